@@ -1,0 +1,69 @@
+//! CONNACK: the broker's answer to CONNECT (MQTT 3.1.1 §3.2).
+
+use core::fmt;
+
+/// The return code of a CONNACK (§3.2.2.3, table 3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConnectReturnCode {
+    /// 0: connection accepted.
+    Accepted = 0,
+    /// 1: the broker does not support the requested protocol level.
+    UnacceptableProtocolVersion = 1,
+    /// 2: the client identifier is well formed but not allowed.
+    IdentifierRejected = 2,
+    /// 3: the MQTT service is unavailable.
+    ServerUnavailable = 3,
+    /// 4: the user name or password is malformed or wrong.
+    BadUserNameOrPassword = 4,
+    /// 5: the client is not authorized to connect.
+    NotAuthorized = 5,
+}
+
+impl ConnectReturnCode {
+    /// The code for a byte, or `None` for 6..=255 (reserved).
+    pub fn from_u8(code: u8) -> Option<Self> {
+        use ConnectReturnCode::*;
+        Some(match code {
+            0 => Accepted,
+            1 => UnacceptableProtocolVersion,
+            2 => IdentifierRejected,
+            3 => ServerUnavailable,
+            4 => BadUserNameOrPassword,
+            5 => NotAuthorized,
+            _ => return None,
+        })
+    }
+
+    /// The byte on the wire.
+    pub fn as_u8(self) -> u8 {
+        self as u8
+    }
+
+    /// The wording of the standard's table 3.1.
+    pub fn description(self) -> &'static str {
+        use ConnectReturnCode::*;
+        match self {
+            Accepted => "Connection Accepted",
+            UnacceptableProtocolVersion => "Connection Refused, unacceptable protocol version",
+            IdentifierRejected => "Connection Refused, identifier rejected",
+            ServerUnavailable => "Connection Refused, Server unavailable",
+            BadUserNameOrPassword => "Connection Refused, bad user name or password",
+            NotAuthorized => "Connection Refused, not authorized",
+        }
+    }
+}
+
+impl fmt::Display for ConnectReturnCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.description())
+    }
+}
+
+/// A CONNACK packet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Connack {
+    /// Whether the broker resumed a stored session (§3.2.2.2).
+    pub session_present: bool,
+    /// Accepted or why not.
+    pub code: ConnectReturnCode,
+}

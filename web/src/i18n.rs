@@ -1,0 +1,119 @@
+//! Every string the interface shows, in English and Brazilian Portuguese.
+//!
+//! Strings are keyed by the [`Text`] enum, so a missing translation is a compile
+//! error rather than an empty label in class.
+
+/// A language the lab speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// English.
+    En,
+    /// Português do Brasil.
+    PtBr,
+}
+
+impl Lang {
+    /// Both languages, in the order the switcher shows them.
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::PtBr];
+
+    /// The BCP 47 tag, for `<html lang>` and URLs.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::PtBr => "pt-BR",
+        }
+    }
+
+    /// The language's own name, for the switcher.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::PtBr => "Português",
+        }
+    }
+
+    /// Picks the lab's language for a browser language tag such as `pt-BR` or `en-US`:
+    /// any Portuguese gets Portuguese, everything else English.
+    pub fn from_tag(tag: &str) -> Lang {
+        if tag.to_ascii_lowercase().starts_with("pt") {
+            Lang::PtBr
+        } else {
+            Lang::En
+        }
+    }
+
+    /// The browser's preferred language, or English when there is no browser.
+    pub fn detect() -> Lang {
+        web_sys::window()
+            .and_then(|w| w.navigator().language())
+            .map(|tag| Lang::from_tag(&tag))
+            .unwrap_or(Lang::En)
+    }
+}
+
+/// A string of the interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Text {
+    Tagline,
+    CoreVersion,
+    MatcherTitle,
+    MatcherIntro,
+    FilterLabel,
+    TopicLabel,
+    Matches,
+    NoMatch,
+    BadFilter,
+    BadTopic,
+    Language,
+}
+
+/// The string `text` in `lang`.
+pub fn t(lang: Lang, text: Text) -> &'static str {
+    use Lang::*;
+    use Text::*;
+    match (text, lang) {
+        (Tagline, En) => "An MQTT broker, clients and a network you can pause, break and replay.",
+        (Tagline, PtBr) => {
+            "Um broker MQTT, clientes e uma rede que você pode pausar, quebrar e repetir."
+        }
+        (CoreVersion, En) => "core",
+        (CoreVersion, PtBr) => "núcleo",
+        (MatcherTitle, En) => "Does this subscription receive this topic?",
+        (MatcherTitle, PtBr) => "Esta assinatura recebe este tópico?",
+        (MatcherIntro, En) => {
+            "Type a subscription filter (with + for one level or # for all levels below) \
+             and a topic a sensor publishes to. The broker's own matching code answers."
+        }
+        (MatcherIntro, PtBr) => {
+            "Digite um filtro de assinatura (+ vale um nível, # vale todos os níveis abaixo) \
+             e o tópico em que um sensor publica. Quem responde é o próprio código do broker."
+        }
+        (FilterLabel, En) => "Subscription filter",
+        (FilterLabel, PtBr) => "Filtro da assinatura",
+        (TopicLabel, En) => "Published topic",
+        (TopicLabel, PtBr) => "Tópico publicado",
+        (Matches, En) => "Delivered: the filter matches the topic.",
+        (Matches, PtBr) => "Entregue: o filtro casa com o tópico.",
+        (NoMatch, En) => "Not delivered: the filter does not match the topic.",
+        (NoMatch, PtBr) => "Não entregue: o filtro não casa com o tópico.",
+        (BadFilter, En) => "This filter would be refused:",
+        (BadFilter, PtBr) => "Este filtro seria recusado:",
+        (BadTopic, En) => "This topic would be refused:",
+        (BadTopic, PtBr) => "Este tópico seria recusado:",
+        (Language, En) => "Language",
+        (Language, PtBr) => "Idioma",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn browser_tags_pick_the_language() {
+        assert_eq!(Lang::from_tag("pt-BR"), Lang::PtBr);
+        assert_eq!(Lang::from_tag("pt"), Lang::PtBr);
+        assert_eq!(Lang::from_tag("en-US"), Lang::En);
+        assert_eq!(Lang::from_tag("de"), Lang::En);
+    }
+}

@@ -1,0 +1,9 @@
+//! MQTT Lab's browser app (yew). `main.rs` only mounts [`App`]; the components live
+//! in `components/`, one file each, and every string the student reads comes from
+//! [`i18n`] in English and Brazilian Portuguese.
+
+pub mod app;
+pub mod components;
+pub mod i18n;
+
+pub use app::App;
