@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 
 pub mod codec;
+pub mod time;
 pub mod topic;
 
 /// The version of this crate, shown by the web lab and `mqttlab --version`.
