@@ -10,6 +10,16 @@ use crate::i18n::{t, Lang, Text};
 pub fn app() -> Html {
     let lang = use_state(Lang::detect);
 
+    // Screen readers and the browser's own translation offer read <html lang>.
+    use_effect_with(*lang, |lang| {
+        if let Some(html) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = html.set_attribute("lang", lang.tag());
+        }
+    });
+
     let switcher = Lang::ALL
         .iter()
         .map(|&l| {

@@ -1,0 +1,62 @@
+// The built app starts in Chromium, shows the core's version, and answers with the
+// core's own topic matcher (compiled to wasm) as a student types.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist, launchBrowser, openPage, screenshot, workspaceVersion } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveDist();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('the page shows the core version and matches topics with the core', { timeout: 60_000 }, async () => {
+  const { page, errors } = await openPage(browser, server.url, 'en-US');
+  await page.waitForSelector('#core-version', { timeout: 20_000 });
+  assert.equal(await page.textContent('#core-version'), `core ${workspaceVersion()}`);
+
+  // The course text's example: a single-level wildcard over the house's floors.
+  assert.equal(await page.inputValue('#filter'), 'casa/+/temperatura');
+  assert.equal(await page.inputValue('#topic'), 'casa/terreo/temperatura');
+  assert.match(await page.getAttribute('#verdict', 'class'), /\bok\b/);
+  assert.match(await page.textContent('#verdict'), /Delivered/);
+
+  await page.fill('#topic', 'casa/terreo/umidade');
+  assert.match(await page.getAttribute('#verdict', 'class'), /\bno\b/);
+  assert.match(await page.textContent('#verdict'), /Not delivered/);
+
+  await page.fill('#filter', 'casa/#');
+  assert.match(await page.getAttribute('#verdict', 'class'), /\bok\b/);
+
+  // A malformed filter is refused with the rule it breaks, and the page stays usable.
+  await page.fill('#filter', 'casa/#/temperatura');
+  assert.match(await page.getAttribute('#verdict', 'class'), /\berror\b/);
+  assert.match(await page.textContent('#verdict'), /# must be alone in the last level \(byte 5, MQTT-4\.7\.1-2\)/);
+  await page.fill('#filter', 'casa/+/umidade');
+  assert.match(await page.getAttribute('#verdict', 'class'), /\bok\b/);
+
+  await screenshot(page, 'app-en.png');
+  assert.deepEqual(errors, []);
+});
+
+test('a Portuguese browser gets Portuguese, and the switch changes language', { timeout: 60_000 }, async () => {
+  const { page, errors } = await openPage(browser, server.url, 'pt-BR');
+  await page.waitForSelector('#verdict', { timeout: 20_000 });
+  assert.match(await page.textContent('#verdict'), /Entregue: o filtro casa com o tópico/);
+  assert.equal(await page.getAttribute('.app', 'lang'), 'pt-BR');
+  await page.fill('#topic', 'casa/+');
+  assert.match(await page.textContent('#verdict'), /Este tópico seria recusado: um tópico publicado não pode conter \+ ou #/);
+  await screenshot(page, 'app-pt-BR.png');
+
+  await page.click('button[lang="en"]');
+  assert.match(await page.textContent('#verdict'), /This topic would be refused/);
+  assert.equal(await page.getAttribute('.app', 'lang'), 'en');
+  assert.deepEqual(errors, []);
+});
