@@ -56,7 +56,8 @@ impl TopicErrorKind {
         }
     }
 
-    fn describe(self) -> &'static str {
+    /// What the rule says, in a sentence.
+    pub fn describe(self) -> &'static str {
         match self {
             Self::Empty => "a topic must be at least one character long",
             Self::TooLong => "a topic must not be longer than 65535 bytes",

@@ -2,6 +2,9 @@
 
 use core::fmt;
 
+use super::error::{DecodeError, DecodeErrorKind, FieldName};
+use super::strings::Reader;
+
 /// The return code of a CONNACK (§3.2.2.3, table 3.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ConnectReturnCode {
@@ -66,4 +69,39 @@ pub struct Connack {
     pub session_present: bool,
     /// Accepted or why not.
     pub code: ConnectReturnCode,
+}
+
+impl Connack {
+    pub(crate) fn decode_body(r: &mut Reader<'_>) -> Result<Connack, DecodeError> {
+        let flags_at = r.pos();
+        let flags = r.u8(FieldName::AckFlags)?;
+        if flags & 0xfe != 0 {
+            return Err(DecodeError::new(
+                DecodeErrorKind::ConnackReservedFlags(flags),
+                flags_at,
+            ));
+        }
+        let code_at = r.pos();
+        let code = r.u8(FieldName::ReturnCode)?;
+        let code = ConnectReturnCode::from_u8(code).ok_or(DecodeError::new(
+            DecodeErrorKind::ReservedReturnCode(code),
+            code_at,
+        ))?;
+        let session_present = flags & 1 != 0;
+        if session_present && code != ConnectReturnCode::Accepted {
+            return Err(DecodeError::new(
+                DecodeErrorKind::SessionPresentOnRefusal,
+                flags_at,
+            ));
+        }
+        Ok(Connack {
+            session_present,
+            code,
+        })
+    }
+
+    pub(crate) fn write_body(&self, out: &mut Vec<u8>) {
+        out.push(u8::from(self.session_present));
+        out.push(self.code.as_u8());
+    }
 }

@@ -2,6 +2,8 @@
 
 use bytes::Bytes;
 
+use super::error::{DecodeError, DecodeErrorKind, EncodeError, FieldName};
+use super::strings::{check_len, check_str, write_binary, write_u16, Reader};
 use super::QoS;
 use crate::topic::TopicName;
 
@@ -30,6 +32,26 @@ impl Protocol {
             Protocol::V311 => 4,
         }
     }
+
+    /// The protocol for a name and level as a CONNECT carries them, if spoken here.
+    pub fn from_name_level(name: &[u8], level: u8) -> Option<Protocol> {
+        match (name, level) {
+            (b"MQTT", 4) => Some(Protocol::V311),
+            (b"MQIsdp", 3) => Some(Protocol::V31),
+            _ => None,
+        }
+    }
+}
+
+/// The bits of the CONNECT flags byte (§3.1.2.3, figure 3.4).
+pub(crate) mod flags {
+    pub const RESERVED: u8 = 0x01;
+    pub const CLEAN_SESSION: u8 = 0x02;
+    pub const WILL: u8 = 0x04;
+    pub const WILL_QOS_SHIFT: u8 = 3;
+    pub const WILL_RETAIN: u8 = 0x20;
+    pub const PASSWORD: u8 = 0x40;
+    pub const USERNAME: u8 = 0x80;
 }
 
 /// The Last Will and Testament a client leaves with the broker (§3.1.2.5).
@@ -70,4 +92,138 @@ pub struct Connect {
     pub will: Option<LastWill>,
     /// User name and password, if any.
     pub login: Option<Login>,
+}
+
+impl Connect {
+    /// The CONNECT flags byte this packet encodes to.
+    pub fn flags_byte(&self) -> u8 {
+        let mut f = 0;
+        if self.clean_session {
+            f |= flags::CLEAN_SESSION;
+        }
+        if let Some(w) = &self.will {
+            f |= flags::WILL | (w.qos.as_u8() << flags::WILL_QOS_SHIFT);
+            if w.retain {
+                f |= flags::WILL_RETAIN;
+            }
+        }
+        if let Some(l) = &self.login {
+            f |= flags::USERNAME;
+            if l.password.is_some() {
+                f |= flags::PASSWORD;
+            }
+        }
+        f
+    }
+
+    pub(crate) fn decode_body(r: &mut Reader<'_>) -> Result<Connect, DecodeError> {
+        let name_at = r.pos();
+        let name = r.binary(FieldName::ProtocolName)?;
+        let name = r.slice(name);
+        let level_at = r.pos();
+        let level = r.u8(FieldName::ProtocolLevel)?;
+        let protocol = Protocol::from_name_level(&name, level).ok_or_else(|| {
+            let known = &name[..] == b"MQTT" || &name[..] == b"MQIsdp";
+            DecodeError::new(
+                DecodeErrorKind::UnsupportedProtocol {
+                    name: String::from_utf8_lossy(&name).into_owned(),
+                    level,
+                },
+                if known { level_at } else { name_at },
+            )
+        })?;
+
+        let flags_at = r.pos();
+        let f = r.u8(FieldName::ConnectFlags)?;
+        let err = |kind| Err(DecodeError::new(kind, flags_at));
+        if f & flags::RESERVED != 0 {
+            return err(DecodeErrorKind::ConnectReservedFlag);
+        }
+        let will_flag = f & flags::WILL != 0;
+        let will_qos = (f >> flags::WILL_QOS_SHIFT) & 0b11;
+        let will_retain = f & flags::WILL_RETAIN != 0;
+        if !will_flag && will_qos != 0 {
+            return err(DecodeErrorKind::WillQosWithoutWill);
+        }
+        if !will_flag && will_retain {
+            return err(DecodeErrorKind::WillRetainWithoutWill);
+        }
+        let Some(will_qos) = QoS::from_u8(will_qos) else {
+            return err(DecodeErrorKind::WillQos3);
+        };
+        if f & flags::PASSWORD != 0 && f & flags::USERNAME == 0 {
+            return err(DecodeErrorKind::PasswordWithoutUsername);
+        }
+        let keep_alive = r.u16(FieldName::KeepAlive)?;
+
+        let client_id = r.string(FieldName::ClientId)?.0.to_owned();
+        let will = if will_flag {
+            let topic = r.topic_name(FieldName::WillTopic)?;
+            let message = r.binary(FieldName::WillMessage)?;
+            Some(LastWill {
+                topic,
+                message: r.slice(message),
+                qos: will_qos,
+                retain: will_retain,
+            })
+        } else {
+            None
+        };
+        let login = if f & flags::USERNAME != 0 {
+            let username = r.string(FieldName::Username)?.0.to_owned();
+            let password = if f & flags::PASSWORD != 0 {
+                let p = r.binary(FieldName::Password)?;
+                Some(r.slice(p))
+            } else {
+                None
+            };
+            Some(Login { username, password })
+        } else {
+            None
+        };
+        r.finish()?;
+        Ok(Connect {
+            protocol,
+            clean_session: f & flags::CLEAN_SESSION != 0,
+            keep_alive,
+            client_id,
+            will,
+            login,
+        })
+    }
+
+    pub(crate) fn body_len(&self) -> Result<usize, EncodeError> {
+        // Protocol name, level, flags, keep alive.
+        let mut len = 2 + self.protocol.name().len() + 1 + 1 + 2;
+        len += check_str(FieldName::ClientId, &self.client_id)?;
+        if let Some(w) = &self.will {
+            len += check_len(FieldName::WillTopic, w.topic.as_str().len())?;
+            len += check_len(FieldName::WillMessage, w.message.len())?;
+        }
+        if let Some(l) = &self.login {
+            len += check_str(FieldName::Username, &l.username)?;
+            if let Some(p) = &l.password {
+                len += check_len(FieldName::Password, p.len())?;
+            }
+        }
+        Ok(len)
+    }
+
+    pub(crate) fn write_body(&self, out: &mut Vec<u8>) {
+        write_binary(out, self.protocol.name().as_bytes());
+        out.push(self.protocol.level());
+        out.push(self.flags_byte());
+        write_u16(out, self.keep_alive);
+        write_binary(out, self.client_id.as_bytes());
+        if let Some(w) = &self.will {
+            write_binary(out, w.topic.as_str().as_bytes());
+            write_binary(out, &w.message);
+        }
+        if let Some(l) = &self.login {
+            write_binary(out, l.username.as_bytes());
+            if let Some(p) = &l.password {
+                write_binary(out, p);
+            }
+        }
+    }
 }

@@ -2,6 +2,8 @@
 
 use bytes::Bytes;
 
+use super::error::{DecodeError, EncodeError, FieldName};
+use super::strings::{check_len, write_binary, write_u16, Reader};
 use super::{QoS, QosPid};
 use crate::topic::TopicName;
 
@@ -24,5 +26,41 @@ impl Publish {
     /// The QoS level.
     pub fn qos(&self) -> QoS {
         self.qospid.qos()
+    }
+
+    /// The flag nibble of the fixed header: DUP, QoS, RETAIN (§3.3.1).
+    pub fn header_flags(&self) -> u8 {
+        (u8::from(self.dup) << 3) | (self.qos().as_u8() << 1) | u8::from(self.retain)
+    }
+
+    /// `flags` has been checked by the fixed header (no QoS 3, no DUP at QoS 0).
+    pub(crate) fn decode_body(r: &mut Reader<'_>, flags: u8) -> Result<Publish, DecodeError> {
+        let topic = r.topic_name(FieldName::TopicName)?;
+        let qospid = match QoS::from_u8((flags >> 1) & 0b11) {
+            Some(QoS::AtLeastOnce) => QosPid::AtLeastOnce(r.pid()?),
+            Some(QoS::ExactlyOnce) => QosPid::ExactlyOnce(r.pid()?),
+            _ => QosPid::AtMostOnce,
+        };
+        let payload = r.rest();
+        Ok(Publish {
+            dup: flags & 0b1000 != 0,
+            qospid,
+            retain: flags & 1 != 0,
+            topic,
+            payload: r.slice(payload),
+        })
+    }
+
+    pub(crate) fn body_len(&self) -> Result<usize, EncodeError> {
+        let pid = if self.qospid.pid().is_some() { 2 } else { 0 };
+        Ok(check_len(FieldName::TopicName, self.topic.as_str().len())? + pid + self.payload.len())
+    }
+
+    pub(crate) fn write_body(&self, out: &mut Vec<u8>) {
+        write_binary(out, self.topic.as_str().as_bytes());
+        if let Some(pid) = self.qospid.pid() {
+            write_u16(out, pid.get());
+        }
+        out.extend_from_slice(&self.payload);
     }
 }

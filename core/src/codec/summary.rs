@@ -1,0 +1,104 @@
+//! One-line summaries for sequence-diagram arrows and logs, in the spirit of
+//! mosquitto's `Sending PUBLISH to c1 (d0, q1, r0, m7, 'topico', ...)`:
+//! `CONNECT c1 k60 cliente1`, `PUBLISH d1 q1 m7 topico`, `SUBACK m1 [1]`.
+
+use core::fmt;
+
+use super::{Packet, Protocol, SubackReturnCode};
+
+impl Packet {
+    /// The one-line summary, the same as `to_string()`.
+    pub fn summary(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// `c` clean session, `k` keep alive, `q` QoS, `d1` DUP, `r1` RETAIN, `m` packet
+/// identifier; flags that are 0 are left out except `c` and `q`.
+impl fmt::Display for Packet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self.packet_type().name();
+        match self {
+            Packet::Connect(c) => {
+                write!(f, "{name} c{} k{}", u8::from(c.clean_session), c.keep_alive)?;
+                if c.protocol == Protocol::V31 {
+                    f.write_str(" v3.1")?;
+                }
+                if c.client_id.is_empty() {
+                    f.write_str(" \"\"")?;
+                } else {
+                    write!(f, " {}", c.client_id)?;
+                }
+                if let Some(w) = &c.will {
+                    write!(f, " will:{} q{}", w.topic, w.qos)?;
+                    if w.retain {
+                        f.write_str(" r1")?;
+                    }
+                }
+                if let Some(l) = &c.login {
+                    write!(f, " u:{}", l.username)?;
+                    if l.password.is_some() {
+                        f.write_str(" p:***")?;
+                    }
+                }
+                Ok(())
+            }
+            Packet::Connack(c) => {
+                write!(f, "{name} {}", c.code.as_u8())?;
+                if c.session_present {
+                    f.write_str(" sp1")?;
+                }
+                Ok(())
+            }
+            Packet::Publish(p) => {
+                f.write_str(name)?;
+                if p.dup {
+                    f.write_str(" d1")?;
+                }
+                write!(f, " q{}", p.qos())?;
+                if p.retain {
+                    f.write_str(" r1")?;
+                }
+                if let Some(pid) = p.qospid.pid() {
+                    write!(f, " m{pid}")?;
+                }
+                write!(f, " {}", p.topic)
+            }
+            Packet::Puback(pid)
+            | Packet::Pubrec(pid)
+            | Packet::Pubrel(pid)
+            | Packet::Pubcomp(pid)
+            | Packet::Unsuback(pid) => write!(f, "{name} m{pid}"),
+            Packet::Subscribe(s) => {
+                write!(f, "{name} m{}", s.pid)?;
+                for (i, t) in s.topics.iter().enumerate() {
+                    let sep = if i == 0 { " " } else { ", " };
+                    write!(f, "{sep}{} q{}", t.filter, t.qos)?;
+                }
+                Ok(())
+            }
+            Packet::Suback(s) => {
+                write!(f, "{name} m{} [", s.pid)?;
+                for (i, c) in s.return_codes.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    match c {
+                        SubackReturnCode::Success(q) => write!(f, "{q}")?,
+                        SubackReturnCode::Failure => f.write_str("128")?,
+                    }
+                }
+                f.write_str("]")
+            }
+            Packet::Unsubscribe(u) => {
+                write!(f, "{name} m{}", u.pid)?;
+                for (i, t) in u.filters.iter().enumerate() {
+                    let sep = if i == 0 { " " } else { ", " };
+                    write!(f, "{sep}{t}")?;
+                }
+                Ok(())
+            }
+            Packet::Pingreq | Packet::Pingresp | Packet::Disconnect => f.write_str(name),
+        }
+    }
+}
