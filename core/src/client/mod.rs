@@ -1,0 +1,650 @@
+//! A sans-IO MQTT 3.1.1 client.
+//!
+//! [`Client`] owns the protocol: CONNECT/CONNACK, keep alive, QoS 1 and 2 in both
+//! directions, resend of unacknowledged messages on reconnect, subscriptions. It
+//! opens no socket and reads no clock; its driver (the simulator, the native
+//! `mqttlab pub`/`sub` tools, the browser) moves bytes and passes the time in.
+//!
+//! The run loop: call an input (`connect`, `handle_bytes`, `handle_timeout`,
+//! `handle_closed`) or a command (`publish`, `subscribe`, `unsubscribe`,
+//! `disconnect`), then drain the outputs until they are empty: packets to send
+//! ([`Client::poll_packet`], or encoded, [`Client::poll_transmit`]), events
+//! ([`Client::poll_event`]) and the next deadline ([`Client::poll_timeout`]), at
+//! which the driver calls [`Client::handle_timeout`].
+//!
+//! ```
+//! use mqttlab_core::client::{Client, ClientEvent, ConnectOptions};
+//! use mqttlab_core::codec::{Connack, ConnectReturnCode, Packet, QoS};
+//! use mqttlab_core::time::Instant;
+//!
+//! let mut client = Client::new();
+//! let t0 = Instant::ZERO;
+//! client.connect(t0, ConnectOptions::new("sensor1")).unwrap();
+//! assert!(matches!(client.poll_packet(), Some(Packet::Connect(_))));
+//! client.handle_packet(t0, Packet::Connack(Connack {
+//!     session_present: false,
+//!     code: ConnectReturnCode::Accepted,
+//! }));
+//! assert_eq!(client.poll_event(), Some(ClientEvent::Connected { session_present: false }));
+//! client.publish(t0, "casa/sala", "21.5", QoS::AtMostOnce, false).unwrap();
+//! assert!(matches!(client.poll_packet(), Some(Packet::Publish(_))));
+//! // Nothing sent for 60 s: the keep alive timer asks for a PINGREQ.
+//! assert_eq!(client.poll_timeout(), Some(Instant::from_secs(60)));
+//! client.handle_timeout(Instant::from_secs(60));
+//! assert_eq!(client.poll_packet(), Some(Packet::Pingreq));
+//! ```
+
+pub mod cli;
+mod event;
+mod options;
+mod session;
+mod timer;
+mod wire;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::VecDeque;
+
+use bytes::Bytes;
+
+use crate::codec::{
+    self, Connect, Packet, Pid, Publish, QoS, QosPid, Subscribe, SubscribeTopic, Unsubscribe,
+};
+use crate::time::Instant;
+use crate::topic::{TopicFilter, TopicName};
+
+pub use event::{ClientError, ClientEvent, DisconnectReason, ProtocolError};
+pub use options::{ConnectOptions, ResendPolicy, MAX_PACKET_SIZE};
+pub use session::{Outgoing, OutgoingState, PendingRequest, Session};
+pub use timer::{Timer, Timers};
+
+/// Where the client's connection stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConnectionState {
+    /// No connection (before the first `connect`, or after one ended).
+    Disconnected,
+    /// CONNECT sent, waiting for CONNACK.
+    Connecting,
+    /// CONNACK accepted.
+    Connected,
+}
+
+/// A sans-IO MQTT 3.1.1 client. See the [module documentation](self).
+#[derive(Debug)]
+pub struct Client {
+    options: ConnectOptions,
+    state: ConnectionState,
+    session: Session,
+    timers: Timers,
+    /// Packets to send, in order.
+    out: VecDeque<Packet>,
+    /// Packets a command produced before CONNACK; sent once it accepts.
+    held: VecDeque<Packet>,
+    events: VecDeque<ClientEvent>,
+    ping_outstanding: bool,
+    /// Received bytes not yet decoded.
+    inbuf: Vec<u8>,
+}
+
+impl Default for Client {
+    fn default() -> Self {
+        Client::new()
+    }
+}
+
+impl Client {
+    /// A client with no connection and an empty session.
+    pub fn new() -> Self {
+        Client {
+            options: ConnectOptions::default(),
+            state: ConnectionState::Disconnected,
+            session: Session::default(),
+            timers: Timers::default(),
+            out: VecDeque::new(),
+            held: VecDeque::new(),
+            events: VecDeque::new(),
+            ping_outstanding: false,
+            inbuf: Vec::new(),
+        }
+    }
+
+    // ---- getters ----
+
+    /// Where the connection stands.
+    pub fn state(&self) -> ConnectionState {
+        self.state
+    }
+
+    /// Whether CONNACK accepted the current connection.
+    pub fn is_connected(&self) -> bool {
+        self.state == ConnectionState::Connected
+    }
+
+    /// The options of the current (or last) connection.
+    pub fn options(&self) -> &ConnectOptions {
+        &self.options
+    }
+
+    /// The session state (in-flight messages, QoS 2 ids held).
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// How many QoS 1/2 messages have not completed their handshake (queued ones
+    /// included). `mosquitto_pub` waits for this to reach 0 before DISCONNECT.
+    pub fn pending_messages(&self) -> usize {
+        self.session.outgoing.len()
+    }
+
+    // ---- inputs ----
+
+    /// Opens a connection: queues CONNECT. With `clean_session` the session state
+    /// is discarded first; without it, unacknowledged messages are resent after
+    /// CONNACK (MQTT-4.4.0-1).
+    pub fn connect(&mut self, now: Instant, options: ConnectOptions) -> Result<(), ClientError> {
+        if self.state != ConnectionState::Disconnected {
+            return Err(ClientError::AlreadyConnected);
+        }
+        if options.client_id.is_empty() && !options.clean_session {
+            return Err(ClientError::EmptyClientIdNeedsCleanSession);
+        }
+        if options.client_id.len() > usize::from(u16::MAX) {
+            return Err(ClientError::ClientIdTooLong);
+        }
+        if options.clean_session {
+            self.session.clear();
+        }
+        let connect = Connect {
+            protocol: options.protocol,
+            clean_session: options.clean_session,
+            keep_alive: options.keep_alive,
+            client_id: options.client_id.clone(),
+            will: options.will.clone(),
+            login: options.login.clone(),
+        };
+        self.inbuf.clear();
+        // Whatever was not sent belonged to the previous transport.
+        self.out.clear();
+        self.options = options;
+        self.state = ConnectionState::Connecting;
+        self.ping_outstanding = false;
+        self.timers.stop_all();
+        if let Some(t) = self.options.connect_timeout {
+            self.timers.set(Timer::Connect, now + t);
+        }
+        self.out.push_back(Packet::Connect(connect));
+        Ok(())
+    }
+
+    /// A decoded packet arrived from the broker (the simulator's and the tests'
+    /// entry point; [`Client::handle_bytes`] ends here too).
+    pub fn handle_packet(&mut self, now: Instant, packet: Packet) {
+        match self.state {
+            ConnectionState::Disconnected => {}
+            ConnectionState::Connecting => match packet {
+                Packet::Connack(ack) => self.on_connack(now, ack),
+                other => self.protocol_error(ProtocolError::ExpectedConnack(other.packet_type())),
+            },
+            ConnectionState::Connected => self.on_packet(now, packet),
+        }
+    }
+
+    /// Deadlines up to `now` fire: PINGREQ, ping timeout, connect timeout, resend.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        for timer in Timer::ALL {
+            if !self.timers.expire(timer, now) {
+                continue;
+            }
+            match timer {
+                Timer::Connect => self.close(DisconnectReason::ConnectTimeout),
+                Timer::PingTimeout => self.close(DisconnectReason::PingTimeout),
+                Timer::Resend => self.resend_due(now),
+                Timer::KeepAlive => {
+                    if self.is_connected() && !self.ping_outstanding {
+                        self.ping_outstanding = true;
+                        let wait = self
+                            .options
+                            .ping_timeout
+                            .or(self.options.keep_alive_interval());
+                        if let Some(wait) = wait {
+                            self.timers.set(Timer::PingTimeout, now + wait);
+                        }
+                        self.send(now, Packet::Pingreq);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The transport closed (by the broker, or the network failed).
+    pub fn handle_closed(&mut self, _now: Instant) {
+        // Nothing more can be sent on a closed transport.
+        self.out.clear();
+        if self.state != ConnectionState::Disconnected {
+            self.close(DisconnectReason::TransportClosed);
+        }
+    }
+
+    // ---- commands ----
+
+    /// Publishes a message. QoS 0 returns `None`; QoS 1/2 return the packet id that
+    /// [`ClientEvent::Published`] will name. Before CONNACK the message waits; when
+    /// the in-flight window is full it is queued.
+    pub fn publish(
+        &mut self,
+        now: Instant,
+        topic: &str,
+        payload: impl Into<Bytes>,
+        qos: QoS,
+        retain: bool,
+    ) -> Result<Option<Pid>, ClientError> {
+        if self.state == ConnectionState::Disconnected {
+            return Err(ClientError::NotConnected);
+        }
+        let topic = TopicName::new(topic)?;
+        let payload = payload.into();
+        let size = publish_size(topic.as_str().len(), payload.len(), qos);
+        if size > self.options.max_packet_size {
+            return Err(ClientError::PacketTooLarge {
+                size,
+                max: self.options.max_packet_size,
+            });
+        }
+        let mut publish = Publish {
+            dup: false,
+            qospid: QosPid::AtMostOnce,
+            retain,
+            topic,
+            payload,
+        };
+        if qos == QoS::AtMostOnce {
+            self.send_or_hold(now, Packet::Publish(publish));
+            return Ok(None);
+        }
+        let pid = self
+            .session
+            .allocate_pid()
+            .ok_or(ClientError::NoPacketIdAvailable)?;
+        publish.qospid = QosPid::from_parts(qos, pid);
+        self.session.push_outgoing(publish);
+        if self.is_connected() {
+            self.pump(now);
+        }
+        Ok(Some(pid))
+    }
+
+    /// Subscribes to filters, each with the highest QoS wanted. Returns the id that
+    /// [`ClientEvent::Subscribed`] will name.
+    pub fn subscribe(&mut self, now: Instant, filters: &[(&str, QoS)]) -> Result<Pid, ClientError> {
+        if self.state == ConnectionState::Disconnected {
+            return Err(ClientError::NotConnected);
+        }
+        if filters.is_empty() {
+            return Err(ClientError::NoFilters);
+        }
+        let topics = filters
+            .iter()
+            .map(|(f, qos)| {
+                Ok(SubscribeTopic {
+                    filter: TopicFilter::new(*f)?,
+                    qos: *qos,
+                })
+            })
+            .collect::<Result<Vec<_>, ClientError>>()?;
+        let pid = self
+            .session
+            .allocate_pid()
+            .ok_or(ClientError::NoPacketIdAvailable)?;
+        self.session
+            .requests
+            .push((pid, PendingRequest::Subscribe(topics.len())));
+        self.send_or_hold(now, Packet::Subscribe(Subscribe { pid, topics }));
+        Ok(pid)
+    }
+
+    /// Unsubscribes from filters. Returns the id that [`ClientEvent::Unsubscribed`]
+    /// will name.
+    pub fn unsubscribe(&mut self, now: Instant, filters: &[&str]) -> Result<Pid, ClientError> {
+        if self.state == ConnectionState::Disconnected {
+            return Err(ClientError::NotConnected);
+        }
+        if filters.is_empty() {
+            return Err(ClientError::NoFilters);
+        }
+        let filters = filters
+            .iter()
+            .map(|f| TopicFilter::new(*f))
+            .collect::<Result<Vec<_>, _>>()?;
+        let pid = self
+            .session
+            .allocate_pid()
+            .ok_or(ClientError::NoPacketIdAvailable)?;
+        self.session
+            .requests
+            .push((pid, PendingRequest::Unsubscribe));
+        self.send_or_hold(now, Packet::Unsubscribe(Unsubscribe { pid, filters }));
+        Ok(pid)
+    }
+
+    /// Ends the connection gracefully: queues DISCONNECT (so the broker discards
+    /// the will) and reports [`ClientEvent::Disconnected`]. The driver sends what
+    /// is queued and then closes the transport.
+    pub fn disconnect(&mut self, now: Instant) -> Result<(), ClientError> {
+        match self.state {
+            ConnectionState::Disconnected => Err(ClientError::NotConnected),
+            ConnectionState::Connecting => {
+                self.close(DisconnectReason::Requested);
+                Ok(())
+            }
+            ConnectionState::Connected => {
+                self.send(now, Packet::Disconnect);
+                self.close(DisconnectReason::Requested);
+                Ok(())
+            }
+        }
+    }
+
+    // ---- outputs ----
+
+    /// The next packet to send, or `None` when there is nothing to send.
+    pub fn poll_packet(&mut self) -> Option<Packet> {
+        self.out.pop_front()
+    }
+
+    /// The next event, or `None`.
+    pub fn poll_event(&mut self) -> Option<ClientEvent> {
+        self.events.pop_front()
+    }
+
+    /// The earliest deadline at which [`Client::handle_timeout`] must be called.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.timers.next()
+    }
+
+    // ---- internals ----
+
+    fn on_connack(&mut self, now: Instant, ack: codec::Connack) {
+        self.timers.stop(Timer::Connect);
+        if ack.code != codec::ConnectReturnCode::Accepted {
+            self.events
+                .push_back(ClientEvent::ConnectionRefused(ack.code));
+            self.close(DisconnectReason::Refused(ack.code));
+            return;
+        }
+        self.state = ConnectionState::Connected;
+        self.events.push_back(ClientEvent::Connected {
+            session_present: ack.session_present,
+        });
+        self.arm_keep_alive(now);
+        // MQTT-4.4.0-1: resend unacknowledged PUBLISH (DUP=1) and PUBREL, in their
+        // original order. We resend whatever session_present says: a broker that
+        // lost the session acknowledges them anyway.
+        let mut resent = Vec::new();
+        for o in self.session.outgoing.iter_mut() {
+            let packet = match o.state {
+                OutgoingState::Queued => continue,
+                OutgoingState::AwaitPuback | OutgoingState::AwaitPubrec => {
+                    let p = session::publish_for_send(o);
+                    o.ever_sent = true;
+                    Packet::Publish(p)
+                }
+                OutgoingState::AwaitPubcomp => Packet::Pubrel(o.pid()),
+            };
+            o.sent_at = Some(now);
+            resent.push((o.pid(), packet));
+        }
+        for (pid, packet) in resent {
+            let kind = packet.packet_type();
+            self.send(now, packet);
+            self.events
+                .push_back(ClientEvent::Resent { pid, packet: kind });
+        }
+        while let Some(p) = self.held.pop_front() {
+            self.send(now, p);
+        }
+        self.pump(now);
+    }
+
+    fn on_packet(&mut self, now: Instant, packet: Packet) {
+        match packet {
+            Packet::Connack(_) => self.protocol_error(ProtocolError::DuplicateConnack),
+            Packet::Publish(p) => self.on_publish(now, p),
+            Packet::Puback(pid) => {
+                let done = matches!(
+                    self.session.outgoing_mut(pid),
+                    Some(o) if o.state == OutgoingState::AwaitPuback
+                );
+                if done {
+                    self.session.remove_outgoing(pid);
+                    self.events.push_back(ClientEvent::Published {
+                        pid,
+                        qos: QoS::AtLeastOnce,
+                    });
+                    self.pump(now);
+                }
+            }
+            Packet::Pubrec(pid) => {
+                let state = self.session.outgoing_mut(pid).map(|o| o.state);
+                match state {
+                    Some(OutgoingState::AwaitPubrec) | Some(OutgoingState::AwaitPubcomp) => {
+                        if let Some(o) = self.session.outgoing_mut(pid) {
+                            o.state = OutgoingState::AwaitPubcomp;
+                            o.sent_at = Some(now);
+                        }
+                        if state == Some(OutgoingState::AwaitPubrec) {
+                            self.events.push_back(ClientEvent::Received { pid });
+                        }
+                        self.send(now, Packet::Pubrel(pid));
+                        self.arm_resend();
+                    }
+                    _ => {}
+                }
+            }
+            Packet::Pubcomp(pid) => {
+                let done = matches!(
+                    self.session.outgoing_mut(pid),
+                    Some(o) if o.state == OutgoingState::AwaitPubcomp
+                );
+                if done {
+                    self.session.remove_outgoing(pid);
+                    self.events.push_back(ClientEvent::Published {
+                        pid,
+                        qos: QoS::ExactlyOnce,
+                    });
+                    self.pump(now);
+                }
+            }
+            Packet::Pubrel(pid) => {
+                // Answer even an unknown id: our PUBCOMP may have been lost before
+                // a reconnect (§4.3.3).
+                self.session.incoming_qos2.remove(&pid);
+                self.send(now, Packet::Pubcomp(pid));
+            }
+            Packet::Suback(ack) => match self.session.take_request(ack.pid) {
+                Some(PendingRequest::Subscribe(n)) if n != ack.return_codes.len() => self
+                    .protocol_error(ProtocolError::SubackCountMismatch {
+                        expected: n,
+                        got: ack.return_codes.len(),
+                    }),
+                Some(PendingRequest::Subscribe(_)) => {
+                    self.events.push_back(ClientEvent::Subscribed {
+                        pid: ack.pid,
+                        granted: ack.return_codes,
+                    })
+                }
+                Some(other) => self.session.requests.push((ack.pid, other)),
+                None => {}
+            },
+            Packet::Unsuback(pid) => match self.session.take_request(pid) {
+                Some(PendingRequest::Unsubscribe) => {
+                    self.events.push_back(ClientEvent::Unsubscribed { pid })
+                }
+                Some(other) => self.session.requests.push((pid, other)),
+                None => {}
+            },
+            Packet::Pingresp => {
+                self.ping_outstanding = false;
+                self.timers.stop(Timer::PingTimeout);
+                self.events.push_back(ClientEvent::Pong);
+            }
+            other @ (Packet::Connect(_)
+            | Packet::Subscribe(_)
+            | Packet::Unsubscribe(_)
+            | Packet::Pingreq
+            | Packet::Disconnect) => {
+                self.protocol_error(ProtocolError::UnexpectedPacket(other.packet_type()))
+            }
+        }
+    }
+
+    fn on_publish(&mut self, now: Instant, publish: Publish) {
+        match publish.qospid {
+            QosPid::AtMostOnce => self.events.push_back(ClientEvent::Message(publish)),
+            QosPid::AtLeastOnce(pid) => {
+                self.events.push_back(ClientEvent::Message(publish));
+                self.send(now, Packet::Puback(pid));
+            }
+            QosPid::ExactlyOnce(pid) => {
+                // Method B of §4.3.3: deliver on the first PUBLISH, hold the id until
+                // PUBREL, so a DUP resend is not delivered twice.
+                if self.session.incoming_qos2.insert(pid) {
+                    self.events.push_back(ClientEvent::Message(publish));
+                }
+                self.send(now, Packet::Pubrec(pid));
+            }
+        }
+    }
+
+    /// Sends queued QoS 1/2 messages while the in-flight window has room.
+    fn pump(&mut self, now: Instant) {
+        let max = usize::from(self.options.max_inflight);
+        let mut inflight = self.session.inflight();
+        let mut to_send = Vec::new();
+        for o in self.session.outgoing.iter_mut() {
+            if max != 0 && inflight >= max {
+                break;
+            }
+            if o.state != OutgoingState::Queued {
+                continue;
+            }
+            o.state = match o.publish.qos() {
+                QoS::ExactlyOnce => OutgoingState::AwaitPubrec,
+                _ => OutgoingState::AwaitPuback,
+            };
+            o.sent_at = Some(now);
+            let p = session::publish_for_send(o);
+            o.ever_sent = true;
+            to_send.push(Packet::Publish(p));
+            inflight += 1;
+        }
+        for p in to_send {
+            self.send(now, p);
+        }
+        self.arm_resend();
+    }
+
+    /// Resends what has waited longer than the ack timeout (course-text model).
+    fn resend_due(&mut self, now: Instant) {
+        let ResendPolicy::OnAckTimeout(wait) = self.options.resend else {
+            return;
+        };
+        if !self.is_connected() {
+            return;
+        }
+        let mut resent = Vec::new();
+        for o in self.session.outgoing.iter_mut() {
+            let Some(at) = o.sent_at else { continue };
+            if at + wait > now {
+                continue;
+            }
+            let packet = match o.state {
+                OutgoingState::Queued => continue,
+                OutgoingState::AwaitPuback | OutgoingState::AwaitPubrec => {
+                    Packet::Publish(session::publish_for_send(o))
+                }
+                OutgoingState::AwaitPubcomp => Packet::Pubrel(o.pid()),
+            };
+            o.sent_at = Some(now);
+            resent.push((o.pid(), packet));
+        }
+        for (pid, packet) in resent {
+            let kind = packet.packet_type();
+            self.send(now, packet);
+            self.events
+                .push_back(ClientEvent::Resent { pid, packet: kind });
+        }
+        self.arm_resend();
+    }
+
+    fn arm_resend(&mut self) {
+        let ResendPolicy::OnAckTimeout(wait) = self.options.resend else {
+            return;
+        };
+        match self.session.outgoing.iter().filter_map(|o| o.sent_at).min() {
+            Some(at) if self.is_connected() => self.timers.set(Timer::Resend, at + wait),
+            _ => self.timers.stop(Timer::Resend),
+        }
+    }
+
+    fn arm_keep_alive(&mut self, now: Instant) {
+        match self.options.keep_alive_interval() {
+            Some(ka) => self.timers.set(Timer::KeepAlive, now + ka),
+            None => self.timers.stop(Timer::KeepAlive),
+        }
+    }
+
+    fn send_or_hold(&mut self, now: Instant, packet: Packet) {
+        if self.is_connected() {
+            self.send(now, packet);
+        } else {
+            self.held.push_back(packet);
+        }
+    }
+
+    /// Queues a packet; any packet sent restarts the keep alive period (§3.1.2.10).
+    fn send(&mut self, now: Instant, packet: Packet) {
+        self.out.push_back(packet);
+        if self.is_connected() {
+            self.arm_keep_alive(now);
+        }
+    }
+
+    fn protocol_error(&mut self, e: ProtocolError) {
+        self.close(DisconnectReason::Protocol(e));
+    }
+
+    fn close(&mut self, reason: DisconnectReason) {
+        self.state = ConnectionState::Disconnected;
+        self.timers.stop_all();
+        self.ping_outstanding = false;
+        self.held.clear();
+        self.session.requests.clear();
+        for o in self.session.outgoing.iter_mut() {
+            o.sent_at = None;
+        }
+        self.inbuf.clear();
+        self.events.push_back(ClientEvent::Disconnected { reason });
+    }
+}
+
+/// An encoded packet ready for the transport, with the packet for traces and logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transmit {
+    /// The packet.
+    pub packet: Packet,
+    /// Its bytes on the wire.
+    pub bytes: Vec<u8>,
+}
+
+/// The encoded size of a PUBLISH (§3.3): fixed header, topic, id, payload.
+pub fn publish_size(topic_len: usize, payload_len: usize, qos: QoS) -> usize {
+    let remaining = 2 + topic_len + if qos == QoS::AtMostOnce { 0 } else { 2 } + payload_len;
+    let len_bytes = match remaining {
+        0..=127 => 1,
+        128..=16_383 => 2,
+        16_384..=2_097_151 => 3,
+        _ => 4,
+    };
+    1 + len_bytes + remaining
+}
