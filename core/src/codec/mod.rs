@@ -4,7 +4,7 @@
 //! - [`decode`] one packet from the front of a buffer, or feed a [`Decoder`] a byte
 //!   stream in pieces of any size;
 //! - [`Packet::encode`] appends a packet's exact bytes to a `Vec`;
-//! - `dissect` turns any bytes, valid or not, into a Wireshark-style tree of
+//! - [`dissect()`] turns any bytes, valid or not, into a Wireshark-style tree of
 //!   labelled byte ranges;
 //! - `packet.to_string()` is a one-line summary (`PUBLISH q1 m7 topico`).
 //!
@@ -35,7 +35,7 @@
 mod connack;
 mod connect;
 mod decoder;
-//DISSECT pub mod dissect;
+pub mod dissect;
 mod error;
 mod frame;
 pub mod header;
@@ -54,7 +54,7 @@ mod golden;
 pub use connack::{Connack, ConnectReturnCode};
 pub use connect::{Connect, LastWill, Login, Protocol};
 pub use decoder::Decoder;
-//DISSECTUSE pub use dissect::{dissect, Field};
+pub use dissect::{dissect, render, Field};
 pub use error::{DecodeError, DecodeErrorKind, EncodeError, FieldName};
 pub use frame::{decode, decode_frame, fixed_remaining_length};
 pub use packet::{Packet, PacketType};
