@@ -10,8 +10,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod broker;
 pub mod client;
 pub mod codec;
+pub mod rng;
 pub mod time;
 pub mod topic;
 

@@ -1,0 +1,180 @@
+//! What a broker is told before it starts: users, access rules, bounds, the seed.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::topic::{TopicFilter, TopicName};
+
+/// Whether an ACL rule lets a client read (subscribe), write (publish) or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Access {
+    /// Subscribe to matching topics.
+    Read,
+    /// Publish to matching topics.
+    Write,
+    /// Both.
+    ReadWrite,
+}
+
+impl Access {
+    fn allows_read(self) -> bool {
+        matches!(self, Access::Read | Access::ReadWrite)
+    }
+    fn allows_write(self) -> bool {
+        matches!(self, Access::Write | Access::ReadWrite)
+    }
+}
+
+/// Who an ACL rule is for.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AclSubject {
+    /// Every client, authenticated or not.
+    Anyone,
+    /// Clients that logged in with this user name.
+    User(String),
+    /// The client with this client identifier.
+    Client(String),
+}
+
+/// One access rule: `who` may `access` topics matching `filter`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AclRule {
+    /// Who the rule is for.
+    pub who: AclSubject,
+    /// Which topics (wildcards allowed).
+    pub filter: TopicFilter,
+    /// What is allowed.
+    pub access: Access,
+}
+
+/// An access control list. When the broker has one, everything not allowed by a
+/// rule is denied: a SUBSCRIBE to a filter no read rule covers gets SUBACK 0x80, and
+/// a PUBLISH to a topic no write rule matches is acknowledged but not delivered
+/// ("Denied PUBLISH", as mosquitto does).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Acl {
+    /// The rules, any of which may allow.
+    pub rules: Vec<AclRule>,
+}
+
+impl Acl {
+    fn applies(rule: &AclRule, client_id: &str, username: Option<&str>) -> bool {
+        match &rule.who {
+            AclSubject::Anyone => true,
+            AclSubject::User(u) => username == Some(u.as_str()),
+            AclSubject::Client(c) => c == client_id,
+        }
+    }
+
+    /// Whether the client may subscribe to `filter`: some read rule's filter must
+    /// cover every topic `filter` can match.
+    pub fn may_subscribe(&self, client_id: &str, username: Option<&str>, filter: &str) -> bool {
+        self.rules.iter().any(|r| {
+            r.access.allows_read()
+                && Self::applies(r, client_id, username)
+                && filter_covers(r.filter.as_str(), filter)
+        })
+    }
+
+    /// Whether the client may publish to `topic`.
+    pub fn may_publish(&self, client_id: &str, username: Option<&str>, topic: &TopicName) -> bool {
+        self.rules.iter().any(|r| {
+            r.access.allows_write()
+                && Self::applies(r, client_id, username)
+                && r.filter.matches(topic)
+        })
+    }
+}
+
+/// Whether every topic that `inner` matches is also matched by `outer`.
+pub fn filter_covers(outer: &str, inner: &str) -> bool {
+    let mut o = outer.split('/');
+    let mut i = inner.split('/');
+    loop {
+        match (o.next(), i.next()) {
+            (Some("#"), _) => return true,
+            (Some("+"), Some(l)) if l != "#" => {}
+            (Some(a), Some(b)) if a == b => {}
+            (None, None) => return true,
+            _ => return false,
+        }
+    }
+}
+
+/// The broker's configuration. `Default` gives mosquitto 2.0's behaviour for a
+/// listener that allows anonymous clients.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokerConfig {
+    /// The listener's port, for the "New connection from ... on port N." log line.
+    pub listener_port: u16,
+    /// Whether clients without a user name may connect (else CONNACK 5).
+    pub allow_anonymous: bool,
+    /// User name to password. A client that sends a user name must match an entry
+    /// (else CONNACK 4). Empty map: any user name is accepted.
+    pub users: BTreeMap<String, Vec<u8>>,
+    /// Client identifiers that are refused with CONNACK 2 (identifier rejected).
+    pub rejected_client_ids: Vec<String>,
+    /// Access rules; `None` allows everything.
+    pub acl: Option<Acl>,
+    /// At most this many connected clients; one more gets CONNACK 3 (server
+    /// unavailable). `None` for no limit.
+    pub max_connections: Option<usize>,
+    /// At most this many messages wait in one session's queue (not counting the
+    /// in-flight window); more are dropped, logged and reported. 0 for no limit.
+    pub max_queued_messages: usize,
+    /// At most this many QoS 1/2 messages unacknowledged per client; more wait in
+    /// the queue. 0 for no limit.
+    pub max_inflight_messages: usize,
+    /// Whether QoS 0 messages are queued for offline persistent sessions
+    /// (mosquitto's `queue_qos0_messages`), off by default.
+    pub queue_qos0: bool,
+    /// Whether a zero-length client identifier with clean session gets an assigned
+    /// `auto-...` identifier (MQTT-3.1.3-6); otherwise CONNACK 2.
+    pub allow_zero_length_client_id: bool,
+    /// Teaching mode, off by default: resend an unacknowledged PUBLISH (DUP=1) or
+    /// PUBREL after this long on the same connection. This is the model the course
+    /// text describes, *not* MQTT 3.1.1, which resends only when a session resumes
+    /// (§4.4).
+    pub resend_timeout: Option<Duration>,
+    /// The largest packet accepted from a client, in bytes (fixed header included).
+    pub max_packet_size: usize,
+    /// Seed for the generator behind assigned client identifiers.
+    pub seed: u64,
+}
+
+impl Default for BrokerConfig {
+    fn default() -> Self {
+        BrokerConfig {
+            listener_port: 1883,
+            allow_anonymous: true,
+            users: BTreeMap::new(),
+            rejected_client_ids: Vec::new(),
+            acl: None,
+            max_connections: None,
+            max_queued_messages: 1000,
+            max_inflight_messages: 20,
+            queue_qos0: false,
+            allow_zero_length_client_id: true,
+            resend_timeout: None,
+            max_packet_size: 268_435_455 + 5,
+            seed: 0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filter_coverage() {
+        assert!(filter_covers("open/#", "open/x"));
+        assert!(filter_covers("open/#", "open/+/y"));
+        assert!(filter_covers("open/+", "open/x"));
+        assert!(!filter_covers("open/+", "open/#"));
+        assert!(!filter_covers("open/x", "open/+"));
+        assert!(!filter_covers("open/x", "secret/x"));
+        assert!(filter_covers("#", "anything/at/all"));
+        assert!(!filter_covers("a/b", "a/b/c"));
+    }
+}

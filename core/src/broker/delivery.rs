@@ -1,0 +1,299 @@
+//! The outgoing leg: routing a message to subscribers, the in-flight window and
+//! queue of each session, acknowledgements from subscribers, and resends.
+
+use crate::codec::{PacketType, Pid, QoS};
+use crate::time::Instant;
+
+use super::{
+    Broker, BrokerEvent, ConnId, DropReason, Message, OutStage, Outgoing, ResendReason, Timer,
+};
+use crate::codec::Packet;
+
+impl Broker {
+    /// Stores the message if retained, then delivers it to every matching session
+    /// once, at min(publish QoS, highest granted QoS), with RETAIN=0
+    /// (MQTT-3.3.1-9).
+    pub(super) fn route(&mut self, now: Instant, publisher: &str, msg: Message) {
+        if msg.retain {
+            let change = self.retained.store(&msg);
+            if change != super::RetainChange::Nothing {
+                self.event(BrokerEvent::RetainedChanged {
+                    topic: msg.topic.clone(),
+                    change,
+                });
+            }
+        }
+        let receivers = self.subs.matches(&msg.topic);
+        self.event(BrokerEvent::Published {
+            client_id: publisher.to_owned(),
+            topic: msg.topic.clone(),
+            qos: msg.qos,
+            retain: msg.retain,
+            receivers: receivers.len(),
+        });
+        for (client_id, granted) in receivers {
+            let copy = Message {
+                qos: msg.qos.min(granted),
+                retain: false,
+                ..msg.clone()
+            };
+            self.deliver(now, &client_id, copy);
+        }
+    }
+
+    /// Sends a message to a session now if it can, else queues it.
+    pub(super) fn deliver(&mut self, now: Instant, client_id: &str, msg: Message) {
+        let max_inflight = self.config.max_inflight_messages;
+        let Some(s) = self.sessions.get(client_id) else {
+            return;
+        };
+        match s.conn {
+            Some(conn) if msg.qos == QoS::AtMostOnce => {
+                self.send_publish(now, conn, client_id, &msg, None, false)
+            }
+            Some(conn)
+                if s.queue.is_empty() && (max_inflight == 0 || s.outgoing.len() < max_inflight) =>
+            {
+                self.send_new(now, conn, client_id, msg)
+            }
+            Some(_) => self.enqueue(now, client_id, msg),
+            None if msg.qos == QoS::AtMostOnce && !self.config.queue_qos0 => {
+                self.event(BrokerEvent::Dropped {
+                    client_id: client_id.to_owned(),
+                    topic: msg.topic,
+                    reason: DropReason::Qos0Offline,
+                })
+            }
+            None => self.enqueue(now, client_id, msg),
+        }
+    }
+
+    /// Puts a QoS 1/2 message in the window under a fresh packet id and sends it.
+    fn send_new(&mut self, now: Instant, conn: ConnId, client_id: &str, msg: Message) {
+        let Some(s) = self.sessions.get_mut(client_id) else {
+            return;
+        };
+        let Some(pid) = s.outgoing.alloc_pid() else {
+            return self.event(BrokerEvent::Dropped {
+                client_id: client_id.to_owned(),
+                topic: msg.topic,
+                reason: DropReason::NoPacketId,
+            });
+        };
+        let stage = if msg.qos == QoS::ExactlyOnce {
+            OutStage::AwaitPubrec
+        } else {
+            OutStage::AwaitPuback
+        };
+        s.outgoing.push(Outgoing {
+            pid,
+            msg: msg.clone(),
+            stage,
+            sent_at: now,
+        });
+        self.send_publish(now, conn, client_id, &msg, Some(pid), false);
+        self.sync_resend_timer(client_id);
+    }
+
+    fn send_publish(
+        &mut self,
+        now: Instant,
+        conn: ConnId,
+        client_id: &str,
+        msg: &Message,
+        pid: Option<Pid>,
+        dup: bool,
+    ) {
+        let publish = msg.to_publish(pid, dup);
+        self.event(BrokerEvent::Delivered {
+            client_id: client_id.to_owned(),
+            topic: msg.topic.clone(),
+            qos: publish.qos(),
+            pid: publish.qospid.pid(),
+            dup: publish.dup,
+            retain: publish.retain,
+        });
+        self.send(now, conn, client_id, Packet::Publish(publish));
+    }
+
+    /// Queues a message, or drops it at `max_queued_messages`.
+    fn enqueue(&mut self, now: Instant, client_id: &str, msg: Message) {
+        let max = self.config.max_queued_messages;
+        let Some(s) = self.sessions.get_mut(client_id) else {
+            return;
+        };
+        if max > 0 && s.queue.len() >= max {
+            let first = !s.dropping;
+            s.dropping = true;
+            if first {
+                self.log(
+                    now,
+                    format!("Outgoing messages are being dropped for client {client_id}."),
+                );
+            }
+            return self.event(BrokerEvent::Dropped {
+                client_id: client_id.to_owned(),
+                topic: msg.topic,
+                reason: DropReason::QueueFull,
+            });
+        }
+        s.dropping = false;
+        let topic = msg.topic.clone();
+        s.queue.push_back(msg);
+        let queued = s.queue.len();
+        self.event(BrokerEvent::Queued {
+            client_id: client_id.to_owned(),
+            topic,
+            queued,
+        });
+    }
+
+    /// Moves queued messages into the window while the client is connected and the
+    /// window has room.
+    pub(super) fn drain_queue(&mut self, now: Instant, client_id: &str) {
+        let max_inflight = self.config.max_inflight_messages;
+        loop {
+            let Some(s) = self.sessions.get_mut(client_id) else {
+                return;
+            };
+            let Some(conn) = s.conn else {
+                return;
+            };
+            if max_inflight > 0 && s.outgoing.len() >= max_inflight {
+                return;
+            }
+            let Some(msg) = s.queue.pop_front() else {
+                return;
+            };
+            if msg.qos == QoS::AtMostOnce {
+                self.send_publish(now, conn, client_id, &msg, None, false);
+            } else {
+                self.send_new(now, conn, client_id, msg);
+            }
+        }
+    }
+
+    /// Resends unacknowledged deliveries: all of them (`older_than` = `None`, on
+    /// session resumption), or those sent at or before `older_than`.
+    pub(super) fn resend(
+        &mut self,
+        now: Instant,
+        conn: ConnId,
+        client_id: &str,
+        older_than: Option<Instant>,
+        reason: ResendReason,
+    ) {
+        let Some(s) = self.sessions.get_mut(client_id) else {
+            return;
+        };
+        let mut todo = Vec::new();
+        for o in s.outgoing.iter_mut() {
+            if older_than.is_none_or(|t| o.sent_at <= t) {
+                o.sent_at = now;
+                todo.push(o.clone());
+            }
+        }
+        for o in todo {
+            let packet = if o.stage == OutStage::AwaitPubcomp {
+                self.send(now, conn, client_id, Packet::Pubrel(o.pid));
+                PacketType::Pubrel
+            } else {
+                self.send_publish(now, conn, client_id, &o.msg, Some(o.pid), true);
+                PacketType::Publish
+            };
+            self.event(BrokerEvent::Resent {
+                client_id: client_id.to_owned(),
+                packet,
+                pid: o.pid,
+                reason,
+            });
+        }
+        self.sync_resend_timer(client_id);
+    }
+
+    /// Teaching mode: resends what has waited `resend_timeout` for an ack.
+    pub(super) fn resend_overdue(&mut self, now: Instant, conn: ConnId) {
+        let (Some(timeout), Some(client_id)) = (
+            self.config.resend_timeout,
+            self.conns.get(&conn).and_then(|c| c.client_id.clone()),
+        ) else {
+            return;
+        };
+        self.resend(
+            now,
+            conn,
+            &client_id,
+            Some(now - timeout),
+            ResendReason::AckTimeout,
+        );
+    }
+
+    /// Arms or disarms the connection's resend timer after the window changed.
+    pub(super) fn sync_resend_timer(&mut self, client_id: &str) {
+        let Some(timeout) = self.config.resend_timeout else {
+            return;
+        };
+        let Some(s) = self.sessions.get(client_id) else {
+            return;
+        };
+        let deadline = s.outgoing.earliest_sent().map(|t| t + timeout);
+        let Some(c) = s.conn.and_then(|conn| self.conns.get_mut(&conn)) else {
+            return;
+        };
+        match deadline {
+            Some(at) => c.timers.set(Timer::Resend, at),
+            None => c.timers.clear(Timer::Resend),
+        }
+    }
+
+    fn completed(&mut self, now: Instant, client_id: &str, done: Option<Outgoing>) {
+        if let Some(o) = done {
+            self.event(BrokerEvent::Acknowledged {
+                client_id: client_id.to_owned(),
+                pid: o.pid,
+                qos: o.msg.qos,
+            });
+            self.sync_resend_timer(client_id);
+            self.drain_queue(now, client_id);
+        }
+    }
+
+    pub(super) fn on_puback(&mut self, now: Instant, client_id: &str, pid: Pid) {
+        self.log(
+            now,
+            format!("Received PUBACK from {client_id} (Mid: {pid}, RC:0)"),
+        );
+        let done = self
+            .sessions
+            .get_mut(client_id)
+            .and_then(|s| s.outgoing.puback(pid));
+        self.completed(now, client_id, done);
+    }
+
+    pub(super) fn on_pubrec(&mut self, now: Instant, conn: ConnId, client_id: &str, pid: Pid) {
+        self.log(
+            now,
+            format!("Received PUBREC from {client_id} (Mid: {pid})"),
+        );
+        let known = self
+            .sessions
+            .get_mut(client_id)
+            .is_some_and(|s| s.outgoing.pubrec(pid, now));
+        if known {
+            self.send(now, conn, client_id, Packet::Pubrel(pid));
+            self.sync_resend_timer(client_id);
+        }
+    }
+
+    pub(super) fn on_pubcomp(&mut self, now: Instant, client_id: &str, pid: Pid) {
+        self.log(
+            now,
+            format!("Received PUBCOMP from {client_id} (Mid: {pid}, RC:0)"),
+        );
+        let done = self
+            .sessions
+            .get_mut(client_id)
+            .and_then(|s| s.outgoing.pubcomp(pid));
+        self.completed(now, client_id, done);
+    }
+}

@@ -1,0 +1,74 @@
+//! The incoming leg: PUBLISH from a client at QoS 0, 1 and 2, and PUBREL, which
+//! releases a held QoS 2 message exactly once (§4.3).
+
+use crate::codec::{Packet, Pid, Publish, QosPid};
+use crate::time::Instant;
+
+use super::{log, Broker, BrokerEvent, ConnId, Message};
+
+impl Broker {
+    pub(super) fn on_publish(&mut self, now: Instant, conn: ConnId, client_id: &str, p: Publish) {
+        let username = self.conns.get(&conn).and_then(|c| c.username.clone());
+        let allowed = self
+            .config
+            .acl
+            .as_ref()
+            .is_none_or(|acl| acl.may_publish(client_id, username.as_deref(), &p.topic));
+        let details = log::publish_details(&p);
+        if !allowed {
+            // mosquitto acknowledges a denied publish so the client does not resend
+            // it forever, and delivers nothing.
+            self.log(now, format!("Denied PUBLISH from {client_id} {details}"));
+            self.event(BrokerEvent::PublishDenied {
+                client_id: client_id.to_owned(),
+                topic: p.topic.clone(),
+            });
+        } else {
+            self.log(now, format!("Received PUBLISH from {client_id} {details}"));
+        }
+        let msg = Message::from_publish(&p);
+        match p.qospid {
+            QosPid::AtMostOnce => {
+                if allowed {
+                    self.route(now, client_id, msg);
+                }
+            }
+            QosPid::AtLeastOnce(pid) => {
+                if allowed {
+                    self.route(now, client_id, msg);
+                }
+                self.send(now, conn, client_id, Packet::Puback(pid));
+            }
+            QosPid::ExactlyOnce(pid) => {
+                let fresh = self
+                    .sessions
+                    .get_mut(client_id)
+                    .is_some_and(|s| s.incoming.receive(pid, allowed.then_some(msg)));
+                if !fresh {
+                    self.event(BrokerEvent::DuplicateQos2 {
+                        client_id: client_id.to_owned(),
+                        pid,
+                    });
+                }
+                self.send(now, conn, client_id, Packet::Pubrec(pid));
+            }
+        }
+    }
+
+    pub(super) fn on_pubrel(&mut self, now: Instant, conn: ConnId, client_id: &str, pid: Pid) {
+        self.log(
+            now,
+            format!("Received PUBREL from {client_id} (Mid: {pid})"),
+        );
+        let released = self
+            .sessions
+            .get_mut(client_id)
+            .and_then(|s| s.incoming.release(pid));
+        if let Some(Some(msg)) = released {
+            self.route(now, client_id, msg);
+        }
+        // PUBCOMP also for an id not held: the client may be resending PUBREL after
+        // a lost PUBCOMP (MQTT-4.3.3-2).
+        self.send(now, conn, client_id, Packet::Pubcomp(pid));
+    }
+}

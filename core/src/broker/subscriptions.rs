@@ -1,0 +1,124 @@
+//! The subscription store: which client asked for which filter at which QoS.
+
+use std::collections::BTreeMap;
+
+use crate::codec::QoS;
+use crate::topic::{TopicFilter, TopicName};
+
+/// Every subscription of every session, keyed by filter then client identifier.
+/// Both maps are ordered, so matching visits clients in a fixed order.
+#[derive(Debug, Clone, Default)]
+pub struct SubscriptionStore {
+    by_filter: BTreeMap<TopicFilter, BTreeMap<String, QoS>>,
+}
+
+impl SubscriptionStore {
+    /// Adds or replaces (MQTT-3.8.4-3) a subscription. Returns whether one existed.
+    pub fn subscribe(&mut self, client_id: &str, filter: TopicFilter, qos: QoS) -> bool {
+        self.by_filter
+            .entry(filter)
+            .or_default()
+            .insert(client_id.to_owned(), qos)
+            .is_some()
+    }
+
+    /// Removes a subscription. Returns whether it existed.
+    pub fn unsubscribe(&mut self, client_id: &str, filter: &TopicFilter) -> bool {
+        let Some(clients) = self.by_filter.get_mut(filter) else {
+            return false;
+        };
+        let existed = clients.remove(client_id).is_some();
+        if clients.is_empty() {
+            self.by_filter.remove(filter);
+        }
+        existed
+    }
+
+    /// Removes every subscription of a client (its clean session ended).
+    pub fn remove_client(&mut self, client_id: &str) {
+        self.by_filter.retain(|_, clients| {
+            clients.remove(client_id);
+            !clients.is_empty()
+        });
+    }
+
+    /// The clients a message on `topic` goes to, each once, with the highest QoS
+    /// granted across its matching subscriptions (MQTT-3.3.5-1).
+    pub fn matches(&self, topic: &TopicName) -> BTreeMap<String, QoS> {
+        let mut out: BTreeMap<String, QoS> = BTreeMap::new();
+        for (filter, clients) in &self.by_filter {
+            if !filter.matches(topic) {
+                continue;
+            }
+            for (client, &qos) in clients {
+                let e = out.entry(client.clone()).or_insert(qos);
+                *e = (*e).max(qos);
+            }
+        }
+        out
+    }
+
+    /// A client's subscriptions, ordered by filter.
+    pub fn of_client(&self, client_id: &str) -> Vec<(TopicFilter, QoS)> {
+        self.by_filter
+            .iter()
+            .filter_map(|(f, c)| c.get(client_id).map(|q| (f.clone(), *q)))
+            .collect()
+    }
+
+    /// How many (filter, client) pairs are stored.
+    pub fn len(&self) -> usize {
+        self.by_filter.values().map(BTreeMap::len).sum()
+    }
+
+    /// Whether no subscription is stored.
+    pub fn is_empty(&self) -> bool {
+        self.by_filter.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(s: &str) -> TopicFilter {
+        TopicFilter::new(s).unwrap()
+    }
+    fn n(s: &str) -> TopicName {
+        TopicName::new(s).unwrap()
+    }
+
+    #[test]
+    fn overlapping_subscriptions_give_one_delivery_at_the_highest_qos() {
+        let mut s = SubscriptionStore::default();
+        s.subscribe("a", f("a/#"), QoS::AtMostOnce);
+        s.subscribe("a", f("a/b"), QoS::ExactlyOnce);
+        s.subscribe("b", f("+/b"), QoS::AtLeastOnce);
+        let m = s.matches(&n("a/b"));
+        assert_eq!(m.len(), 2);
+        assert_eq!(m["a"], QoS::ExactlyOnce);
+        assert_eq!(m["b"], QoS::AtLeastOnce);
+    }
+
+    #[test]
+    fn leading_wildcards_do_not_match_dollar_topics() {
+        let mut s = SubscriptionStore::default();
+        s.subscribe("a", f("#"), QoS::AtMostOnce);
+        s.subscribe("b", f("+/x"), QoS::AtMostOnce);
+        s.subscribe("c", f("$SYS/#"), QoS::AtMostOnce);
+        let m = s.matches(&n("$SYS/x"));
+        assert_eq!(m.keys().collect::<Vec<_>>(), ["c"]);
+    }
+
+    #[test]
+    fn unsubscribe_and_remove_client() {
+        let mut s = SubscriptionStore::default();
+        assert!(!s.subscribe("a", f("t"), QoS::AtMostOnce));
+        assert!(s.subscribe("a", f("t"), QoS::AtLeastOnce));
+        s.subscribe("b", f("t"), QoS::AtMostOnce);
+        assert!(s.unsubscribe("a", &f("t")));
+        assert!(!s.unsubscribe("a", &f("t")));
+        s.remove_client("b");
+        assert!(s.is_empty());
+    }
+}
