@@ -1,5 +1,7 @@
 //! `mqttlab`: the native command line of MQTT Lab.
 
+mod dissect;
+
 use clap::{Parser, Subcommand};
 use mqttlab_core::topic;
 
@@ -19,6 +21,18 @@ enum Command {
         /// The topic a publisher uses, e.g. `casa/terreo/temperatura`.
         topic: String,
     },
+    /// Dissect MQTT packets given as hex, Wireshark style.
+    ///
+    /// Accepts a hex stream, bytes separated by spaces or colons, or a hex dump
+    /// with offsets (Wireshark "Copy as Hex + ASCII Dump", hexdump -C, xxd).
+    /// With no argument the hex is read from standard input.
+    Dissect {
+        /// The bytes in hex, e.g. `33 12 00 06 74 6f 70 69 63 6f 00 01 ...`.
+        hex: Vec<String>,
+        /// Show each field's byte range.
+        #[arg(long)]
+        ranges: bool,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -34,6 +48,14 @@ fn main() -> anyhow::Result<()> {
                 println!("no match: '{filter}' does not match '{topic}'");
                 std::process::exit(1);
             }
+        }
+        Command::Dissect { hex, ranges } => {
+            let hex = if hex.is_empty() {
+                std::io::read_to_string(std::io::stdin())?
+            } else {
+                hex.join(" ")
+            };
+            print!("{}", dissect::run(&hex, ranges)?);
         }
     }
     Ok(())
