@@ -13,6 +13,7 @@
 pub mod broker;
 pub mod client;
 pub mod codec;
+pub mod hex;
 pub mod rng;
 pub mod time;
 pub mod topic;
