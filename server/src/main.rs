@@ -1,5 +1,7 @@
 //! `mqttlab`: the native command line of MQTT Lab.
 
+mod tools;
+
 mod dissect;
 
 use clap::{Parser, Subcommand};
@@ -20,6 +22,22 @@ enum Command {
         filter: String,
         /// The topic a publisher uses, e.g. `casa/terreo/temperatura`.
         topic: String,
+    },
+    /// Publish like `mosquitto_pub` (same flags: -h -p -t -m -q -r -c -i -k -u -P -d
+    /// --will-* --repeat --repeat-delay ...), through MQTT Lab's own client.
+    #[command(disable_help_flag = true)]
+    Pub {
+        /// mosquitto_pub's flags; `mqttlab pub --help` lists them.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Subscribe like `mosquitto_sub` (same flags: -h -p -t -q -c -i -k -u -P -v -d
+    /// -C -W --will-* ...), through MQTT Lab's own client.
+    #[command(disable_help_flag = true)]
+    Sub {
+        /// mosquitto_sub's flags; `mqttlab sub --help` lists them.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
     },
     /// Dissect MQTT packets given as hex, Wireshark style.
     ///
@@ -49,6 +67,8 @@ fn main() -> anyhow::Result<()> {
                 std::process::exit(1);
             }
         }
+        Command::Pub { args } => std::process::exit(tools::pub_cmd::run(&args)),
+        Command::Sub { args } => std::process::exit(tools::sub_cmd::run(&args)),
         Command::Dissect { hex, ranges } => {
             let hex = if hex.is_empty() {
                 std::io::read_to_string(std::io::stdin())?

@@ -29,6 +29,12 @@ pub enum ClientEvent {
         /// Its packet identifier.
         pid: Pid,
     },
+    /// A received QoS 2 message was released (PUBREL answered with PUBCOMP): its
+    /// packet id is free again.
+    Released {
+        /// Its packet identifier.
+        pid: Pid,
+    },
     /// An unacknowledged message was sent again.
     Resent {
         /// Its packet identifier.

@@ -35,6 +35,7 @@
 //! ```
 
 pub mod cli;
+pub mod debug;
 mod event;
 mod options;
 mod session;
@@ -458,7 +459,9 @@ impl Client {
             Packet::Pubrel(pid) => {
                 // Answer even an unknown id: our PUBCOMP may have been lost before
                 // a reconnect (§4.3.3).
-                self.session.incoming_qos2.remove(&pid);
+                if self.session.incoming_qos2.remove(&pid) {
+                    self.events.push_back(ClientEvent::Released { pid });
+                }
                 self.send(now, Packet::Pubcomp(pid));
             }
             Packet::Suback(ack) => match self.session.take_request(ack.pid) {

@@ -349,6 +349,7 @@ fn incoming_qos2_is_delivered_once_and_its_id_held_until_pubrel() {
     assert!(c.session().incoming_qos2.contains(&pid(5)));
     c.handle_packet(secs(3), Packet::Pubrel(pid(5)));
     assert_eq!(packets(&mut c), [Packet::Pubcomp(pid(5))]);
+    assert_eq!(events(&mut c), [ClientEvent::Released { pid: pid(5) }]);
     assert!(c.session().incoming_qos2.is_empty());
     // After release the id is free: a new message with it is a new message.
     c.handle_packet(secs(4), incoming("t", "m2", qp, false));

@@ -1,0 +1,121 @@
+//! The debug lines libmosquitto prints for `mosquitto_pub -d` / `mosquitto_sub -d`,
+//! so MQTT Lab's tools and simulated clients read like the real ones.
+
+use crate::codec::{Packet, Publish};
+
+/// The client id as libmosquitto prints it (`(null)` when empty).
+fn id(client_id: &str) -> &str {
+    if client_id.is_empty() {
+        "(null)"
+    } else {
+        client_id
+    }
+}
+
+fn publish_args(p: &Publish) -> String {
+    format!(
+        "d{}, q{}, r{}, m{}, '{}', ... ({} bytes)",
+        u8::from(p.dup),
+        p.qos().as_u8(),
+        u8::from(p.retain),
+        p.qospid.pid().map_or(0, |p| p.get()),
+        p.topic,
+        p.payload.len()
+    )
+}
+
+/// The lines for a packet the client sends (one per filter for SUBSCRIBE and
+/// UNSUBSCRIBE), e.g. `Client (null) sending PUBLISH (d0, q1, r0, m1, 't', ... (5 bytes))`.
+pub fn sent_lines(client_id: &str, packet: &Packet) -> Vec<String> {
+    let c = id(client_id);
+    let one = |s: String| vec![format!("Client {c} sending {s}")];
+    match packet {
+        Packet::Publish(p) => one(format!("PUBLISH ({})", publish_args(p))),
+        Packet::Puback(m) => one(format!("PUBACK (m{m}, rc0)")),
+        Packet::Pubrec(m) => one(format!("PUBREC (m{m}, rc0)")),
+        Packet::Pubrel(m) => one(format!("PUBREL (m{m})")),
+        Packet::Pubcomp(m) => one(format!("PUBCOMP (m{m})")),
+        Packet::Subscribe(s) => s
+            .topics
+            .iter()
+            .map(|t| {
+                format!(
+                    "Client {c} sending SUBSCRIBE (Mid: {}, Topic: {}, QoS: {}, Options: 0x00)",
+                    s.pid, t.filter, t.qos
+                )
+            })
+            .collect(),
+        Packet::Unsubscribe(u) => u
+            .filters
+            .iter()
+            .map(|f| {
+                format!(
+                    "Client {c} sending UNSUBSCRIBE (Mid: {}, Topic: {f})",
+                    u.pid
+                )
+            })
+            .collect(),
+        other => one(other.packet_type().name().to_string()),
+    }
+}
+
+/// The line for a packet the client receives, e.g. `Client (null) received PUBACK (Mid: 1, RC:0)`.
+pub fn received_line(client_id: &str, packet: &Packet) -> String {
+    let c = id(client_id);
+    let what = match packet {
+        Packet::Connack(a) => format!("CONNACK ({})", a.code.as_u8()),
+        Packet::Publish(p) => format!("PUBLISH ({})", publish_args(p)),
+        Packet::Puback(m) => format!("PUBACK (Mid: {m}, RC:0)"),
+        Packet::Pubrec(m) => format!("PUBREC (Mid: {m})"),
+        Packet::Pubrel(m) => format!("PUBREL (Mid: {m})"),
+        Packet::Pubcomp(m) => format!("PUBCOMP (Mid: {m}, RC:0)"),
+        other => other.packet_type().name().to_string(),
+    };
+    format!("Client {c} received {what}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::{Pid, QoS, QosPid, Subscribe, SubscribeTopic};
+    use crate::topic::{TopicFilter, TopicName};
+
+    #[test]
+    fn lines_read_like_libmosquitto() {
+        let m1 = Pid::new(1).unwrap();
+        let p = Packet::Publish(Publish {
+            dup: false,
+            qospid: QosPid::ExactlyOnce(m1),
+            retain: false,
+            topic: TopicName::new("t").unwrap(),
+            payload: bytes::Bytes::from_static(b"hello"),
+        });
+        assert_eq!(
+            sent_lines("", &p),
+            ["Client (null) sending PUBLISH (d0, q2, r0, m1, 't', ... (5 bytes))"]
+        );
+        assert_eq!(
+            received_line("abc", &Packet::Pubcomp(m1)),
+            "Client abc received PUBCOMP (Mid: 1, RC:0)"
+        );
+        assert_eq!(
+            sent_lines("", &Packet::Pubrec(m1)),
+            ["Client (null) sending PUBREC (m1, rc0)"]
+        );
+        let s = Packet::Subscribe(Subscribe {
+            pid: m1,
+            topics: vec![SubscribeTopic {
+                filter: TopicFilter::new("t").unwrap(),
+                qos: QoS::ExactlyOnce,
+            }],
+        });
+        assert_eq!(
+            sent_lines("", &s),
+            ["Client (null) sending SUBSCRIBE (Mid: 1, Topic: t, QoS: 2, Options: 0x00)"]
+        );
+        assert_eq!(
+            sent_lines("x", &Packet::Disconnect),
+            ["Client x sending DISCONNECT"]
+        );
+    }
+}

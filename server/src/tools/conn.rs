@@ -1,0 +1,166 @@
+//! One TCP connection driven by the core client: the run loop of the sans-IO
+//! contract (feed input, drain transmits and events, sleep until the next deadline).
+
+use std::io::Write;
+use std::time::Duration;
+
+use mqttlab_core::client::{debug, Client, ClientEvent, ConnectOptions};
+use mqttlab_core::codec::Decoder;
+use mqttlab_core::time::Instant;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::signal::unix::{signal, Signal, SignalKind};
+
+/// What [`Conn::next`] returned.
+pub enum Wait {
+    /// The client reported an event.
+    Event(ClientEvent),
+    /// The caller's deadline passed.
+    Deadline,
+    /// SIGINT or SIGTERM.
+    Interrupted,
+}
+
+pub struct Conn {
+    pub client: Client,
+    stream: TcpStream,
+    origin: std::time::Instant,
+    /// With `-d`: the client id to print and a decoder to see what arrives.
+    debug: Option<(String, Decoder)>,
+    closed: bool,
+    sigint: Signal,
+    sigterm: Signal,
+}
+
+impl Conn {
+    /// Opens TCP to `host:port` and sends CONNECT.
+    pub async fn open(
+        host: &str,
+        port: u16,
+        options: ConnectOptions,
+        debug: bool,
+    ) -> anyhow::Result<Conn> {
+        let origin = std::time::Instant::now();
+        let stream = TcpStream::connect((host, port)).await.map_err(|e| {
+            if e.kind() == std::io::ErrorKind::ConnectionRefused {
+                anyhow::anyhow!("Connection refused")
+            } else {
+                anyhow::anyhow!("{e}")
+            }
+        })?;
+        let _ = stream.set_nodelay(true);
+        let mut client = Client::new();
+        let debug = debug.then(|| {
+            (
+                options.client_id.clone(),
+                Decoder::new(options.max_packet_size),
+            )
+        });
+        client
+            .connect(Instant::ZERO, options)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(Conn {
+            client,
+            stream,
+            origin,
+            debug,
+            closed: false,
+            sigint: signal(SignalKind::interrupt())?,
+            sigterm: signal(SignalKind::terminate())?,
+        })
+    }
+
+    /// Wall-clock time since the connection opened, as the core counts it.
+    pub fn now(&self) -> Instant {
+        Instant::from_micros(u64::try_from(self.origin.elapsed().as_micros()).unwrap_or(u64::MAX))
+    }
+
+    fn to_tokio(&self, t: Instant) -> tokio::time::Instant {
+        tokio::time::Instant::from_std(self.origin + Duration::from_micros(t.as_micros()))
+    }
+
+    /// A deadline `d` from now.
+    pub fn deadline_in(&self, d: Duration) -> tokio::time::Instant {
+        tokio::time::Instant::now() + d
+    }
+
+    /// Writes every packet the client has queued.
+    pub async fn flush(&mut self) -> anyhow::Result<()> {
+        while let Some(t) = self.client.poll_transmit() {
+            if let Some((id, _)) = &self.debug {
+                for line in debug::sent_lines(id, &t.packet) {
+                    println!("{line}");
+                }
+            }
+            if !self.closed {
+                if let Err(e) = self.stream.write_all(&t.bytes).await {
+                    self.closed = true;
+                    let now = self.now();
+                    self.client.handle_closed(now);
+                    return Err(anyhow::anyhow!("{e}"));
+                }
+            }
+        }
+        let _ = std::io::stdout().flush();
+        Ok(())
+    }
+
+    /// Drives the connection until an event, the deadline `until`, or a signal.
+    pub async fn next(&mut self, until: Option<tokio::time::Instant>) -> anyhow::Result<Wait> {
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            // A write error closes the client, which then reports Disconnected.
+            let _ = self.flush().await;
+            if let Some(ev) = self.client.poll_event() {
+                return Ok(Wait::Event(ev));
+            }
+            if self.closed {
+                anyhow::bail!("connection closed");
+            }
+            let timer = self.client.poll_timeout().map(|t| self.to_tokio(t));
+            tokio::select! {
+                r = self.stream.read(&mut buf) => {
+                    let now = self.now();
+                    match r {
+                        Ok(0) | Err(_) => {
+                            self.closed = true;
+                            self.client.handle_closed(now);
+                        }
+                        Ok(n) => {
+                            if let Some((id, dec)) = &mut self.debug {
+                                dec.push(&buf[..n]);
+                                while let Ok(Some(p)) = dec.next_packet() {
+                                    println!("{}", debug::received_line(id, &p));
+                                }
+                            }
+                            self.client.handle_bytes(now, &buf[..n]);
+                        }
+                    }
+                }
+                _ = sleep_until(timer), if timer.is_some() => {
+                    let now = self.now();
+                    self.client.handle_timeout(now);
+                }
+                _ = sleep_until(until), if until.is_some() => return Ok(Wait::Deadline),
+                _ = self.sigint.recv() => return Ok(Wait::Interrupted),
+                _ = self.sigterm.recv() => return Ok(Wait::Interrupted),
+            }
+        }
+    }
+
+    /// Sends DISCONNECT (if connected), flushes and closes the socket.
+    pub async fn disconnect(&mut self) {
+        let now = self.now();
+        let _ = self.client.disconnect(now);
+        let _ = self.flush().await;
+        let _ = self.stream.shutdown().await;
+        while self.client.poll_event().is_some() {}
+    }
+}
+
+async fn sleep_until(t: Option<tokio::time::Instant>) {
+    match t {
+        Some(t) => tokio::time::sleep_until(t).await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,182 @@
+//! `mqttlab pub`: publishes like `mosquitto_pub`, with its flags and messages.
+
+use std::io::Read;
+
+use mqttlab_core::client::cli::{self, MessageSource, PubArgs};
+use mqttlab_core::client::ClientEvent;
+
+use super::conn::{Conn, Wait};
+
+const USAGE: &str = "mqttlab pub: publish a message like mosquitto_pub.
+Usage: mqttlab pub [-h host] [-p port] [-u username [-P password]] -t topic
+                   {-m message | -n | -f file | -s | -l}
+                   [-c] [-k keepalive] [-q qos] [-r] [--repeat N] [--repeat-delay secs]
+                   [-i id] [-I id_prefix] [-d] [--quiet] [-M max_inflight] [-V mqttv311|mqttv31]
+                   [--will-topic topic [--will-payload payload] [--will-qos qos] [--will-retain]]
+                   [--resend-timeout secs]  (course-text model: resend unacknowledged messages)";
+
+/// Runs `mqttlab pub ARGS...` and returns the exit code.
+pub fn run(args: &[String]) -> i32 {
+    if args.iter().any(|a| a == "--help") {
+        println!("{USAGE}");
+        return 0;
+    }
+    let p = match cli::parse_pub(args) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{e}");
+            return 1;
+        }
+    };
+    super::block_on(publish(p))
+}
+
+fn messages(p: &PubArgs) -> std::io::Result<Vec<Vec<u8>>> {
+    let one = match &p.message {
+        MessageSource::Text(t) => t.clone(),
+        MessageSource::Null => Vec::new(),
+        MessageSource::File(f) => std::fs::read(f)?,
+        MessageSource::Stdin => {
+            let mut v = Vec::new();
+            std::io::stdin().read_to_end(&mut v)?;
+            v
+        }
+        MessageSource::Lines => {
+            let mut s = Vec::new();
+            std::io::stdin().read_to_end(&mut s)?;
+            return Ok(s
+                .split(|&b| b == b'\n')
+                .filter(|l| !l.is_empty())
+                .map(<[u8]>::to_vec)
+                .collect());
+        }
+    };
+    Ok(vec![one; p.repeat as usize])
+}
+
+/// Prints why the connection ended and gives the exit code; `None` for events
+/// that do not end it.
+pub(super) fn fatal(ev: &ClientEvent, quiet: bool) -> Option<i32> {
+    match ev {
+        ClientEvent::ConnectionRefused(code) => {
+            if !quiet {
+                eprintln!("Connection error: {code}");
+            }
+            Some(i32::from(code.as_u8()).max(1))
+        }
+        ClientEvent::Disconnected { reason } => {
+            if !quiet {
+                eprintln!("Error: {reason}");
+            }
+            Some(1)
+        }
+        _ => None,
+    }
+}
+
+/// Opens the connection and waits for CONNACK; `Err(exit code)` if that fails.
+pub(super) async fn connect(c: &cli::CommonArgs) -> Result<Conn, i32> {
+    let opts = c.connect_options(std::process::id());
+    let mut conn = match Conn::open(&c.host, c.port, opts, c.debug).await {
+        Ok(conn) => conn,
+        Err(e) => {
+            if !c.quiet {
+                eprintln!("Error: {e}");
+            }
+            return Err(1);
+        }
+    };
+    loop {
+        match conn.next(None).await {
+            Ok(Wait::Event(ClientEvent::Connected { .. })) => return Ok(conn),
+            Ok(Wait::Event(ev)) => {
+                if let Some(code) = fatal(&ev, c.quiet) {
+                    return Err(code);
+                }
+            }
+            Ok(Wait::Deadline) => {}
+            Ok(Wait::Interrupted) => return Err(1),
+            Err(e) => {
+                if !c.quiet {
+                    eprintln!("Error: {e}");
+                }
+                return Err(1);
+            }
+        }
+    }
+}
+
+/// Drives the connection until no QoS 1/2 message awaits an acknowledgement and,
+/// if given, the deadline has passed. `Err(exit code)` if the connection ends.
+async fn settle(
+    conn: &mut Conn,
+    until: Option<tokio::time::Instant>,
+    quiet: bool,
+) -> Result<(), i32> {
+    loop {
+        let acked = conn.client.pending_messages() == 0;
+        let due = until.is_none_or(|t| tokio::time::Instant::now() >= t);
+        if acked && due {
+            return Ok(());
+        }
+        match conn.next(until.filter(|_| acked)).await {
+            Ok(Wait::Event(ev)) => {
+                if let Some(code) = fatal(&ev, quiet) {
+                    return Err(code);
+                }
+            }
+            Ok(Wait::Deadline) => {}
+            Ok(Wait::Interrupted) => {
+                conn.disconnect().await;
+                return Err(1);
+            }
+            Err(e) => {
+                if !quiet {
+                    eprintln!("Error: {e}");
+                }
+                return Err(1);
+            }
+        }
+    }
+}
+
+async fn publish(p: PubArgs) -> i32 {
+    let quiet = p.common.quiet;
+    let messages = match messages(&p) {
+        Ok(m) => m,
+        Err(e) => {
+            if !quiet {
+                eprintln!("Error: {e}");
+            }
+            return 1;
+        }
+    };
+    let mut conn = match connect(&p.common).await {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    for (i, msg) in messages.into_iter().enumerate() {
+        if i > 0 && !p.repeat_delay.is_zero() {
+            let until = conn.deadline_in(p.repeat_delay);
+            if let Err(code) = settle(&mut conn, Some(until), quiet).await {
+                return code;
+            }
+        }
+        let now = conn.now();
+        if let Err(e) = conn
+            .client
+            .publish(now, &p.topic, msg, p.common.qos, p.retain)
+        {
+            if !quiet {
+                eprintln!("Error: {e}");
+            }
+            conn.disconnect().await;
+            return 1;
+        }
+    }
+    if let Err(code) = settle(&mut conn, None, quiet).await {
+        return code;
+    }
+    conn.disconnect().await;
+    0
+}

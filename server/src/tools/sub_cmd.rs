@@ -1,0 +1,151 @@
+//! `mqttlab sub`: subscribes like `mosquitto_sub` and prints what arrives in its
+//! format (`payload`, or `topic payload` with `-v`).
+
+use std::io::Write;
+use std::time::Duration;
+
+use mqttlab_core::client::cli::{self, SubArgs};
+use mqttlab_core::client::ClientEvent;
+use mqttlab_core::codec::{Publish, SubackReturnCode};
+
+use super::conn::Wait;
+use super::pub_cmd::{connect, fatal};
+
+const USAGE: &str = "mqttlab sub: subscribe and print messages like mosquitto_sub.
+Usage: mqttlab sub [-h host] [-p port] [-u username [-P password]] -t topic ...
+                   [-c] [-k keepalive] [-q qos] [-v] [-C count] [-W timeout] [-R]
+                   [--retained-only] [-N] [-U topic] [-i id] [-I id_prefix] [-d] [--quiet]
+                   [-V mqttv311|mqttv31]
+                   [--will-topic topic [--will-payload payload] [--will-qos qos] [--will-retain]]";
+
+/// `mosquitto_sub`'s exit code after `-W` runs out (MOSQ_ERR_TIMEOUT).
+const EXIT_TIMED_OUT: i32 = 27;
+
+/// Runs `mqttlab sub ARGS...` and returns the exit code.
+pub fn run(args: &[String]) -> i32 {
+    if args.iter().any(|a| a == "--help") {
+        println!("{USAGE}");
+        return 0;
+    }
+    let s = match cli::parse_sub(args) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return 1;
+        }
+    };
+    super::block_on(subscribe(s))
+}
+
+fn print_message(s: &SubArgs, p: &Publish) {
+    let mut out = std::io::stdout().lock();
+    if s.verbose {
+        let _ = write!(out, "{} ", p.topic);
+    }
+    let _ = out.write_all(&p.payload);
+    if !s.no_eol {
+        let _ = out.write_all(b"\n");
+    }
+    let _ = out.flush();
+}
+
+async fn subscribe(s: SubArgs) -> i32 {
+    let quiet = s.common.quiet;
+    let mut conn = match connect(&s.common).await {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let now = conn.now();
+    let filters: Vec<(&str, _)> = s
+        .topics
+        .iter()
+        .map(|t| (t.as_str(), s.common.qos))
+        .collect();
+    if let Err(e) = conn.client.subscribe(now, &filters) {
+        eprintln!("Error: {e}");
+        conn.disconnect().await;
+        return 1;
+    }
+    if !s.unsubscribe.is_empty() {
+        let filters: Vec<&str> = s.unsubscribe.iter().map(String::as_str).collect();
+        if let Err(e) = conn.client.unsubscribe(now, &filters) {
+            eprintln!("Error: {e}");
+        }
+    }
+    let timeout = s
+        .timeout
+        .map(|w| conn.deadline_in(Duration::from_secs(u64::from(w))));
+    let mut received = 0u32;
+    // After -C's last message, wait briefly for a QoS 2 handshake to finish.
+    let mut finishing: Option<tokio::time::Instant> = None;
+    loop {
+        if let Some(until) = finishing {
+            if conn.client.session().incoming_qos2.is_empty()
+                || tokio::time::Instant::now() >= until
+            {
+                conn.disconnect().await;
+                return 0;
+            }
+        }
+        let until = match (finishing, timeout) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        match conn.next(until).await {
+            Ok(Wait::Event(ClientEvent::Message(p))) => {
+                if finishing.is_some() || (s.no_retained && p.retain) {
+                    continue;
+                }
+                if s.retained_only && !p.retain {
+                    conn.disconnect().await;
+                    return 0;
+                }
+                print_message(&s, &p);
+                received += 1;
+                if s.count.is_some_and(|c| received >= c) {
+                    finishing = Some(conn.deadline_in(Duration::from_secs(1)));
+                }
+            }
+            Ok(Wait::Event(ClientEvent::Subscribed { pid, granted })) => {
+                if s.common.debug {
+                    let codes: Vec<String> = granted
+                        .iter()
+                        .map(|g| match g {
+                            SubackReturnCode::Success(q) => q.to_string(),
+                            SubackReturnCode::Failure => "128".to_string(),
+                        })
+                        .collect();
+                    println!("Subscribed (mid: {pid}): {}", codes.join(", "));
+                }
+                if granted.iter().all(|g| *g == SubackReturnCode::Failure) && !quiet {
+                    eprintln!("All subscription requests were denied.");
+                }
+            }
+            Ok(Wait::Event(ev)) => {
+                if let Some(code) = fatal(&ev, quiet) {
+                    return code;
+                }
+            }
+            Ok(Wait::Deadline) => {
+                if finishing.is_some() {
+                    continue;
+                }
+                conn.disconnect().await;
+                if !quiet {
+                    eprintln!("Timed out");
+                }
+                return EXIT_TIMED_OUT;
+            }
+            Ok(Wait::Interrupted) => {
+                conn.disconnect().await;
+                return 0;
+            }
+            Err(e) => {
+                if !quiet {
+                    eprintln!("Error: {e}");
+                }
+                return 1;
+            }
+        }
+    }
+}
