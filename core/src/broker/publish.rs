@@ -33,11 +33,18 @@ impl Broker {
                     self.route(now, client_id, msg);
                 }
             }
-            QosPid::AtLeastOnce(pid) => {
-                if allowed {
-                    self.route(now, client_id, msg);
-                }
+            QosPid::AtLeastOnce(pid) if allowed => {
+                self.route(now, client_id, msg);
                 self.send(now, conn, client_id, Packet::Puback(pid));
+            }
+            QosPid::AtLeastOnce(pid) => {
+                // mosquitto 2.0 logs the MQTT 5 reason code (135, not authorized)
+                // even though a 3.1.1 PUBACK carries none.
+                self.log(
+                    now,
+                    format!("Sending PUBACK to {client_id} (m{pid}, rc135)"),
+                );
+                self.transmit(conn, Packet::Puback(pid));
             }
             QosPid::ExactlyOnce(pid) => {
                 let fresh = self

@@ -1,0 +1,22 @@
+//! Broker behaviour, driven on a virtual clock through bytes in and bytes out.
+//! Each file under `broker/` covers one area of MQTT 3.1.1; `harness` holds the
+//! test driver.
+#![cfg(not(target_arch = "wasm32"))]
+
+#[path = "broker/harness.rs"]
+mod harness;
+
+#[path = "broker/connect.rs"]
+mod connect;
+#[path = "broker/errors.rs"]
+mod errors;
+#[path = "broker/properties.rs"]
+mod properties;
+#[path = "broker/qos.rs"]
+mod qos;
+#[path = "broker/retained.rs"]
+mod retained;
+#[path = "broker/sessions.rs"]
+mod sessions;
+#[path = "broker/will_keepalive.rs"]
+mod will_keepalive;
