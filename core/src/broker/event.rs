@@ -12,6 +12,8 @@ pub enum CloseReason {
     Disconnect,
     /// The socket closed or reset without DISCONNECT.
     PeerClosed,
+    /// The transport failed (reset, read error).
+    SocketError,
     /// No packet within 1.5 x keep alive.
     KeepAliveTimeout,
     /// A newer connection with the same client identifier took over.

@@ -101,7 +101,7 @@ pub enum Output {
     /// Send these bytes.
     Transmit(Transmit),
     /// Close this connection (after sending what was queued for it). Not emitted
-    /// for a connection the driver reported closed.
+    /// for a connection the driver reported closed or failed.
     Close {
         /// The connection.
         conn: ConnId,
@@ -252,6 +252,17 @@ impl Broker {
         let text = format!("Client {} closed its connection.", c.log_name());
         self.log(now, text);
         self.end_connection(now, conn, CloseReason::PeerClosed);
+    }
+
+    /// The transport failed (connection reset, read error): like a close without
+    /// DISCONNECT, logged as mosquitto logs a socket error. The will is published.
+    pub fn handle_connection_error(&mut self, now: Instant, conn: ConnId) {
+        let Some(c) = self.conns.get(&conn) else {
+            return;
+        };
+        let text = format!("Socket error on client {}, disconnecting.", c.log_name());
+        self.log(now, text);
+        self.end_connection(now, conn, CloseReason::SocketError);
     }
 
     /// Time passed: fires keep-alive timeouts and teaching-mode resends due at `now`.
@@ -430,7 +441,7 @@ impl Broker {
                 }
             }
         }
-        if reason != CloseReason::PeerClosed {
+        if !matches!(reason, CloseReason::PeerClosed | CloseReason::SocketError) {
             self.out.push_back(Output::Close {
                 conn,
                 reason: reason.clone(),

@@ -172,3 +172,22 @@ fn will_on_protocol_error() {
     lab.send_bytes(c, &[0x00, 0x00]); // reserved packet type 0
     assert_eq!(text(&lab.publishes_to(sub)[0]), "gone");
 }
+
+#[test]
+fn socket_error_is_logged_and_fires_the_will() {
+    let mut lab = Lab::default();
+    let sub = lab.connect("sub");
+    lab.send(sub, subscribe(1, &[("w", 0)]));
+    let c = lab.connect_with(
+        "127.0.0.1",
+        with_will(connect("se"), "w", "gone", qos(0), false),
+    );
+    lab.clear();
+    lab.broker.handle_connection_error(lab.now, c);
+    while let Some(o) = lab.broker.poll_output() {
+        lab.out.push(o);
+    }
+    assert_eq!(lab.log()[0], "Socket error on client se, disconnecting.");
+    assert_eq!(text(&lab.publishes_to(sub)[0]), "gone");
+    assert!(lab.closed().is_empty());
+}
