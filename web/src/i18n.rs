@@ -65,6 +65,19 @@ pub enum Text {
     BadFilter,
     BadTopic,
     Language,
+    InspectorTree,
+    InspectorEmpty,
+    InspectorBytes,
+    Bytes,
+    InspectTitle,
+    InspectIntro,
+    HexLabel,
+    BadHex,
+    ExampleCoursePublish,
+    ExampleConnect,
+    ExampleMalformed,
+    NavTopics,
+    NavInspect,
 }
 
 /// The string `text` in `lang`.
@@ -102,6 +115,38 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         (BadTopic, PtBr) => "Este tópico seria recusado:",
         (Language, En) => "Language",
         (Language, PtBr) => "Idioma",
+        (InspectorTree, En) => "Packet details",
+        (InspectorTree, PtBr) => "Detalhes do pacote",
+        (InspectorEmpty, En) => "No bytes to dissect yet.",
+        (InspectorEmpty, PtBr) => "Ainda não há bytes para dissecar.",
+        (InspectorBytes, En) => "Packet bytes",
+        (InspectorBytes, PtBr) => "Bytes do pacote",
+        (Bytes, En) => "bytes",
+        (Bytes, PtBr) => "bytes",
+        (InspectTitle, En) => "Inspect MQTT bytes",
+        (InspectTitle, PtBr) => "Inspecionar bytes MQTT",
+        (InspectIntro, En) => {
+            "Paste bytes in hex, as Wireshark copies them (\"Copy as Hex Stream\" or a hex dump). \
+             Hover a field to see its bytes, or a byte to see its field."
+        }
+        (InspectIntro, PtBr) => {
+            "Cole bytes em hexadecimal, como o Wireshark copia (\"Copy as Hex Stream\" ou um hex dump). \
+             Passe o mouse num campo para ver seus bytes, ou num byte para ver seu campo."
+        }
+        (HexLabel, En) => "Bytes (hex)",
+        (HexLabel, PtBr) => "Bytes (hexadecimal)",
+        (BadHex, En) => "These are not hex bytes:",
+        (BadHex, PtBr) => "Isto não são bytes em hexadecimal:",
+        (ExampleCoursePublish, En) => "The course's retained QoS 1 PUBLISH",
+        (ExampleCoursePublish, PtBr) => "O PUBLISH QoS 1 retido do curso",
+        (ExampleConnect, En) => "A CONNECT with a will",
+        (ExampleConnect, PtBr) => "Um CONNECT com testamento",
+        (ExampleMalformed, En) => "A malformed SUBSCRIBE",
+        (ExampleMalformed, PtBr) => "Um SUBSCRIBE malformado",
+        (NavTopics, En) => "Topics",
+        (NavTopics, PtBr) => "Tópicos",
+        (NavInspect, En) => "Inspect bytes",
+        (NavInspect, PtBr) => "Inspecionar bytes",
     }
 }
 

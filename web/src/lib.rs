@@ -5,5 +5,7 @@
 pub mod app;
 pub mod components;
 pub mod i18n;
+pub mod pages;
+pub mod route;
 
 pub use app::App;

@@ -1,0 +1,4 @@
+//! The lab's pages, one file each; [`crate::app`] switches between them.
+
+pub mod inspect;
+pub mod topics;
