@@ -1,0 +1,624 @@
+//! `mqttlab pub` / `mqttlab sub` (the core's sans-IO client on real TCP) against a
+//! real Debian `mosquitto` 2.0 broker, with Debian's `mosquitto_pub`/`mosquitto_sub`
+//! on the other side: the course text's experiments, both directions.
+//!
+//! Each test starts its own `mosquitto` on a free 127.0.0.1 port, bounds every wait,
+//! and kills what it started when it ends (also on panic). Tests are skipped, with a
+//! note, when `mosquitto` is not installed.
+
+use std::io::{BufRead, BufReader};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use mqttlab_tests::workspace_root;
+
+/// The `mqttlab` binary, built once per test run (or `$MQTTLAB_BIN`).
+fn mqttlab() -> &'static PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        if let Ok(bin) = std::env::var("MQTTLAB_BIN") {
+            return PathBuf::from(bin);
+        }
+        let target = std::env::var("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| workspace_root().join("target"));
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "-p", "mqttlab-server", "--bin", "mqttlab"])
+            .current_dir(workspace_root())
+            .env("CARGO_TARGET_DIR", &target)
+            .status()
+            .expect("run cargo build");
+        assert!(status.success(), "cargo build -p mqttlab-server failed");
+        target.join("debug").join("mqttlab")
+    })
+}
+
+fn have_mosquitto() -> bool {
+    let ok = [
+        "/usr/sbin/mosquitto",
+        "/usr/bin/mosquitto_pub",
+        "/usr/bin/mosquitto_sub",
+    ]
+    .iter()
+    .all(|p| std::path::Path::new(p).exists());
+    if !ok {
+        eprintln!("mosquitto not installed: skipping");
+    }
+    ok
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// A child process killed when dropped.
+struct Proc {
+    child: Child,
+    lines: Option<Receiver<String>>,
+    name: String,
+}
+
+impl Proc {
+    fn spawn(name: &str, program: &std::path::Path, args: &[&str]) -> Proc {
+        let mut child = Command::new(program)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn {name}: {e}"));
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Proc {
+            child,
+            lines: Some(rx),
+            name: name.to_string(),
+        }
+    }
+
+    /// The next stdout line, within `within`.
+    fn line(&mut self, within: Duration) -> Option<String> {
+        match self.lines.as_ref()?.recv_timeout(within) {
+            Ok(l) => Some(l),
+            Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => None,
+        }
+    }
+
+    /// Reads stdout until a line satisfying `pred`, failing after `within`.
+    fn wait_line(&mut self, within: Duration, pred: impl Fn(&str) -> bool) -> String {
+        let end = Instant::now() + within;
+        loop {
+            let left = end.saturating_duration_since(Instant::now());
+            match self.line(left) {
+                Some(l) if pred(&l) => return l,
+                Some(_) => {}
+                None => panic!("{}: expected line not seen within {within:?}", self.name),
+            }
+        }
+    }
+
+    /// Message lines (not `-d` debug lines) until the process exits or `within` ends.
+    fn messages(&mut self, within: Duration) -> Vec<String> {
+        let end = Instant::now() + within;
+        let mut out = Vec::new();
+        while let Some(l) = self.line(end.saturating_duration_since(Instant::now())) {
+            if !l.starts_with("Client ") && !l.starts_with("Subscribed (mid") {
+                out.push(l);
+            }
+        }
+        out
+    }
+
+    fn wait(&mut self, within: Duration) -> ExitStatus {
+        let end = Instant::now() + within;
+        loop {
+            if let Some(s) = self.child.try_wait().expect("try_wait") {
+                return s;
+            }
+            assert!(
+                Instant::now() < end,
+                "{} did not exit within {within:?}",
+                self.name
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A `mosquitto` broker on a free loopback port.
+struct Broker {
+    port: u16,
+    _proc: Proc,
+    conf: PathBuf,
+}
+
+impl Broker {
+    fn start() -> Broker {
+        let port = free_port();
+        let conf = std::env::temp_dir().join(format!(
+            "mqttlab-client-interop-{}-{port}.conf",
+            std::process::id()
+        ));
+        std::fs::write(
+            &conf,
+            format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"),
+        )
+        .expect("write mosquitto.conf");
+        let proc = Proc::spawn(
+            "mosquitto",
+            std::path::Path::new("/usr/sbin/mosquitto"),
+            &["-c", conf.to_str().expect("utf-8 path")],
+        );
+        let end = Instant::now() + Duration::from_secs(5);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < end, "mosquitto did not listen on {port}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Broker {
+            port,
+            _proc: proc,
+            conf,
+        }
+    }
+
+    fn port(&self) -> String {
+        self.port.to_string()
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.conf);
+    }
+}
+
+fn ours(name: &str, tool: &str, args: &[&str]) -> Proc {
+    let mut all = vec![tool];
+    all.extend_from_slice(args);
+    Proc::spawn(name, mqttlab(), &all)
+}
+
+/// A mosquitto client, line-buffered (its `-d` lines are otherwise held in a pipe
+/// buffer, and the test waits for "Subscribed" before publishing).
+fn theirs(tool: &str, args: &[&str]) -> Proc {
+    let bin = PathBuf::from("/usr/bin").join(tool);
+    let mut all = vec!["-oL", bin.to_str().expect("utf-8 path")];
+    all.extend_from_slice(args);
+    Proc::spawn(tool, std::path::Path::new("/usr/bin/stdbuf"), &all)
+}
+
+const T: Duration = Duration::from_secs(10);
+
+fn subscribed(l: &str) -> bool {
+    l.starts_with("Subscribed (mid")
+}
+
+/// A subscriber (ours or theirs) that has its SUBACK, so nothing sent later is missed.
+fn ready_sub(ours_or_theirs: bool, b: &Broker, extra: &[&str]) -> Proc {
+    let port = b.port();
+    let mut args = vec!["-h", "127.0.0.1", "-p", &port, "-d", "-v"];
+    args.extend_from_slice(extra);
+    let mut p = if ours_or_theirs {
+        ours("mqttlab sub", "sub", &args)
+    } else {
+        theirs("mosquitto_sub", &args)
+    };
+    p.wait_line(T, subscribed);
+    p
+}
+
+fn publish_and_expect(our_sub: bool, qos: &str, retain: bool) {
+    let b = Broker::start();
+    let port = b.port();
+    let mut sub = ready_sub(our_sub, &b, &["-t", "topico", "-q", qos, "-C", "1"]);
+    let mut args = vec![
+        "-h",
+        "127.0.0.1",
+        "-p",
+        &port,
+        "-t",
+        "topico",
+        "-m",
+        "mensagem",
+        "-q",
+        qos,
+    ];
+    if retain {
+        args.push("-r");
+    }
+    let mut publ = if our_sub {
+        theirs("mosquitto_pub", &args)
+    } else {
+        ours("mqttlab pub", "pub", &args)
+    };
+    assert!(publ.wait(T).success(), "publisher failed");
+    assert_eq!(sub.messages(T), ["topico mensagem"]);
+    assert!(sub.wait(T).success(), "subscriber failed");
+}
+
+#[test]
+fn our_sub_receives_mosquitto_pub_at_qos_0_1_2() {
+    if !have_mosquitto() {
+        return;
+    }
+    for qos in ["0", "1", "2"] {
+        publish_and_expect(true, qos, false);
+    }
+}
+
+#[test]
+fn mosquitto_sub_receives_our_pub_at_qos_0_1_2() {
+    if !have_mosquitto() {
+        return;
+    }
+    for qos in ["0", "1", "2"] {
+        publish_and_expect(false, qos, false);
+    }
+}
+
+#[test]
+fn qos2_exchange_reads_like_libmosquitto_in_debug_mode() {
+    if !have_mosquitto() {
+        return;
+    }
+    let b = Broker::start();
+    let port = b.port();
+    let mut sub = ready_sub(true, &b, &["-t", "topico", "-q", "2", "-C", "1"]);
+    let mut p = ours(
+        "mqttlab pub",
+        "pub",
+        &[
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "-t",
+            "topico",
+            "-m",
+            "hello",
+            "-q",
+            "2",
+            "-d",
+        ],
+    );
+    assert!(p.wait(T).success());
+    let lines: Vec<String> = std::iter::from_fn(|| p.line(Duration::from_millis(500))).collect();
+    assert_eq!(
+        lines,
+        [
+            "Client (null) sending CONNECT",
+            "Client (null) received CONNACK (0)",
+            "Client (null) sending PUBLISH (d0, q2, r0, m1, 'topico', ... (5 bytes))",
+            "Client (null) received PUBREC (Mid: 1)",
+            "Client (null) sending PUBREL (m1)",
+            "Client (null) received PUBCOMP (Mid: 1, RC:0)",
+            "Client (null) sending DISCONNECT",
+        ]
+    );
+    let got: Vec<String> = std::iter::from_fn(|| sub.line(T)).collect();
+    let pos = |l: &str| {
+        got.iter()
+            .position(|g| g == l)
+            .unwrap_or_else(|| panic!("{l} in {got:?}"))
+    };
+    // Exactly once, and the handshake completes before our sub disconnects.
+    assert!(
+        pos("Client (null) sending PUBREC (m1, rc0)")
+            < pos("Client (null) received PUBREL (Mid: 1)")
+    );
+    assert!(pos("Client (null) sending PUBCOMP (m1)") < pos("Client (null) sending DISCONNECT"));
+    assert_eq!(got.iter().filter(|l| *l == "topico hello").count(), 1);
+}
+
+#[test]
+fn retained_messages_reach_later_subscribers_both_ways() {
+    if !have_mosquitto() {
+        return;
+    }
+    for our_pub in [true, false] {
+        let b = Broker::start();
+        let port = b.port();
+        let args = [
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "-m",
+            "mensagem",
+            "-t",
+            "topico",
+            "-q",
+            "1",
+            "-r",
+        ];
+        let mut p = if our_pub {
+            ours("mqttlab pub", "pub", &args)
+        } else {
+            theirs("mosquitto_pub", &args)
+        };
+        assert!(p.wait(T).success());
+        // Subscribing after the publish: the broker sends the retained copy.
+        let sub_args = [
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "-t",
+            "topico",
+            "-q",
+            "1",
+            "-v",
+            "-C",
+            "1",
+        ];
+        let mut s = if our_pub {
+            theirs("mosquitto_sub", &sub_args)
+        } else {
+            ours("mqttlab sub", "sub", &sub_args)
+        };
+        assert_eq!(s.messages(T), ["topico mensagem"]);
+        assert!(s.wait(T).success());
+        if !our_pub {
+            // -R skips the stale retained message: nothing within one second.
+            let mut s = ours(
+                "mqttlab sub -R",
+                "sub",
+                &[
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    &port,
+                    "-t",
+                    "topico",
+                    "-R",
+                    "-W",
+                    "1",
+                ],
+            );
+            assert_eq!(s.wait(T).code(), Some(27), "timed out, as mosquitto_sub -W");
+            assert_eq!(s.messages(Duration::from_millis(200)), Vec::<String>::new());
+        }
+    }
+}
+
+#[test]
+fn persistent_session_gets_the_message_published_while_offline() {
+    if !have_mosquitto() {
+        return;
+    }
+    for our_sub in [true, false] {
+        let b = Broker::start();
+        let port = b.port();
+        let sub_args = |extra: &'static [&'static str]| {
+            let mut a = vec![
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port,
+                "-t",
+                "topico",
+                "-q",
+                "1",
+                "-c",
+                "-i",
+                "sub1",
+                "-v",
+            ];
+            a.extend_from_slice(extra);
+            a
+        };
+        let run_sub = |args: &[&str]| {
+            if our_sub {
+                ours("mqttlab sub", "sub", args)
+            } else {
+                theirs("mosquitto_sub", args)
+            }
+        };
+        // Connect with -c, subscribe, leave (gracefully, after -W 1).
+        let mut s = run_sub(&sub_args(&["-W", "1", "-d"]));
+        s.wait_line(T, subscribed);
+        assert_eq!(s.wait(T).code(), Some(27));
+        // While sub1 is offline, mensagem2 is published at QoS 1.
+        let pub_args = [
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "-m",
+            "mensagem2",
+            "-t",
+            "topico",
+            "-q",
+            "1",
+        ];
+        let mut p = if our_sub {
+            theirs("mosquitto_pub", &pub_args)
+        } else {
+            ours("mqttlab pub", "pub", &pub_args)
+        };
+        assert!(p.wait(T).success());
+        // sub1 comes back: the broker delivers the queued message.
+        let mut s = run_sub(&sub_args(&["-C", "1"]));
+        assert_eq!(s.messages(T), ["topico mensagem2"]);
+        assert!(s.wait(T).success());
+    }
+}
+
+#[test]
+fn killed_publisher_fires_its_will_both_ways() {
+    if !have_mosquitto() {
+        return;
+    }
+    for our_pub in [true, false] {
+        let b = Broker::start();
+        let port = b.port();
+        let mut sub = if our_pub {
+            ready_sub(false, &b, &["-t", "sensor1/status"])
+        } else {
+            ready_sub(true, &b, &["-t", "sensor1/status"])
+        };
+        // The course text's command line.
+        let args = [
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "-m",
+            "on-line",
+            "-t",
+            "sensor1/status",
+            "-r",
+            "--repeat",
+            "20",
+            "--repeat-delay",
+            "5",
+            "--will-topic",
+            "sensor1/status",
+            "--will-payload",
+            "off-line",
+            "--will-retain",
+        ];
+        let mut p = if our_pub {
+            ours("mqttlab pub", "pub", &args)
+        } else {
+            theirs("mosquitto_pub", &args)
+        };
+        sub.wait_line(T, |l| l == "sensor1/status on-line");
+        // SIGKILL: no DISCONNECT, the broker sees the socket close and sends the will.
+        p.kill();
+        sub.wait_line(T, |l| l == "sensor1/status off-line");
+        // Retained will: a new subscriber sees it too.
+        let mut late = theirs(
+            "mosquitto_sub",
+            &[
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port,
+                "-t",
+                "sensor1/status",
+                "-C",
+                "1",
+            ],
+        );
+        assert_eq!(late.messages(T), ["off-line"]);
+    }
+}
+
+#[test]
+fn graceful_exit_sends_disconnect_so_no_will() {
+    if !have_mosquitto() {
+        return;
+    }
+    let b = Broker::start();
+    let port = b.port();
+    let mut sub = ready_sub(false, &b, &["-t", "sensor1/status"]);
+    let mut p = ours(
+        "mqttlab pub",
+        "pub",
+        &[
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "-m",
+            "on-line",
+            "-t",
+            "sensor1/status",
+            "--will-topic",
+            "sensor1/status",
+            "--will-payload",
+            "off-line",
+        ],
+    );
+    assert!(p.wait(T).success());
+    assert_eq!(
+        sub.messages(Duration::from_millis(1500)),
+        ["sensor1/status on-line"]
+    );
+}
+
+#[test]
+fn keep_alive_pings_hold_an_idle_connection_open() {
+    if !have_mosquitto() {
+        return;
+    }
+    let b = Broker::start();
+    let port = b.port();
+    // mosquitto drops a client silent for 1.5 x 5 s; our pings keep it for 9 s.
+    let mut s = ours(
+        "mqttlab sub",
+        "sub",
+        &[
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "-t",
+            "t",
+            "-k",
+            "5",
+            "-W",
+            "9",
+            "-d",
+        ],
+    );
+    assert_eq!(
+        s.wait(Duration::from_secs(15)).code(),
+        Some(27),
+        "ran to -W, not cut off"
+    );
+    let lines: Vec<String> = std::iter::from_fn(|| s.line(Duration::from_millis(300))).collect();
+    let pings = lines
+        .iter()
+        .filter(|l| *l == "Client (null) sending PINGREQ")
+        .count();
+    let pongs = lines
+        .iter()
+        .filter(|l| *l == "Client (null) received PINGRESP")
+        .count();
+    assert!(pings >= 1 && pongs == pings, "{lines:?}");
+}
+
+#[test]
+fn refused_connection_and_bad_flags_fail_like_mosquitto() {
+    let port = free_port().to_string();
+    let mut p = ours(
+        "mqttlab pub",
+        "pub",
+        &["-h", "127.0.0.1", "-p", &port, "-t", "a", "-m", "b"],
+    );
+    assert_eq!(p.wait(T).code(), Some(1));
+    let out = Command::new(mqttlab())
+        .args(["pub", "-t", "a", "-q", "3", "-m", "x"])
+        .output()
+        .expect("run mqttlab");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Error: Invalid QoS given: 3"));
+}
