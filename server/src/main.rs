@@ -39,6 +39,9 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Load a broker (fan-in, fan-out at QoS 0 and 1, connection storm) and print
+    /// throughput and latency percentiles; several --target compare brokers.
+    Bench(tools::bench::BenchArgs),
     /// Dissect MQTT packets given as hex, Wireshark style.
     ///
     /// Accepts a hex stream, bytes separated by spaces or colons, or a hex dump
@@ -69,6 +72,7 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Pub { args } => std::process::exit(tools::pub_cmd::run(&args)),
         Command::Sub { args } => std::process::exit(tools::sub_cmd::run(&args)),
+        Command::Bench(args) => std::process::exit(tools::bench::run(args)),
         Command::Dissect { hex, ranges } => {
             let hex = if hex.is_empty() {
                 std::io::read_to_string(std::io::stdin())?

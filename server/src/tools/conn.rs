@@ -28,17 +28,39 @@ pub struct Conn {
     /// With `-d`: the client id to print and a decoder to see what arrives.
     debug: Option<(String, Decoder)>,
     closed: bool,
-    sigint: Signal,
-    sigterm: Signal,
+    /// SIGINT and SIGTERM, when this connection should stop on them.
+    signals: Option<(Signal, Signal)>,
+    rbuf: Vec<u8>,
 }
 
 impl Conn {
-    /// Opens TCP to `host:port` and sends CONNECT.
+    /// Opens TCP to `host:port` and sends CONNECT; stops on SIGINT/SIGTERM.
     pub async fn open(
         host: &str,
         port: u16,
         options: ConnectOptions,
         debug: bool,
+    ) -> anyhow::Result<Conn> {
+        let mut conn = Conn::open_quiet(host, port, options).await?;
+        if debug {
+            conn.debug = Some((
+                conn.client.options().client_id.clone(),
+                Decoder::new(conn.client.options().max_packet_size),
+            ));
+        }
+        conn.signals = Some((
+            signal(SignalKind::interrupt())?,
+            signal(SignalKind::terminate())?,
+        ));
+        Ok(conn)
+    }
+
+    /// Opens TCP to `host:port` and sends CONNECT, with no debug output and no
+    /// signal handling (the load generator opens thousands of these).
+    pub async fn open_quiet(
+        host: &str,
+        port: u16,
+        options: ConnectOptions,
     ) -> anyhow::Result<Conn> {
         let origin = std::time::Instant::now();
         let stream = TcpStream::connect((host, port)).await.map_err(|e| {
@@ -50,12 +72,6 @@ impl Conn {
         })?;
         let _ = stream.set_nodelay(true);
         let mut client = Client::new();
-        let debug = debug.then(|| {
-            (
-                options.client_id.clone(),
-                Decoder::new(options.max_packet_size),
-            )
-        });
         client
             .connect(Instant::ZERO, options)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -63,10 +79,10 @@ impl Conn {
             client,
             stream,
             origin,
-            debug,
+            debug: None,
             closed: false,
-            sigint: signal(SignalKind::interrupt())?,
-            sigterm: signal(SignalKind::terminate())?,
+            signals: None,
+            rbuf: vec![0u8; 64 * 1024],
         })
     }
 
@@ -86,28 +102,32 @@ impl Conn {
 
     /// Writes every packet the client has queued.
     pub async fn flush(&mut self) -> anyhow::Result<()> {
+        // One write for everything queued: fewer syscalls, fewer TCP segments.
+        let mut wbuf = Vec::new();
         while let Some(t) = self.client.poll_transmit() {
             if let Some((id, _)) = &self.debug {
                 for line in debug::sent_lines(id, &t.packet) {
                     println!("{line}");
                 }
             }
-            if !self.closed {
-                if let Err(e) = self.stream.write_all(&t.bytes).await {
-                    self.closed = true;
-                    let now = self.now();
-                    self.client.handle_closed(now);
-                    return Err(anyhow::anyhow!("{e}"));
-                }
+            wbuf.extend_from_slice(&t.bytes);
+        }
+        if self.debug.is_some() {
+            let _ = std::io::stdout().flush();
+        }
+        if !self.closed && !wbuf.is_empty() {
+            if let Err(e) = self.stream.write_all(&wbuf).await {
+                self.closed = true;
+                let now = self.now();
+                self.client.handle_closed(now);
+                return Err(anyhow::anyhow!("{e}"));
             }
         }
-        let _ = std::io::stdout().flush();
         Ok(())
     }
 
     /// Drives the connection until an event, the deadline `until`, or a signal.
     pub async fn next(&mut self, until: Option<tokio::time::Instant>) -> anyhow::Result<Wait> {
-        let mut buf = vec![0u8; 64 * 1024];
         loop {
             // A write error closes the client, which then reports Disconnected.
             let _ = self.flush().await;
@@ -119,7 +139,7 @@ impl Conn {
             }
             let timer = self.client.poll_timeout().map(|t| self.to_tokio(t));
             tokio::select! {
-                r = self.stream.read(&mut buf) => {
+                r = self.stream.read(&mut self.rbuf) => {
                     let now = self.now();
                     match r {
                         Ok(0) | Err(_) => {
@@ -128,12 +148,12 @@ impl Conn {
                         }
                         Ok(n) => {
                             if let Some((id, dec)) = &mut self.debug {
-                                dec.push(&buf[..n]);
+                                dec.push(&self.rbuf[..n]);
                                 while let Ok(Some(p)) = dec.next_packet() {
                                     println!("{}", debug::received_line(id, &p));
                                 }
                             }
-                            self.client.handle_bytes(now, &buf[..n]);
+                            self.client.handle_bytes(now, &self.rbuf[..n]);
                         }
                     }
                 }
@@ -142,8 +162,7 @@ impl Conn {
                     self.client.handle_timeout(now);
                 }
                 _ = sleep_until(until), if until.is_some() => return Ok(Wait::Deadline),
-                _ = self.sigint.recv() => return Ok(Wait::Interrupted),
-                _ = self.sigterm.recv() => return Ok(Wait::Interrupted),
+                _ = interrupted(&mut self.signals) => return Ok(Wait::Interrupted),
             }
         }
     }
@@ -155,6 +174,18 @@ impl Conn {
         let _ = self.flush().await;
         let _ = self.stream.shutdown().await;
         while self.client.poll_event().is_some() {}
+    }
+}
+
+async fn interrupted(signals: &mut Option<(Signal, Signal)>) {
+    match signals {
+        Some((int, term)) => {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+        }
+        None => std::future::pending().await,
     }
 }
 

@@ -2,6 +2,7 @@
 //! drive the core's sans-IO [`Client`](mqttlab_core::client::Client) over real TCP.
 //! The client does the protocol; tokio only moves bytes and reads the clock.
 
+pub mod bench;
 mod conn;
 pub mod pub_cmd;
 pub mod sub_cmd;
