@@ -4,6 +4,8 @@ mod tools;
 
 mod dissect;
 
+mod serve;
+
 use clap::{Parser, Subcommand};
 use mqttlab_core::topic;
 
@@ -54,11 +56,14 @@ enum Command {
         #[arg(long)]
         ranges: bool,
     },
+    /// Serve the built web app and bridge MQTT over WebSocket to named brokers.
+    Serve(serve::ServeArgs),
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
+        Command::Serve(args) => serve::run(args)?,
         Command::Match { filter, topic } => {
             topic::validate_filter(&filter)
                 .map_err(|e| anyhow::anyhow!("filter '{filter}': {e}"))?;

@@ -1,0 +1,170 @@
+//! `mqttlab serve`: the built web app over HTTP, and an MQTT-over-WebSocket
+//! bridge from the page to the TCP port of named upstream brokers (for brokers
+//! without a WebSocket listener, such as Debian's mosquitto).
+//!
+//! URL scheme, for a server started with `--listen 127.0.0.1:8080 --bridge
+//! local=127.0.0.1:1883`:
+//!
+//! - `http://127.0.0.1:8080/` and every other path: the files of `--dist`
+//!   (`index.html`, the `.wasm` as `application/wasm`, ...).
+//! - `ws://127.0.0.1:8080/mqtt/local`, WebSocket subprotocol `mqtt`: a byte pipe
+//!   to the broker at `127.0.0.1:1883`, once the first packet has been checked to
+//!   be an MQTT CONNECT. A page served by this server reaches it with
+//!   ``new WebSocket(`ws://${location.host}/mqtt/local`, ["mqtt"])``.
+//! - `http://127.0.0.1:8080/mqtt/`: a plain-text list of the upstream names.
+//!
+//! See [`bridge`] for the checks, limits and close codes.
+
+mod bridge;
+mod first_packet;
+mod limits;
+mod origin;
+mod static_files;
+mod upstream;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::routing::any;
+use axum::Router;
+use clap::builder::TypedValueParser as _;
+
+pub use bridge::Bridge;
+pub use limits::Limits;
+pub use origin::OriginPolicy;
+pub use upstream::Upstream;
+
+const AFTER_HELP: &str = "\
+URLs (for --listen 127.0.0.1:8080 --bridge local=127.0.0.1:1883):
+  http://127.0.0.1:8080/             the web app (files of --dist)
+  ws://127.0.0.1:8080/mqtt/local     MQTT over WebSocket (subprotocol 'mqtt'),
+                                     bridged to the broker at 127.0.0.1:1883
+  http://127.0.0.1:8080/mqtt/        the list of upstream names
+From a page served here: new WebSocket(`ws://${location.host}/mqtt/local`, ['mqtt'])
+
+Only the named upstreams are reachable. The first packet a page sends must be an
+MQTT CONNECT, or nothing is opened upstream. Refusals give the page a close code
+and reason: 1008 unknown name or no CONNECT in time, 1013 too many connections,
+1002 not MQTT, 1003 text frame, 1009 frame over --max-frame, 1001 idle,
+1011 upstream unreachable or failed, 1000 upstream closed. A page from another
+origin gets HTTP 403. One log line on stderr opens and one closes each bridged
+connection.
+
+Example:
+  mosquitto -p 1883 &
+  mqttlab serve --bridge local=127.0.0.1:1883";
+
+/// Arguments of `mqttlab serve`.
+#[derive(clap::Args, Debug)]
+#[command(after_help = AFTER_HELP)]
+pub struct ServeArgs {
+    /// Address and port to listen on. Use 0.0.0.0:8080 to serve a classroom
+    /// (pages then connect to ws://<this machine>:8080/mqtt/NAME); port 0 picks a
+    /// free port.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Directory of the built web app [default: ./dist, else the repository's dist/].
+    #[arg(long, value_name = "DIR")]
+    pub dist: Option<PathBuf>,
+    /// An upstream broker pages may reach at ws://HOST:PORT/mqtt/NAME, e.g.
+    /// `local=127.0.0.1:1883`. Repeat for more. No other address is reachable.
+    #[arg(long = "bridge", value_name = "NAME=HOST:PORT", value_parser = Upstream::parse)]
+    pub bridges: Vec<Upstream>,
+    /// Another page origin allowed to open bridge sockets, e.g.
+    /// `http://localhost:3000` (this server's own origin always is; `*` allows any).
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    pub allow_origins: Vec<String>,
+    /// Bridged connections open at once; more are closed with code 1013.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_connections)]
+    pub max_connections: usize,
+    /// Largest WebSocket frame or message a page may send, in bytes; larger ones
+    /// close the connection with code 1009.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_frame,
+          value_parser = clap::value_parser!(u32).range(16..).map(|n| n as usize))]
+    pub max_frame: usize,
+    /// Seconds without traffic either way before a bridged connection is closed
+    /// (code 1001). MQTT keepalive pings count as traffic.
+    #[arg(long, value_name = "SECS", default_value_t = Limits::default().idle_timeout.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub idle_timeout: u64,
+}
+
+/// Runs `mqttlab serve` until Ctrl-C, on a runtime of its own.
+pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?
+        .block_on(serve(args))
+}
+
+/// Runs `mqttlab serve` until Ctrl-C.
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let limits = Limits {
+        max_connections: args.max_connections,
+        max_frame: args.max_frame,
+        idle_timeout: Duration::from_secs(args.idle_timeout),
+    };
+    let origins = OriginPolicy::new(&args.allow_origins)
+        .map_err(|e| anyhow::anyhow!("--allow-origin: {e}"))?;
+    let bridge = Arc::new(Bridge::new(args.bridges, origins, limits).map_err(anyhow::Error::msg)?);
+    let dist = args.dist.unwrap_or_else(static_files::default_dist);
+    if let Some(warning) = static_files::check_dist(&dist) {
+        log(format_args!("warning: {warning}"));
+    }
+
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    let local = listener.local_addr().context("reading the bound address")?;
+    println!(
+        "mqttlab serve: listening on http://{local}/ (web app from {})",
+        dist.display()
+    );
+    for u in bridge.upstreams() {
+        println!(
+            "mqttlab serve: bridge ws://{local}/mqtt/{} -> {}",
+            u.name, u.address
+        );
+    }
+    if bridge.upstreams().next().is_none() {
+        println!(
+            "mqttlab serve: no --bridge given: the page can reach no broker through this server"
+        );
+    }
+
+    let app = router(bridge, &dist);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .context("serving HTTP")?;
+    Ok(())
+}
+
+/// The routes: the bridge under `/mqtt/`, files everywhere else.
+fn router(bridge: Arc<Bridge>, dist: &std::path::Path) -> Router {
+    Router::new()
+        .route("/mqtt/{name}", any(bridge::handle))
+        .route("/mqtt", any(bridge::list))
+        .route("/mqtt/", any(bridge::list))
+        .with_state(bridge)
+        .fallback_service(static_files::service(dist))
+}
+
+/// One line on stderr, stamped with the UTC time of day.
+fn log(line: std::fmt::Arguments<'_>) {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (h, m, s) = (secs / 3600 % 24, secs / 60 % 60, secs % 60);
+    eprintln!("{h:02}:{m:02}:{s:02} mqttlab serve: {line}");
+}
