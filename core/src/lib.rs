@@ -15,6 +15,7 @@ pub mod client;
 pub mod codec;
 pub mod hex;
 pub mod rng;
+pub mod sim;
 pub mod time;
 pub mod topic;
 

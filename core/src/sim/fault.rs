@@ -1,0 +1,87 @@
+//! Fault rules for teaching, at the level of MQTT packets: "drop the next PUBACK to
+//! sensor1", "drop every PINGRESP for 30 s", "delay PUBREC by 5 s", "duplicate the
+//! next PUBLISH". Like smoltcp's `FaultInjector` they sit between a sender and its
+//! link and look at each frame; unlike it they are deterministic and say what they
+//! did in the trace, labelled with the rule as the scenario wrote it.
+
+use core::time::Duration;
+
+use crate::codec::PacketType;
+use crate::time::Instant;
+
+/// What a rule does to a matching frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultAction {
+    /// The frame never arrives.
+    Drop,
+    /// The frame (and, TCP being in order, what follows it) arrives this much later.
+    Delay(Duration),
+    /// The frame arrives twice (a QoS 1/2 PUBLISH copy carries DUP=1).
+    Duplicate,
+}
+
+/// One rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FaultRule {
+    /// The rule as the scenario wrote it, for the trace.
+    pub label: String,
+    /// What it does.
+    pub action: FaultAction,
+    /// Which packet type it matches; `None` for any.
+    pub packet: Option<PacketType>,
+    /// Only frames sent by this node.
+    pub from: Option<usize>,
+    /// Only frames sent to this node.
+    pub to: Option<usize>,
+    /// Active from this time.
+    pub start: Instant,
+    /// Active until this time (exclusive), if bounded.
+    pub until: Option<Instant>,
+    /// How many more frames it acts on, if bounded (`next` is 1).
+    pub remaining: Option<u32>,
+}
+
+impl FaultRule {
+    /// Whether it applies to a frame of type `packet` from `from` to `to` at `now`.
+    pub fn matches(&self, now: Instant, packet: PacketType, from: usize, to: usize) -> bool {
+        now >= self.start
+            && self.until.is_none_or(|u| now < u)
+            && self.remaining != Some(0)
+            && self.packet.is_none_or(|p| p == packet)
+            && self.from.is_none_or(|f| f == from)
+            && self.to.is_none_or(|t| t == to)
+    }
+
+    /// Counts one use.
+    pub fn consume(&mut self) {
+        if let Some(n) = &mut self.remaining {
+            *n = n.saturating_sub(1);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_rule_fires_once_and_windows_bound_time() {
+        let mut r = FaultRule {
+            label: "drop next PUBACK to sensor1".into(),
+            action: FaultAction::Drop,
+            packet: Some(PacketType::Puback),
+            from: None,
+            to: Some(2),
+            start: Instant::ZERO,
+            until: Some(Instant::from_secs(30)),
+            remaining: Some(1),
+        };
+        assert!(!r.matches(Instant::ZERO, PacketType::Puback, 0, 1));
+        assert!(!r.matches(Instant::ZERO, PacketType::Pubrec, 0, 2));
+        assert!(r.matches(Instant::ZERO, PacketType::Puback, 0, 2));
+        r.consume();
+        assert!(!r.matches(Instant::ZERO, PacketType::Puback, 0, 2));
+        r.remaining = None;
+        assert!(!r.matches(Instant::from_secs(30), PacketType::Puback, 0, 2));
+    }
+}

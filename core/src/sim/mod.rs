@@ -1,0 +1,34 @@
+//! The deterministic simulated world: brokers and devices on a virtual clock,
+//! lossy links, fault rules, a trace of everything, scenarios students write.
+//!
+//! - [`World`] holds nodes and links and an event queue ordered by (time,
+//!   sequence number); the driver calls [`World::step`] or [`World::run_until`]
+//!   (the web app pauses, steps and fast-forwards with these).
+//! - [`link`] models each client's TCP connection (latency, jitter, bandwidth,
+//!   loss as retransmission delay and, past a bound, a reset); [`fault`] holds the
+//!   packet-level teaching rules.
+//! - [`node`] has the apps: `mosquitto_pub`/`mosquitto_sub`, sensors, actuators,
+//!   a thermostat, ESP32 library profiles.
+//! - [`trace`] records what happened and hashes it; [`pcap`] exports a capture
+//!   Wireshark opens.
+//! - [`scenario`] parses the scenario language and checks expectations; the
+//!   bundled scenarios are in [`bundled`].
+//! - [`swarm`] builds random worlds from a seed and checks invariants.
+//!
+//! Nothing here reads a clock, uses the operating system's randomness, or lets a
+//! hash map's order reach an output.
+
+pub mod action;
+pub mod draw;
+pub mod fault;
+pub mod link;
+pub mod node;
+pub mod queue;
+pub mod trace;
+pub mod world;
+
+pub use action::Action;
+pub use fault::{FaultAction, FaultRule};
+pub use link::{Dir, Link, LinkParams};
+pub use trace::{Trace, TraceEntry, TraceKind, TraceMode};
+pub use world::{Stats, World};

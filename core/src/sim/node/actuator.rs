@@ -1,0 +1,72 @@
+//! An actuator: subscribes to a command topic and switches on or off.
+
+use crate::client::{ClientEvent, ConnectOptions};
+use crate::codec::QoS;
+
+use super::{Cx, Effect};
+
+/// A switch driven by messages (`on`/`off`, `1`/`0`, `true`/`false`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Actuator {
+    /// The command topic.
+    pub topic: String,
+    /// Subscription QoS.
+    pub qos: QoS,
+    /// How it connects.
+    pub options: ConnectOptions,
+    /// Whether it is on.
+    pub on: bool,
+}
+
+/// Reads a command payload: `Some(true)` for on, `Some(false)` for off.
+pub fn parse_switch(payload: &[u8]) -> Option<bool> {
+    match payload.trim_ascii() {
+        b"on" | b"ON" | b"1" | b"true" => Some(true),
+        b"off" | b"OFF" | b"0" | b"false" => Some(false),
+        _ => None,
+    }
+}
+
+impl Actuator {
+    /// An actuator, off.
+    pub fn new(topic: String, options: ConnectOptions) -> Self {
+        Actuator {
+            topic,
+            qos: QoS::AtLeastOnce,
+            options,
+            on: false,
+        }
+    }
+
+    pub(super) fn start(&mut self, cx: &mut Cx) {
+        cx.effects.push(Effect::Connect(self.options.clone()));
+    }
+
+    pub(super) fn on_event(&mut self, cx: &mut Cx, ev: &ClientEvent) {
+        match ev {
+            ClientEvent::Connected { .. } => {
+                let _ = cx
+                    .client
+                    .subscribe(cx.now, &[(self.topic.as_str(), self.qos)]);
+            }
+            ClientEvent::Message(p) => {
+                if let Some(on) = parse_switch(&p.payload) {
+                    if on != self.on {
+                        self.on = on;
+                        cx.state(if on { "switched on" } else { "switched off" });
+                    }
+                }
+            }
+            ClientEvent::Disconnected { .. } => {
+                *cx.wake = Some(cx.now + core::time::Duration::from_secs(5));
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn on_wake(&mut self, cx: &mut Cx) {
+        if cx.client.state() == crate::client::ConnectionState::Disconnected {
+            cx.effects.push(Effect::Connect(self.options.clone()));
+        }
+    }
+}

@@ -1,0 +1,273 @@
+//! The nodes of a world: brokers, and client hosts running an application.
+//!
+//! A client node is a host with one MQTT [`Client`] and one [`App`] that drives
+//! it: the command-line tools, a sensor, an actuator, a controller, an ESP32
+//! firmware, or a bare client steered by scenario actions. Apps never touch the
+//! network: they call the client's commands and return [`Effect`]s through a
+//! [`Cx`], and the world moves the packets.
+
+mod actuator;
+mod broker;
+mod client;
+mod controller;
+mod esp32;
+mod mosquitto_cli;
+mod sensor;
+mod value;
+
+pub use actuator::Actuator;
+pub use broker::BrokerNode;
+pub use client::Generic;
+pub use controller::Controller;
+pub use esp32::{Esp32, Esp32Profile};
+pub use mosquitto_cli::MosquittoCli;
+pub use sensor::Sensor;
+pub use value::ValueModel;
+
+use crate::client::{Client, ClientEvent, ConnectOptions};
+use crate::codec::QoS;
+use crate::rng::SplitMix64;
+use crate::time::Instant;
+
+/// Something an app asks the world to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Open a new TCP connection and send CONNECT with these options.
+    Connect(ConnectOptions),
+    /// Print a line on the node's terminal.
+    Print(String),
+    /// Record a state change in the trace.
+    State(String),
+    /// The program ended.
+    Exit,
+}
+
+/// What an app sees while it runs: the time, its client, its generator, its
+/// timer, and a place for its effects.
+pub struct Cx<'a> {
+    /// Now.
+    pub now: Instant,
+    /// The node's MQTT client.
+    pub client: &'a mut Client,
+    /// The node's own generator (derived from the world seed and the node name).
+    pub rng: &'a mut SplitMix64,
+    /// The app's next wake-up; set it to be called back with [`App::on_wake`].
+    pub wake: &'a mut Option<Instant>,
+    /// For a sensor coupled to an actuator (a room and its heater): whether the
+    /// actuator is on.
+    pub coupled: Option<bool>,
+    /// What the app asks for.
+    pub effects: Vec<Effect>,
+}
+
+impl Cx<'_> {
+    /// Prints a terminal line.
+    pub fn print(&mut self, s: impl Into<String>) {
+        self.effects.push(Effect::Print(s.into()));
+    }
+    /// Records a state change.
+    pub fn state(&mut self, s: impl Into<String>) {
+        self.effects.push(Effect::State(s.into()));
+    }
+}
+
+/// A message a node's client received, for expectations and invariants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    /// When.
+    pub time: Instant,
+    /// Topic.
+    pub topic: String,
+    /// Payload.
+    pub payload: Vec<u8>,
+    /// Delivery QoS.
+    pub qos: QoS,
+    /// RETAIN flag.
+    pub retain: bool,
+    /// DUP flag.
+    pub dup: bool,
+}
+
+/// The application running on a client node.
+#[derive(Debug, Clone)]
+pub enum App {
+    /// Nothing runs (not started yet, or the program exited).
+    Idle,
+    /// A bare client steered by scenario actions.
+    Generic(Generic),
+    /// `mosquitto_pub` or `mosquitto_sub`.
+    Cli(MosquittoCli),
+    /// A sensor publishing readings.
+    Sensor(Sensor),
+    /// An actuator switched by messages.
+    Actuator(Actuator),
+    /// A controller closing a loop.
+    Controller(Controller),
+    /// An ESP32 firmware with a client-library profile.
+    Esp32(Esp32),
+}
+
+impl App {
+    /// Called when the app starts.
+    pub fn start(&mut self, cx: &mut Cx) {
+        match self {
+            App::Idle => {}
+            App::Generic(a) => a.start(cx),
+            App::Cli(a) => a.start(cx),
+            App::Sensor(a) => a.start(cx),
+            App::Actuator(a) => a.start(cx),
+            App::Controller(a) => a.start(cx),
+            App::Esp32(a) => a.start(cx),
+        }
+    }
+
+    /// Called for each client event.
+    pub fn on_event(&mut self, cx: &mut Cx, ev: &ClientEvent) {
+        match self {
+            App::Idle => {}
+            App::Generic(a) => a.on_event(cx, ev),
+            App::Cli(a) => a.on_event(cx, ev),
+            App::Sensor(a) => a.on_event(cx, ev),
+            App::Actuator(a) => a.on_event(cx, ev),
+            App::Controller(a) => a.on_event(cx, ev),
+            App::Esp32(a) => a.on_event(cx, ev),
+        }
+    }
+
+    /// Called when the app's wake-up time arrives.
+    pub fn on_wake(&mut self, cx: &mut Cx) {
+        match self {
+            App::Idle => {}
+            App::Generic(a) => a.on_wake(cx),
+            App::Cli(a) => a.on_wake(cx),
+            App::Sensor(a) => a.on_wake(cx),
+            App::Actuator(a) => a.on_wake(cx),
+            App::Controller(a) => a.on_wake(cx),
+            App::Esp32(a) => a.on_wake(cx),
+        }
+    }
+
+    /// Ctrl-C: leave gracefully (DISCONNECT) and exit.
+    pub fn interrupt(&mut self, cx: &mut Cx) {
+        if cx.client.disconnect(cx.now).is_ok() {
+            cx.state("interrupted (Ctrl-C): DISCONNECT");
+        }
+        *cx.wake = None;
+        cx.effects.push(Effect::Exit);
+    }
+
+    /// Whether the client library accepts an incoming packet of `len` bytes (an
+    /// ESP32 library with a small buffer drops larger ones without a word).
+    pub fn accepts(&self, len: usize) -> bool {
+        match self {
+            App::Esp32(a) => len <= a.profile.buffer(),
+            _ => true,
+        }
+    }
+
+    /// Whether `-d` debug lines go to the terminal.
+    pub fn debug(&self) -> bool {
+        matches!(self, App::Cli(c) if c.debug())
+    }
+
+    /// The actuator-like on/off state, if the app has one.
+    pub fn switch_state(&self) -> Option<bool> {
+        match self {
+            App::Actuator(a) => Some(a.on),
+            App::Esp32(e) => e.switch,
+            _ => None,
+        }
+    }
+
+    /// The name of the actuator a coupled sensor model reads.
+    pub fn coupled_to(&self) -> Option<&str> {
+        match self {
+            App::Sensor(s) => s.model.coupled_to(),
+            App::Esp32(e) => e.sensor.as_ref().and_then(|s| s.model.coupled_to()),
+            _ => None,
+        }
+    }
+
+    /// A short description for state panels.
+    pub fn describe(&self) -> String {
+        match self {
+            App::Idle => "idle".into(),
+            App::Generic(_) => "client".into(),
+            App::Cli(c) => c.command.clone(),
+            App::Sensor(s) => format!("sensor {} every {:?}", s.topic, s.period),
+            App::Actuator(a) => {
+                format!("actuator {} ({})", a.topic, if a.on { "on" } else { "off" })
+            }
+            App::Controller(c) => format!("controller {} -> {}", c.input, c.output),
+            App::Esp32(e) => format!("esp32 {}", e.profile.name()),
+        }
+    }
+}
+
+/// A client host.
+#[derive(Debug)]
+pub struct ClientNode {
+    /// Its name in the scenario.
+    pub name: String,
+    /// Its IP address (for logs and the pcap).
+    pub ip: String,
+    /// Its link's index.
+    pub link: usize,
+    /// Its broker node's index.
+    pub broker: usize,
+    /// Its MQTT client.
+    pub client: Client,
+    /// What runs on it.
+    pub app: App,
+    /// Whether the host is up (false after `kill` or `halfopen`).
+    pub alive: bool,
+    /// Whether its Wi-Fi is down.
+    pub wifi_down: bool,
+    /// Terminal output, in order.
+    pub terminal: Vec<(Instant, String)>,
+    /// Messages received, in order.
+    pub received: Vec<Received>,
+    /// CONNACK refusal codes received.
+    pub refusals: Vec<u8>,
+    /// The app's next wake-up.
+    pub wake: Option<Instant>,
+    /// Its generator.
+    pub rng: SplitMix64,
+    /// Whether to keep received messages (off in scale benchmarks).
+    pub keep_received: bool,
+}
+
+/// A world node.
+#[derive(Debug)]
+pub enum Node {
+    /// A broker.
+    Broker(Box<BrokerNode>),
+    /// A client host.
+    Client(Box<ClientNode>),
+}
+
+impl Node {
+    /// Its name.
+    pub fn name(&self) -> &str {
+        match self {
+            Node::Broker(b) => &b.name,
+            Node::Client(c) => &c.name,
+        }
+    }
+
+    /// The broker, if it is one.
+    pub fn as_broker(&self) -> Option<&BrokerNode> {
+        match self {
+            Node::Broker(b) => Some(b),
+            Node::Client(_) => None,
+        }
+    }
+
+    /// The client host, if it is one.
+    pub fn as_client(&self) -> Option<&ClientNode> {
+        match self {
+            Node::Client(c) => Some(c),
+            Node::Broker(_) => None,
+        }
+    }
+}

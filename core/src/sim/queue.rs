@@ -1,0 +1,65 @@
+//! The event queue: what happens next, ordered by time and, at equal times, by the
+//! order it was scheduled in. That tie-break is what makes two runs identical.
+
+use std::collections::BTreeMap;
+
+use crate::time::Instant;
+
+/// A priority queue keyed by `(time, sequence number)`.
+#[derive(Debug, Clone)]
+pub struct EventQueue<E> {
+    items: BTreeMap<(Instant, u64), E>,
+    next_seq: u64,
+}
+
+impl<E> Default for EventQueue<E> {
+    fn default() -> Self {
+        EventQueue {
+            items: BTreeMap::new(),
+            next_seq: 0,
+        }
+    }
+}
+
+impl<E> EventQueue<E> {
+    /// Schedules `event` at `at`, after everything already scheduled for `at`.
+    pub fn push(&mut self, at: Instant, event: E) {
+        self.items.insert((at, self.next_seq), event);
+        self.next_seq += 1;
+    }
+
+    /// The time of the next event.
+    pub fn peek_time(&self) -> Option<Instant> {
+        self.items.keys().next().map(|(t, _)| *t)
+    }
+
+    /// Takes the next event.
+    pub fn pop(&mut self) -> Option<(Instant, E)> {
+        self.items.pop_first().map(|((t, _), e)| (t, e))
+    }
+
+    /// How many events wait.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether nothing waits.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_times_keep_scheduling_order() {
+        let mut q = EventQueue::default();
+        q.push(Instant::from_secs(2), "c");
+        q.push(Instant::from_secs(1), "a");
+        q.push(Instant::from_secs(1), "b");
+        let order: Vec<_> = std::iter::from_fn(|| q.pop().map(|(_, e)| e)).collect();
+        assert_eq!(order, ["a", "b", "c"]);
+    }
+}

@@ -1,0 +1,485 @@
+//! The trace: everything that happened in a run, in order, and a stable hash of it.
+//!
+//! Each entry has one canonical text line (its `Display`); the trace hash is FNV-1a
+//! 64 over those lines and the raw bytes of every packet, so two runs that differ
+//! in a single byte or a single log line hash differently, and the hash is the same
+//! on every platform. The JSON export is written by hand from the same fields, in
+//! the same order, with no map whose iteration order could vary.
+
+use core::fmt;
+
+use crate::time::Instant;
+
+/// FNV-1a, 64 bits: tiny, stable, and good enough to tell two traces apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fnv64(u64);
+
+impl Default for Fnv64 {
+    fn default() -> Self {
+        Fnv64::new()
+    }
+}
+
+impl Fnv64 {
+    /// The offset basis.
+    pub const fn new() -> Self {
+        Fnv64(0xcbf2_9ce4_8422_2325)
+    }
+    /// Mixes in bytes.
+    pub fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    /// The hash so far.
+    pub fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// What happened to a packet or a TCP segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fate {
+    /// It left its sender.
+    Sent,
+    /// It reached its receiver.
+    Delivered,
+    /// It never will: lost, filtered by a fault rule, or its connection is gone.
+    Dropped,
+}
+
+impl Fate {
+    fn word(self) -> &'static str {
+        match self {
+            Fate::Sent => "sent",
+            Fate::Delivered => "delivered",
+            Fate::Dropped => "dropped",
+        }
+    }
+}
+
+/// How a TCP connection ended on one side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseKind {
+    /// An orderly close (FIN).
+    Fin,
+    /// An abortive one (RST), e.g. after too many retransmissions.
+    Reset,
+}
+
+/// One thing that happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TraceKind {
+    /// A TCP connection was set up (three-way handshake as seen by the broker).
+    Open {
+        /// The client node.
+        client: String,
+        /// The broker node.
+        broker: String,
+        /// The connection id (unique in the world).
+        conn: u64,
+        /// The client's address and ephemeral port.
+        client_addr: (String, u16),
+        /// The broker's address and port.
+        broker_addr: (String, u16),
+    },
+    /// A FIN or RST.
+    Close {
+        /// Sent or delivered.
+        fate: Fate,
+        /// Sender node.
+        from: String,
+        /// Receiver node.
+        to: String,
+        /// The connection.
+        conn: u64,
+        /// FIN or RST.
+        kind: CloseKind,
+        /// Whether the receiver is the broker (for the pcap's capture point).
+        to_broker: bool,
+    },
+    /// An MQTT packet.
+    Packet {
+        /// Sent, delivered or dropped.
+        fate: Fate,
+        /// Sender node.
+        from: String,
+        /// Receiver node.
+        to: String,
+        /// The connection.
+        conn: u64,
+        /// Whether the receiver is the broker.
+        to_broker: bool,
+        /// One-line summary (`PUBLISH q1 m1 topico`).
+        summary: String,
+        /// The exact bytes.
+        bytes: Vec<u8>,
+        /// Why it was dropped or delayed, if it was.
+        note: Option<String>,
+    },
+    /// A broker log line (`mosquitto -v` wording).
+    Log {
+        /// The broker.
+        node: String,
+        /// The line.
+        text: String,
+    },
+    /// A node changed state (connected, heater on, Wi-Fi down...).
+    State {
+        /// The node.
+        node: String,
+        /// What changed.
+        text: String,
+    },
+    /// A fault rule or a scheduled fault acted.
+    Fault {
+        /// The rule or action as written in the scenario.
+        label: String,
+        /// What it did.
+        text: String,
+    },
+    /// A line printed on a node's terminal (mosquitto_sub output, errors).
+    Terminal {
+        /// The node.
+        node: String,
+        /// The line.
+        text: String,
+    },
+}
+
+/// One trace entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraceEntry {
+    /// When.
+    pub time: Instant,
+    /// What.
+    pub kind: TraceKind,
+}
+
+/// `12.000500` (seconds with microseconds): exact, unlike floats.
+pub fn fmt_time(t: Instant) -> String {
+    let us = t.as_micros();
+    format!("{}.{:06}", us / 1_000_000, us % 1_000_000)
+}
+
+impl fmt::Display for TraceEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ", fmt_time(self.time))?;
+        match &self.kind {
+            TraceKind::Open {
+                client,
+                broker,
+                conn,
+                client_addr,
+                broker_addr,
+            } => write!(
+                f,
+                "tcp open #{conn} {client} {}:{} -> {broker} {}:{}",
+                client_addr.0, client_addr.1, broker_addr.0, broker_addr.1
+            ),
+            TraceKind::Close {
+                fate,
+                from,
+                to,
+                conn,
+                kind,
+                ..
+            } => {
+                let k = match kind {
+                    CloseKind::Fin => "FIN",
+                    CloseKind::Reset => "RST",
+                };
+                write!(f, "tcp {k} {} #{conn} {from} -> {to}", fate.word())
+            }
+            TraceKind::Packet {
+                fate,
+                from,
+                to,
+                conn,
+                summary,
+                bytes,
+                note,
+                ..
+            } => {
+                write!(
+                    f,
+                    "{} #{conn} {from} -> {to} {summary} ({} bytes)",
+                    fate.word(),
+                    bytes.len()
+                )?;
+                if let Some(n) = note {
+                    write!(f, " [{n}]")?;
+                }
+                Ok(())
+            }
+            TraceKind::Log { node, text } => write!(f, "log {node}: {text}"),
+            TraceKind::State { node, text } => write!(f, "state {node}: {text}"),
+            TraceKind::Fault { label, text } => write!(f, "fault \"{label}\": {text}"),
+            TraceKind::Terminal { node, text } => write!(f, "term {node}: {text}"),
+        }
+    }
+}
+
+/// How much of the trace is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TraceMode {
+    /// Keep every entry and hash it.
+    Full,
+    /// Hash every entry but keep none (long swarm runs).
+    HashOnly,
+    /// Neither (benchmarks of scale).
+    Off,
+}
+
+/// The trace of one run.
+#[derive(Debug, Clone)]
+pub struct Trace {
+    mode: TraceMode,
+    entries: Vec<TraceEntry>,
+    hash: Fnv64,
+    count: u64,
+}
+
+impl Trace {
+    /// An empty trace.
+    pub fn new(mode: TraceMode) -> Self {
+        Trace {
+            mode,
+            entries: Vec::new(),
+            hash: Fnv64::new(),
+            count: 0,
+        }
+    }
+
+    /// What it keeps.
+    pub fn mode(&self) -> TraceMode {
+        self.mode
+    }
+
+    /// Whether anything is recorded at all (callers skip building entries if not).
+    pub fn enabled(&self) -> bool {
+        self.mode != TraceMode::Off
+    }
+
+    /// Appends an entry.
+    pub fn push(&mut self, time: Instant, kind: TraceKind) {
+        if self.mode == TraceMode::Off {
+            return;
+        }
+        let e = TraceEntry { time, kind };
+        self.hash.write(e.to_string().as_bytes());
+        self.hash.write(b"\n");
+        if let TraceKind::Packet { bytes, .. } = &e.kind {
+            self.hash.write(bytes);
+        }
+        self.count += 1;
+        if self.mode == TraceMode::Full {
+            self.entries.push(e);
+        }
+    }
+
+    /// The entries kept.
+    pub fn entries(&self) -> &[TraceEntry] {
+        &self.entries
+    }
+
+    /// How many entries were recorded (kept or not).
+    pub fn len(&self) -> u64 {
+        self.count
+    }
+
+    /// Whether nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The stable hash of everything recorded.
+    pub fn hash(&self) -> u64 {
+        self.hash.finish()
+    }
+
+    /// The trace as text, one canonical line per entry.
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        for e in &self.entries {
+            s.push_str(&e.to_string());
+            s.push('\n');
+        }
+        s
+    }
+
+    /// The trace as a JSON document: `{"hash": "...", "entries": [...]}`.
+    pub fn to_json(&self) -> String {
+        let mut s = String::with_capacity(self.entries.len() * 120);
+        s.push_str("{\"hash\":\"");
+        s.push_str(&format!("{:016x}", self.hash()));
+        s.push_str("\",\"entries\":[");
+        for (i, e) in self.entries.iter().enumerate() {
+            if i > 0 {
+                s.push(',');
+            }
+            s.push('\n');
+            json_entry(&mut s, e);
+        }
+        s.push_str("\n]}\n");
+        s
+    }
+}
+
+fn json_str(out: &mut String, v: &str) {
+    out.push('"');
+    for c in v.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn field(out: &mut String, name: &str, v: &str) {
+    out.push(',');
+    json_str(out, name);
+    out.push(':');
+    json_str(out, v);
+}
+
+fn field_num(out: &mut String, name: &str, v: u64) {
+    out.push(',');
+    json_str(out, name);
+    out.push(':');
+    out.push_str(&v.to_string());
+}
+
+fn json_entry(out: &mut String, e: &TraceEntry) {
+    out.push_str("{\"t_us\":");
+    out.push_str(&e.time.as_micros().to_string());
+    match &e.kind {
+        TraceKind::Open {
+            client,
+            broker,
+            conn,
+            client_addr,
+            broker_addr,
+        } => {
+            field(out, "kind", "tcp_open");
+            field(out, "from", client);
+            field(out, "to", broker);
+            field_num(out, "conn", *conn);
+            field(
+                out,
+                "client_addr",
+                &format!("{}:{}", client_addr.0, client_addr.1),
+            );
+            field(
+                out,
+                "broker_addr",
+                &format!("{}:{}", broker_addr.0, broker_addr.1),
+            );
+        }
+        TraceKind::Close {
+            fate,
+            from,
+            to,
+            conn,
+            kind,
+            ..
+        } => {
+            field(out, "kind", "tcp_close");
+            field(out, "fate", fate.word());
+            field(out, "from", from);
+            field(out, "to", to);
+            field_num(out, "conn", *conn);
+            field(
+                out,
+                "flag",
+                match kind {
+                    CloseKind::Fin => "FIN",
+                    CloseKind::Reset => "RST",
+                },
+            );
+        }
+        TraceKind::Packet {
+            fate,
+            from,
+            to,
+            conn,
+            summary,
+            bytes,
+            note,
+            ..
+        } => {
+            field(out, "kind", "packet");
+            field(out, "fate", fate.word());
+            field(out, "from", from);
+            field(out, "to", to);
+            field_num(out, "conn", *conn);
+            field(out, "summary", summary);
+            field_num(out, "len", bytes.len() as u64);
+            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            field(out, "hex", &hex);
+            if let Some(n) = note {
+                field(out, "note", n);
+            }
+        }
+        TraceKind::Log { node, text } => {
+            field(out, "kind", "log");
+            field(out, "node", node);
+            field(out, "text", text);
+        }
+        TraceKind::State { node, text } => {
+            field(out, "kind", "state");
+            field(out, "node", node);
+            field(out, "text", text);
+        }
+        TraceKind::Fault { label, text } => {
+            field(out, "kind", "fault");
+            field(out, "label", label);
+            field(out, "text", text);
+        }
+        TraceKind::Terminal { node, text } => {
+            field(out, "kind", "terminal");
+            field(out, "node", node);
+            field(out, "text", text);
+        }
+    }
+    out.push('}');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv_known_value_and_json_escaping() {
+        let mut h = Fnv64::new();
+        h.write(b"a");
+        assert_eq!(h.finish(), 0xaf63_dc4c_8601_ec8c);
+        let mut t = Trace::new(TraceMode::Full);
+        t.push(
+            Instant::from_millis(1500),
+            TraceKind::Terminal {
+                node: "sub1".into(),
+                text: "say \"hi\"\n".into(),
+            },
+        );
+        assert_eq!(t.to_text(), "1.500000 term sub1: say \"hi\"\n\n");
+        assert!(t.to_json().contains(r#""text":"say \"hi\"\n""#));
+        let mut u = Trace::new(TraceMode::HashOnly);
+        u.push(
+            Instant::from_millis(1500),
+            TraceKind::Terminal {
+                node: "sub1".into(),
+                text: "say \"hi\"\n".into(),
+            },
+        );
+        assert_eq!(t.hash(), u.hash());
+        assert!(u.entries().is_empty());
+    }
+}
