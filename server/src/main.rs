@@ -1,5 +1,6 @@
 //! `mqttlab`: the native command line of MQTT Lab.
 
+mod broker;
 mod tools;
 
 mod dissect;
@@ -56,6 +57,8 @@ enum Command {
         #[arg(long)]
         ranges: bool,
     },
+    /// Run MQTT Lab's broker on TCP and WebSocket, logging like `mosquitto -v`.
+    Broker(broker::BrokerArgs),
     /// Serve the built web app and bridge MQTT over WebSocket to named brokers.
     Serve(serve::ServeArgs),
 }
@@ -63,6 +66,7 @@ enum Command {
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
+        Command::Broker(args) => broker::run(args)?,
         Command::Serve(args) => serve::run(args)?,
         Command::Match { filter, topic } => {
             topic::validate_filter(&filter)

@@ -149,7 +149,21 @@ impl Broker {
 
     /// A transport connection opened. `conn` must not be in use.
     pub fn handle_connection_opened(&mut self, now: Instant, conn: ConnId, peer: PeerAddr) {
-        self.log(now, log::new_connection(&peer, self.config.listener_port));
+        let port = self.config.listener_port;
+        self.handle_connection_opened_on(now, conn, peer, port);
+    }
+
+    /// [`handle_connection_opened`](Self::handle_connection_opened) for a broker
+    /// with several listeners: `listener_port` is the one the client connected to,
+    /// for the log.
+    pub fn handle_connection_opened_on(
+        &mut self,
+        now: Instant,
+        conn: ConnId,
+        peer: PeerAddr,
+        listener_port: u16,
+    ) {
+        self.log(now, log::new_connection(&peer, listener_port));
         self.event(BrokerEvent::ConnectionOpened {
             conn,
             peer: peer.clone(),

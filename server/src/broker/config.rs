@@ -1,0 +1,136 @@
+//! `--config FILE`: a small mosquitto-like configuration file for `mqttlab broker`.
+//!
+//! ```text
+//! # comments and blank lines are ignored
+//! allow_anonymous false
+//! user alice secret            # user name and clear-text password (a lab, not production)
+//! acl user alice readwrite open/#
+//! acl client sensor1 write sensor1/#
+//! acl anyone read #            # any acl line turns access control on: deny unless allowed
+//! max_queued_messages 100
+//! max_inflight_messages 20
+//! queue_qos0_messages true
+//! max_connections 50
+//! max_packet_size 65536
+//! resend_timeout 5             # teaching mode: resend after 5 s without an ack
+//! seed 42
+//! ```
+
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context};
+use mqttlab_core::broker::{Access, Acl, AclRule, AclSubject, BrokerConfig};
+use mqttlab_core::topic::TopicFilter;
+
+/// Reads a configuration file's text into a broker configuration.
+pub fn parse(text: &str, mut config: BrokerConfig) -> anyhow::Result<BrokerConfig> {
+    for (n, raw) in text.lines().enumerate() {
+        let line = raw.split('#').next().unwrap_or("").trim();
+        // A `#` inside an acl topic is a wildcard, not a comment.
+        let line = if raw.trim_start().starts_with("acl ") {
+            raw.trim()
+        } else {
+            line
+        };
+        if line.is_empty() {
+            continue;
+        }
+        let words: Vec<&str> = line.split_whitespace().collect();
+        parse_line(&words, &mut config).with_context(|| format!("line {}: {raw}", n + 1))?;
+    }
+    Ok(config)
+}
+
+fn flag(v: Option<&&str>) -> anyhow::Result<bool> {
+    match v.copied() {
+        Some("true") => Ok(true),
+        Some("false") => Ok(false),
+        other => bail!("expected true or false, got {other:?}"),
+    }
+}
+
+fn number<T: std::str::FromStr>(v: Option<&&str>) -> anyhow::Result<T> {
+    v.and_then(|s| s.parse().ok())
+        .ok_or_else(|| anyhow!("expected a number"))
+}
+
+fn parse_line(w: &[&str], c: &mut BrokerConfig) -> anyhow::Result<()> {
+    match w[0] {
+        "allow_anonymous" => c.allow_anonymous = flag(w.get(1))?,
+        "allow_zero_length_clientid" => c.allow_zero_length_client_id = flag(w.get(1))?,
+        "queue_qos0_messages" => c.queue_qos0 = flag(w.get(1))?,
+        "max_queued_messages" => c.max_queued_messages = number(w.get(1))?,
+        "max_inflight_messages" => c.max_inflight_messages = number(w.get(1))?,
+        "max_connections" => {
+            let n: i64 = number(w.get(1))?;
+            c.max_connections = usize::try_from(n).ok();
+        }
+        "max_packet_size" => c.max_packet_size = number(w.get(1))?,
+        "resend_timeout" => {
+            c.resend_timeout = Some(Duration::from_secs_f64(number::<f64>(w.get(1))?))
+        }
+        "seed" => c.seed = number(w.get(1))?,
+        "user" => {
+            let (Some(u), Some(p)) = (w.get(1), w.get(2)) else {
+                bail!("expected: user NAME PASSWORD");
+            };
+            c.users.insert((*u).to_owned(), p.as_bytes().to_vec());
+        }
+        "reject_client_id" => {
+            let id = w.get(1).ok_or_else(|| anyhow!("expected a client id"))?;
+            c.rejected_client_ids.push((*id).to_owned());
+        }
+        "acl" => {
+            let (who, rest) = match w.get(1).copied() {
+                Some("anyone") => (AclSubject::Anyone, &w[2..]),
+                Some("user") if w.len() > 2 => (AclSubject::User(w[2].to_owned()), &w[3..]),
+                Some("client") if w.len() > 2 => (AclSubject::Client(w[2].to_owned()), &w[3..]),
+                _ => bail!("expected: acl anyone|user NAME|client ID read|write|readwrite FILTER"),
+            };
+            let (Some(access), Some(filter)) = (rest.first(), rest.get(1)) else {
+                bail!("expected an access and a topic filter");
+            };
+            let access = match *access {
+                "read" => Access::Read,
+                "write" => Access::Write,
+                "readwrite" => Access::ReadWrite,
+                other => bail!("unknown access {other:?}"),
+            };
+            let filter = TopicFilter::new(*filter).map_err(|e| anyhow!("{e}"))?;
+            c.acl.get_or_insert_with(Acl::default).rules.push(AclRule {
+                who,
+                filter,
+                access,
+            });
+        }
+        other => bail!("unknown option {other:?}"),
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_option() {
+        let c = parse(
+            "# lab\nallow_anonymous false\nuser alice secret\nacl user alice readwrite open/#\n\
+             acl anyone read #\nmax_queued_messages 3\nqueue_qos0_messages true\n\
+             resend_timeout 2.5\nmax_connections 4\nseed 9\n",
+            BrokerConfig::default(),
+        )
+        .unwrap();
+        assert!(!c.allow_anonymous);
+        assert_eq!(c.users["alice"], b"secret");
+        let acl = c.acl.unwrap();
+        assert_eq!(acl.rules.len(), 2);
+        assert_eq!(acl.rules[1].filter.as_str(), "#");
+        assert_eq!(c.max_queued_messages, 3);
+        assert!(c.queue_qos0);
+        assert_eq!(c.resend_timeout, Some(Duration::from_millis(2500)));
+        assert_eq!(c.max_connections, Some(4));
+        assert_eq!(c.seed, 9);
+        assert!(parse("bogus 1", BrokerConfig::default()).is_err());
+    }
+}

@@ -1,0 +1,217 @@
+//! `mqttlab broker`: the core's sans-IO broker on real sockets, TCP and MQTT over
+//! WebSocket (subprotocol `mqtt`).
+//!
+//! One task owns the [`Broker`]. Socket tasks send it what happened over a channel;
+//! it feeds the broker with the time since start, drains the outputs, and hands
+//! each connection its bytes over that connection's own channel. With `-v` the log
+//! is printed as `mosquitto -v` prints it: unix seconds, a colon, the line.
+
+mod config;
+mod sockets;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::Context;
+use clap::Args;
+use mqttlab_core::broker::{Broker, BrokerConfig, ConnId, Output, PeerAddr};
+use mqttlab_core::time::Instant;
+use tokio::sync::mpsc;
+
+/// Options of `mqttlab broker`.
+#[derive(Args, Debug, Clone)]
+pub struct BrokerArgs {
+    /// Listen for MQTT over TCP on this address.
+    #[arg(long, default_value = "127.0.0.1:1883")]
+    pub tcp: Option<SocketAddr>,
+    /// Also listen for MQTT over WebSocket (subprotocol `mqtt`) on this address.
+    #[arg(long)]
+    pub ws: Option<SocketAddr>,
+    /// A configuration file (users, ACL, bounds; see `server/src/broker/config.rs`).
+    #[arg(long, short = 'c')]
+    pub config: Option<PathBuf>,
+    /// Print the broker log, worded as `mosquitto -v`.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+/// What a socket task tells the broker task.
+#[derive(Debug)]
+pub(crate) enum ToBroker {
+    Opened {
+        conn: ConnId,
+        peer: PeerAddr,
+        local_port: u16,
+        tx: mpsc::UnboundedSender<ToConn>,
+    },
+    Bytes {
+        conn: ConnId,
+        bytes: Vec<u8>,
+    },
+    Closed {
+        conn: ConnId,
+        error: bool,
+    },
+}
+
+/// What the broker task tells a socket task.
+#[derive(Debug)]
+pub(crate) enum ToConn {
+    Bytes(Vec<u8>),
+    Close,
+}
+
+fn log_line(text: &str) {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    println!("{secs}: {text}");
+}
+
+/// Runs `mqttlab broker` until interrupted.
+pub fn run(args: BrokerArgs) -> anyhow::Result<()> {
+    let mut config = BrokerConfig::default();
+    if let Some(path) = &args.config {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        config = config::parse(&text, config)?;
+    }
+    if let Some(tcp) = args.tcp {
+        config.listener_port = tcp.port();
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(serve(args, config))
+}
+
+async fn serve(args: BrokerArgs, config: BrokerConfig) -> anyhow::Result<()> {
+    let verbose = args.verbose;
+    if verbose {
+        log_line(&format!(
+            "mqttlab broker version {} starting",
+            mqttlab_core::VERSION
+        ));
+    }
+    let (tx, rx) = mpsc::unbounded_channel();
+    let mut listeners = Vec::new();
+    if let Some(addr) = args.tcp {
+        let l = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("binding {addr}"))?;
+        if verbose {
+            log_line(&format!(
+                "Opening ipv4 listen socket on port {}.",
+                addr.port()
+            ));
+        }
+        listeners.push(tokio::spawn(sockets::accept_tcp(l, tx.clone())));
+    }
+    if let Some(addr) = args.ws {
+        let l = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("binding {addr}"))?;
+        if verbose {
+            log_line(&format!(
+                "Opening websockets listen socket on port {}.",
+                addr.port()
+            ));
+        }
+        listeners.push(tokio::spawn(sockets::accept_ws(l, tx.clone())));
+    }
+    if verbose {
+        log_line(&format!(
+            "mqttlab broker version {} running",
+            mqttlab_core::VERSION
+        ));
+    }
+    drop(tx);
+    tokio::select! {
+        _ = drive(Broker::new(config), rx, verbose) => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    for l in listeners {
+        l.abort();
+    }
+    Ok(())
+}
+
+/// The one task that owns the broker.
+async fn drive(mut broker: Broker, mut rx: mpsc::UnboundedReceiver<ToBroker>, verbose: bool) {
+    let start = tokio::time::Instant::now();
+    let now = |start: tokio::time::Instant| {
+        Instant::from_micros(u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX))
+    };
+    let mut conns: BTreeMap<ConnId, mpsc::UnboundedSender<ToConn>> = BTreeMap::new();
+    loop {
+        let deadline = broker
+            .poll_timeout()
+            .map(|t| start + Duration::from_micros(t.as_micros().min(u64::MAX / 4)));
+        let msg = match deadline {
+            Some(d) => tokio::select! {
+                m = rx.recv() => m,
+                _ = tokio::time::sleep_until(d) => {
+                    broker.handle_timeout(now(start));
+                    flush(&mut broker, &mut conns, verbose);
+                    continue;
+                }
+            },
+            None => rx.recv().await,
+        };
+        let Some(msg) = msg else {
+            return;
+        };
+        let t = now(start);
+        match msg {
+            ToBroker::Opened {
+                conn,
+                peer,
+                local_port,
+                tx,
+            } => {
+                conns.insert(conn, tx);
+                broker.handle_connection_opened_on(t, conn, peer, local_port);
+            }
+            ToBroker::Bytes { conn, bytes } => broker.handle_bytes(t, conn, &bytes),
+            ToBroker::Closed { conn, error } => {
+                conns.remove(&conn);
+                if error {
+                    broker.handle_connection_error(t, conn);
+                } else {
+                    broker.handle_connection_closed(t, conn);
+                }
+            }
+        }
+        flush(&mut broker, &mut conns, verbose);
+    }
+}
+
+fn flush(
+    broker: &mut Broker,
+    conns: &mut BTreeMap<ConnId, mpsc::UnboundedSender<ToConn>>,
+    verbose: bool,
+) {
+    while let Some(out) = broker.poll_output() {
+        match out {
+            Output::Transmit(t) => {
+                if let Some(tx) = conns.get(&t.conn) {
+                    let _ = tx.send(ToConn::Bytes(t.bytes));
+                }
+            }
+            Output::Close { conn, .. } => {
+                if let Some(tx) = conns.remove(&conn) {
+                    let _ = tx.send(ToConn::Close);
+                }
+            }
+            Output::Log(line) => {
+                if verbose {
+                    log_line(&line.text);
+                }
+            }
+            Output::Event(_) => {}
+        }
+    }
+}

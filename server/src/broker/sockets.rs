@@ -1,0 +1,188 @@
+//! Socket tasks: TCP and WebSocket connections, each a reader that forwards bytes
+//! to the broker task and a writer that sends what the broker task returns.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use futures_util::{SinkExt, StreamExt};
+use mqttlab_core::broker::{ConnId, PeerAddr};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::Message;
+
+use super::{ToBroker, ToConn};
+
+static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
+
+fn next_conn() -> ConnId {
+    ConnId(NEXT_CONN.fetch_add(1, Ordering::Relaxed))
+}
+
+fn peer_of(stream: &TcpStream) -> (PeerAddr, u16) {
+    let peer = stream
+        .peer_addr()
+        .map(|a| PeerAddr::new(a.ip().to_string(), a.port()))
+        .unwrap_or_else(|_| PeerAddr::new("unknown", 0));
+    let local = stream.local_addr().map_or(0, |a| a.port());
+    (peer, local)
+}
+
+/// Accepts MQTT over TCP.
+pub(super) async fn accept_tcp(listener: TcpListener, broker: mpsc::UnboundedSender<ToBroker>) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        tokio::spawn(tcp_conn(stream, broker.clone()));
+    }
+}
+
+async fn tcp_conn(stream: TcpStream, broker: mpsc::UnboundedSender<ToBroker>) {
+    let conn = next_conn();
+    let (peer, local_port) = peer_of(&stream);
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    if broker
+        .send(ToBroker::Opened {
+            conn,
+            peer,
+            local_port,
+            tx,
+        })
+        .is_err()
+    {
+        return;
+    }
+    let (mut read, mut write) = stream.into_split();
+    // The writer ends with `true` when the broker closed the connection, `false`
+    // on a write error.
+    let mut writer = tokio::spawn(async move {
+        while let Some(msg) = rx.recv().await {
+            match msg {
+                ToConn::Bytes(b) => {
+                    if write.write_all(&b).await.is_err() {
+                        return false;
+                    }
+                }
+                ToConn::Close => break,
+            }
+        }
+        let _ = write.shutdown().await;
+        true
+    });
+    let mut buf = vec![0u8; 16 * 1024];
+    let error = loop {
+        tokio::select! {
+            r = read.read(&mut buf) => match r {
+                Ok(0) => break false,
+                Ok(n) => {
+                    let bytes = buf[..n].to_vec();
+                    if broker.send(ToBroker::Bytes { conn, bytes }).is_err() {
+                        return;
+                    }
+                }
+                // mosquitto reports a reset like an orderly close.
+                Err(e) => break !matches!(
+                    e.kind(),
+                    std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe
+                ),
+            },
+            // The broker closed the connection: stop reading, nothing to report.
+            // A write error is reported as a socket error.
+            w = &mut writer => match w {
+                Ok(true) => return,
+                _ => break true,
+            },
+        }
+    };
+    let _ = broker.send(ToBroker::Closed { conn, error });
+    writer.abort();
+}
+
+/// Accepts MQTT over WebSocket, choosing the `mqtt` subprotocol when offered.
+pub(super) async fn accept_ws(listener: TcpListener, broker: mpsc::UnboundedSender<ToBroker>) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        tokio::spawn(ws_conn(stream, broker.clone()));
+    }
+}
+
+#[allow(clippy::result_large_err)]
+fn choose_mqtt(req: &Request, mut resp: Response) -> Result<Response, ErrorResponse> {
+    let offered = req
+        .headers()
+        .get_all("Sec-WebSocket-Protocol")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .find(|p| p.eq_ignore_ascii_case("mqtt") || p.eq_ignore_ascii_case("mqttv3.1"))
+        .map(str::to_owned);
+    if let Some(p) = offered {
+        if let Ok(v) = HeaderValue::from_str(&p) {
+            resp.headers_mut().insert("Sec-WebSocket-Protocol", v);
+        }
+    }
+    Ok(resp)
+}
+
+async fn ws_conn(stream: TcpStream, broker: mpsc::UnboundedSender<ToBroker>) {
+    let (peer, local_port) = peer_of(&stream);
+    let Ok(ws) = tokio_tungstenite::accept_hdr_async(stream, choose_mqtt).await else {
+        return;
+    };
+    let conn = next_conn();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    if broker
+        .send(ToBroker::Opened {
+            conn,
+            peer,
+            local_port,
+            tx,
+        })
+        .is_err()
+    {
+        return;
+    }
+    let (mut sink, mut stream) = ws.split();
+    let mut writer = tokio::spawn(async move {
+        while let Some(msg) = rx.recv().await {
+            match msg {
+                ToConn::Bytes(b) => {
+                    if sink.send(Message::binary(b)).await.is_err() {
+                        return false;
+                    }
+                }
+                ToConn::Close => break,
+            }
+        }
+        let _ = sink.close().await;
+        true
+    });
+    let error = loop {
+        tokio::select! {
+            m = stream.next() => match m {
+                Some(Ok(Message::Binary(b))) => {
+                    let bytes = b.to_vec();
+                    if broker.send(ToBroker::Bytes { conn, bytes }).is_err() {
+                        return;
+                    }
+                }
+                Some(Ok(Message::Close(_))) | None => break false,
+                Some(Ok(_)) => {} // ping, pong, text: not MQTT
+                Some(Err(_)) => break true,
+            },
+            w = &mut writer => match w {
+                Ok(true) => return,
+                _ => break true,
+            },
+        }
+    };
+    let _ = broker.send(ToBroker::Closed { conn, error });
+    writer.abort();
+}
