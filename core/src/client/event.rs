@@ -54,6 +54,14 @@ pub enum ClientEvent {
         /// The UNSUBSCRIBE's identifier.
         pid: Pid,
     },
+    /// A packet larger than `max_packet_size` was skipped (only with
+    /// [`ConnectOptions::drop_oversized`](super::ConnectOptions::drop_oversized)).
+    OversizedDropped {
+        /// Its size in bytes.
+        size: usize,
+        /// The maximum.
+        max: usize,
+    },
     /// PINGRESP arrived.
     Pong,
     /// The connection is over; the driver should close the transport after sending

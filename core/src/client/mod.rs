@@ -86,6 +86,8 @@ pub struct Client {
     ping_outstanding: bool,
     /// Received bytes not yet decoded.
     inbuf: Vec<u8>,
+    /// Bytes of an oversized packet still to skip.
+    skip: usize,
 }
 
 impl Default for Client {
@@ -107,6 +109,7 @@ impl Client {
             events: VecDeque::new(),
             ping_outstanding: false,
             inbuf: Vec::new(),
+            skip: 0,
         }
     }
 
@@ -165,6 +168,7 @@ impl Client {
             login: options.login.clone(),
         };
         self.inbuf.clear();
+        self.skip = 0;
         // Whatever was not sent belonged to the previous transport.
         self.out.clear();
         self.options = options;
@@ -627,6 +631,7 @@ impl Client {
             o.sent_at = None;
         }
         self.inbuf.clear();
+        self.skip = 0;
         self.events.push_back(ClientEvent::Disconnected { reason });
     }
 }

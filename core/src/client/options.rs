@@ -45,6 +45,11 @@ pub struct ConnectOptions {
     pub protocol: Protocol,
     /// Largest packet accepted from the broker and sent to it, in bytes.
     pub max_packet_size: usize,
+    /// What to do with a packet from the broker larger than `max_packet_size`:
+    /// `false` (default) closes the connection as a protocol error; `true` skips
+    /// it and reports [`ClientEvent::OversizedDropped`](super::ClientEvent), as
+    /// Arduino's PubSubClient silently drops what does not fit its buffer.
+    pub drop_oversized: bool,
     /// How many QoS 1/2 messages may await acknowledgement at once; further ones
     /// wait in a queue. 0 means no limit.
     pub max_inflight: u16,
@@ -73,6 +78,7 @@ impl ConnectOptions {
             will: None,
             protocol: Protocol::V311,
             max_packet_size: MAX_PACKET_SIZE,
+            drop_oversized: false,
             max_inflight: 20,
             resend: ResendPolicy::OnReconnect,
             ping_timeout: None,
@@ -121,6 +127,12 @@ impl ConnectOptions {
     /// Sets the largest packet size, both directions.
     pub fn max_packet_size(mut self, bytes: usize) -> Self {
         self.max_packet_size = bytes;
+        self
+    }
+
+    /// Skips oversized incoming packets instead of closing the connection.
+    pub fn drop_oversized(mut self, drop: bool) -> Self {
+        self.drop_oversized = drop;
         self
     }
 

@@ -734,3 +734,152 @@ fn malformed_or_oversized_bytes_close_the_connection() {
         [ClientEvent::Disconnected { .. }]
     ));
 }
+
+#[test]
+fn pubsubclient_style_drops_oversized_packets_and_keeps_going() {
+    let mut c = connected(
+        ConnectOptions::new("esp32")
+            .max_packet_size(32)
+            .drop_oversized(true),
+    );
+    let mut stream = Vec::new();
+    incoming(
+        "casa/sala",
+        &"x".repeat(100),
+        QosPid::AtLeastOnce(pid(1)),
+        false,
+    )
+    .encode(&mut stream)
+    .unwrap();
+    let big = stream.len();
+    incoming("casa/sala", "21.5", QosPid::AtMostOnce, false)
+        .encode(&mut stream)
+        .unwrap();
+    // Fed in small pieces: the skip spans several calls.
+    for chunk in stream.chunks(7) {
+        c.handle_bytes(secs(1), chunk);
+    }
+    let ev = events(&mut c);
+    assert_eq!(ev.len(), 2, "{ev:?}");
+    assert_eq!(ev[0], ClientEvent::OversizedDropped { size: big, max: 32 });
+    assert!(matches!(&ev[1], ClientEvent::Message(p) if &p.payload[..] == b"21.5"));
+    // Dropped means not acknowledged: no PUBACK for the big QoS 1 message.
+    assert_eq!(packets(&mut c), []);
+    assert!(c.is_connected());
+}
+
+/// A tiny deterministic generator (xorshift64*) for the fuzz-style test below.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn random_packet(r: &mut Rng) -> Packet {
+    let p = pid(r.below(4) as u16 + 1);
+    let qospid = match r.below(3) {
+        0 => QosPid::AtMostOnce,
+        1 => QosPid::AtLeastOnce(p),
+        _ => QosPid::ExactlyOnce(p),
+    };
+    match r.below(12) {
+        0 => accepted(r.below(2) == 0),
+        1..=3 => incoming("t", "m", qospid, r.below(2) == 0),
+        4 => Packet::Puback(p),
+        5 => Packet::Pubrec(p),
+        6 => Packet::Pubrel(p),
+        7 => Packet::Pubcomp(p),
+        8 => Packet::Suback(Suback {
+            pid: p,
+            return_codes: vec![SubackReturnCode::Success(QoS::AtMostOnce); r.below(3) as usize],
+        }),
+        9 => Packet::Unsuback(p),
+        10 => Packet::Pingresp,
+        _ => Packet::Pingreq,
+    }
+}
+
+#[test]
+fn random_inputs_never_panic_and_qos2_is_never_delivered_twice() {
+    for seed in 1..=300u64 {
+        let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let mut c = Client::new();
+        let mut now = Instant::ZERO;
+        // Ids of QoS 2 messages delivered and not yet released, as the broker sees it.
+        let mut held = std::collections::BTreeSet::new();
+        for _ in 0..200 {
+            now += Duration::from_millis(r.below(20_000));
+            match r.below(10) {
+                0 => {
+                    let opts = ConnectOptions::new("f")
+                        .clean_session(r.below(3) == 0)
+                        .keep_alive(r.below(30) as u16)
+                        .resend(ResendPolicy::OnAckTimeout(Duration::from_secs(3)))
+                        .max_inflight(r.below(3) as u16);
+                    if c.connect(now, opts.clone()).is_ok() && opts.clean_session {
+                        held.clear();
+                    }
+                }
+                1 => c.handle_closed(now),
+                2 => c.handle_timeout(now),
+                3 => {
+                    let q = QoS::from_u8(r.below(3) as u8).unwrap();
+                    let _ = c.publish(now, "t", "x", q, false);
+                }
+                4 => {
+                    let _ = c.subscribe(now, &[("t/#", QoS::ExactlyOnce)]);
+                }
+                5 => {
+                    let junk: Vec<u8> = (0..r.below(12)).map(|_| r.next() as u8).collect();
+                    c.handle_bytes(now, &junk);
+                }
+                6 => {
+                    let _ = c.disconnect(now);
+                }
+                _ => {
+                    let p = random_packet(&mut r);
+                    if let Packet::Pubrel(id) = &p {
+                        if c.is_connected() {
+                            held.remove(id);
+                        }
+                    }
+                    let qos2 = match &p {
+                        Packet::Publish(pb) => match pb.qospid {
+                            QosPid::ExactlyOnce(id) if c.is_connected() => Some(id),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    c.handle_packet(now, p);
+                    for ev in events(&mut c) {
+                        if let (ClientEvent::Message(_), Some(id)) = (&ev, qos2) {
+                            assert!(
+                                held.insert(id),
+                                "seed {seed}: QoS 2 id {id} delivered twice"
+                            );
+                        }
+                    }
+                }
+            }
+            while c.poll_transmit().is_some() {}
+            events(&mut c);
+            if c.state() == ConnectionState::Disconnected {
+                assert_eq!(
+                    c.poll_timeout(),
+                    None,
+                    "seed {seed}: a timer without a connection"
+                );
+            }
+            assert!(c.session().inflight() <= 65_535);
+        }
+    }
+}

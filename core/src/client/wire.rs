@@ -14,12 +14,28 @@ impl Client {
         self.inbuf.extend_from_slice(bytes);
         let mut start = 0;
         while self.state != ConnectionState::Disconnected {
+            if self.skip > 0 {
+                let n = self.skip.min(self.inbuf.len() - start);
+                start += n;
+                self.skip -= n;
+                if self.skip > 0 {
+                    break;
+                }
+            }
             match codec::decode(&self.inbuf[start..], self.options.max_packet_size) {
                 Ok(Some((packet, used))) => {
                     start += used;
                     self.handle_packet(now, packet);
                 }
                 Ok(None) => break,
+                Err(codec::DecodeError {
+                    kind: codec::DecodeErrorKind::PacketTooLarge { size, max },
+                    ..
+                }) if self.options.drop_oversized => {
+                    self.events
+                        .push_back(ClientEvent::OversizedDropped { size, max });
+                    self.skip = size;
+                }
                 Err(e) => {
                     self.protocol_error(ProtocolError::Malformed(e.to_string()));
                     return;
