@@ -78,6 +78,15 @@ pub enum Text {
     ExampleMalformed,
     NavTopics,
     NavInspect,
+    TimeControls,
+    Play,
+    Pause,
+    Step,
+    StepHelp,
+    Speed,
+    JumpTo,
+    Seed,
+    Reset,
 }
 
 /// The string `text` in `lang`.
@@ -147,6 +156,24 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         (NavTopics, PtBr) => "Tópicos",
         (NavInspect, En) => "Inspect bytes",
         (NavInspect, PtBr) => "Inspecionar bytes",
+        (TimeControls, En) => "Time controls",
+        (TimeControls, PtBr) => "Controle do tempo",
+        (Play, En) => "▶ Play",
+        (Play, PtBr) => "▶ Executar",
+        (Pause, En) => "⏸ Pause",
+        (Pause, PtBr) => "⏸ Pausar",
+        (Step, En) => "Next packet",
+        (Step, PtBr) => "Próximo pacote",
+        (StepHelp, En) => "Run until the next packet is sent or delivered",
+        (StepHelp, PtBr) => "Avança até o próximo pacote ser enviado ou entregue",
+        (Speed, En) => "Speed",
+        (Speed, PtBr) => "Velocidade",
+        (JumpTo, En) => "Go to time",
+        (JumpTo, PtBr) => "Ir para o tempo",
+        (Seed, En) => "Seed",
+        (Seed, PtBr) => "Semente",
+        (Reset, En) => "Restart",
+        (Reset, PtBr) => "Reiniciar",
     }
 }
 

@@ -1,0 +1,349 @@
+//! The sequence diagram: one lifeline per broker and client, one row per packet or
+//! note, like Wireshark's Flow Graph. Lost packets end in an ✕ halfway, as the course
+//! text draws them (`X--------`); DUP resends and injected faults are marked; timers
+//! (keepalive, ack timeouts) are notes on their lifeline.
+//!
+//! Only the rows in view are drawn, so 100,000 packets scroll as smoothly as ten:
+//! the scroll area is as tall as all rows, and one small SVG moves inside it.
+
+use std::rc::Rc;
+
+use web_sys::HtmlElement;
+use yew::prelude::*;
+
+/// Height of one row, in CSS pixels.
+pub const ROW_HEIGHT: f64 = 30.0;
+/// Width of the time column on the left.
+pub const TIME_WIDTH: f64 = 86.0;
+/// Horizontal room per lifeline.
+pub const LANE_WIDTH: f64 = 210.0;
+/// Rows drawn above and below the visible ones, so a fast scroll shows no gap.
+const OVERSCAN: usize = 10;
+
+/// What a row shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RowKind {
+    /// A packet from one lifeline to another.
+    Packet {
+        /// Sending lifeline.
+        from: usize,
+        /// Receiving lifeline.
+        to: usize,
+        /// Lost on the way (drawn ending in ✕).
+        dropped: bool,
+        /// A resend (DUP=1 or a repeated PUBREL).
+        dup: bool,
+    },
+    /// A note on one lifeline: a timer fired, a client killed, a link cut.
+    Note {
+        /// The lifeline.
+        lane: usize,
+    },
+}
+
+/// One row of the diagram.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiagramRow {
+    /// Virtual (or real) time in microseconds.
+    pub time_us: u64,
+    /// `PUBLISH q1 m7 topico`, `PUBACK m7`, `keepalive expired`...
+    pub label: String,
+    /// Packet or note.
+    pub kind: RowKind,
+    /// A fault rule that acted on this packet, shown beside it.
+    pub fault: Option<String>,
+}
+
+/// Seconds with three decimals, as the time axis shows them.
+pub fn format_time(us: u64) -> String {
+    format!("{}.{:03}", us / 1_000_000, (us % 1_000_000) / 1_000)
+}
+
+fn lane_x(lane: usize) -> f64 {
+    TIME_WIDTH + LANE_WIDTH * (lane as f64 + 0.5)
+}
+
+/// The rows `first..last` to draw for a viewport at `scroll_top` of `height` pixels.
+pub fn visible_range(total: usize, scroll_top: f64, height: f64) -> (usize, usize) {
+    let first = (scroll_top / ROW_HEIGHT).floor().max(0.0) as usize;
+    let count = (height / ROW_HEIGHT).ceil() as usize + 1;
+    let first = first.saturating_sub(OVERSCAN).min(total);
+    let last = (first + count + 2 * OVERSCAN).min(total);
+    (first, last)
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The SVG markup of one row at vertical offset `y` (shared by the live view and
+/// the export, so both draw the same thing).
+fn row_svg(row: &DiagramRow, y: f64, lanes: usize, selected: bool) -> String {
+    let mid = y + ROW_HEIGHT / 2.0;
+    let mut s = String::new();
+    if selected {
+        s += &format!(
+            r#"<rect class="sel" x="0" y="{y}" width="{}" height="{ROW_HEIGHT}"/>"#,
+            TIME_WIDTH + LANE_WIDTH * lanes as f64
+        );
+    }
+    s += &format!(
+        r#"<text class="time" x="6" y="{}">{}</text>"#,
+        mid + 4.0,
+        format_time(row.time_us)
+    );
+    match &row.kind {
+        RowKind::Packet {
+            from,
+            to,
+            dropped,
+            dup,
+        } => {
+            let (x1, x2) = (lane_x(*from), lane_x(*to));
+            let dir = if x2 >= x1 { 1.0 } else { -1.0 };
+            let class = match (dropped, dup) {
+                (true, _) => "arrow dropped",
+                (false, true) => "arrow dup",
+                _ => "arrow",
+            };
+            if *dropped {
+                let xe = x1 + (x2 - x1) * 0.55;
+                s += &format!(
+                    r#"<line class="{class}" x1="{x1}" y1="{mid}" x2="{xe}" y2="{mid}"/><text class="lost" x="{xe}" y="{}" text-anchor="middle">✕</text>"#,
+                    mid + 5.0
+                );
+            } else {
+                let tip = x2 - dir * 2.0;
+                s += &format!(
+                    r#"<line class="{class}" x1="{x1}" y1="{mid}" x2="{tip}" y2="{mid}"/><path class="{class} head" d="M{tip},{mid} l{},-4 l0,8 z"/>"#,
+                    -dir * 8.0
+                );
+            }
+            let lx = (x1 + x2) / 2.0;
+            s += &format!(
+                r#"<text class="label" x="{lx}" y="{}" text-anchor="middle">{}</text>"#,
+                mid - 4.0,
+                escape(&row.label)
+            );
+            if let Some(fault) = &row.fault {
+                s += &format!(
+                    r#"<text class="fault" x="{lx}" y="{}" text-anchor="middle">{}</text>"#,
+                    mid + 11.0,
+                    escape(fault)
+                );
+            }
+        }
+        RowKind::Note { lane } => {
+            let x = lane_x(*lane);
+            s += &format!(
+                r#"<circle class="note-dot" cx="{x}" cy="{mid}" r="4"/><text class="note" x="{}" y="{}">{}</text>"#,
+                x + 8.0,
+                mid + 4.0,
+                escape(&row.label)
+            );
+        }
+    }
+    s
+}
+
+fn lifelines_svg(lanes: usize, top: f64, bottom: f64) -> String {
+    (0..lanes)
+        .map(|i| {
+            let x = lane_x(i);
+            format!(r#"<line class="lifeline" x1="{x}" y1="{top}" x2="{x}" y2="{bottom}"/>"#)
+        })
+        .collect()
+}
+
+/// The whole diagram as a standalone SVG document, for "export as SVG".
+pub fn export_svg(lanes: &[String], rows: &[DiagramRow]) -> String {
+    let width = TIME_WIDTH + LANE_WIDTH * lanes.len() as f64;
+    let head = 34.0;
+    let height = head + ROW_HEIGHT * rows.len() as f64 + 10.0;
+    let mut s = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="DejaVu Sans Mono, monospace" font-size="12"><style>{}</style><rect width="100%" height="100%" fill="#fff"/>"##,
+        EXPORT_STYLE
+    );
+    for (i, name) in lanes.iter().enumerate() {
+        s += &format!(
+            r#"<text class="lane" x="{}" y="20" text-anchor="middle">{}</text>"#,
+            lane_x(i),
+            escape(name)
+        );
+    }
+    s += &lifelines_svg(lanes.len(), head - 6.0, height);
+    for (i, row) in rows.iter().enumerate() {
+        s += &row_svg(row, head + ROW_HEIGHT * i as f64, lanes.len(), false);
+    }
+    s += "</svg>";
+    s
+}
+
+const EXPORT_STYLE: &str = ".lane{font-weight:bold;font-family:sans-serif;font-size:13px}\
+.lifeline{stroke:#999;stroke-dasharray:4 3}.time{fill:#666}.arrow{stroke:#345;fill:#345;stroke-width:1.5}\
+.arrow.dup{stroke:#b35900;fill:#b35900}.arrow.dropped{stroke:#c00;stroke-dasharray:5 3}\
+.lost{fill:#c00;font-size:16px}.label{fill:#111}.fault{fill:#c00;font-size:10px}\
+.note{fill:#660066;font-style:italic}.note-dot{fill:#660066}";
+
+/// Properties of [`SequenceDiagram`].
+#[derive(Properties, PartialEq)]
+pub struct SequenceDiagramProps {
+    /// Lifeline names: brokers and client ids.
+    pub lanes: Rc<Vec<String>>,
+    /// Every row so far.
+    pub rows: Rc<Vec<DiagramRow>>,
+    /// The row whose packet the inspector shows.
+    #[prop_or_default]
+    pub selected: Option<usize>,
+    /// Clicking a row selects it.
+    #[prop_or_default]
+    pub on_select: Callback<usize>,
+}
+
+/// The live, virtualized diagram.
+#[function_component(SequenceDiagram)]
+pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
+    let scroller = use_node_ref();
+    let scroll_top = use_state(|| 0.0f64);
+    let viewport = use_state(|| 480.0f64);
+    // Follow the live end until the student scrolls up; scrolling back down resumes.
+    let follow = use_mut_ref(|| true);
+
+    let total = props.rows.len();
+    let full_height = ROW_HEIGHT * total as f64;
+
+    {
+        let scroller = scroller.clone();
+        let follow = follow.clone();
+        let scroll_top = scroll_top.clone();
+        let viewport = viewport.clone();
+        use_effect_with(total, move |_| {
+            if let Some(el) = scroller.cast::<HtmlElement>() {
+                viewport.set(el.client_height() as f64);
+                if *follow.borrow() {
+                    let bottom = (el.scroll_height() - el.client_height()).max(0);
+                    el.set_scroll_top(bottom);
+                    scroll_top.set(bottom as f64);
+                }
+            }
+        });
+    }
+
+    let onscroll = {
+        let scroller = scroller.clone();
+        let scroll_top = scroll_top.clone();
+        let viewport = viewport.clone();
+        let follow = follow.clone();
+        Callback::from(move |_: Event| {
+            if let Some(el) = scroller.cast::<HtmlElement>() {
+                let top = el.scroll_top() as f64;
+                let h = el.client_height() as f64;
+                *follow.borrow_mut() = top + h >= el.scroll_height() as f64 - ROW_HEIGHT;
+                scroll_top.set(top);
+                viewport.set(h);
+            }
+        })
+    };
+
+    let lanes = props.lanes.len().max(1);
+    let width = TIME_WIDTH + LANE_WIDTH * lanes as f64;
+    let (first, last) = visible_range(total, *scroll_top, *viewport);
+    let y0 = ROW_HEIGHT * first as f64;
+    let window_height = ROW_HEIGHT * (last - first) as f64;
+
+    let mut inner = lifelines_svg(lanes, 0.0, window_height);
+    for (k, row) in props.rows[first..last].iter().enumerate() {
+        let i = first + k;
+        inner += &row_svg(row, ROW_HEIGHT * k as f64, lanes, props.selected == Some(i));
+    }
+    let svg = Html::from_html_unchecked(AttrValue::from(format!(
+        r#"<svg class="seq-rows" width="{width}" height="{window_height}" style="transform: translateY({y0}px)">{inner}</svg>"#
+    )));
+
+    let onclick = {
+        let on_select = props.on_select.clone();
+        let scroller = scroller.clone();
+        Callback::from(move |e: MouseEvent| {
+            if let Some(el) = scroller.cast::<HtmlElement>() {
+                let rect = el.get_bounding_client_rect();
+                let y = e.client_y() as f64 - rect.top() + el.scroll_top() as f64;
+                let i = (y / ROW_HEIGHT).floor();
+                if i >= 0.0 && (i as usize) < total {
+                    on_select.emit(i as usize);
+                }
+            }
+        })
+    };
+
+    let heads = props
+        .lanes
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let style = format!(
+                "left: {}px; width: {LANE_WIDTH}px",
+                lane_x(i) - LANE_WIDTH / 2.0
+            );
+            html! { <div class="lane-head" {style} title={name.clone()}>{ name }</div> }
+        })
+        .collect::<Html>();
+
+    html! {
+        <div class="sequence-diagram" data-rows={total.to_string()}>
+            <div class="lane-heads" style={format!("width: {width}px")}>{ heads }</div>
+            <div class="seq-scroll" ref={scroller} {onscroll} {onclick}>
+                <div class="seq-spacer" style={format!("height: {full_height}px; width: {width}px")}>
+                    { svg }
+                </div>
+            </div>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn packet(label: &str, from: usize, to: usize, dropped: bool) -> DiagramRow {
+        DiagramRow {
+            time_us: 6_450_000,
+            label: label.into(),
+            kind: RowKind::Packet {
+                from,
+                to,
+                dropped,
+                dup: false,
+            },
+            fault: None,
+        }
+    }
+
+    #[test]
+    fn only_rows_near_the_viewport_are_drawn() {
+        assert_eq!(visible_range(100_000, 0.0, 600.0), (0, 41));
+        let (first, last) = visible_range(100_000, 1_500_000.0, 600.0);
+        assert_eq!(first, 50_000 - OVERSCAN);
+        assert!(last - first <= 21 + 2 * OVERSCAN + 1);
+        assert_eq!(visible_range(5, 0.0, 600.0), (0, 5));
+    }
+
+    #[test]
+    fn a_lost_packet_ends_in_a_cross_and_labels_are_escaped() {
+        let lanes = vec!["sensor1".to_string(), "broker".to_string()];
+        let svg = export_svg(
+            &lanes,
+            &[
+                packet("PUBLISH q1 m1 a<b", 0, 1, false),
+                packet("PUBACK m1", 1, 0, true),
+            ],
+        );
+        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+        assert!(svg.contains("PUBLISH q1 m1 a&lt;b"));
+        assert_eq!(svg.matches("✕").count(), 1);
+        assert!(svg.contains("class=\"arrow dropped\""));
+        assert!(svg.contains(">6.450</text>"));
+    }
+}

@@ -1,0 +1,114 @@
+//! A terminal per client node: type `mosquitto_pub`/`mosquitto_sub` command lines
+//! with their usual flags, read what they print. Up/down walk the history; `^C`
+//! (typed, or Ctrl-C in the input) stops the running command.
+
+use std::rc::Rc;
+
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+/// Properties of [`Terminal`].
+#[derive(Properties, PartialEq)]
+pub struct TerminalProps {
+    /// The node whose terminal this is (the prompt shows it).
+    pub node: AttrValue,
+    /// Everything printed so far, commands included.
+    pub lines: Rc<Vec<String>>,
+    /// A command line was entered (`^C` for an interrupt).
+    pub on_command: Callback<String>,
+    /// Placeholder for the empty input.
+    #[prop_or_default]
+    pub placeholder: AttrValue,
+}
+
+/// The interrupt a terminal sends for Ctrl-C.
+pub const INTERRUPT: &str = "^C";
+
+/// One node's terminal.
+#[function_component(Terminal)]
+pub fn terminal(props: &TerminalProps) -> Html {
+    let input = use_node_ref();
+    let history = use_mut_ref(Vec::<String>::new);
+    let cursor = use_mut_ref(|| 0usize);
+    let screen = use_node_ref();
+
+    // Keep the newest line in view.
+    {
+        let screen = screen.clone();
+        use_effect_with(props.lines.len(), move |_| {
+            if let Some(el) = screen.cast::<web_sys::HtmlElement>() {
+                el.set_scroll_top(el.scroll_height());
+            }
+        });
+    }
+
+    let onkeydown = {
+        let input = input.clone();
+        let on_command = props.on_command.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let Some(el) = input.cast::<HtmlInputElement>() else {
+                return;
+            };
+            let mut history = history.borrow_mut();
+            let mut cursor = cursor.borrow_mut();
+            match e.key().as_str() {
+                "Enter" => {
+                    let line = el.value();
+                    let line = line.trim();
+                    if !line.is_empty() {
+                        if history.last().map(String::as_str) != Some(line) {
+                            history.push(line.to_string());
+                        }
+                        on_command.emit(line.to_string());
+                    }
+                    *cursor = history.len();
+                    el.set_value("");
+                }
+                "c" if e.ctrl_key() => {
+                    e.prevent_default();
+                    on_command.emit(INTERRUPT.to_string());
+                    el.set_value("");
+                }
+                "ArrowUp" if *cursor > 0 => {
+                    e.prevent_default();
+                    *cursor -= 1;
+                    el.set_value(&history[*cursor]);
+                }
+                "ArrowDown" => {
+                    e.prevent_default();
+                    *cursor = (*cursor + 1).min(history.len());
+                    el.set_value(history.get(*cursor).map(String::as_str).unwrap_or(""));
+                }
+                _ => {}
+            }
+        })
+    };
+
+    let focus = {
+        let input = input.clone();
+        Callback::from(move |_| {
+            if let Some(el) = input.cast::<HtmlInputElement>() {
+                let _ = el.focus();
+            }
+        })
+    };
+
+    let lines = props
+        .lines
+        .iter()
+        .map(|l| html! { <div class="line">{ l }</div> })
+        .collect::<Html>();
+
+    html! {
+        <div class="terminal" data-node={props.node.clone()} onclick={focus}>
+            <div class="term-title">{ format!("{}", props.node) }</div>
+            <div class="term-screen" ref={screen}>{ lines }</div>
+            <div class="term-input">
+                <span class="prompt">{ format!("{}$", props.node) }</span>
+                <input ref={input} type="text" spellcheck="false" autocomplete="off"
+                    aria-label={format!("terminal {}", props.node)}
+                    placeholder={props.placeholder.clone()} {onkeydown} />
+            </div>
+        </div>
+    }
+}
