@@ -622,3 +622,224 @@ fn refused_connection_and_bad_flags_fail_like_mosquitto() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("Error: Invalid QoS given: 3"));
 }
+
+/// The core client on a blocking socket, with a hand on what it receives: the
+/// test decodes the broker's bytes itself and can drop a packet before the
+/// client sees it, as a lossy network would before a reconnect.
+struct Wire {
+    client: mqttlab_core::client::Client,
+    stream: TcpStream,
+    decoder: mqttlab_core::codec::Decoder,
+    t0: Instant,
+    sent: Vec<mqttlab_core::codec::Packet>,
+}
+
+impl Wire {
+    fn connect(
+        client: mqttlab_core::client::Client,
+        port: u16,
+        opts: mqttlab_core::client::ConnectOptions,
+        t0: Instant,
+    ) -> Wire {
+        let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_millis(50)))
+            .expect("timeout");
+        let mut w = Wire {
+            client,
+            stream,
+            decoder: mqttlab_core::codec::Decoder::new(1 << 20),
+            t0,
+            sent: Vec::new(),
+        };
+        let now = w.now();
+        w.client.connect(now, opts).expect("connect options");
+        w
+    }
+
+    fn now(&self) -> mqttlab_core::time::Instant {
+        mqttlab_core::time::Instant::from_micros(self.t0.elapsed().as_micros() as u64)
+    }
+
+    fn flush(&mut self) {
+        use std::io::Write;
+        while let Some(t) = self.client.poll_transmit() {
+            self.stream.write_all(&t.bytes).expect("write");
+            self.sent.push(t.packet);
+        }
+    }
+
+    /// Runs until an event matches `until` (or, with `stop_on_drop`, until a
+    /// packet is dropped), handing the client every received packet except those
+    /// `drop` picks. Returns the events seen.
+    fn run(
+        &mut self,
+        drop: impl Fn(&mqttlab_core::codec::Packet) -> bool,
+        stop_on_drop: bool,
+        until: impl Fn(&mqttlab_core::client::ClientEvent) -> bool,
+    ) -> Vec<mqttlab_core::client::ClientEvent> {
+        use std::io::Read;
+        let end = Instant::now() + T;
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            self.flush();
+            while let Some(ev) = self.client.poll_event() {
+                let done = until(&ev);
+                seen.push(ev);
+                if done {
+                    self.flush();
+                    return seen;
+                }
+            }
+            assert!(Instant::now() < end, "no matching event; saw {seen:?}");
+            match self.stream.read(&mut buf) {
+                Ok(0) => {
+                    let now = self.now();
+                    self.client.handle_closed(now);
+                }
+                Ok(n) => {
+                    self.decoder.push(&buf[..n]);
+                    let mut dropped = false;
+                    while let Ok(Some(p)) = self.decoder.next_packet() {
+                        if drop(&p) {
+                            dropped = true;
+                        } else {
+                            let now = self.now();
+                            self.client.handle_packet(now, p);
+                        }
+                    }
+                    if dropped && stop_on_drop {
+                        self.flush();
+                        while let Some(ev) = self.client.poll_event() {
+                            seen.push(ev);
+                        }
+                        return seen;
+                    }
+                }
+                Err(_) => {
+                    let now = self.now();
+                    self.client.handle_timeout(now);
+                }
+            }
+        }
+    }
+
+    /// Closes the socket without DISCONNECT and gives the client (its session) back.
+    fn cut(mut self) -> mqttlab_core::client::Client {
+        let _ = self.stream.shutdown(std::net::Shutdown::Both);
+        let now = self.now();
+        self.client.handle_closed(now);
+        while self.client.poll_event().is_some() {}
+        self.client
+    }
+}
+
+#[test]
+fn unacknowledged_messages_are_resent_on_reconnect_mqtt_4_4_0_1() {
+    use mqttlab_core::client::{Client, ClientEvent, ConnectOptions};
+    use mqttlab_core::codec::{Packet, PacketType, QoS};
+    if !have_mosquitto() {
+        return;
+    }
+    let b = Broker::start();
+    let mut sub = ready_sub(false, &b, &["-t", "resend/#", "-q", "2"]);
+    let opts = ConnectOptions::new("resender").clean_session(false);
+    let t0 = Instant::now();
+    let connected = |e: &ClientEvent| matches!(e, ClientEvent::Connected { .. });
+    let keep = |_: &Packet| false;
+
+    // QoS 1 whose PUBACK is lost, and QoS 2 whose PUBCOMP is lost; then the
+    // connection drops.
+    let mut w = Wire::connect(Client::new(), b.port, opts.clone(), t0);
+    w.run(keep, false, connected);
+    let now = w.now();
+    let m1 = w
+        .client
+        .publish(now, "resend/q1", "m1", QoS::AtLeastOnce, false)
+        .unwrap()
+        .unwrap();
+    w.run(|p| matches!(p, Packet::Puback(_)), true, |_| false);
+    let now = w.now();
+    let m2 = w
+        .client
+        .publish(now, "resend/q2", "m2", QoS::ExactlyOnce, false)
+        .unwrap()
+        .unwrap();
+    w.run(|p| matches!(p, Packet::Pubcomp(_)), true, |_| false);
+    assert!(w.sent.contains(&Packet::Pubrel(m2)));
+    let client = w.cut();
+    assert_eq!(client.pending_messages(), 2);
+
+    // Reconnect with the same session: PUBLISH m1 again with DUP=1, PUBREL m2
+    // again; mosquitto completes both.
+    let mut w = Wire::connect(client, b.port, opts, t0);
+    let events = w.run(keep, false, connected);
+    assert_eq!(
+        events,
+        [ClientEvent::Connected {
+            session_present: true
+        }]
+    );
+    let events = w.run(keep, false, |e| {
+        matches!(
+            e,
+            ClientEvent::Published {
+                qos: QoS::ExactlyOnce,
+                ..
+            }
+        )
+    });
+    let resent: Vec<_> = w
+        .sent
+        .iter()
+        .skip_while(|p| !matches!(p, Packet::Connect(_)))
+        .skip(1)
+        .cloned()
+        .collect();
+    match &resent[..] {
+        [Packet::Publish(p), Packet::Pubrel(id), ..] => {
+            assert!(p.dup, "the resent PUBLISH carries DUP=1 (MQTT-3.3.1-1)");
+            assert_eq!(p.qospid.pid(), Some(m1));
+            assert_eq!(*id, m2);
+        }
+        other => panic!("after CONNACK we sent {other:?}"),
+    }
+    assert!(events.contains(&ClientEvent::Resent {
+        pid: m1,
+        packet: PacketType::Publish
+    }));
+    assert!(events.contains(&ClientEvent::Resent {
+        pid: m2,
+        packet: PacketType::Pubrel
+    }));
+    if !events.iter().any(|e| {
+        matches!(
+            e,
+            ClientEvent::Published {
+                qos: QoS::AtLeastOnce,
+                ..
+            }
+        )
+    }) {
+        w.run(keep, false, |e| {
+            matches!(
+                e,
+                ClientEvent::Published {
+                    qos: QoS::AtLeastOnce,
+                    ..
+                }
+            )
+        });
+    }
+    assert_eq!(w.client.pending_messages(), 0);
+
+    // QoS 2 arrived once; QoS 1 at least once.
+    let got = sub.messages(Duration::from_millis(1000));
+    assert_eq!(
+        got.iter().filter(|l| *l == "resend/q2 m2").count(),
+        1,
+        "{got:?}"
+    );
+    assert!(got.iter().any(|l| l == "resend/q1 m1"), "{got:?}");
+}
