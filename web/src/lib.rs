@@ -7,5 +7,6 @@ pub mod components;
 pub mod i18n;
 pub mod pages;
 pub mod route;
+pub mod session;
 
 pub use app::App;

@@ -1,0 +1,422 @@
+//! A running world and the views the page draws from it.
+//!
+//! The core's [`World`] keeps a trace of everything; a [`Session`] reads the
+//! entries it has not seen yet after each run and turns them into diagram rows,
+//! log lines and terminal output, so a frame costs only what happened since the
+//! last one, however long the run.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use mqttlab_core::sim::node::{App, MosquittoCli};
+use mqttlab_core::sim::trace::{CloseKind, Fate};
+use mqttlab_core::sim::{Action, TraceKind, World};
+use mqttlab_core::time::Instant;
+
+use crate::components::broker_log::LogLine;
+use crate::components::sequence_diagram::{DiagramRow, RowKind};
+use crate::components::terminal::INTERRUPT;
+
+/// What a student can do to a node from the world panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// Close the socket without DISCONNECT (the will fires).
+    Kill,
+    /// Ctrl-C: DISCONNECT, then exit.
+    Disconnect,
+    /// The host vanishes silently; only keepalive notices.
+    HalfOpen,
+    /// The link stops carrying anything.
+    Partition,
+    /// The link carries again.
+    Heal,
+    /// The broker restarts and loses its state.
+    Restart,
+}
+
+impl Control {
+    /// The word the lab files and the scenario language use (`kill sensor1`).
+    pub fn word(self) -> &'static str {
+        match self {
+            Control::Kill => "kill",
+            Control::Disconnect => "disconnect",
+            Control::HalfOpen => "halfopen",
+            Control::Partition => "partition",
+            Control::Heal => "heal",
+            Control::Restart => "restart",
+        }
+    }
+
+    /// The control a word names.
+    pub fn from_word(word: &str) -> Option<Control> {
+        [
+            Control::Kill,
+            Control::Disconnect,
+            Control::HalfOpen,
+            Control::Partition,
+            Control::Heal,
+            Control::Restart,
+        ]
+        .into_iter()
+        .find(|c| c.word() == word)
+    }
+}
+
+/// A world and its views.
+pub struct Session {
+    world: World,
+    seen: usize,
+    lanes: Vec<String>,
+    lane_of: BTreeMap<String, usize>,
+    rows: Vec<DiagramRow>,
+    row_bytes: Vec<Option<Rc<Vec<u8>>>>,
+    log: Vec<LogLine>,
+    terminals: BTreeMap<String, Vec<String>>,
+}
+
+impl Session {
+    /// Wraps a freshly built world.
+    pub fn new(world: World) -> Session {
+        // Clients on both sides of the brokers, as the course text draws
+        // "Cliente A | Broker | Cliente B".
+        let brokers: Vec<String> = world
+            .nodes()
+            .iter()
+            .filter(|n| n.as_broker().is_some())
+            .map(|n| n.name().to_string())
+            .collect();
+        let clients: Vec<String> = world
+            .nodes()
+            .iter()
+            .filter(|n| n.as_client().is_some())
+            .map(|n| n.name().to_string())
+            .collect();
+        let half = clients.len().div_ceil(2);
+        let mut lanes = clients[..half].to_vec();
+        lanes.extend(brokers);
+        lanes.extend_from_slice(&clients[half..]);
+        let lane_of = lanes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.clone(), i))
+            .collect();
+        let terminals = clients.iter().map(|c| (c.clone(), Vec::new())).collect();
+        let mut s = Session {
+            world,
+            seen: 0,
+            lanes,
+            lane_of,
+            rows: Vec::new(),
+            row_bytes: Vec::new(),
+            log: Vec::new(),
+            terminals,
+        };
+        s.sync();
+        s
+    }
+
+    /// The world.
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// Virtual time now.
+    pub fn now(&self) -> Instant {
+        self.world.now()
+    }
+
+    /// Lifeline names, in drawing order.
+    pub fn lanes(&self) -> &[String] {
+        &self.lanes
+    }
+
+    /// Diagram rows so far.
+    pub fn rows(&self) -> &[DiagramRow] {
+        &self.rows
+    }
+
+    /// The bytes of the packet a row shows, if it shows one.
+    pub fn row_bytes(&self, row: usize) -> Option<Rc<Vec<u8>>> {
+        self.row_bytes.get(row).cloned().flatten()
+    }
+
+    /// Broker log lines so far.
+    pub fn log(&self) -> &[LogLine] {
+        &self.log
+    }
+
+    /// Client node names and what their terminals show.
+    pub fn terminals(&self) -> &BTreeMap<String, Vec<String>> {
+        &self.terminals
+    }
+
+    /// Runs the world until `t` (events due at `t` included).
+    pub fn run_until(&mut self, t: Instant) {
+        self.world.run_until(t);
+        self.sync();
+    }
+
+    /// Runs until one more diagram row appears, or nothing is left to happen
+    /// before `limit`. Returns whether a row appeared.
+    pub fn step_packet(&mut self, limit: Instant) -> bool {
+        let before = self.rows.len();
+        while self.rows.len() == before {
+            match self.world.next_event_time() {
+                Some(t) if t <= limit => {
+                    self.world.step();
+                    self.sync();
+                }
+                _ => return false,
+            }
+        }
+        true
+    }
+
+    /// A command line typed into `node`'s terminal: `mosquitto_pub ...`,
+    /// `mosquitto_sub ...` or `^C`. Errors are printed on that terminal, as a shell
+    /// would, and returned.
+    pub fn command(&mut self, node: &str, line: &str) -> Result<(), String> {
+        let id = self.client_index(node)?;
+        self.echo(node, &format!("{node}$ {line}"));
+        let now = self.world.now();
+        if line.trim() == INTERRUPT {
+            self.world.schedule(now, Action::Stop(id));
+        } else {
+            match MosquittoCli::parse(line, self.world.rng_mut()) {
+                Ok(cli) => self.world.schedule(
+                    now,
+                    Action::Run {
+                        node: id,
+                        app: Box::new(App::Cli(cli)),
+                    },
+                ),
+                Err(e) => {
+                    let text = e.to_string();
+                    self.echo(node, &text);
+                    return Err(text);
+                }
+            }
+        }
+        // Let what happens at this very instant (the CONNECT) show at once.
+        self.run_until(now);
+        Ok(())
+    }
+
+    /// A control pressed on a node.
+    pub fn control(&mut self, node: &str, control: Control) -> Result<(), String> {
+        let id = self
+            .world
+            .node_id(node)
+            .ok_or_else(|| format!("no node named '{node}'"))?;
+        let action = match control {
+            Control::Kill => Action::Kill(id),
+            Control::Disconnect => Action::Stop(id),
+            Control::HalfOpen => Action::HalfOpen(id),
+            Control::Partition => Action::Partition(id),
+            Control::Heal => Action::Heal(id),
+            Control::Restart => Action::Restart(id),
+        };
+        let now = self.world.now();
+        self.world.schedule(now, action);
+        self.run_until(now);
+        Ok(())
+    }
+
+    fn client_index(&self, node: &str) -> Result<usize, String> {
+        self.world
+            .node_id(node)
+            .filter(|&i| self.world.client(i).is_some())
+            .ok_or_else(|| format!("no client node named '{node}'"))
+    }
+
+    fn echo(&mut self, node: &str, line: &str) {
+        self.terminals
+            .entry(node.to_string())
+            .or_default()
+            .push(line.to_string());
+    }
+
+    fn lane(&self, node: &str) -> usize {
+        self.lane_of.get(node).copied().unwrap_or(0)
+    }
+
+    fn push_row(&mut self, row: DiagramRow, bytes: Option<Rc<Vec<u8>>>) {
+        self.rows.push(row);
+        self.row_bytes.push(bytes);
+    }
+
+    /// Reads the trace entries not seen yet.
+    fn sync(&mut self) {
+        let entries = self.world.trace().entries();
+        if self.seen >= entries.len() {
+            return;
+        }
+        let new: Vec<_> = entries[self.seen..].to_vec();
+        self.seen = entries.len();
+        for e in new {
+            let time_us = e.time.as_micros();
+            match e.kind {
+                TraceKind::Packet {
+                    fate: fate @ (Fate::Delivered | Fate::Dropped),
+                    from,
+                    to,
+                    summary,
+                    bytes,
+                    note,
+                    ..
+                } => {
+                    // Byte 0 bit 3 is DUP on a PUBLISH; a resent PUBREL carries no
+                    // flag, so the summary's own `d1` is what marks resends.
+                    let dup = summary.split_whitespace().any(|w| w == "d1");
+                    let row = DiagramRow {
+                        time_us,
+                        label: summary,
+                        kind: RowKind::Packet {
+                            from: self.lane(&from),
+                            to: self.lane(&to),
+                            dropped: fate == Fate::Dropped,
+                            dup,
+                        },
+                        fault: note,
+                    };
+                    self.push_row(row, Some(Rc::new(bytes)));
+                }
+                TraceKind::Packet { .. } => {}
+                TraceKind::Close {
+                    fate: fate @ (Fate::Delivered | Fate::Dropped),
+                    from,
+                    to,
+                    kind,
+                    ..
+                } => {
+                    let label = match kind {
+                        CloseKind::Fin => "TCP FIN",
+                        CloseKind::Reset => "TCP RST",
+                    };
+                    let row = DiagramRow {
+                        time_us,
+                        label: label.to_string(),
+                        kind: RowKind::Packet {
+                            from: self.lane(&from),
+                            to: self.lane(&to),
+                            dropped: fate == Fate::Dropped,
+                            dup: false,
+                        },
+                        fault: None,
+                    };
+                    self.push_row(row, None);
+                }
+                TraceKind::Close { .. } => {}
+                TraceKind::Open { client, .. } => {
+                    let row = DiagramRow {
+                        time_us,
+                        label: "TCP connect".to_string(),
+                        kind: RowKind::Note {
+                            lane: self.lane(&client),
+                        },
+                        fault: None,
+                    };
+                    self.push_row(row, None);
+                }
+                TraceKind::Log { node, text } => self.log.push(LogLine {
+                    time_us,
+                    broker: node,
+                    text,
+                }),
+                TraceKind::State { node, text } => {
+                    let row = DiagramRow {
+                        time_us,
+                        label: text,
+                        kind: RowKind::Note {
+                            lane: self.lane(&node),
+                        },
+                        fault: None,
+                    };
+                    self.push_row(row, None);
+                }
+                TraceKind::Fault { label, text } => {
+                    let lane = self
+                        .lanes
+                        .iter()
+                        .position(|l| label.contains(l.as_str()))
+                        .unwrap_or(0);
+                    let row = DiagramRow {
+                        time_us,
+                        label: format!("{label}: {text}"),
+                        kind: RowKind::Note { lane },
+                        fault: None,
+                    };
+                    self.push_row(row, None);
+                }
+                TraceKind::Terminal { node, text } => self.echo(&node, &text),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mqttlab_core::broker::BrokerConfig;
+    use mqttlab_core::sim::{LinkParams, TraceMode};
+    use std::time::Duration;
+
+    fn world(clients: &[&str]) -> World {
+        let mut w = World::new(7, TraceMode::Full);
+        let b = w.add_broker("broker", BrokerConfig::default());
+        for c in clients {
+            w.add_client(c, b, LinkParams::default(), App::Idle);
+        }
+        w
+    }
+
+    #[test]
+    fn the_broker_sits_between_the_clients() {
+        let s = Session::new(world(&["sensor1", "monitor"]));
+        assert_eq!(s.lanes(), ["sensor1", "broker", "monitor"]);
+    }
+
+    #[test]
+    fn typed_commands_drive_the_world_and_a_kill_fires_the_will() {
+        let mut s = Session::new(world(&["sensor1", "monitor"]));
+        s.command(
+            "sensor1",
+            "mosquitto_pub -h broker -t sensor1/status -m on-line -r --repeat 20 --repeat-delay 5 \
+             --will-topic sensor1/status --will-payload off-line --will-retain",
+        )
+        .unwrap();
+        s.run_until(s.now() + Duration::from_secs(12));
+        s.command("monitor", "mosquitto_sub -h broker -t sensor1/status")
+            .unwrap();
+        s.run_until(s.now() + Duration::from_secs(3));
+        assert!(s.terminals()["monitor"].iter().any(|l| l == "on-line"));
+        s.control("sensor1", Control::Kill).unwrap();
+        s.run_until(s.now() + Duration::from_secs(5));
+        assert_eq!(s.terminals()["monitor"].last().unwrap(), "off-line");
+        assert!(s
+            .rows()
+            .iter()
+            .any(|r| r.label.starts_with("CONNECT") && matches!(r.kind, RowKind::Packet { .. })));
+        assert!(s
+            .log()
+            .iter()
+            .any(|l| l.text.contains("Sending PUBLISH to")));
+    }
+
+    #[test]
+    fn a_bad_command_is_explained_on_the_terminal() {
+        let mut s = Session::new(world(&["sub1"]));
+        let e = s.command("sub1", "mosquitto_sub -q 3 -t x").unwrap_err();
+        assert_eq!(s.terminals()["sub1"].last().unwrap(), &e);
+        assert!(s.command("nobody", "mosquitto_sub -t x").is_err());
+    }
+
+    #[test]
+    fn stepping_stops_at_the_next_packet() {
+        let mut s = Session::new(world(&["sub1"]));
+        s.command("sub1", "mosquitto_sub -t topico").unwrap();
+        let before = s.rows().len();
+        assert!(s.step_packet(Instant::from_secs(100)));
+        assert_eq!(s.rows().len(), before + 1);
+    }
+}
