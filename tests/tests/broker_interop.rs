@@ -475,6 +475,30 @@ fn scripted_session(port: u16, broker: &mut Proc) {
             "1",
         ],
     );
+    // A will: a subscriber with a will is killed while a watcher listens.
+    let mut watcher = sub(port, &["-i", "watcher", "-t", "w/#", "-C", "1"]);
+    broker.wait_for("Sending SUBACK to watcher", WAIT);
+    let mut dying = sub(
+        port,
+        &[
+            "-i",
+            "dying",
+            "-t",
+            "nada",
+            "-u",
+            "alice",
+            "--will-topic",
+            "w/t",
+            "--will-payload",
+            "bye",
+            "--will-retain",
+        ],
+    );
+    broker.wait_for("Sending SUBACK to dying", WAIT);
+    dying.kill();
+    assert_eq!(watcher.collect(WAIT), ["bye"]);
+    watcher.finish(WAIT);
+    broker.wait_for("Client watcher disconnected.", WAIT);
     broker.settle(Duration::from_millis(300));
 }
 
@@ -492,6 +516,7 @@ fn differential_log_against_mosquitto() {
     let (mut ours, port) = start_mqttlab(&[]);
     scripted_session(port, &mut ours);
     let got = normalise(&ours.seen);
+    eprintln!("{}", got.join("\n"));
     assert!(want.len() > 30, "mosquitto log too short: {want:#?}");
     assert_eq!(got, want);
 }
