@@ -280,7 +280,9 @@ impl Client {
     }
 
     /// Subscribes to filters, each with the highest QoS wanted. Returns the id that
-    /// [`ClientEvent::Subscribed`] will name.
+    /// [`ClientEvent::Subscribed`] will name. A SUBSCRIBE still unacknowledged when
+    /// the connection ends is forgotten (3.1.1 resends only PUBLISH and PUBREL):
+    /// subscribe again after reconnecting, or rely on a persistent session.
     pub fn subscribe(&mut self, now: Instant, filters: &[(&str, QoS)]) -> Result<Pid, ClientError> {
         if self.state == ConnectionState::Disconnected {
             return Err(ClientError::NotConnected);

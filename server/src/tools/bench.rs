@@ -209,7 +209,7 @@ async fn fan(
     let topic = format!("mqttlab/bench/{tag}");
     let per_sub = u64::from(publishers) * u64::from(args.messages);
     let deadline = TokioInstant::now() + Duration::from_secs(args.timeout);
-    let (lat_tx, mut lat_rx) = mpsc::unbounded_channel::<(u64, Vec<u64>)>();
+    let (lat_tx, mut lat_rx) = mpsc::unbounded_channel::<(u64, Vec<u64>, u64)>();
     let (ready_tx, mut ready_rx) = mpsc::unbounded_channel::<()>();
     let (go_tx, go_rx) = watch::channel(false);
 
@@ -247,15 +247,16 @@ async fn fan(
     }
     // Let the publishers connect before the clock starts.
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let start = TokioInstant::now();
+    let start = stamp();
     let _ = go_tx.send(true);
     let mut received = 0;
     let mut latencies = Vec::new();
+    // Throughput counts up to the last message received, not to a timeout.
     let mut last = start;
-    while let Some((n, lat)) = lat_rx.recv().await {
+    while let Some((n, lat, at)) = lat_rx.recv().await {
         received += n;
         latencies.extend(lat);
-        last = TokioInstant::now();
+        last = last.max(at);
     }
     for p in pubs {
         if let Ok(Err(e)) = p.await {
@@ -271,7 +272,7 @@ async fn fan(
         ),
         expected: per_sub * u64::from(subscribers),
         received,
-        elapsed: last - start,
+        elapsed: Duration::from_micros(last.saturating_sub(start)),
         latencies,
     })
 }
@@ -286,7 +287,7 @@ async fn subscriber(
     expected: u64,
     ready: mpsc::UnboundedSender<()>,
     deadline: TokioInstant,
-) -> anyhow::Result<(u64, Vec<u64>)> {
+) -> anyhow::Result<(u64, Vec<u64>, u64)> {
     let mut conn = connected(host, port, id).await?;
     let now = conn.now();
     conn.client
@@ -294,6 +295,7 @@ async fn subscriber(
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut latencies = Vec::with_capacity(expected as usize);
     let mut got = 0;
+    let mut last = 0;
     while got < expected {
         match conn.next(Some(deadline)).await? {
             Wait::Event(ClientEvent::Subscribed { .. }) => {
@@ -301,6 +303,7 @@ async fn subscriber(
             }
             Wait::Event(ClientEvent::Message(p)) => {
                 got += 1;
+                last = stamp();
                 if let Some(ts) = p.payload.get(..8) {
                     let mut b = [0u8; 8];
                     b.copy_from_slice(ts);
@@ -313,7 +316,7 @@ async fn subscriber(
         }
     }
     conn.disconnect().await;
-    Ok((got, latencies))
+    Ok((got, latencies, last))
 }
 
 async fn publisher(

@@ -76,7 +76,12 @@ pub(super) fn fatal(ev: &ClientEvent, quiet: bool) -> Option<i32> {
 
 /// Opens the connection and waits for CONNACK; `Err(exit code)` if that fails.
 pub(super) async fn connect(c: &cli::CommonArgs) -> Result<Conn, i32> {
-    let opts = c.connect_options(std::process::id());
+    // Give up on a broker that never answers CONNECT after one keep alive period.
+    let opts =
+        c.connect_options(std::process::id())
+            .connect_timeout(std::time::Duration::from_secs(u64::from(
+                c.keep_alive.max(5),
+            )));
     let mut conn = match Conn::open(&c.host, c.port, opts, c.debug).await {
         Ok(conn) => conn,
         Err(e) => {
