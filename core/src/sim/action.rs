@@ -36,8 +36,9 @@ pub enum Action {
     WifiDown(usize, Duration),
     /// The node's Wi-Fi is back.
     WifiUp(usize),
-    /// A generic client connects.
-    Connect(usize, Box<ConnectOptions>),
+    /// A generic client connects, reconnecting after the given delay if its
+    /// connection is lost.
+    Connect(usize, Box<ConnectOptions>, Option<Duration>),
     /// A generic client disconnects gracefully.
     Disconnect(usize),
     /// A client publishes.

@@ -19,11 +19,13 @@
 //! hash map's order reach an output.
 
 pub mod action;
+pub mod bundled;
 pub mod draw;
 pub mod fault;
 pub mod link;
 pub mod node;
 pub mod queue;
+pub mod scenario;
 pub mod trace;
 pub mod world;
 

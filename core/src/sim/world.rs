@@ -1140,13 +1140,14 @@ impl World {
                 }
                 self.state(node, "Wi-Fi up".into());
             }
-            Action::Connect(node, opts) => {
+            Action::Connect(node, opts, reconnect) => {
                 if let Node::Client(c) = &mut self.nodes[node] {
                     let mut g = match &c.app {
                         App::Generic(g) => g.clone(),
                         _ => Default::default(),
                     };
                     g.options = Some(*opts);
+                    g.reconnect = reconnect;
                     g.offline = false;
                     c.app = App::Generic(g);
                 }

@@ -1,0 +1,274 @@
+//! What a parsed scenario holds: node declarations, timed actions, fault rules,
+//! expectations and a run length, with node names still as written (and where
+//! they were written, for errors found when they are resolved).
+
+use core::time::Duration;
+
+use crate::broker::BrokerConfig;
+use crate::codec::{PacketType, QoS};
+use crate::time::Instant;
+
+use super::super::link::LinkParams;
+use super::super::node::{Esp32Profile, ValueModel};
+
+/// A node name as written, with its position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameRef {
+    /// The name.
+    pub name: String,
+    /// Line, from 1.
+    pub line: usize,
+    /// Column, from 1.
+    pub column: usize,
+}
+
+/// A will given in a declaration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WillSpec {
+    /// Topic.
+    pub topic: String,
+    /// Payload.
+    pub payload: String,
+    /// QoS.
+    pub qos: QoS,
+    /// RETAIN.
+    pub retain: bool,
+}
+
+/// Connection settings shared by device declarations.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ConnSpec {
+    /// Client id (default: the node name).
+    pub id: Option<String>,
+    /// Keep alive, seconds.
+    pub keep_alive: Option<u16>,
+    /// `persistent`: clean session off.
+    pub persistent: bool,
+    /// Will.
+    pub will: Option<WillSpec>,
+    /// User name and password.
+    pub login: Option<(String, Option<String>)>,
+}
+
+/// What kind of node a declaration makes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    /// `broker NAME ...`
+    Broker(Box<BrokerConfig>),
+    /// `client NAME -> BROKER ...`: a host for command lines and actions.
+    Client,
+    /// `sensor NAME -> BROKER topic T every D [model M] ...`
+    Sensor {
+        /// Topic.
+        topic: String,
+        /// Period.
+        every: Duration,
+        /// Value model.
+        model: ValueModel,
+        /// QoS.
+        qos: QoS,
+        /// RETAIN.
+        retain: bool,
+    },
+    /// `actuator NAME -> BROKER topic T ...`
+    Actuator {
+        /// Command topic.
+        topic: String,
+        /// Subscription QoS.
+        qos: QoS,
+    },
+    /// `controller NAME -> BROKER input T output T setpoint X [hysteresis H]`
+    Controller {
+        /// Temperature topic.
+        input: String,
+        /// Heater topic.
+        output: String,
+        /// Setpoint.
+        setpoint: f64,
+        /// Dead band half-width.
+        hysteresis: f64,
+    },
+    /// `esp32 NAME -> BROKER profile P ...`
+    Esp32 {
+        /// Library profile.
+        profile: Esp32Profile,
+        /// A sensor reading: topic, period, model.
+        sensor: Option<(String, Duration, ValueModel)>,
+        /// A command topic and QoS.
+        command: Option<(String, QoS)>,
+        /// A message sent once per connect.
+        announce: Option<(String, String)>,
+        /// The sketch's reconnect delay.
+        reconnect: Option<Duration>,
+    },
+}
+
+/// A node declaration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeDecl {
+    /// Its name.
+    pub name: NameRef,
+    /// What it is.
+    pub kind: NodeKind,
+    /// Its broker, for client-side nodes.
+    pub broker: Option<NameRef>,
+    /// Its link, for client-side nodes.
+    pub link: LinkParams,
+    /// Connection settings, for devices.
+    pub conn: ConnSpec,
+}
+
+/// A packet-level fault rule as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FaultSpec {
+    /// The rule's text, for the trace.
+    pub label: String,
+    /// What it does.
+    pub action: super::super::fault::FaultAction,
+    /// Packet type; `None` for any.
+    pub packet: Option<PacketType>,
+    /// Sender.
+    pub from: Option<NameRef>,
+    /// Receiver.
+    pub to: Option<NameRef>,
+    /// Active from.
+    pub start: Instant,
+    /// Active for.
+    pub duration: Option<Duration>,
+    /// How many frames (`next` is 1).
+    pub count: Option<u32>,
+}
+
+/// What an `at` line does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ActionSpec {
+    /// `at T NODE: mosquitto_pub ...`
+    Command {
+        /// The node.
+        node: NameRef,
+        /// The command line.
+        line: String,
+    },
+    /// `kill NODE`
+    Kill(NameRef),
+    /// `halfopen NODE`
+    HalfOpen(NameRef),
+    /// `partition NODE [for D]`
+    Partition(NameRef, Option<Duration>),
+    /// `heal NODE`
+    Heal(NameRef),
+    /// `restart BROKER`
+    Restart(NameRef),
+    /// `stop NODE` (Ctrl-C)
+    Stop(NameRef),
+    /// `wifi-drop NODE for D`
+    WifiDrop(NameRef, Duration),
+    /// `connect NODE [...]`
+    Connect(NameRef, ConnSpec, Option<Duration>),
+    /// `disconnect NODE`
+    Disconnect(NameRef),
+    /// `publish NODE TOPIC "PAYLOAD" [qos N] [retain]`
+    Publish(NameRef, String, String, QoS, bool),
+    /// `subscribe NODE FILTER [qos N]`
+    Subscribe(NameRef, String, QoS),
+    /// `unsubscribe NODE FILTER`
+    Unsubscribe(NameRef, String),
+    /// `at T fault ...`
+    Fault(FaultSpec),
+}
+
+/// A timed action.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimedAction {
+    /// When.
+    pub at: Instant,
+    /// Line, for messages.
+    pub line: usize,
+    /// What.
+    pub action: ActionSpec,
+}
+
+/// How many times something must happen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Count {
+    /// At least once (the default).
+    AtLeastOnce,
+    /// Exactly this many times.
+    Exactly(u32),
+    /// Never.
+    Never,
+}
+
+/// What an expectation checks.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExpectKind {
+    /// `expect NODE receives "P" [on TOPIC]` (or `never receives`).
+    Receives {
+        /// Node.
+        node: NameRef,
+        /// Payload, if given.
+        payload: Option<String>,
+        /// Topic, if given.
+        topic: Option<String>,
+    },
+    /// `expect NODE output "l1" "l2" ...`: the whole terminal output.
+    Output(NameRef, Vec<String>),
+    /// `expect NODE prints "line"`.
+    Prints(NameRef, String),
+    /// `expect NODE refused CODE`.
+    Refused(NameRef, u8),
+    /// `expect NODE connected` / `disconnected` at the end.
+    Connected(NameRef, bool),
+    /// `expect NODE state on|off`.
+    Switch(NameRef, bool),
+    /// `expect BROKER log "text"`: a log line containing the text.
+    Log(NameRef, String),
+    /// `expect BROKER retained TOPIC "P"` or `... none`.
+    Retained(NameRef, String, Option<String>),
+    /// `expect packet "SUMMARY" [from N] [to N]`: delivered packets whose summary
+    /// starts with the text.
+    Packet {
+        /// Summary prefix.
+        summary: String,
+        /// Sender.
+        from: Option<NameRef>,
+        /// Receiver.
+        to: Option<NameRef>,
+    },
+}
+
+/// An expectation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expect {
+    /// Its line.
+    pub line: usize,
+    /// Its text, for reports.
+    pub text: String,
+    /// What it checks.
+    pub kind: ExpectKind,
+    /// From when (inclusive).
+    pub from: Instant,
+    /// Until when (inclusive), if bounded.
+    pub until: Option<Instant>,
+    /// How many times.
+    pub count: Count,
+}
+
+/// A parsed scenario.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Scenario {
+    /// The first comment line, as a title.
+    pub title: Option<String>,
+    /// `seed N`, if given.
+    pub seed: Option<u64>,
+    /// Nodes, in declaration order.
+    pub nodes: Vec<NodeDecl>,
+    /// Timed actions, in file order.
+    pub actions: Vec<TimedAction>,
+    /// Fault rules declared with `fault`.
+    pub faults: Vec<FaultSpec>,
+    /// Expectations.
+    pub expects: Vec<Expect>,
+    /// `run D`; default: 10 s after the last action.
+    pub run: Option<Duration>,
+}

@@ -1,0 +1,204 @@
+//! Turns a parsed scenario into a world ready to run.
+
+use core::time::Duration;
+
+use crate::client::ConnectOptions;
+use crate::time::Instant;
+
+use super::super::action::Action;
+use super::super::fault::FaultRule;
+use super::super::node::{Actuator, App, Controller, Esp32, MosquittoCli, Sensor};
+use super::super::trace::TraceMode;
+use super::super::world::World;
+use super::ast::*;
+
+/// The connect options a device declaration describes.
+pub fn connect_options(name: &str, conn: &ConnSpec, default_keep_alive: u16) -> ConnectOptions {
+    let mut o = ConnectOptions::new(conn.id.clone().unwrap_or_else(|| name.to_owned()))
+        .clean_session(!conn.persistent)
+        .keep_alive(conn.keep_alive.unwrap_or(default_keep_alive));
+    if let Some(w) = &conn.will {
+        // The topic was checked by the parser.
+        if let Ok(with) = o
+            .clone()
+            .will(&w.topic, w.payload.clone().into_bytes(), w.qos, w.retain)
+        {
+            o = with;
+        }
+    }
+    if let Some((u, p)) = &conn.login {
+        o = o.login(u.clone(), p.as_ref().map(|p| p.clone().into_bytes().into()));
+    }
+    o
+}
+
+impl Scenario {
+    /// When the run ends: `run D`, else ten seconds after the last action or the
+    /// last expectation window, whichever is later.
+    pub fn end_time(&self) -> Instant {
+        if let Some(d) = self.run {
+            return Instant::ZERO + d;
+        }
+        let last_action = self
+            .actions
+            .iter()
+            .map(|a| a.at)
+            .max()
+            .unwrap_or(Instant::ZERO);
+        let last_window = self
+            .expects
+            .iter()
+            .filter_map(|e| e.until)
+            .max()
+            .unwrap_or(Instant::ZERO);
+        last_action.max(last_window) + Duration::from_secs(10)
+    }
+
+    /// Builds the world, every draw following from `seed`.
+    pub fn build(&self, seed: u64, mode: TraceMode) -> World {
+        let mut w = World::new(seed, mode);
+        for n in &self.nodes {
+            if let NodeKind::Broker(cfg) = &n.kind {
+                w.add_broker(&n.name.name, (**cfg).clone());
+            }
+        }
+        let id = |w: &World, r: &NameRef| w.node_id(&r.name).unwrap_or(0);
+        for n in &self.nodes {
+            let Some(broker) = &n.broker else { continue };
+            let b = id(&w, broker);
+            let name = n.name.name.as_str();
+            let (app, start) = match &n.kind {
+                NodeKind::Broker(_) | NodeKind::Client => (App::Idle, false),
+                NodeKind::Sensor {
+                    topic,
+                    every,
+                    model,
+                    qos,
+                    retain,
+                } => {
+                    let mut s = Sensor::new(
+                        topic.clone(),
+                        *every,
+                        model.clone(),
+                        connect_options(name, &n.conn, 60),
+                    );
+                    s.qos = *qos;
+                    s.retain = *retain;
+                    (App::Sensor(s), true)
+                }
+                NodeKind::Actuator { topic, qos } => {
+                    let mut a = Actuator::new(topic.clone(), connect_options(name, &n.conn, 60));
+                    a.qos = *qos;
+                    (App::Actuator(a), true)
+                }
+                NodeKind::Controller {
+                    input,
+                    output,
+                    setpoint,
+                    hysteresis,
+                } => {
+                    let mut c = Controller::new(
+                        input.clone(),
+                        output.clone(),
+                        *setpoint,
+                        connect_options(name, &n.conn, 60),
+                    );
+                    c.hysteresis = *hysteresis;
+                    (App::Controller(c), true)
+                }
+                NodeKind::Esp32 {
+                    profile,
+                    sensor,
+                    command,
+                    announce,
+                    reconnect,
+                } => {
+                    let mut e = Esp32::new(*profile, name);
+                    e.options = connect_options(name, &n.conn, profile.keep_alive());
+                    e.sensor = sensor.as_ref().map(|(t, every, m)| {
+                        Sensor::new(t.clone(), *every, m.clone(), e.options.clone())
+                    });
+                    e.command = command.clone();
+                    e.announce = announce.clone();
+                    e.sketch_reconnect = *reconnect;
+                    (App::Esp32(e), true)
+                }
+            };
+            let node = w.add_client(name, b, n.link.clone(), app);
+            if start {
+                w.schedule(Instant::ZERO, Action::Start(node));
+            }
+        }
+        for f in &self.faults {
+            let rule = fault_rule(&w, f);
+            w.add_fault(rule);
+        }
+        for a in &self.actions {
+            let action = match &a.action {
+                ActionSpec::Command { node, line } => {
+                    let n = id(&w, node);
+                    match MosquittoCli::parse(line, w.rng_mut()) {
+                        Ok(cli) => Action::Run {
+                            node: n,
+                            app: Box::new(App::Cli(cli)),
+                        },
+                        // The parser already checked the line.
+                        Err(_) => continue,
+                    }
+                }
+                ActionSpec::Kill(r) => Action::Kill(id(&w, r)),
+                ActionSpec::HalfOpen(r) => Action::HalfOpen(id(&w, r)),
+                ActionSpec::Partition(r, d) => {
+                    let n = id(&w, r);
+                    if let Some(d) = d {
+                        w.schedule(a.at + *d, Action::Heal(n));
+                    }
+                    Action::Partition(n)
+                }
+                ActionSpec::Heal(r) => Action::Heal(id(&w, r)),
+                ActionSpec::Restart(r) => Action::Restart(id(&w, r)),
+                ActionSpec::Stop(r) => Action::Stop(id(&w, r)),
+                ActionSpec::WifiDrop(r, d) => Action::WifiDown(id(&w, r), *d),
+                ActionSpec::Connect(r, conn, reconnect) => Action::Connect(
+                    id(&w, r),
+                    Box::new(connect_options(&r.name, conn, 60)),
+                    *reconnect,
+                ),
+                ActionSpec::Disconnect(r) => Action::Disconnect(id(&w, r)),
+                ActionSpec::Publish(r, topic, payload, qos, retain) => Action::Publish {
+                    node: id(&w, r),
+                    topic: topic.clone(),
+                    payload: payload.clone().into_bytes(),
+                    qos: *qos,
+                    retain: *retain,
+                },
+                ActionSpec::Subscribe(r, filter, qos) => Action::Subscribe {
+                    node: id(&w, r),
+                    filter: filter.clone(),
+                    qos: *qos,
+                },
+                ActionSpec::Unsubscribe(r, filter) => Action::Unsubscribe {
+                    node: id(&w, r),
+                    filter: filter.clone(),
+                },
+                ActionSpec::Fault(f) => Action::Fault(Box::new(fault_rule(&w, f))),
+            };
+            w.schedule(a.at, action);
+        }
+        w
+    }
+}
+
+fn fault_rule(w: &World, f: &FaultSpec) -> FaultRule {
+    let id = |r: &Option<NameRef>| r.as_ref().and_then(|r| w.node_id(&r.name));
+    FaultRule {
+        label: f.label.clone(),
+        action: f.action,
+        packet: f.packet,
+        from: id(&f.from),
+        to: id(&f.to),
+        start: f.start,
+        until: f.duration.map(|d| f.start + d),
+        remaining: f.count,
+    }
+}

@@ -1,0 +1,180 @@
+//! Checking expectations against a finished run.
+
+use crate::time::Instant;
+
+use super::super::trace::{Fate, TraceKind};
+use super::super::world::World;
+use super::ast::{Count, Expect, ExpectKind};
+
+/// The outcome of one expectation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectResult {
+    /// Its line in the scenario.
+    pub line: usize,
+    /// Its text.
+    pub text: String,
+    /// Whether it held.
+    pub passed: bool,
+    /// What was found.
+    pub detail: String,
+}
+
+fn in_window(e: &Expect, t: Instant) -> bool {
+    t >= e.from && e.until.is_none_or(|u| t <= u)
+}
+
+fn count_ok(count: Count, n: usize) -> bool {
+    match count {
+        Count::AtLeastOnce => n >= 1,
+        Count::Exactly(k) => n == k as usize,
+        Count::Never => n == 0,
+    }
+}
+
+fn count_word(count: Count) -> String {
+    match count {
+        Count::AtLeastOnce => "at least once".into(),
+        Count::Exactly(k) => format!("exactly {k} time(s)"),
+        Count::Never => "never".into(),
+    }
+}
+
+/// Checks one expectation against the world after its run.
+pub fn check(e: &Expect, w: &World) -> ExpectResult {
+    let (passed, detail) = evaluate(e, w);
+    ExpectResult {
+        line: e.line,
+        text: e.text.clone(),
+        passed,
+        detail,
+    }
+}
+
+fn evaluate(e: &Expect, w: &World) -> (bool, String) {
+    let client = |name: &str| w.node_id(name).and_then(|i| w.client(i));
+    let broker = |name: &str| w.node_id(name).and_then(|i| w.broker(i));
+    match &e.kind {
+        ExpectKind::Receives {
+            node,
+            payload,
+            topic,
+        } => {
+            let Some(c) = client(&node.name) else {
+                return (false, "no such client".into());
+            };
+            let hits: Vec<_> = c
+                .received
+                .iter()
+                .filter(|m| in_window(e, m.time))
+                .filter(|m| {
+                    payload
+                        .as_ref()
+                        .is_none_or(|p| p.as_bytes() == m.payload.as_slice())
+                })
+                .filter(|m| topic.as_ref().is_none_or(|t| *t == m.topic))
+                .collect();
+            let when: Vec<String> = hits.iter().map(|m| format!("{}", m.time)).collect();
+            (
+                count_ok(e.count, hits.len()),
+                format!(
+                    "wanted {}, got {} ({})",
+                    count_word(e.count),
+                    hits.len(),
+                    if when.is_empty() {
+                        "none".into()
+                    } else {
+                        when.join(", ")
+                    }
+                ),
+            )
+        }
+        ExpectKind::Output(node, lines) => {
+            let Some(c) = client(&node.name) else {
+                return (false, "no such client".into());
+            };
+            let got: Vec<&str> = c.terminal.iter().map(|(_, l)| l.as_str()).collect();
+            (got == *lines, format!("terminal: {got:?}"))
+        }
+        ExpectKind::Prints(node, line) => {
+            let Some(c) = client(&node.name) else {
+                return (false, "no such client".into());
+            };
+            let n = c
+                .terminal
+                .iter()
+                .filter(|(t, l)| in_window(e, *t) && l == line)
+                .count();
+            (count_ok(e.count, n), format!("printed {n} time(s)"))
+        }
+        ExpectKind::Refused(node, code) => {
+            let Some(c) = client(&node.name) else {
+                return (false, "no such client".into());
+            };
+            (
+                c.refusals.contains(code),
+                format!("CONNACK refusals: {:?}", c.refusals),
+            )
+        }
+        ExpectKind::Connected(node, want) => {
+            let Some(c) = client(&node.name) else {
+                return (false, "no such client".into());
+            };
+            let is = c.client.is_connected();
+            (is == *want, format!("connected at the end: {is}"))
+        }
+        ExpectKind::Switch(node, on) => {
+            let Some(c) = client(&node.name) else {
+                return (false, "no such client".into());
+            };
+            let s = c.app.switch_state();
+            (s == Some(*on), format!("state: {s:?}"))
+        }
+        ExpectKind::Log(node, text) => {
+            let n = w
+                .trace()
+                .entries()
+                .iter()
+                .filter(|en| in_window(e, en.time))
+                .filter(|en| matches!(&en.kind, TraceKind::Log { node: b, text: t } if *b == node.name && t.contains(text.as_str())))
+                .count();
+            (count_ok(e.count, n), format!("{n} matching log line(s)"))
+        }
+        ExpectKind::Retained(node, topic, payload) => {
+            let Some(b) = broker(&node.name) else {
+                return (false, "no such broker".into());
+            };
+            let got = b
+                .broker
+                .retained()
+                .find(|m| m.topic.as_str() == topic)
+                .map(|m| String::from_utf8_lossy(&m.payload).into_owned());
+            (got == *payload, format!("retained: {got:?}"))
+        }
+        ExpectKind::Packet { summary, from, to } => {
+            let n = w
+                .trace()
+                .entries()
+                .iter()
+                .filter(|en| in_window(e, en.time))
+                .filter(|en| match &en.kind {
+                    TraceKind::Packet {
+                        fate: Fate::Delivered,
+                        from: f,
+                        to: t,
+                        summary: s,
+                        ..
+                    } => {
+                        s.starts_with(summary.as_str())
+                            && from.as_ref().is_none_or(|r| r.name == *f)
+                            && to.as_ref().is_none_or(|r| r.name == *t)
+                    }
+                    _ => false,
+                })
+                .count();
+            (
+                count_ok(e.count, n),
+                format!("wanted {}, {n} delivered", count_word(e.count)),
+            )
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! The scenario language: a small, line-oriented language in which students
+//! declare a world, script what happens in it, break it, and state what they
+//! expect to see.
+//!
+//! # Grammar
+//!
+//! One statement per line. `#` at the start of a line (or after a space and
+//! followed by one) begins a comment. Durations are written `250ms`, `5s`, `1.5s`,
+//! `2m`, `1m30s`, `1h`; times are durations since the start. Strings are in double
+//! quotes; payloads and topics may also be bare words.
+//!
+//! ```text
+//! scenario    = { line } ;
+//! line        = [ statement ] [ comment ] ;
+//! statement   = broker | device | timed | fault | expect | "run" DURATION | "seed" NUMBER ;
+//!
+//! broker      = "broker" NAME { broker-opt } ;
+//! broker-opt  = "port" N | "user" NAME PASSWORD | "no-anonymous" | "reject-id" ID
+//!             | "max-connections" N | "max-queued" N | "queue-qos0"
+//!             | "resend-timeout" DURATION | "max-packet" BYTES ;
+//!
+//! device      = KIND NAME "->" BROKER { option } ;
+//! KIND        = "client" | "sensor" | "actuator" | "controller" | "esp32" ;
+//! option      = link-opt | conn-opt | kind-opt ;
+//! link-opt    = "latency" DURATION | "jitter" DURATION | "bandwidth" RATE
+//!             | "loss" PERCENT | "rto" DURATION | "retries" N ;
+//! conn-opt    = "id" ID | "keepalive" SECONDS | "persistent" | "clean"
+//!             | "user" NAME [ "pass" PASSWORD ]
+//!             | "will" TOPIC PAYLOAD [ "will-qos" N ] [ "will-retain" ] ;
+//! sensor      : "topic" TOPIC "every" DURATION [ "model" MODEL ] [ "qos" N ] [ "retain" ]
+//! actuator    : "topic" FILTER [ "qos" N ]
+//! controller  : "input" FILTER "output" TOPIC "setpoint" NUMBER [ "hysteresis" NUMBER ]
+//! esp32       : "profile" ( "pubsubclient" | "pubsubclient-128" | "esp-idf" )
+//!               [ "topic" TOPIC "every" DURATION [ "model" MODEL ] ]
+//!               [ "subscribe" FILTER [ "qos" N ] ] [ "announce" TOPIC PAYLOAD ]
+//!               [ "reconnect" DURATION ]
+//! MODEL       = "constant(V)" | "walk(START,STEP)" | "sine(MEAN,AMP,PERIOD)"
+//!             | "steps(EVERY,V1,V2,...)" | "heated(HEATER,START,AMBIENT,RATE)" ;
+//!
+//! timed       = "at" TIME ( NAME ":" COMMAND-LINE | action ) ;
+//! action      = "kill" NODE | "halfopen" NODE | "partition" NODE [ "for" DURATION ]
+//!             | "heal" NODE | "restart" BROKER | "stop" NODE | "wifi-drop" NODE "for" DURATION
+//!             | "connect" NODE { conn-opt | "reconnect" DURATION } | "disconnect" NODE
+//!             | "publish" NODE TOPIC PAYLOAD [ "qos" N ] [ "retain" ]
+//!             | "subscribe" NODE FILTER [ "qos" N ] | "unsubscribe" NODE FILTER
+//!             | fault ;
+//!
+//! fault       = "fault" ( "drop" | "delay" | "duplicate" ) [ "next" | "every" ] PACKET-TYPE
+//!               { "to" NODE | "from" NODE | "by" DURATION | "for" DURATION
+//!               | "after" TIME | "times" N } ;
+//!
+//! expect      = "expect" NODE "receives" [ PAYLOAD ] [ "on" TOPIC ] { window }
+//!             | "expect" NODE "never" "receives" [ PAYLOAD ] [ "on" TOPIC ] { window }
+//!             | "expect" NODE "output" { LINE }
+//!             | "expect" NODE "prints" LINE { window }
+//!             | "expect" NODE "refused" CODE
+//!             | "expect" NODE ( "connected" | "disconnected" )
+//!             | "expect" NODE "state" ( "on" | "off" )
+//!             | "expect" BROKER "log" TEXT { window }
+//!             | "expect" BROKER "retained" TOPIC ( PAYLOAD | "none" )
+//!             | "expect" "packet" SUMMARY { "from" NODE | "to" NODE | "never" | window } ;
+//! window      = "within" DURATION | "after" TIME | "before" TIME
+//!             | "between" TIME "and" TIME | "once" | "times" N ;
+//! ```
+//!
+//! `within D` counts from the time of the closest `at` line above the expectation.
+//! A command line after `NODE:` is parsed as `mosquitto_pub` or `mosquitto_sub`
+//! would parse it. `expect packet "PUBLISH d1"` matches delivered packets whose
+//! one-line summary starts with the text. Without `run`, a scenario runs until ten
+//! seconds after its last action.
+
+pub mod ast;
+pub mod build;
+pub mod errors;
+pub mod expect;
+pub mod lexer;
+pub mod parser;
+pub mod units;
+
+pub use ast::Scenario;
+pub use errors::{ScenarioError, ScenarioErrors};
+pub use expect::ExpectResult;
+pub use parser::parse;
+
+use super::trace::TraceMode;
+use super::world::World;
+
+/// A finished run: the world as it ended, and each expectation's result.
+#[derive(Debug)]
+pub struct RunReport {
+    /// The seed used.
+    pub seed: u64,
+    /// The world after the run (trace, nodes, broker state).
+    pub world: World,
+    /// Expectation results, in file order.
+    pub results: Vec<ExpectResult>,
+}
+
+impl RunReport {
+    /// Whether every expectation held.
+    pub fn passed(&self) -> bool {
+        self.results.iter().all(|r| r.passed)
+    }
+}
+
+impl Scenario {
+    /// Builds, runs to the end and checks every expectation.
+    pub fn run(&self, seed: u64, mode: TraceMode) -> RunReport {
+        let mut world = self.build(seed, mode);
+        world.run_until(self.end_time());
+        let results = self
+            .expects
+            .iter()
+            .map(|e| expect::check(e, &world))
+            .collect();
+        RunReport {
+            seed,
+            world,
+            results,
+        }
+    }
+}
+
+/// Parses and runs a scenario with a seed (the file's `seed`, if it has one, is
+/// used when `seed` is `None`).
+pub fn run(src: &str, seed: Option<u64>) -> Result<RunReport, ScenarioErrors> {
+    let sc = parse(src)?;
+    let seed = seed.or(sc.seed).unwrap_or(0);
+    Ok(sc.run(seed, TraceMode::Full))
+}
