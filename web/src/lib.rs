@@ -4,7 +4,9 @@
 
 pub mod app;
 pub mod components;
+pub mod hooks;
 pub mod i18n;
+pub mod labs;
 pub mod pages;
 pub mod route;
 pub mod session;

@@ -1,8 +1,10 @@
 //! One file per component, each with its `Properties`.
 
 pub mod broker_log;
+pub mod broker_state;
 pub mod packet_inspector;
 pub mod sequence_diagram;
 pub mod terminal;
 pub mod time_controls;
 pub mod topic_matcher;
+pub mod world_view;

@@ -1,0 +1,175 @@
+//! Guided labs: the TOML files of `static/labs/`, embedded in the app, and the
+//! student's progress through them.
+//!
+//! The file format is described in `static/labs/README.md`.
+
+pub mod progress;
+
+use serde::Deserialize;
+
+use crate::i18n::Lang;
+
+/// A sentence in both languages.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Bilingual {
+    /// English.
+    pub en: String,
+    /// Brazilian Portuguese.
+    pub pt: String,
+}
+
+impl Bilingual {
+    /// The sentence in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::PtBr => &self.pt,
+        }
+    }
+}
+
+/// One step of a lab.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Step {
+    /// What to do.
+    pub text: Bilingual,
+    /// The terminal to type into.
+    #[serde(default)]
+    pub terminal: Option<String>,
+    /// The command to type there.
+    #[serde(default)]
+    pub command: Option<String>,
+    /// A control to press instead (`kill sensor1`).
+    #[serde(default)]
+    pub control: Option<String>,
+    /// How long the clock runs after the action (`12s`).
+    #[serde(default)]
+    pub run: Option<String>,
+    /// The expectation that says the step is done.
+    pub check: String,
+    /// A hint.
+    #[serde(default)]
+    pub hint: Option<Bilingual>,
+    /// A question asked before the action.
+    #[serde(default)]
+    pub predict: Option<Bilingual>,
+    /// Its options.
+    #[serde(default)]
+    pub options: Vec<Bilingual>,
+    /// The index of the right option.
+    #[serde(default)]
+    pub answer: Option<usize>,
+}
+
+/// A guided lab.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Lab {
+    /// Stable id, for progress and URLs.
+    pub id: String,
+    /// Whether the course text has this experiment.
+    #[serde(default)]
+    pub course: bool,
+    /// The scenario the lab's world starts from.
+    pub world: String,
+    /// Title.
+    pub title: Bilingual,
+    /// What the student will learn.
+    pub goal: Bilingual,
+    /// The steps, in order.
+    pub steps: Vec<Step>,
+    /// What happened and why, shown at the end.
+    pub explanation: Bilingual,
+}
+
+#[derive(Deserialize)]
+struct Index {
+    labs: Vec<String>,
+}
+
+/// The lab files, by id.
+const FILES: &[(&str, &str)] = &[
+    (
+        "pubsub-basics",
+        include_str!("../../../static/labs/pubsub-basics.toml"),
+    ),
+    ("qos1", include_str!("../../../static/labs/qos1.toml")),
+    ("qos2", include_str!("../../../static/labs/qos2.toml")),
+    (
+        "retained",
+        include_str!("../../../static/labs/retained.toml"),
+    ),
+    (
+        "wildcards",
+        include_str!("../../../static/labs/wildcards.toml"),
+    ),
+    (
+        "persistent-session",
+        include_str!("../../../static/labs/persistent-session.toml"),
+    ),
+    (
+        "last-will",
+        include_str!("../../../static/labs/last-will.toml"),
+    ),
+];
+
+const INDEX: &str = include_str!("../../../static/labs/index.toml");
+
+/// Every lab, in teaching order. A file that does not parse is a bug caught by the
+/// tests below, so here it is skipped rather than breaking the page.
+pub fn all() -> Vec<Lab> {
+    let order = toml::from_str::<Index>(INDEX)
+        .map(|i| i.labs)
+        .unwrap_or_default();
+    let mut labs: Vec<Lab> = FILES
+        .iter()
+        .filter_map(|(_, text)| toml::from_str::<Lab>(text).ok())
+        .collect();
+    labs.sort_by_key(|l| {
+        order
+            .iter()
+            .position(|id| *id == l.id)
+            .unwrap_or(usize::MAX)
+    });
+    labs
+}
+
+/// The lab with this id.
+pub fn find(id: &str) -> Option<Lab> {
+    all().into_iter().find(|l| l.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_lab_file_parses_and_is_indexed() {
+        let order = toml::from_str::<Index>(INDEX)
+            .expect("index.toml parses")
+            .labs;
+        for (id, text) in FILES {
+            let lab: Lab = toml::from_str(text).unwrap_or_else(|e| panic!("{id}.toml: {e}"));
+            assert_eq!(&lab.id, id, "file name and id differ");
+            assert!(order.contains(&lab.id), "{id} is missing from index.toml");
+            assert!(!lab.steps.is_empty(), "{id} has no steps");
+            for (n, step) in lab.steps.iter().enumerate() {
+                assert!(
+                    step.command.is_some() == step.terminal.is_some(),
+                    "{id} step {}: a command needs its terminal",
+                    n + 1
+                );
+                if let Some(answer) = step.answer {
+                    assert!(
+                        answer < step.options.len(),
+                        "{id} step {}: answer out of range",
+                        n + 1
+                    );
+                }
+                for text in [&step.text, step.hint.as_ref().unwrap_or(&step.text)] {
+                    assert!(!text.en.trim().is_empty() && !text.pt.trim().is_empty());
+                }
+            }
+        }
+        assert_eq!(all().len(), FILES.len());
+    }
+}
