@@ -138,6 +138,11 @@ pub struct BrokerConfig {
     pub resend_timeout: Option<Duration>,
     /// The largest packet accepted from a client, in bytes (fixed header included).
     pub max_packet_size: usize,
+    /// Whether [`Output::Log`](super::Output::Log) lines are produced. A driver
+    /// that prints no log (a load test) turns them off to save the formatting.
+    pub log: bool,
+    /// Whether [`Output::Event`](super::Output::Event)s are produced.
+    pub events: bool,
     /// Seed for the generator behind assigned client identifiers.
     pub seed: u64,
 }
@@ -157,6 +162,8 @@ impl Default for BrokerConfig {
             allow_zero_length_client_id: true,
             resend_timeout: None,
             max_packet_size: 268_435_455 + 5,
+            log: true,
+            events: true,
             seed: 0,
         }
     }

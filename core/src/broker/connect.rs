@@ -58,10 +58,9 @@ impl Broker {
         // publishes its will, as for any connection lost without DISCONNECT.
         if let Some(old) = self.sessions.get(&client_id).and_then(|s| s.conn) {
             if old != conn {
-                self.log(
-                    now,
-                    format!("Client {client_id} already connected, closing old connection."),
-                );
+                self.log(now, || {
+                    format!("Client {client_id} already connected, closing old connection.")
+                });
                 self.event(BrokerEvent::SessionTakenOver {
                     client_id: client_id.clone(),
                     old,
@@ -99,9 +98,9 @@ impl Broker {
         cn.touch(now);
         let peer = cn.peer.clone();
 
-        self.log(now, log::client_connected(&peer, &client_id, &c));
+        self.log(now, || log::client_connected(&peer, &client_id, &c));
         for line in log::will_lines(&c) {
-            self.log(now, line);
+            self.log(now, || line);
         }
         self.send(
             now,
@@ -162,7 +161,7 @@ impl Broker {
             ConnectReturnCode::ServerUnavailable => "disconnected, server unavailable.",
             _ => "disconnected due to protocol error.",
         };
-        self.log(now, format!("Client <unknown> {why}"));
+        self.log(now, || format!("Client <unknown> {why}"));
         self.event(BrokerEvent::ConnectionRefused { conn, code });
         self.end_connection(now, conn, CloseReason::Refused(code));
     }

@@ -126,10 +126,9 @@ impl Broker {
             let first = !s.dropping;
             s.dropping = true;
             if first {
-                self.log(
-                    now,
-                    format!("Outgoing messages are being dropped for client {client_id}."),
-                );
+                self.log(now, || {
+                    format!("Outgoing messages are being dropped for client {client_id}.")
+                });
             }
             return self.event(BrokerEvent::Dropped {
                 client_id: client_id.to_owned(),
@@ -259,10 +258,9 @@ impl Broker {
     }
 
     pub(super) fn on_puback(&mut self, now: Instant, client_id: &str, pid: Pid) {
-        self.log(
-            now,
-            format!("Received PUBACK from {client_id} (Mid: {pid}, RC:0)"),
-        );
+        self.log(now, || {
+            format!("Received PUBACK from {client_id} (Mid: {pid}, RC:0)")
+        });
         let done = self
             .sessions
             .get_mut(client_id)
@@ -271,10 +269,9 @@ impl Broker {
     }
 
     pub(super) fn on_pubrec(&mut self, now: Instant, conn: ConnId, client_id: &str, pid: Pid) {
-        self.log(
-            now,
-            format!("Received PUBREC from {client_id} (Mid: {pid})"),
-        );
+        self.log(now, || {
+            format!("Received PUBREC from {client_id} (Mid: {pid})")
+        });
         let known = self
             .sessions
             .get_mut(client_id)
@@ -286,10 +283,9 @@ impl Broker {
     }
 
     pub(super) fn on_pubcomp(&mut self, now: Instant, client_id: &str, pid: Pid) {
-        self.log(
-            now,
-            format!("Received PUBCOMP from {client_id} (Mid: {pid}, RC:0)"),
-        );
+        self.log(now, || {
+            format!("Received PUBCOMP from {client_id} (Mid: {pid}, RC:0)")
+        });
         let done = self
             .sessions
             .get_mut(client_id)

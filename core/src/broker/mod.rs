@@ -163,7 +163,7 @@ impl Broker {
         peer: PeerAddr,
         listener_port: u16,
     ) {
-        self.log(now, log::new_connection(&peer, listener_port));
+        self.log(now, || log::new_connection(&peer, listener_port));
         self.event(BrokerEvent::ConnectionOpened {
             conn,
             peer: peer.clone(),
@@ -218,10 +218,9 @@ impl Broker {
         };
         match packet {
             Packet::Connect(_) => {
-                self.log(
-                    now,
-                    format!("Bad client {client_id} sending multiple CONNECT messages."),
-                );
+                self.log(now, || {
+                    format!("Bad client {client_id} sending multiple CONNECT messages.")
+                });
                 self.protocol_error(
                     now,
                     conn,
@@ -238,12 +237,12 @@ impl Broker {
             Packet::Subscribe(s) => self.on_subscribe(now, conn, &client_id, s),
             Packet::Unsubscribe(u) => self.on_unsubscribe(now, conn, &client_id, u),
             Packet::Pingreq => {
-                self.log(now, format!("Received PINGREQ from {client_id}"));
+                self.log(now, || format!("Received PINGREQ from {client_id}"));
                 self.send(now, conn, &client_id, Packet::Pingresp);
             }
             Packet::Disconnect => {
-                self.log(now, format!("Received DISCONNECT from {client_id}"));
-                self.log(now, format!("Client {client_id} disconnected."));
+                self.log(now, || format!("Received DISCONNECT from {client_id}"));
+                self.log(now, || format!("Client {client_id} disconnected."));
                 self.end_connection(now, conn, CloseReason::Disconnect);
             }
             Packet::Connack(_) | Packet::Suback(_) | Packet::Unsuback(_) | Packet::Pingresp => {
@@ -264,7 +263,7 @@ impl Broker {
             return;
         };
         let text = format!("Client {} closed its connection.", c.log_name());
-        self.log(now, text);
+        self.log(now, || text);
         self.end_connection(now, conn, CloseReason::PeerClosed);
     }
 
@@ -275,7 +274,7 @@ impl Broker {
             return;
         };
         let text = format!("Socket error on client {}, disconnecting.", c.log_name());
-        self.log(now, text);
+        self.log(now, || text);
         self.end_connection(now, conn, CloseReason::SocketError);
     }
 
@@ -296,10 +295,9 @@ impl Broker {
         for (conn, keepalive, resend) in due {
             if keepalive {
                 let name = self.conns[&conn].log_name().to_owned();
-                self.log(
-                    now,
-                    format!("Client {name} has exceeded timeout, disconnecting."),
-                );
+                self.log(now, || {
+                    format!("Client {name} has exceeded timeout, disconnecting.")
+                });
                 self.end_connection(now, conn, CloseReason::KeepAliveTimeout);
             } else if resend {
                 self.resend_overdue(now, conn);
@@ -321,18 +319,24 @@ impl Broker {
 
     // ---- helpers shared by the handler files ----
 
-    fn log(&mut self, now: Instant, text: String) {
-        self.out.push_back(Output::Log(LogLine { time: now, text }));
+    /// Queues a log line; the text is only built when logging is on.
+    fn log(&mut self, now: Instant, text: impl FnOnce() -> String) {
+        if self.config.log {
+            let text = text();
+            self.out.push_back(Output::Log(LogLine { time: now, text }));
+        }
     }
 
     fn event(&mut self, e: BrokerEvent) {
-        self.out.push_back(Output::Event(e));
+        if self.config.events {
+            self.out.push_back(Output::Event(e));
+        }
     }
 
     /// Logs `Sending <TYPE> to <name>...` the way mosquitto words each type, and
     /// queues the packet's bytes.
     fn send(&mut self, now: Instant, conn: ConnId, name: &str, packet: Packet) {
-        let text = match &packet {
+        self.log(now, || match &packet {
             Packet::Connack(c) => format!(
                 "Sending CONNACK to {name} ({}, {})",
                 u8::from(c.session_present),
@@ -344,8 +348,7 @@ impl Broker {
             Packet::Pubrel(m) => format!("Sending PUBREL to {name} (m{m})"),
             Packet::Pubcomp(m) => format!("Sending PUBCOMP to {name} (m{m})"),
             other => format!("Sending {} to {name}", other.packet_type()),
-        };
-        self.log(now, text);
+        });
         self.transmit(conn, packet);
     }
 
@@ -368,10 +371,9 @@ impl Broker {
         let ip = self.conns[&conn].peer.ip.clone();
         if let DecodeErrorKind::UnsupportedProtocol { name, level } = &e.kind {
             if let Some(code) = e.connack_code() {
-                self.log(
-                    now,
-                    format!("Invalid protocol version {level} in CONNECT from {ip}."),
-                );
+                self.log(now, || {
+                    format!("Invalid protocol version {level} in CONNECT from {ip}.")
+                });
                 self.send(
                     now,
                     conn,
@@ -383,10 +385,9 @@ impl Broker {
                 );
                 self.event(BrokerEvent::ConnectionRefused { conn, code });
             } else {
-                self.log(
-                    now,
-                    format!("Invalid protocol \"{name}\" in CONNECT from {ip}."),
-                );
+                self.log(now, || {
+                    format!("Invalid protocol \"{name}\" in CONNECT from {ip}.")
+                });
             }
             return self.protocol_error(now, conn, e.to_string(), e.kind.rule(), false);
         }
@@ -418,7 +419,7 @@ impl Broker {
         } else {
             "protocol error"
         };
-        self.log(now, format!("Client {name} disconnected due to {what}."));
+        self.log(now, || format!("Client {name} disconnected due to {what}."));
         self.event(BrokerEvent::ProtocolError {
             conn,
             client_id,

@@ -14,17 +14,26 @@ impl Broker {
             .acl
             .as_ref()
             .is_none_or(|acl| acl.may_publish(client_id, username.as_deref(), &p.topic));
-        let details = log::publish_details(&p);
         if !allowed {
             // mosquitto acknowledges a denied publish so the client does not resend
             // it forever, and delivers nothing.
-            self.log(now, format!("Denied PUBLISH from {client_id} {details}"));
+            self.log(now, || {
+                format!(
+                    "Denied PUBLISH from {client_id} {}",
+                    log::publish_details(&p)
+                )
+            });
             self.event(BrokerEvent::PublishDenied {
                 client_id: client_id.to_owned(),
                 topic: p.topic.clone(),
             });
         } else {
-            self.log(now, format!("Received PUBLISH from {client_id} {details}"));
+            self.log(now, || {
+                format!(
+                    "Received PUBLISH from {client_id} {}",
+                    log::publish_details(&p)
+                )
+            });
         }
         let msg = Message::from_publish(&p);
         match p.qospid {
@@ -40,10 +49,9 @@ impl Broker {
             QosPid::AtLeastOnce(pid) => {
                 // mosquitto 2.0 logs the MQTT 5 reason code (135, not authorized)
                 // even though a 3.1.1 PUBACK carries none.
-                self.log(
-                    now,
-                    format!("Sending PUBACK to {client_id} (m{pid}, rc135)"),
-                );
+                self.log(now, || {
+                    format!("Sending PUBACK to {client_id} (m{pid}, rc135)")
+                });
                 self.transmit(conn, Packet::Puback(pid));
             }
             QosPid::ExactlyOnce(pid) => {
@@ -63,10 +71,9 @@ impl Broker {
     }
 
     pub(super) fn on_pubrel(&mut self, now: Instant, conn: ConnId, client_id: &str, pid: Pid) {
-        self.log(
-            now,
-            format!("Received PUBREL from {client_id} (Mid: {pid})"),
-        );
+        self.log(now, || {
+            format!("Received PUBREL from {client_id} (Mid: {pid})")
+        });
         let released = self
             .sessions
             .get_mut(client_id)

@@ -15,17 +15,17 @@ impl Broker {
         s: Subscribe,
     ) {
         let username = self.conns.get(&conn).and_then(|c| c.username.clone());
-        self.log(now, format!("Received SUBSCRIBE from {client_id}"));
+        self.log(now, || format!("Received SUBSCRIBE from {client_id}"));
         let mut codes = Vec::with_capacity(s.topics.len());
         let mut granted = Vec::new();
         for t in &s.topics {
-            self.log(now, format!("\t{} (QoS {})", t.filter, t.qos));
+            self.log(now, || format!("\t{} (QoS {})", t.filter, t.qos));
             let allowed = self.config.acl.as_ref().is_none_or(|acl| {
                 acl.may_subscribe(client_id, username.as_deref(), t.filter.as_str())
             });
             let code = if allowed {
                 self.subs.subscribe(client_id, t.filter.clone(), t.qos);
-                self.log(now, format!("{client_id} {} {}", t.qos, t.filter));
+                self.log(now, || format!("{client_id} {} {}", t.qos, t.filter));
                 granted.push((t.filter.clone(), t.qos));
                 SubackReturnCode::Success(t.qos)
             } else {
@@ -70,11 +70,11 @@ impl Broker {
         client_id: &str,
         u: Unsubscribe,
     ) {
-        self.log(now, format!("Received UNSUBSCRIBE from {client_id}"));
+        self.log(now, || format!("Received UNSUBSCRIBE from {client_id}"));
         for f in &u.filters {
-            self.log(now, format!("\t{f}"));
+            self.log(now, || format!("\t{f}"));
             let existed = self.subs.unsubscribe(client_id, f);
-            self.log(now, format!("{client_id} {f}"));
+            self.log(now, || format!("{client_id} {f}"));
             self.event(BrokerEvent::Unsubscribed {
                 client_id: client_id.to_owned(),
                 filter: f.clone(),

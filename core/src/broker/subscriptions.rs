@@ -5,38 +5,55 @@ use std::collections::BTreeMap;
 use crate::codec::QoS;
 use crate::topic::{TopicFilter, TopicName};
 
+type Subscribers = BTreeMap<String, QoS>;
+
 /// Every subscription of every session, keyed by filter then client identifier.
-/// Both maps are ordered, so matching visits clients in a fixed order.
+/// Filters without wildcards are found by one lookup of the topic name; only
+/// wildcard filters are scanned. Every map is ordered, so matching visits clients
+/// in a fixed order.
 #[derive(Debug, Clone, Default)]
 pub struct SubscriptionStore {
-    by_filter: BTreeMap<TopicFilter, BTreeMap<String, QoS>>,
+    exact: BTreeMap<String, Subscribers>,
+    wild: BTreeMap<TopicFilter, Subscribers>,
 }
 
 impl SubscriptionStore {
     /// Adds or replaces (MQTT-3.8.4-3) a subscription. Returns whether one existed.
     pub fn subscribe(&mut self, client_id: &str, filter: TopicFilter, qos: QoS) -> bool {
-        self.by_filter
-            .entry(filter)
-            .or_default()
-            .insert(client_id.to_owned(), qos)
-            .is_some()
+        let clients = if filter.has_wildcards() {
+            self.wild.entry(filter).or_default()
+        } else {
+            self.exact.entry(filter.as_str().to_owned()).or_default()
+        };
+        clients.insert(client_id.to_owned(), qos).is_some()
     }
 
     /// Removes a subscription. Returns whether it existed.
     pub fn unsubscribe(&mut self, client_id: &str, filter: &TopicFilter) -> bool {
-        let Some(clients) = self.by_filter.get_mut(filter) else {
-            return false;
-        };
-        let existed = clients.remove(client_id).is_some();
-        if clients.is_empty() {
-            self.by_filter.remove(filter);
+        fn remove<K: Ord>(map: &mut BTreeMap<K, Subscribers>, key: &K, client_id: &str) -> bool {
+            let Some(clients) = map.get_mut(key) else {
+                return false;
+            };
+            let existed = clients.remove(client_id).is_some();
+            if clients.is_empty() {
+                map.remove(key);
+            }
+            existed
         }
-        existed
+        if filter.has_wildcards() {
+            remove(&mut self.wild, filter, client_id)
+        } else {
+            remove(&mut self.exact, &filter.as_str().to_owned(), client_id)
+        }
     }
 
     /// Removes every subscription of a client (its clean session ended).
     pub fn remove_client(&mut self, client_id: &str) {
-        self.by_filter.retain(|_, clients| {
+        self.exact.retain(|_, clients| {
+            clients.remove(client_id);
+            !clients.is_empty()
+        });
+        self.wild.retain(|_, clients| {
             clients.remove(client_id);
             !clients.is_empty()
         });
@@ -45,8 +62,9 @@ impl SubscriptionStore {
     /// The clients a message on `topic` goes to, each once, with the highest QoS
     /// granted across its matching subscriptions (MQTT-3.3.5-1).
     pub fn matches(&self, topic: &TopicName) -> BTreeMap<String, QoS> {
-        let mut out: BTreeMap<String, QoS> = BTreeMap::new();
-        for (filter, clients) in &self.by_filter {
+        let mut out: BTreeMap<String, QoS> =
+            self.exact.get(topic.as_str()).cloned().unwrap_or_default();
+        for (filter, clients) in &self.wild {
             if !filter.matches(topic) {
                 continue;
             }
@@ -60,20 +78,31 @@ impl SubscriptionStore {
 
     /// A client's subscriptions, ordered by filter.
     pub fn of_client(&self, client_id: &str) -> Vec<(TopicFilter, QoS)> {
-        self.by_filter
+        let exact = self.exact.iter().filter_map(|(f, c)| {
+            let q = c.get(client_id)?;
+            Some((TopicFilter::new(f.as_str()).ok()?, *q))
+        });
+        let wild = self
+            .wild
             .iter()
-            .filter_map(|(f, c)| c.get(client_id).map(|q| (f.clone(), *q)))
-            .collect()
+            .filter_map(|(f, c)| c.get(client_id).map(|q| (f.clone(), *q)));
+        let mut all: Vec<_> = exact.chain(wild).collect();
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        all
     }
 
     /// How many (filter, client) pairs are stored.
     pub fn len(&self) -> usize {
-        self.by_filter.values().map(BTreeMap::len).sum()
+        self.exact
+            .values()
+            .chain(self.wild.values())
+            .map(BTreeMap::len)
+            .sum()
     }
 
     /// Whether no subscription is stored.
     pub fn is_empty(&self) -> bool {
-        self.by_filter.is_empty()
+        self.exact.is_empty() && self.wild.is_empty()
     }
 }
 
