@@ -624,3 +624,42 @@ fn unacknowledged_messages_are_resent_on_reconnect_mqtt_4_4_0_1() {
     );
     assert!(got.iter().any(|l| l == "resend/q1 m1"), "{got:?}");
 }
+
+#[test]
+fn credentials_are_sent_and_refusals_reported_like_mosquitto_pub() {
+    if !have_mosquitto() || !std::path::Path::new("/usr/bin/mosquitto_passwd").exists() {
+        return;
+    }
+    let pw = std::env::temp_dir().join(format!("mqttlab-client-pw-{}", std::process::id()));
+    let made = Command::new("/usr/bin/mosquitto_passwd")
+        .args(["-c", "-b", pw.to_str().expect("utf-8"), "ana", "segredo"])
+        .output()
+        .expect("mosquitto_passwd");
+    assert!(made.status.success());
+    let b = Broker::start_with(&format!(
+        "allow_anonymous false\npassword_file {}\n",
+        pw.display()
+    ));
+    let port = b.port();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["pub", "-h", "127.0.0.1", "-p", &port, "-t", "a", "-m", "b"];
+        args.extend_from_slice(extra);
+        Command::new("timeout")
+            .arg("10")
+            .arg(mqttlab())
+            .args(&args)
+            .output()
+            .expect("run mqttlab pub")
+    };
+    assert!(run(&["-u", "ana", "-P", "segredo"]).status.success());
+    for bad in [&["-u", "ana", "-P", "errado"][..], &[][..]] {
+        let out = run(bad);
+        // mosquitto 2.0 answers CONNACK 5 to a wrong password and to no login.
+        assert_eq!(out.status.code(), Some(5), "{out:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "Connection error: Connection Refused: not authorised.\nError: The connection was refused.\n"
+        );
+    }
+    let _ = std::fs::remove_file(pw);
+}

@@ -1,7 +1,24 @@
 //! The debug lines libmosquitto prints for `mosquitto_pub -d` / `mosquitto_sub -d`,
 //! so MQTT Lab's tools and simulated clients read like the real ones.
 
-use crate::codec::{Packet, Publish};
+use crate::codec::{ConnectReturnCode, Packet, Publish};
+
+/// libmosquitto's wording of a CONNACK code (`mosquitto_connack_string`), which
+/// `mosquitto_pub`/`mosquitto_sub` print as `Connection error: ...`.
+pub fn connack_string(code: ConnectReturnCode) -> &'static str {
+    match code {
+        ConnectReturnCode::Accepted => "Connection Accepted.",
+        ConnectReturnCode::UnacceptableProtocolVersion => {
+            "Connection Refused: unacceptable protocol version."
+        }
+        ConnectReturnCode::IdentifierRejected => "Connection Refused: identifier rejected.",
+        ConnectReturnCode::ServerUnavailable => "Connection Refused: broker unavailable.",
+        ConnectReturnCode::BadUserNameOrPassword => {
+            "Connection Refused: bad user name or password."
+        }
+        ConnectReturnCode::NotAuthorized => "Connection Refused: not authorised.",
+    }
+}
 
 /// The client id as libmosquitto prints it (`(null)` when empty).
 fn id(client_id: &str) -> &str {

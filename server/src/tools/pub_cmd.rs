@@ -3,7 +3,7 @@
 use std::io::Read;
 
 use mqttlab_core::client::cli::{self, MessageSource, PubArgs};
-use mqttlab_core::client::ClientEvent;
+use mqttlab_core::client::{debug, ClientEvent};
 
 use super::conn::{Conn, Wait};
 
@@ -60,7 +60,8 @@ pub(super) fn fatal(ev: &ClientEvent, quiet: bool) -> Option<i32> {
     match ev {
         ClientEvent::ConnectionRefused(code) => {
             if !quiet {
-                eprintln!("Connection error: {code}");
+                eprintln!("Connection error: {}", debug::connack_string(*code));
+                eprintln!("Error: The connection was refused.");
             }
             Some(i32::from(code.as_u8()).max(1))
         }

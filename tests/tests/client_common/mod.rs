@@ -157,6 +157,11 @@ pub struct Broker {
 
 impl Broker {
     pub fn start() -> Broker {
+        Broker::start_with("allow_anonymous true\n")
+    }
+
+    /// A broker with these extra configuration lines.
+    pub fn start_with(extra_conf: &str) -> Broker {
         let port = free_port();
         let conf = std::env::temp_dir().join(format!(
             "mqttlab-client-interop-{}-{port}.conf",
@@ -164,7 +169,7 @@ impl Broker {
         ));
         std::fs::write(
             &conf,
-            format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"),
+            format!("listener {port} 127.0.0.1\npersistence false\n{extra_conf}"),
         )
         .expect("write mosquitto.conf");
         let proc = Proc::spawn(
