@@ -79,8 +79,10 @@ impl Decoder {
             }
         };
         if self.buf.len() < header.packet_len() {
-            // Room for the rest of the packet in one allocation.
-            self.buf.reserve(header.packet_len() - self.buf.len());
+            // Room for the rest of the packet, but not more than 64 KiB ahead of
+            // the bytes: an announced length alone must not make us allocate.
+            let missing = header.packet_len() - self.buf.len();
+            self.buf.reserve(missing.min(64 * 1024));
             return Ok(None);
         }
         let frame = self.buf.split_to(header.packet_len()).freeze();
