@@ -663,3 +663,33 @@ fn credentials_are_sent_and_refusals_reported_like_mosquitto_pub() {
     }
     let _ = std::fs::remove_file(pw);
 }
+
+#[test]
+fn our_sub_reconnects_and_resubscribes_after_a_broker_restart() {
+    if !have_mosquitto() {
+        return;
+    }
+    let mut b = Broker::start();
+    let port = b.port();
+    let mut sub = ready_sub(true, &b, &["-t", "topico", "-q", "1", "-k", "5"]);
+    b.restart(Duration::from_millis(1500));
+    // Resubscribed on the new broker (mosquitto_sub does the same).
+    sub.wait_line(T, |l| l.starts_with("Subscribed (mid"));
+    let mut p = theirs(
+        "mosquitto_pub",
+        &[
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "-t",
+            "topico",
+            "-m",
+            "de volta",
+            "-q",
+            "1",
+        ],
+    );
+    assert!(p.wait(T).success());
+    sub.wait_line(T, |l| l == "topico de volta");
+}

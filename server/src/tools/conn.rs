@@ -23,6 +23,8 @@ pub enum Wait {
 
 pub struct Conn {
     pub client: Client,
+    host: String,
+    port: u16,
     stream: TcpStream,
     origin: std::time::Instant,
     /// With `-d`: the client id to print and a decoder to see what arrives.
@@ -77,6 +79,8 @@ impl Conn {
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(Conn {
             client,
+            host: host.to_string(),
+            port,
             stream,
             origin,
             debug: None,
@@ -84,6 +88,33 @@ impl Conn {
             signals: None,
             rbuf: vec![0u8; 64 * 1024],
         })
+    }
+
+    /// Opens a new TCP connection to the same broker and sends CONNECT with the
+    /// same options, keeping the client's session (for `-c`, MQTT-4.4.0-1 resends).
+    pub async fn reconnect(&mut self) -> anyhow::Result<()> {
+        let stream = TcpStream::connect((self.host.as_str(), self.port)).await?;
+        let _ = stream.set_nodelay(true);
+        self.stream = stream;
+        self.closed = false;
+        if let Some((_, dec)) = &mut self.debug {
+            *dec = Decoder::new(self.client.options().max_packet_size);
+        }
+        let options = self.client.options().clone();
+        let now = self.now();
+        self.client
+            .connect(now, options)
+            .map_err(|e| anyhow::anyhow!("{e}"))
+    }
+
+    /// Waits `d` without a connection (between reconnect attempts); `Some` if the
+    /// deadline `until` or a signal came first.
+    pub async fn idle(&mut self, d: Duration, until: Option<tokio::time::Instant>) -> Option<Wait> {
+        tokio::select! {
+            _ = tokio::time::sleep(d) => None,
+            _ = sleep_until(until), if until.is_some() => Some(Wait::Deadline),
+            _ = interrupted(&mut self.signals) => Some(Wait::Interrupted),
+        }
     }
 
     /// Wall-clock time since the connection opened, as the core counts it.

@@ -5,10 +5,10 @@ use std::io::Write;
 use std::time::Duration;
 
 use mqttlab_core::client::cli::{self, SubArgs};
-use mqttlab_core::client::ClientEvent;
+use mqttlab_core::client::{ClientEvent, DisconnectReason};
 use mqttlab_core::codec::{Publish, SubackReturnCode};
 
-use super::conn::Wait;
+use super::conn::{Conn, Wait};
 use super::pub_cmd::{connect, fatal};
 
 const USAGE: &str = "mqttlab sub: subscribe and print messages like mosquitto_sub.
@@ -49,12 +49,8 @@ fn print_message(s: &SubArgs, p: &Publish) {
     let _ = out.flush();
 }
 
-async fn subscribe(s: SubArgs) -> i32 {
-    let quiet = s.common.quiet;
-    let mut conn = match connect(&s.common).await {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+/// SUBSCRIBE (and `-U`'s UNSUBSCRIBE), on every connection as mosquitto_sub does.
+fn send_subscriptions(conn: &mut Conn, s: &SubArgs) -> Result<(), i32> {
     let now = conn.now();
     let filters: Vec<(&str, _)> = s
         .topics
@@ -63,14 +59,49 @@ async fn subscribe(s: SubArgs) -> i32 {
         .collect();
     if let Err(e) = conn.client.subscribe(now, &filters) {
         eprintln!("Error: {e}");
-        conn.disconnect().await;
-        return 1;
+        return Err(1);
     }
     if !s.unsubscribe.is_empty() {
         let filters: Vec<&str> = s.unsubscribe.iter().map(String::as_str).collect();
         if let Err(e) = conn.client.unsubscribe(now, &filters) {
             eprintln!("Error: {e}");
         }
+    }
+    Ok(())
+}
+
+/// After a lost connection, retries every second as libmosquitto's loop does;
+/// `Err(exit code)` on -W's deadline or a signal.
+async fn reconnect(
+    conn: &mut Conn,
+    timeout: Option<tokio::time::Instant>,
+    quiet: bool,
+) -> Result<(), i32> {
+    loop {
+        match conn.idle(Duration::from_secs(1), timeout).await {
+            Some(Wait::Interrupted) => return Err(0),
+            Some(_) => {
+                if !quiet {
+                    eprintln!("Timed out");
+                }
+                return Err(EXIT_TIMED_OUT);
+            }
+            None => {}
+        }
+        if conn.reconnect().await.is_ok() {
+            return Ok(());
+        }
+    }
+}
+
+async fn subscribe(s: SubArgs) -> i32 {
+    let quiet = s.common.quiet;
+    let mut conn = match connect(&s.common).await {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    if let Err(code) = send_subscriptions(&mut conn, &s) {
+        return code;
     }
     let timeout = s
         .timeout
@@ -121,6 +152,25 @@ async fn subscribe(s: SubArgs) -> i32 {
                     eprintln!("All subscription requests were denied.");
                 }
             }
+            Ok(Wait::Event(ClientEvent::Connected { .. })) => {
+                // Reconnected: subscribe again (a clean session forgot them).
+                if let Err(code) = send_subscriptions(&mut conn, &s) {
+                    return code;
+                }
+            }
+            Ok(Wait::Event(ClientEvent::Disconnected { reason }))
+                if !matches!(
+                    reason,
+                    DisconnectReason::Requested | DisconnectReason::Refused(_)
+                ) =>
+            {
+                if s.common.debug {
+                    println!("Connection lost: {reason}; reconnecting.");
+                }
+                if let Err(code) = reconnect(&mut conn, timeout, quiet).await {
+                    return code;
+                }
+            }
             Ok(Wait::Event(ev)) => {
                 if let Some(code) = fatal(&ev, quiet) {
                     return code;
@@ -140,11 +190,11 @@ async fn subscribe(s: SubArgs) -> i32 {
                 conn.disconnect().await;
                 return 0;
             }
-            Err(e) => {
-                if !quiet {
-                    eprintln!("Error: {e}");
+            Err(_) => {
+                // Closed with its event already taken: reconnect all the same.
+                if let Err(code) = reconnect(&mut conn, timeout, quiet).await {
+                    return code;
                 }
-                return 1;
             }
         }
     }

@@ -151,7 +151,7 @@ impl Drop for Proc {
 /// A `mosquitto` broker on a free loopback port.
 pub struct Broker {
     pub port: u16,
-    _proc: Proc,
+    proc: Proc,
     conf: PathBuf,
 }
 
@@ -172,6 +172,11 @@ impl Broker {
             format!("listener {port} 127.0.0.1\npersistence false\n{extra_conf}"),
         )
         .expect("write mosquitto.conf");
+        let proc = Broker::spawn(&conf, port);
+        Broker { port, proc, conf }
+    }
+
+    fn spawn(conf: &std::path::Path, port: u16) -> Proc {
         let proc = Proc::spawn(
             "mosquitto",
             std::path::Path::new("/usr/sbin/mosquitto"),
@@ -182,11 +187,15 @@ impl Broker {
             assert!(Instant::now() < end, "mosquitto did not listen on {port}");
             std::thread::sleep(Duration::from_millis(20));
         }
-        Broker {
-            port,
-            _proc: proc,
-            conf,
-        }
+        proc
+    }
+
+    /// Kills the broker (clients see their connections drop) and starts a fresh
+    /// one on the same port after `down`.
+    pub fn restart(&mut self, down: Duration) {
+        self.proc.kill();
+        std::thread::sleep(down);
+        self.proc = Broker::spawn(&self.conf, self.port);
     }
 
     pub fn port(&self) -> String {
