@@ -24,8 +24,10 @@ pub mod draw;
 pub mod fault;
 pub mod link;
 pub mod node;
+pub mod pcap;
 pub mod queue;
 pub mod scenario;
+pub mod swarm;
 pub mod trace;
 pub mod world;
 

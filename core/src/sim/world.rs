@@ -192,6 +192,10 @@ impl World {
             wake: None,
             rng: SplitMix64::new(derive_seed(self.seed, name)),
             keep_received: true,
+            acked: Vec::new(),
+            first_suback: None,
+            lost_state: false,
+            unacked: BTreeMap::new(),
         })));
         self.timers.push(None);
         self.names.insert(name.into(), id);
@@ -939,6 +943,25 @@ impl World {
                 if packet.encode(&mut bytes).is_err() {
                     continue;
                 }
+                if let (true, Packet::Publish(p)) = (c.keep_received, &packet) {
+                    if let Some(pid) = p.qospid.pid() {
+                        let first = c.unacked.get(&pid.get()).filter(|_| p.dup).map(|(t, _)| *t);
+                        c.unacked.insert(
+                            pid.get(),
+                            (
+                                first.unwrap_or(now),
+                                Received {
+                                    time: now,
+                                    topic: p.topic.as_str().to_owned(),
+                                    payload: p.payload.to_vec(),
+                                    qos: p.qos(),
+                                    retain: p.retain,
+                                    dup: p.dup,
+                                },
+                            ),
+                        );
+                    }
+                }
                 for line in debug.into_iter().flatten() {
                     self.print(node, line);
                 }
@@ -980,6 +1003,16 @@ impl World {
                         retain: p.retain,
                         dup: p.dup,
                     });
+                }
+            }
+            ClientEvent::Published { pid, .. } => {
+                if let Some(m) = c.unacked.remove(&pid.get()) {
+                    c.acked.push(m);
+                }
+            }
+            ClientEvent::Subscribed { granted, .. } => {
+                if c.first_suback.is_none() {
+                    c.first_suback = Some((now, granted.clone()));
                 }
             }
             ClientEvent::Connected { session_present } => {
@@ -1050,6 +1083,8 @@ impl World {
                     c.client = Client::new();
                     c.app = App::Idle;
                     c.wake = None;
+                    c.lost_state = true;
+                    c.unacked.clear();
                     let link = c.link;
                     if let Some(conn) = self.links[link].conn.take() {
                         self.send_close(link, conn, Dir::ToBroker, CloseKind::Fin);
@@ -1067,6 +1102,8 @@ impl World {
                     c.app = App::Idle;
                     c.wake = None;
                     c.alive = false;
+                    c.lost_state = true;
+                    c.unacked.clear();
                     self.links[c.link].client_gone = true;
                 }
                 self.reschedule(node);

@@ -235,6 +235,15 @@ pub struct ClientNode {
     pub rng: SplitMix64,
     /// Whether to keep received messages (off in scale benchmarks).
     pub keep_received: bool,
+    /// QoS 1/2 messages this node published that the broker acknowledged: when
+    /// each was first sent, and the message.
+    pub acked: Vec<(Instant, Received)>,
+    /// When the first SUBACK arrived, and its codes.
+    pub first_suback: Option<(Instant, Vec<crate::codec::SubackReturnCode>)>,
+    /// Whether the node's client state was ever lost (killed, half-open).
+    pub lost_state: bool,
+    /// QoS 1/2 PUBLISH packets sent and not yet acknowledged, by packet id.
+    pub(crate) unacked: std::collections::BTreeMap<u16, (Instant, Received)>,
 }
 
 /// A world node.
