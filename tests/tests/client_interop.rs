@@ -693,3 +693,38 @@ fn our_sub_reconnects_and_resubscribes_after_a_broker_restart() {
     assert!(p.wait(T).success());
     sub.wait_line(T, |l| l == "topico de volta");
 }
+
+#[test]
+fn pub_l_publishes_each_line_of_stdin() {
+    if !have_mosquitto() {
+        return;
+    }
+    let b = Broker::start();
+    let port = b.port();
+    let mut sub = ready_sub(false, &b, &["-t", "linhas", "-q", "1", "-C", "3"]);
+    let mut child = Command::new("timeout")
+        .arg("10")
+        .arg(mqttlab())
+        .args([
+            "pub",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "-t",
+            "linhas",
+            "-l",
+            "-q",
+            "1",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("run mqttlab pub -l");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(b"um\ndois\n\ntres\n").expect("write stdin");
+    }
+    assert!(child.wait().expect("wait").success());
+    assert_eq!(sub.messages(T), ["linhas um", "linhas dois", "linhas tres"]);
+}

@@ -312,7 +312,7 @@ async fn subscriber(
             }
             Wait::Event(ClientEvent::Disconnected { reason }) => anyhow::bail!("{reason}"),
             Wait::Deadline | Wait::Interrupted => break,
-            Wait::Event(_) => {}
+            Wait::Event(_) | Wait::Line(_) => {}
         }
     }
     conn.disconnect().await;
@@ -337,7 +337,7 @@ async fn publisher(
                         anyhow::bail!("{reason}")
                     }
                     Wait::Deadline | Wait::Interrupted => return Ok(()),
-                    Wait::Event(_) => {}
+                    Wait::Event(_) | Wait::Line(_) => {}
                 }
             }
         }
@@ -355,7 +355,7 @@ async fn publisher(
         match conn.next(Some(deadline)).await? {
             Wait::Deadline | Wait::Interrupted => break,
             Wait::Event(ClientEvent::Disconnected { reason }) => anyhow::bail!("{reason}"),
-            Wait::Event(_) => {}
+            Wait::Event(_) | Wait::Line(_) => {}
         }
     }
     conn.disconnect().await;

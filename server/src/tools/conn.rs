@@ -19,6 +19,8 @@ pub enum Wait {
     Deadline,
     /// SIGINT or SIGTERM.
     Interrupted,
+    /// A line of standard input (`mqttlab pub -l`); `None` at its end.
+    Line(Option<Vec<u8>>),
 }
 
 pub struct Conn {
@@ -33,6 +35,8 @@ pub struct Conn {
     /// SIGINT and SIGTERM, when this connection should stop on them.
     signals: Option<(Signal, Signal)>,
     rbuf: Vec<u8>,
+    /// Lines of standard input, when publishing them one by one.
+    lines: Option<tokio::sync::mpsc::Receiver<Vec<u8>>>,
 }
 
 impl Conn {
@@ -87,7 +91,34 @@ impl Conn {
             closed: false,
             signals: None,
             rbuf: vec![0u8; 64 * 1024],
+            lines: None,
         })
+    }
+
+    /// Reads standard input line by line on a thread; [`Conn::next`] then also
+    /// returns [`Wait::Line`]s.
+    pub fn read_stdin_lines(&mut self) {
+        let (tx, rx) = tokio::sync::mpsc::channel(64);
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            let stdin = std::io::stdin();
+            let mut lock = stdin.lock();
+            loop {
+                let mut line = Vec::new();
+                match lock.read_until(b'\n', &mut line) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {
+                        if line.last() == Some(&b'\n') {
+                            line.pop();
+                        }
+                        if tx.blocking_send(line).is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        self.lines = Some(rx);
     }
 
     /// Opens a new TCP connection to the same broker and sends CONNECT with the
@@ -194,6 +225,12 @@ impl Conn {
                 }
                 _ = sleep_until(until), if until.is_some() => return Ok(Wait::Deadline),
                 _ = interrupted(&mut self.signals) => return Ok(Wait::Interrupted),
+                line = next_line(&mut self.lines), if self.lines.is_some() => {
+                    if line.is_none() {
+                        self.lines = None;
+                    }
+                    return Ok(Wait::Line(line));
+                }
             }
         }
     }
@@ -216,6 +253,13 @@ async fn interrupted(signals: &mut Option<(Signal, Signal)>) {
                 _ = term.recv() => {}
             }
         }
+        None => std::future::pending().await,
+    }
+}
+
+async fn next_line(lines: &mut Option<tokio::sync::mpsc::Receiver<Vec<u8>>>) -> Option<Vec<u8>> {
+    match lines {
+        Some(rx) => rx.recv().await,
         None => std::future::pending().await,
     }
 }

@@ -41,15 +41,8 @@ fn messages(p: &PubArgs) -> std::io::Result<Vec<Vec<u8>>> {
             std::io::stdin().read_to_end(&mut v)?;
             v
         }
-        MessageSource::Lines => {
-            let mut s = Vec::new();
-            std::io::stdin().read_to_end(&mut s)?;
-            return Ok(s
-                .split(|&b| b == b'\n')
-                .filter(|l| !l.is_empty())
-                .map(<[u8]>::to_vec)
-                .collect());
-        }
+        // Read while connected, line by line: see `publish_lines`.
+        MessageSource::Lines => return Ok(Vec::new()),
     };
     Ok(vec![one; p.repeat as usize])
 }
@@ -100,7 +93,7 @@ pub(super) async fn connect(c: &cli::CommonArgs) -> Result<Conn, i32> {
                     return Err(code);
                 }
             }
-            Ok(Wait::Deadline) => {}
+            Ok(Wait::Deadline) | Ok(Wait::Line(_)) => {}
             Ok(Wait::Interrupted) => return Err(1),
             Err(e) => {
                 if !c.quiet {
@@ -126,6 +119,50 @@ async fn settle(
             return Ok(());
         }
         match conn.next(until.filter(|_| acked)).await {
+            Ok(Wait::Event(ev)) => {
+                if let Some(code) = fatal(&ev, quiet) {
+                    return Err(code);
+                }
+            }
+            Ok(Wait::Deadline) | Ok(Wait::Line(_)) => {}
+            Ok(Wait::Interrupted) => {
+                conn.disconnect().await;
+                return Err(1);
+            }
+            Err(e) => {
+                if !quiet {
+                    eprintln!("Error: {e}");
+                }
+                return Err(1);
+            }
+        }
+    }
+}
+
+/// `-l`: one message per line of standard input as it arrives (empty lines are
+/// skipped, as mosquitto_pub does), until its end.
+async fn publish_lines(conn: &mut Conn, p: &PubArgs) -> Result<(), i32> {
+    let quiet = p.common.quiet;
+    conn.read_stdin_lines();
+    loop {
+        match conn.next(None).await {
+            Ok(Wait::Line(Some(line))) => {
+                if line.is_empty() {
+                    continue;
+                }
+                let now = conn.now();
+                if let Err(e) = conn
+                    .client
+                    .publish(now, &p.topic, line, p.common.qos, p.retain)
+                {
+                    if !quiet {
+                        eprintln!("Error: {e}");
+                    }
+                    conn.disconnect().await;
+                    return Err(1);
+                }
+            }
+            Ok(Wait::Line(None)) => return Ok(()),
             Ok(Wait::Event(ev)) => {
                 if let Some(code) = fatal(&ev, quiet) {
                     return Err(code);
@@ -161,6 +198,11 @@ async fn publish(p: PubArgs) -> i32 {
         Ok(c) => c,
         Err(code) => return code,
     };
+    if p.message == MessageSource::Lines {
+        if let Err(code) = publish_lines(&mut conn, &p).await {
+            return code;
+        }
+    }
     for (i, msg) in messages.into_iter().enumerate() {
         if i > 0 && !p.repeat_delay.is_zero() {
             let until = conn.deadline_in(p.repeat_delay);

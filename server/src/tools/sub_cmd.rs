@@ -176,6 +176,7 @@ async fn subscribe(s: SubArgs) -> i32 {
                     return code;
                 }
             }
+            Ok(Wait::Line(_)) => {}
             Ok(Wait::Deadline) => {
                 if finishing.is_some() {
                     continue;
