@@ -666,8 +666,8 @@ fn the_same_inputs_give_the_same_outputs() {
         let mut ev = Vec::new();
         for i in 0..50u64 {
             let qos = QoS::from_u8((i % 3) as u8).unwrap();
-            let _ = c.publish(secs(i), "t", format!("{i}"), qos, i % 2 == 0);
-            if i % 7 == 0 {
+            let _ = c.publish(secs(i), "t", format!("{i}"), qos, i.is_multiple_of(2));
+            if i.is_multiple_of(7) {
                 c.handle_packet(secs(i), Packet::Puback(pid((i / 7) as u16 + 1)));
             }
             c.handle_timeout(secs(i));

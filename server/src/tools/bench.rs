@@ -346,7 +346,7 @@ async fn publisher(
         conn.client
             .publish(now, topic, payload.clone(), qos, false)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        if qos == QoS::AtMostOnce || i % 8 == 0 {
+        if qos == QoS::AtMostOnce || i.is_multiple_of(8) {
             conn.flush().await?;
         }
     }
