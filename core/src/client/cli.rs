@@ -104,11 +104,13 @@ impl Default for CommonArgs {
 
 impl CommonArgs {
     /// The client id to use: `-i`, or `-I` with `process_id`, or empty (the broker
-    /// assigns one, as with mosquitto 2.0's clients).
+    /// assigns one, as with mosquitto 2.0's clients). MQTT 3.1 has no empty ids, so
+    /// there it is `mosq-` and the process id.
     pub fn effective_client_id(&self, process_id: u32) -> String {
         match (&self.client_id, &self.id_prefix) {
             (Some(id), _) => id.clone(),
             (None, Some(prefix)) => format!("{prefix}{process_id}"),
+            (None, None) if self.protocol == Protocol::V31 => format!("mosq-{process_id}"),
             (None, None) => String::new(),
         }
     }
@@ -806,6 +808,18 @@ mod tests {
             ("s", &b"off"[..], QoS::AtLeastOnce, true)
         );
         assert_eq!(o.login.unwrap().username, "ana");
+    }
+
+    #[test]
+    fn client_ids_follow_i_then_capital_i_then_the_protocol() {
+        let id = |l: &str| match parse_command_line(l).unwrap() {
+            ToolCommand::Pub(p) => p.common.effective_client_id(7),
+            ToolCommand::Sub(s) => s.common.effective_client_id(7),
+        };
+        assert_eq!(id("mosquitto_sub -t a -i x -I p"), "x");
+        assert_eq!(id("mosquitto_sub -t a -I sala-"), "sala-7");
+        assert_eq!(id("mosquitto_pub -t a -m b"), "");
+        assert_eq!(id("mosquitto_pub -t a -m b -V mqttv31"), "mosq-7");
     }
 
     #[test]
