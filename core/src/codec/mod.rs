@@ -50,6 +50,8 @@ mod unsubscribe;
 
 #[cfg(test)]
 mod golden;
+#[cfg(test)]
+mod malformed;
 
 pub use connack::{Connack, ConnectReturnCode};
 pub use connect::{Connect, LastWill, Login, Protocol};
