@@ -81,6 +81,10 @@ pub fn run(args: BrokerArgs) -> anyhow::Result<()> {
     if let Some(tcp) = args.tcp {
         config.listener_port = tcp.port();
     }
+    // Nothing reads events here, and without -v nothing prints the log: the broker
+    // need not format either.
+    config.log = args.verbose;
+    config.events = false;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
