@@ -125,13 +125,21 @@ impl Bridge {
     }
 }
 
-/// `GET /mqtt/` (no name): which names there are.
+/// `GET /mqtt/`: the upstream names as JSON, for a page to offer them:
+/// `{"subprotocol":"mqtt","upstreams":[{"name":"local","path":"/mqtt/local"}]}`.
+/// Addresses are left out: a page only ever needs the name.
 pub async fn list(State(bridge): State<Arc<Bridge>>) -> Response {
+    // Names are [A-Za-z0-9._-] (see `upstream`), so they need no JSON escaping.
+    let upstreams: Vec<String> = bridge
+        .upstreams
+        .keys()
+        .map(|n| format!(r#"{{"name":"{n}","path":"/mqtt/{n}"}}"#))
+        .collect();
     (
-        StatusCode::NOT_FOUND,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
         format!(
-            "open ws://HOST:PORT/mqtt/NAME with subprotocol 'mqtt'; named upstreams: {}\n",
-            bridge.names()
+            r#"{{"subprotocol":"mqtt","upstreams":[{}]}}"#,
+            upstreams.join(",")
         ),
     )
         .into_response()
@@ -397,7 +405,7 @@ impl Connection {
                         }
                         traffic.record(&traffic.to_upstream, bytes.len());
                     }
-                    Ok(Data::Other) => {}
+                    Ok(Data::Other) => traffic.record(&traffic.to_upstream, 0),
                     Err(end) => return end,
                 }
             }
@@ -484,7 +492,8 @@ impl Connection {
 /// What a page's next WebSocket message means to the bridge.
 enum Data {
     Binary(bytes::Bytes),
-    /// Ping or pong: traffic, but nothing to forward (tungstenite answers pings).
+    /// Ping or pong: nothing to forward (tungstenite answers pings), but it keeps
+    /// the connection from counting as idle.
     Other,
 }
 

@@ -11,7 +11,8 @@
 //!   to the broker at `127.0.0.1:1883`, once the first packet has been checked to
 //!   be an MQTT CONNECT. A page served by this server reaches it with
 //!   ``new WebSocket(`ws://${location.host}/mqtt/local`, ["mqtt"])``.
-//! - `http://127.0.0.1:8080/mqtt/`: a plain-text list of the upstream names.
+//! - `http://127.0.0.1:8080/mqtt/`: the upstream names as JSON,
+//!   `{"subprotocol":"mqtt","upstreams":[{"name":"local","path":"/mqtt/local"}]}`.
 //!
 //! See [`bridge`] for the checks, limits and close codes.
 
@@ -42,7 +43,7 @@ URLs (for --listen 127.0.0.1:8080 --bridge local=127.0.0.1:1883):
   http://127.0.0.1:8080/             the web app (files of --dist)
   ws://127.0.0.1:8080/mqtt/local     MQTT over WebSocket (subprotocol 'mqtt'),
                                      bridged to the broker at 127.0.0.1:1883
-  http://127.0.0.1:8080/mqtt/        the list of upstream names
+  http://127.0.0.1:8080/mqtt/        the upstream names, as JSON
 From a page served here: new WebSocket(`ws://${location.host}/mqtt/local`, ['mqtt'])
 
 Only the named upstreams are reachable. The first packet a page sends must be an
