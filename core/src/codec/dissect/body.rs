@@ -171,7 +171,15 @@ fn connect(w: &mut Walk<'_>) -> Option<()> {
 fn connack(w: &mut Walk<'_>) -> Option<()> {
     let start = w.pos;
     let f = w.u8()?;
-    w.push(format!("Acknowledge Flags: 0x{f:02x}"), start);
+    // As Wireshark's bitmask header: the names of the bits that are set.
+    let mut label = format!("Acknowledge Flags: 0x{f:02x}");
+    if f & 0xfe != 0 {
+        label.push_str(", Reserved");
+    }
+    if f & 0x01 != 0 {
+        label.push_str(", Session Present");
+    }
+    w.push(label, start);
     let a = w.at + start;
     let reserved = if f & 0xfe != 0 { "Set" } else { "Not set" };
     let children = vec![

@@ -134,7 +134,7 @@ fn connack_subscribe_suback_in_one_buffer() {
             (2, "0010 .... = Message Type: Connect Ack (2)"),
             (2, ".... 0000 = Reserved: 0"),
             (1, "Msg Len: 2"),
-            (1, "Acknowledge Flags: 0x01"),
+            (1, "Acknowledge Flags: 0x01, Session Present"),
             (2, "0000 000. = Reserved: Not set"),
             (2, ".... ...1 = Session Present: Set"),
             (1, "Return Code: Connection Accepted (0)"),
