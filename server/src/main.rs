@@ -7,6 +7,8 @@ mod dissect;
 
 mod serve;
 
+mod sim_cmd;
+
 use clap::{Parser, Subcommand};
 use mqttlab_core::topic;
 
@@ -61,6 +63,14 @@ enum Command {
     Broker(broker::BrokerArgs),
     /// Serve the built web app and bridge MQTT over WebSocket to named brokers.
     Serve(serve::ServeArgs),
+    /// Run a scenario on the deterministic simulator and check its expectations
+    /// (a file, or a bundled scenario's name; --list shows them).
+    Run(sim_cmd::run::RunArgs),
+    /// Random simulated worlds and fault schedules, one per seed, invariants checked
+    /// after every step.
+    Swarm(sim_cmd::swarm::SwarmArgs),
+    /// Measure the simulator: packets per CPU-second, and 10,000 sensors for an hour.
+    BenchSim(sim_cmd::bench::BenchSimArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -68,6 +78,9 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Broker(args) => broker::run(args)?,
         Command::Serve(args) => serve::run(args)?,
+        Command::Run(args) => std::process::exit(sim_cmd::run::run(args)),
+        Command::Swarm(args) => std::process::exit(sim_cmd::swarm::run(args)),
+        Command::BenchSim(args) => std::process::exit(sim_cmd::bench::run(args)),
         Command::Match { filter, topic } => {
             topic::validate_filter(&filter)
                 .map_err(|e| anyhow::anyhow!("filter '{filter}': {e}"))?;

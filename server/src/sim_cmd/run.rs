@@ -1,0 +1,145 @@
+//! `mqttlab run FILE --seed N [--log] [--trace out.json] [--pcap out.pcap]`: runs a
+//! scenario (a file, or the name of a bundled one) and checks its expectations.
+
+use std::path::PathBuf;
+use std::time::Instant as WallClock;
+
+use clap::Args;
+use mqttlab_core::sim::bundled;
+use mqttlab_core::sim::node::Node;
+use mqttlab_core::sim::pcap::to_pcap;
+use mqttlab_core::sim::scenario;
+use mqttlab_core::sim::trace::{fmt_time, TraceKind};
+
+/// Flags of `mqttlab run`.
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// A scenario file, or a bundled scenario's name (e.g. `06-last-will`);
+    /// `--list` shows the bundled ones.
+    #[arg(required_unless_present = "list")]
+    pub file: Option<String>,
+    /// The seed every random draw follows from (default: the file's `seed`, else 0).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Print the broker log, `mosquitto -v` style, with virtual time.
+    #[arg(long)]
+    pub log: bool,
+    /// Print the whole trace.
+    #[arg(long)]
+    pub verbose: bool,
+    /// Write the trace as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
+    /// Write a pcap capture (open it in Wireshark, or `tshark -r FILE -Y mqtt`).
+    #[arg(long, value_name = "FILE")]
+    pub pcap: Option<PathBuf>,
+    /// List the bundled scenarios.
+    #[arg(long)]
+    pub list: bool,
+}
+
+/// Runs the command; returns the process exit code (0 all expectations held, 1 one
+/// failed, 2 the scenario has errors or a file could not be read or written).
+pub fn run(args: RunArgs) -> i32 {
+    if args.list {
+        for b in bundled::BUNDLED {
+            let title = scenario::parse(b.source)
+                .ok()
+                .and_then(|s| s.title)
+                .unwrap_or_default();
+            println!("{:32} {title}", b.name);
+        }
+        return 0;
+    }
+    let Some(file) = args.file.as_deref() else {
+        return 2;
+    };
+    let (name, source) = match std::fs::read_to_string(file) {
+        Ok(s) => (file.to_owned(), s),
+        Err(e) => match bundled::find(file) {
+            Some(b) => (b.name.to_owned(), b.source.to_owned()),
+            None => {
+                eprintln!("mqttlab run: cannot read '{file}': {e} (and no bundled scenario has that name; see --list)");
+                return 2;
+            }
+        },
+    };
+    let started = WallClock::now();
+    let report = match scenario::run(&source, args.seed) {
+        Ok(r) => r,
+        Err(errors) => {
+            for e in &errors.0 {
+                eprintln!("{name}: {e}");
+            }
+            return 2;
+        }
+    };
+    let cpu = started.elapsed();
+    let w = &report.world;
+    let title = scenario::parse(&source)
+        .ok()
+        .and_then(|s| s.title)
+        .unwrap_or_default();
+    println!("scenario {name}: {title}");
+    println!(
+        "seed {} | {} virtual | {} events, {} packets delivered | {:.1} ms of CPU",
+        report.seed,
+        w.now(),
+        w.stats().events,
+        w.stats().packets_delivered,
+        cpu.as_secs_f64() * 1000.0
+    );
+    if args.verbose {
+        print!("{}", w.trace().to_text());
+    } else if args.log {
+        for e in w.trace().entries() {
+            if let TraceKind::Log { node, text } = &e.kind {
+                println!("{} {node}: {text}", fmt_time(e.time));
+            }
+        }
+    }
+    for n in w.nodes() {
+        if let Node::Client(c) = n {
+            if c.terminal.is_empty() {
+                continue;
+            }
+            println!("terminal of {}:", c.name);
+            for (_, line) in &c.terminal {
+                println!("  {line}");
+            }
+        }
+    }
+    if !report.results.is_empty() {
+        println!("expectations:");
+    }
+    for r in &report.results {
+        let mark = if r.passed { "PASS" } else { "FAIL" };
+        println!("  {mark} line {}: {}", r.line, r.text);
+        if !r.passed {
+            println!("       {}", r.detail);
+        }
+    }
+    println!(
+        "trace hash {:016x} ({} entries)",
+        w.trace().hash(),
+        w.trace().len()
+    );
+    if let Some(path) = &args.trace {
+        if let Err(e) = std::fs::write(path, w.trace().to_json()) {
+            eprintln!("mqttlab run: cannot write {}: {e}", path.display());
+            return 2;
+        }
+    }
+    if let Some(path) = &args.pcap {
+        if let Err(e) = std::fs::write(path, to_pcap(w.trace().entries())) {
+            eprintln!("mqttlab run: cannot write {}: {e}", path.display());
+            return 2;
+        }
+    }
+    if report.passed() {
+        0
+    } else {
+        println!("reproduce with: mqttlab run {file} --seed {}", report.seed);
+        1
+    }
+}
