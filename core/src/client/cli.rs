@@ -198,6 +198,27 @@ pub struct SubArgs {
     pub no_eol: bool,
 }
 
+/// What `mosquitto_sub` 2.0 prints for a message: the payload and a newline;
+/// with `-v`, `topic payload`; `-N` drops the newline. An empty payload prints
+/// `topic (null)` with `-v` and nothing without it.
+pub fn format_message(args: &SubArgs, publish: &crate::codec::Publish) -> Vec<u8> {
+    let mut out = Vec::with_capacity(publish.payload.len() + publish.topic.as_str().len() + 8);
+    if args.verbose {
+        out.extend_from_slice(publish.topic.as_str().as_bytes());
+        out.push(b' ');
+        if publish.payload.is_empty() {
+            out.extend_from_slice(b"(null)");
+        }
+    } else if publish.payload.is_empty() {
+        return out;
+    }
+    out.extend_from_slice(&publish.payload);
+    if !args.no_eol {
+        out.push(b'\n');
+    }
+    out
+}
+
 /// A command line that cannot be run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CliError {
@@ -808,6 +829,29 @@ mod tests {
             ("s", &b"off"[..], QoS::AtLeastOnce, true)
         );
         assert_eq!(o.login.unwrap().username, "ana");
+    }
+
+    #[test]
+    fn messages_print_like_mosquitto_sub() {
+        let msg = |payload: &'static [u8]| crate::codec::Publish {
+            dup: false,
+            qospid: crate::codec::QosPid::AtMostOnce,
+            retain: false,
+            topic: crate::topic::TopicName::new("casa/sala").unwrap(),
+            payload: bytes::Bytes::from_static(payload),
+        };
+        let sub = |l: &str| match parse_command_line(l).unwrap() {
+            ToolCommand::Sub(s) => s,
+            ToolCommand::Pub(_) => unreachable!(),
+        };
+        let plain = sub("mosquitto_sub -t '#'");
+        let verbose = sub("mosquitto_sub -t '#' -v");
+        let no_eol = sub("mosquitto_sub -t '#' -N");
+        assert_eq!(format_message(&plain, &msg(b"21.5")), b"21.5\n");
+        assert_eq!(format_message(&verbose, &msg(b"21.5")), b"casa/sala 21.5\n");
+        assert_eq!(format_message(&no_eol, &msg(b"21.5")), b"21.5");
+        assert_eq!(format_message(&plain, &msg(b"")), b"");
+        assert_eq!(format_message(&verbose, &msg(b"")), b"casa/sala (null)\n");
     }
 
     #[test]

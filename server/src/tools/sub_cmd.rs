@@ -38,15 +38,12 @@ pub fn run(args: &[String]) -> i32 {
 }
 
 fn print_message(s: &SubArgs, p: &Publish) {
-    let mut out = std::io::stdout().lock();
-    if s.verbose {
-        let _ = write!(out, "{} ", p.topic);
+    let bytes = cli::format_message(s, p);
+    if !bytes.is_empty() {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(&bytes);
+        let _ = out.flush();
     }
-    let _ = out.write_all(&p.payload);
-    if !s.no_eol {
-        let _ = out.write_all(b"\n");
-    }
-    let _ = out.flush();
 }
 
 /// SUBSCRIBE (and `-U`'s UNSUBSCRIBE), on every connection as mosquitto_sub does.
