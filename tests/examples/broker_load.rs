@@ -95,7 +95,7 @@ fn start_mosquitto() -> Broker {
         &conf,
         format!(
             "listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n\
-             max_queued_messages 100000\nmax_inflight_messages 100\n"
+             max_queued_messages 100000\nmax_inflight_messages 100\nset_tcp_nodelay true\n"
         ),
     )
     .expect("write conf");
