@@ -728,3 +728,90 @@ fn pub_l_publishes_each_line_of_stdin() {
     assert!(child.wait().expect("wait").success());
     assert_eq!(sub.messages(T), ["linhas um", "linhas dois", "linhas tres"]);
 }
+
+/// All stdout lines of a finished process.
+fn all_lines(p: &mut Proc) -> Vec<String> {
+    std::iter::from_fn(|| p.line(Duration::from_millis(500))).collect()
+}
+
+#[test]
+fn pub_debug_output_matches_mosquitto_pub_line_for_line() {
+    if !have_mosquitto() {
+        return;
+    }
+    let b = Broker::start();
+    let port = b.port();
+    for extra in [
+        &["-q", "0"][..],
+        &["-q", "1"],
+        &["-q", "2"],
+        &["-q", "1", "-r"],
+        &["-q", "1", "--repeat", "3"],
+        &["-n", "-q", "2"],
+        &[
+            "-i",
+            "sensor1",
+            "-k",
+            "30",
+            "--will-topic",
+            "w",
+            "--will-payload",
+            "x",
+        ],
+        &["-u", "ana", "-P", "segredo", "-q", "2", "-r"],
+    ] {
+        let mut args = vec!["-h", "127.0.0.1", "-p", &port, "-t", "dif/pub", "-d"];
+        if !extra.contains(&"-n") {
+            args.extend(["-m", "mensagem"]);
+        }
+        args.extend_from_slice(extra);
+        let mut theirs_p = theirs("mosquitto_pub", &args);
+        assert!(theirs_p.wait(T).success());
+        let mut ours_p = ours("mqttlab pub", "pub", &args);
+        assert!(ours_p.wait(T).success());
+        assert_eq!(
+            all_lines(&mut ours_p),
+            all_lines(&mut theirs_p),
+            "{extra:?}"
+        );
+    }
+}
+
+#[test]
+fn sub_debug_output_matches_mosquitto_sub_line_for_line() {
+    if !have_mosquitto() {
+        return;
+    }
+    let b = Broker::start();
+    let port = b.port();
+    for qos in ["0", "1", "2"] {
+        let topic = format!("dif/sub/{qos}");
+        let extra = ["-t", topic.as_str(), "-q", qos, "-C", "1"];
+        let mut theirs_s = ready_sub(false, &b, &extra);
+        let mut ours_s = ready_sub(true, &b, &extra);
+        let mut p = theirs(
+            "mosquitto_pub",
+            &[
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port,
+                "-t",
+                &topic,
+                "-m",
+                "mensagem",
+                "-q",
+                qos,
+            ],
+        );
+        assert!(p.wait(T).success());
+        assert!(theirs_s.wait(T).success());
+        assert!(ours_s.wait(T).success());
+        // ready_sub consumed the lines up to "Subscribed"; compare the rest.
+        assert_eq!(
+            all_lines(&mut ours_s),
+            all_lines(&mut theirs_s),
+            "QoS {qos}"
+        );
+    }
+}

@@ -10,7 +10,7 @@ use std::process::Command;
 use client_common::*;
 
 /// Subscribes at QoS 2, prints READY after SUBACK, then one JSON line per message
-/// with the flags as received; exits after N messages or 10 s.
+/// with the flags as received; exits after N messages or 30 s.
 const PAHO_SUB: &str = r#"
 import sys, json, time
 import paho.mqtt.client as mqtt
@@ -28,7 +28,7 @@ c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
 c.on_connect, c.on_subscribe, c.on_message = on_connect, on_subscribe, on_message
 c.connect("127.0.0.1", port)
 c.loop_start()
-end = time.time() + 10
+end = time.time() + 30
 while len(got) < n and time.time() < end:
     time.sleep(0.02)
 c.disconnect()

@@ -29,25 +29,65 @@ fn id(client_id: &str) -> &str {
     }
 }
 
-fn publish_args(p: &Publish) -> String {
+fn publish_args(p: &Publish, mid: u16) -> String {
     format!(
         "d{}, q{}, r{}, m{}, '{}', ... ({} bytes)",
         u8::from(p.dup),
         p.qos().as_u8(),
         u8::from(p.retain),
-        p.qospid.pid().map_or(0, |p| p.get()),
+        p.qospid.pid().map_or(mid, |p| p.get()),
         p.topic,
         p.payload.len()
     )
 }
 
+/// libmosquitto numbers every outgoing message, QoS 0 included (the wire carries
+/// no id for QoS 0, but `-d` prints one). This follows that numbering from the
+/// packets sent: a QoS 0 PUBLISH takes the number after the last id seen.
+/// (It matches libmosquitto for one QoS per session, which is what
+/// `mosquitto_pub -q N` produces.)
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MessageIds {
+    last: u16,
+}
+
+impl MessageIds {
+    /// The number `-d` shows for this outgoing packet, if it shows one.
+    pub fn observe(&mut self, packet: &Packet) -> Option<u16> {
+        let id = match packet {
+            Packet::Publish(p) => match p.qospid.pid() {
+                Some(pid) => pid.get(),
+                None => self.last.checked_add(1).unwrap_or(1),
+            },
+            Packet::Subscribe(s) => s.pid.get(),
+            Packet::Unsubscribe(u) => u.pid.get(),
+            _ => return None,
+        };
+        self.last = id;
+        Some(id)
+    }
+}
+
+/// [`sent_lines`], with QoS 0 PUBLISHes numbered as libmosquitto numbers them.
+pub fn sent_lines_numbered(client_id: &str, packet: &Packet, ids: &mut MessageIds) -> Vec<String> {
+    let mid = ids.observe(packet).unwrap_or(0);
+    match packet {
+        Packet::Publish(p) => vec![format!(
+            "Client {} sending PUBLISH ({})",
+            id(client_id),
+            publish_args(p, mid)
+        )],
+        other => sent_lines(client_id, other),
+    }
+}
+
 /// The lines for a packet the client sends (one per filter for SUBSCRIBE and
-/// UNSUBSCRIBE), e.g. `Client (null) sending PUBLISH (d0, q1, r0, m1, 't', ... (5 bytes))`.
+/// UNSUBSCRIBE; a QoS 0 PUBLISH shows `m0`, see [`sent_lines_numbered`]), e.g. `Client (null) sending PUBLISH (d0, q1, r0, m1, 't', ... (5 bytes))`.
 pub fn sent_lines(client_id: &str, packet: &Packet) -> Vec<String> {
     let c = id(client_id);
     let one = |s: String| vec![format!("Client {c} sending {s}")];
     match packet {
-        Packet::Publish(p) => one(format!("PUBLISH ({})", publish_args(p))),
+        Packet::Publish(p) => one(format!("PUBLISH ({})", publish_args(p, 0))),
         Packet::Puback(m) => one(format!("PUBACK (m{m}, rc0)")),
         Packet::Pubrec(m) => one(format!("PUBREC (m{m}, rc0)")),
         Packet::Pubrel(m) => one(format!("PUBREL (m{m})")),
@@ -81,7 +121,7 @@ pub fn received_line(client_id: &str, packet: &Packet) -> String {
     let c = id(client_id);
     let what = match packet {
         Packet::Connack(a) => format!("CONNACK ({})", a.code.as_u8()),
-        Packet::Publish(p) => format!("PUBLISH ({})", publish_args(p)),
+        Packet::Publish(p) => format!("PUBLISH ({})", publish_args(p, 0)),
         Packet::Puback(m) => format!("PUBACK (Mid: {m}, RC:0)"),
         Packet::Pubrec(m) => format!("PUBREC (Mid: {m})"),
         Packet::Pubrel(m) => format!("PUBREL (Mid: {m})"),

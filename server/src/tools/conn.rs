@@ -30,7 +30,7 @@ pub struct Conn {
     stream: TcpStream,
     origin: std::time::Instant,
     /// With `-d`: the client id to print and a decoder to see what arrives.
-    debug: Option<(String, Decoder)>,
+    debug: Option<(String, Decoder, debug::MessageIds)>,
     closed: bool,
     /// SIGINT and SIGTERM, when this connection should stop on them.
     signals: Option<(Signal, Signal)>,
@@ -52,6 +52,7 @@ impl Conn {
             conn.debug = Some((
                 conn.client.options().client_id.clone(),
                 Decoder::new(conn.client.options().max_packet_size),
+                debug::MessageIds::default(),
             ));
         }
         conn.signals = Some((
@@ -128,7 +129,7 @@ impl Conn {
         let _ = stream.set_nodelay(true);
         self.stream = stream;
         self.closed = false;
-        if let Some((_, dec)) = &mut self.debug {
+        if let Some((_, dec, _)) = &mut self.debug {
             *dec = Decoder::new(self.client.options().max_packet_size);
         }
         let options = self.client.options().clone();
@@ -167,8 +168,8 @@ impl Conn {
         // One write for everything queued: fewer syscalls, fewer TCP segments.
         let mut wbuf = Vec::new();
         while let Some(t) = self.client.poll_transmit() {
-            if let Some((id, _)) = &self.debug {
-                for line in debug::sent_lines(id, &t.packet) {
+            if let Some((id, _, ids)) = &mut self.debug {
+                for line in debug::sent_lines_numbered(id, &t.packet, ids) {
                     println!("{line}");
                 }
             }
@@ -209,7 +210,7 @@ impl Conn {
                             self.client.handle_closed(now);
                         }
                         Ok(n) => {
-                            if let Some((id, dec)) = &mut self.debug {
+                            if let Some((id, dec, _)) = &mut self.debug {
                                 dec.push(&self.rbuf[..n]);
                                 while let Ok(Some(p)) = dec.next_packet() {
                                     println!("{}", debug::received_line(id, &p));

@@ -204,10 +204,17 @@ async fn publish(p: PubArgs) -> i32 {
         }
     }
     for (i, msg) in messages.into_iter().enumerate() {
-        if i > 0 && !p.repeat_delay.is_zero() {
-            let until = conn.deadline_in(p.repeat_delay);
-            if let Err(code) = settle(&mut conn, Some(until), quiet).await {
+        // Like mosquitto_pub, each repeat waits for the previous message to
+        // complete (PUBACK/PUBCOMP), then for --repeat-delay.
+        if i > 0 {
+            if let Err(code) = settle(&mut conn, None, quiet).await {
                 return code;
+            }
+            if !p.repeat_delay.is_zero() {
+                let until = conn.deadline_in(p.repeat_delay);
+                if let Err(code) = settle(&mut conn, Some(until), quiet).await {
+                    return code;
+                }
             }
         }
         let now = conn.now();

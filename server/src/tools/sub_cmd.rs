@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use mqttlab_core::client::cli::{self, SubArgs};
 use mqttlab_core::client::{ClientEvent, DisconnectReason};
-use mqttlab_core::codec::{Publish, SubackReturnCode};
+use mqttlab_core::codec::{Pid, Publish, QosPid, SubackReturnCode};
 
 use super::conn::{Conn, Wait};
 use super::pub_cmd::{connect, fatal};
@@ -35,6 +35,29 @@ pub fn run(args: &[String]) -> i32 {
         }
     };
     super::block_on(subscribe(s))
+}
+
+/// What printing one message did to the run.
+enum Delivery {
+    /// Keep going.
+    More,
+    /// `-C`'s count is reached.
+    Counted,
+    /// `--retained-only` met a live message: stop without printing it.
+    Stop,
+}
+
+fn deliver(s: &SubArgs, p: &Publish, received: &mut u32) -> Delivery {
+    if s.retained_only && !p.retain {
+        return Delivery::Stop;
+    }
+    print_message(s, p);
+    *received += 1;
+    if s.count.is_some_and(|c| *received >= c) {
+        Delivery::Counted
+    } else {
+        Delivery::More
+    }
 }
 
 fn print_message(s: &SubArgs, p: &Publish) {
@@ -104,6 +127,7 @@ async fn subscribe(s: SubArgs) -> i32 {
         .timeout
         .map(|w| conn.deadline_in(Duration::from_secs(u64::from(w))));
     let mut received = 0u32;
+    let mut held: Vec<(Pid, Publish)> = Vec::new();
     // After -C's last message, wait briefly for a QoS 2 handshake to finish.
     let mut finishing: Option<tokio::time::Instant> = None;
     loop {
@@ -124,14 +148,36 @@ async fn subscribe(s: SubArgs) -> i32 {
                 if finishing.is_some() || (s.no_retained && p.retain) {
                     continue;
                 }
-                if s.retained_only && !p.retain {
-                    conn.disconnect().await;
-                    return 0;
+                // The client delivers QoS 2 on PUBLISH; mosquitto_sub prints it on
+                // PUBREL, so hold it until the Released event to read the same.
+                if let QosPid::ExactlyOnce(pid) = p.qospid {
+                    held.push((pid, p));
+                    continue;
                 }
-                print_message(&s, &p);
-                received += 1;
-                if s.count.is_some_and(|c| received >= c) {
-                    finishing = Some(conn.deadline_in(Duration::from_secs(1)));
+                match deliver(&s, &p, &mut received) {
+                    Delivery::More => {}
+                    Delivery::Counted => finishing = Some(conn.deadline_in(Duration::from_secs(1))),
+                    Delivery::Stop => {
+                        conn.disconnect().await;
+                        return 0;
+                    }
+                }
+            }
+            Ok(Wait::Event(ClientEvent::Released { pid })) => {
+                let Some(i) = held.iter().position(|(id, _)| *id == pid) else {
+                    continue;
+                };
+                let (_, p) = held.remove(i);
+                if finishing.is_some() {
+                    continue;
+                }
+                match deliver(&s, &p, &mut received) {
+                    Delivery::More => {}
+                    Delivery::Counted => finishing = Some(conn.deadline_in(Duration::from_secs(1))),
+                    Delivery::Stop => {
+                        conn.disconnect().await;
+                        return 0;
+                    }
                 }
             }
             Ok(Wait::Event(ClientEvent::Subscribed { pid, granted })) => {
