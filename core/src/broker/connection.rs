@@ -49,6 +49,8 @@ impl fmt::Display for PeerAddr {
 pub(crate) struct Connection {
     pub peer: PeerAddr,
     pub decoder: Decoder,
+    /// The first byte of the packet the decoder is working on.
+    pub next_first_byte: Option<u8>,
     /// Set once CONNECT is accepted.
     pub client_id: Option<String>,
     pub protocol: Option<Protocol>,
@@ -63,6 +65,7 @@ impl Connection {
         Connection {
             peer,
             decoder: Decoder::new(max_packet_size),
+            next_first_byte: None,
             client_id: None,
             protocol: None,
             username: None,

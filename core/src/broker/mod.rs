@@ -78,7 +78,7 @@ pub use state::{ConnectionInfo, InflightInfo, SessionInfo};
 pub use subscriptions::SubscriptionStore;
 pub use timer::{Timer, Timers};
 
-use crate::codec::{DecodeError, DecodeErrorKind, Packet};
+use crate::codec::{DecodeError, DecodeErrorKind, Packet, PacketType};
 use crate::rng::SplitMix64;
 use crate::time::Instant;
 use connection::Connection;
@@ -183,6 +183,13 @@ impl Broker {
             let Some(c) = self.conns.get_mut(&conn) else {
                 return;
             };
+            // Remember the first byte of the packet about to be decoded, to name
+            // its type should its body be malformed. A packet that began in an
+            // earlier piece had its first byte noted then.
+            let buffered = c.decoder.buffered();
+            if buffered > 0 && buffered <= bytes.len() {
+                c.next_first_byte = Some(bytes[bytes.len() - buffered]);
+            }
             match c.decoder.next_packet() {
                 Ok(Some(packet)) => self.handle_packet(now, conn, packet),
                 Ok(None) => return,
@@ -390,6 +397,22 @@ impl Broker {
                 });
             }
             return self.protocol_error(now, conn, e.to_string(), e.kind.rule(), false);
+        }
+        // mosquitto logs "Received SUBSCRIBE/UNSUBSCRIBE" before it reads the body,
+        // so a malformed one is announced first.
+        let framed = !matches!(
+            e.kind,
+            DecodeErrorKind::ReservedPacketType(_)
+                | DecodeErrorKind::RemainingLengthTooLong
+                | DecodeErrorKind::PacketTooLarge { .. }
+        );
+        let c = &self.conns[&conn];
+        if let (true, Some(id), Some(first)) = (framed, c.client_id.clone(), c.next_first_byte) {
+            if let Some(t @ (PacketType::Subscribe | PacketType::Unsubscribe)) =
+                PacketType::from_nibble(first >> 4)
+            {
+                self.log(now, || format!("Received {t} from {id}"));
+            }
         }
         // mosquitto tells "protocol error" from "malformed packet"; the event and
         // the close reason carry the exact rule either way.

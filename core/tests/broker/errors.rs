@@ -20,7 +20,10 @@ fn malformed_packet_closes_only_that_connection() {
     lab.send_bytes(bad, &[0x80, 0x06, 0x00, 0x01, 0x00, 0x01, b'a', 0x00]);
     assert_eq!(
         lab.log(),
-        ["Client bf disconnected due to malformed packet."]
+        [
+            "Received SUBSCRIBE from bf",
+            "Client bf disconnected due to malformed packet."
+        ]
     );
     let closed = lab.closed();
     assert_eq!(closed.len(), 1);
