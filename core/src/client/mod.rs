@@ -380,6 +380,11 @@ impl Client {
             return;
         }
         self.state = ConnectionState::Connected;
+        if !ack.session_present {
+            // The broker has no session, so no QoS 2 message to us is half done:
+            // ids held from before would swallow new messages that reuse them.
+            self.session.incoming_qos2.clear();
+        }
         self.events.push_back(ClientEvent::Connected {
             session_present: ack.session_present,
         });

@@ -466,6 +466,25 @@ fn incoming_qos2_ids_survive_a_persistent_reconnect() {
 }
 
 #[test]
+fn a_broker_that_lost_the_session_does_not_make_us_swallow_reused_ids() {
+    let opts = ConnectOptions::new("sub1").clean_session(false);
+    let mut c = connected(opts.clone());
+    let qp = QosPid::ExactlyOnce(pid(5));
+    c.handle_packet(secs(1), incoming("t", "old", qp, false));
+    c.handle_closed(secs(2));
+    events(&mut c);
+    c.connect(secs(3), opts).unwrap();
+    // session_present = 0: e.g. the broker restarted without persistence.
+    c.handle_packet(secs(3), accepted(false));
+    events(&mut c);
+    c.handle_packet(secs(4), incoming("t", "new", qp, false));
+    assert!(
+        matches!(&events(&mut c)[..], [ClientEvent::Message(p)] if &p.payload[..] == b"new"),
+        "a new message with a reused id must be delivered"
+    );
+}
+
+#[test]
 fn the_inflight_window_queues_and_releases_in_order() {
     let mut c = connected(ConnectOptions::new("a").max_inflight(2));
     let ids: Vec<Pid> = (0..3)
