@@ -866,6 +866,11 @@ fn random_inputs_never_panic_and_qos2_is_never_delivered_twice() {
                 }
                 _ => {
                     let p = random_packet(&mut r);
+                    if let Packet::Connack(a) = &p {
+                        if c.state() == ConnectionState::Connecting && !a.session_present {
+                            held.clear();
+                        }
+                    }
                     if let Packet::Pubrel(id) = &p {
                         if c.is_connected() {
                             held.remove(id);
