@@ -1,4 +1,5 @@
-//! The page: header with navigation and the language switch, then the open page.
+//! The page: header with navigation, presenter mode and the language switch, then
+//! the open page.
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -6,14 +7,18 @@ use yew::prelude::*;
 
 use crate::i18n::{t, Lang, Text};
 use crate::pages::inspect::InspectPage;
+use crate::pages::lab::LabPage;
+use crate::pages::labs::LabsPage;
 use crate::pages::topics::TopicsPage;
-use crate::route::Page;
+use crate::pages::workspace::WorkspacePage;
+use crate::route::{Page, Route};
 
 /// The whole lab.
 #[function_component(App)]
 pub fn app() -> Html {
     let lang = use_state(Lang::detect);
-    let page = use_state(Page::current);
+    let route = use_state(Route::current);
+    let presenter = use_state(|| false);
 
     // Screen readers and the browser's own translation offer read <html lang>.
     use_effect_with(*lang, |lang| {
@@ -25,11 +30,18 @@ pub fn app() -> Html {
         }
     });
 
-    // Back/forward and edited fragments switch pages too.
+    // Links, back/forward and edited fragments switch pages.
     {
-        let page = page.clone();
+        let route = route.clone();
         use_effect_with((), move |_| {
-            let listener = Closure::<dyn Fn()>::new(move || page.set(Page::current()));
+            let listener = Closure::<dyn Fn()>::new(move || {
+                let next = Route::current();
+                // Pages rewrite their own parameters (seed, step) in place; only a
+                // new page re-mounts.
+                if next.page != route.page {
+                    route.set(next);
+                }
+            });
             let window = web_sys::window();
             if let Some(w) = &window {
                 let _ = w.add_event_listener_with_callback(
@@ -62,30 +74,47 @@ pub fn app() -> Html {
         })
         .collect::<Html>();
 
-    let nav = Page::ALL
+    let nav = Page::NAV
         .iter()
-        .map(|&p| {
-            let class = classes!("tab", (*page == p).then_some("active"));
-            let current = (*page == p).then_some("page");
+        .map(|p| {
+            let active = route.page.is_under(p);
+            let class = classes!("tab", active.then_some("active"));
+            let current = active.then_some("page");
+            let path = p.path();
             html! {
-                <a {class} href={format!("#{}", p.path())} aria-current={current}
-                    id={format!("nav-{}", p.path().trim_start_matches('/'))}>
+                <a {class} href={format!("#{path}")} aria-current={current}
+                    id={format!("nav-{}", path.trim_start_matches('/'))}>
                     { t(*lang, p.title()) }
                 </a>
             }
         })
         .collect::<Html>();
 
-    let body = match *page {
+    let toggle_presenter = {
+        let presenter = presenter.clone();
+        Callback::from(move |_| presenter.set(!*presenter))
+    };
+
+    let r = (*route).clone();
+    let body = match &r.page {
         Page::Topics => html! { <TopicsPage lang={*lang} /> },
         Page::Inspect => html! { <InspectPage lang={*lang} /> },
+        Page::Labs => html! { <LabsPage lang={*lang} /> },
+        Page::Lab(id) => {
+            html! { <LabPage lang={*lang} id={id.clone()} route={r.clone()} key={id.clone()} /> }
+        }
+        Page::Workspace => html! { <WorkspacePage lang={*lang} route={r.clone()} /> },
     };
 
     html! {
-        <div class="app" lang={lang.tag()}>
+        <div class={classes!("app", presenter.then_some("presenter"))} lang={lang.tag()}>
             <header>
                 <h1>{ "MQTT Lab" }</h1>
                 <p class="tagline">{ t(*lang, Text::Tagline) }</p>
+                <button id="presenter" class="lang" aria-pressed={presenter.to_string()}
+                    title={t(*lang, Text::PresenterHelp)} onclick={toggle_presenter}>
+                    { t(*lang, Text::Presenter) }
+                </button>
                 <nav class="langs" aria-label={t(*lang, Text::Language)}>{ switcher }</nav>
                 <span id="core-version" class="version">
                     { format!("{} {}", t(*lang, Text::CoreVersion), mqttlab_core::VERSION) }

@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod components;
+pub mod download;
 pub mod hooks;
 pub mod i18n;
 pub mod labs;

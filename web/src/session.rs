@@ -9,8 +9,9 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use mqttlab_core::sim::node::{App, MosquittoCli};
+use mqttlab_core::sim::scenario::{self, Scenario, ScenarioError};
 use mqttlab_core::sim::trace::{CloseKind, Fate};
-use mqttlab_core::sim::{Action, TraceKind, World};
+use mqttlab_core::sim::{Action, TraceKind, TraceMode, World};
 use mqttlab_core::time::Instant;
 
 use crate::components::broker_log::LogLine;
@@ -113,6 +114,29 @@ impl Session {
         };
         s.sync();
         s
+    }
+
+    /// Parses `source`, builds its world with `seed` (else the file's `seed`, else
+    /// 1) and wraps it. Errors carry line and column.
+    pub fn from_scenario(
+        source: &str,
+        seed: Option<u64>,
+    ) -> Result<(Session, Scenario), Vec<ScenarioError>> {
+        let sc = scenario::parse(source).map_err(|e| e.0)?;
+        let seed = seed.or(sc.seed).unwrap_or(1);
+        let world = sc.build(seed, TraceMode::Full);
+        Ok((Session::new(world), sc))
+    }
+
+    /// Checks one expectation line (`expect monitor receives "off-line"`) against
+    /// the world so far. `world_source` declares the nodes the line names.
+    pub fn check(&self, world_source: &str, line: &str) -> Result<bool, String> {
+        let sc = scenario::parse(&format!("{world_source}\n{line}")).map_err(|e| e.to_string())?;
+        let e = sc
+            .expects
+            .last()
+            .ok_or_else(|| format!("'{line}' is not an expectation"))?;
+        Ok(scenario::expect::check(e, &self.world).passed)
     }
 
     /// The world.

@@ -3,6 +3,7 @@
 pub mod broker_log;
 pub mod broker_state;
 pub mod packet_inspector;
+pub mod scenario_editor;
 pub mod sequence_diagram;
 pub mod terminal;
 pub mod time_controls;

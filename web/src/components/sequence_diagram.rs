@@ -138,9 +138,14 @@ fn row_svg(row: &DiagramRow, y: f64, lanes: usize, selected: bool) -> String {
         }
         RowKind::Note { lane } => {
             let x = lane_x(*lane);
+            // Notes on the rightmost lifeline read leftwards, so they stay in view.
+            let (tx, anchor) = if *lane + 1 == lanes && lanes > 1 {
+                (x - 8.0, "end")
+            } else {
+                (x + 8.0, "start")
+            };
             s += &format!(
-                r#"<circle class="note-dot" cx="{x}" cy="{mid}" r="4"/><text class="note" x="{}" y="{}">{}</text>"#,
-                x + 8.0,
+                r#"<circle class="note-dot" cx="{x}" cy="{mid}" r="4"/><text class="note" x="{tx}" y="{}" text-anchor="{anchor}">{}</text>"#,
                 mid + 4.0,
                 escape(&row.label)
             );
@@ -185,7 +190,7 @@ pub fn export_svg(lanes: &[String], rows: &[DiagramRow]) -> String {
 const EXPORT_STYLE: &str = ".lane{font-weight:bold;font-family:sans-serif;font-size:13px}\
 .lifeline{stroke:#999;stroke-dasharray:4 3}.time{fill:#666}.arrow{stroke:#345;fill:#345;stroke-width:1.5}\
 .arrow.dup{stroke:#b35900;fill:#b35900}.arrow.dropped{stroke:#c00;stroke-dasharray:5 3}\
-.lost{fill:#c00;font-size:16px}.label{fill:#111}.fault{fill:#c00;font-size:10px}\
+.lost{fill:#c00;font-size:16px}.label,.note,.fault{paint-order:stroke;stroke:#fff;stroke-width:3px}.label{fill:#111}.fault{fill:#c00;font-size:10px}\
 .note{fill:#660066;font-style:italic}.note-dot{fill:#660066}";
 
 /// Properties of [`SequenceDiagram`].

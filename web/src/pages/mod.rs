@@ -1,4 +1,7 @@
 //! The lab's pages, one file each; [`crate::app`] switches between them.
 
 pub mod inspect;
+pub mod lab;
+pub mod labs;
 pub mod topics;
+pub mod workspace;

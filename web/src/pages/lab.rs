@@ -1,0 +1,334 @@
+//! One guided lab: its steps beside a live world. A step is done when its check
+//! (an expectation of the scenario language) holds in the world; its "predict"
+//! answer is revealed then, and the next step opens.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use mqttlab_core::sim::scenario::units::parse_duration;
+use mqttlab_core::sim::{TraceMode, World};
+use yew::prelude::*;
+
+use crate::components::world_view::{ClockState, SessionHandle, WorldView};
+use crate::hooks::use_clock::use_clock;
+use crate::i18n::{t, Lang, Text};
+use crate::labs::{self, progress, Lab, Step};
+use crate::route::{number_param, Page, Route};
+use crate::session::{Control, Session};
+
+/// The seed every lab runs with, so that a class sees the same thing.
+pub const LAB_SEED: u64 = 1;
+
+/// Properties of [`LabPage`].
+#[derive(Properties, PartialEq)]
+pub struct LabPageProps {
+    /// The language.
+    pub lang: Lang,
+    /// The lab's id.
+    pub id: AttrValue,
+    /// The route (may carry `step`).
+    pub route: Route,
+}
+
+fn new_session(lab: &Lab) -> Result<Session, String> {
+    Session::from_scenario(&lab.world, Some(LAB_SEED))
+        .map(|(s, _)| s)
+        .map_err(|e| {
+            e.iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+}
+
+/// Does what a step asks (types its command or presses its control) and runs the
+/// clock for its `run` time: how a shared link replays the steps before the one it
+/// opens at.
+pub fn perform(session: &mut Session, step: &Step) -> Result<(), String> {
+    match (&step.terminal, &step.command, &step.control) {
+        (Some(term), Some(cmd), _) => session.command(term, cmd)?,
+        (_, _, Some(control)) => {
+            let (word, node) = control
+                .split_once(' ')
+                .ok_or_else(|| format!("'{control}' names no node"))?;
+            let c = Control::from_word(word).ok_or_else(|| format!("no control '{word}'"))?;
+            session.control(node.trim(), c)?;
+        }
+        _ => {}
+    }
+    if let Some(d) = step.run.as_deref().and_then(parse_duration) {
+        let to = session.now() + d;
+        session.run_until(to);
+    }
+    Ok(())
+}
+
+/// The lab page.
+#[function_component(LabPage)]
+pub fn lab_page(props: &LabPageProps) -> Html {
+    let lang = props.lang;
+    let Some(lab) = labs::find(&props.id) else {
+        return html! {
+            <section class="panel">
+                <p id="url-error" class="verdict error" role="alert">
+                    { format!("{} '{}'.", t(lang, Text::NoSuchLab), props.id) }
+                </p>
+                <a href={format!("#{}", Page::Labs.path())}>{ t(lang, Text::BackToLabs) }</a>
+            </section>
+        };
+    };
+    html! { <LabRunner {lang} lab={Rc::new(lab)} route={props.route.clone()} /> }
+}
+
+#[derive(Properties)]
+struct LabRunnerProps {
+    lang: Lang,
+    lab: Rc<Lab>,
+    route: Route,
+}
+
+impl PartialEq for LabRunnerProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.lang == other.lang && Rc::ptr_eq(&self.lab, &other.lab) && self.route == other.route
+    }
+}
+
+#[function_component(LabRunner)]
+fn lab_runner(props: &LabRunnerProps) -> Html {
+    let lang = props.lang;
+    let lab = props.lab.clone();
+    let world_error = use_state(|| None::<String>);
+    let session = use_state(|| {
+        Rc::new(RefCell::new(new_session(&lab).unwrap_or_else(|_| {
+            Session::new(World::new(LAB_SEED, TraceMode::Full))
+        })))
+    });
+    {
+        // A shared link that opens at step N replays the N-1 steps before it.
+        let world_error = world_error.clone();
+        let lab = lab.clone();
+        let session = (*session).clone();
+        let open_at = number_param(&props.route, "step")
+            .ok()
+            .flatten()
+            .unwrap_or(1) as usize;
+        use_effect_with((), move |_| {
+            if let Err(e) = new_session(&lab) {
+                world_error.set(Some(e));
+                return;
+            }
+            let mut s = session.borrow_mut();
+            for step in lab.steps.iter().take(open_at.saturating_sub(1)) {
+                if let Err(e) = perform(&mut s, step) {
+                    world_error.set(Some(e));
+                    break;
+                }
+            }
+        });
+    }
+    let version = use_mut_ref(|| 0u64);
+    let force = use_force_update();
+    let clock = use_state(|| ClockState {
+        playing: false,
+        speed: 1.0,
+    });
+    // Steps done so far in this run.
+    let done = use_state(|| 0usize);
+    let guesses = use_state(|| vec![None::<usize>; lab.steps.len()]);
+    let hints = use_state(|| vec![false; lab.steps.len()]);
+
+    let bump = {
+        let version = version.clone();
+        let force = force.clone();
+        Callback::from(move |_| {
+            *version.borrow_mut() += 1;
+            force.force_update();
+        })
+    };
+    use_clock((*session).clone(), *clock, bump.clone());
+
+    // After every change of the world: does the current step's check hold now?
+    {
+        let done = done.clone();
+        let session = (*session).clone();
+        let lab = lab.clone();
+        let v = *version.borrow();
+        use_effect_with(v, move |_| {
+            let mut n = *done;
+            while let Some(step) = lab.steps.get(n) {
+                if session.borrow().check(&lab.world, &step.check) != Ok(true) {
+                    break;
+                }
+                n += 1;
+            }
+            if n != *done {
+                progress::save(&lab.id, n);
+                let mut route = Route::to(Page::Lab(lab.id.clone()));
+                route
+                    .params
+                    .insert("step".into(), (n + 1).min(lab.steps.len()).to_string());
+                route.replace();
+                done.set(n);
+            }
+        });
+    }
+
+    let handle = SessionHandle {
+        session: (*session).clone(),
+        version: *version.borrow(),
+    };
+    let on_clock = {
+        let clock = clock.clone();
+        Callback::from(move |c| clock.set(c))
+    };
+    let on_reset = {
+        let session = session.clone();
+        let lab = lab.clone();
+        let done = done.clone();
+        let bump = bump.clone();
+        Callback::from(move |_seed: u64| {
+            if let Ok(s) = new_session(&lab) {
+                session.set(Rc::new(RefCell::new(s)));
+                done.set(0);
+                bump.emit(());
+            }
+        })
+    };
+
+    let step_html = |i: usize, step: &Step| -> Html {
+        let state = if i < *done {
+            "done"
+        } else if i == *done {
+            "current"
+        } else {
+            "later"
+        };
+        let run_button = step.run.as_deref().and_then(parse_duration).map(|d: Duration| {
+            let session = session.clone();
+            let bump = bump.clone();
+            let onclick = Callback::from(move |_: MouseEvent| {
+                let mut s = session.borrow_mut();
+                let to = s.now() + d;
+                s.run_until(to);
+                drop(s);
+                bump.emit(());
+            });
+            html! {
+                <button class="run-step" {onclick} disabled={state != "current"}>
+                    { format!("▶ {} {}", t(lang, Text::RunFor), step.run.as_deref().unwrap_or("")) }
+                </button>
+            }
+        });
+        let action = match (&step.terminal, &step.command, &step.control) {
+            (Some(term), Some(cmd), _) => html! {
+                <p class="action">{ format!("{} ", t(lang, Text::TypeIn)) }<strong>{ term }</strong>{ ":" }
+                    <code class="command">{ cmd }</code></p>
+            },
+            (_, _, Some(control)) => html! {
+                <p class="action">{ format!("{} ", t(lang, Text::Press)) }<code class="command">{ control }</code></p>
+            },
+            _ => html! {},
+        };
+        let predict = step.predict.as_ref().map(|q| {
+            let options = step
+                .options
+                .iter()
+                .enumerate()
+                .map(|(k, o)| {
+                    let chosen = guesses[i] == Some(k);
+                    let onchange = {
+                        let guesses = guesses.clone();
+                        Callback::from(move |_: Event| {
+                            let mut g = (*guesses).clone();
+                            g[i] = Some(k);
+                            guesses.set(g);
+                        })
+                    };
+                    let revealed = i < *done;
+                    let right = step.answer == Some(k);
+                    let class = classes!(
+                        "option",
+                        (revealed && right).then_some("right"),
+                        (revealed && !right && chosen).then_some("wrong"),
+                    );
+                    html! {
+                        <label {class}>
+                            <input type="radio" name={format!("predict-{i}")} checked={chosen}
+                                disabled={revealed} {onchange} />
+                            { o.get(lang) }
+                        </label>
+                    }
+                })
+                .collect::<Html>();
+            html! {
+                <fieldset class="predict">
+                    <legend>{ format!("{} {}", t(lang, Text::Predict), q.get(lang)) }</legend>
+                    { options }
+                </fieldset>
+            }
+        });
+        let hint = step.hint.as_ref().map(|h| {
+            let shown = hints[i];
+            let onclick = {
+                let hints = hints.clone();
+                Callback::from(move |_: MouseEvent| {
+                    let mut v = (*hints).clone();
+                    v[i] = !v[i];
+                    hints.set(v);
+                })
+            };
+            html! {
+                <div class="hint">
+                    <button class="link" {onclick}>{ t(lang, Text::Hint) }</button>
+                    if shown { <p>{ h.get(lang) }</p> }
+                </div>
+            }
+        });
+        html! {
+            <li class={classes!("step", state)} id={format!("step-{}", i + 1)}>
+                <div class="step-head">
+                    <span class="num">{ i + 1 }</span>
+                    <span class={classes!("check", (state == "done").then_some("ok"))}>
+                        { if state == "done" { t(lang, Text::CheckPassed) } else { t(lang, Text::CheckWaiting) } }
+                    </span>
+                </div>
+                if state != "later" {
+                    <p>{ step.text.get(lang) }</p>
+                    { action }
+                    { predict.unwrap_or_default() }
+                    { run_button.unwrap_or_default() }
+                    { hint.unwrap_or_default() }
+                }
+            </li>
+        }
+    };
+    let steps = lab
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| step_html(i, s))
+        .collect::<Html>();
+    let finished = *done >= lab.steps.len();
+
+    html! {
+        <div class="lab-page">
+            <aside class="lab panel">
+                <a class="back" href={format!("#{}", Page::Labs.path())}>{ t(lang, Text::BackToLabs) }</a>
+                <h2>{ lab.title.get(lang) }</h2>
+                <p class="goal">{ lab.goal.get(lang) }</p>
+                if let Some(e) = &*world_error {
+                    <p class="verdict error" role="alert">{ e }</p>
+                }
+                <ol class="steps">{ steps }</ol>
+                if finished {
+                    <div id="lab-complete" class="explanation">
+                        <h3>{ t(lang, Text::WhatHappened) }</h3>
+                        <p>{ lab.explanation.get(lang) }</p>
+                    </div>
+                }
+            </aside>
+            <WorldView {lang} {handle} clock={*clock} on_change={bump} {on_clock} {on_reset} />
+        </div>
+    }
+}
