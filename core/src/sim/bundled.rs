@@ -30,7 +30,18 @@ bundled!(
     "04-retain.mqtt",
     "05-persistent-session.mqtt",
     "06-last-will.mqtt",
+    "07-wildcards.mqtt",
+    "08-connack-refusals.mqtt",
+    "09-dropped-puback.mqtt",
+    "10-esp32-buffer.mqtt",
     "11-halfopen-will.mqtt",
+    "12-thermostat.mqtt",
+    "13-qos2-duplicate.mqtt",
+    "14-lost-pings.mqtt",
+    "15-delayed-pubrec.mqtt",
+    "16-esp-idf-wifi.mqtt",
+    "17-lossy-link.mqtt",
+    "18-broker-restart.mqtt",
 );
 
 /// A bundled scenario by file name (with or without `.mqtt`).

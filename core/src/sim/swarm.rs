@@ -53,13 +53,16 @@ const FILTERS: &[&str] = &[
     "+/luz",
 ];
 
+/// One client of a plan: name, connect options, subscriptions, link.
+pub type ClientSpec = (String, ConnectOptions, Vec<(String, QoS)>, LinkParams);
+
 /// How one swarm world is made, all derived from its seed.
 #[derive(Debug, Clone)]
 pub struct SwarmPlan {
     /// The seed.
     pub seed: u64,
     /// Clients: name, options, subscriptions, link.
-    pub clients: Vec<(String, ConnectOptions, Vec<(String, QoS)>, LinkParams)>,
+    pub clients: Vec<ClientSpec>,
     /// Timed actions.
     pub actions: Vec<(Instant, Action)>,
     /// When faults stop and everything is healed.

@@ -974,13 +974,16 @@ impl World {
                 continue;
             }
             let ev = match c.client.poll_event() {
-                Some(ev) => ev,
+                Some(ev) => {
+                    self.client_event(node, &ev, now);
+                    ev
+                }
+                // A connection that could not even start: only the app hears of it.
                 None => match self.inbox.get_mut(&node).and_then(VecDeque::pop_front) {
                     Some(ev) => ev,
                     None => break,
                 },
             };
-            self.client_event(node, &ev, now);
             self.with_app(node, |app, cx| app.on_event(cx, &ev));
         }
         self.reschedule(node);
@@ -1029,7 +1032,11 @@ impl World {
             }
             ClientEvent::Disconnected { reason } => {
                 let link = c.link;
-                let text = format!("disconnected: {reason}");
+                let text = if c.wifi_down {
+                    "disconnected: the Wi-Fi connection was lost".to_owned()
+                } else {
+                    format!("disconnected: {reason}")
+                };
                 self.state(node, text);
                 if let Some(conn) = self.links[link].conn.take() {
                     self.send_close(link, conn, Dir::ToBroker, CloseKind::Fin);

@@ -61,7 +61,7 @@ pub fn run(args: SwarmArgs) -> i32 {
             );
         }
         let done = seed - args.start + 1;
-        if done % 1000 == 0 && done < args.seeds {
+        if done.is_multiple_of(1000) && done < args.seeds {
             eprintln!("... {done} seeds, {:.1} s", started.elapsed().as_secs_f64());
         }
     }

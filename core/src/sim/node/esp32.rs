@@ -90,6 +90,7 @@ pub struct Esp32 {
     pub switch: Option<bool>,
     outbox: Vec<(String, bytes::Bytes, QoS, bool)>,
     next_reading: Option<crate::time::Instant>,
+    reconnect_at: Option<crate::time::Instant>,
 }
 
 impl Esp32 {
@@ -105,6 +106,7 @@ impl Esp32 {
             switch: None,
             outbox: Vec::new(),
             next_reading: None,
+            reconnect_at: None,
         }
     }
 
@@ -161,10 +163,11 @@ impl Esp32 {
                 if let Some((t, p)) = self.announce.clone() {
                     self.publish(cx, &t, p.into_bytes().into(), QoS::AtMostOnce, false);
                 }
+                self.reconnect_at = None;
                 if self.sensor.is_some() && self.next_reading.is_none() {
                     self.next_reading = Some(cx.now);
-                    *cx.wake = Some(cx.now);
                 }
+                self.arm(cx);
             }
             ClientEvent::Message(p) => {
                 let text = String::from_utf8_lossy(&p.payload).into_owned();
@@ -177,8 +180,9 @@ impl Esp32 {
                 }
             }
             ClientEvent::Disconnected { reason } => {
-                cx.state(format!("MQTT disconnected: {reason}"));
-                self.next_reading = None;
+                if !matches!(reason, crate::client::DisconnectReason::TransportClosed) {
+                    cx.state(format!("MQTT disconnected: {reason}"));
+                }
                 if self.profile == Esp32Profile::EspIdf {
                     // In-flight QoS 1/2 messages stay in the outbox.
                     for o in &cx.client.session().outgoing {
@@ -191,18 +195,30 @@ impl Esp32 {
                         ));
                     }
                 }
-                *cx.wake = self.reconnect_delay().map(|d| cx.now + d);
+                self.reconnect_at = self.reconnect_delay().map(|d| cx.now + d);
+                self.arm(cx);
             }
             _ => {}
         }
     }
 
+    /// The next wake-up: a reading or a reconnection attempt, whichever is first.
+    fn arm(&self, cx: &mut Cx) {
+        *cx.wake = match (self.next_reading, self.reconnect_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+
     pub(super) fn on_wake(&mut self, cx: &mut Cx) {
-        if cx.client.state() == ConnectionState::Disconnected {
-            cx.effects.push(Effect::Connect(self.options.clone()));
-            return;
+        if self.reconnect_at.is_some_and(|t| t <= cx.now) {
+            self.reconnect_at = None;
+            if cx.client.state() == ConnectionState::Disconnected {
+                cx.effects.push(Effect::Connect(self.options.clone()));
+            }
         }
-        if !cx.client.is_connected() {
+        if self.next_reading.is_none_or(|t| t > cx.now) {
+            self.arm(cx);
             return;
         }
         let Some(mut sensor) = self.sensor.take() else {
@@ -220,8 +236,7 @@ impl Esp32 {
         );
         self.sensor = Some(sensor);
         self.publish(cx, &topic, payload.into_bytes().into(), qos, retain);
-        let next = cx.now + period;
-        self.next_reading = Some(next);
-        *cx.wake = Some(next);
+        self.next_reading = Some(cx.now + period);
+        self.arm(cx);
     }
 }

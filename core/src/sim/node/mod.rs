@@ -89,6 +89,8 @@ pub struct Received {
 }
 
 /// The application running on a client node.
+// One per node, moved rarely: the size difference costs nothing worth a Box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum App {
     /// Nothing runs (not started yet, or the program exited).

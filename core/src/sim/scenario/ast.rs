@@ -92,8 +92,8 @@ pub enum NodeKind {
     Esp32 {
         /// Library profile.
         profile: Esp32Profile,
-        /// A sensor reading: topic, period, model.
-        sensor: Option<(String, Duration, ValueModel)>,
+        /// A sensor reading: topic, period, model, QoS.
+        sensor: Option<(String, Duration, ValueModel, QoS)>,
         /// A command topic and QoS.
         command: Option<(String, QoS)>,
         /// A message sent once per connect.

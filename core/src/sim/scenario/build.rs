@@ -115,8 +115,10 @@ impl Scenario {
                 } => {
                     let mut e = Esp32::new(*profile, name);
                     e.options = connect_options(name, &n.conn, profile.keep_alive());
-                    e.sensor = sensor.as_ref().map(|(t, every, m)| {
-                        Sensor::new(t.clone(), *every, m.clone(), e.options.clone())
+                    e.sensor = sensor.as_ref().map(|(t, every, m, q)| {
+                        let mut s = Sensor::new(t.clone(), *every, m.clone(), e.options.clone());
+                        s.qos = *q;
+                        s
                     });
                     e.command = command.clone();
                     e.announce = announce.clone();

@@ -506,6 +506,7 @@ fn device(c: &mut Cur, sc: &mut Scenario, kw: &str) -> R<()> {
     };
     let mut esp_sensor: (Option<String>, Option<Duration>, Option<ValueModel>) = (None, None, None);
     let mut have_profile = false;
+    let mut esp_qos = QoS::AtMostOnce;
     while !c.at_end() {
         let (opt, col) = c.word("an option")?;
         if link_opt(c, &opt, col, &mut link)? || conn_opt(c, &opt, &mut conn)? {
@@ -578,6 +579,10 @@ fn device(c: &mut Cur, sc: &mut Scenario, kw: &str) -> R<()> {
                 esp_sensor.0 = Some(c.topic(false)?);
                 true
             }
+            (NodeKind::Esp32 { .. }, "qos") => {
+                esp_qos = c.qos()?;
+                true
+            }
             (NodeKind::Esp32 { .. }, "every") => {
                 esp_sensor.1 = Some(c.duration()?);
                 true
@@ -644,7 +649,7 @@ fn device(c: &mut Cur, sc: &mut Scenario, kw: &str) -> R<()> {
             }
             match esp_sensor {
                 (Some(t), Some(e), m) => {
-                    *sensor = Some((t, e, m.unwrap_or(ValueModel::Constant(0.0))))
+                    *sensor = Some((t, e, m.unwrap_or(ValueModel::Constant(0.0)), esp_qos))
                 }
                 (None, None, None) => {}
                 _ => {
