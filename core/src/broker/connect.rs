@@ -32,7 +32,8 @@ impl Broker {
             let connected = self
                 .conns
                 .values()
-                .filter(|c| c.client_id.is_some())
+                // A takeover does not add a client.
+                .filter(|o| o.client_id.as_ref().is_some_and(|id| *id != c.client_id))
                 .count();
             if connected >= max {
                 return self.refuse(now, conn, ServerUnavailable);

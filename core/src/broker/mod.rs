@@ -46,6 +46,23 @@
 //!
 //! Everything the broker keeps is in ordered containers (`BTreeMap`, `Vec`), so the
 //! same inputs give the same outputs in the same order, on every platform.
+//!
+//! ## Log and behaviour compared with mosquitto 2.0.11
+//!
+//! The log lines are mosquitto 2.0's, checked by differential tests that run the
+//! same clients against `mosquitto -v` (`tests/tests/broker_interop.rs`,
+//! `tests/tests/broker_raw.rs`). Where mosquitto departs from MQTT 3.1.1 this
+//! broker follows the standard:
+//!
+//! - a wrong user name or password gets CONNACK 4 (mosquitto 2.0 answers 5);
+//! - the will is published when a second CONNECT closes the connection
+//!   (MQTT-3.1.2-8; mosquitto discards it);
+//! - the keep-alive timeout fires at exactly 1.5 x keep alive (mosquitto checks
+//!   periodically and can be seconds late);
+//! - an ACL that refuses a subscription answers SUBACK 0x80.
+//!
+//! [`BrokerConfig::resend_timeout`] turns on the course text's model of resending
+//! on an acknowledgement timeout; MQTT 3.1.1 resends only when a session resumes.
 
 mod config;
 mod connect;

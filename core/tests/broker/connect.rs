@@ -353,3 +353,18 @@ fn takeover_of_a_persistent_session_keeps_it() {
     );
     assert_eq!(lab.broker.session("tp").unwrap().subscriptions.len(), 1);
 }
+
+#[test]
+fn a_takeover_is_not_refused_by_a_full_server() {
+    let mut lab = Lab::new(BrokerConfig {
+        max_connections: Some(1),
+        ..BrokerConfig::default()
+    });
+    lab.connect("only");
+    lab.clear();
+    let again = lab.connect("only");
+    assert_eq!(
+        lab.packets_to(again),
+        [connack(false, ConnectReturnCode::Accepted)]
+    );
+}
