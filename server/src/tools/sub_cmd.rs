@@ -191,8 +191,13 @@ async fn subscribe(s: SubArgs) -> i32 {
                         .collect();
                     println!("Subscribed (mid: {pid}): {}", codes.join(", "));
                 }
-                if granted.iter().all(|g| *g == SubackReturnCode::Failure) && !quiet {
-                    eprintln!("All subscription requests were denied.");
+                if granted.iter().all(|g| *g == SubackReturnCode::Failure) {
+                    // As mosquitto_sub: nothing to wait for, so leave.
+                    conn.disconnect().await;
+                    if !quiet {
+                        eprintln!("All subscription requests were denied.");
+                    }
+                    return 1;
                 }
             }
             Ok(Wait::Event(ClientEvent::Connected { .. })) => {
