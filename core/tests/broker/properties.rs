@@ -274,3 +274,199 @@ proptest! {
         prop_assert_eq!(first, second, "same actions, same outputs");
     }
 }
+
+// ---- QoS 2 end to end: exactly once, through drops and reconnects ----
+
+#[derive(Debug, Clone)]
+enum Q2 {
+    Publish { release: bool },
+    Release,
+    ResendUnreleased,
+    DropPublisher,
+    DropSubscriber,
+    AckSome { n: usize },
+    Wait,
+}
+
+fn q2_action() -> impl Strategy<Value = Q2> {
+    prop_oneof![
+        3 => any::<bool>().prop_map(|release| Q2::Publish { release }),
+        1 => Just(Q2::Release),
+        1 => Just(Q2::ResendUnreleased),
+        1 => Just(Q2::DropPublisher),
+        1 => Just(Q2::DropSubscriber),
+        3 => (0usize..6).prop_map(|n| Q2::AckSome { n }),
+        1 => Just(Q2::Wait),
+    ]
+}
+
+/// A QoS 2 receiver as the standard describes it (method B): the message goes to
+/// the application on the first PUBLISH of a packet id, the id is held until
+/// PUBREL, and the held ids survive reconnects (a persistent session).
+#[derive(Default)]
+struct Receiver2 {
+    conn: Option<ConnId>,
+    held: std::collections::BTreeSet<u16>,
+    delivered: BTreeMap<Bytes, u32>,
+    owed: Vec<Packet>,
+}
+
+impl Receiver2 {
+    fn take(&mut self, lab: &Lab) {
+        let Some(conn) = self.conn else { return };
+        for p in lab.packets_to(conn) {
+            match p {
+                Packet::Publish(p) => {
+                    let QosPid::ExactlyOnce(id) = p.qospid else {
+                        panic!("QoS 2 subscription got {p:?}")
+                    };
+                    if self.held.insert(id.get()) {
+                        *self.delivered.entry(p.payload.clone()).or_default() += 1;
+                    }
+                    self.owed.push(Packet::Pubrec(id));
+                }
+                Packet::Pubrel(id) => {
+                    self.held.remove(&id.get());
+                    self.owed.push(Packet::Pubcomp(id));
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// A persistent session without keep alive: the model does not answer PINGs.
+fn no_keepalive(id: &str) -> mqttlab_core::codec::Connect {
+    let mut c = persistent(id);
+    c.keep_alive = 0;
+    c
+}
+
+fn q2_run(actions: &[Q2]) -> Result<(), TestCaseError> {
+    let mut lab = Lab::new(BrokerConfig {
+        max_queued_messages: 10_000,
+        max_inflight_messages: 3,
+        ..BrokerConfig::default()
+    });
+    let mut sub = Receiver2::default();
+    let reconnect_sub = |lab: &mut Lab, sub: &mut Receiver2| {
+        lab.clear();
+        let conn = lab.connect_with("127.0.0.1", no_keepalive("sub"));
+        sub.conn = Some(conn);
+        sub.owed.clear();
+        sub.take(lab);
+    };
+    reconnect_sub(&mut lab, &mut sub);
+    lab.send(sub.conn.unwrap(), subscribe(1, &[("t", 2)]));
+    let mut publ = Some(lab.connect_with("127.0.0.1", no_keepalive("pub")));
+    let mut unreleased: Vec<Publish> = Vec::new();
+    let mut published = Vec::new();
+    let mut next_pid = 0u16;
+    for a in actions {
+        lab.clear();
+        let p = match publ {
+            Some(p) => p,
+            None => {
+                let p = lab.connect_with("127.0.0.1", no_keepalive("pub"));
+                publ = Some(p);
+                p
+            }
+        };
+        match a {
+            Q2::Publish { release } => {
+                next_pid = next_pid % 500 + 1;
+                let msg = Publish {
+                    dup: false,
+                    qospid: QosPid::ExactlyOnce(pid(next_pid)),
+                    retain: false,
+                    topic: TopicName::new("t").unwrap(),
+                    payload: Bytes::from(format!("m{}", published.len())),
+                };
+                published.push(msg.payload.clone());
+                lab.send(p, Packet::Publish(msg.clone()));
+                if *release {
+                    lab.send(p, Packet::Pubrel(pid(next_pid)));
+                } else {
+                    unreleased.push(msg);
+                }
+            }
+            Q2::Release => {
+                for m in unreleased.drain(..) {
+                    lab.send(p, Packet::Pubrel(m.qospid.pid().unwrap()));
+                }
+            }
+            Q2::ResendUnreleased => {
+                for m in &unreleased {
+                    let mut m = m.clone();
+                    m.dup = true;
+                    lab.send(p, Packet::Publish(m));
+                }
+            }
+            Q2::DropPublisher => {
+                lab.drop_conn(p);
+                publ = None;
+            }
+            Q2::DropSubscriber => {
+                if let Some(c) = sub.conn.take() {
+                    lab.drop_conn(c);
+                }
+            }
+            Q2::AckSome { n } => {
+                if sub.conn.is_none() {
+                    reconnect_sub(&mut lab, &mut sub);
+                }
+                let conn = sub.conn.unwrap();
+                let k = (*n).min(sub.owed.len());
+                let acks: Vec<Packet> = sub.owed.drain(..k).collect();
+                lab.clear();
+                for ack in acks {
+                    lab.send(conn, ack);
+                }
+            }
+            Q2::Wait => lab.advance(Duration::from_secs(30)),
+        }
+        sub.take(&lab);
+    }
+    // Heal: the publisher releases everything, the subscriber comes back and
+    // answers until the broker has nothing left to send.
+    lab.clear();
+    let p = publ.unwrap_or_else(|| lab.connect_with("127.0.0.1", no_keepalive("pub")));
+    for m in unreleased.drain(..) {
+        lab.send(p, Packet::Pubrel(m.qospid.pid().unwrap()));
+    }
+    if sub.conn.is_none() {
+        reconnect_sub(&mut lab, &mut sub);
+    } else {
+        sub.take(&lab);
+    }
+    for _ in 0..10_000 {
+        if sub.owed.is_empty() {
+            break;
+        }
+        let conn = sub.conn.unwrap();
+        let acks = std::mem::take(&mut sub.owed);
+        lab.clear();
+        for ack in acks {
+            lab.send(conn, ack);
+        }
+        sub.take(&lab);
+    }
+    for m in &published {
+        let n = sub.delivered.get(m).copied().unwrap_or(0);
+        prop_assert_eq!(n, 1, "{:?} delivered {} times", m, n);
+    }
+    let s = lab.broker.session("sub").unwrap();
+    prop_assert!(s.inflight.is_empty() && s.queued.is_empty());
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn qos2_is_delivered_exactly_once_through_drops_and_reconnects(
+        actions in proptest::collection::vec(q2_action(), 1..60)
+    ) {
+        q2_run(&actions)?;
+    }
+}
