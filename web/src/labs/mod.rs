@@ -5,9 +5,11 @@
 
 pub mod progress;
 
+use mqttlab_core::sim::scenario::units::parse_duration;
 use serde::Deserialize;
 
 use crate::i18n::Lang;
+use crate::session::{Control, Session};
 
 /// A sentence in both languages.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -86,31 +88,7 @@ struct Index {
     labs: Vec<String>,
 }
 
-/// The lab files, by id.
-const FILES: &[(&str, &str)] = &[
-    (
-        "pubsub-basics",
-        include_str!("../../../static/labs/pubsub-basics.toml"),
-    ),
-    ("qos1", include_str!("../../../static/labs/qos1.toml")),
-    ("qos2", include_str!("../../../static/labs/qos2.toml")),
-    (
-        "retained",
-        include_str!("../../../static/labs/retained.toml"),
-    ),
-    (
-        "wildcards",
-        include_str!("../../../static/labs/wildcards.toml"),
-    ),
-    (
-        "persistent-session",
-        include_str!("../../../static/labs/persistent-session.toml"),
-    ),
-    (
-        "last-will",
-        include_str!("../../../static/labs/last-will.toml"),
-    ),
-];
+include!(concat!(env!("OUT_DIR"), "/lab_files.rs"));
 
 const INDEX: &str = include_str!("../../../static/labs/index.toml");
 
@@ -138,9 +116,63 @@ pub fn find(id: &str) -> Option<Lab> {
     all().into_iter().find(|l| l.id == id)
 }
 
+/// Does what a step asks (types its command or presses its control) and runs the
+/// clock for its `run` time: how a shared link replays the steps before the one it
+/// opens at.
+pub fn perform(session: &mut Session, step: &Step) -> Result<(), String> {
+    match (&step.terminal, &step.command, &step.control) {
+        (Some(term), Some(cmd), _) => session.command(term, cmd)?,
+        (_, _, Some(control)) => {
+            let (word, node) = control
+                .split_once(' ')
+                .ok_or_else(|| format!("'{control}' names no node"))?;
+            let c = Control::from_word(word).ok_or_else(|| format!("no control '{word}'"))?;
+            session.control(node.trim(), c)?;
+        }
+        _ => {}
+    }
+    if let Some(d) = step.run.as_deref().and_then(parse_duration) {
+        let to = session.now() + d;
+        session.run_until(to);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every lab can be completed by doing exactly what its steps say, and no
+    /// step's check holds before its action: the checks test what the step teaches.
+    #[test]
+    fn every_lab_is_completed_by_doing_its_steps() {
+        for lab in all() {
+            let (mut session, _) = Session::from_scenario(&lab.world, Some(1))
+                .unwrap_or_else(|e| panic!("{}: world does not parse: {e:?}", lab.id));
+            for (n, step) in lab.steps.iter().enumerate() {
+                let before = session.check(&lab.world, &step.check);
+                assert_eq!(
+                    before,
+                    Ok(false),
+                    "{} step {}: '{}' holds before the step is done",
+                    lab.id,
+                    n + 1,
+                    step.check
+                );
+                perform(&mut session, step)
+                    .unwrap_or_else(|e| panic!("{} step {}: {e}", lab.id, n + 1));
+                assert_eq!(
+                    session.check(&lab.world, &step.check),
+                    Ok(true),
+                    "{} step {}: '{}' does not hold after the step; terminals: {:?}",
+                    lab.id,
+                    n + 1,
+                    step.check,
+                    session.terminals()
+                );
+            }
+        }
+    }
 
     #[test]
     fn every_lab_file_parses_and_is_indexed() {

@@ -13,9 +13,9 @@ use yew::prelude::*;
 use crate::components::world_view::{ClockState, SessionHandle, WorldView};
 use crate::hooks::use_clock::use_clock;
 use crate::i18n::{t, Lang, Text};
-use crate::labs::{self, progress, Lab, Step};
+use crate::labs::{self, perform, progress, Lab, Step};
 use crate::route::{number_param, Page, Route};
-use crate::session::{Control, Session};
+use crate::session::Session;
 
 /// The seed every lab runs with, so that a class sees the same thing.
 pub const LAB_SEED: u64 = 1;
@@ -40,28 +40,6 @@ fn new_session(lab: &Lab) -> Result<Session, String> {
                 .collect::<Vec<_>>()
                 .join("; ")
         })
-}
-
-/// Does what a step asks (types its command or presses its control) and runs the
-/// clock for its `run` time: how a shared link replays the steps before the one it
-/// opens at.
-pub fn perform(session: &mut Session, step: &Step) -> Result<(), String> {
-    match (&step.terminal, &step.command, &step.control) {
-        (Some(term), Some(cmd), _) => session.command(term, cmd)?,
-        (_, _, Some(control)) => {
-            let (word, node) = control
-                .split_once(' ')
-                .ok_or_else(|| format!("'{control}' names no node"))?;
-            let c = Control::from_word(word).ok_or_else(|| format!("no control '{word}'"))?;
-            session.control(node.trim(), c)?;
-        }
-        _ => {}
-    }
-    if let Some(d) = step.run.as_deref().and_then(parse_duration) {
-        let to = session.now() + d;
-        session.run_until(to);
-    }
-    Ok(())
 }
 
 /// The lab page.
