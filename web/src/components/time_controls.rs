@@ -27,7 +27,7 @@ pub fn parse_time(text: &str) -> Option<u64> {
         _ => return None,
     };
     let us = value * scale;
-    (us.is_finite() && us >= 0.0 && us < 1e18).then_some(us as u64)
+    (us.is_finite() && (0.0..1e18).contains(&us)).then_some(us as u64)
 }
 
 /// Properties of [`TimeControls`].
