@@ -1,12 +1,20 @@
 //! Every bundled scenario runs natively and all its expectations hold; each runs
-//! twice with the same seed and gives the same trace hash.
+//! twice with the same seed and gives the same trace hash; and the hashes match the
+//! golden file that the browser test (`wasm_scenarios.rs`) checks too, so native
+//! and wasm32 runs are byte-for-byte the same. `UPDATE_SCENARIO_HASHES=1` rewrites
+//! the file after an intended change.
+#![cfg(not(target_arch = "wasm32"))]
 
 use mqttlab_core::sim::bundled::BUNDLED;
+use mqttlab_core::sim::pcap::to_pcap;
 use mqttlab_core::sim::scenario;
+
+const GOLDEN: &str = "tests/sim_golden_hashes.txt";
 
 #[test]
 fn every_bundled_scenario_passes_and_replays() {
     let mut failures = Vec::new();
+    let mut golden = String::new();
     for b in BUNDLED {
         let report = match scenario::run(b.source, None) {
             Ok(r) => r,
@@ -30,6 +38,85 @@ fn every_bundled_scenario_passes_and_replays() {
             "{}: two runs with the same seed differ",
             b.name
         );
+        golden.push_str(&format!(
+            "{} {:016x}\n",
+            b.name,
+            report.world.trace().hash()
+        ));
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(GOLDEN);
+    if std::env::var_os("UPDATE_SCENARIO_HASHES").is_some() {
+        std::fs::write(&path, &golden).unwrap();
+    }
+    let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(
+        on_disk, golden,
+        "{GOLDEN} is out of date: run with UPDATE_SCENARIO_HASHES=1 and commit it"
+    );
+}
+
+/// The Last Will scenario's capture opens in tshark with MQTT decoded (skipped
+/// when tshark is not installed).
+#[test]
+fn last_will_pcap_decodes_in_tshark() {
+    let b = mqttlab_core::sim::bundled::find("06-last-will").unwrap();
+    let report = scenario::run(b.source, None).unwrap();
+    let pcap = to_pcap(report.world.trace().entries());
+    let path = std::env::temp_dir().join(format!("mqttlab-last-will-{}.pcap", std::process::id()));
+    std::fs::write(&path, &pcap).unwrap();
+    let out = std::process::Command::new("timeout")
+        .args(["60", "tshark", "-r"])
+        .arg(&path)
+        .args([
+            "-Y",
+            "mqtt",
+            "-T",
+            "fields",
+            "-e",
+            "tcp.srcport",
+            "-e",
+            "mqtt.msgtype",
+            "-e",
+            "mqtt.topic",
+            "-e",
+            "mqtt.msg",
+            "-e",
+            "tcp.analysis.flags",
+        ])
+        .output();
+    let _ = std::fs::remove_file(&path);
+    let Ok(out) = out else {
+        eprintln!("tshark not available: skipped");
+        return;
+    };
+    if !out.status.success() && out.stdout.is_empty() {
+        eprintln!(
+            "tshark not usable: skipped ({})",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return;
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').collect()).collect();
+    // CONNECT (1) and CONNACK (2) for both clients, the publishes (3), the SUBSCRIBE.
+    assert!(rows.iter().any(|r| r[1] == "1"), "{text}");
+    assert!(rows.iter().any(|r| r[1] == "2" && r[0] == "1883"), "{text}");
+    assert!(rows.iter().any(|r| r[1] == "8"), "{text}");
+    let will: Vec<_> = rows
+        .iter()
+        .filter(|r| r[1] == "3" && r.get(2) == Some(&"sensor1/status"))
+        .collect();
+    assert!(will.len() >= 8, "{text}");
+    // The last publish to the subscriber is the will, "off-line" (hex in mqtt.msg).
+    let last = will.last().unwrap();
+    assert!(
+        last[3].contains("6f66662d6c696e65") || last[3].contains("off-line"),
+        "{text}"
+    );
+    // No TCP complaints: sequence numbers and checksums are consistent.
+    assert!(
+        rows.iter().all(|r| r.get(4).is_none_or(|f| f.is_empty())),
+        "{text}"
+    );
 }

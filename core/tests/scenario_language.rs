@@ -1,0 +1,174 @@
+//! The scenario language: errors name the line and column and say what to do, and
+//! no text, however broken, makes the parser (or a run of what it accepts) panic.
+#![cfg(not(target_arch = "wasm32"))]
+
+use mqttlab_core::sim::scenario::{self, parse};
+use proptest::prelude::*;
+
+fn first_error(src: &str) -> String {
+    parse(src).unwrap_err().0[0].to_string()
+}
+
+#[test]
+fn unknown_node_is_reported_with_position_and_suggestion() {
+    let src = "broker broker1\nsensor sensor1 -> broker1 topic a/b every 10s\nclient sub1 -> broker1\nat 35s kill sensr1\n";
+    assert_eq!(
+        first_error(src),
+        "line 4, column 13: unknown node 'sensr1' (did you mean 'sensor1'?)"
+    );
+}
+
+#[test]
+fn errors_point_at_the_word_at_fault() {
+    assert_eq!(
+        first_error("brokr b"),
+        "line 1, column 1: unknown statement 'brokr' (did you mean 'broker'?)"
+    );
+    assert_eq!(
+        first_error("broker b\nclient c -> b latency fast"),
+        "line 2, column 23: 'fast' is not a duration (write e.g. 5s, 250ms, 1m30s)"
+    );
+    assert_eq!(
+        first_error("broker b\nclient c -> b\nfault drop next PUBAK to c"),
+        "line 3, column 17: unknown packet type 'PUBAK' (did you mean 'PUBACK'?)"
+    );
+    assert_eq!(
+        first_error("broker b\nclient c -> b\nat 1s c: mosquitto_sub -q 3 -t x"),
+        "line 3, column 10: Error: Invalid QoS given: 3  Use 'mosquitto_sub --help' to see usage."
+    );
+    assert_eq!(
+        first_error("broker b\nclient c -> c"),
+        "line 2, column 13: 'c' is not a broker"
+    );
+    assert_eq!(
+        first_error("broker b\nclient c -> b\nexpect c recieves \"x\""),
+        "line 3, column 10: unknown expectation 'recieves' (did you mean 'receives'?)"
+    );
+    assert_eq!(
+        first_error("broker b\nbroker b"),
+        "line 2, column 8: node 'b' is declared twice (first on line 1)"
+    );
+}
+
+#[test]
+fn every_broken_line_is_reported() {
+    let errors = parse("broker b\nclient x -> nowhere\nat soon kill x\nrun forever\n")
+        .unwrap_err()
+        .0;
+    let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+    assert_eq!(lines, [3, 4, 2]);
+}
+
+#[test]
+fn within_counts_from_the_last_at_line() {
+    let sc = parse("broker b\nclient s -> b\nat 35s kill s\nexpect s receives \"x\" within 25s\n")
+        .unwrap();
+    let e = &sc.expects[0];
+    assert_eq!(e.from.as_micros(), 35_000_000);
+    assert_eq!(e.until.unwrap().as_micros(), 60_000_000);
+}
+
+const WORDS: &[&str] = &[
+    "broker",
+    "client",
+    "sensor",
+    "esp32",
+    "actuator",
+    "controller",
+    "at",
+    "fault",
+    "expect",
+    "run",
+    "seed",
+    "->",
+    "b",
+    "c",
+    "s",
+    "1s",
+    "5ms",
+    "kill",
+    "halfopen",
+    "partition",
+    "heal",
+    "restart",
+    "stop",
+    "wifi-drop",
+    "for",
+    "publish",
+    "subscribe",
+    "t/x",
+    "#",
+    "+/x",
+    "\"p\"",
+    "qos",
+    "2",
+    "retain",
+    "drop",
+    "delay",
+    "duplicate",
+    "next",
+    "PUBACK",
+    "PINGRESP",
+    "by",
+    "receives",
+    "on",
+    "within",
+    "topic",
+    "every",
+    "model",
+    "sine(1,2,3s)",
+    "profile",
+    "pubsubclient",
+    "esp-idf",
+    "loss",
+    "50%",
+    "latency",
+    "jitter",
+    "c:",
+    "mosquitto_sub",
+    "-t",
+    "-q",
+    "1",
+    "mosquitto_pub",
+    "-m",
+    "--repeat",
+    "3",
+    "keepalive",
+    "will",
+    "\"",
+    "connect",
+    "persistent",
+    "disconnect",
+    "packet",
+    "\"PUBLISH\"",
+    "from",
+    "to",
+    "log",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, .. ProptestConfig::default() })]
+
+    #[test]
+    fn random_text_never_panics(src in "\\PC{0,200}") {
+        let _ = parse(&src);
+    }
+
+    #[test]
+    fn random_scenarios_parse_and_run_without_panicking(
+        lines in prop::collection::vec(prop::collection::vec(0..WORDS.len(), 0..9), 0..14)
+    ) {
+        let mut src = String::from("broker b\nclient c -> b\nsensor s -> b topic t/x every 5s\n");
+        for l in lines {
+            let words: Vec<&str> = l.into_iter().map(|i| WORDS[i]).collect();
+            src.push_str(&words.join(" "));
+            src.push('\n');
+        }
+        src.push_str("run 30s\n");
+        if let Ok(sc) = parse(&src) {
+            let report = sc.run(1, mqttlab_core::sim::TraceMode::Full);
+            let _ = report.passed();
+        }
+        let _ = scenario::run(&src, Some(2));
+    }
+}

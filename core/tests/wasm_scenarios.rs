@@ -1,0 +1,64 @@
+//! Every bundled scenario run in a real browser (headless Chromium through
+//! wasm-bindgen-test) gives the trace hash the native run gives: the golden file is
+//! written and checked by `scenarios.rs` natively and read here.
+#![cfg(target_arch = "wasm32")]
+
+use mqttlab_core::sim::bundled::BUNDLED;
+use mqttlab_core::sim::scenario;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const GOLDEN: &str = include_str!("sim_golden_hashes.txt");
+
+#[wasm_bindgen_test]
+fn bundled_scenarios_hash_as_natively() {
+    let mut checked = 0;
+    for line in GOLDEN.lines() {
+        let (name, hash) = line.split_once(' ').unwrap();
+        let b = BUNDLED.iter().find(|b| b.name == name).unwrap();
+        let report = scenario::run(b.source, None).unwrap();
+        assert!(
+            report.passed(),
+            "{name}: an expectation failed in the browser"
+        );
+        assert_eq!(
+            format!("{:016x}", report.world.trace().hash()),
+            hash,
+            "{name}: the browser's trace differs from the native one"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, BUNDLED.len());
+}
+
+#[wasm_bindgen_test]
+fn swarm_seeds_hash_the_same_twice_in_the_browser() {
+    use mqttlab_core::sim::swarm::run_seed;
+    for seed in 0..50 {
+        let a = run_seed(seed);
+        assert!(a.violation.is_none(), "seed {seed}: {:?}", a.violation);
+        assert_eq!(a.hash, run_seed(seed).hash);
+    }
+}
+
+/// Simulation speed in the browser: the figure is printed to the test log.
+#[wasm_bindgen_test]
+fn simulation_speed_in_the_browser() {
+    let start = js_sys::Date::now();
+    let mut delivered = 0u64;
+    let mut events = 0u64;
+    for b in BUNDLED {
+        for seed in 0..5 {
+            let sc = scenario::parse(b.source).unwrap();
+            let r = sc.run(seed, mqttlab_core::sim::TraceMode::Off);
+            delivered += r.world.stats().packets_delivered;
+            events += r.world.stats().events;
+        }
+    }
+    let ms = (js_sys::Date::now() - start).max(1.0);
+    console_log!(
+        "wasm: {delivered} packets delivered, {events} events in {ms:.0} ms = {:.0} packets/s",
+        delivered as f64 * 1000.0 / ms
+    );
+}
