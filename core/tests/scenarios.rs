@@ -120,3 +120,56 @@ fn last_will_pcap_decodes_in_tshark() {
         "{text}"
     );
 }
+
+/// The broker log of the basic experiment reads like the course text's
+/// `mosquitto -v` output, line for line, once client ids and source ports (which
+/// mosquitto 2.0 adds) are set aside.
+#[test]
+fn basic_experiment_log_reads_like_the_course() {
+    use mqttlab_core::sim::trace::TraceKind;
+    let course = "\
+New connection from 172.17.0.2 on port 1883.
+New client connected from 172.17.0.2 as ID (p2, c1, k60).
+No will message specified.
+Sending CONNACK to ID (0, 0)
+Received SUBSCRIBE from ID
+\ttopico (QoS 0)
+ID 0 topico
+Sending SUBACK to ID
+New connection from 172.17.0.3 on port 1883.
+New client connected from 172.17.0.3 as ID (p2, c1, k60).
+No will message specified.
+Sending CONNACK to ID (0, 0)
+Received PUBLISH from ID (d0, q0, r0, m0, 'topico', ... (8 bytes))
+Sending PUBLISH to ID (d0, q0, r0, m0, 'topico', ... (8 bytes))
+Received DISCONNECT from ID
+Client ID disconnected.
+Received PINGREQ from ID
+Sending PINGRESP to ID
+Received DISCONNECT from ID
+Client ID disconnected.";
+    let b = mqttlab_core::sim::bundled::find("01-pubsub-basic").unwrap();
+    let report = scenario::run(b.source, None).unwrap();
+    let mut ours = Vec::new();
+    for e in report.world.trace().entries() {
+        let TraceKind::Log { text, .. } = &e.kind else {
+            continue;
+        };
+        let mut words: Vec<String> = Vec::new();
+        for w in text.split(' ') {
+            let w = if w.starts_with("mosq-") {
+                "ID".to_owned()
+            } else if w.starts_with("172.17.") {
+                w.split(':').next().unwrap_or(w).to_owned()
+            } else {
+                w.to_owned()
+            };
+            words.push(w);
+        }
+        ours.push(words.join(" "));
+    }
+    // Our broker also prints its start-up lines first, as mosquitto does.
+    let ours: Vec<&str> = ours.iter().map(String::as_str).skip(3).collect();
+    let course: Vec<&str> = course.lines().collect();
+    assert_eq!(ours, course);
+}

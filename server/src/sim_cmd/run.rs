@@ -7,9 +7,9 @@ use std::time::Instant as WallClock;
 use clap::Args;
 use mqttlab_core::sim::bundled;
 use mqttlab_core::sim::node::Node;
-use mqttlab_core::sim::pcap::to_pcap;
+use mqttlab_core::sim::pcap::{to_pcap, EPOCH_SECS};
 use mqttlab_core::sim::scenario;
-use mqttlab_core::sim::trace::{fmt_time, TraceKind};
+use mqttlab_core::sim::trace::TraceKind;
 
 /// Flags of `mqttlab run`.
 #[derive(Args, Debug)]
@@ -92,9 +92,17 @@ pub fn run(args: RunArgs) -> i32 {
     if args.verbose {
         print!("{}", w.trace().to_text());
     } else if args.log {
+        // As `mosquitto -v` prints it: unix seconds, counted from the moment the
+        // course text's broker started; the broker's name only if there are several.
+        let brokers = w.nodes().iter().filter(|n| n.as_broker().is_some()).count();
         for e in w.trace().entries() {
             if let TraceKind::Log { node, text } = &e.kind {
-                println!("{} {node}: {text}", fmt_time(e.time));
+                let secs = EPOCH_SECS + e.time.as_micros() / 1_000_000;
+                if brokers > 1 {
+                    println!("{secs}: [{node}] {text}");
+                } else {
+                    println!("{secs}: {text}");
+                }
             }
         }
     }
