@@ -63,3 +63,23 @@ fn show_one_seed() {
     }
     println!("{:?}", run_seed(seed));
 }
+
+/// The checker has teeth: a broker restart without persistence loses persistent
+/// sessions, and the delivery invariant must notice in some seeds.
+#[test]
+fn restarting_the_broker_breaks_delivery_and_is_caught() {
+    use mqttlab_core::sim::swarm::run_plan;
+    use mqttlab_core::sim::Action;
+    use mqttlab_core::time::Instant;
+    let mut caught = 0;
+    for seed in 0..200 {
+        let mut plan = SwarmPlan::new(seed);
+        let at = plan.heal_at - core::time::Duration::from_secs(1);
+        plan.actions
+            .push((at.max(Instant::from_secs(5)), Action::Restart(0)));
+        if run_plan(&plan).violation.is_some() {
+            caught += 1;
+        }
+    }
+    assert!(caught > 0, "no seed noticed the lost sessions");
+}

@@ -255,6 +255,9 @@ pub struct SwarmOutcome {
     pub hash: u64,
     /// Events processed.
     pub events: u64,
+    /// Delivery guarantees checked (acknowledged QoS 1/2 message x persistent
+    /// subscriber pairs).
+    pub guarantees: u64,
     /// The first invariant broken, if any.
     pub violation: Option<String>,
 }
@@ -325,7 +328,13 @@ impl Checker {
 /// Runs one seed: builds its world, steps it to the end checking invariants after
 /// every step, then checks delivery guarantees.
 pub fn run_seed(seed: u64) -> SwarmOutcome {
-    let plan = SwarmPlan::new(seed);
+    run_plan(&SwarmPlan::new(seed))
+}
+
+/// Runs a plan (a seed's, possibly edited) and checks the invariants.
+pub fn run_plan(plan: &SwarmPlan) -> SwarmOutcome {
+    let seed = plan.seed;
+    let plan = plan.clone();
     let mut w = plan.build(TraceMode::HashOnly);
     let mut checker = Checker {
         received_seen: vec![0; plan.clients.len()],
@@ -362,18 +371,25 @@ pub fn run_seed(seed: u64) -> SwarmOutcome {
             break;
         }
     }
+    let mut guarantees = 0;
     if violation.is_none() {
-        violation = final_checks(&w, &plan, &checker).err();
+        violation = final_checks(&w, &plan, &checker, &mut guarantees).err();
     }
     SwarmOutcome {
         seed,
         hash: w.trace().hash(),
         events: w.stats().events,
+        guarantees,
         violation,
     }
 }
 
-fn final_checks(w: &World, plan: &SwarmPlan, checker: &Checker) -> Result<(), String> {
+fn final_checks(
+    w: &World,
+    plan: &SwarmPlan,
+    checker: &Checker,
+    guarantees: &mut u64,
+) -> Result<(), String> {
     // 3. Retained consistency.
     let broker = w.broker(0).ok_or("no broker")?;
     for m in broker.broker.retained() {
@@ -432,6 +448,7 @@ fn final_checks(w: &World, plan: &SwarmPlan, checker: &Checker) -> Result<(), St
                 if eff == QoS::AtMostOnce {
                     continue;
                 }
+                *guarantees += 1;
                 let got = sub
                     .received
                     .iter()

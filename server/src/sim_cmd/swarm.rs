@@ -28,6 +28,7 @@ pub struct SwarmArgs {
 pub fn run(args: SwarmArgs) -> i32 {
     let started = WallClock::now();
     let mut events = 0u64;
+    let mut guarantees = 0u64;
     let end = args.start.saturating_add(args.seeds);
     for seed in args.start..end {
         if args.verbose || args.seeds == 1 {
@@ -35,6 +36,7 @@ pub fn run(args: SwarmArgs) -> i32 {
         }
         let out = run_seed(seed);
         events += out.events;
+        guarantees += out.guarantees;
         if let Some(v) = &out.violation {
             println!("seed {seed}: invariant violated {v}");
             if !(args.verbose || args.seeds == 1) {
@@ -67,7 +69,7 @@ pub fn run(args: SwarmArgs) -> i32 {
     }
     let secs = started.elapsed().as_secs_f64();
     println!(
-        "{} seeds ({}..{}) passed{}: {events} events in {secs:.2} s ({:.0} seeds/s)",
+        "{} seeds ({}..{}) passed{}: {events} events, {guarantees} QoS 1/2 delivery guarantees checked, in {secs:.2} s ({:.0} seeds/s)",
         args.seeds,
         args.start,
         end.saturating_sub(1),
