@@ -98,6 +98,7 @@ impl Broker {
         cn.will = c.will.clone();
         cn.touch(now);
         let peer = cn.peer.clone();
+        self.reschedule(conn);
 
         self.log(now, || log::client_connected(&peer, &client_id, &c));
         for line in log::will_lines(&c) {

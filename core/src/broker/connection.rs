@@ -58,6 +58,8 @@ pub(crate) struct Connection {
     pub keep_alive: u16,
     pub will: Option<LastWill>,
     pub timers: Timers,
+    /// The deadline this connection has in the broker's schedule.
+    pub scheduled: Option<Instant>,
 }
 
 impl Connection {
@@ -72,6 +74,7 @@ impl Connection {
             keep_alive: 0,
             will: None,
             timers: Timers::default(),
+            scheduled: None,
         }
     }
 

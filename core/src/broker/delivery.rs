@@ -236,13 +236,17 @@ impl Broker {
             return;
         };
         let deadline = s.outgoing.earliest_sent().map(|t| t + timeout);
-        let Some(c) = s.conn.and_then(|conn| self.conns.get_mut(&conn)) else {
+        let Some(conn) = s.conn else {
+            return;
+        };
+        let Some(c) = self.conns.get_mut(&conn) else {
             return;
         };
         match deadline {
             Some(at) => c.timers.set(Timer::Resend, at),
             None => c.timers.clear(Timer::Resend),
         }
+        self.reschedule(conn);
     }
 
     fn completed(&mut self, now: Instant, client_id: &str, done: Option<Outgoing>) {

@@ -81,7 +81,7 @@ mod subscriptions;
 mod timer;
 mod will;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 pub use config::{filter_covers, Access, Acl, AclRule, AclSubject, BrokerConfig};
 pub use connection::{ConnId, PeerAddr};
@@ -140,6 +140,9 @@ pub struct Broker {
     sessions: BTreeMap<String, Session>,
     subs: SubscriptionStore,
     retained: RetainedStore,
+    /// Every connection's next deadline, earliest first: `poll_timeout` and
+    /// `handle_timeout` need not visit every connection.
+    schedule: BTreeSet<(Instant, ConnId)>,
     out: VecDeque<Output>,
 }
 
@@ -153,6 +156,7 @@ impl Broker {
             sessions: BTreeMap::new(),
             subs: SubscriptionStore::default(),
             retained: RetainedStore::default(),
+            schedule: BTreeSet::new(),
             out: VecDeque::new(),
         }
     }
@@ -225,7 +229,9 @@ impl Broker {
             return;
         };
         c.touch(now);
-        let Some(client_id) = c.client_id.clone() else {
+        let client_id = c.client_id.clone();
+        self.reschedule(conn);
+        let Some(client_id) = client_id else {
             return match packet {
                 Packet::Connect(connect) => self.on_connect(now, conn, connect),
                 other => self.protocol_error(
@@ -305,16 +311,17 @@ impl Broker {
     /// Time passed: fires keep-alive timeouts and teaching-mode resends due at `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
         let due: Vec<(ConnId, bool, bool)> = self
-            .conns
+            .schedule
             .iter()
-            .map(|(id, c)| {
-                (
+            .take_while(|(at, _)| *at <= now)
+            .filter_map(|(_, id)| {
+                let c = self.conns.get(id)?;
+                Some((
                     *id,
                     c.timers.is_due(Timer::KeepAlive, now),
                     c.timers.is_due(Timer::Resend, now),
-                )
+                ))
             })
-            .filter(|(_, k, r)| *k || *r)
             .collect();
         for (conn, keepalive, resend) in due {
             if keepalive {
@@ -338,10 +345,27 @@ impl Broker {
 
     /// When [`handle_timeout`](Self::handle_timeout) must be called next, if ever.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.conns.values().filter_map(|c| c.timers.next()).min()
+        self.schedule.first().map(|(at, _)| *at)
     }
 
     // ---- helpers shared by the handler files ----
+
+    /// Brings the schedule in line with the connection's timers after they changed.
+    fn reschedule(&mut self, conn: ConnId) {
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        let next = c.timers.next();
+        if next != c.scheduled {
+            if let Some(old) = c.scheduled {
+                self.schedule.remove(&(old, conn));
+            }
+            if let Some(new) = next {
+                self.schedule.insert((new, conn));
+            }
+            c.scheduled = next;
+        }
+    }
 
     /// Queues a log line; the text is only built when logging is on.
     fn log(&mut self, now: Instant, text: impl FnOnce() -> String) {
@@ -476,6 +500,9 @@ impl Broker {
         let Some(c) = self.conns.remove(&conn) else {
             return;
         };
+        if let Some(at) = c.scheduled {
+            self.schedule.remove(&(at, conn));
+        }
         if let Some(client_id) = &c.client_id {
             if let Some(will) = c.will {
                 if reason.is_graceful() {

@@ -205,6 +205,15 @@ fn run(actions: &[Action]) -> Result<Vec<Output>, TestCaseError> {
         }
         observe(&lab, &mut clients)?;
         all.append(&mut lab.out);
+        // The broker's schedule agrees with its connections' keep-alive deadlines
+        // (resend is off here).
+        let earliest = lab
+            .broker
+            .connections()
+            .iter()
+            .filter_map(|c| c.keepalive_deadline)
+            .min();
+        prop_assert_eq!(lab.broker.poll_timeout(), earliest);
         // Clients answer what they received only when asked (AckAll), so windows
         // fill up and queues form in between.
         if let Action::AckAll { c } = a {
