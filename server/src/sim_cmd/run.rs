@@ -82,7 +82,7 @@ pub fn run(args: RunArgs) -> i32 {
         .unwrap_or_default();
     println!("scenario {name}: {title}");
     println!(
-        "seed {} | {} virtual | {} events, {} packets delivered | {:.1} ms of CPU",
+        "seed {} | {} virtual | {} events, {} packets delivered | {:.1} ms wall clock",
         report.seed,
         w.now(),
         w.stats().events,
