@@ -42,6 +42,7 @@ bundled!(
     "16-esp-idf-wifi.mqtt",
     "17-lossy-link.mqtt",
     "18-broker-restart.mqtt",
+    "19-partition.mqtt",
 );
 
 /// A bundled scenario by file name (with or without `.mqtt`).
