@@ -82,8 +82,9 @@ impl ValueModel {
                 amplitude,
                 period,
             } => {
-                let p = period.as_micros().max(1) as f64;
-                let phase = (elapsed.as_micros() as f64 % p) / p;
+                // The remainder in integers: exact everywhere.
+                let p = period.as_micros().max(1);
+                let phase = (elapsed.as_micros() % p) as f64 / p as f64;
                 mean + amplitude * sin_turns(phase)
             }
             ValueModel::Steps { every, values } => {
