@@ -43,6 +43,7 @@ bundled!(
     "17-lossy-link.mqtt",
     "18-broker-restart.mqtt",
     "19-partition.mqtt",
+    "20-listener-port.mqtt",
 );
 
 /// A bundled scenario by file name (with or without `.mqtt`).

@@ -889,6 +889,24 @@ impl World {
                 if !c.alive || c.client.state() != ConnectionState::Disconnected {
                     return;
                 }
+                let listening = self.broker(c.broker).map_or(1883, |b| b.port());
+                let refused = c.app.port().filter(|p| *p != listening);
+                if let Some(port) = refused {
+                    self.state(
+                        node,
+                        format!("connection refused: the broker listens on port {listening}, not {port}"),
+                    );
+                    self.inbox
+                        .entry(node)
+                        .or_default()
+                        .push_back(ClientEvent::Disconnected {
+                            reason: DisconnectReason::TransportClosed,
+                        });
+                    return;
+                }
+                let Node::Client(c) = &self.nodes[node] else {
+                    return;
+                };
                 if c.wifi_down {
                     self.state(node, "cannot connect: Wi-Fi is down".into());
                     self.inbox

@@ -167,6 +167,14 @@ impl App {
         }
     }
 
+    /// The TCP port the program connects to (`-p`), if it names one.
+    pub fn port(&self) -> Option<u16> {
+        match self {
+            App::Cli(c) => Some(c.port()),
+            _ => None,
+        }
+    }
+
     /// Whether `-d` debug lines go to the terminal.
     pub fn debug(&self) -> bool {
         matches!(self, App::Cli(c) if c.debug())

@@ -84,6 +84,14 @@ impl MosquittoCli {
         }
     }
 
+    /// The port it connects to (`-p`, 1883 by default).
+    pub fn port(&self) -> u16 {
+        match &self.tool {
+            ToolCommand::Pub(p) => p.common.port,
+            ToolCommand::Sub(s) => s.common.port,
+        }
+    }
+
     /// The client id it connects with.
     pub fn client_id(&self) -> &str {
         &self.client_id
@@ -194,6 +202,12 @@ impl MosquittoCli {
                 cx.print(format!("Connection error: {}", connack_text(*code)));
             }
             (ClientEvent::Disconnected { reason }, _) => match reason {
+                // The first connection failed: the tools give up at once.
+                DisconnectReason::TransportClosed if !self.ever_connected => {
+                    cx.print("Error: Connection refused");
+                    *cx.wake = None;
+                    cx.effects.push(Effect::Exit);
+                }
                 DisconnectReason::Requested | DisconnectReason::Refused(_) => {
                     *cx.wake = None;
                     cx.effects.push(Effect::Exit);
