@@ -17,6 +17,7 @@
 //! See [`bridge`] for the checks, limits and close codes.
 
 mod bridge;
+mod connection;
 mod first_packet;
 mod limits;
 mod origin;
