@@ -18,7 +18,7 @@ after(async () => {
 });
 
 test('the page shows the core version and matches topics with the core', { timeout: 60_000 }, async () => {
-  const { page, errors } = await openPage(browser, server.url, 'en-US');
+  const { page, errors } = await openPage(browser, `${server.url}#/topics`, 'en-US');
   await page.waitForSelector('#core-version', { timeout: 20_000 });
   assert.equal(await page.textContent('#core-version'), `core ${workspaceVersion()}`);
 
@@ -47,7 +47,7 @@ test('the page shows the core version and matches topics with the core', { timeo
 });
 
 test('a Portuguese browser gets Portuguese, and the switch changes language', { timeout: 60_000 }, async () => {
-  const { page, errors } = await openPage(browser, server.url, 'pt-BR');
+  const { page, errors } = await openPage(browser, `${server.url}#/topics`, 'pt-BR');
   await page.waitForSelector('#verdict', { timeout: 20_000 });
   assert.match(await page.textContent('#verdict'), /Entregue: o filtro casa com o tópico/);
   assert.equal(await page.getAttribute('.app', 'lang'), 'pt-BR');

@@ -1,0 +1,110 @@
+// The workspace: a bundled scenario runs to its end with every expectation met,
+// shared links carry scenario and seed, and bad links or scenarios are explained
+// without breaking the page. Also the screenshots of the workspace and of
+// presenter mode.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist, launchBrowser, openPage, screenshot } from './harness.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await serveDist();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const b64url = (text) => Buffer.from(text, 'utf8').toString('base64url');
+
+async function jump(page, time) {
+  await page.fill('#jump', time);
+  await page.click('form.jump button');
+}
+
+test('the course Last Will scenario runs to the end with its expectations met', { timeout: 60_000 }, async () => {
+  const { page, errors } = await openPage(browser, `${server.url}#/workspace?bundled=06-last-will&seed=3`, 'en-US');
+  await page.waitForSelector('#expectations li');
+  assert.equal(await page.$$eval('#expectations li.pending', (l) => l.length), 5);
+  await jump(page, '45s');
+  await page.waitForFunction(() => document.querySelectorAll('#expectations li.ok').length === 5);
+  assert.match(await page.textContent('#clock'), /t = 45\.000 s/);
+  const out = await page.$$eval('.terminal[data-node="alpine2"] .line', (els) => els.map((e) => e.textContent));
+  assert.deepEqual(out, ['on-line', 'on-line', 'on-line', 'on-line', 'off-line']);
+  // The URL now carries the scenario and the seed, for sharing.
+  const hash = await page.evaluate(() => location.hash);
+  assert.match(hash, /^#\/workspace\?scenario=[A-Za-z0-9_-]+&seed=3$/);
+
+  // Click an arrow: the inspector dissects its bytes.
+  await page.click('svg.seq-rows text.label:text("CONNACK 0")');
+  await page.waitForSelector('.side .packet-inspector li.field.root');
+  assert.equal(
+    (await page.textContent('.side .packet-inspector li.field.root')).trim(),
+    'MQ Telemetry Transport Protocol, Connect Ack',
+  );
+  await screenshot(page, 'workspace.png');
+
+  await page.click('#presenter');
+  await page.waitForSelector('.app.presenter');
+  assert.equal(await page.isVisible('.side'), false);
+  await screenshot(page, 'presenter.png');
+  assert.deepEqual(errors, []);
+});
+
+test('a shared scenario opens with its seed and replays the same trace', { timeout: 60_000 }, async () => {
+  const scenario = [
+    'broker b',
+    'client s -> b',
+    'client p -> b',
+    'at 1s s: mosquitto_sub -t "casa/+/temperatura" -v',
+    'at 2s p: mosquitto_pub -t casa/terreo/temperatura -m 21.5',
+    'at 3s p: mosquitto_pub -t casa/terreo/umidade -m 60',
+    'expect s output "casa/terreo/temperatura 21.5"',
+    'run 5s',
+  ].join('\n');
+  const url = `${server.url}#/workspace?scenario=${b64url(scenario)}&seed=42`;
+  const runOnce = async () => {
+    const { page, errors } = await openPage(browser, url, 'en-US');
+    await page.waitForSelector('#seed');
+    assert.equal(await page.inputValue('#seed'), '42');
+    assert.equal(await page.inputValue('#scenario'), scenario);
+    await jump(page, '5s');
+    await page.waitForSelector('#expectations li.ok');
+    const labels = await page.$$eval('svg.seq-rows text', (els) => els.map((e) => e.textContent));
+    assert.deepEqual(errors, []);
+    return labels;
+  };
+  const first = await runOnce();
+  assert.ok(first.includes('PUBLISH q0 casa/terreo/temperatura'), JSON.stringify(first));
+  assert.deepEqual(await runOnce(), first);
+});
+
+test('bad links and bad scenarios are explained, and the page stays usable', { timeout: 60_000 }, async () => {
+  let { page, errors } = await openPage(browser, `${server.url}#/workspace?scenario=%%%&seed=7`, 'pt-BR');
+  await page.waitForSelector('#url-error');
+  assert.match(await page.textContent('#url-error'), /Não foi possível abrir este link/);
+  // The default scenario loaded instead, and it runs.
+  await jump(page, '45s');
+  await page.waitForFunction(() => document.querySelectorAll('#expectations li.ok').length > 0);
+
+  // A scenario with mistakes: errors with line and column, the old world stays.
+  await page.fill('#scenario', 'broker b\nclient c -> bb\nat 1x c: mosquitto_sub -t a');
+  await page.click('#run-scenario');
+  const errs = await page.$$eval('#scenario-errors li', (els) => els.map((e) => e.textContent));
+  assert.ok(errs.length >= 1, JSON.stringify(errs));
+  assert.ok(errs.every((e) => /^linha \d+, coluna \d+: /.test(e)), JSON.stringify(errs));
+  assert.ok(await page.isVisible('.gutter .err'));
+  assert.match(await page.textContent('#clock'), /45\.000/);
+  assert.deepEqual(errors, []);
+
+  ({ page, errors } = await openPage(browser, `${server.url}#/lab/no-such-lab`, 'en-US'));
+  await page.waitForSelector('#url-error');
+  assert.match(await page.textContent('#url-error'), /There is no lab called 'no-such-lab'/);
+  await page.click('a[href="#/labs"]');
+  await page.waitForSelector('.lab-card');
+  assert.ok((await page.$$('.lab-card')).length >= 7);
+  await screenshot(page, 'labs.png');
+  assert.deepEqual(errors, []);
+});
