@@ -164,7 +164,7 @@ mod tests {
         assert_eq!(words("subscribe s casa/#").len(), 3);
         assert_eq!(words("subscribe s #").len(), 3);
         assert_eq!(
-            words(r#"expect s receives "a \"b\"""#)[2],
+            words(r#"expect s receives "a \"b\"""#)[3],
             Tok::Str("a \"b\"".into())
         );
         let t = lex_line(3, r#"at 5s pub1: mosquitto_pub -m "x # y" -t t"#).unwrap();
