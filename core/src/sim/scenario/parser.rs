@@ -814,6 +814,12 @@ fn packet_type(c: &mut Cur) -> R<Option<PacketType>> {
         .filter_map(PacketType::from_nibble)
         .map(PacketType::name)
         .collect();
+    if let Some(kw) = suggest(&w, ["next", "every"]) {
+        return c.err(
+            col,
+            format!("unknown packet type '{w}' (did you mean '{kw}'?)"),
+        );
+    }
     match suggest(&upper, names.iter().copied()) {
         Some(s) => c.err(
             col,
