@@ -100,7 +100,10 @@ async fn serve(args: BrokerArgs, config: BrokerConfig) -> anyhow::Result<()> {
             mqttlab_core::VERSION
         ));
     }
-    let (tx, rx) = mpsc::unbounded_channel();
+    // Bounded: when the broker task falls behind, socket readers wait, and TCP
+    // slows the publishers down instead of a queue growing in front of the broker
+    // (where a subscriber's acknowledgements would wait behind publishes).
+    let (tx, rx) = mpsc::channel(256);
     let mut listeners = Vec::new();
     if let Some(addr) = args.tcp {
         let l = tokio::net::TcpListener::bind(addr)
@@ -144,7 +147,7 @@ async fn serve(args: BrokerArgs, config: BrokerConfig) -> anyhow::Result<()> {
 }
 
 /// The one task that owns the broker.
-async fn drive(mut broker: Broker, mut rx: mpsc::UnboundedReceiver<ToBroker>, verbose: bool) {
+async fn drive(mut broker: Broker, mut rx: mpsc::Receiver<ToBroker>, verbose: bool) {
     let start = tokio::time::Instant::now();
     let now = |start: tokio::time::Instant| {
         Instant::from_micros(u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX))

@@ -30,7 +30,7 @@ fn peer_of(stream: &TcpStream) -> (PeerAddr, u16) {
 }
 
 /// Accepts MQTT over TCP.
-pub(super) async fn accept_tcp(listener: TcpListener, broker: mpsc::UnboundedSender<ToBroker>) {
+pub(super) async fn accept_tcp(listener: TcpListener, broker: mpsc::Sender<ToBroker>) {
     loop {
         let Ok((stream, _)) = listener.accept().await else {
             continue;
@@ -40,7 +40,7 @@ pub(super) async fn accept_tcp(listener: TcpListener, broker: mpsc::UnboundedSen
     }
 }
 
-async fn tcp_conn(stream: TcpStream, broker: mpsc::UnboundedSender<ToBroker>) {
+async fn tcp_conn(stream: TcpStream, broker: mpsc::Sender<ToBroker>) {
     let conn = next_conn();
     let (peer, local_port) = peer_of(&stream);
     let (tx, mut rx) = mpsc::unbounded_channel();
@@ -51,6 +51,7 @@ async fn tcp_conn(stream: TcpStream, broker: mpsc::UnboundedSender<ToBroker>) {
             local_port,
             tx,
         })
+        .await
         .is_err()
     {
         return;
@@ -79,7 +80,7 @@ async fn tcp_conn(stream: TcpStream, broker: mpsc::UnboundedSender<ToBroker>) {
                 Ok(0) => break false,
                 Ok(n) => {
                     let bytes = buf[..n].to_vec();
-                    if broker.send(ToBroker::Bytes { conn, bytes }).is_err() {
+                    if broker.send(ToBroker::Bytes { conn, bytes }).await.is_err() {
                         return;
                     }
                 }
@@ -97,12 +98,12 @@ async fn tcp_conn(stream: TcpStream, broker: mpsc::UnboundedSender<ToBroker>) {
             },
         }
     };
-    let _ = broker.send(ToBroker::Closed { conn, error });
+    let _ = broker.send(ToBroker::Closed { conn, error }).await;
     writer.abort();
 }
 
 /// Accepts MQTT over WebSocket, choosing the `mqtt` subprotocol when offered.
-pub(super) async fn accept_ws(listener: TcpListener, broker: mpsc::UnboundedSender<ToBroker>) {
+pub(super) async fn accept_ws(listener: TcpListener, broker: mpsc::Sender<ToBroker>) {
     loop {
         let Ok((stream, _)) = listener.accept().await else {
             continue;
@@ -131,7 +132,7 @@ fn choose_mqtt(req: &Request, mut resp: Response) -> Result<Response, ErrorRespo
     Ok(resp)
 }
 
-async fn ws_conn(stream: TcpStream, broker: mpsc::UnboundedSender<ToBroker>) {
+async fn ws_conn(stream: TcpStream, broker: mpsc::Sender<ToBroker>) {
     let (peer, local_port) = peer_of(&stream);
     let Ok(ws) = tokio_tungstenite::accept_hdr_async(stream, choose_mqtt).await else {
         return;
@@ -145,6 +146,7 @@ async fn ws_conn(stream: TcpStream, broker: mpsc::UnboundedSender<ToBroker>) {
             local_port,
             tx,
         })
+        .await
         .is_err()
     {
         return;
@@ -169,7 +171,7 @@ async fn ws_conn(stream: TcpStream, broker: mpsc::UnboundedSender<ToBroker>) {
             m = stream.next() => match m {
                 Some(Ok(Message::Binary(b))) => {
                     let bytes = b.to_vec();
-                    if broker.send(ToBroker::Bytes { conn, bytes }).is_err() {
+                    if broker.send(ToBroker::Bytes { conn, bytes }).await.is_err() {
                         return;
                     }
                 }
@@ -183,6 +185,6 @@ async fn ws_conn(stream: TcpStream, broker: mpsc::UnboundedSender<ToBroker>) {
             },
         }
     };
-    let _ = broker.send(ToBroker::Closed { conn, error });
+    let _ = broker.send(ToBroker::Closed { conn, error }).await;
     writer.abort();
 }
