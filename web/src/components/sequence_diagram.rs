@@ -72,6 +72,20 @@ pub fn visible_range(total: usize, scroll_top: f64, height: f64) -> (usize, usiz
     (first, last)
 }
 
+/// Width of one character of the 12 px monospace labels, in pixels.
+const CHAR_WIDTH: f64 = 7.3;
+
+/// `label` cut to at most `max` characters, ending in `…` when cut.
+pub fn clip(label: &str, max: usize) -> String {
+    if label.chars().count() <= max {
+        label.to_string()
+    } else {
+        let mut s: String = label.chars().take(max.saturating_sub(1)).collect();
+        s.push('…');
+        s
+    }
+}
+
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -123,10 +137,15 @@ fn row_svg(row: &DiagramRow, y: f64, lanes: usize, selected: bool) -> String {
                 );
             }
             let lx = (x1 + x2) / 2.0;
+            // Long labels (a CONNECT with a will) are cut to the arrow's span; the
+            // whole label is the tooltip and the inspector shows every field.
+            let room = (((x2 - x1).abs() + LANE_WIDTH * 0.5) / CHAR_WIDTH) as usize;
+            let shown = clip(&row.label, room.max(8));
             s += &format!(
-                r#"<text class="label" x="{lx}" y="{}" text-anchor="middle">{}</text>"#,
+                r#"<g><title>{}</title><text class="label" x="{lx}" y="{}" text-anchor="middle">{}</text></g>"#,
+                escape(&row.label),
                 mid - 4.0,
-                escape(&row.label)
+                escape(&shown)
             );
             if let Some(fault) = &row.fault {
                 s += &format!(
@@ -350,5 +369,7 @@ mod tests {
         assert_eq!(svg.matches("✕").count(), 1);
         assert!(svg.contains("class=\"arrow dropped\""));
         assert!(svg.contains(">6.450</text>"));
+        assert_eq!(clip("CONNECT c1 k60 sensor1", 10), "CONNECT c…");
+        assert_eq!(clip("PINGREQ", 10), "PINGREQ");
     }
 }
