@@ -42,7 +42,25 @@ fn swarm_seeds_hash_the_same_twice_in_the_browser() {
     }
 }
 
-/// Simulation speed in the browser: the figure is printed to the test log.
+/// Simulation speed in the browser, on the same world as `mqttlab bench-sim`'s
+/// speed line: the figure is printed to the test log.
+#[wasm_bindgen_test]
+fn speed_world_in_the_browser() {
+    let mut w = mqttlab_core::sim::bench::speed_world(50);
+    let start = js_sys::Date::now();
+    w.run_until(mqttlab_core::time::Instant::from_secs(120));
+    let ms = (js_sys::Date::now() - start).max(1.0);
+    let s = w.stats();
+    console_log!(
+        "wasm speed world: {} packets delivered, {} events in {ms:.0} ms = {:.0} packets/s",
+        s.packets_delivered,
+        s.events,
+        s.packets_delivered as f64 * 1000.0 / ms
+    );
+    assert!(s.packets_delivered > 100_000);
+}
+
+/// The bundled scenarios' mix in the browser: the figure is printed to the test log.
 #[wasm_bindgen_test]
 fn simulation_speed_in_the_browser() {
     let start = js_sys::Date::now();

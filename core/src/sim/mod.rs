@@ -23,6 +23,7 @@
 #![allow(clippy::collapsible_match)]
 
 pub mod action;
+pub mod bench;
 pub mod bundled;
 pub mod draw;
 pub mod fault;

@@ -1,0 +1,80 @@
+//! The worlds behind the simulator's benchmarks, shared by `mqttlab bench-sim` and
+//! the browser test so that native and wasm32 figures measure the same thing.
+
+use core::time::Duration;
+
+use crate::broker::BrokerConfig;
+use crate::client::ConnectOptions;
+use crate::codec::QoS;
+use crate::time::Instant;
+
+use super::action::Action;
+use super::link::LinkParams;
+use super::node::{App, Generic, Sensor, ValueModel};
+use super::trace::TraceMode;
+use super::world::World;
+
+/// `clients` clients on links with latency and jitter: half publish a QoS 1
+/// reading every second, half subscribe to all of them. No trace is kept.
+pub fn speed_world(clients: usize) -> World {
+    let mut w = World::new(1, TraceMode::Off);
+    w.forget_received();
+    let b = w.add_broker("broker", BrokerConfig::default());
+    for i in 0..clients {
+        let link = LinkParams {
+            latency: Duration::from_millis(5),
+            jitter: Duration::from_millis(2),
+            ..LinkParams::default()
+        };
+        let name = format!("c{i}");
+        let opts = ConnectOptions::new(name.clone());
+        let app = if i % 2 == 0 {
+            App::Generic(Generic {
+                options: Some(opts),
+                reconnect: Some(Duration::from_secs(1)),
+                subscriptions: vec![("bench/#".into(), QoS::AtLeastOnce)],
+                offline: false,
+            })
+        } else {
+            let mut s = Sensor::new(
+                format!("bench/{i}"),
+                Duration::from_secs(1),
+                ValueModel::Walk {
+                    start: 20.0,
+                    step: 0.5,
+                },
+                opts,
+            );
+            s.qos = QoS::AtLeastOnce;
+            App::Sensor(s)
+        };
+        let n = w.add_client(&name, b, link, app);
+        w.schedule(Instant::from_millis(i as u64), Action::Start(n));
+    }
+    w
+}
+
+/// `sensors` sensors publishing a QoS 0 reading every 10 s, powering up over the
+/// first 10 s. No trace is kept.
+pub fn scale_world(sensors: u32) -> World {
+    let mut w = World::new(2, TraceMode::Off);
+    w.forget_received();
+    let b = w.add_broker("broker", BrokerConfig::default());
+    for i in 0..sensors {
+        let name = format!("s{i}");
+        let s = Sensor::new(
+            format!("casa/sensor{i}/temperatura"),
+            Duration::from_secs(10),
+            ValueModel::Sine {
+                mean: 20.0,
+                amplitude: 5.0,
+                period: Duration::from_secs(600),
+            },
+            ConnectOptions::new(name.clone()),
+        );
+        let n = w.add_client(&name, b, LinkParams::default(), App::Sensor(s));
+        let at = u64::from(i) * 10_000_000 / u64::from(sensors.max(1));
+        w.schedule(Instant::from_micros(at), Action::Start(n));
+    }
+    w
+}
