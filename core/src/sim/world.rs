@@ -781,9 +781,12 @@ impl World {
 
     fn on_close(&mut self, link: usize, conn: u64, dir: Dir, kind: CloseKind) {
         let (from, to) = self.endpoints(link, dir);
+        // A host that is gone, or off the network, never sees the segment.
+        let lost = dir == Dir::ToClient
+            && (self.links[link].client_gone || self.client(to).is_some_and(|c| c.wifi_down));
         if self.trace.enabled() {
             self.push_trace(TraceKind::Close {
-                fate: Fate::Delivered,
+                fate: if lost { Fate::Dropped } else { Fate::Delivered },
                 from: self.name(from),
                 to: self.name(to),
                 conn,
