@@ -23,13 +23,14 @@ use std::collections::BTreeSet;
 
 use crate::broker::{BrokerConfig, BrokerEvent};
 use crate::client::ConnectOptions;
-use crate::codec::{QoS, SubackReturnCode};
+use crate::codec::{PacketType, QoS, SubackReturnCode};
 use crate::rng::SplitMix64;
 use crate::time::Instant;
 use crate::topic;
 
 use super::action::Action;
 use super::draw::Draw;
+use super::fault::{FaultAction, FaultRule};
 use super::link::LinkParams;
 use super::node::{App, Generic, Node};
 use super::trace::TraceMode;
@@ -65,6 +66,10 @@ pub struct SwarmPlan {
     pub clients: Vec<ClientSpec>,
     /// Timed actions.
     pub actions: Vec<(Instant, Action)>,
+    /// Packet fault rules that keep MQTT's semantics (duplicates and delays; a
+    /// dropped packet on a live TCP connection is not something MQTT recovers
+    /// from, so drops are left to the links and partitions).
+    pub faults: Vec<FaultRule>,
     /// When faults stop and everything is healed.
     pub heal_at: Instant,
     /// When the run ends.
@@ -156,10 +161,47 @@ impl SwarmPlan {
             };
             actions.push((at, a));
         }
+        let mut faults = Vec::new();
+        for k in 0..rng.below(5) {
+            let packet = [
+                PacketType::Publish,
+                PacketType::Publish,
+                PacketType::Publish,
+                PacketType::Puback,
+                PacketType::Pubrec,
+                PacketType::Pubrel,
+                PacketType::Pubcomp,
+                PacketType::Pingreq,
+                PacketType::Pingresp,
+            ][rng.below(9) as usize];
+            let client = rng.below(n as u64) as usize + 1;
+            let (from, to) = if rng.below(2) == 0 {
+                (Some(client), None)
+            } else {
+                (None, Some(client))
+            };
+            let action = if rng.below(2) == 0 {
+                FaultAction::Duplicate
+            } else {
+                FaultAction::Delay(Duration::from_millis(rng.between(100, 8000)))
+            };
+            let start = Instant::from_millis(rng.between(0, heal_ms / 2));
+            faults.push(FaultRule {
+                label: format!("swarm fault {k}"),
+                action,
+                packet: Some(packet),
+                from,
+                to,
+                start,
+                until: Some(heal_at),
+                remaining: Some(rng.between(1, 5) as u32),
+            });
+        }
         SwarmPlan {
             seed,
             clients,
             actions,
+            faults,
             heal_at,
             end: heal_at + Duration::from_secs(150),
         }
@@ -214,6 +256,12 @@ impl SwarmPlan {
             };
             s.push_str(&format!("  at {t}: {what}\n"));
         }
+        for f in &self.faults {
+            s.push_str(&format!(
+                "  fault {:?} {:?} from node {:?} to node {:?}, from {} until {:?}, {:?} times\n",
+                f.action, f.packet, f.from, f.to, f.start, f.until, f.remaining
+            ));
+        }
         s
     }
 
@@ -233,6 +281,9 @@ impl SwarmPlan {
         }
         for (t, a) in &self.actions {
             w.schedule(*t, a.clone());
+        }
+        for f in &self.faults {
+            w.add_fault(f.clone());
         }
         // Liveness: everything heals, every client comes back.
         for (i, (_, o, _, _)) in self.clients.iter().enumerate() {
