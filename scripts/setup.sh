@@ -47,6 +47,12 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
+# Debian's own python3 refuses system-wide installs (PEP 668); pyenv's does not.
+pip_install() {
+    python3 -m pip install --quiet --disable-pip-version-check "$@" 2>/dev/null ||
+        python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "$@"
+}
+
 need_cmd() { command -v "$1" >/dev/null 2>&1; }
 
 # The wasm-bindgen version that Cargo.lock resolved: the CLI must be exactly it.
@@ -106,8 +112,9 @@ setup_test() {
     fi
 
     if ! python3 -c 'import paho.mqtt' 2>/dev/null; then
-        install_step "paho-mqtt (PyPI)" "an independent MQTT client for interop tests" \
-            python3 -m pip install --quiet --disable-pip-version-check 'paho-mqtt==2.1.0'
+        python3 -m pip --version >/dev/null 2>&1 ||
+            install_step "python3-pip (Debian)" "to install paho-mqtt" apt_install python3-pip
+        install_step "paho-mqtt (PyPI)" "an independent MQTT client for interop tests" pip_install 'paho-mqtt==2.1.0'
     fi
 }
 
