@@ -8,6 +8,7 @@ pub mod download;
 pub mod hooks;
 pub mod i18n;
 pub mod labs;
+pub mod live;
 pub mod pages;
 pub mod route;
 pub mod session;

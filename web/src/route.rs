@@ -23,11 +23,19 @@ pub enum Page {
     Topics,
     /// Inspect MQTT bytes.
     Inspect,
+    /// Connect to a real broker over WebSocket.
+    Connect,
 }
 
 impl Page {
     /// The pages of the navigation bar, in order.
-    pub const NAV: [Page; 4] = [Page::Labs, Page::Workspace, Page::Topics, Page::Inspect];
+    pub const NAV: [Page; 5] = [
+        Page::Labs,
+        Page::Workspace,
+        Page::Topics,
+        Page::Inspect,
+        Page::Connect,
+    ];
 
     /// The fragment path, without `#`.
     pub fn path(&self) -> String {
@@ -37,6 +45,7 @@ impl Page {
             Page::Lab(id) => format!("/lab/{id}"),
             Page::Topics => "/topics".into(),
             Page::Inspect => "/inspect".into(),
+            Page::Connect => "/connect".into(),
         }
     }
 
@@ -47,6 +56,7 @@ impl Page {
             Page::Labs | Page::Lab(_) => Text::NavLabs,
             Page::Topics => Text::NavTopics,
             Page::Inspect => Text::NavInspect,
+            Page::Connect => Text::NavConnect,
         }
     }
 
@@ -84,6 +94,7 @@ impl Route {
             "/labs" | "" | "/" => Page::Labs,
             "/topics" => Page::Topics,
             "/inspect" => Page::Inspect,
+            "/connect" => Page::Connect,
             p => match p.strip_prefix("/lab/") {
                 Some(id) if !id.is_empty() => Page::Lab(id.to_string()),
                 _ => Page::Labs,

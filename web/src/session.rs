@@ -15,7 +15,7 @@ use mqttlab_core::sim::{Action, TraceKind, TraceMode, World};
 use mqttlab_core::time::Instant;
 
 use crate::components::broker_log::LogLine;
-use crate::components::sequence_diagram::{DiagramRow, RowKind};
+use crate::components::sequence_diagram::{DiagramRow, RowKind, Rows};
 use crate::components::terminal::INTERRUPT;
 
 /// What a student can do to a node from the world panel.
@@ -69,7 +69,7 @@ pub struct Session {
     seen: usize,
     lanes: Vec<String>,
     lane_of: BTreeMap<String, usize>,
-    rows: Vec<DiagramRow>,
+    rows: Rows,
     row_bytes: Vec<Option<Rc<Vec<u8>>>>,
     log: Vec<LogLine>,
     terminals: BTreeMap<String, Vec<String>>,
@@ -107,7 +107,7 @@ impl Session {
             seen: 0,
             lanes,
             lane_of,
-            rows: Vec::new(),
+            rows: Rows::default(),
             row_bytes: Vec::new(),
             log: Vec::new(),
             terminals,
@@ -155,8 +155,13 @@ impl Session {
     }
 
     /// Diagram rows so far.
-    pub fn rows(&self) -> &[DiagramRow] {
-        &self.rows
+    pub fn rows(&self) -> std::cell::Ref<'_, Vec<DiagramRow>> {
+        self.rows.borrow()
+    }
+
+    /// The diagram rows, shared (the diagram reads them without a copy).
+    pub fn shared_rows(&self) -> Rows {
+        self.rows.clone()
     }
 
     /// The bytes of the packet a row shows, if it shows one.

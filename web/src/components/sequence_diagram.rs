@@ -6,6 +6,7 @@
 //! Only the rows in view are drawn, so 100,000 packets scroll as smoothly as ten:
 //! the scroll area is as tall as all rows, and one small SVG moves inside it.
 
+use std::cell::{Ref, RefCell};
 use std::rc::Rc;
 
 use web_sys::HtmlElement;
@@ -52,6 +53,41 @@ pub struct DiagramRow {
     pub kind: RowKind,
     /// A fault rule that acted on this packet, shown beside it.
     pub fault: Option<String>,
+}
+
+/// Diagram rows shared between whoever appends them and the diagram, which reads
+/// only the rows in view: a frame copies nothing, however long the run.
+#[derive(Debug, Clone, Default)]
+pub struct Rows(Rc<RefCell<Vec<DiagramRow>>>);
+
+impl Rows {
+    /// Rows from a list.
+    pub fn from_vec(rows: Vec<DiagramRow>) -> Rows {
+        Rows(Rc::new(RefCell::new(rows)))
+    }
+    /// Appends a row.
+    pub fn push(&self, row: DiagramRow) {
+        self.0.borrow_mut().push(row);
+    }
+    /// How many rows there are.
+    pub fn len(&self) -> usize {
+        self.0.borrow().len()
+    }
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Reads the rows.
+    pub fn borrow(&self) -> Ref<'_, Vec<DiagramRow>> {
+        self.0.borrow()
+    }
+}
+
+/// Same storage: the diagram compares lengths to see growth.
+impl PartialEq for Rows {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// Seconds with three decimals, as the time axis shows them.
@@ -218,7 +254,9 @@ pub struct SequenceDiagramProps {
     /// Lifeline names: brokers and client ids.
     pub lanes: Rc<Vec<String>>,
     /// Every row so far.
-    pub rows: Rc<Vec<DiagramRow>>,
+    pub rows: Rows,
+    /// How many rows there are now (so that growth re-renders).
+    pub len: usize,
     /// The row whose packet the inspector shows.
     #[prop_or_default]
     pub selected: Option<usize>,
@@ -236,7 +274,7 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
     // Follow the live end until the student scrolls up; scrolling back down resumes.
     let follow = use_mut_ref(|| true);
 
-    let total = props.rows.len();
+    let total = props.len.min(props.rows.len());
     let full_height = ROW_HEIGHT * total as f64;
 
     {
@@ -279,7 +317,7 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
     let window_height = ROW_HEIGHT * (last - first) as f64;
 
     let mut inner = lifelines_svg(lanes, 0.0, window_height);
-    for (k, row) in props.rows[first..last].iter().enumerate() {
+    for (k, row) in props.rows.borrow()[first..last].iter().enumerate() {
         let i = first + k;
         inner += &row_svg(row, ROW_HEIGHT * k as f64, lanes, props.selected == Some(i));
     }

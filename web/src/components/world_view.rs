@@ -10,7 +10,7 @@ use mqttlab_core::sim::node::Node;
 use mqttlab_core::time::Instant;
 use yew::prelude::*;
 
-use crate::components::broker_log::BrokerLog;
+use crate::components::broker_log::{BrokerLog, MAX_SHOWN};
 use crate::components::broker_state::broker_state;
 use crate::components::packet_inspector::PacketInspector;
 use crate::components::sequence_diagram::SequenceDiagram;
@@ -157,7 +157,8 @@ pub fn world_view(props: &WorldViewProps) -> Html {
         .collect::<Html>();
 
     let lanes = Rc::new(session.lanes().to_vec());
-    let rows = Rc::new(session.rows().to_vec());
+    let rows = session.shared_rows();
+    let len = rows.len();
     let on_select = {
         let selected = selected.clone();
         Callback::from(move |i: usize| selected.set(Some(i)))
@@ -192,7 +193,8 @@ pub fn world_view(props: &WorldViewProps) -> Html {
         })
         .collect::<Html>();
 
-    let log = Rc::new(session.log().to_vec());
+    let log = session.log();
+    let log = Rc::new(log[log.len().saturating_sub(MAX_SHOWN)..].to_vec());
     let now_us = session.now().as_micros();
     let seed = session.world().seed();
     drop(session);
@@ -247,7 +249,7 @@ pub fn world_view(props: &WorldViewProps) -> Html {
                     <h3>{ t(lang, Text::SequenceDiagram) }</h3>
                     { props.exports.clone() }
                 </div>
-                <SequenceDiagram {lanes} {rows} selected={*selected} {on_select} />
+                <SequenceDiagram {lanes} {rows} {len} selected={*selected} {on_select} />
             </div>
             <div class="side">
                 <div class="panel">

@@ -1,5 +1,6 @@
 //! The lab's pages, one file each; [`crate::app`] switches between them.
 
+pub mod connect;
 pub mod inspect;
 pub mod lab;
 pub mod labs;

@@ -1,0 +1,699 @@
+//! A live MQTT connection from the page to a real broker: the core's sans-IO
+//! [`Client`] driven by a browser `WebSocket` (subprotocol `mqtt`, binary frames).
+//!
+//! The browser's clock enters only here ([`Driver::now`]: `performance.now()`
+//! since the driver was made, as an [`Instant`]). Every packet sent (the bytes of a
+//! [`mqttlab_core::client::Transmit`]) and every packet received (the incoming
+//! bytes cut into frames by a [`Decoder`] of its own, while the client consumes
+//! the same bytes) becomes a diagram row with its bytes, for the inspector. What
+//! went wrong is kept as a [`Failure`] for the page to explain in words.
+//!
+//! Nothing is opened before [`Driver::open`], which the page calls only when the
+//! student presses Connect.
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use gloo_timers::callback::Timeout;
+use mqttlab_core::client::cli::{format_message, SubArgs};
+use mqttlab_core::client::{Client, ClientEvent, ConnectOptions, DisconnectReason};
+use mqttlab_core::codec::{ConnectReturnCode, Decoder, Packet, QoS};
+use mqttlab_core::time::Instant;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
+
+use crate::components::broker_log::LogLine;
+use crate::components::sequence_diagram::{DiagramRow, RowKind, Rows};
+
+/// Largest packet the display decoder accepts (the client has its own limit).
+const DISPLAY_MAX_PACKET: usize = 16 * 1024 * 1024;
+
+/// A broker address the page can open: `ws://` or `wss://`, a host, maybe a port
+/// and a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WsUrl {
+    /// The whole URL as given (trimmed), with `/` added when there was no path.
+    pub url: String,
+    /// The host, as the diagram's broker lane names it (`127.0.0.1:9001`).
+    pub host: String,
+}
+
+/// Why an address cannot be opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UrlError {
+    /// Nothing typed.
+    Empty,
+    /// Not `ws://` or `wss://`; holds what it starts with.
+    Scheme(String),
+    /// Nothing between `ws://` and the path.
+    NoHost,
+    /// A port that is not 1..=65535.
+    BadPort(String),
+    /// Whitespace inside.
+    Spaces,
+}
+
+/// Checks a broker address typed by the student.
+pub fn parse_ws_url(input: &str) -> Result<WsUrl, UrlError> {
+    let s = input.trim();
+    if s.is_empty() {
+        return Err(UrlError::Empty);
+    }
+    if s.chars().any(char::is_whitespace) {
+        return Err(UrlError::Spaces);
+    }
+    let lower = s.to_ascii_lowercase();
+    let rest_at = if lower.starts_with("ws://") {
+        5
+    } else if lower.starts_with("wss://") {
+        6
+    } else {
+        let scheme = match s.find("://") {
+            Some(i) => s[..i + 3].to_string(),
+            None => s.chars().take(12).collect(),
+        };
+        return Err(UrlError::Scheme(scheme));
+    };
+    let rest = &s[rest_at..];
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    // user:password@ is not for WebSocket URLs in browsers; keep only the host part.
+    let hostport = authority.rsplit('@').next().unwrap_or(authority);
+    let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
+        match v6.split_once(']') {
+            Some((h, p)) => (h, p.strip_prefix(':')),
+            None => return Err(UrlError::NoHost),
+        }
+    } else {
+        match hostport.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (hostport, None),
+        }
+    };
+    if host.is_empty() {
+        return Err(UrlError::NoHost);
+    }
+    if let Some(p) = port {
+        match p.parse::<u16>() {
+            Ok(n) if n > 0 => {}
+            _ => return Err(UrlError::BadPort(p.to_string())),
+        }
+    }
+    let url = if end == rest.len() {
+        format!("{s}/")
+    } else {
+        s.to_string()
+    };
+    Ok(WsUrl {
+        url,
+        host: hostport.to_string(),
+    })
+}
+
+/// Where the connection stands, as the page shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// No socket.
+    Idle,
+    /// `new WebSocket(...)` made, not open yet.
+    Opening,
+    /// Socket open, CONNECT sent, no CONNACK yet.
+    WaitingConnack,
+    /// CONNACK accepted.
+    Connected,
+}
+
+/// What went wrong, for the page to put into words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The browser refused to even try (a malformed URL it rejects).
+    Rejected(String),
+    /// The WebSocket never opened.
+    CouldNotOpen {
+        /// The close code the browser reported (1006 when nothing answered).
+        code: u16,
+        /// The close reason, usually empty.
+        reason: String,
+    },
+    /// The server closed the socket before the MQTT connection was accepted, with a
+    /// code and reason (the `mqttlab serve` bridge explains itself this way).
+    ServerClosed {
+        /// The WebSocket close code.
+        code: u16,
+        /// The close reason.
+        reason: String,
+    },
+    /// CONNACK with a refusal code.
+    Refused(ConnectReturnCode),
+    /// An accepted connection ended without the student asking.
+    Dropped {
+        /// The WebSocket close code.
+        code: u16,
+        /// The close reason.
+        reason: String,
+    },
+    /// No PINGRESP in time.
+    PingTimeout,
+    /// No CONNACK in time.
+    ConnectTimeout,
+    /// The broker sent bytes that are not MQTT 3.1.1.
+    Protocol(String),
+}
+
+/// Everything the page shows about the connection.
+#[derive(Debug)]
+pub struct Live {
+    client: Client,
+    ws: Option<WebSocket>,
+    options: Option<ConnectOptions>,
+    decoder: Decoder,
+    timer: Option<Timeout>,
+    /// Where the connection stands.
+    pub phase: Phase,
+    /// The last failure, until the next Connect.
+    pub failure: Option<Failure>,
+    /// Diagram lanes: the client id and the broker's host.
+    pub lanes: Rc<Vec<String>>,
+    /// Diagram rows.
+    pub rows: Rows,
+    /// The bytes of each row (empty for notes).
+    pub row_bytes: Vec<Rc<Vec<u8>>>,
+    /// Event log.
+    pub log: Vec<LogLine>,
+    /// Terminal screen.
+    pub term: Vec<String>,
+    /// `mosquitto_sub` commands of the terminal still running, for printing.
+    subs: Vec<SubArgs>,
+    /// The student pressed Disconnect (so the close is not a drop).
+    closing: bool,
+}
+
+/// The live connection and the page's re-render hook.
+pub struct Driver {
+    /// The state; never borrowed across a call to `notify`.
+    pub live: RefCell<Live>,
+    origin_ms: f64,
+    notify: Box<dyn Fn()>,
+    handlers: RefCell<Option<Handlers>>,
+}
+
+struct Handlers {
+    _open: Closure<dyn FnMut()>,
+    _message: Closure<dyn FnMut(MessageEvent)>,
+    _close: Closure<dyn FnMut(CloseEvent)>,
+    _error: Closure<dyn FnMut()>,
+}
+
+fn performance_now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or_else(js_sys::Date::now)
+}
+
+impl Driver {
+    /// A driver with no connection; `notify` re-renders the page.
+    pub fn new(notify: impl Fn() + 'static) -> Rc<Driver> {
+        Rc::new(Driver {
+            live: RefCell::new(Live {
+                client: Client::new(),
+                ws: None,
+                options: None,
+                decoder: Decoder::new(DISPLAY_MAX_PACKET),
+                timer: None,
+                phase: Phase::Idle,
+                failure: None,
+                lanes: Rc::new(vec!["client".into(), "broker".into()]),
+                rows: Rows::default(),
+                row_bytes: Vec::new(),
+                log: Vec::new(),
+                term: Vec::new(),
+                subs: Vec::new(),
+                closing: false,
+            }),
+            origin_ms: performance_now(),
+            notify: Box::new(notify),
+            handlers: RefCell::new(None),
+        })
+    }
+
+    /// The real time since the driver was made.
+    pub fn now(&self) -> Instant {
+        let ms = (performance_now() - self.origin_ms).max(0.0);
+        Instant::from_micros((ms * 1000.0) as u64)
+    }
+
+    /// Opens a WebSocket to `url` and, once it is open, sends CONNECT with
+    /// `options`. A connection already open is closed first. The diagram starts
+    /// afresh.
+    pub fn open(self: &Rc<Self>, url: &WsUrl, options: ConnectOptions) {
+        self.shutdown();
+        let now = self.now();
+        {
+            let mut l = self.live.borrow_mut();
+            l.client = Client::new();
+            l.decoder = Decoder::new(DISPLAY_MAX_PACKET);
+            l.failure = None;
+            l.closing = false;
+            l.subs.clear();
+            let id = if options.client_id.is_empty() {
+                "(client)".to_string()
+            } else {
+                options.client_id.clone()
+            };
+            l.lanes = Rc::new(vec![id, url.host.clone()]);
+            l.rows = Rows::default();
+            l.row_bytes.clear();
+            l.options = Some(options);
+            l.phase = Phase::Opening;
+            l.note(now, 0, format!("WebSocket {}", url.url));
+            l.log_line(now, format!("opening WebSocket {} (subprotocol mqtt)", url.url));
+        }
+        match WebSocket::new_with_str(&url.url, "mqtt") {
+            Ok(ws) => {
+                ws.set_binary_type(BinaryType::Arraybuffer);
+                self.attach(&ws);
+                self.live.borrow_mut().ws = Some(ws);
+            }
+            Err(e) => {
+                let msg = e
+                    .dyn_ref::<js_sys::Error>()
+                    .map(|e| String::from(e.message()))
+                    .or_else(|| e.as_string())
+                    .unwrap_or_else(|| format!("{e:?}"));
+                let mut l = self.live.borrow_mut();
+                l.phase = Phase::Idle;
+                l.failure = Some(Failure::Rejected(msg));
+            }
+        }
+        (self.notify)();
+    }
+
+    fn attach(self: &Rc<Self>, ws: &WebSocket) {
+        let weak = Rc::downgrade(self);
+        let w = weak.clone();
+        let open = Closure::<dyn FnMut()>::new(move || with(&w, |d| d.on_open()));
+        let w = weak.clone();
+        let message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            if let Ok(buf) = e.data().dyn_into::<js_sys::ArrayBuffer>() {
+                let bytes = js_sys::Uint8Array::new(&buf).to_vec();
+                with(&w, |d| d.on_bytes(&bytes));
+            } else if let Some(text) = e.data().as_string() {
+                with(&w, |d| d.on_text(&text));
+            }
+        });
+        let w = weak.clone();
+        let close = Closure::<dyn FnMut(CloseEvent)>::new(move |e: CloseEvent| {
+            with(&w, |d| d.on_close(e.code(), e.reason(), e.was_clean()))
+        });
+        let w = weak;
+        let error = Closure::<dyn FnMut()>::new(move || {
+            with(&w, |d| {
+                let now = d.now();
+                d.live
+                    .borrow_mut()
+                    .log_line(now, "WebSocket error event".to_string());
+            })
+        });
+        ws.set_onopen(Some(open.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(message.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(close.as_ref().unchecked_ref()));
+        ws.set_onerror(Some(error.as_ref().unchecked_ref()));
+        *self.handlers.borrow_mut() = Some(Handlers {
+            _open: open,
+            _message: message,
+            _close: close,
+            _error: error,
+        });
+    }
+
+    fn on_open(self: &Rc<Self>) {
+        let now = self.now();
+        let mut l = self.live.borrow_mut();
+        let protocol = l.ws.as_ref().map(|w| w.protocol()).unwrap_or_default();
+        l.log_line(now, format!("WebSocket open (subprotocol '{protocol}')"));
+        let options = l.options.clone().unwrap_or_else(|| ConnectOptions::new(""));
+        if let Err(e) = l.client.connect(now, options) {
+            l.log_line(now, format!("cannot connect: {e}"));
+        }
+        l.phase = Phase::WaitingConnack;
+        drop(l);
+        self.pump(now);
+    }
+
+    fn on_bytes(self: &Rc<Self>, bytes: &[u8]) {
+        let now = self.now();
+        {
+            let mut l = self.live.borrow_mut();
+            l.decoder.push(bytes);
+            loop {
+                match l.decoder.next_frame() {
+                    Ok(Some((packet, frame))) => {
+                        l.packet_row(now, 1, 0, &packet, frame.to_vec());
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        l.note(now, 1, format!("undecodable bytes: {e}"));
+                        l.decoder = Decoder::new(DISPLAY_MAX_PACKET);
+                        break;
+                    }
+                }
+            }
+            l.client.handle_bytes(now, bytes);
+        }
+        self.pump(now);
+    }
+
+    fn on_text(self: &Rc<Self>, text: &str) {
+        let now = self.now();
+        self.live.borrow_mut().log_line(
+            now,
+            format!("text frame ignored (MQTT uses binary frames): {text}"),
+        );
+        (self.notify)();
+    }
+
+    fn on_close(self: &Rc<Self>, code: u16, reason: String, clean: bool) {
+        let now = self.now();
+        {
+            let mut l = self.live.borrow_mut();
+            l.timer = None;
+            l.ws = None;
+            let shown = if reason.is_empty() {
+                format!("WebSocket closed, code {code}")
+            } else {
+                format!("WebSocket closed, code {code}: {reason}")
+            };
+            l.note(now, 1, shown.clone());
+            l.log_line(now, format!("{shown} (clean: {clean})"));
+            let before = l.phase;
+            l.client.handle_closed(now);
+            l.drain_events(now);
+            if l.failure.is_none() && !l.closing {
+                l.failure = Some(match before {
+                    Phase::Opening => Failure::CouldNotOpen { code, reason },
+                    Phase::WaitingConnack => Failure::ServerClosed { code, reason },
+                    Phase::Connected | Phase::Idle => Failure::Dropped { code, reason },
+                });
+            }
+            l.phase = Phase::Idle;
+            l.subs.clear();
+        }
+        *self.handlers.borrow_mut() = None;
+        (self.notify)();
+    }
+
+    /// Sends what the client queued, handles its events, re-arms the timer, and
+    /// re-renders.
+    fn pump(self: &Rc<Self>, now: Instant) {
+        let deadline = {
+            let mut l = self.live.borrow_mut();
+            while let Some(t) = l.client.poll_transmit() {
+                l.packet_row(now, 0, 1, &t.packet, t.bytes.clone());
+                if let Some(ws) = &l.ws {
+                    let _ = ws.send_with_u8_array(&t.bytes);
+                }
+            }
+            let ended = l.drain_events(now);
+            if ended {
+                if let Some(ws) = &l.ws {
+                    let _ = ws.close();
+                }
+            }
+            l.client.poll_timeout()
+        };
+        self.arm(deadline, now);
+        (self.notify)();
+    }
+
+    fn arm(self: &Rc<Self>, deadline: Option<Instant>, now: Instant) {
+        let timer = deadline.map(|at| {
+            let wait_ms = at.as_micros().saturating_sub(now.as_micros()).div_ceil(1000);
+            let weak = Rc::downgrade(self);
+            Timeout::new(wait_ms.min(u32::MAX as u64) as u32, move || {
+                with(&weak, |d| {
+                    let now = d.now();
+                    d.live.borrow_mut().client.handle_timeout(now);
+                    d.pump(now);
+                })
+            })
+        });
+        self.live.borrow_mut().timer = timer;
+    }
+
+    /// Publishes on the open connection.
+    pub fn publish(
+        self: &Rc<Self>,
+        topic: &str,
+        payload: Vec<u8>,
+        qos: QoS,
+        retain: bool,
+    ) -> Result<(), String> {
+        let now = self.now();
+        let r = self
+            .live
+            .borrow_mut()
+            .client
+            .publish(now, topic, payload, qos, retain);
+        r.map_err(|e| e.to_string())?;
+        self.pump(now);
+        Ok(())
+    }
+
+    /// Subscribes on the open connection; `sub` (a terminal's `mosquitto_sub`)
+    /// decides how its messages print.
+    pub fn subscribe(self: &Rc<Self>, filters: &[(&str, QoS)], sub: Option<SubArgs>) -> Result<(), String> {
+        let now = self.now();
+        {
+            let mut l = self.live.borrow_mut();
+            l.client
+                .subscribe(now, filters)
+                .map_err(|e| e.to_string())?;
+            if let Some(s) = sub {
+                l.subs.push(s);
+            }
+        }
+        self.pump(now);
+        Ok(())
+    }
+
+    /// Ends the terminal's `mosquitto_sub` commands: UNSUBSCRIBE their filters.
+    pub fn interrupt(self: &Rc<Self>) {
+        let now = self.now();
+        {
+            let mut l = self.live.borrow_mut();
+            let filters: Vec<String> = l.subs.drain(..).flat_map(|s| s.topics).collect();
+            if !filters.is_empty() && l.client.is_connected() {
+                let refs: Vec<&str> = filters.iter().map(String::as_str).collect();
+                let _ = l.client.unsubscribe(now, &refs);
+            }
+        }
+        self.pump(now);
+    }
+
+    /// Whether CONNACK accepted the connection.
+    pub fn is_connected(&self) -> bool {
+        self.live.borrow().phase == Phase::Connected
+    }
+
+    /// Sends DISCONNECT (when connected) and closes the socket.
+    pub fn disconnect(self: &Rc<Self>) {
+        let now = self.now();
+        {
+            let mut l = self.live.borrow_mut();
+            l.closing = true;
+            if l.client.disconnect(now).is_err() {
+                if let Some(ws) = &l.ws {
+                    let _ = ws.close();
+                }
+            }
+        }
+        self.pump(now);
+        let l = self.live.borrow();
+        if let Some(ws) = &l.ws {
+            let _ = ws.close();
+        }
+    }
+
+    /// Re-renders the page.
+    pub fn refresh(&self) {
+        (self.notify)();
+    }
+
+    /// Appends a line to the terminal.
+    pub fn print(&self, line: String) {
+        self.live.borrow_mut().term.push(line);
+    }
+
+    /// Closes everything without a word (the page is going away, or a new Connect).
+    pub fn shutdown(&self) {
+        let mut l = self.live.borrow_mut();
+        l.timer = None;
+        l.closing = true;
+        if let Some(ws) = l.ws.take() {
+            ws.set_onopen(None);
+            ws.set_onmessage(None);
+            ws.set_onclose(None);
+            ws.set_onerror(None);
+            let _ = ws.close();
+        }
+        l.phase = Phase::Idle;
+        drop(l);
+        *self.handlers.borrow_mut() = None;
+    }
+}
+
+fn with(weak: &Weak<Driver>, f: impl FnOnce(&Rc<Driver>)) {
+    if let Some(d) = weak.upgrade() {
+        f(&d);
+    }
+}
+
+impl Live {
+    fn packet_row(&mut self, now: Instant, from: usize, to: usize, packet: &Packet, bytes: Vec<u8>) {
+        let dup = matches!(packet, Packet::Publish(p) if p.dup);
+        self.rows.push(DiagramRow {
+            time_us: now.as_micros(),
+            label: packet.summary(),
+            kind: RowKind::Packet {
+                from,
+                to,
+                dropped: false,
+                dup,
+            },
+            fault: None,
+        });
+        self.row_bytes.push(Rc::new(bytes));
+        let dir = if from == 0 { "sent" } else { "received" };
+        self.log_line(now, format!("{dir} {}", packet.summary()));
+    }
+
+    fn note(&mut self, now: Instant, lane: usize, label: String) {
+        self.rows.push(DiagramRow {
+            time_us: now.as_micros(),
+            label,
+            kind: RowKind::Note { lane },
+            fault: None,
+        });
+        self.row_bytes.push(Rc::new(Vec::new()));
+    }
+
+    fn log_line(&mut self, now: Instant, text: String) {
+        let broker = self.lanes.get(1).cloned().unwrap_or_default();
+        self.log.push(LogLine {
+            time_us: now.as_micros(),
+            broker,
+            text,
+        });
+    }
+
+    /// Handles the client's events; true when the connection ended.
+    fn drain_events(&mut self, now: Instant) -> bool {
+        let mut ended = false;
+        while let Some(ev) = self.client.poll_event() {
+            match ev {
+                ClientEvent::Connected { session_present } => {
+                    self.phase = Phase::Connected;
+                    self.note(now, 0, format!("connected (session present: {session_present})"));
+                }
+                ClientEvent::ConnectionRefused(code) => {
+                    self.failure = Some(Failure::Refused(code));
+                }
+                ClientEvent::Message(p) => {
+                    let topic = p.topic.as_str().to_string();
+                    let args = self
+                        .subs
+                        .iter()
+                        .find(|s| s.topics.iter().any(|f| mqttlab_core::topic::matches(f, &topic)))
+                        .cloned()
+                        .unwrap_or_else(|| verbose_sub());
+                    let out = format_message(&args, &p);
+                    let text = String::from_utf8_lossy(&out);
+                    for line in text.trim_end_matches('\n').split('\n') {
+                        if !out.is_empty() {
+                            self.term.push(line.to_string());
+                        }
+                    }
+                }
+                ClientEvent::Published { pid, qos } => {
+                    self.log_line(now, format!("message m{} delivered at QoS {qos}", pid.get()))
+                }
+                ClientEvent::Subscribed { pid, granted } => self.log_line(
+                    now,
+                    format!("subscription m{} granted {granted:?}", pid.get()),
+                ),
+                ClientEvent::Unsubscribed { pid } => {
+                    self.log_line(now, format!("unsubscribed m{}", pid.get()))
+                }
+                ClientEvent::Pong => self.log_line(now, "PINGRESP: the broker is alive".into()),
+                ClientEvent::Disconnected { reason } => {
+                    ended = true;
+                    self.log_line(now, format!("MQTT connection ended: {reason}"));
+                    match reason {
+                        DisconnectReason::Requested => self.closing = true,
+                        DisconnectReason::Refused(c) => self.failure = Some(Failure::Refused(c)),
+                        DisconnectReason::PingTimeout => {
+                            self.note(now, 0, "keepalive: no PINGRESP".into());
+                            self.failure = Some(Failure::PingTimeout)
+                        }
+                        DisconnectReason::ConnectTimeout => {
+                            self.failure = Some(Failure::ConnectTimeout)
+                        }
+                        DisconnectReason::Protocol(e) => {
+                            self.failure = Some(Failure::Protocol(e.to_string()))
+                        }
+                        DisconnectReason::TransportClosed => {}
+                    }
+                }
+                other => self.log_line(now, format!("{other:?}")),
+            }
+        }
+        ended
+    }
+}
+
+/// How messages print that no terminal `mosquitto_sub` asked for (the form's
+/// subscriptions): `topic payload`, as `mosquitto_sub -v`.
+fn verbose_sub() -> SubArgs {
+    let mut s = mqttlab_core::client::cli::parse_sub(&["-t".into(), "#".into(), "-v".into()])
+        .expect("constant arguments parse");
+    s.topics.clear();
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broker_addresses_are_checked_in_words() {
+        let u = parse_ws_url(" ws://127.0.0.1:9001 ").unwrap();
+        assert_eq!(u.url, "ws://127.0.0.1:9001/");
+        assert_eq!(u.host, "127.0.0.1:9001");
+        let u = parse_ws_url("wss://broker.example.org/mqtt").unwrap();
+        assert_eq!(u.host, "broker.example.org");
+        assert_eq!(u.url, "wss://broker.example.org/mqtt");
+        assert!(parse_ws_url("ws://[::1]:8080/mqtt/lab").is_ok());
+        assert_eq!(parse_ws_url(""), Err(UrlError::Empty));
+        assert_eq!(
+            parse_ws_url("http://localhost:8080/"),
+            Err(UrlError::Scheme("http://".into()))
+        );
+        assert_eq!(
+            parse_ws_url("mqtt://localhost:1883"),
+            Err(UrlError::Scheme("mqtt://".into()))
+        );
+        assert_eq!(
+            parse_ws_url("localhost:1883"),
+            Err(UrlError::Scheme("localhost:18".into()))
+        );
+        assert_eq!(parse_ws_url("ws:///mqtt"), Err(UrlError::NoHost));
+        assert_eq!(parse_ws_url("ws://:9001/"), Err(UrlError::NoHost));
+        assert_eq!(
+            parse_ws_url("ws://localhost:99999/"),
+            Err(UrlError::BadPort("99999".into()))
+        );
+        assert_eq!(parse_ws_url("ws://local host/"), Err(UrlError::Spaces));
+    }
+}

@@ -1,0 +1,525 @@
+//! "Connect to a broker": the page's own MQTT client on a real broker, over
+//! WebSocket ([`crate::live`]), with the same views as the simulation: sequence
+//! diagram, packet inspector, a `mosquitto_pub`/`mosquitto_sub` terminal and a log.
+//!
+//! Nothing is sent anywhere until the student presses Connect, except one request
+//! to the server that served the page: `GET /mqtt/`, which `mqttlab serve` answers
+//! with the brokers it bridges, offered as ready-made addresses.
+
+use std::rc::Rc;
+
+use mqttlab_core::client::cli::{parse_command_line, MessageSource, ToolCommand};
+use mqttlab_core::client::ConnectOptions;
+use mqttlab_core::codec::{ConnectReturnCode, QoS};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use crate::components::broker_log::BrokerLog;
+use crate::components::packet_inspector::PacketInspector;
+use crate::components::sequence_diagram::SequenceDiagram;
+use crate::components::terminal::{Terminal, INTERRUPT};
+use crate::i18n::{t, Lang, Text};
+use crate::live::{parse_ws_url, Driver, Failure, Phase, UrlError};
+
+/// The address offered when the page's server bridges nothing.
+pub const DEFAULT_URL: &str = "ws://127.0.0.1:9001/";
+
+/// Properties of [`ConnectPage`].
+#[derive(Properties, PartialEq)]
+pub struct ConnectPageProps {
+    /// The interface language.
+    pub lang: Lang,
+}
+
+/// The failure in words, in `lang`.
+pub fn explain(lang: Lang, failure: &Failure) -> String {
+    let close = |code: u16, reason: &str| {
+        let what = match code {
+            1008 => Some(Text::Close1008),
+            1011 => Some(Text::Close1011),
+            1013 => Some(Text::Close1013),
+            1001 => Some(Text::Close1001),
+            1002 | 1003 => Some(Text::Close1002),
+            1009 => Some(Text::Close1009),
+            _ => None,
+        };
+        let mut s = format!("({} {code}", t(lang, Text::CloseCodeLabel));
+        if !reason.is_empty() {
+            s += &format!(", {}: “{reason}”", t(lang, Text::CloseReasonLabel));
+        }
+        s += ")";
+        if let Some(w) = what {
+            s = format!("{} {s}", t(lang, w));
+        }
+        s
+    };
+    match failure {
+        Failure::Rejected(msg) => format!("{} {msg}", t(lang, Text::UrlRejected)),
+        Failure::CouldNotOpen { code, reason } => {
+            format!("{} {}", t(lang, Text::WsCouldNotOpen), close(*code, reason))
+        }
+        Failure::ServerClosed { code, reason } => {
+            format!("{}: {}", t(lang, Text::ServerClosed), close(*code, reason))
+        }
+        Failure::Refused(code) => t(
+            lang,
+            match code {
+                ConnectReturnCode::UnacceptableProtocolVersion => Text::Refused1,
+                ConnectReturnCode::IdentifierRejected => Text::Refused2,
+                ConnectReturnCode::ServerUnavailable => Text::Refused3,
+                ConnectReturnCode::BadUserNameOrPassword => Text::Refused4,
+                ConnectReturnCode::NotAuthorized | ConnectReturnCode::Accepted => Text::Refused5,
+            },
+        )
+        .to_string(),
+        Failure::Dropped { code, reason } => {
+            format!("{} {}", t(lang, Text::Dropped), close(*code, reason))
+        }
+        Failure::PingTimeout => t(lang, Text::PingTimeoutMsg).to_string(),
+        Failure::ConnectTimeout => t(lang, Text::ConnectTimeoutMsg).to_string(),
+        Failure::Protocol(e) => format!("{} {e}", t(lang, Text::ProtocolErrorMsg)),
+    }
+}
+
+fn explain_url(lang: Lang, e: &UrlError) -> String {
+    match e {
+        UrlError::Empty => t(lang, Text::UrlEmpty).to_string(),
+        UrlError::Scheme(s) => format!("{} “{s}”", t(lang, Text::UrlScheme)),
+        UrlError::NoHost => t(lang, Text::UrlNoHost).to_string(),
+        UrlError::BadPort(p) => format!("{} “{p}”", t(lang, Text::UrlBadPort)),
+        UrlError::Spaces => t(lang, Text::UrlSpaces).to_string(),
+    }
+}
+
+fn input_value(r: &NodeRef) -> String {
+    r.cast::<HtmlInputElement>()
+        .map(|e| e.value())
+        .unwrap_or_default()
+}
+
+fn checked(r: &NodeRef) -> bool {
+    r.cast::<HtmlInputElement>()
+        .map(|e| e.checked())
+        .unwrap_or(false)
+}
+
+fn qos_of(r: &NodeRef) -> QoS {
+    r.cast::<HtmlSelectElement>()
+        .and_then(|e| e.value().parse::<u8>().ok())
+        .and_then(QoS::from_u8)
+        .unwrap_or(QoS::AtMostOnce)
+}
+
+fn qos_select(id: &'static str, r: &NodeRef) -> Html {
+    html! {
+        <select {id} ref={r.clone()}>
+            <option value="0" selected=true>{ "0" }</option>
+            <option value="1">{ "1" }</option>
+            <option value="2">{ "2" }</option>
+        </select>
+    }
+}
+
+/// Asks the page's own server which brokers it bridges (`mqttlab serve` answers
+/// `GET /mqtt/` with JSON); `None` for any other server.
+async fn fetch_upstreams() -> Option<Vec<String>> {
+    let window = web_sys::window()?;
+    let location = window.location();
+    let protocol = location.protocol().ok()?;
+    if protocol != "http:" && protocol != "https:" {
+        return None;
+    }
+    let host = location.host().ok()?;
+    let scheme = if protocol == "https:" { "wss" } else { "ws" };
+    let resp = JsFuture::from(window.fetch_with_str("/mqtt/")).await.ok()?;
+    let resp: web_sys::Response = resp.dyn_into().ok()?;
+    if !resp.ok() {
+        return None;
+    }
+    let json = JsFuture::from(resp.json().ok()?).await.ok()?;
+    let list = js_sys::Reflect::get(&json, &"upstreams".into()).ok()?;
+    let list: js_sys::Array = list.dyn_into().ok()?;
+    Some(
+        list.iter()
+            .filter_map(|u| js_sys::Reflect::get(&u, &"path".into()).ok()?.as_string())
+            .map(|path| format!("{scheme}://{host}{path}"))
+            .collect(),
+    )
+}
+
+/// The page.
+#[function_component(ConnectPage)]
+pub fn connect_page(props: &ConnectPageProps) -> Html {
+    let lang = props.lang;
+    let update = use_force_update();
+    let driver = {
+        let update = update.clone();
+        use_memo((), move |_| Driver::new(move || update.force_update()))
+    };
+    let driver: Rc<Driver> = (*driver).clone();
+    let selected = use_state(|| None::<usize>);
+    let upstreams = use_state(Vec::<String>::new);
+    let default_url = use_state(|| DEFAULT_URL.to_string());
+    let form_error = use_state(|| None::<String>);
+
+    // The page's server may bridge brokers: offer them. Closing the page closes
+    // the connection.
+    {
+        let upstreams = upstreams.clone();
+        let default_url = default_url.clone();
+        let driver = driver.clone();
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Some(list) = fetch_upstreams().await {
+                    if let Some(first) = list.first() {
+                        default_url.set(first.clone());
+                    }
+                    upstreams.set(list);
+                }
+            });
+            move || driver.shutdown()
+        });
+    }
+
+    let url = use_node_ref();
+    let client_id = use_node_ref();
+    let clean = use_node_ref();
+    let keepalive = use_node_ref();
+    let username = use_node_ref();
+    let password = use_node_ref();
+    let will_topic = use_node_ref();
+    let will_payload = use_node_ref();
+    let will_qos = use_node_ref();
+    let will_retain = use_node_ref();
+    let pub_topic = use_node_ref();
+    let pub_message = use_node_ref();
+    let pub_qos = use_node_ref();
+    let pub_retain = use_node_ref();
+    let sub_filter = use_node_ref();
+    let sub_qos = use_node_ref();
+
+    let on_connect = {
+        let driver = driver.clone();
+        let form_error = form_error.clone();
+        let selected = selected.clone();
+        let (url, client_id, clean, keepalive, username, password) = (
+            url.clone(),
+            client_id.clone(),
+            clean.clone(),
+            keepalive.clone(),
+            username.clone(),
+            password.clone(),
+        );
+        let (will_topic, will_payload, will_qos, will_retain) = (
+            will_topic.clone(),
+            will_payload.clone(),
+            will_qos.clone(),
+            will_retain.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let target = match parse_ws_url(&input_value(&url)) {
+                Ok(u) => u,
+                Err(e) => {
+                    form_error.set(Some(explain_url(lang, &e)));
+                    return;
+                }
+            };
+            let Ok(keep) = input_value(&keepalive).trim().parse::<u16>() else {
+                form_error.set(Some(t(lang, Text::BadKeepalive).to_string()));
+                return;
+            };
+            let mut options = ConnectOptions::new(input_value(&client_id).trim())
+                .clean_session(checked(&clean))
+                .keep_alive(keep);
+            let user = input_value(&username);
+            if !user.is_empty() {
+                let pass = input_value(&password);
+                let pass = (!pass.is_empty()).then(|| bytes::Bytes::from(pass.into_bytes()));
+                options = options.login(user, pass);
+            }
+            let wt = input_value(&will_topic);
+            if !wt.trim().is_empty() {
+                match options.clone().will(
+                    wt.trim(),
+                    input_value(&will_payload).into_bytes(),
+                    qos_of(&will_qos),
+                    checked(&will_retain),
+                ) {
+                    Ok(o) => options = o,
+                    Err(e) => {
+                        form_error.set(Some(format!("{} {e}", t(lang, Text::BadWillTopic))));
+                        return;
+                    }
+                }
+            }
+            form_error.set(None);
+            selected.set(None);
+            driver.open(&target, options);
+        })
+    };
+
+    let on_disconnect = {
+        let driver = driver.clone();
+        Callback::from(move |_: MouseEvent| driver.disconnect())
+    };
+
+    let on_publish = {
+        let driver = driver.clone();
+        let form_error = form_error.clone();
+        let (topic, message, qos, retain) = (
+            pub_topic.clone(),
+            pub_message.clone(),
+            pub_qos.clone(),
+            pub_retain.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if !driver.is_connected() {
+                form_error.set(Some(t(lang, Text::NotConnectedYet).to_string()));
+                return;
+            }
+            let r = driver.publish(
+                input_value(&topic).trim(),
+                input_value(&message).into_bytes(),
+                qos_of(&qos),
+                checked(&retain),
+            );
+            form_error.set(r.err());
+        })
+    };
+
+    let on_subscribe = {
+        let driver = driver.clone();
+        let form_error = form_error.clone();
+        let (filter, qos) = (sub_filter.clone(), sub_qos.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if !driver.is_connected() {
+                form_error.set(Some(t(lang, Text::NotConnectedYet).to_string()));
+                return;
+            }
+            let f = input_value(&filter);
+            let r = driver.subscribe(&[(f.trim(), qos_of(&qos))], None);
+            form_error.set(r.err());
+        })
+    };
+
+    let live = driver.live.borrow();
+    let prompt = live
+        .lanes
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "client".into());
+
+    let on_command = {
+        let driver = driver.clone();
+        let prompt = prompt.clone();
+        Callback::from(move |line: String| {
+            driver.print(format!("{prompt}$ {line}"));
+            if line == INTERRUPT {
+                driver.interrupt();
+                return;
+            }
+            let cmd = match parse_command_line(&line) {
+                Ok(c) => c,
+                Err(e) => {
+                    driver.print(format!("Error: {e}"));
+                    update_now(&driver);
+                    return;
+                }
+            };
+            if !driver.is_connected() {
+                driver.print(t(lang, Text::NotConnectedYet).to_string());
+                update_now(&driver);
+                return;
+            }
+            let common = match &cmd {
+                ToolCommand::Pub(p) => &p.common,
+                ToolCommand::Sub(s) => &s.common,
+            };
+            if common.host != "localhost" || common.port != 1883 {
+                driver.print(format!("({})", t(lang, Text::HostIgnored)));
+            }
+            let result = match cmd {
+                ToolCommand::Pub(p) => {
+                    let payload = match &p.message {
+                        MessageSource::Text(b) => Some(b.clone()),
+                        MessageSource::Null => Some(Vec::new()),
+                        _ => None,
+                    };
+                    match payload {
+                        None => Err(format!("mosquitto_pub {}", t(lang, Text::NotInBrowser))),
+                        Some(payload) => (0..p.repeat.max(1)).try_for_each(|_| {
+                            driver.publish(&p.topic, payload.clone(), p.common.qos, p.retain)
+                        }),
+                    }
+                }
+                ToolCommand::Sub(s) => {
+                    let qos = s.common.qos;
+                    let topics = s.topics.clone();
+                    let filters: Vec<(&str, QoS)> =
+                        topics.iter().map(|f| (f.as_str(), qos)).collect();
+                    driver.subscribe(&filters, Some(s))
+                }
+            };
+            if let Err(e) = result {
+                driver.print(format!("Error: {e}"));
+            }
+            update_now(&driver);
+        })
+    };
+
+    let on_select = {
+        let selected = selected.clone();
+        Callback::from(move |i: usize| selected.set(Some(i)))
+    };
+    let inspected = (*selected)
+        .and_then(|i| live.row_bytes.get(i).cloned())
+        .filter(|b| !b.is_empty());
+
+    let (state_text, state_class) = match live.phase {
+        Phase::Idle => (Text::StateIdle, "idle"),
+        Phase::Opening => (Text::StateOpening, "opening"),
+        Phase::WaitingConnack => (Text::StateWaitingConnack, "opening"),
+        Phase::Connected => (Text::StateConnected, "connected"),
+    };
+    let failure = live.failure.as_ref().map(|f| explain(lang, f));
+    let connected = live.phase == Phase::Connected;
+    let busy = live.phase != Phase::Idle;
+    let lanes = live.lanes.clone();
+    let rows = live.rows.clone();
+    let len = rows.len();
+    let log = Rc::new(live.log.clone());
+    let term = Rc::new(live.term.clone());
+    drop(live);
+
+    let offers = upstreams
+        .iter()
+        .map(|u| {
+            let url = url.clone();
+            let value = u.clone();
+            let onclick = Callback::from(move |_: MouseEvent| {
+                if let Some(el) = url.cast::<HtmlInputElement>() {
+                    el.set_value(&value);
+                }
+            });
+            html! { <button type="button" class="upstream" {onclick}>{ u }</button> }
+        })
+        .collect::<Html>();
+
+    html! {
+        <div class="connect-page">
+            <div class="panel connect-form">
+                <p class="intro">{ t(lang, Text::ConnectIntro) }</p>
+                <form id="connect-form" onsubmit={on_connect}>
+                    <label class="wide"><span>{ t(lang, Text::BrokerUrl) }</span>
+                        <input id="broker-url" ref={url} type="text" spellcheck="false"
+                            value={(*default_url).clone()} />
+                    </label>
+                    if !upstreams.is_empty() {
+                        <div class="upstreams wide"><span>{ t(lang, Text::ServerUpstreams) }</span>{ offers }</div>
+                    }
+                    <label><span>{ t(lang, Text::ClientIdLabel) }</span>
+                        <input id="client-id" ref={client_id} type="text" value="mqttlab-web" />
+                    </label>
+                    <label><span>{ t(lang, Text::KeepaliveLabel) }</span>
+                        <input id="keepalive" ref={keepalive} type="number" min="0" max="65535" value="60" />
+                    </label>
+                    <label class="check"><input id="clean-session" ref={clean} type="checkbox" checked=true />
+                        <span>{ t(lang, Text::CleanSession) }</span>
+                    </label>
+                    <label><span>{ t(lang, Text::Username) }</span>
+                        <input id="username" ref={username} type="text" autocomplete="off" />
+                    </label>
+                    <label><span>{ t(lang, Text::Password) }</span>
+                        <input id="password" ref={password} type="password" autocomplete="off" />
+                    </label>
+                    <label><span>{ t(lang, Text::WillTopic) }</span>
+                        <input id="will-topic" ref={will_topic} type="text" />
+                    </label>
+                    <label><span>{ t(lang, Text::WillPayload) }</span>
+                        <input id="will-payload" ref={will_payload} type="text" />
+                    </label>
+                    <label><span>{ t(lang, Text::WillQos) }</span>{ qos_select("will-qos", &will_qos) }</label>
+                    <label class="check"><input id="will-retain" ref={will_retain} type="checkbox" />
+                        <span>{ t(lang, Text::WillRetain) }</span>
+                    </label>
+                    <div class="buttons wide">
+                        <button id="connect" type="submit">{ t(lang, Text::ConnectButton) }</button>
+                        <button id="disconnect" type="button" disabled={!busy} onclick={on_disconnect}>
+                            { t(lang, Text::DisconnectButton) }
+                        </button>
+                        <span id="conn-state" class={classes!("conn-state", state_class)}>
+                            { t(lang, state_text) }
+                        </span>
+                    </div>
+                    <p class="hint wide">{ t(lang, Text::NoRequestUntilConnect) }</p>
+                </form>
+                if let Some(e) = &*form_error {
+                    <p id="form-error" class="verdict error" role="alert">{ e }</p>
+                }
+                if let Some(f) = failure {
+                    <p id="conn-error" class="verdict error" role="alert">{ f }</p>
+                }
+            </div>
+            <div class="connect-actions">
+                <form class="panel" id="publish-form" onsubmit={on_publish}>
+                    <h3>{ t(lang, Text::PublishTitle) }</h3>
+                    <label><span>{ t(lang, Text::TopicLabel) }</span>
+                        <input id="pub-topic" ref={pub_topic} type="text" value="mqttlab/test" />
+                    </label>
+                    <label><span>{ t(lang, Text::MessageLabel) }</span>
+                        <input id="pub-message" ref={pub_message} type="text" value="hello" />
+                    </label>
+                    <label><span>{ t(lang, Text::QosLabel) }</span>{ qos_select("pub-qos", &pub_qos) }</label>
+                    <label class="check"><input id="pub-retain" ref={pub_retain} type="checkbox" />
+                        <span>{ t(lang, Text::RetainLabel) }</span>
+                    </label>
+                    <button id="publish" type="submit" disabled={!connected}>{ t(lang, Text::PublishTitle) }</button>
+                </form>
+                <form class="panel" id="subscribe-form" onsubmit={on_subscribe}>
+                    <h3>{ t(lang, Text::SubscribeTitle) }</h3>
+                    <label><span>{ t(lang, Text::FilterLabel) }</span>
+                        <input id="sub-filter" ref={sub_filter} type="text" value="mqttlab/#" />
+                    </label>
+                    <label><span>{ t(lang, Text::QosLabel) }</span>{ qos_select("sub-qos", &sub_qos) }</label>
+                    <button id="subscribe" type="submit" disabled={!connected}>{ t(lang, Text::SubscribeTitle) }</button>
+                </form>
+            </div>
+            <div class="workspace live">
+                <div class="diagram-panel panel">
+                    <div class="panel-head"><h3>{ t(lang, Text::SequenceDiagram) }</h3></div>
+                    <SequenceDiagram {lanes} {rows} {len} selected={*selected} {on_select} />
+                </div>
+                <div class="side">
+                    <div class="panel">
+                        if let Some(bytes) = inspected {
+                            <PacketInspector {bytes} {lang} />
+                        } else {
+                            <h3>{ t(lang, Text::InspectorTree) }</h3>
+                            <p class="empty">{ t(lang, Text::ClickAnArrow) }</p>
+                        }
+                    </div>
+                </div>
+                <div class="bottom">
+                    <div class="terminals">
+                        <Terminal node={prompt} lines={term} {on_command}
+                            placeholder={t(lang, Text::TerminalPlaceholder)} />
+                    </div>
+                    <div class="panel log-panel">
+                        <h3>{ t(lang, Text::LiveEvents) }</h3>
+                        <BrokerLog lines={log} />
+                    </div>
+                </div>
+            </div>
+        </div>
+    }
+}
+
+/// Re-renders after terminal output that sent nothing (sending re-renders anyway).
+fn update_now(driver: &Rc<Driver>) {
+    driver.refresh();
+}
