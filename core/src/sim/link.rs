@@ -16,6 +16,9 @@ use crate::time::Instant;
 
 use super::draw::Draw;
 
+/// The most retransmissions of one segment before a reset, whatever a link says.
+pub const MAX_RETRANSMITS: u32 = 15;
+
 /// Which way a frame travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Dir {
@@ -132,11 +135,16 @@ impl Link {
         self.busy_until[i] = start + serialise;
         let mut retrans = 0u32;
         let mut backoff = Duration::ZERO;
+        // Linux gives up after 15 retransmissions (tcp_retries2); so do we at most.
         while rng.chance_ppm(p.loss_ppm) {
-            if retrans >= p.max_retransmits {
+            if retrans >= p.max_retransmits.min(MAX_RETRANSMITS) {
                 return Transit::Reset;
             }
-            backoff += p.rto * (1u32 << retrans.min(16));
+            let rto = p
+                .rto
+                .checked_mul(1u32 << retrans.min(16))
+                .unwrap_or(Duration::MAX);
+            backoff = backoff.saturating_add(rto);
             retrans += 1;
         }
         let jitter = if p.jitter.is_zero() {

@@ -305,6 +305,22 @@ impl World {
         self.now = self.now.max(t);
     }
 
+    /// Like [`World::run_until`], but stops after `max_events` events (a guard for
+    /// drivers that must stay responsive, such as a browser tab). Returns whether
+    /// it reached `t`.
+    pub fn run_until_limited(&mut self, t: Instant, max_events: u64) -> bool {
+        let mut n = 0u64;
+        while self.queue.peek_time().is_some_and(|nt| nt <= t) {
+            if n >= max_events {
+                return false;
+            }
+            self.step();
+            n += 1;
+        }
+        self.now = self.now.max(t);
+        true
+    }
+
     /// Runs for `d` of virtual time.
     pub fn run_for(&mut self, d: Duration) {
         self.run_until(self.now + d);

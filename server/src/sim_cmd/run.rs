@@ -117,6 +117,13 @@ pub fn run(args: RunArgs) -> i32 {
             }
         }
     }
+    if report.truncated {
+        println!(
+            "stopped after {} events at {}: the scenario never reached its end",
+            scenario::MAX_EVENTS,
+            w.now()
+        );
+    }
     if !report.results.is_empty() {
         println!("expectations:");
     }

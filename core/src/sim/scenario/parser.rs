@@ -330,12 +330,29 @@ fn broker(c: &mut Cur, sc: &mut Scenario) -> R<()> {
     Ok(())
 }
 
+/// A publishing period: at least a millisecond.
+fn period(c: &mut Cur) -> R<Duration> {
+    let col = c.col();
+    let d = c.duration()?;
+    if d < Duration::from_millis(1) {
+        return c.err(col, "a period must be at least 1ms");
+    }
+    Ok(d)
+}
+
 fn link_opt(c: &mut Cur, opt: &str, col: usize, link: &mut LinkParams) -> R<bool> {
     match opt {
         "latency" => link.latency = c.duration()?,
         "jitter" => link.jitter = c.duration()?,
         "rto" => link.rto = c.duration()?,
-        "retries" => link.max_retransmits = c.number("a number")?,
+        "retries" => {
+            let col = c.col();
+            let n: u32 = c.number("a number")?;
+            if n > super::super::link::MAX_RETRANSMITS {
+                return c.err(col, "TCP gives up after at most 15 retransmissions");
+            }
+            link.max_retransmits = n;
+        }
         "loss" => {
             let (w, wc) = c.word("a percentage such as 1%")?;
             link.loss_ppm = match parse_percent(&w) {
@@ -518,7 +535,7 @@ fn device(c: &mut Cur, sc: &mut Scenario, kw: &str) -> R<()> {
                 true
             }
             (NodeKind::Sensor { every, .. }, "every") => {
-                *every = c.duration()?;
+                *every = period(c)?;
                 true
             }
             (NodeKind::Sensor { model: m, .. }, "model") => {
@@ -584,7 +601,7 @@ fn device(c: &mut Cur, sc: &mut Scenario, kw: &str) -> R<()> {
                 true
             }
             (NodeKind::Esp32 { .. }, "every") => {
-                esp_sensor.1 = Some(c.duration()?);
+                esp_sensor.1 = Some(period(c)?);
                 true
             }
             (NodeKind::Esp32 { .. }, "model") => {
