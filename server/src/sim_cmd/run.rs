@@ -14,8 +14,8 @@ use mqttlab_core::sim::trace::TraceKind;
 /// Flags of `mqttlab run`.
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    /// A scenario file, or a bundled scenario's name (e.g. `06-last-will`);
-    /// `--list` shows the bundled ones.
+    /// A scenario file (`-` for standard input), or a bundled scenario's name
+    /// (e.g. `06-last-will`); `--list` shows the bundled ones.
     #[arg(required_unless_present = "list")]
     pub file: Option<String>,
     /// The seed every random draw follows from (default: the file's `seed`, else 0).
@@ -54,7 +54,12 @@ pub fn run(args: RunArgs) -> i32 {
     let Some(file) = args.file.as_deref() else {
         return 2;
     };
-    let (name, source) = match std::fs::read_to_string(file) {
+    let read = if file == "-" {
+        std::io::read_to_string(std::io::stdin())
+    } else {
+        std::fs::read_to_string(file)
+    };
+    let (name, source) = match read {
         Ok(s) => (file.to_owned(), s),
         Err(e) => match bundled::find(file) {
             Some(b) => (b.name.to_owned(), b.source.to_owned()),
