@@ -5,7 +5,7 @@
 use core::time::Duration;
 
 use crate::client::cli::{
-    parse_command_line, CliError, MessageSource, PubArgs, SubArgs, ToolCommand,
+    format_message, parse_command_line, CliError, MessageSource, PubArgs, SubArgs, ToolCommand,
 };
 use crate::client::{ClientEvent, DisconnectReason};
 use crate::codec::{ConnectReturnCode, QoS};
@@ -169,11 +169,12 @@ impl MosquittoCli {
         if s.no_retained && p.retain {
             return;
         }
-        let payload = String::from_utf8_lossy(&p.payload);
-        if s.verbose {
-            cx.print(format!("{} {payload}", p.topic));
-        } else {
-            cx.print(payload.into_owned());
+        // The same wording as `mqttlab sub`: `topic (null)` for an empty payload
+        // with -v, nothing at all without it.
+        let out = format_message(s, p);
+        if !out.is_empty() {
+            let text = String::from_utf8_lossy(&out);
+            cx.print(text.strip_suffix('\n').unwrap_or(&text).to_owned());
         }
         self.received += 1;
         let done = s.count.is_some_and(|c| self.received >= c) || (s.retained_only && !p.retain);
