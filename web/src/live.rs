@@ -17,7 +17,7 @@ use std::rc::{Rc, Weak};
 use gloo_timers::callback::Timeout;
 use mqttlab_core::client::cli::{format_message, SubArgs};
 use mqttlab_core::client::{Client, ClientEvent, ConnectOptions, DisconnectReason};
-use mqttlab_core::codec::{ConnectReturnCode, Decoder, Packet, QoS};
+use mqttlab_core::codec::{ConnectReturnCode, Decoder, Packet, QoS, SubackReturnCode};
 use mqttlab_core::time::Instant;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -25,6 +25,7 @@ use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
 use crate::components::broker_log::LogLine;
 use crate::components::sequence_diagram::{DiagramRow, RowKind, Rows};
+use crate::i18n::{t, Lang, Text};
 
 /// Largest packet the display decoder accepts (the client has its own limit).
 const DISPLAY_MAX_PACKET: usize = 16 * 1024 * 1024;
@@ -111,6 +112,106 @@ pub fn parse_ws_url(input: &str) -> Result<WsUrl, UrlError> {
     })
 }
 
+/// One line of the event log, kept as data so that it reads in either language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogEvent {
+    /// `new WebSocket(url, "mqtt")`.
+    Opening(String),
+    /// The socket opened, with the subprotocol the server chose.
+    Open(String),
+    /// The browser reported an error on the socket.
+    WsError,
+    /// The socket closed.
+    Closed {
+        /// Close code.
+        code: u16,
+        /// Close reason.
+        reason: String,
+        /// Whether the closing handshake completed.
+        clean: bool,
+    },
+    /// A packet sent, by its summary.
+    Sent(String),
+    /// A packet received, by its summary.
+    Got(String),
+    /// CONNACK accepted, with session present.
+    Accepted(bool),
+    /// Our QoS 1/2 message is done: id, QoS.
+    Delivered(u16, u8),
+    /// SUBACK: id, granted QoS per filter (`None` refused).
+    Granted(u16, Vec<Option<u8>>),
+    /// UNSUBACK.
+    Unsubscribed(u16),
+    /// PUBREC for our QoS 2 message.
+    Pubrec(u16),
+    /// PUBREL for a QoS 2 message to us.
+    Pubrel(u16),
+    /// PINGRESP.
+    Pong,
+    /// The MQTT connection ended, and why (the core's words).
+    Ended(String),
+    /// A text frame (MQTT uses binary ones).
+    TextFrame(String),
+    /// Anything else, as the core describes it.
+    Other(String),
+}
+
+impl LogEvent {
+    /// The line in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        let pt = lang == Lang::PtBr;
+        match self {
+            LogEvent::Opening(url) => {
+                format!("{} {url} (subprotocol mqtt)", t(lang, Text::LogOpening))
+            }
+            LogEvent::Open(p) => format!("{} ('{p}')", t(lang, Text::LogOpen)),
+            LogEvent::WsError => t(lang, Text::LogWsError).to_string(),
+            LogEvent::Closed {
+                code,
+                reason,
+                clean,
+            } => {
+                let mut s = format!("{} {code}", t(lang, Text::LogClosed));
+                if !reason.is_empty() {
+                    s += &format!(" “{reason}”");
+                }
+                if !clean {
+                    s += &format!(" ({})", t(lang, Text::LogUnclean));
+                }
+                s
+            }
+            LogEvent::Sent(p) => format!("{} {p}", t(lang, Text::LogSent)),
+            LogEvent::Got(p) => format!("{} {p}", t(lang, Text::LogGot)),
+            LogEvent::Accepted(sp) => format!(
+                "{} (session present: {})",
+                t(lang, Text::LogAccepted),
+                u8::from(*sp)
+            ),
+            LogEvent::Delivered(m, q) => {
+                format!("m{m}: {} (QoS {q})", t(lang, Text::LogDelivered))
+            }
+            LogEvent::Granted(m, g) => {
+                let g: Vec<String> = g
+                    .iter()
+                    .map(|q| match q {
+                        Some(q) => format!("QoS {q}"),
+                        None if pt => "recusada".into(),
+                        None => "refused".into(),
+                    })
+                    .collect();
+                format!("m{m}: {} {}", t(lang, Text::LogGranted), g.join(", "))
+            }
+            LogEvent::Unsubscribed(m) => format!("m{m}: {}", t(lang, Text::LogUnsubscribed)),
+            LogEvent::Pubrec(m) => format!("m{m}: {}", t(lang, Text::LogPubrec)),
+            LogEvent::Pubrel(m) => format!("m{m}: {}", t(lang, Text::LogPubrel)),
+            LogEvent::Pong => t(lang, Text::LogPong).to_string(),
+            LogEvent::Ended(why) => format!("{} {why}", t(lang, Text::LogEnded)),
+            LogEvent::TextFrame(text) => format!("{} {text}", t(lang, Text::LogTextFrame)),
+            LogEvent::Other(s) => s.clone(),
+        }
+    }
+}
+
 /// Where the connection stands, as the page shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
@@ -179,8 +280,8 @@ pub struct Live {
     pub rows: Rows,
     /// The bytes of each row (empty for notes).
     pub row_bytes: Vec<Rc<Vec<u8>>>,
-    /// Event log.
-    pub log: Vec<LogLine>,
+    /// Event log, put into words by [`Live::log_lines`].
+    pub log: Vec<(Instant, LogEvent)>,
     /// Terminal screen.
     pub term: Vec<String>,
     /// `mosquitto_sub` commands of the terminal still running, for printing.
@@ -267,8 +368,9 @@ impl Driver {
             l.row_bytes.clear();
             l.options = Some(options);
             l.phase = Phase::Opening;
+            l.log.clear();
             l.note(now, 0, format!("WebSocket {}", url.url));
-            l.log_line(now, format!("opening WebSocket {} (subprotocol mqtt)", url.url));
+            l.log_event(now, LogEvent::Opening(url.url.clone()));
         }
         match WebSocket::new_with_str(&url.url, "mqtt") {
             Ok(ws) => {
@@ -311,9 +413,7 @@ impl Driver {
         let error = Closure::<dyn FnMut()>::new(move || {
             with(&w, |d| {
                 let now = d.now();
-                d.live
-                    .borrow_mut()
-                    .log_line(now, "WebSocket error event".to_string());
+                d.live.borrow_mut().log_event(now, LogEvent::WsError);
             })
         });
         ws.set_onopen(Some(open.as_ref().unchecked_ref()));
@@ -332,10 +432,10 @@ impl Driver {
         let now = self.now();
         let mut l = self.live.borrow_mut();
         let protocol = l.ws.as_ref().map(|w| w.protocol()).unwrap_or_default();
-        l.log_line(now, format!("WebSocket open (subprotocol '{protocol}')"));
+        l.log_event(now, LogEvent::Open(protocol));
         let options = l.options.clone().unwrap_or_else(|| ConnectOptions::new(""));
         if let Err(e) = l.client.connect(now, options) {
-            l.log_line(now, format!("cannot connect: {e}"));
+            l.log_event(now, LogEvent::Other(format!("{e}")));
         }
         l.phase = Phase::WaitingConnack;
         drop(l);
@@ -367,10 +467,9 @@ impl Driver {
 
     fn on_text(self: &Rc<Self>, text: &str) {
         let now = self.now();
-        self.live.borrow_mut().log_line(
-            now,
-            format!("text frame ignored (MQTT uses binary frames): {text}"),
-        );
+        self.live
+            .borrow_mut()
+            .log_event(now, LogEvent::TextFrame(text.to_string()));
         (self.notify)();
     }
 
@@ -381,12 +480,19 @@ impl Driver {
             l.timer = None;
             l.ws = None;
             let shown = if reason.is_empty() {
-                format!("WebSocket closed, code {code}")
+                format!("WebSocket close {code}")
             } else {
-                format!("WebSocket closed, code {code}: {reason}")
+                format!("WebSocket close {code}: {reason}")
             };
-            l.note(now, 1, shown.clone());
-            l.log_line(now, format!("{shown} (clean: {clean})"));
+            l.note(now, 1, shown);
+            l.log_event(
+                now,
+                LogEvent::Closed {
+                    code,
+                    reason: reason.clone(),
+                    clean,
+                },
+            );
             let before = l.phase;
             l.client.handle_closed(now);
             l.drain_events(now);
@@ -429,7 +535,10 @@ impl Driver {
 
     fn arm(self: &Rc<Self>, deadline: Option<Instant>, now: Instant) {
         let timer = deadline.map(|at| {
-            let wait_ms = at.as_micros().saturating_sub(now.as_micros()).div_ceil(1000);
+            let wait_ms = at
+                .as_micros()
+                .saturating_sub(now.as_micros())
+                .div_ceil(1000);
             let weak = Rc::downgrade(self);
             Timeout::new(wait_ms.min(u32::MAX as u64) as u32, move || {
                 with(&weak, |d| {
@@ -463,7 +572,11 @@ impl Driver {
 
     /// Subscribes on the open connection; `sub` (a terminal's `mosquitto_sub`)
     /// decides how its messages print.
-    pub fn subscribe(self: &Rc<Self>, filters: &[(&str, QoS)], sub: Option<SubArgs>) -> Result<(), String> {
+    pub fn subscribe(
+        self: &Rc<Self>,
+        filters: &[(&str, QoS)],
+        sub: Option<SubArgs>,
+    ) -> Result<(), String> {
         let now = self.now();
         {
             let mut l = self.live.borrow_mut();
@@ -551,7 +664,14 @@ fn with(weak: &Weak<Driver>, f: impl FnOnce(&Rc<Driver>)) {
 }
 
 impl Live {
-    fn packet_row(&mut self, now: Instant, from: usize, to: usize, packet: &Packet, bytes: Vec<u8>) {
+    fn packet_row(
+        &mut self,
+        now: Instant,
+        from: usize,
+        to: usize,
+        packet: &Packet,
+        bytes: Vec<u8>,
+    ) {
         let dup = matches!(packet, Packet::Publish(p) if p.dup);
         self.rows.push(DiagramRow {
             time_us: now.as_micros(),
@@ -565,8 +685,15 @@ impl Live {
             fault: None,
         });
         self.row_bytes.push(Rc::new(bytes));
-        let dir = if from == 0 { "sent" } else { "received" };
-        self.log_line(now, format!("{dir} {}", packet.summary()));
+        let summary = packet.summary();
+        self.log_event(
+            now,
+            if from == 0 {
+                LogEvent::Sent(summary)
+            } else {
+                LogEvent::Got(summary)
+            },
+        );
     }
 
     fn note(&mut self, now: Instant, lane: usize, label: String) {
@@ -579,13 +706,21 @@ impl Live {
         self.row_bytes.push(Rc::new(Vec::new()));
     }
 
-    fn log_line(&mut self, now: Instant, text: String) {
+    fn log_event(&mut self, now: Instant, event: LogEvent) {
+        self.log.push((now, event));
+    }
+
+    /// The log in `lang`.
+    pub fn log_lines(&self, lang: Lang) -> Vec<LogLine> {
         let broker = self.lanes.get(1).cloned().unwrap_or_default();
-        self.log.push(LogLine {
-            time_us: now.as_micros(),
-            broker,
-            text,
-        });
+        self.log
+            .iter()
+            .map(|(at, e)| LogLine {
+                time_us: at.as_micros(),
+                broker: broker.clone(),
+                text: e.text(lang),
+            })
+            .collect()
     }
 
     /// Handles the client's events; true when the connection ended.
@@ -595,7 +730,7 @@ impl Live {
             match ev {
                 ClientEvent::Connected { session_present } => {
                     self.phase = Phase::Connected;
-                    self.note(now, 0, format!("connected (session present: {session_present})"));
+                    self.log_event(now, LogEvent::Accepted(session_present));
                 }
                 ClientEvent::ConnectionRefused(code) => {
                     self.failure = Some(Failure::Refused(code));
@@ -605,9 +740,13 @@ impl Live {
                     let args = self
                         .subs
                         .iter()
-                        .find(|s| s.topics.iter().any(|f| mqttlab_core::topic::matches(f, &topic)))
+                        .find(|s| {
+                            s.topics
+                                .iter()
+                                .any(|f| mqttlab_core::topic::matches(f, &topic))
+                        })
                         .cloned()
-                        .unwrap_or_else(|| verbose_sub());
+                        .unwrap_or_else(verbose_sub);
                     let out = format_message(&args, &p);
                     let text = String::from_utf8_lossy(&out);
                     for line in text.trim_end_matches('\n').split('\n') {
@@ -617,19 +756,27 @@ impl Live {
                     }
                 }
                 ClientEvent::Published { pid, qos } => {
-                    self.log_line(now, format!("message m{} delivered at QoS {qos}", pid.get()))
+                    self.log_event(now, LogEvent::Delivered(pid.get(), qos.as_u8()))
                 }
-                ClientEvent::Subscribed { pid, granted } => self.log_line(
-                    now,
-                    format!("subscription m{} granted {granted:?}", pid.get()),
-                ),
+                ClientEvent::Subscribed { pid, granted } => {
+                    let granted = granted
+                        .iter()
+                        .map(|g| match g {
+                            SubackReturnCode::Success(q) => Some(q.as_u8()),
+                            SubackReturnCode::Failure => None,
+                        })
+                        .collect();
+                    self.log_event(now, LogEvent::Granted(pid.get(), granted))
+                }
                 ClientEvent::Unsubscribed { pid } => {
-                    self.log_line(now, format!("unsubscribed m{}", pid.get()))
+                    self.log_event(now, LogEvent::Unsubscribed(pid.get()))
                 }
-                ClientEvent::Pong => self.log_line(now, "PINGRESP: the broker is alive".into()),
+                ClientEvent::Received { pid } => self.log_event(now, LogEvent::Pubrec(pid.get())),
+                ClientEvent::Released { pid } => self.log_event(now, LogEvent::Pubrel(pid.get())),
+                ClientEvent::Pong => self.log_event(now, LogEvent::Pong),
                 ClientEvent::Disconnected { reason } => {
                     ended = true;
-                    self.log_line(now, format!("MQTT connection ended: {reason}"));
+                    self.log_event(now, LogEvent::Ended(reason.to_string()));
                     match reason {
                         DisconnectReason::Requested => self.closing = true,
                         DisconnectReason::Refused(c) => self.failure = Some(Failure::Refused(c)),
@@ -646,7 +793,7 @@ impl Live {
                         DisconnectReason::TransportClosed => {}
                     }
                 }
-                other => self.log_line(now, format!("{other:?}")),
+                other => self.log_event(now, LogEvent::Other(format!("{other:?}"))),
             }
         }
         ended

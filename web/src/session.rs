@@ -185,6 +185,14 @@ impl Session {
         self.sync();
     }
 
+    /// Runs toward `t` but at most `max_events` events, so that the page can draw
+    /// and answer between slices of a long run. Returns whether it reached `t`.
+    pub fn run_toward(&mut self, t: Instant, max_events: u64) -> bool {
+        let done = self.world.run_until_limited(t, max_events);
+        self.sync();
+        done
+    }
+
     /// Runs until one more diagram row appears, or nothing is left to happen
     /// before `limit`. Returns whether a row appeared.
     pub fn step_packet(&mut self, limit: Instant) -> bool {

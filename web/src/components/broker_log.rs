@@ -28,7 +28,7 @@ pub struct BrokerLogProps {
 }
 
 /// Lines shown at most; older ones stay in the trace and the export.
-pub const MAX_SHOWN: usize = 2_000;
+pub const MAX_SHOWN: usize = 500;
 
 /// The log panel; it follows the newest line.
 #[function_component(BrokerLog)]

@@ -21,6 +21,9 @@ pub struct TerminalProps {
     pub placeholder: AttrValue,
 }
 
+/// Lines a terminal shows at most.
+pub const MAX_LINES: usize = 500;
+
 /// The interrupt a terminal sends for Ctrl-C.
 pub const INTERRUPT: &str = "^C";
 
@@ -93,16 +96,20 @@ pub fn terminal(props: &TerminalProps) -> Html {
         })
     };
 
-    let lines = props
-        .lines
+    // A subscriber on a busy topic prints without end; the page keeps the newest
+    // lines so that layout stays cheap (the trace keeps them all).
+    let skip = props.lines.len().saturating_sub(MAX_LINES);
+    let lines = props.lines[skip..]
         .iter()
         .map(|l| html! { <div class="line">{ l }</div> })
         .collect::<Html>();
+    let earlier =
+        (skip > 0).then(|| html! { <div class="earlier">{ format!("… {skip} …") }</div> });
 
     html! {
         <div class="terminal" data-node={props.node.clone()} onclick={focus}>
             <div class="term-title">{ format!("{}", props.node) }</div>
-            <div class="term-screen" ref={screen}>{ lines }</div>
+            <div class="term-screen" ref={screen}>{ earlier.unwrap_or_default() }{ lines }</div>
             <div class="term-input">
                 <span class="prompt">{ format!("{}$", props.node) }</span>
                 <input ref={input} type="text" spellcheck="false" autocomplete="off"

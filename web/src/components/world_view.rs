@@ -14,8 +14,9 @@ use crate::components::broker_log::{BrokerLog, MAX_SHOWN};
 use crate::components::broker_state::broker_state;
 use crate::components::packet_inspector::PacketInspector;
 use crate::components::sequence_diagram::SequenceDiagram;
-use crate::components::terminal::Terminal;
+use crate::components::terminal::{Terminal, MAX_LINES};
 use crate::components::time_controls::TimeControls;
+use crate::hooks::slices::run_in_slices;
 use crate::i18n::{t, Lang, Text};
 use crate::session::{Control, Session};
 
@@ -187,7 +188,7 @@ pub fn world_view(props: &WorldViewProps) -> Html {
                 on_change.emit(());
             });
             html! {
-                <Terminal node={node.clone()} lines={Rc::new(lines.clone())} {on_command}
+                <Terminal node={node.clone()} lines={Rc::new(lines[lines.len().saturating_sub(MAX_LINES)..].to_vec())} {on_command}
                     placeholder={t(lang, Text::TerminalPlaceholder)} />
             }
         })
@@ -229,11 +230,12 @@ pub fn world_view(props: &WorldViewProps) -> Html {
         let handle = props.handle.clone();
         let on_change = props.on_change.clone();
         Callback::from(move |us: u64| {
-            handle
-                .session
-                .borrow_mut()
-                .run_until(Instant::from_micros(us));
-            on_change.emit(());
+            let on_change = on_change.clone();
+            run_in_slices(
+                handle.session.clone(),
+                Instant::from_micros(us),
+                Callback::from(move |_done| on_change.emit(())),
+            );
         })
     };
 

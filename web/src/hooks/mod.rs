@@ -1,3 +1,4 @@
 //! Custom hooks.
 
+pub mod slices;
 pub mod use_clock;

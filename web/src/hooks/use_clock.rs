@@ -13,6 +13,7 @@ use gloo_timers::callback::Interval;
 use yew::prelude::*;
 
 use crate::components::world_view::ClockState;
+use crate::hooks::slices::EVENTS_PER_SLICE;
 use crate::session::Session;
 
 /// Milliseconds between frames while playing.
@@ -35,9 +36,11 @@ pub fn use_clock(session: Rc<RefCell<Session>>, clock: ClockState, on_tick: Call
                 let step = advance(now - last, clock.speed);
                 last = now;
                 {
+                    // A frame never runs more than a slice of events: at 1000x on
+                    // a big world the clock falls behind rather than the page.
                     let mut s = session.borrow_mut();
                     let target = s.now() + step;
-                    s.run_until(target);
+                    s.run_toward(target, EVENTS_PER_SLICE);
                 }
                 on_tick.emit(());
             })

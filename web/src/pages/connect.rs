@@ -392,7 +392,7 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
     let lanes = live.lanes.clone();
     let rows = live.rows.clone();
     let len = rows.len();
-    let log = Rc::new(live.log.clone());
+    let log = Rc::new(live.log_lines(lang));
     let term = Rc::new(live.term.clone());
     drop(live);
 
@@ -429,7 +429,7 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
                         <input id="keepalive" ref={keepalive} type="number" min="0" max="65535" value="60" />
                     </label>
                     <label class="check"><input id="clean-session" ref={clean} type="checkbox" checked=true />
-                        <span>{ t(lang, Text::CleanSession) }</span>
+                        <span>{ t(lang, Text::CleanSessionLabel) }</span>
                     </label>
                     <label><span>{ t(lang, Text::Username) }</span>
                         <input id="username" ref={username} type="text" autocomplete="off" />
