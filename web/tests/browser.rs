@@ -29,6 +29,12 @@ fn text_of(id: &str) -> String {
 
 #[wasm_bindgen_test]
 async fn the_app_mounts_and_answers_with_the_core() {
+    // The topic matcher's page; the app opens at the page the URL names.
+    web_sys::window()
+        .unwrap()
+        .location()
+        .set_hash("/topics")
+        .unwrap();
     let root = document().create_element("div").unwrap();
     document().body().unwrap().append_child(&root).unwrap();
     yew::Renderer::<App>::with_root(root).render();
