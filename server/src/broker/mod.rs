@@ -93,7 +93,38 @@ pub fn run(args: BrokerArgs) -> anyhow::Result<()> {
 }
 
 async fn serve(args: BrokerArgs, config: BrokerConfig) -> anyhow::Result<()> {
-    let verbose = args.verbose;
+    let running = start(args.tcp, args.ws, config, args.verbose).await?;
+    let _ = tokio::signal::ctrl_c().await;
+    running.stop();
+    Ok(())
+}
+
+/// A broker started by [`start`]: its bound addresses and its tasks.
+pub(crate) struct Running {
+    /// The bound TCP listener, if any (the real port when 0 was asked for).
+    pub tcp: Option<SocketAddr>,
+    /// The bound WebSocket listener, if any.
+    pub ws: Option<SocketAddr>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops the listeners and the broker.
+    pub fn stop(self) {
+        for t in self.tasks {
+            t.abort();
+        }
+    }
+}
+
+/// Binds the listeners and starts the broker task on the current runtime (also
+/// used by `mqttlab serve --broker`).
+pub(crate) async fn start(
+    tcp: Option<SocketAddr>,
+    ws: Option<SocketAddr>,
+    mut config: BrokerConfig,
+    verbose: bool,
+) -> anyhow::Result<Running> {
     if verbose {
         log_line(&format!(
             "mqttlab broker version {} starting",
@@ -104,30 +135,37 @@ async fn serve(args: BrokerArgs, config: BrokerConfig) -> anyhow::Result<()> {
     // slows the publishers down instead of a queue growing in front of the broker
     // (where a subscriber's acknowledgements would wait behind publishes).
     let (tx, rx) = mpsc::channel(256);
-    let mut listeners = Vec::new();
-    if let Some(addr) = args.tcp {
+    let mut tasks = Vec::new();
+    let mut running_tcp = None;
+    let mut running_ws = None;
+    if let Some(addr) = tcp {
         let l = tokio::net::TcpListener::bind(addr)
             .await
             .with_context(|| format!("binding {addr}"))?;
+        let bound = l.local_addr().context("reading the bound address")?;
+        config.listener_port = bound.port();
+        running_tcp = Some(bound);
         if verbose {
             log_line(&format!(
                 "Opening ipv4 listen socket on port {}.",
-                addr.port()
+                bound.port()
             ));
         }
-        listeners.push(tokio::spawn(sockets::accept_tcp(l, tx.clone())));
+        tasks.push(tokio::spawn(sockets::accept_tcp(l, tx.clone())));
     }
-    if let Some(addr) = args.ws {
+    if let Some(addr) = ws {
         let l = tokio::net::TcpListener::bind(addr)
             .await
             .with_context(|| format!("binding {addr}"))?;
+        let bound = l.local_addr().context("reading the bound address")?;
+        running_ws = Some(bound);
         if verbose {
             log_line(&format!(
                 "Opening websockets listen socket on port {}.",
-                addr.port()
+                bound.port()
             ));
         }
-        listeners.push(tokio::spawn(sockets::accept_ws(l, tx.clone())));
+        tasks.push(tokio::spawn(sockets::accept_ws(l, tx.clone())));
     }
     if verbose {
         log_line(&format!(
@@ -136,14 +174,12 @@ async fn serve(args: BrokerArgs, config: BrokerConfig) -> anyhow::Result<()> {
         ));
     }
     drop(tx);
-    tokio::select! {
-        _ = drive(Broker::new(config), rx, verbose) => {}
-        _ = tokio::signal::ctrl_c() => {}
-    }
-    for l in listeners {
-        l.abort();
-    }
-    Ok(())
+    tasks.push(tokio::spawn(drive(Broker::new(config), rx, verbose)));
+    Ok(Running {
+        tcp: running_tcp,
+        ws: running_ws,
+        tasks,
+    })
 }
 
 /// The one task that owns the broker.

@@ -55,9 +55,16 @@ and reason: 1008 unknown name or no CONNECT in time, 1013 too many connections,
 origin gets HTTP 403. One log line on stderr opens and one closes each bridged
 connection.
 
-Example:
+With --broker, the same command also runs MQTT Lab's own broker (no other broker
+needed): pages reach it as the upstream 'lab' (ws://HOST:PORT/mqtt/lab), devices
+and mosquitto_pub/sub reach it on TCP at --broker-tcp (default 127.0.0.1:1883;
+0.0.0.0:1883 for a classroom) and, with --broker-ws, on a WebSocket listener of
+its own.
+
+Examples:
   mosquitto -p 1883 &
-  mqttlab serve --bridge local=127.0.0.1:1883";
+  mqttlab serve --bridge local=127.0.0.1:1883
+  mqttlab serve --listen 0.0.0.0:8080 --broker --broker-tcp 0.0.0.0:1883";
 
 /// Arguments of `mqttlab serve`.
 #[derive(clap::Args, Debug)]
@@ -92,7 +99,29 @@ pub struct ServeArgs {
     #[arg(long, value_name = "SECS", default_value_t = Limits::default().idle_timeout.as_secs(),
           value_parser = clap::value_parser!(u64).range(1..))]
     pub idle_timeout: u64,
+    /// Also run MQTT Lab's own broker, reachable from the page as the upstream
+    /// `lab` (ws://HOST:PORT/mqtt/lab) and on TCP at --broker-tcp.
+    #[arg(long)]
+    pub broker: bool,
+    /// The TCP listener of --broker (port 0 picks a free port).
+    #[arg(
+        long,
+        value_name = "ADDR",
+        default_value = "127.0.0.1:1883",
+        requires = "broker"
+    )]
+    pub broker_tcp: SocketAddr,
+    /// A WebSocket listener (subprotocol `mqtt`) of --broker's own, e.g.
+    /// 127.0.0.1:9001, for pages and devices that connect without the bridge.
+    #[arg(long, value_name = "ADDR", requires = "broker")]
+    pub broker_ws: Option<SocketAddr>,
+    /// Print --broker's log, worded as `mosquitto -v`.
+    #[arg(long, requires = "broker")]
+    pub broker_verbose: bool,
 }
+
+/// The upstream name of the broker `--broker` runs.
+pub const LAB_UPSTREAM: &str = "lab";
 
 /// Runs `mqttlab serve` until Ctrl-C, on a runtime of its own.
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
@@ -112,7 +141,46 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     let origins = OriginPolicy::new(&args.allow_origins)
         .map_err(|e| anyhow::anyhow!("--allow-origin: {e}"))?;
-    let bridge = Arc::new(Bridge::new(args.bridges, origins, limits).map_err(anyhow::Error::msg)?);
+    let mut upstreams = args.bridges;
+    let mut own_broker = None;
+    if args.broker {
+        if upstreams.iter().any(|u| u.name == LAB_UPSTREAM) {
+            anyhow::bail!(
+                "--broker names its upstream '{LAB_UPSTREAM}': give --bridge another name"
+            );
+        }
+        let config = mqttlab_core::broker::BrokerConfig {
+            log: args.broker_verbose,
+            events: false,
+            ..Default::default()
+        };
+        let running = crate::broker::start(
+            Some(args.broker_tcp),
+            args.broker_ws,
+            config,
+            args.broker_verbose,
+        )
+        .await
+        .context("starting --broker")?;
+        if let Some(tcp) = running.tcp {
+            // Bridge to the loopback side of a wildcard listener.
+            let target = if tcp.ip().is_unspecified() {
+                SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), tcp.port())
+            } else {
+                tcp
+            };
+            upstreams.push(Upstream {
+                name: LAB_UPSTREAM.into(),
+                address: target.to_string(),
+            });
+            println!("mqttlab serve: broker on tcp://{tcp}");
+        }
+        if let Some(ws) = running.ws {
+            println!("mqttlab serve: broker on ws://{ws}/ (subprotocol mqtt)");
+        }
+        own_broker = Some(running);
+    }
+    let bridge = Arc::new(Bridge::new(upstreams, origins, limits).map_err(anyhow::Error::msg)?);
     let dist = args.dist.unwrap_or_else(static_files::default_dist);
     if let Some(warning) = static_files::check_dist(&dist) {
         log(format_args!("warning: {warning}"));
@@ -148,6 +216,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     })
     .await
     .context("serving HTTP")?;
+    if let Some(b) = own_broker {
+        b.stop();
+    }
     Ok(())
 }
 

@@ -1,0 +1,300 @@
+// "Connect to a broker": the built app's own MQTT client on real brokers.
+//  a. through `mqttlab serve --bridge` to Debian's mosquitto (TCP only), receiving
+//     a message sent with mosquitto_pub;
+//  b. directly to a third-party broker with a WebSocket listener (aedes), QoS 1
+//     and QoS 2 exchanges;
+//  c. refusals in words: bad credentials, an upstream the bridge does not name,
+//     an address that is not ws://;
+//  d. `mqttlab serve --broker`: the lab's own broker as the upstream `lab`.
+// Every server is started here on a free loopback port and killed at the end.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { root, dist, launchBrowser, openPage, screenshot } from './harness.mjs';
+
+const WAIT = 15_000;
+const children = [];
+let browser;
+
+/** The mqttlab binary: $MQTTLAB_BIN, else $CARGO_TARGET_DIR/debug or target/debug, built if missing. */
+function mqttlabBin() {
+  if (process.env.MQTTLAB_BIN) return process.env.MQTTLAB_BIN;
+  const targetDir = process.env.CARGO_TARGET_DIR
+    ? path.resolve(root, process.env.CARGO_TARGET_DIR)
+    : path.join(root, 'target');
+  const bin = path.join(targetDir, 'debug', 'mqttlab');
+  if (!fs.existsSync(bin)) {
+    const r = spawnSync('cargo', ['build', '-p', 'mqttlab-server'], { cwd: root, stdio: 'inherit', timeout: 900_000 });
+    if (r.status !== 0) throw new Error('cargo build -p mqttlab-server failed');
+  }
+  return bin;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once something accepts TCP connections on 127.0.0.1:port. */
+async function waitForPort(port, what, timeout = WAIT) {
+  const t0 = Date.now();
+  for (;;) {
+    const ok = await new Promise((resolve) => {
+      const c = net.connect(port, '127.0.0.1');
+      c.once('connect', () => {
+        c.destroy();
+        resolve(true);
+      });
+      c.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() - t0 > timeout) throw new Error(`${what} did not listen on port ${port} within ${timeout} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Starts a child process that the `after` hook kills; its output is kept for failures. */
+function start(cmd, args) {
+  const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.output = '';
+  child.stdout.on('data', (d) => (child.output += d));
+  child.stderr.on('data', (d) => (child.output += d));
+  children.push(child);
+  return child;
+}
+
+async function mosquitto() {
+  const port = await freePort();
+  const child = start('/usr/sbin/mosquitto', ['-p', String(port)]);
+  await waitForPort(port, `mosquitto (${child.output})`);
+  return port;
+}
+
+async function aedes() {
+  const port = await freePort();
+  start(process.execPath, [path.join(root, 'tests', 'e2e', 'aedes_broker.mjs'), String(port)]);
+  await waitForPort(port, 'aedes');
+  return port;
+}
+
+async function serve(...extra) {
+  const port = await freePort();
+  const child = start(mqttlabBin(), ['serve', '--listen', `127.0.0.1:${port}`, '--dist', dist, ...extra]);
+  await waitForPort(port, `mqttlab serve (${child.output})`);
+  return { port, url: `http://127.0.0.1:${port}/`, child };
+}
+
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  for (const c of children) c.kill('SIGKILL');
+});
+
+/** The labels of the diagram's arrows, in order (full text from their tooltips). */
+const arrows = (page) => page.$$eval('.seq-rows g title', (els) => els.map((e) => e.textContent));
+
+async function waitForArrow(page, re, timeout = WAIT) {
+  await page.waitForFunction(
+    (src) => [...document.querySelectorAll('.seq-rows g title')].some((e) => new RegExp(src).test(e.textContent)),
+    re.source,
+    { timeout },
+  );
+}
+
+async function connect(page, { url, clientId, username, password } = {}) {
+  if (url) await page.fill('#broker-url', url);
+  if (clientId) await page.fill('#client-id', clientId);
+  if (username) await page.fill('#username', username);
+  if (password) await page.fill('#password', password);
+  await page.click('#connect');
+}
+
+async function terminal(page, line) {
+  await page.fill('.terminal input', line);
+  await page.press('.terminal input', 'Enter');
+}
+
+test('through mqttlab serve to mosquitto: subscribe, receive a mosquitto_pub message', { timeout: 120_000 }, async () => {
+  const mport = await mosquitto();
+  const server = await serve('--bridge', `local=127.0.0.1:${mport}`);
+  const { page, errors } = await openPage(browser, `${server.url}#/connect`, 'en-US');
+  // The server's upstream is offered as the address.
+  const want = `ws://127.0.0.1:${server.port}/mqtt/local`;
+  await page.waitForFunction((w) => document.querySelector('#broker-url')?.value === w, want, { timeout: WAIT });
+  assert.match(await page.textContent('.upstreams'), /mqtt\/local/);
+
+  await connect(page, { clientId: 'e2e-sub' });
+  await page.waitForSelector('#conn-state.connected', { timeout: WAIT });
+  assert.deepEqual((await page.$$eval('.lane-head', (els) => els.map((e) => e.textContent))), [
+    'e2e-sub',
+    `127.0.0.1:${server.port}`,
+  ]);
+  await terminal(page, 'mosquitto_sub -t lab/e2e -q 1 -v');
+  await waitForArrow(page, /^SUBACK m\d+/);
+
+  const pub = spawnSync('mosquitto_pub', ['-p', String(mport), '-t', 'lab/e2e', '-m', 'hello from mosquitto_pub', '-q', '1'], {
+    timeout: 10_000,
+  });
+  assert.equal(pub.status, 0, String(pub.stderr));
+  await page.waitForFunction(
+    () => [...document.querySelectorAll('.terminal .line')].some((l) => l.textContent === 'lab/e2e hello from mosquitto_pub'),
+    null,
+    { timeout: WAIT },
+  );
+  await waitForArrow(page, /^PUBLISH q1 .*lab\/e2e/);
+  await waitForArrow(page, /^PUBACK m\d+/);
+  const labels = await arrows(page);
+  assert.equal(labels[0], 'CONNECT c1 k60 e2e-sub');
+  assert.match(labels[1], /^CONNACK 0/);
+
+  // A row opens its packet in the inspector.
+  const i = labels.findIndex((l) => l.startsWith('PUBLISH'));
+  const y = await page.$$eval(
+    '.seq-rows g title',
+    (els, k) => Number(els[k].parentElement.querySelector('text').getAttribute('y')),
+    i,
+  );
+  const box = await page.$eval('.seq-scroll', (el) => {
+    const r = el.getBoundingClientRect();
+    return { x: r.x };
+  });
+  const svgTop = await page.$eval('.seq-rows', (el) => el.getBoundingClientRect().y);
+  await page.mouse.click(box.x + 200, svgTop + y);
+  await page.waitForSelector('.packet-inspector li.field', { timeout: WAIT });
+  const fields = await page.$$eval('.packet-inspector li.field', (els) => els.map((e) => e.textContent.trim()));
+  assert.ok(fields.includes('Topic: lab/e2e'), JSON.stringify(fields));
+  assert.ok(fields.includes('Message: hello from mosquitto_pub'), JSON.stringify(fields));
+
+  await screenshot(page, 'connect-en.png');
+  await page.click('#disconnect');
+  await waitForArrow(page, /^DISCONNECT/);
+  await page.waitForSelector('#conn-state.idle', { timeout: WAIT });
+  assert.equal(await page.$('#conn-error'), null);
+  assert.deepEqual(errors, []);
+});
+
+test('directly to aedes over WebSocket: QoS 1 and QoS 2 exchanges', { timeout: 120_000 }, async () => {
+  const aport = await aedes();
+  const server = await serve();
+  const { page, errors } = await openPage(browser, `${server.url}#/connect`, 'pt-BR');
+  await page.waitForSelector('#broker-url');
+  await connect(page, { url: `ws://127.0.0.1:${aport}/`, clientId: 'e2e-qos' });
+  await page.waitForSelector('#conn-state.connected', { timeout: WAIT });
+  assert.equal((await page.textContent('#conn-state')).trim(), 'conectado');
+
+  await page.fill('#sub-filter', 'lab/qos/#');
+  await page.selectOption('#sub-qos', '2');
+  await page.click('#subscribe');
+  await waitForArrow(page, /^SUBACK m\d+ \[2\]|^SUBACK/);
+
+  await page.fill('#pub-topic', 'lab/qos/1');
+  await page.fill('#pub-message', 'um');
+  await page.selectOption('#pub-qos', '1');
+  await page.click('#publish');
+  await waitForArrow(page, /^PUBACK m\d+/);
+
+  await page.fill('#pub-topic', 'lab/qos/2');
+  await page.fill('#pub-message', 'dois');
+  await page.selectOption('#pub-qos', '2');
+  await page.click('#publish');
+  for (const re of [/^PUBREC m\d+/, /^PUBREL m\d+/, /^PUBCOMP m\d+/]) await waitForArrow(page, re);
+  // Both came back through the subscription, printed as mosquitto_sub -v does.
+  await page.waitForFunction(
+    () => {
+      const lines = [...document.querySelectorAll('.terminal .line')].map((l) => l.textContent);
+      return lines.includes('lab/qos/1 um') && lines.includes('lab/qos/2 dois');
+    },
+    null,
+    { timeout: WAIT },
+  );
+  // The QoS 2 exchange from the client's side, in order.
+  const labels = await arrows(page);
+  const pub2 = labels.findIndex((l) => /^PUBLISH q2 .*lab\/qos\/2/.test(l));
+  assert.ok(pub2 >= 0, JSON.stringify(labels));
+  const after2 = labels.slice(pub2).map((l) => l.split(' ')[0]);
+  assert.ok(after2.includes('PUBREC') && after2.includes('PUBREL') && after2.includes('PUBCOMP'), JSON.stringify(labels));
+  // The terminal publishes at QoS 2 too.
+  await terminal(page, 'mosquitto_pub -t lab/qos/t -m tres -q 2');
+  await page.waitForFunction(
+    () => [...document.querySelectorAll('.terminal .line')].some((l) => l.textContent === 'lab/qos/t tres'),
+    null,
+    { timeout: WAIT },
+  );
+  await screenshot(page, 'connect-pt-BR.png');
+  assert.deepEqual(errors, []);
+});
+
+test('refusals and bad addresses are explained in words', { timeout: 120_000 }, async () => {
+  const aport = await aedes();
+  const mport = await mosquitto();
+  const server = await serve('--bridge', `local=127.0.0.1:${mport}`);
+  const { page } = await openPage(browser, `${server.url}#/connect`, 'en-US');
+  await page.waitForSelector('#broker-url');
+
+  // Not a WebSocket address: nothing is opened, the form says why.
+  await connect(page, { url: 'http://127.0.0.1:1883/' });
+  assert.match(await page.textContent('#form-error'), /must start with ws:\/\/.*“http:\/\/”/);
+  await connect(page, { url: 'ws://:9001/' });
+  assert.match(await page.textContent('#form-error'), /no host/);
+  assert.equal((await arrows(page)).length, 0);
+
+  // Wrong credentials: CONNACK 4.
+  await connect(page, { url: `ws://127.0.0.1:${aport}/`, clientId: 'e2e-bad', username: 'wrong', password: 'x' });
+  await page.waitForSelector('#conn-error', { timeout: WAIT });
+  assert.match(await page.textContent('#conn-error'), /CONNACK 4.*wrong user name or password/);
+  await waitForArrow(page, /^CONNACK 4/);
+  await page.waitForSelector('#conn-state.idle', { timeout: WAIT });
+
+  // An upstream the bridge does not name: its close code and reason.
+  await page.fill('#username', '');
+  await page.fill('#password', '');
+  await connect(page, { url: `ws://127.0.0.1:${server.port}/mqtt/nowhere` });
+  await page.waitForFunction(() => /no upstream named/.test(document.querySelector('#conn-error')?.textContent ?? ''), null, {
+    timeout: WAIT,
+  });
+  const text = await page.textContent('#conn-error');
+  assert.match(text, /close code 1008/);
+  assert.match(text, /no upstream named 'nowhere'/);
+  assert.match(text, /unknown broker name/);
+
+  // Nothing listening: the WebSocket never opens.
+  const closed = await freePort();
+  await connect(page, { url: `ws://127.0.0.1:${closed}/` });
+  await page.waitForFunction(() => /Could not open a WebSocket/.test(document.querySelector('#conn-error')?.textContent ?? ''), null, {
+    timeout: WAIT,
+  });
+
+  // The same refusal in Portuguese.
+  await page.click('button[lang="pt-BR"]');
+  assert.match(await page.textContent('#conn-error'), /Não foi possível abrir um WebSocket/);
+});
+
+test('mqttlab serve --broker: the lab broker is the upstream "lab"', { timeout: 120_000 }, async () => {
+  const server = await serve('--broker', '--broker-tcp', '127.0.0.1:0');
+  const { page, errors } = await openPage(browser, `${server.url}#/connect`, 'en-US');
+  const want = `ws://127.0.0.1:${server.port}/mqtt/lab`;
+  await page.waitForFunction((w) => document.querySelector('#broker-url')?.value === w, want, { timeout: WAIT });
+  await connect(page, { clientId: 'e2e-lab' });
+  await page.waitForSelector('#conn-state.connected', { timeout: WAIT });
+  await terminal(page, 'mosquitto_sub -t lab/own -q 1');
+  await waitForArrow(page, /^SUBACK/);
+  await terminal(page, 'mosquitto_pub -t lab/own -m own-broker -q 1');
+  await page.waitForFunction(
+    () => [...document.querySelectorAll('.terminal .line')].some((l) => l.textContent === 'own-broker'),
+    null,
+    { timeout: WAIT },
+  );
+  await waitForArrow(page, /^PUBACK/);
+  assert.deepEqual(errors, []);
+});
