@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs MQTT Lab's benchmarks and prints their figures. Not part of the tests: the
+# figures depend on the machine, and a busy machine gives lower ones.
+#
+#   scripts/bench.sh            everything (about 10 minutes on 2 cores)
+#   scripts/bench.sh codec sim  only some: codec wasm-codec sim swarm broker bridge web
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=setup.sh
+source scripts/setup.sh test || exit 1
+set +e
+export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
+
+only="$*"
+bench() {
+    local name="$1"
+    shift
+    if [ -n "$only" ] && [[ " $only " != *" $name "* ]]; then return; fi
+    printf '\n[bench] ==> %s: %s\n' "$name" "$*"
+    "$@"
+}
+
+bench codec cargo bench -p mqttlab-core --bench codec
+bench wasm-codec cargo test --release --target wasm32-unknown-unknown -p mqttlab-core --test wasm_codec_bench -- --nocapture
+bench sim cargo run --release -q -p mqttlab-server -- bench-sim
+bench swarm cargo run --release -q -p mqttlab-server -- swarm --seeds 10000
+bench broker cargo run --release -q -p mqttlab-tests --example broker_load
+bench bridge cargo test --release -p mqttlab-server --test bridge_throughput -- --ignored --nocapture
+if [ -z "$only" ] || [[ " $only " == *" web "* ]]; then
+    printf '\n[bench] ==> web: trunk build --release, then node tests/bench/web_figures.mjs\n'
+    trunk build --release && node tests/bench/web_figures.mjs
+fi
