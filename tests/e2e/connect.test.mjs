@@ -231,6 +231,11 @@ test('directly to aedes over WebSocket: QoS 1 and QoS 2 exchanges', { timeout: 1
     null,
     { timeout: WAIT },
   );
+  // Live traffic re-renders the page; what the student typed stays.
+  assert.equal(await page.inputValue('#client-id'), 'e2e-qos');
+  assert.equal(await page.inputValue('#broker-url'), `ws://127.0.0.1:${aport}/`);
+  assert.equal(await page.inputValue('#pub-message'), 'dois');
+  assert.equal(await page.inputValue('#sub-qos'), '2');
   await screenshot(page, 'connect-pt-BR.png');
   assert.deepEqual(errors, []);
 });
@@ -278,10 +283,49 @@ test('refusals and bad addresses are explained in words', { timeout: 120_000 }, 
   // The same refusal in Portuguese.
   await page.click('button[lang="pt-BR"]');
   assert.match(await page.textContent('#conn-error'), /Não foi possível abrir um WebSocket/);
+  await screenshot(page, 'connect-refused-pt-BR.png');
 });
 
-test('mqttlab serve --broker: the lab broker is the upstream "lab"', { timeout: 120_000 }, async () => {
-  const server = await serve('--broker', '--broker-tcp', '127.0.0.1:0');
+test('a broker that stops answering pings, and one that drops the connection', { timeout: 120_000 }, async () => {
+  // A fake broker: CONNACK 0 to CONNECT, then silence (/silent) or a close 300 ms
+  // later (/drop).
+  const { WebSocketServer } = await import('ws');
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: () => 'mqtt' });
+  await new Promise((r) => wss.on('listening', r));
+  wss.on('connection', (sock, req) => {
+    sock.on('message', (data) => {
+      if (data[0] === 0x10) {
+        sock.send(Buffer.from([0x20, 0x02, 0x00, 0x00]));
+        if (req.url === '/drop') setTimeout(() => sock.close(1001, 'going away'), 300);
+      }
+    });
+  });
+  try {
+    const server = await serve();
+    const { page } = await openPage(browser, `${server.url}#/connect`, 'en-US');
+    await page.waitForSelector('#broker-url');
+    await page.fill('#keepalive', '1');
+    await connect(page, { url: `ws://127.0.0.1:${wss.address().port}/silent`, clientId: 'e2e-ping' });
+    await page.waitForSelector('#conn-state.connected', { timeout: WAIT });
+    await page.waitForFunction(() => /did not answer PINGREQ/.test(document.querySelector('#conn-error')?.textContent ?? ''), null, {
+      timeout: WAIT,
+    });
+    await waitForArrow(page, /^PINGREQ/);
+
+    await connect(page, { url: `ws://127.0.0.1:${wss.address().port}/drop`, clientId: 'e2e-drop' });
+    await page.waitForFunction(() => /The connection dropped/.test(document.querySelector('#conn-error')?.textContent ?? ''), null, {
+      timeout: WAIT,
+    });
+    assert.match(await page.textContent('#conn-error'), /close code 1001, reason: “going away”/);
+  } finally {
+    wss.close();
+  }
+});
+
+test('mqttlab serve --broker: the lab broker is the upstream "lab", on TCP and on WebSocket', { timeout: 120_000 }, async () => {
+  const [tcp, ws] = [await freePort(), await freePort()];
+  const server = await serve('--broker', '--broker-tcp', `127.0.0.1:${tcp}`, '--broker-ws', `127.0.0.1:${ws}`);
+  await waitForPort(tcp, 'the --broker TCP listener');
   const { page, errors } = await openPage(browser, `${server.url}#/connect`, 'en-US');
   const want = `ws://127.0.0.1:${server.port}/mqtt/lab`;
   await page.waitForFunction((w) => document.querySelector('#broker-url')?.value === w, want, { timeout: WAIT });
@@ -289,12 +333,26 @@ test('mqttlab serve --broker: the lab broker is the upstream "lab"', { timeout: 
   await page.waitForSelector('#conn-state.connected', { timeout: WAIT });
   await terminal(page, 'mosquitto_sub -t lab/own -q 1');
   await waitForArrow(page, /^SUBACK/);
+  // A device on the broker's TCP port reaches the page.
+  const pub = spawnSync('mosquitto_pub', ['-p', String(tcp), '-t', 'lab/own', '-m', 'from-tcp', '-q', '1'], { timeout: 10_000 });
+  assert.equal(pub.status, 0, String(pub.stderr));
   await terminal(page, 'mosquitto_pub -t lab/own -m own-broker -q 1');
   await page.waitForFunction(
-    () => [...document.querySelectorAll('.terminal .line')].some((l) => l.textContent === 'own-broker'),
+    () => {
+      const lines = [...document.querySelectorAll('.terminal .line')].map((l) => l.textContent);
+      return lines.includes('from-tcp') && lines.includes('own-broker');
+    },
     null,
     { timeout: WAIT },
   );
   await waitForArrow(page, /^PUBACK/);
+  // The broker's own WebSocket listener, without the bridge.
+  // Keep alive 1 s: the driver's timer sends PINGREQ and the broker answers.
+  await page.fill('#keepalive', '1');
+  await connect(page, { url: `ws://127.0.0.1:${ws}/`, clientId: 'e2e-lab-ws' });
+  await page.waitForSelector('#conn-state.connected', { timeout: WAIT });
+  await waitForArrow(page, /^CONNACK 0/);
+  await waitForArrow(page, /^PINGREQ/);
+  await waitForArrow(page, /^PINGRESP/);
   assert.deepEqual(errors, []);
 });

@@ -115,7 +115,7 @@ fn qos_of(r: &NodeRef) -> QoS {
 fn qos_select(id: &'static str, r: &NodeRef) -> Html {
     html! {
         <select {id} ref={r.clone()}>
-            <option value="0" selected=true>{ "0" }</option>
+            <option value="0">{ "0" }</option>
             <option value="1">{ "1" }</option>
             <option value="2">{ "2" }</option>
         </select>
@@ -161,27 +161,7 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
     let driver: Rc<Driver> = (*driver).clone();
     let selected = use_state(|| None::<usize>);
     let upstreams = use_state(Vec::<String>::new);
-    let default_url = use_state(|| DEFAULT_URL.to_string());
     let form_error = use_state(|| None::<String>);
-
-    // The page's server may bridge brokers: offer them. Closing the page closes
-    // the connection.
-    {
-        let upstreams = upstreams.clone();
-        let default_url = default_url.clone();
-        let driver = driver.clone();
-        use_effect_with((), move |_| {
-            wasm_bindgen_futures::spawn_local(async move {
-                if let Some(list) = fetch_upstreams().await {
-                    if let Some(first) = list.first() {
-                        default_url.set(first.clone());
-                    }
-                    upstreams.set(list);
-                }
-            });
-            move || driver.shutdown()
-        });
-    }
 
     let url = use_node_ref();
     let client_id = use_node_ref();
@@ -199,6 +179,47 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
     let pub_retain = use_node_ref();
     let sub_filter = use_node_ref();
     let sub_qos = use_node_ref();
+
+    // The inputs are the student's: their first values are set once here, never by
+    // a render (live traffic re-renders the page while the student types). The
+    // page's server may bridge brokers: the first is offered as the address.
+    // Closing the page closes the connection.
+    {
+        let upstreams = upstreams.clone();
+        let driver = driver.clone();
+        let refs = [
+            (url.clone(), DEFAULT_URL),
+            (client_id.clone(), "mqttlab-web"),
+            (keepalive.clone(), "60"),
+            (pub_topic.clone(), "mqttlab/test"),
+            (pub_message.clone(), "hello"),
+            (sub_filter.clone(), "mqttlab/#"),
+        ];
+        let clean = clean.clone();
+        let url = url.clone();
+        use_effect_with((), move |_| {
+            for (r, v) in &refs {
+                if let Some(el) = r.cast::<HtmlInputElement>() {
+                    el.set_value(v);
+                }
+            }
+            if let Some(el) = clean.cast::<HtmlInputElement>() {
+                el.set_checked(true);
+            }
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Some(list) = fetch_upstreams().await {
+                    if let (Some(first), Some(el)) = (list.first(), url.cast::<HtmlInputElement>())
+                    {
+                        if el.value() == DEFAULT_URL {
+                            el.set_value(first);
+                        }
+                    }
+                    upstreams.set(list);
+                }
+            });
+            move || driver.shutdown()
+        });
+    }
 
     let on_connect = {
         let driver = driver.clone();
@@ -417,18 +438,18 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
                 <form id="connect-form" onsubmit={on_connect}>
                     <label class="wide"><span>{ t(lang, Text::BrokerUrl) }</span>
                         <input id="broker-url" ref={url} type="text" spellcheck="false"
-                            value={(*default_url).clone()} />
+                            placeholder={DEFAULT_URL} />
                     </label>
                     if !upstreams.is_empty() {
                         <div class="upstreams wide"><span>{ t(lang, Text::ServerUpstreams) }</span>{ offers }</div>
                     }
                     <label><span>{ t(lang, Text::ClientIdLabel) }</span>
-                        <input id="client-id" ref={client_id} type="text" value="mqttlab-web" />
+                        <input id="client-id" ref={client_id} type="text" />
                     </label>
                     <label><span>{ t(lang, Text::KeepaliveLabel) }</span>
-                        <input id="keepalive" ref={keepalive} type="number" min="0" max="65535" value="60" />
+                        <input id="keepalive" ref={keepalive} type="number" min="0" max="65535" />
                     </label>
-                    <label class="check"><input id="clean-session" ref={clean} type="checkbox" checked=true />
+                    <label class="check"><input id="clean-session" ref={clean} type="checkbox" />
                         <span>{ t(lang, Text::CleanSessionLabel) }</span>
                     </label>
                     <label><span>{ t(lang, Text::Username) }</span>
@@ -469,10 +490,10 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
                 <form class="panel" id="publish-form" onsubmit={on_publish}>
                     <h3>{ t(lang, Text::PublishTitle) }</h3>
                     <label><span>{ t(lang, Text::TopicLabel) }</span>
-                        <input id="pub-topic" ref={pub_topic} type="text" value="mqttlab/test" />
+                        <input id="pub-topic" ref={pub_topic} type="text" />
                     </label>
                     <label><span>{ t(lang, Text::MessageLabel) }</span>
-                        <input id="pub-message" ref={pub_message} type="text" value="hello" />
+                        <input id="pub-message" ref={pub_message} type="text" />
                     </label>
                     <label><span>{ t(lang, Text::QosLabel) }</span>{ qos_select("pub-qos", &pub_qos) }</label>
                     <label class="check"><input id="pub-retain" ref={pub_retain} type="checkbox" />
@@ -483,7 +504,7 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
                 <form class="panel" id="subscribe-form" onsubmit={on_subscribe}>
                     <h3>{ t(lang, Text::SubscribeTitle) }</h3>
                     <label><span>{ t(lang, Text::FilterLabel) }</span>
-                        <input id="sub-filter" ref={sub_filter} type="text" value="mqttlab/#" />
+                        <input id="sub-filter" ref={sub_filter} type="text" />
                     </label>
                     <label><span>{ t(lang, Text::QosLabel) }</span>{ qos_select("sub-qos", &sub_qos) }</label>
                     <button id="subscribe" type="submit" disabled={!connected}>{ t(lang, Text::SubscribeTitle) }</button>
