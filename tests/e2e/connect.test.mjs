@@ -134,6 +134,8 @@ test('through mqttlab serve to mosquitto: subscribe, receive a mosquitto_pub mes
   await page.waitForFunction((w) => document.querySelector('#broker-url')?.value === w, want, { timeout: WAIT });
   assert.match(await page.textContent('.upstreams'), /mqtt\/local/);
 
+  for (const id of ['#will-qos', '#pub-qos', '#sub-qos']) assert.equal(await page.inputValue(id), '0', id);
+  assert.equal(await page.isChecked('#clean-session'), true);
   await connect(page, { clientId: 'e2e-sub' });
   await page.waitForSelector('#conn-state.connected', { timeout: WAIT });
   assert.deepEqual((await page.$$eval('.lane-head', (els) => els.map((e) => e.textContent))), [

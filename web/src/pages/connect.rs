@@ -197,7 +197,15 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
         ];
         let clean = clean.clone();
         let url = url.clone();
+        let selects = [will_qos.clone(), pub_qos.clone(), sub_qos.clone()];
         use_effect_with((), move |_| {
+            // Yew inserts the options last first, and the browser selects the
+            // first one inserted: choose QoS 0 explicitly.
+            for r in &selects {
+                if let Some(el) = r.cast::<HtmlSelectElement>() {
+                    el.set_value("0");
+                }
+            }
             for (r, v) in &refs {
                 if let Some(el) = r.cast::<HtmlInputElement>() {
                     el.set_value(v);
