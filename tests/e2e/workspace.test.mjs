@@ -4,7 +4,10 @@
 // presenter mode.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launchBrowser, openPage, screenshot } from './harness.mjs';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { serveDist, launchBrowser, openPage, screenshot, artifacts } from './harness.mjs';
 
 let server;
 let browser;
@@ -45,6 +48,29 @@ test('the course Last Will scenario runs to the end with its expectations met', 
     'MQ Telemetry Transport Protocol, Connect Ack',
   );
   await screenshot(page, 'workspace.png');
+
+  // Exports are made in the page: no request leaves it once it has loaded.
+  const requests = [];
+  page.on('request', (r) => {
+    if (!r.url().startsWith('blob:') && !r.url().startsWith('data:')) requests.push(r.url());
+  });
+  const saved = {};
+  for (const kind of ['svg', 'json', 'pcap']) {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(`button.export.${kind}`)]);
+    const file = path.join(artifacts, `workspace-export.${kind}`);
+    await download.saveAs(file);
+    saved[kind] = fs.readFileSync(file);
+  }
+  assert.match(saved.svg.toString('utf8'), /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  assert.match(saved.svg.toString('utf8'), /off-line|PUBLISH q0 sensor1\/status/);
+  const trace = JSON.parse(saved.json.toString('utf8'));
+  assert.ok(JSON.stringify(trace).includes('sensor1/status'));
+  assert.equal(saved.pcap.readUInt32LE(0), 0xa1b2c3d4, 'pcap magic');
+  // Wireshark's dissector reads the capture the page made: the will PUBLISH is there.
+  const fields = execFileSync('tshark', ['-r', path.join(artifacts, 'workspace-export.pcap'), '-Y', 'mqtt.msgtype == 3', '-T', 'fields', '-e', 'mqtt.topic', '-e', 'mqtt.msg'],
+    { timeout: 60_000, encoding: 'utf8' });
+  assert.match(fields, /sensor1\/status\t(6f66662d6c696e65|off-line)/);
+  assert.deepEqual(requests, []);
 
   await page.click('#presenter');
   await page.waitForSelector('.app.presenter');

@@ -236,6 +236,11 @@ pub fn workspace_page(props: &WorkspacePageProps) -> Html {
                     "image/svg+xml",
                     export_svg(s.lanes(), &s.rows()).into_bytes(),
                 ),
+                "pcap" => (
+                    format!("{stem}.pcap"),
+                    "application/vnd.tcpdump.pcap",
+                    mqttlab_core::sim::pcap::to_pcap(s.world().trace().entries()),
+                ),
                 _ => (
                     format!("{stem}-trace.json"),
                     "application/json",
@@ -250,6 +255,7 @@ pub fn workspace_page(props: &WorkspacePageProps) -> Html {
         <>
             { export(Text::ExportSvg, "svg") }
             { export(Text::ExportJson, "json") }
+            { export(Text::ExportPcap, "pcap") }
         </>
     };
 
