@@ -19,14 +19,35 @@ const WAIT = 15_000;
 const children = [];
 let browser;
 
-/** The mqttlab binary: $MQTTLAB_BIN, else $CARGO_TARGET_DIR/debug or target/debug, built if missing. */
+/** Newest modification time of the files under `dir`, in ms. */
+function newest(dir) {
+  let t = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/**
+ * The mqttlab binary: $MQTTLAB_BIN, else $CARGO_TARGET_DIR/debug/mqttlab (relative
+ * to the repository when relative), else target/debug/mqttlab; built with
+ * `cargo build -p mqttlab-server` when missing or older than the sources.
+ */
+let binCache;
 function mqttlabBin() {
+  binCache ??= findMqttlab();
+  return binCache;
+}
+
+function findMqttlab() {
   if (process.env.MQTTLAB_BIN) return process.env.MQTTLAB_BIN;
   const targetDir = process.env.CARGO_TARGET_DIR
     ? path.resolve(root, process.env.CARGO_TARGET_DIR)
     : path.join(root, 'target');
   const bin = path.join(targetDir, 'debug', 'mqttlab');
-  if (!fs.existsSync(bin)) {
+  const sources = Math.max(...['server/src', 'core/src'].map((d) => newest(path.join(root, d))));
+  if (!fs.existsSync(bin) || fs.statSync(bin).mtimeMs < sources) {
     const r = spawnSync('cargo', ['build', '-p', 'mqttlab-server'], { cwd: root, stdio: 'inherit', timeout: 900_000 });
     if (r.status !== 0) throw new Error('cargo build -p mqttlab-server failed');
   }
