@@ -1,7 +1,10 @@
-//! Helpers shared by MQTT Lab's cross-crate tests: finding the workspace, the
-//! built `mqttlab` binary, and free loopback ports.
+//! Helpers shared by MQTT Lab's cross-crate tests: finding the workspace, and in
+//! [`procs`] the built `mqttlab` binary, free loopback ports, brokers and other
+//! child processes.
 
 use std::path::PathBuf;
+
+pub mod procs;
 
 /// The workspace root (the folder holding the top `Cargo.toml`).
 pub fn workspace_root() -> PathBuf {

@@ -7,211 +7,29 @@
 //! and kills what it started when it ends (also on panic). Tests are skipped, with
 //! a note, when mosquitto is not installed.
 
-use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{channel, Receiver};
-use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
-use mqttlab_tests::workspace_root;
+use mqttlab_tests::procs::{
+    free_port, have_mosquitto, normalise_log, start_mosquitto_verbose, start_mqttlab_broker, Proc,
+    MOSQUITTO_PUB as PUB, MOSQUITTO_SUB as SUB,
+};
 
-const MOSQUITTO: &str = "/usr/sbin/mosquitto";
-const PUB: &str = "/usr/bin/mosquitto_pub";
-const SUB: &str = "/usr/bin/mosquitto_sub";
 const WAIT: Duration = Duration::from_secs(10);
-
-fn mqttlab() -> &'static PathBuf {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        if let Ok(bin) = std::env::var("MQTTLAB_BIN") {
-            return PathBuf::from(bin);
-        }
-        let target = std::env::var("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|_| workspace_root().join("target"));
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "-p", "mqttlab-server", "--bin", "mqttlab"])
-            .current_dir(workspace_root())
-            .env("CARGO_TARGET_DIR", &target)
-            .status()
-            .expect("run cargo build");
-        assert!(status.success(), "cargo build -p mqttlab-server failed");
-        target.join("debug").join("mqttlab")
-    })
-}
-
-fn have_mosquitto() -> bool {
-    let ok = [MOSQUITTO, PUB, SUB].iter().all(|p| Path::new(p).exists());
-    if !ok {
-        eprintln!("mosquitto not installed: skipping");
-    }
-    ok
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-/// A child process, killed when dropped, whose stdout (or stderr) lines are read
-/// by a thread.
-struct Proc {
-    child: Child,
-    lines: Receiver<String>,
-    seen: Vec<String>,
-    name: String,
-}
-
-impl Proc {
-    fn spawn(name: &str, program: &Path, args: &[&str], stderr: bool) -> Proc {
-        let mut cmd = Command::new(program);
-        cmd.args(args).stdin(Stdio::null());
-        if stderr {
-            cmd.stdout(Stdio::null()).stderr(Stdio::piped());
-        } else {
-            cmd.stdout(Stdio::piped()).stderr(Stdio::inherit());
-        }
-        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {name}: {e}"));
-        let out: Box<dyn std::io::Read + Send> = if stderr {
-            Box::new(child.stderr.take().expect("piped stderr"))
-        } else {
-            Box::new(child.stdout.take().expect("piped stdout"))
-        };
-        let (tx, rx) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Proc {
-            child,
-            lines: rx,
-            seen: Vec::new(),
-            name: name.into(),
-        }
-    }
-
-    /// Reads lines until one contains `needle`, failing after `within`.
-    fn wait_for(&mut self, needle: &str, within: Duration) {
-        if self.seen.iter().any(|l| l.contains(needle)) {
-            return;
-        }
-        let end = Instant::now() + within;
-        loop {
-            let left = end.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(l) => {
-                    let hit = l.contains(needle);
-                    self.seen.push(l);
-                    if hit {
-                        return;
-                    }
-                }
-                Err(_) => panic!(
-                    "{}: {needle:?} not seen within {within:?}; saw:\n{}",
-                    self.name,
-                    self.seen.join("\n")
-                ),
-            }
-        }
-    }
-
-    /// Collects lines until the process exits or `within` ends.
-    fn collect(&mut self, within: Duration) -> Vec<String> {
-        let end = Instant::now() + within;
-        while let Ok(l) = self
-            .lines
-            .recv_timeout(end.saturating_duration_since(Instant::now()))
-        {
-            self.seen.push(l);
-        }
-        self.seen.clone()
-    }
-
-    /// Reads what has arrived so far, waiting `settle` for more.
-    fn settle(&mut self, settle: Duration) -> Vec<String> {
-        while let Ok(l) = self.lines.recv_timeout(settle) {
-            self.seen.push(l);
-        }
-        self.seen.clone()
-    }
-
-    /// Waits for the process to exit, killing it after `within`.
-    fn finish(&mut self, within: Duration) {
-        let end = Instant::now() + within;
-        while Instant::now() < end {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        panic!("{} did not exit within {within:?}", self.name);
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-/// `mqttlab broker -v` on a free port, once it is listening.
-fn start_mqttlab(extra: &[&str]) -> (Proc, u16) {
-    let port = free_port();
-    let addr = format!("127.0.0.1:{port}");
-    let mut args = vec!["broker", "--tcp", addr.as_str(), "-v"];
-    args.extend_from_slice(extra);
-    let mut b = Proc::spawn("mqttlab broker", mqttlab(), &args, false);
-    b.wait_for("running", WAIT);
-    (b, port)
-}
-
-/// Real `mosquitto -v` on a free port, once it is listening.
-fn start_mosquitto() -> (Proc, u16, PathBuf) {
-    let port = free_port();
-    let conf = std::env::temp_dir().join(format!("mqttlab-broker-interop-{port}.conf"));
-    std::fs::write(
-        &conf,
-        format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"),
-    )
-    .expect("write mosquitto.conf");
-    let conf_s = conf.to_string_lossy().into_owned();
-    let mut b = Proc::spawn(
-        "mosquitto",
-        Path::new(MOSQUITTO),
-        &["-v", "-c", &conf_s],
-        true,
-    );
-    b.wait_for("running", WAIT);
-    (b, port, conf)
-}
 
 fn pub_(port: u16, args: &[&str]) {
     let p = port.to_string();
     let mut all = vec!["-h", "127.0.0.1", "-p", p.as_str()];
     all.extend_from_slice(args);
-    let mut proc = Proc::spawn("mosquitto_pub", Path::new(PUB), &all, false);
-    proc.finish(WAIT);
+    let mut proc = Proc::spawn("mosquitto_pub", Path::new(PUB), &all);
+    proc.wait(WAIT);
 }
 
 fn sub(port: u16, args: &[&str]) -> Proc {
     let p = port.to_string();
     let mut all = vec!["-h", "127.0.0.1", "-p", p.as_str(), "-W", "10"];
     all.extend_from_slice(args);
-    Proc::spawn("mosquitto_sub", Path::new(SUB), &all, false)
+    Proc::spawn("mosquitto_sub", Path::new(SUB), &all)
 }
 
 /// mosquitto_sub -t topico [-q N] receives what mosquitto_pub -m mensagem -t topico
@@ -220,7 +38,7 @@ fn pub_sub_at(q: &str) {
     if !have_mosquitto() {
         return;
     }
-    let (mut broker, port) = start_mqttlab(&[]);
+    let (mut broker, port) = start_mqttlab_broker(&[], WAIT);
     let mut s = sub(
         port,
         &["-t", "topico", "-q", q, "-C", "1", "-i", "assinante"],
@@ -240,7 +58,7 @@ fn pub_sub_at(q: &str) {
         ],
     );
     assert_eq!(s.collect(WAIT), ["mensagem"]);
-    s.finish(WAIT);
+    s.wait(WAIT);
     broker.wait_for("Client assinante disconnected.", WAIT);
     broker.wait_for("Client publicador disconnected.", WAIT);
     let log = broker.seen.join("\n");
@@ -284,7 +102,7 @@ fn course_retained_message() {
     if !have_mosquitto() {
         return;
     }
-    let (_broker, port) = start_mqttlab(&[]);
+    let (_broker, port) = start_mqttlab_broker(&[], WAIT);
     pub_(port, &["-m", "mensagem", "-t", "topico", "-q", "1", "-r"]);
     let mut s = sub(port, &["-t", "topico", "-q", "1", "-C", "1", "-v"]);
     assert_eq!(s.collect(WAIT), ["topico mensagem"]);
@@ -295,7 +113,7 @@ fn course_persistent_session_with_offline_message() {
     if !have_mosquitto() {
         return;
     }
-    let (mut broker, port) = start_mqttlab(&[]);
+    let (mut broker, port) = start_mqttlab_broker(&[], WAIT);
     let args = [
         "-t",
         "topico",
@@ -311,7 +129,7 @@ fn course_persistent_session_with_offline_message() {
     broker.wait_for("Sending SUBACK to persistente", WAIT);
     pub_(port, &["-m", "mensagem1", "-t", "topico", "-q", "1"]);
     assert_eq!(s.collect(WAIT), ["mensagem1"]);
-    s.finish(WAIT);
+    s.wait(WAIT);
     broker.wait_for("Client persistente disconnected.", WAIT);
     pub_(port, &["-m", "mensagem2", "-t", "topico", "-q", "1"]);
     let mut s = sub(port, &args);
@@ -324,7 +142,7 @@ fn course_will_when_the_publisher_is_killed() {
     if !have_mosquitto() {
         return;
     }
-    let (mut broker, port) = start_mqttlab(&[]);
+    let (mut broker, port) = start_mqttlab_broker(&[], WAIT);
     let p = port.to_string();
     let mut sensor = Proc::spawn(
         "mosquitto_pub",
@@ -351,7 +169,6 @@ fn course_will_when_the_publisher_is_killed() {
             "off-line",
             "--will-retain",
         ],
-        false,
     );
     broker.wait_for("Received PUBLISH from sensor1", WAIT);
     let mut s = sub(port, &["-i", "watcher", "-t", "sensor1/status", "-C", "2"]);
@@ -373,7 +190,7 @@ fn websocket_listener_speaks_mqtt() {
     use std::io::{Read, Write};
     let ws_port = free_port();
     let ws = format!("127.0.0.1:{ws_port}");
-    let (_broker, _port) = start_mqttlab(&["--ws", &ws]);
+    let (_broker, _port) = start_mqttlab_broker(&["--ws", &ws], WAIT);
     let mut tcp = std::net::TcpStream::connect(&ws).expect("connect ws");
     tcp.set_read_timeout(Some(WAIT)).unwrap();
     write!(
@@ -409,32 +226,6 @@ fn websocket_listener_speaks_mqtt() {
 
 // ---- differential log test ----
 
-/// The log without timestamps and with source ports and listener ports blanked,
-/// from the first client line on.
-fn normalise(lines: &[String]) -> Vec<String> {
-    lines
-        .iter()
-        .filter_map(|l| l.split_once(": ").map(|(_, t)| t.to_string()))
-        .skip_while(|t| !t.starts_with("New connection"))
-        .map(|t| {
-            let mut out = String::new();
-            let mut rest = t.as_str();
-            // "127.0.0.1:40156" -> "127.0.0.1:PORT"; "on port 1883." -> "on port P."
-            while let Some(i) = rest.find("127.0.0.1:") {
-                out.push_str(&rest[..i + "127.0.0.1:".len()]);
-                rest =
-                    rest[i + "127.0.0.1:".len()..].trim_start_matches(|c: char| c.is_ascii_digit());
-                out.push_str("PORT");
-            }
-            out.push_str(rest);
-            match out.find(" on port ") {
-                Some(i) => format!("{} on port P.", &out[..i]),
-                None => out,
-            }
-        })
-        .collect()
-}
-
 /// One client at a time, so that the order of log lines is fixed.
 fn scripted_session(port: u16, broker: &mut Proc) {
     pub_(
@@ -445,7 +236,7 @@ fn scripted_session(port: u16, broker: &mut Proc) {
     );
     let mut s = sub(port, &["-i", "s1", "-t", "topico", "-q", "2", "-C", "1"]);
     assert_eq!(s.collect(WAIT), ["mensagem"]);
-    s.finish(WAIT);
+    s.wait(WAIT);
     broker.wait_for("Client s1 disconnected.", WAIT);
     pub_(port, &["-i", "p2", "-t", "topico", "-m", "dois", "-q", "2"]);
     pub_(port, &["-i", "p3", "-t", "topico", "-r", "-n"]);
@@ -456,7 +247,7 @@ fn scripted_session(port: u16, broker: &mut Proc) {
         ],
     );
     s.collect(Duration::from_secs(3));
-    s.finish(WAIT);
+    s.wait(WAIT);
     broker.wait_for("Client s2 disconnected.", WAIT);
     pub_(
         port,
@@ -497,7 +288,7 @@ fn scripted_session(port: u16, broker: &mut Proc) {
     broker.wait_for("Sending SUBACK to dying", WAIT);
     dying.kill();
     assert_eq!(watcher.collect(WAIT), ["bye"]);
-    watcher.finish(WAIT);
+    watcher.wait(WAIT);
     broker.wait_for("Client watcher disconnected.", WAIT);
     broker.settle(Duration::from_millis(300));
 }
@@ -507,15 +298,15 @@ fn differential_log_against_mosquitto() {
     if !have_mosquitto() {
         return;
     }
-    let (mut real, port, conf) = start_mosquitto();
+    let (mut real, port, conf) = start_mosquitto_verbose("broker-interop", WAIT);
     scripted_session(port, &mut real);
-    let want = normalise(&real.seen);
+    let want = normalise_log(&real.seen);
     real.kill();
     let _ = std::fs::remove_file(conf);
 
-    let (mut ours, port) = start_mqttlab(&[]);
+    let (mut ours, port) = start_mqttlab_broker(&[], WAIT);
     scripted_session(port, &mut ours);
-    let got = normalise(&ours.seen);
+    let got = normalise_log(&ours.seen);
     eprintln!("{}", got.join("\n"));
     assert!(want.len() > 30, "mosquitto log too short: {want:#?}");
     assert_eq!(got, want);

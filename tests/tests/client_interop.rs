@@ -13,9 +13,10 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use client_common::*;
+use mqttlab_tests::procs::{free_port, have_mosquitto, mqttlab, mqttlab_within, Mosquitto, Proc};
 
 fn publish_and_expect(our_sub: bool, qos: &str, retain: bool) {
-    let b = Broker::start();
+    let b = Mosquitto::start();
     let port = b.port();
     let mut sub = ready_sub(our_sub, &b, &["-t", "topico", "-q", qos, "-C", "1"]);
     let mut args = vec![
@@ -68,7 +69,7 @@ fn qos2_exchange_reads_like_libmosquitto_in_debug_mode() {
     if !have_mosquitto() {
         return;
     }
-    let b = Broker::start();
+    let b = Mosquitto::start();
     let port = b.port();
     let mut sub = ready_sub(true, &b, &["-t", "topico", "-q", "2", "-C", "1"]);
     let mut p = ours(
@@ -123,7 +124,7 @@ fn retained_messages_reach_later_subscribers_both_ways() {
         return;
     }
     for our_pub in [true, false] {
-        let b = Broker::start();
+        let b = Mosquitto::start();
         let port = b.port();
         let args = [
             "-h",
@@ -194,7 +195,7 @@ fn persistent_session_gets_the_message_published_while_offline() {
         return;
     }
     for our_sub in [true, false] {
-        let b = Broker::start();
+        let b = Mosquitto::start();
         let port = b.port();
         let sub_args = |extra: &'static [&'static str]| {
             let mut a = vec![
@@ -257,7 +258,7 @@ fn killed_publisher_fires_its_will_both_ways() {
         return;
     }
     for our_pub in [true, false] {
-        let b = Broker::start();
+        let b = Mosquitto::start();
         let port = b.port();
         let mut sub = if our_pub {
             ready_sub(false, &b, &["-t", "sensor1/status"])
@@ -317,7 +318,7 @@ fn graceful_exit_sends_disconnect_so_no_will() {
     if !have_mosquitto() {
         return;
     }
-    let b = Broker::start();
+    let b = Mosquitto::start();
     let port = b.port();
     let mut sub = ready_sub(false, &b, &["-t", "sensor1/status"]);
     let mut p = ours(
@@ -350,7 +351,7 @@ fn keep_alive_pings_hold_an_idle_connection_open() {
     if !have_mosquitto() {
         return;
     }
-    let b = Broker::start();
+    let b = Mosquitto::start();
     let port = b.port();
     // mosquitto drops a client silent for 1.5 x 5 s; our pings keep it for 9 s.
     let mut s = ours(
@@ -523,7 +524,7 @@ fn unacknowledged_messages_are_resent_on_reconnect_mqtt_4_4_0_1() {
     if !have_mosquitto() {
         return;
     }
-    let b = Broker::start();
+    let b = Mosquitto::start();
     let mut sub = ready_sub(false, &b, &["-t", "resend/#", "-q", "2"]);
     let opts = ConnectOptions::new("resender").clean_session(false);
     let t0 = Instant::now();
@@ -636,7 +637,7 @@ fn credentials_are_sent_and_refusals_reported_like_mosquitto_pub() {
         .output()
         .expect("mosquitto_passwd");
     assert!(made.status.success());
-    let b = Broker::start_with(&format!(
+    let b = Mosquitto::start_with(&format!(
         "allow_anonymous false\npassword_file {}\n",
         pw.display()
     ));
@@ -644,9 +645,7 @@ fn credentials_are_sent_and_refusals_reported_like_mosquitto_pub() {
     let run = |extra: &[&str]| {
         let mut args = vec!["pub", "-h", "127.0.0.1", "-p", &port, "-t", "a", "-m", "b"];
         args.extend_from_slice(extra);
-        Command::new("timeout")
-            .arg("10")
-            .arg(mqttlab())
+        mqttlab_within(10)
             .args(&args)
             .output()
             .expect("run mqttlab pub")
@@ -669,7 +668,7 @@ fn our_sub_reconnects_and_resubscribes_after_a_broker_restart() {
     if !have_mosquitto() {
         return;
     }
-    let mut b = Broker::start();
+    let mut b = Mosquitto::start();
     let port = b.port();
     let mut sub = ready_sub(true, &b, &["-t", "topico", "-q", "1", "-k", "5"]);
     b.restart(Duration::from_millis(1500));
@@ -699,12 +698,10 @@ fn pub_l_publishes_each_line_of_stdin() {
     if !have_mosquitto() {
         return;
     }
-    let b = Broker::start();
+    let b = Mosquitto::start();
     let port = b.port();
     let mut sub = ready_sub(false, &b, &["-t", "linhas", "-q", "1", "-C", "3"]);
-    let mut child = Command::new("timeout")
-        .arg("10")
-        .arg(mqttlab())
+    let mut child = mqttlab_within(10)
         .args([
             "pub",
             "-h",
@@ -739,7 +736,7 @@ fn pub_debug_output_matches_mosquitto_pub_line_for_line() {
     if !have_mosquitto() {
         return;
     }
-    let b = Broker::start();
+    let b = Mosquitto::start();
     let port = b.port();
     for extra in [
         &["-q", "0"][..],
@@ -782,7 +779,7 @@ fn sub_debug_output_matches_mosquitto_sub_line_for_line() {
     if !have_mosquitto() {
         return;
     }
-    let b = Broker::start();
+    let b = Mosquitto::start();
     let port = b.port();
     for qos in ["0", "1", "2"] {
         let topic = format!("dif/sub/{qos}");

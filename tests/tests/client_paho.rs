@@ -8,6 +8,7 @@ mod client_common;
 use std::process::Command;
 
 use client_common::*;
+use mqttlab_tests::procs::{have_mosquitto, mqttlab_within, Mosquitto, Proc};
 
 /// Subscribes at QoS 2, prints READY after SUBACK, then one JSON line per message
 /// with the flags as received; exits after N messages or 30 s.
@@ -60,7 +61,7 @@ fn have_paho() -> bool {
     ok && have_mosquitto()
 }
 
-fn paho_sub(b: &Broker, topic: &str, n: u32) -> Proc {
+fn paho_sub(b: &Mosquitto, topic: &str, n: u32) -> Proc {
     let port = b.port();
     let n = n.to_string();
     let mut p = Proc::spawn(
@@ -81,7 +82,7 @@ fn paho_receives_our_qos_and_retain_flags() {
     if !have_paho() {
         return;
     }
-    let b = Broker::start();
+    let b = Mosquitto::start();
     let port = b.port();
     let mut sub = paho_sub(&b, "lab/#", 2);
     for (topic, msg, qos) in [("lab/q2", "hello", "2"), ("lab/q1", "ola", "1")] {
@@ -150,7 +151,7 @@ fn paho_receives_our_will_at_its_qos_and_retained() {
     if !have_paho() {
         return;
     }
-    let b = Broker::start();
+    let b = Mosquitto::start();
     let port = b.port();
     let mut sub = paho_sub(&b, "sensor1/status", 2);
     let mut p = ours(
@@ -199,7 +200,7 @@ fn our_sub_prints_a_binary_payload_byte_for_byte() {
     if !have_paho() {
         return;
     }
-    let b = Broker::start();
+    let b = Mosquitto::start();
     let port = b.port();
     let mut publ = Proc::spawn(
         "paho publisher",
@@ -207,9 +208,7 @@ fn our_sub_prints_a_binary_payload_byte_for_byte() {
         &["-c", PAHO_PUB_BINARY, &port, "bin"],
     );
     assert!(publ.wait(T).success());
-    let out = Command::new("timeout")
-        .arg("15")
-        .arg(mqttlab())
+    let out = mqttlab_within(15)
         .args([
             "sub",
             "-h",
