@@ -315,8 +315,10 @@ test('a broker that stops answering pings, and one that drops the connection', {
   const { WebSocketServer } = await import('ws');
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: () => 'mqtt' });
   await new Promise((r) => wss.on('listening', r));
+  const seen = [];
   wss.on('connection', (sock, req) => {
     sock.on('message', (data) => {
+      seen.push(`${req.url} ${data[0].toString(16)}`);
       if (data[0] === 0x10) {
         sock.send(Buffer.from([0x20, 0x02, 0x00, 0x00]));
         if (req.url === '/drop') setTimeout(() => sock.close(1001, 'going away'), 300);
@@ -340,6 +342,16 @@ test('a broker that stops answering pings, and one that drops the connection', {
       timeout: WAIT,
     });
     assert.match(await page.textContent('#conn-error'), /close code 1001, reason: “going away”/);
+
+    // Leaving the page ends an open connection with DISCONNECT (the broker then
+    // discards the will).
+    await page.fill('#keepalive', '60');
+    await connect(page, { url: `ws://127.0.0.1:${wss.address().port}/leave`, clientId: 'e2e-leave' });
+    await page.waitForSelector('#conn-state.connected', { timeout: WAIT });
+    await page.click('#nav-topics');
+    const t0 = Date.now();
+    while (!seen.includes('/leave e0') && Date.now() - t0 < WAIT) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(seen.includes('/leave e0'), JSON.stringify(seen));
   } finally {
     wss.close();
   }
@@ -369,6 +381,19 @@ test('mqttlab serve --broker: the lab broker is the upstream "lab", on TCP and o
     { timeout: WAIT },
   );
   await waitForArrow(page, /^PUBACK/);
+  // mosquitto_sub -C 1 ends after one message: UNSUBSCRIBE, and the next is not printed.
+  await terminal(page, 'mosquitto_sub -t lab/count -C 1');
+  await waitForArrow(page, /^SUBSCRIBE m\d+ lab\/count/);
+  await terminal(page, 'mosquitto_pub -t lab/count -m first -q 1');
+  await waitForArrow(page, /^UNSUBACK/);
+  await terminal(page, 'mosquitto_pub -t lab/count -m second -q 1');
+  await page.waitForFunction(
+    () => [...document.querySelectorAll('.seq-rows g title')].filter((e) => e.textContent.startsWith('PUBACK')).length >= 3,
+    null,
+    { timeout: WAIT },
+  );
+  const lines = await page.$$eval('.terminal .line', (els) => els.map((e) => e.textContent));
+  assert.ok(lines.includes('first') && !lines.includes('second'), JSON.stringify(lines));
   // The broker's own WebSocket listener, without the bridge.
   // Keep alive 1 s: the driver's timer sends PINGREQ and the broker answers.
   await page.fill('#keepalive', '1');

@@ -515,13 +515,10 @@ impl Driver {
     fn pump(self: &Rc<Self>, now: Instant) {
         let deadline = {
             let mut l = self.live.borrow_mut();
-            while let Some(t) = l.client.poll_transmit() {
-                l.packet_row(now, 0, 1, &t.packet, t.bytes.clone());
-                if let Some(ws) = &l.ws {
-                    let _ = ws.send_with_u8_array(&t.bytes);
-                }
-            }
+            l.transmit(now);
             let ended = l.drain_events(now);
+            // Events may queue packets (the UNSUBSCRIBE of `mosquitto_sub -C`).
+            l.transmit(now);
             if ended {
                 if let Some(ws) = &l.ws {
                     let _ = ws.close();
@@ -641,9 +638,15 @@ impl Driver {
 
     /// Closes everything without a word (the page is going away, or a new Connect).
     pub fn shutdown(&self) {
+        let now = self.now();
         let mut l = self.live.borrow_mut();
         l.timer = None;
         l.closing = true;
+        // Leaving gracefully: DISCONNECT, so the broker discards the will.
+        if l.client.is_connected() && l.client.disconnect(now).is_ok() {
+            l.transmit(now);
+            let _ = l.client.poll_event();
+        }
         if let Some(ws) = l.ws.take() {
             ws.set_onopen(None);
             ws.set_onmessage(None);
@@ -664,6 +667,15 @@ fn with(weak: &Weak<Driver>, f: impl FnOnce(&Rc<Driver>)) {
 }
 
 impl Live {
+    fn transmit(&mut self, now: Instant) {
+        while let Some(t) = self.client.poll_transmit() {
+            self.packet_row(now, 0, 1, &t.packet, t.bytes.clone());
+            if let Some(ws) = &self.ws {
+                let _ = ws.send_with_u8_array(&t.bytes);
+            }
+        }
+    }
+
     fn packet_row(
         &mut self,
         now: Instant,
@@ -737,21 +749,33 @@ impl Live {
                 }
                 ClientEvent::Message(p) => {
                     let topic = p.topic.as_str().to_string();
-                    let args = self
-                        .subs
-                        .iter()
-                        .find(|s| {
-                            s.topics
-                                .iter()
-                                .any(|f| mqttlab_core::topic::matches(f, &topic))
-                        })
-                        .cloned()
-                        .unwrap_or_else(verbose_sub);
+                    let at = self.subs.iter().position(|s| {
+                        s.topics
+                            .iter()
+                            .any(|f| mqttlab_core::topic::matches(f, &topic))
+                    });
+                    let args = at.map(|i| self.subs[i].clone()).unwrap_or_else(verbose_sub);
+                    // -R: stale (retained) messages are not printed.
+                    if args.no_retained && p.retain {
+                        continue;
+                    }
                     let out = format_message(&args, &p);
                     let text = String::from_utf8_lossy(&out);
                     for line in text.trim_end_matches('\n').split('\n') {
                         if !out.is_empty() {
                             self.term.push(line.to_string());
+                        }
+                    }
+                    // -C N: the command ends after N messages, unsubscribing.
+                    if let Some(i) = at {
+                        if let Some(n) = self.subs[i].count.as_mut() {
+                            *n = n.saturating_sub(1);
+                            if *n == 0 {
+                                let done = self.subs.remove(i);
+                                let refs: Vec<&str> =
+                                    done.topics.iter().map(String::as_str).collect();
+                                let _ = self.client.unsubscribe(now, &refs);
+                            }
                         }
                     }
                 }

@@ -263,6 +263,8 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
             let mut options = ConnectOptions::new(input_value(&client_id).trim())
                 .clean_session(checked(&clean))
                 .keep_alive(keep);
+            // A broker that never answers CONNECT is explained, not waited for.
+            options.connect_timeout = Some(std::time::Duration::from_secs(10));
             let user = input_value(&username);
             if !user.is_empty() {
                 let pass = input_value(&password);
