@@ -7,8 +7,9 @@ use core::time::Duration;
 use crate::client::cli::{
     format_message, parse_command_line, CliError, MessageSource, PubArgs, SubArgs, ToolCommand,
 };
+use crate::client::debug::connack_string;
 use crate::client::{ClientEvent, DisconnectReason};
-use crate::codec::{ConnectReturnCode, QoS};
+use crate::codec::QoS;
 use crate::rng::SplitMix64;
 
 use super::{Cx, Effect};
@@ -24,22 +25,6 @@ pub struct MosquittoCli {
     published: u32,
     received: u32,
     ever_connected: bool,
-}
-
-/// How mosquitto's tools word a refusal (libmosquitto's `mosquitto_connack_string`).
-pub fn connack_text(code: ConnectReturnCode) -> &'static str {
-    match code {
-        ConnectReturnCode::Accepted => "Connection Accepted.",
-        ConnectReturnCode::UnacceptableProtocolVersion => {
-            "Connection Refused: unacceptable protocol version."
-        }
-        ConnectReturnCode::IdentifierRejected => "Connection Refused: identifier rejected.",
-        ConnectReturnCode::ServerUnavailable => "Connection Refused: broker unavailable.",
-        ConnectReturnCode::BadUserNameOrPassword => {
-            "Connection Refused: bad user name or password."
-        }
-        ConnectReturnCode::NotAuthorized => "Connection Refused: not authorised.",
-    }
 }
 
 /// A client id as mosquitto 1.6's tools make one: `mosq-` and 18 random letters
@@ -200,7 +185,7 @@ impl MosquittoCli {
             (ClientEvent::Message(m), ToolCommand::Sub(s)) => self.sub_message(cx, s, m),
             (ClientEvent::Published { .. }, ToolCommand::Pub(p)) => self.after_publish(cx, p),
             (ClientEvent::ConnectionRefused(code), _) => {
-                cx.print(format!("Connection error: {}", connack_text(*code)));
+                cx.print(format!("Connection error: {}", connack_string(*code)));
             }
             (ClientEvent::Disconnected { reason }, _) => match reason {
                 // The first connection failed: the tools give up at once.
