@@ -1,6 +1,7 @@
 //! Socket tasks: TCP and WebSocket connections, each a reader that forwards bytes
 //! to the broker task and a writer that sends what the broker task returns.
 
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures_util::{SinkExt, StreamExt};
@@ -29,22 +30,31 @@ fn peer_of(stream: &TcpStream) -> (PeerAddr, u16) {
     (peer, local)
 }
 
-/// Accepts MQTT over TCP.
-pub(super) async fn accept_tcp(listener: TcpListener, broker: mpsc::Sender<ToBroker>) {
+/// Accepts connections on `listener`, each served by `serve` in a task of its own.
+async fn accept<F, Fut>(listener: TcpListener, broker: mpsc::Sender<ToBroker>, serve: F)
+where
+    F: Fn(TcpStream, mpsc::Sender<ToBroker>) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     loop {
         let Ok((stream, _)) = listener.accept().await else {
             continue;
         };
         let _ = stream.set_nodelay(true);
-        tokio::spawn(tcp_conn(stream, broker.clone()));
+        tokio::spawn(serve(stream, broker.clone()));
     }
 }
 
-async fn tcp_conn(stream: TcpStream, broker: mpsc::Sender<ToBroker>) {
+/// Tells the broker task about a new connection: its id, and the channel of what
+/// to send on it. `None` when the broker task has stopped.
+async fn open(
+    broker: &mpsc::Sender<ToBroker>,
+    peer: PeerAddr,
+    local_port: u16,
+) -> Option<(ConnId, mpsc::UnboundedReceiver<ToConn>)> {
     let conn = next_conn();
-    let (peer, local_port) = peer_of(&stream);
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    if broker
+    let (tx, rx) = mpsc::unbounded_channel();
+    broker
         .send(ToBroker::Opened {
             conn,
             peer,
@@ -52,10 +62,20 @@ async fn tcp_conn(stream: TcpStream, broker: mpsc::Sender<ToBroker>) {
             tx,
         })
         .await
-        .is_err()
-    {
+        .ok()?;
+    Some((conn, rx))
+}
+
+/// Accepts MQTT over TCP.
+pub(super) async fn accept_tcp(listener: TcpListener, broker: mpsc::Sender<ToBroker>) {
+    accept(listener, broker, tcp_conn).await;
+}
+
+async fn tcp_conn(stream: TcpStream, broker: mpsc::Sender<ToBroker>) {
+    let (peer, local_port) = peer_of(&stream);
+    let Some((conn, mut rx)) = open(&broker, peer, local_port).await else {
         return;
-    }
+    };
     let (mut read, mut write) = stream.into_split();
     // The writer ends with `true` when the broker closed the connection, `false`
     // on a write error.
@@ -104,13 +124,7 @@ async fn tcp_conn(stream: TcpStream, broker: mpsc::Sender<ToBroker>) {
 
 /// Accepts MQTT over WebSocket, choosing the `mqtt` subprotocol when offered.
 pub(super) async fn accept_ws(listener: TcpListener, broker: mpsc::Sender<ToBroker>) {
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            continue;
-        };
-        let _ = stream.set_nodelay(true);
-        tokio::spawn(ws_conn(stream, broker.clone()));
-    }
+    accept(listener, broker, ws_conn).await;
 }
 
 #[allow(clippy::result_large_err)]
@@ -137,20 +151,9 @@ async fn ws_conn(stream: TcpStream, broker: mpsc::Sender<ToBroker>) {
     let Ok(ws) = tokio_tungstenite::accept_hdr_async(stream, choose_mqtt).await else {
         return;
     };
-    let conn = next_conn();
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    if broker
-        .send(ToBroker::Opened {
-            conn,
-            peer,
-            local_port,
-            tx,
-        })
-        .await
-        .is_err()
-    {
+    let Some((conn, mut rx)) = open(&broker, peer, local_port).await else {
         return;
-    }
+    };
     let (mut sink, mut stream) = ws.split();
     let mut writer = tokio::spawn(async move {
         while let Some(msg) = rx.recv().await {
