@@ -5,7 +5,7 @@ use super::session::{self, OutgoingState, PendingRequest};
 use super::{
     Client, ClientEvent, ConnectionState, DisconnectReason, ProtocolError, ResendPolicy, Timer,
 };
-use crate::codec::{self, Packet, Publish, QoS, QosPid};
+use crate::codec::{self, Packet, Pid, Publish, QoS, QosPid};
 use crate::time::Instant;
 
 impl Client {
@@ -61,18 +61,7 @@ impl Client {
             Packet::Connack(_) => self.protocol_error(ProtocolError::DuplicateConnack),
             Packet::Publish(p) => self.on_publish(now, p),
             Packet::Puback(pid) => {
-                let done = matches!(
-                    self.session.outgoing_mut(pid),
-                    Some(o) if o.state == OutgoingState::AwaitPuback
-                );
-                if done {
-                    self.session.remove_outgoing(pid);
-                    self.events.push_back(ClientEvent::Published {
-                        pid,
-                        qos: QoS::AtLeastOnce,
-                    });
-                    self.pump(now);
-                }
+                self.complete(now, pid, OutgoingState::AwaitPuback, QoS::AtLeastOnce)
             }
             Packet::Pubrec(pid) => {
                 let state = self.session.outgoing_mut(pid).map(|o| o.state);
@@ -92,18 +81,7 @@ impl Client {
                 }
             }
             Packet::Pubcomp(pid) => {
-                let done = matches!(
-                    self.session.outgoing_mut(pid),
-                    Some(o) if o.state == OutgoingState::AwaitPubcomp
-                );
-                if done {
-                    self.session.remove_outgoing(pid);
-                    self.events.push_back(ClientEvent::Published {
-                        pid,
-                        qos: QoS::ExactlyOnce,
-                    });
-                    self.pump(now);
-                }
+                self.complete(now, pid, OutgoingState::AwaitPubcomp, QoS::ExactlyOnce)
             }
             Packet::Pubrel(pid) => {
                 // Answer even an unknown id: our PUBCOMP may have been lost before
@@ -147,6 +125,21 @@ impl Client {
             | Packet::Disconnect) => {
                 self.protocol_error(ProtocolError::UnexpectedPacket(other.packet_type()))
             }
+        }
+    }
+
+    /// The last acknowledgement of an outgoing QoS 1 or 2 message (PUBACK or
+    /// PUBCOMP): if `pid` is waiting for it, the message is done and the window
+    /// has room for the next.
+    fn complete(&mut self, now: Instant, pid: Pid, awaiting: OutgoingState, qos: QoS) {
+        let done = matches!(
+            self.session.outgoing_mut(pid),
+            Some(o) if o.state == awaiting
+        );
+        if done {
+            self.session.remove_outgoing(pid);
+            self.events.push_back(ClientEvent::Published { pid, qos });
+            self.pump(now);
         }
     }
 
