@@ -1137,11 +1137,7 @@ impl World {
                     "killed: the socket is closed without DISCONNECT".into(),
                 );
                 if let Node::Client(c) = &mut self.nodes[node] {
-                    c.client = Client::new();
-                    c.app = App::Idle;
-                    c.wake = None;
-                    c.lost_state = true;
-                    c.unacked.clear();
+                    forget_host(c);
                     let link = c.link;
                     if let Some(conn) = self.links[link].conn.take() {
                         self.send_close(link, conn, Dir::ToBroker, CloseKind::Fin);
@@ -1155,12 +1151,8 @@ impl World {
                     "gone silently: no FIN, the connection is half-open".into(),
                 );
                 if let Node::Client(c) = &mut self.nodes[node] {
-                    c.client = Client::new();
-                    c.app = App::Idle;
-                    c.wake = None;
+                    forget_host(c);
                     c.alive = false;
-                    c.lost_state = true;
-                    c.unacked.clear();
                     self.links[c.link].client_gone = true;
                 }
                 self.reschedule(node);
@@ -1310,6 +1302,16 @@ impl World {
             }
         }
     }
+}
+
+/// A client host that lost its memory (killed, or gone silently): a fresh MQTT
+/// client, nothing running, its in-flight messages forgotten.
+fn forget_host(c: &mut ClientNode) {
+    c.client = Client::new();
+    c.app = App::Idle;
+    c.wake = None;
+    c.lost_state = true;
+    c.unacked.clear();
 }
 
 #[cfg(test)]
