@@ -143,6 +143,8 @@ async fn subscribe(s: SubArgs) -> i32 {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
+        // A message to print now: a QoS 0 or 1 one, or a QoS 2 one released.
+        let mut ready = None;
         match conn.next(until).await {
             Ok(Wait::Event(ClientEvent::Message(p))) => {
                 if finishing.is_some() || (s.no_retained && p.retain) {
@@ -154,14 +156,7 @@ async fn subscribe(s: SubArgs) -> i32 {
                     held.push((pid, p));
                     continue;
                 }
-                match deliver(&s, &p, &mut received) {
-                    Delivery::More => {}
-                    Delivery::Counted => finishing = Some(conn.deadline_in(Duration::from_secs(1))),
-                    Delivery::Stop => {
-                        conn.disconnect().await;
-                        return 0;
-                    }
-                }
+                ready = Some(p);
             }
             Ok(Wait::Event(ClientEvent::Released { pid })) => {
                 let Some(i) = held.iter().position(|(id, _)| *id == pid) else {
@@ -171,14 +166,7 @@ async fn subscribe(s: SubArgs) -> i32 {
                 if finishing.is_some() {
                     continue;
                 }
-                match deliver(&s, &p, &mut received) {
-                    Delivery::More => {}
-                    Delivery::Counted => finishing = Some(conn.deadline_in(Duration::from_secs(1))),
-                    Delivery::Stop => {
-                        conn.disconnect().await;
-                        return 0;
-                    }
-                }
+                ready = Some(p);
             }
             Ok(Wait::Event(ClientEvent::Subscribed { pid, granted })) => {
                 if s.common.debug {
@@ -243,6 +231,16 @@ async fn subscribe(s: SubArgs) -> i32 {
                 // Closed with its event already taken: reconnect all the same.
                 if let Err(code) = reconnect(&mut conn, timeout, quiet).await {
                     return code;
+                }
+            }
+        }
+        if let Some(p) = ready {
+            match deliver(&s, &p, &mut received) {
+                Delivery::More => {}
+                Delivery::Counted => finishing = Some(conn.deadline_in(Duration::from_secs(1))),
+                Delivery::Stop => {
+                    conn.disconnect().await;
+                    return 0;
                 }
             }
         }
