@@ -32,6 +32,39 @@ struct Conn {
     broker_seq: u32,
 }
 
+impl Conn {
+    /// A segment from the client (`from_client`) or the broker, numbered with
+    /// the sender's sequence number and acknowledging the other side's; the
+    /// sender's sequence number then moves on by `advance`.
+    fn send(
+        &mut self,
+        w: &mut Writer,
+        t: Instant,
+        from_client: bool,
+        flags: u8,
+        payload: &[u8],
+        advance: u32,
+    ) {
+        let (src, dst, seq, ack) = if from_client {
+            (
+                self.client,
+                self.broker,
+                &mut self.client_seq,
+                self.broker_seq,
+            )
+        } else {
+            (
+                self.broker,
+                self.client,
+                &mut self.broker_seq,
+                self.client_seq,
+            )
+        };
+        w.segment(t, src, dst, *seq, ack, flags, payload);
+        *seq = seq.wrapping_add(advance);
+    }
+}
+
 fn ip(s: &str) -> [u8; 4] {
     let mut out = [0u8; 4];
     for (i, part) in s.split('.').take(4).enumerate() {
@@ -184,29 +217,8 @@ pub fn to_pcap(entries: &[TraceEntry]) -> Vec<u8> {
                     continue;
                 };
                 match (fate, to_broker) {
-                    (Fate::Delivered, true) => {
-                        w.segment(
-                            t,
-                            c.client,
-                            c.broker,
-                            c.client_seq,
-                            c.broker_seq,
-                            PSH | ACK,
-                            bytes,
-                        );
-                        c.client_seq = c.client_seq.wrapping_add(bytes.len() as u32);
-                    }
-                    (Fate::Sent, false) => {
-                        w.segment(
-                            t,
-                            c.broker,
-                            c.client,
-                            c.broker_seq,
-                            c.client_seq,
-                            PSH | ACK,
-                            bytes,
-                        );
-                        c.broker_seq = c.broker_seq.wrapping_add(bytes.len() as u32);
+                    (Fate::Delivered, true) | (Fate::Sent, false) => {
+                        c.send(&mut w, t, *to_broker, PSH | ACK, bytes, bytes.len() as u32);
                     }
                     _ => {}
                 }
@@ -226,34 +238,12 @@ pub fn to_pcap(entries: &[TraceEntry]) -> Vec<u8> {
                     CloseKind::Reset => RST | ACK,
                 };
                 match (fate, to_broker) {
-                    (Fate::Delivered, true) => {
-                        w.segment(
-                            t,
-                            c.client,
-                            c.broker,
-                            c.client_seq,
-                            c.broker_seq,
-                            flags,
-                            &[],
-                        );
-                        if *kind == CloseKind::Fin {
-                            c.client_seq = c.client_seq.wrapping_add(1);
-                            w.segment(t, c.broker, c.client, c.broker_seq, c.client_seq, ACK, &[]);
-                        }
-                    }
-                    (Fate::Sent, false) => {
-                        w.segment(
-                            t,
-                            c.broker,
-                            c.client,
-                            c.broker_seq,
-                            c.client_seq,
-                            flags,
-                            &[],
-                        );
-                        if *kind == CloseKind::Fin {
-                            c.broker_seq = c.broker_seq.wrapping_add(1);
-                            w.segment(t, c.client, c.broker, c.client_seq, c.broker_seq, ACK, &[]);
+                    (Fate::Delivered, true) | (Fate::Sent, false) => {
+                        // A FIN takes a sequence number and the other side ACKs it.
+                        let fin = *kind == CloseKind::Fin;
+                        c.send(&mut w, t, *to_broker, flags, &[], u32::from(fin));
+                        if fin {
+                            c.send(&mut w, t, !*to_broker, ACK, &[], 0);
                         }
                     }
                     _ => {}
