@@ -268,10 +268,7 @@ impl Client {
             self.send_or_hold(now, Packet::Publish(publish));
             return Ok(None);
         }
-        let pid = self
-            .session
-            .allocate_pid()
-            .ok_or(ClientError::NoPacketIdAvailable)?;
+        let pid = self.next_pid()?;
         publish.qospid = QosPid::from_parts(qos, pid);
         self.session.push_outgoing(publish);
         if self.is_connected() {
@@ -285,12 +282,7 @@ impl Client {
     /// the connection ends is forgotten (3.1.1 resends only PUBLISH and PUBREL):
     /// subscribe again after reconnecting, or rely on a persistent session.
     pub fn subscribe(&mut self, now: Instant, filters: &[(&str, QoS)]) -> Result<Pid, ClientError> {
-        if self.state == ConnectionState::Disconnected {
-            return Err(ClientError::NotConnected);
-        }
-        if filters.is_empty() {
-            return Err(ClientError::NoFilters);
-        }
+        self.check_request(filters.len())?;
         let topics = filters
             .iter()
             .map(|(f, qos)| {
@@ -300,10 +292,7 @@ impl Client {
                 })
             })
             .collect::<Result<Vec<_>, ClientError>>()?;
-        let pid = self
-            .session
-            .allocate_pid()
-            .ok_or(ClientError::NoPacketIdAvailable)?;
+        let pid = self.next_pid()?;
         self.session
             .requests
             .push((pid, PendingRequest::Subscribe(topics.len())));
@@ -314,25 +303,36 @@ impl Client {
     /// Unsubscribes from filters. Returns the id that [`ClientEvent::Unsubscribed`]
     /// will name.
     pub fn unsubscribe(&mut self, now: Instant, filters: &[&str]) -> Result<Pid, ClientError> {
-        if self.state == ConnectionState::Disconnected {
-            return Err(ClientError::NotConnected);
-        }
-        if filters.is_empty() {
-            return Err(ClientError::NoFilters);
-        }
+        self.check_request(filters.len())?;
         let filters = filters
             .iter()
             .map(|f| TopicFilter::new(*f))
             .collect::<Result<Vec<_>, _>>()?;
-        let pid = self
-            .session
-            .allocate_pid()
-            .ok_or(ClientError::NoPacketIdAvailable)?;
+        let pid = self.next_pid()?;
         self.session
             .requests
             .push((pid, PendingRequest::Unsubscribe));
         self.send_or_hold(now, Packet::Unsubscribe(Unsubscribe { pid, filters }));
         Ok(pid)
+    }
+
+    /// A packet id for a new QoS 1/2 message or request.
+    fn next_pid(&mut self) -> Result<Pid, ClientError> {
+        self.session
+            .allocate_pid()
+            .ok_or(ClientError::NoPacketIdAvailable)
+    }
+
+    /// What SUBSCRIBE and UNSUBSCRIBE need first: a connection (or one being
+    /// made) and at least one filter.
+    fn check_request(&self, filters: usize) -> Result<(), ClientError> {
+        if self.state == ConnectionState::Disconnected {
+            return Err(ClientError::NotConnected);
+        }
+        if filters == 0 {
+            return Err(ClientError::NoFilters);
+        }
+        Ok(())
     }
 
     /// Ends the connection gracefully: queues DISCONNECT (so the broker discards
