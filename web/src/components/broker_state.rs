@@ -50,10 +50,13 @@ pub fn broker_state(lang: Lang, name: &str, broker: &Broker) -> Html {
             html! {
                 <tr data-client={s.client_id.clone()}>
                     <td class="mono">{ &s.client_id }</td>
-                    <td class={classes!("status", if online { "online" } else { "offline" })}>
-                        { if online { t(lang, Text::Online) } else { t(lang, Text::Offline) } }
+                    <td>
+                        <span class={classes!("status", if online { "online" } else { "offline" })}>
+                            { if online { t(lang, Text::Online) } else { t(lang, Text::Offline) } }
+                        </span>
+                        <br />
+                        { if s.clean { t(lang, Text::CleanSession) } else { t(lang, Text::PersistentSession) } }
                     </td>
-                    <td>{ if s.clean { t(lang, Text::CleanSession) } else { t(lang, Text::PersistentSession) } }</td>
                     <td class="mono">{ subs }</td>
                     <td class="mono">{ inflight }</td>
                     <td class="mono queued">{ queued }</td>
@@ -85,7 +88,7 @@ pub fn broker_state(lang: Lang, name: &str, broker: &Broker) -> Html {
             } else {
                 <table>
                     <thead><tr>
-                        <th>{ "client id" }</th><th>{ t(lang, Text::Status) }</th><th>{ t(lang, Text::Session) }</th>
+                        <th>{ "client id" }</th><th>{ t(lang, Text::Session) }</th>
                         <th>{ t(lang, Text::Subscriptions) }</th><th>{ t(lang, Text::Inflight) }</th><th>{ t(lang, Text::Queued) }</th>
                     </tr></thead>
                     <tbody>{ session_rows }</tbody>
