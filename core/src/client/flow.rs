@@ -44,12 +44,7 @@ impl Client {
             o.sent_at = Some(now);
             resent.push((o.pid(), packet));
         }
-        for (pid, packet) in resent {
-            let kind = packet.packet_type();
-            self.send(now, packet);
-            self.events
-                .push_back(ClientEvent::Resent { pid, packet: kind });
-        }
+        self.resend(now, resent);
         while let Some(p) = self.held.pop_front() {
             self.send(now, p);
         }
@@ -213,13 +208,18 @@ impl Client {
             o.sent_at = Some(now);
             resent.push((o.pid(), packet));
         }
+        self.resend(now, resent);
+        self.arm_resend();
+    }
+
+    /// Sends again what [`ClientEvent::Resent`] will name, in this order.
+    fn resend(&mut self, now: Instant, resent: Vec<(Pid, Packet)>) {
         for (pid, packet) in resent {
             let kind = packet.packet_type();
             self.send(now, packet);
             self.events
                 .push_back(ClientEvent::Resent { pid, packet: kind });
         }
-        self.arm_resend();
     }
 
     pub(super) fn arm_resend(&mut self) {
