@@ -468,18 +468,7 @@ impl World {
             });
             match action {
                 FaultAction::Drop => {
-                    self.stats.packets_dropped += 1;
-                    if self.trace.enabled() {
-                        self.trace_packet(
-                            Fate::Dropped,
-                            link,
-                            conn,
-                            dir,
-                            &packet,
-                            bytes,
-                            Some(label),
-                        );
-                    }
+                    self.drop_packet(link, conn, dir, &packet, bytes, label);
                     return;
                 }
                 FaultAction::Delay(d) => {
@@ -643,6 +632,22 @@ impl World {
         }
     }
 
+    /// A packet lost on the way: counted, and traced with why.
+    fn drop_packet(
+        &mut self,
+        link: usize,
+        conn: u64,
+        dir: Dir,
+        packet: &Packet,
+        bytes: Vec<u8>,
+        why: String,
+    ) {
+        self.stats.packets_dropped += 1;
+        if self.trace.enabled() {
+            self.trace_packet(Fate::Dropped, link, conn, dir, packet, bytes, Some(why));
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn trace_packet(
         &mut self,
@@ -762,18 +767,7 @@ impl World {
                     None
                 };
                 if let Some(why) = refuse {
-                    self.stats.packets_dropped += 1;
-                    if self.trace.enabled() {
-                        self.trace_packet(
-                            Fate::Dropped,
-                            link,
-                            conn,
-                            dir,
-                            &packet,
-                            bytes,
-                            Some(why),
-                        );
-                    }
+                    self.drop_packet(link, conn, dir, &packet, bytes, why);
                     return;
                 }
                 self.stats.packets_delivered += 1;
