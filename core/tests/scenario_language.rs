@@ -19,6 +19,18 @@ fn unknown_node_is_reported_with_position_and_suggestion() {
 }
 
 #[test]
+fn value_models_may_be_written_with_spaces() {
+    let spaced = "broker b\nsensor t -> b topic casa/sala/temperatura every 10s model sine(20, 5, 600s) qos 1";
+    let tight =
+        "broker b\nsensor t -> b topic casa/sala/temperatura every 10s model sine(20,5,600s) qos 1";
+    assert_eq!(parse(spaced).unwrap().nodes, parse(tight).unwrap().nodes);
+    assert_eq!(
+        first_error("broker b\nsensor t -> b topic x every 1s model sine(20, 5"),
+        "line 2, column 38: a value model's arguments end with ')', e.g. sine(20, 5, 600s)"
+    );
+}
+
+#[test]
 fn errors_point_at_the_word_at_fault() {
     assert_eq!(
         first_error("brokr b"),

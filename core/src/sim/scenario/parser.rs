@@ -427,12 +427,18 @@ fn conn_opt(c: &mut Cur, opt: &str, conn: &mut ConnSpec) -> R<bool> {
 
 fn model(c: &mut Cur) -> R<ValueModel> {
     let col = c.col();
-    let text = c.text("a value model such as sine(20, 5, 600s)")?;
+    let mut text = c.text("a value model such as sine(20, 5, 600s)")?;
+    // Students write `sine(20, 5, 600s)` with spaces: the arguments go on until the
+    // word that closes the parenthesis.
+    while text.contains('(') && !text.ends_with(')') && c.peek_word().is_some() {
+        text.push(' ');
+        text.push_str(&c.text("the rest of the value model")?);
+    }
     let bad = |m: &str| Err(ScenarioError::new(c.line, col, m.to_owned()));
     let (name, args) = match text.split_once('(') {
         Some((n, rest)) => match rest.strip_suffix(')') {
             Some(a) => (n, a),
-            None => return bad("a value model's arguments end with ')' and contain no spaces, e.g. sine(20,5,600s)"),
+            None => return bad("a value model's arguments end with ')', e.g. sine(20, 5, 600s)"),
         },
         None => (text.as_str(), ""),
     };
