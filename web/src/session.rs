@@ -63,6 +63,19 @@ impl Control {
     }
 }
 
+/// The diagram note for a broker log line that reports a timer firing: the
+/// keepalive (1.5 × the client's keepalive without a packet). Resends after an
+/// ack timeout need no note: they are the DUP arrows.
+pub fn timer_note(log: &str) -> Option<String> {
+    if let Some(client) = log
+        .strip_prefix("Client ")
+        .and_then(|r| r.strip_suffix(" has exceeded timeout, disconnecting."))
+    {
+        return Some(format!("⏱ keepalive expired: {client}"));
+    }
+    None
+}
+
 /// A world and its views.
 pub struct Session {
     world: World,
@@ -355,11 +368,25 @@ impl Session {
                     };
                     self.push_row(row, None);
                 }
-                TraceKind::Log { node, text } => self.log.push(LogLine {
-                    time_us,
-                    broker: node,
-                    text,
-                }),
+                TraceKind::Log { node, text } => {
+                    // Timers that fire inside the broker are drawn on its lifeline.
+                    if let Some(timer) = timer_note(&text) {
+                        let row = DiagramRow {
+                            time_us,
+                            label: timer,
+                            kind: RowKind::Note {
+                                lane: self.lane(&node),
+                            },
+                            fault: None,
+                        };
+                        self.push_row(row, None);
+                    }
+                    self.log.push(LogLine {
+                        time_us,
+                        broker: node,
+                        text,
+                    })
+                }
                 TraceKind::State { node, text } => {
                     let row = DiagramRow {
                         time_us,
@@ -438,6 +465,31 @@ mod tests {
             .log()
             .iter()
             .any(|l| l.text.contains("Sending PUBLISH to")));
+    }
+
+    #[test]
+    fn a_half_open_client_is_cut_by_the_keepalive_timer_on_the_diagram() {
+        let mut s = Session::new(world(&["sensor1"]));
+        s.command("sensor1", "mosquitto_sub -t casa/# -k 10 -i sensor1")
+            .unwrap();
+        s.run_until(Instant::from_secs(2));
+        s.control("sensor1", Control::HalfOpen).unwrap();
+        s.run_until(Instant::from_secs(30));
+        let note = s
+            .rows()
+            .iter()
+            .find(|r| r.label.starts_with("⏱"))
+            .cloned()
+            .expect("a timer note");
+        assert_eq!(note.label, "⏱ keepalive expired: sensor1");
+        assert_eq!(note.kind, RowKind::Note { lane: 1 });
+        // 1.5 × 10 s after the last packet the client sent (its SUBSCRIBE near 0 s).
+        assert!(
+            (15_000_000..15_100_000).contains(&note.time_us),
+            "{}",
+            note.time_us
+        );
+        assert_eq!(timer_note("Client x disconnected."), None);
     }
 
     #[test]
