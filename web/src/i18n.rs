@@ -570,9 +570,102 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
     }
 }
 
+/// A note the simulator writes on a lifeline (state changes, timers), in `lang`.
+/// The simulator speaks English; notes it does not know stay as they are.
+pub fn note(lang: Lang, text: &str) -> String {
+    if lang == Lang::En {
+        return text.to_string();
+    }
+    fn reason(r: &str) -> String {
+        match r {
+            "disconnected by the client" => "desconectado pelo cliente".into(),
+            "connection closed by the broker" => "conexão fechada pelo broker".into(),
+            "no PINGRESP from the broker (keep alive)" => {
+                "sem PINGRESP do broker (keep alive)".into()
+            }
+            "no CONNACK from the broker" => "sem CONNACK do broker".into(),
+            "the Wi-Fi connection was lost" => "a conexão Wi-Fi caiu".into(),
+            other => other.to_string(),
+        }
+    }
+    let fixed = match text {
+        "TCP connect" => Some("conexão TCP"),
+        "killed: the socket is closed without DISCONNECT" => {
+            Some("derrubado: o socket fecha sem DISCONNECT")
+        }
+        "gone silently: no FIN, the connection is half-open" => {
+            Some("sumiu em silêncio: sem FIN, a conexão fica meia-aberta")
+        }
+        "interrupted (Ctrl-C): DISCONNECT" => Some("interrompido (Ctrl-C): DISCONNECT"),
+        "program exited" => Some("o programa terminou"),
+        "network partition: nothing gets through" => Some("rede partida: nada passa"),
+        "network healed" => Some("rede restaurada"),
+        "Wi-Fi up" => Some("Wi-Fi de volta"),
+        "cannot connect: Wi-Fi is down" => Some("não conecta: o Wi-Fi está fora"),
+        "switched on" => Some("ligado"),
+        "switched off" => Some("desligado"),
+        _ => None,
+    };
+    if let Some(f) = fixed {
+        return f.to_string();
+    }
+    let prefixed: [(&str, &str); 7] = [
+        (
+            "connected (session present: ",
+            "conectado (sessão presente: ",
+        ),
+        ("MQTT connected (", "MQTT conectado ("),
+        ("Wi-Fi down for ", "Wi-Fi fora por "),
+        ("outbox: sending ", "outbox: reenviando "),
+        ("⏱ keepalive expired: ", "⏱ keepalive expirou: "),
+        ("connection refused: ", "conexão recusada: "),
+        ("$ ", "$ "),
+    ];
+    for (en, pt) in prefixed {
+        if let Some(rest) = text.strip_prefix(en) {
+            let rest = rest.strip_suffix(" again").unwrap_or(rest);
+            return format!("{pt}{rest}");
+        }
+    }
+    for (en, pt) in [
+        ("MQTT disconnected: ", "MQTT desconectado: "),
+        ("disconnected: ", "desconectado: "),
+    ] {
+        if let Some(r) = text.strip_prefix(en) {
+            return format!("{pt}{}", reason(r));
+        }
+    }
+    text.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn simulator_notes_read_in_portuguese() {
+        assert_eq!(
+            note(Lang::PtBr, "connected (session present: 1)"),
+            "conectado (sessão presente: 1)"
+        );
+        assert_eq!(
+            note(
+                Lang::PtBr,
+                "disconnected: no PINGRESP from the broker (keep alive)"
+            ),
+            "desconectado: sem PINGRESP do broker (keep alive)"
+        );
+        assert_eq!(
+            note(Lang::PtBr, "outbox: sending m3 again"),
+            "outbox: reenviando m3"
+        );
+        assert_eq!(
+            note(Lang::PtBr, "$ mosquitto_sub -t x"),
+            "$ mosquitto_sub -t x"
+        );
+        assert_eq!(note(Lang::En, "network healed"), "network healed");
+        assert_eq!(note(Lang::PtBr, "something new"), "something new");
+    }
 
     #[test]
     fn browser_tags_pick_the_language() {

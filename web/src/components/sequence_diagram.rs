@@ -12,6 +12,8 @@ use std::rc::Rc;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
+use crate::i18n::{note, Lang};
+
 /// Height of one row, in CSS pixels.
 pub const ROW_HEIGHT: f64 = 30.0;
 /// Width of the time column on the left.
@@ -131,7 +133,7 @@ fn escape(s: &str) -> String {
 
 /// The SVG markup of one row at vertical offset `y` (shared by the live view and
 /// the export, so both draw the same thing).
-fn row_svg(row: &DiagramRow, y: f64, lanes: usize, selected: bool) -> String {
+fn row_svg(row: &DiagramRow, y: f64, lanes: usize, selected: bool, lang: Lang) -> String {
     let mid = y + ROW_HEIGHT / 2.0;
     let mut s = String::new();
     if selected {
@@ -202,7 +204,7 @@ fn row_svg(row: &DiagramRow, y: f64, lanes: usize, selected: bool) -> String {
             s += &format!(
                 r#"<circle class="note-dot" cx="{x}" cy="{mid}" r="4"/><text class="note" x="{tx}" y="{}" text-anchor="{anchor}">{}</text>"#,
                 mid + 4.0,
-                escape(&row.label)
+                escape(&note(lang, &row.label))
             );
         }
     }
@@ -219,7 +221,7 @@ fn lifelines_svg(lanes: usize, top: f64, bottom: f64) -> String {
 }
 
 /// The whole diagram as a standalone SVG document, for "export as SVG".
-pub fn export_svg(lanes: &[String], rows: &[DiagramRow]) -> String {
+pub fn export_svg(lanes: &[String], rows: &[DiagramRow], lang: Lang) -> String {
     let width = TIME_WIDTH + LANE_WIDTH * lanes.len() as f64;
     let head = 34.0;
     let height = head + ROW_HEIGHT * rows.len() as f64 + 10.0;
@@ -236,7 +238,7 @@ pub fn export_svg(lanes: &[String], rows: &[DiagramRow]) -> String {
     }
     s += &lifelines_svg(lanes.len(), head - 6.0, height);
     for (i, row) in rows.iter().enumerate() {
-        s += &row_svg(row, head + ROW_HEIGHT * i as f64, lanes.len(), false);
+        s += &row_svg(row, head + ROW_HEIGHT * i as f64, lanes.len(), false, lang);
     }
     s += "</svg>";
     s
@@ -263,6 +265,9 @@ pub struct SequenceDiagramProps {
     /// Clicking a row selects it.
     #[prop_or_default]
     pub on_select: Callback<usize>,
+    /// The language of the notes.
+    #[prop_or(Lang::En)]
+    pub lang: Lang,
 }
 
 /// The live, virtualized diagram.
@@ -319,7 +324,13 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
     let mut inner = lifelines_svg(lanes, 0.0, window_height);
     for (k, row) in props.rows.borrow()[first..last].iter().enumerate() {
         let i = first + k;
-        inner += &row_svg(row, ROW_HEIGHT * k as f64, lanes, props.selected == Some(i));
+        inner += &row_svg(
+            row,
+            ROW_HEIGHT * k as f64,
+            lanes,
+            props.selected == Some(i),
+            props.lang,
+        );
     }
     let svg = Html::from_html_unchecked(AttrValue::from(format!(
         r#"<svg class="seq-rows" width="{width}" height="{window_height}" style="transform: translateY({y0}px)">{inner}</svg>"#
@@ -401,6 +412,7 @@ mod tests {
                 packet("PUBLISH q1 m1 a<b", 0, 1, false),
                 packet("PUBACK m1", 1, 0, true),
             ],
+            Lang::En,
         );
         assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
         assert!(svg.contains("PUBLISH q1 m1 a&lt;b"));

@@ -251,7 +251,7 @@ pub fn world_view(props: &WorldViewProps) -> Html {
                     <h3>{ t(lang, Text::SequenceDiagram) }</h3>
                     { props.exports.clone() }
                 </div>
-                <SequenceDiagram {lanes} {rows} {len} selected={*selected} {on_select} />
+                <SequenceDiagram {lanes} {rows} {len} selected={*selected} {on_select} {lang} />
             </div>
             <div class="side">
                 <div class="panel">

@@ -523,7 +523,7 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
             <div class="workspace live">
                 <div class="diagram-panel panel">
                     <div class="panel-head"><h3>{ t(lang, Text::SequenceDiagram) }</h3></div>
-                    <SequenceDiagram {lanes} {rows} {len} selected={*selected} {on_select} />
+                    <SequenceDiagram {lanes} {rows} {len} selected={*selected} {on_select} {lang} />
                 </div>
                 <div class="side">
                     <div class="panel">

@@ -234,7 +234,7 @@ pub fn workspace_page(props: &WorkspacePageProps) -> Html {
                 "svg" => (
                     format!("{stem}.svg"),
                     "image/svg+xml",
-                    export_svg(s.lanes(), &s.rows()).into_bytes(),
+                    export_svg(s.lanes(), &s.rows(), lang).into_bytes(),
                 ),
                 "pcap" => (
                     format!("{stem}.pcap"),
