@@ -602,6 +602,8 @@ pub fn note(lang: Lang, text: &str) -> String {
         "network healed" => Some("rede restaurada"),
         "Wi-Fi up" => Some("Wi-Fi de volta"),
         "cannot connect: Wi-Fi is down" => Some("não conecta: o Wi-Fi está fora"),
+        "idle" => Some("parado"),
+        "client" => Some("cliente"),
         "switched on" => Some("ligado"),
         "switched off" => Some("desligado"),
         _ => None,

@@ -124,7 +124,7 @@ pub fn world_view(props: &WorldViewProps) -> Html {
                         t(lang, Text::Offline).to_string()
                     };
                     (
-                        c.app.describe(),
+                        crate::i18n::note(lang, &c.app.describe()),
                         format!("{} · {state}", c.ip),
                         vec![
                             Control::Disconnect,
