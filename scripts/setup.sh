@@ -32,7 +32,12 @@ install_step() {
     say "installing $what ($why)"
     local t0
     t0=$(date +%s)
-    "$@"
+    # Checked by hand: errexit does not hold where this file is sourced as
+    # `source setup.sh || exit 1`, and a failed install must stop everything.
+    if ! "$@"; then
+        say "FAILED to install $what; the command was: $*"
+        exit 1
+    fi
     local dt=$(($(date +%s) - t0))
     say "installed $what in ${dt}s"
     setup_installed+=("$what (${dt}s)")
