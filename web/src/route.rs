@@ -131,13 +131,6 @@ impl Route {
             .unwrap_or_else(|| Route::to(Page::Labs))
     }
 
-    /// Opens this route (the `hashchange` listener re-renders the app).
-    pub fn go(&self) {
-        if let Some(w) = web_sys::window() {
-            let _ = w.location().set_hash(&self.fragment());
-        }
-    }
-
     /// Writes this route into the address bar without adding a history entry or
     /// re-rendering (for state the page already shows, like the seed).
     pub fn replace(&self) {

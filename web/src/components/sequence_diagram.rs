@@ -63,10 +63,6 @@ pub struct DiagramRow {
 pub struct Rows(Rc<RefCell<Vec<DiagramRow>>>);
 
 impl Rows {
-    /// Rows from a list.
-    pub fn from_vec(rows: Vec<DiagramRow>) -> Rows {
-        Rows(Rc::new(RefCell::new(rows)))
-    }
     /// Appends a row.
     pub fn push(&self, row: DiagramRow) {
         self.0.borrow_mut().push(row);

@@ -76,11 +76,20 @@ impl PartialEq for LabRunnerProps {
 fn lab_runner(props: &LabRunnerProps) -> Html {
     let lang = props.lang;
     let lab = props.lab.clone();
-    let world_error = use_state(|| None::<String>);
+    // The lab's world is built once; a world that does not build is explained.
+    let built = use_mut_ref(|| Some(new_session(&lab)));
+    let world_error = use_state(|| {
+        built
+            .borrow()
+            .as_ref()
+            .and_then(|b| b.as_ref().err().cloned())
+    });
     let session = use_state(|| {
-        Rc::new(RefCell::new(new_session(&lab).unwrap_or_else(|_| {
-            Session::new(World::new(LAB_SEED, TraceMode::Full))
-        })))
+        let s = match built.borrow_mut().take() {
+            Some(Ok(s)) => s,
+            _ => Session::new(World::new(LAB_SEED, TraceMode::Full)),
+        };
+        Rc::new(RefCell::new(s))
     });
     {
         // A shared link that opens at step N replays the N-1 steps before it.
@@ -92,8 +101,7 @@ fn lab_runner(props: &LabRunnerProps) -> Html {
             .flatten()
             .unwrap_or(1) as usize;
         use_effect_with((), move |_| {
-            if let Err(e) = new_session(&lab) {
-                world_error.set(Some(e));
+            if world_error.is_some() {
                 return;
             }
             let mut s = session.borrow_mut();
