@@ -160,7 +160,14 @@ impl Proc {
             match self.line(left) {
                 Some(l) if pred(&l) => return l,
                 Some(_) => {}
-                None => panic!("{}: expected line not seen within {within:?}", self.name),
+                None => {
+                    // Say whether it ended or went quiet, and what it printed.
+                    let status = self.child.try_wait().ok().flatten();
+                    panic!(
+                        "{}: expected line not seen within {within:?} (exit status: {status:?}); its output so far: {:?}",
+                        self.name, self.seen
+                    )
+                }
             }
         }
     }
