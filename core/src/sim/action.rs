@@ -6,6 +6,7 @@ use crate::client::ConnectOptions;
 use crate::codec::QoS;
 
 use super::fault::FaultRule;
+use super::link::LinkParams;
 use super::node::App;
 
 /// One scheduled action. Node fields are node indices.
@@ -30,6 +31,15 @@ pub enum Action {
     Partition(usize),
     /// The link carries again; what waited is delivered.
     Heal(usize),
+    /// The link between a client node and its broker takes new characteristics.
+    /// Frames sent from now on follow them; frames already in flight keep their
+    /// arrival time, and a later frame still never overtakes an earlier one.
+    SetLink {
+        /// The client node.
+        node: usize,
+        /// The whole new set (unchanged options keep their old values).
+        params: LinkParams,
+    },
     /// A broker restarts, losing its state; its clients see their connections close.
     Restart(usize),
     /// The node's Wi-Fi goes down for a while.

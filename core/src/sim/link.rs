@@ -67,6 +67,77 @@ impl Default for LinkParams {
     }
 }
 
+impl LinkParams {
+    /// Each option in the scenario language's words and units, in declaration
+    /// order: `("latency", "300ms")`, `("bandwidth", "unlimited")`, `("loss", "10%")`.
+    pub fn options(&self) -> [(&'static str, String); 6] {
+        [
+            ("latency", fmt_duration(self.latency)),
+            ("jitter", fmt_duration(self.jitter)),
+            ("bandwidth", fmt_rate(self.bandwidth_bps)),
+            ("loss", fmt_percent(self.loss_ppm)),
+            ("rto", fmt_duration(self.rto)),
+            ("retries", self.max_retransmits.to_string()),
+        ]
+    }
+
+    /// The options that differ from `before`, as `latency 300ms`, `loss 10%`...
+    pub fn changes_from(&self, before: &LinkParams) -> Vec<String> {
+        let differs = [
+            self.latency != before.latency,
+            self.jitter != before.jitter,
+            self.bandwidth_bps != before.bandwidth_bps,
+            self.loss_ppm != before.loss_ppm,
+            self.rto != before.rto,
+            self.max_retransmits != before.max_retransmits,
+        ];
+        self.options()
+            .into_iter()
+            .zip(differs)
+            .filter(|(_, d)| *d)
+            .map(|((k, v), _)| format!("{k} {v}"))
+            .collect()
+    }
+}
+
+/// `300ms`, `2s`, `250us`: exact, and what the scenario language reads back.
+fn fmt_duration(d: Duration) -> String {
+    let us = d.as_micros();
+    if us == 0 {
+        "0ms".into()
+    } else if us.is_multiple_of(1_000_000) {
+        format!("{}s", us / 1_000_000)
+    } else if us.is_multiple_of(1_000) {
+        format!("{}ms", us / 1_000)
+    } else {
+        format!("{us}us")
+    }
+}
+
+/// `10%`, `0.5%` from parts per million.
+fn fmt_percent(ppm: u32) -> String {
+    let (int, frac) = (ppm / 10_000, ppm % 10_000);
+    if frac == 0 {
+        format!("{int}%")
+    } else {
+        let digits = format!("{frac:04}");
+        format!("{int}.{}%", digits.trim_end_matches('0'))
+    }
+}
+
+/// `56kbit`, `1mbit`, `unlimited`.
+fn fmt_rate(bps: Option<u64>) -> String {
+    match bps {
+        None => "unlimited".into(),
+        Some(b) if b != 0 && b.is_multiple_of(1_000_000_000) => {
+            format!("{}gbit", b / 1_000_000_000)
+        }
+        Some(b) if b != 0 && b.is_multiple_of(1_000_000) => format!("{}mbit", b / 1_000_000),
+        Some(b) if b != 0 && b.is_multiple_of(1_000) => format!("{}kbit", b / 1_000),
+        Some(b) => format!("{b}bit"),
+    }
+}
+
 /// How a frame fares on its way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transit {
@@ -186,6 +257,80 @@ mod tests {
         }
         // 100 frames of 10 bytes at 1 byte/ms take at least a second to send.
         assert!(last >= Instant::from_millis(1000));
+    }
+
+    #[test]
+    fn options_read_as_the_scenario_language_writes_them() {
+        let p = LinkParams {
+            latency: Duration::from_millis(300),
+            jitter: Duration::from_micros(1500),
+            bandwidth_bps: Some(56_000),
+            loss_ppm: 5_000,
+            rto: Duration::from_secs(1),
+            max_retransmits: 3,
+        };
+        let words: Vec<String> = p
+            .options()
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        assert_eq!(
+            words,
+            [
+                "latency 300ms",
+                "jitter 1500us",
+                "bandwidth 56kbit",
+                "loss 0.5%",
+                "rto 1s",
+                "retries 3"
+            ]
+        );
+        let before = LinkParams::default();
+        let after = LinkParams {
+            latency: Duration::from_millis(300),
+            loss_ppm: 100_000,
+            ..before.clone()
+        };
+        assert_eq!(after.changes_from(&before), ["latency 300ms", "loss 10%"]);
+        assert!(before.changes_from(&before).is_empty());
+    }
+
+    #[test]
+    fn lowering_latency_never_lets_a_later_frame_overtake() {
+        let slow = LinkParams {
+            latency: Duration::from_millis(500),
+            ..LinkParams::default()
+        };
+        let mut l = Link::new(0, 1, slow, "10.0.0.2".into());
+        let mut rng = SplitMix64::new(3);
+        let Transit::Arrives(first, _) =
+            l.transit(Instant::ZERO, Dir::ToBroker, 10, Duration::ZERO, &mut rng)
+        else {
+            panic!("no loss configured")
+        };
+        assert_eq!(first, Instant::from_millis(500));
+        l.params.latency = Duration::from_millis(1);
+        let Transit::Arrives(second, _) = l.transit(
+            Instant::from_millis(10),
+            Dir::ToBroker,
+            10,
+            Duration::ZERO,
+            &mut rng,
+        ) else {
+            panic!("no loss configured")
+        };
+        // It would arrive at 11 ms on its own; TCP delivers it after the first.
+        assert_eq!(second, first);
+        let Transit::Arrives(later, _) = l.transit(
+            Instant::from_millis(600),
+            Dir::ToBroker,
+            10,
+            Duration::ZERO,
+            &mut rng,
+        ) else {
+            panic!("no loss configured")
+        };
+        assert_eq!(later, Instant::from_millis(601));
     }
 
     #[test]

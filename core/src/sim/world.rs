@@ -277,6 +277,10 @@ impl World {
     pub fn broker_events(&self) -> &[(Instant, usize, BrokerEvent)] {
         self.broker_events.as_deref().unwrap_or(&[])
     }
+    /// The current characteristics of a client node's link to its broker.
+    pub fn link_params(&self, node: usize) -> Option<&LinkParams> {
+        self.client(node).map(|c| &self.links[c.link].params)
+    }
     /// The fault rules.
     pub fn faults(&self) -> &[FaultRule] {
         &self.faults
@@ -1182,6 +1186,20 @@ impl World {
                     };
                     self.transmit(link, dir, ev, len, Duration::ZERO);
                 }
+            }
+            Action::SetLink { node, params } => {
+                let Some(c) = self.client(node) else { return };
+                let link = c.link;
+                let changes = params.changes_from(&self.links[link].params);
+                // In-flight frames keep their arrival; `Link::transit` keeps the
+                // order for what is sent next.
+                self.links[link].params = params;
+                let text = if changes.is_empty() {
+                    "link: unchanged".to_owned()
+                } else {
+                    format!("link: {}", changes.join(", "))
+                };
+                self.state(node, text);
             }
             Action::Restart(node) => {
                 self.log(node, "mosquitto version 2.0.18 terminating".into());
