@@ -80,6 +80,73 @@ fn within_counts_from_the_last_at_line() {
     assert_eq!(e.until.unwrap().as_micros(), 60_000_000);
 }
 
+#[test]
+fn a_link_line_changes_only_the_options_it_gives() {
+    use core::time::Duration;
+    use mqttlab_core::sim::scenario::ast::{ActionSpec, LinkChange};
+
+    let sc = parse("broker b\nclient c -> b latency 20ms\nat 30s link c latency 300ms loss 10%\nat 40s link c bandwidth unlimited\n")
+        .unwrap();
+    let ActionSpec::Link(node, change) = &sc.actions[0].action else {
+        panic!("{:?}", sc.actions[0])
+    };
+    assert_eq!(node.name, "c");
+    assert_eq!(sc.actions[0].at.as_micros(), 30_000_000);
+    assert_eq!(
+        *change,
+        LinkChange {
+            latency: Some(Duration::from_millis(300)),
+            loss_ppm: Some(100_000),
+            ..LinkChange::default()
+        }
+    );
+    let ActionSpec::Link(_, change) = &sc.actions[1].action else {
+        panic!("{:?}", sc.actions[1])
+    };
+    assert_eq!(change.bandwidth_bps, Some(None));
+    // The world gets the whole link: declared values where no line changed them.
+    let w = sc.build(1, mqttlab_core::sim::TraceMode::Full);
+    let c = w.node_id("c").unwrap();
+    assert_eq!(w.link_params(c).unwrap().latency, Duration::from_millis(20));
+}
+
+#[test]
+fn a_broken_link_line_says_where_and_what() {
+    let head = "broker b\nclient c -> b\n";
+    assert_eq!(
+        first_error(&format!("{head}at 1s link c latncy 5ms")),
+        "line 3, column 14: unknown link option 'latncy' (did you mean 'latency'?)"
+    );
+    assert_eq!(
+        first_error(&format!("{head}at 1s link c colour red")),
+        "line 3, column 14: unknown link option 'colour' (latency, jitter, bandwidth, loss, rto, retries)"
+    );
+    assert_eq!(
+        first_error(&format!("{head}at 1s link c")),
+        "line 3, column 13: say what changes: link c latency 300ms loss 10% (options: latency, jitter, bandwidth, loss, rto, retries)"
+    );
+    assert_eq!(
+        first_error(&format!("{head}at 1s link c loss 10")),
+        "line 3, column 19: '10' is not a percentage (write e.g. 1% or 0.5%)"
+    );
+    assert_eq!(
+        first_error(&format!("{head}at 1s link c retries 20")),
+        "line 3, column 22: TCP gives up after at most 15 retransmissions"
+    );
+    assert_eq!(
+        first_error(&format!("{head}at 1s link b latency 5ms")),
+        "line 3, column 12: 'b' is not a client-side node"
+    );
+    assert_eq!(
+        first_error(&format!("{head}at 1s link cc latency 5ms")),
+        "line 3, column 12: unknown node 'cc' (did you mean 'c'?)"
+    );
+    assert_eq!(
+        first_error(&format!("{head}at 1s lnk c latency 5ms")),
+        "line 3, column 7: unknown action 'lnk' (did you mean 'link'?)"
+    );
+}
+
 const WORDS: &[&str] = &[
     "broker",
     "client",
@@ -156,6 +223,11 @@ const WORDS: &[&str] = &[
     "from",
     "to",
     "log",
+    "link",
+    "bandwidth",
+    "1mbit",
+    "unlimited",
+    "100%",
 ];
 
 proptest! {

@@ -118,6 +118,52 @@ pub struct NodeDecl {
     pub conn: ConnSpec,
 }
 
+/// Link options as written: the ones given, each replacing the current value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LinkChange {
+    /// `latency D`.
+    pub latency: Option<Duration>,
+    /// `jitter D`.
+    pub jitter: Option<Duration>,
+    /// `bandwidth RATE` (`Some(None)` for `bandwidth unlimited`).
+    pub bandwidth_bps: Option<Option<u64>>,
+    /// `loss P%`, in parts per million.
+    pub loss_ppm: Option<u32>,
+    /// `rto D`.
+    pub rto: Option<Duration>,
+    /// `retries N`.
+    pub max_retransmits: Option<u32>,
+}
+
+impl LinkChange {
+    /// Whether no option was given.
+    pub fn is_empty(&self) -> bool {
+        *self == LinkChange::default()
+    }
+
+    /// Replaces in `params` what was given, keeping the rest.
+    pub fn apply(&self, params: &mut LinkParams) {
+        if let Some(d) = self.latency {
+            params.latency = d;
+        }
+        if let Some(d) = self.jitter {
+            params.jitter = d;
+        }
+        if let Some(b) = self.bandwidth_bps {
+            params.bandwidth_bps = b;
+        }
+        if let Some(p) = self.loss_ppm {
+            params.loss_ppm = p;
+        }
+        if let Some(d) = self.rto {
+            params.rto = d;
+        }
+        if let Some(n) = self.max_retransmits {
+            params.max_retransmits = n;
+        }
+    }
+}
+
 /// A packet-level fault rule as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FaultSpec {
@@ -157,6 +203,8 @@ pub enum ActionSpec {
     Partition(NameRef, Option<Duration>),
     /// `heal NODE`
     Heal(NameRef),
+    /// `link NODE [latency D] [jitter D] [bandwidth R] [loss P%] [rto D] [retries N]`
+    Link(NameRef, LinkChange),
     /// `restart BROKER`
     Restart(NameRef),
     /// `stop NODE` (Ctrl-C)

@@ -1,5 +1,7 @@
 //! Turns a parsed scenario into a world ready to run.
 
+use std::collections::BTreeMap;
+
 use core::time::Duration;
 
 use crate::client::ConnectOptions;
@@ -7,6 +9,7 @@ use crate::time::Instant;
 
 use super::super::action::Action;
 use super::super::fault::FaultRule;
+use super::super::link::LinkParams;
 use super::super::node::{Actuator, App, Controller, Esp32, MosquittoCli, Sensor};
 use super::super::trace::TraceMode;
 use super::super::world::World;
@@ -135,7 +138,8 @@ impl Scenario {
             let rule = fault_rule(&w, f);
             w.add_fault(rule);
         }
-        for a in &self.actions {
+        let links = self.link_timeline();
+        for (i, a) in self.actions.iter().enumerate() {
             let action = match &a.action {
                 ActionSpec::Command { node, line } => {
                     let n = id(&w, node);
@@ -158,6 +162,14 @@ impl Scenario {
                     Action::Partition(n)
                 }
                 ActionSpec::Heal(r) => Action::Heal(id(&w, r)),
+                ActionSpec::Link(r, _) => match links.get(&i) {
+                    Some(params) => Action::SetLink {
+                        node: id(&w, r),
+                        params: params.clone(),
+                    },
+                    // Only a client-side node has a link (the parser checked).
+                    None => continue,
+                },
                 ActionSpec::Restart(r) => Action::Restart(id(&w, r)),
                 ActionSpec::Stop(r) => Action::Stop(id(&w, r)),
                 ActionSpec::WifiDrop(r, d) => Action::WifiDown(id(&w, r), *d),
@@ -188,6 +200,39 @@ impl Scenario {
             w.schedule(a.at, action);
         }
         w
+    }
+}
+
+impl Scenario {
+    /// The whole link each `link` action leaves, by action index: the options a
+    /// line gives replace those in force at its time (from the declaration and
+    /// the `link` lines before it, in the order the world will apply them: by
+    /// time, then by line).
+    fn link_timeline(&self) -> BTreeMap<usize, LinkParams> {
+        let mut current: BTreeMap<&str, LinkParams> = self
+            .nodes
+            .iter()
+            .filter(|n| n.broker.is_some())
+            .map(|n| (n.name.name.as_str(), n.link.clone()))
+            .collect();
+        let mut order: Vec<(Instant, usize, &NameRef, &LinkChange)> = self
+            .actions
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| match &a.action {
+                ActionSpec::Link(r, change) => Some((a.at, i, r, change)),
+                _ => None,
+            })
+            .collect();
+        order.sort_by_key(|(at, i, _, _)| (*at, *i));
+        let mut out = BTreeMap::new();
+        for (_, i, r, change) in order {
+            if let Some(params) = current.get_mut(r.name.as_str()) {
+                change.apply(params);
+                out.insert(i, params.clone());
+            }
+        }
+        out
     }
 }
 

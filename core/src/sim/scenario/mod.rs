@@ -22,7 +22,7 @@
 //! device      = KIND NAME "->" BROKER { option } ;
 //! KIND        = "client" | "sensor" | "actuator" | "controller" | "esp32" ;
 //! option      = link-opt | conn-opt | kind-opt ;
-//! link-opt    = "latency" DURATION | "jitter" DURATION | "bandwidth" RATE
+//! link-opt    = "latency" DURATION | "jitter" DURATION | "bandwidth" ( RATE | "unlimited" )
 //!             | "loss" PERCENT | "rto" DURATION | "retries" N ;
 //! conn-opt    = "id" ID | "keepalive" SECONDS | "persistent" | "clean"
 //!             | "user" NAME [ "pass" PASSWORD ]
@@ -39,7 +39,8 @@
 //!
 //! timed       = "at" TIME ( NAME ":" COMMAND-LINE | action ) ;
 //! action      = "kill" NODE | "halfopen" NODE | "partition" NODE [ "for" DURATION ]
-//!             | "heal" NODE | "restart" BROKER | "stop" NODE | "wifi-drop" NODE "for" DURATION
+//!             | "heal" NODE | "link" NODE link-opt { link-opt }
+//!             | "restart" BROKER | "stop" NODE | "wifi-drop" NODE "for" DURATION
 //!             | "connect" NODE { conn-opt | "reconnect" DURATION } | "disconnect" NODE
 //!             | "publish" NODE TOPIC PAYLOAD [ "qos" N ] [ "retain" ]
 //!             | "subscribe" NODE FILTER [ "qos" N ] | "unsubscribe" NODE FILTER
@@ -63,6 +64,9 @@
 //!             | "between" TIME "and" TIME | "once" | "times" N ;
 //! ```
 //!
+//! `at T link NODE ...` changes the link from `T` on: the options given replace
+//! those in force (from the declaration and earlier `link` lines), the others stay;
+//! packets already on their way keep their arrival time.
 //! `within D` counts from the time of the closest `at` line above the expectation.
 //! A command line after `NODE:` is parsed as `mosquitto_pub` or `mosquitto_sub`
 //! would parse it. `expect packet "PUBLISH d1"` matches delivered packets whose

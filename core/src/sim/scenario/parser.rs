@@ -36,6 +36,7 @@ const ACTIONS: &[&str] = &[
     "halfopen",
     "partition",
     "heal",
+    "link",
     "restart",
     "stop",
     "wifi-drop",
@@ -340,23 +341,26 @@ fn period(c: &mut Cur) -> R<Duration> {
     Ok(d)
 }
 
-fn link_opt(c: &mut Cur, opt: &str, col: usize, link: &mut LinkParams) -> R<bool> {
+const LINK_OPTIONS: &[&str] = &["latency", "jitter", "bandwidth", "loss", "rto", "retries"];
+
+/// One link option, if `opt` names one: its value is read and recorded in `link`.
+fn link_opt(c: &mut Cur, opt: &str, link: &mut LinkChange) -> R<bool> {
     match opt {
-        "latency" => link.latency = c.duration()?,
-        "jitter" => link.jitter = c.duration()?,
-        "rto" => link.rto = c.duration()?,
+        "latency" => link.latency = Some(c.duration()?),
+        "jitter" => link.jitter = Some(c.duration()?),
+        "rto" => link.rto = Some(c.duration()?),
         "retries" => {
             let col = c.col();
             let n: u32 = c.number("a number")?;
             if n > super::super::link::MAX_RETRANSMITS {
                 return c.err(col, "TCP gives up after at most 15 retransmissions");
             }
-            link.max_retransmits = n;
+            link.max_retransmits = Some(n);
         }
         "loss" => {
             let (w, wc) = c.word("a percentage such as 1%")?;
             link.loss_ppm = match parse_percent(&w) {
-                Some(p) => p,
+                Some(p) => Some(p),
                 None => {
                     return c.err(
                         wc,
@@ -368,19 +372,17 @@ fn link_opt(c: &mut Cur, opt: &str, col: usize, link: &mut LinkParams) -> R<bool
         "bandwidth" => {
             let (w, wc) = c.word("a rate such as 1mbit")?;
             link.bandwidth_bps = match parse_rate(&w) {
-                Some(r) => Some(r),
+                Some(r) => Some(Some(r)),
+                None if w == "unlimited" => Some(None),
                 None => {
                     return c.err(
                         wc,
-                        format!("'{w}' is not a rate (write e.g. 56kbit, 1mbit)"),
+                        format!("'{w}' is not a rate (write e.g. 56kbit, 1mbit or unlimited)"),
                     )
                 }
             };
         }
-        _ => {
-            let _ = col;
-            return Ok(false);
-        }
+        _ => return Ok(false),
     }
     Ok(true)
 }
@@ -498,7 +500,7 @@ fn device(c: &mut Cur, sc: &mut Scenario, kw: &str) -> R<()> {
     }
     c.pos += 1;
     let broker = c.name("a broker name")?;
-    let mut link = LinkParams::default();
+    let mut link = LinkChange::default();
     let mut conn = ConnSpec::default();
     let mut kind = match kw {
         "client" => NodeKind::Client,
@@ -532,7 +534,7 @@ fn device(c: &mut Cur, sc: &mut Scenario, kw: &str) -> R<()> {
     let mut esp_qos = QoS::AtMostOnce;
     while !c.at_end() {
         let (opt, col) = c.word("an option")?;
-        if link_opt(c, &opt, col, &mut link)? || conn_opt(c, &opt, &mut conn)? {
+        if link_opt(c, &opt, &mut link)? || conn_opt(c, &opt, &mut conn)? {
             continue;
         }
         let handled = match (&mut kind, opt.as_str()) {
@@ -685,11 +687,13 @@ fn device(c: &mut Cur, sc: &mut Scenario, kw: &str) -> R<()> {
         }
         _ => {}
     }
+    let mut params = LinkParams::default();
+    link.apply(&mut params);
     sc.nodes.push(NodeDecl {
         name,
         kind,
         broker: Some(broker),
-        link,
+        link: params,
         conn,
     });
     Ok(())
@@ -732,6 +736,37 @@ fn timed(c: &mut Cur, at: Instant) -> R<ActionSpec> {
             ActionSpec::Partition(n, d)
         }
         "heal" => ActionSpec::Heal(c.name("a node")?),
+        "link" => {
+            let n = c.name("a node")?;
+            let mut change = LinkChange::default();
+            while !c.at_end() {
+                let (opt, oc) = c.word("a link option")?;
+                if link_opt(c, &opt, &mut change)? {
+                    continue;
+                }
+                return match suggest(&opt, LINK_OPTIONS.iter().copied()) {
+                    Some(s) => c.err(
+                        oc,
+                        format!("unknown link option '{opt}' (did you mean '{s}'?)"),
+                    ),
+                    None => c.err(
+                        oc,
+                        format!("unknown link option '{opt}' ({})", LINK_OPTIONS.join(", ")),
+                    ),
+                };
+            }
+            if change.is_empty() {
+                return c.err(
+                    c.end_col,
+                    format!(
+                        "say what changes: link {} latency 300ms loss 10% (options: {})",
+                        n.name,
+                        LINK_OPTIONS.join(", ")
+                    ),
+                );
+            }
+            ActionSpec::Link(n, change)
+        }
         "restart" => ActionSpec::Restart(c.name("a broker")?),
         "stop" | "ctrl-c" => ActionSpec::Stop(c.name("a node")?),
         "wifi-drop" => {
@@ -1161,6 +1196,7 @@ fn resolve(sc: &Scenario, errors: &mut Vec<ScenarioError>) {
             | ActionSpec::HalfOpen(r)
             | ActionSpec::Partition(r, _)
             | ActionSpec::Heal(r)
+            | ActionSpec::Link(r, _)
             | ActionSpec::Stop(r)
             | ActionSpec::WifiDrop(r, _)
             | ActionSpec::Connect(r, _, _)
