@@ -467,3 +467,47 @@ run 50s
         ]
     );
 }
+
+#[test]
+fn a_fin_sent_after_the_link_got_fast_and_lossy_does_not_overtake_data() {
+    // A PUBLISH leaves over a 500 ms link; the link drops to 1 ms with total loss
+    // and the program is killed. The FIN's segment is "lost" past the bound, which
+    // the model delivers one latency later, but still behind the PUBLISH.
+    let (mut w, c) = one_client(6, link(500));
+    w.schedule(at_ms(5000), publish(c, "t", QoS::AtMostOnce));
+    w.schedule(
+        at_ms(5010),
+        Action::SetLink {
+            node: c,
+            params: LinkParams {
+                latency: ms(1),
+                loss_ppm: 1_000_000,
+                ..LinkParams::default()
+            },
+        },
+    );
+    w.schedule(at_ms(5020), Action::Kill(c));
+    w.run_until(Instant::from_secs(8));
+
+    assert_eq!(
+        deliveries(&w, "b", "PUBLISH")
+            .into_iter()
+            .map(|(t, _)| t)
+            .collect::<Vec<_>>(),
+        [at_ms(5500)]
+    );
+    let fin: Vec<Instant> = w
+        .trace()
+        .entries()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Close {
+                fate: Fate::Delivered,
+                to,
+                ..
+            } if to == "b" => Some(e.time),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(fin, [at_ms(5500)]);
+}

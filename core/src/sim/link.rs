@@ -224,10 +224,21 @@ impl Link {
             let j = u64::try_from(p.jitter.as_micros()).unwrap_or(u64::MAX);
             Duration::from_micros(rng.between(0, j))
         };
-        let at =
-            (start + serialise + p.latency + jitter + backoff + extra).max(self.last_arrival[i]);
-        self.last_arrival[i] = at;
+        let at = self.in_order(
+            dir,
+            start + serialise + p.latency + jitter + backoff + extra,
+        );
         Transit::Arrives(at, retrans)
+    }
+
+    /// `at`, or the arrival of the last segment sent the same way if that is later:
+    /// what TCP sends next never overtakes what it sent before, even after the
+    /// latency dropped.
+    pub fn in_order(&mut self, dir: Dir, at: Instant) -> Instant {
+        let i = dir.index();
+        let at = at.max(self.last_arrival[i]);
+        self.last_arrival[i] = at;
+        at
     }
 }
 

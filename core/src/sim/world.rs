@@ -615,7 +615,8 @@ impl World {
                 self.reset(link, conn);
             }
             Transit::Reset => {
-                let at = now + self.links[link].params.latency;
+                let latency = self.links[link].params.latency;
+                let at = self.links[link].in_order(dir, now + latency);
                 self.queue.push(at, ev);
             }
         }
