@@ -46,13 +46,36 @@ try {
   const url = `${server.url}#/workspace?scenario=${Buffer.from(scenario).toString('base64url')}&seed=1`;
   const { page, errors } = await openPage(browser, url);
   await page.waitForSelector('#jump');
+  const engine = await page.getAttribute('.workspace', 'data-engine');
+  // While the world runs, record the main thread's long tasks and frame gaps:
+  // with the world in the worker, the page keeps drawing and answering.
+  await page.evaluate(() => {
+    window.__long = [];
+    window.__frames = [];
+    new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__long.push(e.duration))).observe({ type: 'longtask' });
+    let last = performance.now();
+    const tick = (now) => {
+      window.__frames.push(now - last);
+      last = now;
+      if (!window.__stopFrames) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
   const t0 = Date.now();
   await page.fill('#jump', '500s');
   await page.click('form.jump button');
   await page.waitForFunction(() => Number(document.querySelector('.sequence-diagram').dataset.rows) > 100000, null, { timeout: 300_000 });
   const runMs = Date.now() - t0;
   const rows = Number(await page.getAttribute('.sequence-diagram', 'data-rows'));
-  console.log(`wasm world: 500 s of virtual time, ${rows} diagram rows, in ${runMs} ms (${(rows / (runMs / 1000)).toFixed(0)} packets/s delivered and drawn)`);
+  console.log(`wasm world (runs in the ${engine}): 500 s of virtual time, ${rows} diagram rows, in ${runMs} ms (${(rows / (runMs / 1000)).toFixed(0)} packets/s delivered and drawn)`);
+  const during = await page.evaluate(() => {
+    window.__stopFrames = true;
+    return { long: window.__long, frames: window.__frames };
+  });
+  console.log(
+    `main thread while it ran: frame gap median ${median(during.frames).toFixed(1)} ms, p95 ${pct(during.frames, 0.95).toFixed(1)} ms, max ${Math.max(...during.frames).toFixed(1)} ms; ` +
+      `${during.long.length} long tasks (>50 ms), longest ${during.long.length ? Math.max(...during.long).toFixed(0) : 0} ms`,
+  );
 
   // 4. Scroll the whole diagram, top to bottom, one step per animation frame.
   const frames = await page.evaluate(async () => {

@@ -112,6 +112,15 @@ pub enum Text {
     HealHelp,
     RestartBroker,
     RestartHelp,
+    AddClient,
+    AddClientHelp,
+    Latency,
+    Loss,
+    LinkHelp,
+    MoreNodes,
+    MoreSessions,
+    Running,
+    RunsIn,
     TerminalPlaceholder,
     SequenceDiagram,
     ClickAnArrow,
@@ -355,6 +364,30 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         (RestartBroker, PtBr) => "Reiniciar",
         (RestartHelp, En) => "Restart the broker: it forgets sessions and retained messages",
         (RestartHelp, PtBr) => "Reinicia o broker: ele esquece sessões e mensagens retidas",
+        (AddClient, En) => "+ client",
+        (AddClient, PtBr) => "+ cliente",
+        (AddClientHelp, En) => "Add a client on this broker, with a terminal to type mosquitto_pub/sub into",
+        (AddClientHelp, PtBr) => {
+            "Adiciona um cliente neste broker, com um terminal para digitar mosquitto_pub/sub"
+        }
+        (Latency, En) => "latency ms",
+        (Latency, PtBr) => "latência ms",
+        (Loss, En) => "loss %",
+        (Loss, PtBr) => "perda %",
+        (LinkHelp, En) => {
+            "The link to the broker, from now on: one-way delay, and the chance each TCP segment is lost (TCP sends it again, so loss shows as delay)"
+        }
+        (LinkHelp, PtBr) => {
+            "O enlace até o broker, daqui em diante: atraso em cada sentido e a chance de cada segmento TCP se perder (o TCP reenvia, então a perda aparece como atraso)"
+        }
+        (MoreNodes, En) => "more nodes not listed",
+        (MoreNodes, PtBr) => "nós a mais não listados",
+        (MoreSessions, En) => "more sessions not listed",
+        (MoreSessions, PtBr) => "sessões a mais não listadas",
+        (Running, En) => "running…",
+        (Running, PtBr) => "executando…",
+        (RunsIn, En) => "The world runs in",
+        (RunsIn, PtBr) => "O mundo executa em",
         (TerminalPlaceholder, En) => "type mosquitto_sub or mosquitto_pub …",
         (TerminalPlaceholder, PtBr) => "digite mosquitto_sub ou mosquitto_pub …",
         (SequenceDiagram, En) => "Sequence diagram",
@@ -606,6 +639,7 @@ pub fn note(lang: Lang, text: &str) -> String {
         "client" => Some("cliente"),
         "switched on" => Some("ligado"),
         "switched off" => Some("desligado"),
+        "link: unchanged" => Some("enlace: sem mudança"),
         _ => None,
     };
     if let Some(f) = fixed {
@@ -628,6 +662,19 @@ pub fn note(lang: Lang, text: &str) -> String {
             let rest = rest.strip_suffix(" again").unwrap_or(rest);
             return format!("{pt}{rest}");
         }
+    }
+    if let Some(changes) = text.strip_prefix("link: ") {
+        let mut pt = changes.to_string();
+        for (en, to) in [
+            ("latency ", "latência "),
+            ("loss ", "perda "),
+            ("bandwidth unlimited", "banda ilimitada"),
+            ("bandwidth ", "banda "),
+            ("retries ", "tentativas "),
+        ] {
+            pt = pt.replace(en, to);
+        }
+        return format!("enlace: {pt}");
     }
     for (en, pt) in [
         ("MQTT disconnected: ", "MQTT desconectado: "),

@@ -12,5 +12,6 @@ pub mod live;
 pub mod pages;
 pub mod route;
 pub mod session;
+pub mod sim;
 
 pub use app::App;

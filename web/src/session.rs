@@ -11,15 +11,16 @@ use std::rc::Rc;
 use mqttlab_core::sim::node::{App, MosquittoCli};
 use mqttlab_core::sim::scenario::{self, Scenario, ScenarioError};
 use mqttlab_core::sim::trace::{CloseKind, Fate};
-use mqttlab_core::sim::{Action, TraceKind, TraceMode, World};
+use mqttlab_core::sim::{Action, LinkParams, TraceKind, TraceMode, World};
 use mqttlab_core::time::Instant;
 
 use crate::components::broker_log::LogLine;
 use crate::components::sequence_diagram::{DiagramRow, RowKind, Rows};
 use crate::components::terminal::INTERRUPT;
+use crate::sim::protocol::LinkSettings;
 
 /// What a student can do to a node from the world panel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Control {
     /// Close the socket without DISCONNECT (the will fires).
     Kill,
@@ -270,6 +271,40 @@ impl Session {
         self.world.schedule(now, action);
         self.run_until(now);
         Ok(())
+    }
+
+    /// New settings for the link between client `node` and its broker, from now
+    /// on (frames already on their way keep their arrival time).
+    pub fn set_link(&mut self, node: &str, settings: LinkSettings) -> Result<(), String> {
+        let id = self.client_index(node)?;
+        let mut params = self.world.link_params(id).cloned().unwrap_or_default();
+        params.latency = std::time::Duration::from_millis(settings.latency_ms);
+        params.loss_ppm = (settings.loss_pct.clamp(0.0, 100.0) * 10_000.0).round() as u32;
+        let now = self.world.now();
+        self.world
+            .schedule(now, Action::SetLink { node: id, params });
+        self.run_until(now);
+        Ok(())
+    }
+
+    /// Adds an idle client on `broker` (named `client1`, `client2`... whichever is
+    /// free), with a lifeline on the right and a terminal to type into.
+    pub fn add_client(&mut self, broker: &str) -> Result<String, String> {
+        let b = self
+            .world
+            .node_id(broker)
+            .filter(|&i| self.world.broker(i).is_some())
+            .ok_or_else(|| format!("no broker named '{broker}'"))?;
+        let name = (1..)
+            .map(|n| format!("client{n}"))
+            .find(|n| self.world.node_id(n).is_none())
+            .unwrap_or_default();
+        self.world
+            .add_client(&name, b, LinkParams::default(), App::Idle);
+        self.lane_of.insert(name.clone(), self.lanes.len());
+        self.lanes.push(name.clone());
+        self.terminals.insert(name.clone(), Vec::new());
+        Ok(name)
     }
 
     fn client_index(&self, node: &str) -> Result<usize, String> {

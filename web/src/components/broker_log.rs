@@ -7,7 +7,7 @@ use yew::prelude::*;
 use crate::components::sequence_diagram::format_time;
 
 /// One log line.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LogLine {
     /// When, in microseconds.
     pub time_us: u64,

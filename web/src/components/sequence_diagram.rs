@@ -24,7 +24,7 @@ pub const LANE_WIDTH: f64 = 210.0;
 const OVERSCAN: usize = 10;
 
 /// What a row shows.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum RowKind {
     /// A packet from one lifeline to another.
     Packet {
@@ -45,7 +45,7 @@ pub enum RowKind {
 }
 
 /// One row of the diagram.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DiagramRow {
     /// Virtual (or real) time in microseconds.
     pub time_us: u64,
@@ -270,10 +270,14 @@ pub struct SequenceDiagramProps {
 #[function_component(SequenceDiagram)]
 pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
     let scroller = use_node_ref();
+    let heads_ref = use_node_ref();
     let scroll_top = use_state(|| 0.0f64);
     let viewport = use_state(|| 480.0f64);
     // Follow the live end until the student scrolls up; scrolling back down resumes.
     let follow = use_mut_ref(|| true);
+    // Where following last scrolled to: the scroll event that move causes is not
+    // the student scrolling up, even if rows arrived in between.
+    let auto_top = use_mut_ref(|| None::<i32>);
 
     let total = props.len.min(props.rows.len());
     let full_height = ROW_HEIGHT * total as f64;
@@ -283,11 +287,13 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
         let follow = follow.clone();
         let scroll_top = scroll_top.clone();
         let viewport = viewport.clone();
+        let auto_top = auto_top.clone();
         use_effect_with(total, move |_| {
             if let Some(el) = scroller.cast::<HtmlElement>() {
                 viewport.set(el.client_height() as f64);
                 if *follow.borrow() {
                     let bottom = (el.scroll_height() - el.client_height()).max(0);
+                    *auto_top.borrow_mut() = Some(bottom);
                     el.set_scroll_top(bottom);
                     scroll_top.set(bottom as f64);
                 }
@@ -297,6 +303,8 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
 
     let onscroll = {
         let scroller = scroller.clone();
+        let heads_ref = heads_ref.clone();
+        let auto_top = auto_top.clone();
         let scroll_top = scroll_top.clone();
         let viewport = viewport.clone();
         let follow = follow.clone();
@@ -304,7 +312,16 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
             if let Some(el) = scroller.cast::<HtmlElement>() {
                 let top = el.scroll_top() as f64;
                 let h = el.client_height() as f64;
-                *follow.borrow_mut() = top + h >= el.scroll_height() as f64 - ROW_HEIGHT;
+                // The lifeline names move sideways with the rows.
+                if let Some(heads) = heads_ref.cast::<HtmlElement>() {
+                    let _ = heads
+                        .style()
+                        .set_property("transform", &format!("translateX(-{}px)", el.scroll_left()));
+                }
+                let ours = auto_top.borrow_mut().take() == Some(el.scroll_top());
+                if !ours {
+                    *follow.borrow_mut() = top + h >= el.scroll_height() as f64 - ROW_HEIGHT;
+                }
                 scroll_top.set(top);
                 viewport.set(h);
             }
@@ -362,7 +379,7 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
 
     html! {
         <div class="sequence-diagram" data-rows={total.to_string()}>
-            <div class="lane-heads" style={format!("width: {width}px")}>{ heads }</div>
+            <div class="lane-heads" ref={heads_ref} style={format!("width: {width}px")}>{ heads }</div>
             <div class="seq-scroll" ref={scroller} {onscroll} {onclick}>
                 <div class="seq-spacer" style={format!("height: {full_height}px; width: {width}px")}>
                     { svg }

@@ -1,40 +1,26 @@
 //! Everything about one running world on one screen: time controls, the nodes with
 //! their controls, the sequence diagram, the packet inspector, broker state,
-//! terminals and the broker log. The world itself lives in a [`SessionHandle`]
-//! owned by the page, which also runs the clock.
+//! terminals and the broker log. The world itself runs in the simulation worker
+//! ([`crate::sim`]); this view draws the page's mirror of it and sends what the
+//! student does as requests.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
-use mqttlab_core::sim::node::Node;
-use mqttlab_core::time::Instant;
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::components::broker_log::{BrokerLog, MAX_SHOWN};
+use crate::components::broker_log::BrokerLog;
 use crate::components::broker_state::broker_state;
 use crate::components::packet_inspector::PacketInspector;
-use crate::components::sequence_diagram::SequenceDiagram;
+use crate::components::sequence_diagram::{Rows, SequenceDiagram};
 use crate::components::terminal::{Terminal, MAX_LINES};
 use crate::components::time_controls::TimeControls;
-use crate::hooks::slices::run_in_slices;
+use crate::hooks::use_sim::SimHandle;
 use crate::i18n::{t, Lang, Text};
-use crate::session::{Control, Session};
-
-/// A shared session and a counter that changes whenever the session does, so
-/// that components re-render exactly when the world moved.
-#[derive(Clone)]
-pub struct SessionHandle {
-    /// The session.
-    pub session: Rc<RefCell<Session>>,
-    /// Bumped on every change.
-    pub version: u64,
-}
-
-impl PartialEq for SessionHandle {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.session, &other.session) && self.version == other.version
-    }
-}
+use crate::session::Control;
+use crate::sim::host::MAX_NODES_SHOWN;
+use crate::sim::protocol::{LinkSettings, NodeCard, NodeRole, Request};
+use crate::sim::service;
 
 /// The clock's state, owned by the page.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -51,11 +37,9 @@ pub struct WorldViewProps {
     /// The language.
     pub lang: Lang,
     /// The world.
-    pub handle: SessionHandle,
+    pub handle: SimHandle,
     /// The clock.
     pub clock: ClockState,
-    /// The world changed (a command, a control, a step).
-    pub on_change: Callback<()>,
     /// The clock changed.
     pub on_clock: Callback<ClockState>,
     /// Start over with this seed.
@@ -87,105 +71,216 @@ fn control_help(c: Control) -> Text {
     }
 }
 
-/// The world on screen.
-#[function_component(WorldView)]
-pub fn world_view(props: &WorldViewProps) -> Html {
+/// Properties of [`DiagramPanel`].
+#[derive(Properties, PartialEq)]
+pub struct DiagramPanelProps {
+    /// The language.
+    pub lang: Lang,
+    /// Lifelines.
+    pub lanes: Rc<Vec<String>>,
+    /// Rows.
+    pub rows: Rows,
+    /// How many rows (the diagram redraws when it grows).
+    pub len: usize,
+    /// The bytes of a row's packet, for the inspector.
+    pub bytes_of: Callback<usize, Option<Rc<Vec<u8>>>>,
+    /// Extra buttons for the header.
+    #[prop_or_default]
+    pub actions: Html,
+    /// Panels under the inspector (broker state).
+    #[prop_or_default]
+    pub children: Html,
+}
+
+/// The sequence diagram beside the packet inspector of the arrow clicked: the
+/// same pair on the simulation and the real-broker pages.
+#[function_component(DiagramPanel)]
+pub fn diagram_panel(props: &DiagramPanelProps) -> Html {
     let lang = props.lang;
     let selected = use_state(|| None::<usize>);
-    let session = props.handle.session.borrow();
-
-    let act = |node: String, control: Control| {
-        let handle = props.handle.clone();
-        let on_change = props.on_change.clone();
-        Callback::from(move |_: MouseEvent| {
-            let _ = handle.session.borrow_mut().control(&node, control);
-            on_change.emit(());
-        })
-    };
-
-    let nodes = session
-        .world()
-        .nodes()
-        .iter()
-        .map(|n| {
-            let name = n.name().to_string();
-            let (kind, state, controls): (String, String, Vec<Control>) = match n {
-                Node::Broker(b) => (
-                    "broker".into(),
-                    format!("{}:{}", b.ip, b.port()),
-                    vec![Control::Restart],
-                ),
-                Node::Client(c) => {
-                    let state = if !c.alive {
-                        t(lang, Text::Dead).to_string()
-                    } else if c.client.is_connected() {
-                        t(lang, Text::Online).to_string()
-                    } else {
-                        t(lang, Text::Offline).to_string()
-                    };
-                    (
-                        crate::i18n::note(lang, &c.app.describe()),
-                        format!("{} · {state}", c.ip),
-                        vec![
-                            Control::Disconnect,
-                            Control::Kill,
-                            Control::HalfOpen,
-                            Control::Partition,
-                            Control::Heal,
-                        ],
-                    )
-                }
-            };
-            let buttons = controls
-                .into_iter()
-                .map(|c| {
-                    html! {
-                        <button class={classes!("ctl", c.word())} title={t(lang, control_help(c))}
-                            data-node={name.clone()} data-control={c.word()}
-                            onclick={act(name.clone(), c)}>{ t(lang, control_label(c)) }</button>
-                    }
-                })
-                .collect::<Html>();
-            html! {
-                <div class="node-card" data-node={name.clone()}>
-                    <div class="node-name">{ &name }</div>
-                    <div class="node-kind">{ kind }</div>
-                    <div class="node-state">{ state }</div>
-                    <div class="node-controls">{ buttons }</div>
-                </div>
-            }
-        })
-        .collect::<Html>();
-
-    let lanes = Rc::new(session.lanes().to_vec());
-    let rows = session.shared_rows();
-    let len = rows.len();
     let on_select = {
         let selected = selected.clone();
         Callback::from(move |i: usize| selected.set(Some(i)))
     };
-    let inspected = (*selected).and_then(|i| session.row_bytes(i));
+    let inspected = (*selected).and_then(|i| props.bytes_of.emit(i));
+    html! {
+        <>
+            <div class="diagram-panel panel">
+                <div class="panel-head">
+                    <h3>{ t(lang, Text::SequenceDiagram) }</h3>
+                    { props.actions.clone() }
+                </div>
+                <SequenceDiagram lanes={props.lanes.clone()} rows={props.rows.clone()} len={props.len}
+                    selected={*selected} {on_select} {lang} />
+            </div>
+            <div class="side">
+                <div class="panel">
+                    if let Some(bytes) = inspected {
+                        <PacketInspector {bytes} {lang} />
+                    } else {
+                        <h3>{ t(lang, Text::InspectorTree) }</h3>
+                        <p class="empty">{ t(lang, Text::ClickAnArrow) }</p>
+                    }
+                </div>
+                { props.children.clone() }
+            </div>
+        </>
+    }
+}
 
-    let brokers = session
-        .world()
-        .nodes()
-        .iter()
-        .filter_map(|n| match n {
-            Node::Broker(b) => Some(broker_state(lang, &b.name, &b.broker)),
-            Node::Client(_) => None,
+/// A number typed into a link field, if it is one.
+fn typed_number(e: &Event) -> Option<f64> {
+    let v = e.target_unchecked_into::<HtmlInputElement>().value();
+    v.trim()
+        .replace(',', ".")
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite() && *x >= 0.0)
+}
+
+/// One node's card: what runs there, its state, its controls and its link.
+fn node_card(lang: Lang, n: &NodeCard, sim: &SimHandle) -> Html {
+    let name = n.name.clone();
+    let act = |control: Control| {
+        let sim = sim.clone();
+        let node = name.clone();
+        Callback::from(move |_: MouseEvent| {
+            sim.send(Request::Control {
+                node: node.clone(),
+                control,
+            })
+        })
+    };
+    let (state, controls, extra) = match &n.role {
+        NodeRole::Broker => {
+            let sim = sim.clone();
+            let broker = name.clone();
+            let add = Callback::from(move |_: MouseEvent| {
+                sim.send(Request::AddClient {
+                    broker: broker.clone(),
+                })
+            });
+            (
+                n.address.clone(),
+                vec![Control::Restart],
+                html! {
+                    <button class="ctl add-client" title={t(lang, Text::AddClientHelp)}
+                        data-node={name.clone()} onclick={add}>{ t(lang, Text::AddClient) }</button>
+                },
+            )
+        }
+        NodeRole::Client {
+            alive,
+            connected,
+            link,
+            ..
+        } => {
+            let state = if !alive {
+                t(lang, Text::Dead)
+            } else if *connected {
+                t(lang, Text::Online)
+            } else {
+                t(lang, Text::Offline)
+            };
+            let set = |f: fn(LinkSettings, f64) -> LinkSettings| {
+                let sim = sim.clone();
+                let node = name.clone();
+                let link = *link;
+                Callback::from(move |e: Event| {
+                    if let Some(x) = typed_number(&e) {
+                        sim.send(Request::SetLink {
+                            node: node.clone(),
+                            settings: f(link, x),
+                        });
+                    }
+                })
+            };
+            let on_latency = set(|l, x| LinkSettings {
+                latency_ms: x.round() as u64,
+                ..l
+            });
+            let on_loss = set(|l, x| LinkSettings {
+                loss_pct: x.min(100.0),
+                ..l
+            });
+            (
+                format!("{} · {state}", n.address),
+                vec![
+                    Control::Disconnect,
+                    Control::Kill,
+                    Control::HalfOpen,
+                    Control::Partition,
+                    Control::Heal,
+                ],
+                html! {
+                    <div class="node-link" title={t(lang, Text::LinkHelp)}>
+                        <label><span>{ t(lang, Text::Latency) }</span>
+                            <input class="latency" type="number" min="0" step="1" data-node={name.clone()}
+                                value={link.latency_ms.to_string()} onchange={on_latency} />
+                        </label>
+                        <label><span>{ t(lang, Text::Loss) }</span>
+                            <input class="loss" type="number" min="0" max="100" step="1" data-node={name.clone()}
+                                value={link.loss_pct.to_string()} onchange={on_loss} />
+                        </label>
+                    </div>
+                },
+            )
+        }
+    };
+    let buttons = controls
+        .into_iter()
+        .map(|c| {
+            html! {
+                <button class={classes!("ctl", c.word())} title={t(lang, control_help(c))}
+                    data-node={name.clone()} data-control={c.word()}
+                    onclick={act(c)}>{ t(lang, control_label(c)) }</button>
+            }
         })
         .collect::<Html>();
+    html! {
+        <div class="node-card" data-node={name.clone()}>
+            <div class="node-name">{ &name }</div>
+            <div class="node-kind">{ crate::i18n::note(lang, &n.what) }</div>
+            <div class="node-state">{ state }</div>
+            <div class="node-controls">{ buttons }{ extra }</div>
+        </div>
+    }
+}
 
-    let terminals = session
-        .terminals()
+/// The world on screen.
+#[function_component(WorldView)]
+pub fn world_view(props: &WorldViewProps) -> Html {
+    let lang = props.lang;
+    let sim = &props.handle;
+    let m = sim.mirror.borrow();
+
+    let mut nodes = m
+        .nodes
         .iter()
+        .map(|n| node_card(lang, n, sim))
+        .collect::<Vec<Html>>();
+    if m.nodes.len() >= MAX_NODES_SHOWN {
+        nodes.push(html! { <p class="more">{ t(lang, Text::MoreNodes) }</p> });
+    }
+
+    let brokers = m
+        .brokers
+        .iter()
+        .map(|b| broker_state(lang, b))
+        .collect::<Html>();
+
+    let terminals = m
+        .terminals
+        .iter()
+        .take(MAX_NODES_SHOWN)
         .map(|(node, lines)| {
-            let handle = props.handle.clone();
-            let on_change = props.on_change.clone();
+            let sim = sim.clone();
             let who = node.clone();
             let on_command = Callback::from(move |line: String| {
-                let _ = handle.session.borrow_mut().command(&who, &line);
-                on_change.emit(());
+                sim.send(Request::Command {
+                    node: who.clone(),
+                    line,
+                })
             });
             html! {
                 <Terminal node={node.clone()} lines={Rc::new(lines[lines.len().saturating_sub(MAX_LINES)..].to_vec())} {on_command}
@@ -194,16 +289,28 @@ pub fn world_view(props: &WorldViewProps) -> Html {
         })
         .collect::<Html>();
 
-    let log = session.log();
-    let log = Rc::new(log[log.len().saturating_sub(MAX_SHOWN)..].to_vec());
-    let now_us = session.now().as_micros();
-    let seed = session.world().seed();
-    drop(session);
+    let log = Rc::new(m.recent_log().to_vec());
+    let lanes = m.lanes.clone();
+    let rows = m.rows.clone();
+    let len = rows.len();
+    let now_us = m.now_us;
+    let seed = m.seed;
+    let busy = m.busy;
+    drop(m);
+    let bytes_of = {
+        let mirror = sim.mirror.clone();
+        Callback::from(move |i: usize| mirror.borrow().row_bytes(i))
+    };
 
     let clock = props.clock;
     let on_toggle = {
         let on_clock = props.on_clock.clone();
+        let sim = sim.clone();
         Callback::from(move |_| {
+            if clock.playing {
+                // Pausing also stops a run in progress where it is.
+                sim.send(Request::Halt);
+            }
             on_clock.emit(ClockState {
                 playing: !clock.playing,
                 ..clock
@@ -215,58 +322,30 @@ pub fn world_view(props: &WorldViewProps) -> Html {
         Callback::from(move |speed| on_clock.emit(ClockState { speed, ..clock }))
     };
     let on_step = {
-        let handle = props.handle.clone();
-        let on_change = props.on_change.clone();
-        Callback::from(move |_| {
-            let mut s = handle.session.borrow_mut();
-            // Far enough for any keepalive or retry to come due.
-            let limit = s.now() + std::time::Duration::from_secs(3_600);
-            s.step_packet(limit);
-            drop(s);
-            on_change.emit(());
-        })
+        let sim = sim.clone();
+        Callback::from(move |_| sim.send(Request::StepPacket))
     };
     let on_jump = {
-        let handle = props.handle.clone();
-        let on_change = props.on_change.clone();
-        Callback::from(move |us: u64| {
-            let on_change = on_change.clone();
-            run_in_slices(
-                handle.session.clone(),
-                Instant::from_micros(us),
-                Callback::from(move |_done| on_change.emit(())),
-            );
-        })
+        let sim = sim.clone();
+        Callback::from(move |to_us: u64| sim.send(Request::RunTo { to_us }))
     };
 
     html! {
-        <div class="workspace">
+        <div class="workspace" data-engine={service::engine().word()} data-busy={busy.to_string()}>
             <div class="controls panel">
                 <TimeControls {lang} {now_us} playing={clock.playing} speed={clock.speed} {seed}
                     {on_toggle} {on_step} {on_speed} {on_jump} on_reset={props.on_reset.clone()} />
-                <div class="nodes">{ nodes }</div>
+                if busy {
+                    <span class="busy" role="status">{ t(lang, Text::Running) }</span>
+                }
+                <div class="nodes">{ for nodes }</div>
             </div>
-            <div class="diagram-panel panel">
-                <div class="panel-head">
-                    <h3>{ t(lang, Text::SequenceDiagram) }</h3>
-                    { props.exports.clone() }
-                </div>
-                <SequenceDiagram {lanes} {rows} {len} selected={*selected} {on_select} {lang} />
-            </div>
-            <div class="side">
-                <div class="panel">
-                    if let Some(bytes) = inspected {
-                        <PacketInspector {bytes} {lang} />
-                    } else {
-                        <h3>{ t(lang, Text::InspectorTree) }</h3>
-                        <p class="empty">{ t(lang, Text::ClickAnArrow) }</p>
-                    }
-                </div>
+            <DiagramPanel {lang} {lanes} {rows} {len} {bytes_of} actions={props.exports.clone()}>
                 <div class="panel">
                     <h3>{ t(lang, Text::BrokerState) }</h3>
                     { brokers }
                 </div>
-            </div>
+            </DiagramPanel>
             <div class="bottom">
                 <div class="terminals">{ terminals }</div>
                 <div class="panel log-panel">

@@ -1,4 +1,4 @@
 //! Custom hooks.
 
-pub mod slices;
 pub mod use_clock;
+pub mod use_sim;

@@ -1,48 +1,48 @@
-//! The play loop: while playing, advance the world's virtual time by the real time
-//! that passed times the speed, a few times a second.
+//! The play loop: while playing, ask the world to run on by the real time that
+//! passed times the speed, a few times a second.
 //!
 //! The core never reads a clock; this hook is where the browser's clock enters,
 //! and only to decide how far to run. What happens in the world depends on the
 //! scenario and the seed alone.
 
-use std::cell::RefCell;
-use std::rc::Rc;
 use std::time::Duration;
 
 use gloo_timers::callback::Interval;
 use yew::prelude::*;
 
 use crate::components::world_view::ClockState;
-use crate::hooks::slices::EVENTS_PER_SLICE;
-use crate::session::Session;
+use crate::hooks::use_sim::SimHandle;
+use crate::sim::protocol::Request;
 
 /// Milliseconds between frames while playing.
 pub const FRAME_MS: u32 = 50;
 
-/// Virtual time to run for `real_ms` of real time at `speed`.
+/// Virtual time to run for `real_ms` of real time at `speed`, at most two
+/// frames' worth: a world slower than real time falls behind the clock rather
+/// than piling up work.
 pub fn advance(real_ms: f64, speed: f64) -> Duration {
-    let us = (real_ms.max(0.0) * 1_000.0 * speed).min(3_600e6);
-    Duration::from_micros(us as u64)
+    let real_ms = real_ms.clamp(0.0, 2.0 * f64::from(FRAME_MS));
+    Duration::from_micros((real_ms * 1_000.0 * speed) as u64)
 }
 
-/// Runs `session` while `clock.playing`, calling `on_tick` after each frame.
+/// Runs the world while `clock.playing`: every frame, once the worker has done
+/// the previous frame's run, it asks for the next.
 #[hook]
-pub fn use_clock(session: Rc<RefCell<Session>>, clock: ClockState, on_tick: Callback<()>) {
-    use_effect_with((Rc::as_ptr(&session) as usize, clock), move |_| {
+pub fn use_clock(sim: SimHandle, clock: ClockState) {
+    let mirror = sim.mirror.clone();
+    use_effect_with(clock, move |_| {
         let interval = clock.playing.then(|| {
             let mut last = js_sys::Date::now();
             Interval::new(FRAME_MS, move || {
                 let now = js_sys::Date::now();
                 let step = advance(now - last, clock.speed);
                 last = now;
-                {
-                    // A frame never runs more than a slice of events: at 1000x on
-                    // a big world the clock falls behind rather than the page.
-                    let mut s = session.borrow_mut();
-                    let target = s.now() + step;
-                    s.run_toward(target, EVENTS_PER_SLICE);
+                if mirror.borrow().awaiting {
+                    return;
                 }
-                on_tick.emit(());
+                sim.send(Request::Advance {
+                    by_us: step.as_micros() as u64,
+                });
             })
         });
         move || drop(interval)
@@ -59,5 +59,10 @@ mod tests {
         assert_eq!(advance(50.0, 1000.0), Duration::from_secs(50));
         assert_eq!(advance(50.0, 0.1), Duration::from_millis(5));
         assert_eq!(advance(-5.0, 1.0), Duration::ZERO);
+    }
+
+    #[test]
+    fn a_long_pause_between_frames_does_not_pile_up_work() {
+        assert_eq!(advance(5_000.0, 1000.0), Duration::from_secs(100));
     }
 }

@@ -17,9 +17,8 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::components::broker_log::BrokerLog;
-use crate::components::packet_inspector::PacketInspector;
-use crate::components::sequence_diagram::SequenceDiagram;
 use crate::components::terminal::{Terminal, INTERRUPT};
+use crate::components::world_view::DiagramPanel;
 use crate::i18n::{t, Lang, Text};
 use crate::live::{parse_ws_url, Driver, Failure, Phase, UrlError};
 
@@ -159,7 +158,8 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
         use_memo((), move |_| Driver::new(move || update.force_update()))
     };
     let driver: Rc<Driver> = (*driver).clone();
-    let selected = use_state(|| None::<usize>);
+    // Each connection attempt starts a fresh diagram panel (nothing selected).
+    let attempt = use_state(|| 0u32);
     let upstreams = use_state(Vec::<String>::new);
     let form_error = use_state(|| None::<String>);
 
@@ -232,7 +232,7 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
     let on_connect = {
         let driver = driver.clone();
         let form_error = form_error.clone();
-        let selected = selected.clone();
+        let attempt = attempt.clone();
         let (url, client_id, clean, keepalive, username, password) = (
             url.clone(),
             client_id.clone(),
@@ -287,7 +287,7 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
                 }
             }
             form_error.set(None);
-            selected.set(None);
+            attempt.set(*attempt + 1);
             driver.open(&target, options);
         })
     };
@@ -403,13 +403,18 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
         })
     };
 
-    let on_select = {
-        let selected = selected.clone();
-        Callback::from(move |i: usize| selected.set(Some(i)))
+    let bytes_of = {
+        let driver = driver.clone();
+        Callback::from(move |i: usize| {
+            driver
+                .live
+                .borrow()
+                .row_bytes
+                .get(i)
+                .cloned()
+                .filter(|b| !b.is_empty())
+        })
     };
-    let inspected = (*selected)
-        .and_then(|i| live.row_bytes.get(i).cloned())
-        .filter(|b| !b.is_empty());
 
     let (state_text, state_class) = match live.phase {
         Phase::Idle => (Text::StateIdle, "idle"),
@@ -521,20 +526,7 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
                 </form>
             </div>
             <div class="workspace live">
-                <div class="diagram-panel panel">
-                    <div class="panel-head"><h3>{ t(lang, Text::SequenceDiagram) }</h3></div>
-                    <SequenceDiagram {lanes} {rows} {len} selected={*selected} {on_select} {lang} />
-                </div>
-                <div class="side">
-                    <div class="panel">
-                        if let Some(bytes) = inspected {
-                            <PacketInspector {bytes} {lang} />
-                        } else {
-                            <h3>{ t(lang, Text::InspectorTree) }</h3>
-                            <p class="empty">{ t(lang, Text::ClickAnArrow) }</p>
-                        }
-                    </div>
-                </div>
+                <DiagramPanel key={*attempt} {lang} {lanes} {rows} {len} {bytes_of} />
                 <div class="bottom">
                     <div class="terminals">
                         <Terminal node={prompt} lines={term} {on_command}

@@ -2,23 +2,19 @@
 //! (an expectation of the scenario language) holds in the world; its "predict"
 //! answer is revealed then, and the next step opens.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
 use mqttlab_core::sim::scenario::units::parse_duration;
-use mqttlab_core::sim::{TraceMode, World};
 use yew::prelude::*;
 
-use crate::components::world_view::{ClockState, SessionHandle, WorldView};
+use crate::components::world_view::{ClockState, WorldView};
 use crate::hooks::use_clock::use_clock;
+use crate::hooks::use_sim::use_sim;
 use crate::i18n::{t, Lang, Text};
-use crate::labs::{self, perform, progress, Lab, Step};
+use crate::labs::{self, progress, Lab, Step};
 use crate::route::{number_param, Page, Route};
-use crate::session::Session;
-
-/// The seed every lab runs with, so that a class sees the same thing.
-pub const LAB_SEED: u64 = 1;
+use crate::sim::protocol::{Request, WorldSource};
 
 /// Properties of [`LabPage`].
 #[derive(Properties, PartialEq)]
@@ -29,17 +25,6 @@ pub struct LabPageProps {
     pub id: AttrValue,
     /// The route (may carry `step`).
     pub route: Route,
-}
-
-fn new_session(lab: &Lab) -> Result<Session, String> {
-    Session::from_scenario(&lab.world, Some(LAB_SEED))
-        .map(|(s, _)| s)
-        .map_err(|e| {
-            e.iter()
-                .map(|e| e.to_string())
-                .collect::<Vec<_>>()
-                .join("; ")
-        })
 }
 
 /// The lab page.
@@ -76,129 +61,76 @@ impl PartialEq for LabRunnerProps {
 fn lab_runner(props: &LabRunnerProps) -> Html {
     let lang = props.lang;
     let lab = props.lab.clone();
-    // The lab's world is built once; a world that does not build is explained.
-    let built = use_mut_ref(|| Some(new_session(&lab)));
-    let world_error = use_state(|| {
-        built
-            .borrow()
-            .as_ref()
-            .and_then(|b| b.as_ref().err().cloned())
-    });
-    let session = use_state(|| {
-        let s = match built.borrow_mut().take() {
-            Some(Ok(s)) => s,
-            _ => Session::new(World::new(LAB_SEED, TraceMode::Full)),
-        };
-        Rc::new(RefCell::new(s))
-    });
-    {
-        // A shared link that opens at step N replays the N-1 steps before it.
-        let world_error = world_error.clone();
-        let lab = lab.clone();
-        let session = (*session).clone();
-        let open_at = number_param(&props.route, "step")
-            .ok()
-            .flatten()
-            .unwrap_or(1) as usize;
-        use_effect_with((), move |_| {
-            if world_error.is_some() {
-                return;
-            }
-            let mut s = session.borrow_mut();
-            for step in lab.steps.iter().take(open_at.saturating_sub(1)) {
-                if let Err(e) = perform(&mut s, step) {
-                    world_error.set(Some(e));
-                    break;
-                }
-            }
-        });
-    }
-    let version = use_mut_ref(|| 0u64);
-    let force = use_force_update();
+    // A shared link that opens at step N replays the N-1 steps before it (the
+    // worker does them before its first update).
+    let open_at = number_param(&props.route, "step")
+        .ok()
+        .flatten()
+        .unwrap_or(1) as usize;
+    let sim = use_sim(Some(WorldSource::Lab {
+        id: lab.id.clone(),
+        open_at,
+    }));
     let clock = use_state(|| ClockState {
         playing: false,
         speed: 1.0,
     });
-    // Steps done so far in this run.
-    let done = use_state(|| 0usize);
     let guesses = use_state(|| vec![None::<usize>; lab.steps.len()]);
     let hints = use_state(|| vec![false; lab.steps.len()]);
+    use_clock(sim.clone(), *clock);
 
-    let bump = {
-        let version = version.clone();
-        let force = force.clone();
-        Callback::from(move |_| {
-            *version.borrow_mut() += 1;
-            force.force_update();
-        })
+    // Steps done so far in this run: the worker checks them after every change.
+    let (done, world_error) = {
+        let m = sim.mirror.borrow();
+        (m.lab_done, m.error.clone())
     };
-    use_clock((*session).clone(), *clock, bump.clone());
-
-    // After every change of the world: does the current step's check hold now?
+    let saved = use_mut_ref(|| 0usize);
     {
-        let done = done.clone();
-        let session = (*session).clone();
         let lab = lab.clone();
-        let v = *version.borrow();
-        use_effect_with(v, move |_| {
-            let mut n = *done;
-            while let Some(step) = lab.steps.get(n) {
-                if session.borrow().check(&lab.world, &step.check) != Ok(true) {
-                    break;
+        use_effect_with(done, move |&n| {
+            if n != *saved.borrow() {
+                *saved.borrow_mut() = n;
+                if n > 0 {
+                    progress::save(&lab.id, n);
+                    let mut route = Route::to(Page::Lab(lab.id.clone()));
+                    route
+                        .params
+                        .insert("step".into(), (n + 1).min(lab.steps.len()).to_string());
+                    route.replace();
                 }
-                n += 1;
-            }
-            if n != *done {
-                progress::save(&lab.id, n);
-                let mut route = Route::to(Page::Lab(lab.id.clone()));
-                route
-                    .params
-                    .insert("step".into(), (n + 1).min(lab.steps.len()).to_string());
-                route.replace();
-                done.set(n);
             }
         });
     }
 
-    let handle = SessionHandle {
-        session: (*session).clone(),
-        version: *version.borrow(),
-    };
     let on_clock = {
         let clock = clock.clone();
         Callback::from(move |c| clock.set(c))
     };
     let on_reset = {
-        let session = session.clone();
-        let lab = lab.clone();
-        let done = done.clone();
-        let bump = bump.clone();
+        let sim = sim.clone();
+        let id = lab.id.clone();
         Callback::from(move |_seed: u64| {
-            if let Ok(s) = new_session(&lab) {
-                session.set(Rc::new(RefCell::new(s)));
-                done.set(0);
-                bump.emit(());
-            }
+            sim.load(WorldSource::Lab {
+                id: id.clone(),
+                open_at: 1,
+            })
         })
     };
 
     let step_html = |i: usize, step: &Step| -> Html {
-        let state = if i < *done {
+        let state = if i < done {
             "done"
-        } else if i == *done {
+        } else if i == done {
             "current"
         } else {
             "later"
         };
         let run_button = step.run.as_deref().and_then(parse_duration).map(|d: Duration| {
-            let session = session.clone();
-            let bump = bump.clone();
+            let sim = sim.clone();
             let onclick = Callback::from(move |_: MouseEvent| {
-                let mut s = session.borrow_mut();
-                let to = s.now() + d;
-                s.run_until(to);
-                drop(s);
-                bump.emit(());
+                sim.send(Request::Advance {
+                    by_us: d.as_micros() as u64,
+                })
             });
             html! {
                 <button class="run-step" {onclick} disabled={state != "current"}>
@@ -231,7 +163,7 @@ fn lab_runner(props: &LabRunnerProps) -> Html {
                             guesses.set(g);
                         })
                     };
-                    let revealed = i < *done;
+                    let revealed = i < done;
                     let right = step.answer == Some(k);
                     let class = classes!(
                         "option",
@@ -295,7 +227,7 @@ fn lab_runner(props: &LabRunnerProps) -> Html {
         .enumerate()
         .map(|(i, s)| step_html(i, s))
         .collect::<Html>();
-    let finished = *done >= lab.steps.len();
+    let finished = done >= lab.steps.len();
 
     html! {
         <div class="lab-page">
@@ -303,7 +235,7 @@ fn lab_runner(props: &LabRunnerProps) -> Html {
                 <a class="back" href={format!("#{}", Page::Labs.path())}>{ t(lang, Text::BackToLabs) }</a>
                 <h2>{ lab.title.get(lang) }</h2>
                 <p class="goal">{ lab.goal.get(lang) }</p>
-                if let Some(e) = &*world_error {
+                if let Some(e) = &world_error {
                     <p class="verdict error" role="alert">{ e }</p>
                 }
                 <ol class="steps">{ steps }</ol>
@@ -314,7 +246,7 @@ fn lab_runner(props: &LabRunnerProps) -> Html {
                     </div>
                 }
             </aside>
-            <WorldView {lang} {handle} clock={*clock} on_change={bump} {on_clock} {on_reset} />
+            <WorldView {lang} handle={sim.clone()} clock={*clock} {on_clock} {on_reset} />
         </div>
     }
 }

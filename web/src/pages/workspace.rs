@@ -1,23 +1,22 @@
 //! The workspace: a scenario (bundled, shared in the URL, or written here), the
 //! world it builds, every view of it, its expectations, and the exports.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use mqttlab_core::sim::bundled::BUNDLED;
-use mqttlab_core::sim::scenario::{expect, Scenario, ScenarioError};
-use mqttlab_core::sim::{TraceMode, World};
+use mqttlab_core::sim::scenario::{self, Scenario, ScenarioError};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::components::scenario_editor::ScenarioEditor;
 use crate::components::sequence_diagram::export_svg;
-use crate::components::world_view::{ClockState, SessionHandle, WorldView};
+use crate::components::world_view::{ClockState, WorldView};
 use crate::download::download;
 use crate::hooks::use_clock::use_clock;
+use crate::hooks::use_sim::use_sim;
 use crate::i18n::{t, Lang, Text};
 use crate::route::{decode_text, encode_text, number_param, Page, Route};
-use crate::session::Session;
+use crate::sim::protocol::{ExportKind, WorldSource};
 
 /// The scenario a fresh workspace opens with.
 pub const DEFAULT_SCENARIO: &str = "06-last-will.mqtt";
@@ -77,9 +76,10 @@ fn from_route(route: &Route) -> Loaded {
     }
 }
 
-/// An empty world, for a scenario that does not parse yet.
-fn empty_session() -> Session {
-    Session::new(World::new(1, TraceMode::Full))
+/// The seed a scenario runs with: the one asked for, else the file's, else 1
+/// (as `Session::from_scenario` decides).
+fn seed_for(sc: &Scenario, seed: Option<u64>) -> u64 {
+    seed.or(sc.seed).unwrap_or(1)
 }
 
 /// The workspace page.
@@ -90,23 +90,24 @@ pub fn workspace_page(props: &WorkspacePageProps) -> Html {
     let source = use_state(|| loaded.source.clone());
     let errors = use_state(Vec::<ScenarioError>::new);
     let scenario = use_state(|| None::<Rc<Scenario>>);
-    let session = use_state(|| Rc::new(RefCell::new(empty_session())));
-    let version = use_mut_ref(|| 0u64);
+    let sim = use_sim(None);
     let clock = use_state(|| ClockState {
         playing: false,
         speed: 1.0,
     });
-    let force = use_force_update();
 
     let start = {
         let errors = errors.clone();
         let scenario = scenario.clone();
-        let session = session.clone();
+        let sim = sim.clone();
         let clock = clock.clone();
-        move |text: &str, seed: Option<u64>| match Session::from_scenario(text, seed) {
-            Ok((s, sc)) => {
-                let seed = s.world().seed();
-                session.set(Rc::new(RefCell::new(s)));
+        move |text: &str, seed: Option<u64>| match scenario::parse(text) {
+            Ok(sc) => {
+                let seed = seed_for(&sc, seed);
+                sim.load(WorldSource::Scenario {
+                    source: text.to_string(),
+                    seed: Some(seed),
+                });
                 scenario.set(Some(Rc::new(sc)));
                 errors.set(Vec::new());
                 clock.set(ClockState {
@@ -118,7 +119,7 @@ pub fn workspace_page(props: &WorkspacePageProps) -> Html {
                 route.params.insert("seed".into(), seed.to_string());
                 route.replace();
             }
-            Err(e) => errors.set(e),
+            Err(e) => errors.set(e.0),
         }
     };
 
@@ -129,20 +130,7 @@ pub fn workspace_page(props: &WorkspacePageProps) -> Html {
         use_effect_with((), move |_| start(&loaded.source, loaded.seed));
     }
 
-    let bump = {
-        let version = version.clone();
-        let force = force.clone();
-        Callback::from(move |_| {
-            *version.borrow_mut() += 1;
-            force.force_update();
-        })
-    };
-    use_clock((*session).clone(), *clock, bump.clone());
-
-    let handle = SessionHandle {
-        session: (*session).clone(),
-        version: *version.borrow(),
-    };
+    use_clock(sim.clone(), *clock);
 
     let on_edit = {
         let source = source.clone();
@@ -151,9 +139,9 @@ pub fn workspace_page(props: &WorkspacePageProps) -> Html {
     let on_run = {
         let start = start.clone();
         let source = source.clone();
-        let session = session.clone();
+        let sim = sim.clone();
         Callback::from(move |_| {
-            let seed = session.borrow().world().seed();
+            let seed = sim.mirror.borrow().seed;
             start(&source, Some(seed))
         })
     };
@@ -178,30 +166,24 @@ pub fn workspace_page(props: &WorkspacePageProps) -> Html {
         })
     };
 
-    let s = session.borrow();
-    let now = s.now();
-    let results = scenario
-        .as_ref()
-        .map(|sc| {
-            sc.expects
-                .iter()
-                .map(|e| {
-                    let r = expect::check(e, s.world());
-                    let done = r.passed || now >= sc.end_time();
-                    let (class, mark) = match (r.passed, done) {
-                        (true, _) => ("ok", "✓"),
-                        (false, true) => ("fail", "✗"),
-                        (false, false) => ("pending", "…"),
-                    };
-                    html! {
-                        <li class={classes!("expect", class)} title={r.detail.clone()}>
-                            <span class="mark">{ mark }</span>{ format!(" {}", r.text) }
-                        </li>
-                    }
-                })
-                .collect::<Html>()
+    let m = sim.mirror.borrow();
+    let results = m
+        .expects
+        .iter()
+        .map(|r| {
+            let (class, mark) = match (r.passed, m.ended) {
+                (true, _) => ("ok", "✓"),
+                (false, true) => ("fail", "✗"),
+                (false, false) => ("pending", "…"),
+            };
+            html! {
+                <li class={classes!("expect", class)} title={r.detail.clone()}>
+                    <span class="mark">{ mark }</span>{ format!(" {}", r.text) }
+                </li>
+            }
         })
-        .unwrap_or_default();
+        .collect::<Html>();
+    drop(m);
     let stem = scenario
         .as_ref()
         .and_then(|sc| sc.title.clone())
@@ -223,31 +205,17 @@ pub fn workspace_page(props: &WorkspacePageProps) -> Html {
         .take(6)
         .collect::<Vec<_>>()
         .join("-");
-    drop(s);
-
     let export = |label: Text, kind: &'static str| {
-        let session = (*session).clone();
+        let sim = sim.clone();
         let stem = stem.clone();
-        let onclick = Callback::from(move |_: MouseEvent| {
-            let s = session.borrow();
-            let (name, mime, bytes) = match kind {
-                "svg" => (
-                    format!("{stem}.svg"),
-                    "image/svg+xml",
-                    export_svg(s.lanes(), &s.rows(), lang).into_bytes(),
-                ),
-                "pcap" => (
-                    format!("{stem}.pcap"),
-                    "application/vnd.tcpdump.pcap",
-                    mqttlab_core::sim::pcap::to_pcap(s.world().trace().entries()),
-                ),
-                _ => (
-                    format!("{stem}-trace.json"),
-                    "application/json",
-                    s.world().trace().to_json().into_bytes(),
-                ),
-            };
-            let _ = download(&name, mime, &bytes);
+        let onclick = Callback::from(move |_: MouseEvent| match kind {
+            "svg" => {
+                let m = sim.mirror.borrow();
+                let svg = export_svg(&m.lanes, &m.rows.borrow(), lang);
+                let _ = download(&format!("{stem}.svg"), "image/svg+xml", svg.as_bytes());
+            }
+            "pcap" => sim.export(ExportKind::Pcap, format!("{stem}.pcap")),
+            _ => sim.export(ExportKind::Json, format!("{stem}-trace.json")),
         });
         html! { <button class={classes!("export", kind)} {onclick}>{ t(lang, label) }</button> }
     };
@@ -271,7 +239,7 @@ pub fn workspace_page(props: &WorkspacePageProps) -> Html {
                     { format!("{} {e}. {}", t(lang, Text::BadLink), t(lang, Text::BadLinkFallback)) }
                 </p>
             }
-            <WorldView {lang} handle={handle} clock={*clock} on_change={bump} {on_clock} {on_reset} {exports} />
+            <WorldView {lang} handle={sim.clone()} clock={*clock} {on_clock} {on_reset} {exports} />
             <div class="scenario-row">
                 <div class="panel scenario-panel">
                     <div class="panel-head">

@@ -1,0 +1,124 @@
+//! The page's hold on the simulated world: a [`SimHandle`] to read the mirror
+//! and send requests, re-rendering the component as updates arrive (at most
+//! once per [`RENDER_MS`], however fast the worker sends them).
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use gloo_timers::callback::Timeout;
+use yew::prelude::*;
+
+use crate::download::download;
+use crate::sim::host::LAB_SEED;
+use crate::sim::mirror::Mirror;
+use crate::sim::protocol::{ExportKind, Reply, Request, WorldSource};
+use crate::sim::service;
+
+/// Milliseconds between renders caused by updates.
+pub const RENDER_MS: u32 = 16;
+
+/// The world as a component sees it.
+#[derive(Clone)]
+pub struct SimHandle {
+    /// What the page knows of the world.
+    pub mirror: Rc<RefCell<Mirror>>,
+    /// Bumped on every update, so that components re-render when it moved.
+    pub version: u64,
+    exports: Rc<RefCell<Vec<(ExportKind, String)>>>,
+}
+
+impl PartialEq for SimHandle {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.mirror, &other.mirror) && self.version == other.version
+    }
+}
+
+impl SimHandle {
+    /// Sends a request about the current world.
+    pub fn send(&self, request: Request) {
+        if matches!(
+            request,
+            Request::Advance { .. } | Request::RunTo { .. } | Request::StepPacket
+        ) {
+            self.mirror.borrow_mut().awaiting = true;
+        }
+        service::send(request);
+    }
+
+    /// Builds a new world in place of the current one.
+    pub fn load(&self, world: WorldSource) {
+        let epoch = service::next_epoch();
+        let mut mirror = Mirror::new(epoch);
+        // The seed is known before the worker answers: show it at once.
+        mirror.seed = match &world {
+            WorldSource::Scenario { seed, .. } => seed.unwrap_or(1),
+            WorldSource::Lab { .. } => LAB_SEED,
+        };
+        *self.mirror.borrow_mut() = mirror;
+        service::send(Request::Load { epoch, world });
+    }
+
+    /// Asks for the trace as a file, downloaded as `name` when it is ready.
+    pub fn export(&self, kind: ExportKind, name: String) {
+        self.exports.borrow_mut().push((kind, name));
+        service::send(Request::Export { kind });
+    }
+}
+
+fn mime(kind: ExportKind) -> &'static str {
+    match kind {
+        ExportKind::Json => "application/json",
+        ExportKind::Pcap => "application/vnd.tcpdump.pcap",
+    }
+}
+
+/// Holds a world for the component, built from `world` on mount (or later, by
+/// [`SimHandle::load`]).
+#[hook]
+pub fn use_sim(world: Option<WorldSource>) -> SimHandle {
+    let mirror = use_mut_ref(Mirror::default);
+    let version = use_mut_ref(|| 0u64);
+    let exports = use_mut_ref(Vec::<(ExportKind, String)>::new);
+    let force = use_force_update();
+    let handle = SimHandle {
+        mirror: mirror.clone(),
+        version: *version.borrow(),
+        exports: exports.clone(),
+    };
+    {
+        let handle = handle.clone();
+        use_effect_with((), move |_| {
+            let pending = Rc::new(Cell::new(false));
+            let listener: Rc<dyn Fn(Reply)> = Rc::new(move |reply: Reply| {
+                if let Reply::Exported { epoch, kind, bytes } = reply {
+                    let mut names = exports.borrow_mut();
+                    if epoch == mirror.borrow().epoch {
+                        if let Some(i) = names.iter().position(|(k, _)| *k == kind) {
+                            let (_, name) = names.remove(i);
+                            let _ = download(&name, mime(kind), &bytes);
+                        }
+                    }
+                    return;
+                }
+                if !mirror.borrow_mut().apply(reply) || pending.replace(true) {
+                    return;
+                }
+                let pending = pending.clone();
+                let version = version.clone();
+                let force = force.clone();
+                Timeout::new(RENDER_MS, move || {
+                    pending.set(false);
+                    *version.borrow_mut() += 1;
+                    force.force_update();
+                })
+                .forget();
+            });
+            service::listen(listener.clone());
+            if let Some(world) = world {
+                handle.load(world);
+            }
+            move || service::unlisten(&listener)
+        });
+    }
+    handle
+}

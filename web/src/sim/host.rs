@@ -1,0 +1,398 @@
+//! The world's side of the worker: a [`Session`] that answers [`Request`]s with
+//! [`Reply`]s. Plain Rust with no browser in it, so it is tested natively; the
+//! worker (and the in-page fallback) only carry its messages and call
+//! [`SimHost::slice`] between them.
+
+use std::collections::BTreeMap;
+
+use mqttlab_core::broker::{Broker, OutStage};
+use mqttlab_core::sim::node::{App, Node};
+use mqttlab_core::sim::scenario::ast::Expect;
+use mqttlab_core::sim::scenario::{self, expect};
+use mqttlab_core::sim::{LinkParams, World};
+use mqttlab_core::time::Instant;
+
+use crate::labs;
+use crate::session::Session;
+
+use super::protocol::{
+    BrokerView, ExpectView, ExportKind, LinkSettings, NodeCard, NodeRole, Reply, Request,
+    SessionView, Update, WorldSource, MAX_SESSIONS_SHOWN,
+};
+
+/// Events per slice: a few milliseconds of work for the core in wasm, so that
+/// a request (pause, a command) waits at most that long.
+pub const EVENTS_PER_SLICE: u64 = 4_000;
+
+/// The seed every lab runs with, so that a class sees the same thing.
+pub const LAB_SEED: u64 = 1;
+
+/// A guided lab being done: its step checks, parsed once.
+struct LabRun {
+    checks: Vec<Expect>,
+    done: usize,
+}
+
+/// The world and what the page has been told of it.
+#[derive(Default)]
+pub struct SimHost {
+    epoch: u64,
+    session: Option<Session>,
+    expects: Vec<Expect>,
+    end: Option<Instant>,
+    lab: Option<LabRun>,
+    /// Where a run in slices is going.
+    target: Option<Instant>,
+    sent_rows: usize,
+    sent_log: usize,
+    sent_lanes: usize,
+    sent_terminal: BTreeMap<String, usize>,
+    last_nodes: Option<Vec<NodeCard>>,
+    last_brokers: Option<Vec<BrokerView>>,
+    last_expects: Option<Vec<ExpectView>>,
+}
+
+/// `world` plus one check line, parsed into its expectation.
+fn parse_check(world: &str, line: &str) -> Result<Expect, String> {
+    let sc = scenario::parse(&format!("{world}\n{line}")).map_err(|e| e.to_string())?;
+    sc.expects
+        .last()
+        .cloned()
+        .ok_or_else(|| format!("'{line}' is not an expectation"))
+}
+
+fn join_errors<E: ToString>(errors: &[E]) -> String {
+    errors
+        .iter()
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl SimHost {
+    /// A host with no world yet.
+    pub fn new() -> SimHost {
+        SimHost::default()
+    }
+
+    /// The session, if a world is loaded (tests compare it with the page's view).
+    pub fn session(&self) -> Option<&Session> {
+        self.session.as_ref()
+    }
+
+    /// Whether a run is still going: call [`SimHost::slice`] again.
+    pub fn busy(&self) -> bool {
+        self.target.is_some() && self.session.is_some()
+    }
+
+    /// Answers one request.
+    pub fn handle(&mut self, request: Request) -> Vec<Reply> {
+        let Request::Load { epoch, world } = request else {
+            return self.act(request);
+        };
+        *self = SimHost {
+            epoch,
+            ..SimHost::default()
+        };
+        match self.load(world) {
+            Ok(()) => vec![self.update()],
+            Err(error) => vec![Reply::Failed { epoch, error }],
+        }
+    }
+
+    fn load(&mut self, world: WorldSource) -> Result<(), String> {
+        match world {
+            WorldSource::Scenario { source, seed } => {
+                let (session, sc) =
+                    Session::from_scenario(&source, seed).map_err(|e| join_errors(&e))?;
+                self.expects = sc.expects.clone();
+                self.end = Some(sc.end_time());
+                self.session = Some(session);
+            }
+            WorldSource::Lab { id, open_at } => {
+                let lab = labs::find(&id).ok_or_else(|| format!("there is no lab '{id}'"))?;
+                let (mut session, _) = Session::from_scenario(&lab.world, Some(LAB_SEED))
+                    .map_err(|e| join_errors(&e))?;
+                let checks = lab
+                    .steps
+                    .iter()
+                    .map(|s| parse_check(&lab.world, &s.check))
+                    .collect::<Result<Vec<_>, _>>()?;
+                // A shared link that opens at step N replays the N-1 steps before it.
+                for step in lab.steps.iter().take(open_at.saturating_sub(1)) {
+                    labs::perform(&mut session, step)?;
+                }
+                self.session = Some(session);
+                self.lab = Some(LabRun { checks, done: 0 });
+            }
+        }
+        Ok(())
+    }
+
+    fn act(&mut self, request: Request) -> Vec<Reply> {
+        let epoch = self.epoch;
+        let Some(s) = self.session.as_mut() else {
+            return Vec::new();
+        };
+        match request {
+            Request::Load { .. } => unreachable!("handled by handle()"),
+            Request::Advance { by_us } => {
+                let from = self.target.unwrap_or(s.now()).max(s.now());
+                self.target = Some(from + std::time::Duration::from_micros(by_us));
+                return Vec::new();
+            }
+            Request::RunTo { to_us } => {
+                self.target = Some(Instant::from_micros(to_us));
+                return Vec::new();
+            }
+            Request::Halt => self.target = None,
+            Request::StepPacket => {
+                // Far enough for any keepalive or retry to come due.
+                let limit = s.now() + std::time::Duration::from_secs(3_600);
+                s.step_packet(limit);
+            }
+            Request::Command { node, line } => {
+                // Errors are printed on the node's terminal, as a shell would.
+                let _ = s.command(&node, &line);
+            }
+            Request::Control { node, control } => {
+                let _ = s.control(&node, control);
+            }
+            Request::SetLink { node, settings } => {
+                let _ = s.set_link(&node, settings);
+            }
+            Request::AddClient { broker } => {
+                let _ = s.add_client(&broker);
+            }
+            Request::Export { kind } => {
+                let trace = s.world().trace();
+                let bytes = match kind {
+                    ExportKind::Json => trace.to_json().into_bytes(),
+                    ExportKind::Pcap => mqttlab_core::sim::pcap::to_pcap(trace.entries()),
+                };
+                return vec![Reply::Exported { epoch, kind, bytes }];
+            }
+        }
+        vec![self.update()]
+    }
+
+    /// Runs one slice of the run in progress and says what changed.
+    pub fn slice(&mut self) -> Option<Reply> {
+        let target = self.target?;
+        let s = self.session.as_mut()?;
+        if s.run_toward(target, EVENTS_PER_SLICE) {
+            self.target = None;
+        }
+        Some(self.update())
+    }
+
+    /// What changed since the last update.
+    fn update(&mut self) -> Reply {
+        let Some(s) = self.session.as_ref() else {
+            return Reply::Failed {
+                epoch: self.epoch,
+                error: "no world".into(),
+            };
+        };
+        let world = s.world();
+        let mut u = Update {
+            epoch: self.epoch,
+            now_us: s.now().as_micros(),
+            seed: world.seed(),
+            busy: self.target.is_some(),
+            ended: self.end.is_some_and(|e| s.now() >= e),
+            ..Update::default()
+        };
+        if s.lanes().len() != self.sent_lanes {
+            self.sent_lanes = s.lanes().len();
+            u.lanes = Some(s.lanes().to_vec());
+        }
+        let rows = s.rows();
+        u.rows = rows[self.sent_rows..].to_vec();
+        u.bytes = (self.sent_rows..rows.len())
+            .map(|i| s.row_bytes(i).map(|b| b.to_vec()))
+            .collect();
+        self.sent_rows = rows.len();
+        drop(rows);
+        u.log = s.log()[self.sent_log..].to_vec();
+        self.sent_log = s.log().len();
+        for (node, lines) in s.terminals() {
+            let sent = self.sent_terminal.entry(node.clone()).or_default();
+            u.terminal
+                .extend(lines[*sent..].iter().map(|l| (node.clone(), l.clone())));
+            *sent = lines.len();
+        }
+
+        let nodes = node_cards(world);
+        if self.last_nodes.as_ref() != Some(&nodes) {
+            u.nodes = Some(nodes.clone());
+            self.last_nodes = Some(nodes);
+        }
+        let brokers = broker_views(world);
+        if self.last_brokers.as_ref() != Some(&brokers) {
+            u.brokers = Some(brokers.clone());
+            self.last_brokers = Some(brokers);
+        }
+        let expects: Vec<ExpectView> = self
+            .expects
+            .iter()
+            .map(|e| {
+                let r = expect::check(e, world);
+                ExpectView {
+                    text: r.text,
+                    passed: r.passed,
+                    detail: r.detail,
+                }
+            })
+            .collect();
+        if self.last_expects.as_ref() != Some(&expects) {
+            u.expects = Some(expects.clone());
+            self.last_expects = Some(expects);
+        }
+        if let Some(lab) = self.lab.as_mut() {
+            while lab
+                .checks
+                .get(lab.done)
+                .is_some_and(|c| expect::check(c, world).passed)
+            {
+                lab.done += 1;
+            }
+            u.lab_done = lab.done;
+        }
+        Reply::Update(Box::new(u))
+    }
+}
+
+/// A link's settings as the page shows them.
+pub fn link_settings(p: &LinkParams) -> LinkSettings {
+    LinkSettings {
+        latency_ms: p.latency.as_millis() as u64,
+        loss_pct: f64::from(p.loss_ppm) / 10_000.0,
+    }
+}
+
+/// Nodes listed at most in the world panel.
+pub const MAX_NODES_SHOWN: usize = 200;
+
+/// Whether a student types into this node (it runs a command line, or nothing).
+fn interactive(n: &Node) -> bool {
+    matches!(n, Node::Client(c) if matches!(c.app, App::Idle | App::Cli(_) | App::Generic(_)))
+}
+
+fn node_cards(world: &World) -> Vec<NodeCard> {
+    let mut nodes: Vec<&Node> = world.nodes().iter().collect();
+    if nodes.len() > MAX_NODES_SHOWN {
+        // Too many to list: brokers and the nodes a student types into first.
+        nodes.sort_by_key(|n| match n {
+            Node::Broker(_) => 0,
+            n if interactive(n) => 1,
+            _ => 2,
+        });
+    }
+    nodes
+        .into_iter()
+        .take(MAX_NODES_SHOWN)
+        .map(|n| match n {
+            Node::Broker(b) => NodeCard {
+                name: b.name.clone(),
+                what: "broker".into(),
+                address: format!("{}:{}", b.ip, b.port()),
+                role: NodeRole::Broker,
+            },
+            Node::Client(c) => NodeCard {
+                name: c.name.clone(),
+                what: c.app.describe(),
+                address: c.ip.clone(),
+                role: NodeRole::Client {
+                    alive: c.alive,
+                    connected: c.client.is_connected(),
+                    link: link_settings(&world.links()[c.link].params),
+                    interactive: interactive(n),
+                },
+            },
+        })
+        .collect()
+}
+
+fn payload_text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) if s.chars().all(|c| !c.is_control()) => format!("\"{s}\""),
+        _ => format!("({} bytes)", bytes.len()),
+    }
+}
+
+fn stage(s: OutStage) -> &'static str {
+    match s {
+        OutStage::AwaitPuback => "→ PUBACK?",
+        OutStage::AwaitPubrec => "→ PUBREC?",
+        OutStage::AwaitPubcomp => "→ PUBCOMP?",
+    }
+}
+
+fn broker_views(world: &World) -> Vec<BrokerView> {
+    world
+        .nodes()
+        .iter()
+        .filter_map(|n| match n {
+            Node::Broker(b) => Some(broker_view(&b.name, &b.broker)),
+            Node::Client(_) => None,
+        })
+        .collect()
+}
+
+/// What `broker` holds, as its panel lists it.
+pub fn broker_view(name: &str, broker: &Broker) -> BrokerView {
+    let sessions = broker.sessions();
+    let join = |items: Vec<String>, sep: &str| items.join(sep);
+    BrokerView {
+        name: name.to_string(),
+        more_sessions: sessions.len().saturating_sub(MAX_SESSIONS_SHOWN),
+        sessions: sessions
+            .iter()
+            .take(MAX_SESSIONS_SHOWN)
+            .map(|s| SessionView {
+                client_id: s.client_id.clone(),
+                online: s.conn.is_some(),
+                clean: s.clean,
+                subscriptions: join(
+                    s.subscriptions
+                        .iter()
+                        .map(|(f, q)| format!("{f} (QoS {q})"))
+                        .collect(),
+                    ", ",
+                ),
+                inflight: join(
+                    s.inflight
+                        .iter()
+                        .map(|i| format!("m{} {} q{} {}", i.pid, i.topic, i.qos, stage(i.stage)))
+                        .collect(),
+                    "; ",
+                ),
+                queued: join(
+                    s.queued
+                        .iter()
+                        .map(|m| format!("{} {} q{}", m.topic, payload_text(&m.payload), m.qos))
+                        .collect(),
+                    "; ",
+                ),
+            })
+            .collect(),
+        retained: broker
+            .retained()
+            .map(|m| format!("{} {} (QoS {})", m.topic, payload_text(&m.payload), m.qos))
+            .collect(),
+        wills: broker
+            .pending_wills()
+            .into_iter()
+            .map(|(client, w)| {
+                format!(
+                    "{client}: {} {} (QoS {}{})",
+                    w.topic,
+                    payload_text(&w.message),
+                    w.qos,
+                    if w.retain { ", retain" } else { "" }
+                )
+            })
+            .collect(),
+    }
+}

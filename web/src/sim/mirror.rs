@@ -1,0 +1,141 @@
+//! What the page knows of the world: the updates from the worker, applied.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use crate::components::broker_log::{LogLine, MAX_SHOWN};
+use crate::components::sequence_diagram::Rows;
+use crate::components::terminal::MAX_LINES;
+
+use super::protocol::{BrokerView, ExpectView, NodeCard, NodeRole, Reply, Update};
+
+/// The page's copy of a world's views.
+#[derive(Debug, Default)]
+pub struct Mirror {
+    /// Which world this mirrors.
+    pub epoch: u64,
+    /// The first update has come.
+    pub loaded: bool,
+    /// The world could not be built: why.
+    pub error: Option<String>,
+    /// Virtual time, in microseconds.
+    pub now_us: u64,
+    /// The seed.
+    pub seed: u64,
+    /// A run is going on in the worker.
+    pub busy: bool,
+    /// A request that moves time was sent and its run has not finished.
+    pub awaiting: bool,
+    /// Lifelines.
+    pub lanes: Rc<Vec<String>>,
+    /// Every diagram row.
+    pub rows: Rows,
+    bytes: Vec<Option<Rc<Vec<u8>>>>,
+    /// The last broker log lines (the whole log is in the JSON export).
+    pub log: Vec<LogLine>,
+    /// The terminals: of every client a student types into, and of any node
+    /// that printed something (its last lines).
+    pub terminals: BTreeMap<String, Vec<String>>,
+    /// The nodes.
+    pub nodes: Rc<Vec<NodeCard>>,
+    /// The brokers' state.
+    pub brokers: Rc<Vec<BrokerView>>,
+    /// The scenario's expectations.
+    pub expects: Vec<ExpectView>,
+    /// The scenario's run time has passed.
+    pub ended: bool,
+    /// Lab steps done.
+    pub lab_done: usize,
+}
+
+/// Keeps the last `max` items of `v`, in big steps so that trimming is rare.
+fn keep_last<T>(v: &mut Vec<T>, max: usize) {
+    if v.len() > 2 * max {
+        v.drain(..v.len() - max);
+    }
+}
+
+impl Mirror {
+    /// An empty mirror of world `epoch`, waiting for its first update.
+    pub fn new(epoch: u64) -> Mirror {
+        Mirror {
+            epoch,
+            awaiting: true,
+            ..Mirror::default()
+        }
+    }
+
+    /// The packet bytes of diagram row `row`.
+    pub fn row_bytes(&self, row: usize) -> Option<Rc<Vec<u8>>> {
+        self.bytes.get(row).cloned().flatten()
+    }
+
+    /// The last `MAX_SHOWN` log lines.
+    pub fn recent_log(&self) -> &[LogLine] {
+        &self.log[self.log.len().saturating_sub(MAX_SHOWN)..]
+    }
+
+    /// Applies a reply. Returns whether it was about this world.
+    pub fn apply(&mut self, reply: Reply) -> bool {
+        match reply {
+            Reply::Update(u) if u.epoch == self.epoch => {
+                self.apply_update(*u);
+                true
+            }
+            Reply::Failed { epoch, error } if epoch == self.epoch => {
+                self.error = Some(error);
+                self.loaded = true;
+                self.awaiting = false;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn apply_update(&mut self, u: Update) {
+        self.loaded = true;
+        self.now_us = u.now_us;
+        self.seed = u.seed;
+        self.busy = u.busy;
+        if !u.busy {
+            self.awaiting = false;
+        }
+        self.ended = u.ended;
+        self.lab_done = u.lab_done;
+        if let Some(lanes) = u.lanes {
+            self.lanes = Rc::new(lanes);
+        }
+        for row in u.rows {
+            self.rows.push(row);
+        }
+        self.bytes
+            .extend(u.bytes.into_iter().map(|b| b.map(Rc::new)));
+        self.log.extend(u.log);
+        keep_last(&mut self.log, MAX_SHOWN);
+        for (node, line) in u.terminal {
+            let lines = self.terminals.entry(node).or_default();
+            lines.push(line);
+            keep_last(lines, MAX_LINES);
+        }
+        if let Some(nodes) = u.nodes {
+            for n in &nodes {
+                if matches!(
+                    n.role,
+                    NodeRole::Client {
+                        interactive: true,
+                        ..
+                    }
+                ) {
+                    self.terminals.entry(n.name.clone()).or_default();
+                }
+            }
+            self.nodes = Rc::new(nodes);
+        }
+        if let Some(brokers) = u.brokers {
+            self.brokers = Rc::new(brokers);
+        }
+        if let Some(expects) = u.expects {
+            self.expects = expects;
+        }
+    }
+}

@@ -1,0 +1,247 @@
+//! What the page and the simulation worker say to each other.
+//!
+//! The world lives in the worker; the page holds only what it draws. Every
+//! message is plain data (serde, bincode on the wire): [`Request`]s go to the
+//! worker, [`Reply`]s come back. An [`Update`] carries only what is new since the
+//! last one (rows, log lines, terminal lines) plus the small panels whole when
+//! they changed, so a frame costs what happened since the previous frame.
+
+use serde::{Deserialize, Serialize};
+
+use crate::components::broker_log::LogLine;
+use crate::components::sequence_diagram::DiagramRow;
+use crate::session::Control;
+
+/// Which world to build.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum WorldSource {
+    /// A scenario text (the workspace), with a seed or the file's own.
+    Scenario {
+        /// The scenario.
+        source: String,
+        /// The seed; `None` for the scenario's `seed` line, else 1.
+        seed: Option<u64>,
+    },
+    /// A guided lab, by id, opened at step `open_at` (1-based): the steps before
+    /// it are done first, as a shared link asks.
+    Lab {
+        /// The lab's id.
+        id: String,
+        /// The step to open at.
+        open_at: usize,
+    },
+}
+
+/// A link's settings as the world panel edits them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LinkSettings {
+    /// One-way latency in milliseconds.
+    pub latency_ms: u64,
+    /// Loss per transmission, in percent.
+    pub loss_pct: f64,
+}
+
+/// What the page asks of the worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Request {
+    /// Builds a new world, replacing the one there was. Updates about it carry
+    /// `epoch`, so the page can ignore late news of the world it left.
+    Load {
+        /// Numbers this world.
+        epoch: u64,
+        /// What to build.
+        world: WorldSource,
+    },
+    /// Runs virtual time forward by this many microseconds (the play loop, a
+    /// lab's "run for 5 s"), in slices, with an update after each slice.
+    Advance {
+        /// How far.
+        by_us: u64,
+    },
+    /// Runs to this virtual time (go to time), in slices.
+    RunTo {
+        /// Where.
+        to_us: u64,
+    },
+    /// Stops a run in progress where it is (pause).
+    Halt,
+    /// Runs until the next diagram row.
+    StepPacket,
+    /// A command line typed into a client's terminal.
+    Command {
+        /// The client node.
+        node: String,
+        /// `mosquitto_pub ...`, `mosquitto_sub ...` or `^C`.
+        line: String,
+    },
+    /// A control pressed on a node.
+    Control {
+        /// The node.
+        node: String,
+        /// What was pressed.
+        control: Control,
+    },
+    /// Changes the link between a client and its broker from now on.
+    SetLink {
+        /// The client node.
+        node: String,
+        /// Its new settings.
+        settings: LinkSettings,
+    },
+    /// Adds an idle client (a terminal to type commands into) on a broker.
+    AddClient {
+        /// The broker node.
+        broker: String,
+    },
+    /// Asks for the trace as a file.
+    Export {
+        /// Which file.
+        kind: ExportKind,
+    },
+}
+
+/// Files the worker makes from the trace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ExportKind {
+    /// Every event as JSON.
+    Json,
+    /// The packets as a pcap Wireshark opens.
+    Pcap,
+}
+
+/// What the worker tells the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Reply {
+    /// The world moved.
+    Update(Box<Update>),
+    /// A world could not be built.
+    Failed {
+        /// Which world.
+        epoch: u64,
+        /// Why, with line and column.
+        error: String,
+    },
+    /// An export is ready.
+    Exported {
+        /// Of which world.
+        epoch: u64,
+        /// Which file.
+        kind: ExportKind,
+        /// Its bytes.
+        bytes: Vec<u8>,
+    },
+}
+
+/// What changed in the world since the previous update.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Update {
+    /// Which world.
+    pub epoch: u64,
+    /// Virtual time now, in microseconds.
+    pub now_us: u64,
+    /// The world's seed.
+    pub seed: u64,
+    /// Whether a run is still going (more updates will follow on their own).
+    pub busy: bool,
+    /// Lifeline names, when they changed (first update, a client added).
+    pub lanes: Option<Vec<String>>,
+    /// New diagram rows.
+    pub rows: Vec<DiagramRow>,
+    /// The packet bytes of each new row (`None` for notes and TCP events).
+    pub bytes: Vec<Option<Vec<u8>>>,
+    /// New broker log lines.
+    pub log: Vec<LogLine>,
+    /// New terminal lines, `(node, line)`, in order.
+    pub terminal: Vec<(String, String)>,
+    /// The nodes, when anything about them changed.
+    pub nodes: Option<Vec<NodeCard>>,
+    /// The brokers' state, when it changed.
+    pub brokers: Option<Vec<BrokerView>>,
+    /// The scenario's expectations, when any changed.
+    pub expects: Option<Vec<ExpectView>>,
+    /// Whether the scenario's run time has passed (a failing expectation is
+    /// final then).
+    pub ended: bool,
+    /// A lab: how many of its steps are done.
+    pub lab_done: usize,
+}
+
+/// One node, as its card in the world panel shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NodeCard {
+    /// Its name.
+    pub name: String,
+    /// What runs there (`mosquitto_sub -t x`, `sensor ...`), in the simulator's
+    /// English words (the page translates them).
+    pub what: String,
+    /// Its address (`172.17.0.2`, or `ip:port` for a broker).
+    pub address: String,
+    /// Broker or client, with what a client's card shows.
+    pub role: NodeRole,
+}
+
+/// A node's role.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum NodeRole {
+    /// A broker.
+    Broker,
+    /// A client.
+    Client {
+        /// The program or host is alive.
+        alive: bool,
+        /// It holds an MQTT connection.
+        connected: bool,
+        /// Its link's settings.
+        link: LinkSettings,
+        /// It runs a command line or nothing (a terminal to type into), not a
+        /// modelled device.
+        interactive: bool,
+    },
+}
+
+/// What a broker holds, formatted for its panel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BrokerView {
+    /// The broker's name.
+    pub name: String,
+    /// Its sessions (the first [`MAX_SESSIONS_SHOWN`]).
+    pub sessions: Vec<SessionView>,
+    /// Sessions not shown.
+    pub more_sessions: usize,
+    /// Retained messages, one line each.
+    pub retained: Vec<String>,
+    /// Wills it would publish, one line each.
+    pub wills: Vec<String>,
+}
+
+/// Sessions listed at most per broker; a world of thousands of sensors lists
+/// the first ones and says how many more.
+pub const MAX_SESSIONS_SHOWN: usize = 100;
+
+/// One session on a broker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionView {
+    /// Client id.
+    pub client_id: String,
+    /// Connected now.
+    pub online: bool,
+    /// Clean session (else persistent).
+    pub clean: bool,
+    /// `filter (QoS n)`, comma separated.
+    pub subscriptions: String,
+    /// Messages waiting for their acknowledgement.
+    pub inflight: String,
+    /// Messages queued for an offline persistent session.
+    pub queued: String,
+}
+
+/// One expectation and how it stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExpectView {
+    /// Its text.
+    pub text: String,
+    /// Whether it holds now.
+    pub passed: bool,
+    /// What was found.
+    pub detail: String,
+}

@@ -1,0 +1,412 @@
+//! The worker's protocol, natively: a [`SimHost`] answering requests and a
+//! [`Mirror`] applying its replies must show exactly what a [`Session`] driven
+//! directly shows, however the run is cut into slices.
+
+use mqttlab_core::sim::bundled;
+use mqttlab_core::time::Instant;
+
+use super::host::{SimHost, EVENTS_PER_SLICE};
+use super::mirror::Mirror;
+use super::protocol::{ExportKind, LinkSettings, NodeRole, Reply, Request, WorldSource};
+use crate::labs;
+use crate::session::{Control, Session};
+
+fn scenario(name: &str) -> WorldSource {
+    WorldSource::Scenario {
+        source: bundled::find(name).expect("bundled").source.to_string(),
+        seed: Some(7),
+    }
+}
+
+/// Sends `request`, applies every reply, and runs slices until the host is idle.
+fn drive(host: &mut SimHost, mirror: &mut Mirror, request: Request) -> usize {
+    let mut updates = 0;
+    for r in host.handle(request) {
+        assert!(mirror.apply(r), "a reply about another world");
+        updates += 1;
+    }
+    while host.busy() {
+        let r = host.slice().expect("a busy host answers a slice");
+        assert!(mirror.apply(r));
+        updates += 1;
+    }
+    updates
+}
+
+fn loaded(world: WorldSource) -> (SimHost, Mirror) {
+    let mut host = SimHost::new();
+    let mut mirror = Mirror::new(1);
+    drive(&mut host, &mut mirror, Request::Load { epoch: 1, world });
+    assert!(
+        mirror.loaded && mirror.error.is_none(),
+        "{:?}",
+        mirror.error
+    );
+    (host, mirror)
+}
+
+#[test]
+fn the_mirror_shows_what_the_session_shows() {
+    let (mut host, mut mirror) = loaded(scenario("06-last-will.mqtt"));
+    drive(&mut host, &mut mirror, Request::RunTo { to_us: 45_000_000 });
+
+    let source = bundled::find("06-last-will.mqtt").unwrap().source;
+    let (mut direct, _) = Session::from_scenario(source, Some(7)).unwrap();
+    direct.run_until(Instant::from_micros(45_000_000));
+
+    assert_eq!(mirror.now_us, 45_000_000);
+    assert_eq!(*mirror.lanes, direct.lanes());
+    assert_eq!(*mirror.rows.borrow(), *direct.rows());
+    for i in 0..direct.rows().len() {
+        assert_eq!(mirror.row_bytes(i), direct.row_bytes(i), "row {i}");
+    }
+    assert_eq!(mirror.log, direct.log());
+    for (node, lines) in direct.terminals() {
+        let shown = mirror.terminals.get(node).cloned().unwrap_or_default();
+        assert_eq!(&shown, lines, "terminal {node}");
+    }
+    // The scenario's expectations all hold by its end, and the mirror says so.
+    assert!(mirror.ended);
+    assert!(!mirror.expects.is_empty());
+    assert!(
+        mirror.expects.iter().all(|e| e.passed),
+        "{:?}",
+        mirror.expects
+    );
+    // The will is gone from the broker's panel once published.
+    let broker = &mirror.brokers[0];
+    assert!(broker.wills.is_empty(), "{:?}", broker.wills);
+}
+
+#[test]
+fn a_long_run_comes_in_slices_and_the_result_does_not_depend_on_them() {
+    // The scale world: many sensors, enough events for several slices.
+    let source = "broker b\n".to_string()
+        + &(0..200)
+            .map(|i| format!("sensor s{i} -> b topic casa/s{i} every 1s\n"))
+            .collect::<String>();
+    let world = WorldSource::Scenario {
+        source: source.clone(),
+        seed: Some(3),
+    };
+    let (mut host, mut mirror) = loaded(world);
+    let updates = drive(&mut host, &mut mirror, Request::RunTo { to_us: 60_000_000 });
+    let (mut direct, _) = Session::from_scenario(&source, Some(3)).unwrap();
+    direct.run_until(Instant::from_micros(60_000_000));
+    let events = direct.world().stats();
+    assert!(
+        updates > 3,
+        "{updates} updates for {events:?}: the run was not sliced ({EVENTS_PER_SLICE} events each)"
+    );
+    assert_eq!(mirror.rows.len(), direct.rows().len());
+    assert_eq!(
+        direct.world().trace().hash(),
+        host.session().unwrap().world().trace().hash()
+    );
+    // Only the first nodes are listed, but all sessions are counted.
+    assert_eq!(mirror.brokers[0].sessions.len(), 100);
+    assert_eq!(mirror.brokers[0].more_sessions, 100);
+}
+
+#[test]
+fn halt_stops_a_run_where_it_is() {
+    let (mut host, mut mirror) = loaded(scenario("06-last-will.mqtt"));
+    assert!(host.handle(Request::RunTo { to_us: 40_000_000 }).is_empty());
+    assert!(host.busy());
+    let r = host.handle(Request::Halt);
+    assert!(!host.busy());
+    for r in r {
+        mirror.apply(r);
+    }
+    assert!(mirror.now_us < 40_000_000);
+    assert!(!mirror.busy && !mirror.awaiting);
+}
+
+#[test]
+fn advance_adds_to_a_run_in_progress() {
+    let (mut host, mut mirror) = loaded(scenario("01-pubsub-basic.mqtt"));
+    host.handle(Request::Advance { by_us: 1_000_000 });
+    host.handle(Request::Advance { by_us: 2_000_000 });
+    drive(&mut host, &mut mirror, Request::Advance { by_us: 500_000 });
+    assert_eq!(mirror.now_us, 3_500_000);
+}
+
+#[test]
+fn commands_controls_and_steps_reach_the_world() {
+    let source = "broker broker\nclient a -> broker\nclient b -> broker\n";
+    let (mut host, mut mirror) = loaded(WorldSource::Scenario {
+        source: source.into(),
+        seed: None,
+    });
+    assert_eq!(mirror.seed, 1);
+    drive(
+        &mut host,
+        &mut mirror,
+        Request::Command {
+            node: "a".into(),
+            line: "mosquitto_sub -h broker -t casa/# -v".into(),
+        },
+    );
+    drive(
+        &mut host,
+        &mut mirror,
+        Request::Advance { by_us: 1_000_000 },
+    );
+    drive(
+        &mut host,
+        &mut mirror,
+        Request::Command {
+            node: "b".into(),
+            line: "mosquitto_pub -h broker -t casa/sala -m 21".into(),
+        },
+    );
+    drive(
+        &mut host,
+        &mut mirror,
+        Request::Advance { by_us: 1_000_000 },
+    );
+    assert_eq!(mirror.terminals["a"].last().unwrap(), "casa/sala 21");
+    // A bad command is answered on the terminal, as a shell would.
+    drive(
+        &mut host,
+        &mut mirror,
+        Request::Command {
+            node: "b".into(),
+            line: "mosquitto_pub -t".into(),
+        },
+    );
+    assert!(mirror.terminals["b"].len() >= 2);
+
+    // Next packet: nothing is due until the subscriber's keepalive (60 s).
+    let rows = mirror.rows.len();
+    drive(&mut host, &mut mirror, Request::StepPacket);
+    assert_eq!(mirror.rows.len(), rows + 1);
+    assert_eq!(mirror.rows.borrow()[rows].label, "PINGREQ");
+    assert!(mirror.now_us >= 60_000_000, "{}", mirror.now_us);
+    drive(
+        &mut host,
+        &mut mirror,
+        Request::Control {
+            node: "a".into(),
+            control: Control::Kill,
+        },
+    );
+    let a = mirror.nodes.iter().find(|n| n.name == "a").unwrap();
+    assert!(
+        matches!(
+            a.role,
+            NodeRole::Client {
+                connected: false,
+                ..
+            }
+        ),
+        "{a:?}"
+    );
+    assert!(mirror
+        .rows
+        .borrow()
+        .last()
+        .unwrap()
+        .label
+        .starts_with("killed"));
+}
+
+#[test]
+fn a_client_added_while_running_gets_a_lifeline_and_a_terminal() {
+    let (mut host, mut mirror) = loaded(scenario("01-pubsub-basic.mqtt"));
+    drive(
+        &mut host,
+        &mut mirror,
+        Request::Advance { by_us: 2_000_000 },
+    );
+    let lanes = mirror.lanes.len();
+    let broker = mirror.nodes[0].name.clone();
+    drive(&mut host, &mut mirror, Request::AddClient { broker });
+    assert_eq!(mirror.lanes.len(), lanes + 1);
+    let name = mirror.lanes.last().unwrap().clone();
+    assert_eq!(name, "client1");
+    assert!(mirror.terminals.contains_key(&name));
+    drive(
+        &mut host,
+        &mut mirror,
+        Request::Command {
+            node: name.clone(),
+            line: "mosquitto_sub -t '#' -v".into(),
+        },
+    );
+    drive(
+        &mut host,
+        &mut mirror,
+        Request::Advance { by_us: 1_000_000 },
+    );
+    assert!(
+        mirror
+            .rows
+            .borrow()
+            .iter()
+            .any(|r| r.label.starts_with("SUBACK")),
+        "the new client subscribed"
+    );
+}
+
+#[test]
+fn a_slower_link_shows_in_the_card_and_in_the_diagram() {
+    let source = "broker broker\nclient a -> broker\n";
+    let (mut host, mut mirror) = loaded(WorldSource::Scenario {
+        source: source.into(),
+        seed: Some(1),
+    });
+    let settings = LinkSettings {
+        latency_ms: 300,
+        loss_pct: 0.0,
+    };
+    drive(
+        &mut host,
+        &mut mirror,
+        Request::SetLink {
+            node: "a".into(),
+            settings,
+        },
+    );
+    let a = mirror.nodes.iter().find(|n| n.name == "a").unwrap();
+    assert!(matches!(a.role, NodeRole::Client { link, .. } if link == settings));
+    drive(
+        &mut host,
+        &mut mirror,
+        Request::Command {
+            node: "a".into(),
+            line: "mosquitto_pub -t t -m x".into(),
+        },
+    );
+    drive(
+        &mut host,
+        &mut mirror,
+        Request::Advance { by_us: 5_000_000 },
+    );
+    let rows = mirror.rows.borrow();
+    let connack = rows
+        .iter()
+        .find(|r| r.label.starts_with("CONNACK"))
+        .unwrap();
+    // CONNECT leaves at 0 and CONNACK comes back after two 300 ms crossings
+    // (the TCP handshake is not drawn with its own delay).
+    assert!(connack.time_us >= 600_000, "{connack:?}");
+}
+
+#[test]
+fn a_lab_opened_at_a_step_replays_the_steps_before_it() {
+    let lab = labs::find("last-will").unwrap();
+    let (_, at3) = loaded(WorldSource::Lab {
+        id: lab.id.clone(),
+        open_at: 3,
+    });
+    assert_eq!(at3.lab_done, 2, "steps 1 and 2 done by the replay");
+    let (_, at1) = loaded(WorldSource::Lab {
+        id: lab.id.clone(),
+        open_at: 1,
+    });
+    assert_eq!(at1.lab_done, 0);
+}
+
+#[test]
+fn a_lab_is_completed_through_the_protocol() {
+    for lab in labs::all() {
+        let (mut host, mut mirror) = loaded(WorldSource::Lab {
+            id: lab.id.clone(),
+            open_at: 1,
+        });
+        for (n, step) in lab.steps.iter().enumerate() {
+            assert_eq!(mirror.lab_done, n, "{} before step {}", lab.id, n + 1);
+            if let (Some(node), Some(line)) = (&step.terminal, &step.command) {
+                drive(
+                    &mut host,
+                    &mut mirror,
+                    Request::Command {
+                        node: node.clone(),
+                        line: line.clone(),
+                    },
+                );
+            }
+            if let Some((word, node)) = step.control.as_deref().and_then(|c| c.split_once(' ')) {
+                drive(
+                    &mut host,
+                    &mut mirror,
+                    Request::Control {
+                        node: node.to_string(),
+                        control: Control::from_word(word).unwrap(),
+                    },
+                );
+            }
+            if let Some(d) = step
+                .run
+                .as_deref()
+                .and_then(mqttlab_core::sim::scenario::units::parse_duration)
+            {
+                drive(
+                    &mut host,
+                    &mut mirror,
+                    Request::Advance {
+                        by_us: d.as_micros() as u64,
+                    },
+                );
+            }
+        }
+        assert_eq!(mirror.lab_done, lab.steps.len(), "{}", lab.id);
+    }
+}
+
+#[test]
+fn bad_worlds_are_explained_and_old_news_is_ignored() {
+    let mut host = SimHost::new();
+    let replies = host.handle(Request::Load {
+        epoch: 4,
+        world: WorldSource::Scenario {
+            source: "broker b\nclient c -> nowhere\n".into(),
+            seed: None,
+        },
+    });
+    let mut mirror = Mirror::new(4);
+    assert!(mirror.apply(replies.into_iter().next().unwrap()));
+    let error = mirror.error.clone().unwrap();
+    assert!(error.contains("line 2"), "{error}");
+    assert!(!host.busy());
+
+    let replies = host.handle(Request::Load {
+        epoch: 5,
+        world: WorldSource::Lab {
+            id: "no-such-lab".into(),
+            open_at: 1,
+        },
+    });
+    assert!(
+        matches!(&replies[0], Reply::Failed { epoch: 5, error } if error.contains("no-such-lab"))
+    );
+
+    // A page that moved on to world 6 ignores news of world 5.
+    let mut newer = Mirror::new(6);
+    assert!(!newer.apply(replies[0].clone()));
+    assert!(newer.error.is_none());
+}
+
+#[test]
+fn exports_are_the_trace_as_json_and_pcap() {
+    let (mut host, mut mirror) = loaded(scenario("06-last-will.mqtt"));
+    drive(&mut host, &mut mirror, Request::RunTo { to_us: 45_000_000 });
+    let direct = host.session().unwrap().world().trace();
+    let (json, pcap) = (
+        direct.to_json(),
+        mqttlab_core::sim::pcap::to_pcap(direct.entries()),
+    );
+    let replies = host.handle(Request::Export {
+        kind: ExportKind::Pcap,
+    });
+    assert!(
+        matches!(&replies[..], [Reply::Exported { kind: ExportKind::Pcap, bytes, .. }] if *bytes == pcap)
+    );
+    let replies = host.handle(Request::Export {
+        kind: ExportKind::Json,
+    });
+    assert!(
+        matches!(&replies[..], [Reply::Exported { kind: ExportKind::Json, bytes, .. }] if *bytes == json.as_bytes())
+    );
+}
