@@ -151,7 +151,7 @@ fn node_card(lang: Lang, n: &NodeCard, sim: &SimHandle) -> Html {
             })
         })
     };
-    let (state, controls, extra) = match &n.role {
+    let (state, controls, extra, link_row) = match &n.role {
         NodeRole::Broker => {
             let sim = sim.clone();
             let broker = name.clone();
@@ -167,6 +167,7 @@ fn node_card(lang: Lang, n: &NodeCard, sim: &SimHandle) -> Html {
                     <button class="ctl add-client" title={t(lang, Text::AddClientHelp)}
                         data-node={name.clone()} onclick={add}>{ t(lang, Text::AddClient) }</button>
                 },
+                Html::default(),
             )
         }
         NodeRole::Client {
@@ -212,6 +213,7 @@ fn node_card(lang: Lang, n: &NodeCard, sim: &SimHandle) -> Html {
                     Control::Partition,
                     Control::Heal,
                 ],
+                Html::default(),
                 html! {
                     <div class="node-link" title={t(lang, Text::LinkHelp)}>
                         <label><span>{ t(lang, Text::Latency) }</span>
@@ -243,6 +245,7 @@ fn node_card(lang: Lang, n: &NodeCard, sim: &SimHandle) -> Html {
             <div class="node-kind">{ crate::i18n::note(lang, &n.what) }</div>
             <div class="node-state">{ state }</div>
             <div class="node-controls">{ buttons }{ extra }</div>
+            { link_row }
         </div>
     }
 }
