@@ -236,7 +236,9 @@ impl Scenario {
     }
 }
 
-fn fault_rule(w: &World, f: &FaultSpec) -> FaultRule {
+/// The rule a `fault` line arms in `w` (node names resolved to ids): used by the
+/// scenario builder and by the page when a student arms a fault while it runs.
+pub fn fault_rule(w: &World, f: &FaultSpec) -> FaultRule {
     let id = |r: &Option<NameRef>| r.as_ref().and_then(|r| w.node_id(&r.name));
     FaultRule {
         label: f.label.clone(),
