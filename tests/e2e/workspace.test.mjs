@@ -191,3 +191,31 @@ test('a big world runs in a web worker: the page answers while it runs, pause st
   );
   assert.deepEqual(errors, []);
 });
+
+test('a fault rule typed while the world runs drops the next PUBACK; a misspelt one is explained', { timeout: 60_000 }, async () => {
+  const scenario = 'broker broker\nclient pub1 -> broker\n';
+  const { page, errors } = await openPage(browser, `${server.url}#/workspace?scenario=${b64url(scenario)}&seed=1`, 'pt-BR');
+  await page.waitForSelector('.node-card[data-node="pub1"]');
+  // Misspelt: the page says where, in the scenario language's words, and arms nothing.
+  await page.fill('#fault', 'drop next PUBAK to pub1');
+  await page.press('#fault', 'Enter');
+  await page.waitForSelector('#fault-error');
+  assert.match(await page.textContent('#fault-error'), /column 11: .*PUBACK/);
+  assert.equal(await page.isVisible('#faults-active'), false);
+  // Right: the rule is listed until it has acted.
+  await page.fill('#fault', 'drop next PUBACK to pub1');
+  await page.press('#fault', 'Enter');
+  await page.waitForSelector('#faults-active li');
+  assert.equal(await page.isVisible('#fault-error'), false);
+  assert.match(await page.textContent('#faults-active li'), /drop next PUBACK to pub1/);
+  const input = page.locator('.terminal[data-node="pub1"] input');
+  await input.fill('mosquitto_pub -t casa/sala -m 21 -q 1');
+  await input.press('Enter');
+  await jump(page, '2s');
+  // The PUBACK is drawn lost (ending in ✕), and the rule is used up.
+  await page.waitForSelector('svg.seq-rows line.arrow.dropped', { state: 'attached' });
+  assert.ok((await page.$$eval('svg.seq-rows text.label', (ts) => ts.map((t) => t.textContent))).some((l) => l.startsWith('PUBACK')));
+  await page.waitForSelector('#faults-active', { state: 'detached' });
+  await screenshot(page, 'workspace-fault-pt-BR.png');
+  assert.deepEqual(errors, []);
+});

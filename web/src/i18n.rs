@@ -113,6 +113,9 @@ pub enum Text {
     RestartBroker,
     RestartHelp,
     AddClient,
+    Faults,
+    ArmFault,
+    FaultHelp,
     AddClientHelp,
     Latency,
     Loss,
@@ -364,6 +367,16 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         (RestartBroker, PtBr) => "Reiniciar",
         (RestartHelp, En) => "Restart the broker: it forgets sessions and retained messages",
         (RestartHelp, PtBr) => "Reinicia o broker: ele esquece sessões e mensagens retidas",
+        (Faults, En) => "Fault rule",
+        (Faults, PtBr) => "Regra de falha",
+        (ArmFault, En) => "Arm",
+        (ArmFault, PtBr) => "Armar",
+        (FaultHelp, En) => {
+            "Drop, delay or duplicate MQTT packets from now on, in the scenario language: drop next PUBACK to sensor1 · drop PINGRESP to sub1 for 60s · delay PUBREC by 5s · duplicate next PUBLISH from pub1"
+        }
+        (FaultHelp, PtBr) => {
+            "Descarta, atrasa ou duplica pacotes MQTT daqui em diante, na linguagem dos cenários: drop next PUBACK to sensor1 · drop PINGRESP to sub1 for 60s · delay PUBREC by 5s · duplicate next PUBLISH from pub1"
+        }
         (AddClient, En) => "+ client",
         (AddClient, PtBr) => "+ cliente",
         (AddClientHelp, En) => "Add a client on this broker, with a terminal to type mosquitto_pub/sub into",
@@ -676,6 +689,20 @@ pub fn note(lang: Lang, text: &str) -> String {
         }
         return format!("enlace: {pt}");
     }
+    // A fault rule's notes: `drop next PUBACK to a: armed`, `...: dropped PUBACK b -> a`
+    // (the rule itself stays in the scenario language's words).
+    if let Some(rule) = text.strip_suffix(": armed") {
+        return format!("{rule}: armada");
+    }
+    for (en, pt) in [
+        (": dropped ", ": descartou "),
+        (": delayed ", ": atrasou "),
+        (": duplicated ", ": duplicou "),
+    ] {
+        if let Some((rule, what)) = text.split_once(en) {
+            return format!("{rule}{pt}{what}");
+        }
+    }
     for (en, pt) in [
         ("MQTT disconnected: ", "MQTT desconectado: "),
         ("disconnected: ", "desconectado: "),
@@ -711,6 +738,18 @@ mod tests {
         assert_eq!(
             note(Lang::PtBr, "$ mosquitto_sub -t x"),
             "$ mosquitto_sub -t x"
+        );
+        assert_eq!(
+            note(Lang::PtBr, "drop next PUBACK to a: armed"),
+            "drop next PUBACK to a: armada"
+        );
+        assert_eq!(
+            note(Lang::PtBr, "drop next PUBACK to a: dropped PUBACK b -> a"),
+            "drop next PUBACK to a: descartou PUBACK b -> a"
+        );
+        assert_eq!(
+            note(Lang::PtBr, "link: latency 300ms, loss 10%"),
+            "enlace: latência 300ms, perda 10%"
         );
         assert_eq!(note(Lang::En, "network healed"), "network healed");
         assert_eq!(note(Lang::PtBr, "something new"), "something new");

@@ -8,7 +8,9 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use mqttlab_core::sim::node::{App, MosquittoCli};
+use mqttlab_core::sim::node::{App, MosquittoCli, Node};
+use mqttlab_core::sim::scenario::ast::ActionSpec;
+use mqttlab_core::sim::scenario::build::fault_rule;
 use mqttlab_core::sim::scenario::{self, Scenario, ScenarioError};
 use mqttlab_core::sim::trace::{CloseKind, Fate};
 use mqttlab_core::sim::{Action, LinkParams, TraceKind, TraceMode, World};
@@ -283,6 +285,57 @@ impl Session {
         let now = self.world.now();
         self.world
             .schedule(now, Action::SetLink { node: id, params });
+        self.run_until(now);
+        Ok(())
+    }
+
+    /// Arms a fault rule now, written as the scenario language's `fault` line
+    /// (`drop next PUBACK to sensor1`; the word `fault` may be left out). An
+    /// error names the column of the typed text.
+    pub fn fault(&mut self, line: &str) -> Result<(), String> {
+        let typed = line.trim();
+        let rule = typed
+            .strip_prefix("fault ")
+            .map(str::trim_start)
+            .unwrap_or(typed);
+        let now = self.world.now();
+        // The world's nodes are declared first, so the rule can name them.
+        let mut text = String::new();
+        for n in self.world.nodes() {
+            match n {
+                Node::Broker(b) => text += &format!("broker {}\n", b.name),
+                Node::Client(c) => {
+                    let broker = self.world.nodes()[c.broker].name();
+                    text += &format!("client {} -> {broker}\n", c.name);
+                }
+            }
+        }
+        let lead = format!("at {}us fault ", now.as_micros());
+        let last_line = text.lines().count() + 1;
+        text += &lead;
+        text += rule;
+        let sc = scenario::parse(&text).map_err(|errors| {
+            errors
+                .0
+                .iter()
+                .map(|e| {
+                    if e.line == last_line {
+                        let shift =
+                            lead.chars().count() + typed.chars().count() - rule.chars().count();
+                        let column = e.column.saturating_sub(shift).max(1);
+                        format!("column {column}: {}", e.message)
+                    } else {
+                        e.message.clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        })?;
+        let Some(ActionSpec::Fault(spec)) = sc.actions.last().map(|a| &a.action) else {
+            return Err(format!("'{typed}' is not a fault rule"));
+        };
+        let rule = fault_rule(&self.world, spec);
+        self.world.schedule(now, Action::Fault(Box::new(rule)));
         self.run_until(now);
         Ok(())
     }

@@ -2,6 +2,7 @@
 
 pub mod broker_log;
 pub mod broker_state;
+pub mod fault_rules;
 pub mod packet_inspector;
 pub mod scenario_editor;
 pub mod sequence_diagram;

@@ -11,6 +11,7 @@ use yew::prelude::*;
 
 use crate::components::broker_log::BrokerLog;
 use crate::components::broker_state::broker_state;
+use crate::components::fault_rules::FaultRules;
 use crate::components::packet_inspector::PacketInspector;
 use crate::components::sequence_diagram::{Rows, SequenceDiagram};
 use crate::components::terminal::{Terminal, MAX_LINES};
@@ -292,6 +293,15 @@ pub fn world_view(props: &WorldViewProps) -> Html {
         })
         .collect::<Html>();
 
+    let clients: Rc<Vec<String>> = Rc::new(
+        m.nodes
+            .iter()
+            .filter(|n| matches!(n.role, NodeRole::Client { .. }))
+            .map(|n| n.name.clone())
+            .collect(),
+    );
+    let faults = Rc::new(m.faults.clone());
+    let fault_error = m.fault_error.clone();
     let log = Rc::new(m.recent_log().to_vec());
     let lanes = m.lanes.clone();
     let rows = m.rows.clone();
@@ -328,6 +338,10 @@ pub fn world_view(props: &WorldViewProps) -> Html {
         let sim = sim.clone();
         Callback::from(move |_| sim.send(Request::StepPacket))
     };
+    let on_arm = {
+        let sim = sim.clone();
+        Callback::from(move |line: String| sim.send(Request::Fault { line }))
+    };
     let on_jump = {
         let sim = sim.clone();
         Callback::from(move |to_us: u64| sim.send(Request::RunTo { to_us }))
@@ -342,6 +356,7 @@ pub fn world_view(props: &WorldViewProps) -> Html {
                     <span class="busy" role="status">{ t(lang, Text::Running) }</span>
                 }
                 <div class="nodes">{ for nodes }</div>
+                <FaultRules {lang} {clients} active={faults} error={fault_error} {on_arm} />
             </div>
             <DiagramPanel {lang} {lanes} {rows} {len} {bytes_of} actions={props.exports.clone()}>
                 <div class="panel">

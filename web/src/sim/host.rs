@@ -50,6 +50,8 @@ pub struct SimHost {
     last_nodes: Option<Vec<NodeCard>>,
     last_brokers: Option<Vec<BrokerView>>,
     last_expects: Option<Vec<ExpectView>>,
+    last_faults: Option<Vec<String>>,
+    fault_error: Option<String>,
 }
 
 /// `world` plus one check line, parsed into its expectation.
@@ -161,6 +163,9 @@ impl SimHost {
             Request::SetLink { node, settings } => {
                 let _ = s.set_link(&node, settings);
             }
+            Request::Fault { line } => {
+                self.fault_error = s.fault(&line).err();
+            }
             Request::AddClient { broker } => {
                 let _ = s.add_client(&broker);
             }
@@ -249,6 +254,12 @@ impl SimHost {
             u.expects = Some(expects.clone());
             self.last_expects = Some(expects);
         }
+        let faults = fault_labels(world);
+        if self.last_faults.as_ref() != Some(&faults) {
+            u.faults = Some(faults.clone());
+            self.last_faults = Some(faults);
+        }
+        u.fault_error = self.fault_error.clone();
         if let Some(lab) = self.lab.as_mut() {
             while lab
                 .checks
@@ -261,6 +272,20 @@ impl SimHost {
         }
         Reply::Update(Box::new(u))
     }
+}
+
+/// The fault rules still in force, as the world panel lists them.
+fn fault_labels(world: &World) -> Vec<String> {
+    let now = world.now();
+    world
+        .faults()
+        .iter()
+        .filter(|f| f.remaining != Some(0) && f.until.is_none_or(|u| u > now))
+        .map(|f| match f.remaining {
+            Some(n) => format!("{} ({n} left)", f.label),
+            None => f.label.clone(),
+        })
+        .collect()
 }
 
 /// A link's settings as the page shows them.

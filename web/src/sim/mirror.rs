@@ -46,6 +46,10 @@ pub struct Mirror {
     pub ended: bool,
     /// Lab steps done.
     pub lab_done: usize,
+    /// Fault rules in force.
+    pub faults: Vec<String>,
+    /// Why the last fault rule typed was refused.
+    pub fault_error: Option<String>,
 }
 
 /// Keeps the last `max` items of `v`, in big steps so that trimming is rare.
@@ -134,6 +138,10 @@ impl Mirror {
         if let Some(brokers) = u.brokers {
             self.brokers = Rc::new(brokers);
         }
+        if let Some(faults) = u.faults {
+            self.faults = faults;
+        }
+        self.fault_error = u.fault_error;
         if let Some(expects) = u.expects {
             self.expects = expects;
         }

@@ -88,6 +88,12 @@ pub enum Request {
         /// Its new settings.
         settings: LinkSettings,
     },
+    /// Arms a fault rule now, in the scenario language's words
+    /// (`drop next PUBACK to sensor1`).
+    Fault {
+        /// The rule.
+        line: String,
+    },
     /// Adds an idle client (a terminal to type commands into) on a broker.
     AddClient {
         /// The broker node.
@@ -164,6 +170,12 @@ pub struct Update {
     pub ended: bool,
     /// A lab: how many of its steps are done.
     pub lab_done: usize,
+    /// The fault rules in force, when they changed: `drop next PUBACK to
+    /// sensor1 (1 left)`.
+    pub faults: Option<Vec<String>>,
+    /// Why the last fault rule typed was not armed (`None`: it was, or none was
+    /// typed).
+    pub fault_error: Option<String>,
 }
 
 /// One node, as its card in the world panel shows it.

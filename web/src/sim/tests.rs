@@ -8,6 +8,7 @@ use mqttlab_core::time::Instant;
 use super::host::{SimHost, EVENTS_PER_SLICE};
 use super::mirror::Mirror;
 use super::protocol::{ExportKind, LinkSettings, NodeRole, Reply, Request, WorldSource};
+use crate::components::sequence_diagram::RowKind;
 use crate::labs;
 use crate::session::{Control, Session};
 
@@ -409,4 +410,90 @@ fn exports_are_the_trace_as_json_and_pcap() {
     assert!(
         matches!(&replies[..], [Reply::Exported { kind: ExportKind::Json, bytes, .. }] if *bytes == json.as_bytes())
     );
+}
+
+#[test]
+fn a_fault_rule_typed_while_running_drops_the_next_puback() {
+    let source = "broker broker\nclient a -> broker\n";
+    let (mut host, mut mirror) = loaded(WorldSource::Scenario {
+        source: source.into(),
+        seed: Some(1),
+    });
+    drive(
+        &mut host,
+        &mut mirror,
+        Request::Fault {
+            line: "fault drop next PUBACK to a".into(),
+        },
+    );
+    assert_eq!(mirror.fault_error, None);
+    assert_eq!(mirror.faults.len(), 1, "{:?}", mirror.faults);
+    assert!(
+        mirror.faults[0].contains("drop next PUBACK to a"),
+        "{:?}",
+        mirror.faults
+    );
+    drive(
+        &mut host,
+        &mut mirror,
+        Request::Command {
+            node: "a".into(),
+            line: "mosquitto_pub -t casa/sala -m 21 -q 1".into(),
+        },
+    );
+    drive(
+        &mut host,
+        &mut mirror,
+        Request::Advance { by_us: 2_000_000 },
+    );
+    let rows = mirror.rows.borrow();
+    let puback = rows
+        .iter()
+        .find(|r| r.label.starts_with("PUBACK"))
+        .expect("a PUBACK was sent");
+    assert!(
+        matches!(puback.kind, RowKind::Packet { dropped: true, .. }),
+        "{puback:?}"
+    );
+    drop(rows);
+    assert!(mirror.faults.is_empty(), "used up: {:?}", mirror.faults);
+}
+
+#[test]
+fn a_bad_fault_rule_says_where_and_arms_nothing() {
+    let source = "broker broker\nclient a -> broker\n";
+    let (mut host, mut mirror) = loaded(WorldSource::Scenario {
+        source: source.into(),
+        seed: Some(1),
+    });
+    drive(
+        &mut host,
+        &mut mirror,
+        Request::Fault {
+            line: "drop next PUBAK to a".into(),
+        },
+    );
+    let error = mirror.fault_error.clone().expect("refused");
+    assert!(error.starts_with("column 11:"), "{error}");
+    assert!(error.contains("PUBACK"), "suggests the right word: {error}");
+    assert!(mirror.faults.is_empty());
+    drive(
+        &mut host,
+        &mut mirror,
+        Request::Fault {
+            line: "drop next PUBACK to nobody".into(),
+        },
+    );
+    let error = mirror.fault_error.clone().expect("refused");
+    assert!(error.contains("nobody"), "{error}");
+    // A good rule clears the error.
+    drive(
+        &mut host,
+        &mut mirror,
+        Request::Fault {
+            line: "delay PUBREC by 5s".into(),
+        },
+    );
+    assert_eq!(mirror.fault_error, None);
+    assert_eq!(mirror.faults.len(), 1);
 }
