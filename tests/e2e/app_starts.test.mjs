@@ -1,24 +1,13 @@
 // The built app starts in Chromium, shows the core's version, and answers with the
 // core's own topic matcher (compiled to wasm) as a student types.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launchBrowser, openPage, screenshot, workspaceVersion } from './harness.mjs';
+import { openPage, screenshot, workspaceVersion, appUnderTest } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = appUnderTest();
 
 test('the page shows the core version and matches topics with the core', { timeout: 60_000 }, async () => {
-  const { page, errors } = await openPage(browser, `${server.url}#/topics`, 'en-US');
+  const { page, errors } = await openPage(app.browser, `${app.server.url}#/topics`, 'en-US');
   await page.waitForSelector('#core-version', { timeout: 20_000 });
   assert.equal(await page.textContent('#core-version'), `core ${workspaceVersion()}`);
 
@@ -47,7 +36,7 @@ test('the page shows the core version and matches topics with the core', { timeo
 });
 
 test('a Portuguese browser gets Portuguese, and the switch changes language', { timeout: 60_000 }, async () => {
-  const { page, errors } = await openPage(browser, `${server.url}#/topics`, 'pt-BR');
+  const { page, errors } = await openPage(app.browser, `${app.server.url}#/topics`, 'pt-BR');
   await page.waitForSelector('#verdict', { timeout: 20_000 });
   assert.match(await page.textContent('#verdict'), /Entregue: o filtro casa com o tópico/);
   assert.equal(await page.getAttribute('.app', 'lang'), 'pt-BR');

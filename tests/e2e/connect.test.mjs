@@ -157,6 +157,8 @@ test('through mqttlab serve to mosquitto: subscribe, receive a mosquitto_pub mes
 
   for (const id of ['#will-qos', '#pub-qos', '#sub-qos']) assert.equal(await page.inputValue(id), '0', id);
   assert.equal(await page.isChecked('#clean-session'), true);
+  // The student reads the form for a while before connecting.
+  await page.waitForTimeout(1000);
   await connect(page, { clientId: 'e2e-sub' });
   await page.waitForSelector('#conn-state.connected', { timeout: WAIT });
   assert.deepEqual((await page.$$eval('.lane-head', (els) => els.map((e) => e.textContent))), [
@@ -180,6 +182,10 @@ test('through mqttlab serve to mosquitto: subscribe, receive a mosquitto_pub mes
   const labels = await arrows(page);
   assert.equal(labels[0], 'CONNECT c1 k60 e2e-sub');
   assert.match(labels[1], /^CONNACK 0/);
+  // Time counts from the connection, as a capture does: the first row is at 0 s
+  // even though the page was open before.
+  const firstTime = await page.$eval('.seq-rows text.time', (t) => Number(t.textContent));
+  assert.ok(firstTime < 0.5, `first row at ${firstTime} s`);
 
   // A row opens its packet in the inspector.
   const i = labels.findIndex((l) => l.startsWith('PUBLISH'));

@@ -4,6 +4,7 @@ import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -89,4 +90,22 @@ export function workspaceVersion() {
   const m = toml.match(/\[workspace\.package\][^[]*?version\s*=\s*"([^"]+)"/);
   if (!m) throw new Error('no [workspace.package] version in Cargo.toml');
   return m[1];
+}
+
+/**
+ * The built app served on loopback and a headless Chromium, for the tests of one
+ * file: started before the first, closed after the last. Returns an object whose
+ * `server` and `browser` are set once `before` has run.
+ */
+export function appUnderTest() {
+  const app = { server: undefined, browser: undefined };
+  before(async () => {
+    app.server = await serveDist();
+    app.browser = await launchBrowser();
+  });
+  after(async () => {
+    await app.browser?.close();
+    await app.server?.close();
+  });
+  return app;
 }

@@ -1,25 +1,16 @@
 // The packet inspector: the core's dissection of the course text's PUBLISH, with
 // tree and hex bytes lighting each other, and bad input explained.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launchBrowser, openPage, screenshot } from './harness.mjs';
+import { openPage, screenshot, appUnderTest } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = appUnderTest();
 
 const litBytes = (page) =>
   page.$$eval('.hex-row .byte.lit', (els) => els.map((e) => e.textContent.trim()).join(' '));
 
 test('the course PUBLISH dissects as Wireshark shows it', { timeout: 60_000 }, async () => {
-  const { page, errors } = await openPage(browser, `${server.url}#/inspect`, 'en-US');
+  const { page, errors } = await openPage(app.browser, `${app.server.url}#/inspect`, 'en-US');
   await page.waitForSelector('.packet-inspector li.field');
   const labels = await page.$$eval('.packet-inspector li.field', (els) => els.map((e) => e.textContent.trim()));
   assert.equal(labels[0], 'MQ Telemetry Transport Protocol, Publish Message');
@@ -47,7 +38,7 @@ test('the course PUBLISH dissects as Wireshark shows it', { timeout: 60_000 }, a
 });
 
 test('bad hex and malformed packets are explained, and the page stays usable', { timeout: 60_000 }, async () => {
-  const { page, errors } = await openPage(browser, `${server.url}#/inspect`, 'pt-BR');
+  const { page, errors } = await openPage(app.browser, `${app.server.url}#/inspect`, 'pt-BR');
   await page.waitForSelector('#hex');
   await page.fill('#hex', '33 12\n00 0g');
   assert.match(await page.textContent('#hex-error'), /Isto não são bytes em hexadecimal: not a hex digit: 'g' at line 2, column 5/);

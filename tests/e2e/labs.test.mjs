@@ -1,20 +1,11 @@
 // A student completes the Last Will lab and the persistent-session lab in the
 // browser, in English and in Portuguese: typing the commands into the terminals,
 // pressing the controls, answering the predictions, and watching the checks.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launchBrowser, openPage, screenshot } from './harness.mjs';
+import { openPage, screenshot, appUnderTest } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = appUnderTest();
 
 async function type(page, node, command) {
   const input = page.locator(`.terminal[data-node="${node}"] input`);
@@ -45,7 +36,7 @@ for (const [locale, words] of [
   ['pt-BR', { done: '✓ feito', kill: 'Derrubar', what: 'O que aconteceu' }],
 ]) {
   test(`Last Will lab, ${locale}`, { timeout: 90_000 }, async () => {
-    const { page, errors } = await openPage(browser, `${server.url}#/lab/last-will`, locale);
+    const { page, errors } = await openPage(app.browser, `${app.server.url}#/lab/last-will`, locale);
     await page.waitForSelector('#step-1.current');
 
     await type(page, 'sensor1',
@@ -82,7 +73,7 @@ for (const [locale, words] of [
   });
 
   test(`persistent-session lab, ${locale}`, { timeout: 90_000 }, async () => {
-    const { page, errors } = await openPage(browser, `${server.url}#/lab/persistent-session`, locale);
+    const { page, errors } = await openPage(app.browser, `${app.server.url}#/lab/persistent-session`, locale);
     await page.waitForSelector('#step-1.current');
 
     await type(page, 'sub1', 'mosquitto_sub -h broker -t topico -q 1 -c -i sub1');

@@ -2,23 +2,14 @@
 // shared links carry scenario and seed, and bad links or scenarios are explained
 // without breaking the page. Also the screenshots of the workspace and of
 // presenter mode.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { serveDist, launchBrowser, openPage, screenshot, artifacts } from './harness.mjs';
+import { openPage, screenshot, artifacts, appUnderTest } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = appUnderTest();
 
 const b64url = (text) => Buffer.from(text, 'utf8').toString('base64url');
 
@@ -28,7 +19,7 @@ async function jump(page, time) {
 }
 
 test('the course Last Will scenario runs to the end with its expectations met', { timeout: 60_000 }, async () => {
-  const { page, errors } = await openPage(browser, `${server.url}#/workspace?bundled=06-last-will&seed=3`, 'en-US');
+  const { page, errors } = await openPage(app.browser, `${app.server.url}#/workspace?bundled=06-last-will&seed=3`, 'en-US');
   await page.waitForSelector('#expectations li');
   assert.equal(await page.$$eval('#expectations li.pending', (l) => l.length), 5);
   await jump(page, '45s');
@@ -90,9 +81,9 @@ test('a shared scenario opens with its seed and replays the same trace', { timeo
     'expect s output "casa/terreo/temperatura 21.5"',
     'run 5s',
   ].join('\n');
-  const url = `${server.url}#/workspace?scenario=${b64url(scenario)}&seed=42`;
+  const url = `${app.server.url}#/workspace?scenario=${b64url(scenario)}&seed=42`;
   const runOnce = async () => {
-    const { page, errors } = await openPage(browser, url, 'en-US');
+    const { page, errors } = await openPage(app.browser, url, 'en-US');
     await page.waitForSelector('#seed');
     assert.equal(await page.inputValue('#seed'), '42');
     assert.equal(await page.inputValue('#scenario'), scenario);
@@ -108,7 +99,7 @@ test('a shared scenario opens with its seed and replays the same trace', { timeo
 });
 
 test('bad links and bad scenarios are explained, and the page stays usable', { timeout: 60_000 }, async () => {
-  let { page, errors } = await openPage(browser, `${server.url}#/workspace?scenario=%%%&seed=7`, 'pt-BR');
+  let { page, errors } = await openPage(app.browser, `${app.server.url}#/workspace?scenario=%%%&seed=7`, 'pt-BR');
   await page.waitForSelector('#url-error');
   assert.match(await page.textContent('#url-error'), /Não foi possível abrir este link/);
   // The default scenario loaded instead, and it runs.
@@ -125,7 +116,7 @@ test('bad links and bad scenarios are explained, and the page stays usable', { t
   assert.match(await page.textContent('#clock'), /45\.000/);
   assert.deepEqual(errors, []);
 
-  ({ page, errors } = await openPage(browser, `${server.url}#/lab/no-such-lab`, 'en-US'));
+  ({ page, errors } = await openPage(app.browser, `${app.server.url}#/lab/no-such-lab`, 'en-US'));
   await page.waitForSelector('#url-error');
   assert.match(await page.textContent('#url-error'), /There is no lab called 'no-such-lab'/);
   await page.click('a[href="#/labs"]');
@@ -141,7 +132,7 @@ test('a big world runs in a web worker: the page answers while it runs, pause st
     .concat(Array.from({ length: 400 }, (_, i) => `sensor s${i} -> b topic casa/s${i} every 100ms`))
     .concat(['run 600s'])
     .join('\n');
-  const { page, errors } = await openPage(browser, `${server.url}#/workspace?scenario=${b64url(scenario)}&seed=5`, 'en-US');
+  const { page, errors } = await openPage(app.browser, `${app.server.url}#/workspace?scenario=${b64url(scenario)}&seed=5`, 'en-US');
   await page.waitForSelector('.workspace[data-engine]');
   assert.equal(await page.getAttribute('.workspace', 'data-engine'), 'worker');
   await page.waitForSelector('.node-card[data-node="s150"]');
@@ -194,7 +185,7 @@ test('a big world runs in a web worker: the page answers while it runs, pause st
 
 test('a fault rule typed while the world runs drops the next PUBACK; a misspelt one is explained', { timeout: 60_000 }, async () => {
   const scenario = 'broker broker\nclient pub1 -> broker\n';
-  const { page, errors } = await openPage(browser, `${server.url}#/workspace?scenario=${b64url(scenario)}&seed=1`, 'pt-BR');
+  const { page, errors } = await openPage(app.browser, `${app.server.url}#/workspace?scenario=${b64url(scenario)}&seed=1`, 'pt-BR');
   await page.waitForSelector('.node-card[data-node="pub1"]');
   // Misspelt: the page says where, in the scenario language's words, and arms nothing.
   await page.fill('#fault', 'drop next PUBAK to pub1');

@@ -11,7 +11,7 @@
 //! Nothing is opened before [`Driver::open`], which the page calls only when the
 //! student presses Connect.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
@@ -294,7 +294,8 @@ pub struct Live {
 pub struct Driver {
     /// The state; never borrowed across a call to `notify`.
     pub live: RefCell<Live>,
-    origin_ms: f64,
+    /// When the current connection was opened: the diagram's time zero.
+    origin_ms: Cell<f64>,
     notify: Box<dyn Fn()>,
     handlers: RefCell<Option<Handlers>>,
 }
@@ -333,15 +334,16 @@ impl Driver {
                 subs: Vec::new(),
                 closing: false,
             }),
-            origin_ms: performance_now(),
+            origin_ms: Cell::new(performance_now()),
             notify: Box::new(notify),
             handlers: RefCell::new(None),
         })
     }
 
-    /// The real time since the driver was made.
+    /// The real time since the current connection was opened (the diagram and
+    /// the log count from there, as Wireshark counts from its capture's start).
     pub fn now(&self) -> Instant {
-        let ms = (performance_now() - self.origin_ms).max(0.0);
+        let ms = (performance_now() - self.origin_ms.get()).max(0.0);
         Instant::from_micros((ms * 1000.0) as u64)
     }
 
@@ -350,6 +352,7 @@ impl Driver {
     /// afresh.
     pub fn open(self: &Rc<Self>, url: &WsUrl, options: ConnectOptions) {
         self.shutdown();
+        self.origin_ms.set(performance_now());
         let now = self.now();
         {
             let mut l = self.live.borrow_mut();
