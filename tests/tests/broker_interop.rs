@@ -11,8 +11,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use mqttlab_tests::procs::{
-    free_port, have_mosquitto, normalise_log, start_mosquitto_verbose, start_mqttlab_broker, Proc,
-    MOSQUITTO_PUB as PUB, MOSQUITTO_SUB as SUB,
+    have_mosquitto, normalise_log, start_mosquitto_verbose, start_mqttlab_broker,
+    start_mqttlab_broker_ws, Proc, MOSQUITTO_PUB as PUB, MOSQUITTO_SUB as SUB,
 };
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -188,9 +188,8 @@ fn websocket_listener_speaks_mqtt() {
     // mosquitto_sub has no WebSocket transport; a raw handshake checks the
     // subprotocol, then a CONNECT over a binary frame gets a CONNACK.
     use std::io::{Read, Write};
-    let ws_port = free_port();
+    let (_broker, _port, ws_port) = start_mqttlab_broker_ws(&[], WAIT);
     let ws = format!("127.0.0.1:{ws_port}");
-    let (_broker, _port) = start_mqttlab_broker(&["--ws", &ws], WAIT);
     let mut tcp = std::net::TcpStream::connect(&ws).expect("connect ws");
     tcp.set_read_timeout(Some(WAIT)).unwrap();
     write!(
