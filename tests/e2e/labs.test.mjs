@@ -105,3 +105,24 @@ for (const [locale, words] of [
     assert.deepEqual(errors, []);
   });
 }
+
+test('once loaded, the app works offline: a lab opened afterwards runs in its worker', { timeout: 60_000 }, async () => {
+  const { page, errors, context } = await openPage(app.browser, `${app.server.url}#/labs`, 'en-US');
+  await page.waitForSelector('.lab-card');
+  await page.waitForLoadState('networkidle');
+  // The network goes away (a classroom Wi-Fi drops); nothing more may be fetched.
+  const requests = [];
+  page.on('request', (r) => {
+    if (!/^(blob|data):/.test(r.url())) requests.push(r.url());
+  });
+  await context.setOffline(true);
+  await page.click('a[href="#/lab/last-will"]');
+  await page.waitForSelector('#step-1.current');
+  assert.equal(await page.getAttribute('.workspace', 'data-engine'), 'worker');
+  await type(page, 'monitor', 'mosquitto_sub -h broker -t sensor1/status');
+  await page.fill('#jump', '2s');
+  await page.click('form.jump button');
+  await page.waitForFunction(() => [...document.querySelectorAll('svg.seq-rows text.label')].some((t) => t.textContent.startsWith('SUBACK')));
+  assert.deepEqual(requests, []);
+  assert.deepEqual(errors, []);
+});

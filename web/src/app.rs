@@ -31,6 +31,9 @@ pub fn app() -> Html {
         }
     });
 
+    // The simulation worker is fetched and started with the page.
+    use_effect_with((), |_| crate::sim::service::start());
+
     // Links, back/forward and edited fragments switch pages.
     {
         let route = route.clone();

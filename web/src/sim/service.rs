@@ -117,6 +117,12 @@ fn watchdog() {
     .forget();
 }
 
+/// Starts the worker now, while the page loads, so that its script is fetched
+/// with the rest of the app: opened later (offline in class), a lab still runs.
+pub fn start() {
+    with_service(|_| ());
+}
+
 /// Sends a request to the world.
 pub fn send(request: Request) {
     let (page, first) = with_service(|s| {
