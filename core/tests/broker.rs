@@ -8,6 +8,8 @@ mod harness;
 
 #[path = "broker/connect.rs"]
 mod connect;
+#[path = "broker/connect_timeout.rs"]
+mod connect_timeout;
 #[path = "broker/errors.rs"]
 mod errors;
 #[path = "broker/properties.rs"]

@@ -51,6 +51,10 @@ pub struct AclRule {
 /// rule is denied: a SUBSCRIBE to a filter no read rule covers gets SUBACK 0x80, and
 /// a PUBLISH to a topic no write rule matches is acknowledged but not delivered
 /// ("Denied PUBLISH", as mosquitto does).
+///
+/// The SUBACK 0x80 is what mosquitto 2.0.11 answers when its dynamic-security
+/// plugin denies a subscription; with a plain `acl_file` it grants every
+/// subscription and withholds the messages at delivery instead.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Acl {
     /// The rules, any of which may allow.
@@ -136,6 +140,13 @@ pub struct BrokerConfig {
     /// text describes, *not* MQTT 3.1.1, which resends only when a session resumes
     /// (§4.4).
     pub resend_timeout: Option<Duration>,
+    /// How long a new connection may take to send a complete CONNECT before it is
+    /// closed (MQTT 3.1.1 §3.1 and §4.8 let a server close it "within a reasonable
+    /// amount of time"). mosquitto 2.0 gives a socket without CONNECT the default
+    /// keep alive of 60 s and closes it at 1.5 x that, 90 s, as `Client <unknown>
+    /// has exceeded timeout, disconnecting.`; so does this broker. `None` waits
+    /// for ever.
+    pub connect_timeout: Option<Duration>,
     /// The largest packet accepted from a client, in bytes (fixed header included).
     pub max_packet_size: usize,
     /// Whether [`Output::Log`](super::Output::Log) lines are produced. A driver
@@ -161,6 +172,7 @@ impl Default for BrokerConfig {
             queue_qos0: false,
             allow_zero_length_client_id: true,
             resend_timeout: None,
+            connect_timeout: Some(Duration::from_secs(90)),
             max_packet_size: 268_435_455 + 5,
             log: true,
             events: true,

@@ -16,6 +16,8 @@ pub enum CloseReason {
     SocketError,
     /// No packet within 1.5 x keep alive.
     KeepAliveTimeout,
+    /// No complete CONNECT within `connect_timeout` of the connection opening.
+    ConnectTimeout,
     /// A newer connection with the same client identifier took over.
     TakenOver,
     /// The CONNECT was refused with this CONNACK code.

@@ -58,7 +58,9 @@
 //! - the will is published when a second CONNECT closes the connection
 //!   (MQTT-3.1.2-8; mosquitto discards it);
 //! - the keep-alive timeout fires at exactly 1.5 x keep alive (mosquitto checks
-//!   periodically and can be seconds late);
+//!   periodically and can be seconds late); so does the CONNECT timeout
+//!   ([`BrokerConfig::connect_timeout`], 90 s: mosquitto closed a silent socket
+//!   after 95 s);
 //! - an ACL that refuses a subscription answers SUBACK 0x80.
 //!
 //! [`BrokerConfig::resend_timeout`] turns on the course text's model of resending
@@ -189,8 +191,12 @@ impl Broker {
             conn,
             peer: peer.clone(),
         });
-        self.conns
-            .insert(conn, Connection::new(peer, self.config.max_packet_size));
+        let mut c = Connection::new(peer, self.config.max_packet_size);
+        if let Some(grace) = self.config.connect_timeout {
+            c.timers.set(Timer::Connect, now + grace);
+        }
+        self.conns.insert(conn, c);
+        self.reschedule(conn);
     }
 
     /// Bytes arrived on a connection, in pieces of any size. Bytes for an unknown or
@@ -229,6 +235,9 @@ impl Broker {
             return;
         };
         c.touch(now);
+        // A complete first packet ends the wait for CONNECT: a CONNECT is answered,
+        // anything else is a protocol error that closes the connection.
+        c.timers.clear(Timer::Connect);
         let client_id = c.client_id.clone();
         self.reschedule(conn);
         let Some(client_id) = client_id else {
@@ -308,9 +317,10 @@ impl Broker {
         self.end_connection(now, conn, CloseReason::SocketError);
     }
 
-    /// Time passed: fires keep-alive timeouts and teaching-mode resends due at `now`.
+    /// Time passed: fires CONNECT and keep-alive timeouts and teaching-mode resends
+    /// due at `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
-        let due: Vec<(ConnId, bool, bool)> = self
+        let due: Vec<(ConnId, bool, bool, bool)> = self
             .schedule
             .iter()
             .take_while(|(at, _)| *at <= now)
@@ -318,13 +328,21 @@ impl Broker {
                 let c = self.conns.get(id)?;
                 Some((
                     *id,
+                    c.timers.is_due(Timer::Connect, now),
                     c.timers.is_due(Timer::KeepAlive, now),
                     c.timers.is_due(Timer::Resend, now),
                 ))
             })
             .collect();
-        for (conn, keepalive, resend) in due {
-            if keepalive {
+        for (conn, connect, keepalive, resend) in due {
+            if connect {
+                // mosquitto words it as a keep-alive timeout: before CONNECT it
+                // applies a default keep alive of 60 s.
+                self.log(now, || {
+                    "Client <unknown> has exceeded timeout, disconnecting.".to_owned()
+                });
+                self.end_connection(now, conn, CloseReason::ConnectTimeout);
+            } else if keepalive {
                 let name = self.conns[&conn].log_name().to_owned();
                 self.log(now, || {
                     format!("Client {name} has exceeded timeout, disconnecting.")

@@ -9,16 +9,18 @@ pub enum Timer {
     KeepAlive = 0,
     /// Teaching mode: the oldest unacknowledged delivery is due for a resend.
     Resend = 1,
+    /// A connection that has not sent a complete CONNECT yet (§3.1, §4.8).
+    Connect = 2,
 }
 
 impl Timer {
     /// Every timer, in index order.
-    pub const ALL: [Timer; 2] = [Timer::KeepAlive, Timer::Resend];
+    pub const ALL: [Timer; 3] = [Timer::KeepAlive, Timer::Resend, Timer::Connect];
 }
 
 /// One deadline per [`Timer`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Timers([Option<Instant>; 2]);
+pub struct Timers([Option<Instant>; 3]);
 
 impl Timers {
     /// Arms `t` for `at`.

@@ -13,6 +13,7 @@
 //! max_connections 50
 //! max_packet_size 65536
 //! resend_timeout 5             # teaching mode: resend after 5 s without an ack
+//! connect_timeout 10           # close a socket without CONNECT after 10 s (0: never; default 90)
 //! seed 42
 //! ```
 
@@ -54,6 +55,16 @@ fn number<T: std::str::FromStr>(v: Option<&&str>) -> anyhow::Result<T> {
         .ok_or_else(|| anyhow!("expected a number"))
 }
 
+/// A timeout in seconds, 0 for none.
+pub(super) fn seconds(secs: f64) -> anyhow::Result<Option<Duration>> {
+    if secs == 0.0 {
+        return Ok(None);
+    }
+    Duration::try_from_secs_f64(secs)
+        .map(Some)
+        .map_err(|_| anyhow!("expected a number of seconds, got {secs}"))
+}
+
 fn parse_line(w: &[&str], c: &mut BrokerConfig) -> anyhow::Result<()> {
     match w[0] {
         "allow_anonymous" => c.allow_anonymous = flag(w.get(1))?,
@@ -69,6 +80,7 @@ fn parse_line(w: &[&str], c: &mut BrokerConfig) -> anyhow::Result<()> {
         "resend_timeout" => {
             c.resend_timeout = Some(Duration::from_secs_f64(number::<f64>(w.get(1))?))
         }
+        "connect_timeout" => c.connect_timeout = seconds(number(w.get(1))?)?,
         "seed" => c.seed = number(w.get(1))?,
         "user" => {
             let (Some(u), Some(p)) = (w.get(1), w.get(2)) else {
@@ -131,6 +143,21 @@ mod tests {
         assert_eq!(c.resend_timeout, Some(Duration::from_millis(2500)));
         assert_eq!(c.max_connections, Some(4));
         assert_eq!(c.seed, 9);
+        assert_eq!(
+            c.connect_timeout,
+            Some(Duration::from_secs(90)),
+            "mosquitto's"
+        );
         assert!(parse("bogus 1", BrokerConfig::default()).is_err());
+    }
+
+    #[test]
+    fn connect_timeout_in_seconds_and_0_for_never() {
+        let c = parse("connect_timeout 2.5\n", BrokerConfig::default()).unwrap();
+        assert_eq!(c.connect_timeout, Some(Duration::from_millis(2500)));
+        let c = parse("connect_timeout 0\n", BrokerConfig::default()).unwrap();
+        assert_eq!(c.connect_timeout, None);
+        assert!(parse("connect_timeout -1\n", BrokerConfig::default()).is_err());
+        assert!(parse("connect_timeout soon\n", BrokerConfig::default()).is_err());
     }
 }

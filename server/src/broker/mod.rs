@@ -32,6 +32,10 @@ pub struct BrokerArgs {
     /// A configuration file (users, ACL, bounds; see `server/src/broker/config.rs`).
     #[arg(long, short = 'c')]
     pub config: Option<PathBuf>,
+    /// Close a connection that has not sent CONNECT within this many seconds
+    /// (0: never). Default 90, as mosquitto 2.0; overrides the configuration file.
+    #[arg(long, value_name = "SECS")]
+    pub connect_timeout: Option<f64>,
     /// Print the broker log, worded as `mosquitto -v`.
     #[arg(short, long)]
     pub verbose: bool,
@@ -80,6 +84,9 @@ pub fn run(args: BrokerArgs) -> anyhow::Result<()> {
     }
     if let Some(tcp) = args.tcp {
         config.listener_port = tcp.port();
+    }
+    if let Some(secs) = args.connect_timeout {
+        config.connect_timeout = config::seconds(secs)?;
     }
     // Nothing reads events here, and without -v nothing prints the log: the broker
     // need not format either.
@@ -165,7 +172,10 @@ pub(crate) async fn start(
                 bound.port()
             ));
         }
-        tasks.push(tokio::spawn(sockets::accept_ws(l, tx.clone())));
+        // The core's CONNECT timer starts once the WebSocket handshake is done;
+        // the handshake itself gets the same bound here.
+        let handshake = config.connect_timeout;
+        tasks.push(tokio::spawn(sockets::accept_ws(l, tx.clone(), handshake)));
     }
     if verbose {
         log_line(&format!(

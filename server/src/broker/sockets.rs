@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use mqttlab_core::broker::{ConnId, PeerAddr};
@@ -122,9 +123,17 @@ async fn tcp_conn(stream: TcpStream, broker: mpsc::Sender<ToBroker>) {
     writer.abort();
 }
 
-/// Accepts MQTT over WebSocket, choosing the `mqtt` subprotocol when offered.
-pub(super) async fn accept_ws(listener: TcpListener, broker: mpsc::Sender<ToBroker>) {
-    accept(listener, broker, ws_conn).await;
+/// Accepts MQTT over WebSocket, choosing the `mqtt` subprotocol when offered. A
+/// socket whose WebSocket handshake is not done within `handshake` is closed.
+pub(super) async fn accept_ws(
+    listener: TcpListener,
+    broker: mpsc::Sender<ToBroker>,
+    handshake: Option<Duration>,
+) {
+    accept(listener, broker, move |stream, broker| {
+        ws_conn(stream, broker, handshake)
+    })
+    .await;
 }
 
 #[allow(clippy::result_large_err)]
@@ -146,9 +155,14 @@ fn choose_mqtt(req: &Request, mut resp: Response) -> Result<Response, ErrorRespo
     Ok(resp)
 }
 
-async fn ws_conn(stream: TcpStream, broker: mpsc::Sender<ToBroker>) {
+async fn ws_conn(stream: TcpStream, broker: mpsc::Sender<ToBroker>, handshake: Option<Duration>) {
     let (peer, local_port) = peer_of(&stream);
-    let Ok(ws) = tokio_tungstenite::accept_hdr_async(stream, choose_mqtt).await else {
+    let accepting = tokio_tungstenite::accept_hdr_async(stream, choose_mqtt);
+    let accepted = match handshake {
+        Some(d) => tokio::time::timeout(d, accepting).await.ok(),
+        None => Some(accepting.await),
+    };
+    let Some(Ok(ws)) = accepted else {
         return;
     };
     let Some((conn, mut rx)) = open(&broker, peer, local_port).await else {

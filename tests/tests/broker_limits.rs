@@ -1,0 +1,136 @@
+//! `mqttlab broker`'s limits on real sockets: a connection that never sends
+//! CONNECT is closed after `--connect-timeout` (mosquitto 2.0 closes it after its
+//! default keep alive of 60 s x 1.5, about 95 s on its periodic check, logging
+//! `Client <unknown> has exceeded timeout, disconnecting.`), on TCP and on the
+//! WebSocket listener, where a handshake that never comes gets the same bound.
+//!
+//! Every wait is bounded; brokers run on free 127.0.0.1 ports and are killed at
+//! the end (also on panic).
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use mqttlab_core::codec::{Connect, Decoder, Packet, Protocol};
+use mqttlab_tests::procs::{start_mqttlab_broker, Proc};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+/// Reads from `s` until the broker closes it (end of stream or reset), at most
+/// `within`; returns how long that took and what was read, or `None` if it
+/// stayed open.
+fn closed_within(s: &mut TcpStream, within: Duration) -> Option<(Duration, Vec<u8>)> {
+    let start = Instant::now();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 256];
+    loop {
+        let left = within.saturating_sub(start.elapsed());
+        if left.is_zero() {
+            return None;
+        }
+        s.set_read_timeout(Some(left)).expect("set_read_timeout");
+        match s.read(&mut buf) {
+            Ok(0) => return Some((start.elapsed(), got)),
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return None
+            }
+            Err(_) => return Some((start.elapsed(), got)),
+        }
+    }
+}
+
+/// The port in the broker's `Opening websockets listen socket on port N.` line.
+fn ws_port(b: &Proc) -> u16 {
+    b.seen
+        .iter()
+        .find_map(|l| {
+            let (_, rest) = l.split_once("Opening websockets listen socket on port ")?;
+            rest.trim_end_matches('.').parse().ok()
+        })
+        .expect("mqttlab broker -v logs its WebSocket port")
+}
+
+#[test]
+fn tcp_socket_without_connect_is_closed_after_the_connect_timeout() {
+    let (mut b, port) = start_mqttlab_broker(&["--connect-timeout", "1"], WAIT);
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let (after, bytes) = closed_within(&mut s, Duration::from_secs(5))
+        .expect("the broker closes a socket that sends nothing within 5 s");
+    assert!(
+        bytes.is_empty(),
+        "nothing is sent before closing: {bytes:?}"
+    );
+    assert!(
+        after >= Duration::from_millis(900),
+        "not before the 1 s timeout: closed after {after:?}"
+    );
+    b.wait_for(
+        "Client <unknown> has exceeded timeout, disconnecting.",
+        WAIT,
+    );
+}
+
+#[test]
+fn half_a_connect_does_not_keep_a_socket_open() {
+    let (_b, port) = start_mqttlab_broker(&["--connect-timeout", "1"], WAIT);
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let mut bytes = Vec::new();
+    Packet::Connect(connect("slow")).encode(&mut bytes).unwrap();
+    s.write_all(&bytes[..bytes.len() / 2]).expect("write");
+    assert!(closed_within(&mut s, Duration::from_secs(5)).is_some());
+}
+
+#[test]
+fn connect_in_time_is_answered_and_the_socket_stays() {
+    let (_b, port) = start_mqttlab_broker(&["--connect-timeout", "1"], WAIT);
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let mut bytes = Vec::new();
+    Packet::Connect(connect("prompt"))
+        .encode(&mut bytes)
+        .unwrap();
+    s.write_all(&bytes).expect("write");
+    // CONNACK, then the socket stays open past the CONNECT timeout.
+    let mut dec = Decoder::new(1024);
+    let mut buf = [0u8; 64];
+    s.set_read_timeout(Some(WAIT)).unwrap();
+    let n = s.read(&mut buf).expect("CONNACK");
+    dec.push(&buf[..n]);
+    assert!(matches!(dec.next_packet(), Ok(Some(Packet::Connack(_)))));
+    assert_eq!(closed_within(&mut s, Duration::from_secs(2)), None);
+}
+
+#[test]
+fn websocket_socket_without_handshake_is_closed_too() {
+    let (b, _) = start_mqttlab_broker(&["--ws", "127.0.0.1:0", "--connect-timeout", "1"], WAIT);
+    let mut s = TcpStream::connect(("127.0.0.1", ws_port(&b))).expect("connect");
+    let (after, _) = closed_within(&mut s, Duration::from_secs(5))
+        .expect("the broker closes a WebSocket socket without a handshake within 5 s");
+    assert!(
+        after >= Duration::from_millis(900),
+        "closed after {after:?}"
+    );
+}
+
+#[test]
+fn connect_timeout_0_keeps_waiting() {
+    let (_b, port) = start_mqttlab_broker(&["--connect-timeout", "0"], WAIT);
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    assert_eq!(closed_within(&mut s, Duration::from_secs(2)), None);
+}
+
+fn connect(client_id: &str) -> Connect {
+    Connect {
+        protocol: Protocol::V311,
+        clean_session: true,
+        keep_alive: 60,
+        client_id: client_id.into(),
+        will: None,
+        login: None,
+    }
+}
