@@ -13,6 +13,20 @@ const MQTT31_MAX_CLIENT_ID: usize = 23;
 impl Broker {
     pub(super) fn on_connect(&mut self, now: Instant, conn: ConnId, mut c: Connect) {
         use ConnectReturnCode::*;
+        if c.protocol == Protocol::V5 {
+            // This broker speaks 3.1 and 3.1.1. From bytes, the decoder stops at
+            // the level byte; a simulated client hands the packet over decoded, so
+            // it takes the very same way: CONNACK 1, then close (MQTT-3.1.2-2).
+            let level_at = 2 + 2 + c.protocol.name().len();
+            let e = crate::codec::DecodeError::new(
+                crate::codec::DecodeErrorKind::UnsupportedProtocol {
+                    name: c.protocol.name().to_owned(),
+                    level: c.protocol.level(),
+                },
+                level_at,
+            );
+            return self.decode_error(now, conn, e);
+        }
         if c.client_id.is_empty() {
             // MQTT-3.1.3-7/8: a zero-length id needs clean session; 3.1 forbids it.
             if !c.clean_session

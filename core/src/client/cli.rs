@@ -69,7 +69,8 @@ pub struct CommonArgs {
     pub debug: bool,
     /// `--quiet`
     pub quiet: bool,
-    /// `-V mqttv311` (default) or `-V mqttv31`.
+    /// `-V mqttv311` (default), `-V mqttv31`, or `-V mqttv5` (a 5.0 CONNECT, which
+    /// a 3.1.1 broker refuses with CONNACK 1).
     pub protocol: Protocol,
     /// `-M`, default 20.
     pub max_inflight: u16,
@@ -471,11 +472,9 @@ fn parse_common(
             c.protocol = match v {
                 "mqttv311" | "311" | "v311" => Protocol::V311,
                 "mqttv31" | "31" | "v31" => Protocol::V31,
-                "mqttv5" | "5" | "v5" => {
-                    return Err(CliError::Unsupported(
-                        "-V mqttv5 (MQTT Lab speaks 3.1.1)".into(),
-                    ))
-                }
+                // Sent as mosquitto's tools send it; MQTT Lab's brokers speak 3.1.1
+                // and answer CONNACK 1 (unacceptable protocol version).
+                "mqttv5" | "5" | "v5" => Protocol::V5,
                 _ => {
                     return Err(usage(
                         tool,

@@ -1,7 +1,7 @@
 //! The debug lines libmosquitto prints for `mosquitto_pub -d` / `mosquitto_sub -d`,
 //! so MQTT Lab's tools and simulated clients read like the real ones.
 
-use crate::codec::{ConnectReturnCode, Packet, Publish};
+use crate::codec::{ConnectReturnCode, Packet, Protocol, Publish};
 
 /// libmosquitto's wording of a CONNACK code (`mosquitto_connack_string`), which
 /// `mosquitto_pub`/`mosquitto_sub` print as `Connection error: ...`.
@@ -18,6 +18,43 @@ pub fn connack_string(code: ConnectReturnCode) -> &'static str {
         }
         ConnectReturnCode::NotAuthorized => "Connection Refused: not authorised.",
     }
+}
+
+/// The line `mosquitto_pub`/`mosquitto_sub` print when the broker refuses the
+/// connection. Under `-V mqttv5` libmosquitto turns a 3.1.1 broker's CONNACK 1 into
+/// MQTT 5's reason code 132 (unsupported protocol version), and the tools say so
+/// in their own words (checked against mosquitto_sub 2.0.11).
+pub fn refusal_line(protocol: Protocol, code: ConnectReturnCode) -> String {
+    match (protocol, code) {
+        (Protocol::V5, ConnectReturnCode::UnacceptableProtocolVersion) => {
+            "Connection error: Unsupported Protocol Version. Try connecting to an MQTT v5 broker, or use MQTT v3.x mode.".into()
+        }
+        _ => format!("Connection error: {}", connack_string(code)),
+    }
+}
+
+/// The code `-d` shows in `received CONNACK (N)`: 132 for a CONNACK 1 under
+/// `-V mqttv5` (see [`refusal_line`]), else the byte on the wire.
+pub fn connack_code_shown(protocol: Protocol, code: ConnectReturnCode) -> u8 {
+    match (protocol, code) {
+        (Protocol::V5, ConnectReturnCode::UnacceptableProtocolVersion) => 132,
+        _ => code.as_u8(),
+    }
+}
+
+/// What `mosquitto_sub -d` prints for a SUBACK: `Subscribed (mid: 1): 1, 128`.
+pub fn subscribed_line(
+    pid: crate::codec::Pid,
+    granted: &[crate::codec::SubackReturnCode],
+) -> String {
+    let codes: Vec<String> = granted
+        .iter()
+        .map(|g| match g {
+            crate::codec::SubackReturnCode::Success(q) => q.as_u8().to_string(),
+            crate::codec::SubackReturnCode::Failure => "128".to_owned(),
+        })
+        .collect();
+    format!("Subscribed (mid: {pid}): {}", codes.join(", "))
 }
 
 /// The client id as libmosquitto prints it (`(null)` when empty).
@@ -118,9 +155,15 @@ pub fn sent_lines(client_id: &str, packet: &Packet) -> Vec<String> {
 
 /// The line for a packet the client receives, e.g. `Client (null) received PUBACK (Mid: 1, RC:0)`.
 pub fn received_line(client_id: &str, packet: &Packet) -> String {
+    received_line_as(client_id, Protocol::V311, packet)
+}
+
+/// [`received_line`] for a client that connected with `protocol` (under
+/// `-V mqttv5` a CONNACK 1 shows as 132).
+pub fn received_line_as(client_id: &str, protocol: Protocol, packet: &Packet) -> String {
     let c = id(client_id);
     let what = match packet {
-        Packet::Connack(a) => format!("CONNACK ({})", a.code.as_u8()),
+        Packet::Connack(a) => format!("CONNACK ({})", connack_code_shown(protocol, a.code)),
         Packet::Publish(p) => format!("PUBLISH ({})", publish_args(p, 0)),
         Packet::Puback(m) => format!("PUBACK (Mid: {m}, RC:0)"),
         Packet::Pubrec(m) => format!("PUBREC (Mid: {m})"),

@@ -36,6 +36,17 @@ impl Client {
                         .push_back(ClientEvent::OversizedDropped { size, max });
                     self.skip = size;
                 }
+                Err(e)
+                    if self.options.protocol == codec::Protocol::V5
+                        && self.state == ConnectionState::Connecting =>
+                {
+                    // A 5.0 broker accepted the 5.0 CONNECT: its CONNACK has
+                    // properties, which this 3.1.1 client does not read.
+                    self.protocol_error(ProtocolError::Malformed(format!(
+                        "the broker answered in MQTT 5.0 ({e}); MQTT Lab's client speaks 3.1.1, and -V mqttv5 is there to meet a 3.1.1 broker's CONNACK 1"
+                    )));
+                    return;
+                }
                 Err(e) => {
                     self.protocol_error(ProtocolError::Malformed(e.to_string()));
                     return;

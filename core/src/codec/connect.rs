@@ -14,6 +14,14 @@ pub enum Protocol {
     V31,
     /// MQTT 3.1.1: protocol name "MQTT", level 4.
     V311,
+    /// MQTT 5.0: protocol name "MQTT", level 5. Only sent, as `mosquitto_pub -V
+    /// mqttv5` does, to meet a 3.1.1 broker's CONNACK 1 (MQTT-3.1.2-2): the CONNECT
+    /// carries empty properties (a property length of 0 after the keep alive, and
+    /// before the will topic when there is a will). The decoder speaks 3.1 and
+    /// 3.1.1 only, so these bytes decode to
+    /// [`UnsupportedProtocol`](super::DecodeErrorKind::UnsupportedProtocol), whose
+    /// [`connack_code`](super::DecodeError::connack_code) is 1.
+    V5,
 }
 
 impl Protocol {
@@ -21,7 +29,7 @@ impl Protocol {
     pub fn name(self) -> &'static str {
         match self {
             Protocol::V31 => "MQIsdp",
-            Protocol::V311 => "MQTT",
+            Protocol::V311 | Protocol::V5 => "MQTT",
         }
     }
 
@@ -30,10 +38,21 @@ impl Protocol {
         match self {
             Protocol::V31 => 3,
             Protocol::V311 => 4,
+            Protocol::V5 => 5,
         }
     }
 
-    /// The protocol for a name and level as a CONNECT carries them, if spoken here.
+    /// How Wireshark names the version: `MQTT v3.1.1`.
+    pub fn version_name(self) -> &'static str {
+        match self {
+            Protocol::V31 => "MQTT v3.1",
+            Protocol::V311 => "MQTT v3.1.1",
+            Protocol::V5 => "MQTT v5.0",
+        }
+    }
+
+    /// The protocol for a name and level as a CONNECT carries them, if the decoder
+    /// speaks it (3.1 and 3.1.1; never [`Protocol::V5`]).
     pub fn from_name_level(name: &[u8], level: u8) -> Option<Protocol> {
         match (name, level) {
             (b"MQTT", 4) => Some(Protocol::V311),
@@ -195,8 +214,13 @@ impl Connect {
     pub(crate) fn body_len(&self) -> Result<usize, EncodeError> {
         // Protocol name, level, flags, keep alive.
         let mut len = 2 + self.protocol.name().len() + 1 + 1 + 2;
+        // MQTT 5.0's empty properties: one byte, the length 0 (§3.1.2.11 of 5.0).
+        let properties = usize::from(self.protocol == Protocol::V5);
+        len += properties;
         len += check_str(FieldName::ClientId, &self.client_id)?;
         if let Some(w) = &self.will {
+            // And the will's (§3.1.3.2 of 5.0).
+            len += properties;
             len += check_len(FieldName::WillTopic, w.topic.as_str().len())?;
             len += check_len(FieldName::WillMessage, w.message.len())?;
         }
@@ -214,8 +238,15 @@ impl Connect {
         out.push(self.protocol.level());
         out.push(self.flags_byte());
         write_u16(out, self.keep_alive);
+        let v5 = self.protocol == Protocol::V5;
+        if v5 {
+            out.push(0);
+        }
         write_binary(out, self.client_id.as_bytes());
         if let Some(w) = &self.will {
+            if v5 {
+                out.push(0);
+            }
             write_binary(out, w.topic.as_str().as_bytes());
             write_binary(out, &w.message);
         }

@@ -341,3 +341,61 @@ fn a_four_byte_remaining_length_round_trips() {
     let (back, used) = decode(&bytes, usize::MAX).unwrap().unwrap();
     assert_eq!((back, used), (big, bytes.len()));
 }
+
+/// `-V mqttv5` CONNECTs encode as mosquitto_sub 2.0.11 sends them (less its
+/// Receive Maximum property: ours are empty), and the 3.1.1 decoder answers them
+/// with CONNACK 1 rather than a malformed-packet close.
+#[test]
+fn an_mqtt5_connect_encodes_with_empty_properties_and_decodes_to_connack_1() {
+    let v5 = |will: Option<LastWill>| {
+        let mut b = Vec::new();
+        Packet::Connect(Connect {
+            protocol: Protocol::V5,
+            clean_session: true,
+            keep_alive: 60,
+            client_id: String::new(),
+            will,
+            login: None,
+        })
+        .encode(&mut b)
+        .unwrap();
+        b
+    };
+    let plain = v5(None);
+    assert_eq!(
+        plain,
+        [0x10, 0x0d, 0, 4, b'M', b'Q', b'T', b'T', 5, 0x02, 0, 60, 0, 0, 0]
+    );
+    let will = v5(Some(LastWill {
+        topic: name("w"),
+        message: Bytes::from_static(b"x"),
+        qos: QoS::AtMostOnce,
+        retain: false,
+    }));
+    // mosquitto_sub -V 5 --will-topic w --will-payload x sends the same bytes
+    // with `03 21 00 14` (Receive Maximum 20) as its properties.
+    assert_eq!(
+        will,
+        [
+            0x10, 0x14, 0, 4, b'M', b'Q', b'T', b'T', 5, 0x06, 0, 60, 0, 0, 0, 0, 0, 1, b'w', 0, 1,
+            b'x'
+        ]
+    );
+    for bytes in [plain, will] {
+        let e = decode(&bytes, 1024).unwrap_err();
+        assert_eq!(
+            (e.kind.clone(), e.offset),
+            (
+                DecodeErrorKind::UnsupportedProtocol {
+                    name: "MQTT".into(),
+                    level: 5
+                },
+                8
+            )
+        );
+        assert_eq!(
+            e.connack_code(),
+            Some(ConnectReturnCode::UnacceptableProtocolVersion)
+        );
+    }
+}

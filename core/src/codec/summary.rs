@@ -21,8 +21,10 @@ impl fmt::Display for Packet {
         match self {
             Packet::Connect(c) => {
                 write!(f, "{name} c{} k{}", u8::from(c.clean_session), c.keep_alive)?;
-                if c.protocol == Protocol::V31 {
-                    f.write_str(" v3.1")?;
+                match c.protocol {
+                    Protocol::V31 => f.write_str(" v3.1")?,
+                    Protocol::V5 => f.write_str(" v5.0")?,
+                    Protocol::V311 => {}
                 }
                 if c.client_id.is_empty() {
                     f.write_str(" \"\"")?;

@@ -783,7 +783,8 @@ impl World {
                     return;
                 };
                 if c.app.debug() {
-                    let line = debug::received_line(&c.client.options().client_id, &packet);
+                    let o = c.client.options();
+                    let line = debug::received_line_as(&o.client_id, o.protocol, &packet);
                     self.print(node, line);
                 }
                 if let Node::Client(c) = &mut self.nodes[node] {

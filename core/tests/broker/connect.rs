@@ -368,3 +368,46 @@ fn a_takeover_is_not_refused_by_a_full_server() {
         [connack(false, ConnectReturnCode::Accepted)]
     );
 }
+
+/// `mosquitto_sub -V mqttv5` against this 3.1.1 broker: the same CONNACK 1 whether
+/// the CONNECT comes as bytes (a real socket) or decoded (a simulated client).
+#[test]
+fn an_mqtt5_connect_gets_connack_1_as_bytes_and_as_a_packet() {
+    let mut v5 = connect("c5");
+    v5.protocol = Protocol::V5;
+    let mut bytes = Vec::new();
+    Packet::Connect(v5.clone()).encode(&mut bytes).unwrap();
+    // Level 5, flags, keep alive 60, then 5.0's empty properties before "c5".
+    assert_eq!(bytes[8..13], [5, 0x02, 0, 60, 0]);
+    for by_bytes in [true, false] {
+        let mut lab = Lab::default();
+        let c = lab.open("127.0.0.1");
+        if by_bytes {
+            lab.send_bytes(c, &bytes);
+        } else {
+            lab.broker
+                .handle_packet(lab.now, c, Packet::Connect(v5.clone()));
+            while let Some(o) = lab.broker.poll_output() {
+                lab.out.push(o);
+            }
+        }
+        let wire: Vec<Vec<u8>> = lab
+            .out
+            .iter()
+            .filter_map(|o| match o {
+                mqttlab_core::broker::Output::Transmit(t) => Some(t.bytes.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(wire, [vec![0x20, 0x02, 0x00, 0x01]], "by bytes: {by_bytes}");
+        assert_eq!(
+            lab.log()[1..],
+            [
+                "Invalid protocol version 5 in CONNECT from 127.0.0.1.",
+                "Sending CONNACK to 127.0.0.1 (0, 1)",
+                "Client <unknown> disconnected due to protocol error.",
+            ]
+        );
+        assert_eq!(lab.closed().len(), 1);
+    }
+}

@@ -56,6 +56,32 @@ impl Walk<'_> {
         Some(())
     }
 
+    /// MQTT 5.0 properties, as Wireshark shows them: `{name}` over the whole
+    /// block, `Total Length: n` (a variable byte integer) under it. The properties
+    /// themselves are not named one by one.
+    fn properties(&mut self, name: &str) -> Option<()> {
+        let start = self.pos;
+        let mut len = 0usize;
+        for i in 0..4 {
+            let b = self.u8()?;
+            len |= usize::from(b & 0x7f) << (7 * i);
+            if b & 0x80 == 0 {
+                break;
+            }
+        }
+        let total = Field::new(format!("Total Length: {len}"), self.range(start, self.pos));
+        let data = self.pos;
+        let (_, complete) = self.take(len);
+        let mut children = vec![total];
+        if len > 0 {
+            let r = self.range(data, self.pos);
+            children.push(Field::new(format!("[{len} bytes of properties]"), r));
+        }
+        let r = self.range(start, self.pos);
+        self.out.push(Field::new(name, r).with_children(children));
+        complete.then_some(())
+    }
+
     /// A length-prefixed field: `{name} Length: n` then `{name}: value`.
     fn prefixed(&mut self, name: &str, show: fn(&[u8]) -> String) -> Option<()> {
         let start = self.pos;
@@ -154,8 +180,16 @@ fn connect(w: &mut Walk<'_>) -> Option<()> {
     let start = w.pos;
     let keep_alive = w.u16()?;
     w.push(format!("Keep Alive: {keep_alive}"), start);
+    // MQTT 5.0 (what `mosquitto_pub -V mqttv5` sends) adds properties.
+    let v5 = level == 5;
+    if v5 {
+        w.properties("Properties")?;
+    }
     w.prefixed("Client ID", lossy)?;
     if f & 0x04 != 0 {
+        if v5 {
+            w.properties("Will Properties")?;
+        }
         w.prefixed("Will Topic", lossy)?;
         w.prefixed("Will Message", text_or_hex)?;
     }

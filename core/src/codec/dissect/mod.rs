@@ -168,6 +168,7 @@ fn dissect_one(bytes: &[u8], at: usize) -> (Field, Option<usize>) {
 
 /// Builds the root; with an error, keeps the fields that start at or before the
 /// offending byte, marks the innermost one holding it, and adds the error node.
+/// A CONNECT refused with CONNACK 1 (another protocol level) keeps every field.
 fn finish(
     title: String,
     at: usize,
@@ -175,7 +176,26 @@ fn finish(
     mut fields: Vec<Field>,
     error: Option<DecodeError>,
 ) -> Field {
-    if let Some(e) = error {
+    if let Some(e) = error.as_ref().filter(|e| e.connack_code().is_some()) {
+        // A CONNECT of another protocol level (MQTT 5.0 from `-V mqttv5`) is well
+        // formed for its own version: every field stays, and the note says what a
+        // 3.1.1 broker does with it.
+        let offset = at + e.offset;
+        for f in &mut fields {
+            mark(f, offset);
+        }
+        fields.push(Field {
+            label: format!(
+                "[Not MQTT 3.1.1: {}; a 3.1.1 broker answers CONNACK 1 (unacceptable protocol version) and closes (at byte {}, {})]",
+                e.kind,
+                e.offset,
+                e.kind.rule()
+            ),
+            range: offset..offset + 1,
+            children: Vec::new(),
+            is_error: true,
+        });
+    } else if let Some(e) = error {
         let offset = at + e.offset;
         fields.retain(|f| f.range.start <= offset);
         for f in &mut fields {

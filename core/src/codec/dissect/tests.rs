@@ -252,3 +252,41 @@ fn truncated_and_unframeable_input() {
     assert!(render(&fields).contains("remaining length is longer than 4 bytes"));
     assert!(dissect(&[]).is_empty());
 }
+
+#[test]
+fn an_mqtt5_connect_shows_its_properties_and_what_a_311_broker_does() {
+    // mosquitto_sub -V 5 --will-topic w --will-payload x, as captured (with its
+    // Receive Maximum property); Wireshark 3.6 shows the same field names.
+    let bytes = [
+        0x10, 0x17, 0, 4, b'M', b'Q', b'T', b'T', 5, 0x06, 0, 60, 3, 0x21, 0, 0x14, 0, 0, 0, 0, 1,
+        b'w', 0, 1, b'x',
+    ];
+    let fields = dissect(&bytes);
+    let text = render(&fields);
+    let labels: Vec<&str> = text.lines().map(str::trim).collect();
+    for want in [
+        "Version: MQTT v5.0 (5)",
+        "Keep Alive: 60",
+        "Properties",
+        "Total Length: 3",
+        "Client ID Length: 0",
+        "Will Properties",
+        "Total Length: 0",
+        "Will Topic: w",
+        "Will Message: x",
+    ] {
+        assert!(labels.contains(&want), "{want}:\n{text}");
+    }
+    assert!(
+        text.contains("[Not MQTT 3.1.1: unsupported protocol name \"MQTT\" level 5; a 3.1.1 broker answers CONNACK 1 (unacceptable protocol version) and closes (at byte 8, MQTT-3.1.2-2)]"),
+        "{text}"
+    );
+    assert!(!text.contains("Malformed"), "{text}");
+    // The version byte is what the broker objects to.
+    let version = fields[0]
+        .children
+        .iter()
+        .find(|f| f.label.starts_with("Version"))
+        .unwrap();
+    assert!(version.is_error && version.range == (8..9));
+}

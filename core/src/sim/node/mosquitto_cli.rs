@@ -7,9 +7,9 @@ use core::time::Duration;
 use crate::client::cli::{
     format_message, parse_command_line, CliError, MessageSource, PubArgs, SubArgs, ToolCommand,
 };
-use crate::client::debug::connack_string;
+use crate::client::debug::{refusal_line, subscribed_line};
 use crate::client::{ClientEvent, DisconnectReason};
-use crate::codec::QoS;
+use crate::codec::{QoS, SubackReturnCode};
 use crate::rng::SplitMix64;
 
 use super::{Cx, Effect};
@@ -184,8 +184,36 @@ impl MosquittoCli {
             }
             (ClientEvent::Message(m), ToolCommand::Sub(s)) => self.sub_message(cx, s, m),
             (ClientEvent::Published { .. }, ToolCommand::Pub(p)) => self.after_publish(cx, p),
+            (ClientEvent::Subscribed { pid, granted }, ToolCommand::Sub(s)) => {
+                if s.common.debug {
+                    cx.print(subscribed_line(*pid, granted));
+                }
+                // As mosquitto_sub 2.0: with every filter refused (SUBACK 128) there
+                // is nothing to wait for.
+                if granted.iter().all(|g| *g == SubackReturnCode::Failure) {
+                    if !s.common.quiet {
+                        cx.print("All subscription requests were denied.");
+                    }
+                    let _ = cx.client.disconnect(cx.now);
+                }
+            }
             (ClientEvent::ConnectionRefused(code), _) => {
-                cx.print(format!("Connection error: {}", connack_string(*code)));
+                let protocol = match &tool {
+                    ToolCommand::Pub(p) => p.common.protocol,
+                    ToolCommand::Sub(s) => s.common.protocol,
+                };
+                cx.print(refusal_line(protocol, *code));
+                // mosquitto_pub then reports its loop's error too (checked against
+                // mosquitto_pub 2.0.11): libmosquitto takes a 3.1.1 CONNACK under
+                // 5.0 for a protocol error.
+                if let ToolCommand::Pub(_) = &tool {
+                    cx.print(match protocol {
+                        crate::codec::Protocol::V5 => {
+                            "Error: A network protocol error occurred when communicating with the broker."
+                        }
+                        _ => "Error: The connection was refused.",
+                    });
+                }
             }
             (ClientEvent::Disconnected { reason }, _) => match reason {
                 // The first connection failed: the tools give up at once.
