@@ -256,3 +256,189 @@ proptest! {
         let _ = scenario::run(&src, Some(2));
     }
 }
+
+#[test]
+fn acl_lines_read_like_mosquittos_acl_file() {
+    use mqttlab_core::broker::{Access, AclSubject};
+    let src = "acl b user aluno topic read casa/#\nbroker b\nacl b client c9 topic write casa/sala\nacl b anyone topic publico/#\n";
+    let sc = parse(src).unwrap();
+    let rules: Vec<_> = sc
+        .acls
+        .iter()
+        .map(|a| {
+            (
+                a.broker.name.as_str(),
+                a.rule.who.clone(),
+                a.rule.filter.as_str().to_owned(),
+                a.rule.access,
+            )
+        })
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            (
+                "b",
+                AclSubject::User("aluno".into()),
+                "casa/#".into(),
+                Access::Read
+            ),
+            (
+                "b",
+                AclSubject::Client("c9".into()),
+                "casa/sala".into(),
+                Access::Write
+            ),
+            // Without an access word, readwrite, as in mosquitto.
+            (
+                "b",
+                AclSubject::Anyone,
+                "publico/#".into(),
+                Access::ReadWrite
+            ),
+        ]
+    );
+    // A broker with no acl line has no ACL: everything is allowed.
+    let w = parse("broker a\nbroker b\nacl b anyone topic read x\n")
+        .unwrap()
+        .build(1, mqttlab_core::sim::trace::TraceMode::Full);
+    let acl = |n: &str| {
+        w.broker(w.node_id(n).unwrap())
+            .unwrap()
+            .broker
+            .config()
+            .acl
+            .clone()
+    };
+    assert!(acl("a").is_none());
+    assert_eq!(acl("b").unwrap().rules.len(), 1);
+}
+
+#[test]
+fn broken_acl_lines_say_where_and_what() {
+    assert_eq!(
+        first_error("broker b\nacl b usr aluno topic read x"),
+        "line 2, column 7: an ACL rule is for 'user NAME', 'client ID' or 'anyone', not 'usr' (did you mean 'user'?)"
+    );
+    assert_eq!(
+        first_error("broker b\nacl b user aluno read x"),
+        "line 2, column 18: expected 'topic', as in mosquitto's acl_file: acl b user aluno topic read sensores/#"
+    );
+    assert_eq!(
+        first_error("broker b\nacl b anyone topic reed x"),
+        "line 2, column 20: unknown access 'reed' (did you mean 'read'?); write read, write or readwrite, then the topic"
+    );
+    assert_eq!(
+        first_error("broker b\nacl b anyone topic deny x"),
+        "line 2, column 20: 'deny' is not supported: once a broker has an ACL, whatever no rule allows is denied"
+    );
+    assert!(first_error("broker b\nacl b anyone topic read a/#/b")
+        .starts_with("line 2, column 25: 'a/#/b' is not a valid topic"));
+    assert_eq!(
+        first_error("broker b\nacl bb anyone topic x"),
+        "line 2, column 5: unknown node 'bb' (did you mean 'b'?)"
+    );
+    assert_eq!(
+        first_error("broker b\nclient c -> b\nacl c anyone topic x"),
+        "line 3, column 5: 'c' is not a broker"
+    );
+    assert_eq!(
+        first_error("broker b\nclient c -> b\nexpect c suback 3"),
+        "line 3, column 17: a SUBACK return code is 0, 1, 2 or 128 (failure), not 3"
+    );
+    assert_eq!(
+        first_error("broker b\nclient c -> b\nexpect c suback"),
+        "line 3, column 16: expected the SUBACK's return codes, one per filter: 0, 1, 2 or 128 (failure)"
+    );
+}
+
+/// The bytes on the wire: SUBACK 0x80 for a refused filter, CONNACK 1 for an
+/// MQTT 5.0 CONNECT, and what the tools print for each.
+#[test]
+fn suback_128_and_connack_1_on_the_wire_and_in_the_terminal() {
+    use mqttlab_core::sim::trace::{Fate, TraceKind};
+    let packets = |w: &mqttlab_core::sim::world::World, to_node: &str| -> Vec<Vec<u8>> {
+        w.trace()
+            .entries()
+            .iter()
+            .filter_map(|e| match &e.kind {
+                TraceKind::Packet {
+                    fate: Fate::Delivered,
+                    to,
+                    bytes,
+                    ..
+                } if to == to_node => Some(bytes.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let src = "broker b user aluno 1234\nacl b user aluno topic read casa/#\n\
+        client s -> b\nclient t -> b\n\
+        at 1s s: mosquitto_sub -i s -u aluno -P 1234 -t casa/# -t admin/# -q 2 -d\n\
+        at 1s t: mosquitto_sub -i t -t casa/#\n\
+        expect s suback 2 128\nexpect t suback 128 once\nexpect s suback 128 never\nrun 5s\n";
+    let r = scenario::run(src, Some(1)).unwrap();
+    assert!(r.passed(), "{:?}", r.results);
+    assert!(packets(&r.world, "s").contains(&vec![0x90, 0x04, 0x00, 0x01, 0x02, 0x80]));
+    assert!(packets(&r.world, "t").contains(&vec![0x90, 0x03, 0x00, 0x01, 0x80]));
+    let term = |n: &str| -> Vec<String> {
+        let w = &r.world;
+        w.client(w.node_id(n).unwrap())
+            .unwrap()
+            .terminal
+            .iter()
+            .map(|(_, l)| l.clone())
+            .collect()
+    };
+    assert_eq!(
+        term("s")[4..],
+        ["Client s received SUBACK", "Subscribed (mid: 1): 2, 128"]
+    );
+    assert_eq!(term("t"), ["All subscription requests were denied."]);
+
+    let src = "broker b\nclient v -> b\n\
+        at 1s v: mosquitto_pub -i v -t a -m x -V 5 -d\n\
+        expect v refused 1\nexpect packet \"CONNECT c1 k60 v5.0 v\" from v\nrun 5s\n";
+    let r = scenario::run(src, Some(1)).unwrap();
+    assert!(r.passed(), "{:?}", r.results);
+    assert_eq!(packets(&r.world, "v"), [vec![0x20, 0x02, 0x00, 0x01]]);
+    let v5_connect: Vec<Vec<u8>> = r
+        .world
+        .trace()
+        .entries()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Packet {
+                fate: Fate::Delivered,
+                from,
+                bytes,
+                ..
+            } if from == "v" => Some(bytes.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        v5_connect,
+        [vec![
+            0x10, 0x0e, 0, 4, b'M', b'Q', b'T', b'T', 5, 0x02, 0, 60, 0, 0, 1, b'v'
+        ]]
+    );
+    let w = &r.world;
+    let term: Vec<String> = w
+        .client(w.node_id("v").unwrap())
+        .unwrap()
+        .terminal
+        .iter()
+        .map(|(_, l)| l.clone())
+        .collect();
+    // As mosquitto_pub 2.0.11 -V 5 -d against a 3.1.1 broker.
+    assert_eq!(
+        term,
+        [
+            "Client v sending CONNECT",
+            "Client v received CONNACK (132)",
+            "Connection error: Unsupported Protocol Version. Try connecting to an MQTT v5 broker, or use MQTT v3.x mode.",
+            "Error: A network protocol error occurred when communicating with the broker.",
+        ]
+    );
+}

@@ -4,7 +4,7 @@
 
 use core::time::Duration;
 
-use crate::broker::BrokerConfig;
+use crate::broker::{AclRule, BrokerConfig};
 use crate::codec::{PacketType, QoS};
 use crate::time::Instant;
 
@@ -164,6 +164,15 @@ impl LinkChange {
     }
 }
 
+/// `acl BROKER user NAME topic read FILTER`: one access rule for a broker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AclSpec {
+    /// The broker it is for.
+    pub broker: NameRef,
+    /// Who may do what on which topics.
+    pub rule: AclRule,
+}
+
 /// A packet-level fault rule as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FaultSpec {
@@ -265,6 +274,9 @@ pub enum ExpectKind {
     Prints(NameRef, String),
     /// `expect NODE refused CODE`.
     Refused(NameRef, u8),
+    /// `expect NODE suback CODE...`: a SUBACK delivered to the node with exactly
+    /// these return codes, in order (128 for a refused filter).
+    Suback(NameRef, Vec<u8>),
     /// `expect NODE connected` / `disconnected` at the end.
     Connected(NameRef, bool),
     /// `expect NODE state on|off`.
@@ -311,6 +323,8 @@ pub struct Scenario {
     pub seed: Option<u64>,
     /// Nodes, in declaration order.
     pub nodes: Vec<NodeDecl>,
+    /// Access rules, in file order; a broker with any has an ACL.
+    pub acls: Vec<AclSpec>,
     /// Timed actions, in file order.
     pub actions: Vec<TimedAction>,
     /// Fault rules declared with `fault`.

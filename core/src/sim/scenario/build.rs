@@ -62,7 +62,14 @@ impl Scenario {
         let mut w = World::new(seed, mode);
         for n in &self.nodes {
             if let NodeKind::Broker(cfg) = &n.kind {
-                w.add_broker(&n.name.name, (**cfg).clone());
+                let mut cfg = (**cfg).clone();
+                for a in self.acls.iter().filter(|a| a.broker.name == n.name.name) {
+                    cfg.acl
+                        .get_or_insert_with(Default::default)
+                        .rules
+                        .push(a.rule.clone());
+                }
+                w.add_broker(&n.name.name, cfg);
             }
         }
         let id = |w: &World, r: &NameRef| w.node_id(&r.name).unwrap_or(0);

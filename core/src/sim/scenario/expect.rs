@@ -1,5 +1,6 @@
 //! Checking expectations against a finished run.
 
+use crate::codec::Packet;
 use crate::time::Instant;
 
 use super::super::trace::{Fate, TraceKind};
@@ -113,6 +114,40 @@ fn evaluate(e: &Expect, w: &World) -> (bool, String) {
             (
                 c.refusals.contains(code),
                 format!("CONNACK refusals: {:?}", c.refusals),
+            )
+        }
+        ExpectKind::Suback(node, codes) => {
+            let mut seen = Vec::new();
+            let n = w
+                .trace()
+                .entries()
+                .iter()
+                .filter(|en| in_window(e, en.time))
+                .filter_map(|en| match &en.kind {
+                    TraceKind::Packet {
+                        fate: Fate::Delivered,
+                        to,
+                        bytes,
+                        ..
+                    } if *to == node.name => match crate::codec::decode(bytes, usize::MAX) {
+                        Ok(Some((Packet::Suback(s), _))) => Some(s),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .filter(|s| {
+                    let got: Vec<u8> = s.return_codes.iter().map(|c| c.as_u8()).collect();
+                    let hit = got == *codes;
+                    seen.push(got);
+                    hit
+                })
+                .count();
+            (
+                count_ok(e.count, n),
+                format!(
+                    "wanted {}, SUBACKs delivered: {seen:?}",
+                    count_word(e.count)
+                ),
             )
         }
         ExpectKind::Connected(node, want) => {

@@ -12,12 +12,14 @@
 //! ```text
 //! scenario    = { line } ;
 //! line        = [ statement ] [ comment ] ;
-//! statement   = broker | device | timed | fault | expect | "run" DURATION | "seed" NUMBER ;
+//! statement   = broker | acl | device | timed | fault | expect | "run" DURATION | "seed" NUMBER ;
 //!
 //! broker      = "broker" NAME { broker-opt } ;
 //! broker-opt  = "port" N | "user" NAME PASSWORD | "no-anonymous" | "reject-id" ID
 //!             | "max-connections" N | "max-queued" N | "queue-qos0"
 //!             | "resend-timeout" DURATION | "max-packet" BYTES ;
+//! acl         = "acl" BROKER ( "user" NAME | "client" ID | "anyone" )
+//!               "topic" [ "read" | "write" | "readwrite" ] FILTER ;
 //!
 //! device      = KIND NAME "->" BROKER { option } ;
 //! KIND        = "client" | "sensor" | "actuator" | "controller" | "esp32" ;
@@ -55,6 +57,7 @@
 //!             | "expect" NODE "output" { LINE }
 //!             | "expect" NODE "prints" LINE { window }
 //!             | "expect" NODE "refused" CODE
+//!             | "expect" NODE "suback" CODE { CODE } { window | "never" }
 //!             | "expect" NODE ( "connected" | "disconnected" )
 //!             | "expect" NODE "state" ( "on" | "off" )
 //!             | "expect" BROKER "log" TEXT { window }
@@ -64,6 +67,16 @@
 //!             | "between" TIME "and" TIME | "once" | "times" N ;
 //! ```
 //!
+//! `acl` lines give a broker an access control list in the words of mosquitto's
+//! `acl_file` (`user aluno` / `topic read casa/#`); a missing access means
+//! `readwrite`, as there. Once a broker has one rule, whatever no rule allows is
+//! denied: a SUBSCRIBE to a filter no read rule covers gets return code 128 in
+//! its SUBACK, and a PUBLISH no write rule allows is acknowledged but not
+//! delivered ("Denied PUBLISH" in the log). (mosquitto 2.0 with an `acl_file`
+//! grants every subscription and filters at delivery instead; 128 comes from
+//! brokers that check at subscribe time, mosquitto's dynamic-security plugin
+//! among them.) `expect NODE suback 1 128` holds when a SUBACK with exactly these
+//! codes, one per filter, reaches the node.
 //! `at T link NODE ...` changes the link from `T` on: the options given replace
 //! those in force (from the declaration and earlier `link` lines), the others stay;
 //! packets already on their way keep their arrival time.

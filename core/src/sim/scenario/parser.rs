@@ -4,7 +4,7 @@
 
 use core::time::Duration;
 
-use crate::broker::BrokerConfig;
+use crate::broker::{Access, AclRule, AclSubject, BrokerConfig};
 use crate::client::cli::parse_command_line;
 use crate::codec::{PacketType, QoS};
 use crate::time::Instant;
@@ -19,6 +19,7 @@ use super::units::{parse_duration, parse_percent, parse_rate};
 
 const STATEMENTS: &[&str] = &[
     "broker",
+    "acl",
     "client",
     "sensor",
     "actuator",
@@ -248,6 +249,11 @@ fn statement(c: &mut Cur, sc: &mut Scenario, last_at: &mut Instant, raw: &str) -
     };
     match kw.as_str() {
         "broker" => broker(c, sc),
+        "acl" => {
+            let a = acl(c)?;
+            sc.acls.push(a);
+            Ok(())
+        }
         "client" | "sensor" | "actuator" | "controller" | "esp32" => device(c, sc, &kw),
         "at" => {
             let at = c.time()?;
@@ -329,6 +335,96 @@ fn broker(c: &mut Cur, sc: &mut Scenario) -> R<()> {
         conn: ConnSpec::default(),
     });
     Ok(())
+}
+
+const ACL_SUBJECTS: &[&str] = &["user", "client", "anyone"];
+const ACL_ACCESS: &[&str] = &["read", "write", "readwrite"];
+
+/// `acl BROKER (user NAME | client ID | anyone) topic [read|write|readwrite] FILTER`:
+/// the words of mosquitto's `acl_file` (`user aluno` then `topic read casa/#`) on
+/// one line. As there, the access may be left out and is then `readwrite`.
+fn acl(c: &mut Cur) -> R<AclSpec> {
+    let broker = c.name("a broker name")?;
+    let (kind, kc) = c.word("who the rule is for: user NAME, client ID or anyone")?;
+    let who = match kind.as_str() {
+        "user" => AclSubject::User(c.text("a user name")?),
+        "client" | "clientid" => AclSubject::Client(c.text("a client id")?),
+        "anyone" => AclSubject::Anyone,
+        other => {
+            let hint = suggest(other, ACL_SUBJECTS.iter().copied())
+                .map(|s| format!(" (did you mean '{s}'?)"))
+                .unwrap_or_default();
+            return c.err(
+                kc,
+                format!(
+                    "an ACL rule is for 'user NAME', 'client ID' or 'anyone', not '{other}'{hint}"
+                ),
+            );
+        }
+    };
+    let example = |who: &AclSubject| {
+        let w = match who {
+            AclSubject::User(u) => format!("user {u}"),
+            AclSubject::Client(id) => format!("client {id}"),
+            AclSubject::Anyone => "anyone".into(),
+        };
+        format!("acl {} {w} topic read sensores/#", broker.name)
+    };
+    let tc = c.col();
+    match c.peek_word() {
+        Some("topic") => c.pos += 1,
+        Some("pattern") => {
+            return c.err(
+                tc,
+                "'pattern' rules (with %c and %u) are not supported; write 'topic' with the user or client named",
+            )
+        }
+        _ => {
+            return c.err(
+                tc,
+                format!("expected 'topic', as in mosquitto's acl_file: {}", example(&who)),
+            )
+        }
+    }
+    let ac = c.col();
+    let access = match c.peek_word() {
+        Some("read") => Some(Access::Read),
+        Some("write") => Some(Access::Write),
+        Some("readwrite") => Some(Access::ReadWrite),
+        Some("deny") => return c.err(
+            ac,
+            "'deny' is not supported: once a broker has an ACL, whatever no rule allows is denied",
+        ),
+        // A misspelt access word followed by a filter, not a one-word filter.
+        Some(w) if c.toks.len() > c.pos + 1 => {
+            let hint = suggest(w, ACL_ACCESS.iter().copied())
+                .map(|s| format!(" (did you mean '{s}'?)"))
+                .unwrap_or_default();
+            return c.err(
+                ac,
+                format!(
+                    "unknown access '{w}'{hint}; write read, write or readwrite, then the topic"
+                ),
+            );
+        }
+        _ => None,
+    };
+    if access.is_some() {
+        c.pos += 1;
+    }
+    let fc = c.col();
+    let filter = c.topic(true)?;
+    let filter = crate::topic::TopicFilter::new(&filter)
+        .or_else(|e| c.err(fc, format!("'{filter}' is not a valid topic: {e}")))?;
+    c.finish()?;
+    Ok(AclSpec {
+        broker,
+        rule: AclRule {
+            who,
+            filter,
+            access: access.unwrap_or(Access::ReadWrite),
+        },
+    })
 }
 
 /// A publishing period: at least a millisecond.
@@ -1007,7 +1103,7 @@ fn expect(c: &mut Cur, last_at: Instant, text: &str) -> R<Expect> {
     }
     let node = c.name("a node name or 'packet'")?;
     let (verb, vc) = c.word(
-        "what to expect (receives, output, prints, refused, connected, state, log, retained)",
+        "what to expect (receives, output, prints, refused, suback, connected, state, log, retained)",
     )?;
     e.kind = match verb.as_str() {
         "receives" | "never" => {
@@ -1063,6 +1159,40 @@ fn expect(c: &mut Cur, last_at: Instant, text: &str) -> R<Expect> {
             ExpectKind::Prints(node, l)
         }
         "refused" => ExpectKind::Refused(node, c.number("a CONNACK code (1 to 5)")?),
+        "suback" => {
+            let mut codes = Vec::new();
+            while let Some(w) = c.peek_word() {
+                let col = c.col();
+                match w.parse::<u8>() {
+                    Ok(n @ (0 | 1 | 2 | 128)) => codes.push(n),
+                    _ if w.chars().all(|ch| ch.is_ascii_digit()) => {
+                        return c.err(
+                            col,
+                            format!("a SUBACK return code is 0, 1, 2 or 128 (failure), not {w}"),
+                        )
+                    }
+                    _ => break,
+                }
+                c.pos += 1;
+            }
+            if codes.is_empty() {
+                return c.err(
+                    c.col(),
+                    "expected the SUBACK's return codes, one per filter: 0, 1, 2 or 128 (failure)",
+                );
+            }
+            while !c.at_end() {
+                if c.eat("never") {
+                    e.count = Count::Never;
+                } else if !window(c, last_at, &mut e)? {
+                    return c.err(
+                        c.col(),
+                        "expected within, after, before, between, once, times or never",
+                    );
+                }
+            }
+            ExpectKind::Suback(node, codes)
+        }
         "connected" => ExpectKind::Connected(node, true),
         "disconnected" => ExpectKind::Connected(node, false),
         "state" => {
@@ -1101,6 +1231,7 @@ fn expect(c: &mut Cur, last_at: Instant, text: &str) -> R<Expect> {
                 "output",
                 "prints",
                 "refused",
+                "suback",
                 "connected",
                 "disconnected",
                 "state",
@@ -1182,6 +1313,9 @@ fn resolve(sc: &Scenario, errors: &mut Vec<ScenarioError>) {
             check(b, Some(true), errors);
         }
     }
+    for a in &sc.acls {
+        check(&a.broker, Some(true), errors);
+    }
     let fault_refs = |f: &FaultSpec, errors: &mut Vec<ScenarioError>| {
         for r in f.from.iter().chain(f.to.iter()) {
             check(r, None, errors);
@@ -1221,6 +1355,7 @@ fn resolve(sc: &Scenario, errors: &mut Vec<ScenarioError>) {
             | ExpectKind::Output(r, _)
             | ExpectKind::Prints(r, _)
             | ExpectKind::Refused(r, _)
+            | ExpectKind::Suback(r, _)
             | ExpectKind::Connected(r, _)
             | ExpectKind::Switch(r, _) => check(r, Some(false), errors),
         }
