@@ -44,6 +44,7 @@ bundled!(
     "18-broker-restart.mqtt",
     "19-partition.mqtt",
     "20-listener-port.mqtt",
+    "21-suback-failure.mqtt",
 );
 
 /// A bundled scenario by file name (with or without `.mqtt`).
