@@ -12,6 +12,8 @@ mod connect;
 mod connect_timeout;
 #[path = "broker/errors.rs"]
 mod errors;
+#[path = "broker/flow_control.rs"]
+mod flow_control;
 #[path = "broker/properties.rs"]
 mod properties;
 #[path = "broker/qos.rs"]

@@ -2,7 +2,9 @@
 //! CONNECT is closed after `--connect-timeout` (mosquitto 2.0 closes it after its
 //! default keep alive of 60 s x 1.5, about 95 s on its periodic check, logging
 //! `Client <unknown> has exceeded timeout, disconnecting.`), on TCP and on the
-//! WebSocket listener, where a handshake that never comes gets the same bound.
+//! WebSocket listener, where a handshake that never comes gets the same bound;
+//! and flow control (`hold_acks`, on by default): a QoS 1 message waiting in a
+//! busy subscriber's queue holds the publisher's PUBACK until it leaves the queue.
 //!
 //! Every wait is bounded; brokers run on free 127.0.0.1 ports and are killed at
 //! the end (also on panic).
@@ -11,7 +13,11 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use mqttlab_core::codec::{Connect, Decoder, Packet, Protocol};
+use bytes::Bytes;
+use mqttlab_core::codec::{
+    Connect, Decoder, Packet, Pid, Protocol, Publish, QoS, QosPid, Subscribe, SubscribeTopic,
+};
+use mqttlab_core::topic::{TopicFilter, TopicName};
 use mqttlab_tests::procs::{start_mqttlab_broker, Proc};
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -133,4 +139,90 @@ fn connect(client_id: &str) -> Connect {
         will: None,
         login: None,
     }
+}
+
+/// A raw MQTT client on blocking TCP.
+struct Raw {
+    s: TcpStream,
+    dec: Decoder,
+}
+
+impl Raw {
+    fn connect(port: u16, id: &str) -> Raw {
+        let s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        let mut r = Raw {
+            s,
+            dec: Decoder::new(1 << 16),
+        };
+        r.send(Packet::Connect(connect(id)));
+        assert!(matches!(r.recv(WAIT), Some(Packet::Connack(_))));
+        r
+    }
+
+    fn send(&mut self, p: Packet) {
+        let mut bytes = Vec::new();
+        p.encode(&mut bytes).unwrap();
+        self.s.write_all(&bytes).expect("write");
+    }
+
+    /// The next packet within `within`, `None` if none came.
+    fn recv(&mut self, within: Duration) -> Option<Packet> {
+        let end = Instant::now() + within;
+        let mut buf = [0u8; 4096];
+        loop {
+            if let Some(p) = self.dec.next_packet().expect("valid packets") {
+                return Some(p);
+            }
+            let left = end.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            self.s.set_read_timeout(Some(left)).unwrap();
+            match self.s.read(&mut buf) {
+                Ok(0) | Err(_) => return None,
+                Ok(n) => self.dec.push(&buf[..n]),
+            }
+        }
+    }
+}
+
+fn pid(n: u16) -> Pid {
+    Pid::new(n).unwrap()
+}
+
+#[test]
+fn a_busy_subscriber_holds_back_the_publishers_puback() {
+    let conf = std::env::temp_dir().join(format!("mqttlab-limits-{}.conf", std::process::id()));
+    std::fs::write(&conf, "max_inflight_messages 1\n").expect("write config");
+    let (_b, port) = start_mqttlab_broker(&["--config", &conf.to_string_lossy()], WAIT);
+    let mut sub = Raw::connect(port, "slow-sub");
+    sub.send(Packet::Subscribe(Subscribe {
+        pid: pid(1),
+        topics: vec![SubscribeTopic {
+            filter: TopicFilter::new("flow/t").unwrap(),
+            qos: QoS::AtLeastOnce,
+        }],
+    }));
+    assert!(matches!(sub.recv(WAIT), Some(Packet::Suback(_))));
+    let mut publ = Raw::connect(port, "fast-pub");
+    for m in 1..=2 {
+        publ.send(Packet::Publish(Publish {
+            dup: false,
+            qospid: QosPid::AtLeastOnce(pid(m)),
+            retain: false,
+            topic: TopicName::new("flow/t").unwrap(),
+            payload: Bytes::from_static(b"x"),
+        }));
+    }
+    // m1 went straight to the subscriber: acknowledged. m2 waits in its queue.
+    assert_eq!(publ.recv(WAIT), Some(Packet::Puback(pid(1))));
+    assert_eq!(publ.recv(Duration::from_millis(500)), None, "m2 is held");
+    let Some(Packet::Publish(first)) = sub.recv(WAIT) else {
+        panic!("the subscriber gets the first message");
+    };
+    sub.send(Packet::Puback(first.qospid.pid().unwrap()));
+    // m2 leaves the queue for the subscriber's window: now it is acknowledged.
+    assert_eq!(publ.recv(WAIT), Some(Packet::Puback(pid(2))));
+    assert!(matches!(sub.recv(WAIT), Some(Packet::Publish(_))));
+    let _ = std::fs::remove_file(&conf);
 }

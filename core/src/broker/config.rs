@@ -140,6 +140,11 @@ pub struct BrokerConfig {
     /// text describes, *not* MQTT 3.1.1, which resends only when a session resumes
     /// (§4.4).
     pub resend_timeout: Option<Duration>,
+    /// Flow control for publishers, off by default (mosquitto acknowledges at
+    /// once): a QoS 1 message queued for a connected subscriber whose in-flight
+    /// window is full holds back the publisher's PUBACK until it leaves the queue,
+    /// so publishers go no faster than their subscribers read.
+    pub hold_acks: bool,
     /// How long a new connection may take to send a complete CONNECT before it is
     /// closed (MQTT 3.1.1 §3.1 and §4.8 let a server close it "within a reasonable
     /// amount of time"). mosquitto 2.0 gives a socket without CONNECT the default
@@ -172,6 +177,7 @@ impl Default for BrokerConfig {
             queue_qos0: false,
             allow_zero_length_client_id: true,
             resend_timeout: None,
+            hold_acks: false,
             connect_timeout: Some(Duration::from_secs(90)),
             max_packet_size: 268_435_455 + 5,
             log: true,

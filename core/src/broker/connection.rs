@@ -60,6 +60,8 @@ pub(crate) struct Connection {
     pub timers: Timers,
     /// The deadline this connection has in the broker's schedule.
     pub scheduled: Option<Instant>,
+    /// PUBACKs held back by flow control.
+    pub owed: super::flow::OwedAcks,
 }
 
 impl Connection {
@@ -75,6 +77,7 @@ impl Connection {
             will: None,
             timers: Timers::default(),
             scheduled: None,
+            owed: Default::default(),
         }
     }
 

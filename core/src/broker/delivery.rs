@@ -138,6 +138,12 @@ impl Broker {
         }
         s.dropping = false;
         let topic = msg.topic.clone();
+        // Only a connected subscriber holds back the publisher (see flow.rs).
+        let hold = self.routing_hold.filter(|_| s.conn.is_some());
+        if hold.is_some() {
+            self.held_copies += 1;
+        }
+        s.holds.pushed(hold);
         s.queue.push_back(msg);
         let queued = s.queue.len();
         self.event(BrokerEvent::Queued {
@@ -164,6 +170,9 @@ impl Broker {
             let Some(msg) = s.queue.pop_front() else {
                 return;
             };
+            if let Some(hold) = s.holds.popped() {
+                self.release_hold(now, hold);
+            }
             if msg.qos == QoS::AtMostOnce {
                 self.send_publish(now, conn, client_id, &msg, None, false);
             } else {

@@ -65,12 +65,15 @@
 //!
 //! [`BrokerConfig::resend_timeout`] turns on the course text's model of resending
 //! on an acknowledgement timeout; MQTT 3.1.1 resends only when a session resumes.
+//! [`BrokerConfig::hold_acks`] turns on flow control for publishers (`flow.rs`):
+//! off by default, as in mosquitto, and on in `mqttlab broker`.
 
 mod config;
 mod connect;
 mod connection;
 mod delivery;
 mod event;
+mod flow;
 mod inflight;
 mod log;
 mod message;
@@ -146,6 +149,10 @@ pub struct Broker {
     /// `handle_timeout` need not visit every connection.
     schedule: BTreeSet<(Instant, ConnId)>,
     out: VecDeque<Output>,
+    /// While a QoS 1 PUBLISH is routed with `hold_acks`: the PUBACK its queued
+    /// copies hold, and how many copies were queued.
+    routing_hold: Option<(ConnId, u64)>,
+    held_copies: usize,
 }
 
 impl Broker {
@@ -160,6 +167,8 @@ impl Broker {
             retained: RetainedStore::default(),
             schedule: BTreeSet::new(),
             out: VecDeque::new(),
+            routing_hold: None,
+            held_copies: 0,
         }
     }
 
@@ -531,14 +540,20 @@ impl Broker {
                     self.publish_will(now, client_id, c.username.as_deref(), will);
                 }
             }
+            let mut released = Vec::new();
             if let Some(s) = self.sessions.get_mut(client_id) {
                 if s.conn == Some(conn) {
                     s.conn = None;
+                    // An offline subscriber holds back no publisher.
+                    released = s.holds.release_all();
                     if s.clean {
                         self.sessions.remove(client_id);
                         self.subs.remove_client(client_id);
                     }
                 }
+            }
+            for hold in released {
+                self.release_hold(now, hold);
             }
         }
         if !matches!(reason, CloseReason::PeerClosed | CloseReason::SocketError) {

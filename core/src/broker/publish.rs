@@ -43,8 +43,13 @@ impl Broker {
                 }
             }
             QosPid::AtLeastOnce(pid) if allowed => {
+                let hold = self.begin_hold(conn);
+                self.routing_hold = hold;
+                self.held_copies = 0;
                 self.route(now, client_id, msg);
-                self.send(now, conn, client_id, Packet::Puback(pid));
+                self.routing_hold = None;
+                let waiting = std::mem::take(&mut self.held_copies);
+                self.ack_or_owe(now, conn, client_id, pid, hold, waiting);
             }
             QosPid::AtLeastOnce(pid) => {
                 // mosquitto 2.0 logs the MQTT 5 reason code (135, not authorized)

@@ -24,6 +24,8 @@ pub struct Session {
     /// Whether messages are being dropped at the queue bound (logged once per run of
     /// drops, as mosquitto does).
     pub dropping: bool,
+    /// Queued messages that hold back a publisher's PUBACK (flow control).
+    pub(crate) holds: super::flow::Holds,
 }
 
 impl Session {
@@ -37,6 +39,7 @@ impl Session {
             queue: VecDeque::new(),
             incoming: IncomingQos2::default(),
             dropping: false,
+            holds: Default::default(),
         }
     }
 }

@@ -13,6 +13,7 @@
 //! max_connections 50
 //! max_packet_size 65536
 //! resend_timeout 5             # teaching mode: resend after 5 s without an ack
+//! hold_acks false              # PUBACK at once, as mosquitto (default true: see core broker/flow.rs)
 //! connect_timeout 10           # close a socket without CONNECT after 10 s (0: never; default 90)
 //! seed 42
 //! ```
@@ -70,6 +71,7 @@ fn parse_line(w: &[&str], c: &mut BrokerConfig) -> anyhow::Result<()> {
         "allow_anonymous" => c.allow_anonymous = flag(w.get(1))?,
         "allow_zero_length_clientid" => c.allow_zero_length_client_id = flag(w.get(1))?,
         "queue_qos0_messages" => c.queue_qos0 = flag(w.get(1))?,
+        "hold_acks" => c.hold_acks = flag(w.get(1))?,
         "max_queued_messages" => c.max_queued_messages = number(w.get(1))?,
         "max_inflight_messages" => c.max_inflight_messages = number(w.get(1))?,
         "max_connections" => {
@@ -159,5 +161,7 @@ mod tests {
         assert_eq!(c.connect_timeout, None);
         assert!(parse("connect_timeout -1\n", BrokerConfig::default()).is_err());
         assert!(parse("connect_timeout soon\n", BrokerConfig::default()).is_err());
+        let c = parse("hold_acks true\n", BrokerConfig::default()).unwrap();
+        assert!(c.hold_acks);
     }
 }

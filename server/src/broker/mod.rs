@@ -76,7 +76,12 @@ fn log_line(text: &str) {
 
 /// Runs `mqttlab broker` until interrupted.
 pub fn run(args: BrokerArgs) -> anyhow::Result<()> {
-    let mut config = BrokerConfig::default();
+    let mut config = BrokerConfig {
+        // A publisher goes no faster than its subscribers read, rather than the
+        // queue (and the latency) growing; `hold_acks false` turns it off.
+        hold_acks: true,
+        ..BrokerConfig::default()
+    };
     if let Some(path) = &args.config {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
