@@ -5,6 +5,7 @@ pub mod broker_state;
 pub mod fault_rules;
 pub mod packet_inspector;
 pub mod scenario_editor;
+pub mod scenario_highlight;
 pub mod sequence_diagram;
 pub mod terminal;
 pub mod time_controls;

@@ -1,10 +1,11 @@
-//! The scenario editor: the text with line numbers, errors marked on their lines and
-//! listed with line and column below, and the buttons that run it.
+//! The scenario editor: the text with line numbers and colours, errors marked on
+//! their lines and listed with line and column below, and the buttons that run it.
 
 use mqttlab_core::sim::scenario::ScenarioError;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
+use crate::components::scenario_highlight::{highlight, Span};
 use crate::i18n::{t, Lang, Text};
 
 /// Properties of [`ScenarioEditor`].
@@ -27,15 +28,21 @@ pub struct ScenarioEditorProps {
 pub fn scenario_editor(props: &ScenarioEditorProps) -> Html {
     let lang = props.lang;
     let gutter = use_node_ref();
+    let colours = use_node_ref();
     let oninput = props
         .on_edit
         .reform(|e: InputEvent| e.target_unchecked_into::<HtmlTextAreaElement>().value());
     let onscroll = {
         let gutter = gutter.clone();
+        let colours = colours.clone();
         Callback::from(move |e: Event| {
             let area = e.target_unchecked_into::<HtmlTextAreaElement>();
             if let Some(g) = gutter.cast::<web_sys::HtmlElement>() {
                 g.set_scroll_top(area.scroll_top());
+            }
+            if let Some(c) = colours.cast::<web_sys::HtmlElement>() {
+                c.set_scroll_top(area.scroll_top());
+                c.set_scroll_left(area.scroll_left());
             }
         })
     };
@@ -44,6 +51,21 @@ pub fn scenario_editor(props: &ScenarioEditorProps) -> Html {
         .map(|n| {
             let bad = props.errors.iter().any(|e| e.line == n);
             html! { <div class={classes!(bad.then_some("err"))}>{ n }</div> }
+        })
+        .collect::<Html>();
+    // The same text, coloured, under a textarea whose own letters are clear.
+    let coloured = props
+        .source
+        .split('\n')
+        .map(|line| {
+            let pieces = highlight(line)
+                .into_iter()
+                .map(|(span, text)| match span {
+                    Span::Plain => html! { { text } },
+                    _ => html! { <span class={span.class()}>{ text }</span> },
+                })
+                .collect::<Html>();
+            html! { <>{ pieces }{ "\n" }</> }
         })
         .collect::<Html>();
     let errors = props
@@ -56,8 +78,11 @@ pub fn scenario_editor(props: &ScenarioEditorProps) -> Html {
         <div class="scenario-editor">
             <div class="editor-body">
                 <div class="gutter" ref={gutter} aria-hidden="true">{ numbers }</div>
-                <textarea id="scenario" spellcheck="false" wrap="off" value={props.source.clone()}
-                    aria-label={t(lang, Text::Scenario)} {oninput} {onscroll} />
+                <div class="code">
+                    <pre class="colours" ref={colours} aria-hidden="true">{ coloured }</pre>
+                    <textarea id="scenario" spellcheck="false" wrap="off" value={props.source.clone()}
+                        aria-label={t(lang, Text::Scenario)} {oninput} {onscroll} />
+                </div>
             </div>
             if !props.errors.is_empty() {
                 <ul id="scenario-errors" class="errors" role="alert">{ errors }</ul>
