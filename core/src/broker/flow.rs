@@ -10,7 +10,13 @@
 //! order their PUBLISHes came (MQTT-4.6.0-2), so an acknowledgement that is free
 //! waits behind a held one. A message queued for an *offline* session holds
 //! nothing (the client may never come back), and a subscriber that goes offline
-//! releases what it held. mosquitto acknowledges at once and lets the queue grow.
+//! releases what it held. mosquitto acknowledges at once and lets the queue grow
+//! to `max_queued_messages`, then drops.
+//!
+//! The price: a subscriber that stays connected (it answers PINGREQ) but never
+//! acknowledges stalls the QoS 1 publishers of its topics once their windows are
+//! full, where mosquitto would drop its messages and let them go on. QoS 0
+//! publishers and QoS 2 (PUBREC) are not held.
 //!
 //! [`BrokerConfig::hold_acks`]: super::BrokerConfig::hold_acks
 
