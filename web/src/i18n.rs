@@ -626,6 +626,7 @@ pub fn note(lang: Lang, text: &str) -> String {
         match r {
             "disconnected by the client" => "desconectado pelo cliente".into(),
             "connection closed by the broker" => "conexão fechada pelo broker".into(),
+            "connection reset: TCP gave up" => "conexão reiniciada (RST): o TCP desistiu".into(),
             "no PINGRESP from the broker (keep alive)" => {
                 "sem PINGRESP do broker (keep alive)".into()
             }

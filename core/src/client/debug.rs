@@ -33,6 +33,64 @@ pub fn refusal_line(protocol: Protocol, code: ConnectReturnCode) -> String {
     }
 }
 
+/// Where a line of `mosquitto_pub`/`mosquitto_sub` goes: `-d` lines and
+/// messages to standard output, errors to standard error (the simulator's
+/// terminal shows both, in order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// Standard output.
+    Stdout,
+    /// Standard error.
+    Stderr,
+}
+
+/// Everything `mosquitto_sub` (`sub`) or `mosquitto_pub` prints after the
+/// `received CONNACK (N)` line of a refused connection, in order (checked
+/// against mosquitto 2.0.11 for CONNACK 1, 4 and 5, with and without `-d`,
+/// `--quiet` and `-V mqttv5`):
+///
+/// - `Connection error: ...` on standard error, unless `--quiet`;
+/// - `mosquitto_sub` then calls `mosquitto_disconnect`, so with `-d` it prints
+///   `Client ID sending DISCONNECT` (libmosquitto logs it, but the socket is
+///   already closed: no DISCONNECT reaches the broker);
+/// - `mosquitto_pub` instead reports its loop's error, unless `--quiet`:
+///   `Error: The connection was refused.`, or under `-V mqttv5` (where a 3.1.1
+///   CONNACK is a protocol error to libmosquitto) `Error: A network protocol
+///   error occurred when communicating with the broker.`
+pub fn refusal_lines(
+    sub: bool,
+    protocol: Protocol,
+    code: ConnectReturnCode,
+    client_id: &str,
+    debug: bool,
+    quiet: bool,
+) -> Vec<(Stream, String)> {
+    let mut out = Vec::new();
+    if !quiet {
+        out.push((Stream::Stderr, refusal_line(protocol, code)));
+    }
+    if sub {
+        if debug {
+            out.push((
+                Stream::Stdout,
+                format!("Client {} sending DISCONNECT", id(client_id)),
+            ));
+        }
+    } else if !quiet {
+        out.push((
+            Stream::Stderr,
+            match protocol {
+                Protocol::V5 => {
+                    "Error: A network protocol error occurred when communicating with the broker."
+                }
+                _ => "Error: The connection was refused.",
+            }
+            .to_owned(),
+        ));
+    }
+    out
+}
+
 /// The code `-d` shows in `received CONNACK (N)`: 132 for a CONNACK 1 under
 /// `-V mqttv5` (see [`refusal_line`]), else the byte on the wire.
 pub fn connack_code_shown(protocol: Protocol, code: ConnectReturnCode) -> u8 {
@@ -216,6 +274,53 @@ mod tests {
         assert_eq!(
             sent_lines("x", &Packet::Disconnect),
             ["Client x sending DISCONNECT"]
+        );
+    }
+
+    #[test]
+    fn refusals_read_like_mosquitto_2_0_11() {
+        use ConnectReturnCode::*;
+        let lines = |sub, protocol, code, debug, quiet| -> Vec<String> {
+            refusal_lines(sub, protocol, code, "", debug, quiet)
+                .into_iter()
+                .map(|(_, l)| l)
+                .collect()
+        };
+        assert_eq!(
+            lines(true, Protocol::V311, NotAuthorized, true, false),
+            [
+                "Connection error: Connection Refused: not authorised.",
+                "Client (null) sending DISCONNECT"
+            ]
+        );
+        assert_eq!(
+            lines(true, Protocol::V311, BadUserNameOrPassword, true, true),
+            ["Client (null) sending DISCONNECT"]
+        );
+        assert_eq!(
+            lines(false, Protocol::V311, BadUserNameOrPassword, true, false),
+            [
+                "Connection error: Connection Refused: bad user name or password.",
+                "Error: The connection was refused."
+            ]
+        );
+        assert_eq!(
+            lines(
+                false,
+                Protocol::V5,
+                UnacceptableProtocolVersion,
+                false,
+                false
+            )[1],
+            "Error: A network protocol error occurred when communicating with the broker."
+        );
+        assert!(lines(false, Protocol::V311, NotAuthorized, true, true).is_empty());
+        assert_eq!(
+            refusal_lines(true, Protocol::V311, NotAuthorized, "x", true, false)
+                .iter()
+                .map(|(s, _)| *s)
+                .collect::<Vec<_>>(),
+            [Stream::Stderr, Stream::Stdout]
         );
     }
 }

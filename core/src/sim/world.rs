@@ -199,6 +199,7 @@ impl World {
             first_suback: None,
             lost_state: false,
             unacked: BTreeMap::new(),
+            reset_seen: false,
         })));
         self.timers.push(None);
         self.woke.push(None);
@@ -825,6 +826,7 @@ impl World {
                 self.links[link].conn = None;
                 if let Node::Client(c) = &mut self.nodes[to] {
                     if c.alive {
+                        c.reset_seen = kind == CloseKind::Reset;
                         c.client.handle_closed(now);
                     }
                 }
@@ -1082,8 +1084,12 @@ impl World {
             }
             ClientEvent::Disconnected { reason } => {
                 let link = c.link;
+                // The client's transport closing is the broker's FIN unless TCP
+                // reset it (too many retransmissions on a lossy or cut link).
                 let text = if c.wifi_down {
                     "disconnected: the Wi-Fi connection was lost".to_owned()
+                } else if *reason == DisconnectReason::TransportClosed && c.reset_seen {
+                    "disconnected: connection reset: TCP gave up".to_owned()
                 } else {
                     format!("disconnected: {reason}")
                 };

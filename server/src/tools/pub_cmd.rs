@@ -1,6 +1,6 @@
 //! `mqttlab pub`: publishes like `mosquitto_pub`, with its flags and messages.
 
-use std::io::Read;
+use std::io::{Read, Write};
 
 use mqttlab_core::client::cli::{self, MessageSource, PubArgs};
 use mqttlab_core::client::{debug, ClientEvent};
@@ -47,19 +47,45 @@ fn messages(p: &PubArgs) -> std::io::Result<Vec<Vec<u8>>> {
     Ok(vec![one; p.repeat as usize])
 }
 
+/// Which tool is running: what it prints when the connection is refused differs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Tool {
+    Pub,
+    Sub,
+}
+
 /// Prints why the connection ended and gives the exit code; `None` for events
-/// that do not end it.
-pub(super) fn fatal(ev: &ClientEvent, quiet: bool) -> Option<i32> {
+/// that do not end it. `client_id` is the one `-d` lines show.
+pub(super) fn fatal(
+    ev: &ClientEvent,
+    c: &cli::CommonArgs,
+    tool: Tool,
+    client_id: &str,
+) -> Option<i32> {
     match ev {
         ClientEvent::ConnectionRefused(code) => {
-            if !quiet {
-                eprintln!("Connection error: {}", debug::connack_string(*code));
-                eprintln!("Error: The connection was refused.");
+            // As mosquitto 2.0.11: `Connection error: ...` on stderr, then
+            // mosquitto_sub's `-d` DISCONNECT line or mosquitto_pub's loop error;
+            // the exit code is the CONNACK code (132 for CONNACK 1 under -V mqttv5).
+            let lines = debug::refusal_lines(
+                tool == Tool::Sub,
+                c.protocol,
+                *code,
+                client_id,
+                c.debug,
+                c.quiet,
+            );
+            for (stream, line) in lines {
+                match stream {
+                    debug::Stream::Stdout => println!("{line}"),
+                    debug::Stream::Stderr => eprintln!("{line}"),
+                }
             }
-            Some(i32::from(code.as_u8()).max(1))
+            let _ = std::io::stdout().flush();
+            Some(i32::from(debug::connack_code_shown(c.protocol, *code)))
         }
         ClientEvent::Disconnected { reason } => {
-            if !quiet {
+            if !c.quiet {
                 eprintln!("Error: {reason}");
             }
             Some(1)
@@ -69,7 +95,7 @@ pub(super) fn fatal(ev: &ClientEvent, quiet: bool) -> Option<i32> {
 }
 
 /// Opens the connection and waits for CONNACK; `Err(exit code)` if that fails.
-pub(super) async fn connect(c: &cli::CommonArgs) -> Result<Conn, i32> {
+pub(super) async fn connect(c: &cli::CommonArgs, tool: Tool) -> Result<Conn, i32> {
     // Give up on a broker that never answers CONNECT after one keep alive period.
     let opts =
         c.connect_options(std::process::id())
@@ -85,11 +111,12 @@ pub(super) async fn connect(c: &cli::CommonArgs) -> Result<Conn, i32> {
             return Err(1);
         }
     };
+    let id = conn.client.options().client_id.clone();
     loop {
         match conn.next(None).await {
             Ok(Wait::Event(ClientEvent::Connected { .. })) => return Ok(conn),
             Ok(Wait::Event(ev)) => {
-                if let Some(code) = fatal(&ev, c.quiet) {
+                if let Some(code) = fatal(&ev, c, tool, &id) {
                     return Err(code);
                 }
             }
@@ -110,8 +137,10 @@ pub(super) async fn connect(c: &cli::CommonArgs) -> Result<Conn, i32> {
 async fn settle(
     conn: &mut Conn,
     until: Option<tokio::time::Instant>,
-    quiet: bool,
+    c: &cli::CommonArgs,
 ) -> Result<(), i32> {
+    let quiet = c.quiet;
+    let id = conn.client.options().client_id.clone();
     loop {
         let acked = conn.client.pending_messages() == 0;
         let due = until.is_none_or(|t| tokio::time::Instant::now() >= t);
@@ -120,7 +149,7 @@ async fn settle(
         }
         match conn.next(until.filter(|_| acked)).await {
             Ok(Wait::Event(ev)) => {
-                if let Some(code) = fatal(&ev, quiet) {
+                if let Some(code) = fatal(&ev, c, Tool::Pub, &id) {
                     return Err(code);
                 }
             }
@@ -143,6 +172,7 @@ async fn settle(
 /// skipped, as mosquitto_pub does), until its end.
 async fn publish_lines(conn: &mut Conn, p: &PubArgs) -> Result<(), i32> {
     let quiet = p.common.quiet;
+    let id = conn.client.options().client_id.clone();
     conn.read_stdin_lines();
     loop {
         match conn.next(None).await {
@@ -164,7 +194,7 @@ async fn publish_lines(conn: &mut Conn, p: &PubArgs) -> Result<(), i32> {
             }
             Ok(Wait::Line(None)) => return Ok(()),
             Ok(Wait::Event(ev)) => {
-                if let Some(code) = fatal(&ev, quiet) {
+                if let Some(code) = fatal(&ev, &p.common, Tool::Pub, &id) {
                     return Err(code);
                 }
             }
@@ -194,7 +224,7 @@ async fn publish(p: PubArgs) -> i32 {
             return 1;
         }
     };
-    let mut conn = match connect(&p.common).await {
+    let mut conn = match connect(&p.common, Tool::Pub).await {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -207,12 +237,12 @@ async fn publish(p: PubArgs) -> i32 {
         // Like mosquitto_pub, each repeat waits for the previous message to
         // complete (PUBACK/PUBCOMP), then for --repeat-delay.
         if i > 0 {
-            if let Err(code) = settle(&mut conn, None, quiet).await {
+            if let Err(code) = settle(&mut conn, None, &p.common).await {
                 return code;
             }
             if !p.repeat_delay.is_zero() {
                 let until = conn.deadline_in(p.repeat_delay);
-                if let Err(code) = settle(&mut conn, Some(until), quiet).await {
+                if let Err(code) = settle(&mut conn, Some(until), &p.common).await {
                     return code;
                 }
             }
@@ -229,7 +259,7 @@ async fn publish(p: PubArgs) -> i32 {
             return 1;
         }
     }
-    if let Err(code) = settle(&mut conn, None, quiet).await {
+    if let Err(code) = settle(&mut conn, None, &p.common).await {
         return code;
     }
     conn.disconnect().await;

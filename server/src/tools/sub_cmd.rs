@@ -5,11 +5,11 @@ use std::io::Write;
 use std::time::Duration;
 
 use mqttlab_core::client::cli::{self, SubArgs};
-use mqttlab_core::client::{ClientEvent, DisconnectReason};
+use mqttlab_core::client::{debug, ClientEvent, DisconnectReason};
 use mqttlab_core::codec::{Pid, Publish, QosPid, SubackReturnCode};
 
 use super::conn::{Conn, Wait};
-use super::pub_cmd::{connect, fatal};
+use super::pub_cmd::{connect, fatal, Tool};
 
 const USAGE: &str = "mqttlab sub: subscribe and print messages like mosquitto_sub.
 Usage: mqttlab sub [-h host] [-p port] [-u username [-P password]] -t topic ...
@@ -116,10 +116,11 @@ async fn reconnect(
 
 async fn subscribe(s: SubArgs) -> i32 {
     let quiet = s.common.quiet;
-    let mut conn = match connect(&s.common).await {
+    let mut conn = match connect(&s.common, Tool::Sub).await {
         Ok(c) => c,
         Err(code) => return code,
     };
+    let id = conn.client.options().client_id.clone();
     if let Err(code) = send_subscriptions(&mut conn, &s) {
         return code;
     }
@@ -169,23 +170,18 @@ async fn subscribe(s: SubArgs) -> i32 {
                 ready = Some(p);
             }
             Ok(Wait::Event(ClientEvent::Subscribed { pid, granted })) => {
-                if s.common.debug {
-                    let codes: Vec<String> = granted
-                        .iter()
-                        .map(|g| match g {
-                            SubackReturnCode::Success(q) => q.to_string(),
-                            SubackReturnCode::Failure => "128".to_string(),
-                        })
-                        .collect();
-                    println!("Subscribed (mid: {pid}): {}", codes.join(", "));
+                // mosquitto_sub 2.0.11 leaves this `-d` line out under --quiet.
+                if s.common.debug && !quiet {
+                    println!("{}", debug::subscribed_line(pid, &granted));
                 }
                 if granted.iter().all(|g| *g == SubackReturnCode::Failure) {
-                    // As mosquitto_sub: nothing to wait for, so leave.
+                    // As mosquitto_sub 2.0.11: nothing to wait for, so DISCONNECT,
+                    // say so, and exit 0 (it is not an error to mosquitto_sub).
                     conn.disconnect().await;
                     if !quiet {
                         eprintln!("All subscription requests were denied.");
                     }
-                    return 1;
+                    return 0;
                 }
             }
             Ok(Wait::Event(ClientEvent::Connected { .. })) => {
@@ -208,7 +204,7 @@ async fn subscribe(s: SubArgs) -> i32 {
                 }
             }
             Ok(Wait::Event(ev)) => {
-                if let Some(code) = fatal(&ev, quiet) {
+                if let Some(code) = fatal(&ev, &s.common, Tool::Sub, &id) {
                     return code;
                 }
             }

@@ -254,6 +254,9 @@ pub struct ClientNode {
     pub lost_state: bool,
     /// QoS 1/2 PUBLISH packets sent and not yet acknowledged, by packet id.
     pub(crate) unacked: std::collections::BTreeMap<u16, (Instant, Received)>,
+    /// Whether the last close its connection saw was a reset (TCP gave up), not
+    /// the broker's FIN: what its "disconnected: ..." note then says.
+    pub(crate) reset_seen: bool,
 }
 
 /// A world node.

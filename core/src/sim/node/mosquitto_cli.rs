@@ -7,7 +7,7 @@ use core::time::Duration;
 use crate::client::cli::{
     format_message, parse_command_line, CliError, MessageSource, PubArgs, SubArgs, ToolCommand,
 };
-use crate::client::debug::{refusal_line, subscribed_line};
+use crate::client::debug::{refusal_lines, subscribed_line};
 use crate::client::{ClientEvent, DisconnectReason};
 use crate::codec::{QoS, SubackReturnCode};
 use crate::rng::SplitMix64;
@@ -25,6 +25,10 @@ pub struct MosquittoCli {
     published: u32,
     received: u32,
     ever_connected: bool,
+    /// A line printed once the DISCONNECT just asked for is sent (its `-d` line
+    /// comes first, as in mosquitto_sub: `All subscription requests were
+    /// denied.`, `Timed out`).
+    after_disconnect: Option<String>,
 }
 
 /// A client id as mosquitto 1.6's tools make one: `mosq-` and 18 random letters
@@ -58,6 +62,7 @@ impl MosquittoCli {
             published: 0,
             received: 0,
             ever_connected: false,
+            after_disconnect: None,
         })
     }
 
@@ -66,6 +71,30 @@ impl MosquittoCli {
         match &self.tool {
             ToolCommand::Pub(p) => p.common.debug,
             ToolCommand::Sub(s) => s.common.debug,
+        }
+    }
+
+    /// Whether `--quiet` was given.
+    fn quiet(&self) -> bool {
+        match &self.tool {
+            ToolCommand::Pub(p) => p.common.quiet,
+            ToolCommand::Sub(s) => s.common.quiet,
+        }
+    }
+
+    /// Sends DISCONNECT, then prints `line` (unless `--quiet`) after its `-d`
+    /// line, as mosquitto_sub prints it after calling `mosquitto_disconnect`.
+    fn disconnect_then_print(&mut self, cx: &mut Cx, line: &str) {
+        let line = (!self.quiet()).then(|| line.to_owned());
+        if cx.client.disconnect(cx.now).is_ok() {
+            // Printed on the Disconnected event, which follows the packet.
+            self.after_disconnect = line;
+        } else {
+            if let Some(l) = line {
+                cx.print(l);
+            }
+            *cx.wake = None;
+            cx.effects.push(Effect::Exit);
         }
     }
 
@@ -185,44 +214,48 @@ impl MosquittoCli {
             (ClientEvent::Message(m), ToolCommand::Sub(s)) => self.sub_message(cx, s, m),
             (ClientEvent::Published { .. }, ToolCommand::Pub(p)) => self.after_publish(cx, p),
             (ClientEvent::Subscribed { pid, granted }, ToolCommand::Sub(s)) => {
-                if s.common.debug {
+                // mosquitto_sub 2.0.11 leaves this `-d` line out under --quiet.
+                if s.common.debug && !s.common.quiet {
                     cx.print(subscribed_line(*pid, granted));
                 }
                 // As mosquitto_sub 2.0: with every filter refused (SUBACK 128) there
-                // is nothing to wait for.
+                // is nothing to wait for: DISCONNECT, then the message.
                 if granted.iter().all(|g| *g == SubackReturnCode::Failure) {
-                    if !s.common.quiet {
-                        cx.print("All subscription requests were denied.");
-                    }
-                    let _ = cx.client.disconnect(cx.now);
+                    self.disconnect_then_print(cx, "All subscription requests were denied.");
                 }
             }
             (ClientEvent::ConnectionRefused(code), _) => {
-                let protocol = match &tool {
-                    ToolCommand::Pub(p) => p.common.protocol,
-                    ToolCommand::Sub(s) => s.common.protocol,
+                let (common, sub) = match &tool {
+                    ToolCommand::Pub(p) => (&p.common, false),
+                    ToolCommand::Sub(s) => (&s.common, true),
                 };
-                cx.print(refusal_line(protocol, *code));
-                // mosquitto_pub then reports its loop's error too (checked against
-                // mosquitto_pub 2.0.11): libmosquitto takes a 3.1.1 CONNACK under
-                // 5.0 for a protocol error.
-                if let ToolCommand::Pub(_) = &tool {
-                    cx.print(match protocol {
-                        crate::codec::Protocol::V5 => {
-                            "Error: A network protocol error occurred when communicating with the broker."
-                        }
-                        _ => "Error: The connection was refused.",
-                    });
+                // `Connection error: ...`, then mosquitto_sub's `-d` DISCONNECT line
+                // (nothing goes on the wire: the socket is already closed) or
+                // mosquitto_pub's loop error; --quiet keeps only the `-d` line.
+                for (_, line) in refusal_lines(
+                    sub,
+                    common.protocol,
+                    *code,
+                    &self.client_id,
+                    common.debug,
+                    common.quiet,
+                ) {
+                    cx.print(line);
                 }
             }
             (ClientEvent::Disconnected { reason }, _) => match reason {
                 // The first connection failed: the tools give up at once.
                 DisconnectReason::TransportClosed if !self.ever_connected => {
-                    cx.print("Error: Connection refused");
+                    if !self.quiet() {
+                        cx.print("Error: Connection refused");
+                    }
                     *cx.wake = None;
                     cx.effects.push(Effect::Exit);
                 }
                 DisconnectReason::Requested | DisconnectReason::Refused(_) => {
+                    if let Some(line) = self.after_disconnect.take() {
+                        cx.print(line);
+                    }
                     *cx.wake = None;
                     cx.effects.push(Effect::Exit);
                 }
@@ -254,9 +287,9 @@ impl MosquittoCli {
                 }
             }
             ToolCommand::Sub(_) => {
-                // -W: the time limit is up.
-                cx.print("Timed out");
-                let _ = cx.client.disconnect(cx.now);
+                // -W: the time limit is up (mosquitto_sub sends DISCONNECT, then
+                // says so; not under --quiet).
+                self.disconnect_then_print(cx, "Timed out");
             }
         }
     }
