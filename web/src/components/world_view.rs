@@ -9,7 +9,7 @@ use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::components::broker_log::BrokerLog;
+use crate::components::broker_log::{BrokerLog, LogLine};
 use crate::components::broker_state::broker_state;
 use crate::components::fault_rules::FaultRules;
 use crate::components::packet_inspector::PacketInspector;
@@ -251,11 +251,24 @@ fn node_card(lang: Lang, n: &NodeCard, sim: &SimHandle) -> Html {
     }
 }
 
+/// How often, in milliseconds, terminals and the log are redrawn while a run
+/// is going on.
+pub const TEXT_REFRESH_MS: f64 = 250.0;
+
+/// The terminal and log lines last drawn.
+#[derive(Default)]
+struct TextPanels {
+    at_ms: f64,
+    log: Rc<Vec<LogLine>>,
+    terminals: Vec<(String, Rc<Vec<String>>)>,
+}
+
 /// The world on screen.
 #[function_component(WorldView)]
 pub fn world_view(props: &WorldViewProps) -> Html {
     let lang = props.lang;
     let sim = &props.handle;
+    let text_panels = use_mut_ref(TextPanels::default);
     let m = sim.mirror.borrow();
 
     let mut nodes = m
@@ -273,10 +286,30 @@ pub fn world_view(props: &WorldViewProps) -> Html {
         .map(|b| broker_state(lang, b))
         .collect::<Html>();
 
-    let terminals = m
+    // While a big world runs, thousands of lines a second reach the terminals and
+    // the log; redrawing their 500 lines on every frame would cost the page more
+    // than the diagram. So, while busy, they are refreshed a few times a second.
+    let now_ms = js_sys::Date::now();
+    let fresh = !m.busy || now_ms - text_panels.borrow().at_ms >= TEXT_REFRESH_MS;
+    if fresh {
+        *text_panels.borrow_mut() = TextPanels {
+            at_ms: now_ms,
+            log: Rc::new(m.recent_log().to_vec()),
+            terminals: m
+                .terminals
+                .iter()
+                .take(MAX_NODES_SHOWN)
+                .map(|(node, lines)| {
+                    let shown = &lines[lines.len().saturating_sub(MAX_LINES)..];
+                    (node.clone(), Rc::new(shown.to_vec()))
+                })
+                .collect(),
+        };
+    }
+    let panels = text_panels.borrow();
+    let terminals = panels
         .terminals
         .iter()
-        .take(MAX_NODES_SHOWN)
         .map(|(node, lines)| {
             let sim = sim.clone();
             let who = node.clone();
@@ -287,7 +320,7 @@ pub fn world_view(props: &WorldViewProps) -> Html {
                 })
             });
             html! {
-                <Terminal node={node.clone()} lines={Rc::new(lines[lines.len().saturating_sub(MAX_LINES)..].to_vec())} {on_command}
+                <Terminal node={node.clone()} lines={lines.clone()} {on_command}
                     placeholder={t(lang, Text::TerminalPlaceholder)} />
             }
         })
@@ -302,7 +335,8 @@ pub fn world_view(props: &WorldViewProps) -> Html {
     );
     let faults = Rc::new(m.faults.clone());
     let fault_error = m.fault_error.clone();
-    let log = Rc::new(m.recent_log().to_vec());
+    let log = panels.log.clone();
+    drop(panels);
     let lanes = m.lanes.clone();
     let rows = m.rows.clone();
     let len = rows.len();

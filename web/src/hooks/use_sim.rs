@@ -14,8 +14,13 @@ use crate::sim::mirror::Mirror;
 use crate::sim::protocol::{ExportKind, Reply, Request, WorldSource};
 use crate::sim::service;
 
-/// Milliseconds between renders caused by updates.
+/// Milliseconds between renders caused by updates: one frame when the world
+/// answers a click, a few frames while a long run streams updates (drawing the
+/// page is then what costs the main thread most, and ten pictures a second of a
+/// fast-forward are plenty).
 pub const RENDER_MS: u32 = 16;
+/// See [`RENDER_MS`].
+pub const RENDER_MS_BUSY: u32 = 100;
 
 /// The world as a component sees it.
 #[derive(Clone)]
@@ -106,7 +111,12 @@ pub fn use_sim(world: Option<WorldSource>) -> SimHandle {
                 let pending = pending.clone();
                 let version = version.clone();
                 let force = force.clone();
-                Timeout::new(RENDER_MS, move || {
+                let delay = if mirror.borrow().busy {
+                    RENDER_MS_BUSY
+                } else {
+                    RENDER_MS
+                };
+                Timeout::new(delay, move || {
                     pending.set(false);
                     *version.borrow_mut() += 1;
                     force.force_update();
