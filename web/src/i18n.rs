@@ -690,6 +690,14 @@ pub fn note(lang: Lang, text: &str) -> String {
         }
         return format!("enlace: {pt}");
     }
+    // `TCP gave up after 5 retransmissions: connection #1 reset`
+    if let Some((n, conn)) = text
+        .strip_prefix("TCP gave up after ")
+        .and_then(|r| r.split_once(" retransmissions: connection "))
+    {
+        let conn = conn.strip_suffix(" reset").unwrap_or(conn);
+        return format!("o TCP desistiu após {n} retransmissões: conexão {conn} reiniciada (RST)");
+    }
     // A fault rule's notes: `drop next PUBACK to a: armed`, `...: dropped PUBACK b -> a`
     // (the rule itself stays in the scenario language's words).
     if let Some(rule) = text.strip_suffix(": armed") {
@@ -751,6 +759,13 @@ mod tests {
         assert_eq!(
             note(Lang::PtBr, "link: latency 300ms, loss 10%"),
             "enlace: latência 300ms, perda 10%"
+        );
+        assert_eq!(
+            note(
+                Lang::PtBr,
+                "TCP gave up after 5 retransmissions: connection #1 reset"
+            ),
+            "o TCP desistiu após 5 retransmissões: conexão #1 reiniciada (RST)"
         );
         assert_eq!(note(Lang::En, "network healed"), "network healed");
         assert_eq!(note(Lang::PtBr, "something new"), "something new");
