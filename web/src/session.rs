@@ -79,6 +79,12 @@ pub fn timer_note(log: &str) -> Option<String> {
     None
 }
 
+/// The seed a scenario runs with: the one asked for, else the file's `seed`
+/// line, else 1.
+pub fn seed_for(sc: &Scenario, seed: Option<u64>) -> u64 {
+    seed.or(sc.seed).unwrap_or(1)
+}
+
 /// A world and its views.
 pub struct Session {
     world: World,
@@ -139,7 +145,7 @@ impl Session {
         seed: Option<u64>,
     ) -> Result<(Session, Scenario), Vec<ScenarioError>> {
         let sc = scenario::parse(source).map_err(|e| e.0)?;
-        let seed = seed.or(sc.seed).unwrap_or(1);
+        let seed = seed_for(&sc, seed);
         let world = sc.build(seed, TraceMode::Full);
         Ok((Session::new(world), sc))
     }

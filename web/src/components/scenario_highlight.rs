@@ -2,6 +2,7 @@
 //! and comments, so a student sees at a glance what each part of a line is.
 //! Display only; the parser in the core decides what a line means.
 
+use mqttlab_core::sim::scenario::parser::{ACTIONS, STATEMENTS};
 use mqttlab_core::sim::scenario::units::parse_duration;
 
 /// What a piece of a line is.
@@ -37,40 +38,6 @@ impl Span {
         }
     }
 }
-
-const STATEMENTS: [&str; 13] = [
-    "broker",
-    "acl",
-    "client",
-    "sensor",
-    "actuator",
-    "controller",
-    "esp32",
-    "at",
-    "fault",
-    "expect",
-    "run",
-    "seed",
-    "title",
-];
-
-const ACTIONS: [&str; 15] = [
-    "kill",
-    "halfopen",
-    "partition",
-    "heal",
-    "link",
-    "restart",
-    "stop",
-    "wifi-drop",
-    "connect",
-    "disconnect",
-    "publish",
-    "subscribe",
-    "unsubscribe",
-    "fault",
-    "->",
-];
 
 /// Cuts `line` into coloured pieces that, joined, give the line back.
 pub fn highlight(line: &str) -> Vec<(Span, String)> {

@@ -16,6 +16,7 @@ use crate::hooks::use_clock::use_clock;
 use crate::hooks::use_sim::use_sim;
 use crate::i18n::{t, Lang, Text};
 use crate::route::{decode_text, encode_text, number_param, Page, Route};
+use crate::session::seed_for;
 use crate::sim::protocol::{ExportKind, WorldSource};
 
 /// The scenario a fresh workspace opens with.
@@ -74,12 +75,6 @@ fn from_route(route: &Route) -> Loaded {
         seed,
         url_error,
     }
-}
-
-/// The seed a scenario runs with: the one asked for, else the file's, else 1
-/// (as `Session::from_scenario` decides).
-fn seed_for(sc: &Scenario, seed: Option<u64>) -> u64 {
-    seed.or(sc.seed).unwrap_or(1)
 }
 
 /// The workspace page.

@@ -29,11 +29,6 @@ impl Runner {
             out,
         }))
     }
-
-    /// Where replies go from now on.
-    pub fn set_out(&mut self, out: Rc<dyn Fn(Reply)>) {
-        self.out = out;
-    }
 }
 
 /// Answers `request`, then goes on with any run it started.

@@ -34,6 +34,12 @@ fn drive(host: &mut SimHost, mirror: &mut Mirror, request: Request) -> usize {
     updates
 }
 
+/// Types `line` into `node`'s terminal.
+fn command(host: &mut SimHost, mirror: &mut Mirror, node: &str, line: &str) {
+    let (node, line) = (node.to_string(), line.to_string());
+    drive(host, mirror, Request::Command { node, line });
+}
+
 fn loaded(world: WorldSource) -> (SimHost, Mirror) {
     let mut host = SimHost::new();
     let mut mirror = Mirror::new(1);
@@ -140,26 +146,22 @@ fn commands_controls_and_steps_reach_the_world() {
         seed: None,
     });
     assert_eq!(mirror.seed, 1);
-    drive(
+    command(
         &mut host,
         &mut mirror,
-        Request::Command {
-            node: "a".into(),
-            line: "mosquitto_sub -h broker -t casa/# -v".into(),
-        },
+        "a",
+        "mosquitto_sub -h broker -t casa/# -v",
     );
     drive(
         &mut host,
         &mut mirror,
         Request::Advance { by_us: 1_000_000 },
     );
-    drive(
+    command(
         &mut host,
         &mut mirror,
-        Request::Command {
-            node: "b".into(),
-            line: "mosquitto_pub -h broker -t casa/sala -m 21".into(),
-        },
+        "b",
+        "mosquitto_pub -h broker -t casa/sala -m 21",
     );
     drive(
         &mut host,
@@ -168,14 +170,7 @@ fn commands_controls_and_steps_reach_the_world() {
     );
     assert_eq!(mirror.terminals["a"].last().unwrap(), "casa/sala 21");
     // A bad command is answered on the terminal, as a shell would.
-    drive(
-        &mut host,
-        &mut mirror,
-        Request::Command {
-            node: "b".into(),
-            line: "mosquitto_pub -t".into(),
-        },
-    );
+    command(&mut host, &mut mirror, "b", "mosquitto_pub -t");
     assert!(mirror.terminals["b"].len() >= 2);
 
     // Next packet: nothing is due until the subscriber's keepalive (60 s).
@@ -227,14 +222,7 @@ fn a_client_added_while_running_gets_a_lifeline_and_a_terminal() {
     let name = mirror.lanes.last().unwrap().clone();
     assert_eq!(name, "client1");
     assert!(mirror.terminals.contains_key(&name));
-    drive(
-        &mut host,
-        &mut mirror,
-        Request::Command {
-            node: name.clone(),
-            line: "mosquitto_sub -t '#' -v".into(),
-        },
-    );
+    command(&mut host, &mut mirror, &name, "mosquitto_sub -t '#' -v");
     drive(
         &mut host,
         &mut mirror,
@@ -271,14 +259,7 @@ fn a_slower_link_shows_in_the_card_and_in_the_diagram() {
     );
     let a = mirror.nodes.iter().find(|n| n.name == "a").unwrap();
     assert!(matches!(a.role, NodeRole::Client { link, .. } if link == settings));
-    drive(
-        &mut host,
-        &mut mirror,
-        Request::Command {
-            node: "a".into(),
-            line: "mosquitto_pub -t t -m x".into(),
-        },
-    );
+    command(&mut host, &mut mirror, "a", "mosquitto_pub -t t -m x");
     drive(
         &mut host,
         &mut mirror,
@@ -319,14 +300,7 @@ fn a_lab_is_completed_through_the_protocol() {
         for (n, step) in lab.steps.iter().enumerate() {
             assert_eq!(mirror.lab_done, n, "{} before step {}", lab.id, n + 1);
             if let (Some(node), Some(line)) = (&step.terminal, &step.command) {
-                drive(
-                    &mut host,
-                    &mut mirror,
-                    Request::Command {
-                        node: node.clone(),
-                        line: line.clone(),
-                    },
-                );
+                command(&mut host, &mut mirror, node, line);
             }
             if let Some((word, node)) = step.control.as_deref().and_then(|c| c.split_once(' ')) {
                 drive(
@@ -433,13 +407,11 @@ fn a_fault_rule_typed_while_running_drops_the_next_puback() {
         "{:?}",
         mirror.faults
     );
-    drive(
+    command(
         &mut host,
         &mut mirror,
-        Request::Command {
-            node: "a".into(),
-            line: "mosquitto_pub -t casa/sala -m 21 -q 1".into(),
-        },
+        "a",
+        "mosquitto_pub -t casa/sala -m 21 -q 1",
     );
     drive(
         &mut host,

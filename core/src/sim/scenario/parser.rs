@@ -17,7 +17,8 @@ use super::errors::{suggest, ScenarioError, ScenarioErrors};
 use super::lexer::{lex_line, Tok, Token};
 use super::units::{parse_duration, parse_percent, parse_rate};
 
-const STATEMENTS: &[&str] = &[
+/// The words a statement starts with (also what the page's editor colours).
+pub const STATEMENTS: &[&str] = &[
     "broker",
     "acl",
     "client",
@@ -32,7 +33,8 @@ const STATEMENTS: &[&str] = &[
     "seed",
 ];
 
-const ACTIONS: &[&str] = &[
+/// The actions an `at T` line can take (also what the page's editor colours).
+pub const ACTIONS: &[&str] = &[
     "kill",
     "halfopen",
     "partition",
