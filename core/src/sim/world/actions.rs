@@ -1,0 +1,242 @@
+//! Scheduled actions: what a scenario, the page or the swarm makes happen.
+
+use core::time::Duration;
+
+use crate::client::{Client, ConnectionState};
+
+use super::{Ev, World};
+use crate::sim::action::Action;
+use crate::sim::link::Dir;
+use crate::sim::node::{App, ClientNode, Node};
+use crate::sim::trace::{CloseKind, TraceKind};
+
+impl World {
+    pub(super) fn apply(&mut self, action: Action) {
+        let now = self.now;
+        match action {
+            Action::Run { node, app } => {
+                let busy = self
+                    .client(node)
+                    .is_some_and(|c| c.client.state() != ConnectionState::Disconnected);
+                if busy {
+                    self.with_app(node, |app, cx| app.interrupt(cx));
+                    self.pump_client(node);
+                }
+                if let Node::Client(c) = &mut self.nodes[node] {
+                    c.client = Client::new();
+                    c.app = *app;
+                    c.alive = true;
+                    c.wake = None;
+                }
+                let text = self
+                    .client(node)
+                    .map(|c| c.app.describe())
+                    .unwrap_or_default();
+                self.state(node, format!("$ {text}"));
+                self.with_app(node, |app, cx| app.start(cx));
+                self.pump_client(node);
+            }
+            Action::Start(node) => {
+                self.with_app(node, |app, cx| app.start(cx));
+                self.pump_client(node);
+            }
+            Action::Stop(node) => {
+                self.with_app(node, |app, cx| app.interrupt(cx));
+                self.pump_client(node);
+            }
+            Action::Kill(node) => {
+                self.state(
+                    node,
+                    "killed: the socket is closed without DISCONNECT".into(),
+                );
+                if let Node::Client(c) = &mut self.nodes[node] {
+                    forget_host(c);
+                    let link = c.link;
+                    if let Some(conn) = self.links[link].conn.take() {
+                        self.send_close(link, conn, Dir::ToBroker, CloseKind::Fin);
+                    }
+                }
+                self.reschedule(node);
+            }
+            Action::HalfOpen(node) => {
+                self.state(
+                    node,
+                    "gone silently: no FIN, the connection is half-open".into(),
+                );
+                if let Node::Client(c) = &mut self.nodes[node] {
+                    forget_host(c);
+                    c.alive = false;
+                    self.links[c.link].client_gone = true;
+                }
+                self.reschedule(node);
+            }
+            Action::Partition(node) => {
+                if let Some(c) = self.client(node) {
+                    let link = c.link;
+                    self.links[link].partitioned = true;
+                    self.state(node, "network partition: nothing gets through".into());
+                }
+            }
+            Action::Heal(node) => {
+                let Some(c) = self.client(node) else { return };
+                let link = c.link;
+                self.state(node, "network healed".into());
+                self.links[link].partitioned = false;
+                if self.links[link].client_gone {
+                    self.links[link].client_gone = false;
+                    if let Node::Client(c) = &mut self.nodes[node] {
+                        c.alive = true;
+                    }
+                }
+                let held = core::mem::take(&mut self.held);
+                for (l, ev) in held {
+                    if l != link {
+                        self.held.push((l, ev));
+                        continue;
+                    }
+                    let (dir, len) = match &ev {
+                        Ev::Frame { dir, bytes, .. } => (*dir, bytes.len()),
+                        Ev::Close { dir, .. } => (*dir, 0),
+                        _ => (Dir::ToBroker, 0),
+                    };
+                    self.transmit(link, dir, ev, len, Duration::ZERO);
+                }
+            }
+            Action::SetLink { node, params } => {
+                let Some(c) = self.client(node) else { return };
+                let link = c.link;
+                let changes = params.changes_from(&self.links[link].params);
+                // In-flight frames keep their arrival; `Link::transit` keeps the
+                // order for what is sent next.
+                self.links[link].params = params;
+                let text = if changes.is_empty() {
+                    "link: unchanged".to_owned()
+                } else {
+                    format!("link: {}", changes.join(", "))
+                };
+                self.state(node, text);
+            }
+            Action::Restart(node) => {
+                self.log(node, "mosquitto version 2.0.18 terminating".into());
+                let links: Vec<(usize, u64)> = self
+                    .links
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, l)| l.broker == node)
+                    .filter_map(|(i, l)| l.conn.map(|c| (i, c)))
+                    .collect();
+                for (link, conn) in links {
+                    self.send_close(link, conn, Dir::ToClient, CloseKind::Fin);
+                }
+                if let Node::Broker(b) = &mut self.nodes[node] {
+                    b.restart();
+                }
+                let port = self.broker(node).map_or(1883, |b| b.port());
+                self.log(node, "mosquitto version 2.0.18 starting".into());
+                self.log(node, format!("Opening ipv4 listen socket on port {port}."));
+                self.reschedule(node);
+            }
+            Action::WifiDown(node, d) => {
+                self.state(node, format!("Wi-Fi down for {}s", d.as_secs_f32()));
+                if let Node::Client(c) = &mut self.nodes[node] {
+                    c.wifi_down = true;
+                    if self.links[c.link].conn.take().is_some() {
+                        c.client.handle_closed(now);
+                    }
+                }
+                self.pump_client(node);
+                self.schedule(now + d, Action::WifiUp(node));
+            }
+            Action::WifiUp(node) => {
+                if let Node::Client(c) = &mut self.nodes[node] {
+                    c.wifi_down = false;
+                }
+                self.state(node, "Wi-Fi up".into());
+            }
+            Action::Connect(node, opts, reconnect) => {
+                if let Node::Client(c) = &mut self.nodes[node] {
+                    let mut g = match &c.app {
+                        App::Generic(g) => g.clone(),
+                        _ => Default::default(),
+                    };
+                    g.options = Some(*opts);
+                    g.reconnect = reconnect;
+                    g.offline = false;
+                    c.app = App::Generic(g);
+                }
+                self.with_app(node, |app, cx| app.start(cx));
+                self.pump_client(node);
+            }
+            Action::Disconnect(node) => {
+                if let Node::Client(c) = &mut self.nodes[node] {
+                    if let App::Generic(g) = &mut c.app {
+                        g.offline = true;
+                    }
+                    let _ = c.client.disconnect(now);
+                }
+                self.pump_client(node);
+            }
+            Action::Publish {
+                node,
+                topic,
+                payload,
+                qos,
+                retain,
+            } => {
+                let err = match &mut self.nodes[node] {
+                    Node::Client(c) => c.client.publish(now, &topic, payload, qos, retain).err(),
+                    Node::Broker(_) => None,
+                };
+                if let Some(e) = err {
+                    self.print(node, format!("Error publishing: {e}."));
+                }
+                self.pump_client(node);
+            }
+            Action::Subscribe { node, filter, qos } => {
+                let err = match &mut self.nodes[node] {
+                    Node::Client(c) => {
+                        if let App::Generic(g) = &mut c.app {
+                            g.subscriptions.push((filter.clone(), qos));
+                        }
+                        c.client.subscribe(now, &[(filter.as_str(), qos)]).err()
+                    }
+                    Node::Broker(_) => None,
+                };
+                if let Some(e) = err {
+                    self.print(node, format!("Error subscribing: {e}."));
+                }
+                self.pump_client(node);
+            }
+            Action::Unsubscribe { node, filter } => {
+                if let Node::Client(c) = &mut self.nodes[node] {
+                    if let App::Generic(g) = &mut c.app {
+                        g.subscriptions.retain(|(f, _)| *f != filter);
+                    }
+                    let _ = c.client.unsubscribe(now, &[filter.as_str()]);
+                }
+                self.pump_client(node);
+            }
+            Action::Fault(rule) => {
+                let mut rule = *rule;
+                if rule.start < now {
+                    rule.start = now;
+                }
+                self.push_trace(TraceKind::Fault {
+                    label: rule.label.clone(),
+                    text: "armed".into(),
+                });
+                self.faults.push(rule);
+            }
+        }
+    }
+}
+
+/// A client host that lost its memory (killed, or gone silently): a fresh MQTT
+/// client, nothing running, its in-flight messages forgotten.
+fn forget_host(c: &mut ClientNode) {
+    c.client = Client::new();
+    c.app = App::Idle;
+    c.wake = None;
+    c.lost_state = true;
+    c.unacked.clear();
+}

@@ -1,0 +1,145 @@
+//! Arrivals: a SYN, a frame or a close reaching its end of a link.
+
+use crate::broker::{ConnId, PeerAddr};
+use crate::client::debug;
+use crate::codec::Packet;
+
+use super::World;
+use crate::sim::link::Dir;
+use crate::sim::node::Node;
+use crate::sim::trace::{CloseKind, Fate, TraceKind};
+
+impl World {
+    pub(super) fn on_syn(&mut self, link: usize, conn: u64) {
+        let broker = self.links[link].broker;
+        let client = self.links[link].client;
+        let Some(meta) = self.conns.get(&conn).cloned() else {
+            return;
+        };
+        let ip = self.links[link].client_ip.clone();
+        let Node::Broker(b) = &mut self.nodes[broker] else {
+            return;
+        };
+        let broker_addr = (b.ip.clone(), b.port());
+        b.broker.handle_connection_opened(
+            self.now,
+            ConnId(conn),
+            PeerAddr::new(ip.clone(), meta.port),
+        );
+        if self.trace.enabled() {
+            self.push_trace(TraceKind::Open {
+                client: self.name(client),
+                broker: self.name(broker),
+                conn,
+                client_addr: (ip, meta.port),
+                broker_addr,
+            });
+        }
+        self.pump_broker(broker);
+    }
+
+    pub(super) fn on_frame(
+        &mut self,
+        link: usize,
+        conn: u64,
+        dir: Dir,
+        packet: Packet,
+        bytes: Vec<u8>,
+        note: Option<String>,
+    ) {
+        let now = self.now;
+        match dir {
+            Dir::ToBroker => {
+                let broker = self.links[link].broker;
+                self.stats.packets_delivered += 1;
+                if self.trace.enabled() {
+                    self.trace_packet(Fate::Delivered, link, conn, dir, &packet, bytes, note);
+                }
+                if let Node::Broker(b) = &mut self.nodes[broker] {
+                    b.broker.handle_packet(now, ConnId(conn), packet);
+                }
+                self.pump_broker(broker);
+            }
+            Dir::ToClient => {
+                let node = self.links[link].client;
+                let l = &self.links[link];
+                let Node::Client(c) = &self.nodes[node] else {
+                    return;
+                };
+                let refuse = if l.client_gone {
+                    Some("the client is gone (half-open connection)".to_owned())
+                } else if c.wifi_down {
+                    Some("the client's Wi-Fi is down".to_owned())
+                } else if !c.alive || l.conn != Some(conn) {
+                    Some("no such connection on the client any more".to_owned())
+                } else if !c.app.accepts(bytes.len()) {
+                    Some(format!(
+                        "{} bytes do not fit the client library's buffer: discarded",
+                        bytes.len()
+                    ))
+                } else {
+                    None
+                };
+                if let Some(why) = refuse {
+                    self.drop_packet(link, conn, dir, &packet, bytes, why);
+                    return;
+                }
+                self.stats.packets_delivered += 1;
+                if self.trace.enabled() {
+                    self.trace_packet(Fate::Delivered, link, conn, dir, &packet, bytes, note);
+                }
+                let Node::Client(c) = &mut self.nodes[node] else {
+                    return;
+                };
+                if c.app.debug() {
+                    let o = c.client.options();
+                    let line = debug::received_line_as(&o.client_id, o.protocol, &packet);
+                    self.print(node, line);
+                }
+                if let Node::Client(c) = &mut self.nodes[node] {
+                    c.client.handle_packet(now, packet);
+                }
+                self.pump_client(node);
+            }
+        }
+    }
+
+    pub(super) fn on_close(&mut self, link: usize, conn: u64, dir: Dir, kind: CloseKind) {
+        let (from, to) = self.endpoints(link, dir);
+        // A host that is gone, or off the network, never sees the segment.
+        let lost = dir == Dir::ToClient
+            && (self.links[link].client_gone || self.client(to).is_some_and(|c| c.wifi_down));
+        if self.trace.enabled() {
+            self.push_trace(TraceKind::Close {
+                fate: if lost { Fate::Dropped } else { Fate::Delivered },
+                from: self.name(from),
+                to: self.name(to),
+                conn,
+                kind,
+                to_broker: dir == Dir::ToBroker,
+            });
+        }
+        let now = self.now;
+        match dir {
+            Dir::ToBroker => {
+                if let Node::Broker(b) = &mut self.nodes[to] {
+                    b.broker.handle_connection_closed(now, ConnId(conn));
+                }
+                self.pump_broker(to);
+            }
+            Dir::ToClient => {
+                if self.links[link].conn != Some(conn) {
+                    return;
+                }
+                self.links[link].conn = None;
+                if let Node::Client(c) = &mut self.nodes[to] {
+                    if c.alive {
+                        c.reset_seen = kind == CloseKind::Reset;
+                        c.client.handle_closed(now);
+                    }
+                }
+                self.pump_client(to);
+            }
+        }
+    }
+}

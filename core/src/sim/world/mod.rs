@@ -1,0 +1,323 @@
+//! The world: nodes, links and fault rules on a virtual clock.
+//!
+//! Everything that will happen is an event in one queue, ordered by time and then
+//! by the order it was scheduled in. [`World::step`] takes the next event and
+//! applies it; [`World::run_until`] steps until a time. Nothing waits on a real
+//! clock, so a 90 s keep-alive timeout plays in microseconds, and nothing draws on
+//! the operating system, so the same world with the same seed gives the same
+//! trace, byte for byte, natively and in wasm32.
+//!
+//! ```
+//! use mqttlab_core::sim::{World, TraceMode, LinkParams, Action};
+//! use mqttlab_core::sim::node::{App, MosquittoCli};
+//! use mqttlab_core::broker::BrokerConfig;
+//! use mqttlab_core::time::Instant;
+//!
+//! let mut w = World::new(1, TraceMode::Full);
+//! let b = w.add_broker("broker1", BrokerConfig::default());
+//! let sub = w.add_client("sub1", b, LinkParams::default(), App::Idle);
+//! let publ = w.add_client("pub1", b, LinkParams::default(), App::Idle);
+//! let s = MosquittoCli::parse(r#"mosquitto_sub -t "topico""#, w.rng_mut()).unwrap();
+//! let p = MosquittoCli::parse(r#"mosquitto_pub -m "mensagem" -t "topico""#, w.rng_mut()).unwrap();
+//! w.schedule(Instant::ZERO, Action::Run { node: sub, app: Box::new(App::Cli(s)) });
+//! w.schedule(Instant::from_secs(5), Action::Run { node: publ, app: Box::new(App::Cli(p)) });
+//! w.run_until(Instant::from_secs(70));
+//! let out: Vec<_> = w.client(sub).unwrap().terminal.iter().map(|(_, l)| l.as_str()).collect();
+//! assert_eq!(out, ["mensagem"]);
+//! ```
+
+use std::collections::{BTreeMap, VecDeque};
+
+use core::time::Duration;
+
+use crate::broker::BrokerEvent;
+use crate::client::ClientEvent;
+use crate::codec::Packet;
+use crate::rng::SplitMix64;
+use crate::time::Instant;
+
+use super::action::Action;
+use super::draw::derive_seed;
+use super::fault::FaultRule;
+use super::link::{Dir, Link, LinkParams};
+use super::node::{BrokerNode, ClientNode, Node};
+use super::queue::EventQueue;
+use super::trace::{CloseKind, Trace, TraceMode};
+
+mod actions;
+mod arrivals;
+mod build;
+mod network;
+mod nodes;
+mod record;
+#[cfg(test)]
+mod tests;
+
+/// A scheduled happening.
+#[derive(Debug, Clone)]
+enum Ev {
+    Syn {
+        link: usize,
+        conn: u64,
+    },
+    Frame {
+        link: usize,
+        conn: u64,
+        dir: Dir,
+        packet: Packet,
+        bytes: Vec<u8>,
+        note: Option<String>,
+    },
+    Close {
+        link: usize,
+        conn: u64,
+        dir: Dir,
+        kind: CloseKind,
+    },
+    Wake {
+        node: usize,
+        at: Instant,
+    },
+    Action(Box<Action>),
+}
+
+/// Counters for benchmarks and summaries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Events processed.
+    pub events: u64,
+    /// MQTT packets sent.
+    pub packets_sent: u64,
+    /// MQTT packets delivered.
+    pub packets_delivered: u64,
+    /// MQTT packets dropped (faults, half-open, closed connections).
+    pub packets_dropped: u64,
+    /// TCP connections opened.
+    pub connections: u64,
+}
+
+#[derive(Debug, Clone)]
+struct ConnMeta {
+    link: usize,
+    port: u16,
+}
+
+/// A simulated world. See the [module documentation](self).
+#[derive(Debug)]
+pub struct World {
+    now: Instant,
+    seed: u64,
+    queue: EventQueue<Ev>,
+    nodes: Vec<Node>,
+    links: Vec<Link>,
+    faults: Vec<FaultRule>,
+    trace: Trace,
+    rng: SplitMix64,
+    next_conn: u64,
+    conns: BTreeMap<u64, ConnMeta>,
+    timers: Vec<Option<Instant>>,
+    woke: Vec<Option<Instant>>,
+    names: BTreeMap<String, usize>,
+    held: Vec<(usize, Ev)>,
+    inbox: BTreeMap<usize, VecDeque<ClientEvent>>,
+    stats: Stats,
+    broker_events: Option<Vec<(Instant, usize, BrokerEvent)>>,
+}
+
+impl World {
+    /// An empty world whose every random draw follows from `seed`.
+    pub fn new(seed: u64, mode: TraceMode) -> Self {
+        World {
+            now: Instant::ZERO,
+            seed,
+            queue: EventQueue::default(),
+            nodes: Vec::new(),
+            links: Vec::new(),
+            faults: Vec::new(),
+            trace: Trace::new(mode),
+            rng: SplitMix64::new(derive_seed(seed, "world")),
+            next_conn: 1,
+            conns: BTreeMap::new(),
+            timers: Vec::new(),
+            woke: Vec::new(),
+            names: BTreeMap::new(),
+            held: Vec::new(),
+            inbox: BTreeMap::new(),
+            stats: Stats::default(),
+            broker_events: None,
+        }
+    }
+
+    // ---- getters ----
+
+    /// The virtual time.
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+    /// The seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    /// All nodes, by index.
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+    /// All links, by index.
+    pub fn links(&self) -> &[Link] {
+        &self.links
+    }
+    /// A node's index by name.
+    pub fn node_id(&self, name: &str) -> Option<usize> {
+        self.names.get(name).copied()
+    }
+    /// A client node.
+    pub fn client(&self, id: usize) -> Option<&ClientNode> {
+        self.nodes.get(id).and_then(Node::as_client)
+    }
+    /// A broker node.
+    pub fn broker(&self, id: usize) -> Option<&BrokerNode> {
+        self.nodes.get(id).and_then(Node::as_broker)
+    }
+    /// The trace so far.
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+    /// Counters.
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+    /// Broker events kept by [`World::record_broker_events`].
+    pub fn broker_events(&self) -> &[(Instant, usize, BrokerEvent)] {
+        self.broker_events.as_deref().unwrap_or(&[])
+    }
+    /// The current characteristics of a client node's link to its broker.
+    pub fn link_params(&self, node: usize) -> Option<&LinkParams> {
+        self.client(node).map(|c| &self.links[c.link].params)
+    }
+    /// The fault rules.
+    pub fn faults(&self) -> &[FaultRule] {
+        &self.faults
+    }
+    /// When the next event happens.
+    pub fn next_event_time(&self) -> Option<Instant> {
+        self.queue.peek_time()
+    }
+
+    // ---- running ----
+
+    /// Applies the next event; returns its time, or `None` if nothing is left.
+    pub fn step(&mut self) -> Option<Instant> {
+        let (t, ev) = self.queue.pop()?;
+        self.now = self.now.max(t);
+        self.stats.events += 1;
+        self.dispatch(ev);
+        Some(self.now)
+    }
+
+    /// Steps through every event up to and including `t`; the clock ends at `t`.
+    pub fn run_until(&mut self, t: Instant) {
+        while self.queue.peek_time().is_some_and(|nt| nt <= t) {
+            self.step();
+        }
+        self.now = self.now.max(t);
+    }
+
+    /// Like [`World::run_until`], but stops after `max_events` events (a guard for
+    /// drivers that must stay responsive, such as a browser tab). Returns whether
+    /// it reached `t`.
+    pub fn run_until_limited(&mut self, t: Instant, max_events: u64) -> bool {
+        let mut n = 0u64;
+        while self.queue.peek_time().is_some_and(|nt| nt <= t) {
+            if n >= max_events {
+                return false;
+            }
+            self.step();
+            n += 1;
+        }
+        self.now = self.now.max(t);
+        true
+    }
+
+    /// Runs for `d` of virtual time.
+    pub fn run_for(&mut self, d: Duration) {
+        self.run_until(self.now + d);
+    }
+
+    // ---- dispatch ----
+
+    fn dispatch(&mut self, ev: Ev) {
+        match ev {
+            Ev::Syn { link, conn } => self.on_syn(link, conn),
+            Ev::Frame {
+                link,
+                conn,
+                dir,
+                packet,
+                bytes,
+                note,
+            } => self.on_frame(link, conn, dir, packet, bytes, note),
+            Ev::Close {
+                link,
+                conn,
+                dir,
+                kind,
+            } => self.on_close(link, conn, dir, kind),
+            Ev::Wake { node, at } => {
+                if self.timers[node] == Some(at) {
+                    self.timers[node] = None;
+                    self.woke[node] = Some(self.now);
+                    self.on_wake(node);
+                }
+            }
+            Ev::Action(a) => self.apply(*a),
+        }
+    }
+
+    fn on_wake(&mut self, node: usize) {
+        let now = self.now;
+        match &mut self.nodes[node] {
+            Node::Broker(b) => {
+                b.broker.handle_timeout(now);
+                self.pump_broker(node);
+            }
+            Node::Client(c) => {
+                if !c.alive {
+                    return;
+                }
+                if c.client.poll_timeout().is_some_and(|t| t <= now) {
+                    c.client.handle_timeout(now);
+                }
+                if c.wake.is_some_and(|t| t <= now) {
+                    c.wake = None;
+                    self.with_app(node, |app, cx| app.on_wake(cx));
+                }
+                self.pump_client(node);
+            }
+        }
+    }
+
+    fn reschedule(&mut self, node: usize) {
+        let next = match &self.nodes[node] {
+            Node::Broker(b) => b.broker.poll_timeout(),
+            Node::Client(c) if c.alive => match (c.client.poll_timeout(), c.wake) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            },
+            Node::Client(_) => None,
+        };
+        if next != self.timers[node] {
+            self.timers[node] = next;
+            if let Some(at) = next {
+                // A deadline that is already due right after this node woke would
+                // wake it again at the same instant forever: a microsecond later
+                // keeps a misbehaving timer from freezing the clock.
+                let due = if at <= self.now && self.woke[node] == Some(self.now) {
+                    self.now + Duration::from_micros(1)
+                } else {
+                    at.max(self.now)
+                };
+                self.queue.push(due, Ev::Wake { node, at });
+            }
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! The network: opening connections, sending packets and closes over a link
+//! through the fault rules, the TCP model's holds, retransmissions and resets.
+
+use core::time::Duration;
+
+use crate::codec::{Packet, QosPid};
+
+use super::{ConnMeta, Ev, World};
+use crate::sim::draw::Draw;
+use crate::sim::fault::FaultAction;
+use crate::sim::link::{Dir, Transit};
+use crate::sim::trace::{CloseKind, Fate, TraceKind};
+
+impl World {
+    pub(super) fn endpoints(&self, link: usize, dir: Dir) -> (usize, usize) {
+        let l = &self.links[link];
+        match dir {
+            Dir::ToBroker => (l.client, l.broker),
+            Dir::ToClient => (l.broker, l.client),
+        }
+    }
+
+    pub(super) fn open_connection(&mut self, node: usize) -> u64 {
+        let conn = self.next_conn;
+        self.next_conn += 1;
+        let link = self.client(node).map_or(0, |c| c.link);
+        let port = 32768 + self.rng.below(28232) as u16;
+        self.conns.insert(conn, ConnMeta { link, port });
+        self.links[link].conn = Some(conn);
+        self.stats.connections += 1;
+        self.transmit(
+            link,
+            Dir::ToBroker,
+            Ev::Syn { link, conn },
+            0,
+            Duration::ZERO,
+        );
+        conn
+    }
+
+    /// Sends an MQTT packet over a link, through the fault rules.
+    pub(super) fn send_packet(
+        &mut self,
+        link: usize,
+        conn: u64,
+        dir: Dir,
+        packet: Packet,
+        bytes: Vec<u8>,
+    ) {
+        let (from, to) = self.endpoints(link, dir);
+        self.stats.packets_sent += 1;
+        let ptype = packet.packet_type();
+        let mut extra = Duration::ZERO;
+        let mut duplicate = false;
+        let mut note = None;
+        if let Some(rule) = self
+            .faults
+            .iter_mut()
+            .find(|r| r.matches(self.now, ptype, from, to))
+        {
+            rule.consume();
+            let label = rule.label.clone();
+            let action = rule.action;
+            let what = match action {
+                FaultAction::Drop => "dropped",
+                FaultAction::Delay(_) => "delayed",
+                FaultAction::Duplicate => "duplicated",
+            };
+            let text = format!(
+                "{what} {packet} {} -> {}",
+                self.nodes[from].name(),
+                self.nodes[to].name()
+            );
+            self.push_trace(TraceKind::Fault {
+                label: label.clone(),
+                text,
+            });
+            match action {
+                FaultAction::Drop => {
+                    self.drop_packet(link, conn, dir, &packet, bytes, label);
+                    return;
+                }
+                FaultAction::Delay(d) => {
+                    extra = d;
+                    note = Some(format!("delayed by fault \"{label}\""));
+                }
+                FaultAction::Duplicate => duplicate = true,
+            }
+        }
+        if self.trace.enabled() {
+            self.trace_packet(Fate::Sent, link, conn, dir, &packet, bytes.clone(), None);
+        }
+        let copy = duplicate.then(|| {
+            let mut p = packet.clone();
+            if let Packet::Publish(publish) = &mut p {
+                if publish.qospid != QosPid::AtMostOnce {
+                    publish.dup = true;
+                }
+            }
+            let mut b = Vec::new();
+            let _ = p.encode(&mut b);
+            (p, b)
+        });
+        let len = bytes.len();
+        self.transmit(
+            link,
+            dir,
+            Ev::Frame {
+                link,
+                conn,
+                dir,
+                packet,
+                bytes,
+                note,
+            },
+            len,
+            extra,
+        );
+        if let Some((p, b)) = copy {
+            self.stats.packets_sent += 1;
+            if self.trace.enabled() {
+                self.trace_packet(
+                    Fate::Sent,
+                    link,
+                    conn,
+                    dir,
+                    &p,
+                    b.clone(),
+                    Some("duplicate made by a fault rule".into()),
+                );
+            }
+            let len = b.len();
+            self.transmit(
+                link,
+                dir,
+                Ev::Frame {
+                    link,
+                    conn,
+                    dir,
+                    packet: p,
+                    bytes: b,
+                    note: Some("duplicate".into()),
+                },
+                len,
+                Duration::ZERO,
+            );
+        }
+    }
+
+    pub(super) fn send_close(&mut self, link: usize, conn: u64, dir: Dir, kind: CloseKind) {
+        let (from, to) = self.endpoints(link, dir);
+        if self.trace.enabled() {
+            let to_broker = dir == Dir::ToBroker;
+            self.push_trace(TraceKind::Close {
+                fate: Fate::Sent,
+                from: self.name(from),
+                to: self.name(to),
+                conn,
+                kind,
+                to_broker,
+            });
+        }
+        self.transmit(
+            link,
+            dir,
+            Ev::Close {
+                link,
+                conn,
+                dir,
+                kind,
+            },
+            0,
+            Duration::ZERO,
+        );
+    }
+
+    /// Puts a segment on the wire: held while partitioned, else scheduled for its
+    /// arrival (or a reset when TCP gives up).
+    pub(super) fn transmit(&mut self, link: usize, dir: Dir, ev: Ev, len: usize, extra: Duration) {
+        if self.links[link].partitioned {
+            self.held.push((link, ev));
+            return;
+        }
+        let reset_on_loss = matches!(ev, Ev::Frame { .. });
+        let now = self.now;
+        match self.links[link].transit(now, dir, len, extra, &mut self.rng) {
+            Transit::Arrives(t, retrans) => {
+                let ev = match ev {
+                    Ev::Frame {
+                        link,
+                        conn,
+                        dir,
+                        packet,
+                        bytes,
+                        note,
+                    } if retrans > 0 => Ev::Frame {
+                        link,
+                        conn,
+                        dir,
+                        packet,
+                        bytes,
+                        note: Some(match note {
+                            Some(n) => format!("{n}; lost and retransmitted {retrans}x"),
+                            None => format!("lost and retransmitted {retrans}x"),
+                        }),
+                    },
+                    ev => ev,
+                };
+                self.queue.push(t, ev);
+            }
+            Transit::Reset if reset_on_loss => {
+                let Ev::Frame { conn, .. } = ev else { return };
+                self.push_trace(TraceKind::State {
+                    node: self.name(self.links[link].client),
+                    text: format!(
+                        "TCP gave up after {} retransmissions: connection #{conn} reset",
+                        self.links[link].params.max_retransmits
+                    ),
+                });
+                self.reset(link, conn);
+            }
+            Transit::Reset => {
+                let latency = self.links[link].params.latency;
+                let at = self.links[link].in_order(dir, now + latency);
+                self.queue.push(at, ev);
+            }
+        }
+    }
+
+    pub(super) fn reset(&mut self, link: usize, conn: u64) {
+        let at = self.now + self.links[link].params.latency;
+        for dir in [Dir::ToBroker, Dir::ToClient] {
+            self.queue.push(
+                at,
+                Ev::Close {
+                    link,
+                    conn,
+                    dir,
+                    kind: CloseKind::Reset,
+                },
+            );
+        }
+    }
+
+    /// A packet lost on the way: counted, and traced with why.
+    pub(super) fn drop_packet(
+        &mut self,
+        link: usize,
+        conn: u64,
+        dir: Dir,
+        packet: &Packet,
+        bytes: Vec<u8>,
+        why: String,
+    ) {
+        self.stats.packets_dropped += 1;
+        if self.trace.enabled() {
+            self.trace_packet(Fate::Dropped, link, conn, dir, packet, bytes, Some(why));
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! Pumping nodes: draining brokers' and clients' outputs onto links, running app
+//! callbacks and applying their effects.
+
+use std::collections::VecDeque;
+
+use crate::broker::Output;
+use crate::client::{debug, ClientEvent, ConnectionState, DisconnectReason};
+use crate::codec::Packet;
+use crate::time::Instant;
+
+use super::World;
+use crate::sim::link::Dir;
+use crate::sim::node::{App, ClientNode, Cx, Effect, Node, Received};
+use crate::sim::trace::CloseKind;
+
+impl World {
+    pub(super) fn pump_broker(&mut self, node: usize) {
+        loop {
+            let Node::Broker(b) = &mut self.nodes[node] else {
+                return;
+            };
+            let Some(out) = b.broker.poll_output() else {
+                break;
+            };
+            match out {
+                Output::Transmit(t) => {
+                    let conn = t.conn.0;
+                    if let Some(meta) = self.conns.get(&conn) {
+                        let link = meta.link;
+                        self.send_packet(link, conn, Dir::ToClient, t.packet, t.bytes);
+                    }
+                }
+                Output::Close { conn, .. } => {
+                    if let Some(meta) = self.conns.get(&conn.0) {
+                        let link = meta.link;
+                        self.send_close(link, conn.0, Dir::ToClient, CloseKind::Fin);
+                    }
+                }
+                Output::Log(line) => self.log(node, line.text),
+                Output::Event(e) => {
+                    if let Some(v) = &mut self.broker_events {
+                        v.push((self.now, node, e));
+                    }
+                }
+            }
+        }
+        self.reschedule(node);
+    }
+
+    /// Runs an app callback with a context, then applies its effects.
+    pub(super) fn with_app(&mut self, node: usize, f: impl FnOnce(&mut App, &mut Cx)) {
+        let coupled = self.nodes[node]
+            .as_client()
+            .and_then(|c| c.app.coupled_to())
+            .and_then(|name| self.names.get(name).copied())
+            .and_then(|id| self.client(id))
+            .and_then(|c| c.app.switch_state());
+        let now = self.now;
+        let Node::Client(c) = &mut self.nodes[node] else {
+            return;
+        };
+        let ClientNode {
+            client,
+            rng,
+            wake,
+            app,
+            ..
+        } = &mut **c;
+        let mut cx = Cx {
+            now,
+            client,
+            rng,
+            wake,
+            coupled,
+            effects: Vec::new(),
+        };
+        f(app, &mut cx);
+        let effects = cx.effects;
+        for e in effects {
+            self.effect(node, e);
+        }
+    }
+
+    pub(super) fn effect(&mut self, node: usize, e: Effect) {
+        let now = self.now;
+        match e {
+            Effect::Print(s) => self.print(node, s),
+            Effect::State(s) => self.state(node, s),
+            Effect::Exit => {
+                if let Node::Client(c) = &mut self.nodes[node] {
+                    c.app = App::Idle;
+                    c.wake = None;
+                }
+                self.state(node, "program exited".into());
+            }
+            Effect::Connect(opts) => {
+                let Node::Client(c) = &self.nodes[node] else {
+                    return;
+                };
+                if !c.alive || c.client.state() != ConnectionState::Disconnected {
+                    return;
+                }
+                let listening = self.broker(c.broker).map_or(1883, |b| b.port());
+                let refused = c.app.port().filter(|p| *p != listening);
+                if let Some(port) = refused {
+                    self.state(
+                        node,
+                        format!("connection refused: the broker listens on port {listening}, not {port}"),
+                    );
+                    self.inbox
+                        .entry(node)
+                        .or_default()
+                        .push_back(ClientEvent::Disconnected {
+                            reason: DisconnectReason::TransportClosed,
+                        });
+                    return;
+                }
+                let Node::Client(c) = &self.nodes[node] else {
+                    return;
+                };
+                if c.wifi_down {
+                    self.state(node, "cannot connect: Wi-Fi is down".into());
+                    self.inbox
+                        .entry(node)
+                        .or_default()
+                        .push_back(ClientEvent::Disconnected {
+                            reason: DisconnectReason::TransportClosed,
+                        });
+                    return;
+                }
+                self.open_connection(node);
+                if let Node::Client(c) = &mut self.nodes[node] {
+                    if let Err(e) = c.client.connect(now, opts) {
+                        let line = format!("Error: {e}.");
+                        self.print(node, line);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Moves a client's packets onto its link and its events into its app, until
+    /// both are drained.
+    pub(super) fn pump_client(&mut self, node: usize) {
+        let now = self.now;
+        loop {
+            let Node::Client(c) = &mut self.nodes[node] else {
+                return;
+            };
+            if let Some(packet) = c.client.poll_packet() {
+                let link = c.link;
+                let debug = c
+                    .app
+                    .debug()
+                    .then(|| debug::sent_lines(&c.client.options().client_id, &packet));
+                let mut bytes = Vec::with_capacity(packet.encoded_len());
+                if packet.encode(&mut bytes).is_err() {
+                    continue;
+                }
+                if let (true, Packet::Publish(p)) = (c.keep_received, &packet) {
+                    if let Some(pid) = p.qospid.pid() {
+                        let first = c.unacked.get(&pid.get()).filter(|_| p.dup).map(|(t, _)| *t);
+                        c.unacked.insert(
+                            pid.get(),
+                            (
+                                first.unwrap_or(now),
+                                Received {
+                                    time: now,
+                                    topic: p.topic.as_str().to_owned(),
+                                    payload: p.payload.to_vec(),
+                                    qos: p.qos(),
+                                    retain: p.retain,
+                                    dup: p.dup,
+                                },
+                            ),
+                        );
+                    }
+                }
+                for line in debug.into_iter().flatten() {
+                    self.print(node, line);
+                }
+                match self.links[link].conn {
+                    Some(conn) => self.send_packet(link, conn, Dir::ToBroker, packet, bytes),
+                    None => {
+                        self.stats.packets_dropped += 1;
+                    }
+                }
+                continue;
+            }
+            let ev = match c.client.poll_event() {
+                Some(ev) => {
+                    self.client_event(node, &ev, now);
+                    ev
+                }
+                // A connection that could not even start: only the app hears of it.
+                None => match self.inbox.get_mut(&node).and_then(VecDeque::pop_front) {
+                    Some(ev) => ev,
+                    None => break,
+                },
+            };
+            self.with_app(node, |app, cx| app.on_event(cx, &ev));
+        }
+        self.reschedule(node);
+    }
+
+    /// What the world itself does with a client event: records, and closes the
+    /// socket when the client is done with its connection.
+    pub(super) fn client_event(&mut self, node: usize, ev: &ClientEvent, now: Instant) {
+        let Node::Client(c) = &mut self.nodes[node] else {
+            return;
+        };
+        match ev {
+            ClientEvent::Message(p) => {
+                if c.keep_received {
+                    c.received.push(Received {
+                        time: now,
+                        topic: p.topic.as_str().to_owned(),
+                        payload: p.payload.to_vec(),
+                        qos: p.qos(),
+                        retain: p.retain,
+                        dup: p.dup,
+                    });
+                }
+            }
+            ClientEvent::Published { pid, .. } => {
+                if let Some(m) = c.unacked.remove(&pid.get()) {
+                    c.acked.push(m);
+                }
+            }
+            ClientEvent::Subscribed { granted, .. } => {
+                if c.first_suback.is_none() {
+                    c.first_suback = Some((now, granted.clone()));
+                }
+            }
+            ClientEvent::Connected { session_present } => {
+                let text = format!(
+                    "connected (session present: {})",
+                    u8::from(*session_present)
+                );
+                self.state(node, text);
+            }
+            ClientEvent::ConnectionRefused(code) => {
+                c.refusals.push(code.as_u8());
+                let text = format!("CONNACK refused: {code}");
+                self.state(node, text);
+            }
+            ClientEvent::Disconnected { reason } => {
+                let link = c.link;
+                // The client's transport closing is the broker's FIN unless TCP
+                // reset it (too many retransmissions on a lossy or cut link).
+                let text = if c.wifi_down {
+                    "disconnected: the Wi-Fi connection was lost".to_owned()
+                } else if *reason == DisconnectReason::TransportClosed && c.reset_seen {
+                    "disconnected: connection reset: TCP gave up".to_owned()
+                } else {
+                    format!("disconnected: {reason}")
+                };
+                self.state(node, text);
+                if let Some(conn) = self.links[link].conn.take() {
+                    self.send_close(link, conn, Dir::ToBroker, CloseKind::Fin);
+                }
+            }
+            _ => {}
+        }
+    }
+}

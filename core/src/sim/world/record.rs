@@ -1,0 +1,76 @@
+//! What the world writes down: packets, broker log lines, state notes and terminal
+//! output, into the trace (and a client's terminal).
+
+use crate::codec::Packet;
+
+use super::World;
+use crate::sim::link::Dir;
+use crate::sim::node::Node;
+use crate::sim::trace::{Fate, TraceKind};
+
+impl World {
+    pub(super) fn name(&self, node: usize) -> String {
+        self.nodes[node].name().to_owned()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn trace_packet(
+        &mut self,
+        fate: Fate,
+        link: usize,
+        conn: u64,
+        dir: Dir,
+        packet: &Packet,
+        bytes: Vec<u8>,
+        note: Option<String>,
+    ) {
+        let (from, to) = self.endpoints(link, dir);
+        self.push_trace(TraceKind::Packet {
+            fate,
+            from: self.name(from),
+            to: self.name(to),
+            conn,
+            to_broker: dir == Dir::ToBroker,
+            summary: packet.to_string(),
+            bytes,
+            note,
+        });
+    }
+
+    pub(super) fn push_trace(&mut self, kind: TraceKind) {
+        self.trace.push(self.now, kind);
+    }
+
+    pub(super) fn log(&mut self, node: usize, text: String) {
+        if self.trace.enabled() {
+            self.push_trace(TraceKind::Log {
+                node: self.name(node),
+                text,
+            });
+        }
+    }
+
+    pub(super) fn state(&mut self, node: usize, text: String) {
+        if self.trace.enabled() {
+            self.push_trace(TraceKind::State {
+                node: self.name(node),
+                text,
+            });
+        }
+    }
+
+    pub(super) fn print(&mut self, node: usize, text: String) {
+        let now = self.now;
+        if let Node::Client(c) = &mut self.nodes[node] {
+            if c.keep_received {
+                c.terminal.push((now, text.clone()));
+            }
+        }
+        if self.trace.enabled() {
+            self.push_trace(TraceKind::Terminal {
+                node: self.name(node),
+                text,
+            });
+        }
+    }
+}
