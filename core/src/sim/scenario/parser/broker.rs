@@ -1,0 +1,230 @@
+//! `broker NAME OPTION...` and `acl BROKER WHO topic [ACCESS] FILTER`.
+
+use crate::broker::{Access, AclRule, AclSubject, BrokerConfig};
+use crate::sim::link::LinkParams;
+use crate::sim::scenario::ast::*;
+use crate::sim::scenario::errors::suggest;
+
+use super::cursor::{Cur, R};
+
+pub(super) fn broker(c: &mut Cur, sc: &mut Scenario) -> R<()> {
+    let name = c.name("a broker name")?;
+    let mut cfg = BrokerConfig::default();
+    while !c.at_end() {
+        let (opt, col) = c.word("a broker option")?;
+        match opt.as_str() {
+            "port" => cfg.listener_port = c.number("a port number")?,
+            "user" => {
+                let u = c.text("a user name")?;
+                let p = c.text("a password")?;
+                cfg.users.insert(u, p.into_bytes());
+            }
+            "no-anonymous" => cfg.allow_anonymous = false,
+            "reject-id" => cfg.rejected_client_ids.push(c.text("a client id")?),
+            "max-connections" => cfg.max_connections = Some(c.number("a number")?),
+            "max-queued" => cfg.max_queued_messages = c.number("a number")?,
+            "queue-qos0" => cfg.queue_qos0 = true,
+            "resend-timeout" => cfg.resend_timeout = Some(c.duration()?),
+            "max-packet" => cfg.max_packet_size = c.number("a size in bytes")?,
+            other => {
+                return c.err(
+                    col,
+                    format!("unknown broker option '{other}' (options: port, user, no-anonymous, reject-id, max-connections, max-queued, queue-qos0, resend-timeout, max-packet)"),
+                )
+            }
+        }
+    }
+    sc.nodes.push(NodeDecl {
+        name,
+        kind: NodeKind::Broker(Box::new(cfg)),
+        broker: None,
+        link: LinkParams::default(),
+        conn: ConnSpec::default(),
+    });
+    Ok(())
+}
+
+pub(super) const ACL_SUBJECTS: &[&str] = &["user", "client", "anyone"];
+pub(super) const ACL_ACCESS: &[&str] = &["read", "write", "readwrite"];
+
+/// `acl BROKER (user NAME | client ID | anyone) topic [read|write|readwrite] FILTER`:
+/// the words of mosquitto's `acl_file` (`user aluno` then `topic read casa/#`) on
+/// one line. As there, the access may be left out and is then `readwrite`.
+pub(super) fn acl(c: &mut Cur) -> R<AclSpec> {
+    let broker = c.name("a broker name")?;
+    let (kind, kc) = c.word("who the rule is for: user NAME, client ID or anyone")?;
+    let who = match kind.as_str() {
+        "user" => AclSubject::User(c.text("a user name")?),
+        "client" | "clientid" => AclSubject::Client(c.text("a client id")?),
+        "anyone" => AclSubject::Anyone,
+        other => {
+            let hint = suggest(other, ACL_SUBJECTS.iter().copied())
+                .map(|s| format!(" (did you mean '{s}'?)"))
+                .unwrap_or_default();
+            return c.err(
+                kc,
+                format!(
+                    "an ACL rule is for 'user NAME', 'client ID' or 'anyone', not '{other}'{hint}"
+                ),
+            );
+        }
+    };
+    let example = |who: &AclSubject| {
+        let w = match who {
+            AclSubject::User(u) => format!("user {u}"),
+            AclSubject::Client(id) => format!("client {id}"),
+            AclSubject::Anyone => "anyone".into(),
+        };
+        format!("acl {} {w} topic read sensores/#", broker.name)
+    };
+    let tc = c.col();
+    match c.peek_word() {
+        Some("topic") => c.pos += 1,
+        Some("pattern") => {
+            return c.err(
+                tc,
+                "'pattern' rules (with %c and %u) are not supported; write 'topic' with the user or client named",
+            )
+        }
+        _ => {
+            return c.err(
+                tc,
+                format!("expected 'topic', as in mosquitto's acl_file: {}", example(&who)),
+            )
+        }
+    }
+    let ac = c.col();
+    let access = match c.peek_word() {
+        Some("read") => Some(Access::Read),
+        Some("write") => Some(Access::Write),
+        Some("readwrite") => Some(Access::ReadWrite),
+        Some("deny") => return c.err(
+            ac,
+            "'deny' is not supported: once a broker has an ACL, whatever no rule allows is denied",
+        ),
+        // A misspelt access word followed by a filter, not a one-word filter.
+        Some(w) if c.toks.len() > c.pos + 1 => {
+            let hint = suggest(w, ACL_ACCESS.iter().copied())
+                .map(|s| format!(" (did you mean '{s}'?)"))
+                .unwrap_or_default();
+            return c.err(
+                ac,
+                format!(
+                    "unknown access '{w}'{hint}; write read, write or readwrite, then the topic"
+                ),
+            );
+        }
+        _ => None,
+    };
+    if access.is_some() {
+        c.pos += 1;
+    }
+    let fc = c.col();
+    let filter = c.topic(true)?;
+    let filter = crate::topic::TopicFilter::new(&filter)
+        .or_else(|e| c.err(fc, format!("'{filter}' is not a valid topic: {e}")))?;
+    c.finish()?;
+    Ok(AclSpec {
+        broker,
+        rule: AclRule {
+            who,
+            filter,
+            access: access.unwrap_or(Access::ReadWrite),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{err, ok};
+    use crate::broker::{Access, AclSubject};
+    use crate::sim::scenario::ast::NodeKind;
+
+    #[test]
+    fn broker_options() {
+        let sc = ok("broker b port 1884 user u p no-anonymous reject-id bad max-connections 3 max-queued 10 queue-qos0 resend-timeout 20s max-packet 512");
+        let NodeKind::Broker(cfg) = &sc.nodes[0].kind else {
+            panic!("not a broker")
+        };
+        assert_eq!(cfg.listener_port, 1884);
+        assert_eq!(cfg.users.get("u").map(Vec::as_slice), Some(&b"p"[..]));
+        assert!(!cfg.allow_anonymous);
+        assert_eq!(cfg.rejected_client_ids, ["bad"]);
+        assert_eq!(cfg.max_connections, Some(3));
+        assert_eq!(cfg.max_queued_messages, 10);
+        assert!(cfg.queue_qos0);
+        assert_eq!(cfg.max_packet_size, 512);
+    }
+
+    #[test]
+    fn unknown_broker_option() {
+        let (line, col, msg) = err("broker b prot 1884");
+        assert_eq!((line, col), (1, 10));
+        assert!(
+            msg.starts_with("unknown broker option 'prot' (options: port,"),
+            "{msg}"
+        );
+        assert_eq!(
+            err("broker b port x"),
+            (1, 15, "'x' is not a port number".into())
+        );
+    }
+
+    #[test]
+    fn acl_rules_in_acl_file_words() {
+        let sc = ok("broker b\nacl b user aluno topic read casa/#\nacl b client c1 topic t\nacl b anyone topic write x/+");
+        let rules: Vec<_> = sc
+            .acls
+            .iter()
+            .map(|a| (&a.rule.who, a.rule.access, a.rule.filter.as_str()))
+            .collect();
+        assert_eq!(
+            rules,
+            [
+                (&AclSubject::User("aluno".into()), Access::Read, "casa/#"),
+                (&AclSubject::Client("c1".into()), Access::ReadWrite, "t"),
+                (&AclSubject::Anyone, Access::Write, "x/+"),
+            ]
+        );
+    }
+
+    #[test]
+    fn acl_errors() {
+        assert_eq!(
+            err("broker b\nacl b usr aluno topic t"),
+            (
+                2,
+                7,
+                "an ACL rule is for 'user NAME', 'client ID' or 'anyone', not 'usr' (did you mean 'user'?)".into()
+            )
+        );
+        assert_eq!(
+            err("broker b\nacl b anyone topic reed t"),
+            (
+                2,
+                20,
+                "unknown access 'reed' (did you mean 'read'?); write read, write or readwrite, then the topic".into()
+            )
+        );
+        assert_eq!(
+            err("broker b\nacl b anyone read t"),
+            (
+                2,
+                14,
+                "expected 'topic', as in mosquitto's acl_file: acl b anyone topic read sensores/#"
+                    .into()
+            )
+        );
+        let (_, col, msg) = err("broker b\nacl b anyone topic deny t");
+        assert_eq!(col, 20);
+        assert!(msg.starts_with("'deny' is not supported"), "{msg}");
+    }
+
+    #[test]
+    fn acl_must_name_a_broker() {
+        assert_eq!(
+            err("broker b\nclient c -> b\nacl c anyone topic t"),
+            (3, 5, "'c' is not a broker".into())
+        );
+    }
+}

@@ -1,0 +1,178 @@
+//! `fault drop|delay|duplicate [next|every] PACKET-TYPE [to|from|by|for|after|times ...]`.
+
+use crate::codec::PacketType;
+use crate::sim::fault::FaultAction;
+use crate::sim::scenario::ast::*;
+use crate::sim::scenario::errors::suggest;
+use crate::time::Instant;
+
+use super::cursor::{Cur, R};
+
+pub(super) fn packet_type(c: &mut Cur) -> R<Option<PacketType>> {
+    let (w, col) = c.word("a packet type such as PUBACK")?;
+    let upper = w.to_ascii_uppercase();
+    if upper == "ANY" || upper == "PACKET" {
+        return Ok(None);
+    }
+    for n in 1..=14u8 {
+        if let Some(t) = PacketType::from_nibble(n) {
+            if t.name() == upper {
+                return Ok(Some(t));
+            }
+        }
+    }
+    let names: Vec<&str> = (1..=14u8)
+        .filter_map(PacketType::from_nibble)
+        .map(PacketType::name)
+        .collect();
+    if let Some(kw) = suggest(&w, ["next", "every"]) {
+        return c.err(
+            col,
+            format!("unknown packet type '{w}' (did you mean '{kw}'?)"),
+        );
+    }
+    match suggest(&upper, names.iter().copied()) {
+        Some(s) => c.err(
+            col,
+            format!("unknown packet type '{w}' (did you mean '{s}'?)"),
+        ),
+        None => c.err(
+            col,
+            format!(
+                "unknown packet type '{w}' (one of {} or ANY)",
+                names.join(", ")
+            ),
+        ),
+    }
+}
+
+pub(super) fn fault(c: &mut Cur, start: Instant, label: &str) -> R<FaultSpec> {
+    let (a, col) = c.word("drop, delay or duplicate")?;
+    let mut count = None;
+    if c.eat("next") {
+        count = Some(1);
+    } else if c.eat("every") || c.eat("all") {
+    }
+    let packet = packet_type(c)?;
+    let mut spec = FaultSpec {
+        label: label.trim_start_matches("fault ").to_owned(),
+        action: FaultAction::Drop,
+        packet,
+        from: None,
+        to: None,
+        start,
+        duration: None,
+        count,
+    };
+    let mut delay = None;
+    while !c.at_end() {
+        let (opt, oc) = c.word("to, from, by, for, after or times")?;
+        match opt.as_str() {
+            "to" => spec.to = Some(c.name("a node")?),
+            "from" => spec.from = Some(c.name("a node")?),
+            "by" => delay = Some(c.duration()?),
+            "for" => spec.duration = Some(c.duration()?),
+            "after" => spec.start = c.time()?,
+            "times" => spec.count = Some(c.number("a count")?),
+            other => {
+                return c.err(
+                    oc,
+                    format!("unknown fault option '{other}' (to, from, by, for, after, times)"),
+                )
+            }
+        }
+    }
+    spec.action = match a.as_str() {
+        "drop" => FaultAction::Drop,
+        "duplicate" => FaultAction::Duplicate,
+        "delay" => match delay {
+            Some(d) => FaultAction::Delay(d),
+            None => return c.err(c.end_col, "a delay needs 'by DURATION'"),
+        },
+        other => {
+            return c.err(
+                col,
+                format!("unknown fault '{other}' (drop, delay, duplicate)"),
+            )
+        }
+    };
+    Ok(spec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{err, ok};
+    use crate::codec::PacketType;
+    use crate::sim::fault::FaultAction;
+    use crate::time::Instant;
+    use core::time::Duration;
+
+    const WORLD: &str = "broker b\nclient c -> b\n";
+
+    #[test]
+    fn a_fault_and_its_options() {
+        let sc = ok(&format!(
+            "{WORLD}fault delay every PUBREC from b to c by 5s for 30s after 2s times 3\nfault duplicate next any\nfault drop PINGRESP"
+        ));
+        let f = &sc.faults[0];
+        assert_eq!(
+            f.label,
+            "delay every PUBREC from b to c by 5s for 30s after 2s times 3"
+        );
+        assert_eq!(f.action, FaultAction::Delay(Duration::from_secs(5)));
+        assert_eq!(f.packet, Some(PacketType::Pubrec));
+        assert_eq!(f.from.as_ref().unwrap().name, "b");
+        assert_eq!(f.to.as_ref().unwrap().name, "c");
+        assert_eq!(f.start, Instant::from_secs(2));
+        assert_eq!(f.duration, Some(Duration::from_secs(30)));
+        assert_eq!(f.count, Some(3));
+        assert_eq!(
+            (sc.faults[1].action, sc.faults[1].packet, sc.faults[1].count),
+            (FaultAction::Duplicate, None, Some(1))
+        );
+        assert_eq!(
+            (sc.faults[2].packet, sc.faults[2].count),
+            (Some(PacketType::Pingresp), None)
+        );
+    }
+
+    #[test]
+    fn fault_errors() {
+        assert_eq!(
+            err("fault drop PUBAKC"),
+            (
+                1,
+                12,
+                "unknown packet type 'PUBAKC' (did you mean 'PUBACK'?)".into()
+            )
+        );
+        assert_eq!(
+            err("fault drop nxt PUBACK"),
+            (
+                1,
+                12,
+                "unknown packet type 'nxt' (did you mean 'next'?)".into()
+            )
+        );
+        assert_eq!(
+            err("fault delay PUBACK"),
+            (1, 19, "a delay needs 'by DURATION'".into())
+        );
+        assert_eq!(
+            err("fault lose PUBACK"),
+            (1, 7, "unknown fault 'lose' (drop, delay, duplicate)".into())
+        );
+        assert_eq!(
+            err("fault drop PUBACK until 3s"),
+            (
+                1,
+                19,
+                "unknown fault option 'until' (to, from, by, for, after, times)".into()
+            )
+        );
+        assert_eq!(
+            err(&format!("{WORLD}fault drop PUBACK to nobody")),
+            (3, 22, "unknown node 'nobody'".into())
+        );
+    }
+}
