@@ -19,6 +19,9 @@ set +e
 printf '[test] set-up took %ss\n' "$(($(date +%s) - setup_t0))"
 
 export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
+# A test whose real peer (mosquitto, paho-mqtt, MQTT.js, tshark...) is missing fails
+# here, naming the peer, instead of skipping (tests/src/peers.rs).
+export MQTTLAB_REQUIRE_PEERS=1
 export CARGO_TERM_COLOR=never
 artifacts="$root/tests/artifacts"
 mkdir -p "$artifacts"

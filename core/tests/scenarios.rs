@@ -5,9 +5,13 @@
 //! the file after an intended change.
 #![cfg(not(target_arch = "wasm32"))]
 
+#[path = "../../tests/src/peers.rs"]
+mod peers;
+
 use mqttlab_core::sim::bundled::BUNDLED;
 use mqttlab_core::sim::pcap::to_pcap;
 use mqttlab_core::sim::scenario;
+use peers::{have, Peer};
 
 const GOLDEN: &str = "tests/sim_golden_hashes.txt";
 
@@ -56,10 +60,12 @@ fn every_bundled_scenario_passes_and_replays() {
     );
 }
 
-/// The Last Will scenario's capture opens in tshark with MQTT decoded (skipped
-/// when tshark is not installed).
+/// The Last Will scenario's capture opens in tshark with MQTT decoded.
 #[test]
 fn last_will_pcap_decodes_in_tshark() {
+    if !have(&[Peer::Tshark]) {
+        return;
+    }
     let b = mqttlab_core::sim::bundled::find("06-last-will").unwrap();
     let report = scenario::run(b.source, None).unwrap();
     let pcap = to_pcap(report.world.trace().entries());
@@ -84,19 +90,14 @@ fn last_will_pcap_decodes_in_tshark() {
             "-e",
             "tcp.analysis.flags",
         ])
-        .output();
+        .output()
+        .expect("tshark runs");
     let _ = std::fs::remove_file(&path);
-    let Ok(out) = out else {
-        eprintln!("tshark not available: skipped");
-        return;
-    };
-    if !out.status.success() && out.stdout.is_empty() {
-        eprintln!(
-            "tshark not usable: skipped ({})",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        return;
-    }
+    assert!(
+        out.status.success(),
+        "tshark could not read our pcap: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').collect()).collect();
     // CONNECT (1) and CONNACK (2) for both clients, the publishes (3), the SUBSCRIBE.

@@ -2,6 +2,8 @@
 //! WebSocket clients writing real MQTT bytes, `mosquitto_pub` publishing
 //! straight to mosquitto. Each test bounds its own time; processes die on drop.
 
+#[path = "../../tests/src/peers.rs"]
+mod peers;
 mod serve_support;
 
 use std::future::Future;
@@ -9,6 +11,7 @@ use std::time::Duration;
 
 use futures_util::SinkExt;
 use mqttlab_core::codec::Packet;
+use peers::{have, node_modules, Peer};
 use serve_support::*;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -348,17 +351,10 @@ fn an_idle_connection_is_closed_with_1001() {
 /// MQTT.js (npm `mqtt`, as a browser page would use it) through the bridge.
 #[test]
 fn mqtt_js_over_websocket_completes_qos_1_and_2_through_the_bridge() {
-    let mqtt_js = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/node_modules/mqtt/build/index.js");
-    if !mqtt_js.is_file()
-        || std::process::Command::new("node")
-            .arg("-v")
-            .output()
-            .is_err()
-    {
-        eprintln!("skipped: node or tests/node_modules/mqtt missing (npm ci --prefix tests)");
+    if !have(&[Peer::NodeModule("mqtt")]) {
         return;
     }
+    let mqtt_js = node_modules().join("mqtt/build/index.js");
     bounded(async {
         let mosquitto = Mosquitto::start();
         let serve = Serve::start(&["--bridge", &bridge_arg("local", &mosquitto.address())]);

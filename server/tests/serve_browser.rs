@@ -5,11 +5,14 @@
 //! `Origin` a page cannot forge, and that close reasons reach the page's
 //! `CloseEvent`. Skipped when node, playwright-core or Chromium are missing.
 
+#[path = "../../tests/src/peers.rs"]
+mod peers;
 mod serve_support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
+use peers::{have, node_modules, Peer};
 use serve_support::*;
 
 /// The page: hand-made MQTT bytes over a browser WebSocket, results as JSON.
@@ -65,21 +68,12 @@ window.probe = (url, clientId, filter) => new Promise((resolve) => {
 "#;
 
 fn node_peers() -> Option<PathBuf> {
-    let modules = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/node_modules");
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let ok = modules.join("playwright-core/index.mjs").is_file()
-        && Path::new(&chromium).is_file()
-        && std::process::Command::new("node")
-            .arg("-v")
-            .output()
-            .is_ok();
-    ok.then_some(modules)
+    have(&[Peer::NodeModule("playwright-core"), Peer::Chromium]).then(node_modules)
 }
 
 #[test]
 fn a_browser_page_reaches_the_bridge_and_reads_its_close_reasons() {
     let Some(modules) = node_peers() else {
-        eprintln!("skipped: node, tests/node_modules/playwright-core or Chromium missing");
         return;
     };
     let dist = TempDir::new("browser-dist");

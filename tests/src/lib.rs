@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+pub mod peers;
 pub mod procs;
 
 /// The workspace root (the folder holding the top `Cargo.toml`).

@@ -47,16 +47,11 @@ pub fn mqttlab_within(secs: u32) -> Command {
     cmd
 }
 
-/// Whether `mosquitto`, `mosquitto_pub` and `mosquitto_sub` are installed; says
-/// that the test is skipped when not.
+/// Whether `mosquitto`, `mosquitto_pub` and `mosquitto_sub` are installed (see
+/// [`crate::peers::have`]: under `scripts/test.sh` a missing one fails the test).
 pub fn have_mosquitto() -> bool {
-    let ok = [MOSQUITTO, MOSQUITTO_PUB, MOSQUITTO_SUB]
-        .iter()
-        .all(|p| Path::new(p).exists());
-    if !ok {
-        eprintln!("mosquitto not installed: skipping");
-    }
-    ok
+    use crate::peers::{have, Peer};
+    have(&[Peer::Mosquitto, Peer::MosquittoClients])
 }
 
 /// A loopback port nothing listens on right now, and one this process has never

@@ -8,7 +8,6 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -18,9 +17,8 @@ use mqttlab_core::codec::{
     QoS, QosPid, Subscribe, SubscribeTopic,
 };
 use mqttlab_core::topic::{TopicFilter, TopicName};
-use mqttlab_tests::procs::{
-    normalise_log, start_mosquitto_verbose, start_mqttlab_broker, Proc, MOSQUITTO,
-};
+use mqttlab_tests::peers::{have, Peer};
+use mqttlab_tests::procs::{normalise_log, start_mosquitto_verbose, start_mqttlab_broker, Proc};
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -286,8 +284,7 @@ fn script(port: u16, b: &mut Proc) {
 
 #[test]
 fn differential_log_of_errors_and_takeover_against_mosquitto() {
-    if !Path::new(MOSQUITTO).exists() {
-        eprintln!("mosquitto not installed: skipping");
+    if !have(&[Peer::Mosquitto]) {
         return;
     }
     let (mut real, port, conf) = start_mosquitto_verbose("raw-mosq", WAIT);

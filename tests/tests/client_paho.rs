@@ -5,9 +5,8 @@
 
 mod client_common;
 
-use std::process::Command;
-
 use client_common::*;
+use mqttlab_tests::peers::{have, Peer};
 use mqttlab_tests::procs::{have_mosquitto, mqttlab_within, Mosquitto, Proc};
 
 /// Subscribes at QoS 2, prints READY after SUBACK, then one JSON line per message
@@ -50,15 +49,7 @@ c.loop_stop()
 "#;
 
 fn have_paho() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import paho.mqtt.client"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !ok {
-        eprintln!("python3 with paho-mqtt not available: skipping");
-    }
-    ok && have_mosquitto()
+    have(&[Peer::Paho]) && have_mosquitto()
 }
 
 fn paho_sub(b: &Mosquitto, topic: &str, n: u32) -> Proc {

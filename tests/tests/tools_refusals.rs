@@ -12,16 +12,14 @@
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant};
 
+use mqttlab_tests::peers::{have, Peer, DYNSEC};
 use mqttlab_tests::procs::{
     have_mosquitto, mqttlab_within, Mosquitto, MOSQUITTO_PUB, MOSQUITTO_SUB,
 };
-
-const DYNSEC: &str = "/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so";
 
 /// Every flag combination compared.
 const FLAGS: [&[&str]; 4] = [&[], &["-d"], &["--quiet"], &["-d", "--quiet"]];
@@ -170,8 +168,7 @@ fn refusing_broker(code: u8, within: Duration) -> (u16, Receiver<Vec<u8>>) {
 
 #[test]
 fn connack_4_like_mosquitto_pub_and_sub_and_nothing_sent_after_it() {
-    if !Path::new(MOSQUITTO_PUB).exists() || !Path::new(MOSQUITTO_SUB).exists() {
-        eprintln!("mosquitto clients not installed: skipping");
+    if !have(&[Peer::MosquittoClients]) {
         return;
     }
     let (port, after) = refusing_broker(4, Duration::from_secs(60));
@@ -216,8 +213,7 @@ fn every_subscription_denied_like_mosquitto_sub() {
     if !have_mosquitto() {
         return;
     }
-    if !Path::new(DYNSEC).exists() {
-        eprintln!("{DYNSEC} not installed: skipping");
+    if !have(&[Peer::DynamicSecurity]) {
         return;
     }
     // No clients, no roles: anonymous clients get the default ACL, which denies
