@@ -14,6 +14,8 @@ mod connect_timeout;
 mod errors;
 #[path = "broker/flow_control.rs"]
 mod flow_control;
+#[path = "broker/limits.rs"]
+mod limits;
 #[path = "broker/properties.rs"]
 mod properties;
 #[path = "broker/qos.rs"]

@@ -3,8 +3,12 @@
 //! default keep alive of 60 s x 1.5, about 95 s on its periodic check, logging
 //! `Client <unknown> has exceeded timeout, disconnecting.`), on TCP and on the
 //! WebSocket listener, where a handshake that never comes gets the same bound;
-//! and flow control (`hold_acks`, on by default): a QoS 1 message waiting in a
-//! busy subscriber's queue holds the publisher's PUBACK until it leaves the queue.
+//! a subscriber that stops reading has its QoS 0 messages dropped (mosquitto's
+//! log line) while the broker's memory stays bounded and other clients are
+//! served; a QoS 1 subscriber that never acknowledges does not stop publishers
+//! getting their PUBACKs; and flow control (`hold_acks`, an explicit option, off
+//! by default): a QoS 1 message waiting in a busy subscriber's queue holds the
+//! publisher's PUBACK until it leaves the queue.
 //!
 //! Every wait is bounded; brokers run on free 127.0.0.1 ports and are killed at
 //! the end (also on panic).
@@ -18,7 +22,7 @@ use mqttlab_core::codec::{
     Connect, Decoder, Packet, Pid, Protocol, Publish, QoS, QosPid, Subscribe, SubscribeTopic,
 };
 use mqttlab_core::topic::{TopicFilter, TopicName};
-use mqttlab_tests::procs::{start_mqttlab_broker, Proc};
+use mqttlab_tests::procs::{free_port, mqttlab, start_mqttlab_broker, wait_for_port, Proc};
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -193,7 +197,7 @@ fn pid(n: u16) -> Pid {
 #[test]
 fn a_busy_subscriber_holds_back_the_publishers_puback() {
     let conf = std::env::temp_dir().join(format!("mqttlab-limits-{}.conf", std::process::id()));
-    std::fs::write(&conf, "max_inflight_messages 1\n").expect("write config");
+    std::fs::write(&conf, "max_inflight_messages 1\nhold_acks true\n").expect("write config");
     let (_b, port) = start_mqttlab_broker(&["--config", &conf.to_string_lossy()], WAIT);
     let mut sub = Raw::connect(port, "slow-sub");
     sub.send(Packet::Subscribe(Subscribe {
@@ -225,4 +229,169 @@ fn a_busy_subscriber_holds_back_the_publishers_puback() {
     assert_eq!(publ.recv(WAIT), Some(Packet::Puback(pid(2))));
     assert!(matches!(sub.recv(WAIT), Some(Packet::Publish(_))));
     let _ = std::fs::remove_file(&conf);
+}
+
+fn config_file(name: &str, text: &str) -> std::path::PathBuf {
+    let conf =
+        std::env::temp_dir().join(format!("mqttlab-limits-{name}-{}.conf", std::process::id()));
+    std::fs::write(&conf, text).expect("write config");
+    conf
+}
+
+fn publish_packet(topic: &str, qos: u8, mid: u16, payload: Bytes) -> Packet {
+    Packet::Publish(Publish {
+        dup: false,
+        qospid: QosPid::from_parts(QoS::from_u8(qos).unwrap(), pid(mid.max(1))),
+        retain: false,
+        topic: TopicName::new(topic).unwrap(),
+        payload,
+    })
+}
+
+fn subscribe_to(c: &mut Raw, filter: &str, qos: u8) {
+    c.send(Packet::Subscribe(Subscribe {
+        pid: pid(1),
+        topics: vec![SubscribeTopic {
+            filter: TopicFilter::new(filter).unwrap(),
+            qos: QoS::from_u8(qos).unwrap(),
+        }],
+    }));
+    assert!(matches!(c.recv(WAIT), Some(Packet::Suback(_))));
+}
+
+/// The peak resident memory of a process, from /proc, in MB.
+fn peak_mb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM");
+    kb / 1024.0
+}
+
+#[test]
+fn a_subscriber_that_stops_reading_is_dropped_for_and_others_are_served() {
+    // Without -v: the broker's own memory, not its log, is measured.
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let b = Proc::spawn("mqttlab broker", mqttlab(), &["broker", "--tcp", &addr]);
+    wait_for_port("mqttlab broker", port, WAIT);
+    let start_mb = peak_mb(b.child.id());
+
+    // Subscribes to everything, then never reads again.
+    let mut stalled = Raw::connect(port, "stalled");
+    subscribe_to(&mut stalled, "#", 0);
+    // An honest pair on QoS 1, served while the flood goes on.
+    let mut honest_sub = Raw::connect(port, "honest-sub");
+    subscribe_to(&mut honest_sub, "honest/t", 1);
+    let mut honest_pub = Raw::connect(port, "honest-pub");
+
+    let flood_for = Duration::from_secs(3);
+    let flood = std::thread::spawn(move || {
+        let mut p = Raw::connect(port, "flood");
+        let payload = Bytes::from(vec![b'x'; 1024]);
+        let mut bytes = Vec::new();
+        for _ in 0..64 {
+            publish_packet("flood/x", 0, 0, payload.clone())
+                .encode(&mut bytes)
+                .unwrap();
+        }
+        let (start, mut sent) = (Instant::now(), 0u64);
+        while start.elapsed() < flood_for {
+            p.s.write_all(&bytes).expect("flood write");
+            sent += 64;
+        }
+        sent
+    });
+    // While it floods: 200 QoS 1 messages, each acknowledged and delivered.
+    let mut worst = Duration::ZERO;
+    for m in 1..=200u16 {
+        let t = Instant::now();
+        honest_pub.send(publish_packet("honest/t", 1, m, Bytes::from(m.to_string())));
+        assert_eq!(honest_pub.recv(WAIT), Some(Packet::Puback(pid(m))));
+        match honest_sub.recv(WAIT) {
+            Some(Packet::Publish(p)) => {
+                assert_eq!(p.payload, Bytes::from(m.to_string()), "in order, none lost");
+                honest_sub.send(Packet::Puback(p.qospid.pid().unwrap()));
+            }
+            other => panic!("the honest subscriber got {other:?} for message {m}"),
+        }
+        worst = worst.max(t.elapsed());
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let flooded = flood.join().expect("flood thread");
+    let peak = peak_mb(b.child.id());
+    eprintln!(
+        "flood: {flooded} x 1 KB QoS 0 to a stalled '#' subscriber; broker peak {peak:.1} MB \
+         (at start {start_mb:.1} MB); honest QoS 1 round trip worst {worst:?}"
+    );
+    assert!(flooded > 10_000, "the flood got going: {flooded}");
+    assert!(
+        peak < 64.0,
+        "memory stays bounded (mosquitto 2.0.11: 9 MB; unbounded before: 785 MB after 2 s): {peak:.1} MB"
+    );
+    drop(stalled);
+}
+
+#[test]
+fn the_drop_is_logged_as_mosquitto_logs_it() {
+    let conf = config_file("drop-log", "max_queued_messages 10\n");
+    let (mut b, port) = start_mqttlab_broker(&["-c", &conf.to_string_lossy()], WAIT);
+    let mut stalled = Raw::connect(port, "stalled");
+    subscribe_to(&mut stalled, "t", 0);
+    let mut p = Raw::connect(port, "p");
+    let payload = Bytes::from(vec![b'y'; 16 * 1024]);
+    // 2,000 x 16 KB: more than loopback's socket buffers hold.
+    for _ in 0..2000 {
+        p.send(publish_packet("t", 0, 0, payload.clone()));
+    }
+    b.wait_for(
+        "Outgoing messages are being dropped for client stalled.",
+        WAIT,
+    );
+    let _ = std::fs::remove_file(&conf);
+}
+
+#[test]
+fn a_subscriber_that_never_acknowledges_does_not_stall_publishers() {
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let _b = Proc::spawn("mqttlab broker", mqttlab(), &["broker", "--tcp", &addr]);
+    wait_for_port("mqttlab broker", port, WAIT);
+    // Reads everything, acknowledges nothing.
+    let mut bad = Raw::connect(port, "never-acks");
+    subscribe_to(&mut bad, "q/#", 1);
+    let reader = std::thread::spawn(move || {
+        let mut n = 0u64;
+        while let Some(p) = bad.recv(Duration::from_secs(2)) {
+            if matches!(p, Packet::Publish(_)) {
+                n += 1;
+            }
+        }
+        n
+    });
+    let mut publ = Raw::connect(port, "publisher");
+    let total = 5000u32;
+    let (mut sent, mut acked, window) = (0u32, 0u32, 20u32);
+    let start = Instant::now();
+    while acked < total {
+        while sent < total && sent - acked < window {
+            sent += 1;
+            let m = (sent % 65535 + 1) as u16;
+            publ.send(publish_packet("q/t", 1, m, Bytes::from_static(b"m")));
+        }
+        match publ.recv(WAIT) {
+            Some(Packet::Puback(_)) => acked += 1,
+            other => panic!("after {acked} PUBACKs the publisher got {other:?}"),
+        }
+    }
+    let took = start.elapsed();
+    let got = reader.join().expect("reader");
+    eprintln!(
+        "{total} QoS 1 PUBACKs in {took:?} ({:.0}/s) with a never-acknowledging subscriber, which got {got}",
+        f64::from(total) / took.as_secs_f64()
+    );
+    // Its window (20) and queue (1000) filled; the rest was dropped for it.
+    assert_eq!(got, 20, "its in-flight window");
 }

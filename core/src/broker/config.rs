@@ -123,12 +123,53 @@ pub struct BrokerConfig {
     /// At most this many connected clients; one more gets CONNACK 3 (server
     /// unavailable). `None` for no limit.
     pub max_connections: Option<usize>,
-    /// At most this many messages wait in one session's queue (not counting the
-    /// in-flight window); more are dropped, logged and reported. 0 for no limit.
+    /// At most this many messages wait for one client beyond its in-flight
+    /// window: QoS 1/2 in its queue, and for a connected client QoS 0 messages its
+    /// socket has not taken yet (see [`socket_feedback`](Self::socket_feedback));
+    /// more are dropped, logged once per run of drops (`Outgoing messages are
+    /// being dropped for client ...`) and counted. 0 for no limit. mosquitto's
+    /// `max_queued_messages`, default 1000.
     pub max_queued_messages: usize,
+    /// The same bound in payload bytes (mosquitto's `max_queued_bytes`); 0 (the
+    /// default) for no limit.
+    pub max_queued_bytes: usize,
     /// At most this many QoS 1/2 messages unacknowledged per client; more wait in
-    /// the queue. 0 for no limit.
+    /// the queue. 0 for no limit. mosquitto's `max_inflight_messages`, default 20.
     pub max_inflight_messages: usize,
+    /// At most this many payload bytes of QoS 1/2 messages unacknowledged per
+    /// client; more wait in the queue. 0 (the default) for no limit. mosquitto's
+    /// `max_inflight_bytes`.
+    pub max_inflight_bytes: usize,
+    /// Whether the driver reports, with [`Broker::handle_sent`], the bytes each
+    /// connection's transport has taken. With it a QoS 0 PUBLISH counts against
+    /// the client's limits until its socket takes it, so a client that stops
+    /// reading gets its QoS 0 messages dropped instead of buffered without
+    /// bound. Without it (the default) a transmit counts as sent when polled.
+    ///
+    /// [`Broker::handle_sent`]: super::Broker::handle_sent
+    pub socket_feedback: bool,
+    /// At most this many topics hold a retained message; a retained PUBLISH for a
+    /// new topic beyond it is delivered but not stored. 0 (the default) for no
+    /// limit (mosquitto has none).
+    pub max_retained_messages: usize,
+    /// At most this many payload bytes of retained messages in all; 0 (the
+    /// default) for no limit.
+    pub max_retained_bytes: usize,
+    /// At most this many subscriptions per client; a SUBSCRIBE filter beyond it
+    /// gets SUBACK 0x80. 0 (the default) for no limit.
+    pub max_subscriptions_per_client: usize,
+    /// The longest topic name or filter accepted, in bytes: a longer PUBLISH topic
+    /// closes the connection, a longer SUBSCRIBE filter gets SUBACK 0x80. 0 for no
+    /// limit beyond the wire's 65,535 (the default, as mosquitto).
+    pub max_topic_length: usize,
+    /// The most levels (`/`-separated parts) a topic name or filter may have,
+    /// refused as [`max_topic_length`](Self::max_topic_length) is. Default 201:
+    /// mosquitto 2.0 refuses a topic with more than 200 `/`
+    /// (`TOPIC_HIERARCHY_LIMIT`); 0 for no limit.
+    pub max_topic_levels: usize,
+    /// At most this many open connections from one IP address; one more is
+    /// closed as it opens, before CONNECT. 0 (the default) for no limit.
+    pub max_connections_per_address: usize,
     /// Whether QoS 0 messages are queued for offline persistent sessions
     /// (mosquitto's `queue_qos0_messages`), off by default.
     pub queue_qos0: bool,
@@ -140,10 +181,13 @@ pub struct BrokerConfig {
     /// text describes, *not* MQTT 3.1.1, which resends only when a session resumes
     /// (§4.4).
     pub resend_timeout: Option<Duration>,
-    /// Flow control for publishers, off by default (mosquitto acknowledges at
-    /// once): a QoS 1 message queued for a connected subscriber whose in-flight
-    /// window is full holds back the publisher's PUBACK until it leaves the queue,
-    /// so publishers go no faster than their subscribers read.
+    /// Flow control for publishers, off by default everywhere (mosquitto
+    /// acknowledges at once): a QoS 1 message queued for a connected subscriber
+    /// whose in-flight window is full holds back the publisher's PUBACK until it
+    /// leaves the queue, so publishers go no faster than their subscribers read.
+    /// The price (see `flow.rs`): a subscriber that never acknowledges stalls the
+    /// QoS 1 publishers of its topics. Off, a publisher's PUBACK depends only on
+    /// the broker having accepted the message, never on the slowest subscriber.
     pub hold_acks: bool,
     /// How long a new connection may take to send a complete CONNECT before it is
     /// closed (MQTT 3.1.1 §3.1 and §4.8 let a server close it "within a reasonable
@@ -173,7 +217,16 @@ impl Default for BrokerConfig {
             acl: None,
             max_connections: None,
             max_queued_messages: 1000,
+            max_queued_bytes: 0,
             max_inflight_messages: 20,
+            max_inflight_bytes: 0,
+            socket_feedback: false,
+            max_retained_messages: 0,
+            max_retained_bytes: 0,
+            max_subscriptions_per_client: 0,
+            max_topic_length: 0,
+            max_topic_levels: 201,
+            max_connections_per_address: 0,
             queue_qos0: false,
             allow_zero_length_client_id: true,
             resend_timeout: None,

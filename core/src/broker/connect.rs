@@ -42,6 +42,12 @@ impl Broker {
         {
             return self.refuse(now, conn, IdentifierRejected);
         }
+        if let Some(w) = &c.will {
+            if let Some(limit) = self.config.topic_limit(w.topic.as_str()) {
+                let topic = w.topic.as_str().to_owned();
+                return self.close_for_topic(now, conn, limit, &topic);
+            }
+        }
         if let Some(max) = self.config.max_connections {
             let connected = self
                 .conns

@@ -62,6 +62,8 @@ pub(crate) struct Connection {
     pub scheduled: Option<Instant>,
     /// PUBACKs held back by flow control.
     pub owed: super::flow::OwedAcks,
+    /// What the transport has not taken yet.
+    pub unsent: super::limits::Unsent,
 }
 
 impl Connection {
@@ -78,6 +80,7 @@ impl Connection {
             timers: Timers::default(),
             scheduled: None,
             owed: Default::default(),
+            unsent: Default::default(),
         }
     }
 

@@ -4,6 +4,7 @@
 use crate::codec::{PacketType, Pid, QoS};
 use crate::time::Instant;
 
+use super::limits::Admit;
 use super::{
     Broker, BrokerEvent, ConnId, DropReason, Message, OutStage, Outgoing, ResendReason, Timer,
 };
@@ -14,7 +15,16 @@ impl Broker {
     /// once, at min(publish QoS, highest granted QoS), with RETAIN=0
     /// (MQTT-3.3.1-9).
     pub(super) fn route(&mut self, now: Instant, publisher: &str, msg: Message) {
-        if msg.retain {
+        let refused = msg.retain.then(|| {
+            self.retained.refuses(
+                &msg,
+                self.config.max_retained_messages,
+                self.config.max_retained_bytes,
+            )
+        });
+        if let Some(Some(limit)) = refused {
+            self.limit_reached(now, publisher, limit, Some(msg.topic.as_str()));
+        } else if msg.retain {
             let change = self.retained.store(&msg);
             if change != super::RetainChange::Nothing {
                 self.event(BrokerEvent::RetainedChanged {
@@ -41,30 +51,71 @@ impl Broker {
         }
     }
 
-    /// Sends a message to a session now if it can, else queues it.
+    /// Sends a message to a session now if it can, else queues it, else (the
+    /// client cannot keep up) drops it: the rules are in `limits.rs`.
     pub(super) fn deliver(&mut self, now: Instant, client_id: &str, msg: Message) {
-        let max_inflight = self.config.max_inflight_messages;
         let Some(s) = self.sessions.get(client_id) else {
             return;
         };
-        match s.conn {
-            Some(conn) if msg.qos == QoS::AtMostOnce => {
+        let conn = s.conn;
+        if conn.is_none() && msg.qos == QoS::AtMostOnce && !self.config.queue_qos0 {
+            return self.event(BrokerEvent::Dropped {
+                client_id: client_id.to_owned(),
+                topic: msg.topic,
+                reason: DropReason::Qos0Offline,
+            });
+        }
+        let unsent = conn.and_then(|c| self.conns.get(&c)).map(|c| &c.unsent);
+        match (self.config.admit(s, &msg, unsent), conn) {
+            (Admit::Send, Some(conn)) if msg.qos == QoS::AtMostOnce => {
                 self.send_publish(now, conn, client_id, &msg, None, false)
             }
-            Some(conn)
-                if s.queue.is_empty() && (max_inflight == 0 || s.outgoing.len() < max_inflight) =>
-            {
-                self.send_new(now, conn, client_id, msg)
+            (Admit::Send, Some(conn)) => self.send_new(now, conn, client_id, msg),
+            (Admit::Send | Admit::Queue, _) => self.enqueue(client_id, msg),
+            (Admit::Drop, _) => {
+                let reason = if conn.is_some() && msg.qos == QoS::AtMostOnce {
+                    DropReason::TooSlow
+                } else {
+                    DropReason::QueueFull
+                };
+                self.drop_message(now, client_id, msg, reason);
             }
-            Some(_) => self.enqueue(now, client_id, msg),
-            None if msg.qos == QoS::AtMostOnce && !self.config.queue_qos0 => {
-                self.event(BrokerEvent::Dropped {
-                    client_id: client_id.to_owned(),
-                    topic: msg.topic,
-                    reason: DropReason::Qos0Offline,
-                })
-            }
-            None => self.enqueue(now, client_id, msg),
+        }
+    }
+
+    /// Drops a message a client cannot take: logged once per run of drops, as
+    /// mosquitto logs it, and counted.
+    fn drop_message(&mut self, now: Instant, client_id: &str, msg: Message, reason: DropReason) {
+        let Some(s) = self.sessions.get_mut(client_id) else {
+            return;
+        };
+        s.dropped += 1;
+        self.stats.messages_dropped += 1;
+        let first = !s.dropping;
+        s.dropping = true;
+        if first {
+            self.log(now, || {
+                format!("Outgoing messages are being dropped for client {client_id}.")
+            });
+        }
+        self.event(BrokerEvent::Dropped {
+            client_id: client_id.to_owned(),
+            topic: msg.topic,
+            reason,
+        });
+    }
+
+    /// A run of drops ends when nothing waits for the client any more.
+    fn backlog_cleared(&mut self, client_id: &str) {
+        let Some(s) = self.sessions.get_mut(client_id) else {
+            return;
+        };
+        let unsent = s
+            .conn
+            .and_then(|c| self.conns.get(&c))
+            .map_or(0, |c| c.unsent.qos0().0);
+        if s.queue.is_empty() && unsent == 0 {
+            s.dropping = false;
         }
     }
 
@@ -116,27 +167,11 @@ impl Broker {
         self.send(now, conn, client_id, Packet::Publish(publish));
     }
 
-    /// Queues a message, or drops it at `max_queued_messages`.
-    fn enqueue(&mut self, now: Instant, client_id: &str, msg: Message) {
-        let max = self.config.max_queued_messages;
+    /// Queues a message (`admit` said there is room).
+    fn enqueue(&mut self, client_id: &str, msg: Message) {
         let Some(s) = self.sessions.get_mut(client_id) else {
             return;
         };
-        if max > 0 && s.queue.len() >= max {
-            let first = !s.dropping;
-            s.dropping = true;
-            if first {
-                self.log(now, || {
-                    format!("Outgoing messages are being dropped for client {client_id}.")
-                });
-            }
-            return self.event(BrokerEvent::Dropped {
-                client_id: client_id.to_owned(),
-                topic: msg.topic,
-                reason: DropReason::QueueFull,
-            });
-        }
-        s.dropping = false;
         let topic = msg.topic.clone();
         // Only a connected subscriber holds back the publisher (see flow.rs).
         let hold = self.routing_hold.filter(|_| s.conn.is_some());
@@ -144,7 +179,7 @@ impl Broker {
             self.held_copies += 1;
         }
         s.holds.pushed(hold);
-        s.queue.push_back(msg);
+        s.push_queued(msg);
         let queued = s.queue.len();
         self.event(BrokerEvent::Queued {
             client_id: client_id.to_owned(),
@@ -156,7 +191,6 @@ impl Broker {
     /// Moves queued messages into the window while the client is connected and the
     /// window has room.
     pub(super) fn drain_queue(&mut self, now: Instant, client_id: &str) {
-        let max_inflight = self.config.max_inflight_messages;
         loop {
             let Some(s) = self.sessions.get_mut(client_id) else {
                 return;
@@ -164,11 +198,11 @@ impl Broker {
             let Some(conn) = s.conn else {
                 return;
             };
-            if max_inflight > 0 && s.outgoing.len() >= max_inflight {
+            if !self.config.window_has_room(s) {
                 return;
             }
-            let Some(msg) = s.queue.pop_front() else {
-                return;
+            let Some(msg) = s.pop_queued() else {
+                return self.backlog_cleared(client_id);
             };
             if let Some(hold) = s.holds.popped() {
                 self.release_hold(now, hold);
@@ -178,6 +212,18 @@ impl Broker {
             } else {
                 self.send_new(now, conn, client_id, msg);
             }
+        }
+    }
+
+    /// The transport of `conn` took `n` more bytes (with
+    /// [`socket_feedback`](super::BrokerConfig::socket_feedback)).
+    pub(super) fn sent(&mut self, conn: ConnId, n: usize) {
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        c.unsent.sent(n);
+        if let Some(id) = c.client_id.clone() {
+            self.backlog_cleared(&id);
         }
     }
 

@@ -24,6 +24,9 @@ pub enum CloseReason {
     Refused(ConnectReturnCode),
     /// Bytes that are not valid MQTT, or a packet out of place.
     ProtocolError(String),
+    /// A limit closed it (a topic too long or too deep, too many connections
+    /// from one address).
+    Limit(super::Limit),
 }
 
 impl CloseReason {
@@ -37,8 +40,12 @@ impl CloseReason {
 /// Why a message did not reach a client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DropReason {
-    /// The session's queue was at `max_queued_messages`.
+    /// A QoS 1/2 message (or any for an offline client) with the session's queue
+    /// at `max_queued_messages` or `max_queued_bytes`.
     QueueFull,
+    /// A QoS 0 message for a connected client that is not reading: as many
+    /// messages as `max_queued_messages` (or bytes) already wait for its socket.
+    TooSlow,
     /// A QoS 0 message for an offline session, and `queue_qos0` is off.
     Qos0Offline,
     /// Every packet identifier is in use.
@@ -235,6 +242,19 @@ pub enum BrokerEvent {
         reason: String,
         /// The normative statement broken, e.g. `MQTT-3.1.0-2`.
         rule: &'static str,
+    },
+    /// A limit refused something a client asked the broker to keep (see
+    /// `limits.rs` for what each limit does).
+    LimitReached {
+        /// The connection, if one asked (a will published after its connection
+        /// ended has none).
+        conn: Option<ConnId>,
+        /// The client, if it had connected.
+        client_id: Option<String>,
+        /// Which limit.
+        limit: super::Limit,
+        /// The topic or filter concerned, if any.
+        topic: Option<String>,
     },
     /// A connection ended.
     Disconnected {

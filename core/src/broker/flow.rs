@@ -1,4 +1,5 @@
-//! Flow control for publishers (off by default, [`BrokerConfig::hold_acks`]): a
+//! Flow control for publishers, an explicit option off by default everywhere
+//! (`hold_acks true` in `mqttlab broker -c FILE`, [`BrokerConfig::hold_acks`]): a
 //! QoS 1 message that had to wait in a connected subscriber's queue (its in-flight
 //! window full) holds back the publisher's PUBACK until it has left that queue.
 //! A publisher that keeps a window of unacknowledged messages (every QoS 1 client
@@ -16,7 +17,10 @@
 //! The price: a subscriber that stays connected (it answers PINGREQ) but never
 //! acknowledges stalls the QoS 1 publishers of its topics once their windows are
 //! full, where mosquitto would drop its messages and let them go on. QoS 0
-//! publishers and QoS 2 (PUBREC) are not held.
+//! publishers and QoS 2 (PUBREC) are not held. That is why it is off: without
+//! it a publisher is acknowledged as soon as the broker has taken the message,
+//! and a subscriber that cannot keep up has its messages dropped at its limits
+//! (`limits.rs`) instead of slowing anyone else down.
 //!
 //! [`BrokerConfig::hold_acks`]: super::BrokerConfig::hold_acks
 

@@ -40,6 +40,8 @@ pub struct Outgoing {
 pub struct OutgoingWindow {
     entries: Vec<Outgoing>,
     last_pid: Option<Pid>,
+    /// The payload bytes of `entries` (for `max_inflight_bytes`).
+    bytes: usize,
 }
 
 impl OutgoingWindow {
@@ -51,6 +53,11 @@ impl OutgoingWindow {
     /// Whether none is.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+
+    /// Their payload bytes.
+    pub fn payload_bytes(&self) -> usize {
+        self.bytes
     }
 
     /// The deliveries, oldest first.
@@ -79,7 +86,14 @@ impl OutgoingWindow {
 
     /// Adds a delivery just sent.
     pub fn push(&mut self, o: Outgoing) {
+        self.bytes += o.msg.payload.len();
         self.entries.push(o);
+    }
+
+    fn remove(&mut self, i: usize) -> Outgoing {
+        let o = self.entries.remove(i);
+        self.bytes -= o.msg.payload.len();
+        o
     }
 
     fn position(&self, pid: Pid, stage: OutStage) -> Option<usize> {
@@ -91,7 +105,7 @@ impl OutgoingWindow {
     /// PUBACK: completes a QoS 1 delivery. `None` if no QoS 1 delivery has that id.
     pub fn puback(&mut self, pid: Pid) -> Option<Outgoing> {
         self.position(pid, OutStage::AwaitPuback)
-            .map(|i| self.entries.remove(i))
+            .map(|i| self.remove(i))
     }
 
     /// PUBREC: moves a QoS 2 delivery to the PUBREL stage. Returns whether the
@@ -108,7 +122,7 @@ impl OutgoingWindow {
     /// PUBCOMP: completes a QoS 2 delivery.
     pub fn pubcomp(&mut self, pid: Pid) -> Option<Outgoing> {
         self.position(pid, OutStage::AwaitPubcomp)
-            .map(|i| self.entries.remove(i))
+            .map(|i| self.remove(i))
     }
 
     /// The earliest send time, for the resend timer.

@@ -66,7 +66,11 @@
 //! [`BrokerConfig::resend_timeout`] turns on the course text's model of resending
 //! on an acknowledgement timeout; MQTT 3.1.1 resends only when a session resumes.
 //! [`BrokerConfig::hold_acks`] turns on flow control for publishers (`flow.rs`):
-//! off by default, as in mosquitto, and on in `mqttlab broker`.
+//! off by default everywhere, as in mosquitto.
+//!
+//! The limits (a slow or stalled subscriber, what one client can make the broker
+//! keep) are in `limits.rs`, with the 3.1.1 behaviour and the MQTT 5.0 reason
+//! code of each.
 
 mod config;
 mod connect;
@@ -75,6 +79,7 @@ mod delivery;
 mod event;
 mod flow;
 mod inflight;
+mod limits;
 mod log;
 mod message;
 mod publish;
@@ -92,6 +97,7 @@ pub use config::{filter_covers, Access, Acl, AclRule, AclSubject, BrokerConfig};
 pub use connection::{ConnId, PeerAddr};
 pub use event::{BrokerEvent, CloseReason, DropReason, ResendReason};
 pub use inflight::{IncomingQos2, OutStage, Outgoing, OutgoingWindow};
+pub use limits::{BrokerStats, Limit};
 pub use log::LogLine;
 pub use message::Message;
 pub use retained::{RetainChange, RetainedStore};
@@ -153,6 +159,7 @@ pub struct Broker {
     /// copies hold, and how many copies were queued.
     routing_hold: Option<(ConnId, u64)>,
     held_copies: usize,
+    stats: BrokerStats,
 }
 
 impl Broker {
@@ -169,6 +176,7 @@ impl Broker {
             out: VecDeque::new(),
             routing_hold: None,
             held_copies: 0,
+            stats: BrokerStats::default(),
         }
     }
 
@@ -200,12 +208,23 @@ impl Broker {
             conn,
             peer: peer.clone(),
         });
+        if self.too_many_from(now, conn, &peer) {
+            return;
+        }
         let mut c = Connection::new(peer, self.config.max_packet_size);
         if let Some(grace) = self.config.connect_timeout {
             c.timers.set(Timer::Connect, now + grace);
         }
         self.conns.insert(conn, c);
         self.reschedule(conn);
+    }
+
+    /// The transport of `conn` took `n` more of the bytes transmitted to it (a
+    /// socket write returned, a link accepted a frame). Only meaningful with
+    /// [`BrokerConfig::socket_feedback`]: what the transport has not taken counts
+    /// against the client's limits (see `limits.rs`).
+    pub fn handle_sent(&mut self, _now: Instant, conn: ConnId, n: usize) {
+        self.sent(conn, n);
     }
 
     /// Bytes arrived on a connection, in pieces of any size. Bytes for an unknown or
@@ -434,6 +453,15 @@ impl Broker {
         // rather than half a packet.
         if packet.encode(&mut bytes).is_err() {
             return;
+        }
+        if self.config.socket_feedback {
+            if let Some(c) = self.conns.get_mut(&conn) {
+                let qos0 = match &packet {
+                    Packet::Publish(p) if p.qospid.pid().is_none() => Some(p.payload.len()),
+                    _ => None,
+                };
+                c.unsent.transmitted(bytes.len(), qos0);
+            }
         }
         self.out.push_back(Output::Transmit(Transmit {
             conn,

@@ -8,6 +8,9 @@ use super::{log, Broker, BrokerEvent, ConnId, Message};
 
 impl Broker {
     pub(super) fn on_publish(&mut self, now: Instant, conn: ConnId, client_id: &str, p: Publish) {
+        if let Some(limit) = self.config.topic_limit(p.topic.as_str()) {
+            return self.close_for_topic(now, conn, limit, p.topic.as_str());
+        }
         let username = self.conns.get(&conn).and_then(|c| c.username.clone());
         let allowed = self
             .config

@@ -4,12 +4,14 @@ use std::collections::BTreeMap;
 
 use crate::topic::{TopicFilter, TopicName};
 
-use super::Message;
+use super::{Limit, Message};
 
 /// One retained message per topic, ordered by topic.
 #[derive(Debug, Clone, Default)]
 pub struct RetainedStore {
     by_topic: BTreeMap<TopicName, Message>,
+    /// The payload bytes of every retained message.
+    bytes: usize,
 }
 
 /// What storing a retained message did.
@@ -30,14 +32,44 @@ impl RetainedStore {
     pub fn store(&mut self, msg: &Message) -> RetainChange {
         if msg.payload.is_empty() {
             return match self.by_topic.remove(&msg.topic) {
-                Some(_) => RetainChange::Cleared,
+                Some(old) => {
+                    self.bytes -= old.payload.len();
+                    RetainChange::Cleared
+                }
                 None => RetainChange::Nothing,
             };
         }
+        self.bytes += msg.payload.len();
         match self.by_topic.insert(msg.topic.clone(), msg.clone()) {
-            Some(_) => RetainChange::Replaced,
+            Some(old) => {
+                self.bytes -= old.payload.len();
+                RetainChange::Replaced
+            }
             None => RetainChange::Stored,
         }
+    }
+
+    /// The limit storing `msg` would break, if any: a new topic beyond
+    /// `max_messages`, or more than `max_bytes` payload bytes in all (0: no
+    /// limit). Clearing or replacing with no more bytes is always allowed.
+    pub fn refuses(&self, msg: &Message, max_messages: usize, max_bytes: usize) -> Option<Limit> {
+        if msg.payload.is_empty() {
+            return None;
+        }
+        let old = self.by_topic.get(&msg.topic).map(|m| m.payload.len());
+        if old.is_none() && max_messages > 0 && self.by_topic.len() >= max_messages {
+            return Some(Limit::RetainedMessages);
+        }
+        let after = self.bytes - old.unwrap_or(0) + msg.payload.len();
+        if max_bytes > 0 && after > max_bytes && msg.payload.len() > old.unwrap_or(0) {
+            return Some(Limit::RetainedBytes);
+        }
+        None
+    }
+
+    /// The payload bytes of every retained message.
+    pub fn payload_bytes(&self) -> usize {
+        self.bytes
     }
 
     /// The retained messages a new subscription to `filter` receives, by topic.

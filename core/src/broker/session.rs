@@ -17,8 +17,13 @@ pub struct Session {
     pub conn: Option<ConnId>,
     /// Deliveries sent and not yet acknowledged.
     pub outgoing: OutgoingWindow,
-    /// Deliveries waiting: the client is offline or the window is full.
+    /// Deliveries waiting: the client is offline or the window is full. Change
+    /// it through `push_queued`/`pop_queued`, which keep `queued_bytes`.
     pub queue: VecDeque<Message>,
+    /// The payload bytes of `queue` (for `max_queued_bytes`).
+    pub queued_bytes: usize,
+    /// Messages dropped for this client because it could not keep up.
+    pub dropped: u64,
     /// Received QoS 2 ids waiting for PUBREL.
     pub incoming: IncomingQos2,
     /// Whether messages are being dropped at the queue bound (logged once per run of
@@ -37,9 +42,26 @@ impl Session {
             conn: None,
             outgoing: OutgoingWindow::default(),
             queue: VecDeque::new(),
+            queued_bytes: 0,
+            dropped: 0,
             incoming: IncomingQos2::default(),
             dropping: false,
             holds: Default::default(),
         }
+    }
+}
+
+impl Session {
+    /// Adds a message at the back of the queue.
+    pub(crate) fn push_queued(&mut self, msg: Message) {
+        self.queued_bytes += msg.payload.len();
+        self.queue.push_back(msg);
+    }
+
+    /// Takes the message at the front of the queue.
+    pub(crate) fn pop_queued(&mut self) -> Option<Message> {
+        let msg = self.queue.pop_front()?;
+        self.queued_bytes -= msg.payload.len();
+        Some(msg)
     }
 }

@@ -5,7 +5,7 @@ use crate::codec::{LastWill, Pid, QoS};
 use crate::time::Instant;
 use crate::topic::{TopicFilter, TopicName};
 
-use super::{Broker, ConnId, Message, OutStage, PeerAddr, Timer};
+use super::{Broker, BrokerStats, ConnId, Message, OutStage, PeerAddr, Timer};
 
 /// One unacknowledged delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +37,8 @@ pub struct SessionInfo {
     pub queued: Vec<Message>,
     /// Received QoS 2 ids waiting for PUBREL.
     pub incoming_qos2: Vec<Pid>,
+    /// Messages dropped because the client could not keep up.
+    pub dropped: u64,
 }
 
 /// A connection as the panel shows it.
@@ -54,6 +56,9 @@ pub struct ConnectionInfo {
     pub keepalive_deadline: Option<Instant>,
     /// Whether it has a will.
     pub has_will: bool,
+    /// Bytes sent to it that its transport has not taken yet (with
+    /// `socket_feedback`).
+    pub unsent_bytes: u64,
 }
 
 impl Broker {
@@ -85,6 +90,7 @@ impl Broker {
                 .collect(),
             queued: s.queue.iter().cloned().collect(),
             incoming_qos2: s.incoming.pids().collect(),
+            dropped: s.dropped,
         })
     }
 
@@ -99,8 +105,14 @@ impl Broker {
                 keep_alive: c.keep_alive,
                 keepalive_deadline: c.timers.get(Timer::KeepAlive),
                 has_will: c.will.is_some(),
+                unsent_bytes: c.unsent.bytes(),
             })
             .collect()
+    }
+
+    /// Counters since the broker started: messages dropped, limits reached.
+    pub fn stats(&self) -> BrokerStats {
+        self.stats
     }
 
     /// Retained messages, by topic.

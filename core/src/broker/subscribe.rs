@@ -4,7 +4,7 @@
 use crate::codec::{Packet, Suback, SubackReturnCode, Subscribe, Unsubscribe};
 use crate::time::Instant;
 
-use super::{Broker, BrokerEvent, ConnId, Message};
+use super::{Broker, BrokerEvent, ConnId, Limit, Message};
 
 impl Broker {
     pub(super) fn on_subscribe(
@@ -23,7 +23,20 @@ impl Broker {
             let allowed = self.config.acl.as_ref().is_none_or(|acl| {
                 acl.may_subscribe(client_id, username.as_deref(), t.filter.as_str())
             });
-            let code = if allowed {
+            let max = self.config.max_subscriptions_per_client;
+            let limit = self.config.topic_limit(t.filter.as_str()).or_else(|| {
+                (max > 0
+                    && self.subs.count_of(client_id) >= max
+                    && !self.subs.contains(client_id, &t.filter))
+                .then_some(Limit::SubscriptionsPerClient)
+            });
+            if let Some(limit) = limit {
+                if limit != Limit::SubscriptionsPerClient {
+                    self.stats.subscriptions_refused += 1;
+                }
+                self.limit_reached(now, client_id, limit, Some(t.filter.as_str()));
+            }
+            let code = if allowed && limit.is_none() {
                 self.subs.subscribe(client_id, t.filter.clone(), t.qos);
                 self.log(now, || format!("{client_id} {} {}", t.qos, t.filter));
                 granted.push((t.filter.clone(), t.qos));

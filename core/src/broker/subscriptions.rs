@@ -15,6 +15,8 @@ type Subscribers = BTreeMap<String, QoS>;
 pub struct SubscriptionStore {
     exact: BTreeMap<String, Subscribers>,
     wild: BTreeMap<TopicFilter, Subscribers>,
+    /// How many subscriptions each client has (for `max_subscriptions_per_client`).
+    per_client: BTreeMap<String, usize>,
 }
 
 impl SubscriptionStore {
@@ -25,7 +27,26 @@ impl SubscriptionStore {
         } else {
             self.exact.entry(filter.as_str().to_owned()).or_default()
         };
-        clients.insert(client_id.to_owned(), qos).is_some()
+        let existed = clients.insert(client_id.to_owned(), qos).is_some();
+        if !existed {
+            *self.per_client.entry(client_id.to_owned()).or_default() += 1;
+        }
+        existed
+    }
+
+    /// Whether `client_id` has a subscription to exactly `filter`.
+    pub fn contains(&self, client_id: &str, filter: &TopicFilter) -> bool {
+        let clients = if filter.has_wildcards() {
+            self.wild.get(filter)
+        } else {
+            self.exact.get(filter.as_str())
+        };
+        clients.is_some_and(|c| c.contains_key(client_id))
+    }
+
+    /// How many subscriptions `client_id` has.
+    pub fn count_of(&self, client_id: &str) -> usize {
+        self.per_client.get(client_id).copied().unwrap_or(0)
     }
 
     /// Removes a subscription. Returns whether it existed.
@@ -40,15 +61,27 @@ impl SubscriptionStore {
             }
             existed
         }
-        if filter.has_wildcards() {
+        let existed = if filter.has_wildcards() {
             remove(&mut self.wild, filter, client_id)
         } else {
             remove(&mut self.exact, &filter.as_str().to_owned(), client_id)
+        };
+        if existed {
+            if let Some(n) = self.per_client.get_mut(client_id) {
+                *n -= 1;
+                if *n == 0 {
+                    self.per_client.remove(client_id);
+                }
+            }
         }
+        existed
     }
 
     /// Removes every subscription of a client (its clean session ended).
     pub fn remove_client(&mut self, client_id: &str) {
+        if self.per_client.remove(client_id).is_none() {
+            return;
+        }
         self.exact.retain(|_, clients| {
             clients.remove(client_id);
             !clients.is_empty()
@@ -145,9 +178,13 @@ mod tests {
         assert!(!s.subscribe("a", f("t"), QoS::AtMostOnce));
         assert!(s.subscribe("a", f("t"), QoS::AtLeastOnce));
         s.subscribe("b", f("t"), QoS::AtMostOnce);
+        assert_eq!(s.count_of("a"), 1);
         assert!(s.unsubscribe("a", &f("t")));
         assert!(!s.unsubscribe("a", &f("t")));
+        assert_eq!(s.count_of("a"), 0);
+        assert!(s.contains("b", &f("t")));
         s.remove_client("b");
         assert!(s.is_empty());
+        assert_eq!(s.count_of("b"), 0);
     }
 }

@@ -76,6 +76,23 @@ impl Lab {
         self.connect_with("127.0.0.1", connect(client_id))
     }
 
+    /// The transport of `conn` took `n` more bytes (`socket_feedback`).
+    pub fn sent(&mut self, conn: ConnId, n: usize) {
+        self.broker.handle_sent(self.now, conn, n);
+        self.drain();
+    }
+
+    /// Bytes transmitted to `conn` since the last clear.
+    pub fn bytes_to(&self, conn: ConnId) -> usize {
+        self.out
+            .iter()
+            .map(|o| match o {
+                Output::Transmit(t) if t.conn == conn => t.bytes.len(),
+                _ => 0,
+            })
+            .sum()
+    }
+
     /// The socket closed without DISCONNECT.
     pub fn drop_conn(&mut self, conn: ConnId) {
         self.broker.handle_connection_closed(self.now, conn);

@@ -7,13 +7,22 @@
 //! acl user alice readwrite open/#
 //! acl client sensor1 write sensor1/#
 //! acl anyone read #            # any acl line turns access control on: deny unless allowed
-//! max_queued_messages 100
-//! max_inflight_messages 20
+//! max_queued_messages 100      # per client, beyond the in-flight window (default 1000)
+//! max_queued_bytes 1048576     # the same in payload bytes (default 0: no limit)
+//! max_inflight_messages 20     # QoS 1/2 unacknowledged per client (default 20)
+//! max_inflight_bytes 0         # the same in payload bytes (default 0: no limit)
 //! queue_qos0_messages true
 //! max_connections 50
+//! max_connections_per_address 20   # sockets from one IP; more are closed at once (default 0: none)
 //! max_packet_size 65536
+//! max_retained_messages 10000  # topics with a retained message (default 0: no limit)
+//! max_retained_bytes 10485760  # their payload bytes (default 0: no limit)
+//! max_subscriptions_per_client 1000   # more get SUBACK 0x80 (default 0: no limit)
+//! max_topic_length 1024        # bytes; a longer PUBLISH topic closes, a filter gets 0x80 (default 0)
+//! max_topic_levels 201         # levels, as mosquitto (default 201; 0: no limit)
 //! resend_timeout 5             # teaching mode: resend after 5 s without an ack
-//! hold_acks false              # PUBACK at once, as mosquitto (default true: see core broker/flow.rs)
+//! hold_acks true               # hold a publisher's PUBACK while a subscriber's queue holds its message
+//!                              # (default false, as mosquitto: see core broker/flow.rs for the price)
 //! connect_timeout 10           # close a socket without CONNECT after 10 s (0: never; default 90)
 //! seed 42
 //! ```
@@ -73,7 +82,15 @@ fn parse_line(w: &[&str], c: &mut BrokerConfig) -> anyhow::Result<()> {
         "queue_qos0_messages" => c.queue_qos0 = flag(w.get(1))?,
         "hold_acks" => c.hold_acks = flag(w.get(1))?,
         "max_queued_messages" => c.max_queued_messages = number(w.get(1))?,
+        "max_queued_bytes" => c.max_queued_bytes = number(w.get(1))?,
         "max_inflight_messages" => c.max_inflight_messages = number(w.get(1))?,
+        "max_inflight_bytes" => c.max_inflight_bytes = number(w.get(1))?,
+        "max_retained_messages" => c.max_retained_messages = number(w.get(1))?,
+        "max_retained_bytes" => c.max_retained_bytes = number(w.get(1))?,
+        "max_subscriptions_per_client" => c.max_subscriptions_per_client = number(w.get(1))?,
+        "max_topic_length" => c.max_topic_length = number(w.get(1))?,
+        "max_topic_levels" => c.max_topic_levels = number(w.get(1))?,
+        "max_connections_per_address" => c.max_connections_per_address = number(w.get(1))?,
         "max_connections" => {
             let n: i64 = number(w.get(1))?;
             c.max_connections = usize::try_from(n).ok();
@@ -151,6 +168,28 @@ mod tests {
             "mosquitto's"
         );
         assert!(parse("bogus 1", BrokerConfig::default()).is_err());
+    }
+
+    #[test]
+    fn limits_words() {
+        let c = parse(
+            "max_queued_bytes 1000\nmax_inflight_bytes 500\nmax_retained_messages 3\n\
+             max_retained_bytes 90\nmax_subscriptions_per_client 4\nmax_topic_length 64\n\
+             max_topic_levels 5\nmax_connections_per_address 2\n",
+            BrokerConfig::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            (c.max_queued_bytes, c.max_inflight_bytes),
+            (1000, 500),
+            "mosquitto's words"
+        );
+        assert_eq!((c.max_retained_messages, c.max_retained_bytes), (3, 90));
+        assert_eq!(c.max_subscriptions_per_client, 4);
+        assert_eq!((c.max_topic_length, c.max_topic_levels), (64, 5));
+        assert_eq!(c.max_connections_per_address, 2);
+        assert!(!BrokerConfig::default().hold_acks, "off unless asked");
+        assert!(parse("max_queued_bytes lots\n", BrokerConfig::default()).is_err());
     }
 
     #[test]

@@ -5,6 +5,15 @@
 //! it feeds the broker with the time since start, drains the outputs, and hands
 //! each connection its bytes over that connection's own channel. With `-v` the log
 //! is printed as `mosquitto -v` prints it: unix seconds, a colon, the line.
+//!
+//! Nothing is buffered without bound for a client that does not read: each
+//! connection's writer reports what its socket took (`ToBroker::Sent`, the core's
+//! `handle_sent`), so bytes the socket has not taken count against the session's
+//! limits (`max_queued_messages`, `max_queued_bytes`: QoS 0 dropped, QoS 1/2
+//! queued to the limit; see the core's `broker/limits.rs`). And a connection whose
+//! writer has more than [`PAUSE_READING_ABOVE`] bytes waiting is not read from
+//! until they drain, so a client that sends requests (PINGREQ, QoS 1 PUBLISH) but
+//! never reads the answers is slowed down by TCP instead of growing a buffer.
 
 mod config;
 mod sockets;
@@ -49,6 +58,7 @@ pub(crate) enum ToBroker {
         peer: PeerAddr,
         local_port: u16,
         tx: mpsc::UnboundedSender<ToConn>,
+        backlog: std::sync::Arc<Backlog>,
     },
     Bytes {
         conn: ConnId,
@@ -58,6 +68,42 @@ pub(crate) enum ToBroker {
         conn: ConnId,
         error: bool,
     },
+    /// The connection's socket took `n` more bytes.
+    Sent {
+        conn: ConnId,
+        n: usize,
+    },
+}
+
+/// A connection's writer stops the reader while more than this many bytes wait
+/// for its socket.
+pub(crate) const PAUSE_READING_ABOVE: usize = 1 << 20;
+
+/// What the broker task and a connection's reader and writer share.
+#[derive(Debug, Default)]
+pub(crate) struct Backlog {
+    /// Bytes handed to the writer and not written yet.
+    waiting: std::sync::atomic::AtomicUsize,
+    /// Signalled by the writer after each write.
+    drained: tokio::sync::Notify,
+}
+
+impl Backlog {
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(std::sync::atomic::Ordering::Relaxed)
+    }
+    pub fn add(&self, n: usize) {
+        self.waiting
+            .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    }
+    pub fn written(&self, n: usize) {
+        self.waiting
+            .fetch_sub(n, std::sync::atomic::Ordering::Relaxed);
+        self.drained.notify_one();
+    }
+    pub async fn drained(&self) {
+        self.drained.notified().await;
+    }
 }
 
 /// What the broker task tells a socket task.
@@ -76,12 +122,7 @@ fn log_line(text: &str) {
 
 /// Runs `mqttlab broker` until interrupted.
 pub fn run(args: BrokerArgs) -> anyhow::Result<()> {
-    let mut config = BrokerConfig {
-        // A publisher goes no faster than its subscribers read, rather than the
-        // queue (and the latency) growing; `hold_acks false` turns it off.
-        hold_acks: true,
-        ..BrokerConfig::default()
-    };
+    let mut config = BrokerConfig::default();
     if let Some(path) = &args.config {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
@@ -147,6 +188,8 @@ pub(crate) async fn start(
     // slows the publishers down instead of a queue growing in front of the broker
     // (where a subscriber's acknowledgements would wait behind publishes).
     let (tx, rx) = mpsc::channel(256);
+    // The writers report what their sockets took.
+    config.socket_feedback = true;
     let mut tasks = Vec::new();
     let mut running_tcp = None;
     let mut running_ws = None;
@@ -203,7 +246,7 @@ async fn drive(mut broker: Broker, mut rx: mpsc::Receiver<ToBroker>, verbose: bo
     let now = |start: tokio::time::Instant| {
         Instant::from_micros(u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX))
     };
-    let mut conns: BTreeMap<ConnId, mpsc::UnboundedSender<ToConn>> = BTreeMap::new();
+    let mut conns: BTreeMap<ConnId, ConnHandle> = BTreeMap::new();
     loop {
         let deadline = broker
             .poll_timeout()
@@ -229,11 +272,13 @@ async fn drive(mut broker: Broker, mut rx: mpsc::Receiver<ToBroker>, verbose: bo
                 peer,
                 local_port,
                 tx,
+                backlog,
             } => {
-                conns.insert(conn, tx);
+                conns.insert(conn, ConnHandle { tx, backlog });
                 broker.handle_connection_opened_on(t, conn, peer, local_port);
             }
             ToBroker::Bytes { conn, bytes } => broker.handle_bytes(t, conn, &bytes),
+            ToBroker::Sent { conn, n } => broker.handle_sent(t, conn, n),
             ToBroker::Closed { conn, error } => {
                 conns.remove(&conn);
                 if error {
@@ -247,21 +292,24 @@ async fn drive(mut broker: Broker, mut rx: mpsc::Receiver<ToBroker>, verbose: bo
     }
 }
 
-fn flush(
-    broker: &mut Broker,
-    conns: &mut BTreeMap<ConnId, mpsc::UnboundedSender<ToConn>>,
-    verbose: bool,
-) {
+/// The broker task's end of a connection.
+struct ConnHandle {
+    tx: mpsc::UnboundedSender<ToConn>,
+    backlog: std::sync::Arc<Backlog>,
+}
+
+fn flush(broker: &mut Broker, conns: &mut BTreeMap<ConnId, ConnHandle>, verbose: bool) {
     while let Some(out) = broker.poll_output() {
         match out {
             Output::Transmit(t) => {
-                if let Some(tx) = conns.get(&t.conn) {
-                    let _ = tx.send(ToConn::Bytes(t.bytes));
+                if let Some(h) = conns.get(&t.conn) {
+                    h.backlog.add(t.bytes.len());
+                    let _ = h.tx.send(ToConn::Bytes(t.bytes));
                 }
             }
             Output::Close { conn, .. } => {
-                if let Some(tx) = conns.remove(&conn) {
-                    let _ = tx.send(ToConn::Close);
+                if let Some(h) = conns.remove(&conn) {
+                    let _ = h.tx.send(ToConn::Close);
                 }
             }
             Output::Log(line) => {

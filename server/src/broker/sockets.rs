@@ -14,7 +14,48 @@ use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, 
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
 
-use super::{ToBroker, ToConn};
+use std::sync::Arc;
+
+use super::{Backlog, ToBroker, ToConn, PAUSE_READING_ABOVE};
+
+/// A writer takes up to this many bytes from its channel for one write.
+const BATCH: usize = 64 * 1024;
+
+/// Takes what waits in `rx` (at least one message, waiting for it): the bytes,
+/// up to about [`BATCH`], and whether a Close came. `None` when the broker task
+/// dropped the channel.
+async fn next_batch(rx: &mut mpsc::UnboundedReceiver<ToConn>) -> Option<(Vec<Vec<u8>>, bool)> {
+    let mut parts = Vec::new();
+    let mut len = 0;
+    let mut msg = rx.recv().await?;
+    loop {
+        match msg {
+            ToConn::Bytes(b) => {
+                len += b.len();
+                parts.push(b);
+            }
+            ToConn::Close => return Some((parts, true)),
+        }
+        if len >= BATCH {
+            return Some((parts, false));
+        }
+        match rx.try_recv() {
+            Ok(m) => msg = m,
+            Err(_) => return Some((parts, false)),
+        }
+    }
+}
+
+/// After a write of `n` bytes: the reader may go on, the broker is told.
+async fn report_written(
+    broker: &mpsc::Sender<ToBroker>,
+    backlog: &Backlog,
+    conn: ConnId,
+    n: usize,
+) {
+    backlog.written(n);
+    let _ = broker.send(ToBroker::Sent { conn, n }).await;
+}
 
 static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
 
@@ -52,19 +93,23 @@ async fn open(
     broker: &mpsc::Sender<ToBroker>,
     peer: PeerAddr,
     local_port: u16,
-) -> Option<(ConnId, mpsc::UnboundedReceiver<ToConn>)> {
+) -> Option<(ConnId, mpsc::UnboundedReceiver<ToConn>, Arc<Backlog>)> {
     let conn = next_conn();
+    // Unbounded, but what the broker puts in it is bounded by the session's
+    // limits, and the reader pauses while too much waits (see `super`).
     let (tx, rx) = mpsc::unbounded_channel();
+    let backlog = Arc::new(Backlog::default());
     broker
         .send(ToBroker::Opened {
             conn,
             peer,
             local_port,
             tx,
+            backlog: backlog.clone(),
         })
         .await
         .ok()?;
-    Some((conn, rx))
+    Some((conn, rx, backlog))
 }
 
 /// Accepts MQTT over TCP.
@@ -74,21 +119,26 @@ pub(super) async fn accept_tcp(listener: TcpListener, broker: mpsc::Sender<ToBro
 
 async fn tcp_conn(stream: TcpStream, broker: mpsc::Sender<ToBroker>) {
     let (peer, local_port) = peer_of(&stream);
-    let Some((conn, mut rx)) = open(&broker, peer, local_port).await else {
+    let Some((conn, mut rx, backlog)) = open(&broker, peer, local_port).await else {
         return;
     };
     let (mut read, mut write) = stream.into_split();
     // The writer ends with `true` when the broker closed the connection, `false`
     // on a write error.
+    let (to_broker, written) = (broker.clone(), backlog.clone());
     let mut writer = tokio::spawn(async move {
-        while let Some(msg) = rx.recv().await {
-            match msg {
-                ToConn::Bytes(b) => {
-                    if write.write_all(&b).await.is_err() {
-                        return false;
-                    }
+        let mut buf = Vec::with_capacity(BATCH);
+        while let Some((parts, close)) = next_batch(&mut rx).await {
+            buf.clear();
+            parts.iter().for_each(|p| buf.extend_from_slice(p));
+            if !buf.is_empty() {
+                if write.write_all(&buf).await.is_err() {
+                    return false;
                 }
-                ToConn::Close => break,
+                report_written(&to_broker, &written, conn, buf.len()).await;
+            }
+            if close {
+                break;
             }
         }
         let _ = write.shutdown().await;
@@ -96,6 +146,15 @@ async fn tcp_conn(stream: TcpStream, broker: mpsc::Sender<ToBroker>) {
     });
     let mut buf = vec![0u8; 16 * 1024];
     let error = loop {
+        if backlog.waiting() > PAUSE_READING_ABOVE {
+            tokio::select! {
+                _ = backlog.drained() => continue,
+                w = &mut writer => match w {
+                    Ok(true) => return,
+                    _ => break true,
+                },
+            }
+        }
         tokio::select! {
             r = read.read(&mut buf) => match r {
                 Ok(0) => break false,
@@ -165,25 +224,43 @@ async fn ws_conn(stream: TcpStream, broker: mpsc::Sender<ToBroker>, handshake: O
     let Some(Ok(ws)) = accepted else {
         return;
     };
-    let Some((conn, mut rx)) = open(&broker, peer, local_port).await else {
+    let Some((conn, mut rx, backlog)) = open(&broker, peer, local_port).await else {
         return;
     };
     let (mut sink, mut stream) = ws.split();
+    let (to_broker, written) = (broker.clone(), backlog.clone());
     let mut writer = tokio::spawn(async move {
-        while let Some(msg) = rx.recv().await {
-            match msg {
-                ToConn::Bytes(b) => {
-                    if sink.send(Message::binary(b)).await.is_err() {
-                        return false;
-                    }
+        while let Some((parts, close)) = next_batch(&mut rx).await {
+            let n: usize = parts.iter().map(Vec::len).sum();
+            // One WebSocket message per packet, flushed together.
+            for p in parts {
+                if sink.feed(Message::binary(p)).await.is_err() {
+                    return false;
                 }
-                ToConn::Close => break,
+            }
+            if sink.flush().await.is_err() {
+                return false;
+            }
+            if n > 0 {
+                report_written(&to_broker, &written, conn, n).await;
+            }
+            if close {
+                break;
             }
         }
         let _ = sink.close().await;
         true
     });
     let error = loop {
+        if backlog.waiting() > PAUSE_READING_ABOVE {
+            tokio::select! {
+                _ = backlog.drained() => continue,
+                w = &mut writer => match w {
+                    Ok(true) => return,
+                    _ => break true,
+                },
+            }
+        }
         tokio::select! {
             m = stream.next() => match m {
                 Some(Ok(Message::Binary(b))) => {
