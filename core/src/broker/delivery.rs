@@ -83,6 +83,20 @@ impl Broker {
         }
     }
 
+    /// A retained message sent on SUBSCRIBE: the answer to the client's own
+    /// request, bounded by the retained store (and its limits), so at QoS 0 it
+    /// goes out whatever waits for the client's socket (mosquitto writes it to
+    /// the socket at once); at QoS 1/2 it takes the window and queue as any
+    /// message.
+    pub(super) fn deliver_retained(&mut self, now: Instant, client_id: &str, msg: Message) {
+        match self.sessions.get(client_id).and_then(|s| s.conn) {
+            Some(conn) if msg.qos == QoS::AtMostOnce => {
+                self.send_publish(now, conn, client_id, &msg, None, false)
+            }
+            _ => self.deliver(now, client_id, msg),
+        }
+    }
+
     /// Drops a message a client cannot take: logged once per run of drops, as
     /// mosquitto logs it, and counted.
     fn drop_message(&mut self, now: Instant, client_id: &str, msg: Message, reason: DropReason) {

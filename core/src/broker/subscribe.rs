@@ -71,7 +71,7 @@ impl Broker {
                     retain: true,
                     ..m
                 };
-                self.deliver(now, client_id, copy);
+                self.deliver_retained(now, client_id, copy);
             }
         }
     }

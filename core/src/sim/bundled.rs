@@ -45,6 +45,7 @@ bundled!(
     "19-partition.mqtt",
     "20-listener-port.mqtt",
     "21-suback-failure.mqtt",
+    "22-slow-consumer.mqtt",
 );
 
 /// A bundled scenario by file name (with or without `.mqtt`).

@@ -18,7 +18,21 @@ pub enum FaultAction {
     Delay(Duration),
     /// The frame arrives twice (a QoS 1/2 PUBLISH copy carries DUP=1).
     Duplicate,
+    /// A slow consumer: the client (the rule's `to`) stops reading. What the
+    /// broker sends it waits: the first `window` bytes in the client's TCP
+    /// receive window, the rest in the broker's socket buffer, which has not
+    /// taken them, so they count against the client's limits
+    /// (`max_queued_messages`: its QoS 0 messages are dropped once that many
+    /// wait). When the rule ends the client reads everything that waited.
+    Stall {
+        /// The client's TCP receive window, bytes.
+        window: usize,
+    },
 }
+
+/// A stalled client's receive window when the rule names none: TCP's 65,535
+/// bytes without window scaling.
+pub const DEFAULT_STALL_WINDOW: usize = 65_535;
 
 /// One rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +64,25 @@ impl FaultRule {
             && self.packet.is_none_or(|p| p == packet)
             && self.from.is_none_or(|f| f == from)
             && self.to.is_none_or(|t| t == to)
+    }
+
+    /// Whether it is a slow-consumer rule rather than one on packets.
+    pub fn is_stall(&self) -> bool {
+        matches!(self.action, FaultAction::Stall { .. })
+    }
+
+    /// The receive window of `client` if a slow-consumer rule stalls it at `now`.
+    pub fn stalls(&self, now: Instant, client: usize) -> Option<usize> {
+        match self.action {
+            FaultAction::Stall { window }
+                if self.to == Some(client)
+                    && now >= self.start
+                    && self.until.is_none_or(|u| now < u) =>
+            {
+                Some(window)
+            }
+            _ => None,
+        }
     }
 
     /// Counts one use.

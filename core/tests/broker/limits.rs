@@ -383,3 +383,22 @@ fn connections_per_address_are_bounded_before_connect() {
     assert!(matches!(lab.packets_to(d)[..], [Packet::Connack(_)]));
     assert_eq!(lab.broker.stats().connections_refused, 1);
 }
+
+#[test]
+fn retained_messages_on_subscribe_are_not_dropped_for_the_backlog() {
+    let mut lab = limited(2, 1);
+    let p = lab.connect("p");
+    for i in 0..30 {
+        lab.send(p, publish(&format!("r/{i}"), "v", 0, 0, true));
+    }
+    let s = lab.connect("s");
+    lab.clear();
+    lab.send(s, subscribe(1, &[("r/#", 0)]));
+    // The answer to its own SUBSCRIBE, bounded by the retained store.
+    assert_eq!(lab.publishes_to(s).len(), 30);
+    assert_eq!(lab.broker.stats().messages_dropped, 0);
+    // Its socket has taken none of it: a live QoS 0 message is dropped.
+    lab.send(p, publish("r/0", "live", 0, 0, false));
+    assert_eq!(lab.publishes_to(s).len(), 30);
+    assert_eq!(lab.broker.stats().messages_dropped, 1);
+}

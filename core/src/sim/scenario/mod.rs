@@ -17,7 +17,11 @@
 //! broker      = "broker" NAME { broker-opt } ;
 //! broker-opt  = "port" N | "user" NAME PASSWORD | "no-anonymous" | "reject-id" ID
 //!             | "max-connections" N | "max-queued" N | "queue-qos0"
-//!             | "resend-timeout" DURATION | "max-packet" BYTES ;
+//!             | "resend-timeout" DURATION | "max-packet" BYTES
+//!             | "max-queued-bytes" BYTES | "max-inflight" N | "max-inflight-bytes" BYTES
+//!             | "max-retained" N | "max-retained-bytes" BYTES | "max-subscriptions" N
+//!             | "max-topic-length" BYTES | "max-topic-levels" N | "max-per-address" N
+//!             | "hold-acks" ;
 //! acl         = "acl" BROKER ( "user" NAME | "client" ID | "anyone" )
 //!               "topic" [ "read" | "write" | "readwrite" ] FILTER ;
 //!
@@ -50,7 +54,8 @@
 //!
 //! fault       = "fault" ( "drop" | "delay" | "duplicate" ) [ "next" | "every" ] PACKET-TYPE
 //!               { "to" NODE | "from" NODE | "by" DURATION | "for" DURATION
-//!               | "after" TIME | "times" N } ;
+//!               | "after" TIME | "times" N }
+//!             | "fault" "stall" NODE { "window" BYTES | "for" DURATION | "after" TIME } ;
 //!
 //! expect      = "expect" NODE "receives" [ PAYLOAD ] [ "on" TOPIC ] { window }
 //!             | "expect" NODE "never" "receives" [ PAYLOAD ] [ "on" TOPIC ] { window }

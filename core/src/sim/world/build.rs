@@ -26,6 +26,9 @@ impl World {
             .count();
         let ip = format!("192.168.0.{}", 13 + nb % 200);
         config.seed = derive_seed(self.seed, name);
+        // The world tells the broker what each connection's socket took (all of
+        // it, unless a slow-consumer fault stalls the client: `stall.rs`).
+        config.socket_feedback = true;
         let port = config.listener_port;
         self.nodes.push(Node::Broker(Box::new(BrokerNode::new(
             name.into(),

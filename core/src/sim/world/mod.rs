@@ -50,6 +50,7 @@ mod build;
 mod network;
 mod nodes;
 mod record;
+mod stall;
 #[cfg(test)]
 mod tests;
 
@@ -79,6 +80,10 @@ enum Ev {
         at: Instant,
     },
     Action(Box<Action>),
+    /// A slow-consumer rule on this link's client may have ended.
+    Unstall {
+        link: usize,
+    },
 }
 
 /// Counters for benchmarks and summaries.
@@ -122,6 +127,8 @@ pub struct World {
     inbox: BTreeMap<usize, VecDeque<ClientEvent>>,
     stats: Stats,
     broker_events: Option<Vec<(Instant, usize, BrokerEvent)>>,
+    /// What stalled clients have not read, by link.
+    stalls: BTreeMap<usize, stall::Stall>,
 }
 
 impl World {
@@ -145,6 +152,7 @@ impl World {
             inbox: BTreeMap::new(),
             stats: Stats::default(),
             broker_events: None,
+            stalls: BTreeMap::new(),
         }
     }
 
@@ -270,6 +278,7 @@ impl World {
                 }
             }
             Ev::Action(a) => self.apply(*a),
+            Ev::Unstall { link } => self.unstall(link),
         }
     }
 

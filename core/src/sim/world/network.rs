@@ -56,7 +56,7 @@ impl World {
         if let Some(rule) = self
             .faults
             .iter_mut()
-            .find(|r| r.matches(self.now, ptype, from, to))
+            .find(|r| !r.is_stall() && r.matches(self.now, ptype, from, to))
         {
             rule.consume();
             let label = rule.label.clone();
@@ -65,6 +65,7 @@ impl World {
                 FaultAction::Drop => "dropped",
                 FaultAction::Delay(_) => "delayed",
                 FaultAction::Duplicate => "duplicated",
+                FaultAction::Stall { .. } => "held",
             };
             let text = format!(
                 "{what} {packet} {} -> {}",
@@ -85,6 +86,7 @@ impl World {
                     note = Some(format!("delayed by fault \"{label}\""));
                 }
                 FaultAction::Duplicate => duplicate = true,
+                FaultAction::Stall { .. } => {}
             }
         }
         if self.trace.enabled() {

@@ -27,7 +27,7 @@ impl World {
                     let conn = t.conn.0;
                     if let Some(meta) = self.conns.get(&conn) {
                         let link = meta.link;
-                        self.send_packet(link, conn, Dir::ToClient, t.packet, t.bytes);
+                        self.broker_transmit(node, link, conn, t.packet, t.bytes);
                     }
                 }
                 Output::Close { conn, .. } => {

@@ -7,6 +7,29 @@ use crate::sim::scenario::errors::suggest;
 
 use super::cursor::{Cur, R};
 
+/// The words a `broker` line takes.
+pub(super) const BROKER_OPTIONS: &[&str] = &[
+    "port",
+    "user",
+    "no-anonymous",
+    "reject-id",
+    "max-connections",
+    "max-queued",
+    "queue-qos0",
+    "resend-timeout",
+    "max-packet",
+    "max-queued-bytes",
+    "max-inflight",
+    "max-inflight-bytes",
+    "max-retained",
+    "max-retained-bytes",
+    "max-subscriptions",
+    "max-topic-length",
+    "max-topic-levels",
+    "max-per-address",
+    "hold-acks",
+];
+
 pub(super) fn broker(c: &mut Cur, sc: &mut Scenario) -> R<()> {
     let name = c.name("a broker name")?;
     let mut cfg = BrokerConfig::default();
@@ -26,10 +49,23 @@ pub(super) fn broker(c: &mut Cur, sc: &mut Scenario) -> R<()> {
             "queue-qos0" => cfg.queue_qos0 = true,
             "resend-timeout" => cfg.resend_timeout = Some(c.duration()?),
             "max-packet" => cfg.max_packet_size = c.number("a size in bytes")?,
+            "max-queued-bytes" => cfg.max_queued_bytes = c.number("a size in bytes")?,
+            "max-inflight" => cfg.max_inflight_messages = c.number("a number")?,
+            "max-inflight-bytes" => cfg.max_inflight_bytes = c.number("a size in bytes")?,
+            "max-retained" => cfg.max_retained_messages = c.number("a number")?,
+            "max-retained-bytes" => cfg.max_retained_bytes = c.number("a size in bytes")?,
+            "max-subscriptions" => cfg.max_subscriptions_per_client = c.number("a number")?,
+            "max-topic-length" => cfg.max_topic_length = c.number("a size in bytes")?,
+            "max-topic-levels" => cfg.max_topic_levels = c.number("a number")?,
+            "max-per-address" => cfg.max_connections_per_address = c.number("a number")?,
+            "hold-acks" => cfg.hold_acks = true,
             other => {
                 return c.err(
                     col,
-                    format!("unknown broker option '{other}' (options: port, user, no-anonymous, reject-id, max-connections, max-queued, queue-qos0, resend-timeout, max-packet)"),
+                    format!(
+                        "unknown broker option '{other}' (options: {})",
+                        BROKER_OPTIONS.join(", ")
+                    ),
                 )
             }
         }

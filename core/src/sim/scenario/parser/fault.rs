@@ -1,7 +1,8 @@
-//! `fault drop|delay|duplicate [next|every] PACKET-TYPE [to|from|by|for|after|times ...]`.
+//! `fault drop|delay|duplicate [next|every] PACKET-TYPE [to|from|by|for|after|times ...]`
+//! and the slow consumer, `fault stall NODE [window BYTES] [for D] [after T]`.
 
 use crate::codec::PacketType;
-use crate::sim::fault::FaultAction;
+use crate::sim::fault::{FaultAction, DEFAULT_STALL_WINDOW};
 use crate::sim::scenario::ast::*;
 use crate::sim::scenario::errors::suggest;
 use crate::time::Instant;
@@ -47,7 +48,10 @@ pub(super) fn packet_type(c: &mut Cur) -> R<Option<PacketType>> {
 }
 
 pub(super) fn fault(c: &mut Cur, start: Instant, label: &str) -> R<FaultSpec> {
-    let (a, col) = c.word("drop, delay or duplicate")?;
+    let (a, col) = c.word("drop, delay, duplicate or stall")?;
+    if a == "stall" {
+        return stall(c, start, label);
+    }
     let mut count = None;
     if c.eat("next") {
         count = Some(1);
@@ -92,10 +96,46 @@ pub(super) fn fault(c: &mut Cur, start: Instant, label: &str) -> R<FaultSpec> {
         other => {
             return c.err(
                 col,
-                format!("unknown fault '{other}' (drop, delay, duplicate)"),
+                format!("unknown fault '{other}' (drop, delay, duplicate, stall)"),
             )
         }
     };
+    Ok(spec)
+}
+
+/// `fault stall NODE [window BYTES] [for D] [after T]`: NODE stops reading.
+fn stall(c: &mut Cur, start: Instant, label: &str) -> R<FaultSpec> {
+    let node = c.name("the client that stops reading")?;
+    let mut spec = FaultSpec {
+        label: label.trim_start_matches("fault ").to_owned(),
+        action: FaultAction::Stall {
+            window: DEFAULT_STALL_WINDOW,
+        },
+        packet: None,
+        from: None,
+        to: Some(node),
+        start,
+        duration: None,
+        count: None,
+    };
+    while !c.at_end() {
+        let (opt, oc) = c.word("window, for or after")?;
+        match opt.as_str() {
+            "window" => {
+                spec.action = FaultAction::Stall {
+                    window: c.number("a receive window in bytes")?,
+                }
+            }
+            "for" => spec.duration = Some(c.duration()?),
+            "after" => spec.start = c.time()?,
+            other => {
+                return c.err(
+                    oc,
+                    format!("unknown stall option '{other}' (window, for, after)"),
+                )
+            }
+        }
+    }
     Ok(spec)
 }
 
@@ -137,6 +177,36 @@ mod tests {
     }
 
     #[test]
+    fn a_stalled_client() {
+        let sc = ok(&format!(
+            "{WORLD}fault stall c window 4096 for 30s after 5s\nfault stall c"
+        ));
+        let f = &sc.faults[0];
+        assert_eq!(f.action, FaultAction::Stall { window: 4096 });
+        assert_eq!(f.to.as_ref().unwrap().name, "c");
+        assert_eq!(f.start, Instant::from_secs(5));
+        assert_eq!(f.duration, Some(Duration::from_secs(30)));
+        assert_eq!(
+            sc.faults[1].action,
+            FaultAction::Stall {
+                window: crate::sim::fault::DEFAULT_STALL_WINDOW
+            }
+        );
+        assert_eq!(
+            err(&format!("{WORLD}fault stall c window big")),
+            (3, 22, "'big' is not a receive window in bytes".into())
+        );
+        assert_eq!(
+            err(&format!("{WORLD}fault stall c until 3s")),
+            (
+                3,
+                15,
+                "unknown stall option 'until' (window, for, after)".into()
+            )
+        );
+    }
+
+    #[test]
     fn fault_errors() {
         assert_eq!(
             err("fault drop PUBAKC"),
@@ -160,7 +230,11 @@ mod tests {
         );
         assert_eq!(
             err("fault lose PUBACK"),
-            (1, 7, "unknown fault 'lose' (drop, delay, duplicate)".into())
+            (
+                1,
+                7,
+                "unknown fault 'lose' (drop, delay, duplicate, stall)".into()
+            )
         );
         assert_eq!(
             err("fault drop PUBACK until 3s"),
