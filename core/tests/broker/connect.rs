@@ -178,21 +178,24 @@ fn connack_2_for_zero_length_id_without_clean_session() {
 }
 
 #[test]
-fn connack_2_for_a_rejected_id_and_a_long_mqtt31_id() {
+fn connack_2_for_a_rejected_id_but_not_for_a_long_mqtt31_id() {
     let mut lab = Lab::new(BrokerConfig {
         rejected_client_ids: vec!["intruso".into()],
         ..BrokerConfig::default()
     });
     let a = lab.connect("intruso");
+    assert_eq!(
+        lab.packets_to(a),
+        [connack(false, ConnectReturnCode::IdentifierRejected)]
+    );
+    // MQTT 3.1 says 23 characters at most; mosquitto 2.0.11 does not enforce it.
     let mut c = connect("a-client-id-longer-than-23");
     c.protocol = Protocol::V31;
     let b = lab.connect_with("127.0.0.1", c);
-    for conn in [a, b] {
-        assert_eq!(
-            lab.packets_to(conn),
-            [connack(false, ConnectReturnCode::IdentifierRejected)]
-        );
-    }
+    assert_eq!(
+        lab.packets_to(b),
+        [connack(false, ConnectReturnCode::Accepted)]
+    );
 }
 
 #[test]
