@@ -5,7 +5,8 @@ use bytes::{Bytes, BytesMut};
 
 use super::error::DecodeError;
 use super::frame::{check_header, decode_frame};
-use super::Packet;
+use super::header::FixedHeader;
+use super::{connect_protocol, v5, AnyPacket, Packet, Protocol};
 
 /// Buffers a byte stream and cuts it into packets.
 ///
@@ -30,6 +31,7 @@ pub struct Decoder {
     max_packet_size: usize,
     consumed: u64,
     poisoned: Option<DecodeError>,
+    protocol: Option<Protocol>,
 }
 
 impl Decoder {
@@ -41,7 +43,24 @@ impl Decoder {
             max_packet_size,
             consumed: 0,
             poisoned: None,
+            protocol: None,
         }
+    }
+
+    /// A decoder that reads [`next_any_frame`](Self::next_any_frame) at
+    /// `protocol`'s level from the first byte (a client, whose peer sends no
+    /// CONNECT).
+    pub fn with_protocol(max_packet_size: usize, protocol: Protocol) -> Self {
+        Decoder {
+            protocol: Some(protocol),
+            ..Decoder::new(max_packet_size)
+        }
+    }
+
+    /// The level [`next_any_frame`](Self::next_any_frame) reads at: given, or
+    /// learnt from the connection's CONNECT; `None` before either.
+    pub fn protocol(&self) -> Option<Protocol> {
+        self.protocol
     }
 
     /// Appends bytes received from the peer.
@@ -65,12 +84,62 @@ impl Decoder {
     }
 
     /// The next packet with its exact bytes (shared, not copied), for traces and
-    /// the hex view.
+    /// the hex view. Always MQTT 3.1.1 (a 5.0 CONNECT is an
+    /// [`UnsupportedProtocol`](super::DecodeErrorKind::UnsupportedProtocol)).
     pub fn next_frame(&mut self) -> Result<Option<(Packet, Bytes)>, DecodeError> {
+        let Some(frame) = self.next_bytes(check_header)? else {
+            return Ok(None);
+        };
+        let packet = decode_frame(&frame)?;
+        Ok(Some((packet, frame)))
+    }
+
+    /// The next packet of any level with its bytes: read at the level given to
+    /// [`with_protocol`](Self::with_protocol), or learnt from the first CONNECT
+    /// (until then, 3.1.1).
+    ///
+    /// ```
+    /// use mqttlab_core::codec::{AnyPacket, Decoder, Protocol};
+    ///
+    /// let mut d = Decoder::new(1024);
+    /// // A 5.0 CONNECT (empty properties), then a 5.0 DISCONNECT with a reason.
+    /// d.push(&[0x10, 0x0d, 0, 4, b'M', b'Q', b'T', b'T', 5, 2, 0, 60, 0, 0, 0]);
+    /// d.push(&[0xe0, 0x01, 0x04]);
+    /// assert!(matches!(d.next_any_frame(), Ok(Some((AnyPacket::V5(_), _)))));
+    /// assert_eq!(d.protocol(), Some(Protocol::V5));
+    /// let (p, _) = d.next_any_frame().unwrap().unwrap();
+    /// assert_eq!(p.to_string(), "DISCONNECT 0x04 Disconnect with Will Message");
+    /// ```
+    pub fn next_any_frame(&mut self) -> Result<Option<(AnyPacket, Bytes)>, DecodeError> {
+        let v5 = self.protocol == Some(Protocol::V5);
+        let frame = if v5 {
+            self.next_bytes(v5::check_header)?
+        } else {
+            self.next_bytes(check_header)?
+        };
+        let Some(frame) = frame else {
+            return Ok(None);
+        };
+        if self.protocol.is_none() {
+            self.protocol = connect_protocol(&frame);
+        }
+        let packet = if self.protocol == Some(Protocol::V5) {
+            AnyPacket::V5(v5::decode_frame(&frame)?)
+        } else {
+            AnyPacket::V3(decode_frame(&frame)?)
+        };
+        Ok(Some((packet, frame)))
+    }
+
+    /// The next whole packet's bytes, framed by `check`.
+    fn next_bytes(
+        &mut self,
+        check: fn(&[u8], usize) -> Result<Option<FixedHeader>, DecodeError>,
+    ) -> Result<Option<Bytes>, DecodeError> {
         if let Some(e) = &self.poisoned {
             return Err(e.clone());
         }
-        let header = match check_header(&self.buf, self.max_packet_size) {
+        let header = match check(&self.buf, self.max_packet_size) {
             Ok(Some(h)) => h,
             Ok(None) => return Ok(None),
             Err(e) => {
@@ -87,8 +156,7 @@ impl Decoder {
         }
         let frame = self.buf.split_to(header.packet_len()).freeze();
         self.consumed += frame.len() as u64;
-        let packet = decode_frame(&frame)?;
-        Ok(Some((packet, frame)))
+        Ok(Some(frame))
     }
 }
 

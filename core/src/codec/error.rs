@@ -4,6 +4,7 @@
 
 use core::fmt;
 
+use super::properties::{value_rule, Holder, PropertyId};
 use super::PacketType;
 use crate::topic::TopicErrorKind;
 
@@ -42,6 +43,16 @@ pub enum FieldName {
     RequestedQos,
     /// A SUBACK return code.
     SubackReturnCode,
+    /// The remaining length of the fixed header.
+    RemainingLength,
+    /// MQTT 5.0: a property block (its length or an identifier).
+    Properties,
+    /// MQTT 5.0: the value of one property.
+    Property(PropertyId),
+    /// MQTT 5.0: a reason code.
+    ReasonCode,
+    /// MQTT 5.0: a SUBSCRIBE filter's subscription options byte.
+    SubscriptionOptions,
 }
 
 impl FieldName {
@@ -65,6 +76,11 @@ impl FieldName {
             TopicFilter => "topic filter",
             RequestedQos => "requested QoS",
             SubackReturnCode => "SUBACK return code",
+            RemainingLength => "remaining length",
+            Properties => "properties",
+            Property(id) => id.name(),
+            ReasonCode => "reason code",
+            SubscriptionOptions => "subscription options",
         }
     }
 }
@@ -198,6 +214,55 @@ pub enum DecodeErrorKind {
     InvalidRequestedQos(u8),
     /// SUBACK return code other than 0, 1, 2, 0x80.
     InvalidSubackReturnCode(u8),
+    /// MQTT 5.0: a Variable Byte Integer in more bytes than its value needs.
+    NonMinimalVarInt(FieldName),
+    /// MQTT 5.0: a Variable Byte Integer with a continuation bit on its fourth byte.
+    VarIntTooLong(FieldName),
+    /// MQTT 5.0: a property identifier the standard does not define.
+    InvalidPropertyId(u8),
+    /// MQTT 5.0: a property this packet (or the will) may not carry.
+    PropertyNotAllowed {
+        /// The property.
+        id: PropertyId,
+        /// Where it was found.
+        holder: Holder,
+    },
+    /// MQTT 5.0: a property that may appear once appears again.
+    PropertyRepeated {
+        /// The property.
+        id: PropertyId,
+        /// Where it was found.
+        holder: Holder,
+    },
+    /// MQTT 5.0: a property value the standard forbids (Receive Maximum 0...).
+    InvalidPropertyValue {
+        /// The property.
+        id: PropertyId,
+        /// The value found.
+        value: u32,
+    },
+    /// MQTT 5.0: a reason code this packet may not carry.
+    InvalidReasonCode {
+        /// The packet.
+        packet_type: PacketType,
+        /// The code found.
+        code: u8,
+    },
+    /// MQTT 5.0: subscription options bits 7 and 6 are not 0.
+    SubscriptionReservedBits(u8),
+    /// MQTT 5.0: subscription options with Retain Handling 3.
+    RetainHandling3,
+    /// MQTT 5.0: subscription options with Maximum QoS 3.
+    SubscriptionQos3,
+    /// MQTT 5.0: No Local set on a shared subscription (`$share/...`).
+    NoLocalOnShared,
+    /// MQTT 5.0: a PUBLISH with an empty topic name and no Topic Alias.
+    EmptyTopicWithoutAlias,
+    /// MQTT 5.0: a SUBACK or UNSUBACK without any reason code.
+    NoReasonCodes(PacketType),
+    /// An error of the kinds above 3.1.1 shares with 5.0, found in an MQTT 5.0
+    /// packet: same meaning, 5.0's statement number.
+    V5(Box<DecodeErrorKind>),
 }
 
 impl DecodeErrorKind {
@@ -239,7 +304,105 @@ impl DecodeErrorKind {
             SubackWithoutReturnCodes => "§3.9.3",
             InvalidRequestedQos(_) => "MQTT-3.8.3-4",
             InvalidSubackReturnCode(_) => "MQTT-3.9.3-2",
+            NonMinimalVarInt(_) => "MQTT-1.5.5-1",
+            VarIntTooLong(_) => "§1.5.5",
+            InvalidPropertyId(_) | PropertyNotAllowed { .. } => "§2.2.2.2",
+            PropertyRepeated { id, .. } => id.section(),
+            InvalidPropertyValue { id, value } => value_rule(*id, *value).unwrap_or(id.section()),
+            InvalidReasonCode { packet_type, .. } => reason_code_section(*packet_type),
+            SubscriptionReservedBits(_) => "MQTT-3.8.3-5",
+            RetainHandling3 | SubscriptionQos3 => "§3.8.3.1",
+            NoLocalOnShared => "MQTT-3.8.3-4",
+            EmptyTopicWithoutAlias => "§3.3.2.1",
+            NoReasonCodes(t) => reason_code_section(*t),
+            V5(k) => k.rule_v5(),
         }
+    }
+
+    /// The statement of MQTT 5.0 that a kind shared with 3.1.1 breaks.
+    fn rule_v5(&self) -> &'static str {
+        use DecodeErrorKind::*;
+        match self {
+            ReservedPacketType(_) => "§2.1.2",
+            InvalidHeaderFlags { .. } => "MQTT-2.1.3-1",
+            RemainingLengthTooLong => "§1.5.5",
+            WrongRemainingLength { .. } | Incomplete { .. } | Truncated(_) | TrailingBytes => {
+                "§2.1.4"
+            }
+            InvalidUtf8(_) => "MQTT-1.5.4-1",
+            NullCharacter(_) => "MQTT-1.5.4-2",
+            ZeroPacketId => "MQTT-2.2.1-3",
+            Topic(_, k) => match k {
+                TopicErrorKind::WildcardInName => "MQTT-3.3.2-2",
+                TopicErrorKind::MultiLevelNotLast => "MQTT-4.7.1-1",
+                TopicErrorKind::SingleLevelNotAlone => "MQTT-4.7.1-2",
+                k => k.rule(),
+            },
+            WillQosWithoutWill => "MQTT-3.1.2-11",
+            WillQos3 => "MQTT-3.1.2-12",
+            WillRetainWithoutWill => "MQTT-3.1.2-13",
+            ConnackReservedFlags(_) => "§3.2.2.1.1",
+            SessionPresentOnRefusal => "MQTT-3.2.2-6",
+            SubscribeWithoutTopics => "MQTT-3.8.3-2",
+            SubackWithoutReturnCodes => "§3.9.3",
+            k => k.rule(),
+        }
+    }
+
+    /// In an MQTT 5.0 packet: kinds whose statement number differs between the
+    /// versions are wrapped in [`V5`](Self::V5); 5.0's own pass as they are.
+    pub(crate) fn in_v5(self) -> DecodeErrorKind {
+        use DecodeErrorKind::*;
+        match self {
+            k @ (NonMinimalVarInt(_)
+            | VarIntTooLong(_)
+            | InvalidPropertyId(_)
+            | PropertyNotAllowed { .. }
+            | PropertyRepeated { .. }
+            | InvalidPropertyValue { .. }
+            | InvalidReasonCode { .. }
+            | SubscriptionReservedBits(_)
+            | RetainHandling3
+            | SubscriptionQos3
+            | NoLocalOnShared
+            | EmptyTopicWithoutAlias
+            | NoReasonCodes(_)
+            | V5(_)
+            | PacketTooLarge { .. }
+            | UnsupportedProtocol { .. }) => k,
+            k => V5(Box::new(k)),
+        }
+    }
+
+    /// The kind without the 5.0 wrapper.
+    pub fn inner(&self) -> &DecodeErrorKind {
+        match self {
+            DecodeErrorKind::V5(k) => k,
+            k => k,
+        }
+    }
+}
+
+/// Where 5.0 lists the reason codes a packet may carry.
+fn reason_code_section(t: PacketType) -> &'static str {
+    match t {
+        PacketType::Connack => "§3.2.2.2",
+        PacketType::Puback => "§3.4.2.1",
+        PacketType::Pubrec => "§3.5.2.1",
+        PacketType::Pubrel => "§3.6.2.1",
+        PacketType::Pubcomp => "§3.7.2.1",
+        PacketType::Suback => "§3.9.3",
+        PacketType::Unsuback => "§3.11.3",
+        PacketType::Disconnect => "§3.14.2.1",
+        PacketType::Auth => "§3.15.2.1",
+        _ => "§2.4",
+    }
+}
+
+impl DecodeError {
+    /// The same error found in an MQTT 5.0 packet (see [`DecodeErrorKind::V5`]).
+    pub(crate) fn in_v5(self) -> DecodeError {
+        DecodeError::new(self.kind.in_v5(), self.offset)
     }
 }
 
@@ -318,6 +481,41 @@ impl fmt::Display for DecodeErrorKind {
                     "SUBACK return code {c:#04x} is not 0x00, 0x01, 0x02 or 0x80"
                 )
             }
+            NonMinimalVarInt(field) => write!(
+                f,
+                "the {field} is a variable byte integer in more bytes than its value needs"
+            ),
+            VarIntTooLong(field) => write!(
+                f,
+                "the {field} is a variable byte integer longer than 4 bytes"
+            ),
+            InvalidPropertyId(b) => write!(f, "property identifier {b:#04x} is not defined"),
+            PropertyNotAllowed { id, holder } => {
+                write!(f, "{holder} may not carry the {} property", id.name())
+            }
+            PropertyRepeated { id, holder } => write!(
+                f,
+                "{holder} carries the {} property more than once",
+                id.name()
+            ),
+            InvalidPropertyValue { id, value } => {
+                write!(f, "{} {value} is not allowed", id.name())
+            }
+            InvalidReasonCode { packet_type, code } => {
+                write!(f, "{packet_type} may not carry reason code {code:#04x}")
+            }
+            SubscriptionReservedBits(b) => write!(
+                f,
+                "subscription options {b:#04x} have reserved bits 7-6 set"
+            ),
+            RetainHandling3 => f.write_str("subscription options have Retain Handling 3"),
+            SubscriptionQos3 => f.write_str("subscription options have Maximum QoS 3"),
+            NoLocalOnShared => f.write_str("No Local is set on a shared subscription"),
+            EmptyTopicWithoutAlias => {
+                f.write_str("PUBLISH has an empty topic name and no Topic Alias")
+            }
+            NoReasonCodes(t) => write!(f, "{t} carries no reason code"),
+            V5(k) => k.fmt(f),
         }
     }
 }
@@ -360,6 +558,41 @@ pub enum EncodeError {
         /// The remaining length it would need.
         remaining_length: usize,
     },
+    /// MQTT 5.0: a property the table does not allow where it was put.
+    PropertyNotAllowed {
+        /// The property.
+        id: PropertyId,
+        /// Where it was put.
+        holder: Holder,
+    },
+    /// MQTT 5.0: a property that may appear once, twice.
+    PropertyRepeated {
+        /// The property.
+        id: PropertyId,
+        /// Where.
+        holder: Holder,
+    },
+    /// MQTT 5.0: a property value the standard forbids.
+    InvalidPropertyValue {
+        /// The property.
+        id: PropertyId,
+        /// The value.
+        value: u32,
+    },
+    /// MQTT 5.0: a Variable Byte Integer over 268,435,455.
+    VarIntTooLarge {
+        /// Which field.
+        field: FieldName,
+        /// The value.
+        value: u32,
+    },
+    /// MQTT 5.0: properties on an acknowledgement without a reason code, which
+    /// the wire cannot say (the properties follow the reason code).
+    PropertiesWithoutReasonCode(PacketType),
+    /// MQTT 5.0: a PUBLISH with an empty topic name and no Topic Alias.
+    EmptyTopicWithoutAlias,
+    /// MQTT 5.0: a SUBACK or UNSUBACK without reason codes.
+    NoReasonCodes(PacketType),
 }
 
 impl fmt::Display for EncodeError {
@@ -383,6 +616,34 @@ impl fmt::Display for EncodeError {
                 f,
                 "remaining length {remaining_length} exceeds the maximum 268435455"
             ),
+            EncodeError::PropertyNotAllowed { id, holder } => write!(
+                f,
+                "{holder} may not carry the {} property (§2.2.2.2)",
+                id.name()
+            ),
+            EncodeError::PropertyRepeated { id, holder } => write!(
+                f,
+                "{holder} may carry the {} property only once ({})",
+                id.name(),
+                id.section()
+            ),
+            EncodeError::InvalidPropertyValue { id, value } => write!(
+                f,
+                "{} {value} is not allowed ({})",
+                id.name(),
+                value_rule(*id, *value).unwrap_or(id.section())
+            ),
+            EncodeError::VarIntTooLarge { field, value } => write!(
+                f,
+                "the {field} {value} exceeds a variable byte integer's 268435455"
+            ),
+            EncodeError::PropertiesWithoutReasonCode(t) => {
+                write!(f, "{t} properties need a reason code before them")
+            }
+            EncodeError::EmptyTopicWithoutAlias => {
+                f.write_str("PUBLISH with an empty topic name needs a Topic Alias (§3.3.2.1)")
+            }
+            EncodeError::NoReasonCodes(t) => write!(f, "{t} needs at least one reason code"),
         }
     }
 }

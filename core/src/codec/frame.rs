@@ -94,7 +94,7 @@ pub fn fixed_remaining_length(t: PacketType) -> Option<usize> {
     match t {
         Connack | Puback | Pubrec | Pubrel | Pubcomp | Unsuback => Some(2),
         Pingreq | Pingresp | Disconnect => Some(0),
-        Connect | Publish | Subscribe | Suback | Unsubscribe => None,
+        Connect | Publish | Subscribe | Suback | Unsubscribe | Auth => None,
     }
 }
 
@@ -115,6 +115,10 @@ fn decode_body(header: &FixedHeader, mut r: Reader<'_>) -> Result<Packet, Decode
         PacketType::Pingreq => Packet::Pingreq,
         PacketType::Pingresp => Packet::Pingresp,
         PacketType::Disconnect => Packet::Disconnect,
+        // `parse_first_byte` refuses type 15 in 3.1.1.
+        PacketType::Auth => {
+            return Err(DecodeError::new(DecodeErrorKind::ReservedPacketType(15), 0))
+        }
     })
 }
 

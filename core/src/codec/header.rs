@@ -79,10 +79,37 @@ pub fn parse_fixed_header(
     buf: &[u8],
     max_packet_size: usize,
 ) -> Result<Option<FixedHeader>, DecodeError> {
+    parse_fixed_header_by(buf, max_packet_size, parse_first_byte)
+}
+
+/// MQTT 5.0's first byte: as 3.1.1's, and type 15 is AUTH with flags 0.
+pub fn parse_first_byte_v5(b: u8) -> Result<(PacketType, u8), DecodeError> {
+    if b >> 4 == 15 {
+        return match b & 0x0f {
+            0 => Ok((PacketType::Auth, 0)),
+            flags => Err(DecodeError::new(
+                DecodeErrorKind::InvalidHeaderFlags {
+                    packet_type: PacketType::Auth,
+                    flags,
+                },
+                0,
+            )),
+        };
+    }
+    parse_first_byte(b)
+}
+
+/// The fixed header with the first byte judged by `first_byte` (3.1.1's or 5.0's).
+#[inline]
+pub(crate) fn parse_fixed_header_by(
+    buf: &[u8],
+    max_packet_size: usize,
+    first_byte: impl Fn(u8) -> Result<(PacketType, u8), DecodeError>,
+) -> Result<Option<FixedHeader>, DecodeError> {
     let Some(&first) = buf.first() else {
         return Ok(None);
     };
-    let (packet_type, flags) = parse_first_byte(first)?;
+    let (packet_type, flags) = first_byte(first)?;
     let mut remaining_length = 0usize;
     for i in 0..4 {
         let Some(&b) = buf.get(1 + i) else {

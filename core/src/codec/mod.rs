@@ -1,4 +1,5 @@
-//! The MQTT 3.1.1 wire format: packet types, and (in the files named after them)
+//! The MQTT wire format, levels 3 (3.1), 4 (3.1.1) and 5 (5.0, in [`v5`], with
+//! [`properties`] and [`reason_codes`]): packet types, and (in the files named after them)
 //! how each is decoded, encoded, summarised and dissected.
 //!
 //! - [`decode`] one packet from the front of a buffer, or feed a [`Decoder`] a byte
@@ -40,13 +41,17 @@ mod error;
 mod frame;
 pub mod header;
 mod packet;
+pub mod properties;
 mod publish;
 mod qos;
+pub mod reason_codes;
 mod strings;
 mod suback;
 mod subscribe;
 mod summary;
 mod unsubscribe;
+pub mod v5;
+mod versioned;
 
 #[cfg(test)]
 mod golden;
@@ -56,7 +61,7 @@ mod malformed;
 pub use connack::{Connack, ConnectReturnCode};
 pub use connect::{Connect, LastWill, Login, Protocol};
 pub use decoder::Decoder;
-pub use dissect::{dissect, render, Field};
+pub use dissect::{dissect, dissect_as, render, Field};
 pub use error::{DecodeError, DecodeErrorKind, EncodeError, FieldName};
 pub use frame::{decode, decode_frame, fixed_remaining_length};
 pub use packet::{Packet, PacketType};
@@ -65,3 +70,4 @@ pub use qos::{Pid, QoS, QosPid};
 pub use suback::{Suback, SubackReturnCode};
 pub use subscribe::{Subscribe, SubscribeTopic};
 pub use unsubscribe::Unsubscribe;
+pub use versioned::{connect_protocol, decode_any, AnyPacket};

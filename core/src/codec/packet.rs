@@ -35,10 +35,21 @@ pub enum PacketType {
     Pingresp = 13,
     /// 14: client is disconnecting.
     Disconnect = 14,
+    /// 15: authentication exchange (MQTT 5.0 only; reserved in 3.1.1).
+    Auth = 15,
 }
 
 impl PacketType {
-    /// The type for a nibble, or `None` for the reserved 0 and 15.
+    /// The MQTT 5.0 type for a nibble: as [`from_nibble`](Self::from_nibble),
+    /// and 15 is AUTH.
+    pub fn from_nibble_v5(n: u8) -> Option<Self> {
+        match n {
+            15 => Some(PacketType::Auth),
+            n => Self::from_nibble(n),
+        }
+    }
+
+    /// The MQTT 3.1.1 type for a nibble, or `None` for the reserved 0 and 15.
     pub fn from_nibble(n: u8) -> Option<Self> {
         use PacketType::*;
         Some(match n {
@@ -78,6 +89,7 @@ impl PacketType {
             Pingreq => "PINGREQ",
             Pingresp => "PINGRESP",
             Disconnect => "DISCONNECT",
+            Auth => "AUTH",
         }
     }
 }

@@ -79,6 +79,57 @@ impl<'a> Reader<'a> {
         }
     }
 
+    pub(crate) fn u32(&mut self, field: FieldName) -> Result<u32, DecodeError> {
+        match self.buf.get(self.pos..self.pos + 4) {
+            Some(&[a, b, c, d]) => {
+                self.pos += 4;
+                Ok(u32::from_be_bytes([a, b, c, d]))
+            }
+            _ => Err(self.truncated(field)),
+        }
+    }
+
+    /// A Variable Byte Integer (MQTT 5.0 §1.5.5): at most four bytes, in the
+    /// fewest bytes that hold the value (MQTT-1.5.5-1); a longer encoding is
+    /// [`NonMinimalVarInt`](DecodeErrorKind::NonMinimalVarInt) at its first byte.
+    pub(crate) fn varint(&mut self, field: FieldName) -> Result<u32, DecodeError> {
+        let at = self.pos;
+        let mut value = 0u32;
+        for i in 0..4 {
+            let b = self.u8(field)?;
+            value |= u32::from(b & 0x7f) << (7 * i);
+            if b & 0x80 == 0 {
+                if i > 0 && b == 0 {
+                    return Err(DecodeError::new(
+                        DecodeErrorKind::NonMinimalVarInt(field),
+                        at,
+                    ));
+                }
+                return Ok(value);
+            }
+        }
+        Err(DecodeError::new(
+            DecodeErrorKind::VarIntTooLong(field),
+            at + 3,
+        ))
+    }
+
+    /// A cursor over the same packet that ends at `end` (a length-delimited
+    /// block such as MQTT 5.0 properties), starting here.
+    pub(crate) fn limited(&self, end: usize) -> Reader<'a> {
+        let end = end.min(self.buf.len());
+        Reader {
+            buf: &self.buf[..end],
+            pos: self.pos,
+            shared: self.shared,
+        }
+    }
+
+    /// Moves to `pos` (after reading a [`limited`](Self::limited) block).
+    pub(crate) fn seek(&mut self, pos: usize) {
+        self.pos = pos;
+    }
+
     /// A packet identifier, which is never 0 (MQTT-2.3.1-1).
     pub(crate) fn pid(&mut self) -> Result<Pid, DecodeError> {
         let at = self.pos;
@@ -153,7 +204,7 @@ pub(crate) fn check_utf8(
     Ok(s)
 }
 
-fn topic_error(field: FieldName, e: TopicError, start: usize) -> DecodeError {
+pub(crate) fn topic_error(field: FieldName, e: TopicError, start: usize) -> DecodeError {
     DecodeError::new(DecodeErrorKind::Topic(field, e.kind), start + e.offset)
 }
 

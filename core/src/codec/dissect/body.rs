@@ -6,50 +6,51 @@ use core::ops::Range;
 use super::labels::{self, bits, flag, lossy, text_or_hex};
 use super::Field;
 use crate::codec::header::FixedHeader;
+use crate::codec::properties::{PropertyId, ValueType};
 use crate::codec::PacketType;
 
-struct Walk<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-    at: usize,
-    out: &'a mut Vec<Field>,
+pub(super) struct Walk<'a> {
+    pub(super) bytes: &'a [u8],
+    pub(super) pos: usize,
+    pub(super) at: usize,
+    pub(super) out: &'a mut Vec<Field>,
 }
 
 impl Walk<'_> {
-    fn range(&self, start: usize, end: usize) -> Range<usize> {
+    pub(super) fn range(&self, start: usize, end: usize) -> Range<usize> {
         self.at + start..self.at + end
     }
 
-    fn push(&mut self, label: String, start: usize) {
+    pub(super) fn push(&mut self, label: String, start: usize) {
         let r = self.range(start, self.pos);
         self.out.push(Field::new(label, r));
     }
 
-    fn remaining(&self) -> usize {
+    pub(super) fn remaining(&self) -> usize {
         self.bytes.len() - self.pos
     }
 
-    fn u8(&mut self) -> Option<u8> {
+    pub(super) fn u8(&mut self) -> Option<u8> {
         let b = *self.bytes.get(self.pos)?;
         self.pos += 1;
         Some(b)
     }
 
-    fn u16(&mut self) -> Option<u16> {
+    pub(super) fn u16(&mut self) -> Option<u16> {
         let v = self.bytes.get(self.pos..self.pos + 2)?;
         self.pos += 2;
         Some(u16::from_be_bytes([v[0], v[1]]))
     }
 
     /// Up to `n` bytes; `None` if fewer were there (the walk then stops).
-    fn take(&mut self, n: usize) -> (&[u8], bool) {
+    pub(super) fn take(&mut self, n: usize) -> (&[u8], bool) {
         let n_ok = n.min(self.remaining());
         let s = &self.bytes[self.pos..self.pos + n_ok];
         self.pos += n_ok;
         (s, n_ok == n)
     }
 
-    fn pid(&mut self) -> Option<()> {
+    pub(super) fn pid(&mut self) -> Option<()> {
         let start = self.pos;
         let id = self.u16()?;
         self.push(format!("Message Identifier: {id}"), start);
@@ -57,9 +58,10 @@ impl Walk<'_> {
     }
 
     /// MQTT 5.0 properties, as Wireshark shows them: `{name}` over the whole
-    /// block, `Total Length: n` (a variable byte integer) under it. The properties
-    /// themselves are not named one by one.
-    fn properties(&mut self, name: &str) -> Option<()> {
+    /// block, `Total Length: n` (a variable byte integer) under it, then one
+    /// node per property, `Session Expiry Interval: 3600`, holding Wireshark's
+    /// own lines (`ID: Session Expiry Interval (0x11)`, `Value: 3600`).
+    pub(super) fn properties(&mut self, name: &str) -> Option<()> {
         let start = self.pos;
         let mut len = 0usize;
         for i in 0..4 {
@@ -70,20 +72,147 @@ impl Walk<'_> {
             }
         }
         let total = Field::new(format!("Total Length: {len}"), self.range(start, self.pos));
-        let data = self.pos;
-        let (_, complete) = self.take(len);
+        let end = (self.pos + len).min(self.bytes.len());
+        let complete = self.pos + len <= self.bytes.len();
         let mut children = vec![total];
-        if len > 0 {
-            let r = self.range(data, self.pos);
-            children.push(Field::new(format!("[{len} bytes of properties]"), r));
+        // The properties are walked over the block's bytes only.
+        let mut inner = Walk {
+            bytes: &self.bytes[..end],
+            pos: self.pos,
+            at: self.at,
+            out: &mut children,
+        };
+        while inner.remaining() > 0 {
+            if inner.property().is_none() {
+                break;
+            }
         }
+        self.pos = end;
         let r = self.range(start, self.pos);
         self.out.push(Field::new(name, r).with_children(children));
         complete.then_some(())
     }
 
+    /// One property: a node named after it with its value, over Wireshark's lines.
+    fn property(&mut self) -> Option<()> {
+        let start = self.pos;
+        let b = self.u8()?;
+        let id_line = Field::new(
+            format!(
+                "ID: {} (0x{b:02x})",
+                labels::property_name(b).unwrap_or("Unknown")
+            ),
+            self.range(start, self.pos),
+        );
+        let Some(id) = PropertyId::from_u8(b) else {
+            self.out.push(id_line);
+            return None;
+        };
+        let mut lines = vec![id_line];
+        let mut sub = Walk {
+            bytes: self.bytes,
+            pos: self.pos,
+            at: self.at,
+            out: &mut lines,
+        };
+        let value = sub.property_value(id);
+        self.pos = sub.pos;
+        let shown = value.as_deref().unwrap_or("(truncated)");
+        let node = Field::new(
+            format!("{}: {shown}", id.name()),
+            self.range(start, self.pos),
+        )
+        .with_children(lines);
+        self.out.push(node);
+        value.map(|_| ())
+    }
+
+    /// The value's lines (as Wireshark labels them) and the value as text.
+    fn property_value(&mut self, id: PropertyId) -> Option<String> {
+        let start = self.pos;
+        let number = |w: &mut Self, n: u32| {
+            w.push(format!("Value: {n}"), start);
+            Some(n.to_string())
+        };
+        match id.value_type() {
+            ValueType::Byte if id == PropertyId::MaximumQos => {
+                let q = self.u8()?;
+                self.push(format!("QoS: {} ({q})", labels::qos(q)), start);
+                Some(q.to_string())
+            }
+            ValueType::Byte => {
+                let n = self.u8()?;
+                number(self, u32::from(n))
+            }
+            ValueType::TwoByte if id == PropertyId::TopicAlias => {
+                let n = self.u16()?;
+                self.push(format!("Topic Alias: {n}"), start);
+                Some(n.to_string())
+            }
+            ValueType::TwoByte => {
+                let n = self.u16()?;
+                number(self, u32::from(n))
+            }
+            ValueType::FourByte => {
+                let v = self.bytes.get(self.pos..self.pos + 4)?;
+                let n = u32::from_be_bytes([v[0], v[1], v[2], v[3]]);
+                self.pos += 4;
+                number(self, n)
+            }
+            ValueType::VarInt => {
+                let mut n = 0u32;
+                for i in 0..4 {
+                    let b = self.u8()?;
+                    n |= u32::from(b & 0x7f) << (7 * i);
+                    if b & 0x80 == 0 {
+                        break;
+                    }
+                }
+                number(self, n)
+            }
+            ValueType::Utf8 if id == PropertyId::ContentType => {
+                let len = self.u16()?;
+                let (b, complete) = self.take(usize::from(len));
+                let text = lossy(b);
+                self.push(format!("Content Type: {text}"), start);
+                complete.then_some(text)
+            }
+            ValueType::Utf8 | ValueType::Binary => {
+                let show = if id.value_type() == ValueType::Utf8 {
+                    lossy
+                } else {
+                    text_or_hex
+                };
+                let len = self.u16()?;
+                self.push(format!("Length: {len}"), start);
+                let v = self.pos;
+                let (b, complete) = self.take(usize::from(len));
+                let text = show(b);
+                self.push(format!("Value: {text}"), v);
+                complete.then_some(text)
+            }
+            ValueType::Utf8Pair => {
+                let len = self.u16()?;
+                self.push(format!("Key Length: {len}"), start);
+                let k = self.pos;
+                let (b, complete) = self.take(usize::from(len));
+                let key = lossy(b);
+                self.push(format!("Key: {key}"), k);
+                complete.then_some(())?;
+                let v = self.pos;
+                let len = self.u16()?;
+                self.push(format!("Value Length: {len}"), v);
+                let v = self.pos;
+                let (b, complete) = self.take(usize::from(len));
+                let value = lossy(b);
+                self.push(format!("Value: {value}"), v);
+                complete.then(|| format!("{key} = {value}"))
+            }
+        }
+    }
+
     /// A length-prefixed field: `{name} Length: n` then `{name}: value`.
-    fn prefixed(&mut self, name: &str, show: fn(&[u8]) -> String) -> Option<()> {
+    pub(super) fn prefixed(&mut self, name: &str, show: fn(&[u8]) -> String) -> Option<()> {
         let start = self.pos;
         let len = self.u16()?;
         self.push(format!("{name} Length: {len}"), start);
@@ -115,7 +244,10 @@ pub(super) fn walk(header: &FixedHeader, frame: &[u8], at: usize, out: &mut Vec<
         PacketType::Subscribe => subscribe(w),
         PacketType::Suback => suback(w),
         PacketType::Unsubscribe => unsubscribe(w),
-        PacketType::Pingreq | PacketType::Pingresp | PacketType::Disconnect => Some(()),
+        // AUTH is MQTT 5.0's (see `body5`); 3.1.1's fixed header refuses it.
+        PacketType::Pingreq | PacketType::Pingresp | PacketType::Disconnect | PacketType::Auth => {
+            Some(())
+        }
     };
 }
 
@@ -128,7 +260,7 @@ fn version(level: u8) -> &'static str {
     }
 }
 
-fn connect(w: &mut Walk<'_>) -> Option<()> {
+pub(super) fn connect(w: &mut Walk<'_>) -> Option<()> {
     w.prefixed("Protocol Name", lossy)?;
     let start = w.pos;
     let level = w.u8()?;

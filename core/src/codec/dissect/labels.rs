@@ -24,6 +24,26 @@ pub(super) fn message_type(nibble: u8) -> &'static str {
     }
 }
 
+/// Wireshark's `mqtt_property_vals`: the specification's names, but for 0x02,
+/// which Wireshark calls "Publication Expiry Interval".
+pub(super) fn property_name(id: u8) -> Option<&'static str> {
+    use crate::codec::properties::PropertyId;
+    match PropertyId::from_u8(id)? {
+        PropertyId::MessageExpiryInterval => Some("Publication Expiry Interval"),
+        id => Some(id.name()),
+    }
+}
+
+/// Wireshark's `mqtt_subscription_retain_handling`.
+pub(super) fn retain_handling(v: u8) -> &'static str {
+    match v {
+        0 => "Send msgs at subscription time",
+        1 => "Send msgs if subscription does not exist",
+        2 => "Do not send msgs at subscription time",
+        _ => "Reserved",
+    }
+}
+
 /// Wireshark's `mqtt_qos_vals`.
 pub(super) fn qos(q: u8) -> &'static str {
     match q {
@@ -71,19 +91,12 @@ pub(super) fn flag(byte: u8, mask: u8, name: &str, at: usize) -> Field {
 
 /// The first byte: `Header Flags: 0x33, Message Type: Publish Message, ...` with
 /// its bit views.
-pub(super) fn header_flags(first: u8, at: usize) -> Field {
+pub(super) fn header_flags(first: u8, at: usize, type_name: &str) -> Field {
     let t = first >> 4;
     let r = at..at + 1;
-    let mut label = format!(
-        "Header Flags: 0x{first:02x}, Message Type: {}",
-        message_type(t)
-    );
+    let mut label = format!("Header Flags: 0x{first:02x}, Message Type: {type_name}");
     let mut children = vec![Field::new(
-        format!(
-            "{} = Message Type: {} ({t})",
-            bits(first, 0xf0),
-            message_type(t)
-        ),
+        format!("{} = Message Type: {type_name} ({t})", bits(first, 0xf0)),
         r.clone(),
     )];
     if t == 3 {

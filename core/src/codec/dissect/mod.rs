@@ -20,6 +20,7 @@
 //! byte, and ends with an error node that names the problem and the rule.
 
 mod body;
+mod body5;
 mod labels;
 
 use core::fmt::Write;
@@ -29,7 +30,8 @@ use bytes::Bytes;
 
 use super::error::{DecodeError, DecodeErrorKind};
 use super::frame::{check_header, decode_frame};
-use super::header::parse_first_byte;
+use super::header::{parse_first_byte, parse_first_byte_v5};
+use super::{connect_protocol, v5, Protocol};
 
 /// One line of a dissection tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,10 +88,33 @@ impl Field {
 /// length over four bytes) ends the dissection, since the next packet's start is
 /// unknown; a packet with a malformed body does not.
 pub fn dissect(bytes: &[u8]) -> Vec<Field> {
+    dissect_as(bytes, Some(Protocol::V311))
+}
+
+/// Dissects every packet in `bytes` at `protocol`'s level, as [`dissect`]
+/// does for 3.1.1. With `None` the level is learnt as Wireshark learns it: a
+/// CONNECT tells it for the packets after it, and before any CONNECT packets
+/// are read as 3.1.1.
+///
+/// ```
+/// use mqttlab_core::codec::dissect::{dissect_as, render};
+/// use mqttlab_core::codec::Protocol;
+///
+/// // A 5.0 PUBACK: No matching subscribers.
+/// let text = render(&dissect_as(&[0x40, 0x03, 0x00, 0x07, 0x10], Some(Protocol::V5)));
+/// assert!(text.contains("    Reason Code: No matching subscribers (16)\n"));
+/// ```
+pub fn dissect_as(bytes: &[u8], protocol: Option<Protocol>) -> Vec<Field> {
     let mut roots = Vec::new();
     let mut at = 0;
+    let mut level = protocol;
     while at < bytes.len() {
-        let (root, next) = dissect_one(bytes, at);
+        if protocol.is_none() {
+            if let Some(p) = connect_protocol(&bytes[at..]) {
+                level = Some(p);
+            }
+        }
+        let (root, next) = dissect_one(bytes, at, level == Some(Protocol::V5));
         roots.push(root);
         match next {
             Some(n) if n > at => at = n,
@@ -112,21 +137,34 @@ pub fn render(fields: &[Field]) -> String {
 }
 
 /// The packet starting at `at`: its tree and where the next one starts, if known.
-fn dissect_one(bytes: &[u8], at: usize) -> (Field, Option<usize>) {
+fn dissect_one(bytes: &[u8], at: usize, v5: bool) -> (Field, Option<usize>) {
     let rest = &bytes[at..];
     let first = rest[0];
-    let title = format!(
-        "MQ Telemetry Transport Protocol, {}",
-        labels::message_type(first >> 4)
-    );
-    let mut fields = vec![labels::header_flags(first, at)];
+    let t = first >> 4;
+    let type_name = if v5 && t == 15 {
+        "Authentication Exchange"
+    } else {
+        labels::message_type(t)
+    };
+    let title = format!("MQ Telemetry Transport Protocol, {type_name}");
+    let mut fields = vec![labels::header_flags(first, at, type_name)];
 
-    let header = match check_header(rest, usize::MAX) {
+    let checked = if v5 {
+        v5::check_header(rest, usize::MAX)
+    } else {
+        check_header(rest, usize::MAX)
+    };
+    let first_ok = if v5 {
+        parse_first_byte_v5(first).is_ok()
+    } else {
+        parse_first_byte(first).is_ok()
+    };
+    let header = match checked {
         Ok(Some(h)) => Some(h),
         Ok(None) => None,
         Err(e) => {
             // The length field, if it is what failed, is still worth showing.
-            if parse_first_byte(first).is_ok() {
+            if first_ok {
                 let end = rest.len().min(5);
                 fields.push(Field::new("Msg Len: (invalid)", at + 1..at + end));
             }
@@ -150,7 +188,11 @@ fn dissect_one(bytes: &[u8], at: usize) -> (Field, Option<usize>) {
     ));
     let end = header.packet_len().min(rest.len());
     let frame = &rest[..end];
-    body::walk(&header, frame, at, &mut fields);
+    if v5 {
+        body5::walk(&header, frame, at, &mut fields);
+    } else {
+        body::walk(&header, frame, at, &mut fields);
+    }
     let error = if end < header.packet_len() {
         Some(DecodeError::new(
             DecodeErrorKind::Incomplete {
@@ -159,6 +201,8 @@ fn dissect_one(bytes: &[u8], at: usize) -> (Field, Option<usize>) {
             },
             end,
         ))
+    } else if v5 {
+        v5::decode_frame(&Bytes::copy_from_slice(frame)).err()
     } else {
         decode_frame(&Bytes::copy_from_slice(frame)).err()
     };
