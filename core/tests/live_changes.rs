@@ -10,7 +10,7 @@ use mqttlab_core::client::{ConnectOptions, ConnectionState};
 use mqttlab_core::codec::QoS;
 use mqttlab_core::sim::node::{App, MosquittoCli};
 use mqttlab_core::sim::trace::Fate;
-use mqttlab_core::sim::{scenario, Action, LinkParams, TraceKind, TraceMode, World};
+use mqttlab_core::sim::{scenario, Action, LinkParams, NodeId, TraceKind, TraceMode, World};
 use mqttlab_core::time::Instant;
 
 fn ms(n: u64) -> Duration {
@@ -28,7 +28,7 @@ fn link(latency_ms: u64) -> LinkParams {
     }
 }
 
-fn publish(node: usize, topic: &str, qos: QoS) -> Action {
+fn publish(node: NodeId, topic: &str, qos: QoS) -> Action {
     Action::Publish {
         node,
         topic: topic.into(),
@@ -68,29 +68,33 @@ fn states(w: &World, node: &str) -> Vec<(Instant, String)> {
 }
 
 /// A broker `b` and a generic client `c` connected at 0 s over `params`.
-fn one_client(seed: u64, params: LinkParams) -> (World, usize) {
+fn one_client(seed: u64, params: LinkParams) -> (World, NodeId) {
     let mut w = World::new(seed, TraceMode::Full);
-    let b = w.add_broker("b", BrokerConfig::default());
-    let c = w.add_client("c", b, params, App::Idle);
+    let b = w.add_broker("b", BrokerConfig::default()).unwrap();
+    let c = w.add_client("c", b, params, App::Idle).unwrap();
     w.schedule(
         Instant::ZERO,
         Action::Connect(c, Box::new(ConnectOptions::new("c")), None),
-    );
+    )
+    .unwrap();
     (w, c)
 }
 
 #[test]
 fn a_latency_change_shows_in_the_arrival_times() {
     let (mut w, c) = one_client(1, link(10));
-    w.schedule(at_ms(1000), publish(c, "t/before", QoS::AtMostOnce));
+    w.schedule(at_ms(1000), publish(c, "t/before", QoS::AtMostOnce))
+        .unwrap();
     w.schedule(
         at_ms(2000),
         Action::SetLink {
             node: c,
             params: link(300),
         },
-    );
-    w.schedule(at_ms(3000), publish(c, "t/after", QoS::AtMostOnce));
+    )
+    .unwrap();
+    w.schedule(at_ms(3000), publish(c, "t/after", QoS::AtMostOnce))
+        .unwrap();
     w.run_until(Instant::from_secs(5));
 
     let times: Vec<Instant> = deliveries(&w, "b", "PUBLISH")
@@ -100,7 +104,11 @@ fn a_latency_change_shows_in_the_arrival_times() {
     assert_eq!(times, [at_ms(1010), at_ms(3300)]);
     assert!(states(&w, "c").contains(&(at_ms(2000), "link: latency 300ms".to_owned())));
     assert_eq!(w.link_params(c), Some(&link(300)));
-    assert_eq!(w.link_params(0), None, "a broker has no link of its own");
+    assert_eq!(
+        w.link_params(NodeId::new(0)),
+        None,
+        "a broker has no link of its own"
+    );
 }
 
 #[test]
@@ -108,9 +116,9 @@ fn frames_in_flight_keep_their_arrival_and_none_is_overtaken() {
     // The subscriber's link is slow when the first message leaves the broker and
     // fast when the second does: TCP still delivers them in order.
     let mut w = World::new(2, TraceMode::Full);
-    let b = w.add_broker("b", BrokerConfig::default());
-    let sub = w.add_client("sub", b, link(500), App::Idle);
-    let publ = w.add_client("pub", b, link(1), App::Idle);
+    let b = w.add_broker("b", BrokerConfig::default()).unwrap();
+    let sub = w.add_client("sub", b, link(500), App::Idle).unwrap();
+    let publ = w.add_client("pub", b, link(1), App::Idle).unwrap();
     let cli = MosquittoCli::parse("mosquitto_sub -t t/#", w.rng_mut()).unwrap();
     w.schedule(
         Instant::ZERO,
@@ -118,11 +126,13 @@ fn frames_in_flight_keep_their_arrival_and_none_is_overtaken() {
             node: sub,
             app: Box::new(App::Cli(cli)),
         },
-    );
+    )
+    .unwrap();
     w.schedule(
         Instant::ZERO,
         Action::Connect(publ, Box::new(ConnectOptions::new("pub")), None),
-    );
+    )
+    .unwrap();
     w.schedule(
         at_ms(5000),
         Action::Publish {
@@ -132,14 +142,16 @@ fn frames_in_flight_keep_their_arrival_and_none_is_overtaken() {
             qos: QoS::AtMostOnce,
             retain: false,
         },
-    );
+    )
+    .unwrap();
     w.schedule(
         at_ms(5100),
         Action::SetLink {
             node: sub,
             params: link(1),
         },
-    );
+    )
+    .unwrap();
     w.schedule(
         at_ms(5200),
         Action::Publish {
@@ -149,7 +161,8 @@ fn frames_in_flight_keep_their_arrival_and_none_is_overtaken() {
             qos: QoS::AtMostOnce,
             retain: false,
         },
-    );
+    )
+    .unwrap();
     w.run_until(Instant::from_secs(8));
 
     let got = deliveries(&w, "sub", "PUBLISH");
@@ -178,7 +191,8 @@ fn frames_in_flight_keep_their_arrival_and_none_is_overtaken() {
             qos: QoS::AtMostOnce,
             retain: false,
         },
-    );
+    )
+    .unwrap();
     w.run_until(Instant::from_secs(10));
     let last = deliveries(&w, "sub", "PUBLISH");
     assert_eq!(last[2].0, at_ms(9002));
@@ -198,12 +212,14 @@ fn some_loss_shows_as_retransmission_delay_only_after_the_change() {
                 ..LinkParams::default()
             },
         },
-    );
+    )
+    .unwrap();
     for i in 0..40 {
         w.schedule(
             Instant::from_secs(1 + i / 2),
             publish(c, &format!("t/{i}"), QoS::AtMostOnce),
-        );
+        )
+        .unwrap();
     }
     w.run_until(Instant::from_secs(60));
 
@@ -256,8 +272,10 @@ fn total_loss_resets_the_connection_once_tcp_gives_up() {
                 ..LinkParams::default()
             },
         },
-    );
-    w.schedule(Instant::from_secs(3), publish(c, "t", QoS::AtLeastOnce));
+    )
+    .unwrap();
+    w.schedule(Instant::from_secs(3), publish(c, "t", QoS::AtLeastOnce))
+        .unwrap();
     w.run_until(Instant::from_secs(1));
     assert_eq!(
         w.client(c).unwrap().client.state(),
@@ -304,8 +322,10 @@ fn total_loss_resets_the_connection_once_tcp_gives_up() {
 #[test]
 fn a_client_added_at_30s_publishes_to_an_existing_subscriber() {
     let mut w = World::new(5, TraceMode::Full);
-    let b = w.add_broker("broker1", BrokerConfig::default());
-    let sub = w.add_client("sub1", b, LinkParams::default(), App::Idle);
+    let b = w.add_broker("broker1", BrokerConfig::default()).unwrap();
+    let sub = w
+        .add_client("sub1", b, LinkParams::default(), App::Idle)
+        .unwrap();
     let s = MosquittoCli::parse(r#"mosquitto_sub -t "topico""#, w.rng_mut()).unwrap();
     w.schedule(
         Instant::ZERO,
@@ -313,10 +333,11 @@ fn a_client_added_at_30s_publishes_to_an_existing_subscriber() {
             node: sub,
             app: Box::new(App::Cli(s)),
         },
-    );
+    )
+    .unwrap();
     w.run_until(Instant::from_secs(30));
 
-    let late = w.add_client("pub1", b, link(20), App::Idle);
+    let late = w.add_client("pub1", b, link(20), App::Idle).unwrap();
     assert_eq!(w.node_id("pub1"), Some(late));
     assert_eq!(w.client(late).unwrap().ip, "172.17.0.3");
     let p = MosquittoCli::parse(r#"mosquitto_pub -m "mensagem" -t "topico""#, w.rng_mut()).unwrap();
@@ -326,9 +347,12 @@ fn a_client_added_at_30s_publishes_to_an_existing_subscriber() {
             node: late,
             app: Box::new(App::Cli(p)),
         },
-    );
+    )
+    .unwrap();
     // A second late host whose keep alive timer must fire: its timer slot exists.
-    let late_sub = w.add_client("sub2", b, LinkParams::default(), App::Idle);
+    let late_sub = w
+        .add_client("sub2", b, LinkParams::default(), App::Idle)
+        .unwrap();
     let s2 = MosquittoCli::parse(r#"mosquitto_sub -k 5 -t "topico""#, w.rng_mut()).unwrap();
     w.schedule(
         Instant::from_secs(31),
@@ -336,7 +360,8 @@ fn a_client_added_at_30s_publishes_to_an_existing_subscriber() {
             node: late_sub,
             app: Box::new(App::Cli(s2)),
         },
-    );
+    )
+    .unwrap();
     w.run_until(Instant::from_secs(45));
 
     let out: Vec<&str> = w
@@ -359,7 +384,7 @@ fn a_client_added_at_30s_publishes_to_an_existing_subscriber() {
 /// The same world with link changes and a late client, twice: the same trace.
 fn changing_world(seed: u64) -> u64 {
     let mut w = World::new(seed, TraceMode::HashOnly);
-    let b = w.add_broker("b", BrokerConfig::default());
+    let b = w.add_broker("b", BrokerConfig::default()).unwrap();
     let lossy = LinkParams {
         latency: ms(20),
         jitter: ms(30),
@@ -367,13 +392,15 @@ fn changing_world(seed: u64) -> u64 {
         max_retransmits: 15,
         ..LinkParams::default()
     };
-    let c = w.add_client("c", b, lossy.clone(), App::Idle);
+    let c = w.add_client("c", b, lossy.clone(), App::Idle).unwrap();
     w.schedule(
         Instant::ZERO,
         Action::Connect(c, Box::new(ConnectOptions::new("c")), Some(ms(500))),
-    );
+    )
+    .unwrap();
     for i in 0..60 {
-        w.schedule(Instant::from_secs(i), publish(c, "t", QoS::AtLeastOnce));
+        w.schedule(Instant::from_secs(i), publish(c, "t", QoS::AtLeastOnce))
+            .unwrap();
     }
     for (i, loss) in [(10, 200_000), (20, 0), (30, 900_000), (40, 50_000)] {
         w.schedule(
@@ -386,10 +413,11 @@ fn changing_world(seed: u64) -> u64 {
                     ..lossy.clone()
                 },
             },
-        );
+        )
+        .unwrap();
     }
     w.run_until(Instant::from_secs(25));
-    let late = w.add_client("late", b, lossy, App::Idle);
+    let late = w.add_client("late", b, lossy, App::Idle).unwrap();
     let p = MosquittoCli::parse("mosquitto_pub -q 1 -t t -m late", w.rng_mut()).unwrap();
     w.schedule(
         w.now(),
@@ -397,7 +425,8 @@ fn changing_world(seed: u64) -> u64 {
             node: late,
             app: Box::new(App::Cli(p)),
         },
-    );
+    )
+    .unwrap();
     w.run_until(Instant::from_secs(90));
     w.trace().hash()
 }
@@ -474,7 +503,8 @@ fn a_fin_sent_after_the_link_got_fast_and_lossy_does_not_overtake_data() {
     // and the program is killed. The FIN's segment is "lost" past the bound, which
     // the model delivers one latency later, but still behind the PUBLISH.
     let (mut w, c) = one_client(6, link(500));
-    w.schedule(at_ms(5000), publish(c, "t", QoS::AtMostOnce));
+    w.schedule(at_ms(5000), publish(c, "t", QoS::AtMostOnce))
+        .unwrap();
     w.schedule(
         at_ms(5010),
         Action::SetLink {
@@ -485,8 +515,9 @@ fn a_fin_sent_after_the_link_got_fast_and_lossy_does_not_overtake_data() {
                 ..LinkParams::default()
             },
         },
-    );
-    w.schedule(at_ms(5020), Action::Kill(c));
+    )
+    .unwrap();
+    w.schedule(at_ms(5020), Action::Kill(c)).unwrap();
     w.run_until(Instant::from_secs(8));
 
     assert_eq!(

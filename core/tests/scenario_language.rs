@@ -105,7 +105,7 @@ fn a_link_line_changes_only_the_options_it_gives() {
     };
     assert_eq!(change.bandwidth_bps, Some(None));
     // The world gets the whole link: declared values where no line changed them.
-    let w = sc.build(1, mqttlab_core::sim::TraceMode::Full);
+    let w = sc.build(1, mqttlab_core::sim::TraceMode::Full).unwrap();
     let c = w.node_id("c").unwrap();
     assert_eq!(w.link_params(c).unwrap().latency, Duration::from_millis(20));
 }
@@ -250,7 +250,10 @@ proptest! {
         }
         src.push_str("run 30s\n");
         if let Ok(sc) = parse(&src) {
-            let report = sc.run(1, mqttlab_core::sim::TraceMode::Full);
+            // A scenario the parser accepts always builds.
+            let report = sc
+                .run(1, mqttlab_core::sim::TraceMode::Full)
+                .unwrap_or_else(|e| panic!("{src}\n{e}"));
             let _ = report.passed();
         }
         let _ = scenario::run(&src, Some(2));
@@ -301,7 +304,8 @@ fn acl_lines_read_like_mosquittos_acl_file() {
     // A broker with no acl line has no ACL: everything is allowed.
     let w = parse("broker a\nbroker b\nacl b anyone topic read x\n")
         .unwrap()
-        .build(1, mqttlab_core::sim::trace::TraceMode::Full);
+        .build(1, mqttlab_core::sim::trace::TraceMode::Full)
+        .unwrap();
     let acl = |n: &str| {
         w.broker(w.node_id(n).unwrap())
             .unwrap()

@@ -2,7 +2,8 @@
 //! the same trace hash (hidden nondeterminism would show here).
 #![cfg(not(target_arch = "wasm32"))]
 
-use mqttlab_core::sim::swarm::{run_seed, SwarmPlan};
+use mqttlab_core::sim::swarm::{self, run_seed, SwarmPlan};
+use mqttlab_core::sim::NodeId;
 
 fn seeds() -> u64 {
     std::env::var("SWARM_SEEDS")
@@ -44,10 +45,10 @@ fn show_one_seed() {
         .unwrap_or(1);
     let plan = SwarmPlan::new(seed);
     println!("{}", plan.describe());
-    let mut w = plan.build(TraceMode::Full);
+    let mut w = plan.build(TraceMode::Full).unwrap();
     w.run_until(plan.end);
     for i in 1..=plan.clients.len() {
-        let c = w.client(i).unwrap();
+        let c = w.client(swarm::client_node(i - 1)).unwrap();
         println!(
             "{}: received {} acked {} connected {} lost {}",
             c.name,
@@ -75,8 +76,10 @@ fn restarting_the_broker_breaks_delivery_and_is_caught() {
     for seed in 0..200 {
         let mut plan = SwarmPlan::new(seed);
         let at = plan.heal_at - core::time::Duration::from_secs(1);
-        plan.actions
-            .push((at.max(Instant::from_secs(5)), Action::Restart(0)));
+        plan.actions.push((
+            at.max(Instant::from_secs(5)),
+            Action::Restart(NodeId::new(0)),
+        ));
         if run_plan(&plan).violation.is_some() {
             caught += 1;
         }

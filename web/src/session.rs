@@ -13,7 +13,7 @@ use mqttlab_core::sim::scenario::ast::ActionSpec;
 use mqttlab_core::sim::scenario::build::fault_rule;
 use mqttlab_core::sim::scenario::{self, Scenario, ScenarioError};
 use mqttlab_core::sim::trace::{CloseKind, Fate};
-use mqttlab_core::sim::{Action, LinkParams, TraceKind, TraceMode, World};
+use mqttlab_core::sim::{Action, LinkParams, NodeId, TraceKind, TraceMode, World};
 use mqttlab_core::time::Instant;
 
 use crate::components::broker_log::LogLine;
@@ -146,7 +146,7 @@ impl Session {
     ) -> Result<(Session, Scenario), Vec<ScenarioError>> {
         let sc = scenario::parse(source).map_err(|e| e.0)?;
         let seed = seed_for(&sc, seed);
-        let world = sc.build(seed, TraceMode::Full);
+        let world = sc.build(seed, TraceMode::Full).map_err(|e| vec![e])?;
         Ok((Session::new(world), sc))
     }
 
@@ -239,16 +239,21 @@ impl Session {
         self.echo(node, &format!("{node}$ {line}"));
         let now = self.world.now();
         if line.trim() == INTERRUPT {
-            self.world.schedule(now, Action::Stop(id));
+            self.world
+                .schedule(now, Action::Stop(id))
+                .map_err(|e| e.to_string())?;
         } else {
             match MosquittoCli::parse(line, self.world.rng_mut()) {
-                Ok(cli) => self.world.schedule(
-                    now,
-                    Action::Run {
-                        node: id,
-                        app: Box::new(App::Cli(cli)),
-                    },
-                ),
+                Ok(cli) => self
+                    .world
+                    .schedule(
+                        now,
+                        Action::Run {
+                            node: id,
+                            app: Box::new(App::Cli(cli)),
+                        },
+                    )
+                    .map_err(|e| e.to_string())?,
                 Err(e) => {
                     let text = e.to_string();
                     self.echo(node, &text);
@@ -276,7 +281,9 @@ impl Session {
             Control::Restart => Action::Restart(id),
         };
         let now = self.world.now();
-        self.world.schedule(now, action);
+        self.world
+            .schedule(now, action)
+            .map_err(|e| e.to_string())?;
         self.run_until(now);
         Ok(())
     }
@@ -290,7 +297,8 @@ impl Session {
         params.loss_ppm = (settings.loss_pct.clamp(0.0, 100.0) * 10_000.0).round() as u32;
         let now = self.world.now();
         self.world
-            .schedule(now, Action::SetLink { node: id, params });
+            .schedule(now, Action::SetLink { node: id, params })
+            .map_err(|e| e.to_string())?;
         self.run_until(now);
         Ok(())
     }
@@ -311,7 +319,7 @@ impl Session {
             match n {
                 Node::Broker(b) => text += &format!("broker {}\n", b.name),
                 Node::Client(c) => {
-                    let broker = self.world.nodes()[c.broker].name();
+                    let broker = self.world.node(c.broker).map_or("", |b| b.name());
                     text += &format!("client {} -> {broker}\n", c.name);
                 }
             }
@@ -340,8 +348,10 @@ impl Session {
         let Some(ActionSpec::Fault(spec)) = sc.actions.last().map(|a| &a.action) else {
             return Err(format!("'{typed}' is not a fault rule"));
         };
-        let rule = fault_rule(&self.world, spec);
-        self.world.schedule(now, Action::Fault(Box::new(rule)));
+        let rule = fault_rule(&self.world, spec).map_err(|e| e.message)?;
+        self.world
+            .schedule(now, Action::Fault(Box::new(rule)))
+            .map_err(|e| e.to_string())?;
         self.run_until(now);
         Ok(())
     }
@@ -359,14 +369,15 @@ impl Session {
             .find(|n| self.world.node_id(n).is_none())
             .unwrap_or_default();
         self.world
-            .add_client(&name, b, LinkParams::default(), App::Idle);
+            .add_client(&name, b, LinkParams::default(), App::Idle)
+            .map_err(|e| e.to_string())?;
         self.lane_of.insert(name.clone(), self.lanes.len());
         self.lanes.push(name.clone());
         self.terminals.insert(name.clone(), Vec::new());
         Ok(name)
     }
 
-    fn client_index(&self, node: &str) -> Result<usize, String> {
+    fn client_index(&self, node: &str) -> Result<NodeId, String> {
         self.world
             .node_id(node)
             .filter(|&i| self.world.client(i).is_some())
@@ -521,9 +532,10 @@ mod tests {
 
     fn world(clients: &[&str]) -> World {
         let mut w = World::new(7, TraceMode::Full);
-        let b = w.add_broker("broker", BrokerConfig::default());
+        let b = w.add_broker("broker", BrokerConfig::default()).unwrap();
         for c in clients {
-            w.add_client(c, b, LinkParams::default(), App::Idle);
+            w.add_client(c, b, LinkParams::default(), App::Idle)
+                .unwrap();
         }
         w
     }

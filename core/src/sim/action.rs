@@ -6,55 +6,56 @@ use crate::client::ConnectOptions;
 use crate::codec::QoS;
 
 use super::fault::FaultRule;
+use super::id::NodeId;
 use super::link::LinkParams;
 use super::node::App;
 
-/// One scheduled action. Node fields are node indices.
+/// One scheduled action.
 #[derive(Debug, Clone)]
 pub enum Action {
     /// Start a program on a client node (replacing what runs there).
     Run {
         /// The node.
-        node: usize,
+        node: NodeId,
         /// The program.
         app: Box<App>,
     },
     /// Start the node's declared app (sensors, actuators... start at 0 s).
-    Start(usize),
+    Start(NodeId),
     /// Ctrl-C: the program sends DISCONNECT and exits.
-    Stop(usize),
+    Stop(NodeId),
     /// The program dies: its socket is closed without DISCONNECT (FIN).
-    Kill(usize),
+    Kill(NodeId),
     /// The host vanishes silently: no FIN, only keep alive can tell.
-    HalfOpen(usize),
+    HalfOpen(NodeId),
     /// The link to the node's broker stops carrying anything (held until heal).
-    Partition(usize),
+    Partition(NodeId),
     /// The link carries again; what waited is delivered.
-    Heal(usize),
+    Heal(NodeId),
     /// The link between a client node and its broker takes new characteristics.
     /// Frames sent from now on follow them; frames already in flight keep their
     /// arrival time, and a later frame still never overtakes an earlier one.
     SetLink {
         /// The client node.
-        node: usize,
+        node: NodeId,
         /// The whole new set (unchanged options keep their old values).
         params: LinkParams,
     },
     /// A broker restarts, losing its state; its clients see their connections close.
-    Restart(usize),
+    Restart(NodeId),
     /// The node's Wi-Fi goes down for a while.
-    WifiDown(usize, Duration),
+    WifiDown(NodeId, Duration),
     /// The node's Wi-Fi is back.
-    WifiUp(usize),
+    WifiUp(NodeId),
     /// A generic client connects, reconnecting after the given delay if its
     /// connection is lost.
-    Connect(usize, Box<ConnectOptions>, Option<Duration>),
+    Connect(NodeId, Box<ConnectOptions>, Option<Duration>),
     /// A generic client disconnects gracefully.
-    Disconnect(usize),
+    Disconnect(NodeId),
     /// A client publishes.
     Publish {
         /// The node.
-        node: usize,
+        node: NodeId,
         /// Topic.
         topic: String,
         /// Payload.
@@ -67,7 +68,7 @@ pub enum Action {
     /// A client subscribes.
     Subscribe {
         /// The node.
-        node: usize,
+        node: NodeId,
         /// Filter.
         filter: String,
         /// Maximum QoS.
@@ -76,7 +77,7 @@ pub enum Action {
     /// A client unsubscribes.
     Unsubscribe {
         /// The node.
-        node: usize,
+        node: NodeId,
         /// Filter.
         filter: String,
     },

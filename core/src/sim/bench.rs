@@ -19,7 +19,9 @@ use super::world::World;
 pub fn speed_world(clients: usize) -> World {
     let mut w = World::new(1, TraceMode::Off);
     w.forget_received();
-    let b = w.add_broker("broker", BrokerConfig::default());
+    let b = w
+        .add_broker("broker", BrokerConfig::default())
+        .expect("the first node of an empty world");
     for i in 0..clients {
         let link = LinkParams {
             latency: Duration::from_millis(5),
@@ -48,8 +50,11 @@ pub fn speed_world(clients: usize) -> World {
             s.qos = QoS::AtLeastOnce;
             App::Sensor(s)
         };
-        let n = w.add_client(&name, b, link, app);
-        w.schedule(Instant::from_millis(i as u64), Action::Start(n));
+        let n = w
+            .add_client(&name, b, link, app)
+            .expect("a fresh name on the world's broker");
+        w.schedule(Instant::from_millis(i as u64), Action::Start(n))
+            .expect("a client host");
     }
     w
 }
@@ -59,7 +64,9 @@ pub fn speed_world(clients: usize) -> World {
 pub fn scale_world(sensors: u32) -> World {
     let mut w = World::new(2, TraceMode::Off);
     w.forget_received();
-    let b = w.add_broker("broker", BrokerConfig::default());
+    let b = w
+        .add_broker("broker", BrokerConfig::default())
+        .expect("the first node of an empty world");
     for i in 0..sensors {
         let name = format!("s{i}");
         let s = Sensor::new(
@@ -72,9 +79,12 @@ pub fn scale_world(sensors: u32) -> World {
             },
             ConnectOptions::new(name.clone()),
         );
-        let n = w.add_client(&name, b, LinkParams::default(), App::Sensor(s));
+        let n = w
+            .add_client(&name, b, LinkParams::default(), App::Sensor(s))
+            .expect("a fresh name on the world's broker");
         let at = u64::from(i) * 10_000_000 / u64::from(sensors.max(1));
-        w.schedule(Instant::from_micros(at), Action::Start(n));
+        w.schedule(Instant::from_micros(at), Action::Start(n))
+            .expect("a client host");
     }
     w
 }

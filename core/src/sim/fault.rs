@@ -9,6 +9,8 @@ use core::time::Duration;
 use crate::codec::PacketType;
 use crate::time::Instant;
 
+use super::id::NodeId;
+
 /// What a rule does to a matching frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FaultAction {
@@ -44,9 +46,9 @@ pub struct FaultRule {
     /// Which packet type it matches; `None` for any.
     pub packet: Option<PacketType>,
     /// Only frames sent by this node.
-    pub from: Option<usize>,
+    pub from: Option<NodeId>,
     /// Only frames sent to this node.
-    pub to: Option<usize>,
+    pub to: Option<NodeId>,
     /// Active from this time.
     pub start: Instant,
     /// Active until this time (exclusive), if bounded.
@@ -57,7 +59,7 @@ pub struct FaultRule {
 
 impl FaultRule {
     /// Whether it applies to a frame of type `packet` from `from` to `to` at `now`.
-    pub fn matches(&self, now: Instant, packet: PacketType, from: usize, to: usize) -> bool {
+    pub fn matches(&self, now: Instant, packet: PacketType, from: NodeId, to: NodeId) -> bool {
         now >= self.start
             && self.until.is_none_or(|u| now < u)
             && self.remaining != Some(0)
@@ -72,7 +74,7 @@ impl FaultRule {
     }
 
     /// The receive window of `client` if a slow-consumer rule stalls it at `now`.
-    pub fn stalls(&self, now: Instant, client: usize) -> Option<usize> {
+    pub fn stalls(&self, now: Instant, client: NodeId) -> Option<usize> {
         match self.action {
             FaultAction::Stall { window }
                 if self.to == Some(client)
@@ -104,17 +106,42 @@ mod tests {
             action: FaultAction::Drop,
             packet: Some(PacketType::Puback),
             from: None,
-            to: Some(2),
+            to: Some(NodeId::new(2)),
             start: Instant::ZERO,
             until: Some(Instant::from_secs(30)),
             remaining: Some(1),
         };
-        assert!(!r.matches(Instant::ZERO, PacketType::Puback, 0, 1));
-        assert!(!r.matches(Instant::ZERO, PacketType::Pubrec, 0, 2));
-        assert!(r.matches(Instant::ZERO, PacketType::Puback, 0, 2));
+        assert!(!r.matches(
+            Instant::ZERO,
+            PacketType::Puback,
+            NodeId::new(0),
+            NodeId::new(1)
+        ));
+        assert!(!r.matches(
+            Instant::ZERO,
+            PacketType::Pubrec,
+            NodeId::new(0),
+            NodeId::new(2)
+        ));
+        assert!(r.matches(
+            Instant::ZERO,
+            PacketType::Puback,
+            NodeId::new(0),
+            NodeId::new(2)
+        ));
         r.consume();
-        assert!(!r.matches(Instant::ZERO, PacketType::Puback, 0, 2));
+        assert!(!r.matches(
+            Instant::ZERO,
+            PacketType::Puback,
+            NodeId::new(0),
+            NodeId::new(2)
+        ));
         r.remaining = None;
-        assert!(!r.matches(Instant::from_secs(30), PacketType::Puback, 0, 2));
+        assert!(!r.matches(
+            Instant::from_secs(30),
+            PacketType::Puback,
+            NodeId::new(0),
+            NodeId::new(2)
+        ));
     }
 }

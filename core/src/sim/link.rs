@@ -11,10 +11,12 @@
 
 use core::time::Duration;
 
+use crate::broker::ConnId;
 use crate::rng::SplitMix64;
 use crate::time::Instant;
 
 use super::draw::Draw;
+use super::id::NodeId;
 
 /// The most retransmissions of one segment before a reset, whatever a link says.
 pub const MAX_RETRANSMITS: u32 = 15;
@@ -151,9 +153,9 @@ pub enum Transit {
 #[derive(Debug, Clone)]
 pub struct Link {
     /// The client node's index.
-    pub client: usize,
+    pub client: NodeId,
     /// The broker node's index.
-    pub broker: usize,
+    pub broker: NodeId,
     /// Its characteristics (a scenario may change them while it runs).
     pub params: LinkParams,
     /// While partitioned, segments wait (TCP keeps retrying) and flow after heal.
@@ -161,7 +163,7 @@ pub struct Link {
     /// The client vanished without a FIN (half-open): what is sent to it is lost.
     pub client_gone: bool,
     /// The current connection as the client sees it.
-    pub conn: Option<u64>,
+    pub conn: Option<ConnId>,
     /// The client's address.
     pub client_ip: String,
     busy_until: [Instant; 2],
@@ -170,7 +172,7 @@ pub struct Link {
 
 impl Link {
     /// A link with no connection.
-    pub fn new(client: usize, broker: usize, params: LinkParams, client_ip: String) -> Self {
+    pub fn new(client: NodeId, broker: NodeId, params: LinkParams, client_ip: String) -> Self {
         Link {
             client,
             broker,
@@ -254,7 +256,7 @@ mod tests {
             bandwidth_bps: Some(8_000), // 1 byte per ms
             ..LinkParams::default()
         };
-        let mut l = Link::new(0, 1, params, "10.0.0.2".into());
+        let mut l = Link::new(NodeId::new(0), NodeId::new(1), params, "10.0.0.2".into());
         let mut rng = SplitMix64::new(3);
         let mut last = Instant::ZERO;
         for _ in 0..100 {
@@ -312,7 +314,7 @@ mod tests {
             latency: Duration::from_millis(500),
             ..LinkParams::default()
         };
-        let mut l = Link::new(0, 1, slow, "10.0.0.2".into());
+        let mut l = Link::new(NodeId::new(0), NodeId::new(1), slow, "10.0.0.2".into());
         let mut rng = SplitMix64::new(3);
         let Transit::Arrives(first, _) =
             l.transit(Instant::ZERO, Dir::ToBroker, 10, Duration::ZERO, &mut rng)
@@ -350,7 +352,7 @@ mod tests {
             loss_ppm: 1_000_000,
             ..LinkParams::default()
         };
-        let mut l = Link::new(0, 1, params, "10.0.0.2".into());
+        let mut l = Link::new(NodeId::new(0), NodeId::new(1), params, "10.0.0.2".into());
         let mut rng = SplitMix64::new(3);
         assert_eq!(
             l.transit(Instant::ZERO, Dir::ToClient, 2, Duration::ZERO, &mut rng),

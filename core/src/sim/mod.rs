@@ -27,6 +27,7 @@ pub mod bench;
 pub mod bundled;
 pub mod draw;
 pub mod fault;
+pub mod id;
 pub mod link;
 pub mod node;
 pub mod pcap;
@@ -38,6 +39,7 @@ pub mod world;
 
 pub use action::Action;
 pub use fault::{FaultAction, FaultRule};
+pub use id::{LinkId, NodeId, WorldError};
 pub use link::{Dir, Link, LinkParams};
 pub use trace::{Trace, TraceEntry, TraceKind, TraceMode};
 pub use world::{Stats, World};

@@ -31,6 +31,7 @@ use crate::topic;
 use super::action::Action;
 use super::draw::Draw;
 use super::fault::{FaultAction, FaultRule};
+use super::id::{NodeId, WorldError};
 use super::link::LinkParams;
 use super::node::{App, Generic, Node};
 use super::trace::TraceMode;
@@ -126,7 +127,7 @@ impl SwarmPlan {
             let reconnect = Duration::from_millis(rng.between(500, 5000));
             actions.push((
                 at,
-                Action::Connect(i + 1, Box::new(o.clone()), Some(reconnect)),
+                Action::Connect(client_node(i), Box::new(o.clone()), Some(reconnect)),
             ));
         }
         // Publications through the safety phase, each payload unique.
@@ -140,7 +141,7 @@ impl SwarmPlan {
             actions.push((
                 at,
                 Action::Publish {
-                    node: i + 1,
+                    node: client_node(i),
                     topic: topic.to_owned(),
                     payload: format!("s{seed}-c{i}-{k}@{topic}").into_bytes(),
                     qos,
@@ -150,7 +151,7 @@ impl SwarmPlan {
         }
         // Faults.
         for _ in 0..rng.below(6) {
-            let node = rng.below(n as u64) as usize + 1;
+            let node = client_node(rng.below(n as u64) as usize);
             let at = Instant::from_millis(rng.between(2000, heal_ms));
             let a = match rng.below(5) {
                 0 => Action::Kill(node),
@@ -174,7 +175,7 @@ impl SwarmPlan {
                 PacketType::Pingreq,
                 PacketType::Pingresp,
             ][rng.below(9) as usize];
-            let client = rng.below(n as u64) as usize + 1;
+            let client = client_node(rng.below(n as u64) as usize);
             let (from, to) = if rng.below(2) == 0 {
                 (Some(client), None)
             } else {
@@ -243,13 +244,13 @@ impl SwarmPlan {
                     retain,
                 } => format!(
                     "c{} publishes \"{}\" on {topic} q{qos} r{}",
-                    node - 1,
+                    node.get() - 1,
                     String::from_utf8_lossy(payload),
                     u8::from(*retain)
                 ),
                 Action::Connect(node, o, r) => format!(
                     "c{} connects (reconnect {r:?}, clean {})",
-                    node - 1,
+                    node.get() - 1,
                     u8::from(o.clean_session)
                 ),
                 other => format!("{other:?}"),
@@ -265,11 +266,11 @@ impl SwarmPlan {
         s
     }
 
-    /// Builds the world.
-    pub fn build(&self, mode: TraceMode) -> World {
+    /// Builds the world; a plan edited to name a node it does not have is refused.
+    pub fn build(&self, mode: TraceMode) -> Result<World, WorldError> {
         let mut w = World::new(self.seed, mode);
         w.record_broker_events();
-        let b = w.add_broker("broker", BrokerConfig::default());
+        let b = w.add_broker("broker", BrokerConfig::default())?;
         for (name, o, subs, link) in &self.clients {
             let g = Generic {
                 options: Some(o.clone()),
@@ -277,24 +278,33 @@ impl SwarmPlan {
                 subscriptions: subs.clone(),
                 offline: false,
             };
-            w.add_client(name, b, link.clone(), App::Generic(g));
+            w.add_client(name, b, link.clone(), App::Generic(g))?;
         }
         for (t, a) in &self.actions {
-            w.schedule(*t, a.clone());
+            w.schedule(*t, a.clone())?;
         }
         for f in &self.faults {
-            w.add_fault(f.clone());
+            w.add_fault(f.clone())?;
         }
         // Liveness: everything heals, every client comes back.
         for (i, (_, o, _, _)) in self.clients.iter().enumerate() {
-            w.schedule(self.heal_at, Action::Heal(i + 1));
+            w.schedule(self.heal_at, Action::Heal(client_node(i)))?;
             w.schedule(
                 self.heal_at + Duration::from_millis(1),
-                Action::Connect(i + 1, Box::new(o.clone()), Some(Duration::from_secs(1))),
-            );
+                Action::Connect(
+                    client_node(i),
+                    Box::new(o.clone()),
+                    Some(Duration::from_secs(1)),
+                ),
+            )?;
         }
-        w
+        Ok(w)
     }
+}
+
+/// The world node of a plan's `i`-th client (the broker is node 0).
+pub fn client_node(i: usize) -> NodeId {
+    NodeId::at(i + 1)
 }
 
 /// What a swarm run found.
@@ -323,7 +333,9 @@ impl Checker {
     fn step(&mut self, w: &World, plan: &SwarmPlan) -> Result<(), String> {
         // 1. Filters match.
         for (i, (name, _, subs, _)) in plan.clients.iter().enumerate() {
-            let Some(c) = w.client(i + 1) else { continue };
+            let Some(c) = w.client(client_node(i)) else {
+                continue;
+            };
             for m in &c.received[self.received_seen[i]..] {
                 if !subs.iter().any(|(f, _)| topic::matches(f, &m.topic)) {
                     return Err(format!(
@@ -386,7 +398,18 @@ pub fn run_seed(seed: u64) -> SwarmOutcome {
 pub fn run_plan(plan: &SwarmPlan) -> SwarmOutcome {
     let seed = plan.seed;
     let plan = plan.clone();
-    let mut w = plan.build(TraceMode::HashOnly);
+    let mut w = match plan.build(TraceMode::HashOnly) {
+        Ok(w) => w,
+        Err(e) => {
+            return SwarmOutcome {
+                seed,
+                hash: 0,
+                events: 0,
+                guarantees: 0,
+                violation: Some(format!("the plan cannot be built: {e}")),
+            }
+        }
+    };
     let mut checker = Checker {
         received_seen: vec![0; plan.clients.len()],
         events_seen: 0,
@@ -442,7 +465,7 @@ fn final_checks(
     guarantees: &mut u64,
 ) -> Result<(), String> {
     // 3. Retained consistency.
-    let broker = w.broker(0).ok_or("no broker")?;
+    let broker = w.broker(NodeId::new(0)).ok_or("no broker")?;
     for m in broker.broker.retained() {
         let key = (m.topic.as_str().to_owned(), m.payload.to_vec());
         if !checker.retained_published.contains(&key) {
@@ -466,7 +489,7 @@ fn final_checks(
     }
     // 4. Delivery guarantees to persistent subscribers.
     for (pi, _) in plan.clients.iter().enumerate() {
-        let Some(publisher) = w.client(pi + 1) else {
+        let Some(publisher) = w.client(client_node(pi)) else {
             continue;
         };
         for (sent, m) in &publisher.acked {
@@ -474,7 +497,7 @@ fn final_checks(
                 if so.clean_session {
                     continue;
                 }
-                let Some(sub) = w.client(si + 1) else {
+                let Some(sub) = w.client(client_node(si)) else {
                     continue;
                 };
                 let Some((suback_at, granted)) = &sub.first_suback else {
@@ -524,7 +547,7 @@ fn final_checks(
     }
     // Everyone is back.
     for (i, (name, ..)) in plan.clients.iter().enumerate() {
-        if let Some(Node::Client(c)) = w.nodes().get(i + 1) {
+        if let Some(Node::Client(c)) = w.node(client_node(i)) {
             if !c.client.is_connected() {
                 return Err(format!(
                     "{name} is not connected at the end of the liveness phase"

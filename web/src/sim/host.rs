@@ -331,7 +331,12 @@ fn node_cards(world: &World) -> Vec<NodeCard> {
                 role: NodeRole::Client {
                     alive: c.alive,
                     connected: c.client.is_connected(),
-                    link: link_settings(&world.links()[c.link].params),
+                    link: link_settings(
+                        &world
+                            .link(c.link)
+                            .map(|l| l.params.clone())
+                            .unwrap_or_default(),
+                    ),
                     interactive: interactive(n),
                 },
             },

@@ -221,10 +221,10 @@ pub struct ClientNode {
     pub name: String,
     /// Its IP address (for logs and the pcap).
     pub ip: String,
-    /// Its link's index.
-    pub link: usize,
-    /// Its broker node's index.
-    pub broker: usize,
+    /// Its link.
+    pub link: super::id::LinkId,
+    /// Its broker node.
+    pub broker: super::id::NodeId,
     /// Its MQTT client.
     pub client: Client,
     /// What runs on it.

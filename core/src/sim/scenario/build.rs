@@ -14,6 +14,8 @@ use super::super::node::{Actuator, App, Controller, Esp32, MosquittoCli, Sensor}
 use super::super::trace::TraceMode;
 use super::super::world::World;
 use super::ast::*;
+use super::errors::ScenarioError;
+use crate::sim::id::{NodeId, WorldError};
 
 /// The connect options a device declaration describes.
 pub fn connect_options(name: &str, conn: &ConnSpec, default_keep_alive: u16) -> ConnectOptions {
@@ -57,8 +59,10 @@ impl Scenario {
         last_action.max(last_window) + Duration::from_secs(10)
     }
 
-    /// Builds the world, every draw following from `seed`.
-    pub fn build(&self, seed: u64, mode: TraceMode) -> World {
+    /// Builds the world, every draw following from `seed`. A scenario from
+    /// [`parse`](super::parse) always builds; one put together by hand may name a
+    /// node that is not there, and gets the error at that name.
+    pub fn build(&self, seed: u64, mode: TraceMode) -> Result<World, ScenarioError> {
         let mut w = World::new(seed, mode);
         for n in &self.nodes {
             if let NodeKind::Broker(cfg) = &n.kind {
@@ -69,13 +73,12 @@ impl Scenario {
                         .rules
                         .push(a.rule.clone());
                 }
-                w.add_broker(&n.name.name, cfg);
+                w.add_broker(&n.name.name, cfg).map_err(at(&n.name))?;
             }
         }
-        let id = |w: &World, r: &NameRef| w.node_id(&r.name).unwrap_or(0);
         for n in &self.nodes {
             let Some(broker) = &n.broker else { continue };
-            let b = id(&w, broker);
+            let b = id(&w, broker)?;
             let name = n.name.name.as_str();
             let (app, start) = match &n.kind {
                 NodeKind::Broker(_) | NodeKind::Client => (App::Idle, false),
@@ -136,20 +139,24 @@ impl Scenario {
                     (App::Esp32(e), true)
                 }
             };
-            let node = w.add_client(name, b, n.link.clone(), app);
+            let node = w
+                .add_client(name, b, n.link.clone(), app)
+                .map_err(at(&n.name))?;
             if start {
-                w.schedule(Instant::ZERO, Action::Start(node));
+                w.schedule(Instant::ZERO, Action::Start(node))
+                    .map_err(at(&n.name))?;
             }
         }
         for f in &self.faults {
-            let rule = fault_rule(&w, f);
-            w.add_fault(rule);
+            let rule = fault_rule(&w, f)?;
+            w.add_fault(rule).map_err(|e| fault_error(f, e))?;
         }
         let links = self.link_timeline();
         for (i, a) in self.actions.iter().enumerate() {
+            let node = action_node(&a.action);
             let action = match &a.action {
                 ActionSpec::Command { node, line } => {
-                    let n = id(&w, node);
+                    let n = id(&w, node)?;
                     match MosquittoCli::parse(line, w.rng_mut()) {
                         Ok(cli) => Action::Run {
                             node: n,
@@ -159,54 +166,58 @@ impl Scenario {
                         Err(_) => continue,
                     }
                 }
-                ActionSpec::Kill(r) => Action::Kill(id(&w, r)),
-                ActionSpec::HalfOpen(r) => Action::HalfOpen(id(&w, r)),
+                ActionSpec::Kill(r) => Action::Kill(id(&w, r)?),
+                ActionSpec::HalfOpen(r) => Action::HalfOpen(id(&w, r)?),
                 ActionSpec::Partition(r, d) => {
-                    let n = id(&w, r);
+                    let n = id(&w, r)?;
                     if let Some(d) = d {
-                        w.schedule(a.at + *d, Action::Heal(n));
+                        w.schedule(a.at + *d, Action::Heal(n)).map_err(at(r))?;
                     }
                     Action::Partition(n)
                 }
-                ActionSpec::Heal(r) => Action::Heal(id(&w, r)),
+                ActionSpec::Heal(r) => Action::Heal(id(&w, r)?),
                 ActionSpec::Link(r, _) => match links.get(&i) {
                     Some(params) => Action::SetLink {
-                        node: id(&w, r),
+                        node: id(&w, r)?,
                         params: params.clone(),
                     },
                     // Only a client-side node has a link (the parser checked).
                     None => continue,
                 },
-                ActionSpec::Restart(r) => Action::Restart(id(&w, r)),
-                ActionSpec::Stop(r) => Action::Stop(id(&w, r)),
-                ActionSpec::WifiDrop(r, d) => Action::WifiDown(id(&w, r), *d),
+                ActionSpec::Restart(r) => Action::Restart(id(&w, r)?),
+                ActionSpec::Stop(r) => Action::Stop(id(&w, r)?),
+                ActionSpec::WifiDrop(r, d) => Action::WifiDown(id(&w, r)?, *d),
                 ActionSpec::Connect(r, conn, reconnect) => Action::Connect(
-                    id(&w, r),
+                    id(&w, r)?,
                     Box::new(connect_options(&r.name, conn, 60)),
                     *reconnect,
                 ),
-                ActionSpec::Disconnect(r) => Action::Disconnect(id(&w, r)),
+                ActionSpec::Disconnect(r) => Action::Disconnect(id(&w, r)?),
                 ActionSpec::Publish(r, topic, payload, qos, retain) => Action::Publish {
-                    node: id(&w, r),
+                    node: id(&w, r)?,
                     topic: topic.clone(),
                     payload: payload.clone().into_bytes(),
                     qos: *qos,
                     retain: *retain,
                 },
                 ActionSpec::Subscribe(r, filter, qos) => Action::Subscribe {
-                    node: id(&w, r),
+                    node: id(&w, r)?,
                     filter: filter.clone(),
                     qos: *qos,
                 },
                 ActionSpec::Unsubscribe(r, filter) => Action::Unsubscribe {
-                    node: id(&w, r),
+                    node: id(&w, r)?,
                     filter: filter.clone(),
                 },
-                ActionSpec::Fault(f) => Action::Fault(Box::new(fault_rule(&w, f))),
+                ActionSpec::Fault(f) => Action::Fault(Box::new(fault_rule(&w, f)?)),
             };
-            w.schedule(a.at, action);
+            let scheduled = w.schedule(a.at, action);
+            scheduled.map_err(|e| match node {
+                Some(r) => at(r)(e),
+                None => ScenarioError::new(a.line, 1, e.to_string()),
+            })?;
         }
-        w
+        Ok(w)
     }
 }
 
@@ -245,16 +256,80 @@ impl Scenario {
 
 /// The rule a `fault` line arms in `w` (node names resolved to ids): used by the
 /// scenario builder and by the page when a student arms a fault while it runs.
-pub fn fault_rule(w: &World, f: &FaultSpec) -> FaultRule {
-    let id = |r: &Option<NameRef>| r.as_ref().and_then(|r| w.node_id(&r.name));
-    FaultRule {
+/// A name `w` does not have is an error at that name (never a rule for any node).
+pub fn fault_rule(w: &World, f: &FaultSpec) -> Result<FaultRule, ScenarioError> {
+    let opt = |r: &Option<NameRef>| r.as_ref().map(|r| id(w, r)).transpose();
+    Ok(FaultRule {
         label: f.label.clone(),
         action: f.action,
         packet: f.packet,
-        from: id(&f.from),
-        to: id(&f.to),
+        from: opt(&f.from)?,
+        to: opt(&f.to)?,
         start: f.start,
         until: f.duration.map(|d| f.start + d),
         remaining: f.count,
+    })
+}
+
+/// The node a name refers to in `w`.
+fn id(w: &World, r: &NameRef) -> Result<NodeId, ScenarioError> {
+    w.node_id(&r.name)
+        .ok_or_else(|| ScenarioError::new(r.line, r.column, format!("unknown node '{}'", r.name)))
+}
+
+/// A world's refusal, as an error at the name it is about.
+fn at(r: &NameRef) -> impl Fn(WorldError) -> ScenarioError + '_ {
+    move |e| ScenarioError::new(r.line, r.column, format!("'{}': {e}", r.name))
+}
+
+fn fault_error(f: &FaultSpec, e: WorldError) -> ScenarioError {
+    match f.from.iter().chain(f.to.iter()).next() {
+        Some(r) => at(r)(e),
+        None => ScenarioError::new(0, 0, e.to_string()),
+    }
+}
+
+/// The node an action is about, for errors.
+fn action_node(a: &ActionSpec) -> Option<&NameRef> {
+    match a {
+        ActionSpec::Fault(f) => f.from.as_ref().or(f.to.as_ref()),
+        ActionSpec::Command { node: r, .. }
+        | ActionSpec::Kill(r)
+        | ActionSpec::HalfOpen(r)
+        | ActionSpec::Partition(r, _)
+        | ActionSpec::Heal(r)
+        | ActionSpec::Link(r, _)
+        | ActionSpec::Restart(r)
+        | ActionSpec::Stop(r)
+        | ActionSpec::WifiDrop(r, _)
+        | ActionSpec::Connect(r, _, _)
+        | ActionSpec::Disconnect(r)
+        | ActionSpec::Publish(r, ..)
+        | ActionSpec::Subscribe(r, ..)
+        | ActionSpec::Unsubscribe(r, _) => Some(r),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::scenario::parse;
+
+    #[test]
+    fn a_hand_made_scenario_naming_no_node_is_an_error_at_the_name() {
+        let mut sc = parse("broker b\nclient c -> b\nat 1s kill c").unwrap();
+        let ActionSpec::Kill(r) = &mut sc.actions[0].action else {
+            panic!()
+        };
+        r.name = "ghost".into();
+        let e = sc.build(1, TraceMode::Off).unwrap_err();
+        assert_eq!(
+            (e.line, e.column, e.message.as_str()),
+            (3, 12, "unknown node 'ghost'")
+        );
+        let mut sc = parse("broker b\nclient c -> b\nfault drop PUBACK to c").unwrap();
+        sc.faults[0].to.as_mut().unwrap().name = "ghost".into();
+        let e = sc.build(1, TraceMode::Off).unwrap_err();
+        assert_eq!((e.line, e.column), (3, 22));
     }
 }

@@ -133,20 +133,20 @@ impl RunReport {
 
 impl Scenario {
     /// Builds, runs to the end and checks every expectation.
-    pub fn run(&self, seed: u64, mode: TraceMode) -> RunReport {
-        let mut world = self.build(seed, mode);
+    pub fn run(&self, seed: u64, mode: TraceMode) -> Result<RunReport, ScenarioError> {
+        let mut world = self.build(seed, mode)?;
         let truncated = !world.run_until_limited(self.end_time(), MAX_EVENTS);
         let results = self
             .expects
             .iter()
             .map(|e| expect::check(e, &world))
             .collect();
-        RunReport {
+        Ok(RunReport {
             seed,
             world,
             results,
             truncated,
-        }
+        })
     }
 }
 
@@ -155,5 +155,6 @@ impl Scenario {
 pub fn run(src: &str, seed: Option<u64>) -> Result<RunReport, ScenarioErrors> {
     let sc = parse(src)?;
     let seed = seed.or(sc.seed).unwrap_or(0);
-    Ok(sc.run(seed, TraceMode::Full))
+    sc.run(seed, TraceMode::Full)
+        .map_err(|e| ScenarioErrors(vec![e]))
 }

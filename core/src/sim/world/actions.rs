@@ -5,12 +5,38 @@ use core::time::Duration;
 use crate::client::{Client, ConnectionState};
 
 use super::{Ev, World};
+use crate::broker::ConnId;
 use crate::sim::action::Action;
+use crate::sim::id::{LinkId, WorldError};
 use crate::sim::link::Dir;
 use crate::sim::node::{App, ClientNode, Node};
 use crate::sim::trace::{CloseKind, TraceKind};
 
 impl World {
+    /// Whether every node `action` names is there, and a broker or a client host
+    /// as the action needs.
+    pub(super) fn check_action(&self, action: &Action) -> Result<(), WorldError> {
+        match action {
+            Action::Restart(b) => self.check_broker(*b),
+            Action::Fault(rule) => self.check_fault(rule),
+            Action::Run { node, .. }
+            | Action::Start(node)
+            | Action::Stop(node)
+            | Action::Kill(node)
+            | Action::HalfOpen(node)
+            | Action::Partition(node)
+            | Action::Heal(node)
+            | Action::SetLink { node, .. }
+            | Action::WifiDown(node, _)
+            | Action::WifiUp(node)
+            | Action::Connect(node, ..)
+            | Action::Disconnect(node)
+            | Action::Publish { node, .. }
+            | Action::Subscribe { node, .. }
+            | Action::Unsubscribe { node, .. } => self.check_client(*node),
+        }
+    }
+
     pub(super) fn apply(&mut self, action: Action) {
         let now = self.now;
         match action {
@@ -22,7 +48,7 @@ impl World {
                     self.with_app(node, |app, cx| app.interrupt(cx));
                     self.pump_client(node);
                 }
-                if let Node::Client(c) = &mut self.nodes[node] {
+                if let Node::Client(c) = &mut self.nodes[node.index()] {
                     c.client = Client::new();
                     c.app = *app;
                     c.alive = true;
@@ -49,10 +75,10 @@ impl World {
                     node,
                     "killed: the socket is closed without DISCONNECT".into(),
                 );
-                if let Node::Client(c) = &mut self.nodes[node] {
+                if let Node::Client(c) = &mut self.nodes[node.index()] {
                     forget_host(c);
                     let link = c.link;
-                    if let Some(conn) = self.links[link].conn.take() {
+                    if let Some(conn) = self.links[link.index()].conn.take() {
                         self.send_close(link, conn, Dir::ToBroker, CloseKind::Fin);
                     }
                 }
@@ -63,17 +89,17 @@ impl World {
                     node,
                     "gone silently: no FIN, the connection is half-open".into(),
                 );
-                if let Node::Client(c) = &mut self.nodes[node] {
+                if let Node::Client(c) = &mut self.nodes[node.index()] {
                     forget_host(c);
                     c.alive = false;
-                    self.links[c.link].client_gone = true;
+                    self.links[c.link.index()].client_gone = true;
                 }
                 self.reschedule(node);
             }
             Action::Partition(node) => {
                 if let Some(c) = self.client(node) {
                     let link = c.link;
-                    self.links[link].partitioned = true;
+                    self.links[link.index()].partitioned = true;
                     self.state(node, "network partition: nothing gets through".into());
                 }
             }
@@ -81,10 +107,10 @@ impl World {
                 let Some(c) = self.client(node) else { return };
                 let link = c.link;
                 self.state(node, "network healed".into());
-                self.links[link].partitioned = false;
-                if self.links[link].client_gone {
-                    self.links[link].client_gone = false;
-                    if let Node::Client(c) = &mut self.nodes[node] {
+                self.links[link.index()].partitioned = false;
+                if self.links[link.index()].client_gone {
+                    self.links[link.index()].client_gone = false;
+                    if let Node::Client(c) = &mut self.nodes[node.index()] {
                         c.alive = true;
                     }
                 }
@@ -105,10 +131,10 @@ impl World {
             Action::SetLink { node, params } => {
                 let Some(c) = self.client(node) else { return };
                 let link = c.link;
-                let changes = params.changes_from(&self.links[link].params);
+                let changes = params.changes_from(&self.links[link.index()].params);
                 // In-flight frames keep their arrival; `Link::transit` keeps the
                 // order for what is sent next.
-                self.links[link].params = params;
+                self.links[link.index()].params = params;
                 let text = if changes.is_empty() {
                     "link: unchanged".to_owned()
                 } else {
@@ -118,17 +144,17 @@ impl World {
             }
             Action::Restart(node) => {
                 self.log(node, "mosquitto version 2.0.18 terminating".into());
-                let links: Vec<(usize, u64)> = self
+                let links: Vec<(LinkId, ConnId)> = self
                     .links
                     .iter()
                     .enumerate()
                     .filter(|(_, l)| l.broker == node)
-                    .filter_map(|(i, l)| l.conn.map(|c| (i, c)))
+                    .filter_map(|(i, l)| l.conn.map(|c| (LinkId::at(i), c)))
                     .collect();
                 for (link, conn) in links {
                     self.send_close(link, conn, Dir::ToClient, CloseKind::Fin);
                 }
-                if let Node::Broker(b) = &mut self.nodes[node] {
+                if let Node::Broker(b) = &mut self.nodes[node.index()] {
                     b.restart();
                 }
                 let port = self.broker(node).map_or(1883, |b| b.port());
@@ -138,23 +164,24 @@ impl World {
             }
             Action::WifiDown(node, d) => {
                 self.state(node, format!("Wi-Fi down for {}s", d.as_secs_f32()));
-                if let Node::Client(c) = &mut self.nodes[node] {
+                if let Node::Client(c) = &mut self.nodes[node.index()] {
                     c.wifi_down = true;
-                    if self.links[c.link].conn.take().is_some() {
+                    if self.links[c.link.index()].conn.take().is_some() {
                         c.client.handle_closed(now);
                     }
                 }
                 self.pump_client(node);
-                self.schedule(now + d, Action::WifiUp(node));
+                self.queue
+                    .push(now + d, Ev::Action(Box::new(Action::WifiUp(node))));
             }
             Action::WifiUp(node) => {
-                if let Node::Client(c) = &mut self.nodes[node] {
+                if let Node::Client(c) = &mut self.nodes[node.index()] {
                     c.wifi_down = false;
                 }
                 self.state(node, "Wi-Fi up".into());
             }
             Action::Connect(node, opts, reconnect) => {
-                if let Node::Client(c) = &mut self.nodes[node] {
+                if let Node::Client(c) = &mut self.nodes[node.index()] {
                     let mut g = match &c.app {
                         App::Generic(g) => g.clone(),
                         _ => Default::default(),
@@ -168,7 +195,7 @@ impl World {
                 self.pump_client(node);
             }
             Action::Disconnect(node) => {
-                if let Node::Client(c) = &mut self.nodes[node] {
+                if let Node::Client(c) = &mut self.nodes[node.index()] {
                     if let App::Generic(g) = &mut c.app {
                         g.offline = true;
                     }
@@ -183,7 +210,7 @@ impl World {
                 qos,
                 retain,
             } => {
-                let err = match &mut self.nodes[node] {
+                let err = match &mut self.nodes[node.index()] {
                     Node::Client(c) => c.client.publish(now, &topic, payload, qos, retain).err(),
                     Node::Broker(_) => None,
                 };
@@ -193,7 +220,7 @@ impl World {
                 self.pump_client(node);
             }
             Action::Subscribe { node, filter, qos } => {
-                let err = match &mut self.nodes[node] {
+                let err = match &mut self.nodes[node.index()] {
                     Node::Client(c) => {
                         if let App::Generic(g) = &mut c.app {
                             g.subscriptions.push((filter.clone(), qos));
@@ -208,7 +235,7 @@ impl World {
                 self.pump_client(node);
             }
             Action::Unsubscribe { node, filter } => {
-                if let Node::Client(c) = &mut self.nodes[node] {
+                if let Node::Client(c) = &mut self.nodes[node.index()] {
                     if let App::Generic(g) = &mut c.app {
                         g.subscriptions.retain(|(f, _)| *f != filter);
                     }

@@ -5,32 +5,30 @@ use crate::client::debug;
 use crate::codec::Packet;
 
 use super::World;
+use crate::sim::id::LinkId;
 use crate::sim::link::Dir;
 use crate::sim::node::Node;
 use crate::sim::trace::{CloseKind, Fate, TraceKind};
 
 impl World {
-    pub(super) fn on_syn(&mut self, link: usize, conn: u64) {
-        let broker = self.links[link].broker;
-        let client = self.links[link].client;
+    pub(super) fn on_syn(&mut self, link: LinkId, conn: ConnId) {
+        let broker = self.links[link.index()].broker;
+        let client = self.links[link.index()].client;
         let Some(meta) = self.conns.get(&conn).cloned() else {
             return;
         };
-        let ip = self.links[link].client_ip.clone();
-        let Node::Broker(b) = &mut self.nodes[broker] else {
+        let ip = self.links[link.index()].client_ip.clone();
+        let Node::Broker(b) = &mut self.nodes[broker.index()] else {
             return;
         };
         let broker_addr = (b.ip.clone(), b.port());
-        b.broker.handle_connection_opened(
-            self.now,
-            ConnId(conn),
-            PeerAddr::new(ip.clone(), meta.port),
-        );
+        b.broker
+            .handle_connection_opened(self.now, conn, PeerAddr::new(ip.clone(), meta.port));
         if self.trace.enabled() {
             self.push_trace(TraceKind::Open {
                 client: self.name(client),
                 broker: self.name(broker),
-                conn,
+                conn: conn.0,
                 client_addr: (ip, meta.port),
                 broker_addr,
             });
@@ -40,8 +38,8 @@ impl World {
 
     pub(super) fn on_frame(
         &mut self,
-        link: usize,
-        conn: u64,
+        link: LinkId,
+        conn: ConnId,
         dir: Dir,
         packet: Packet,
         bytes: Vec<u8>,
@@ -50,20 +48,20 @@ impl World {
         let now = self.now;
         match dir {
             Dir::ToBroker => {
-                let broker = self.links[link].broker;
+                let broker = self.links[link.index()].broker;
                 self.stats.packets_delivered += 1;
                 if self.trace.enabled() {
                     self.trace_packet(Fate::Delivered, link, conn, dir, &packet, bytes, note);
                 }
-                if let Node::Broker(b) = &mut self.nodes[broker] {
-                    b.broker.handle_packet(now, ConnId(conn), packet);
+                if let Node::Broker(b) = &mut self.nodes[broker.index()] {
+                    b.broker.handle_packet(now, conn, packet);
                 }
                 self.pump_broker(broker);
             }
             Dir::ToClient => {
-                let node = self.links[link].client;
-                let l = &self.links[link];
-                let Node::Client(c) = &self.nodes[node] else {
+                let node = self.links[link.index()].client;
+                let l = &self.links[link.index()];
+                let Node::Client(c) = &self.nodes[node.index()] else {
                     return;
                 };
                 let refuse = if l.client_gone {
@@ -88,7 +86,7 @@ impl World {
                 if self.trace.enabled() {
                     self.trace_packet(Fate::Delivered, link, conn, dir, &packet, bytes, note);
                 }
-                let Node::Client(c) = &mut self.nodes[node] else {
+                let Node::Client(c) = &mut self.nodes[node.index()] else {
                     return;
                 };
                 if c.app.debug() {
@@ -96,7 +94,7 @@ impl World {
                     let line = debug::received_line_as(&o.client_id, o.protocol, &packet);
                     self.print(node, line);
                 }
-                if let Node::Client(c) = &mut self.nodes[node] {
+                if let Node::Client(c) = &mut self.nodes[node.index()] {
                     c.client.handle_packet(now, packet);
                 }
                 self.pump_client(node);
@@ -104,17 +102,18 @@ impl World {
         }
     }
 
-    pub(super) fn on_close(&mut self, link: usize, conn: u64, dir: Dir, kind: CloseKind) {
+    pub(super) fn on_close(&mut self, link: LinkId, conn: ConnId, dir: Dir, kind: CloseKind) {
         let (from, to) = self.endpoints(link, dir);
         // A host that is gone, or off the network, never sees the segment.
         let lost = dir == Dir::ToClient
-            && (self.links[link].client_gone || self.client(to).is_some_and(|c| c.wifi_down));
+            && (self.links[link.index()].client_gone
+                || self.client(to).is_some_and(|c| c.wifi_down));
         if self.trace.enabled() {
             self.push_trace(TraceKind::Close {
                 fate: if lost { Fate::Dropped } else { Fate::Delivered },
                 from: self.name(from),
                 to: self.name(to),
-                conn,
+                conn: conn.0,
                 kind,
                 to_broker: dir == Dir::ToBroker,
             });
@@ -122,17 +121,17 @@ impl World {
         let now = self.now;
         match dir {
             Dir::ToBroker => {
-                if let Node::Broker(b) = &mut self.nodes[to] {
-                    b.broker.handle_connection_closed(now, ConnId(conn));
+                if let Node::Broker(b) = &mut self.nodes[to.index()] {
+                    b.broker.handle_connection_closed(now, conn);
                 }
                 self.pump_broker(to);
             }
             Dir::ToClient => {
-                if self.links[link].conn != Some(conn) {
+                if self.links[link.index()].conn != Some(conn) {
                     return;
                 }
-                self.links[link].conn = None;
-                if let Node::Client(c) = &mut self.nodes[to] {
+                self.links[link.index()].conn = None;
+                if let Node::Client(c) = &mut self.nodes[to.index()] {
                     if c.alive {
                         c.reset_seen = kind == CloseKind::Reset;
                         c.client.handle_closed(now);

@@ -12,13 +12,19 @@ use super::{Ev, World};
 use crate::sim::action::Action;
 use crate::sim::draw::derive_seed;
 use crate::sim::fault::FaultRule;
+use crate::sim::id::{LinkId, NodeId, WorldError};
 use crate::sim::link::{Link, LinkParams};
 use crate::sim::node::{App, BrokerNode, ClientNode, Node};
 
 impl World {
     /// Adds a broker; its log starts with mosquitto's start-up lines.
-    pub fn add_broker(&mut self, name: &str, mut config: BrokerConfig) -> usize {
-        let id = self.nodes.len();
+    pub fn add_broker(
+        &mut self,
+        name: &str,
+        mut config: BrokerConfig,
+    ) -> Result<NodeId, WorldError> {
+        self.check_new_name(name)?;
+        let id = NodeId::at(self.nodes.len());
         let nb = self
             .nodes
             .iter()
@@ -45,12 +51,20 @@ impl World {
         ] {
             self.log(id, line);
         }
-        id
+        Ok(id)
     }
 
     /// Adds a client host linked to `broker`, running `app` once started.
-    pub fn add_client(&mut self, name: &str, broker: usize, params: LinkParams, app: App) -> usize {
-        let id = self.nodes.len();
+    pub fn add_client(
+        &mut self,
+        name: &str,
+        broker: NodeId,
+        params: LinkParams,
+        app: App,
+    ) -> Result<NodeId, WorldError> {
+        self.check_new_name(name)?;
+        self.check_broker(broker)?;
+        let id = NodeId::at(self.nodes.len());
         let k = self.links.len();
         let ip = if k < 250 {
             format!("172.17.0.{}", k + 2)
@@ -61,7 +75,7 @@ impl World {
         self.nodes.push(Node::Client(Box::new(ClientNode {
             name: name.into(),
             ip,
-            link: k,
+            link: LinkId::at(k),
             broker,
             client: Client::new(),
             app,
@@ -82,17 +96,55 @@ impl World {
         self.timers.push(None);
         self.woke.push(None);
         self.names.insert(name.into(), id);
-        id
+        Ok(id)
     }
 
-    /// Schedules an action.
-    pub fn schedule(&mut self, at: Instant, action: Action) {
+    /// Schedules an action, once every node it names is there and of the kind it
+    /// needs.
+    pub fn schedule(&mut self, at: Instant, action: Action) -> Result<(), WorldError> {
+        self.check_action(&action)?;
         self.queue.push(at, Ev::Action(Box::new(action)));
+        Ok(())
     }
 
-    /// Adds a fault rule (active from its own start time).
-    pub fn add_fault(&mut self, rule: FaultRule) {
+    /// Adds a fault rule (active from its own start time), once the nodes it names
+    /// are there.
+    pub fn add_fault(&mut self, rule: FaultRule) -> Result<(), WorldError> {
+        self.check_fault(&rule)?;
         self.faults.push(rule);
+        Ok(())
+    }
+
+    fn check_new_name(&self, name: &str) -> Result<(), WorldError> {
+        match self.names.contains_key(name) {
+            true => Err(WorldError::DuplicateName(name.to_owned())),
+            false => Ok(()),
+        }
+    }
+
+    pub(super) fn check_node(&self, id: NodeId) -> Result<&Node, WorldError> {
+        self.node(id).ok_or(WorldError::UnknownNode(id))
+    }
+
+    pub(super) fn check_broker(&self, id: NodeId) -> Result<(), WorldError> {
+        match self.check_node(id)? {
+            Node::Broker(_) => Ok(()),
+            Node::Client(_) => Err(WorldError::NotABroker(id)),
+        }
+    }
+
+    pub(super) fn check_client(&self, id: NodeId) -> Result<(), WorldError> {
+        match self.check_node(id)? {
+            Node::Client(_) => Ok(()),
+            Node::Broker(_) => Err(WorldError::NotAClient(id)),
+        }
+    }
+
+    pub(super) fn check_fault(&self, rule: &FaultRule) -> Result<(), WorldError> {
+        for id in rule.from.iter().chain(rule.to.iter()) {
+            self.check_node(*id)?;
+        }
+        Ok(())
     }
 
     /// Keeps every broker event (for the swarm's invariants).

@@ -14,23 +14,24 @@
 //! use mqttlab_core::time::Instant;
 //!
 //! let mut w = World::new(1, TraceMode::Full);
-//! let b = w.add_broker("broker1", BrokerConfig::default());
-//! let sub = w.add_client("sub1", b, LinkParams::default(), App::Idle);
-//! let publ = w.add_client("pub1", b, LinkParams::default(), App::Idle);
+//! let b = w.add_broker("broker1", BrokerConfig::default())?;
+//! let sub = w.add_client("sub1", b, LinkParams::default(), App::Idle)?;
+//! let publ = w.add_client("pub1", b, LinkParams::default(), App::Idle)?;
 //! let s = MosquittoCli::parse(r#"mosquitto_sub -t "topico""#, w.rng_mut()).unwrap();
 //! let p = MosquittoCli::parse(r#"mosquitto_pub -m "mensagem" -t "topico""#, w.rng_mut()).unwrap();
-//! w.schedule(Instant::ZERO, Action::Run { node: sub, app: Box::new(App::Cli(s)) });
-//! w.schedule(Instant::from_secs(5), Action::Run { node: publ, app: Box::new(App::Cli(p)) });
+//! w.schedule(Instant::ZERO, Action::Run { node: sub, app: Box::new(App::Cli(s)) })?;
+//! w.schedule(Instant::from_secs(5), Action::Run { node: publ, app: Box::new(App::Cli(p)) })?;
 //! w.run_until(Instant::from_secs(70));
 //! let out: Vec<_> = w.client(sub).unwrap().terminal.iter().map(|(_, l)| l.as_str()).collect();
 //! assert_eq!(out, ["mensagem"]);
+//! # Ok::<(), mqttlab_core::sim::WorldError>(())
 //! ```
 
 use std::collections::{BTreeMap, VecDeque};
 
 use core::time::Duration;
 
-use crate::broker::BrokerEvent;
+use crate::broker::{BrokerEvent, ConnId};
 use crate::client::ClientEvent;
 use crate::codec::Packet;
 use crate::rng::SplitMix64;
@@ -39,6 +40,7 @@ use crate::time::Instant;
 use super::action::Action;
 use super::draw::derive_seed;
 use super::fault::FaultRule;
+use super::id::{LinkId, NodeId};
 use super::link::{Dir, Link, LinkParams};
 use super::node::{BrokerNode, ClientNode, Node};
 use super::queue::EventQueue;
@@ -58,31 +60,31 @@ mod tests;
 #[derive(Debug, Clone)]
 enum Ev {
     Syn {
-        link: usize,
-        conn: u64,
+        link: LinkId,
+        conn: ConnId,
     },
     Frame {
-        link: usize,
-        conn: u64,
+        link: LinkId,
+        conn: ConnId,
         dir: Dir,
         packet: Packet,
         bytes: Vec<u8>,
         note: Option<String>,
     },
     Close {
-        link: usize,
-        conn: u64,
+        link: LinkId,
+        conn: ConnId,
         dir: Dir,
         kind: CloseKind,
     },
     Wake {
-        node: usize,
+        node: NodeId,
         at: Instant,
     },
     Action(Box<Action>),
     /// A slow-consumer rule on this link's client may have ended.
     Unstall {
-        link: usize,
+        link: LinkId,
     },
 }
 
@@ -103,7 +105,7 @@ pub struct Stats {
 
 #[derive(Debug, Clone)]
 struct ConnMeta {
-    link: usize,
+    link: LinkId,
     port: u16,
 }
 
@@ -119,16 +121,16 @@ pub struct World {
     trace: Trace,
     rng: SplitMix64,
     next_conn: u64,
-    conns: BTreeMap<u64, ConnMeta>,
+    conns: BTreeMap<ConnId, ConnMeta>,
     timers: Vec<Option<Instant>>,
     woke: Vec<Option<Instant>>,
-    names: BTreeMap<String, usize>,
-    held: Vec<(usize, Ev)>,
-    inbox: BTreeMap<usize, VecDeque<ClientEvent>>,
+    names: BTreeMap<String, NodeId>,
+    held: Vec<(LinkId, Ev)>,
+    inbox: BTreeMap<NodeId, VecDeque<ClientEvent>>,
     stats: Stats,
-    broker_events: Option<Vec<(Instant, usize, BrokerEvent)>>,
+    broker_events: Option<Vec<(Instant, NodeId, BrokerEvent)>>,
     /// What stalled clients have not read, by link.
-    stalls: BTreeMap<usize, stall::Stall>,
+    stalls: BTreeMap<LinkId, stall::Stall>,
 }
 
 impl World {
@@ -166,25 +168,40 @@ impl World {
     pub fn seed(&self) -> u64 {
         self.seed
     }
-    /// All nodes, by index.
+    /// All nodes, in the order they were added (a node's id is its place here).
     pub fn nodes(&self) -> &[Node] {
         &self.nodes
     }
-    /// All links, by index.
+    /// Every node with its id, in the order they were added.
+    pub fn nodes_with_ids(&self) -> impl Iterator<Item = (NodeId, &Node)> {
+        self.nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (NodeId::at(i), n))
+    }
+    /// All links, in the order they were added (a link's id is its place here).
     pub fn links(&self) -> &[Link] {
         &self.links
     }
-    /// A node's index by name.
-    pub fn node_id(&self, name: &str) -> Option<usize> {
+    /// A node.
+    pub fn node(&self, id: NodeId) -> Option<&Node> {
+        self.nodes.get(id.index())
+    }
+    /// A link.
+    pub fn link(&self, id: LinkId) -> Option<&Link> {
+        self.links.get(id.index())
+    }
+    /// A node's id by name.
+    pub fn node_id(&self, name: &str) -> Option<NodeId> {
         self.names.get(name).copied()
     }
     /// A client node.
-    pub fn client(&self, id: usize) -> Option<&ClientNode> {
-        self.nodes.get(id).and_then(Node::as_client)
+    pub fn client(&self, id: NodeId) -> Option<&ClientNode> {
+        self.node(id).and_then(Node::as_client)
     }
     /// A broker node.
-    pub fn broker(&self, id: usize) -> Option<&BrokerNode> {
-        self.nodes.get(id).and_then(Node::as_broker)
+    pub fn broker(&self, id: NodeId) -> Option<&BrokerNode> {
+        self.node(id).and_then(Node::as_broker)
     }
     /// The trace so far.
     pub fn trace(&self) -> &Trace {
@@ -195,12 +212,13 @@ impl World {
         self.stats
     }
     /// Broker events kept by [`World::record_broker_events`].
-    pub fn broker_events(&self) -> &[(Instant, usize, BrokerEvent)] {
+    pub fn broker_events(&self) -> &[(Instant, NodeId, BrokerEvent)] {
         self.broker_events.as_deref().unwrap_or(&[])
     }
     /// The current characteristics of a client node's link to its broker.
-    pub fn link_params(&self, node: usize) -> Option<&LinkParams> {
-        self.client(node).map(|c| &self.links[c.link].params)
+    pub fn link_params(&self, node: NodeId) -> Option<&LinkParams> {
+        self.client(node)
+            .map(|c| &self.links[c.link.index()].params)
     }
     /// The fault rules.
     pub fn faults(&self) -> &[FaultRule] {
@@ -271,9 +289,9 @@ impl World {
                 kind,
             } => self.on_close(link, conn, dir, kind),
             Ev::Wake { node, at } => {
-                if self.timers[node] == Some(at) {
-                    self.timers[node] = None;
-                    self.woke[node] = Some(self.now);
+                if self.timers[node.index()] == Some(at) {
+                    self.timers[node.index()] = None;
+                    self.woke[node.index()] = Some(self.now);
                     self.on_wake(node);
                 }
             }
@@ -282,9 +300,9 @@ impl World {
         }
     }
 
-    fn on_wake(&mut self, node: usize) {
+    fn on_wake(&mut self, node: NodeId) {
         let now = self.now;
-        match &mut self.nodes[node] {
+        match &mut self.nodes[node.index()] {
             Node::Broker(b) => {
                 b.broker.handle_timeout(now);
                 self.pump_broker(node);
@@ -305,8 +323,8 @@ impl World {
         }
     }
 
-    fn reschedule(&mut self, node: usize) {
-        let next = match &self.nodes[node] {
+    fn reschedule(&mut self, node: NodeId) {
+        let next = match &self.nodes[node.index()] {
             Node::Broker(b) => b.broker.poll_timeout(),
             Node::Client(c) if c.alive => match (c.client.poll_timeout(), c.wake) {
                 (Some(a), Some(b)) => Some(a.min(b)),
@@ -314,13 +332,13 @@ impl World {
             },
             Node::Client(_) => None,
         };
-        if next != self.timers[node] {
-            self.timers[node] = next;
+        if next != self.timers[node.index()] {
+            self.timers[node.index()] = next;
             if let Some(at) = next {
                 // A deadline that is already due right after this node woke would
                 // wake it again at the same instant forever: a microsecond later
                 // keeps a misbehaving timer from freezing the clock.
-                let due = if at <= self.now && self.woke[node] == Some(self.now) {
+                let due = if at <= self.now && self.woke[node.index()] == Some(self.now) {
                     self.now + Duration::from_micros(1)
                 } else {
                     at.max(self.now)

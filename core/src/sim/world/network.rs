@@ -6,27 +6,32 @@ use core::time::Duration;
 use crate::codec::{Packet, QosPid};
 
 use super::{ConnMeta, Ev, World};
+use crate::broker::ConnId;
 use crate::sim::draw::Draw;
 use crate::sim::fault::FaultAction;
+use crate::sim::id::{LinkId, NodeId};
 use crate::sim::link::{Dir, Transit};
 use crate::sim::trace::{CloseKind, Fate, TraceKind};
 
 impl World {
-    pub(super) fn endpoints(&self, link: usize, dir: Dir) -> (usize, usize) {
-        let l = &self.links[link];
+    pub(super) fn endpoints(&self, link: LinkId, dir: Dir) -> (NodeId, NodeId) {
+        let l = &self.links[link.index()];
         match dir {
             Dir::ToBroker => (l.client, l.broker),
             Dir::ToClient => (l.broker, l.client),
         }
     }
 
-    pub(super) fn open_connection(&mut self, node: usize) -> u64 {
-        let conn = self.next_conn;
+    /// Opens a TCP connection from a client host to its broker (a SYN on its link).
+    pub(super) fn open_connection(&mut self, node: NodeId) {
+        let Some(link) = self.client(node).map(|c| c.link) else {
+            return;
+        };
+        let conn = ConnId(self.next_conn);
         self.next_conn += 1;
-        let link = self.client(node).map_or(0, |c| c.link);
         let port = 32768 + self.rng.below(28232) as u16;
         self.conns.insert(conn, ConnMeta { link, port });
-        self.links[link].conn = Some(conn);
+        self.links[link.index()].conn = Some(conn);
         self.stats.connections += 1;
         self.transmit(
             link,
@@ -35,14 +40,13 @@ impl World {
             0,
             Duration::ZERO,
         );
-        conn
     }
 
     /// Sends an MQTT packet over a link, through the fault rules.
     pub(super) fn send_packet(
         &mut self,
-        link: usize,
-        conn: u64,
+        link: LinkId,
+        conn: ConnId,
         dir: Dir,
         packet: Packet,
         bytes: Vec<u8>,
@@ -69,8 +73,8 @@ impl World {
             };
             let text = format!(
                 "{what} {packet} {} -> {}",
-                self.nodes[from].name(),
-                self.nodes[to].name()
+                self.nodes[from.index()].name(),
+                self.nodes[to.index()].name()
             );
             self.push_trace(TraceKind::Fault {
                 label: label.clone(),
@@ -149,7 +153,7 @@ impl World {
         }
     }
 
-    pub(super) fn send_close(&mut self, link: usize, conn: u64, dir: Dir, kind: CloseKind) {
+    pub(super) fn send_close(&mut self, link: LinkId, conn: ConnId, dir: Dir, kind: CloseKind) {
         let (from, to) = self.endpoints(link, dir);
         if self.trace.enabled() {
             let to_broker = dir == Dir::ToBroker;
@@ -157,7 +161,7 @@ impl World {
                 fate: Fate::Sent,
                 from: self.name(from),
                 to: self.name(to),
-                conn,
+                conn: conn.0,
                 kind,
                 to_broker,
             });
@@ -178,14 +182,14 @@ impl World {
 
     /// Puts a segment on the wire: held while partitioned, else scheduled for its
     /// arrival (or a reset when TCP gives up).
-    pub(super) fn transmit(&mut self, link: usize, dir: Dir, ev: Ev, len: usize, extra: Duration) {
-        if self.links[link].partitioned {
+    pub(super) fn transmit(&mut self, link: LinkId, dir: Dir, ev: Ev, len: usize, extra: Duration) {
+        if self.links[link.index()].partitioned {
             self.held.push((link, ev));
             return;
         }
         let reset_on_loss = matches!(ev, Ev::Frame { .. });
         let now = self.now;
-        match self.links[link].transit(now, dir, len, extra, &mut self.rng) {
+        match self.links[link.index()].transit(now, dir, len, extra, &mut self.rng) {
             Transit::Arrives(t, retrans) => {
                 let ev = match ev {
                     Ev::Frame {
@@ -213,24 +217,24 @@ impl World {
             Transit::Reset if reset_on_loss => {
                 let Ev::Frame { conn, .. } = ev else { return };
                 self.push_trace(TraceKind::State {
-                    node: self.name(self.links[link].client),
+                    node: self.name(self.links[link.index()].client),
                     text: format!(
-                        "TCP gave up after {} retransmissions: connection #{conn} reset",
-                        self.links[link].params.max_retransmits
+                        "TCP gave up after {} retransmissions: connection {conn} reset",
+                        self.links[link.index()].params.max_retransmits
                     ),
                 });
                 self.reset(link, conn);
             }
             Transit::Reset => {
-                let latency = self.links[link].params.latency;
-                let at = self.links[link].in_order(dir, now + latency);
+                let latency = self.links[link.index()].params.latency;
+                let at = self.links[link.index()].in_order(dir, now + latency);
                 self.queue.push(at, ev);
             }
         }
     }
 
-    pub(super) fn reset(&mut self, link: usize, conn: u64) {
-        let at = self.now + self.links[link].params.latency;
+    pub(super) fn reset(&mut self, link: LinkId, conn: ConnId) {
+        let at = self.now + self.links[link.index()].params.latency;
         for dir in [Dir::ToBroker, Dir::ToClient] {
             self.queue.push(
                 at,
@@ -247,8 +251,8 @@ impl World {
     /// A packet lost on the way: counted, and traced with why.
     pub(super) fn drop_packet(
         &mut self,
-        link: usize,
-        conn: u64,
+        link: LinkId,
+        conn: ConnId,
         dir: Dir,
         packet: &Packet,
         bytes: Vec<u8>,

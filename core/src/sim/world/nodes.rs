@@ -9,14 +9,15 @@ use crate::codec::Packet;
 use crate::time::Instant;
 
 use super::World;
+use crate::sim::id::NodeId;
 use crate::sim::link::Dir;
 use crate::sim::node::{App, ClientNode, Cx, Effect, Node, Received};
 use crate::sim::trace::CloseKind;
 
 impl World {
-    pub(super) fn pump_broker(&mut self, node: usize) {
+    pub(super) fn pump_broker(&mut self, node: NodeId) {
         loop {
-            let Node::Broker(b) = &mut self.nodes[node] else {
+            let Node::Broker(b) = &mut self.nodes[node.index()] else {
                 return;
             };
             let Some(out) = b.broker.poll_output() else {
@@ -24,16 +25,16 @@ impl World {
             };
             match out {
                 Output::Transmit(t) => {
-                    let conn = t.conn.0;
+                    let conn = t.conn;
                     if let Some(meta) = self.conns.get(&conn) {
                         let link = meta.link;
                         self.broker_transmit(node, link, conn, t.packet, t.bytes);
                     }
                 }
                 Output::Close { conn, .. } => {
-                    if let Some(meta) = self.conns.get(&conn.0) {
+                    if let Some(meta) = self.conns.get(&conn) {
                         let link = meta.link;
-                        self.send_close(link, conn.0, Dir::ToClient, CloseKind::Fin);
+                        self.send_close(link, conn, Dir::ToClient, CloseKind::Fin);
                     }
                 }
                 Output::Log(line) => self.log(node, line.text),
@@ -48,15 +49,15 @@ impl World {
     }
 
     /// Runs an app callback with a context, then applies its effects.
-    pub(super) fn with_app(&mut self, node: usize, f: impl FnOnce(&mut App, &mut Cx)) {
-        let coupled = self.nodes[node]
+    pub(super) fn with_app(&mut self, node: NodeId, f: impl FnOnce(&mut App, &mut Cx)) {
+        let coupled = self.nodes[node.index()]
             .as_client()
             .and_then(|c| c.app.coupled_to())
             .and_then(|name| self.names.get(name).copied())
             .and_then(|id| self.client(id))
             .and_then(|c| c.app.switch_state());
         let now = self.now;
-        let Node::Client(c) = &mut self.nodes[node] else {
+        let Node::Client(c) = &mut self.nodes[node.index()] else {
             return;
         };
         let ClientNode {
@@ -81,20 +82,20 @@ impl World {
         }
     }
 
-    pub(super) fn effect(&mut self, node: usize, e: Effect) {
+    pub(super) fn effect(&mut self, node: NodeId, e: Effect) {
         let now = self.now;
         match e {
             Effect::Print(s) => self.print(node, s),
             Effect::State(s) => self.state(node, s),
             Effect::Exit => {
-                if let Node::Client(c) = &mut self.nodes[node] {
+                if let Node::Client(c) = &mut self.nodes[node.index()] {
                     c.app = App::Idle;
                     c.wake = None;
                 }
                 self.state(node, "program exited".into());
             }
             Effect::Connect(opts) => {
-                let Node::Client(c) = &self.nodes[node] else {
+                let Node::Client(c) = &self.nodes[node.index()] else {
                     return;
                 };
                 if !c.alive || c.client.state() != ConnectionState::Disconnected {
@@ -115,7 +116,7 @@ impl World {
                         });
                     return;
                 }
-                let Node::Client(c) = &self.nodes[node] else {
+                let Node::Client(c) = &self.nodes[node.index()] else {
                     return;
                 };
                 if c.wifi_down {
@@ -129,7 +130,7 @@ impl World {
                     return;
                 }
                 self.open_connection(node);
-                if let Node::Client(c) = &mut self.nodes[node] {
+                if let Node::Client(c) = &mut self.nodes[node.index()] {
                     if let Err(e) = c.client.connect(now, opts) {
                         let line = format!("Error: {e}.");
                         self.print(node, line);
@@ -141,10 +142,10 @@ impl World {
 
     /// Moves a client's packets onto its link and its events into its app, until
     /// both are drained.
-    pub(super) fn pump_client(&mut self, node: usize) {
+    pub(super) fn pump_client(&mut self, node: NodeId) {
         let now = self.now;
         loop {
-            let Node::Client(c) = &mut self.nodes[node] else {
+            let Node::Client(c) = &mut self.nodes[node.index()] else {
                 return;
             };
             if let Some(packet) = c.client.poll_packet() {
@@ -179,7 +180,7 @@ impl World {
                 for line in debug.into_iter().flatten() {
                     self.print(node, line);
                 }
-                match self.links[link].conn {
+                match self.links[link.index()].conn {
                     Some(conn) => self.send_packet(link, conn, Dir::ToBroker, packet, bytes),
                     None => {
                         self.stats.packets_dropped += 1;
@@ -205,8 +206,8 @@ impl World {
 
     /// What the world itself does with a client event: records, and closes the
     /// socket when the client is done with its connection.
-    pub(super) fn client_event(&mut self, node: usize, ev: &ClientEvent, now: Instant) {
-        let Node::Client(c) = &mut self.nodes[node] else {
+    pub(super) fn client_event(&mut self, node: NodeId, ev: &ClientEvent, now: Instant) {
+        let Node::Client(c) = &mut self.nodes[node.index()] else {
             return;
         };
         match ev {
@@ -256,7 +257,7 @@ impl World {
                     format!("disconnected: {reason}")
                 };
                 self.state(node, text);
-                if let Some(conn) = self.links[link].conn.take() {
+                if let Some(conn) = self.links[link.index()].conn.take() {
                     self.send_close(link, conn, Dir::ToBroker, CloseKind::Fin);
                 }
             }

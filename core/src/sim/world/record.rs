@@ -4,21 +4,23 @@
 use crate::codec::Packet;
 
 use super::World;
+use crate::broker::ConnId;
+use crate::sim::id::{LinkId, NodeId};
 use crate::sim::link::Dir;
 use crate::sim::node::Node;
 use crate::sim::trace::{Fate, TraceKind};
 
 impl World {
-    pub(super) fn name(&self, node: usize) -> String {
-        self.nodes[node].name().to_owned()
+    pub(super) fn name(&self, node: NodeId) -> String {
+        self.nodes[node.index()].name().to_owned()
     }
 
     #[allow(clippy::too_many_arguments)]
     pub(super) fn trace_packet(
         &mut self,
         fate: Fate,
-        link: usize,
-        conn: u64,
+        link: LinkId,
+        conn: ConnId,
         dir: Dir,
         packet: &Packet,
         bytes: Vec<u8>,
@@ -29,7 +31,7 @@ impl World {
             fate,
             from: self.name(from),
             to: self.name(to),
-            conn,
+            conn: conn.0,
             to_broker: dir == Dir::ToBroker,
             summary: packet.to_string(),
             bytes,
@@ -41,7 +43,7 @@ impl World {
         self.trace.push(self.now, kind);
     }
 
-    pub(super) fn log(&mut self, node: usize, text: String) {
+    pub(super) fn log(&mut self, node: NodeId, text: String) {
         if self.trace.enabled() {
             self.push_trace(TraceKind::Log {
                 node: self.name(node),
@@ -50,7 +52,7 @@ impl World {
         }
     }
 
-    pub(super) fn state(&mut self, node: usize, text: String) {
+    pub(super) fn state(&mut self, node: NodeId, text: String) {
         if self.trace.enabled() {
             self.push_trace(TraceKind::State {
                 node: self.name(node),
@@ -59,9 +61,9 @@ impl World {
         }
     }
 
-    pub(super) fn print(&mut self, node: usize, text: String) {
+    pub(super) fn print(&mut self, node: NodeId, text: String) {
         let now = self.now;
-        if let Node::Client(c) = &mut self.nodes[node] {
+        if let Node::Client(c) = &mut self.nodes[node.index()] {
             if c.keep_received {
                 c.terminal.push((now, text.clone()));
             }

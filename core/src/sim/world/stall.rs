@@ -16,6 +16,7 @@ use crate::broker::ConnId;
 use crate::codec::Packet;
 
 use super::{Ev, World};
+use crate::sim::id::{LinkId, NodeId};
 use crate::sim::link::Dir;
 use crate::sim::node::Node;
 use crate::sim::trace::TraceKind;
@@ -23,7 +24,7 @@ use crate::sim::trace::TraceKind;
 /// A frame a stalled client has not read.
 #[derive(Debug, Clone)]
 struct Waiting {
-    conn: u64,
+    conn: ConnId,
     packet: Packet,
     bytes: Vec<u8>,
     /// Whether it fit the receive window (the broker was told it was sent).
@@ -42,7 +43,10 @@ pub(super) struct Stall {
 
 impl World {
     /// The window and rule label of a slow-consumer rule stalling `client` now.
-    fn active_stall(&self, client: usize) -> Option<(usize, Option<crate::time::Instant>, String)> {
+    fn active_stall(
+        &self,
+        client: NodeId,
+    ) -> Option<(usize, Option<crate::time::Instant>, String)> {
         self.faults.iter().find_map(|r| {
             let window = r.stalls(self.now, client)?;
             Some((window, r.until, r.label.clone()))
@@ -53,14 +57,14 @@ impl World {
     /// waiting if its client is stalled.
     pub(super) fn broker_transmit(
         &mut self,
-        node: usize,
-        link: usize,
-        conn: u64,
+        node: NodeId,
+        link: LinkId,
+        conn: ConnId,
         packet: Packet,
         bytes: Vec<u8>,
     ) {
         let len = bytes.len();
-        let client = self.links[link].client;
+        let client = self.links[link.index()].client;
         let Some((window, until, label)) = self.active_stall(client) else {
             // Whatever waited goes first: TCP keeps the order.
             self.release(link);
@@ -108,23 +112,23 @@ impl World {
     }
 
     /// Broker `node`'s socket for `conn` took `len` bytes.
-    fn socket_took(&mut self, node: usize, conn: u64, len: usize) {
+    fn socket_took(&mut self, node: NodeId, conn: ConnId, len: usize) {
         let now = self.now;
-        if let Node::Broker(b) = &mut self.nodes[node] {
-            b.broker.handle_sent(now, ConnId(conn), len);
+        if let Node::Broker(b) = &mut self.nodes[node.index()] {
+            b.broker.handle_sent(now, conn, len);
         }
     }
 
     /// The client on `link` reads again: what waited goes on the wire, in order.
-    fn release(&mut self, link: usize) {
+    fn release(&mut self, link: LinkId) {
         let Some(s) = self.stalls.remove(&link) else {
             return;
         };
         if s.frames.is_empty() {
             return;
         }
-        let broker = self.links[link].broker;
-        let client = self.name(self.links[link].client);
+        let broker = self.links[link.index()].broker;
+        let client = self.name(self.links[link.index()].client);
         self.push_trace(TraceKind::State {
             node: client.clone(),
             text: format!(
@@ -142,12 +146,12 @@ impl World {
     }
 
     /// A slow-consumer rule on `link`'s client may have ended.
-    pub(super) fn unstall(&mut self, link: usize) {
-        if self.active_stall(self.links[link].client).is_some() {
+    pub(super) fn unstall(&mut self, link: LinkId) {
+        if self.active_stall(self.links[link.index()].client).is_some() {
             return;
         }
         self.release(link);
-        let broker = self.links[link].broker;
+        let broker = self.links[link.index()].broker;
         self.pump_broker(broker);
     }
 }

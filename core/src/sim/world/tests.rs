@@ -1,11 +1,12 @@
 use super::*;
 use crate::broker::BrokerConfig;
+use crate::sim::id::{NodeId, WorldError};
 use crate::sim::node::ValueModel;
 use crate::sim::node::{App, Sensor};
 
 fn lossy_world(seed: u64) -> World {
     let mut w = World::new(seed, TraceMode::HashOnly);
-    let b = w.add_broker("b", BrokerConfig::default());
+    let b = w.add_broker("b", BrokerConfig::default()).unwrap();
     let params = LinkParams {
         latency: Duration::from_millis(20),
         jitter: Duration::from_millis(15),
@@ -24,8 +25,10 @@ fn lossy_world(seed: u64) -> World {
             crate::client::ConnectOptions::new(name.clone()),
         );
         s.qos = crate::codec::QoS::AtLeastOnce;
-        let n = w.add_client(&name, b, params.clone(), App::Sensor(s));
-        w.schedule(Instant::ZERO, Action::Start(n));
+        let n = w
+            .add_client(&name, b, params.clone(), App::Sensor(s))
+            .unwrap();
+        w.schedule(Instant::ZERO, Action::Start(n)).unwrap();
     }
     w
 }
@@ -46,13 +49,17 @@ fn same_seed_same_trace_other_seed_other_trace() {
 #[test]
 fn partitioned_segments_wait_for_the_heal() {
     let mut w = World::new(1, TraceMode::Full);
-    let b = w.add_broker("b", BrokerConfig::default());
-    let n = w.add_client("c", b, LinkParams::default(), App::Idle);
+    let b = w.add_broker("b", BrokerConfig::default()).unwrap();
+    let n = w
+        .add_client("c", b, LinkParams::default(), App::Idle)
+        .unwrap();
     w.schedule(
         Instant::ZERO,
         Action::Connect(n, Box::new(crate::client::ConnectOptions::new("c")), None),
-    );
-    w.schedule(Instant::from_secs(1), Action::Partition(n));
+    )
+    .unwrap();
+    w.schedule(Instant::from_secs(1), Action::Partition(n))
+        .unwrap();
     w.schedule(
         Instant::from_secs(2),
         Action::Publish {
@@ -62,12 +69,67 @@ fn partitioned_segments_wait_for_the_heal() {
             qos: crate::codec::QoS::AtLeastOnce,
             retain: false,
         },
-    );
-    w.schedule(Instant::from_secs(10), Action::Heal(n));
+    )
+    .unwrap();
+    w.schedule(Instant::from_secs(10), Action::Heal(n)).unwrap();
     w.run_until(Instant::from_secs(9));
     assert_eq!(w.client(n).unwrap().acked.len(), 0);
     w.run_until(Instant::from_secs(11));
     let acked = &w.client(n).unwrap().acked;
     assert_eq!(acked.len(), 1);
     assert_eq!(acked[0].0, Instant::from_secs(2));
+}
+
+#[test]
+fn a_bad_id_in_an_action_is_an_error_not_a_panic() {
+    let mut w = World::new(1, TraceMode::Full);
+    let b = w.add_broker("b", BrokerConfig::default()).unwrap();
+    let c = w
+        .add_client("c", b, LinkParams::default(), App::Idle)
+        .unwrap();
+    let nobody = NodeId::new(99);
+    assert_eq!(
+        w.schedule(Instant::ZERO, Action::Kill(nobody)),
+        Err(WorldError::UnknownNode(nobody))
+    );
+    assert_eq!(
+        w.schedule(Instant::ZERO, Action::Restart(c)),
+        Err(WorldError::NotABroker(c))
+    );
+    assert_eq!(
+        w.schedule(Instant::ZERO, Action::Partition(b)),
+        Err(WorldError::NotAClient(b))
+    );
+    let rule = |to| crate::sim::FaultRule {
+        label: "drop next PUBACK".into(),
+        action: crate::sim::FaultAction::Drop,
+        packet: None,
+        from: None,
+        to: Some(to),
+        start: Instant::ZERO,
+        until: None,
+        remaining: Some(1),
+    };
+    assert_eq!(
+        w.add_fault(rule(nobody)),
+        Err(WorldError::UnknownNode(nobody))
+    );
+    assert_eq!(
+        w.schedule(Instant::ZERO, Action::Fault(Box::new(rule(nobody)))),
+        Err(WorldError::UnknownNode(nobody))
+    );
+    assert_eq!(
+        w.add_client("d", c, LinkParams::default(), App::Idle),
+        Err(WorldError::NotABroker(c))
+    );
+    assert_eq!(
+        w.add_client("c", b, LinkParams::default(), App::Idle),
+        Err(WorldError::DuplicateName("c".into()))
+    );
+    // Nothing refused was queued or added: the world runs as if never asked.
+    assert_eq!(w.next_event_time(), None);
+    assert_eq!(w.nodes().len(), 2);
+    assert!(w.faults().is_empty());
+    w.schedule(Instant::ZERO, Action::Kill(c)).unwrap();
+    w.run_until(Instant::from_secs(1));
 }
