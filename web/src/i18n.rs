@@ -97,6 +97,10 @@ pub enum Text {
     Subscriptions,
     Inflight,
     Queued,
+    DroppedCount,
+    DroppedHelp,
+    MessagesDropped,
+    ArmRule,
     Retained,
     PendingWills,
     Dead,
@@ -337,6 +341,18 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         (Inflight, PtBr) => "em trânsito",
         (Queued, En) => "queued",
         (Queued, PtBr) => "na fila",
+        (DroppedCount, En) => "dropped",
+        (DroppedCount, PtBr) => "descartadas",
+        (DroppedHelp, En) => {
+            "Messages the broker dropped for a client that could not keep up: its socket was not taking them (QoS 0) or its queue was full (max_queued_messages)"
+        }
+        (DroppedHelp, PtBr) => {
+            "Mensagens que o broker descartou para um cliente que não dava conta: o socket dele não as aceitava (QoS 0) ou a fila estava cheia (max_queued_messages)"
+        }
+        (MessagesDropped, En) => "Messages dropped for slow clients",
+        (MessagesDropped, PtBr) => "Mensagens descartadas para clientes lentos",
+        (ArmRule, En) => "In the Fault rule field, arm",
+        (ArmRule, PtBr) => "No campo Regra de falha, arme",
         (Retained, En) => "Retained messages",
         (Retained, PtBr) => "Mensagens retidas",
         (PendingWills, En) => "Wills held for connected clients",

@@ -1,6 +1,7 @@
 //! The broker state panel: what the broker holds right now. Sessions (connected or
 //! not, clean or persistent) with their subscriptions, in-flight and queued
-//! messages; retained messages; the wills it would publish if a connection died.
+//! messages and how many were dropped for a client that could not keep up;
+//! retained messages; the wills it would publish if a connection died.
 
 use yew::prelude::*;
 
@@ -26,7 +27,14 @@ pub fn broker_state(lang: Lang, broker: &BrokerView) -> Html {
                     </td>
                     <td class="mono">{ &s.subscriptions }</td>
                     <td class="mono">{ &s.inflight }</td>
-                    <td class="mono queued">{ &s.queued }</td>
+                    <td class="mono queued">
+                        { &s.queued }
+                        if s.dropped > 0 {
+                            <span class="dropped" title={t(lang, Text::DroppedHelp)}>
+                                { format!(" {} {}", s.dropped, t(lang, Text::DroppedCount)) }
+                            </span>
+                        }
+                    </td>
                 </tr>
             }
         })
@@ -59,6 +67,11 @@ pub fn broker_state(lang: Lang, broker: &BrokerView) -> Html {
                 if broker.more_sessions > 0 {
                     <p class="more">{ format!("+{} {}", broker.more_sessions, t(lang, Text::MoreSessions)) }</p>
                 }
+            }
+            if broker.dropped > 0 {
+                <p class="dropped-total" title={t(lang, Text::DroppedHelp)}>
+                    { format!("{}: {}", t(lang, Text::MessagesDropped), broker.dropped) }
+                </p>
             }
             <h4>{ t(lang, Text::Retained) }</h4>
             <ul class="retained">{ retained }</ul>

@@ -44,6 +44,9 @@ pub struct Step {
     /// A control to press instead (`kill sensor1`).
     #[serde(default)]
     pub control: Option<String>,
+    /// Or a fault rule to arm in the Fault rule field (`stall aba for 20s`).
+    #[serde(default)]
+    pub fault: Option<String>,
     /// How long the clock runs after the action (`12s`).
     #[serde(default)]
     pub run: Option<String>,
@@ -129,7 +132,11 @@ pub fn perform(session: &mut Session, step: &Step) -> Result<(), String> {
             let c = Control::from_word(word).ok_or_else(|| format!("no control '{word}'"))?;
             session.control(node.trim(), c)?;
         }
-        _ => {}
+        _ => {
+            if let Some(rule) = &step.fault {
+                session.fault(rule)?;
+            }
+        }
     }
     if let Some(d) = step.run.as_deref().and_then(parse_duration) {
         let to = session.now() + d;

@@ -146,7 +146,12 @@ fn lab_runner(props: &LabRunnerProps) -> Html {
             (_, _, Some(control)) => html! {
                 <p class="action">{ format!("{} ", t(lang, Text::Press)) }<code class="command">{ control }</code></p>
             },
-            _ => html! {},
+            _ => match &step.fault {
+                Some(rule) => html! {
+                    <p class="action">{ format!("{} ", t(lang, Text::ArmRule)) }<code class="command fault">{ rule }</code></p>
+                },
+                None => html! {},
+            },
         };
         let predict = step.predict.as_ref().map(|q| {
             let options = step

@@ -405,8 +405,10 @@ pub fn broker_view(name: &str, broker: &Broker) -> BrokerView {
                         .collect(),
                     "; ",
                 ),
+                dropped: s.dropped,
             })
             .collect(),
+        dropped: broker.stats().messages_dropped,
         retained: broker
             .retained()
             .map(|m| format!("{} {} (QoS {})", m.topic, payload_text(&m.payload), m.qos))

@@ -224,6 +224,8 @@ pub struct BrokerView {
     pub retained: Vec<String>,
     /// Wills it would publish, one line each.
     pub wills: Vec<String>,
+    /// Messages it dropped for clients that could not keep up, in all.
+    pub dropped: u64,
 }
 
 /// Sessions listed at most per broker; a world of thousands of sensors lists
@@ -245,6 +247,8 @@ pub struct SessionView {
     pub inflight: String,
     /// Messages queued for an offline persistent session.
     pub queued: String,
+    /// Messages dropped for it because it could not keep up.
+    pub dropped: u64,
 }
 
 /// One expectation and how it stands.
