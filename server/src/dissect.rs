@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use mqttlab_core::codec::{self, Field};
+use mqttlab_core::codec::{self, Field, Protocol};
 use mqttlab_core::hex::parse_hex;
 
 /// The dissection as text; with `ranges`, each line ends with its byte range.
@@ -29,15 +29,42 @@ pub fn render(fields: &[Field], ranges: bool) -> String {
     out
 }
 
+/// The protocol level for mosquitto's `-V` words and numbers: `31`/`mqttv31`
+/// (MQIsdp 3.1), `311`/`mqttv311` (3.1.1), `5`/`mqttv5` (5.0).
+pub fn parse_version(v: &str) -> anyhow::Result<Protocol> {
+    match v {
+        "31" | "mqttv31" => Ok(Protocol::V31),
+        "311" | "mqttv311" => Ok(Protocol::V311),
+        "5" | "mqttv5" => Ok(Protocol::V5),
+        _ => anyhow::bail!(
+            "unknown protocol version '{v}': use 31, 311, 5, mqttv31, mqttv311 or mqttv5"
+        ),
+    }
+}
+
+/// What the command prints, and whether any packet was malformed (the command
+/// then exits non-zero).
+pub struct Dissection {
+    /// The trees, then one summary line per packet.
+    pub text: String,
+    /// Some packet is malformed or incomplete.
+    pub malformed: bool,
+}
+
 /// Runs the command: the tree of every packet in the hex, then one summary line
-/// per packet that decodes.
-pub fn run(hex: &str, ranges: bool) -> anyhow::Result<String> {
+/// per packet that decodes. `protocol` is the level to read at; without it a
+/// CONNECT tells the level of what follows it and other packets are 3.1.1.
+pub fn run(hex: &str, ranges: bool, protocol: Option<Protocol>) -> anyhow::Result<Dissection> {
     let bytes = parse_hex(hex).map_err(|e| anyhow::anyhow!("bad hex: {e}"))?;
-    let fields = codec::dissect(&bytes);
+    let fields = codec::dissect_as(&bytes, protocol);
     let mut out = render(&fields, ranges);
+    let mut level = protocol;
     for root in &fields {
         let packet = &bytes[root.range.clone()];
-        match codec::decode(packet, usize::MAX) {
+        if protocol.is_none() {
+            level = codec::connect_protocol(packet).or(level);
+        }
+        match codec::decode_any(packet, usize::MAX, level) {
             Ok(Some((p, _))) => {
                 let _ = writeln!(out, "summary: {p}");
             }
@@ -49,5 +76,8 @@ pub fn run(hex: &str, ranges: bool) -> anyhow::Result<String> {
             }
         }
     }
-    Ok(out)
+    Ok(Dissection {
+        text: out,
+        malformed: fields.iter().any(Field::has_error),
+    })
 }

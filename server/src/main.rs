@@ -58,6 +58,11 @@ enum Command {
         /// Show each field's byte range.
         #[arg(long)]
         ranges: bool,
+        /// The protocol version, as mosquitto's -V: 31, 311, 5, mqttv31,
+        /// mqttv311 or mqttv5. Without it a CONNECT tells the version of the
+        /// packets after it, and other packets are read as 3.1.1.
+        #[arg(short = 'V', long = "protocol-version")]
+        version: Option<String>,
     },
     /// Run MQTT Lab's broker on TCP and WebSocket, logging like `mosquitto -v`.
     Broker(broker::BrokerArgs),
@@ -95,13 +100,22 @@ fn main() -> anyhow::Result<()> {
         Command::Pub { args } => std::process::exit(tools::pub_cmd::run(&args)),
         Command::Sub { args } => std::process::exit(tools::sub_cmd::run(&args)),
         Command::Bench(args) => std::process::exit(tools::bench::run(args)),
-        Command::Dissect { hex, ranges } => {
+        Command::Dissect {
+            hex,
+            ranges,
+            version,
+        } => {
             let hex = if hex.is_empty() {
                 std::io::read_to_string(std::io::stdin())?
             } else {
                 hex.join(" ")
             };
-            print!("{}", dissect::run(&hex, ranges)?);
+            let protocol = version.as_deref().map(dissect::parse_version).transpose()?;
+            let d = dissect::run(&hex, ranges, protocol)?;
+            print!("{}", d.text);
+            if d.malformed {
+                std::process::exit(1);
+            }
         }
     }
     Ok(())

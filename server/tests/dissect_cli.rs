@@ -66,8 +66,9 @@ fn dissects_a_wireshark_dump_from_stdin() {
 
 #[test]
 fn ranges_and_malformed_packets() {
+    // A malformed packet is shown, and the command exits non-zero.
     let (ok, out, _) = mqttlab(&["dissect", "--ranges", "82 02 00 01 c0 00"], None);
-    assert!(ok);
+    assert!(!ok);
     assert!(out.contains("    Message Identifier: 1  [2..4]\n"), "{out}");
     assert!(
         out.contains(
@@ -91,4 +92,53 @@ fn bad_hex_is_an_error_naming_the_position() {
         err.contains("bad hex: not a hex digit: 'z' at line 1, column 7"),
         "{err}"
     );
+}
+
+#[test]
+fn mqtt5_packets_with_every_property_named_and_the_version_flag() {
+    // A 5.0 CONNECT tells the version: the CONNACK after it is read as 5.0.
+    let connect = "10 18 0004 4d515454 05 02 003c 08 11 00000e10 21 0014 0003 707562";
+    let connack = "20 0d 00 00 0a 22 000a 21 0014 24 01 25 01";
+    let (ok, out, err) = mqttlab(&["dissect", &format!("{connect} {connack}")], None);
+    assert!(ok, "{err}\n{out}");
+    for want in [
+        "    Version: MQTT v5.0 (5)\n",
+        "        Session Expiry Interval: 3600\n",
+        "            ID: Session Expiry Interval (0x11)\n",
+        "            Value: 3600\n",
+        "        Receive Maximum: 20\n",
+        "    Reason Code: Success (0)\n",
+        "        Topic Alias Maximum: 10\n",
+        "        Maximum QoS: 1\n",
+        "            QoS: At least once delivery (Acknowledged deliver) (1)\n",
+        "summary: CONNECT c1 k60 v5.0 pub [2 props]\n",
+        "summary: CONNACK 0x00 Success [4 props]\n",
+    ] {
+        assert!(out.contains(want), "{want:?} in\n{out}");
+    }
+    // Without a CONNECT, -V says it; mosquitto's words and numbers both work.
+    for v in ["5", "mqttv5"] {
+        let (ok, out, err) = mqttlab(&["dissect", "-V", v, "e0 01 04"], None);
+        assert!(ok, "{err}");
+        assert!(
+            out.contains("    Reason Code: Disconnect with Will Message (4)\n"),
+            "{out}"
+        );
+    }
+    // Read as 3.1.1, the same DISCONNECT is malformed: exit status 1.
+    let (ok, out, _) = mqttlab(&["dissect", "-V", "311", "e0 01 04"], None);
+    assert!(!ok, "{out}");
+    assert!(out.contains("(at byte 1, §2.2.3)]"), "{out}");
+    // A 5.0 protocol error names its offset and statement.
+    let (ok, out, _) = mqttlab(&["dissect", "-V", "mqttv5", "20 06 00 00 03 21 0000"], None);
+    assert!(!ok);
+    assert!(
+        out.contains(
+            "[Malformed Packet: Receive Maximum 0 is not allowed (at byte 6, §3.1.2.11.3)]"
+        ),
+        "{out}"
+    );
+    let (ok, _, err) = mqttlab(&["dissect", "-V", "6", "c0 00"], None);
+    assert!(!ok);
+    assert!(err.contains("unknown protocol version '6'"), "{err}");
 }
