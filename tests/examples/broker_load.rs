@@ -58,6 +58,17 @@ fn wait_listening(port: u16) {
 }
 
 fn start_mqttlab() -> Broker {
+    start_mqttlab_with("mqttlab", "")
+}
+
+/// `mqttlab broker` with `hold_acks true`: a publisher's PUBACK waits while a
+/// subscriber's queue holds its message (an option, off by default, as mosquitto
+/// has no such thing): the QoS 1 fan-in latency both ways.
+fn start_mqttlab_hold() -> Broker {
+    start_mqttlab_with("mqttlab+hold", "hold_acks true\n")
+}
+
+fn start_mqttlab_with(name: &'static str, extra: &str) -> Broker {
     let root = mqttlab_tests::workspace_root();
     let target = std::env::var("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -70,7 +81,7 @@ fn start_mqttlab() -> Broker {
     let conf = std::env::temp_dir().join(format!("mqttlab-load-{port}.conf"));
     std::fs::write(
         &conf,
-        "max_queued_messages 100000\nmax_inflight_messages 100\n",
+        format!("max_queued_messages 100000\nmax_inflight_messages 100\n{extra}"),
     )
     .expect("write conf");
     let child = Command::new(&bin)
@@ -81,11 +92,7 @@ fn start_mqttlab() -> Broker {
         .spawn()
         .unwrap_or_else(|e| panic!("spawn {}: {e} (build it with --release)", bin.display()));
     wait_listening(port);
-    Broker {
-        name: "mqttlab",
-        child,
-        port,
-    }
+    Broker { name, child, port }
 }
 
 fn start_mosquitto() -> Broker {
@@ -368,7 +375,11 @@ fn main() {
     );
     for (name, run) in &workloads {
         let mut rates = Vec::new();
-        for start in [start_mqttlab as fn() -> Broker, start_mosquitto] {
+        let mut brokers = vec![start_mqttlab as fn() -> Broker, start_mosquitto];
+        if name.starts_with("QoS 1 fan-in") {
+            brokers.push(start_mqttlab_hold);
+        }
+        for start in brokers {
             let b = start();
             let r = run(b.port);
             println!(

@@ -22,7 +22,10 @@ use mqttlab_core::codec::{
     Connect, Decoder, Packet, Pid, Protocol, Publish, QoS, QosPid, Subscribe, SubscribeTopic,
 };
 use mqttlab_core::topic::{TopicFilter, TopicName};
-use mqttlab_tests::procs::{free_port, mqttlab, start_mqttlab_broker, wait_for_port, Proc};
+use mqttlab_tests::peers::{have, Peer};
+use mqttlab_tests::procs::{
+    free_port, mosquitto_conf, mqttlab, start_mqttlab_broker, wait_for_port, Proc, MOSQUITTO,
+};
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -270,23 +273,58 @@ fn peak_mb(pid: u32) -> f64 {
     kb / 1024.0
 }
 
-#[test]
-fn a_subscriber_that_stops_reading_is_dropped_for_and_others_are_served() {
-    // Without -v: the broker's own memory, not its log, is measured.
+/// A broker process for a side-by-side case: `mqttlab broker` without -v (its
+/// own memory is measured, not its log), or mosquitto 2.0 with the same limits.
+struct Side {
+    name: &'static str,
+    proc: Proc,
+    port: u16,
+}
+
+fn ours() -> Side {
     let port = free_port();
     let addr = format!("127.0.0.1:{port}");
-    let b = Proc::spawn("mqttlab broker", mqttlab(), &["broker", "--tcp", &addr]);
+    let proc = Proc::spawn("mqttlab broker", mqttlab(), &["broker", "--tcp", &addr]);
     wait_for_port("mqttlab broker", port, WAIT);
-    let start_mb = peak_mb(b.child.id());
+    Side {
+        name: "mqttlab",
+        proc,
+        port,
+    }
+}
 
-    // Subscribes to everything, then never reads again.
+/// mosquitto with its default limits (max_queued_messages 1000,
+/// max_inflight_messages 20, as ours), when installed: the figures beside ours.
+fn theirs() -> Option<Side> {
+    if !have(&[Peer::Mosquitto]) {
+        return None;
+    }
+    let port = free_port();
+    let conf = mosquitto_conf("limits", port, "allow_anonymous true\n");
+    let proc = Proc::spawn_stderr(
+        "mosquitto",
+        std::path::Path::new(MOSQUITTO),
+        &["-c", &conf.to_string_lossy()],
+    );
+    wait_for_port("mosquitto", port, WAIT);
+    Some(Side {
+        name: "mosquitto",
+        proc,
+        port,
+    })
+}
+
+/// A subscriber to `#` that stops reading, a publisher flooding 1 KB QoS 0
+/// messages for 3 s, and meanwhile an honest QoS 1 pair that must lose nothing:
+/// how much was flooded, the broker's peak memory (MB) and the honest pair's
+/// worst round trip.
+fn stalled_subscriber_case(side: &Side) -> (u64, f64, Duration) {
+    let port = side.port;
     let mut stalled = Raw::connect(port, "stalled");
     subscribe_to(&mut stalled, "#", 0);
-    // An honest pair on QoS 1, served while the flood goes on.
     let mut honest_sub = Raw::connect(port, "honest-sub");
     subscribe_to(&mut honest_sub, "honest/t", 1);
     let mut honest_pub = Raw::connect(port, "honest-pub");
-
     let flood_for = Duration::from_secs(3);
     let flood = std::thread::spawn(move || {
         let mut p = Raw::connect(port, "flood");
@@ -309,21 +347,38 @@ fn a_subscriber_that_stops_reading_is_dropped_for_and_others_are_served() {
     for m in 1..=200u16 {
         let t = Instant::now();
         honest_pub.send(publish_packet("honest/t", 1, m, Bytes::from(m.to_string())));
-        assert_eq!(honest_pub.recv(WAIT), Some(Packet::Puback(pid(m))));
+        assert_eq!(
+            honest_pub.recv(WAIT),
+            Some(Packet::Puback(pid(m))),
+            "{}",
+            side.name
+        );
         match honest_sub.recv(WAIT) {
             Some(Packet::Publish(p)) => {
                 assert_eq!(p.payload, Bytes::from(m.to_string()), "in order, none lost");
                 honest_sub.send(Packet::Puback(p.qospid.pid().unwrap()));
             }
-            other => panic!("the honest subscriber got {other:?} for message {m}"),
+            other => panic!(
+                "{}: the honest subscriber got {other:?} for message {m}",
+                side.name
+            ),
         }
         worst = worst.max(t.elapsed());
         std::thread::sleep(Duration::from_millis(10));
     }
     let flooded = flood.join().expect("flood thread");
-    let peak = peak_mb(b.child.id());
+    let peak = peak_mb(side.proc.child.id());
+    drop(stalled);
+    (flooded, peak, worst)
+}
+
+#[test]
+fn a_subscriber_that_stops_reading_is_dropped_for_and_others_are_served() {
+    let ours = ours();
+    let start_mb = peak_mb(ours.proc.child.id());
+    let (flooded, peak, worst) = stalled_subscriber_case(&ours);
     eprintln!(
-        "flood: {flooded} x 1 KB QoS 0 to a stalled '#' subscriber; broker peak {peak:.1} MB \
+        "mqttlab:   {flooded} x 1 KB QoS 0 to a stalled '#' subscriber in 3 s; peak {peak:.1} MB \
          (at start {start_mb:.1} MB); honest QoS 1 round trip worst {worst:?}"
     );
     assert!(flooded > 10_000, "the flood got going: {flooded}");
@@ -331,7 +386,13 @@ fn a_subscriber_that_stops_reading_is_dropped_for_and_others_are_served() {
         peak < 64.0,
         "memory stays bounded (mosquitto 2.0.11: 9 MB; unbounded before: 785 MB after 2 s): {peak:.1} MB"
     );
-    drop(stalled);
+    if let Some(theirs) = theirs() {
+        let (flooded, peak, worst) = stalled_subscriber_case(&theirs);
+        eprintln!(
+            "mosquitto: {flooded} x 1 KB QoS 0 to a stalled '#' subscriber in 3 s; peak {peak:.1} MB; \
+             honest QoS 1 round trip worst {worst:?}"
+        );
+    }
 }
 
 #[test]
@@ -353,13 +414,11 @@ fn the_drop_is_logged_as_mosquitto_logs_it() {
     let _ = std::fs::remove_file(&conf);
 }
 
-#[test]
-fn a_subscriber_that_never_acknowledges_does_not_stall_publishers() {
-    let port = free_port();
-    let addr = format!("127.0.0.1:{port}");
-    let _b = Proc::spawn("mqttlab broker", mqttlab(), &["broker", "--tcp", &addr]);
-    wait_for_port("mqttlab broker", port, WAIT);
-    // Reads everything, acknowledges nothing.
+/// A QoS 1 subscriber that reads everything and acknowledges nothing, and a
+/// publisher sending 5,000 QoS 1 messages with 20 unacknowledged at a time: how
+/// long its PUBACKs took, and how many messages the bad subscriber got.
+fn never_acknowledging_case(side: &Side) -> (Duration, u64) {
+    let port = side.port;
     let mut bad = Raw::connect(port, "never-acks");
     subscribe_to(&mut bad, "q/#", 1);
     let reader = std::thread::spawn(move || {
@@ -383,15 +442,31 @@ fn a_subscriber_that_never_acknowledges_does_not_stall_publishers() {
         }
         match publ.recv(WAIT) {
             Some(Packet::Puback(_)) => acked += 1,
-            other => panic!("after {acked} PUBACKs the publisher got {other:?}"),
+            other => panic!(
+                "{}: after {acked} PUBACKs the publisher got {other:?}",
+                side.name
+            ),
         }
     }
     let took = start.elapsed();
-    let got = reader.join().expect("reader");
+    (took, reader.join().expect("reader"))
+}
+
+#[test]
+fn a_subscriber_that_never_acknowledges_does_not_stall_publishers() {
+    let ours = ours();
+    let (took, got) = never_acknowledging_case(&ours);
     eprintln!(
-        "{total} QoS 1 PUBACKs in {took:?} ({:.0}/s) with a never-acknowledging subscriber, which got {got}",
-        f64::from(total) / took.as_secs_f64()
+        "mqttlab:   5000 QoS 1 PUBACKs in {took:?} ({:.0}/s) with a never-acknowledging subscriber, which got {got}",
+        5000.0 / took.as_secs_f64()
     );
     // Its window (20) and queue (1000) filled; the rest was dropped for it.
     assert_eq!(got, 20, "its in-flight window");
+    if let Some(theirs) = theirs() {
+        let (took, got) = never_acknowledging_case(&theirs);
+        eprintln!(
+            "mosquitto: 5000 QoS 1 PUBACKs in {took:?} ({:.0}/s) with a never-acknowledging subscriber, which got {got}",
+            5000.0 / took.as_secs_f64()
+        );
+    }
 }
