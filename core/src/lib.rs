@@ -17,6 +17,7 @@ pub mod hex;
 pub mod rng;
 pub mod sim;
 pub mod time;
+pub mod tools;
 pub mod topic;
 
 /// The version of this crate, shown by the web lab and `mqttlab --version`.

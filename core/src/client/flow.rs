@@ -3,7 +3,8 @@
 
 use super::session::{self, OutgoingState, PendingRequest};
 use super::{
-    Client, ClientEvent, ConnectionState, DisconnectReason, ProtocolError, ResendPolicy, Timer,
+    Client, ClientEvent, ConnectionState, DisconnectReason, ProtocolError, Qos2Delivery,
+    ResendPolicy, Timer,
 };
 use crate::codec::{self, Packet, Pid, Publish, QoS, QosPid};
 use crate::time::Instant;
@@ -22,6 +23,7 @@ impl Client {
             // The broker has no session, so no QoS 2 message to us is half done:
             // ids held from before would swallow new messages that reuse them.
             self.session.incoming_qos2.clear();
+            self.session.held_qos2.clear();
         }
         self.events.push_back(ClientEvent::Connected {
             session_present: ack.session_present,
@@ -81,10 +83,14 @@ impl Client {
             Packet::Pubrel(pid) => {
                 // Answer even an unknown id: our PUBCOMP may have been lost before
                 // a reconnect (§4.3.3).
+                // libmosquitto queues PUBCOMP, then hands a held message over.
+                self.send(now, Packet::Pubcomp(pid));
                 if self.session.incoming_qos2.remove(&pid) {
+                    if let Some(p) = self.session.held_qos2.remove(&pid) {
+                        self.events.push_back(ClientEvent::Message(p));
+                    }
                     self.events.push_back(ClientEvent::Released { pid });
                 }
-                self.send(now, Packet::Pubcomp(pid));
             }
             Packet::Suback(ack) => match self.session.take_request(ack.pid) {
                 Some(PendingRequest::Subscribe(n)) if n != ack.return_codes.len() => self
@@ -147,9 +153,17 @@ impl Client {
             }
             QosPid::ExactlyOnce(pid) => {
                 // Method B of §4.3.3: deliver on the first PUBLISH, hold the id until
-                // PUBREL, so a DUP resend is not delivered twice.
+                // PUBREL, so a DUP resend is not delivered twice; or hold the message
+                // too and deliver it at PUBREL, as libmosquitto does.
                 if self.session.incoming_qos2.insert(pid) {
-                    self.events.push_back(ClientEvent::Message(publish));
+                    match self.options.qos2_delivery {
+                        Qos2Delivery::OnPublish => {
+                            self.events.push_back(ClientEvent::Message(publish))
+                        }
+                        Qos2Delivery::OnPubrel => {
+                            self.session.held_qos2.insert(pid, publish);
+                        }
+                    }
                 }
                 self.send(now, Packet::Pubrec(pid));
             }

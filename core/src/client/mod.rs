@@ -34,8 +34,10 @@
 //! assert_eq!(client.poll_packet(), Some(Packet::Pingreq));
 //! ```
 
-pub mod cli;
-pub mod debug;
+/// The tools' command lines, now in [`crate::tools::cli`].
+pub use crate::tools::cli;
+/// The tools' `-d` lines, now in [`crate::tools::debug`].
+pub use crate::tools::debug;
 mod event;
 mod flow;
 mod options;
@@ -57,7 +59,7 @@ use crate::time::Instant;
 use crate::topic::{TopicFilter, TopicName};
 
 pub use event::{ClientError, ClientEvent, DisconnectReason, ProtocolError};
-pub use options::{ConnectOptions, ResendPolicy, MAX_PACKET_SIZE};
+pub use options::{ConnectOptions, Qos2Delivery, ResendPolicy, MAX_PACKET_SIZE};
 pub use session::{Outgoing, OutgoingState, PendingRequest, Session};
 pub use timer::{Timer, Timers};
 

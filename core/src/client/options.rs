@@ -20,6 +20,18 @@ pub enum ResendPolicy {
     OnAckTimeout(Duration),
 }
 
+/// When a received QoS 2 message is handed to the application (§4.3.3 allows
+/// both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Qos2Delivery {
+    /// At the first PUBLISH (the spec's Method B; the id is held until PUBREL so a
+    /// DUP resend is not delivered twice). The default.
+    OnPublish,
+    /// When PUBREL arrives, after PUBCOMP is queued: libmosquitto's way, so what
+    /// `mosquitto_sub` prints for a QoS 2 message, and when.
+    OnPubrel,
+}
+
 /// Connect options: the CONNECT packet's fields plus the client's own limits.
 ///
 /// Build one with [`ConnectOptions::new`] and the chained setters:
@@ -60,6 +72,8 @@ pub struct ConnectOptions {
     pub ping_timeout: Option<Duration>,
     /// How long to wait for CONNACK; `None` waits forever.
     pub connect_timeout: Option<Duration>,
+    /// When a received QoS 2 message is delivered.
+    pub qos2_delivery: Qos2Delivery,
 }
 
 /// MQTT's largest possible packet: 256 MB (§2.2.3).
@@ -83,6 +97,7 @@ impl ConnectOptions {
             resend: ResendPolicy::OnReconnect,
             ping_timeout: None,
             connect_timeout: None,
+            qos2_delivery: Qos2Delivery::OnPublish,
         }
     }
 
@@ -157,6 +172,12 @@ impl ConnectOptions {
     /// Sets how long to wait for a CONNACK.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Sets when a received QoS 2 message is delivered.
+    pub fn qos2_delivery(mut self, when: Qos2Delivery) -> Self {
+        self.qos2_delivery = when;
         self
     }
 

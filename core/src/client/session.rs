@@ -2,7 +2,7 @@
 //! (MQTT 3.1.1 §4.1): QoS 1/2 messages sent but not completely acknowledged, QoS 2
 //! messages received but not released, and the packet identifiers in use.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::codec::{Pid, Publish, QoS, QosPid};
 use crate::time::Instant;
@@ -58,6 +58,9 @@ pub struct Session {
     pub outgoing: VecDeque<Outgoing>,
     /// QoS 2 packet ids received (PUBREC sent) and not yet released by PUBREL.
     pub incoming_qos2: BTreeSet<Pid>,
+    /// With [`Qos2Delivery::OnPubrel`](super::Qos2Delivery): the QoS 2 messages
+    /// received and waiting for their PUBREL to be delivered.
+    pub held_qos2: BTreeMap<Pid, Publish>,
     /// SUBSCRIBE/UNSUBSCRIBE ids awaiting SUBACK/UNSUBACK (connection scoped).
     pub requests: Vec<(Pid, PendingRequest)>,
     /// Where the search for the next free packet id starts.

@@ -363,6 +363,28 @@ fn incoming_qos2_is_delivered_once_and_its_id_held_until_pubrel() {
 }
 
 #[test]
+fn with_on_pubrel_a_qos2_message_is_delivered_after_pubcomp_is_queued() {
+    let mut c = connected(ConnectOptions::new("a").qos2_delivery(Qos2Delivery::OnPubrel));
+    let qp = QosPid::ExactlyOnce(pid(5));
+    c.handle_packet(secs(1), incoming("t", "m", qp, false));
+    assert_eq!(packets(&mut c), [Packet::Pubrec(pid(5))]);
+    assert_eq!(events(&mut c), []);
+    // A DUP resend before PUBREL is still held once.
+    c.handle_packet(secs(2), incoming("t", "m", qp, true));
+    assert_eq!(events(&mut c), []);
+    c.handle_packet(secs(3), Packet::Pubrel(pid(5)));
+    assert_eq!(
+        packets(&mut c),
+        [Packet::Pubrec(pid(5)), Packet::Pubcomp(pid(5))]
+    );
+    let ev = events(&mut c);
+    assert!(
+        matches!(&ev[..], [ClientEvent::Message(p), ClientEvent::Released { .. }] if &p.payload[..] == b"m")
+    );
+    assert!(c.session().held_qos2.is_empty());
+}
+
+#[test]
 fn persistent_session_resends_publish_with_dup_and_pubrel_after_reconnect() {
     let opts = ConnectOptions::new("pub1").clean_session(false);
     let mut c = connected(opts.clone());

@@ -38,8 +38,10 @@ pub enum Effect {
     Print(String),
     /// Record a state change in the trace.
     State(String),
-    /// The program ended.
-    Exit,
+    /// The program ended, with its exit code if it has one.
+    Exit(Option<i32>),
+    /// Close the connection without DISCONNECT (a program killed by Ctrl-C).
+    Abort,
 }
 
 /// What an app sees while it runs: the time, its client, its generator, its
@@ -149,13 +151,45 @@ impl App {
         }
     }
 
-    /// Ctrl-C: leave gracefully (DISCONNECT) and exit.
+    /// The connection asked for with [`Effect::Connect`] could not be opened.
+    pub fn on_connect_failed(&mut self, cx: &mut Cx) {
+        match self {
+            App::Cli(a) => a.on_connect_failed(cx),
+            other => other.on_event(
+                cx,
+                &ClientEvent::Disconnected {
+                    reason: crate::client::DisconnectReason::TransportClosed,
+                },
+            ),
+        }
+    }
+
+    /// A packet the node's client sent (the tools print it under `-d`).
+    pub fn on_sent(&mut self, cx: &mut Cx, packet: &crate::codec::Packet) {
+        if let App::Cli(a) = self {
+            a.on_sent(cx, packet);
+        }
+    }
+
+    /// A packet the node's client received (the tools print it under `-d`).
+    pub fn on_received(&mut self, cx: &mut Cx, packet: &crate::codec::Packet) {
+        if let App::Cli(a) = self {
+            a.on_received(cx, packet);
+        }
+    }
+
+    /// Ctrl-C: the tools do what mosquitto's do; any other program leaves
+    /// gracefully (DISCONNECT) and exits.
     pub fn interrupt(&mut self, cx: &mut Cx) {
+        if let App::Cli(a) = self {
+            a.on_interrupt(cx);
+            return;
+        }
         if cx.client.disconnect(cx.now).is_ok() {
             cx.state("interrupted (Ctrl-C): DISCONNECT");
         }
         *cx.wake = None;
-        cx.effects.push(Effect::Exit);
+        cx.effects.push(Effect::Exit(None));
     }
 
     /// Whether the client library accepts an incoming packet of `len` bytes (an
@@ -257,6 +291,8 @@ pub struct ClientNode {
     /// Whether the last close its connection saw was a reset (TCP gave up), not
     /// the broker's FIN: what its "disconnected: ..." note then says.
     pub(crate) reset_seen: bool,
+    /// The exit code of the last program that ended with one (the tools).
+    pub exit_code: Option<i32>,
 }
 
 /// A world node.

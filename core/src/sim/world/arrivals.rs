@@ -1,7 +1,6 @@
 //! Arrivals: a SYN, a frame or a close reaching its end of a link.
 
 use crate::broker::{ConnId, PeerAddr};
-use crate::client::debug;
 use crate::codec::Packet;
 
 use super::World;
@@ -90,9 +89,7 @@ impl World {
                     return;
                 };
                 if c.app.debug() {
-                    let o = c.client.options();
-                    let line = debug::received_line_as(&o.client_id, o.protocol, &packet);
-                    self.print(node, line);
+                    self.with_app(node, |app, cx| app.on_received(cx, &packet));
                 }
                 if let Node::Client(c) = &mut self.nodes[node.index()] {
                     c.client.handle_packet(now, packet);

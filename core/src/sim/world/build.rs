@@ -92,6 +92,7 @@ impl World {
             lost_state: false,
             unacked: BTreeMap::new(),
             reset_seen: false,
+            exit_code: None,
         })));
         self.timers.push(None);
         self.woke.push(None);

@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 
 use crate::broker::Output;
-use crate::client::{debug, ClientEvent, ConnectionState, DisconnectReason};
+use crate::client::{Client, ClientEvent, ConnectionState, DisconnectReason};
 use crate::codec::Packet;
 use crate::time::Instant;
 
@@ -87,12 +87,26 @@ impl World {
         match e {
             Effect::Print(s) => self.print(node, s),
             Effect::State(s) => self.state(node, s),
-            Effect::Exit => {
+            Effect::Exit(code) => {
                 if let Node::Client(c) = &mut self.nodes[node.index()] {
                     c.app = App::Idle;
                     c.wake = None;
+                    c.exit_code = code.or(c.exit_code);
                 }
                 self.state(node, "program exited".into());
+            }
+            Effect::Abort => {
+                self.state(
+                    node,
+                    "interrupted (Ctrl-C): the socket is closed without DISCONNECT".into(),
+                );
+                if let Node::Client(c) = &mut self.nodes[node.index()] {
+                    c.client = Client::new();
+                    let link = c.link;
+                    if let Some(conn) = self.links[link.index()].conn.take() {
+                        self.send_close(link, conn, Dir::ToBroker, CloseKind::Fin);
+                    }
+                }
             }
             Effect::Connect(opts) => {
                 let Node::Client(c) = &self.nodes[node.index()] else {
@@ -150,10 +164,7 @@ impl World {
             };
             if let Some(packet) = c.client.poll_packet() {
                 let link = c.link;
-                let debug = c
-                    .app
-                    .debug()
-                    .then(|| debug::sent_lines(&c.client.options().client_id, &packet));
+                let debug = c.app.debug().then(|| packet.clone());
                 let mut bytes = Vec::with_capacity(packet.encoded_len());
                 if packet.encode(&mut bytes).is_err() {
                     continue;
@@ -177,8 +188,8 @@ impl World {
                         );
                     }
                 }
-                for line in debug.into_iter().flatten() {
-                    self.print(node, line);
+                if let Some(p) = debug {
+                    self.with_app(node, |app, cx| app.on_sent(cx, &p));
                 }
                 match self.links[link.index()].conn {
                     Some(conn) => self.send_packet(link, conn, Dir::ToBroker, packet, bytes),
@@ -195,7 +206,10 @@ impl World {
                 }
                 // A connection that could not even start: only the app hears of it.
                 None => match self.inbox.get_mut(&node).and_then(VecDeque::pop_front) {
-                    Some(ev) => ev,
+                    Some(_) => {
+                        self.with_app(node, |app, cx| app.on_connect_failed(cx));
+                        continue;
+                    }
                     None => break,
                 },
             };

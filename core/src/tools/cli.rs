@@ -20,7 +20,7 @@ use core::time::Duration;
 use crate::codec::{Protocol, QoS};
 use crate::topic;
 
-use super::{ConnectOptions, ResendPolicy};
+use crate::client::{ConnectOptions, Qos2Delivery, ResendPolicy};
 
 /// A parsed `mosquitto_pub` or `mosquitto_sub` command line.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,10 +118,12 @@ impl CommonArgs {
 
     /// The connect options these flags describe.
     pub fn connect_options(&self, process_id: u32) -> ConnectOptions {
+        // libmosquitto hands a QoS 2 message over at PUBREL.
         let mut o = ConnectOptions::new(self.effective_client_id(process_id))
             .clean_session(self.clean_session)
             .keep_alive(self.keep_alive)
-            .max_inflight(self.max_inflight);
+            .max_inflight(self.max_inflight)
+            .qos2_delivery(Qos2Delivery::OnPubrel);
         o.protocol = self.protocol;
         if let Some(u) = &self.username {
             o = o.login(
@@ -197,28 +199,18 @@ pub struct SubArgs {
     pub retained_only: bool,
     /// `-N`: no newline after each message.
     pub no_eol: bool,
+    /// `-F FORMAT`: how each message prints.
+    pub format: Option<String>,
+    /// `-T FILTER`: messages on matching topics are not printed (repeatable).
+    pub filter_out: Vec<String>,
+    /// `-E`: exit once the SUBACK arrives.
+    pub exit_after_sub: bool,
+    /// `--remove-retained`: clear each retained message received (an empty
+    /// retained PUBLISH, QoS 1, to its topic).
+    pub remove_retained: bool,
 }
 
-/// What `mosquitto_sub` 2.0 prints for a message: the payload and a newline;
-/// with `-v`, `topic payload`; `-N` drops the newline. An empty payload prints
-/// `topic (null)` with `-v` and nothing without it.
-pub fn format_message(args: &SubArgs, publish: &crate::codec::Publish) -> Vec<u8> {
-    let mut out = Vec::with_capacity(publish.payload.len() + publish.topic.as_str().len() + 8);
-    if args.verbose {
-        out.extend_from_slice(publish.topic.as_str().as_bytes());
-        out.push(b' ');
-        if publish.payload.is_empty() {
-            out.extend_from_slice(b"(null)");
-        }
-    } else if publish.payload.is_empty() {
-        return out;
-    }
-    out.extend_from_slice(&publish.payload);
-    if !args.no_eol {
-        out.push(b'\n');
-    }
-    out
-}
+pub use super::format::format_message;
 
 /// A command line that cannot be run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -678,6 +670,10 @@ pub fn parse_sub(words: &[String]) -> Result<SubArgs, CliError> {
         no_retained: false,
         retained_only: false,
         no_eol: false,
+        format: None,
+        filter_out: Vec::new(),
+        exit_after_sub: false,
+        remove_retained: false,
     };
     let mut args = Args {
         words: words.iter(),
@@ -735,9 +731,22 @@ pub fn parse_sub(words: &[String]) -> Result<SubArgs, CliError> {
             "-R" => s.no_retained = true,
             "--retained-only" => s.retained_only = true,
             "-N" => s.no_eol = true,
-            "-e" | "-E" | "-F" | "-T" | "--remove-retained" | "--pretty" => {
-                return Err(CliError::Unsupported(flag.to_string()))
+            "-E" => s.exit_after_sub = true,
+            "--remove-retained" => s.remove_retained = true,
+            "-F" => s.format = Some(args.value(flag)?.to_string()),
+            "-T" | "--filter-out" => {
+                let v = args.value(flag)?;
+                if topic::validate_filter(v).is_err() {
+                    return Err(usage(
+                        tool,
+                        &format!(
+                            "Error: Invalid filter topic '{v}', are all '+' and '#' wildcards correct?"
+                        ),
+                    ));
+                }
+                s.filter_out.push(v.to_string());
             }
+            "-e" | "--pretty" => return Err(CliError::Unsupported(flag.to_string())),
             other => return Err(unknown(other, tool)),
         }
     }
@@ -746,6 +755,11 @@ pub fn parse_sub(words: &[String]) -> Result<SubArgs, CliError> {
         return Err(usage(
             tool,
             "Error: You must specify a topic to subscribe to.",
+        ));
+    }
+    if s.no_retained && s.retained_only {
+        return Err(CliError::Usage(
+            "\nError: Combining '-R' and '--retained-only' makes no sense.".into(),
         ));
     }
     s.common = c;
@@ -828,29 +842,6 @@ mod tests {
             ("s", &b"off"[..], QoS::AtLeastOnce, true)
         );
         assert_eq!(o.login.unwrap().username, "ana");
-    }
-
-    #[test]
-    fn messages_print_like_mosquitto_sub() {
-        let msg = |payload: &'static [u8]| crate::codec::Publish {
-            dup: false,
-            qospid: crate::codec::QosPid::AtMostOnce,
-            retain: false,
-            topic: crate::topic::TopicName::new("casa/sala").unwrap(),
-            payload: bytes::Bytes::from_static(payload),
-        };
-        let sub = |l: &str| match parse_command_line(l).unwrap() {
-            ToolCommand::Sub(s) => s,
-            ToolCommand::Pub(_) => unreachable!(),
-        };
-        let plain = sub("mosquitto_sub -t '#'");
-        let verbose = sub("mosquitto_sub -t '#' -v");
-        let no_eol = sub("mosquitto_sub -t '#' -N");
-        assert_eq!(format_message(&plain, &msg(b"21.5")), b"21.5\n");
-        assert_eq!(format_message(&verbose, &msg(b"21.5")), b"casa/sala 21.5\n");
-        assert_eq!(format_message(&no_eol, &msg(b"21.5")), b"21.5");
-        assert_eq!(format_message(&plain, &msg(b"")), b"");
-        assert_eq!(format_message(&verbose, &msg(b"")), b"casa/sala (null)\n");
     }
 
     #[test]

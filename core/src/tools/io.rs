@@ -1,0 +1,176 @@
+//! What both tools share: their flags, client id, `-d` lines, queues of actions
+//! and output, timers and exit code.
+
+use std::collections::VecDeque;
+
+use core::time::Duration;
+
+use crate::codec::Packet;
+use crate::time::Instant;
+
+use super::cli::CommonArgs;
+use super::debug::{self, MessageIds, Stream};
+use super::{Action, Output, TransportError};
+
+/// A tool's deadlines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Timer {
+    /// `mosquitto_sub -W` (SIGALRM).
+    Alarm,
+    /// libmosquitto's loop reconnecting after a lost connection.
+    Reconnect,
+    /// `mosquitto_pub --repeat-delay`.
+    Repeat,
+}
+
+const TIMERS: [Timer; 3] = [Timer::Alarm, Timer::Reconnect, Timer::Repeat];
+
+/// libmosquitto's `reconnect_delay` (1 s, no back-off) in `mosquitto_loop_forever`.
+pub(super) const RECONNECT_DELAY: Duration = Duration::from_secs(1);
+
+#[derive(Debug, Clone)]
+pub(super) struct Io {
+    pub common: CommonArgs,
+    pub client_id: String,
+    pub actions: VecDeque<Action>,
+    pub outputs: VecDeque<Output>,
+    pub exit: Option<i32>,
+    pub epoch: u64,
+    /// Whether a CONNACK ever accepted a connection.
+    pub connack_received: bool,
+    /// Whether the current connection is accepted.
+    pub connected: bool,
+    /// Whether the first connection (the tools' `client_connect`) is still to be
+    /// opened: its failure ends the program.
+    pub first_connect: bool,
+    /// `mosquitto_sub` (its refusal lines differ).
+    pub sub: bool,
+    ids: MessageIds,
+    timers: [Option<Instant>; 3],
+}
+
+impl Io {
+    pub fn new(common: CommonArgs, client_id: String, sub: bool) -> Io {
+        Io {
+            common,
+            client_id,
+            actions: VecDeque::new(),
+            outputs: VecDeque::new(),
+            exit: None,
+            epoch: 0,
+            connack_received: false,
+            connected: false,
+            first_connect: true,
+            sub,
+            ids: MessageIds::default(),
+            timers: [None; 3],
+        }
+    }
+
+    pub fn quiet(&self) -> bool {
+        self.common.quiet
+    }
+
+    /// Writes bytes to standard output.
+    pub fn stdout(&mut self, bytes: Vec<u8>) {
+        if !bytes.is_empty() {
+            self.outputs.push_back(Output {
+                stream: Stream::Stdout,
+                bytes,
+            });
+        }
+    }
+
+    /// Writes a line to `stream`.
+    pub fn line(&mut self, stream: Stream, text: impl Into<String>) {
+        let mut bytes = text.into().into_bytes();
+        bytes.push(b'\n');
+        self.outputs.push_back(Output { stream, bytes });
+    }
+
+    /// `err_printf`: a line on standard error, unless `--quiet`.
+    pub fn err(&mut self, text: impl Into<String>) {
+        if !self.quiet() {
+            self.line(Stream::Stderr, text);
+        }
+    }
+
+    /// Asks for the connection (again).
+    pub fn connect(&mut self) {
+        let mut opts = self.common.connect_options(0);
+        opts.client_id = self.client_id.clone();
+        self.actions.push_back(Action::Connect(opts));
+    }
+
+    /// The transport could not be opened: on the first connection the tools
+    /// print why and exit 1; `true` if that happened.
+    pub fn first_connect_failed(&mut self, error: &TransportError) -> bool {
+        if !self.first_connect {
+            return false;
+        }
+        self.err(format!("Error: {error}"));
+        self.finish(1);
+        true
+    }
+
+    /// The program ends with `code`.
+    pub fn finish(&mut self, code: i32) {
+        self.exit = Some(code);
+        self.timers = [None; 3];
+    }
+
+    pub fn set_timer(&mut self, t: Timer, at: Instant) {
+        self.timers[t as usize] = Some(at);
+    }
+
+    pub fn next_timer(&self) -> Option<Instant> {
+        self.timers.iter().flatten().min().copied()
+    }
+
+    /// The timers due at `now`, stopped, in a fixed order.
+    pub fn expired(&mut self, now: Instant) -> Vec<Timer> {
+        let mut due = Vec::new();
+        for t in TIMERS {
+            if self.timers[t as usize].is_some_and(|at| at <= now) {
+                self.timers[t as usize] = None;
+                due.push(t);
+            }
+        }
+        due
+    }
+
+    /// `-d`: libmosquitto's log line for a packet sent.
+    pub fn on_sent(&mut self, packet: &Packet) {
+        if self.common.debug {
+            for l in debug::sent_lines_numbered(&self.client_id, packet, &mut self.ids) {
+                self.line(Stream::Stdout, l);
+            }
+        }
+    }
+
+    /// `-d`: libmosquitto's log line for a packet received.
+    pub fn on_received(&mut self, packet: &Packet) {
+        if self.common.debug {
+            let l = debug::received_line_as(&self.client_id, self.common.protocol, packet);
+            self.line(Stream::Stdout, l);
+        }
+    }
+
+    /// CONNACK refused: what the tool prints, and the exit code it will have.
+    pub fn refused(&mut self, code: crate::codec::ConnectReturnCode) -> i32 {
+        let c = &self.common;
+        let lines = debug::refusal_lines(
+            self.sub,
+            c.protocol,
+            code,
+            &self.client_id,
+            c.debug,
+            c.quiet,
+        );
+        let shown = debug::connack_code_shown(c.protocol, code);
+        for (stream, l) in lines {
+            self.line(stream, l);
+        }
+        i32::from(shown)
+    }
+}

@@ -1,0 +1,221 @@
+//! `mosquitto_sub` 2.0.11 (`client/sub_client.c`): subscribe on every connection,
+//! print what arrives, stop after `-C`, `-W`, `-E`, `--retained-only` or Ctrl-C;
+//! `mosquitto_loop_forever` reconnects a lost connection every second.
+
+use crate::client::{ClientError, ClientEvent, DisconnectReason};
+use crate::codec::{Pid, Publish, QoS, SubackReturnCode};
+use crate::time::Instant;
+use crate::topic;
+
+use super::cli::SubArgs;
+use super::debug::{subscribed_line, Stream};
+use super::io::{Io, Timer, RECONNECT_DELAY};
+use super::{format, Action, TransportError, EXIT_MINUS_ONE, EXIT_TIMED_OUT};
+
+#[derive(Debug, Clone)]
+pub(super) struct Subscriber {
+    args: SubArgs,
+    /// `process_messages`: false once the program is stopping.
+    process_messages: bool,
+    msg_count: u32,
+    /// `last_mid`: the last `--remove-retained` PUBLISH, whose PUBACK the
+    /// program waits for before it disconnects.
+    last_mid: Option<Pid>,
+    timed_out: bool,
+    /// Printed after the DISCONNECT (`All subscription requests were denied.`).
+    after_disconnect: Option<String>,
+    connack_result: i32,
+}
+
+impl Subscriber {
+    pub fn new(args: SubArgs) -> Subscriber {
+        Subscriber {
+            args,
+            process_messages: true,
+            msg_count: 0,
+            last_mid: None,
+            timed_out: false,
+            after_disconnect: None,
+            connack_result: 0,
+        }
+    }
+
+    pub fn start(&mut self, io: &mut Io, now: Instant) {
+        io.connect();
+        // alarm(timeout) right after the first connection is opened.
+        if let Some(w) = self.args.timeout {
+            io.set_timer(
+                Timer::Alarm,
+                now + core::time::Duration::from_secs(u64::from(w)),
+            );
+        }
+    }
+
+    pub fn on_event(&mut self, io: &mut Io, now: Instant, ev: &ClientEvent) {
+        match ev {
+            ClientEvent::Connected { .. } => {
+                io.first_connect = false;
+                io.connack_received = true;
+                io.connected = true;
+                // my_connect_callback: every connection subscribes again.
+                let filters = self
+                    .args
+                    .topics
+                    .iter()
+                    .map(|t| (t.clone(), self.args.common.qos))
+                    .collect();
+                io.actions.push_back(Action::Subscribe(filters));
+                for u in &self.args.unsubscribe {
+                    io.actions.push_back(Action::Unsubscribe(u.clone()));
+                }
+            }
+            ClientEvent::ConnectionRefused(code) => {
+                io.first_connect = false;
+                self.connack_result = io.refused(*code);
+            }
+            ClientEvent::Message(p) => self.on_message(io, p),
+            // my_publish_callback: the last --remove-retained PUBLISH is done.
+            ClientEvent::Published { pid, .. }
+                if !self.process_messages && self.last_mid.is_none_or(|m| m == *pid) =>
+            {
+                io.actions.push_back(Action::Disconnect);
+            }
+            ClientEvent::Subscribed { pid, granted } => {
+                if io.common.debug && !io.quiet() {
+                    io.line(Stream::Stdout, subscribed_line(*pid, granted));
+                }
+                if granted.iter().all(|g| *g == SubackReturnCode::Failure) {
+                    io.actions.push_back(Action::Disconnect);
+                    if !io.quiet() {
+                        self.after_disconnect =
+                            Some("All subscription requests were denied.".into());
+                    }
+                }
+                if self.args.exit_after_sub {
+                    io.actions.push_back(Action::Disconnect);
+                }
+            }
+            ClientEvent::Disconnected { reason } => {
+                io.connected = false;
+                self.on_disconnected(io, now, reason);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_message(&mut self, io: &mut Io, p: &Publish) {
+        if !self.process_messages {
+            return;
+        }
+        let a = &self.args;
+        if a.retained_only && !p.retain {
+            self.process_messages = false;
+            if self.last_mid.is_none() {
+                io.actions.push_back(Action::Disconnect);
+            }
+            return;
+        }
+        if p.retain && a.no_retained {
+            return;
+        }
+        if a.filter_out
+            .iter()
+            .any(|f| topic::matches(f, p.topic.as_str()))
+        {
+            return;
+        }
+        let removing = a.remove_retained && p.retain;
+        if removing {
+            io.actions.push_back(Action::Publish {
+                topic: p.topic.as_str().to_owned(),
+                payload: Vec::new(),
+                qos: QoS::AtLeastOnce,
+                retain: true,
+            });
+        }
+        let bytes = format::render(a, p, io.epoch);
+        io.stdout(bytes);
+        if let Some(c) = a.count {
+            self.msg_count += 1;
+            if self.msg_count == c {
+                self.process_messages = false;
+                if self.last_mid.is_none() && !removing {
+                    io.actions.push_back(Action::Disconnect);
+                }
+            }
+        }
+    }
+
+    /// `--remove-retained`'s PUBLISH was queued: remember its id (`last_mid`).
+    pub fn on_publish_result(
+        &mut self,
+        io: &mut Io,
+        _now: Instant,
+        r: Result<Option<Pid>, ClientError>,
+    ) {
+        match r {
+            Ok(Some(pid)) => self.last_mid = Some(pid),
+            Ok(None) => {}
+            Err(_) => {
+                if !self.process_messages {
+                    io.actions.push_back(Action::Disconnect);
+                }
+            }
+        }
+    }
+
+    fn on_disconnected(&mut self, io: &mut Io, now: Instant, reason: &DisconnectReason) {
+        match reason {
+            DisconnectReason::Requested => {
+                if let Some(l) = self.after_disconnect.take() {
+                    io.line(Stream::Stderr, l);
+                }
+                if self.timed_out {
+                    io.err("Timed out");
+                    io.finish(EXIT_TIMED_OUT);
+                } else {
+                    io.finish(self.connack_result);
+                }
+            }
+            DisconnectReason::Refused(_) => io.finish(self.connack_result),
+            _ => io.set_timer(Timer::Reconnect, now + RECONNECT_DELAY),
+        }
+    }
+
+    pub fn on_connect_failed(&mut self, io: &mut Io, now: Instant, e: &TransportError) {
+        if !io.first_connect_failed(e) {
+            io.set_timer(Timer::Reconnect, now + RECONNECT_DELAY);
+        }
+    }
+
+    /// SIGINT, or SIGALRM for `-W`: before any CONNACK the handler calls
+    /// `exit(-1)`; after, it stops and disconnects.
+    fn stop(&mut self, io: &mut Io) {
+        if !io.connack_received {
+            io.finish(EXIT_MINUS_ONE);
+            return;
+        }
+        self.process_messages = false;
+        if io.connected {
+            io.actions.push_back(Action::Disconnect);
+        } else {
+            // No connection to end: the loop returns at once.
+            self.on_disconnected(io, Instant::ZERO, &DisconnectReason::Requested);
+        }
+    }
+
+    pub fn on_interrupt(&mut self, io: &mut Io, _now: Instant) {
+        self.stop(io);
+    }
+
+    pub fn on_timer(&mut self, io: &mut Io, _now: Instant, t: Timer) {
+        match t {
+            Timer::Alarm => {
+                self.timed_out = io.connack_received;
+                self.stop(io);
+            }
+            Timer::Reconnect => io.connect(),
+            Timer::Repeat => {}
+        }
+    }
+}
