@@ -470,3 +470,52 @@ fn a_subscriber_that_never_acknowledges_does_not_stall_publishers() {
         );
     }
 }
+
+#[test]
+fn connections_per_address_beyond_the_limit_are_closed_as_they_open() {
+    let conf = config_file("per-address", "max_connections_per_address 2\n");
+    let (mut b, port) = start_mqttlab_broker(&["-c", &conf.to_string_lossy()], WAIT);
+    let _one = Raw::connect(port, "one");
+    let _two = Raw::connect(port, "two");
+    let mut three = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let (_, bytes) = closed_within(&mut three, Duration::from_secs(5))
+        .expect("the third socket from 127.0.0.1 is closed at once");
+    assert!(bytes.is_empty(), "before CONNECT, nothing is sent");
+    b.wait_for(
+        "Client connection from 127.0.0.1 denied: max_connections_per_address (2) reached.",
+        WAIT,
+    );
+    let _ = std::fs::remove_file(&conf);
+}
+
+#[test]
+fn a_client_that_sends_but_never_reads_is_slowed_down_not_buffered() {
+    let ours = ours();
+    // PINGREQs as fast as TCP takes them, never reading a PINGRESP: once more
+    // than 1 MiB of answers wait, the broker stops reading this client.
+    let port = ours.port;
+    let pinger = std::thread::spawn(move || {
+        let mut c = Raw::connect(port, "pinger");
+        c.s.set_write_timeout(Some(Duration::from_secs(2))).unwrap();
+        let burst = [0xC0u8, 0x00].repeat(4096);
+        let (start, mut sent) = (Instant::now(), 0usize);
+        while start.elapsed() < Duration::from_secs(3) {
+            match c.s.write(&burst) {
+                Ok(n) => sent += n,
+                Err(_) => break, // TCP pushes back: the broker stopped reading
+            }
+        }
+        (sent, c)
+    });
+    std::thread::sleep(Duration::from_secs(1));
+    // Another client is served meanwhile.
+    let mut other = Raw::connect(port, "other");
+    subscribe_to(&mut other, "t", 0);
+    let (sent, _pinger) = pinger.join().expect("pinger");
+    let peak = peak_mb(ours.proc.child.id());
+    eprintln!(
+        "a client sent {} MB of PINGREQ without reading; broker peak {peak:.1} MB",
+        sent >> 20
+    );
+    assert!(peak < 64.0, "{peak:.1} MB");
+}

@@ -14,6 +14,8 @@
 //! writer has more than [`PAUSE_READING_ABOVE`] bytes waiting is not read from
 //! until they drain, so a client that sends requests (PINGREQ, QoS 1 PUBLISH) but
 //! never reads the answers is slowed down by TCP instead of growing a buffer.
+//! A reader also stays at most [`PIECES_AHEAD`] pieces ahead of the broker task,
+//! so a client sending as fast as it can does not make the others wait.
 
 mod config;
 mod sockets;
@@ -27,7 +29,9 @@ use anyhow::Context;
 use clap::Args;
 use mqttlab_core::broker::{Broker, BrokerConfig, ConnId, Output, PeerAddr};
 use mqttlab_core::time::Instant;
-use tokio::sync::mpsc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use tokio::sync::{mpsc, Notify};
 
 /// Options of `mqttlab broker`.
 #[derive(Args, Debug, Clone)]
@@ -75,34 +79,67 @@ pub(crate) enum ToBroker {
     },
 }
 
-/// A connection's writer stops the reader while more than this many bytes wait
-/// for its socket.
+/// A connection's reader stops while more than this many bytes wait for its
+/// writer (each message counted with [`PER_MESSAGE`] more, what holding it
+/// costs).
 pub(crate) const PAUSE_READING_ABOVE: usize = 1 << 20;
+
+/// What one message waiting for a writer costs besides its bytes (its buffer's
+/// allocation and its place in the channel), so that a flood of tiny packets
+/// (PINGRESP, PUBACK) is bounded in memory, not only in bytes.
+pub(crate) const PER_MESSAGE: usize = 64;
+
+/// A reader sends at most this many pieces ahead of the broker task: one client
+/// sending as fast as it can waits its turn instead of filling the broker's
+/// channel (where everyone else's packets would wait behind its).
+pub(crate) const PIECES_AHEAD: usize = 4;
 
 /// What the broker task and a connection's reader and writer share.
 #[derive(Debug, Default)]
 pub(crate) struct Backlog {
-    /// Bytes handed to the writer and not written yet.
-    waiting: std::sync::atomic::AtomicUsize,
+    /// Bytes (plus [`PER_MESSAGE`] each) handed to the writer and not written yet.
+    waiting: AtomicUsize,
     /// Signalled by the writer after each write.
-    drained: tokio::sync::Notify,
+    drained: Notify,
+    /// Pieces the reader sent that the broker task has not handled yet.
+    unhandled: AtomicUsize,
+    /// Signalled by the broker task after handling a piece.
+    handled: Notify,
 }
 
 impl Backlog {
-    pub fn waiting(&self) -> usize {
-        self.waiting.load(std::sync::atomic::Ordering::Relaxed)
+    /// Whether the reader must wait for the writer.
+    pub fn too_much_waiting(&self) -> bool {
+        self.waiting.load(Ordering::Relaxed) > PAUSE_READING_ABOVE
     }
+    /// The broker task handed `n` bytes to the writer.
     pub fn add(&self, n: usize) {
-        self.waiting
-            .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        self.waiting.fetch_add(n + PER_MESSAGE, Ordering::Relaxed);
     }
-    pub fn written(&self, n: usize) {
+    /// The writer wrote `messages` messages of `n` bytes in all.
+    pub fn written(&self, n: usize, messages: usize) {
         self.waiting
-            .fetch_sub(n, std::sync::atomic::Ordering::Relaxed);
+            .fetch_sub(n + messages * PER_MESSAGE, Ordering::Relaxed);
         self.drained.notify_one();
     }
     pub async fn drained(&self) {
         self.drained.notified().await;
+    }
+    /// Whether the reader must wait for the broker task.
+    pub fn too_far_ahead(&self) -> bool {
+        self.unhandled.load(Ordering::Relaxed) >= PIECES_AHEAD
+    }
+    /// The reader sends a piece.
+    pub fn sending(&self) {
+        self.unhandled.fetch_add(1, Ordering::Relaxed);
+    }
+    /// The broker task handled a piece.
+    pub fn handled(&self) {
+        self.unhandled.fetch_sub(1, Ordering::Relaxed);
+        self.handled.notify_one();
+    }
+    pub async fn caught_up(&self) {
+        self.handled.notified().await;
     }
 }
 
@@ -277,7 +314,12 @@ async fn drive(mut broker: Broker, mut rx: mpsc::Receiver<ToBroker>, verbose: bo
                 conns.insert(conn, ConnHandle { tx, backlog });
                 broker.handle_connection_opened_on(t, conn, peer, local_port);
             }
-            ToBroker::Bytes { conn, bytes } => broker.handle_bytes(t, conn, &bytes),
+            ToBroker::Bytes { conn, bytes } => {
+                broker.handle_bytes(t, conn, &bytes);
+                if let Some(h) = conns.get(&conn) {
+                    h.backlog.handled();
+                }
+            }
             ToBroker::Sent { conn, n } => broker.handle_sent(t, conn, n),
             ToBroker::Closed { conn, error } => {
                 conns.remove(&conn);

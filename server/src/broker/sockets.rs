@@ -16,7 +16,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use std::sync::Arc;
 
-use super::{Backlog, ToBroker, ToConn, PAUSE_READING_ABOVE};
+use super::{Backlog, ToBroker, ToConn};
 
 /// A writer takes up to this many bytes from its channel for one write.
 const BATCH: usize = 64 * 1024;
@@ -52,8 +52,9 @@ async fn report_written(
     backlog: &Backlog,
     conn: ConnId,
     n: usize,
+    messages: usize,
 ) {
-    backlog.written(n);
+    backlog.written(n, messages);
     let _ = broker.send(ToBroker::Sent { conn, n }).await;
 }
 
@@ -131,11 +132,11 @@ async fn tcp_conn(stream: TcpStream, broker: mpsc::Sender<ToBroker>) {
         while let Some((parts, close)) = next_batch(&mut rx).await {
             buf.clear();
             parts.iter().for_each(|p| buf.extend_from_slice(p));
-            if !buf.is_empty() {
+            if !parts.is_empty() {
                 if write.write_all(&buf).await.is_err() {
                     return false;
                 }
-                report_written(&to_broker, &written, conn, buf.len()).await;
+                report_written(&to_broker, &written, conn, buf.len(), parts.len()).await;
             }
             if close {
                 break;
@@ -146,9 +147,10 @@ async fn tcp_conn(stream: TcpStream, broker: mpsc::Sender<ToBroker>) {
     });
     let mut buf = vec![0u8; 16 * 1024];
     let error = loop {
-        if backlog.waiting() > PAUSE_READING_ABOVE {
+        if backlog.too_much_waiting() || backlog.too_far_ahead() {
             tokio::select! {
                 _ = backlog.drained() => continue,
+                _ = backlog.caught_up() => continue,
                 w = &mut writer => match w {
                     Ok(true) => return,
                     _ => break true,
@@ -160,6 +162,7 @@ async fn tcp_conn(stream: TcpStream, broker: mpsc::Sender<ToBroker>) {
                 Ok(0) => break false,
                 Ok(n) => {
                     let bytes = buf[..n].to_vec();
+                    backlog.sending();
                     if broker.send(ToBroker::Bytes { conn, bytes }).await.is_err() {
                         return;
                     }
@@ -232,6 +235,7 @@ async fn ws_conn(stream: TcpStream, broker: mpsc::Sender<ToBroker>, handshake: O
     let mut writer = tokio::spawn(async move {
         while let Some((parts, close)) = next_batch(&mut rx).await {
             let n: usize = parts.iter().map(Vec::len).sum();
+            let messages = parts.len();
             // One WebSocket message per packet, flushed together.
             for p in parts {
                 if sink.feed(Message::binary(p)).await.is_err() {
@@ -241,8 +245,8 @@ async fn ws_conn(stream: TcpStream, broker: mpsc::Sender<ToBroker>, handshake: O
             if sink.flush().await.is_err() {
                 return false;
             }
-            if n > 0 {
-                report_written(&to_broker, &written, conn, n).await;
+            if messages > 0 {
+                report_written(&to_broker, &written, conn, n, messages).await;
             }
             if close {
                 break;
@@ -252,9 +256,10 @@ async fn ws_conn(stream: TcpStream, broker: mpsc::Sender<ToBroker>, handshake: O
         true
     });
     let error = loop {
-        if backlog.waiting() > PAUSE_READING_ABOVE {
+        if backlog.too_much_waiting() || backlog.too_far_ahead() {
             tokio::select! {
                 _ = backlog.drained() => continue,
+                _ = backlog.caught_up() => continue,
                 w = &mut writer => match w {
                     Ok(true) => return,
                     _ => break true,
@@ -265,6 +270,7 @@ async fn ws_conn(stream: TcpStream, broker: mpsc::Sender<ToBroker>, handshake: O
             m = stream.next() => match m {
                 Some(Ok(Message::Binary(b))) => {
                     let bytes = b.to_vec();
+                    backlog.sending();
                     if broker.send(ToBroker::Bytes { conn, bytes }).await.is_err() {
                         return;
                     }
