@@ -5,7 +5,7 @@
 use std::ops::Range;
 use std::rc::Rc;
 
-use mqttlab_core::codec::{dissect, Field};
+use mqttlab_core::codec::{dissect_as, Field, Protocol};
 use yew::prelude::*;
 
 use crate::i18n::{t, Lang, Text};
@@ -20,6 +20,10 @@ pub struct PacketInspectorProps {
     pub bytes: Rc<Vec<u8>>,
     /// The language of the panel's own words (the tree keeps Wireshark's English).
     pub lang: Lang,
+    /// The protocol level to read at; `None` learns it from a CONNECT (packets
+    /// before any CONNECT are 3.1.1). The simulator's views speak 3.1.1.
+    #[prop_or(Some(Protocol::V311))]
+    pub protocol: Option<Protocol>,
 }
 
 /// A field flattened for display: its depth in the tree and its place in the list.
@@ -49,7 +53,10 @@ fn innermost(rows: &[Row<'_>], at: usize) -> Option<usize> {
 #[function_component(PacketInspector)]
 pub fn packet_inspector(props: &PacketInspectorProps) -> Html {
     let lang = props.lang;
-    let tree = use_memo(props.bytes.clone(), |bytes| dissect(bytes));
+    let tree = use_memo(
+        (props.bytes.clone(), props.protocol),
+        |(bytes, protocol)| dissect_as(bytes, *protocol),
+    );
     let hovered = use_state(|| None::<usize>);
     let pinned = use_state(|| None::<usize>);
 
@@ -174,6 +181,7 @@ pub fn packet_inspector(props: &PacketInspectorProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mqttlab_core::codec::dissect;
 
     #[test]
     fn a_byte_lights_the_innermost_field() {
