@@ -559,15 +559,10 @@ impl Broker {
             self.schedule.remove(&(at, conn));
         }
         if let Some(client_id) = &c.client_id {
-            if let Some(will) = c.will {
-                if reason.is_graceful() {
-                    self.event(BrokerEvent::WillDiscarded {
-                        client_id: client_id.clone(),
-                    });
-                } else {
-                    self.publish_will(now, client_id, c.username.as_deref(), will);
-                }
-            }
+            // The session goes offline first: the will is published once the
+            // connection is gone (MQTT-3.1.2-8), so a copy for the client itself
+            // is queued or dropped like any message to an offline session, never
+            // sent on the connection that just closed.
             let mut released = Vec::new();
             if let Some(s) = self.sessions.get_mut(client_id) {
                 if s.conn == Some(conn) {
@@ -582,6 +577,15 @@ impl Broker {
             }
             for hold in released {
                 self.release_hold(now, hold);
+            }
+            if let Some(will) = c.will {
+                if reason.is_graceful() {
+                    self.event(BrokerEvent::WillDiscarded {
+                        client_id: client_id.clone(),
+                    });
+                } else {
+                    self.publish_will(now, client_id, c.username.as_deref(), will);
+                }
             }
         }
         if !matches!(reason, CloseReason::PeerClosed | CloseReason::SocketError) {
