@@ -3,7 +3,7 @@
 # figures depend on the machine, and a busy machine gives lower ones.
 #
 #   scripts/bench.sh            everything (about 10 minutes on 2 cores)
-#   scripts/bench.sh codec sim  only some: codec wasm-codec sim swarm broker bridge web
+#   scripts/bench.sh codec sim  only some: codec wasm-codec sim swarm broker adversarial bridge web
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=setup.sh
@@ -25,6 +25,9 @@ bench wasm-codec cargo test --release --target wasm32-unknown-unknown -p mqttlab
 bench sim cargo run --release -q -p mqttlab-server -- bench-sim
 bench swarm cargo run --release -q -p mqttlab-server -- swarm --seeds 10000
 bench broker cargo run --release -q -p mqttlab-tests --example broker_load
+# mqttlab broker (release) beside mosquitto under slow, stalled and hostile peers
+# (issue 19): one table, about 2 minutes.
+bench adversarial sh -c 'cargo build --release -q -p mqttlab-server && cargo run --release -q -p mqttlab-tests --example adversarial'
 bench bridge cargo test --release -p mqttlab-server --test bridge_throughput -- --ignored --nocapture
 if [ -z "$only" ] || [[ " $only " == *" web "* ]]; then
     printf '\n[bench] ==> web: trunk build --release, then node tests/bench/web_figures.mjs\n'

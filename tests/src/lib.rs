@@ -1,9 +1,11 @@
-//! Helpers shared by MQTT Lab's cross-crate tests: finding the workspace, and in
+//! Helpers shared by MQTT Lab's cross-crate tests: finding the workspace, in
 //! [`procs`] the built `mqttlab` binary, free loopback ports, brokers and other
-//! child processes.
+//! child processes, and in [`adversarial`] the adversarial suite's brokers,
+//! attacks and honest clients.
 
 use std::path::PathBuf;
 
+pub mod adversarial;
 pub mod peers;
 pub mod procs;
 

@@ -1,0 +1,82 @@
+//! The adversarial suite's figures (issue 19): `mqttlab broker` (release build)
+//! and mosquitto 2.0.11 side by side, each started fresh with its default limits
+//! for every case, under slow, stalled and hostile peers on loopback. Prints one
+//! table, ours beside mosquitto's: peak memory, an honest QoS 1 publisher's
+//! PUBACK rate, an honest subscriber's latency (p50, p99, and p99 over its value
+//! without an attack) and honest QoS 1/2 messages lost.
+//!
+//! ```text
+//! cargo build --release -p mqttlab-server
+//! cargo run --release -p mqttlab-tests --example adversarial [-- --quick] [-- CASE...]
+//! ```
+//!
+//! It asserts nothing: `tests/tests/adversarial.rs` asserts the targets. Every
+//! case is bounded in time (about 6 s per broker) and in count, and stops early
+//! should a broker pass 1.5 GB.
+
+use std::time::Duration;
+
+use mqttlab_core::codec::QoS;
+use mqttlab_tests::adversarial::brokers::release_mqttlab;
+use mqttlab_tests::adversarial::{run_case, table, Attack, Kind, Row, Timing};
+use mqttlab_tests::procs::have_mosquitto;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let only: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
+    if !have_mosquitto() {
+        std::process::exit(1);
+    }
+    let bin = release_mqttlab();
+    assert!(
+        bin.exists(),
+        "{} missing: cargo build --release -p mqttlab-server",
+        bin.display()
+    );
+    let timing = if quick {
+        Timing {
+            warmup: Duration::from_millis(300),
+            run: Duration::from_secs(1),
+            drain: Duration::from_secs(3),
+        }
+    } else {
+        Timing {
+            warmup: Duration::from_millis(500),
+            run: Duration::from_secs(3),
+            drain: Duration::from_secs(5),
+        }
+    };
+    let cases = [
+        Attack::None,
+        Attack::NeverReads(QoS::AtMostOnce),
+        Attack::NeverReads(QoS::AtLeastOnce),
+        Attack::NeverReads(QoS::ExactlyOnce),
+        Attack::NeverAcks(QoS::AtLeastOnce),
+        Attack::NeverAcks(QoS::ExactlyOnce),
+        Attack::RetainedFlood(100_000),
+        Attack::SessionChurn(10_000),
+        Attack::Garbage(200),
+        Attack::BigConnect(300),
+        Attack::Idle(2000),
+    ];
+    let mut rows = Vec::new();
+    for (i, attack) in cases.into_iter().enumerate() {
+        if !only.is_empty()
+            && attack != Attack::None
+            && !only.iter().any(|o| attack.name().contains(o.as_str()))
+        {
+            continue;
+        }
+        eprintln!("[adversarial] {} ...", attack.name());
+        let seed = 0x19_0000 + i as u64;
+        let ours = run_case(Kind::Mqttlab, &bin, attack, timing, seed);
+        let theirs = run_case(Kind::Mosquitto, &bin, attack, timing, seed);
+        rows.push(Row {
+            attack,
+            ours,
+            theirs,
+        });
+    }
+    println!("{}", table(&rows));
+}
