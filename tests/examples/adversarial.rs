@@ -19,13 +19,13 @@ use std::time::Duration;
 use mqttlab_core::codec::QoS;
 use mqttlab_tests::adversarial::brokers::release_mqttlab;
 use mqttlab_tests::adversarial::{run_case, table, Attack, Kind, Row, Timing};
-use mqttlab_tests::procs::have_mosquitto;
+use mqttlab_tests::peers::{have, Peer};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
     let only: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
-    if !have_mosquitto() {
+    if !have(&[Peer::Mosquitto]) {
         std::process::exit(1);
     }
     let bin = release_mqttlab();

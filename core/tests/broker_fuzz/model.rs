@@ -36,6 +36,8 @@ pub enum Stage {
 pub struct SessionModel {
     /// Deliveries the broker waits on, by packet id.
     pub outstanding: BTreeMap<u16, Stage>,
+    /// Their payload lengths.
+    pub outstanding_bytes: BTreeMap<u16, usize>,
     /// QoS 2 ids received and not yet released by PUBREL.
     pub held_qos2: BTreeSet<u16>,
     /// Payload ids handed to the application (non-retained deliveries).
@@ -48,12 +50,14 @@ impl SessionModel {
         match ack {
             Packet::Puback(id) if self.outstanding.get(&id.get()) == Some(&Stage::Puback) => {
                 self.outstanding.remove(&id.get());
+                self.outstanding_bytes.remove(&id.get());
             }
             Packet::Pubrec(id) if self.outstanding.get(&id.get()) == Some(&Stage::Pubrec) => {
                 self.outstanding.insert(id.get(), Stage::Pubcomp);
             }
             Packet::Pubcomp(id) if self.outstanding.get(&id.get()) == Some(&Stage::Pubcomp) => {
                 self.outstanding.remove(&id.get());
+                self.outstanding_bytes.remove(&id.get());
             }
             _ => {}
         }
@@ -90,6 +94,11 @@ pub struct ClientConn {
     pub last_qos2: Option<Packet>,
     /// Whether a CONNACK came.
     pub connacked: bool,
+    /// Whether it stopped reading: its transport takes nothing (with the
+    /// broker's socket feedback), and it acknowledges nothing.
+    pub stalled: bool,
+    /// Bytes the broker transmitted that its transport has not taken.
+    pub unsent: u64,
 }
 
 impl ClientConn {
@@ -110,6 +119,8 @@ impl ClientConn {
             pubrecs: 0,
             last_qos2: None,
             connacked: false,
+            stalled: false,
+            unsent: 0,
         }
     }
 

@@ -28,6 +28,8 @@ const FILTERS: [&str; 9] = [
     "#", "a/#", "a/+", "a/b", "+/b", "b", "$SYS/#", "a/+/c", "probe/#",
 ];
 const MAX_CONNS: usize = 8;
+/// The largest payload the clients publish (an id and up to 39 bytes more).
+const MAX_PAYLOAD: usize = 8 + 39;
 
 /// An invariant that did not hold: what, after which step.
 #[derive(Debug)]
@@ -103,11 +105,23 @@ fn config(rng: &mut SplitMix64) -> BrokerConfig {
         queue_qos0: r(2) == 0,
         hold_acks: r(2) == 0,
         resend_timeout: (r(4) == 0).then(|| Duration::from_secs(1 + u64::from(r(5)))),
-        connect_timeout: [None, Some(Duration::from_secs(2)), Some(Duration::from_secs(90))]
-            [r(3) as usize],
+        connect_timeout: [
+            None,
+            Some(Duration::from_secs(2)),
+            Some(Duration::from_secs(90)),
+        ][r(3) as usize],
         max_connections: (r(4) == 0).then_some(5),
         allow_zero_length_client_id: r(4) != 0,
         max_packet_size: if r(5) == 0 { 80 } else { 268_435_455 + 5 },
+        max_queued_bytes: [0, 0, 0, 20, 200][r(5) as usize],
+        max_inflight_bytes: [0, 0, 0, 20, 100][r(5) as usize],
+        socket_feedback: r(2) == 0,
+        max_retained_messages: [0, 0, 2, 5][r(4) as usize],
+        max_retained_bytes: [0, 0, 30, 200][r(4) as usize],
+        max_subscriptions_per_client: [0, 0, 1, 3][r(4) as usize],
+        max_topic_length: [0, 0, 4, 100][r(4) as usize],
+        max_topic_levels: [201, 0, 2, 3][r(4) as usize],
+        max_connections_per_address: [0, 0, 1, 2][r(4) as usize],
         log: r(4) == 0,
         acl,
         events: true,
@@ -171,7 +185,10 @@ impl World {
         let result = self.act().and_then(|()| self.check());
         result.map_err(|what| Violation {
             step: self.step,
-            what: format!("{what}\n  last actions:\n    {}", Vec::from(self.recent.clone()).join("\n    ")),
+            what: format!(
+                "{what}\n  last actions:\n    {}",
+                Vec::from(self.recent.clone()).join("\n    ")
+            ),
         })
     }
 
@@ -211,6 +228,7 @@ impl World {
             (83..=84, Some(c)) => self.garbage(c),
             (85..=86, Some(c)) => self.out_of_place(c),
             (87..=88, Some(c)) => self.resend_qos2(c),
+            (89..=90, Some(c)) => self.toggle_stall(c),
             _ => self.advance(),
         }
     }
@@ -311,6 +329,9 @@ impl World {
     /// an earlier acknowledgement of that piece, and the client's side could
     /// not tell which one the broker took it for.
     fn send_acks(&mut self, c: ConnId) -> Check {
+        if self.conns[&c].stalled {
+            return Ok(());
+        }
         let sloppy = self.conns[&c].behaviour == Behaviour::Sloppy;
         let mut acks = std::mem::take(&mut self.conns.get_mut(&c).unwrap().owed);
         if !sloppy {
@@ -364,7 +385,7 @@ impl World {
     fn feed_packet(&mut self, c: ConnId, p: Packet) -> Check {
         self.note(format!("{c} sends {p:?}"));
         let mut bytes = Vec::new();
-        if p.encode(&mut bytes).is_err() {
+        if !self.conns.contains_key(&c) || p.encode(&mut bytes).is_err() {
             return Ok(());
         }
         {
@@ -413,6 +434,16 @@ impl World {
         self.conns
             .get(&c)
             .map_or((0, 0), |cc| (cc.pubacks, cc.pubrecs))
+    }
+
+    /// The client stops reading, or reads again (its transport then takes
+    /// everything waiting).
+    fn toggle_stall(&mut self, c: ConnId) -> Check {
+        let cc = self.conns.get_mut(&c).unwrap();
+        cc.stalled = !cc.stalled;
+        let stalled = cc.stalled;
+        self.note(format!("{c} stalled: {stalled}"));
+        self.drain()
     }
 
     /// The last QoS 2 PUBLISH again, with DUP=1: never delivered twice.
@@ -504,8 +535,38 @@ impl World {
 
     // ---- what the broker says ----
 
-    /// Drains the broker's outputs into the clients' models, checking each.
+    /// Drains the broker's outputs into the clients' models, checking each;
+    /// with socket feedback, the transports of clients that read take what was
+    /// sent (all of it, or part), and the broker is told.
     fn drain(&mut self) -> Check {
+        for _ in 0..100 {
+            self.drain_once()?;
+            if !self.config.socket_feedback {
+                return Ok(());
+            }
+            let readers: Vec<(ConnId, u64)> = self
+                .conns
+                .iter()
+                .filter(|(_, c)| !c.stalled && c.unsent > 0)
+                .map(|(id, c)| (*id, c.unsent))
+                .collect();
+            if readers.is_empty() {
+                return Ok(());
+            }
+            for (c, unsent) in readers {
+                let n = if self.r(4) == 0 {
+                    1 + u64::from(self.rng.next_u32()) % unsent
+                } else {
+                    unsent
+                };
+                self.conns.get_mut(&c).unwrap().unsent -= n;
+                self.broker.handle_sent(self.now, c, n as usize);
+            }
+        }
+        Err("the transports never took everything".into())
+    }
+
+    fn drain_once(&mut self) -> Check {
         let mut outs = Vec::new();
         while let Some(o) = self.broker.poll_output() {
             outs.push(o);
@@ -567,6 +628,7 @@ impl World {
             return Err(format!("{packet:?} sent to {conn}, which is closed"));
         };
         cc.decoder.push(bytes);
+        cc.unsent += bytes.len() as u64;
         let decoded = cc.decoder.next_packet().map_err(|e| e.to_string())?;
         if decoded.as_ref() != Some(packet) || cc.decoder.buffered() != 0 {
             return Err(format!("bytes {bytes:02x?} are not {packet:?}"));
@@ -636,6 +698,7 @@ impl World {
                             _ => {}
                         }
                         s.outstanding.insert(pid.get(), want);
+                        s.outstanding_bytes.insert(pid.get(), p.payload.len());
                         let max = self.config.max_inflight_messages;
                         if max > 0 && s.outstanding.len() > max {
                             return Err(format!(
@@ -722,10 +785,23 @@ impl World {
             ));
         }
         let mut ids = BTreeSet::new();
+        let mut per_ip: BTreeMap<&str, usize> = BTreeMap::new();
         for c in &conns {
             let Some(cc) = self.conns.get(&c.conn) else {
                 return Err(format!("the broker keeps {}, which was closed", c.conn));
             };
+            let n = per_ip.entry(c.peer.ip.as_str()).or_default();
+            *n += 1;
+            let max = self.config.max_connections_per_address;
+            if max > 0 && *n > max {
+                return Err(format!("{n} connections from {}, max {max}", c.peer.ip));
+            }
+            if self.config.socket_feedback && c.unsent_bytes != cc.unsent {
+                return Err(format!(
+                    "{}: the broker counts {} bytes unsent, the transport {}",
+                    c.conn, c.unsent_bytes, cc.unsent
+                ));
+            }
             if c.client_id != cc.client_id {
                 return Err(format!(
                     "{}: broker says client {:?}, CONNACK said {:?}",
@@ -745,22 +821,69 @@ impl World {
         let max_q = self.config.max_queued_messages;
         for s in self.broker.sessions() {
             match s.conn {
-                None if s.clean => return Err(format!("clean session {} kept offline", s.client_id)),
+                None if s.clean => {
+                    return Err(format!("clean session {} kept offline", s.client_id))
+                }
                 Some(c) if !self.conns.contains_key(&c) => {
                     return Err(format!("session {} on closed {c}", s.client_id))
                 }
                 _ => {}
             }
-            if max_q > 0 && s.queued.len() > max_q {
+            // mosquitto's arithmetic (db__ready_for_queue): a message is queued
+            // while in flight + queued - max_inflight_messages is under
+            // max_queued_messages, the window counting as full whether or not
+            // it is (a byte window can keep it short).
+            let max_if = self.config.max_inflight_messages;
+            if max_q > 0 && s.queued.len() > max_q + max_if {
                 return Err(format!(
-                    "{} queued for {}, max_queued_messages {max_q}",
+                    "{} queued for {}, max_queued_messages {max_q}, max_inflight_messages {max_if}",
                     s.queued.len(),
                     s.client_id
                 ));
             }
-            let max_if = self.config.max_inflight_messages;
             if max_if > 0 && s.inflight.len() > max_if {
-                return Err(format!("{} in flight for {}", s.inflight.len(), s.client_id));
+                return Err(format!(
+                    "{} in flight for {}",
+                    s.inflight.len(),
+                    s.client_id
+                ));
+            }
+            // Byte bounds are checked before a message is added (mosquitto's
+            // arithmetic), so one message may go past them.
+            let queued_bytes: usize = s.queued.iter().map(|m| m.payload.len()).sum();
+            let max_qb = self.config.max_queued_bytes;
+            let window_b = self.config.max_inflight_bytes;
+            if max_qb > 0 && queued_bytes >= max_qb + window_b + MAX_PAYLOAD {
+                return Err(format!(
+                    "{queued_bytes} payload bytes queued for {}, max_queued_bytes {max_qb}",
+                    s.client_id
+                ));
+            }
+            let inflight_bytes = self.inflight_bytes(&s.client_id);
+            if window_b > 0 && inflight_bytes >= window_b + MAX_PAYLOAD {
+                return Err(format!(
+                    "{inflight_bytes} payload bytes in flight for {}, max_inflight_bytes {window_b}",
+                    s.client_id
+                ));
+            }
+            let max_subs = self.config.max_subscriptions_per_client;
+            if max_subs > 0 && s.subscriptions.len() > max_subs {
+                return Err(format!(
+                    "{} subscriptions for {}, max {max_subs}",
+                    s.subscriptions.len(),
+                    s.client_id
+                ));
+            }
+            for (f, _) in &s.subscriptions {
+                let (len, levels) = (f.as_str().len(), f.as_str().split('/').count());
+                let (max_len, max_lv) =
+                    (self.config.max_topic_length, self.config.max_topic_levels);
+                if (max_len > 0 && len > max_len) || (max_lv > 0 && levels > max_lv) {
+                    return Err(format!(
+                        "{} holds filter {f}, past the topic limits",
+                        s.client_id
+                    ));
+                }
             }
             // The broker's window is the one the standard gives the client.
             let model = self
@@ -801,6 +924,19 @@ impl World {
                 }
             })
             .collect::<Result<_, _>>()?;
+        let (count, bytes) = self
+            .broker
+            .retained()
+            .fold((0, 0), |(n, b), m| (n + 1, b + m.payload.len()));
+        let (max_n, max_b) = (
+            self.config.max_retained_messages,
+            self.config.max_retained_bytes,
+        );
+        if (max_n > 0 && count > max_n) || (max_b > 0 && bytes > max_b) {
+            return Err(format!(
+                "{count} retained messages of {bytes} bytes, limits {max_n} and {max_b}"
+            ));
+        }
         if stored != self.retained {
             return Err(format!(
                 "retained {stored:?}, by the events {:?}",
@@ -808,6 +944,13 @@ impl World {
             ));
         }
         Ok(())
+    }
+
+    /// Payload bytes in a session's window, from what its clients received.
+    fn inflight_bytes(&self, client_id: &str) -> usize {
+        self.sessions
+            .get(client_id)
+            .map_or(0, |m| m.outstanding_bytes.values().sum())
     }
 
     // ---- the end: every client honest, then probes ----
@@ -824,10 +967,15 @@ impl World {
     }
 
     fn heal(&mut self) -> Check {
+        for cc in self.conns.values_mut() {
+            cc.stalled = false;
+        }
+        self.drain()?;
         // An honest client acknowledges what it has not yet (a sloppy one
         // forgot some; MQTT 3.1.1 resends only on reconnection).
         for cc in self.conns.values_mut() {
             cc.behaviour = Behaviour::Honest;
+            cc.stalled = false;
             let Some(s) = cc.client_id.as_ref().and_then(|id| self.sessions.get(id)) else {
                 continue;
             };
@@ -890,9 +1038,13 @@ impl World {
     }
 
     fn probe(&mut self) -> Check {
-        if self.config.max_connections.is_some() || self.config.max_packet_size < 1000 {
-            // A full broker may refuse the probes; a tiny packet bound, their
-            // packets.
+        let short_topics = (1..8).contains(&self.config.max_topic_length);
+        if self.config.max_connections.is_some()
+            || self.config.max_packet_size < 1000
+            || short_topics
+        {
+            // A full broker may refuse the probes; a tiny packet or topic
+            // bound, their packets.
             return Ok(());
         }
         let sub = self.probe_client("probe-sub")?;
@@ -967,10 +1119,11 @@ impl World {
     fn probe_client(&mut self, id: &str) -> Result<ConnId, String> {
         let conn = ConnId(self.next_conn);
         self.next_conn += 1;
+        // Each probe from an address of its own (10.9.9.N, N its connection).
+        let ip = format!("10.9.9.{}", conn.0 % 250);
         self.broker
-            .handle_connection_opened(self.now, conn, PeerAddr::new("10.9.9.9", 1));
-        self.conns
-            .insert(conn, ClientConn::new(Behaviour::Honest));
+            .handle_connection_opened(self.now, conn, PeerAddr::new(ip, 1));
+        self.conns.insert(conn, ClientConn::new(Behaviour::Honest));
         self.drain()?;
         self.feed_packet(
             conn,

@@ -228,7 +228,8 @@ pub fn start(attack: Attack, port: u16, cap: Arc<AtomicBool>, seed: u64) -> Runn
                         };
                         let mut c = Conn::over(tcp);
                         if c.handshake(&format!("churn-{i}"), false).is_err()
-                            || c.subscribe(&format!("churn/{i}"), QoS::AtLeastOnce).is_err()
+                            || c.subscribe(&format!("churn/{i}"), QoS::AtLeastOnce)
+                                .is_err()
                         {
                             continue;
                         }

@@ -110,7 +110,9 @@ pub fn run(port: u16, run: Duration, drain: Duration) -> Honest {
             sent_total.clone(),
             note.clone(),
         );
-        thread::spawn(move || latency_publisher(port, origin, &sending, &sub_done, &sent_total, note))
+        thread::spawn(move || {
+            latency_publisher(port, origin, &sending, &sub_done, &sent_total, note)
+        })
     };
 
     let start = Instant::now();

@@ -61,9 +61,7 @@ pub fn run_case(kind: Kind, mqttlab: &Path, attack: Attack, timing: Timing, seed
     Figures {
         kind,
         peak_kb,
-        over_cap: broker
-            .over_cap
-            .load(std::sync::atomic::Ordering::Relaxed),
+        over_cap: broker.over_cap.load(std::sync::atomic::Ordering::Relaxed),
         alive,
         honest,
         attack: attack_did,
@@ -118,7 +116,10 @@ pub fn table(rows: &[Row]) -> String {
         "p99/base",
         "lost q1/q2"
     );
-    out += &format!("{}\n", "-".repeat(26 + 3 + 17 + 3 + 17 + 3 + 13 + 3 + 13 + 3 + 11 + 3 + 13));
+    out += &format!(
+        "{}\n",
+        "-".repeat(26 + 3 + 17 + 3 + 17 + 3 + 13 + 3 + 13 + 3 + 11 + 3 + 13)
+    );
     let ratio = |f: &Figures, b: Option<&Figures>| match (p99(f), b.and_then(p99)) {
         (Some(a), Some(b)) if b > 0.0 => format!("{:.1}", a / b),
         _ => "-".into(),

@@ -62,7 +62,13 @@ pub fn connect_packet(client_id: &str, clean: bool, keep_alive: u16) -> Packet {
 }
 
 /// A PUBLISH of `payload` on `topic`; `pid` is ignored at QoS 0.
-pub fn publish_packet(topic: &TopicName, qos: QoS, pid: u16, retain: bool, payload: Bytes) -> Packet {
+pub fn publish_packet(
+    topic: &TopicName,
+    qos: QoS,
+    pid: u16,
+    retain: bool,
+    payload: Bytes,
+) -> Packet {
     Packet::Publish(Publish {
         dup: false,
         qospid: QosPid::from_parts(qos, Pid::new(pid.max(1)).expect("non-zero")),
@@ -75,7 +81,8 @@ pub fn publish_packet(topic: &TopicName, qos: QoS, pid: u16, retain: bool, paylo
 /// The bytes of `p`.
 pub fn encode(p: &Packet) -> Vec<u8> {
     let mut out = Vec::with_capacity(p.encoded_len());
-    p.encode(&mut out).expect("the codec encodes what it builds");
+    p.encode(&mut out)
+        .expect("the codec encodes what it builds");
     out
 }
 
