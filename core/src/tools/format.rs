@@ -288,12 +288,13 @@ fn json_value_ok(v: &[u8]) -> bool {
 }
 
 /// UTC date and time of `wall`: `2020-05-06T21:48:00+0000`, or with `micros`
-/// the `%j` form `2020-05-06T21:48:00.000001+0000`.
+/// the `%j` form `2020-05-06T21:48:00.000001Z+0000` (mosquitto_sub 2.0.11 writes
+/// both the `Z` and the offset there).
 fn iso8601(wall: WallMicros, micros: bool) -> String {
     let (y, mo, d, h, mi, s) = civil(wall / 1_000_000);
     if micros {
         format!(
-            "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{:06}+0000",
+            "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{:06}Z+0000",
             wall % 1_000_000
         )
     } else {
@@ -419,7 +420,7 @@ mod tests {
         assert_eq!(f("%U"), "1588801680.000001000\n");
         assert_eq!(
             f("%j"),
-            "{\"tst\":\"2020-05-06T21:48:00.000001+0000\",\"topic\":\"casa/sala\",\"qos\":1,\"retain\":1,\"payloadlen\":2,\"mid\":7,\"payload\":\"hi\"}\n"
+            "{\"tst\":\"2020-05-06T21:48:00.000001Z+0000\",\"topic\":\"casa/sala\",\"qos\":1,\"retain\":1,\"payloadlen\":2,\"mid\":7,\"payload\":\"hi\"}\n"
         );
     }
 
