@@ -36,6 +36,9 @@ pub enum Effect {
     Connect(ConnectOptions),
     /// Print a line on the node's terminal.
     Print(String),
+    /// What a program wrote to its standard output or standard error, exactly
+    /// (kept with its stream; shown on the terminal line by line).
+    Write(crate::tools::Output),
     /// Record a state change in the trace.
     State(String),
     /// The program ended, with its exit code if it has one.
@@ -293,6 +296,9 @@ pub struct ClientNode {
     pub(crate) reset_seen: bool,
     /// The exit code of the last program that ended with one (the tools).
     pub exit_code: Option<i32>,
+    /// What its programs wrote, exactly and with the stream, in order (the
+    /// terminal shows it line by line).
+    pub output: Vec<(Instant, crate::tools::Output)>,
 }
 
 /// A world node.

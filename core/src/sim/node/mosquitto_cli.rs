@@ -136,9 +136,7 @@ impl MosquittoCli {
             }
         }
         while let Some(out) = self.tool.poll_output() {
-            for line in out.lines() {
-                cx.print(line);
-            }
+            cx.effects.push(Effect::Write(out));
         }
         *cx.wake = self.tool.poll_timeout();
         if let Some(code) = self.tool.exit_code() {

@@ -93,6 +93,7 @@ impl World {
             unacked: BTreeMap::new(),
             reset_seen: false,
             exit_code: None,
+            output: Vec::new(),
         })));
         self.timers.push(None);
         self.woke.push(None);

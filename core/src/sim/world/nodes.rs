@@ -86,6 +86,16 @@ impl World {
         let now = self.now;
         match e {
             Effect::Print(s) => self.print(node, s),
+            Effect::Write(out) => {
+                for line in out.lines() {
+                    self.print(node, line);
+                }
+                if let Node::Client(c) = &mut self.nodes[node.index()] {
+                    if c.keep_received {
+                        c.output.push((now, out));
+                    }
+                }
+            }
             Effect::State(s) => self.state(node, s),
             Effect::Exit(code) => {
                 if let Node::Client(c) = &mut self.nodes[node.index()] {
