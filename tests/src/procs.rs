@@ -420,6 +420,16 @@ pub fn start_mosquitto_verbose(what: &str, within: Duration) -> (Proc, u16, Path
     start_mosquitto_fresh(what, "allow_anonymous true\n", &["-v"], within)
 }
 
+/// [`start_mosquitto_verbose`] with these configuration lines (the listener and
+/// `persistence false` come first).
+pub fn start_mosquitto_verbose_with(
+    what: &str,
+    extra: &str,
+    within: Duration,
+) -> (Proc, u16, PathBuf) {
+    start_mosquitto_fresh(what, extra, &["-v"], within)
+}
+
 /// A quiet `mosquitto` broker on a free loopback port, restartable on that port.
 pub struct Mosquitto {
     pub port: u16,

@@ -1,0 +1,112 @@
+//! What a case is: a broker, a short script of tool invocations typed in
+//! terminals (each invocation its own terminal and its own client), and, for a
+//! difference not fixed yet, the difference as it stands.
+
+/// The broker a case runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Broker {
+    /// Anonymous clients allowed (`allow_anonymous true`; the scenario's `broker b`).
+    Open,
+    /// `allow_anonymous false` (`broker b no-anonymous`): CONNACK 5.
+    NoAnonymous,
+    /// Nothing listens where the tools connect: a free port on the real side,
+    /// a broker on another port (`broker b port 1888`) in the simulator.
+    Closed,
+}
+
+/// One step of a case's script. Invocations (`Run`, `RunIn`, `Start`) are
+/// numbered from 0 in the order they appear; the other steps name one.
+#[derive(Debug, Clone, Copy)]
+pub enum Step {
+    /// Typed, and run until it ends by itself.
+    Run(&'static str),
+    /// Typed with these bytes on its standard input, run until it ends.
+    RunIn(&'static str, &'static str),
+    /// Typed in a terminal of its own and left running: the next step waits
+    /// until the broker answered its SUBSCRIBE (or, for a `mosquitto_pub`, its
+    /// CONNECT), or it ended.
+    Start(&'static str),
+    /// Ctrl-C (SIGINT) to a running invocation, once the broker is quiet.
+    Stop(usize),
+    /// The invocation's process dies (SIGKILL): the kernel closes its socket,
+    /// no DISCONNECT is sent.
+    Kill(usize),
+    /// A running invocation ends by itself (`-C`, `-W`, `--retained-only`).
+    Wait(usize),
+}
+
+/// A known difference: why it stays, which aspects of which invocations
+/// differ (`outcome::Report::summary`), and the hash of the full report.
+#[derive(Debug, Clone, Copy)]
+pub struct Known {
+    pub why: &'static str,
+    pub summary: &'static str,
+    pub hash: u64,
+}
+
+/// One row of the matrix.
+#[derive(Debug, Clone, Copy)]
+pub struct Case {
+    pub name: &'static str,
+    pub broker: Broker,
+    pub steps: &'static [Step],
+    /// Replace every run of digits by `N` in what is compared: for output that
+    /// holds the time (`-F %I`, `%j`) or a process id (`-I`), which must differ.
+    pub digits: bool,
+    /// A difference known and not fixed yet, as the comparison reports it
+    /// today (so that a fix, or a new drift, fails the test until it is updated).
+    pub known: Option<Known>,
+}
+
+/// A case against an open broker.
+pub const fn case(name: &'static str, steps: &'static [Step]) -> Case {
+    Case {
+        name,
+        broker: Broker::Open,
+        steps,
+        digits: false,
+        known: None,
+    }
+}
+
+impl Case {
+    pub const fn broker(self, broker: Broker) -> Case {
+        Case { broker, ..self }
+    }
+
+    pub const fn digits(self) -> Case {
+        Case {
+            digits: true,
+            ..self
+        }
+    }
+
+    pub const fn known(self, why: &'static str, summary: &'static str, hash: u64) -> Case {
+        Case {
+            known: Some(Known { why, summary, hash }),
+            ..self
+        }
+    }
+
+    /// The command lines, in invocation order, with their standard input.
+    pub fn invocations(&self) -> Vec<(&'static str, Option<&'static str>)> {
+        self.steps
+            .iter()
+            .filter_map(|s| match *s {
+                Step::Run(c) | Step::Start(c) => Some((c, None)),
+                Step::RunIn(c, input) => Some((c, Some(input))),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// `line` with ` -d` added unless it has it: the run that shows each
+/// invocation's packets (libmosquitto's debug log) between its output lines.
+pub fn with_debug(line: &str) -> String {
+    if line.split_whitespace().any(|w| w == "-d" || w == "--debug") {
+        line.to_string()
+    } else {
+        format!("{line} -d")
+    }
+}
