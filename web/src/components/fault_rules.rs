@@ -27,14 +27,15 @@ pub struct FaultRulesProps {
 }
 
 /// Suggestions for `client`: the course's lost-acknowledgement and keepalive
-/// experiments.
-pub fn suggestions(client: &str) -> [String; 5] {
+/// experiments, and a slow consumer (the client stops reading for 30 s).
+pub fn suggestions(client: &str) -> [String; 6] {
     [
         format!("drop next PUBACK to {client}"),
         format!("drop next PUBREC to {client}"),
         format!("drop next PUBCOMP to {client}"),
         format!("drop PINGRESP to {client} for 120s"),
         format!("duplicate next PUBLISH from {client}"),
+        format!("stall {client} window 4096 for 30s"),
     ]
 }
 

@@ -302,6 +302,13 @@ fn a_lab_is_completed_through_the_protocol() {
             if let (Some(node), Some(line)) = (&step.terminal, &step.command) {
                 command(&mut host, &mut mirror, node, line);
             }
+            if let Some(line) = &step.fault {
+                drive(
+                    &mut host,
+                    &mut mirror,
+                    Request::Fault { line: line.clone() },
+                );
+            }
             if let Some((word, node)) = step.control.as_deref().and_then(|c| c.split_once(' ')) {
                 drive(
                     &mut host,
