@@ -180,6 +180,7 @@ fn dissect_one(bytes: &[u8], at: usize, v5: bool) -> (Field, Option<usize>) {
             },
             rest.len(),
         );
+        let e = if v5 { e.in_v5() } else { e };
         return (finish(title, at, rest.len(), fields, Some(e)), None);
     };
     fields.push(Field::new(
@@ -194,13 +195,14 @@ fn dissect_one(bytes: &[u8], at: usize, v5: bool) -> (Field, Option<usize>) {
         body::walk(&header, frame, at, &mut fields);
     }
     let error = if end < header.packet_len() {
-        Some(DecodeError::new(
+        let e = DecodeError::new(
             DecodeErrorKind::Incomplete {
                 expected: Some(header.packet_len()),
                 found: end,
             },
             end,
-        ))
+        );
+        Some(if v5 { e.in_v5() } else { e })
     } else if v5 {
         v5::decode_frame(&Bytes::copy_from_slice(frame)).err()
     } else {
