@@ -99,7 +99,13 @@ impl Broker {
 
     /// Drops a message a client cannot take: logged once per run of drops, as
     /// mosquitto logs it, and counted.
-    fn drop_message(&mut self, now: Instant, client_id: &str, msg: Message, reason: DropReason) {
+    pub(super) fn drop_message(
+        &mut self,
+        now: Instant,
+        client_id: &str,
+        msg: Message,
+        reason: DropReason,
+    ) {
         let Some(s) = self.sessions.get_mut(client_id) else {
             return;
         };

@@ -136,6 +136,8 @@ impl OutgoingWindow {
 #[derive(Debug, Clone, Default)]
 pub struct IncomingQos2 {
     held: BTreeMap<Pid, Option<Message>>,
+    /// Payload bytes of the messages held.
+    bytes: usize,
 }
 
 impl IncomingQos2 {
@@ -145,14 +147,29 @@ impl IncomingQos2 {
         if self.held.contains_key(&pid) {
             return false;
         }
+        self.bytes += msg.as_ref().map_or(0, |m| m.payload.len());
         self.held.insert(pid, msg);
         true
+    }
+
+    /// Whether `pid` is held (a PUBLISH with it is a resend).
+    pub fn holds(&self, pid: Pid) -> bool {
+        self.held.contains_key(&pid)
+    }
+
+    /// How many messages are held, and their payload bytes.
+    pub fn load(&self) -> (usize, usize) {
+        (self.held.len(), self.bytes)
     }
 
     /// PUBREL: releases the id. `Some(msg)` the first time, `None` if the id was not
     /// held (a repeated PUBREL, still answered with PUBCOMP).
     pub fn release(&mut self, pid: Pid) -> Option<Option<Message>> {
-        self.held.remove(&pid)
+        let released = self.held.remove(&pid);
+        if let Some(Some(m)) = &released {
+            self.bytes -= m.payload.len();
+        }
+        released
     }
 
     /// The ids held, ascending.

@@ -40,6 +40,7 @@
 //! | limit (config word) | 3.1.1 behaviour here | 5.0 reason code |
 //! | --- | --- | --- |
 //! | `max_queued_messages`, `max_queued_bytes` | message dropped for that subscriber, logged | none (dropped) |
+//! | the same, with `max_inflight_*`, for QoS 2 messages a client sent and has not released | PUBLISH dropped, no PUBREC, logged | PUBREC 0x97 Quota exceeded |
 //! | `max_retained_messages`, `max_retained_bytes` | delivered, not stored as retained; logged | PUBACK/PUBREC 0x97 Quota exceeded |
 //! | `max_subscriptions_per_client` | SUBACK 0x80 for that filter | SUBACK 0x97 Quota exceeded |
 //! | `max_topic_length`, `max_topic_levels` (SUBSCRIBE) | SUBACK 0x80 for that filter | SUBACK 0x8F Topic Filter invalid |
@@ -222,6 +223,20 @@ impl BrokerConfig {
         } else {
             Admit::Drop
         }
+    }
+
+    /// Whether a session holding `held` QoS 2 messages (`held_bytes` of
+    /// payload) between PUBREC and PUBREL may take one more. mosquitto 2.0 gives
+    /// incoming messages a window of `max_inflight_messages` and a queue bounded
+    /// as the outgoing one (`db__message_insert` with `msgs_in`), then drops them
+    /// unacknowledged; here they are acknowledged while both together have room.
+    /// Without it a client publishing QoS 2 and never releasing makes the broker
+    /// keep up to 65,535 messages of any size.
+    pub(crate) fn admits_incoming_qos2(&self, held: usize, held_bytes: usize) -> bool {
+        (self.max_queued_messages == 0
+            || held < self.max_inflight_messages + self.max_queued_messages)
+            && (self.max_queued_bytes == 0
+                || held_bytes < self.max_inflight_bytes + self.max_queued_bytes)
     }
 
     /// Whether a queued message may move into the window now.

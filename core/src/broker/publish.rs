@@ -4,7 +4,7 @@
 use crate::codec::{Packet, Pid, Publish, QosPid};
 use crate::time::Instant;
 
-use super::{log, Broker, BrokerEvent, ConnId, Message};
+use super::{log, Broker, BrokerEvent, ConnId, DropReason, Message};
 
 impl Broker {
     pub(super) fn on_publish(&mut self, now: Instant, conn: ConnId, client_id: &str, p: Publish) {
@@ -63,6 +63,15 @@ impl Broker {
                 self.transmit(conn, Packet::Puback(pid));
             }
             QosPid::ExactlyOnce(pid) => {
+                let full = self.sessions.get(client_id).is_some_and(|s| {
+                    let (held, bytes) = s.incoming.load();
+                    !s.incoming.holds(pid) && !self.config.admits_incoming_qos2(held, bytes)
+                });
+                if full {
+                    // Unacknowledged, as mosquitto drops it: the client keeps it
+                    // and sends it again on reconnection.
+                    return self.drop_message(now, client_id, msg, DropReason::QueueFull);
+                }
                 let fresh = self
                     .sessions
                     .get_mut(client_id)

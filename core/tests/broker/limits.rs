@@ -402,3 +402,51 @@ fn retained_messages_on_subscribe_are_not_dropped_for_the_backlog() {
     assert_eq!(lab.publishes_to(s).len(), 30);
     assert_eq!(lab.broker.stats().messages_dropped, 1);
 }
+
+#[test]
+fn qos2_messages_a_client_never_releases_are_bounded() {
+    // In flight + queued: 2 + 3 held between PUBREC and PUBREL, then dropped
+    // unacknowledged (as mosquitto drops them), with the drop line.
+    let mut lab = limited(3, 2);
+    let sub = lab.connect("watcher");
+    lab.send(sub, subscribe(1, &[("t", 2)]));
+    let p = lab.connect("slow");
+    lab.clear();
+    for id in 1..=7 {
+        lab.send(p, publish("t", "x", 2, id, false));
+    }
+    let pubrecs: Vec<Packet> = lab
+        .packets_to(p)
+        .into_iter()
+        .filter(|p| matches!(p, Packet::Pubrec(_)))
+        .collect();
+    assert_eq!(
+        pubrecs,
+        (1..=5).map(|i| Packet::Pubrec(pid(i))).collect::<Vec<_>>()
+    );
+    assert_eq!(drops(&lab, DropReason::QueueFull), 2);
+    assert_eq!(lab.log().iter().filter(|l| *l == DROP_LINE).count(), 1);
+    // A resend of a held one is still answered; a release makes room.
+    lab.clear();
+    lab.send(p, publish("t", "x", 2, 3, false));
+    lab.send(p, Packet::Pubrel(pid(1)));
+    lab.send(p, publish("t", "x", 2, 6, false));
+    let answers: Vec<Packet> = lab
+        .packets_to(p)
+        .into_iter()
+        .filter(|p| !matches!(p, Packet::Publish(_)))
+        .collect();
+    assert_eq!(
+        answers,
+        vec![
+            Packet::Pubrec(pid(3)),
+            Packet::Pubcomp(pid(1)),
+            Packet::Pubrec(pid(6))
+        ]
+    );
+    assert_eq!(
+        lab.publishes_to(sub).len(),
+        1,
+        "the released one is delivered"
+    );
+}

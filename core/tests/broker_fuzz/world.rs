@@ -408,6 +408,31 @@ impl World {
         }
         pieces.sort_unstable();
         let before = self.pubacks_and_pubrecs(c);
+        // A QoS 2 PUBLISH is answered unless its sender already holds as many
+        // unreleased ones as its window and queue allow (then it is dropped).
+        let pubrec_due = match (&p, &self.conns[&c].client_id) {
+            (Packet::Publish(pb), Some(id)) => {
+                let held = self
+                    .broker
+                    .session(id)
+                    .map(|s| {
+                        (
+                            s.incoming_qos2.len(),
+                            s.incoming_qos2
+                                .contains(&pb.qospid.pid().unwrap_or(Pid::FIRST)),
+                        )
+                    })
+                    .unwrap_or((0, false));
+                let (max_q, max_if) = (
+                    self.config.max_queued_messages,
+                    self.config.max_inflight_messages,
+                );
+                held.1
+                    || (self.config.max_queued_bytes == 0
+                        && (max_q == 0 || held.0 < max_q + max_if))
+            }
+            _ => true,
+        };
         for w in pieces.windows(2) {
             self.broker.handle_bytes(self.now, c, &bytes[w[0]..w[1]]);
         }
@@ -421,7 +446,7 @@ impl World {
                 QoS::AtLeastOnce if accepted && !self.config.hold_acks && after.0 == before.0 => {
                     return Err(format!("no PUBACK for a QoS 1 PUBLISH on {c}"))
                 }
-                QoS::ExactlyOnce if accepted && after.1 == before.1 => {
+                QoS::ExactlyOnce if accepted && pubrec_due && after.1 == before.1 => {
                     return Err(format!("no PUBREC for a QoS 2 PUBLISH on {c}"))
                 }
                 _ => {}
@@ -863,6 +888,13 @@ impl World {
             if window_b > 0 && inflight_bytes >= window_b + MAX_PAYLOAD {
                 return Err(format!(
                     "{inflight_bytes} payload bytes in flight for {}, max_inflight_bytes {window_b}",
+                    s.client_id
+                ));
+            }
+            if max_q > 0 && s.incoming_qos2.len() > max_q + max_if {
+                return Err(format!(
+                    "{} QoS 2 messages held unreleased for {}",
+                    s.incoming_qos2.len(),
                     s.client_id
                 ));
             }
