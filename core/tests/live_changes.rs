@@ -119,7 +119,7 @@ fn frames_in_flight_keep_their_arrival_and_none_is_overtaken() {
     let b = w.add_broker("b", BrokerConfig::default()).unwrap();
     let sub = w.add_client("sub", b, link(500), App::Idle).unwrap();
     let publ = w.add_client("pub", b, link(1), App::Idle).unwrap();
-    let cli = MosquittoCli::parse("mosquitto_sub -t t/#", w.rng_mut()).unwrap();
+    let cli = MosquittoCli::parse("mosquitto_sub -t t/#", w.command_rng(sub).unwrap()).unwrap();
     w.schedule(
         Instant::ZERO,
         Action::Run {
@@ -326,7 +326,8 @@ fn a_client_added_at_30s_publishes_to_an_existing_subscriber() {
     let sub = w
         .add_client("sub1", b, LinkParams::default(), App::Idle)
         .unwrap();
-    let s = MosquittoCli::parse(r#"mosquitto_sub -t "topico""#, w.rng_mut()).unwrap();
+    let s =
+        MosquittoCli::parse(r#"mosquitto_sub -t "topico""#, w.command_rng(sub).unwrap()).unwrap();
     w.schedule(
         Instant::ZERO,
         Action::Run {
@@ -340,7 +341,11 @@ fn a_client_added_at_30s_publishes_to_an_existing_subscriber() {
     let late = w.add_client("pub1", b, link(20), App::Idle).unwrap();
     assert_eq!(w.node_id("pub1"), Some(late));
     assert_eq!(w.client(late).unwrap().ip, "172.17.0.3");
-    let p = MosquittoCli::parse(r#"mosquitto_pub -m "mensagem" -t "topico""#, w.rng_mut()).unwrap();
+    let p = MosquittoCli::parse(
+        r#"mosquitto_pub -m "mensagem" -t "topico""#,
+        w.command_rng(late).unwrap(),
+    )
+    .unwrap();
     w.schedule(
         w.now(),
         Action::Run {
@@ -353,7 +358,11 @@ fn a_client_added_at_30s_publishes_to_an_existing_subscriber() {
     let late_sub = w
         .add_client("sub2", b, LinkParams::default(), App::Idle)
         .unwrap();
-    let s2 = MosquittoCli::parse(r#"mosquitto_sub -k 5 -t "topico""#, w.rng_mut()).unwrap();
+    let s2 = MosquittoCli::parse(
+        r#"mosquitto_sub -k 5 -t "topico""#,
+        w.command_rng(late_sub).unwrap(),
+    )
+    .unwrap();
     w.schedule(
         Instant::from_secs(31),
         Action::Run {
@@ -418,7 +427,11 @@ fn changing_world(seed: u64) -> u64 {
     }
     w.run_until(Instant::from_secs(25));
     let late = w.add_client("late", b, lossy, App::Idle).unwrap();
-    let p = MosquittoCli::parse("mosquitto_pub -q 1 -t t -m late", w.rng_mut()).unwrap();
+    let p = MosquittoCli::parse(
+        "mosquitto_pub -q 1 -t t -m late",
+        w.command_rng(late).unwrap(),
+    )
+    .unwrap();
     w.schedule(
         w.now(),
         Action::Run {

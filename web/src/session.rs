@@ -243,7 +243,8 @@ impl Session {
                 .schedule(now, Action::Stop(id))
                 .map_err(|e| e.to_string())?;
         } else {
-            match MosquittoCli::parse(line, self.world.rng_mut()) {
+            let rng = self.world.command_rng(id).map_err(|e| e.to_string())?;
+            match MosquittoCli::parse(line, rng) {
                 Ok(cli) => self
                     .world
                     .schedule(

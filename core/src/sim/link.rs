@@ -3,7 +3,8 @@
 //!
 //! The model follows str0m's `netem`: a fixed latency, uniform jitter, a bandwidth
 //! that serialises frames one after another, and random loss, all drawn from the
-//! world's seeded generator. Because MQTT runs over TCP, a lost segment is not a
+//! link's own generator (derived from the world's seed and the client's name, so
+//! adding a link never changes another link's draws). Because MQTT runs over TCP, a lost segment is not a
 //! lost packet: it is sent again after a retransmission timeout that doubles each
 //! time, so loss shows up as delay, and jitter never reorders (a later frame never
 //! overtakes an earlier one). Only when a frame is lost more times in a row than
@@ -15,7 +16,7 @@ use crate::broker::ConnId;
 use crate::rng::SplitMix64;
 use crate::time::Instant;
 
-use super::draw::Draw;
+use super::draw::{stream, Draw, Stream};
 use super::id::NodeId;
 
 /// The most retransmissions of one segment before a reset, whatever a link says.
@@ -166,13 +167,25 @@ pub struct Link {
     pub conn: Option<ConnId>,
     /// The client's address.
     pub client_ip: String,
+    /// Loss and jitter draws.
+    rng: SplitMix64,
+    /// Ephemeral port draws.
+    ports: SplitMix64,
     busy_until: [Instant; 2],
     last_arrival: [Instant; 2],
 }
 
 impl Link {
-    /// A link with no connection.
-    pub fn new(client: NodeId, broker: NodeId, params: LinkParams, client_ip: String) -> Self {
+    /// A link with no connection, drawing from its own generators: those of the
+    /// world seeded `seed` for the client host named `name`.
+    pub fn new(
+        client: NodeId,
+        broker: NodeId,
+        params: LinkParams,
+        client_ip: String,
+        seed: u64,
+        name: &str,
+    ) -> Self {
         Link {
             client,
             broker,
@@ -181,22 +194,25 @@ impl Link {
             client_gone: false,
             conn: None,
             client_ip,
+            rng: stream(seed, Stream::Link, name),
+            ports: stream(seed, Stream::Ports, name),
             busy_until: [Instant::ZERO; 2],
             last_arrival: [Instant::ZERO; 2],
         }
     }
 
+    /// The client's port for a new connection: an ephemeral port, 32768 to 60999
+    /// as Linux picks them.
+    pub fn ephemeral_port(&mut self) -> u16 {
+        32768 + self.ports.below(28232) as u16
+    }
+
     /// When a frame of `len` bytes sent at `now` arrives, drawing loss and jitter
-    /// from `rng`; `extra` is a delay a fault rule adds. Frames never overtake.
-    pub fn transit(
-        &mut self,
-        now: Instant,
-        dir: Dir,
-        len: usize,
-        extra: Duration,
-        rng: &mut SplitMix64,
-    ) -> Transit {
+    /// from the link's generator; `extra` is a delay a fault rule adds. Frames
+    /// never overtake.
+    pub fn transit(&mut self, now: Instant, dir: Dir, len: usize, extra: Duration) -> Transit {
         let i = dir.index();
+        let rng = &mut self.rng;
         let p = &self.params;
         let start = now.max(self.busy_until[i]);
         let serialise = match p.bandwidth_bps {
@@ -256,12 +272,18 @@ mod tests {
             bandwidth_bps: Some(8_000), // 1 byte per ms
             ..LinkParams::default()
         };
-        let mut l = Link::new(NodeId::new(0), NodeId::new(1), params, "10.0.0.2".into());
-        let mut rng = SplitMix64::new(3);
+        let mut l = Link::new(
+            NodeId::new(0),
+            NodeId::new(1),
+            params,
+            "10.0.0.2".into(),
+            3,
+            "c",
+        );
         let mut last = Instant::ZERO;
         for _ in 0..100 {
             let Transit::Arrives(t, _) =
-                l.transit(Instant::ZERO, Dir::ToBroker, 10, Duration::ZERO, &mut rng)
+                l.transit(Instant::ZERO, Dir::ToBroker, 10, Duration::ZERO)
             else {
                 panic!("no loss configured")
             };
@@ -314,33 +336,31 @@ mod tests {
             latency: Duration::from_millis(500),
             ..LinkParams::default()
         };
-        let mut l = Link::new(NodeId::new(0), NodeId::new(1), slow, "10.0.0.2".into());
-        let mut rng = SplitMix64::new(3);
+        let mut l = Link::new(
+            NodeId::new(0),
+            NodeId::new(1),
+            slow,
+            "10.0.0.2".into(),
+            3,
+            "c",
+        );
         let Transit::Arrives(first, _) =
-            l.transit(Instant::ZERO, Dir::ToBroker, 10, Duration::ZERO, &mut rng)
+            l.transit(Instant::ZERO, Dir::ToBroker, 10, Duration::ZERO)
         else {
             panic!("no loss configured")
         };
         assert_eq!(first, Instant::from_millis(500));
         l.params.latency = Duration::from_millis(1);
-        let Transit::Arrives(second, _) = l.transit(
-            Instant::from_millis(10),
-            Dir::ToBroker,
-            10,
-            Duration::ZERO,
-            &mut rng,
-        ) else {
+        let Transit::Arrives(second, _) =
+            l.transit(Instant::from_millis(10), Dir::ToBroker, 10, Duration::ZERO)
+        else {
             panic!("no loss configured")
         };
         // It would arrive at 11 ms on its own; TCP delivers it after the first.
         assert_eq!(second, first);
-        let Transit::Arrives(later, _) = l.transit(
-            Instant::from_millis(600),
-            Dir::ToBroker,
-            10,
-            Duration::ZERO,
-            &mut rng,
-        ) else {
+        let Transit::Arrives(later, _) =
+            l.transit(Instant::from_millis(600), Dir::ToBroker, 10, Duration::ZERO)
+        else {
             panic!("no loss configured")
         };
         assert_eq!(later, Instant::from_millis(601));
@@ -352,10 +372,16 @@ mod tests {
             loss_ppm: 1_000_000,
             ..LinkParams::default()
         };
-        let mut l = Link::new(NodeId::new(0), NodeId::new(1), params, "10.0.0.2".into());
-        let mut rng = SplitMix64::new(3);
+        let mut l = Link::new(
+            NodeId::new(0),
+            NodeId::new(1),
+            params,
+            "10.0.0.2".into(),
+            3,
+            "c",
+        );
         assert_eq!(
-            l.transit(Instant::ZERO, Dir::ToClient, 2, Duration::ZERO, &mut rng),
+            l.transit(Instant::ZERO, Dir::ToClient, 2, Duration::ZERO),
             Transit::Reset
         );
     }

@@ -278,8 +278,10 @@ pub struct ClientNode {
     pub refusals: Vec<u8>,
     /// The app's next wake-up.
     pub wake: Option<Instant>,
-    /// Its generator.
+    /// Its apps' generator.
     pub rng: SplitMix64,
+    /// The generator of the command lines typed on it.
+    pub(crate) commands: SplitMix64,
     /// Whether to keep received messages (off in scale benchmarks).
     pub keep_received: bool,
     /// QoS 1/2 messages this node published that the broker acknowledged: when

@@ -157,7 +157,8 @@ impl Scenario {
             let action = match &a.action {
                 ActionSpec::Command { node, line } => {
                     let n = id(&w, node)?;
-                    match MosquittoCli::parse(line, w.rng_mut()) {
+                    let rng = w.command_rng(n).map_err(at(node))?;
+                    match MosquittoCli::parse(line, rng) {
                         Ok(cli) => Action::Run {
                             node: n,
                             app: Box::new(App::Cli(cli)),

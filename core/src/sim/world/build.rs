@@ -10,7 +10,7 @@ use crate::time::Instant;
 
 use super::{Ev, World};
 use crate::sim::action::Action;
-use crate::sim::draw::derive_seed;
+use crate::sim::draw::{stream, stream_seed, Stream};
 use crate::sim::fault::FaultRule;
 use crate::sim::id::{LinkId, NodeId, WorldError};
 use crate::sim::link::{Link, LinkParams};
@@ -31,7 +31,7 @@ impl World {
             .filter(|n| n.as_broker().is_some())
             .count();
         let ip = format!("192.168.0.{}", 13 + nb % 200);
-        config.seed = derive_seed(self.seed, name);
+        config.seed = stream_seed(self.seed, Stream::Broker, name);
         // The world tells the broker what each connection's socket took (all of
         // it, unless a slow-consumer fault stalls the client: `stall.rs`).
         config.socket_feedback = true;
@@ -71,7 +71,8 @@ impl World {
         } else {
             format!("10.{}.{}.{}", (k >> 16) & 255, (k >> 8) & 255, k & 255)
         };
-        self.links.push(Link::new(id, broker, params, ip.clone()));
+        self.links
+            .push(Link::new(id, broker, params, ip.clone(), self.seed, name));
         self.nodes.push(Node::Client(Box::new(ClientNode {
             name: name.into(),
             ip,
@@ -85,7 +86,8 @@ impl World {
             received: Vec::new(),
             refusals: Vec::new(),
             wake: None,
-            rng: SplitMix64::new(derive_seed(self.seed, name)),
+            rng: stream(self.seed, Stream::Node, name),
+            commands: stream(self.seed, Stream::Commands, name),
             keep_received: true,
             acked: Vec::new(),
             first_suback: None,
@@ -163,8 +165,14 @@ impl World {
         }
     }
 
-    /// The world's own generator (e.g. to pick client ids when building).
-    pub fn rng_mut(&mut self) -> &mut SplitMix64 {
-        &mut self.rng
+    /// The generator for command lines typed on client host `node` (the client id
+    /// `mosquitto_sub` makes up when `-i` is not given): its own, so typing a
+    /// command never changes what anything else draws.
+    pub fn command_rng(&mut self, node: NodeId) -> Result<&mut SplitMix64, WorldError> {
+        match self.nodes.get_mut(node.index()) {
+            Some(Node::Client(c)) => Ok(&mut c.commands),
+            Some(Node::Broker(_)) => Err(WorldError::NotAClient(node)),
+            None => Err(WorldError::UnknownNode(node)),
+        }
     }
 }

@@ -5,7 +5,11 @@
 //! applies it; [`World::run_until`] steps until a time. Nothing waits on a real
 //! clock, so a 90 s keep-alive timeout plays in microseconds, and nothing draws on
 //! the operating system, so the same world with the same seed gives the same
-//! trace, byte for byte, natively and in wasm32.
+//! trace, byte for byte, natively and in wasm32. Each part that draws (a link's
+//! loss and jitter, a host's ports, its apps, the commands typed on it, a
+//! broker) has its own generator derived from the seed and its name
+//! ([`Stream`](super::draw::Stream)), so adding a part, or typing a command, never
+//! changes what another draws.
 //!
 //! ```
 //! use mqttlab_core::sim::{World, TraceMode, LinkParams, Action};
@@ -17,8 +21,8 @@
 //! let b = w.add_broker("broker1", BrokerConfig::default())?;
 //! let sub = w.add_client("sub1", b, LinkParams::default(), App::Idle)?;
 //! let publ = w.add_client("pub1", b, LinkParams::default(), App::Idle)?;
-//! let s = MosquittoCli::parse(r#"mosquitto_sub -t "topico""#, w.rng_mut()).unwrap();
-//! let p = MosquittoCli::parse(r#"mosquitto_pub -m "mensagem" -t "topico""#, w.rng_mut()).unwrap();
+//! let s = MosquittoCli::parse(r#"mosquitto_sub -t "topico""#, w.command_rng(sub)?).unwrap();
+//! let p = MosquittoCli::parse(r#"mosquitto_pub -m "mensagem" -t "topico""#, w.command_rng(publ)?).unwrap();
 //! w.schedule(Instant::ZERO, Action::Run { node: sub, app: Box::new(App::Cli(s)) })?;
 //! w.schedule(Instant::from_secs(5), Action::Run { node: publ, app: Box::new(App::Cli(p)) })?;
 //! w.run_until(Instant::from_secs(70));
@@ -34,11 +38,9 @@ use core::time::Duration;
 use crate::broker::{BrokerEvent, ConnId};
 use crate::client::ClientEvent;
 use crate::codec::Packet;
-use crate::rng::SplitMix64;
 use crate::time::Instant;
 
 use super::action::Action;
-use super::draw::derive_seed;
 use super::fault::FaultRule;
 use super::id::{LinkId, NodeId};
 use super::link::{Dir, Link, LinkParams};
@@ -119,7 +121,6 @@ pub struct World {
     links: Vec<Link>,
     faults: Vec<FaultRule>,
     trace: Trace,
-    rng: SplitMix64,
     next_conn: u64,
     conns: BTreeMap<ConnId, ConnMeta>,
     timers: Vec<Option<Instant>>,
@@ -144,7 +145,6 @@ impl World {
             links: Vec::new(),
             faults: Vec::new(),
             trace: Trace::new(mode),
-            rng: SplitMix64::new(derive_seed(seed, "world")),
             next_conn: 1,
             conns: BTreeMap::new(),
             timers: Vec::new(),

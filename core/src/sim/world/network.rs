@@ -7,7 +7,6 @@ use crate::codec::{Packet, QosPid};
 
 use super::{ConnMeta, Ev, World};
 use crate::broker::ConnId;
-use crate::sim::draw::Draw;
 use crate::sim::fault::FaultAction;
 use crate::sim::id::{LinkId, NodeId};
 use crate::sim::link::{Dir, Transit};
@@ -29,7 +28,7 @@ impl World {
         };
         let conn = ConnId(self.next_conn);
         self.next_conn += 1;
-        let port = 32768 + self.rng.below(28232) as u16;
+        let port = self.links[link.index()].ephemeral_port();
         self.conns.insert(conn, ConnMeta { link, port });
         self.links[link.index()].conn = Some(conn);
         self.stats.connections += 1;
@@ -189,7 +188,7 @@ impl World {
         }
         let reset_on_loss = matches!(ev, Ev::Frame { .. });
         let now = self.now;
-        match self.links[link.index()].transit(now, dir, len, extra, &mut self.rng) {
+        match self.links[link.index()].transit(now, dir, len, extra) {
             Transit::Arrives(t, retrans) => {
                 let ev = match ev {
                     Ev::Frame {
