@@ -2,7 +2,8 @@
 //! driver: what is left needs I/O (open a transport, read a file or standard
 //! input, close without DISCONNECT).
 
-use crate::client::{Client, ClientEvent, DisconnectReason};
+use crate::client::{Client, ClientEvent, DisconnectReason, Transmit, MAX_PACKET_SIZE};
+use crate::codec::{self, Packet};
 use crate::time::Instant;
 
 use super::{Action, Tool};
@@ -49,4 +50,94 @@ pub fn apply(tool: &mut Tool, client: &mut Client, now: Instant) -> Vec<Action> 
         }
     }
     io
+}
+
+/// What a driver with a real transport (a socket, a WebSocket) must do next,
+/// from [`run`], in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// An action only the driver can perform (see [`apply`]).
+    Io(Action),
+    /// Write these bytes (the tool has already printed the packet's `-d` line).
+    Send(Transmit),
+    /// The client is done with the connection: close the transport once what
+    /// came before is written.
+    Close,
+}
+
+/// Runs the tool and its client until neither has anything more to say:
+/// performs the client's actions, reports each packet sent to the tool (`-d`),
+/// feeds it every client event. Returns what the driver must do, in order.
+pub fn run(tool: &mut Tool, client: &mut Client, now: Instant) -> Vec<Step> {
+    let mut steps = Vec::new();
+    loop {
+        let mut progress = false;
+        for a in apply(tool, client, now) {
+            progress = true;
+            steps.push(Step::Io(a));
+        }
+        while let Some(t) = client.poll_transmit() {
+            progress = true;
+            tool.handle_sent(now, &t.packet);
+            steps.push(Step::Send(t));
+        }
+        while let Some(ev) = client.poll_event() {
+            progress = true;
+            let closed = matches!(ev, ClientEvent::Disconnected { .. });
+            tool.handle_event(now, &ev);
+            if closed {
+                steps.push(Step::Close);
+            }
+        }
+        if !progress {
+            return steps;
+        }
+    }
+}
+
+/// A whole packet received with its bytes, or every byte left when they do not
+/// decode (the client then reports the malformed packet itself).
+pub type Frame = Result<(Packet, Vec<u8>), Vec<u8>>;
+
+/// Received bytes cut into whole packets, so that a driver feeds its client one
+/// packet at a time and the tool's `-d` line for each comes before what the
+/// packet causes, as in libmosquitto.
+#[derive(Debug, Default)]
+pub struct Frames {
+    buf: Vec<u8>,
+}
+
+impl Frames {
+    /// Bytes from the transport.
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// The next whole packet and its bytes (see [`Frame`]).
+    pub fn next_frame(&mut self) -> Option<Frame> {
+        match codec::decode(&self.buf, MAX_PACKET_SIZE) {
+            Ok(Some((packet, used))) => {
+                let bytes: Vec<u8> = self.buf.drain(..used).collect();
+                Some(Ok((packet, bytes)))
+            }
+            Ok(None) => None,
+            Err(_) => Some(Err(std::mem::take(&mut self.buf))),
+        }
+    }
+
+    /// Forgets a partial packet (a new connection).
+    pub fn clear(&mut self) {
+        self.buf.clear();
+    }
+}
+
+/// Feeds one frame from [`Frames::next_frame`] to the tool (`-d`) and the client.
+pub fn receive(tool: &mut Tool, client: &mut Client, now: Instant, frame: Frame) {
+    match frame {
+        Ok((packet, bytes)) => {
+            tool.handle_received(now, &packet);
+            client.handle_bytes(now, &bytes);
+        }
+        Err(bytes) => client.handle_bytes(now, &bytes),
+    }
 }

@@ -226,11 +226,16 @@ impl Publisher {
         }
     }
 
-    /// mosquitto_pub sets no signal handler: Ctrl-C kills it, and the kernel
-    /// closes its socket without DISCONNECT.
+    /// Ctrl-C: connected, it leaves with DISCONNECT (so no will) and exits 0
+    /// (checked against mosquitto_pub 2.0.11); before that the process dies, and
+    /// its socket closes without one.
     pub fn on_interrupt(&mut self, io: &mut Io, _now: Instant) {
-        io.actions.push_back(Action::Abort);
-        io.finish(EXIT_INTERRUPTED);
+        if io.connected {
+            self.disconnect(io);
+        } else {
+            io.actions.push_back(Action::Abort);
+            io.finish(EXIT_INTERRUPTED);
+        }
     }
 
     pub fn on_timer(&mut self, io: &mut Io, _now: Instant, t: Timer) {

@@ -311,8 +311,8 @@ async fn subscriber(
                 }
             }
             Wait::Event(ClientEvent::Disconnected { reason }) => anyhow::bail!("{reason}"),
-            Wait::Deadline | Wait::Interrupted => break,
-            Wait::Event(_) | Wait::Line(_) => {}
+            Wait::Deadline => break,
+            Wait::Event(_) => {}
         }
     }
     conn.disconnect().await;
@@ -336,8 +336,8 @@ async fn publisher(
                     Wait::Event(ClientEvent::Disconnected { reason }) => {
                         anyhow::bail!("{reason}")
                     }
-                    Wait::Deadline | Wait::Interrupted => return Ok(()),
-                    Wait::Event(_) | Wait::Line(_) => {}
+                    Wait::Deadline => return Ok(()),
+                    Wait::Event(_) => {}
                 }
             }
         }
@@ -353,9 +353,9 @@ async fn publisher(
     conn.flush().await?;
     while conn.client.pending_messages() > 0 {
         match conn.next(Some(deadline)).await? {
-            Wait::Deadline | Wait::Interrupted => break,
+            Wait::Deadline => break,
             Wait::Event(ClientEvent::Disconnected { reason }) => anyhow::bail!("{reason}"),
-            Wait::Event(_) | Wait::Line(_) => {}
+            Wait::Event(_) => {}
         }
     }
     conn.disconnect().await;

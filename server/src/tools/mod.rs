@@ -1,10 +1,11 @@
-//! `mqttlab pub` and `mqttlab sub`: `mosquitto_pub`/`mosquitto_sub` look-alikes that
-//! drive the core's sans-IO [`Client`](mqttlab_core::client::Client) over real TCP.
-//! The client does the protocol; tokio only moves bytes and reads the clock.
+//! `mqttlab pub` and `mqttlab sub`: the core's `mosquitto_pub`/`mosquitto_sub`
+//! ([`mqttlab_core::tools::Tool`]) and its client over real TCP; tokio only moves
+//! bytes, reads the clock, standard input and files. `mqttlab bench` too.
 
 pub mod bench;
 mod conn;
 pub mod pub_cmd;
+mod run;
 pub mod sub_cmd;
 
 /// Runs `f` on a single-threaded tokio runtime and returns its exit code.
