@@ -366,14 +366,75 @@ impl Tool {
 
 struct Args<'a> {
     words: core::slice::Iter<'a, String>,
+    tool: Tool,
 }
 
 impl<'a> Args<'a> {
+    /// The flag's value; when it is the last word, mosquitto's own error
+    /// (`Error: -t argument given but no topic specified.`, then a blank line).
     fn value(&mut self, flag: &str) -> Result<&'a str, CliError> {
-        self.words
-            .next()
-            .map(String::as_str)
-            .ok_or_else(|| CliError::MissingValue(flag.to_string()))
+        let tool = self.tool;
+        self.words.next().map(String::as_str).ok_or_else(|| {
+            let msg = match missing_value_words(flag) {
+                Some((short, what)) => {
+                    format!("Error: {short} argument given but no {what} specified.\n")
+                }
+                None if flag == "-M" => {
+                    "Error: -M argument given but max_inflight not specified.\n".to_string()
+                }
+                None => format!("Error: {flag} argument given but no value specified.\n"),
+            };
+            usage(tool, &msg)
+        })
+    }
+}
+
+/// How client_shared.c names a flag and its missing value, by either spelling.
+fn missing_value_words(flag: &str) -> Option<(&'static str, &'static str)> {
+    Some(match flag {
+        "-C" => ("-C", "count"),
+        "-F" => ("-F", "format"),
+        "-f" | "--file" => ("-f", "file"),
+        "-h" | "--host" => ("-h", "host"),
+        "-i" | "--id" => ("-i", "id"),
+        "-I" | "--id-prefix" => ("-I", "id prefix"),
+        "-k" | "--keepalive" => ("-k", "keepalive"),
+        "-m" | "--message" => ("-m", "message"),
+        "-p" | "--port" => ("-p", "port"),
+        "-P" | "--pw" => ("-P", "password"),
+        "-q" | "--qos" => ("-q", "QoS"),
+        "--repeat" => ("--repeat", "count"),
+        "--repeat-delay" => ("--repeat-delay", "time"),
+        "-t" | "--topic" => ("-t", "topic"),
+        "-T" | "--filter-out" => ("-T", "topic filter"),
+        "-U" | "--unsubscribe" => ("-U", "unsubscribe topic"),
+        "-u" | "--username" => ("-u", "username"),
+        "-V" | "--protocol-version" => ("--protocol-version", "version"),
+        "-W" => ("-W", "timeout"),
+        "--will-payload" => ("--will-payload", "will payload"),
+        "--will-qos" => ("--will-qos", "will QoS"),
+        "--will-topic" => ("--will-topic", "will topic"),
+        _ => return None,
+    })
+}
+
+/// C's `atoi`: leading blanks, a sign, then digits up to the first other
+/// character; 0 when there are none (`-C x` is a count of 0 to mosquitto_sub).
+fn atoi(v: &str) -> i64 {
+    let t = v.trim_start();
+    let (neg, t) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let mut n: i64 = 0;
+    for b in t.bytes().take_while(u8::is_ascii_digit) {
+        n = n.saturating_mul(10).saturating_add(i64::from(b - b'0'));
+    }
+    if neg {
+        -n
+    } else {
+        n
     }
 }
 
@@ -404,13 +465,14 @@ fn usage(tool: Tool, msg: &str) -> CliError {
 }
 
 fn parse_qos(flag: &str, v: &str, tool: Tool) -> Result<QoS, CliError> {
-    v.parse::<u8>()
+    // atoi, as the tools read it: `-q x` is QoS 0.
+    let n = atoi(v);
+    u8::try_from(n)
         .ok()
         .and_then(QoS::from_u8)
-        .ok_or_else(|| usage(tool, &format!("Error: Invalid QoS given: {v}")))
-        .map_err(|e| match flag {
-            "--will-qos" => usage(tool, &format!("Error: Invalid will QoS {v}.")),
-            _ => e,
+        .ok_or_else(|| match flag {
+            "--will-qos" => usage(tool, &format!("Error: Invalid will QoS {n}.\n")),
+            _ => usage(tool, &format!("Error: Invalid QoS given: {n}")),
         })
 }
 
@@ -433,8 +495,21 @@ fn parse_common(
                 _ => return Err(usage(tool, &format!("Error: Invalid port given: {v}\n"))),
             };
         }
-        "-i" | "--id" => c.client_id = Some(args.value(flag)?.to_string()),
-        "-I" | "--id-prefix" => c.id_prefix = Some(args.value(flag)?.to_string()),
+        "-i" | "--id" | "-I" | "--id-prefix" => {
+            let prefix = matches!(flag, "-I" | "--id-prefix");
+            if (prefix && c.client_id.is_some()) || (!prefix && c.id_prefix.is_some()) {
+                return Err(usage(
+                    tool,
+                    "Error: -i and -I argument cannot be used together.\n",
+                ));
+            }
+            let v = Some(args.value(flag)?.to_string());
+            if prefix {
+                c.id_prefix = v;
+            } else {
+                c.client_id = v;
+            }
+        }
         "-k" | "--keepalive" => {
             let v = args.value(flag)?;
             c.keep_alive = match v.parse::<u32>() {
@@ -470,7 +545,7 @@ fn parse_common(
                 _ => {
                     return Err(usage(
                         tool,
-                        &format!("Error: Invalid protocol version argument given: {v}"),
+                        "Error: Invalid protocol version argument given.\n",
                     ))
                 }
             };
@@ -584,6 +659,7 @@ pub fn parse_pub(words: &[String]) -> Result<PubArgs, CliError> {
     let mut repeat_delay = Duration::ZERO;
     let mut args = Args {
         words: words.iter(),
+        tool,
     };
     while let Some(flag) = args.words.next() {
         let flag = flag.as_str();
@@ -594,7 +670,7 @@ pub fn parse_pub(words: &[String]) -> Result<PubArgs, CliError> {
             if message.is_some() {
                 return Err(usage(
                     tool,
-                    "Error: Only one type of message can be sent at once.",
+                    "Error: Only one type of message can be sent at once.\n",
                 ));
             }
             *message = Some(m);
@@ -603,7 +679,9 @@ pub fn parse_pub(words: &[String]) -> Result<PubArgs, CliError> {
         match flag {
             "-t" | "--topic" => {
                 let v = args.value(flag)?;
-                if topic::validate_name(v).is_err() {
+                // mosquitto_pub_topic_check passes an empty topic; the PUBLISH
+                // itself is then refused ("Error: Invalid input. ...").
+                if !v.is_empty() && topic::validate_name(v).is_err() {
                     return Err(usage(
                         tool,
                         &format!("Error: Invalid publish topic '{v}', does it contain '+' or '#'?"),
@@ -625,14 +703,9 @@ pub fn parse_pub(words: &[String]) -> Result<PubArgs, CliError> {
             "-r" | "--retain" => retain = true,
             "--repeat" => {
                 let v = args.value(flag)?;
-                repeat = match v.parse::<u32>() {
+                repeat = match u32::try_from(atoi(v)) {
                     Ok(n) if n >= 1 => n,
-                    _ => {
-                        return Err(usage(
-                            tool,
-                            &format!("Error: --repeat argument must be a positive integer: {v}"),
-                        ))
-                    }
+                    _ => return Err(usage(tool, "Error: --repeat argument must be >0.\n")),
                 };
             }
             "--repeat-delay" => repeat_delay = parse_secs(flag, args.value(flag)?)?,
@@ -677,6 +750,7 @@ pub fn parse_sub(words: &[String]) -> Result<SubArgs, CliError> {
     };
     let mut args = Args {
         words: words.iter(),
+        tool,
     };
     while let Some(flag) = args.words.next() {
         let flag = flag.as_str();
@@ -711,21 +785,23 @@ pub fn parse_sub(words: &[String]) -> Result<SubArgs, CliError> {
             "-v" | "--verbose" => s.verbose = true,
             "-C" => {
                 let v = args.value(flag)?;
-                s.count = match v.parse::<u32>() {
+                let n = atoi(v);
+                s.count = match u32::try_from(n) {
                     Ok(n) if n >= 1 => Some(n),
                     _ => {
                         return Err(usage(
                             tool,
-                            &format!("Error: Invalid message count \"{v}\"."),
+                            &format!("Error: Invalid message count \"{n}\".\n"),
                         ))
                     }
                 };
             }
             "-W" => {
                 let v = args.value(flag)?;
-                s.timeout = match v.parse::<u32>() {
+                let n = atoi(v);
+                s.timeout = match u32::try_from(n) {
                     Ok(n) if n >= 1 => Some(n),
-                    _ => return Err(usage(tool, &format!("Error: Invalid timeout \"{v}\"."))),
+                    _ => return Err(usage(tool, &format!("Error: Invalid timeout \"{n}\".\n"))),
                 };
             }
             "-R" => s.no_retained = true,
@@ -850,7 +926,11 @@ mod tests {
             ToolCommand::Pub(p) => p.common.effective_client_id(7),
             ToolCommand::Sub(s) => s.common.effective_client_id(7),
         };
-        assert_eq!(id("mosquitto_sub -t a -i x -I p"), "x");
+        assert_eq!(id("mosquitto_sub -t a -i x"), "x");
+        assert!(parse_command_line("mosquitto_sub -t a -i x -I p")
+            .unwrap_err()
+            .to_string()
+            .starts_with("Error: -i and -I argument cannot be used together.\n"));
         assert_eq!(id("mosquitto_sub -t a -I sala-"), "sala-7");
         assert_eq!(id("mosquitto_pub -t a -m b"), "");
         assert_eq!(id("mosquitto_pub -t a -m b -V mqttv31"), "mosq-7");
