@@ -101,12 +101,15 @@ impl Case {
     }
 }
 
-/// `line` with ` -d` added unless it has it: the run that shows each
-/// invocation's packets (libmosquitto's debug log) between its output lines.
+/// `line` with `-d` added right after the program name, unless it has it: the
+/// run that shows each invocation's packets (libmosquitto's debug log) between
+/// its output lines. (At the end it could become a flag's value: `-t -d`.)
 pub fn with_debug(line: &str) -> String {
     if line.split_whitespace().any(|w| w == "-d" || w == "--debug") {
-        line.to_string()
-    } else {
-        format!("{line} -d")
+        return line.to_string();
+    }
+    match line.split_once(' ') {
+        Some((program, rest)) => format!("{program} -d {rest}"),
+        None => format!("{line} -d"),
     }
 }

@@ -405,6 +405,68 @@ pub const CASES: &[Case] = &[
         ],
     ),
     case("id-prefix", &[Run("mosquitto_sub -I pre- -E -t t -d")]).digits(),
+    // More of the broker, seen through the tools.
+    case(
+        "persistent-session-qos2",
+        &[
+            Start("mosquitto_sub -c -i keep -q 2 -t t"),
+            Stop(0),
+            Run("mosquitto_pub -i p -q 2 -t t -m while-away"),
+            Start("mosquitto_sub -c -i keep -q 2 -t t -v"),
+            Stop(2),
+        ],
+    ),
+    case(
+        "persistent-session-qos0-not-kept",
+        &[
+            Start("mosquitto_sub -c -i keep -q 1 -t t"),
+            Stop(0),
+            Run("mosquitto_pub -i p -t t -m lost"),
+            Run("mosquitto_sub -c -i keep -q 1 -t t -v -W 1"),
+        ],
+    ),
+    case(
+        "overlapping-filters",
+        &[
+            Start("mosquitto_sub -i s -v -t 'a/+/c' -t 'a/#' -q 1"),
+            Run("mosquitto_pub -i p -t a/b/c -m once -q 1"),
+            Stop(0),
+        ],
+    ),
+    case(
+        "sys-version",
+        &[Run("mosquitto_sub -i s -t '$SYS/broker/version' -C 1 -v -W 2")],
+    )
+    .known(
+        "the simulated broker has no $SYS tree",
+        "[0] stdout, stderr, exit, with -d, order on the wire\n",
+        0x5b83e8f87fd8310f,
+    ),
+    case(
+        "unsubscribe-only",
+        &[Run("mosquitto_sub -c -i u -U a -E")],
+    ),
+    case(
+        "repeat-delay-fraction",
+        &[
+            Start("mosquitto_sub -i s -t t"),
+            Run("mosquitto_pub -i p --repeat 2 --repeat-delay 0.5 -t t -m x"),
+            Stop(0),
+        ],
+    ),
+    case(
+        "verbose-no-end-of-line",
+        &[
+            Start("mosquitto_sub -i s -v -N -t t"),
+            Run("mosquitto_pub -i p -t t -m x"),
+            Stop(0),
+        ],
+    )
+    .known(
+        "the terminal shows -N output one write per line",
+        "[0] terminal\n",
+        0x6e5740d7103eb528,
+    ),
     // Refusals.
     case(
         "not-authorised",
@@ -436,5 +498,15 @@ pub const CASES: &[Case] = &[
     ),
     case("usage-wildcard-publish", &[Run("mosquitto_pub -t 'a/#' -m x")]),
     case("usage-bad-filter", &[Run("mosquitto_sub -t 'a/#/b'")]),
+    case("empty-topic", &[Run("mosquitto_pub -i p -t '' -m x")]),
+    case("usage-two-messages", &[Run("mosquitto_pub -t t -m x -n")]),
+    case("usage-repeat-zero", &[Run("mosquitto_pub -t t -m x --repeat 0")]),
+    case("usage-will-payload-without-topic", &[Run("mosquitto_sub -t t --will-payload x")]),
+    case("usage-missing-value", &[Run("mosquitto_sub -t")]),
+    case("usage-bad-count", &[Run("mosquitto_sub -t t -C x")]),
+    case("usage-bad-timeout", &[Run("mosquitto_sub -t t -W 0")]),
+    case("usage-bad-will-qos", &[Run("mosquitto_pub -t t -m x --will-topic w --will-qos 3")]),
+    case("usage-bad-version", &[Run("mosquitto_pub -t t -m x -V 4")]),
+    case("usage-id-and-prefix", &[Run("mosquitto_sub -t t -i a -I b")]),
     case("usage-unknown-option", &[Run("mosquitto_pub -t t -m x --bogus")]),
 ];
