@@ -44,7 +44,7 @@ pub const CASES: &[Case] = &[
     .known(
         "a mosq- client id, as in the course's mosquitto 1.6 logs",
         "[0] with -d\n[1] with -d\n",
-        0x06999c8cb2641efb,
+        0x3c9961dbbf31dfb0,
     ),
     case(
         "qos2-publish-qos0-subscription",
