@@ -446,3 +446,29 @@ fn suback_128_and_connack_1_on_the_wire_and_in_the_terminal() {
         ]
     );
 }
+
+#[test]
+fn expect_packet_compares_the_whole_label_so_m1_is_not_m10() {
+    // Twelve QoS 1 messages: packet ids 1 to 12, so PUBACK m1, m10, m11 and m12
+    // all reach the publisher.
+    let mut src = String::from("broker b\nclient p -> b\nat 0s connect p id p\n");
+    for i in 1..=12 {
+        src += &format!("at {i}s publish p t m{i} qos 1\n");
+    }
+    src += "expect packet \"PUBACK m1\" to p once\n\
+            expect packet \"PUBACK m10\" to p once\n\
+            expect packet \"PUBACK m1 ...\" to p once\n\
+            expect packet \"PUBACK\" to p times 12\n\
+            expect packet \"PUBLISH q1 ...\" from p times 12\n\
+            expect packet \"PUBLISH q1 m1 t\" from p once\n\
+            expect packet \"PUBACK m13\" never\n\
+            run 20s\n";
+    let r = scenario::run(&src, Some(1)).unwrap();
+    assert!(r.passed(), "{:#?}", r.results);
+    // A type the diagram does not write is refused where it is written.
+    assert_eq!(
+        first_error("broker b\nexpect packet \"PUBAKC m1\" to b"),
+        "line 2, column 15: a packet summary starts with its type, as the diagram writes it: \
+         'PUBAKC' is not one (did you mean 'PUBACK'?)"
+    );
+}

@@ -286,9 +286,10 @@ pub enum ExpectKind {
     /// `expect BROKER retained TOPIC "P"` or `... none`.
     Retained(NameRef, String, Option<String>),
     /// `expect packet "SUMMARY" [from N] [to N]`: delivered packets whose summary
-    /// starts with the text.
+    /// is the text ([`summary_matches`](super::expect::summary_matches): the whole
+    /// label, a type alone, or a head followed by ` ...`).
     Packet {
-        /// Summary prefix.
+        /// The summary to match.
         summary: String,
         /// Sender.
         from: Option<NameRef>,

@@ -20,6 +20,23 @@ pub struct ExpectResult {
     pub detail: String,
 }
 
+/// Whether a packet's one-line summary `label` is what `expect packet "PATTERN"`
+/// asks for: the whole label (`PUBACK m1` is not `PUBACK m10`); a packet type's
+/// name alone (`PUBACK`), any packet of that type; a pattern ending in ` ...`
+/// (`CONNECT c1 k60 ...`), labels that start with what precedes it, up to a
+/// space.
+pub fn summary_matches(pattern: &str, label: &str) -> bool {
+    if let Some(head) = pattern.strip_suffix(" ...") {
+        return label
+            .strip_prefix(head)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '));
+    }
+    if !pattern.contains(' ') {
+        return label.split(' ').next() == Some(pattern);
+    }
+    label == pattern
+}
+
 fn in_window(e: &Expect, t: Instant) -> bool {
     t >= e.from && e.until.is_none_or(|u| t <= u)
 }
@@ -199,7 +216,7 @@ fn evaluate(e: &Expect, w: &World) -> (bool, String) {
                         summary: s,
                         ..
                     } => {
-                        s.starts_with(summary.as_str())
+                        summary_matches(summary, s)
                             && from.as_ref().is_none_or(|r| r.name == *f)
                             && to.as_ref().is_none_or(|r| r.name == *t)
                     }
@@ -211,5 +228,37 @@ fn evaluate(e: &Expect, w: &World) -> (bool, String) {
                 format!("wanted {}, {n} delivered", count_word(e.count)),
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::summary_matches;
+
+    #[test]
+    fn the_whole_label_a_type_alone_or_a_head_and_dots() {
+        assert!(summary_matches("PUBACK m1", "PUBACK m1"));
+        assert!(!summary_matches("PUBACK m1", "PUBACK m10"));
+        assert!(!summary_matches(
+            "PUBLISH q1 m1 casa",
+            "PUBLISH d1 q1 m1 casa"
+        ));
+        assert!(!summary_matches(
+            "PUBLISH q1 m1 casa",
+            "PUBLISH q1 m1 casa/sala"
+        ));
+        assert!(summary_matches("PUBACK", "PUBACK m10"));
+        assert!(!summary_matches("PUBACK", "PUBREC m1"));
+        assert!(!summary_matches("PUB", "PUBACK m1"));
+        assert!(summary_matches(
+            "CONNECT c1 k60 ...",
+            "CONNECT c1 k60 mosq-x1"
+        ));
+        assert!(!summary_matches(
+            "CONNECT c1 k6 ...",
+            "CONNECT c1 k60 mosq-x1"
+        ));
+        assert!(summary_matches("PUBACK m1 ...", "PUBACK m1"));
+        assert!(!summary_matches("PUBACK m1 ...", "PUBACK m10"));
     }
 }

@@ -87,8 +87,10 @@
 //! packets already on their way keep their arrival time.
 //! `within D` counts from the time of the closest `at` line above the expectation.
 //! A command line after `NODE:` is parsed as `mosquitto_pub` or `mosquitto_sub`
-//! would parse it. `expect packet "PUBLISH d1"` matches delivered packets whose
-//! one-line summary starts with the text. Without `run`, a scenario runs until ten
+//! would parse it. `expect packet "PUBACK m1"` matches delivered packets whose
+//! one-line summary is that whole text (not `PUBACK m10`); a type alone
+//! (`"PUBACK"`) matches every packet of that type, and a text ending in ` ...`
+//! (`"CONNECT c1 k60 ..."`) the summaries that go on from it. Without `run`, a scenario runs until ten
 //! seconds after its last action.
 
 pub mod ast;

@@ -2,6 +2,7 @@
 //! broker's log and retained messages; a packet on the wire; and the windows
 //! (within, after, before, between, once, times) they hold in.
 
+use crate::codec::PacketType;
 use crate::sim::scenario::ast::*;
 use crate::sim::scenario::errors::suggest;
 use crate::sim::scenario::lexer::Tok;
@@ -31,6 +32,25 @@ pub(super) fn window(c: &mut Cur, last_at: Instant, e: &mut Expect) -> R<bool> {
     Ok(true)
 }
 
+/// A packet summary to expect starts with a packet type's name, as the diagram
+/// labels do: `PUBACK m1`, `PUBLISH d1 q1 m1 topico`, `CONNECT`, `CONNECT c1 k60 ...`.
+fn check_summary(summary: &str) -> Result<(), String> {
+    let names: Vec<&str> = (1..=14u8)
+        .filter_map(PacketType::from_nibble)
+        .map(PacketType::name)
+        .collect();
+    let first = summary.split(' ').next().unwrap_or("");
+    if names.contains(&first) {
+        return Ok(());
+    }
+    let hint = suggest(&first.to_ascii_uppercase(), names.iter().copied())
+        .map(|s| format!(" (did you mean '{s}'?)"))
+        .unwrap_or_else(|| format!(" (one of {})", names.join(", ")));
+    Err(format!(
+        "a packet summary starts with its type, as the diagram writes it: '{first}' is not one{hint}"
+    ))
+}
+
 pub(super) fn expect(c: &mut Cur, last_at: Instant, text: &str) -> R<Expect> {
     let mut e = Expect {
         line: c.line,
@@ -48,7 +68,11 @@ pub(super) fn expect(c: &mut Cur, last_at: Instant, text: &str) -> R<Expect> {
         count: Count::AtLeastOnce,
     };
     if c.eat("packet") {
-        let summary = c.text("a packet summary such as \"PUBLISH d1\"")?;
+        let col = c.col();
+        let summary = c.text("a packet summary such as \"PUBACK m1\"")?;
+        if let Err(msg) = check_summary(&summary) {
+            return c.err(col, msg);
+        }
         let mut from = None;
         let mut to = None;
         while !c.at_end() {
