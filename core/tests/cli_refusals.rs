@@ -48,7 +48,7 @@ fn states(w: &World, node: &str) -> Vec<String> {
         .entries()
         .iter()
         .filter_map(|e| match &e.kind {
-            TraceKind::State { node: n, text } if n == node => Some(text.clone()),
+            TraceKind::State { node: n, note } if n == node => Some(note.to_string()),
             _ => None,
         })
         .collect()

@@ -9,6 +9,7 @@ use mqttlab_core::broker::BrokerConfig;
 use mqttlab_core::client::{ConnectOptions, ConnectionState};
 use mqttlab_core::codec::QoS;
 use mqttlab_core::sim::node::{App, MosquittoCli};
+use mqttlab_core::sim::note::{Note, PacketNote};
 use mqttlab_core::sim::trace::Fate;
 use mqttlab_core::sim::{scenario, Action, LinkParams, NodeId, TraceKind, TraceMode, World};
 use mqttlab_core::time::Instant;
@@ -61,7 +62,7 @@ fn states(w: &World, node: &str) -> Vec<(Instant, String)> {
         .entries()
         .iter()
         .filter_map(|e| match &e.kind {
-            TraceKind::State { node: n, text } if n == node => Some((e.time, text.clone())),
+            TraceKind::State { node: n, note } if n == node => Some((e.time, note.to_string())),
             _ => None,
         })
         .collect()
@@ -223,7 +224,7 @@ fn some_loss_shows_as_retransmission_delay_only_after_the_change() {
     }
     w.run_until(Instant::from_secs(60));
 
-    let notes: Vec<(Instant, Option<String>)> = w
+    let notes: Vec<(Instant, Option<PacketNote>)> = w
         .trace()
         .entries()
         .iter()
@@ -241,7 +242,7 @@ fn some_loss_shows_as_retransmission_delay_only_after_the_change() {
     assert_eq!(notes.len(), 40, "TCP delivers every one, however late");
     let retransmitted: Vec<Instant> = notes
         .iter()
-        .filter(|(_, n)| n.as_deref().is_some_and(|n| n.contains("retransmitted")))
+        .filter(|(_, n)| n.as_ref().is_some_and(|n| n.retransmissions > 0))
         .map(|(t, _)| *t)
         .collect();
     assert!(!retransmitted.is_empty());
@@ -292,8 +293,8 @@ fn total_loss_resets_the_connection_once_tcp_gives_up() {
         .entries()
         .iter()
         .filter(|e| {
-            matches!(&e.kind, TraceKind::State { text, .. }
-                if text == "TCP gave up after 5 retransmissions: connection #1 reset")
+            matches!(&e.kind, TraceKind::State { note, .. }
+                if *note == Note::TcpGaveUp { retransmissions: 5, conn: 1 })
         })
         .map(|e| e.time)
         .collect();

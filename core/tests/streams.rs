@@ -61,8 +61,9 @@ fn fates(w: &World) -> Vec<String> {
                 note,
                 ..
             } if !added(from) && !added(to) => Some(format!(
-                "{} {fate:?} {from} -> {to} {summary} {note:?}",
-                e.time
+                "{} {fate:?} {from} -> {to} {summary} [{}]",
+                e.time,
+                note.as_ref().map(|n| n.to_string()).unwrap_or_default()
             )),
             TraceKind::Close {
                 fate,
@@ -126,7 +127,7 @@ fn adding_a_lossy_link_changes_no_other_node_or_link() {
             // segments, and the typed command made up a client id.
             let extra_retransmitted = after.trace().entries().iter().any(|e| {
                 matches!(&e.kind, TraceKind::Packet { from, note: Some(n), .. }
-                    if added(from) && n.contains("retransmitted"))
+                    if added(from) && n.retransmissions > 0)
             });
             assert!(
                 extra_retransmitted,

@@ -1,7 +1,12 @@
 //! Every string the interface shows, in English and Brazilian Portuguese.
 //!
 //! Strings are keyed by the [`Text`] enum, so a missing translation is a compile
-//! error rather than an empty label in class.
+//! error rather than an empty label in class. The simulator's notes are typed
+//! values from core, rendered by [`notes`].
+
+mod notes;
+
+pub use notes::{app, disconnect_reason, fault_event, fault_left, packet_note, row_note, sim_note};
 
 /// A language the lab speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -641,160 +646,9 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
     }
 }
 
-/// A note the simulator writes on a lifeline (state changes, timers), in `lang`.
-/// The simulator speaks English; notes it does not know stay as they are.
-pub fn note(lang: Lang, text: &str) -> String {
-    if lang == Lang::En {
-        return text.to_string();
-    }
-    fn reason(r: &str) -> String {
-        match r {
-            "disconnected by the client" => "desconectado pelo cliente".into(),
-            "connection closed by the broker" => "conexão fechada pelo broker".into(),
-            "connection reset: TCP gave up" => "conexão reiniciada (RST): o TCP desistiu".into(),
-            "no PINGRESP from the broker (keep alive)" => {
-                "sem PINGRESP do broker (keep alive)".into()
-            }
-            "no CONNACK from the broker" => "sem CONNACK do broker".into(),
-            "the Wi-Fi connection was lost" => "a conexão Wi-Fi caiu".into(),
-            other => other.to_string(),
-        }
-    }
-    let fixed = match text {
-        "TCP connect" => Some("conexão TCP"),
-        "killed: the socket is closed without DISCONNECT" => {
-            Some("derrubado: o socket fecha sem DISCONNECT")
-        }
-        "gone silently: no FIN, the connection is half-open" => {
-            Some("sumiu em silêncio: sem FIN, a conexão fica meia-aberta")
-        }
-        "interrupted (Ctrl-C): DISCONNECT" => Some("interrompido (Ctrl-C): DISCONNECT"),
-        "program exited" => Some("o programa terminou"),
-        "network partition: nothing gets through" => Some("rede partida: nada passa"),
-        "network healed" => Some("rede restaurada"),
-        "Wi-Fi up" => Some("Wi-Fi de volta"),
-        "cannot connect: Wi-Fi is down" => Some("não conecta: o Wi-Fi está fora"),
-        "idle" => Some("parado"),
-        "client" => Some("cliente"),
-        "switched on" => Some("ligado"),
-        "switched off" => Some("desligado"),
-        "link: unchanged" => Some("enlace: sem mudança"),
-        _ => None,
-    };
-    if let Some(f) = fixed {
-        return f.to_string();
-    }
-    let prefixed: [(&str, &str); 7] = [
-        (
-            "connected (session present: ",
-            "conectado (sessão presente: ",
-        ),
-        ("MQTT connected (", "MQTT conectado ("),
-        ("Wi-Fi down for ", "Wi-Fi fora por "),
-        ("outbox: sending ", "outbox: reenviando "),
-        ("⏱ keepalive expired: ", "⏱ keepalive expirou: "),
-        ("connection refused: ", "conexão recusada: "),
-        ("$ ", "$ "),
-    ];
-    for (en, pt) in prefixed {
-        if let Some(rest) = text.strip_prefix(en) {
-            let rest = rest.strip_suffix(" again").unwrap_or(rest);
-            return format!("{pt}{rest}");
-        }
-    }
-    if let Some(changes) = text.strip_prefix("link: ") {
-        let mut pt = changes.to_string();
-        for (en, to) in [
-            ("latency ", "latência "),
-            ("loss ", "perda "),
-            ("bandwidth unlimited", "banda ilimitada"),
-            ("bandwidth ", "banda "),
-            ("retries ", "tentativas "),
-        ] {
-            pt = pt.replace(en, to);
-        }
-        return format!("enlace: {pt}");
-    }
-    // `TCP gave up after 5 retransmissions: connection #1 reset`
-    if let Some((n, conn)) = text
-        .strip_prefix("TCP gave up after ")
-        .and_then(|r| r.split_once(" retransmissions: connection "))
-    {
-        let conn = conn.strip_suffix(" reset").unwrap_or(conn);
-        return format!("o TCP desistiu após {n} retransmissões: conexão {conn} reiniciada (RST)");
-    }
-    // A fault rule's notes: `drop next PUBACK to a: armed`, `...: dropped PUBACK b -> a`
-    // (the rule itself stays in the scenario language's words).
-    if let Some(rule) = text.strip_suffix(": armed") {
-        return format!("{rule}: armada");
-    }
-    for (en, pt) in [
-        (": dropped ", ": descartou "),
-        (": delayed ", ": atrasou "),
-        (": duplicated ", ": duplicou "),
-    ] {
-        if let Some((rule, what)) = text.split_once(en) {
-            return format!("{rule}{pt}{what}");
-        }
-    }
-    for (en, pt) in [
-        ("MQTT disconnected: ", "MQTT desconectado: "),
-        ("disconnected: ", "desconectado: "),
-    ] {
-        if let Some(r) = text.strip_prefix(en) {
-            return format!("{pt}{}", reason(r));
-        }
-    }
-    text.to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn simulator_notes_read_in_portuguese() {
-        assert_eq!(
-            note(Lang::PtBr, "connected (session present: 1)"),
-            "conectado (sessão presente: 1)"
-        );
-        assert_eq!(
-            note(
-                Lang::PtBr,
-                "disconnected: no PINGRESP from the broker (keep alive)"
-            ),
-            "desconectado: sem PINGRESP do broker (keep alive)"
-        );
-        assert_eq!(
-            note(Lang::PtBr, "outbox: sending m3 again"),
-            "outbox: reenviando m3"
-        );
-        assert_eq!(
-            note(Lang::PtBr, "$ mosquitto_sub -t x"),
-            "$ mosquitto_sub -t x"
-        );
-        assert_eq!(
-            note(Lang::PtBr, "drop next PUBACK to a: armed"),
-            "drop next PUBACK to a: armada"
-        );
-        assert_eq!(
-            note(Lang::PtBr, "drop next PUBACK to a: dropped PUBACK b -> a"),
-            "drop next PUBACK to a: descartou PUBACK b -> a"
-        );
-        assert_eq!(
-            note(Lang::PtBr, "link: latency 300ms, loss 10%"),
-            "enlace: latência 300ms, perda 10%"
-        );
-        assert_eq!(
-            note(
-                Lang::PtBr,
-                "TCP gave up after 5 retransmissions: connection #1 reset"
-            ),
-            "o TCP desistiu após 5 retransmissões: conexão #1 reiniciada (RST)"
-        );
-        assert_eq!(note(Lang::En, "network healed"), "network healed");
-        assert_eq!(note(Lang::PtBr, "something new"), "something new");
-    }
 
     #[test]
     fn browser_tags_pick_the_language() {

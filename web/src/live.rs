@@ -24,7 +24,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
 use crate::components::broker_log::LogLine;
-use crate::components::sequence_diagram::{DiagramRow, RowKind, Rows};
+use crate::components::sequence_diagram::{DiagramRow, RowKind, RowNote, Rows};
 use crate::i18n::{t, Lang, Text};
 
 /// Largest packet the display decoder accepts (the client has its own limit).
@@ -372,7 +372,13 @@ impl Driver {
             l.options = Some(options);
             l.phase = Phase::Opening;
             l.log.clear();
-            l.note(now, 0, format!("WebSocket {}", url.url));
+            l.note(
+                now,
+                0,
+                RowNote::WebSocket {
+                    url: url.url.clone(),
+                },
+            );
             l.log_event(now, LogEvent::Opening(url.url.clone()));
         }
         match WebSocket::new_with_str(&url.url, "mqtt") {
@@ -457,7 +463,13 @@ impl Driver {
                     }
                     Ok(None) => break,
                     Err(e) => {
-                        l.note(now, 1, format!("undecodable bytes: {e}"));
+                        l.note(
+                            now,
+                            1,
+                            RowNote::Undecodable {
+                                error: e.to_string(),
+                            },
+                        );
                         l.decoder = Decoder::new(DISPLAY_MAX_PACKET);
                         break;
                     }
@@ -482,12 +494,14 @@ impl Driver {
             let mut l = self.live.borrow_mut();
             l.timer = None;
             l.ws = None;
-            let shown = if reason.is_empty() {
-                format!("WebSocket close {code}")
-            } else {
-                format!("WebSocket close {code}: {reason}")
-            };
-            l.note(now, 1, shown);
+            l.note(
+                now,
+                1,
+                RowNote::WebSocketClosed {
+                    code,
+                    reason: reason.clone(),
+                },
+            );
             l.log_event(
                 now,
                 LogEvent::Closed {
@@ -711,11 +725,11 @@ impl Live {
         );
     }
 
-    fn note(&mut self, now: Instant, lane: usize, label: String) {
+    fn note(&mut self, now: Instant, lane: usize, note: RowNote) {
         self.rows.push(DiagramRow {
             time_us: now.as_micros(),
-            label,
-            kind: RowKind::Note { lane },
+            label: String::new(),
+            kind: RowKind::Note { lane, note },
             fault: None,
         });
         self.row_bytes.push(Rc::new(Vec::new()));
@@ -808,7 +822,7 @@ impl Live {
                         DisconnectReason::Requested => self.closing = true,
                         DisconnectReason::Refused(c) => self.failure = Some(Failure::Refused(c)),
                         DisconnectReason::PingTimeout => {
-                            self.note(now, 0, "keepalive: no PINGRESP".into());
+                            self.note(now, 0, RowNote::NoPingresp);
                             self.failure = Some(Failure::PingTimeout)
                         }
                         DisconnectReason::ConnectTimeout => {

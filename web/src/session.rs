@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use mqttlab_core::broker::CloseReason;
 use mqttlab_core::sim::node::{App, MosquittoCli, Node};
 use mqttlab_core::sim::scenario::ast::ActionSpec;
 use mqttlab_core::sim::scenario::build::fault_rule;
@@ -17,7 +18,7 @@ use mqttlab_core::sim::{Action, LinkParams, NodeId, TraceKind, TraceMode, World}
 use mqttlab_core::time::Instant;
 
 use crate::components::broker_log::LogLine;
-use crate::components::sequence_diagram::{DiagramRow, RowKind, Rows};
+use crate::components::sequence_diagram::{DiagramRow, RowKind, RowNote, Rows};
 use crate::components::terminal::INTERRUPT;
 use crate::sim::protocol::LinkSettings;
 
@@ -64,19 +65,6 @@ impl Control {
         .into_iter()
         .find(|c| c.word() == word)
     }
-}
-
-/// The diagram note for a broker log line that reports a timer firing: the
-/// keepalive (1.5 × the client's keepalive without a packet). Resends after an
-/// ack timeout need no note: they are the DUP arrows.
-pub fn timer_note(log: &str) -> Option<String> {
-    if let Some(client) = log
-        .strip_prefix("Client ")
-        .and_then(|r| r.strip_suffix(" has exceeded timeout, disconnecting."))
-    {
-        return Some(format!("⏱ keepalive expired: {client}"));
-    }
-    None
 }
 
 /// The seed a scenario runs with: the one asked for, else the file's `seed`
@@ -396,9 +384,31 @@ impl Session {
         self.lane_of.get(node).copied().unwrap_or(0)
     }
 
+    /// The first broker's lifeline: where a note about no node in particular goes.
+    fn broker_lane(&self) -> usize {
+        self.lanes
+            .iter()
+            .position(|l| {
+                self.world
+                    .node_id(l)
+                    .is_some_and(|i| self.world.broker(i).is_some())
+            })
+            .unwrap_or(0)
+    }
+
     fn push_row(&mut self, row: DiagramRow, bytes: Option<Rc<Vec<u8>>>) {
         self.rows.push(row);
         self.row_bytes.push(bytes);
+    }
+
+    fn push_note(&mut self, time_us: u64, lane: usize, note: RowNote) {
+        let row = DiagramRow {
+            time_us,
+            label: String::new(),
+            kind: RowKind::Note { lane, note },
+            fault: None,
+        };
+        self.push_row(row, None);
     }
 
     /// Reads the trace entries not seen yet.
@@ -417,13 +427,11 @@ impl Session {
                     from,
                     to,
                     summary,
+                    dup,
                     bytes,
                     note,
                     ..
                 } => {
-                    // Byte 0 bit 3 is DUP on a PUBLISH; a resent PUBREL carries no
-                    // flag, so the summary's own `d1` is what marks resends.
-                    let dup = summary.split_whitespace().any(|w| w == "d1");
                     let row = DiagramRow {
                         time_us,
                         label: summary,
@@ -438,6 +446,20 @@ impl Session {
                     self.push_row(row, Some(Rc::new(bytes)));
                 }
                 TraceKind::Packet { .. } => {}
+                // The broker's keepalive timer (1.5 × the client's keep alive
+                // without a packet) is drawn on its lifeline when it closes the
+                // connection. Resends after an ack timeout need no note: they are
+                // the DUP arrows.
+                TraceKind::Close {
+                    fate: Fate::Sent,
+                    from,
+                    to,
+                    reason: Some(CloseReason::KeepAliveTimeout),
+                    ..
+                } => {
+                    let lane = self.lane(&from);
+                    self.push_note(time_us, lane, RowNote::KeepaliveExpired { client: to });
+                }
                 TraceKind::Close {
                     fate: fate @ (Fate::Delivered | Fate::Dropped),
                     from,
@@ -464,59 +486,25 @@ impl Session {
                 }
                 TraceKind::Close { .. } => {}
                 TraceKind::Open { client, .. } => {
-                    let row = DiagramRow {
-                        time_us,
-                        label: "TCP connect".to_string(),
-                        kind: RowKind::Note {
-                            lane: self.lane(&client),
-                        },
-                        fault: None,
-                    };
-                    self.push_row(row, None);
+                    let lane = self.lane(&client);
+                    self.push_note(time_us, lane, RowNote::TcpConnect);
                 }
-                TraceKind::Log { node, text } => {
-                    // Timers that fire inside the broker are drawn on its lifeline.
-                    if let Some(timer) = timer_note(&text) {
-                        let row = DiagramRow {
-                            time_us,
-                            label: timer,
-                            kind: RowKind::Note {
-                                lane: self.lane(&node),
-                            },
-                            fault: None,
-                        };
-                        self.push_row(row, None);
-                    }
-                    self.log.push(LogLine {
-                        time_us,
-                        broker: node,
-                        text,
-                    })
+                TraceKind::Log { node, text } => self.log.push(LogLine {
+                    time_us,
+                    broker: node,
+                    text,
+                }),
+                TraceKind::State { node, note } => {
+                    let lane = self.lane(&node);
+                    self.push_note(time_us, lane, RowNote::Sim(note));
                 }
-                TraceKind::State { node, text } => {
-                    let row = DiagramRow {
-                        time_us,
-                        label: text,
-                        kind: RowKind::Note {
-                            lane: self.lane(&node),
-                        },
-                        fault: None,
+                TraceKind::Fault { label, node, event } => {
+                    let lane = match &node {
+                        Some(n) => self.lane(n),
+                        None => self.broker_lane(),
                     };
-                    self.push_row(row, None);
-                }
-                TraceKind::Fault { label, text } => {
-                    let lane = self
-                        .lanes
-                        .iter()
-                        .position(|l| label.contains(l.as_str()))
-                        .unwrap_or(0);
-                    let row = DiagramRow {
-                        time_us,
-                        label: format!("{label}: {text}"),
-                        kind: RowKind::Note { lane },
-                        fault: None,
-                    };
-                    self.push_row(row, None);
+                    let note = RowNote::Fault { rule: label, event };
+                    self.push_note(time_us, lane, note);
                 }
                 TraceKind::Terminal { node, text } => self.echo(&node, &text),
             }
@@ -585,18 +573,32 @@ mod tests {
         let note = s
             .rows()
             .iter()
-            .find(|r| r.label.starts_with("⏱"))
+            .find(|r| {
+                matches!(
+                    r.kind,
+                    RowKind::Note {
+                        note: RowNote::KeepaliveExpired { .. },
+                        ..
+                    }
+                )
+            })
             .cloned()
             .expect("a timer note");
-        assert_eq!(note.label, "⏱ keepalive expired: sensor1");
-        assert_eq!(note.kind, RowKind::Note { lane: 1 });
+        assert_eq!(
+            note.kind,
+            RowKind::Note {
+                lane: 1,
+                note: RowNote::KeepaliveExpired {
+                    client: "sensor1".into()
+                }
+            }
+        );
         // 1.5 × 10 s after the last packet the client sent (its SUBSCRIBE near 0 s).
         assert!(
             (15_000_000..15_100_000).contains(&note.time_us),
             "{}",
             note.time_us
         );
-        assert_eq!(timer_note("Client x disconnected."), None);
     }
 
     #[test]

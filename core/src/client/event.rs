@@ -74,6 +74,7 @@ pub enum ClientEvent {
 
 /// Why a connection ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum DisconnectReason {
     /// We sent DISCONNECT.
     Requested,
@@ -106,6 +107,7 @@ impl fmt::Display for DisconnectReason {
 
 /// The broker sent something a 3.1.1 client must not accept.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum ProtocolError {
     /// The bytes did not decode (the codec's message).
     Malformed(String),

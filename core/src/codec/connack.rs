@@ -7,6 +7,7 @@ use super::strings::Reader;
 
 /// The return code of a CONNACK (§3.2.2.3, table 3.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum ConnectReturnCode {
     /// 0: connection accepted.
     Accepted = 0,

@@ -6,6 +6,7 @@ use super::{Connack, Connect, Pid, Publish, Suback, Subscribe, Unsubscribe};
 
 /// The control packet type: the high nibble of the first byte (§2.2.1, table 2.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum PacketType {
     /// 1: client request to connect.
     Connect = 1,

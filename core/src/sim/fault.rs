@@ -13,6 +13,7 @@ use super::id::NodeId;
 
 /// What a rule does to a matching frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum FaultAction {
     /// The frame never arrives.
     Drop,
@@ -85,6 +86,12 @@ impl FaultRule {
             }
             _ => None,
         }
+    }
+
+    /// The node the rule is about, for where its notes are drawn: the one it
+    /// names after `to`, else after `from`.
+    pub fn node(&self) -> Option<NodeId> {
+        self.to.or(self.from)
     }
 
     /// Counts one use.

@@ -70,35 +70,83 @@ impl Default for LinkParams {
     }
 }
 
+/// One of a link's characteristics with its value: what a "link changed" note
+/// lists. Its `Display` is the scenario language's words and units
+/// (`latency 300ms`, `bandwidth unlimited`, `loss 10%`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum LinkOption {
+    /// One-way delay.
+    Latency(Duration),
+    /// Jitter bound.
+    Jitter(Duration),
+    /// Bits per second; `None` for unlimited.
+    Bandwidth(Option<u64>),
+    /// Loss per transmission, parts per million.
+    Loss(u32),
+    /// First retransmission timeout.
+    Rto(Duration),
+    /// Retransmissions before a reset.
+    Retries(u32),
+}
+
+impl LinkOption {
+    /// The scenario language's word for it.
+    pub fn word(self) -> &'static str {
+        match self {
+            LinkOption::Latency(_) => "latency",
+            LinkOption::Jitter(_) => "jitter",
+            LinkOption::Bandwidth(_) => "bandwidth",
+            LinkOption::Loss(_) => "loss",
+            LinkOption::Rto(_) => "rto",
+            LinkOption::Retries(_) => "retries",
+        }
+    }
+
+    /// Its value in the scenario language's units (`300ms`, `10%`, `56kbit`);
+    /// an unlimited bandwidth is the word `unlimited`.
+    pub fn value(self) -> String {
+        match self {
+            LinkOption::Latency(d) | LinkOption::Jitter(d) | LinkOption::Rto(d) => fmt_duration(d),
+            LinkOption::Bandwidth(b) => fmt_rate(b),
+            LinkOption::Loss(ppm) => fmt_percent(ppm),
+            LinkOption::Retries(n) => n.to_string(),
+        }
+    }
+}
+
+impl core::fmt::Display for LinkOption {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{} {}", self.word(), self.value())
+    }
+}
+
 impl LinkParams {
-    /// Each option in the scenario language's words and units, in declaration
-    /// order: `("latency", "300ms")`, `("bandwidth", "unlimited")`, `("loss", "10%")`.
-    pub fn options(&self) -> [(&'static str, String); 6] {
+    /// Each option, in declaration order.
+    pub fn all(&self) -> [LinkOption; 6] {
         [
-            ("latency", fmt_duration(self.latency)),
-            ("jitter", fmt_duration(self.jitter)),
-            ("bandwidth", fmt_rate(self.bandwidth_bps)),
-            ("loss", fmt_percent(self.loss_ppm)),
-            ("rto", fmt_duration(self.rto)),
-            ("retries", self.max_retransmits.to_string()),
+            LinkOption::Latency(self.latency),
+            LinkOption::Jitter(self.jitter),
+            LinkOption::Bandwidth(self.bandwidth_bps),
+            LinkOption::Loss(self.loss_ppm),
+            LinkOption::Rto(self.rto),
+            LinkOption::Retries(self.max_retransmits),
         ]
     }
 
-    /// The options that differ from `before`, as `latency 300ms`, `loss 10%`...
-    pub fn changes_from(&self, before: &LinkParams) -> Vec<String> {
-        let differs = [
-            self.latency != before.latency,
-            self.jitter != before.jitter,
-            self.bandwidth_bps != before.bandwidth_bps,
-            self.loss_ppm != before.loss_ppm,
-            self.rto != before.rto,
-            self.max_retransmits != before.max_retransmits,
-        ];
-        self.options()
+    /// Each option in the scenario language's words and units, in declaration
+    /// order: `("latency", "300ms")`, `("bandwidth", "unlimited")`, `("loss", "10%")`.
+    pub fn options(&self) -> [(&'static str, String); 6] {
+        self.all().map(|o| (o.word(), o.value()))
+    }
+
+    /// The options that differ from `before`, in declaration order.
+    pub fn changes_from(&self, before: &LinkParams) -> Vec<LinkOption> {
+        self.all()
             .into_iter()
-            .zip(differs)
-            .filter(|(_, d)| *d)
-            .map(|((k, v), _)| format!("{k} {v}"))
+            .zip(before.all())
+            .filter(|(a, b)| a != b)
+            .map(|(a, _)| a)
             .collect()
     }
 }
@@ -326,7 +374,23 @@ mod tests {
             loss_ppm: 100_000,
             ..before.clone()
         };
-        assert_eq!(after.changes_from(&before), ["latency 300ms", "loss 10%"]);
+        assert_eq!(
+            after.changes_from(&before),
+            [
+                LinkOption::Latency(Duration::from_millis(300)),
+                LinkOption::Loss(100_000)
+            ]
+        );
+        let words: Vec<String> = after
+            .changes_from(&before)
+            .iter()
+            .map(|o| o.to_string())
+            .collect();
+        assert_eq!(words, ["latency 300ms", "loss 10%"]);
+        assert_eq!(
+            LinkOption::Bandwidth(None).to_string(),
+            "bandwidth unlimited"
+        );
         assert!(before.changes_from(&before).is_empty());
     }
 

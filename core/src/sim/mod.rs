@@ -30,6 +30,7 @@ pub mod fault;
 pub mod id;
 pub mod link;
 pub mod node;
+pub mod note;
 pub mod pcap;
 pub mod queue;
 pub mod scenario;

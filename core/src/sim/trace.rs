@@ -8,7 +8,10 @@
 
 use core::fmt;
 
+use crate::broker::CloseReason;
 use crate::time::Instant;
+
+use super::note::{FaultEvent, Note, PacketNote};
 
 /// FNV-1a, 64 bits: tiny, stable, and good enough to tell two traces apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +101,9 @@ pub enum TraceKind {
         kind: CloseKind,
         /// Whether the receiver is the broker (for the pcap's capture point).
         to_broker: bool,
+        /// Why the broker closed it, on the FIN a broker sends (data only: the
+        /// text line does not show it).
+        reason: Option<CloseReason>,
     },
     /// An MQTT packet.
     Packet {
@@ -113,10 +119,12 @@ pub enum TraceKind {
         to_broker: bool,
         /// One-line summary (`PUBLISH q1 m1 topico`).
         summary: String,
+        /// The decoded packet's DUP flag (a PUBLISH sent again).
+        dup: bool,
         /// The exact bytes.
         bytes: Vec<u8>,
         /// Why it was dropped or delayed, if it was.
-        note: Option<String>,
+        note: Option<PacketNote>,
     },
     /// A broker log line (`mosquitto -v` wording).
     Log {
@@ -130,14 +138,18 @@ pub enum TraceKind {
         /// The node.
         node: String,
         /// What changed.
-        text: String,
+        note: Note,
     },
-    /// A fault rule or a scheduled fault acted.
+    /// A fault rule was armed or acted.
     Fault {
-        /// The rule or action as written in the scenario.
+        /// The rule as written in the scenario.
         label: String,
-        /// What it did.
-        text: String,
+        /// The node it is about: the one the rule names (`to` first), else the
+        /// client end of the packet it acted on; `None` for a rule naming no node,
+        /// when armed.
+        node: Option<String>,
+        /// What happened.
+        event: FaultEvent,
     },
     /// A line printed on a node's terminal (mosquitto_sub output, errors).
     Terminal {
@@ -214,8 +226,8 @@ impl fmt::Display for TraceEntry {
                 Ok(())
             }
             TraceKind::Log { node, text } => write!(f, "log {node}: {text}"),
-            TraceKind::State { node, text } => write!(f, "state {node}: {text}"),
-            TraceKind::Fault { label, text } => write!(f, "fault \"{label}\": {text}"),
+            TraceKind::State { node, note } => write!(f, "state {node}: {note}"),
+            TraceKind::Fault { label, event, .. } => write!(f, "fault \"{label}\": {event}"),
             TraceKind::Terminal { node, text } => write!(f, "term {node}: {text}"),
         }
     }
@@ -425,7 +437,7 @@ fn json_entry(out: &mut String, e: &TraceEntry) {
             let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
             field(out, "hex", &hex);
             if let Some(n) = note {
-                field(out, "note", n);
+                field(out, "note", &n.to_string());
             }
         }
         TraceKind::Log { node, text } => {
@@ -433,15 +445,18 @@ fn json_entry(out: &mut String, e: &TraceEntry) {
             field(out, "node", node);
             field(out, "text", text);
         }
-        TraceKind::State { node, text } => {
+        TraceKind::State { node, note } => {
             field(out, "kind", "state");
             field(out, "node", node);
-            field(out, "text", text);
+            field(out, "text", &note.to_string());
         }
-        TraceKind::Fault { label, text } => {
+        TraceKind::Fault { label, node, event } => {
             field(out, "kind", "fault");
             field(out, "label", label);
-            field(out, "text", text);
+            if let Some(n) = node {
+                field(out, "node", n);
+            }
+            field(out, "text", &event.to_string());
         }
         TraceKind::Terminal { node, text } => {
             field(out, "kind", "terminal");

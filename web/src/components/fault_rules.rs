@@ -8,7 +8,8 @@ use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::i18n::{t, Lang, Text};
+use crate::i18n::{fault_left, t, Lang, Text};
+use crate::sim::protocol::FaultView;
 
 /// Properties of [`FaultRules`].
 #[derive(Properties, PartialEq)]
@@ -18,7 +19,7 @@ pub struct FaultRulesProps {
     /// Client node names, for the suggestions.
     pub clients: Rc<Vec<String>>,
     /// Rules in force.
-    pub active: Rc<Vec<String>>,
+    pub active: Rc<Vec<FaultView>>,
     /// Why the last rule typed was refused.
     #[prop_or_default]
     pub error: Option<String>,
@@ -67,7 +68,10 @@ pub fn fault_rules(props: &FaultRulesProps) -> Html {
     let active = props
         .active
         .iter()
-        .map(|r| html! { <li class="mono">{ r }</li> })
+        .map(|f| {
+            let left = f.left.map(|n| format!(" {}", fault_left(lang, n)));
+            html! { <li class="mono">{ &f.rule }{ left.unwrap_or_default() }</li> }
+        })
         .collect::<Html>();
     html! {
         <div class="fault-rules">

@@ -12,7 +12,9 @@ use std::rc::Rc;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
-use crate::i18n::{note, Lang};
+use mqttlab_core::sim::note::{FaultEvent, Note, PacketNote};
+
+use crate::i18n::{packet_note, row_note, Lang};
 
 /// Height of one row, in CSS pixels.
 pub const ROW_HEIGHT: f64 = 30.0;
@@ -41,7 +43,50 @@ pub enum RowKind {
     Note {
         /// The lifeline.
         lane: usize,
+        /// What it says, as data (words are made when it is drawn, in the page's
+        /// language).
+        note: RowNote,
     },
+}
+
+/// What a note row says.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum RowNote {
+    /// A note the simulator made (a state change, a control, a timer).
+    Sim(Note),
+    /// A TCP connection was set up.
+    TcpConnect,
+    /// The broker's keepalive timer closed a client's connection.
+    KeepaliveExpired {
+        /// The client's lifeline name.
+        client: String,
+    },
+    /// A fault rule was armed or acted.
+    Fault {
+        /// The rule as the scenario wrote it.
+        rule: String,
+        /// What happened.
+        event: FaultEvent,
+    },
+    /// The live page opened a WebSocket to this address.
+    WebSocket {
+        /// The address.
+        url: String,
+    },
+    /// The WebSocket closed.
+    WebSocketClosed {
+        /// The close code.
+        code: u16,
+        /// The server's reason (may be empty).
+        reason: String,
+    },
+    /// Bytes from a real broker that do not decode.
+    Undecodable {
+        /// The codec's error.
+        error: String,
+    },
+    /// The live client's keepalive saw no PINGRESP.
+    NoPingresp,
 }
 
 /// One row of the diagram.
@@ -49,12 +94,13 @@ pub enum RowKind {
 pub struct DiagramRow {
     /// Virtual (or real) time in microseconds.
     pub time_us: u64,
-    /// `PUBLISH q1 m7 topico`, `PUBACK m7`, `keepalive expired`...
+    /// A packet's summary (`PUBLISH q1 m7 topico`, `PUBACK m7`, `TCP FIN`);
+    /// empty for a note, whose words are in its [`RowNote`].
     pub label: String,
     /// Packet or note.
     pub kind: RowKind,
-    /// A fault rule that acted on this packet, shown beside it.
-    pub fault: Option<String>,
+    /// Why the packet was delayed, copied or lost, shown beside it.
+    pub fault: Option<PacketNote>,
 }
 
 /// Diagram rows shared between whoever appends them and the diagram, which reads
@@ -185,11 +231,11 @@ fn row_svg(row: &DiagramRow, y: f64, lanes: usize, selected: bool, lang: Lang) -
                 s += &format!(
                     r#"<text class="fault" x="{lx}" y="{}" text-anchor="middle">{}</text>"#,
                     mid + 11.0,
-                    escape(fault)
+                    escape(&packet_note(lang, fault))
                 );
             }
         }
-        RowKind::Note { lane } => {
+        RowKind::Note { lane, note } => {
             let x = lane_x(*lane);
             // Notes on the rightmost lifeline read leftwards, so they stay in view.
             let (tx, anchor) = if *lane + 1 == lanes && lanes > 1 {
@@ -200,7 +246,7 @@ fn row_svg(row: &DiagramRow, y: f64, lanes: usize, selected: bool, lang: Lang) -
             s += &format!(
                 r#"<circle class="note-dot" cx="{x}" cy="{mid}" r="4"/><text class="note" x="{tx}" y="{}" text-anchor="{anchor}">{}</text>"#,
                 mid + 4.0,
-                escape(&note(lang, &row.label))
+                escape(&row_note(lang, note))
             );
         }
     }
@@ -434,5 +480,33 @@ mod tests {
         assert!(svg.contains(">6.450</text>"));
         assert_eq!(clip("CONNECT c1 k60 sensor1", 10), "CONNECT c…");
         assert_eq!(clip("PINGREQ", 10), "PINGREQ");
+    }
+
+    #[test]
+    fn notes_and_packet_notes_are_drawn_in_the_pages_language() {
+        use mqttlab_core::sim::note::PacketCause;
+        let lanes = vec!["sensor1".to_string(), "broker".to_string()];
+        let mut delayed = packet("PUBREC m1", 1, 0, false);
+        delayed.fault = Some(PacketNote::cause(PacketCause::DelayedByFault {
+            rule: "delay PUBREC by 5s".into(),
+        }));
+        let rows = [
+            DiagramRow {
+                time_us: 1,
+                label: String::new(),
+                kind: RowKind::Note {
+                    lane: 0,
+                    note: RowNote::Sim(Note::Healed),
+                },
+                fault: None,
+            },
+            delayed,
+        ];
+        let pt = export_svg(&lanes, &rows, Lang::PtBr);
+        assert!(pt.contains(">rede restaurada</text>"), "{pt}");
+        assert!(pt.contains("atrasado pela falha &quot;delay PUBREC by 5s&quot;"));
+        let en = export_svg(&lanes, &rows, Lang::En);
+        assert!(en.contains(">network healed</text>"));
+        assert!(en.contains("delayed by fault &quot;delay PUBREC by 5s&quot;"));
     }
 }

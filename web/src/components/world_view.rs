@@ -243,7 +243,7 @@ fn node_card(lang: Lang, n: &NodeCard, sim: &SimHandle) -> Html {
     html! {
         <div class="node-card" data-node={name.clone()}>
             <div class="node-name">{ &name }</div>
-            <div class="node-kind">{ crate::i18n::note(lang, &n.what) }</div>
+            <div class="node-kind">{ n.what.as_ref().map_or_else(|| "broker".to_string(), |a| crate::i18n::app(lang, a)) }</div>
             <div class="node-state">{ state }</div>
             <div class="node-controls">{ buttons }{ extra }</div>
             { link_row }

@@ -16,8 +16,8 @@ use crate::labs;
 use crate::session::Session;
 
 use super::protocol::{
-    BrokerView, ExpectView, ExportKind, LinkSettings, NodeCard, NodeRole, Reply, Request,
-    SessionView, Update, WorldSource, MAX_SESSIONS_SHOWN,
+    BrokerView, ExpectView, ExportKind, FaultView, LinkSettings, NodeCard, NodeRole, Reply,
+    Request, SessionView, Update, WorldSource, MAX_SESSIONS_SHOWN,
 };
 
 /// Events per slice: a few milliseconds of work for the core in wasm, so that
@@ -50,7 +50,7 @@ pub struct SimHost {
     last_nodes: Option<Vec<NodeCard>>,
     last_brokers: Option<Vec<BrokerView>>,
     last_expects: Option<Vec<ExpectView>>,
-    last_faults: Option<Vec<String>>,
+    last_faults: Option<Vec<FaultView>>,
     fault_error: Option<String>,
 }
 
@@ -254,7 +254,7 @@ impl SimHost {
             u.expects = Some(expects.clone());
             self.last_expects = Some(expects);
         }
-        let faults = fault_labels(world);
+        let faults = fault_views(world);
         if self.last_faults.as_ref() != Some(&faults) {
             u.faults = Some(faults.clone());
             self.last_faults = Some(faults);
@@ -275,15 +275,15 @@ impl SimHost {
 }
 
 /// The fault rules still in force, as the world panel lists them.
-fn fault_labels(world: &World) -> Vec<String> {
+fn fault_views(world: &World) -> Vec<FaultView> {
     let now = world.now();
     world
         .faults()
         .iter()
         .filter(|f| f.remaining != Some(0) && f.until.is_none_or(|u| u > now))
-        .map(|f| match f.remaining {
-            Some(n) => format!("{} ({n} left)", f.label),
-            None => f.label.clone(),
+        .map(|f| FaultView {
+            rule: f.label.clone(),
+            left: f.remaining,
         })
         .collect()
 }
@@ -320,13 +320,13 @@ fn node_cards(world: &World) -> Vec<NodeCard> {
         .map(|n| match n {
             Node::Broker(b) => NodeCard {
                 name: b.name.clone(),
-                what: "broker".into(),
+                what: None,
                 address: format!("{}:{}", b.ip, b.port()),
                 role: NodeRole::Broker,
             },
             Node::Client(c) => NodeCard {
                 name: c.name.clone(),
-                what: c.app.describe(),
+                what: Some(c.app.summary()),
                 address: c.ip.clone(),
                 role: NodeRole::Client {
                     alive: c.alive,

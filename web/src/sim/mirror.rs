@@ -7,7 +7,7 @@ use crate::components::broker_log::{LogLine, MAX_SHOWN};
 use crate::components::sequence_diagram::Rows;
 use crate::components::terminal::MAX_LINES;
 
-use super::protocol::{BrokerView, ExpectView, NodeCard, NodeRole, Reply, Update};
+use super::protocol::{BrokerView, ExpectView, FaultView, NodeCard, NodeRole, Reply, Update};
 
 /// The page's copy of a world's views.
 #[derive(Debug, Default)]
@@ -47,7 +47,7 @@ pub struct Mirror {
     /// Lab steps done.
     pub lab_done: usize,
     /// Fault rules in force.
-    pub faults: Vec<String>,
+    pub faults: Vec<FaultView>,
     /// Why the last fault rule typed was refused.
     pub fault_error: Option<String>,
 }

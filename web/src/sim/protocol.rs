@@ -6,6 +6,7 @@
 //! last one (rows, log lines, terminal lines) plus the small panels whole when
 //! they changed, so a frame costs what happened since the previous frame.
 
+use mqttlab_core::sim::node::AppSummary;
 use serde::{Deserialize, Serialize};
 
 use crate::components::broker_log::LogLine;
@@ -170,12 +171,20 @@ pub struct Update {
     pub ended: bool,
     /// A lab: how many of its steps are done.
     pub lab_done: usize,
-    /// The fault rules in force, when they changed: `drop next PUBACK to
-    /// sensor1 (1 left)`.
-    pub faults: Option<Vec<String>>,
+    /// The fault rules in force, when they changed.
+    pub faults: Option<Vec<FaultView>>,
     /// Why the last fault rule typed was not armed (`None`: it was, or none was
     /// typed).
     pub fault_error: Option<String>,
+}
+
+/// A fault rule in force, as the world panel lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaultView {
+    /// The rule as written (`drop next PUBACK to sensor1`).
+    pub rule: String,
+    /// How many more packets it acts on, if it is bounded.
+    pub left: Option<u32>,
 }
 
 /// One node, as its card in the world panel shows it.
@@ -183,9 +192,9 @@ pub struct Update {
 pub struct NodeCard {
     /// Its name.
     pub name: String,
-    /// What runs there (`mosquitto_sub -t x`, `sensor ...`), in the simulator's
-    /// English words (the page translates them).
-    pub what: String,
+    /// What runs there (`mosquitto_sub -t x`, a sensor...), as data the page
+    /// puts in words; `None` for a broker.
+    pub what: Option<AppSummary>,
     /// Its address (`172.17.0.2`, or `ip:port` for a broker).
     pub address: String,
     /// Broker or client, with what a client's card shows.

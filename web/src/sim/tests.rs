@@ -3,12 +3,14 @@
 //! directly shows, however the run is cut into slices.
 
 use mqttlab_core::sim::bundled;
+use mqttlab_core::sim::note::{FaultEvent, Note};
+use mqttlab_core::sim::FaultAction;
 use mqttlab_core::time::Instant;
 
 use super::host::{SimHost, EVENTS_PER_SLICE};
 use super::mirror::Mirror;
 use super::protocol::{ExportKind, LinkSettings, NodeRole, Reply, Request, WorldSource};
-use crate::components::sequence_diagram::RowKind;
+use crate::components::sequence_diagram::{RowKind, RowNote};
 use crate::labs;
 use crate::session::{Control, Session};
 
@@ -198,13 +200,13 @@ fn commands_controls_and_steps_reach_the_world() {
         ),
         "{a:?}"
     );
-    assert!(mirror
-        .rows
-        .borrow()
-        .last()
-        .unwrap()
-        .label
-        .starts_with("killed"));
+    assert!(matches!(
+        mirror.rows.borrow().last().unwrap().kind,
+        RowKind::Note {
+            note: RowNote::Sim(Note::Killed),
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -410,7 +412,7 @@ fn a_fault_rule_typed_while_running_drops_the_next_puback() {
     assert_eq!(mirror.fault_error, None);
     assert_eq!(mirror.faults.len(), 1, "{:?}", mirror.faults);
     assert!(
-        mirror.faults[0].contains("drop next PUBACK to a"),
+        mirror.faults[0].rule == "drop next PUBACK to a" && mirror.faults[0].left == Some(1),
         "{:?}",
         mirror.faults
     );
@@ -475,4 +477,152 @@ fn a_bad_fault_rule_says_where_and_arms_nothing() {
     );
     assert_eq!(mirror.fault_error, None);
     assert_eq!(mirror.faults.len(), 1);
+}
+
+fn world(source: &str) -> (SimHost, Mirror) {
+    loaded(WorldSource::Scenario {
+        source: source.into(),
+        seed: Some(1),
+    })
+}
+
+fn advance(host: &mut SimHost, mirror: &mut Mirror, secs: u64) {
+    let by_us = secs * 1_000_000;
+    drive(host, mirror, Request::Advance { by_us });
+}
+
+/// The notes drawn on the diagram, with their lanes.
+fn notes(mirror: &Mirror) -> Vec<(usize, RowNote)> {
+    mirror
+        .rows
+        .borrow()
+        .iter()
+        .filter_map(|r| match &r.kind {
+            RowKind::Note { lane, note } => Some((*lane, note.clone())),
+            RowKind::Packet { .. } => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_topic_named_d1_is_no_resend_and_a_duplicated_publish_is() {
+    let (mut host, mut mirror) = world("broker broker\nclient a -> broker\nclient b -> broker\n");
+    command(&mut host, &mut mirror, "b", "mosquitto_sub -t d1 -q 1");
+    command(&mut host, &mut mirror, "a", "mosquitto_pub -t d1 -m x -q 1");
+    advance(&mut host, &mut mirror, 2);
+    let dups = |m: &Mirror| -> Vec<String> {
+        m.rows
+            .borrow()
+            .iter()
+            .filter(|r| matches!(r.kind, RowKind::Packet { dup: true, .. }))
+            .map(|r| r.label.clone())
+            .collect()
+    };
+    let publishes = mirror
+        .rows
+        .borrow()
+        .iter()
+        .filter(|r| r.label.starts_with("PUBLISH") && r.label.ends_with(" d1"))
+        .count();
+    assert_eq!(publishes, 2, "to the broker and on to b");
+    assert_eq!(dups(&mirror), Vec::<String>::new());
+
+    let line = "duplicate next PUBLISH from a".to_string();
+    drive(&mut host, &mut mirror, Request::Fault { line });
+    command(&mut host, &mut mirror, "a", "mosquitto_pub -t d1 -m y -q 1");
+    advance(&mut host, &mut mirror, 2);
+    // The copy carries DUP=1 (its summary reads `PUBLISH d1 q1 m1 d1`); the
+    // original and what the broker forwards do not.
+    assert_eq!(dups(&mirror), ["PUBLISH d1 q1 m1 d1"]);
+}
+
+#[test]
+fn a_fault_on_client10_is_drawn_on_client10_not_client1() {
+    let (mut host, mut mirror) =
+        world("broker broker\nclient client1 -> broker\nclient client10 -> broker\n");
+    assert_eq!(*mirror.lanes, ["client1", "broker", "client10"]);
+    let line = "drop next PUBACK to client10".to_string();
+    drive(&mut host, &mut mirror, Request::Fault { line });
+    command(
+        &mut host,
+        &mut mirror,
+        "client10",
+        "mosquitto_pub -t t -m x -q 1",
+    );
+    advance(&mut host, &mut mirror, 2);
+    let faults: Vec<(usize, FaultEvent)> = notes(&mirror)
+        .into_iter()
+        .filter_map(|(lane, n)| match n {
+            RowNote::Fault { rule, event } => {
+                assert_eq!(rule, "drop next PUBACK to client10");
+                Some((lane, event))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        faults,
+        [
+            (2, FaultEvent::Armed),
+            (
+                2,
+                FaultEvent::Acted {
+                    action: FaultAction::Drop,
+                    packet: "PUBACK m1".into(),
+                    from: "broker".into(),
+                    to: "client10".into(),
+                }
+            )
+        ]
+    );
+    // A rule that names no node is drawn on the broker's lifeline.
+    let line = "delay PUBREC by 5s".to_string();
+    drive(&mut host, &mut mirror, Request::Fault { line });
+    let (lane, _) = notes(&mirror).pop().unwrap();
+    assert_eq!(lane, 1);
+}
+
+#[test]
+fn the_keepalive_note_comes_from_the_brokers_close_reason() {
+    let (mut host, mut mirror) = world("broker broker\nclient a -> broker\n");
+    // A client id unlike the node's name: the note names the lifeline.
+    command(
+        &mut host,
+        &mut mirror,
+        "a",
+        "mosquitto_sub -t x -k 10 -i sensor-7",
+    );
+    advance(&mut host, &mut mirror, 2);
+    let (node, control) = ("a".to_string(), Control::HalfOpen);
+    drive(&mut host, &mut mirror, Request::Control { node, control });
+    advance(&mut host, &mut mirror, 30);
+    let expired: Vec<(u64, usize, RowNote)> = mirror
+        .rows
+        .borrow()
+        .iter()
+        .filter_map(|r| match &r.kind {
+            RowKind::Note {
+                lane,
+                note: note @ RowNote::KeepaliveExpired { .. },
+            } => Some((r.time_us, *lane, note.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(expired.len(), 1, "{expired:?}");
+    let (time_us, lane, note) = expired[0].clone();
+    assert_eq!(*mirror.lanes, ["a", "broker"]);
+    assert_eq!(lane, 1, "on the broker's lifeline");
+    assert_eq!(note, RowNote::KeepaliveExpired { client: "a".into() });
+    // 1.5 × 10 s after the SUBSCRIBE near 0 s.
+    assert!((15_000_000..15_100_000).contains(&time_us), "{time_us}");
+    // The broker's own log says it in mosquitto's words; the note did not read it.
+    assert!(mirror
+        .log
+        .iter()
+        .any(|l| l.text == "Client sensor-7 has exceeded timeout, disconnecting."));
+    // And in Portuguese, from the same data.
+    assert_eq!(
+        crate::i18n::row_note(crate::i18n::Lang::PtBr, &note),
+        "⏱ keepalive expirou: a"
+    );
 }

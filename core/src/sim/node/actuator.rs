@@ -3,6 +3,7 @@
 use crate::client::{ClientEvent, ConnectOptions};
 use crate::codec::QoS;
 
+use super::super::note::Note;
 use super::{Cx, Effect};
 
 /// A switch driven by messages (`on`/`off`, `1`/`0`, `true`/`false`).
@@ -53,7 +54,7 @@ impl Actuator {
                 if let Some(on) = parse_switch(&p.payload) {
                     if on != self.on {
                         self.on = on;
-                        cx.state(if on { "switched on" } else { "switched off" });
+                        cx.state(Note::Switched { on });
                     }
                 }
             }

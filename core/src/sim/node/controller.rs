@@ -6,6 +6,7 @@ use core::time::Duration;
 use crate::client::{ClientEvent, ConnectOptions};
 use crate::codec::QoS;
 
+use super::super::note::{Note, Reading};
 use super::{Cx, Effect};
 
 /// A thermostat.
@@ -67,7 +68,11 @@ impl Controller {
                     if self.heating != Some(on) {
                         self.heating = Some(on);
                         let cmd = if on { "on" } else { "off" };
-                        cx.state(format!("{t:.1} against {:.1}: heater {cmd}", self.setpoint));
+                        cx.state(Note::Heater {
+                            reading: Reading(t),
+                            setpoint: Reading(self.setpoint),
+                            on,
+                        });
                         let _ =
                             cx.client
                                 .publish(cx.now, &self.output, cmd, QoS::AtLeastOnce, true);

@@ -18,11 +18,13 @@ use core::time::Duration;
 use crate::client::{publish_size, ClientEvent, ConnectOptions, ConnectionState};
 use crate::codec::QoS;
 
+use super::super::note::Note;
 use super::actuator::parse_switch;
 use super::{Cx, Effect, Sensor};
 
 /// A client-library profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Esp32Profile {
     /// Arduino PubSubClient with this buffer size (256, or 128 for old releases).
     PubSubClient {
@@ -148,7 +150,7 @@ impl Esp32 {
     pub(super) fn on_event(&mut self, cx: &mut Cx, ev: &ClientEvent) {
         match ev {
             ClientEvent::Connected { .. } => {
-                cx.state(format!("MQTT connected ({})", self.profile.name()));
+                cx.state(Note::LibraryConnected(self.profile));
                 if let Some((topic, qos)) = self.command.clone() {
                     let qos = match self.profile {
                         Esp32Profile::PubSubClient { .. } => qos.min(QoS::AtLeastOnce),
@@ -157,7 +159,7 @@ impl Esp32 {
                     let _ = cx.client.subscribe(cx.now, &[(topic.as_str(), qos)]);
                 }
                 for (t, p, q, r) in core::mem::take(&mut self.outbox) {
-                    cx.state(format!("outbox: sending {t} again"));
+                    cx.state(Note::OutboxResend { topic: t.clone() });
                     let _ = cx.client.publish(cx.now, &t, p, q, r);
                 }
                 if let Some((t, p)) = self.announce.clone() {
@@ -175,13 +177,13 @@ impl Esp32 {
                 if let Some(on) = parse_switch(&p.payload) {
                     if self.switch != Some(on) {
                         self.switch = Some(on);
-                        cx.state(if on { "switched on" } else { "switched off" });
+                        cx.state(Note::Switched { on });
                     }
                 }
             }
             ClientEvent::Disconnected { reason } => {
                 if !matches!(reason, crate::client::DisconnectReason::TransportClosed) {
-                    cx.state(format!("MQTT disconnected: {reason}"));
+                    cx.state(Note::LibraryDisconnected(reason.clone()));
                 }
                 if self.profile == Esp32Profile::EspIdf {
                     // In-flight QoS 1/2 messages stay in the outbox.

@@ -29,6 +29,8 @@ use crate::codec::QoS;
 use crate::rng::SplitMix64;
 use crate::time::Instant;
 
+use super::note::Note;
+
 /// Something an app asks the world to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -40,7 +42,7 @@ pub enum Effect {
     /// (kept with its stream; shown on the terminal line by line).
     Write(crate::tools::Output),
     /// Record a state change in the trace.
-    State(String),
+    State(Note),
     /// The program ended, with its exit code if it has one.
     Exit(Option<i32>),
     /// Close the connection without DISCONNECT (a program killed by Ctrl-C).
@@ -71,8 +73,8 @@ impl Cx<'_> {
         self.effects.push(Effect::Print(s.into()));
     }
     /// Records a state change.
-    pub fn state(&mut self, s: impl Into<String>) {
-        self.effects.push(Effect::State(s.into()));
+    pub fn state(&mut self, note: Note) {
+        self.effects.push(Effect::State(note));
     }
 }
 
@@ -189,7 +191,7 @@ impl App {
             return;
         }
         if cx.client.disconnect(cx.now).is_ok() {
-            cx.state("interrupted (Ctrl-C): DISCONNECT");
+            cx.state(Note::Interrupted);
         }
         *cx.wake = None;
         cx.effects.push(Effect::Exit(None));
@@ -235,18 +237,79 @@ impl App {
         }
     }
 
-    /// A short description for state panels.
-    pub fn describe(&self) -> String {
+    /// What runs, for state panels and the note a started program leaves.
+    pub fn summary(&self) -> AppSummary {
         match self {
-            App::Idle => "idle".into(),
-            App::Generic(_) => "client".into(),
-            App::Cli(c) => c.command.clone(),
-            App::Sensor(s) => format!("sensor {} every {:?}", s.topic, s.period),
-            App::Actuator(a) => {
-                format!("actuator {} ({})", a.topic, if a.on { "on" } else { "off" })
+            App::Idle => AppSummary::Idle,
+            App::Generic(_) => AppSummary::Client,
+            App::Cli(c) => AppSummary::Command(c.command.clone()),
+            App::Sensor(s) => AppSummary::Sensor {
+                topic: s.topic.clone(),
+                period: s.period,
+            },
+            App::Actuator(a) => AppSummary::Actuator {
+                topic: a.topic.clone(),
+                on: a.on,
+            },
+            App::Controller(c) => AppSummary::Controller {
+                input: c.input.clone(),
+                output: c.output.clone(),
+            },
+            App::Esp32(e) => AppSummary::Esp32(e.profile),
+        }
+    }
+}
+
+/// What runs on a client node, as data (see [`App::summary`]); its `Display` is
+/// core's English (`sensor casa/temp every 1s`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum AppSummary {
+    /// Nothing.
+    Idle,
+    /// A bare client steered by scenario actions.
+    Client,
+    /// A command line, as typed.
+    Command(String),
+    /// A sensor.
+    Sensor {
+        /// Where it publishes.
+        topic: String,
+        /// How often.
+        period: core::time::Duration,
+    },
+    /// An actuator.
+    Actuator {
+        /// Its command topic.
+        topic: String,
+        /// Whether it is on.
+        on: bool,
+    },
+    /// A controller.
+    Controller {
+        /// The topic it reads.
+        input: String,
+        /// The topic it writes.
+        output: String,
+    },
+    /// An ESP32 firmware.
+    Esp32(Esp32Profile),
+}
+
+impl core::fmt::Display for AppSummary {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            AppSummary::Idle => f.write_str("idle"),
+            AppSummary::Client => f.write_str("client"),
+            AppSummary::Command(c) => f.write_str(c),
+            AppSummary::Sensor { topic, period } => write!(f, "sensor {topic} every {period:?}"),
+            AppSummary::Actuator { topic, on } => {
+                write!(f, "actuator {topic} ({})", if *on { "on" } else { "off" })
             }
-            App::Controller(c) => format!("controller {} -> {}", c.input, c.output),
-            App::Esp32(e) => format!("esp32 {}", e.profile.name()),
+            AppSummary::Controller { input, output } => {
+                write!(f, "controller {input} -> {output}")
+            }
+            AppSummary::Esp32(p) => write!(f, "esp32 {}", p.name()),
         }
     }
 }

@@ -9,6 +9,7 @@ use crate::codec::Packet;
 use crate::rng::SplitMix64;
 use crate::tools::{self, drive, Action, InputError, Tool, TransportError};
 
+use super::super::note::Note;
 use super::{Cx, Effect};
 
 /// A running `mosquitto_pub` or `mosquitto_sub`.
@@ -102,7 +103,7 @@ impl MosquittoCli {
         self.tool.handle_interrupt(cx.now);
         self.pump(cx);
         if connected && !cx.client.is_connected() {
-            cx.state("interrupted (Ctrl-C): DISCONNECT");
+            cx.state(Note::Interrupted);
         }
     }
 

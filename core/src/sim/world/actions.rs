@@ -10,6 +10,7 @@ use crate::sim::action::Action;
 use crate::sim::id::{LinkId, WorldError};
 use crate::sim::link::Dir;
 use crate::sim::node::{App, ClientNode, Node};
+use crate::sim::note::{FaultEvent, Note};
 use crate::sim::trace::{CloseKind, TraceKind};
 
 impl World {
@@ -54,11 +55,9 @@ impl World {
                     c.alive = true;
                     c.wake = None;
                 }
-                let text = self
-                    .client(node)
-                    .map(|c| c.app.describe())
-                    .unwrap_or_default();
-                self.state(node, format!("$ {text}"));
+                if let Some(app) = self.client(node).map(|c| c.app.summary()) {
+                    self.state(node, Note::Started(app));
+                }
                 self.with_app(node, |app, cx| app.start(cx));
                 self.pump_client(node);
             }
@@ -71,10 +70,7 @@ impl World {
                 self.pump_client(node);
             }
             Action::Kill(node) => {
-                self.state(
-                    node,
-                    "killed: the socket is closed without DISCONNECT".into(),
-                );
+                self.state(node, Note::Killed);
                 if let Node::Client(c) = &mut self.nodes[node.index()] {
                     forget_host(c);
                     let link = c.link;
@@ -85,10 +81,7 @@ impl World {
                 self.reschedule(node);
             }
             Action::HalfOpen(node) => {
-                self.state(
-                    node,
-                    "gone silently: no FIN, the connection is half-open".into(),
-                );
+                self.state(node, Note::GoneSilently);
                 if let Node::Client(c) = &mut self.nodes[node.index()] {
                     forget_host(c);
                     c.alive = false;
@@ -100,13 +93,13 @@ impl World {
                 if let Some(c) = self.client(node) {
                     let link = c.link;
                     self.links[link.index()].partitioned = true;
-                    self.state(node, "network partition: nothing gets through".into());
+                    self.state(node, Note::Partitioned);
                 }
             }
             Action::Heal(node) => {
                 let Some(c) = self.client(node) else { return };
                 let link = c.link;
-                self.state(node, "network healed".into());
+                self.state(node, Note::Healed);
                 self.links[link.index()].partitioned = false;
                 if self.links[link.index()].client_gone {
                     self.links[link.index()].client_gone = false;
@@ -135,12 +128,7 @@ impl World {
                 // In-flight frames keep their arrival; `Link::transit` keeps the
                 // order for what is sent next.
                 self.links[link.index()].params = params;
-                let text = if changes.is_empty() {
-                    "link: unchanged".to_owned()
-                } else {
-                    format!("link: {}", changes.join(", "))
-                };
-                self.state(node, text);
+                self.state(node, Note::LinkChanged(changes));
             }
             Action::Restart(node) => {
                 self.log(node, "mosquitto version 2.0.18 terminating".into());
@@ -163,7 +151,7 @@ impl World {
                 self.reschedule(node);
             }
             Action::WifiDown(node, d) => {
-                self.state(node, format!("Wi-Fi down for {}s", d.as_secs_f32()));
+                self.state(node, Note::WifiDown(d));
                 if let Node::Client(c) = &mut self.nodes[node.index()] {
                     c.wifi_down = true;
                     if self.links[c.link.index()].conn.take().is_some() {
@@ -178,7 +166,7 @@ impl World {
                 if let Node::Client(c) = &mut self.nodes[node.index()] {
                     c.wifi_down = false;
                 }
-                self.state(node, "Wi-Fi up".into());
+                self.state(node, Note::WifiUp);
             }
             Action::Connect(node, opts, reconnect) => {
                 if let Node::Client(c) = &mut self.nodes[node.index()] {
@@ -248,10 +236,14 @@ impl World {
                 if rule.start < now {
                     rule.start = now;
                 }
-                self.push_trace(TraceKind::Fault {
-                    label: rule.label.clone(),
-                    text: "armed".into(),
-                });
+                if self.trace.enabled() {
+                    let node = rule.node().map(|n| self.name(n));
+                    self.push_trace(TraceKind::Fault {
+                        label: rule.label.clone(),
+                        node,
+                        event: FaultEvent::Armed,
+                    });
+                }
                 self.faults.push(rule);
             }
         }

@@ -7,6 +7,7 @@ use super::World;
 use crate::sim::id::LinkId;
 use crate::sim::link::Dir;
 use crate::sim::node::Node;
+use crate::sim::note::{PacketCause, PacketNote};
 use crate::sim::trace::{CloseKind, Fate, TraceKind};
 
 impl World {
@@ -42,7 +43,7 @@ impl World {
         dir: Dir,
         packet: Packet,
         bytes: Vec<u8>,
-        note: Option<String>,
+        note: Option<PacketNote>,
     ) {
         let now = self.now;
         match dir {
@@ -64,16 +65,13 @@ impl World {
                     return;
                 };
                 let refuse = if l.client_gone {
-                    Some("the client is gone (half-open connection)".to_owned())
+                    Some(PacketCause::ClientGone)
                 } else if c.wifi_down {
-                    Some("the client's Wi-Fi is down".to_owned())
+                    Some(PacketCause::WifiDown)
                 } else if !c.alive || l.conn != Some(conn) {
-                    Some("no such connection on the client any more".to_owned())
+                    Some(PacketCause::NoConnection)
                 } else if !c.app.accepts(bytes.len()) {
-                    Some(format!(
-                        "{} bytes do not fit the client library's buffer: discarded",
-                        bytes.len()
-                    ))
+                    Some(PacketCause::TooBig { len: bytes.len() })
                 } else {
                     None
                 };
@@ -113,6 +111,7 @@ impl World {
                 conn: conn.0,
                 kind,
                 to_broker: dir == Dir::ToBroker,
+                reason: None,
             });
         }
         let now = self.now;

@@ -45,6 +45,7 @@ use super::fault::FaultRule;
 use super::id::{LinkId, NodeId};
 use super::link::{Dir, Link, LinkParams};
 use super::node::{BrokerNode, ClientNode, Node};
+use super::note::PacketNote;
 use super::queue::EventQueue;
 use super::trace::{CloseKind, Trace, TraceMode};
 
@@ -71,7 +72,8 @@ enum Ev {
         dir: Dir,
         packet: Packet,
         bytes: Vec<u8>,
-        note: Option<String>,
+        /// Boxed: rare, and the event stays small.
+        note: Option<Box<PacketNote>>,
     },
     Close {
         link: LinkId,
@@ -281,7 +283,7 @@ impl World {
                 packet,
                 bytes,
                 note,
-            } => self.on_frame(link, conn, dir, packet, bytes, note),
+            } => self.on_frame(link, conn, dir, packet, bytes, note.map(|n| *n)),
             Ev::Close {
                 link,
                 conn,

@@ -3,6 +3,7 @@
 
 use core::time::Duration;
 
+use crate::broker::CloseReason;
 use crate::codec::{Packet, QosPid};
 
 use super::{ConnMeta, Ev, World};
@@ -10,6 +11,7 @@ use crate::broker::ConnId;
 use crate::sim::fault::FaultAction;
 use crate::sim::id::{LinkId, NodeId};
 use crate::sim::link::{Dir, Transit};
+use crate::sim::note::{FaultEvent, Note, PacketCause, PacketNote};
 use crate::sim::trace::{CloseKind, Fate, TraceKind};
 
 impl World {
@@ -64,29 +66,30 @@ impl World {
             rule.consume();
             let label = rule.label.clone();
             let action = rule.action;
-            let what = match action {
-                FaultAction::Drop => "dropped",
-                FaultAction::Delay(_) => "delayed",
-                FaultAction::Duplicate => "duplicated",
-                FaultAction::Stall { .. } => "held",
-            };
-            let text = format!(
-                "{what} {packet} {} -> {}",
-                self.nodes[from.index()].name(),
-                self.nodes[to.index()].name()
-            );
-            self.push_trace(TraceKind::Fault {
-                label: label.clone(),
-                text,
-            });
+            let node = rule.node().unwrap_or(self.links[link.index()].client);
+            if self.trace.enabled() {
+                let event = FaultEvent::Acted {
+                    action,
+                    packet: packet.to_string(),
+                    from: self.name(from),
+                    to: self.name(to),
+                };
+                self.push_trace(TraceKind::Fault {
+                    label: label.clone(),
+                    node: Some(self.name(node)),
+                    event,
+                });
+            }
             match action {
                 FaultAction::Drop => {
-                    self.drop_packet(link, conn, dir, &packet, bytes, label);
+                    let why = PacketCause::DroppedByFault { rule: label };
+                    self.drop_packet(link, conn, dir, &packet, bytes, why);
                     return;
                 }
                 FaultAction::Delay(d) => {
                     extra = d;
-                    note = Some(format!("delayed by fault \"{label}\""));
+                    let cause = PacketCause::DelayedByFault { rule: label };
+                    note = Some(Box::new(PacketNote::cause(cause)));
                 }
                 FaultAction::Duplicate => duplicate = true,
                 FaultAction::Stall { .. } => {}
@@ -131,7 +134,7 @@ impl World {
                     dir,
                     &p,
                     b.clone(),
-                    Some("duplicate made by a fault rule".into()),
+                    Some(PacketNote::cause(PacketCause::DuplicateMade)),
                 );
             }
             let len = b.len();
@@ -144,7 +147,7 @@ impl World {
                     dir,
                     packet: p,
                     bytes: b,
-                    note: Some("duplicate".into()),
+                    note: Some(Box::new(PacketNote::cause(PacketCause::Duplicate))),
                 },
                 len,
                 Duration::ZERO,
@@ -153,6 +156,18 @@ impl World {
     }
 
     pub(super) fn send_close(&mut self, link: LinkId, conn: ConnId, dir: Dir, kind: CloseKind) {
+        self.send_close_because(link, conn, dir, kind, None);
+    }
+
+    /// Sends a FIN or RST; `reason` is why a broker closes (kept in the trace).
+    pub(super) fn send_close_because(
+        &mut self,
+        link: LinkId,
+        conn: ConnId,
+        dir: Dir,
+        kind: CloseKind,
+        reason: Option<CloseReason>,
+    ) {
         let (from, to) = self.endpoints(link, dir);
         if self.trace.enabled() {
             let to_broker = dir == Dir::ToBroker;
@@ -163,6 +178,7 @@ impl World {
                 conn: conn.0,
                 kind,
                 to_broker,
+                reason,
             });
         }
         self.transmit(
@@ -204,10 +220,10 @@ impl World {
                         dir,
                         packet,
                         bytes,
-                        note: Some(match note {
-                            Some(n) => format!("{n}; lost and retransmitted {retrans}x"),
-                            None => format!("lost and retransmitted {retrans}x"),
-                        }),
+                        note: Some(Box::new(PacketNote {
+                            cause: note.and_then(|n| n.cause),
+                            retransmissions: retrans,
+                        })),
                     },
                     ev => ev,
                 };
@@ -215,13 +231,11 @@ impl World {
             }
             Transit::Reset if reset_on_loss => {
                 let Ev::Frame { conn, .. } = ev else { return };
-                self.push_trace(TraceKind::State {
-                    node: self.name(self.links[link.index()].client),
-                    text: format!(
-                        "TCP gave up after {} retransmissions: connection {conn} reset",
-                        self.links[link.index()].params.max_retransmits
-                    ),
-                });
+                let note = Note::TcpGaveUp {
+                    retransmissions: self.links[link.index()].params.max_retransmits,
+                    conn: conn.0,
+                };
+                self.state(self.links[link.index()].client, note);
                 self.reset(link, conn);
             }
             Transit::Reset => {
@@ -255,11 +269,12 @@ impl World {
         dir: Dir,
         packet: &Packet,
         bytes: Vec<u8>,
-        why: String,
+        why: PacketCause,
     ) {
         self.stats.packets_dropped += 1;
         if self.trace.enabled() {
-            self.trace_packet(Fate::Dropped, link, conn, dir, packet, bytes, Some(why));
+            let note = Some(PacketNote::cause(why));
+            self.trace_packet(Fate::Dropped, link, conn, dir, packet, bytes, note);
         }
     }
 }

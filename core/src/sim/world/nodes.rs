@@ -12,6 +12,7 @@ use super::World;
 use crate::sim::id::NodeId;
 use crate::sim::link::Dir;
 use crate::sim::node::{App, ClientNode, Cx, Effect, Node, Received};
+use crate::sim::note::{Disconnect, Note};
 use crate::sim::trace::CloseKind;
 
 impl World {
@@ -31,10 +32,11 @@ impl World {
                         self.broker_transmit(node, link, conn, t.packet, t.bytes);
                     }
                 }
-                Output::Close { conn, .. } => {
+                Output::Close { conn, reason } => {
                     if let Some(meta) = self.conns.get(&conn) {
                         let link = meta.link;
-                        self.send_close(link, conn, Dir::ToClient, CloseKind::Fin);
+                        let (dir, fin) = (Dir::ToClient, CloseKind::Fin);
+                        self.send_close_because(link, conn, dir, fin, Some(reason));
                     }
                 }
                 Output::Log(line) => self.log(node, line.text),
@@ -103,13 +105,10 @@ impl World {
                     c.wake = None;
                     c.exit_code = code.or(c.exit_code);
                 }
-                self.state(node, "program exited".into());
+                self.state(node, Note::Exited);
             }
             Effect::Abort => {
-                self.state(
-                    node,
-                    "interrupted (Ctrl-C): the socket is closed without DISCONNECT".into(),
-                );
+                self.state(node, Note::Aborted);
                 if let Node::Client(c) = &mut self.nodes[node.index()] {
                     c.client = Client::new();
                     let link = c.link;
@@ -128,10 +127,7 @@ impl World {
                 let listening = self.broker(c.broker).map_or(1883, |b| b.port());
                 let refused = c.app.port().filter(|p| *p != listening);
                 if let Some(port) = refused {
-                    self.state(
-                        node,
-                        format!("connection refused: the broker listens on port {listening}, not {port}"),
-                    );
+                    self.state(node, Note::WrongPort { listening, port });
                     self.inbox
                         .entry(node)
                         .or_default()
@@ -144,7 +140,7 @@ impl World {
                     return;
                 };
                 if c.wifi_down {
-                    self.state(node, "cannot connect: Wi-Fi is down".into());
+                    self.state(node, Note::NoWifi);
                     self.inbox
                         .entry(node)
                         .or_default()
@@ -258,29 +254,26 @@ impl World {
                 }
             }
             ClientEvent::Connected { session_present } => {
-                let text = format!(
-                    "connected (session present: {})",
-                    u8::from(*session_present)
-                );
-                self.state(node, text);
+                let session_present = *session_present;
+                self.state(node, Note::Connected { session_present });
             }
             ClientEvent::ConnectionRefused(code) => {
                 c.refusals.push(code.as_u8());
-                let text = format!("CONNACK refused: {code}");
-                self.state(node, text);
+                let code = *code;
+                self.state(node, Note::ConnackRefused(code));
             }
             ClientEvent::Disconnected { reason } => {
                 let link = c.link;
                 // The client's transport closing is the broker's FIN unless TCP
                 // reset it (too many retransmissions on a lossy or cut link).
-                let text = if c.wifi_down {
-                    "disconnected: the Wi-Fi connection was lost".to_owned()
+                let why = if c.wifi_down {
+                    Disconnect::WifiLost
                 } else if *reason == DisconnectReason::TransportClosed && c.reset_seen {
-                    "disconnected: connection reset: TCP gave up".to_owned()
+                    Disconnect::TcpReset
                 } else {
-                    format!("disconnected: {reason}")
+                    Disconnect::Client(reason.clone())
                 };
-                self.state(node, text);
+                self.state(node, Note::Disconnected(why));
                 if let Some(conn) = self.links[link.index()].conn.take() {
                     self.send_close(link, conn, Dir::ToBroker, CloseKind::Fin);
                 }

@@ -8,6 +8,7 @@ use crate::broker::ConnId;
 use crate::sim::id::{LinkId, NodeId};
 use crate::sim::link::Dir;
 use crate::sim::node::Node;
+use crate::sim::note::{Note, PacketNote};
 use crate::sim::trace::{Fate, TraceKind};
 
 impl World {
@@ -24,7 +25,7 @@ impl World {
         dir: Dir,
         packet: &Packet,
         bytes: Vec<u8>,
-        note: Option<String>,
+        note: Option<PacketNote>,
     ) {
         let (from, to) = self.endpoints(link, dir);
         self.push_trace(TraceKind::Packet {
@@ -34,6 +35,7 @@ impl World {
             conn: conn.0,
             to_broker: dir == Dir::ToBroker,
             summary: packet.to_string(),
+            dup: matches!(packet, Packet::Publish(p) if p.dup),
             bytes,
             note,
         });
@@ -52,11 +54,11 @@ impl World {
         }
     }
 
-    pub(super) fn state(&mut self, node: NodeId, text: String) {
+    pub(super) fn state(&mut self, node: NodeId, note: Note) {
         if self.trace.enabled() {
             self.push_trace(TraceKind::State {
                 node: self.name(node),
-                text,
+                note,
             });
         }
     }

@@ -19,6 +19,7 @@ use super::{Ev, World};
 use crate::sim::id::{LinkId, NodeId};
 use crate::sim::link::Dir;
 use crate::sim::node::Node;
+use crate::sim::note::{FaultEvent, Note};
 use crate::sim::trace::TraceKind;
 
 /// A frame a stalled client has not read.
@@ -91,19 +92,21 @@ impl World {
             if let Some(u) = until {
                 self.queue.push(u, Ev::Unstall { link });
             }
+            let event = FaultEvent::NotReading {
+                client: name.clone(),
+                window,
+            };
             self.push_trace(TraceKind::Fault {
                 label: label.clone(),
-                text: format!(
-                    "{name} is not reading: what the broker sends waits in its TCP receive window ({window} bytes)"
-                ),
+                node: Some(name.clone()),
+                event,
             });
         }
         if note_full {
             self.push_trace(TraceKind::Fault {
                 label,
-                text: format!(
-                    "{name}'s receive window is full: the broker's socket keeps the rest, counted against {name}'s limits"
-                ),
+                node: Some(name.clone()),
+                event: FaultEvent::WindowFull { client: name },
             });
         }
         if fits {
@@ -129,13 +132,11 @@ impl World {
         }
         let broker = self.links[link.index()].broker;
         let client = self.name(self.links[link.index()].client);
-        self.push_trace(TraceKind::State {
-            node: client.clone(),
-            text: format!(
-                "{client} reads again: {} packets had waited for it",
-                s.frames.len()
-            ),
-        });
+        let note = Note::ReadsAgain {
+            client: client.clone(),
+            packets: s.frames.len(),
+        };
+        self.push_trace(TraceKind::State { node: client, note });
         for w in s.frames {
             let len = w.bytes.len();
             self.send_packet(link, w.conn, Dir::ToClient, w.packet, w.bytes);
