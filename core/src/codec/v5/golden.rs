@@ -535,3 +535,59 @@ fn the_encoder_refuses_what_the_table_refuses() {
         ))
     );
 }
+
+/// Bytes captured on loopback from mosquitto 2.0.11, `mosquitto_sub`/`mosquitto_pub
+/// -V 5` with `-D` properties, and MQTT.js 5.16 with `protocolVersion: 5`
+/// (`MQTTLAB_V5_DUMP=1 cargo test -p mqttlab-tests --test v5_peers` prints them):
+/// (who sent it, summary, bytes).
+const CAPTURED: &[(&str, &str, &str)] = &[
+    ("mosquitto_sub", "CONNECT c1 k60 v5.0 v5sub [6 props]", "103200044d5154540502003c20110000003c21000a27000186a02200031701260005637572736f00046d71747400057635737562"),
+    ("mosquitto_sub", "SUBSCRIBE m1 lab/v5 q2 [1 prop]", "821600010a26000473616c6100013300066c61622f763502"),
+    ("mosquitto_sub", "DISCONNECT", "e000"),
+    ("mosquitto", "CONNACK 0x00 Success [2 props]", "200900000622000a210014"),
+    ("mosquitto", "SUBACK m1 [0x02]", "900400010002"),
+    ("mosquitto", "PUBLISH q2 m1 lab/v5 [7 props]", "344800066c61622f763500013b010103000a746578742f706c61696e0800096c61622f7265706c7909000469642d3726000473616c6100013326000473616c61000134020000003c3231"),
+    ("mosquitto", "PUBREL m1", "62020001"),
+    ("mosquitto_pub", "CONNECT c1 k60 v5.0 v5pub will:lab/will q0 [1 prop]", "103100044d5154540506003c03210014000576357075620c18000000052600017700013100086c61622f77696c6c00036f6666"),
+    ("mosquitto_pub", "PUBLISH q2 m1 lab/v5 [7 props]", "344800066c61622f763500013b0101020000003c03000a746578742f706c61696e0800096c61622f7265706c7909000469642d3726000473616c6100013326000473616c610001343231"),
+    ("mosquitto_pub", "DISCONNECT 0x00 Normal disconnection [1 prop]", "e00700051100000000"),
+    ("MQTT.js", "CONNECT c1 k60 v5.0 mqttjs5 will:lab/js/will q1 [6 props]", "106000044d515454050e003c20110000001e21000527000100002200041701260005637572736f00046d71747400076d7174746a733519180000000503000a746578742f706c61696e26000177000131000b6c61622f6a732f77696c6c00036f6666"),
+    ("MQTT.js", "SUBSCRIBE m53289 lab/js q2 [2 props]", "8215d029090b072600017300017800066c61622f6a731a"),
+    ("MQTT.js", "PUBLISH q2 m53290 lab/js [6 props]", "343d00066c61622f6a73d02a300101020000001e03000a746578742f706c61696e08000c6c61622f6a732f7265706c79090003010203260001700001716f69"),
+    ("MQTT.js", "PUBREL m53290 0x00 Success", "6204d02a0000"),
+    ("MQTT.js", "UNSUBSCRIBE m53291 lab/js [1 prop]", "a212d02b072600017500017600066c61622f6a73"),
+    ("mosquitto", "PUBLISH q2 m1 lab/js [7 props]", "343f00066c61622f6a730001320b07010103000a746578742f706c61696e08000c6c61622f6a732f7265706c7909000301020326000170000171020000001e6f69"),
+    ("mosquitto", "UNSUBACK m53291 [0x00]", "b004d02b0000"),
+];
+
+#[test]
+fn bytes_captured_from_mosquitto_and_mqttjs_both_ways() {
+    for (who, summary, hex) in CAPTURED {
+        let bytes = h(hex);
+        let (packet, used) = decode(&bytes, usize::MAX)
+            .unwrap_or_else(|e| panic!("{who} {summary}: {e}"))
+            .unwrap();
+        assert_eq!(used, bytes.len(), "{who} {summary}");
+        assert_eq!(packet.to_string(), *summary, "{who}");
+        assert_eq!(packet.to_bytes().unwrap(), bytes, "{who} {summary}: encode");
+    }
+    // What the captures teach: mosquitto moves the Message Expiry Interval it
+    // forwards to the end (after the user properties, in their order) and adds
+    // the subscriber's Subscription Identifier; MQTT.js writes a PUBREL's
+    // Success and an empty property length that mosquitto leaves out.
+    let (p, _) = decode(&h(CAPTURED[15].2), usize::MAX).unwrap().unwrap();
+    assert_eq!(p.properties()[0], SubscriptionIdentifier(7).into());
+    assert_eq!(
+        p.properties().last().unwrap().id(),
+        PropertyId::MessageExpiryInterval
+    );
+    let (p, _) = decode(&h(CAPTURED[13].2), usize::MAX).unwrap().unwrap();
+    assert_eq!(
+        p,
+        Packet::Pubrel(Ack {
+            pid: pid(53290),
+            reason: Some(PubrelReasonCode::Success),
+            properties: Some(vec![]),
+        })
+    );
+}
