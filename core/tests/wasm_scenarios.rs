@@ -69,7 +69,7 @@ fn simulation_speed_in_the_browser() {
     for b in BUNDLED {
         for seed in 0..5 {
             let sc = scenario::parse(b.source).unwrap();
-            let r = sc.run(seed, mqttlab_core::sim::TraceMode::Off);
+            let r = sc.run(seed, mqttlab_core::sim::TraceMode::Off).unwrap();
             delivered += r.world.stats().packets_delivered;
             events += r.world.stats().events;
         }
