@@ -12,15 +12,5 @@ Usage: mqttlab pub [-h host] [-p port] [-u username [-P password]] -t topic
 
 /// Runs `mqttlab pub ARGS...` and returns the exit code.
 pub fn run(args: &[String]) -> i32 {
-    if args.iter().any(|a| a == "--help") {
-        println!("{USAGE}");
-        return 0;
-    }
-    match cli::parse_pub(args) {
-        Ok(p) => super::block_on(super::run::run(ToolCommand::Pub(p))),
-        Err(e) => {
-            eprintln!("{e}");
-            1
-        }
-    }
+    super::run::command(args, USAGE, |a| cli::parse_pub(a).map(ToolCommand::Pub))
 }

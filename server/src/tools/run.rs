@@ -7,13 +7,33 @@ use std::time::Duration;
 
 use mqttlab_core::client::Client;
 use mqttlab_core::time::Instant;
-use mqttlab_core::tools::cli::ToolCommand;
+use mqttlab_core::tools::cli::{self, ToolCommand};
 use mqttlab_core::tools::drive::{self, Frames, Step};
 use mqttlab_core::tools::{self, Action, InputError, Stream, Tool, TransportError};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
+
+/// `mqttlab pub|sub ARGS...`: `--help` prints `usage`; otherwise the arguments
+/// are parsed and run. Returns the exit code.
+pub fn command(
+    args: &[String],
+    usage: &str,
+    parse: impl FnOnce(&[String]) -> Result<ToolCommand, cli::CliError>,
+) -> i32 {
+    if args.iter().any(|a| a == "--help") {
+        println!("{usage}");
+        return 0;
+    }
+    match parse(args) {
+        Ok(cmd) => super::block_on(run(cmd)),
+        Err(e) => {
+            eprintln!("{e}");
+            1
+        }
+    }
+}
 
 /// Runs a parsed command line to its end; returns the exit code.
 pub async fn run(cmd: ToolCommand) -> i32 {

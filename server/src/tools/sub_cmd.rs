@@ -11,15 +11,5 @@ Usage: mqttlab sub [-h host] [-p port] [-u username [-P password]] -t topic ...
 
 /// Runs `mqttlab sub ARGS...` and returns the exit code.
 pub fn run(args: &[String]) -> i32 {
-    if args.iter().any(|a| a == "--help") {
-        println!("{USAGE}");
-        return 0;
-    }
-    match cli::parse_sub(args) {
-        Ok(s) => super::block_on(super::run::run(ToolCommand::Sub(s))),
-        Err(e) => {
-            eprintln!("{e}");
-            1
-        }
-    }
+    super::run::command(args, USAGE, |a| cli::parse_sub(a).map(ToolCommand::Sub))
 }
