@@ -15,10 +15,11 @@ use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
-use mqttlab_core::client::cli::{format_message, SubArgs};
+use mqttlab_core::client::cli::SubArgs;
 use mqttlab_core::client::{Client, ClientEvent, ConnectOptions, DisconnectReason};
 use mqttlab_core::codec::{ConnectReturnCode, Decoder, Packet, QoS, SubackReturnCode};
 use mqttlab_core::time::Instant;
+use mqttlab_core::tools::render;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
@@ -26,6 +27,10 @@ use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 use crate::components::broker_log::LogLine;
 use crate::components::sequence_diagram::{DiagramRow, RowKind, RowNote, Rows};
 use crate::i18n::{t, Lang, Text};
+
+mod terminal;
+
+use terminal::TermTool;
 
 /// Largest packet the display decoder accepts (the client has its own limit).
 const DISPLAY_MAX_PACKET: usize = 16 * 1024 * 1024;
@@ -284,8 +289,13 @@ pub struct Live {
     pub log: Vec<(Instant, LogEvent)>,
     /// Terminal screen.
     pub term: Vec<String>,
-    /// `mosquitto_sub` commands of the terminal still running, for printing.
-    subs: Vec<SubArgs>,
+    /// The terminal's `mosquitto_pub`/`mosquitto_sub` still running, each on a
+    /// connection of its own to the page's broker.
+    tools: Vec<TermTool>,
+    /// The broker address of the last Connect (where the terminal's tools go).
+    url: Option<WsUrl>,
+    /// The id the next terminal tool gets.
+    next_tool: u64,
     /// The student pressed Disconnect (so the close is not a drop).
     closing: bool,
 }
@@ -298,6 +308,15 @@ pub struct Driver {
     origin_ms: Cell<f64>,
     notify: Box<dyn Fn()>,
     handlers: RefCell<Option<Handlers>>,
+}
+
+/// Whose socket an event is for.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    /// The page's own connection (the form).
+    Page,
+    /// A terminal tool's, by its id.
+    Tool(u64),
 }
 
 struct Handlers {
@@ -331,7 +350,9 @@ impl Driver {
                 row_bytes: Vec::new(),
                 log: Vec::new(),
                 term: Vec::new(),
-                subs: Vec::new(),
+                tools: Vec::new(),
+                url: None,
+                next_tool: 0,
                 closing: false,
             }),
             origin_ms: Cell::new(performance_now()),
@@ -360,7 +381,7 @@ impl Driver {
             l.decoder = Decoder::new(DISPLAY_MAX_PACKET);
             l.failure = None;
             l.closing = false;
-            l.subs.clear();
+            l.url = Some(url.clone());
             let id = if options.client_id.is_empty() {
                 "(client)".to_string()
             } else {
@@ -384,7 +405,8 @@ impl Driver {
         match WebSocket::new_with_str(&url.url, "mqtt") {
             Ok(ws) => {
                 ws.set_binary_type(BinaryType::Arraybuffer);
-                self.attach(&ws);
+                let h = self.attach(&ws, Target::Page);
+                *self.handlers.borrow_mut() = Some(h);
                 self.live.borrow_mut().ws = Some(ws);
             }
             Err(e) => {
@@ -401,22 +423,30 @@ impl Driver {
         (self.notify)();
     }
 
-    fn attach(self: &Rc<Self>, ws: &WebSocket) {
+    /// Routes the socket's events to the page's connection or to a terminal tool.
+    fn attach(self: &Rc<Self>, ws: &WebSocket, target: Target) -> Handlers {
         let weak = Rc::downgrade(self);
         let w = weak.clone();
-        let open = Closure::<dyn FnMut()>::new(move || with(&w, |d| d.on_open()));
+        let open = Closure::<dyn FnMut()>::new(move || match target {
+            Target::Page => with(&w, |d| d.on_open()),
+            Target::Tool(id) => with(&w, |d| d.tool_open(id)),
+        });
         let w = weak.clone();
         let message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
             if let Ok(buf) = e.data().dyn_into::<js_sys::ArrayBuffer>() {
                 let bytes = js_sys::Uint8Array::new(&buf).to_vec();
-                with(&w, |d| d.on_bytes(&bytes));
+                match target {
+                    Target::Page => with(&w, |d| d.on_bytes(&bytes)),
+                    Target::Tool(id) => with(&w, |d| d.tool_bytes(id, &bytes)),
+                }
             } else if let Some(text) = e.data().as_string() {
                 with(&w, |d| d.on_text(&text));
             }
         });
         let w = weak.clone();
-        let close = Closure::<dyn FnMut(CloseEvent)>::new(move |e: CloseEvent| {
-            with(&w, |d| d.on_close(e.code(), e.reason(), e.was_clean()))
+        let close = Closure::<dyn FnMut(CloseEvent)>::new(move |e: CloseEvent| match target {
+            Target::Page => with(&w, |d| d.on_close(e.code(), e.reason(), e.was_clean())),
+            Target::Tool(id) => with(&w, |d| d.tool_closed(id)),
         });
         let w = weak;
         let error = Closure::<dyn FnMut()>::new(move || {
@@ -429,12 +459,12 @@ impl Driver {
         ws.set_onmessage(Some(message.as_ref().unchecked_ref()));
         ws.set_onclose(Some(close.as_ref().unchecked_ref()));
         ws.set_onerror(Some(error.as_ref().unchecked_ref()));
-        *self.handlers.borrow_mut() = Some(Handlers {
+        Handlers {
             _open: open,
             _message: message,
             _close: close,
             _error: error,
-        });
+        }
     }
 
     fn on_open(self: &Rc<Self>) {
@@ -521,7 +551,6 @@ impl Driver {
                 });
             }
             l.phase = Phase::Idle;
-            l.subs.clear();
         }
         *self.handlers.borrow_mut() = None;
         (self.notify)();
@@ -534,7 +563,6 @@ impl Driver {
             let mut l = self.live.borrow_mut();
             l.transmit(now);
             let ended = l.drain_events(now);
-            // Events may queue packets (the UNSUBSCRIBE of `mosquitto_sub -C`).
             l.transmit(now);
             if ended {
                 if let Some(ws) = &l.ws {
@@ -584,39 +612,17 @@ impl Driver {
         Ok(())
     }
 
-    /// Subscribes on the open connection; `sub` (a terminal's `mosquitto_sub`)
-    /// decides how its messages print.
-    pub fn subscribe(
-        self: &Rc<Self>,
-        filters: &[(&str, QoS)],
-        sub: Option<SubArgs>,
-    ) -> Result<(), String> {
+    /// Subscribes on the open connection; what arrives prints as
+    /// `mosquitto_sub -v` would.
+    pub fn subscribe(self: &Rc<Self>, filters: &[(&str, QoS)]) -> Result<(), String> {
         let now = self.now();
-        {
-            let mut l = self.live.borrow_mut();
-            l.client
-                .subscribe(now, filters)
-                .map_err(|e| e.to_string())?;
-            if let Some(s) = sub {
-                l.subs.push(s);
-            }
-        }
+        self.live
+            .borrow_mut()
+            .client
+            .subscribe(now, filters)
+            .map_err(|e| e.to_string())?;
         self.pump(now);
         Ok(())
-    }
-
-    /// Ends the terminal's `mosquitto_sub` commands: UNSUBSCRIBE their filters.
-    pub fn interrupt(self: &Rc<Self>) {
-        let now = self.now();
-        {
-            let mut l = self.live.borrow_mut();
-            let filters: Vec<String> = l.subs.drain(..).flat_map(|s| s.topics).collect();
-            if !filters.is_empty() && l.client.is_connected() {
-                let refs: Vec<&str> = filters.iter().map(String::as_str).collect();
-                let _ = l.client.unsubscribe(now, &refs);
-            }
-        }
-        self.pump(now);
     }
 
     /// Whether CONNACK accepted the connection.
@@ -665,16 +671,25 @@ impl Driver {
             let _ = l.client.poll_event();
         }
         if let Some(ws) = l.ws.take() {
-            ws.set_onopen(None);
-            ws.set_onmessage(None);
-            ws.set_onclose(None);
-            ws.set_onerror(None);
-            let _ = ws.close();
+            detach(&ws);
+        }
+        // The terminal's tools go too (the page is leaving, or connecting anew).
+        for mut tool in l.tools.drain(..) {
+            tool.shutdown(now);
         }
         l.phase = Phase::Idle;
         drop(l);
         *self.handlers.borrow_mut() = None;
     }
+}
+
+/// Closes a socket and stops listening to it.
+fn detach(ws: &WebSocket) {
+    ws.set_onopen(None);
+    ws.set_onmessage(None);
+    ws.set_onclose(None);
+    ws.set_onerror(None);
+    let _ = ws.close();
 }
 
 fn with(weak: &Weak<Driver>, f: impl FnOnce(&Rc<Driver>)) {
@@ -717,7 +732,7 @@ impl Live {
         let summary = packet.summary();
         self.log_event(
             now,
-            if from == 0 {
+            if to == 1 {
                 LogEvent::Sent(summary)
             } else {
                 LogEvent::Got(summary)
@@ -765,34 +780,12 @@ impl Live {
                     self.failure = Some(Failure::Refused(code));
                 }
                 ClientEvent::Message(p) => {
-                    let topic = p.topic.as_str().to_string();
-                    let at = self.subs.iter().position(|s| {
-                        s.topics
-                            .iter()
-                            .any(|f| mqttlab_core::topic::matches(f, &topic))
-                    });
-                    let args = at.map(|i| self.subs[i].clone()).unwrap_or_else(verbose_sub);
-                    // -R: stale (retained) messages are not printed.
-                    if args.no_retained && p.retain {
-                        continue;
-                    }
-                    let out = format_message(&args, &p);
+                    // The form's subscriptions print as `mosquitto_sub -v` does.
+                    let out = render(&verbose_sub(), &p, 0);
                     let text = String::from_utf8_lossy(&out);
-                    for line in text.trim_end_matches('\n').split('\n') {
-                        if !out.is_empty() {
+                    if !out.is_empty() {
+                        for line in text.trim_end_matches('\n').split('\n') {
                             self.term.push(line.to_string());
-                        }
-                    }
-                    // -C N: the command ends after N messages, unsubscribing.
-                    if let Some(i) = at {
-                        if let Some(n) = self.subs[i].count.as_mut() {
-                            *n = n.saturating_sub(1);
-                            if *n == 0 {
-                                let done = self.subs.remove(i);
-                                let refs: Vec<&str> =
-                                    done.topics.iter().map(String::as_str).collect();
-                                let _ = self.client.unsubscribe(now, &refs);
-                            }
                         }
                     }
                 }

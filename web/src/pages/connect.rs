@@ -8,7 +8,7 @@
 
 use std::rc::Rc;
 
-use mqttlab_core::client::cli::{parse_command_line, MessageSource, ToolCommand};
+use mqttlab_core::client::cli::{parse_command_line, ToolCommand};
 use mqttlab_core::client::ConnectOptions;
 use mqttlab_core::codec::{ConnectReturnCode, QoS};
 use wasm_bindgen::JsCast;
@@ -333,7 +333,7 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
                 return;
             }
             let f = input_value(&filter);
-            let r = driver.subscribe(&[(f.trim(), qos_of(&qos))], None);
+            let r = driver.subscribe(&[(f.trim(), qos_of(&qos))]);
             form_error.set(r.err());
         })
     };
@@ -357,7 +357,7 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
             let cmd = match parse_command_line(&line) {
                 Ok(c) => c,
                 Err(e) => {
-                    driver.print(format!("Error: {e}"));
+                    driver.print(e.to_string());
                     update_now(&driver);
                     return;
                 }
@@ -374,32 +374,7 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
             if common.host != "localhost" || common.port != 1883 {
                 driver.print(format!("({})", t(lang, Text::HostIgnored)));
             }
-            let result = match cmd {
-                ToolCommand::Pub(p) => {
-                    let payload = match &p.message {
-                        MessageSource::Text(b) => Some(b.clone()),
-                        MessageSource::Null => Some(Vec::new()),
-                        _ => None,
-                    };
-                    match payload {
-                        None => Err(format!("mosquitto_pub {}", t(lang, Text::NotInBrowser))),
-                        Some(payload) => (0..p.repeat.max(1)).try_for_each(|_| {
-                            driver.publish(&p.topic, payload.clone(), p.common.qos, p.retain)
-                        }),
-                    }
-                }
-                ToolCommand::Sub(s) => {
-                    let qos = s.common.qos;
-                    let topics = s.topics.clone();
-                    let filters: Vec<(&str, QoS)> =
-                        topics.iter().map(|f| (f.as_str(), qos)).collect();
-                    driver.subscribe(&filters, Some(s))
-                }
-            };
-            if let Err(e) = result {
-                driver.print(format!("Error: {e}"));
-            }
-            update_now(&driver);
+            driver.run_tool(cmd);
         })
     };
 
