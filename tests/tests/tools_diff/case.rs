@@ -9,6 +9,9 @@ pub enum Broker {
     Open,
     /// `allow_anonymous false` (`broker b no-anonymous`): CONNACK 5.
     NoAnonymous,
+    /// One user, `aluno` with the password `1234` (a `password_file` made by
+    /// `mosquitto_passwd`; `broker b no-anonymous user aluno "1234"`).
+    Password,
     /// Nothing listens where the tools connect: a free port on the real side,
     /// a broker on another port (`broker b port 1888`) in the simulator.
     Closed,

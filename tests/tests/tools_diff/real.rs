@@ -140,6 +140,28 @@ impl Drop for Running {
     }
 }
 
+/// A mosquitto password file with the user `aluno`, password `1234`, made once
+/// by `mosquitto_passwd -b` (it stores a salted hash).
+fn password_file() -> std::path::PathBuf {
+    static FILE: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    FILE.get_or_init(|| {
+        let f =
+            std::env::temp_dir().join(format!("mqttlab-tools-diff-{}.passwd", std::process::id()));
+        let _ = std::fs::remove_file(&f);
+        let ok = Command::new("timeout")
+            .arg("10")
+            .arg("mosquitto_passwd")
+            .args(["-c", "-b"])
+            .arg(&f)
+            .args(["aluno", "1234"])
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "mosquitto_passwd could not write {}", f.display());
+        f
+    })
+    .clone()
+}
+
 /// The broker a case runs against, and its log.
 struct Real {
     port: u16,
@@ -149,8 +171,12 @@ struct Real {
 impl Real {
     fn start(kind: Broker) -> Real {
         let conf = match kind {
-            Broker::Open => "allow_anonymous true\n",
-            Broker::NoAnonymous => "allow_anonymous false\n",
+            Broker::Open => "allow_anonymous true\n".to_string(),
+            Broker::NoAnonymous => "allow_anonymous false\n".to_string(),
+            Broker::Password => {
+                let file = password_file();
+                format!("allow_anonymous false\npassword_file {}\n", file.display())
+            }
             Broker::Closed => {
                 return Real {
                     port: free_port(),
@@ -159,7 +185,7 @@ impl Real {
             }
         };
         let (proc, port, file) =
-            start_mosquitto_verbose_with("tools-diff", conf, Duration::from_secs(10));
+            start_mosquitto_verbose_with("tools-diff", &conf, Duration::from_secs(10));
         Real {
             port,
             broker: Some((proc, file)),
@@ -201,6 +227,7 @@ pub fn missing_peers() -> Vec<&'static str> {
         MOSQUITTO_PUB,
         MOSQUITTO_SUB,
         "/usr/bin/stdbuf",
+        "/usr/bin/mosquitto_passwd",
     ]
     .into_iter()
     .filter(|p| !Path::new(p).exists())

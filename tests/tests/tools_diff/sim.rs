@@ -32,6 +32,7 @@ pub fn scenario_text(case: &Case, debug: bool) -> String {
     let mut s = String::from(match case.broker {
         Broker::Open => "broker b\n",
         Broker::NoAnonymous => "broker b no-anonymous\n",
+        Broker::Password => "broker b no-anonymous user aluno \"1234\"\n",
         Broker::Closed => "broker b port 1888\n",
     });
     let invocations = case.invocations();
