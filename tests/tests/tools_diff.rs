@@ -102,6 +102,7 @@ fn simulated_tools_match_mosquitto_2_0_11() {
     assert!(lines >= 40, "the matrix has only {lines} command lines");
     let start = Instant::now();
     let results = run_all(CASES);
+    real::remove_password_file();
     let mut failures = String::new();
     let mut known = 0;
     for (case, (result, took)) in CASES.iter().zip(&results) {

@@ -140,13 +140,21 @@ impl Drop for Running {
     }
 }
 
+fn password_path() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("mqttlab-tools-diff-{}.passwd", std::process::id()))
+}
+
+/// Removes the password file, once every case has run.
+pub fn remove_password_file() {
+    let _ = std::fs::remove_file(password_path());
+}
+
 /// A mosquitto password file with the user `aluno`, password `1234`, made once
 /// by `mosquitto_passwd -b` (it stores a salted hash).
 fn password_file() -> std::path::PathBuf {
     static FILE: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     FILE.get_or_init(|| {
-        let f =
-            std::env::temp_dir().join(format!("mqttlab-tools-diff-{}.passwd", std::process::id()));
+        let f = password_path();
         let _ = std::fs::remove_file(&f);
         let ok = Command::new("timeout")
             .arg("10")
