@@ -6,7 +6,10 @@
 
 mod notes;
 
-pub use notes::{app, disconnect_reason, fault_event, fault_left, packet_note, row_note, sim_note};
+pub use notes::{
+    app, disconnect_reason, fault_event, fault_left, packet_note, protocol_error, row_note,
+    sim_note,
+};
 
 /// A language the lab speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -238,6 +238,14 @@ fn connack_pt(c: ConnectReturnCode) -> &'static str {
     }
 }
 
+/// Why a broker's bytes were not accepted, in `lang`.
+pub fn protocol_error(lang: Lang, e: &ProtocolError) -> String {
+    match lang {
+        Lang::En => e.to_string(),
+        Lang::PtBr => protocol_pt(e),
+    }
+}
+
 fn protocol_pt(e: &ProtocolError) -> String {
     match e {
         // The codec's own message names the byte and the rule; it stays as it is.

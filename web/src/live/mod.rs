@@ -16,7 +16,7 @@ use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
 use mqttlab_core::client::cli::SubArgs;
-use mqttlab_core::client::{Client, ClientEvent, ConnectOptions, DisconnectReason};
+use mqttlab_core::client::{Client, ClientEvent, ConnectOptions, DisconnectReason, ProtocolError};
 use mqttlab_core::codec::{ConnectReturnCode, Decoder, Packet, QoS, SubackReturnCode};
 use mqttlab_core::time::Instant;
 use mqttlab_core::tools::render;
@@ -26,7 +26,7 @@ use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
 use crate::components::broker_log::LogLine;
 use crate::components::sequence_diagram::{DiagramRow, RowKind, RowNote, Rows};
-use crate::i18n::{t, Lang, Text};
+use crate::i18n::{disconnect_reason, t, Lang, Text};
 
 mod terminal;
 
@@ -153,8 +153,8 @@ pub enum LogEvent {
     Pubrel(u16),
     /// PINGRESP.
     Pong,
-    /// The MQTT connection ended, and why (the core's words).
-    Ended(String),
+    /// The MQTT connection ended, and why.
+    Ended(DisconnectReason),
     /// A text frame (MQTT uses binary ones).
     TextFrame(String),
     /// Anything else, as the core describes it.
@@ -210,7 +210,13 @@ impl LogEvent {
             LogEvent::Pubrec(m) => format!("m{m}: {}", t(lang, Text::LogPubrec)),
             LogEvent::Pubrel(m) => format!("m{m}: {}", t(lang, Text::LogPubrel)),
             LogEvent::Pong => t(lang, Text::LogPong).to_string(),
-            LogEvent::Ended(why) => format!("{} {why}", t(lang, Text::LogEnded)),
+            LogEvent::Ended(why) => {
+                format!(
+                    "{} {}",
+                    t(lang, Text::LogEnded),
+                    disconnect_reason(lang, why)
+                )
+            }
             LogEvent::TextFrame(text) => format!("{} {text}", t(lang, Text::LogTextFrame)),
             LogEvent::Other(s) => s.clone(),
         }
@@ -264,7 +270,7 @@ pub enum Failure {
     /// No CONNACK in time.
     ConnectTimeout,
     /// The broker sent bytes that are not MQTT 3.1.1.
-    Protocol(String),
+    Protocol(ProtocolError),
 }
 
 /// Everything the page shows about the connection.
@@ -810,7 +816,7 @@ impl Live {
                 ClientEvent::Pong => self.log_event(now, LogEvent::Pong),
                 ClientEvent::Disconnected { reason } => {
                     ended = true;
-                    self.log_event(now, LogEvent::Ended(reason.to_string()));
+                    self.log_event(now, LogEvent::Ended(reason.clone()));
                     match reason {
                         DisconnectReason::Requested => self.closing = true,
                         DisconnectReason::Refused(c) => self.failure = Some(Failure::Refused(c)),
@@ -821,9 +827,7 @@ impl Live {
                         DisconnectReason::ConnectTimeout => {
                             self.failure = Some(Failure::ConnectTimeout)
                         }
-                        DisconnectReason::Protocol(e) => {
-                            self.failure = Some(Failure::Protocol(e.to_string()))
-                        }
+                        DisconnectReason::Protocol(e) => self.failure = Some(Failure::Protocol(e)),
                         DisconnectReason::TransportClosed => {}
                     }
                 }
@@ -876,5 +880,23 @@ mod tests {
             Err(UrlError::BadPort("99999".into()))
         );
         assert_eq!(parse_ws_url("ws://local host/"), Err(UrlError::Spaces));
+    }
+
+    #[test]
+    fn why_a_connection_ended_is_data_put_in_words_in_each_language() {
+        let ended = LogEvent::Ended(DisconnectReason::PingTimeout);
+        assert_eq!(
+            ended.text(Lang::PtBr),
+            "conexão MQTT encerrada: sem PINGRESP do broker (keep alive)"
+        );
+        assert_eq!(
+            ended.text(Lang::En),
+            "MQTT connection ended: no PINGRESP from the broker (keep alive)"
+        );
+        let e = ProtocolError::DuplicateConnack;
+        assert_eq!(
+            crate::i18n::protocol_error(Lang::PtBr, &e),
+            "um segundo CONNACK na mesma conexão"
+        );
     }
 }

@@ -78,7 +78,11 @@ pub fn explain(lang: Lang, failure: &Failure) -> String {
         }
         Failure::PingTimeout => t(lang, Text::PingTimeoutMsg).to_string(),
         Failure::ConnectTimeout => t(lang, Text::ConnectTimeoutMsg).to_string(),
-        Failure::Protocol(e) => format!("{} {e}", t(lang, Text::ProtocolErrorMsg)),
+        Failure::Protocol(e) => format!(
+            "{} {}",
+            t(lang, Text::ProtocolErrorMsg),
+            crate::i18n::protocol_error(lang, e)
+        ),
     }
 }
 
