@@ -20,7 +20,11 @@
 //! publishers and QoS 2 (PUBREC) are not held. That is why it is off: without
 //! it a publisher is acknowledged as soon as the broker has taken the message,
 //! and a subscriber that cannot keep up has its messages dropped at its limits
-//! (`limits.rs`) instead of slowing anyone else down.
+//! (`limits.rs`) instead of slowing anyone else down. What it buys is latency
+//! under fan-in: with ten QoS 1 publishers and one subscriber
+//! (`tests/examples/broker_load.rs`, which runs both) the queue stays short and
+//! the p99 delivery latency is some twenty times lower than without it, where
+//! the queue grows toward `max_queued_messages`.
 //!
 //! [`BrokerConfig::hold_acks`]: super::BrokerConfig::hold_acks
 
