@@ -174,13 +174,6 @@ impl World {
     pub fn nodes(&self) -> &[Node] {
         &self.nodes
     }
-    /// Every node with its id, in the order they were added.
-    pub fn nodes_with_ids(&self) -> impl Iterator<Item = (NodeId, &Node)> {
-        self.nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (NodeId::at(i), n))
-    }
     /// All links, in the order they were added (a link's id is its place here).
     pub fn links(&self) -> &[Link] {
         &self.links
