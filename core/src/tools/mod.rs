@@ -239,9 +239,13 @@ impl Tool {
         }
     }
 
-    /// A packet the client sent (for `-d`).
+    /// A packet the client sent: every one, as it goes out (for `-d`, and for
+    /// what mosquitto_sub prints after its `--remove-retained` PUBLISH).
     pub fn handle_sent(&mut self, _now: Instant, packet: &Packet) {
         self.io.on_sent(packet);
+        if let Kind::Sub(s) = &mut self.kind {
+            s.on_sent(&mut self.io, packet);
+        }
     }
 
     /// A packet the client received (for `-d`).

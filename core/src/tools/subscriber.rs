@@ -3,7 +3,7 @@
 //! `mosquitto_loop_forever` reconnects a lost connection every second.
 
 use crate::client::{ClientError, ClientEvent, DisconnectReason};
-use crate::codec::{Pid, Publish, QoS, SubackReturnCode};
+use crate::codec::{Packet, Pid, Publish, QoS, SubackReturnCode};
 use crate::time::Instant;
 use crate::topic;
 
@@ -25,6 +25,10 @@ pub(super) struct Subscriber {
     /// Printed after the DISCONNECT (`All subscription requests were denied.`).
     after_disconnect: Option<String>,
     connack_result: i32,
+    /// `--remove-retained`: the message's output, written once the PUBLISH that
+    /// clears it has gone out (mosquitto_publish writes it before
+    /// print_message runs).
+    print_after_send: Option<Vec<u8>>,
 }
 
 impl Subscriber {
@@ -36,6 +40,7 @@ impl Subscriber {
             last_mid: None,
             timed_out: false,
             after_disconnect: None,
+            print_after_send: None,
             connack_result: 0,
         }
     }
@@ -134,13 +139,29 @@ impl Subscriber {
             });
         }
         let bytes = format::render(a, p, io.epoch);
-        io.stdout(bytes);
+        if removing {
+            self.print_after_send = Some(bytes);
+        } else {
+            io.stdout(bytes);
+        }
         if let Some(c) = a.count {
             self.msg_count += 1;
             if self.msg_count == c {
                 self.process_messages = false;
                 if self.last_mid.is_none() && !removing {
                     io.actions.push_back(Action::Disconnect);
+                }
+            }
+        }
+    }
+
+    /// A packet went out: after `--remove-retained`'s PUBLISH, the message that
+    /// caused it is printed.
+    pub fn on_sent(&mut self, io: &mut Io, packet: &Packet) {
+        if let Packet::Publish(p) = packet {
+            if p.retain && p.payload.is_empty() {
+                if let Some(bytes) = self.print_after_send.take() {
+                    io.stdout(bytes);
                 }
             }
         }
@@ -153,6 +174,12 @@ impl Subscriber {
         _now: Instant,
         r: Result<Option<Pid>, ClientError>,
     ) {
+        if r.is_err() {
+            // Nothing goes out: print now.
+            if let Some(bytes) = self.print_after_send.take() {
+                io.stdout(bytes);
+            }
+        }
         match r {
             Ok(Some(pid)) => self.last_mid = Some(pid),
             Ok(None) => {}

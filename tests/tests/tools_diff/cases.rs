@@ -153,15 +153,6 @@ pub const CASES: &[Case] = &[
             Run("mosquitto_pub -i p3 -t r/c -m 3"),
             Stop(3),
         ],
-    )
-    // mosquitto_sub publishes the empty retained message (and logs it with -d)
-    // before printing the message that caused it; the lab's Tool queues the
-    // PUBLISH and the line together, and the simulator sends the packet after
-    // the line is printed.
-    .known(
-        "the clearing PUBLISH goes out after the line is printed",
-        "[2] with -d, order on the wire\n",
-        0x0f0a5fed27f4eb6e,
     ),
     // -r and -n.
     case(

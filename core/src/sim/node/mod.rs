@@ -219,6 +219,11 @@ impl App {
         matches!(self, App::Cli(c) if c.debug())
     }
 
+    /// Whether the app hears of each packet its client sends (the tools do).
+    pub fn hears_sent(&self) -> bool {
+        matches!(self, App::Cli(_))
+    }
+
     /// The actuator-like on/off state, if the app has one.
     pub fn switch_state(&self) -> Option<bool> {
         match self {

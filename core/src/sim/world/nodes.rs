@@ -170,7 +170,9 @@ impl World {
             };
             if let Some(packet) = c.client.poll_packet() {
                 let link = c.link;
-                let debug = c.app.debug().then(|| packet.clone());
+                // The tools hear of every packet they send (their -d lines, and
+                // what they print only once a packet is out).
+                let sent = c.app.hears_sent().then(|| packet.clone());
                 let mut bytes = Vec::with_capacity(packet.encoded_len());
                 if packet.encode(&mut bytes).is_err() {
                     continue;
@@ -194,14 +196,16 @@ impl World {
                         );
                     }
                 }
-                if let Some(p) = debug {
-                    self.with_app(node, |app, cx| app.on_sent(cx, &p));
-                }
                 match self.links[link.index()].conn {
                     Some(conn) => self.send_packet(link, conn, Dir::ToBroker, packet, bytes),
                     None => {
                         self.stats.packets_dropped += 1;
                     }
+                }
+                // After the packet is on its way, so that the trace shows a line
+                // the tool prints in answer after the packet.
+                if let Some(p) = sent {
+                    self.with_app(node, |app, cx| app.on_sent(cx, &p));
                 }
                 continue;
             }
