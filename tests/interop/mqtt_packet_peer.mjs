@@ -4,6 +4,11 @@
 //
 //   {"op":"parse","hex":"3012..."}     -> {"packets":[<packet>...]} | {"error":"..."}
 //   {"op":"generate","packet":<packet>} -> {"hex":"..."}             | {"error":"..."}
+//   {"op":"parse5","hex":"3012..."}    -> {"count":n,"regen":["..."|null...]} | {"error":"..."}
+//
+// parse5 reads MQTT 5.0 (mqtt-packet's own objects, properties included) and
+// writes each packet back with generate(), so bytes can be compared without a
+// neutral shape for 5.0's properties.
 //
 // <packet> is the neutral shape both sides agree on (binary fields as hex):
 // mqtt-packet's own object with Buffers written as hex and only MQTT 3.1.1 fields.
@@ -82,6 +87,25 @@ function parse (h) {
   return { packets }
 }
 
+function parse5 (h) {
+  const parser = mqtt.parser({ protocolVersion: 5 })
+  const packets = []
+  let error = null
+  parser.on('packet', (p) => packets.push(p))
+  parser.on('error', (e) => { error = error || String(e.message || e) })
+  const left = parser.parse(buf(h))
+  if (error) return { error }
+  if (left !== 0) return { error: `${left} bytes left unparsed` }
+  const regen = packets.map((p) => {
+    try {
+      return hex(mqtt.generate(p, { protocolVersion: 5 }))
+    } catch (e) {
+      return null
+    }
+  })
+  return { count: packets.length, regen }
+}
+
 function generate (p) {
   try {
     return { hex: hex(mqtt.generate(native(p))) }
@@ -96,7 +120,7 @@ for await (const line of rl) {
   let answer
   try {
     const req = JSON.parse(line)
-    answer = req.op === 'parse' ? parse(req.hex) : generate(req.packet)
+    answer = req.op === 'parse' ? parse(req.hex) : req.op === 'parse5' ? parse5(req.hex) : generate(req.packet)
   } catch (e) {
     answer = { error: `peer: ${e.message || e}` }
   }

@@ -22,6 +22,7 @@ use mqttlab_core::codec::{
     QoS, QosPid, Suback, SubackReturnCode, Subscribe, SubscribeTopic, Unsubscribe,
 };
 use mqttlab_core::topic::{TopicFilter, TopicName};
+use mqttlab_tests::peers::{have, Peer};
 use serde_json::{json, Value};
 
 const PACKETS: usize = 3000;
@@ -391,5 +392,173 @@ fn mqtt_packet_and_this_codec_agree_both_ways() {
     assert!(
         both > MUTANTS / 10,
         "the mutant check compared too few packets"
+    );
+}
+
+/// MQTT 5.0 packets both sides should read: bytes captured from mosquitto 2.0.11
+/// and MQTT.js (as in `core/src/codec/v5/golden.rs`) and the golden packets of
+/// every type.
+const V5_PACKETS: &[&str] = &[
+    "103200044d5154540502003c20110000003c21000a27000186a02200031701260005637572736f00046d71747400057635737562",
+    "821600010a26000473616c6100013300066c61622f763502",
+    "200900000622000a210014",
+    "900400010002",
+    "344800066c61622f763500013b010103000a746578742f706c61696e0800096c61622f7265706c7909000469642d3726000473616c6100013326000473616c61000134020000003c3231",
+    "62020001",
+    "e00700051100000000",
+    "8215d029090b072600017300017800066c61622f6a731a",
+    "343d00066c61622f6a73d02a300101020000001e03000a746578742f706c61696e08000c6c61622f6a732f7265706c79090003010203260001700001716f69",
+    "6204d02a0000",
+    "a212d02b072600017500017600066c61622f6a73",
+    "b004d02b0000",
+    "3009000361 2f6200686921",
+    "30070000032300017 8",
+    "40030001 10",
+    "400a0001800 61f0003626164",
+    "62030002 92",
+    "700b0002000726000161000162",
+    "90050001000287",
+    "b00400020011",
+    "c000",
+    "d000",
+    "e00104",
+    "f00a18081500055343524d41",
+    "20030087 00",
+];
+
+fn v5_hexes() -> Vec<String> {
+    V5_PACKETS.iter().map(|h| h.replace(' ', "")).collect()
+}
+
+/// mqtt-packet reads each of our 5.0 packets and writes it back byte for byte,
+/// except the short forms it fills in (a reason code and an empty property
+/// length that the wire left out, or the reverse: we keep what was on the
+/// wire); on one-byte mutants we may be stricter, never more lenient.
+#[test]
+fn mqtt_packet_v5_reads_our_packets_and_we_are_never_more_lenient_on_mutants() {
+    if !have(&[Peer::NodeModule("mqtt-packet")]) {
+        return;
+    }
+    let bases = v5_hexes();
+    let mut requests: Vec<Value> = bases
+        .iter()
+        .map(|h| json!({"op": "parse5", "hex": h}))
+        .collect();
+    let mut mutants = Vec::new();
+    for h in &bases {
+        let b = unhex(h);
+        for i in 0..b.len() {
+            for v in [0x00, 0xff, 0x7f, 0x80, b[i] ^ 0x01, b[i] ^ 0x40] {
+                if v != b[i] {
+                    let mut m = b.clone();
+                    m[i] = v;
+                    mutants.push(m);
+                }
+            }
+        }
+    }
+    requests.extend(
+        mutants
+            .iter()
+            .map(|m| json!({"op": "parse5", "hex": hex(m)})),
+    );
+    let answers = ask_peer(&requests);
+    let (mut exact, mut rewritten) = (0, Vec::new());
+    for (h, a) in bases.iter().zip(&answers) {
+        let ours = mqttlab_core::codec::v5::decode_frame(&Bytes::from(unhex(h)));
+        assert!(ours.is_ok(), "{h}: {ours:?}");
+        assert_eq!(a["count"], json!(1), "mqtt-packet reads {h}: {a}");
+        if a["regen"][0].as_str() == Some(h.as_str()) {
+            exact += 1;
+        } else {
+            rewritten.push(format!("{h} -> {}", a["regen"][0]));
+        }
+    }
+    let (mut both, mut only_they, mut only_we) = (0, 0, Vec::new());
+    for (m, a) in mutants.iter().zip(&answers[bases.len()..]) {
+        let theirs = a["count"] == json!(1);
+        match mqttlab_core::codec::v5::decode_frame(&Bytes::from(m.clone())) {
+            Ok(_) if theirs => both += 1,
+            Ok(p) => only_we.push(format!("{} ({p}): mqtt-packet says {a}", hex(m))),
+            Err(_) if theirs => only_they += 1,
+            Err(_) => {}
+        }
+    }
+    println!(
+        "5.0: {} packets, {exact} written back byte for byte by mqtt-packet, rewritten: {rewritten:#?}; \
+         of {} mutants both accept {both}, mqtt-packet alone accepts {only_they}, we alone {}",
+        bases.len(),
+        mutants.len(),
+        only_we.len()
+    );
+    assert!(
+        only_we.is_empty(),
+        "we accept what mqtt-packet refuses: {only_we:#?}"
+    );
+}
+
+/// Where mqtt-packet accepts what 5.0 forbids, we refuse and name the statement.
+#[test]
+fn mqtt_packet_v5_accepts_what_the_standard_forbids_and_we_do_not() {
+    if !have(&[Peer::NodeModule("mqtt-packet")]) {
+        return;
+    }
+    let cases: &[(&str, &str, &str)] = &[
+        ("Receive Maximum 0", "2006000003210000", "§3.1.2.11.3"),
+        (
+            "Receive Maximum twice",
+            "20090000062100012100 02",
+            "§3.1.2.11.3",
+        ),
+        ("Maximum QoS 2", "200500000224 02", "§3.2.2.3.4"),
+        ("Topic Alias 0", "300700017403230000", "MQTT-3.3.2-8"),
+        (
+            "Payload Format Indicator 2",
+            "3006000174020102",
+            "§3.3.2.3.2",
+        ),
+        (
+            "Subscription Identifier 0",
+            "82090001020b0000016100",
+            "§3.8.2.1.2",
+        ),
+        ("Retain Handling 3", "8207000100000161 30", "§3.8.3.1"),
+        (
+            "reserved subscription option bits",
+            "820700010000016140",
+            "MQTT-3.8.3-5",
+        ),
+        (
+            "Session Expiry Interval in a PUBLISH",
+            "3009000174051100000001",
+            "§2.2.2.2",
+        ),
+        ("PUBACK reason code 0x92", "4003000192", "§3.4.2.1"),
+    ];
+    let requests: Vec<Value> = cases
+        .iter()
+        .map(|(_, h, _)| json!({"op": "parse5", "hex": h.replace(' ', "")}))
+        .collect();
+    let answers = ask_peer(&requests);
+    let mut accepted = Vec::new();
+    for ((what, h, rule), a) in cases.iter().zip(&answers) {
+        let e = mqttlab_core::codec::v5::decode_frame(&Bytes::from(unhex(&h.replace(' ', ""))))
+            .expect_err(what);
+        assert_eq!(e.kind.rule(), *rule, "{what}: {e}");
+        if a["count"] == json!(1) {
+            accepted.push(format!("{what}: we refuse ({rule})"));
+        }
+    }
+    println!("mqtt-packet 9.0.2 accepts: {accepted:#?}");
+    // The two the issue names.
+    assert!(
+        accepted.iter().any(|a| a.starts_with("Receive Maximum 0")),
+        "{accepted:?}"
+    );
+    assert!(
+        accepted
+            .iter()
+            .any(|a| a.starts_with("Receive Maximum twice")),
+        "{accepted:?}"
     );
 }
