@@ -84,10 +84,8 @@ impl Connack {
         }
         let code_at = r.pos();
         let code = r.u8(FieldName::ReturnCode)?;
-        let code = ConnectReturnCode::from_u8(code).ok_or(DecodeError::new(
-            DecodeErrorKind::ReservedReturnCode(code),
-            code_at,
-        ))?;
+        let code = ConnectReturnCode::from_u8(code)
+            .ok_or_else(|| DecodeError::new(DecodeErrorKind::ReservedReturnCode(code), code_at))?;
         let session_present = flags & 1 != 0;
         if session_present && code != ConnectReturnCode::Accepted {
             return Err(DecodeError::new(

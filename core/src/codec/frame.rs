@@ -52,7 +52,7 @@ pub fn decode_frame(frame: &Bytes) -> Result<Packet, DecodeError> {
             frame.len(),
         )
     };
-    let header = check_header(frame, usize::MAX)?.ok_or(incomplete(None))?;
+    let header = check_header(frame, usize::MAX)?.ok_or_else(|| incomplete(None))?;
     if header.packet_len() > frame.len() {
         return Err(incomplete(Some(header.packet_len())));
     }

@@ -46,10 +46,8 @@ pub fn required_flags(t: PacketType) -> Option<u8> {
 /// Checks the first byte: a known type with the flags table 2.2 requires.
 pub fn parse_first_byte(b: u8) -> Result<(PacketType, u8), DecodeError> {
     let flags = b & 0x0f;
-    let packet_type = PacketType::from_nibble(b >> 4).ok_or(DecodeError::new(
-        DecodeErrorKind::ReservedPacketType(b >> 4),
-        0,
-    ))?;
+    let packet_type = PacketType::from_nibble(b >> 4)
+        .ok_or_else(|| DecodeError::new(DecodeErrorKind::ReservedPacketType(b >> 4), 0))?;
     match required_flags(packet_type) {
         Some(required) if required != flags => Err(DecodeError::new(
             DecodeErrorKind::InvalidHeaderFlags { packet_type, flags },

@@ -463,10 +463,8 @@ pub(crate) fn read(r: &mut Reader<'_>, holder: Holder) -> Result<Vec<Property>, 
     while !block.is_empty() {
         let id_at = block.pos();
         let b = block.u8(FieldName::Properties)?;
-        let id = PropertyId::from_u8(b).ok_or(DecodeError::new(
-            DecodeErrorKind::InvalidPropertyId(b),
-            id_at,
-        ))?;
+        let id = PropertyId::from_u8(b)
+            .ok_or_else(|| DecodeError::new(DecodeErrorKind::InvalidPropertyId(b), id_at))?;
         let Some(multiplicity) = rule(holder, id) else {
             return Err(DecodeError::new(
                 DecodeErrorKind::PropertyNotAllowed { id, holder },

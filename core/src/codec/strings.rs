@@ -64,7 +64,10 @@ impl<'a> Reader<'a> {
     }
 
     pub(crate) fn u8(&mut self, field: FieldName) -> Result<u8, DecodeError> {
-        let b = *self.buf.get(self.pos).ok_or(self.truncated(field))?;
+        let b = *self
+            .buf
+            .get(self.pos)
+            .ok_or_else(|| self.truncated(field))?;
         self.pos += 1;
         Ok(b)
     }
@@ -134,7 +137,7 @@ impl<'a> Reader<'a> {
     pub(crate) fn pid(&mut self) -> Result<Pid, DecodeError> {
         let at = self.pos;
         let id = self.u16(FieldName::PacketId)?;
-        Pid::new(id).ok_or(DecodeError::new(DecodeErrorKind::ZeroPacketId, at))
+        Pid::new(id).ok_or_else(|| DecodeError::new(DecodeErrorKind::ZeroPacketId, at))
     }
 
     /// Binary data (§1.5.3 length prefix, any bytes): the range of the data.

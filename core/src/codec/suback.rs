@@ -47,10 +47,9 @@ impl Suback {
         while !r.is_empty() {
             let at = r.pos();
             let b = r.u8(FieldName::SubackReturnCode)?;
-            return_codes.push(SubackReturnCode::from_u8(b).ok_or(DecodeError::new(
-                DecodeErrorKind::InvalidSubackReturnCode(b),
-                at,
-            ))?);
+            return_codes.push(SubackReturnCode::from_u8(b).ok_or_else(|| {
+                DecodeError::new(DecodeErrorKind::InvalidSubackReturnCode(b), at)
+            })?);
         }
         if return_codes.is_empty() {
             return Err(DecodeError::new(

@@ -31,10 +31,8 @@ impl Subscribe {
             let filter = r.topic_filter(FieldName::TopicFilter)?;
             let at = r.pos();
             let b = r.u8(FieldName::RequestedQos)?;
-            let qos = QoS::from_u8(b).ok_or(DecodeError::new(
-                DecodeErrorKind::InvalidRequestedQos(b),
-                at,
-            ))?;
+            let qos = QoS::from_u8(b)
+                .ok_or_else(|| DecodeError::new(DecodeErrorKind::InvalidRequestedQos(b), at))?;
             topics.push(SubscribeTopic { filter, qos });
         }
         if topics.is_empty() {

@@ -58,13 +58,15 @@ reason!(AuthReasonCode, Auth);
 fn read_reason<R: Reason>(r: &mut Reader<'_>) -> Result<R, DecodeError> {
     let at = r.pos();
     let b = r.u8(FieldName::ReasonCode)?;
-    R::parse(b).ok_or(DecodeError::new(
-        DecodeErrorKind::InvalidReasonCode {
-            packet_type: R::PACKET,
-            code: b,
-        },
-        at,
-    ))
+    R::parse(b).ok_or_else(|| {
+        DecodeError::new(
+            DecodeErrorKind::InvalidReasonCode {
+                packet_type: R::PACKET,
+                code: b,
+            },
+            at,
+        )
+    })
 }
 
 /// The optional tail: a reason code if bytes remain, then properties if bytes

@@ -215,7 +215,7 @@ macro_rules! ack_list {
                 while !r.is_empty() {
                     let at = r.pos();
                     let b = r.u8(FieldName::ReasonCode)?;
-                    reasons.push($code::from_u8(b).ok_or(DecodeError::new(
+                    reasons.push($code::from_u8(b).ok_or_else(|| DecodeError::new(
                         DecodeErrorKind::InvalidReasonCode {
                             packet_type: PacketType::$holder,
                             code: b,
