@@ -387,14 +387,22 @@ test('mqttlab serve --broker: the lab broker is the upstream "lab", on TCP and o
     { timeout: WAIT },
   );
   await waitForArrow(page, /^PUBACK/);
-  // mosquitto_sub -C 1 ends after one message: UNSUBSCRIBE, and the next is not printed.
+  // Each terminal command is a client of its own, on a lane of its own:
+  // mosquitto_sub -C 1 ends after one message with DISCONNECT, as the real tool
+  // does, and the next message is not printed.
   await terminal(page, 'mosquitto_sub -t lab/count -C 1');
   await waitForArrow(page, /^SUBSCRIBE m\d+ lab\/count/);
   await terminal(page, 'mosquitto_pub -t lab/count -m first -q 1');
-  await waitForArrow(page, /^UNSUBACK/);
-  await terminal(page, 'mosquitto_pub -t lab/count -m second -q 1');
   await page.waitForFunction(
-    () => [...document.querySelectorAll('.seq-rows g title')].filter((e) => e.textContent.startsWith('PUBACK')).length >= 3,
+    () => [...document.querySelectorAll('.seq-rows g title')].filter((e) => e.textContent.startsWith('DISCONNECT')).length >= 3,
+    null,
+    { timeout: WAIT },
+  );
+  await terminal(page, 'mosquitto_pub -t lab/count -m second -q 1');
+  // PUBACKs: from-tcp and own-broker to the subscriber, own-broker, first and
+  // second to their publishers.
+  await page.waitForFunction(
+    () => [...document.querySelectorAll('.seq-rows g title')].filter((e) => e.textContent.startsWith('PUBACK')).length >= 5,
     null,
     { timeout: WAIT },
   );

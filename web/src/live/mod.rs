@@ -302,6 +302,8 @@ pub struct Live {
     url: Option<WsUrl>,
     /// The id the next terminal tool gets.
     next_tool: u64,
+    /// Socket handlers of ended tools, dropped when none of them can be running.
+    retired: Vec<Handlers>,
     /// The student pressed Disconnect (so the close is not a drop).
     closing: bool,
 }
@@ -332,6 +334,12 @@ struct Handlers {
     _error: Closure<dyn FnMut()>,
 }
 
+impl std::fmt::Debug for Handlers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Handlers")
+    }
+}
+
 fn performance_now() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
@@ -359,6 +367,7 @@ impl Driver {
                 tools: Vec::new(),
                 url: None,
                 next_tool: 0,
+                retired: Vec::new(),
                 closing: false,
             }),
             origin_ms: Cell::new(performance_now()),

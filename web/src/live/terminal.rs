@@ -68,6 +68,8 @@ impl Driver {
         let now = self.now();
         {
             let mut l = self.live.borrow_mut();
+            // No socket handler is running now: the ended tools' can go.
+            l.retired.clear();
             let (common, name) = match &cmd {
                 ToolCommand::Pub(p) => (p.common.clone(), "mosquitto_pub"),
                 ToolCommand::Sub(s) => (s.common.clone(), "mosquitto_sub"),
@@ -139,15 +141,17 @@ impl Driver {
             None => return,
         }
         loop {
-            let frame = {
-                let mut l = self.live.borrow_mut();
-                let Some(t) = l.tool_mut(id) else { return };
-                t.frames.next_frame()
-            };
+            // The tool may have exited on the previous packet: then the rest is
+            // not for anyone.
+            let frame = self
+                .live
+                .borrow_mut()
+                .tool_mut(id)
+                .and_then(|t| t.frames.next_frame());
             let Some(frame) = frame else { break };
             {
                 let mut l = self.live.borrow_mut();
-                let Some(t) = l.tool_mut(id) else { return };
+                let Some(t) = l.tool_mut(id) else { break };
                 let lane = t.lane;
                 if let Ok((packet, b)) = &frame {
                     let (packet, b) = (packet.clone(), b.clone());
@@ -165,9 +169,12 @@ impl Driver {
 
     pub(super) fn tool_closed(self: &Rc<Self>, id: u64) {
         let now = self.now();
-        if let Some(t) = self.live.borrow_mut().tool_mut(id) {
+        let mut l = self.live.borrow_mut();
+        // This runs inside the socket's own handler: keep it alive until later.
+        let h = l.tool_mut(id).and_then(|t| t.handlers.take());
+        l.retired.extend(h);
+        if let Some(t) = l.tool_mut(id) {
             t.ws = None;
-            t.handlers = None;
             if t.connecting.take().is_some() {
                 // The socket never opened: nothing listens there.
                 t.tool.handle_connect_failed(now, TransportError::Refused);
@@ -175,6 +182,7 @@ impl Driver {
                 t.client.handle_closed(now);
             }
         }
+        drop(l);
         self.tool_pump(id, now);
         self.refresh();
     }
@@ -215,7 +223,6 @@ impl Driver {
                         if let Some(ws) = t.ws.take() {
                             detach(&ws);
                         }
-                        t.handlers = None;
                     }
                     Step::Io(Action::Connect(opts)) => open = Some(opts),
                     Step::Io(Action::ReadFile(_)) => {
@@ -249,7 +256,12 @@ impl Driver {
             if let Some(ws) = t.ws.take() {
                 detach(&ws);
             }
-            l.tools.retain(|t| t.id != id);
+            // Perhaps inside one of its socket's handlers: those are dropped
+            // later, never while they run.
+            if let Some(i) = l.tools.iter().position(|t| t.id == id) {
+                let mut gone = l.tools.remove(i);
+                l.retired.extend(gone.handlers.take());
+            }
         } else {
             let weak = Rc::downgrade(self);
             t.timer = deadline.map(|at| {
