@@ -3,8 +3,9 @@
 //!
 //! One task owns the [`Broker`]. Socket tasks send it what happened over a channel;
 //! it feeds the broker with the time since start, drains the outputs, and hands
-//! each connection its bytes over that connection's own channel. With `-v` the log
-//! is printed as `mosquitto -v` prints it: unix seconds, a colon, the line.
+//! each connection its bytes in that connection's own queue ([`Backlog`]). With
+//! `-v` the log is printed as `mosquitto -v` prints it: unix seconds, a colon,
+//! the line.
 //!
 //! Nothing is buffered without bound for a client that does not read: each
 //! connection's writer reports what its socket took (`ToBroker::Sent`, the core's
@@ -61,7 +62,6 @@ pub(crate) enum ToBroker {
         conn: ConnId,
         peer: PeerAddr,
         local_port: u16,
-        tx: mpsc::UnboundedSender<ToConn>,
         backlog: std::sync::Arc<Backlog>,
     },
     Bytes {
@@ -94,9 +94,24 @@ pub(crate) const PER_MESSAGE: usize = 64;
 /// channel (where everyone else's packets would wait behind its).
 pub(crate) const PIECES_AHEAD: usize = 4;
 
-/// What the broker task and a connection's reader and writer share.
+/// What the broker task and a connection's socket task share: what to send on
+/// the socket, and how far behind the socket and the broker task are.
+///
+/// The queue is a plain `VecDeque` behind a lock rather than a channel: an
+/// empty one allocates nothing, where a tokio channel costs every connection,
+/// idle or not, about a kilobyte (its first block of slots and its padded
+/// state).
 #[derive(Debug, Default)]
 pub(crate) struct Backlog {
+    /// What the broker task handed over and the socket task has not taken yet.
+    queue: std::sync::Mutex<std::collections::VecDeque<ToConn>>,
+    /// Signalled by the broker task after each push.
+    queued: Notify,
+    /// Woken by the broker task after each push and after handling a piece: a
+    /// TCP connection's one task waits on it with its socket's readiness (see
+    /// `sockets::tcp_loop`; a `Notify`'s future would make every connection's
+    /// task larger).
+    pub waker: futures_util::task::AtomicWaker,
     /// Bytes (plus [`PER_MESSAGE`] each) handed to the writer and not written yet.
     waiting: AtomicUsize,
     /// Signalled by the writer after each write.
@@ -113,7 +128,7 @@ impl Backlog {
         self.waiting.load(Ordering::Relaxed) > PAUSE_READING_ABOVE
     }
     /// The broker task handed `n` bytes to the writer.
-    pub fn add(&self, n: usize) {
+    fn add(&self, n: usize) {
         self.waiting.fetch_add(n + PER_MESSAGE, Ordering::Relaxed);
     }
     /// The writer wrote `messages` messages of `n` bytes in all.
@@ -137,9 +152,71 @@ impl Backlog {
     pub fn handled(&self) {
         self.unhandled.fetch_sub(1, Ordering::Relaxed);
         self.handled.notify_one();
+        self.waker.wake();
     }
     pub async fn caught_up(&self) {
         self.handled.notified().await;
+    }
+}
+
+impl Backlog {
+    /// The broker task hands `msg` to the socket task.
+    fn push(&self, msg: ToConn) {
+        if let ToConn::Bytes(b) = &msg {
+            self.add(b.len());
+        }
+        self.queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push_back(msg);
+        self.queued.notify_one();
+        self.waker.wake();
+    }
+    /// Whether something waits in the queue.
+    pub fn has_queued(&self) -> bool {
+        !self
+            .queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_empty()
+    }
+    /// Takes what waits (at least one message, waiting for it): the bytes, up to
+    /// about `batch` of them, and whether a Close came.
+    pub async fn next_batch(&self, batch: usize) -> (Vec<Vec<u8>>, bool) {
+        loop {
+            if let Some(b) = self.try_batch(batch) {
+                return b;
+            }
+            self.queued.notified().await;
+        }
+    }
+    /// What [`Backlog::next_batch`] takes, or `None` when nothing waits.
+    pub fn try_batch(&self, batch: usize) -> Option<(Vec<Vec<u8>>, bool)> {
+        let mut q = self
+            .queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if q.is_empty() {
+            return None;
+        }
+        let mut parts = Vec::new();
+        let mut len = 0;
+        while len < batch {
+            match q.pop_front() {
+                Some(ToConn::Bytes(b)) => {
+                    len += b.len();
+                    parts.push(b);
+                }
+                Some(ToConn::Close) => return Some((parts, true)),
+                None => break,
+            }
+        }
+        // An emptied queue gives its buffer back (a burst of small packets
+        // would otherwise keep it for the connection's life).
+        if q.is_empty() && q.capacity() > 64 {
+            *q = Default::default();
+        }
+        Some((parts, false))
     }
 }
 
@@ -308,10 +385,9 @@ async fn drive(mut broker: Broker, mut rx: mpsc::Receiver<ToBroker>, verbose: bo
                 conn,
                 peer,
                 local_port,
-                tx,
                 backlog,
             } => {
-                conns.insert(conn, ConnHandle { tx, backlog });
+                conns.insert(conn, ConnHandle { backlog });
                 broker.handle_connection_opened_on(t, conn, peer, local_port);
             }
             ToBroker::Bytes { conn, bytes } => {
@@ -334,10 +410,16 @@ async fn drive(mut broker: Broker, mut rx: mpsc::Receiver<ToBroker>, verbose: bo
     }
 }
 
-/// The broker task's end of a connection.
+/// The broker task's end of a connection. Dropping it (the broker closed the
+/// connection, or the broker task stopped) tells the socket task to close.
 struct ConnHandle {
-    tx: mpsc::UnboundedSender<ToConn>,
     backlog: std::sync::Arc<Backlog>,
+}
+
+impl Drop for ConnHandle {
+    fn drop(&mut self) {
+        self.backlog.push(ToConn::Close);
+    }
 }
 
 fn flush(broker: &mut Broker, conns: &mut BTreeMap<ConnId, ConnHandle>, verbose: bool) {
@@ -345,14 +427,12 @@ fn flush(broker: &mut Broker, conns: &mut BTreeMap<ConnId, ConnHandle>, verbose:
         match out {
             Output::Transmit(t) => {
                 if let Some(h) = conns.get(&t.conn) {
-                    h.backlog.add(t.bytes.len());
-                    let _ = h.tx.send(ToConn::Bytes(t.bytes));
+                    h.backlog.push(ToConn::Bytes(t.bytes));
                 }
             }
             Output::Close { conn, .. } => {
-                if let Some(h) = conns.remove(&conn) {
-                    let _ = h.tx.send(ToConn::Close);
-                }
+                // Dropping the handle sends the Close.
+                conns.remove(&conn);
             }
             Output::Log(line) => {
                 if verbose {
