@@ -87,26 +87,9 @@ impl Decoder {
     /// the hex view. Always MQTT 3.1.1 (a 5.0 CONNECT is an
     /// [`UnsupportedProtocol`](super::DecodeErrorKind::UnsupportedProtocol)).
     pub fn next_frame(&mut self) -> Result<Option<(Packet, Bytes)>, DecodeError> {
-        // The framing of `next_bytes`, written out: this is the broker's hot
-        // path, and written out it measured faster than through the helper.
-        if let Some(e) = &self.poisoned {
-            return Err(e.clone());
-        }
-        let header = match check_header(&self.buf, self.max_packet_size) {
-            Ok(Some(h)) => h,
-            Ok(None) => return Ok(None),
-            Err(e) => {
-                self.poisoned = Some(e.clone());
-                return Err(e);
-            }
-        };
-        if self.buf.len() < header.packet_len() {
-            let missing = header.packet_len() - self.buf.len();
-            self.buf.reserve(missing.min(64 * 1024));
+        let Some(frame) = self.next_bytes(check_header)? else {
             return Ok(None);
-        }
-        let frame = self.buf.split_to(header.packet_len()).freeze();
-        self.consumed += frame.len() as u64;
+        };
         let packet = decode_frame(&frame)?;
         Ok(Some((packet, frame)))
     }
