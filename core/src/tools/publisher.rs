@@ -27,6 +27,10 @@ pub(super) struct Publisher {
     publish_count: u32,
     /// QoS 1/2 messages not yet acknowledged.
     outstanding: usize,
+    /// Publishes asked of the driver whose result has not come back yet: until
+    /// it has, a QoS 1/2 message is in neither count, and `-l` must not take
+    /// "nothing outstanding" for "all done".
+    unanswered: usize,
     /// `-l`: lines read before CONNACK, whether standard input ended, and
     /// whether any line was published.
     lines: VecDeque<Vec<u8>>,
@@ -45,6 +49,7 @@ impl Publisher {
             outstanding: 0,
             lines: VecDeque::new(),
             stdin_done: false,
+            unanswered: 0,
             any_sent: false,
             disconnect_sent: false,
             connack_result: 0,
@@ -101,6 +106,7 @@ impl Publisher {
 
     fn publish(&mut self, io: &mut Io, payload: Vec<u8>) {
         self.any_sent = true;
+        self.unanswered += 1;
         io.actions.push_back(Action::Publish {
             topic: self.args.topic.clone(),
             payload,
@@ -178,6 +184,7 @@ impl Publisher {
         now: Instant,
         r: Result<Option<Pid>, ClientError>,
     ) {
+        self.unanswered = self.unanswered.saturating_sub(1);
         match r {
             Ok(Some(_)) => self.outstanding += 1,
             // libmosquitto reports a QoS 0 message published once it is written.
@@ -204,7 +211,11 @@ impl Publisher {
     /// `-l`: at the end of standard input, DISCONNECT once the last message is
     /// done (at once if there was none).
     fn check_lines_done(&mut self, io: &mut Io) {
-        if self.stdin_done && io.connected && (!self.any_sent || self.outstanding == 0) {
+        if self.stdin_done
+            && io.connected
+            && self.unanswered == 0
+            && (!self.any_sent || self.outstanding == 0)
+        {
             self.disconnect(io);
         }
     }

@@ -372,6 +372,41 @@ fn pub_lines_publish_each_line_then_disconnect_when_done() {
     assert_eq!(actions(&mut t), [Action::Disconnect]);
 }
 
+/// Standard input may end before CONNACK (a pipe of a few lines): the lines
+/// go out once connected, and DISCONNECT waits for their PUBACKs, as
+/// mosquitto_pub does. Sending it at once closed the socket on unread PUBACKs
+/// (a reset, which lost the last messages at mosquitto).
+#[test]
+fn pub_lines_read_before_connack_wait_for_their_acks() {
+    let mut t = tool("mosquitto_pub -t a -l -q 1");
+    t.start(secs(0));
+    actions(&mut t);
+    t.handle_stdin_line(secs(0), Some(b"one".to_vec()));
+    t.handle_stdin_line(secs(0), Some(Vec::new()));
+    t.handle_stdin_line(secs(0), None);
+    assert_eq!(actions(&mut t), []);
+    t.handle_event(secs(1), &connected());
+    let a = actions(&mut t);
+    assert_eq!(a.len(), 2, "{a:?}");
+    assert!(
+        a.iter().all(|a| matches!(a, Action::Publish { .. })),
+        "{a:?}"
+    );
+    t.handle_publish_result(secs(1), Ok(Some(pid(1))));
+    t.handle_publish_result(secs(1), Ok(Some(pid(2))));
+    assert_eq!(actions(&mut t), []);
+    for id in [1, 2] {
+        t.handle_event(
+            secs(2),
+            &ClientEvent::Published {
+                pid: pid(id),
+                qos: QoS::AtLeastOnce,
+            },
+        );
+    }
+    assert_eq!(actions(&mut t), [Action::Disconnect]);
+}
+
 #[test]
 fn pub_reads_its_file_before_connecting() {
     let mut t = tool("mosquitto_pub -t a -f /nowhere");
