@@ -71,6 +71,52 @@ pub(crate) mod flags {
     pub const WILL_RETAIN: u8 = 0x20;
     pub const PASSWORD: u8 = 0x40;
     pub const USERNAME: u8 = 0x80;
+
+    use super::{DecodeError, DecodeErrorKind, FieldName, QoS, Reader};
+
+    /// The Connect Flags byte, read and checked the same way in 3.1.1 (§3.1.2.3
+    /// to §3.1.2.6) and 5.0 (§3.1.2.3 to §3.1.2.6): reserved bit 0, and will
+    /// QoS and retain 0 without a will.
+    pub(crate) struct Checked {
+        /// The byte as read.
+        pub bits: u8,
+        /// Where it stands, for the errors the caller adds.
+        pub at: usize,
+        /// Whether the will flag is set.
+        pub will: bool,
+        /// The will QoS (0 without a will).
+        pub will_qos: QoS,
+        /// The will retain bit.
+        pub will_retain: bool,
+    }
+
+    pub(crate) fn read(r: &mut Reader<'_>) -> Result<Checked, DecodeError> {
+        let at = r.pos();
+        let bits = r.u8(FieldName::ConnectFlags)?;
+        let err = |kind| Err(DecodeError::new(kind, at));
+        if bits & RESERVED != 0 {
+            return err(DecodeErrorKind::ConnectReservedFlag);
+        }
+        let will = bits & WILL != 0;
+        let will_qos = (bits >> WILL_QOS_SHIFT) & 0b11;
+        let will_retain = bits & WILL_RETAIN != 0;
+        if !will && will_qos != 0 {
+            return err(DecodeErrorKind::WillQosWithoutWill);
+        }
+        if !will && will_retain {
+            return err(DecodeErrorKind::WillRetainWithoutWill);
+        }
+        let Some(will_qos) = QoS::from_u8(will_qos) else {
+            return err(DecodeErrorKind::WillQos3);
+        };
+        Ok(Checked {
+            bits,
+            at,
+            will,
+            will_qos,
+            will_retain,
+        })
+    }
 }
 
 /// The Last Will and Testament a client leaves with the broker (§3.1.2.5).
@@ -152,26 +198,18 @@ impl Connect {
             )
         })?;
 
-        let flags_at = r.pos();
-        let f = r.u8(FieldName::ConnectFlags)?;
-        let err = |kind| Err(DecodeError::new(kind, flags_at));
-        if f & flags::RESERVED != 0 {
-            return err(DecodeErrorKind::ConnectReservedFlag);
-        }
-        let will_flag = f & flags::WILL != 0;
-        let will_qos = (f >> flags::WILL_QOS_SHIFT) & 0b11;
-        let will_retain = f & flags::WILL_RETAIN != 0;
-        if !will_flag && will_qos != 0 {
-            return err(DecodeErrorKind::WillQosWithoutWill);
-        }
-        if !will_flag && will_retain {
-            return err(DecodeErrorKind::WillRetainWithoutWill);
-        }
-        let Some(will_qos) = QoS::from_u8(will_qos) else {
-            return err(DecodeErrorKind::WillQos3);
-        };
+        let flags::Checked {
+            bits: f,
+            at: flags_at,
+            will: will_flag,
+            will_qos,
+            will_retain,
+        } = flags::read(r)?;
         if f & flags::PASSWORD != 0 && f & flags::USERNAME == 0 {
-            return err(DecodeErrorKind::PasswordWithoutUsername);
+            return Err(DecodeError::new(
+                DecodeErrorKind::PasswordWithoutUsername,
+                flags_at,
+            ));
         }
         let keep_alive = r.u16(FieldName::KeepAlive)?;
 

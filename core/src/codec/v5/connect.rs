@@ -86,24 +86,13 @@ impl Connect {
                 },
             ));
         }
-        let flags_at = r.pos();
-        let f = r.u8(FieldName::ConnectFlags)?;
-        let err = |kind| Err(DecodeError::new(kind, flags_at));
-        if f & flags::RESERVED != 0 {
-            return err(DecodeErrorKind::ConnectReservedFlag);
-        }
-        let will_flag = f & flags::WILL != 0;
-        let will_qos = (f >> flags::WILL_QOS_SHIFT) & 0b11;
-        let will_retain = f & flags::WILL_RETAIN != 0;
-        if !will_flag && will_qos != 0 {
-            return err(DecodeErrorKind::WillQosWithoutWill);
-        }
-        if !will_flag && will_retain {
-            return err(DecodeErrorKind::WillRetainWithoutWill);
-        }
-        let Some(will_qos) = QoS::from_u8(will_qos) else {
-            return err(DecodeErrorKind::WillQos3);
-        };
+        let flags::Checked {
+            bits: f,
+            at: _,
+            will: will_flag,
+            will_qos,
+            will_retain,
+        } = flags::read(r)?;
         let keep_alive = r.u16(FieldName::KeepAlive)?;
         let properties = properties::read(r, Holder::Connect)?;
         let client_id = r.string(FieldName::ClientId)?.0.to_owned();
