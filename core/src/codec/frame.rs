@@ -30,40 +30,65 @@ use super::{Connack, Connect, Packet, PacketType, Publish, Suback, Subscribe, Un
 /// assert_eq!(decode(&[0x30], 1024), Ok(None));
 /// ```
 pub fn decode(buf: &[u8], max_packet_size: usize) -> Result<Option<(Packet, usize)>, DecodeError> {
-    let Some(header) = check_header(buf, max_packet_size)? else {
-        return Ok(None);
-    };
-    let Some(frame) = buf.get(..header.packet_len()) else {
-        return Ok(None);
-    };
-    let packet = decode_body(&header, Reader::new(frame, header.header_len))?;
-    Ok(Some((packet, header.packet_len())))
+    decode_at!(buf, max_packet_size, check_header, decode_body)
 }
 
 /// Decodes one complete packet held in `frame` (exactly its bytes), slicing
 /// payloads from it without copying.
 pub fn decode_frame(frame: &Bytes) -> Result<Packet, DecodeError> {
-    let incomplete = |expected| {
-        DecodeError::new(
-            DecodeErrorKind::Incomplete {
-                expected,
-                found: frame.len(),
-            },
-            frame.len(),
-        )
-    };
-    let header = check_header(frame, usize::MAX)?.ok_or_else(|| incomplete(None))?;
-    if header.packet_len() > frame.len() {
-        return Err(incomplete(Some(header.packet_len())));
-    }
-    if header.packet_len() < frame.len() {
-        return Err(DecodeError::new(
-            DecodeErrorKind::TrailingBytes,
-            header.packet_len(),
-        ));
-    }
-    decode_body(&header, Reader::shared(frame, header.header_len))
+    decode_whole!(frame, check_header, decode_body, |e| e)
 }
+
+// The framing 3.1.1 and 5.0 share, written once and expanded in each level's
+// `decode` and `decode_frame` with that level's fixed header checks and bodies.
+// Macros rather than a generic over the level: the generic put a call boundary
+// in 3.1.1's hot path (valgrind: 599.17M -> 603.37M instructions decoding 200 x
+// 1000 PUBLISH packets), the expansion is the code as it was written out.
+
+/// The packet at the front of `$buf`: `Ok(None)` until it is all there.
+macro_rules! decode_at {
+    ($buf:expr, $max_packet_size:expr, $check_header:ident, $decode_body:ident) => {{
+        let buf: &[u8] = $buf;
+        let Some(header) = $check_header(buf, $max_packet_size)? else {
+            return Ok(None);
+        };
+        let Some(frame) = buf.get(..header.packet_len()) else {
+            return Ok(None);
+        };
+        let packet = $decode_body(&header, Reader::new(frame, header.header_len))?;
+        Ok(Some((packet, header.packet_len())))
+    }};
+}
+
+/// The one packet `$frame` holds, exactly; `$framing` puts a framing error
+/// (incomplete, trailing bytes) in the level's terms.
+macro_rules! decode_whole {
+    ($frame:expr, $check_header:ident, $decode_body:ident, $framing:expr) => {{
+        let frame: &Bytes = $frame;
+        let framing = $framing;
+        let incomplete = |expected| {
+            framing(DecodeError::new(
+                DecodeErrorKind::Incomplete {
+                    expected,
+                    found: frame.len(),
+                },
+                frame.len(),
+            ))
+        };
+        let header = $check_header(frame, usize::MAX)?.ok_or_else(|| incomplete(None))?;
+        if header.packet_len() > frame.len() {
+            return Err(incomplete(Some(header.packet_len())));
+        }
+        if header.packet_len() < frame.len() {
+            return Err(framing(DecodeError::new(
+                DecodeErrorKind::TrailingBytes,
+                header.packet_len(),
+            )));
+        }
+        $decode_body(&header, Reader::shared(frame, header.header_len))
+    }};
+}
+pub(crate) use {decode_at, decode_whole};
 
 /// The fixed header, with the lengths that can be judged from it alone checked.
 pub(crate) fn check_header(

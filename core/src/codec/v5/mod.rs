@@ -42,6 +42,7 @@ pub use subscribe::{
 };
 
 use super::error::{DecodeError, DecodeErrorKind, EncodeError, FieldName};
+use super::frame::{decode_at, decode_whole};
 use super::header::{
     parse_first_byte_v5, parse_fixed_header_by, remaining_length_len, write_remaining_length,
     FixedHeader, MAX_REMAINING_LENGTH,
@@ -90,36 +91,12 @@ pub enum Packet {
 /// Decodes the MQTT 5.0 packet at the front of `buf`, as [`super::decode`]
 /// does for 3.1.1.
 pub fn decode(buf: &[u8], max_packet_size: usize) -> Result<Option<(Packet, usize)>, DecodeError> {
-    let Some(header) = check_header(buf, max_packet_size)? else {
-        return Ok(None);
-    };
-    let Some(frame) = buf.get(..header.packet_len()) else {
-        return Ok(None);
-    };
-    let packet = decode_body(&header, Reader::new(frame, header.header_len))?;
-    Ok(Some((packet, header.packet_len())))
+    decode_at!(buf, max_packet_size, check_header, decode_body)
 }
 
 /// Decodes one complete MQTT 5.0 packet held in `frame` (exactly its bytes).
 pub fn decode_frame(frame: &Bytes) -> Result<Packet, DecodeError> {
-    let incomplete = |expected| {
-        DecodeError::new(
-            DecodeErrorKind::Incomplete {
-                expected,
-                found: frame.len(),
-            },
-            frame.len(),
-        )
-        .in_v5()
-    };
-    let header = check_header(frame, usize::MAX)?.ok_or_else(|| incomplete(None))?;
-    if header.packet_len() > frame.len() {
-        return Err(incomplete(Some(header.packet_len())));
-    }
-    if header.packet_len() < frame.len() {
-        return Err(DecodeError::new(DecodeErrorKind::TrailingBytes, header.packet_len()).in_v5());
-    }
-    decode_body(&header, Reader::shared(frame, header.header_len))
+    decode_whole!(frame, check_header, decode_body, DecodeError::in_v5)
 }
 
 /// The fixed header of a 5.0 packet: AUTH allowed, PINGREQ and PINGRESP empty,
