@@ -6,8 +6,8 @@ use bytes::Bytes;
 
 use super::error::{DecodeError, DecodeErrorKind, EncodeError};
 use super::header::{
-    parse_fixed_header, remaining_length_len, write_remaining_length, FixedHeader,
-    MAX_REMAINING_LENGTH,
+    check_remaining_length, parse_fixed_header, remaining_length_len, required_flags,
+    write_remaining_length, FixedHeader,
 };
 use super::strings::{write_u16, Reader};
 use super::{Connack, Connect, Packet, PacketType, Publish, Suback, Subscribe, Unsubscribe};
@@ -152,8 +152,7 @@ impl Packet {
     pub fn header_flags(&self) -> u8 {
         match self {
             Packet::Publish(p) => p.header_flags(),
-            Packet::Pubrel(_) | Packet::Subscribe(_) | Packet::Unsubscribe(_) => 0b0010,
-            _ => 0,
+            p => required_flags(p.packet_type()).unwrap_or(0),
         }
     }
 
@@ -167,12 +166,7 @@ impl Packet {
             Packet::Unsubscribe(u) => u.body_len()?,
             p => fixed_remaining_length(p.packet_type()).unwrap_or(0),
         };
-        if len > MAX_REMAINING_LENGTH {
-            return Err(EncodeError::PacketTooLarge {
-                remaining_length: len,
-            });
-        }
-        Ok(len)
+        check_remaining_length(len)
     }
 
     /// The number of bytes [`encode`](Self::encode) appends. For a packet that

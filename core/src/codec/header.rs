@@ -7,7 +7,7 @@
 //! byte 2… remaining length (continuation bit 7, little-endian groups of 7 bits)
 //! ```
 
-use super::error::{DecodeError, DecodeErrorKind};
+use super::error::{DecodeError, DecodeErrorKind, EncodeError};
 use super::PacketType;
 
 /// The largest remaining length four bytes can say (§2.2.3): 268,435,455.
@@ -30,6 +30,19 @@ impl FixedHeader {
     /// The size of the whole packet: fixed header plus remaining length.
     pub fn packet_len(&self) -> usize {
         self.header_len + self.remaining_length
+    }
+}
+
+/// `len` as a remaining length, if the variable byte integer can carry it
+/// (§2.2.3: at most 268,435,455), for both levels' encoders.
+#[inline]
+pub(crate) fn check_remaining_length(len: usize) -> Result<usize, EncodeError> {
+    if len <= MAX_REMAINING_LENGTH {
+        Ok(len)
+    } else {
+        Err(EncodeError::PacketTooLarge {
+            remaining_length: len,
+        })
     }
 }
 

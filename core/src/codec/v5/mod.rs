@@ -44,8 +44,8 @@ pub use subscribe::{
 use super::error::{DecodeError, DecodeErrorKind, EncodeError, FieldName};
 use super::frame::{decode_at, decode_whole};
 use super::header::{
-    parse_first_byte_v5, parse_fixed_header_by, remaining_length_len, write_remaining_length,
-    FixedHeader, MAX_REMAINING_LENGTH,
+    check_remaining_length, parse_first_byte_v5, parse_fixed_header_by, remaining_length_len,
+    required_flags, write_remaining_length, FixedHeader,
 };
 use super::reason_codes::{
     PubackReasonCode, PubcompReasonCode, PubrecReasonCode, PubrelReasonCode,
@@ -182,8 +182,7 @@ impl Packet {
     pub fn header_flags(&self) -> u8 {
         match self {
             Packet::Publish(p) => p.header_flags(),
-            Packet::Pubrel(_) | Packet::Subscribe(_) | Packet::Unsubscribe(_) => 0b0010,
-            _ => 0,
+            p => required_flags(p.packet_type()).unwrap_or(0),
         }
     }
 
@@ -206,12 +205,7 @@ impl Packet {
             Packet::Disconnect(d) => d.body_len()?,
             Packet::Auth(a) => a.body_len()?,
         };
-        if len > MAX_REMAINING_LENGTH {
-            return Err(EncodeError::PacketTooLarge {
-                remaining_length: len,
-            });
-        }
-        Ok(len)
+        check_remaining_length(len)
     }
 
     /// Appends the packet's exact bytes to `out`. On error nothing is appended.
