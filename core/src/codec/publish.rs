@@ -22,6 +22,23 @@ pub struct Publish {
     pub payload: Bytes,
 }
 
+/// PUBLISH's flag nibble, DUP, QoS, RETAIN (§3.3.1), in 3.1.1 and 5.0 alike.
+#[inline]
+pub(crate) fn header_flags(dup: bool, qos: QoS, retain: bool) -> u8 {
+    (u8::from(dup) << 3) | (qos.as_u8() << 1) | u8::from(retain)
+}
+
+/// The QoS of the (checked) flag nibble, with the packet identifier that
+/// follows the topic name at QoS 1 and 2 (§3.3.2.2), in 3.1.1 and 5.0 alike.
+#[inline]
+pub(crate) fn read_qospid(r: &mut Reader<'_>, flags: u8) -> Result<QosPid, DecodeError> {
+    Ok(match QoS::from_u8((flags >> 1) & 0b11) {
+        Some(QoS::AtLeastOnce) => QosPid::AtLeastOnce(r.pid()?),
+        Some(QoS::ExactlyOnce) => QosPid::ExactlyOnce(r.pid()?),
+        _ => QosPid::AtMostOnce,
+    })
+}
+
 impl Publish {
     /// The QoS level.
     pub fn qos(&self) -> QoS {
@@ -30,17 +47,13 @@ impl Publish {
 
     /// The flag nibble of the fixed header: DUP, QoS, RETAIN (§3.3.1).
     pub fn header_flags(&self) -> u8 {
-        (u8::from(self.dup) << 3) | (self.qos().as_u8() << 1) | u8::from(self.retain)
+        header_flags(self.dup, self.qos(), self.retain)
     }
 
     /// `flags` has been checked by the fixed header (no QoS 3, no DUP at QoS 0).
     pub(crate) fn decode_body(r: &mut Reader<'_>, flags: u8) -> Result<Publish, DecodeError> {
         let topic = r.topic_name(FieldName::TopicName)?;
-        let qospid = match QoS::from_u8((flags >> 1) & 0b11) {
-            Some(QoS::AtLeastOnce) => QosPid::AtLeastOnce(r.pid()?),
-            Some(QoS::ExactlyOnce) => QosPid::ExactlyOnce(r.pid()?),
-            _ => QosPid::AtMostOnce,
-        };
+        let qospid = read_qospid(r, flags)?;
         let payload = r.rest();
         Ok(Publish {
             dup: flags & 0b1000 != 0,

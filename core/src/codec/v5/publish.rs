@@ -6,7 +6,7 @@ use bytes::Bytes;
 use crate::codec::error::{DecodeError, DecodeErrorKind, EncodeError, FieldName};
 use crate::codec::properties::{self, Holder, Property, PropertyId};
 use crate::codec::strings::{check_len, topic_error, write_binary, write_u16, Reader};
-use crate::codec::{QoS, QosPid};
+use crate::codec::{publish, QosPid};
 use crate::topic::TopicName;
 
 /// A 5.0 PUBLISH.
@@ -29,7 +29,7 @@ pub struct Publish {
 impl Publish {
     /// The flag nibble: DUP, QoS, RETAIN.
     pub fn header_flags(&self) -> u8 {
-        (u8::from(self.dup) << 3) | (self.qospid.qos().as_u8() << 1) | u8::from(self.retain)
+        publish::header_flags(self.dup, self.qospid.qos(), self.retain)
     }
 
     fn has_alias(props: &[Property]) -> bool {
@@ -44,11 +44,7 @@ impl Publish {
         } else {
             Some(TopicName::new(name).map_err(|e| topic_error(field, e, topic_at))?)
         };
-        let qospid = match QoS::from_u8((flags >> 1) & 0b11) {
-            Some(QoS::AtLeastOnce) => QosPid::AtLeastOnce(r.pid()?),
-            Some(QoS::ExactlyOnce) => QosPid::ExactlyOnce(r.pid()?),
-            _ => QosPid::AtMostOnce,
-        };
+        let qospid = publish::read_qospid(r, flags)?;
         let properties = properties::read(r, Holder::Publish)?;
         if topic.is_none() && !Self::has_alias(&properties) {
             return Err(DecodeError::new(
