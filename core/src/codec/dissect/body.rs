@@ -334,7 +334,8 @@ pub(super) fn connect(w: &mut Walk<'_>) -> Option<()> {
     Some(())
 }
 
-fn connack(w: &mut Walk<'_>) -> Option<()> {
+/// CONNACK's Acknowledge Flags byte, the same in 3.1.1 and 5.0.
+pub(super) fn connack_flags(w: &mut Walk<'_>) -> Option<()> {
     let start = w.pos;
     let f = w.u8()?;
     // As Wireshark's bitmask header: the names of the bits that are set.
@@ -358,6 +359,11 @@ fn connack(w: &mut Walk<'_>) -> Option<()> {
     if let Some(last) = w.out.last_mut() {
         last.children = children;
     }
+    Some(())
+}
+
+fn connack(w: &mut Walk<'_>) -> Option<()> {
+    connack_flags(w)?;
     let start = w.pos;
     let code = w.u8()?;
     w.push(
@@ -368,10 +374,21 @@ fn connack(w: &mut Walk<'_>) -> Option<()> {
 }
 
 fn publish(w: &mut Walk<'_>, flags: u8) -> Option<()> {
+    publish_head(w, flags)?;
+    publish_message(w)
+}
+
+/// PUBLISH's topic name and, at QoS 1 and 2, packet identifier (both levels).
+pub(super) fn publish_head(w: &mut Walk<'_>, flags: u8) -> Option<()> {
     w.prefixed("Topic", lossy)?;
     if (flags >> 1) & 3 != 0 {
         w.pid()?;
     }
+    Some(())
+}
+
+/// PUBLISH's payload, if any (both levels).
+pub(super) fn publish_message(w: &mut Walk<'_>) -> Option<()> {
     if w.remaining() > 0 {
         let start = w.pos;
         let (b, _) = w.take(w.remaining());

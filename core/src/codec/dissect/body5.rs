@@ -2,8 +2,8 @@
 //! their names, every property on its own line, the subscription options as
 //! bits. Nothing here judges validity.
 
-use super::body::{connect, Walk};
-use super::labels::{self, bits, flag, lossy, text_or_hex};
+use super::body::{connack_flags, connect, publish_head, publish_message, Walk};
+use super::labels::{self, bits, flag, lossy};
 use super::Field;
 use crate::codec::header::FixedHeader;
 use crate::codec::reason_codes::reason_name;
@@ -54,44 +54,15 @@ fn tail(w: &mut Walk<'_>, t: PacketType) -> Option<()> {
 }
 
 fn connack(w: &mut Walk<'_>) -> Option<()> {
-    let start = w.pos;
-    let f = w.u8()?;
-    let mut label = format!("Acknowledge Flags: 0x{f:02x}");
-    if f & 0xfe != 0 {
-        label.push_str(", Reserved");
-    }
-    if f & 0x01 != 0 {
-        label.push_str(", Session Present");
-    }
-    let a = w.at + start;
-    let reserved = if f & 0xfe != 0 { "Set" } else { "Not set" };
-    w.push(label, start);
-    if let Some(last) = w.out.last_mut() {
-        last.children = vec![
-            Field::new(
-                format!("{} = Reserved: {reserved}", bits(f, 0xfe)),
-                a..a + 1,
-            ),
-            flag(f, 0x01, "Session Present", a),
-        ];
-    }
+    connack_flags(w)?;
     reason(w, PacketType::Connack)?;
     w.properties("Properties")
 }
 
 fn publish(w: &mut Walk<'_>, flags: u8) -> Option<()> {
-    w.prefixed("Topic", lossy)?;
-    if (flags >> 1) & 3 != 0 {
-        w.pid()?;
-    }
+    publish_head(w, flags)?;
     w.properties("Properties")?;
-    if w.remaining() > 0 {
-        let start = w.pos;
-        let (b, _) = w.take(w.remaining());
-        let label = format!("Message: {}", text_or_hex(b));
-        w.push(label, start);
-    }
-    Some(())
+    publish_message(w)
 }
 
 fn subscribe(w: &mut Walk<'_>) -> Option<()> {
