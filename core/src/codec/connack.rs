@@ -63,6 +63,45 @@ impl fmt::Display for ConnectReturnCode {
     }
 }
 
+/// CONNACK's Connect Acknowledge Flags, read and checked alike in 3.1.1
+/// (§3.2.2.1) and 5.0 (§3.2.2.1).
+pub(crate) struct AckFlags {
+    /// Bit 0.
+    pub session_present: bool,
+    /// Where the byte stands.
+    at: usize,
+}
+
+impl AckFlags {
+    /// The byte, its reserved bits 7 to 1 zero.
+    pub(crate) fn read(r: &mut Reader<'_>) -> Result<AckFlags, DecodeError> {
+        let at = r.pos();
+        let flags = r.u8(FieldName::AckFlags)?;
+        if flags & 0xfe != 0 {
+            return Err(DecodeError::new(
+                DecodeErrorKind::ConnackReservedFlags(flags),
+                at,
+            ));
+        }
+        Ok(AckFlags {
+            session_present: flags & 1 != 0,
+            at,
+        })
+    }
+
+    /// Session Present only on an accepted connection (MQTT-3.2.2-4, 5.0
+    /// MQTT-3.2.2-6).
+    pub(crate) fn check(&self, accepted: bool) -> Result<(), DecodeError> {
+        if self.session_present && !accepted {
+            return Err(DecodeError::new(
+                DecodeErrorKind::SessionPresentOnRefusal,
+                self.at,
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// A CONNACK packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Connack {
@@ -74,27 +113,14 @@ pub struct Connack {
 
 impl Connack {
     pub(crate) fn decode_body(r: &mut Reader<'_>) -> Result<Connack, DecodeError> {
-        let flags_at = r.pos();
-        let flags = r.u8(FieldName::AckFlags)?;
-        if flags & 0xfe != 0 {
-            return Err(DecodeError::new(
-                DecodeErrorKind::ConnackReservedFlags(flags),
-                flags_at,
-            ));
-        }
+        let flags = AckFlags::read(r)?;
         let code_at = r.pos();
         let code = r.u8(FieldName::ReturnCode)?;
         let code = ConnectReturnCode::from_u8(code)
             .ok_or_else(|| DecodeError::new(DecodeErrorKind::ReservedReturnCode(code), code_at))?;
-        let session_present = flags & 1 != 0;
-        if session_present && code != ConnectReturnCode::Accepted {
-            return Err(DecodeError::new(
-                DecodeErrorKind::SessionPresentOnRefusal,
-                flags_at,
-            ));
-        }
+        flags.check(code == ConnectReturnCode::Accepted)?;
         Ok(Connack {
-            session_present,
+            session_present: flags.session_present,
             code,
         })
     }

@@ -14,19 +14,26 @@ pub struct Unsubscribe {
     pub filters: Vec<TopicFilter>,
 }
 
+/// UNSUBSCRIBE's payload, to the end of the packet: at least one filter
+/// (MQTT-3.10.3-2), in 3.1.1 and 5.0 alike.
+pub(crate) fn read_filters(r: &mut Reader<'_>) -> Result<Vec<TopicFilter>, DecodeError> {
+    let mut filters = Vec::new();
+    while !r.is_empty() {
+        filters.push(r.topic_filter(FieldName::TopicFilter)?);
+    }
+    if filters.is_empty() {
+        return Err(DecodeError::new(
+            DecodeErrorKind::UnsubscribeWithoutTopics,
+            r.pos(),
+        ));
+    }
+    Ok(filters)
+}
+
 impl Unsubscribe {
     pub(crate) fn decode_body(r: &mut Reader<'_>) -> Result<Unsubscribe, DecodeError> {
         let pid = r.pid()?;
-        let mut filters = Vec::new();
-        while !r.is_empty() {
-            filters.push(r.topic_filter(FieldName::TopicFilter)?);
-        }
-        if filters.is_empty() {
-            return Err(DecodeError::new(
-                DecodeErrorKind::UnsubscribeWithoutTopics,
-                r.pos(),
-            ));
-        }
+        let filters = read_filters(r)?;
         Ok(Unsubscribe { pid, filters })
     }
 

@@ -5,6 +5,7 @@
 //! length means no properties. What was on the wire is what the value holds
 //! (`reason: None` is not `Some(Success)`), so bytes survive a round trip.
 
+use crate::codec::connack::AckFlags;
 use crate::codec::error::{DecodeError, DecodeErrorKind, EncodeError, FieldName};
 use crate::codec::properties::{self, Holder, Property};
 use crate::codec::reason_codes::{
@@ -202,22 +203,10 @@ pub struct Connack {
 
 impl Connack {
     pub(crate) fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let flags_at = r.pos();
-        let flags = r.u8(FieldName::AckFlags)?;
-        if flags & 0xfe != 0 {
-            return Err(DecodeError::new(
-                DecodeErrorKind::ConnackReservedFlags(flags),
-                flags_at,
-            ));
-        }
+        let flags = AckFlags::read(r)?;
         let reason = read_reason::<ConnackReasonCode>(r)?;
-        let session_present = flags & 1 != 0;
-        if session_present && reason != ConnackReasonCode::Success {
-            return Err(DecodeError::new(
-                DecodeErrorKind::SessionPresentOnRefusal,
-                flags_at,
-            ));
-        }
+        flags.check(reason == ConnackReasonCode::Success)?;
+        let session_present = flags.session_present;
         let properties = properties::read(r, Holder::Connack)?;
         r.finish()?;
         Ok(Connack {

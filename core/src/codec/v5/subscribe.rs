@@ -6,7 +6,7 @@ use crate::codec::error::{DecodeError, DecodeErrorKind, EncodeError, FieldName};
 use crate::codec::properties::{self, Holder, Property};
 use crate::codec::reason_codes::{SubackReasonCode, UnsubackReasonCode};
 use crate::codec::strings::{check_len, write_binary, write_u16, Reader};
-use crate::codec::{PacketType, Pid, QoS};
+use crate::codec::{unsubscribe, PacketType, Pid, QoS};
 use crate::topic::TopicFilter;
 
 /// When the server sends retained messages for a new subscription (§3.8.3.1).
@@ -157,16 +157,7 @@ impl Unsubscribe {
     pub(crate) fn decode_body(r: &mut Reader<'_>) -> Result<Unsubscribe, DecodeError> {
         let pid = r.pid()?;
         let properties = properties::read(r, Holder::Unsubscribe)?;
-        let mut filters = Vec::new();
-        while !r.is_empty() {
-            filters.push(r.topic_filter(FieldName::TopicFilter)?);
-        }
-        if filters.is_empty() {
-            return Err(DecodeError::new(
-                DecodeErrorKind::UnsubscribeWithoutTopics,
-                r.pos(),
-            ));
-        }
+        let filters = unsubscribe::read_filters(r)?;
         Ok(Unsubscribe {
             pid,
             properties,
