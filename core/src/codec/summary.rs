@@ -4,13 +4,44 @@
 
 use core::fmt;
 
-use super::{Packet, Protocol, SubackReturnCode};
+use super::{Packet, Protocol, QosPid, SubackReturnCode};
 
 impl Packet {
     /// The one-line summary, the same as `to_string()`.
     pub fn summary(&self) -> String {
         self.to_string()
     }
+}
+
+/// A CONNECT's client identifier, `""` when empty (both levels).
+pub(crate) fn client_id(f: &mut fmt::Formatter<'_>, id: &str) -> fmt::Result {
+    if id.is_empty() {
+        f.write_str(" \"\"")
+    } else {
+        write!(f, " {id}")
+    }
+}
+
+/// A PUBLISH's name, flags and packet identifier, before its topic (both levels).
+pub(crate) fn publish_head(
+    f: &mut fmt::Formatter<'_>,
+    name: &str,
+    dup: bool,
+    qospid: QosPid,
+    retain: bool,
+) -> fmt::Result {
+    f.write_str(name)?;
+    if dup {
+        f.write_str(" d1")?;
+    }
+    write!(f, " q{}", qospid.qos())?;
+    if retain {
+        f.write_str(" r1")?;
+    }
+    if let Some(pid) = qospid.pid() {
+        write!(f, " m{pid}")?;
+    }
+    Ok(())
 }
 
 /// `c` clean session, `k` keep alive, `q` QoS, `d1` DUP, `r1` RETAIN, `m` packet
@@ -26,11 +57,7 @@ impl fmt::Display for Packet {
                     Protocol::V5 => f.write_str(" v5.0")?,
                     Protocol::V311 => {}
                 }
-                if c.client_id.is_empty() {
-                    f.write_str(" \"\"")?;
-                } else {
-                    write!(f, " {}", c.client_id)?;
-                }
+                client_id(f, &c.client_id)?;
                 if let Some(w) = &c.will {
                     write!(f, " will:{} q{}", w.topic, w.qos)?;
                     if w.retain {
@@ -53,17 +80,7 @@ impl fmt::Display for Packet {
                 Ok(())
             }
             Packet::Publish(p) => {
-                f.write_str(name)?;
-                if p.dup {
-                    f.write_str(" d1")?;
-                }
-                write!(f, " q{}", p.qos())?;
-                if p.retain {
-                    f.write_str(" r1")?;
-                }
-                if let Some(pid) = p.qospid.pid() {
-                    write!(f, " m{pid}")?;
-                }
+                publish_head(f, name, p.dup, p.qospid, p.retain)?;
                 write!(f, " {}", p.topic)
             }
             Packet::Puback(pid)

@@ -51,6 +51,7 @@ use super::reason_codes::{
     PubackReasonCode, PubcompReasonCode, PubrecReasonCode, PubrelReasonCode,
 };
 use super::strings::Reader;
+use super::summary;
 use super::PacketType;
 
 /// Any MQTT 5.0 control packet.
@@ -275,11 +276,7 @@ impl core::fmt::Display for Packet {
                     u8::from(c.clean_start),
                     c.keep_alive
                 )?;
-                if c.client_id.is_empty() {
-                    f.write_str(" \"\"")?;
-                } else {
-                    write!(f, " {}", c.client_id)?;
-                }
+                summary::client_id(f, &c.client_id)?;
                 if let Some(w) = &c.will {
                     write!(f, " will:{} q{}", w.topic, w.qos)?;
                 }
@@ -297,17 +294,7 @@ impl core::fmt::Display for Packet {
                 }
             }
             Packet::Publish(p) => {
-                f.write_str(name)?;
-                if p.dup {
-                    f.write_str(" d1")?;
-                }
-                write!(f, " q{}", p.qospid.qos())?;
-                if p.retain {
-                    f.write_str(" r1")?;
-                }
-                if let Some(pid) = p.qospid.pid() {
-                    write!(f, " m{pid}")?;
-                }
+                summary::publish_head(f, name, p.dup, p.qospid, p.retain)?;
                 match &p.topic {
                     Some(t) => write!(f, " {t}")?,
                     None => f.write_str(" \"\"")?,
