@@ -90,6 +90,32 @@ pub(crate) mod flags {
         pub will_retain: bool,
     }
 
+    /// The byte for these fields, in 3.1.1 and 5.0 alike.
+    pub(crate) fn byte(
+        clean: bool,
+        will: Option<(QoS, bool)>,
+        username: bool,
+        password: bool,
+    ) -> u8 {
+        let mut f = 0;
+        if clean {
+            f |= CLEAN_SESSION;
+        }
+        if let Some((qos, retain)) = will {
+            f |= WILL | (qos.as_u8() << WILL_QOS_SHIFT);
+            if retain {
+                f |= WILL_RETAIN;
+            }
+        }
+        if username {
+            f |= USERNAME;
+        }
+        if password {
+            f |= PASSWORD;
+        }
+        f
+    }
+
     pub(crate) fn read(r: &mut Reader<'_>) -> Result<Checked, DecodeError> {
         let at = r.pos();
         let bits = r.u8(FieldName::ConnectFlags)?;
@@ -162,23 +188,13 @@ pub struct Connect {
 impl Connect {
     /// The CONNECT flags byte this packet encodes to.
     pub fn flags_byte(&self) -> u8 {
-        let mut f = 0;
-        if self.clean_session {
-            f |= flags::CLEAN_SESSION;
-        }
-        if let Some(w) = &self.will {
-            f |= flags::WILL | (w.qos.as_u8() << flags::WILL_QOS_SHIFT);
-            if w.retain {
-                f |= flags::WILL_RETAIN;
-            }
-        }
-        if let Some(l) = &self.login {
-            f |= flags::USERNAME;
-            if l.password.is_some() {
-                f |= flags::PASSWORD;
-            }
-        }
-        f
+        let login = self.login.as_ref();
+        flags::byte(
+            self.clean_session,
+            self.will.as_ref().map(|w| (w.qos, w.retain)),
+            login.is_some(),
+            login.is_some_and(|l| l.password.is_some()),
+        )
     }
 
     pub(crate) fn decode_body(r: &mut Reader<'_>) -> Result<Connect, DecodeError> {

@@ -48,23 +48,12 @@ pub struct Connect {
 impl Connect {
     /// The CONNECT flags byte this packet encodes to.
     pub fn flags_byte(&self) -> u8 {
-        let mut f = 0;
-        if self.clean_start {
-            f |= flags::CLEAN_SESSION;
-        }
-        if let Some(w) = &self.will {
-            f |= flags::WILL | (w.qos.as_u8() << flags::WILL_QOS_SHIFT);
-            if w.retain {
-                f |= flags::WILL_RETAIN;
-            }
-        }
-        if self.username.is_some() {
-            f |= flags::USERNAME;
-        }
-        if self.password.is_some() {
-            f |= flags::PASSWORD;
-        }
-        f
+        flags::byte(
+            self.clean_start,
+            self.will.as_ref().map(|w| (w.qos, w.retain)),
+            self.username.is_some(),
+            self.password.is_some(),
+        )
     }
 
     pub(crate) fn decode_body(r: &mut Reader<'_>) -> Result<Connect, DecodeError> {
