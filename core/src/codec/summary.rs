@@ -4,7 +4,7 @@
 
 use core::fmt;
 
-use super::{Packet, Protocol, QosPid, SubackReturnCode};
+use super::{Packet, Protocol, QoS, QosPid, SubackReturnCode};
 
 impl Packet {
     /// The one-line summary, the same as `to_string()`.
@@ -44,6 +44,20 @@ pub(crate) fn publish_head(
     Ok(())
 }
 
+/// A CONNECT's will: ` will:TOPIC qN`, and ` r1` when it is retained (both levels).
+pub(crate) fn will(
+    f: &mut fmt::Formatter<'_>,
+    topic: &dyn fmt::Display,
+    qos: QoS,
+    retain: bool,
+) -> fmt::Result {
+    write!(f, " will:{topic} q{qos}")?;
+    if retain {
+        f.write_str(" r1")?;
+    }
+    Ok(())
+}
+
 /// `c` clean session, `k` keep alive, `q` QoS, `d1` DUP, `r1` RETAIN, `m` packet
 /// identifier; flags that are 0 are left out except `c` and `q`.
 impl fmt::Display for Packet {
@@ -59,10 +73,7 @@ impl fmt::Display for Packet {
                 }
                 client_id(f, &c.client_id)?;
                 if let Some(w) = &c.will {
-                    write!(f, " will:{} q{}", w.topic, w.qos)?;
-                    if w.retain {
-                        f.write_str(" r1")?;
-                    }
+                    will(f, &w.topic, w.qos, w.retain)?;
                 }
                 if let Some(l) = &c.login {
                     write!(f, " u:{}", l.username)?;

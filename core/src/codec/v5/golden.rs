@@ -558,6 +558,8 @@ const CAPTURED: &[(&str, &str, &str)] = &[
     ("MQTT.js", "UNSUBSCRIBE m53291 lab/js [1 prop]", "a212d02b072600017500017600066c61622f6a73"),
     ("mosquitto", "PUBLISH q2 m1 lab/js [7 props]", "343f00066c61622f6a730001320b07010103000a746578742f706c61696e08000c6c61622f6a732f7265706c7909000301020326000170000171020000001e6f69"),
     ("mosquitto", "UNSUBACK m53291 [0x00]", "b004d02b0000"),
+    // mosquitto_pub -V 5 -i v5pub --will-topic lab/will --will-payload off --will-retain --will-qos 1
+    ("mosquitto_pub", "CONNECT c1 k60 v5.0 v5pub will:lab/will q1 r1 [1 prop]", "102500044d515454052e003c03210014000576357075620000086c61622f77696c6c00036f6666"),
 ];
 
 #[test]

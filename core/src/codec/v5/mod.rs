@@ -278,7 +278,7 @@ impl core::fmt::Display for Packet {
                 )?;
                 summary::client_id(f, &c.client_id)?;
                 if let Some(w) = &c.will {
-                    write!(f, " will:{} q{}", w.topic, w.qos)?;
+                    summary::will(f, &w.topic, w.qos, w.retain)?;
                 }
                 if let Some(u) = &c.username {
                     write!(f, " u:{u}")?;
