@@ -35,6 +35,7 @@
 
 mod connack;
 mod connect;
+pub mod convert;
 mod decoder;
 pub mod dissect;
 mod error;
