@@ -330,11 +330,11 @@ fn broken_acl_lines_say_where_and_what() {
     );
     assert_eq!(
         first_error("broker b\nacl b anyone topic reed x"),
-        "line 2, column 20: unknown access 'reed' (did you mean 'read'?); write read, write or readwrite, then the topic"
+        "line 2, column 20: unknown access 'reed' (did you mean 'read'?); write read, write, readwrite or deny, then the topic"
     );
     assert_eq!(
-        first_error("broker b\nacl b anyone topic deny x"),
-        "line 2, column 20: 'deny' is not supported: once a broker has an ACL, whatever no rule allows is denied"
+        first_error("broker b\nacl b anyone topic deny"),
+        "line 2, column 24: expected a topic filter at the end of the line"
     );
     assert!(first_error("broker b\nacl b anyone topic read a/#/b")
         .starts_with("line 2, column 25: 'a/#/b' is not a valid topic"));
@@ -358,6 +358,51 @@ fn broken_acl_lines_say_where_and_what() {
 
 /// The bytes on the wire: SUBACK 0x80 for a refused filter, CONNACK 1 for an
 /// MQTT 5.0 CONNECT, and what the tools print for each.
+/// `deny` rules, checked in order: the issue's example, and a deny inside a
+/// wildcard subscription (granted; the denied topic withheld, retained message
+/// included), as mosquitto 2.0.11 with dynamic security does
+/// (`tests/tests/broker_acl.rs` compares the two on real sockets).
+#[test]
+fn deny_rules_first_match_decides() {
+    let src = "broker b user prof 1234\n\
+        acl b user prof topic readwrite #\n\
+        acl b anyone topic deny test/nosubscribe\n\
+        acl b anyone topic deny a/b\n\
+        acl b anyone topic readwrite #\n\
+        client s -> b\nclient w -> b\nclient p -> b\n\
+        at 1s p: mosquitto_pub -i p -u prof -P 1234 -t a/b -m antes -r -q 1\n\
+        at 2s s: mosquitto_sub -i s -t test/nosubscribe -t a/# -t a/b -t +/b -q 1 -v\n\
+        at 3s p: mosquitto_pub -i p -u prof -P 1234 -t a/b -m prof -q 1\n\
+        at 4s w: mosquitto_pub -i w -t a/c -m ok -q 1\n\
+        at 5s w: mosquitto_pub -i w -t test/nosubscribe -m no -q 2\n\
+        expect s suback 128 1 128 1\n\
+        expect s receives \"ok\" on a/c\n\
+        expect s never receives on a/b\n\
+        expect s never receives on test/nosubscribe\n\
+        expect b log \"Denied PUBLISH from w (d0, q2, r0, m1, 'test/nosubscribe', ... (2 bytes))\"\n\
+        expect b log \"Sending PUBREC to w (m1, rc135)\"\n\
+        run 8s\n";
+    let r = scenario::run(src, Some(1)).unwrap();
+    assert!(r.passed(), "{:?}", r.results);
+    let w = &r.world;
+    let term: Vec<String> = w
+        .client(w.node_id("s").unwrap())
+        .unwrap()
+        .terminal
+        .iter()
+        .map(|(_, l)| l.clone())
+        .collect();
+    assert_eq!(term, ["a/c ok"], "a/b (retained and live) withheld");
+    // The same rules the other way round: `readwrite #` first allows everything.
+    let src = "broker b\nacl b anyone topic readwrite #\nacl b anyone topic deny a/b\n\
+        client s -> b\nclient w -> b\n\
+        at 1s s: mosquitto_sub -i s -t a/b\n\
+        at 2s w: mosquitto_pub -i w -t a/b -m yes\n\
+        expect s suback 0\nexpect s receives \"yes\" on a/b\nrun 4s\n";
+    let r = scenario::run(src, Some(1)).unwrap();
+    assert!(r.passed(), "{:?}", r.results);
+}
+
 #[test]
 fn suback_128_and_connack_1_on_the_wire_and_in_the_terminal() {
     use mqttlab_core::sim::trace::{Fate, TraceKind};

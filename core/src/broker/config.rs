@@ -3,107 +3,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::topic::{TopicFilter, TopicName};
-
-/// Whether an ACL rule lets a client read (subscribe), write (publish) or both.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Access {
-    /// Subscribe to matching topics.
-    Read,
-    /// Publish to matching topics.
-    Write,
-    /// Both.
-    ReadWrite,
-}
-
-impl Access {
-    fn allows_read(self) -> bool {
-        matches!(self, Access::Read | Access::ReadWrite)
-    }
-    fn allows_write(self) -> bool {
-        matches!(self, Access::Write | Access::ReadWrite)
-    }
-}
-
-/// Who an ACL rule is for.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum AclSubject {
-    /// Every client, authenticated or not.
-    Anyone,
-    /// Clients that logged in with this user name.
-    User(String),
-    /// The client with this client identifier.
-    Client(String),
-}
-
-/// One access rule: `who` may `access` topics matching `filter`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AclRule {
-    /// Who the rule is for.
-    pub who: AclSubject,
-    /// Which topics (wildcards allowed).
-    pub filter: TopicFilter,
-    /// What is allowed.
-    pub access: Access,
-}
-
-/// An access control list. When the broker has one, everything not allowed by a
-/// rule is denied: a SUBSCRIBE to a filter no read rule covers gets SUBACK 0x80, and
-/// a PUBLISH to a topic no write rule matches is acknowledged but not delivered
-/// ("Denied PUBLISH", as mosquitto does).
-///
-/// The SUBACK 0x80 is what mosquitto 2.0.11 answers when its dynamic-security
-/// plugin denies a subscription; with a plain `acl_file` it grants every
-/// subscription and withholds the messages at delivery instead.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Acl {
-    /// The rules, any of which may allow.
-    pub rules: Vec<AclRule>,
-}
-
-impl Acl {
-    fn applies(rule: &AclRule, client_id: &str, username: Option<&str>) -> bool {
-        match &rule.who {
-            AclSubject::Anyone => true,
-            AclSubject::User(u) => username == Some(u.as_str()),
-            AclSubject::Client(c) => c == client_id,
-        }
-    }
-
-    /// Whether the client may subscribe to `filter`: some read rule's filter must
-    /// cover every topic `filter` can match.
-    pub fn may_subscribe(&self, client_id: &str, username: Option<&str>, filter: &str) -> bool {
-        self.rules.iter().any(|r| {
-            r.access.allows_read()
-                && Self::applies(r, client_id, username)
-                && filter_covers(r.filter.as_str(), filter)
-        })
-    }
-
-    /// Whether the client may publish to `topic`.
-    pub fn may_publish(&self, client_id: &str, username: Option<&str>, topic: &TopicName) -> bool {
-        self.rules.iter().any(|r| {
-            r.access.allows_write()
-                && Self::applies(r, client_id, username)
-                && r.filter.matches(topic)
-        })
-    }
-}
-
-/// Whether every topic that `inner` matches is also matched by `outer`.
-pub fn filter_covers(outer: &str, inner: &str) -> bool {
-    let mut o = outer.split('/');
-    let mut i = inner.split('/');
-    loop {
-        match (o.next(), i.next()) {
-            (Some("#"), _) => return true,
-            (Some("+"), Some(l)) if l != "#" => {}
-            (Some(a), Some(b)) if a == b => {}
-            (None, None) => return true,
-            _ => return false,
-        }
-    }
-}
+use super::acl::Acl;
 
 /// The broker's configuration. `Default` gives mosquitto 2.0's behaviour for a
 /// listener that allows anonymous clients.
@@ -237,22 +137,5 @@ impl Default for BrokerConfig {
             events: true,
             seed: 0,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn filter_coverage() {
-        assert!(filter_covers("open/#", "open/x"));
-        assert!(filter_covers("open/#", "open/+/y"));
-        assert!(filter_covers("open/+", "open/x"));
-        assert!(!filter_covers("open/+", "open/#"));
-        assert!(!filter_covers("open/x", "open/+"));
-        assert!(!filter_covers("open/x", "secret/x"));
-        assert!(filter_covers("#", "anything/at/all"));
-        assert!(!filter_covers("a/b", "a/b/c"));
     }
 }

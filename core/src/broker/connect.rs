@@ -104,6 +104,7 @@ impl Broker {
             .or_insert_with(|| Session::new(client_id.clone(), c.clean_session));
         session.clean = c.clean_session;
         session.conn = Some(conn);
+        session.username = c.login.as_ref().map(|l| l.username.clone());
 
         let Some(cn) = self.conns.get_mut(&conn) else {
             return;

@@ -33,7 +33,8 @@ impl Broker {
                 });
             }
         }
-        let receivers = self.subs.matches(&msg.topic);
+        let mut receivers = self.subs.matches(&msg.topic);
+        receivers.retain(|client_id, _| self.may_read(client_id, &msg.topic));
         self.event(BrokerEvent::Published {
             client_id: publisher.to_owned(),
             topic: msg.topic.clone(),
@@ -49,6 +50,27 @@ impl Broker {
             };
             self.deliver(now, &client_id, copy);
         }
+    }
+
+    /// Whether the ACL lets the session receive a message on `topic` (a
+    /// subscription may cover topics it may not read: `acl.rs`). A withheld
+    /// message is not logged, as mosquitto does not log it; it is an event.
+    pub(super) fn may_read(&mut self, client_id: &str, topic: &crate::topic::TopicName) -> bool {
+        let Some(acl) = &self.config.acl else {
+            return true;
+        };
+        let username = self
+            .sessions
+            .get(client_id)
+            .and_then(|s| s.username.as_deref());
+        let ok = acl.may_read(client_id, username, topic);
+        if !ok {
+            self.event(BrokerEvent::DeliveryDenied {
+                client_id: client_id.to_owned(),
+                topic: topic.clone(),
+            });
+        }
+        ok
     }
 
     /// Sends a message to a session now if it can, else queues it, else (the

@@ -149,6 +149,14 @@ pub enum BrokerEvent {
         /// The topic.
         topic: TopicName,
     },
+    /// The ACL withheld a message from a subscriber whose subscription covers
+    /// its topic but who may not read it.
+    DeliveryDenied {
+        /// The subscriber.
+        client_id: String,
+        /// The topic.
+        topic: TopicName,
+    },
     /// A QoS 2 PUBLISH repeated a held packet id: acknowledged, not delivered again.
     DuplicateQos2 {
         /// The publisher.

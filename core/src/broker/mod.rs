@@ -61,7 +61,10 @@
 //!   periodically and can be seconds late); so does the CONNECT timeout
 //!   ([`BrokerConfig::connect_timeout`], 90 s: mosquitto closed a silent socket
 //!   after 95 s);
-//! - an ACL that refuses a subscription answers SUBACK 0x80.
+//! - an ACL that refuses a subscription answers SUBACK 0x80 (as mosquitto's
+//!   dynamic-security plugin; its plain `acl_file` grants it). ACL rules, `deny`
+//!   among them, are checked in order, the first that speaks deciding
+//!   (`acl.rs`, `tests/tests/broker_acl.rs`).
 //!
 //! [`BrokerConfig::resend_timeout`] turns on the course text's model of resending
 //! on an acknowledgement timeout; MQTT 3.1.1 resends only when a session resumes.
@@ -72,6 +75,7 @@
 //! keep) are in `limits.rs`, with the 3.1.1 behaviour and the MQTT 5.0 reason
 //! code of each.
 
+mod acl;
 mod config;
 mod connect;
 mod connection;
@@ -93,7 +97,8 @@ mod will;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-pub use config::{filter_covers, Access, Acl, AclRule, AclSubject, BrokerConfig};
+pub use acl::{filter_covers, Access, Acl, AclRule, AclSubject};
+pub use config::BrokerConfig;
 pub use connection::{ConnId, PeerAddr};
 pub use event::{BrokerEvent, CloseReason, DropReason, ResendReason};
 pub use inflight::{IncomingQos2, OutStage, Outgoing, OutgoingWindow};

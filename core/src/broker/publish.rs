@@ -82,7 +82,15 @@ impl Broker {
                         pid,
                     });
                 }
-                self.send(now, conn, client_id, Packet::Pubrec(pid));
+                if allowed {
+                    self.send(now, conn, client_id, Packet::Pubrec(pid));
+                } else {
+                    // As for PUBACK: mosquitto logs reason code 135.
+                    self.log(now, || {
+                        format!("Sending PUBREC to {client_id} (m{pid}, rc135)")
+                    });
+                    self.transmit(conn, Packet::Pubrec(pid));
+                }
             }
         }
     }

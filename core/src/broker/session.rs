@@ -15,6 +15,9 @@ pub struct Session {
     pub clean: bool,
     /// The connection the client is on, if it is connected.
     pub conn: Option<ConnId>,
+    /// The user name of the client's latest connection: the ACL checks what is
+    /// delivered to the session with it, also while the client is away.
+    pub username: Option<String>,
     /// Deliveries sent and not yet acknowledged.
     pub outgoing: OutgoingWindow,
     /// Deliveries waiting: the client is offline or the window is full. Change
@@ -40,6 +43,7 @@ impl Session {
             client_id,
             clean,
             conn: None,
+            username: None,
             outgoing: OutgoingWindow::default(),
             queue: VecDeque::new(),
             queued_bytes: 0,

@@ -66,6 +66,9 @@ impl Broker {
         for (filter, qos) in granted {
             let msgs: Vec<Message> = self.retained.matching(&filter).cloned().collect();
             for m in msgs {
+                if !self.may_read(client_id, &m.topic) {
+                    continue;
+                }
                 let copy = Message {
                     qos: m.qos.min(qos),
                     retain: true,

@@ -6,6 +6,7 @@
 //! user alice secret            # user name and clear-text password (a lab, not production)
 //! acl user alice readwrite open/#
 //! acl client sensor1 write sensor1/#
+//! acl anyone deny grades/#     # checked in order: the first rule that matches decides
 //! acl anyone read #            # any acl line turns access control on: deny unless allowed
 //! max_queued_messages 100      # per client, beyond the in-flight window (default 1000)
 //! max_queued_bytes 1048576     # the same in payload bytes (default 0: no limit)
@@ -116,17 +117,16 @@ fn parse_line(w: &[&str], c: &mut BrokerConfig) -> anyhow::Result<()> {
                 Some("anyone") => (AclSubject::Anyone, &w[2..]),
                 Some("user") if w.len() > 2 => (AclSubject::User(w[2].to_owned()), &w[3..]),
                 Some("client") if w.len() > 2 => (AclSubject::Client(w[2].to_owned()), &w[3..]),
-                _ => bail!("expected: acl anyone|user NAME|client ID read|write|readwrite FILTER"),
+                _ => bail!(
+                    "expected: acl anyone|user NAME|client ID read|write|readwrite|deny FILTER"
+                ),
             };
             let (Some(access), Some(filter)) = (rest.first(), rest.get(1)) else {
                 bail!("expected an access and a topic filter");
             };
-            let access = match *access {
-                "read" => Access::Read,
-                "write" => Access::Write,
-                "readwrite" => Access::ReadWrite,
-                other => bail!("unknown access {other:?}"),
-            };
+            let access = Access::from_word(access).ok_or_else(|| {
+                anyhow!("unknown access {access:?}: read, write, readwrite or deny")
+            })?;
             let filter = TopicFilter::new(*filter).map_err(|e| anyhow!("{e}"))?;
             c.acl.get_or_insert_with(Acl::default).rules.push(AclRule {
                 who,
@@ -168,6 +168,32 @@ mod tests {
             "mosquitto's"
         );
         assert!(parse("bogus 1", BrokerConfig::default()).is_err());
+    }
+
+    #[test]
+    fn acl_rules_keep_their_order_and_may_deny() {
+        let c = parse(
+            "acl anyone deny test/nosubscribe\nacl anyone readwrite #\n",
+            BrokerConfig::default(),
+        )
+        .unwrap();
+        let acl = c.acl.unwrap();
+        let rules: Vec<_> = acl
+            .rules
+            .iter()
+            .map(|r| (r.access, r.filter.as_str()))
+            .collect();
+        assert_eq!(
+            rules,
+            [(Access::Deny, "test/nosubscribe"), (Access::ReadWrite, "#")]
+        );
+        assert!(!acl.may_subscribe("c", None, "test/nosubscribe"));
+        assert!(acl.may_subscribe("c", None, "test/#"));
+        let e = parse("acl anyone allow x\n", BrokerConfig::default()).unwrap_err();
+        assert!(
+            format!("{e:#}").contains("read, write, readwrite or deny"),
+            "{e:#}"
+        );
     }
 
     #[test]

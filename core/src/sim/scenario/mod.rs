@@ -23,7 +23,7 @@
 //!             | "max-topic-length" BYTES | "max-topic-levels" N | "max-per-address" N
 //!             | "hold-acks" ;
 //! acl         = "acl" BROKER ( "user" NAME | "client" ID | "anyone" )
-//!               "topic" [ "read" | "write" | "readwrite" ] FILTER ;
+//!               "topic" [ "read" | "write" | "readwrite" | "deny" ] FILTER ;
 //!
 //! device      = KIND NAME "->" BROKER { option } ;
 //! KIND        = "client" | "sensor" | "actuator" | "controller" | "esp32" ;
@@ -74,10 +74,15 @@
 //!
 //! `acl` lines give a broker an access control list in the words of mosquitto's
 //! `acl_file` (`user aluno` / `topic read casa/#`); a missing access means
-//! `readwrite`, as there. Once a broker has one rule, whatever no rule allows is
-//! denied: a SUBSCRIBE to a filter no read rule covers gets return code 128 in
-//! its SUBACK, and a PUBLISH no write rule allows is acknowledged but not
-//! delivered ("Denied PUBLISH" in the log). (mosquitto 2.0 with an `acl_file`
+//! `readwrite`, as there. The rules are checked in the order written and the
+//! first one that applies to the client, matches, and speaks for the access
+//! (`deny` speaks for reading and writing) decides; once a broker has one rule,
+//! whatever no rule allows is denied (`broker/acl.rs`). A SUBSCRIBE to a filter
+//! no read rule covers, or whose first covering rule is a `deny`, gets return
+//! code 128 in its SUBACK; a PUBLISH no write rule allows is acknowledged but not
+//! delivered ("Denied PUBLISH" in the log); a message on a topic a subscriber may
+//! not read is withheld from it (`acl b anyone topic deny a/b` then
+//! `acl b anyone topic readwrite #`: `a/#` is granted, `a/b` never delivered). (mosquitto 2.0 with an `acl_file`
 //! grants every subscription and filters at delivery instead; 128 comes from
 //! brokers that check at subscribe time, mosquitto's dynamic-security plugin
 //! among them.) `expect NODE suback 1 128` holds when a SUBACK with exactly these

@@ -81,11 +81,13 @@ pub(super) fn broker(c: &mut Cur, sc: &mut Scenario) -> R<()> {
 }
 
 pub(super) const ACL_SUBJECTS: &[&str] = &["user", "client", "anyone"];
-pub(super) const ACL_ACCESS: &[&str] = &["read", "write", "readwrite"];
+pub(super) const ACL_ACCESS: &[&str] = &["read", "write", "readwrite", "deny"];
 
-/// `acl BROKER (user NAME | client ID | anyone) topic [read|write|readwrite] FILTER`:
+/// `acl BROKER (user NAME | client ID | anyone) topic [read|write|readwrite|deny] FILTER`:
 /// the words of mosquitto's `acl_file` (`user aluno` then `topic read casa/#`) on
-/// one line. As there, the access may be left out and is then `readwrite`.
+/// one line. As there, the access may be left out and is then `readwrite`. The
+/// rules are checked in the order written, the first that speaks deciding
+/// (`broker/acl.rs`).
 pub(super) fn acl(c: &mut Cur) -> R<AclSpec> {
     let broker = c.name("a broker name")?;
     let (kind, kc) = c.word("who the rule is for: user NAME, client ID or anyone")?;
@@ -130,27 +132,22 @@ pub(super) fn acl(c: &mut Cur) -> R<AclSpec> {
         }
     }
     let ac = c.col();
-    let access = match c.peek_word() {
-        Some("read") => Some(Access::Read),
-        Some("write") => Some(Access::Write),
-        Some("readwrite") => Some(Access::ReadWrite),
-        Some("deny") => return c.err(
-            ac,
-            "'deny' is not supported: once a broker has an ACL, whatever no rule allows is denied",
-        ),
+    let access = match c.peek_word().and_then(Access::from_word) {
+        Some(a) => Some(a),
         // A misspelt access word followed by a filter, not a one-word filter.
-        Some(w) if c.toks.len() > c.pos + 1 => {
+        None if c.toks.len() > c.pos + 1 => {
+            let w = c.peek_word().unwrap_or_default();
             let hint = suggest(w, ACL_ACCESS.iter().copied())
                 .map(|s| format!(" (did you mean '{s}'?)"))
                 .unwrap_or_default();
             return c.err(
                 ac,
                 format!(
-                    "unknown access '{w}'{hint}; write read, write or readwrite, then the topic"
+                    "unknown access '{w}'{hint}; write read, write, readwrite or deny, then the topic"
                 ),
             );
         }
-        _ => None,
+        None => None,
     };
     if access.is_some() {
         c.pos += 1;
@@ -208,7 +205,7 @@ mod tests {
 
     #[test]
     fn acl_rules_in_acl_file_words() {
-        let sc = ok("broker b\nacl b user aluno topic read casa/#\nacl b client c1 topic t\nacl b anyone topic write x/+");
+        let sc = ok("broker b\nacl b user aluno topic read casa/#\nacl b client c1 topic t\nacl b anyone topic write x/+\nacl b anyone topic deny test/nosubscribe");
         let rules: Vec<_> = sc
             .acls
             .iter()
@@ -220,6 +217,7 @@ mod tests {
                 (&AclSubject::User("aluno".into()), Access::Read, "casa/#"),
                 (&AclSubject::Client("c1".into()), Access::ReadWrite, "t"),
                 (&AclSubject::Anyone, Access::Write, "x/+"),
+                (&AclSubject::Anyone, Access::Deny, "test/nosubscribe"),
             ]
         );
     }
@@ -239,7 +237,7 @@ mod tests {
             (
                 2,
                 20,
-                "unknown access 'reed' (did you mean 'read'?); write read, write or readwrite, then the topic".into()
+                "unknown access 'reed' (did you mean 'read'?); write read, write, readwrite or deny, then the topic".into()
             )
         );
         assert_eq!(
@@ -251,9 +249,9 @@ mod tests {
                     .into()
             )
         );
-        let (_, col, msg) = err("broker b\nacl b anyone topic deny t");
+        let (_, col, msg) = err("broker b\nacl b anyone topic denny t");
         assert_eq!(col, 20);
-        assert!(msg.starts_with("'deny' is not supported"), "{msg}");
+        assert!(msg.contains("(did you mean 'deny'?)"), "{msg}");
     }
 
     #[test]
