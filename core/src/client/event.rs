@@ -2,8 +2,37 @@
 
 use core::fmt;
 
+use crate::codec::properties::Property;
+use crate::codec::reason_codes::{ConnackReasonCode, DisconnectReasonCode};
 use crate::codec::{ConnectReturnCode, PacketType, Pid, Publish, QoS, SubackReturnCode};
 use crate::topic::TopicError;
+
+/// An application message as it arrived: the PUBLISH (its topic already
+/// resolved from a 5.0 Topic Alias) and, under MQTT 5.0, its properties in
+/// wire order (none under 3.1.1). It reads as the [`Publish`] it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// The message.
+    pub publish: Publish,
+    /// Its MQTT 5.0 properties, in wire order (Topic Alias included).
+    pub properties: Vec<Property>,
+}
+
+impl core::ops::Deref for Message {
+    type Target = Publish;
+    fn deref(&self) -> &Publish {
+        &self.publish
+    }
+}
+
+impl From<Publish> for Message {
+    fn from(publish: Publish) -> Self {
+        Message {
+            publish,
+            properties: Vec::new(),
+        }
+    }
+}
 
 /// Something that happened, drained with [`Client::poll_event`](super::Client::poll_event).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,8 +44,26 @@ pub enum ClientEvent {
     },
     /// CONNACK refused the connection; the driver should close it.
     ConnectionRefused(ConnectReturnCode),
+    /// An MQTT 5.0 CONNACK refused the connection with this reason code (0x80
+    /// and above); the driver should close it.
+    ConnectionRefusedV5(ConnackReasonCode),
+    /// An MQTT 5.0 acknowledgement (PUBACK, PUBREC, PUBREL, PUBCOMP, SUBACK,
+    /// UNSUBACK) arrived: its reason codes as on the wire (one per filter for
+    /// SUBACK/UNSUBACK, 0 when the packet left it out) and its properties.
+    /// Comes just before the event the packet causes (`Published`,
+    /// `Subscribed`...), if any.
+    Acknowledged {
+        /// The packet.
+        packet: PacketType,
+        /// Its packet identifier.
+        pid: Pid,
+        /// Its reason code(s).
+        codes: Vec<u8>,
+        /// Its properties (Reason String, User Property).
+        properties: Vec<Property>,
+    },
     /// An application message arrived (for QoS 2, once, on the first PUBLISH).
-    Message(Publish),
+    Message(Message),
     /// A QoS 1/2 message completed its handshake (PUBACK, or PUBCOMP for QoS 2).
     Published {
         /// Its packet identifier.
@@ -82,6 +129,10 @@ pub enum DisconnectReason {
     TransportClosed,
     /// The broker refused the CONNECT.
     Refused(ConnectReturnCode),
+    /// An MQTT 5.0 broker refused the CONNECT with this CONNACK reason code.
+    RefusedV5(u8),
+    /// An MQTT 5.0 broker sent DISCONNECT with this reason code.
+    ByServer(u8),
     /// No PINGRESP within the ping timeout.
     PingTimeout,
     /// No CONNACK within the connect timeout.
@@ -96,6 +147,16 @@ impl fmt::Display for DisconnectReason {
             DisconnectReason::Requested => f.write_str("disconnected by the client"),
             DisconnectReason::TransportClosed => f.write_str("connection closed by the broker"),
             DisconnectReason::Refused(c) => write!(f, "{c}"),
+            DisconnectReason::RefusedV5(c) => write!(
+                f,
+                "connection refused: {} ({c:#04x})",
+                ConnackReasonCode::from_u8(*c).map_or("?", |r| r.name())
+            ),
+            DisconnectReason::ByServer(c) => write!(
+                f,
+                "DISCONNECT from the broker: {} ({c:#04x})",
+                DisconnectReasonCode::from_u8(*c).map_or("?", |r| r.name())
+            ),
             DisconnectReason::PingTimeout => {
                 f.write_str("no PINGRESP from the broker (keep alive)")
             }
@@ -124,6 +185,12 @@ pub enum ProtocolError {
         /// Codes received.
         got: usize,
     },
+    /// A 5.0 PUBLISH with Topic Alias 0, above our Topic Alias Maximum, or an
+    /// alias not set before with an empty topic (MQTT-3.3.2-8..12).
+    TopicAliasInvalid(u16),
+    /// More unreleased QoS 2 messages than our 5.0 Receive Maximum
+    /// (MQTT-3.3.4-9).
+    ReceiveMaximumExceeded,
     /// A packet larger than the client's maximum.
     PacketTooLarge {
         /// Its size.
@@ -151,6 +218,10 @@ impl fmt::Display for ProtocolError {
                 f,
                 "SUBACK has {got} return codes for {expected} filters (MQTT-3.9.3-1)"
             ),
+            ProtocolError::TopicAliasInvalid(a) => write!(f, "invalid topic alias {a}"),
+            ProtocolError::ReceiveMaximumExceeded => {
+                f.write_str("more QoS 2 messages unreleased than our Receive Maximum")
+            }
             ProtocolError::PacketTooLarge { size, max } => {
                 write!(f, "packet of {size} bytes exceeds the maximum of {max}")
             }
@@ -177,13 +248,36 @@ pub enum ClientError {
     EmptyClientIdNeedsCleanSession,
     /// A client id longer than the 65,535 bytes a string can hold.
     ClientIdTooLong,
-    /// The packet would be larger than the maximum packet size.
+    /// The packet would be larger than the maximum packet size (ours, or the
+    /// Maximum Packet Size of a 5.0 broker's CONNACK).
     PacketTooLarge {
         /// Its size.
         size: usize,
         /// The maximum.
         max: usize,
     },
+    /// A 5.0 broker's CONNACK said Maximum QoS is lower than asked
+    /// (MQTT-3.2.2-11).
+    QosNotSupported {
+        /// The QoS asked for.
+        asked: QoS,
+        /// The broker's maximum.
+        max: QoS,
+    },
+    /// A 5.0 broker's CONNACK said Retain Available is 0 (MQTT-3.2.2-14).
+    RetainNotSupported,
+    /// A Topic Alias of 0 or above the broker's Topic Alias Maximum
+    /// (MQTT-3.3.2-8, MQTT-3.3.2-9).
+    TopicAliasInvalid {
+        /// The alias.
+        alias: u16,
+        /// The broker's Topic Alias Maximum (0: none allowed).
+        max: u16,
+    },
+    /// Properties or reason codes on a packet of an MQTT 3.1/3.1.1 connection.
+    NeedsV5,
+    /// A property the packet may not carry (the table of §2.2.2.2).
+    PropertyNotAllowed(crate::codec::properties::PropertyId),
 }
 
 impl fmt::Display for ClientError {
@@ -202,6 +296,17 @@ impl fmt::Display for ClientError {
             ClientError::ClientIdTooLong => f.write_str("client id longer than 65535 bytes"),
             ClientError::PacketTooLarge { size, max } => {
                 write!(f, "packet of {size} bytes exceeds the maximum of {max}")
+            }
+            ClientError::QosNotSupported { asked, max } => {
+                write!(f, "QoS {asked} asked, the broker's Maximum QoS is {max}")
+            }
+            ClientError::RetainNotSupported => f.write_str("the broker has no retained messages"),
+            ClientError::TopicAliasInvalid { alias, max } => {
+                write!(f, "topic alias {alias} outside 1..={max}")
+            }
+            ClientError::NeedsV5 => f.write_str("properties need MQTT 5.0"),
+            ClientError::PropertyNotAllowed(id) => {
+                write!(f, "{} is not allowed here", id.name())
             }
         }
     }

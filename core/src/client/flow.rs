@@ -3,9 +3,10 @@
 
 use super::session::{self, OutgoingState, PendingRequest};
 use super::{
-    Client, ClientEvent, ConnectionState, DisconnectReason, ProtocolError, Qos2Delivery,
-    ResendPolicy, Timer,
+    Client, ClientEvent, ConnectionState, DisconnectReason, Message, ProtocolError, Qos2Delivery,
+    Queued, ResendPolicy, Timer,
 };
+use crate::codec::properties::Property;
 use crate::codec::{self, Packet, Pid, Publish, QoS, QosPid};
 use crate::time::Instant;
 
@@ -18,6 +19,15 @@ impl Client {
             self.close(DisconnectReason::Refused(ack.code));
             return;
         }
+        self.accept(now, ack.session_present);
+    }
+
+    /// CONNACK accepted the connection (either level).
+    pub(super) fn accept(&mut self, now: Instant, session_present: bool) {
+        let ack = codec::Connack {
+            session_present,
+            code: codec::ConnectReturnCode::Accepted,
+        };
         self.state = ConnectionState::Connected;
         if !ack.session_present {
             // The broker has no session, so no QoS 2 message to us is half done:
@@ -39,9 +49,9 @@ impl Client {
                 OutgoingState::AwaitPuback | OutgoingState::AwaitPubrec => {
                     let p = session::publish_for_send(o);
                     o.ever_sent = true;
-                    Packet::Publish(p)
+                    Queued::with(Packet::Publish(p), o.properties.clone())
                 }
-                OutgoingState::AwaitPubcomp => Packet::Pubrel(o.pid()),
+                OutgoingState::AwaitPubcomp => Packet::Pubrel(o.pid()).into(),
             };
             o.sent_at = Some(now);
             resent.push((o.pid(), packet));
@@ -56,7 +66,7 @@ impl Client {
     pub(super) fn on_packet(&mut self, now: Instant, packet: Packet) {
         match packet {
             Packet::Connack(_) => self.protocol_error(ProtocolError::DuplicateConnack),
-            Packet::Publish(p) => self.on_publish(now, p),
+            Packet::Publish(p) => self.on_publish(now, p, Vec::new()),
             Packet::Puback(pid) => {
                 self.complete(now, pid, OutgoingState::AwaitPuback, QoS::AtLeastOnce)
             }
@@ -86,8 +96,8 @@ impl Client {
                 // libmosquitto queues PUBCOMP, then hands a held message over.
                 self.send(now, Packet::Pubcomp(pid));
                 if self.session.incoming_qos2.remove(&pid) {
-                    if let Some(p) = self.session.held_qos2.remove(&pid) {
-                        self.events.push_back(ClientEvent::Message(p));
+                    if let Some(m) = self.session.held_qos2.remove(&pid) {
+                        self.events.push_back(ClientEvent::Message(m));
                     }
                     self.events.push_back(ClientEvent::Released { pid });
                 }
@@ -144,11 +154,15 @@ impl Client {
         }
     }
 
-    pub(super) fn on_publish(&mut self, now: Instant, publish: Publish) {
-        match publish.qospid {
-            QosPid::AtMostOnce => self.events.push_back(ClientEvent::Message(publish)),
+    pub(super) fn on_publish(&mut self, now: Instant, publish: Publish, properties: Vec<Property>) {
+        let message = Message {
+            publish,
+            properties,
+        };
+        match message.publish.qospid {
+            QosPid::AtMostOnce => self.events.push_back(ClientEvent::Message(message)),
             QosPid::AtLeastOnce(pid) => {
-                self.events.push_back(ClientEvent::Message(publish));
+                self.events.push_back(ClientEvent::Message(message));
                 self.send(now, Packet::Puback(pid));
             }
             QosPid::ExactlyOnce(pid) => {
@@ -156,12 +170,18 @@ impl Client {
                 // PUBREL, so a DUP resend is not delivered twice; or hold the message
                 // too and deliver it at PUBREL, as libmosquitto does.
                 if self.session.incoming_qos2.insert(pid) {
+                    // MQTT-3.3.4-9: no more unreleased QoS 2 messages than our
+                    // Receive Maximum (5.0; 65,535 when not given).
+                    if self.session.incoming_qos2.len() > usize::from(self.our_receive_maximum()) {
+                        self.protocol_error(ProtocolError::ReceiveMaximumExceeded);
+                        return;
+                    }
                     match self.options.qos2_delivery {
                         Qos2Delivery::OnPublish => {
-                            self.events.push_back(ClientEvent::Message(publish))
+                            self.events.push_back(ClientEvent::Message(message))
                         }
                         Qos2Delivery::OnPubrel => {
-                            self.session.held_qos2.insert(pid, publish);
+                            self.session.held_qos2.insert(pid, message);
                         }
                     }
                 }
@@ -172,7 +192,12 @@ impl Client {
 
     /// Sends queued QoS 1/2 messages while the in-flight window has room.
     pub(super) fn pump(&mut self, now: Instant) {
-        let max = usize::from(self.options.max_inflight);
+        // Ours (0: none), and a 5.0 broker's Receive Maximum (MQTT-3.3.4-7).
+        let ours = match self.options.max_inflight {
+            0 => u16::MAX,
+            n => n,
+        };
+        let max = usize::from(ours.min(self.server.receive_maximum));
         let mut inflight = self.session.inflight();
         let mut to_send = Vec::new();
         for o in self.session.outgoing.iter_mut() {
@@ -189,7 +214,7 @@ impl Client {
             o.sent_at = Some(now);
             let p = session::publish_for_send(o);
             o.ever_sent = true;
-            to_send.push(Packet::Publish(p));
+            to_send.push(Queued::with(Packet::Publish(p), o.properties.clone()));
             inflight += 1;
         }
         for p in to_send {
@@ -214,10 +239,11 @@ impl Client {
             }
             let packet = match o.state {
                 OutgoingState::Queued => continue,
-                OutgoingState::AwaitPuback | OutgoingState::AwaitPubrec => {
-                    Packet::Publish(session::publish_for_send(o))
-                }
-                OutgoingState::AwaitPubcomp => Packet::Pubrel(o.pid()),
+                OutgoingState::AwaitPuback | OutgoingState::AwaitPubrec => Queued::with(
+                    Packet::Publish(session::publish_for_send(o)),
+                    o.properties.clone(),
+                ),
+                OutgoingState::AwaitPubcomp => Packet::Pubrel(o.pid()).into(),
             };
             o.sent_at = Some(now);
             resent.push((o.pid(), packet));
@@ -227,9 +253,9 @@ impl Client {
     }
 
     /// Sends again what [`ClientEvent::Resent`] will name, in this order.
-    fn resend(&mut self, now: Instant, resent: Vec<(Pid, Packet)>) {
+    fn resend(&mut self, now: Instant, resent: Vec<(Pid, Queued)>) {
         for (pid, packet) in resent {
-            let kind = packet.packet_type();
+            let kind = packet.packet.packet_type();
             self.send(now, packet);
             self.events
                 .push_back(ClientEvent::Resent { pid, packet: kind });
@@ -247,13 +273,14 @@ impl Client {
     }
 
     pub(super) fn arm_keep_alive(&mut self, now: Instant) {
-        match self.options.keep_alive_interval() {
+        match self.keep_alive_interval() {
             Some(ka) => self.timers.set(Timer::KeepAlive, now + ka),
             None => self.timers.stop(Timer::KeepAlive),
         }
     }
 
-    pub(super) fn send_or_hold(&mut self, now: Instant, packet: Packet) {
+    pub(super) fn send_or_hold(&mut self, now: Instant, packet: impl Into<Queued>) {
+        let packet = packet.into();
         if self.is_connected() {
             self.send(now, packet);
         } else {
@@ -262,14 +289,24 @@ impl Client {
     }
 
     /// Queues a packet; any packet sent restarts the keep alive period (§3.1.2.10).
-    pub(super) fn send(&mut self, now: Instant, packet: Packet) {
-        self.out.push_back(packet);
+    pub(super) fn send(&mut self, now: Instant, packet: impl Into<Queued>) {
+        self.out.push_back(packet.into());
         if self.is_connected() {
             self.arm_keep_alive(now);
         }
     }
 
     pub(super) fn protocol_error(&mut self, e: ProtocolError) {
+        // A 5.0 client says why before it closes (§4.13.1).
+        if self.options.protocol == codec::Protocol::V5 && self.is_connected() {
+            let q = Queued {
+                packet: Packet::Disconnect,
+                properties: Vec::new(),
+                sub_options: Vec::new(),
+                reason: Some(super::v5::disconnect_reason(&e)),
+            };
+            self.out.push_back(q);
+        }
         self.close(DisconnectReason::Protocol(e));
     }
 

@@ -43,6 +43,7 @@ mod flow;
 mod options;
 mod session;
 mod timer;
+mod v5;
 mod wire;
 
 #[cfg(test)]
@@ -52,16 +53,47 @@ use std::collections::VecDeque;
 
 use bytes::Bytes;
 
+use crate::codec::properties::{Holder, Property};
+use crate::codec::reason_codes::DisconnectReasonCode;
+use crate::codec::v5::SubscriptionOptions;
 use crate::codec::{
-    Connect, Packet, Pid, Publish, QoS, QosPid, Subscribe, SubscribeTopic, Unsubscribe,
+    Connect, Packet, Pid, Protocol, Publish, QoS, QosPid, Subscribe, SubscribeTopic, Unsubscribe,
 };
 use crate::time::Instant;
 use crate::topic::{TopicFilter, TopicName};
 
-pub use event::{ClientError, ClientEvent, DisconnectReason, ProtocolError};
+pub use event::{ClientError, ClientEvent, DisconnectReason, Message, ProtocolError};
 pub use options::{ConnectOptions, Qos2Delivery, ResendPolicy, MAX_PACKET_SIZE};
 pub use session::{Outgoing, OutgoingState, PendingRequest, Session};
 pub use timer::{Timer, Timers};
+pub use v5::ServerLimits;
+
+/// A packet waiting to be sent, with what only MQTT 5.0 carries: its
+/// properties, a SUBSCRIBE's options per filter, a DISCONNECT's reason code.
+#[derive(Debug, Clone)]
+struct Queued {
+    packet: Packet,
+    properties: Vec<Property>,
+    sub_options: Vec<SubscriptionOptions>,
+    reason: Option<DisconnectReasonCode>,
+}
+
+impl Queued {
+    fn with(packet: Packet, properties: Vec<Property>) -> Queued {
+        Queued {
+            packet,
+            properties,
+            sub_options: Vec::new(),
+            reason: None,
+        }
+    }
+}
+
+impl From<Packet> for Queued {
+    fn from(p: Packet) -> Self {
+        Queued::with(p, Vec::new())
+    }
+}
 
 /// Where the client's connection stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -82,9 +114,16 @@ pub struct Client {
     session: Session,
     timers: Timers,
     /// Packets to send, in order.
-    out: VecDeque<Packet>,
+    out: VecDeque<Queued>,
     /// Packets a command produced before CONNACK; sent once it accepts.
-    held: VecDeque<Packet>,
+    held: VecDeque<Queued>,
+    /// What a 5.0 broker's CONNACK said (defaults before it, and under 3.1.1).
+    server: ServerLimits,
+    /// The keep alive in force: ours, or the broker's Server Keep Alive.
+    keep_alive: u16,
+    /// 5.0 Topic Aliases we set on this connection, and the broker's to us.
+    aliases_out: std::collections::BTreeMap<u16, TopicName>,
+    aliases_in: std::collections::BTreeMap<u16, TopicName>,
     events: VecDeque<ClientEvent>,
     ping_outstanding: bool,
     /// Received bytes not yet decoded.
@@ -109,6 +148,10 @@ impl Client {
             timers: Timers::default(),
             out: VecDeque::new(),
             held: VecDeque::new(),
+            server: ServerLimits::default(),
+            keep_alive: 0,
+            aliases_out: Default::default(),
+            aliases_in: Default::default(),
             events: VecDeque::new(),
             ping_outstanding: false,
             inbuf: Vec::new(),
@@ -138,6 +181,24 @@ impl Client {
         &self.session
     }
 
+    /// What the broker's 5.0 CONNACK said: its limits, Server Keep Alive,
+    /// Assigned Client Identifier... (the defaults of §3.2.2.3 before a CONNACK
+    /// and under 3.1.1).
+    pub fn server(&self) -> &ServerLimits {
+        &self.server
+    }
+
+    /// The keep alive in force, in seconds: the CONNECT's, or the broker's
+    /// Server Keep Alive once a 5.0 CONNACK gave one (MQTT-3.2.2-21).
+    pub fn keep_alive(&self) -> u16 {
+        self.keep_alive
+    }
+
+    /// The protocol of the current (or last) connection.
+    pub fn protocol(&self) -> Protocol {
+        self.options.protocol
+    }
+
     /// How many QoS 1/2 messages have not completed their handshake (queued ones
     /// included). `mosquitto_pub` waits for this to reach 0 before DISCONNECT.
     pub fn pending_messages(&self) -> usize {
@@ -159,9 +220,20 @@ impl Client {
         if options.client_id.len() > usize::from(u16::MAX) {
             return Err(ClientError::ClientIdTooLong);
         }
+        if options.protocol != Protocol::V5
+            && !(options.properties.is_empty() && options.will_properties.is_empty())
+        {
+            return Err(ClientError::NeedsV5);
+        }
+        v5::check_properties(Holder::Connect, &options.properties)?;
+        v5::check_properties(Holder::Will, &options.will_properties)?;
         if options.clean_session {
             self.session.clear();
         }
+        self.server = ServerLimits::default();
+        self.keep_alive = options.keep_alive;
+        self.aliases_out.clear();
+        self.aliases_in.clear();
         let connect = Connect {
             protocol: options.protocol,
             clean_session: options.clean_session,
@@ -181,7 +253,7 @@ impl Client {
         if let Some(t) = self.options.connect_timeout {
             self.timers.set(Timer::Connect, now + t);
         }
-        self.out.push_back(Packet::Connect(connect));
+        self.out.push_back(Packet::Connect(connect).into());
         Ok(())
     }
 
@@ -211,10 +283,7 @@ impl Client {
                 Timer::KeepAlive => {
                     if self.is_connected() && !self.ping_outstanding {
                         self.ping_outstanding = true;
-                        let wait = self
-                            .options
-                            .ping_timeout
-                            .or(self.options.keep_alive_interval());
+                        let wait = self.options.ping_timeout.or(self.keep_alive_interval());
                         if let Some(wait) = wait {
                             self.timers.set(Timer::PingTimeout, now + wait);
                         }
@@ -247,17 +316,37 @@ impl Client {
         qos: QoS,
         retain: bool,
     ) -> Result<Option<Pid>, ClientError> {
+        self.publish_with(now, topic, payload, qos, retain, Vec::new())
+    }
+
+    /// [`Client::publish`] with MQTT 5.0 properties (Message Expiry Interval,
+    /// Response Topic, Correlation Data, User Property, Topic Alias...). A
+    /// Topic Alias is sent with the topic the first time on a connection and
+    /// alone after that. Refused, as §3.3 asks of a client, when the broker's
+    /// CONNACK said the QoS, RETAIN, the alias or the size is not acceptable.
+    pub fn publish_with(
+        &mut self,
+        now: Instant,
+        topic: &str,
+        payload: impl Into<Bytes>,
+        qos: QoS,
+        retain: bool,
+        properties: Vec<Property>,
+    ) -> Result<Option<Pid>, ClientError> {
         if self.state == ConnectionState::Disconnected {
             return Err(ClientError::NotConnected);
         }
         let topic = TopicName::new(topic)?;
         let payload = payload.into();
-        let size = publish_size(topic.as_str().len(), payload.len(), qos);
-        if size > self.options.max_packet_size {
-            return Err(ClientError::PacketTooLarge {
-                size,
-                max: self.options.max_packet_size,
-            });
+        self.check_publish(qos, retain, &properties)?;
+        let size = if self.options.protocol == Protocol::V5 {
+            v5::publish_size(&topic, &payload, qos, &properties)?
+        } else {
+            publish_size(topic.as_str().len(), payload.len(), qos)
+        };
+        let max = self.max_send_size();
+        if size > max {
+            return Err(ClientError::PacketTooLarge { size, max });
         }
         let mut publish = Publish {
             dup: false,
@@ -267,12 +356,12 @@ impl Client {
             payload,
         };
         if qos == QoS::AtMostOnce {
-            self.send_or_hold(now, Packet::Publish(publish));
+            self.send_or_hold(now, Queued::with(Packet::Publish(publish), properties));
             return Ok(None);
         }
         let pid = self.next_pid()?;
         publish.qospid = QosPid::from_parts(qos, pid);
-        self.session.push_outgoing(publish);
+        self.session.push_outgoing_with(publish, properties);
         if self.is_connected() {
             self.pump(now);
         }
@@ -284,13 +373,31 @@ impl Client {
     /// the connection ends is forgotten (3.1.1 resends only PUBLISH and PUBREL):
     /// subscribe again after reconnecting, or rely on a persistent session.
     pub fn subscribe(&mut self, now: Instant, filters: &[(&str, QoS)]) -> Result<Pid, ClientError> {
+        let f: Vec<(&str, SubscriptionOptions)> = filters
+            .iter()
+            .map(|(f, q)| (*f, SubscriptionOptions::qos(*q)))
+            .collect();
+        self.subscribe_with(now, &f, Vec::new())
+    }
+
+    /// [`Client::subscribe`] with MQTT 5.0 subscription options (No Local,
+    /// Retain As Published, Retain Handling) and properties (Subscription
+    /// Identifier, User Property). Under 3.1.1 only the QoS of the options
+    /// is sent, and properties are refused.
+    pub fn subscribe_with(
+        &mut self,
+        now: Instant,
+        filters: &[(&str, SubscriptionOptions)],
+        properties: Vec<Property>,
+    ) -> Result<Pid, ClientError> {
         self.check_request(filters.len())?;
+        self.check_v5_properties(Holder::Subscribe, &properties)?;
         let topics = filters
             .iter()
-            .map(|(f, qos)| {
+            .map(|(f, o)| {
                 Ok(SubscribeTopic {
                     filter: TopicFilter::new(*f)?,
-                    qos: *qos,
+                    qos: o.qos,
                 })
             })
             .collect::<Result<Vec<_>, ClientError>>()?;
@@ -298,14 +405,31 @@ impl Client {
         self.session
             .requests
             .push((pid, PendingRequest::Subscribe(topics.len())));
-        self.send_or_hold(now, Packet::Subscribe(Subscribe { pid, topics }));
+        let q = Queued {
+            packet: Packet::Subscribe(Subscribe { pid, topics }),
+            properties,
+            sub_options: filters.iter().map(|(_, o)| *o).collect(),
+            reason: None,
+        };
+        self.send_or_hold(now, q);
         Ok(pid)
     }
 
     /// Unsubscribes from filters. Returns the id that [`ClientEvent::Unsubscribed`]
     /// will name.
     pub fn unsubscribe(&mut self, now: Instant, filters: &[&str]) -> Result<Pid, ClientError> {
+        self.unsubscribe_with(now, filters, Vec::new())
+    }
+
+    /// [`Client::unsubscribe`] with MQTT 5.0 properties (User Property).
+    pub fn unsubscribe_with(
+        &mut self,
+        now: Instant,
+        filters: &[&str],
+        properties: Vec<Property>,
+    ) -> Result<Pid, ClientError> {
         self.check_request(filters.len())?;
+        self.check_v5_properties(Holder::Unsubscribe, &properties)?;
         let filters = filters
             .iter()
             .map(|f| TopicFilter::new(*f))
@@ -314,7 +438,8 @@ impl Client {
         self.session
             .requests
             .push((pid, PendingRequest::Unsubscribe));
-        self.send_or_hold(now, Packet::Unsubscribe(Unsubscribe { pid, filters }));
+        let q = Queued::with(Packet::Unsubscribe(Unsubscribe { pid, filters }), properties);
+        self.send_or_hold(now, q);
         Ok(pid)
     }
 
@@ -341,6 +466,23 @@ impl Client {
     /// the will) and reports [`ClientEvent::Disconnected`]. The driver sends what
     /// is queued and then closes the transport.
     pub fn disconnect(&mut self, now: Instant) -> Result<(), ClientError> {
+        self.disconnect_with(now, None, Vec::new())
+    }
+
+    /// [`Client::disconnect`] with an MQTT 5.0 reason code (`None`: Normal
+    /// disconnection, left off the wire) and properties (Session Expiry
+    /// Interval, Reason String, User Property). 0x04, Disconnect with Will
+    /// Message, asks the broker to publish the will.
+    pub fn disconnect_with(
+        &mut self,
+        now: Instant,
+        reason: Option<DisconnectReasonCode>,
+        properties: Vec<Property>,
+    ) -> Result<(), ClientError> {
+        if reason.is_some() && self.options.protocol != Protocol::V5 {
+            return Err(ClientError::NeedsV5);
+        }
+        self.check_v5_properties(Holder::Disconnect, &properties)?;
         match self.state {
             ConnectionState::Disconnected => Err(ClientError::NotConnected),
             ConnectionState::Connecting => {
@@ -348,7 +490,13 @@ impl Client {
                 Ok(())
             }
             ConnectionState::Connected => {
-                self.send(now, Packet::Disconnect);
+                let q = Queued {
+                    packet: Packet::Disconnect,
+                    properties,
+                    sub_options: Vec::new(),
+                    reason,
+                };
+                self.send(now, q);
                 self.close(DisconnectReason::Requested);
                 Ok(())
             }
@@ -359,7 +507,7 @@ impl Client {
 
     /// The next packet to send, or `None` when there is nothing to send.
     pub fn poll_packet(&mut self) -> Option<Packet> {
-        self.out.pop_front()
+        self.out.pop_front().map(|q| q.packet)
     }
 
     /// The next event, or `None`.
@@ -376,8 +524,12 @@ impl Client {
 /// An encoded packet ready for the transport, with the packet for traces and logs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transmit {
-    /// The packet.
+    /// The packet (under MQTT 5.0, its 3.1.1 reading: what the client's logic
+    /// decided, without properties).
     pub packet: Packet,
+    /// Under MQTT 5.0, the packet as sent (properties, reason code, a topic
+    /// left out for its alias).
+    pub v5: Option<crate::codec::v5::Packet>,
     /// Its bytes on the wire.
     pub bytes: Vec<u8>,
 }

@@ -4,6 +4,7 @@ use core::time::Duration;
 
 use bytes::Bytes;
 
+use crate::codec::properties::Property;
 use crate::codec::{LastWill, Login, Protocol, QoS};
 use crate::topic::{TopicError, TopicName};
 
@@ -53,8 +54,16 @@ pub struct ConnectOptions {
     pub login: Option<Login>,
     /// Last Will and Testament.
     pub will: Option<LastWill>,
-    /// MQTT 3.1.1 (default) or 3.1.
+    /// MQTT 3.1.1 (default), 3.1 or 5.0.
     pub protocol: Protocol,
+    /// MQTT 5.0: the CONNECT's properties, in this order (Session Expiry
+    /// Interval, Receive Maximum, Topic Alias Maximum, User Property...).
+    /// Receive Maximum and Topic Alias Maximum here are also what the client
+    /// enforces on the broker (MQTT-3.3.4-9, MQTT-3.3.2-10).
+    pub properties: Vec<Property>,
+    /// MQTT 5.0: the will's properties (Will Delay Interval, Message Expiry
+    /// Interval, Content Type, Response Topic...).
+    pub will_properties: Vec<Property>,
     /// Largest packet accepted from the broker and sent to it, in bytes.
     pub max_packet_size: usize,
     /// What to do with a packet from the broker larger than `max_packet_size`:
@@ -91,6 +100,8 @@ impl ConnectOptions {
             login: None,
             will: None,
             protocol: Protocol::V311,
+            properties: Vec::new(),
+            will_properties: Vec::new(),
             max_packet_size: MAX_PACKET_SIZE,
             drop_oversized: false,
             max_inflight: 20,
@@ -137,6 +148,13 @@ impl ConnectOptions {
             retain,
         });
         Ok(self)
+    }
+
+    /// Speaks MQTT 5.0 with these CONNECT properties.
+    pub fn v5(mut self, properties: Vec<Property>) -> Self {
+        self.protocol = Protocol::V5;
+        self.properties = properties;
+        self
     }
 
     /// Sets the largest packet size, both directions.

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
+use crate::codec::properties::Property;
 use crate::codec::{Pid, Publish, QoS, QosPid};
 use crate::time::Instant;
 
@@ -25,6 +26,9 @@ pub enum OutgoingState {
 pub struct Outgoing {
     /// The PUBLISH as first sent (DUP=0).
     pub publish: Publish,
+    /// Its MQTT 5.0 properties (none under 3.1.1). A resend carries them too,
+    /// and the full topic: a Topic Alias lasts one connection (§3.3.2.3.4).
+    pub properties: Vec<Property>,
     /// Where the handshake stands.
     pub state: OutgoingState,
     /// When the last packet of this flow was sent on the current connection;
@@ -60,7 +64,7 @@ pub struct Session {
     pub incoming_qos2: BTreeSet<Pid>,
     /// With [`Qos2Delivery::OnPubrel`](super::Qos2Delivery): the QoS 2 messages
     /// received and waiting for their PUBREL to be delivered.
-    pub held_qos2: BTreeMap<Pid, Publish>,
+    pub held_qos2: BTreeMap<Pid, super::Message>,
     /// SUBSCRIBE/UNSUBSCRIBE ids awaiting SUBACK/UNSUBACK (connection scoped).
     pub requests: Vec<(Pid, PendingRequest)>,
     /// Where the search for the next free packet id starts.
@@ -118,9 +122,15 @@ impl Session {
 
     /// Stores a new outgoing message (QoS 1 or 2) as queued.
     pub fn push_outgoing(&mut self, publish: Publish) {
+        self.push_outgoing_with(publish, Vec::new());
+    }
+
+    /// Stores a new outgoing message (QoS 1 or 2) with its 5.0 properties.
+    pub fn push_outgoing_with(&mut self, publish: Publish, properties: Vec<Property>) {
         debug_assert!(publish.qos() != QoS::AtMostOnce);
         self.outgoing.push_back(Outgoing {
             publish,
+            properties,
             state: OutgoingState::Queued,
             sent_at: None,
             ever_sent: false,

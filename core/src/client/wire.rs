@@ -22,10 +22,18 @@ impl Client {
                     break;
                 }
             }
-            match codec::decode(&self.inbuf[start..], self.options.max_packet_size) {
+            let decoded = codec::decode_any(
+                &self.inbuf[start..],
+                self.options.max_packet_size,
+                Some(self.options.protocol),
+            );
+            match decoded {
                 Ok(Some((packet, used))) => {
                     start += used;
-                    self.handle_packet(now, packet);
+                    match packet {
+                        codec::AnyPacket::V3(p) => self.handle_packet(now, p),
+                        codec::AnyPacket::V5(p) => self.handle_packet_v5(now, p),
+                    }
                 }
                 Ok(None) => break,
                 Err(codec::DecodeError {
@@ -38,13 +46,19 @@ impl Client {
                 }
                 Err(e)
                     if self.options.protocol == codec::Protocol::V5
-                        && self.state == ConnectionState::Connecting =>
+                        && self.state == ConnectionState::Connecting
+                        && self.inbuf[start..] == [0x20, 0x02, 0x00, 0x01] =>
                 {
-                    // A 5.0 broker accepted the 5.0 CONNECT: its CONNACK has
-                    // properties, which this 3.1.1 client does not read.
-                    self.protocol_error(ProtocolError::Malformed(format!(
-                        "the broker answered in MQTT 5.0 ({e}); MQTT Lab's client speaks 3.1.1, and -V mqttv5 is there to meet a 3.1.1 broker's CONNACK 1"
-                    )));
+                    // A 3.1.1 broker's CONNACK 1 (unacceptable protocol
+                    // version) to our 5.0 CONNECT: libmosquitto reads it as
+                    // 5.0's 0x84, Unsupported Protocol Version.
+                    let _ = e;
+                    self.events.push_back(ClientEvent::ConnectionRefused(
+                        codec::ConnectReturnCode::UnacceptableProtocolVersion,
+                    ));
+                    self.close(DisconnectReason::Refused(
+                        codec::ConnectReturnCode::UnacceptableProtocolVersion,
+                    ));
                     return;
                 }
                 Err(e) => {
@@ -63,10 +77,20 @@ impl Client {
     /// The next packet to send, encoded, with the packet itself (for traces).
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
         loop {
-            let packet = self.out.pop_front()?;
+            let queued = self.out.pop_front()?;
+            let v5 = if self.options.protocol == codec::Protocol::V5 {
+                self.to_v5(&queued)
+            } else {
+                None
+            };
+            let packet = queued.packet;
             let mut bytes = Vec::with_capacity(packet.encoded_len());
-            match packet.encode(&mut bytes) {
-                Ok(()) => return Some(Transmit { packet, bytes }),
+            let encoded = match &v5 {
+                Some(p) => p.encode(&mut bytes),
+                None => packet.encode(&mut bytes),
+            };
+            match encoded {
+                Ok(()) => return Some(Transmit { packet, v5, bytes }),
                 // Cannot happen for packets this client builds (topics and sizes are
                 // checked by the commands); reported rather than panicking.
                 Err(e) => self.events.push_back(ClientEvent::Disconnected {

@@ -37,13 +37,16 @@ fn output(t: &mut Tool) -> Vec<String> {
 }
 
 fn message(topic: &str, payload: &'static str, retain: bool) -> ClientEvent {
-    ClientEvent::Message(Publish {
-        dup: false,
-        qospid: QosPid::AtMostOnce,
-        retain,
-        topic: TopicName::new(topic).unwrap(),
-        payload: Bytes::from_static(payload.as_bytes()),
-    })
+    ClientEvent::Message(
+        Publish {
+            dup: false,
+            qospid: QosPid::AtMostOnce,
+            retain,
+            topic: TopicName::new(topic).unwrap(),
+            payload: Bytes::from_static(payload.as_bytes()),
+        }
+        .into(),
+    )
 }
 
 fn connected() -> ClientEvent {
@@ -217,7 +220,7 @@ fn remove_retained_clears_what_it_prints_and_waits_for_the_puback() {
     let ClientEvent::Message(clear) = message("s/1", "", true) else {
         unreachable!()
     };
-    t.handle_sent(secs(1), &Packet::Publish(clear));
+    t.handle_sent(secs(1), &Packet::Publish(clear.publish));
     assert_eq!(output(&mut t), ["out: old"]);
     t.handle_event(
         secs(2),

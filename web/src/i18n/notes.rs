@@ -135,6 +135,8 @@ pub fn disconnect_reason(lang: Lang, r: &DisconnectReason) -> String {
         DisconnectReason::Requested => "desconectado pelo cliente".into(),
         DisconnectReason::TransportClosed => "conexão fechada pelo broker".into(),
         DisconnectReason::Refused(c) => connack_pt(*c).into(),
+        DisconnectReason::RefusedV5(c) => format!("conexão recusada pelo broker (código {c:#04x})"),
+        DisconnectReason::ByServer(c) => format!("DISCONNECT do broker (código {c:#04x})"),
         DisconnectReason::PingTimeout => "sem PINGRESP do broker (keep alive)".into(),
         DisconnectReason::ConnectTimeout => "sem CONNACK do broker".into(),
         DisconnectReason::Protocol(e) => format!("erro de protocolo: {}", protocol_pt(e)),
@@ -259,6 +261,10 @@ fn protocol_pt(e: &ProtocolError) -> String {
         ProtocolError::DuplicateConnack => "um segundo CONNACK na mesma conexão".into(),
         ProtocolError::SubackCountMismatch { expected, got } => {
             format!("SUBACK com {got} códigos de retorno para {expected} filtros (MQTT-3.9.3-1)")
+        }
+        ProtocolError::TopicAliasInvalid(a) => format!("alias de tópico inválido: {a}"),
+        ProtocolError::ReceiveMaximumExceeded => {
+            "mais mensagens QoS 2 pendentes do que o nosso Receive Maximum".into()
         }
         ProtocolError::PacketTooLarge { size, max } => {
             format!("pacote de {size} bytes excede o máximo de {max}")

@@ -837,7 +837,11 @@ impl Live {
                             self.failure = Some(Failure::ConnectTimeout)
                         }
                         DisconnectReason::Protocol(e) => self.failure = Some(Failure::Protocol(e)),
-                        DisconnectReason::TransportClosed => {}
+                        // This page's client speaks 3.1.1: no 5.0 refusal or
+                        // DISCONNECT reaches it (the log line above says it all).
+                        DisconnectReason::TransportClosed
+                        | DisconnectReason::RefusedV5(_)
+                        | DisconnectReason::ByServer(_) => {}
                     }
                 }
                 other => self.log_event(now, LogEvent::Other(format!("{other:?}"))),
