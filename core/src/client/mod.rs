@@ -48,6 +48,8 @@ mod wire;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_v5;
 
 use std::collections::VecDeque;
 
@@ -438,7 +440,10 @@ impl Client {
         self.session
             .requests
             .push((pid, PendingRequest::Unsubscribe));
-        let q = Queued::with(Packet::Unsubscribe(Unsubscribe { pid, filters }), properties);
+        let q = Queued::with(
+            Packet::Unsubscribe(Unsubscribe { pid, filters }),
+            properties,
+        );
         self.send_or_hold(now, q);
         Ok(pid)
     }
@@ -529,7 +534,7 @@ pub struct Transmit {
     pub packet: Packet,
     /// Under MQTT 5.0, the packet as sent (properties, reason code, a topic
     /// left out for its alias).
-    pub v5: Option<crate::codec::v5::Packet>,
+    pub v5: Option<Box<crate::codec::v5::Packet>>,
     /// Its bytes on the wire.
     pub bytes: Vec<u8>,
 }

@@ -141,10 +141,12 @@ pub(super) fn publish_size(
         properties: props.to_vec(),
         payload: payload.clone(),
     });
-    let body = p.remaining_length().map_err(|_| ClientError::PacketTooLarge {
-        size: usize::MAX,
-        max: super::MAX_PACKET_SIZE,
-    })?;
+    let body = p
+        .remaining_length()
+        .map_err(|_| ClientError::PacketTooLarge {
+            size: usize::MAX,
+            max: super::MAX_PACKET_SIZE,
+        })?;
     Ok(1 + codec::header::remaining_length_len(body) + body)
 }
 
@@ -292,15 +294,14 @@ impl Client {
     }
 
     fn on_packet_v5(&mut self, now: Instant, packet: v5::Packet) {
-        let acknowledged =
-            |packet: PacketType, pid: Pid, codes: Vec<u8>, props: &[Property]| {
-                ClientEvent::Acknowledged {
-                    packet,
-                    pid,
-                    codes,
-                    properties: props.to_vec(),
-                }
-            };
+        let acknowledged = |packet: PacketType, pid: Pid, codes: Vec<u8>, props: &[Property]| {
+            ClientEvent::Acknowledged {
+                packet,
+                pid,
+                codes,
+                properties: props.to_vec(),
+            }
+        };
         match packet {
             v5::Packet::Connack(_) => self.protocol_error(ProtocolError::DuplicateConnack),
             v5::Packet::Publish(p) => self.on_publish_v5(now, p),
@@ -451,7 +452,7 @@ impl Client {
     /// already set on this connection to its topic goes without the topic;
     /// one whose alias the broker does not allow (it was published before
     /// CONNACK) goes without the alias.
-    pub(super) fn to_v5(&mut self, q: &Queued) -> Option<v5::Packet> {
+    pub(super) fn build_v5(&mut self, q: &Queued) -> Option<v5::Packet> {
         Some(match &q.packet {
             Packet::Connect(c) => {
                 let o = &self.options;

@@ -79,7 +79,7 @@ impl Client {
         loop {
             let queued = self.out.pop_front()?;
             let v5 = if self.options.protocol == codec::Protocol::V5 {
-                self.to_v5(&queued)
+                self.build_v5(&queued).map(Box::new)
             } else {
                 None
             };

@@ -99,7 +99,7 @@ impl Io {
     pub fn connect(&mut self) {
         let mut opts = self.common.connect_options(0);
         opts.client_id = self.client_id.clone();
-        self.actions.push_back(Action::Connect(opts));
+        self.actions.push_back(Action::Connect(Box::new(opts)));
     }
 
     /// The transport could not be opened: on the first connection the tools

@@ -31,7 +31,7 @@
 //! let Some(Action::Connect(opts)) = drive::apply(&mut tool, &mut client, t0).pop() else {
 //!     panic!()
 //! };
-//! client.connect(t0, opts).unwrap();
+//! client.connect(t0, *opts).unwrap();
 //! client.handle_packet(t0, Packet::Connack(Connack {
 //!     session_present: false,
 //!     code: ConnectReturnCode::Accepted,
@@ -78,7 +78,7 @@ use subscriber::Subscriber;
 pub enum Action {
     /// Open the transport to the broker (`-h`, `-p`), then `Client::connect` with
     /// these options; report a failure with [`Tool::handle_connect_failed`].
-    Connect(ConnectOptions),
+    Connect(Box<ConnectOptions>),
     /// SUBSCRIBE to these filters (one packet).
     Subscribe(Vec<(String, QoS)>),
     /// UNSUBSCRIBE from one filter (`-U`).

@@ -490,7 +490,7 @@ fn a_qos2_message_prints_after_pubrel() {
         panic!()
     };
     assert_eq!(o.qos2_delivery, crate::client::Qos2Delivery::OnPubrel);
-    c.connect(secs(0), o).unwrap();
+    c.connect(secs(0), *o).unwrap();
     let feed = |t: &mut Tool, c: &mut Client, p: Packet| {
         c.handle_packet(secs(1), p);
         while let Some(ev) = c.poll_event() {

@@ -83,7 +83,7 @@ pub async fn run(cmd: ToolCommand) -> i32 {
                                 let _ = s.set_nodelay(true);
                                 stream = Some(s);
                                 frames.clear();
-                                if let Err(e) = client.connect(now(), opts) {
+                                if let Err(e) = client.connect(now(), *opts) {
                                     stream = None;
                                     let e = TransportError::Other(e.to_string());
                                     tool.handle_connect_failed(now(), e);

@@ -238,7 +238,7 @@ impl Driver {
             }
             drop(l);
             if let Some(opts) = open {
-                self.tool_connect(id, url, opts, now);
+                self.tool_connect(id, url, *opts, now);
             }
         }
         let mut l = self.live.borrow_mut();

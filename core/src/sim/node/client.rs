@@ -25,7 +25,7 @@ impl Generic {
     pub(super) fn start(&mut self, cx: &mut Cx) {
         if let Some(o) = &self.options {
             self.offline = false;
-            cx.effects.push(Effect::Connect(o.clone()));
+            cx.effects.push(Effect::Connect(Box::new(o.clone())));
         }
     }
 
@@ -58,7 +58,7 @@ impl Generic {
             return;
         }
         if let Some(o) = &self.options {
-            cx.effects.push(Effect::Connect(o.clone()));
+            cx.effects.push(Effect::Connect(Box::new(o.clone())));
         }
     }
 }

@@ -40,7 +40,8 @@ impl Controller {
     }
 
     pub(super) fn start(&mut self, cx: &mut Cx) {
-        cx.effects.push(Effect::Connect(self.options.clone()));
+        cx.effects
+            .push(Effect::Connect(Box::new(self.options.clone())));
     }
 
     pub(super) fn on_event(&mut self, cx: &mut Cx, ev: &ClientEvent) {
@@ -86,7 +87,8 @@ impl Controller {
 
     pub(super) fn on_wake(&mut self, cx: &mut Cx) {
         if cx.client.state() == crate::client::ConnectionState::Disconnected {
-            cx.effects.push(Effect::Connect(self.options.clone()));
+            cx.effects
+                .push(Effect::Connect(Box::new(self.options.clone())));
         }
     }
 }

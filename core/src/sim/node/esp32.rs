@@ -117,7 +117,8 @@ impl Esp32 {
     }
 
     pub(super) fn start(&mut self, cx: &mut Cx) {
-        cx.effects.push(Effect::Connect(self.options.clone()));
+        cx.effects
+            .push(Effect::Connect(Box::new(self.options.clone())));
     }
 
     fn publish(&mut self, cx: &mut Cx, topic: &str, payload: bytes::Bytes, qos: QoS, retain: bool) {
@@ -216,7 +217,8 @@ impl Esp32 {
         if self.reconnect_at.is_some_and(|t| t <= cx.now) {
             self.reconnect_at = None;
             if cx.client.state() == ConnectionState::Disconnected {
-                cx.effects.push(Effect::Connect(self.options.clone()));
+                cx.effects
+                    .push(Effect::Connect(Box::new(self.options.clone())));
             }
         }
         if self.next_reading.is_none_or(|t| t > cx.now) {

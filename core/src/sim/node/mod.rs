@@ -35,7 +35,7 @@ use super::note::Note;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Open a new TCP connection and send CONNECT with these options.
-    Connect(ConnectOptions),
+    Connect(Box<ConnectOptions>),
     /// Print a line on the node's terminal.
     Print(String),
     /// What a program wrote to its standard output or standard error, exactly

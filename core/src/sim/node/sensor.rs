@@ -60,7 +60,8 @@ impl Sensor {
 
     pub(super) fn start(&mut self, cx: &mut Cx) {
         self.started = Some(cx.now);
-        cx.effects.push(Effect::Connect(self.options.clone()));
+        cx.effects
+            .push(Effect::Connect(Box::new(self.options.clone())));
     }
 
     /// The next reading, formatted as the payload (one decimal).
@@ -92,7 +93,8 @@ impl Sensor {
     pub(super) fn on_wake(&mut self, cx: &mut Cx) {
         if !cx.client.is_connected() {
             if cx.client.state() == crate::client::ConnectionState::Disconnected {
-                cx.effects.push(Effect::Connect(self.options.clone()));
+                cx.effects
+                    .push(Effect::Connect(Box::new(self.options.clone())));
             }
             return;
         }

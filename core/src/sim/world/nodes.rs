@@ -151,7 +151,7 @@ impl World {
                 }
                 self.open_connection(node);
                 if let Node::Client(c) = &mut self.nodes[node.index()] {
-                    if let Err(e) = c.client.connect(now, opts) {
+                    if let Err(e) = c.client.connect(now, *opts) {
                         let line = format!("Error: {e}.");
                         self.print(node, line);
                     }
