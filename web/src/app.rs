@@ -64,6 +64,14 @@ pub fn app() -> Html {
         });
     }
 
+    // A page opens at its top, not at the scroll position of the one before
+    // (a long list of labs).
+    use_effect_with(route.page.clone(), |_| {
+        if let Some(w) = web_sys::window() {
+            w.scroll_to_with_x_and_y(0.0, 0.0);
+        }
+    });
+
     let switcher = Lang::ALL
         .iter()
         .map(|&l| {

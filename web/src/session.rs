@@ -5,11 +5,12 @@
 //! log lines and terminal output, so a frame costs only what happened since the
 //! last one, however long the run.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
 use mqttlab_core::broker::CloseReason;
 use mqttlab_core::sim::node::{App, MosquittoCli, Node};
+use mqttlab_core::sim::note::{PacketCause, PacketNote};
 use mqttlab_core::sim::scenario::ast::ActionSpec;
 use mqttlab_core::sim::scenario::build::fault_rule;
 use mqttlab_core::sim::scenario::{self, Scenario, ScenarioError};
@@ -18,7 +19,7 @@ use mqttlab_core::sim::{Action, LinkParams, NodeId, TraceKind, TraceMode, World}
 use mqttlab_core::time::Instant;
 
 use crate::components::broker_log::LogLine;
-use crate::components::sequence_diagram::{DiagramRow, RowKind, RowNote, Rows};
+use crate::components::sequence_diagram::{DiagramRow, RowKind, RowNote, Rows, SentAt};
 use crate::components::terminal::INTERRUPT;
 use crate::sim::protocol::LinkSettings;
 
@@ -83,6 +84,55 @@ pub struct Session {
     row_bytes: Vec<Option<Rc<Vec<u8>>>>,
     log: Vec<LogLine>,
     terminals: BTreeMap<String, Vec<String>>,
+    on_the_way: OnTheWay,
+}
+
+/// What one direction of one connection carries: TCP delivers in order, but a
+/// fault rule may delay one segment past the next, so an arrival is matched with
+/// the oldest send of the same bytes.
+type Direction = (u64, String);
+
+/// Segments sent and not yet arrived, per direction of a connection: when each
+/// left and how many rows there were then.
+#[derive(Debug, Default)]
+struct OnTheWay(BTreeMap<Direction, VecDeque<(Vec<u8>, SentAt)>>);
+
+impl OnTheWay {
+    fn sent(&mut self, way: Direction, bytes: &[u8], at: SentAt) {
+        self.0
+            .entry(way)
+            .or_default()
+            .push_back((bytes.to_vec(), at));
+    }
+
+    fn arrived(&mut self, way: &Direction, bytes: &[u8]) -> Option<SentAt> {
+        let queue = self.0.get_mut(way)?;
+        let k = queue.iter().position(|(b, _)| b == bytes)?;
+        let at = queue.remove(k).map(|(_, at)| at);
+        if queue.is_empty() {
+            self.0.remove(way);
+        }
+        at
+    }
+}
+
+/// A packet a fault rule dropped as it was sent: it never was on the way.
+fn dropped_at_sending(note: &Option<PacketNote>) -> bool {
+    matches!(
+        note,
+        Some(PacketNote {
+            cause: Some(PacketCause::DroppedByFault { .. }),
+            ..
+        })
+    )
+}
+
+/// What a TCP FIN or RST is matched on (it has no bytes of its own).
+fn close_marker(kind: CloseKind) -> &'static [u8] {
+    match kind {
+        CloseKind::Fin => b"FIN",
+        CloseKind::Reset => b"RST",
+    }
 }
 
 impl Session {
@@ -121,6 +171,7 @@ impl Session {
             row_bytes: Vec::new(),
             log: Vec::new(),
             terminals,
+            on_the_way: OnTheWay::default(),
         };
         s.sync();
         s
@@ -224,13 +275,15 @@ impl Session {
     /// would, and returned.
     pub fn command(&mut self, node: &str, line: &str) -> Result<(), String> {
         let id = self.client_index(node)?;
-        self.echo(node, &format!("{node}$ {line}"));
         let now = self.world.now();
         if line.trim() == INTERRUPT {
+            // A shell echoes ^C under what the program printed, then prompts again.
+            self.echo(node, INTERRUPT);
             self.world
                 .schedule(now, Action::Stop(id))
                 .map_err(|e| e.to_string())?;
         } else {
+            self.echo(node, &format!("{node}$ {line}"));
             let rng = self.world.command_rng(id).map_err(|e| e.to_string())?;
             match MosquittoCli::parse(line, rng) {
                 Ok(cli) => self
@@ -407,6 +460,7 @@ impl Session {
             label: String::new(),
             kind: RowKind::Note { lane, note },
             fault: None,
+            sent: None,
         };
         self.push_row(row, None);
     }
@@ -423,15 +477,34 @@ impl Session {
             let time_us = e.time.as_micros();
             match e.kind {
                 TraceKind::Packet {
+                    fate: Fate::Sent,
+                    from,
+                    conn,
+                    bytes,
+                    ..
+                } => {
+                    let at = SentAt {
+                        time_us,
+                        row: self.rows.len(),
+                    };
+                    self.on_the_way.sent((conn, from), &bytes, at);
+                }
+                TraceKind::Packet {
                     fate: fate @ (Fate::Delivered | Fate::Dropped),
                     from,
                     to,
+                    conn,
                     summary,
                     dup,
                     bytes,
                     note,
                     ..
                 } => {
+                    let sent = if dropped_at_sending(&note) {
+                        None
+                    } else {
+                        self.on_the_way.arrived(&(conn, from.clone()), &bytes)
+                    };
                     let row = DiagramRow {
                         time_us,
                         label: summary,
@@ -442,10 +515,10 @@ impl Session {
                             dup,
                         },
                         fault: note,
+                        sent,
                     };
                     self.push_row(row, Some(Rc::new(bytes)));
                 }
-                TraceKind::Packet { .. } => {}
                 // The broker's keepalive timer (1.5 × the client's keep alive
                 // without a packet) is drawn on its lifeline when it closes the
                 // connection. Resends after an ack timeout need no note: they are
@@ -454,16 +527,26 @@ impl Session {
                     fate: Fate::Sent,
                     from,
                     to,
-                    reason: Some(CloseReason::KeepAliveTimeout),
+                    conn,
+                    kind,
+                    reason,
                     ..
                 } => {
-                    let lane = self.lane(&from);
-                    self.push_note(time_us, lane, RowNote::KeepaliveExpired { client: to });
+                    if reason == Some(CloseReason::KeepAliveTimeout) {
+                        let lane = self.lane(&from);
+                        self.push_note(time_us, lane, RowNote::KeepaliveExpired { client: to });
+                    }
+                    let at = SentAt {
+                        time_us,
+                        row: self.rows.len(),
+                    };
+                    self.on_the_way.sent((conn, from), close_marker(kind), at);
                 }
                 TraceKind::Close {
                     fate: fate @ (Fate::Delivered | Fate::Dropped),
                     from,
                     to,
+                    conn,
                     kind,
                     ..
                 } => {
@@ -471,6 +554,9 @@ impl Session {
                         CloseKind::Fin => "TCP FIN",
                         CloseKind::Reset => "TCP RST",
                     };
+                    let sent = self
+                        .on_the_way
+                        .arrived(&(conn, from.clone()), close_marker(kind));
                     let row = DiagramRow {
                         time_us,
                         label: label.to_string(),
@@ -481,10 +567,10 @@ impl Session {
                             dup: false,
                         },
                         fault: None,
+                        sent,
                     };
                     self.push_row(row, None);
                 }
-                TraceKind::Close { .. } => {}
                 TraceKind::Open { client, .. } => {
                     let lane = self.lane(&client);
                     self.push_note(time_us, lane, RowNote::TcpConnect);

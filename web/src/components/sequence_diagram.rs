@@ -3,12 +3,24 @@
 //! text draws them (`X--------`); DUP resends and injected faults are marked; timers
 //! (keepalive, ack timeouts) are notes on their lifeline.
 //!
+//! A packet's arrow starts where it was sent (between the rows of what its sender did
+//! before and after) and ends in its own row, at its arrival: a note its sender made
+//! after sending it is drawn below the arrow's start, one its receiver made before it
+//! arrived above the arrow's end.
+//!
+//! The lifelines share the width the diagram has (down to [`MIN_LANE_WIDTH`], then the
+//! rows scroll sideways under a time column that stays put). A label never crosses a
+//! lifeline: it sits in one gap between two of them and is cut to fit, ending in `…`;
+//! the whole label is its tooltip and heads the packet inspector.
+//!
 //! Only the rows in view are drawn, so 100,000 packets scroll as smoothly as ten:
 //! the scroll area is as tall as all rows, and one small SVG moves inside it.
 
 use std::cell::{Ref, RefCell};
 use std::rc::Rc;
 
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
@@ -19,11 +31,76 @@ use crate::i18n::{packet_note, row_note, Lang};
 /// Height of one row, in CSS pixels.
 pub const ROW_HEIGHT: f64 = 30.0;
 /// Width of the time column on the left.
-pub const TIME_WIDTH: f64 = 86.0;
-/// Horizontal room per lifeline.
+pub const TIME_WIDTH: f64 = 64.0;
+/// Horizontal room per lifeline in an export, and on the page before its width is known.
 pub const LANE_WIDTH: f64 = 210.0;
+/// The narrowest a lifeline's room gets on the page before the rows scroll sideways.
+pub const MIN_LANE_WIDTH: f64 = 96.0;
+/// The widest it gets, however wide the page.
+pub const MAX_LANE_WIDTH: f64 = 280.0;
 /// Rows drawn above and below the visible ones, so a fast scroll shows no gap.
 const OVERSCAN: usize = 10;
+/// Rows below the visible ones searched for an arrow that starts in view.
+const LOOKAHEAD: usize = 200;
+/// Room kept free on each side of a label, between it and a lifeline.
+const LABEL_MARGIN: f64 = 5.0;
+
+/// Where the lifelines are: how much room each has.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Geometry {
+    /// Horizontal room per lifeline, in CSS pixels.
+    pub lane_width: f64,
+}
+
+impl Geometry {
+    /// The fixed geometry of an export.
+    pub const EXPORT: Geometry = Geometry {
+        lane_width: LANE_WIDTH,
+    };
+
+    /// Lifelines sharing `available` pixels (the time column included), each
+    /// between [`MIN_LANE_WIDTH`] and [`MAX_LANE_WIDTH`]; [`LANE_WIDTH`] while the
+    /// width is not known yet (0).
+    pub fn fit(available: f64, lanes: usize) -> Geometry {
+        if available <= 0.0 {
+            return Geometry::EXPORT;
+        }
+        let each = (available - TIME_WIDTH) / lanes.max(1) as f64;
+        Geometry {
+            lane_width: each.clamp(MIN_LANE_WIDTH, MAX_LANE_WIDTH).floor(),
+        }
+    }
+
+    /// The x of a lifeline.
+    pub fn lane_x(&self, lane: usize) -> f64 {
+        TIME_WIDTH + self.lane_width * (lane as f64 + 0.5)
+    }
+
+    /// The width of the whole diagram.
+    pub fn width(&self, lanes: usize) -> f64 {
+        TIME_WIDTH + self.lane_width * lanes as f64
+    }
+
+    /// Where a packet's label goes between lifelines `from` and `to`: the centre of
+    /// the gap nearest the arrow's middle (on the sender's side of a tie), and how
+    /// many characters fit there without touching either lifeline.
+    pub fn label_slot(&self, from: usize, to: usize) -> (f64, usize) {
+        if from == to {
+            let x = self.lane_x(from) + self.lane_width / 2.0;
+            return (x, self.room(self.lane_width / 2.0));
+        }
+        let gaps = from.abs_diff(to);
+        let k = (gaps - 1) / 2;
+        let left = if from < to { from + k } else { from - k - 1 };
+        let x = (self.lane_x(left) + self.lane_x(left + 1)) / 2.0;
+        (x, self.room(self.lane_width))
+    }
+
+    /// The characters of the 12 px labels that fit in `px` between two lifelines.
+    fn room(&self, px: f64) -> usize {
+        (((px - 2.0 * LABEL_MARGIN) / CHAR_WIDTH).floor().max(3.0)) as usize
+    }
+}
 
 /// What a row shows.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -101,6 +178,18 @@ pub struct DiagramRow {
     pub kind: RowKind,
     /// Why the packet was delayed, copied or lost, shown beside it.
     pub fault: Option<PacketNote>,
+    /// For a packet: when it left its sender, and how many rows there were then
+    /// (its arrow starts between that row and the one before).
+    pub sent: Option<SentAt>,
+}
+
+/// When and where in the diagram a packet was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SentAt {
+    /// Virtual (or real) time in microseconds.
+    pub time_us: u64,
+    /// The index the next row had when it was sent.
+    pub row: usize,
 }
 
 /// Diagram rows shared between whoever appends them and the diagram, which reads
@@ -139,10 +228,6 @@ pub fn format_time(us: u64) -> String {
     format!("{}.{:03}", us / 1_000_000, (us % 1_000_000) / 1_000)
 }
 
-fn lane_x(lane: usize) -> f64 {
-    TIME_WIDTH + LANE_WIDTH * (lane as f64 + 0.5)
-}
-
 /// The rows `first..last` to draw for a viewport at `scroll_top` of `height` pixels.
 pub fn visible_range(total: usize, scroll_top: f64, height: f64) -> (usize, usize) {
     let first = (scroll_top / ROW_HEIGHT).floor().max(0.0) as usize;
@@ -166,6 +251,27 @@ pub fn clip(label: &str, max: usize) -> String {
     }
 }
 
+/// `label` on at most two lines of `max` characters: whole if it fits, else broken
+/// after the last space or `/` that keeps the first line within `max`, the rest cut
+/// to fit.
+pub fn wrap(label: &str, max: usize) -> (String, Option<String>) {
+    let chars: Vec<char> = label.chars().collect();
+    if chars.len() <= max {
+        return (label.to_string(), None);
+    }
+    let head = &chars[..max.min(chars.len())];
+    let at = head
+        .iter()
+        .rposition(|&c| c == ' ' || c == '/')
+        .filter(|&i| i > 0)
+        .map_or(max, |i| i + 1);
+    // The space stays at the end of the first line, so that the text of both
+    // lines together is the label (what a test or a screen reader reads).
+    let first: String = chars[..at].iter().collect();
+    let rest: String = chars[at..].iter().collect();
+    (first, Some(clip(rest.trim_start(), max)))
+}
+
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -173,22 +279,53 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// The SVG markup of one row at vertical offset `y` (shared by the live view and
-/// the export, so both draw the same thing).
-fn row_svg(row: &DiagramRow, y: f64, lanes: usize, selected: bool, lang: Lang) -> String {
+/// Where a row is drawn: its own index, the index of the first row of the SVG it
+/// is drawn in, and the geometry.
+#[derive(Debug, Clone, Copy)]
+struct Place {
+    index: usize,
+    first: usize,
+    geometry: Geometry,
+    lanes: usize,
+}
+
+impl Place {
+    fn y(&self, row: usize) -> f64 {
+        ROW_HEIGHT * (row as f64 - self.first as f64)
+    }
+}
+
+/// The time column's text of one row (drawn apart, so that it stays in view when
+/// the rows scroll sideways).
+fn time_svg(row: &DiagramRow, y: f64) -> String {
+    let sent = match row.sent {
+        Some(at) if at.time_us != row.time_us => format!(
+            r#"<title>{} → {}</title>"#,
+            format_time(at.time_us),
+            format_time(row.time_us)
+        ),
+        _ => String::new(),
+    };
+    format!(
+        r#"<text class="time" x="6" y="{}">{sent}{}</text>"#,
+        y + ROW_HEIGHT / 2.0 + 4.0,
+        format_time(row.time_us)
+    )
+}
+
+/// The SVG markup of one row (shared by the live view and the export, so both draw
+/// the same thing).
+fn row_svg(row: &DiagramRow, at: Place, selected: bool, lang: Lang) -> String {
+    let g = at.geometry;
+    let y = at.y(at.index);
     let mid = y + ROW_HEIGHT / 2.0;
     let mut s = String::new();
     if selected {
         s += &format!(
             r#"<rect class="sel" x="0" y="{y}" width="{}" height="{ROW_HEIGHT}"/>"#,
-            TIME_WIDTH + LANE_WIDTH * lanes as f64
+            g.width(at.lanes)
         );
     }
-    s += &format!(
-        r#"<text class="time" x="6" y="{}">{}</text>"#,
-        mid + 4.0,
-        format_time(row.time_us)
-    );
     match &row.kind {
         RowKind::Packet {
             from,
@@ -196,8 +333,13 @@ fn row_svg(row: &DiagramRow, y: f64, lanes: usize, selected: bool, lang: Lang) -
             dropped,
             dup,
         } => {
-            let (x1, x2) = (lane_x(*from), lane_x(*to));
-            let dir = if x2 >= x1 { 1.0 } else { -1.0 };
+            let (x1, x2) = (g.lane_x(*from), g.lane_x(*to));
+            // The arrow starts at the boundary above the first row made after it
+            // was sent; if nothing happened meanwhile, it is level.
+            let y1 = match row.sent {
+                Some(sent) if sent.row < at.index => at.y(sent.row) + 3.0,
+                _ => mid,
+            };
             let class = match (dropped, dup) {
                 (true, _) => "arrow dropped",
                 (false, true) => "arrow dup",
@@ -205,58 +347,97 @@ fn row_svg(row: &DiagramRow, y: f64, lanes: usize, selected: bool, lang: Lang) -
             };
             if *dropped {
                 let xe = x1 + (x2 - x1) * 0.55;
+                let ye = y1 + (mid - y1) * 0.55;
                 s += &format!(
-                    r#"<line class="{class}" x1="{x1}" y1="{mid}" x2="{xe}" y2="{mid}"/><text class="lost" x="{xe}" y="{}" text-anchor="middle">✕</text>"#,
-                    mid + 5.0
+                    r#"<line class="{class}" x1="{x1}" y1="{y1}" x2="{xe}" y2="{ye}"/><text class="lost" x="{xe}" y="{}" text-anchor="middle">✕</text>"#,
+                    ye + 5.0
                 );
             } else {
-                let tip = x2 - dir * 2.0;
+                // The head points along the arrow.
+                let (dx, dy) = (x2 - x1, mid - y1);
+                let len = (dx * dx + dy * dy).sqrt().max(1.0);
+                let (ux, uy) = (dx / len, dy / len);
+                let (tx, ty) = (x2 - ux * 2.0, mid - uy * 2.0);
+                let (bx, by) = (tx - ux * 8.0, ty - uy * 8.0);
+                let (px, py) = (-uy * 4.0, ux * 4.0);
                 s += &format!(
-                    r#"<line class="{class}" x1="{x1}" y1="{mid}" x2="{tip}" y2="{mid}"/><path class="{class} head" d="M{tip},{mid} l{},-4 l0,8 z"/>"#,
-                    -dir * 8.0
+                    r#"<line class="{class}" x1="{x1}" y1="{y1}" x2="{tx:.1}" y2="{ty:.1}"/><path class="{class} head" d="M{tx:.1},{ty:.1} L{:.1},{:.1} L{:.1},{:.1} z"/>"#,
+                    bx + px,
+                    by + py,
+                    bx - px,
+                    by - py
                 );
             }
-            let lx = (x1 + x2) / 2.0;
-            // Long labels (a CONNECT with a will) are cut to the arrow's span; the
-            // whole label is the tooltip and the inspector shows every field.
-            let room = (((x2 - x1).abs() + LANE_WIDTH * 0.5) / CHAR_WIDTH) as usize;
-            let shown = clip(&row.label, room.max(8));
+            // The label sits between two lifelines, cut to fit there; the whole
+            // label is the tooltip, and the inspector shows it with every field.
+            let (lx, room) = g.label_slot(*from, *to);
+            // A label too long for its gap goes on two lines, one above the arrow
+            // and one below (unless a fault note has the one below), each cut to fit.
+            let (first, second) = match row.fault {
+                None => wrap(&row.label, room),
+                Some(_) => (clip(&row.label, room), None),
+            };
+            let title = match row.sent {
+                Some(sent) if sent.time_us != row.time_us => format!(
+                    "{} ({} → {})",
+                    row.label,
+                    format_time(sent.time_us),
+                    format_time(row.time_us)
+                ),
+                _ => row.label.clone(),
+            };
+            let second = second.map_or_else(String::new, |line| {
+                format!(
+                    r#"<tspan x="{lx}" y="{}">{}</tspan>"#,
+                    mid + 13.0,
+                    escape(&line)
+                )
+            });
             s += &format!(
-                r#"<g><title>{}</title><text class="label" x="{lx}" y="{}" text-anchor="middle">{}</text></g>"#,
-                escape(&row.label),
+                r#"<g><title>{}</title><text class="label" x="{lx}" y="{}" text-anchor="middle" data-full="{}">{}{second}</text></g>"#,
+                escape(&title),
                 mid - 4.0,
-                escape(&shown)
+                escape(&row.label),
+                escape(&first)
             );
             if let Some(fault) = &row.fault {
+                let text = packet_note(lang, fault);
                 s += &format!(
-                    r#"<text class="fault" x="{lx}" y="{}" text-anchor="middle">{}</text>"#,
-                    mid + 11.0,
-                    escape(&packet_note(lang, fault))
+                    r#"<g><title>{}</title><text class="fault" x="{lx}" y="{}" text-anchor="middle">{}</text></g>"#,
+                    escape(&text),
+                    mid + 12.0,
+                    escape(&clip(&text, (room as f64 * 1.2) as usize))
                 );
             }
         }
         RowKind::Note { lane, note } => {
-            let x = lane_x(*lane);
-            // Notes on the rightmost lifeline read leftwards, so they stay in view.
-            let (tx, anchor) = if *lane + 1 == lanes && lanes > 1 {
-                (x - 8.0, "end")
+            let x = g.lane_x(*lane);
+            let text = row_note(lang, note);
+            // A note reads away from the nearer edge, so it stays in the diagram,
+            // and is cut at the diagram's edge (its row has nothing else to cross).
+            let right_room = g.width(at.lanes) - x - 8.0;
+            let left_room = x - TIME_WIDTH - 8.0;
+            let (tx, anchor, room) = if right_room >= left_room {
+                (x + 8.0, "start", right_room)
             } else {
-                (x + 8.0, "start")
+                (x - 8.0, "end", left_room)
             };
+            let shown = clip(&text, ((room - 4.0) / CHAR_WIDTH).max(3.0) as usize);
             s += &format!(
-                r#"<circle class="note-dot" cx="{x}" cy="{mid}" r="4"/><text class="note" x="{tx}" y="{}" text-anchor="{anchor}">{}</text>"#,
+                r#"<circle class="note-dot" cx="{x}" cy="{mid}" r="4"/><g><title>{}</title><text class="note" x="{tx}" y="{}" text-anchor="{anchor}">{}</text></g>"#,
+                escape(&text),
                 mid + 4.0,
-                escape(&row_note(lang, note))
+                escape(&shown)
             );
         }
     }
     s
 }
 
-fn lifelines_svg(lanes: usize, top: f64, bottom: f64) -> String {
+fn lifelines_svg(g: Geometry, lanes: usize, top: f64, bottom: f64) -> String {
     (0..lanes)
         .map(|i| {
-            let x = lane_x(i);
+            let x = g.lane_x(i);
             format!(r#"<line class="lifeline" x1="{x}" y1="{top}" x2="{x}" y2="{bottom}"/>"#)
         })
         .collect()
@@ -264,7 +445,8 @@ fn lifelines_svg(lanes: usize, top: f64, bottom: f64) -> String {
 
 /// The whole diagram as a standalone SVG document, for "export as SVG".
 pub fn export_svg(lanes: &[String], rows: &[DiagramRow], lang: Lang) -> String {
-    let width = TIME_WIDTH + LANE_WIDTH * lanes.len() as f64;
+    let g = Geometry::EXPORT;
+    let width = g.width(lanes.len());
     let head = 34.0;
     let height = head + ROW_HEIGHT * rows.len() as f64 + 10.0;
     let mut s = format!(
@@ -274,15 +456,23 @@ pub fn export_svg(lanes: &[String], rows: &[DiagramRow], lang: Lang) -> String {
     for (i, name) in lanes.iter().enumerate() {
         s += &format!(
             r#"<text class="lane" x="{}" y="20" text-anchor="middle">{}</text>"#,
-            lane_x(i),
+            g.lane_x(i),
             escape(name)
         );
     }
-    s += &lifelines_svg(lanes.len(), head - 6.0, height);
+    s += &lifelines_svg(g, lanes.len(), head - 6.0, height);
+    s += &format!(r#"<g transform="translate(0 {head})">"#);
     for (i, row) in rows.iter().enumerate() {
-        s += &row_svg(row, head + ROW_HEIGHT * i as f64, lanes.len(), false, lang);
+        let at = Place {
+            index: i,
+            first: 0,
+            geometry: g,
+            lanes: lanes.len(),
+        };
+        s += &time_svg(row, at.y(i));
+        s += &row_svg(row, at, false, lang);
     }
-    s += "</svg>";
+    s += "</g></svg>";
     s
 }
 
@@ -312,6 +502,15 @@ pub struct SequenceDiagramProps {
     pub lang: Lang,
 }
 
+/// The rows to draw for the window `first..last` of `rows`: those in it, and those
+/// just below it whose arrow starts in it (or above it).
+fn drawn_rows(rows: &[DiagramRow], first: usize, last: usize) -> Vec<usize> {
+    let mut drawn: Vec<usize> = (first..last).collect();
+    let below = last..(last + LOOKAHEAD).min(rows.len());
+    drawn.extend(below.filter(|&i| rows[i].sent.is_some_and(|s| s.row < last)));
+    drawn
+}
+
 /// The live, virtualized diagram.
 #[function_component(SequenceDiagram)]
 pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
@@ -319,6 +518,8 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
     let heads_ref = use_node_ref();
     let scroll_top = use_state(|| 0.0f64);
     let viewport = use_state(|| 480.0f64);
+    // The width the rows have (0 until measured).
+    let available = use_state(|| 0.0f64);
     // Follow the live end until the student scrolls up; scrolling back down resumes.
     let follow = use_mut_ref(|| true);
     // Where following last scrolled to: the scroll event that move causes is not
@@ -334,14 +535,46 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
         let scroll_top = scroll_top.clone();
         let viewport = viewport.clone();
         let auto_top = auto_top.clone();
+        let available = available.clone();
         use_effect_with(total, move |_| {
             if let Some(el) = scroller.cast::<HtmlElement>() {
                 viewport.set(el.client_height() as f64);
+                available.set(el.client_width() as f64);
                 if *follow.borrow() {
                     let bottom = (el.scroll_height() - el.client_height()).max(0);
                     *auto_top.borrow_mut() = Some(bottom);
                     el.set_scroll_top(bottom);
                     scroll_top.set(bottom as f64);
+                }
+            }
+        });
+    }
+
+    // The lifelines share the width again when the window changes size.
+    {
+        let scroller = scroller.clone();
+        let available = available.clone();
+        let viewport = viewport.clone();
+        use_effect_with((), move |_| {
+            let measure = move || {
+                if let Some(el) = scroller.cast::<HtmlElement>() {
+                    available.set(el.client_width() as f64);
+                    viewport.set(el.client_height() as f64);
+                }
+            };
+            measure();
+            let listener = Closure::<dyn Fn()>::new(measure);
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ =
+                    w.add_event_listener_with_callback("resize", listener.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(w) = window {
+                    let _ = w.remove_event_listener_with_callback(
+                        "resize",
+                        listener.as_ref().unchecked_ref(),
+                    );
                 }
             }
         });
@@ -375,24 +608,35 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
     };
 
     let lanes = props.lanes.len().max(1);
-    let width = TIME_WIDTH + LANE_WIDTH * lanes as f64;
+    let geometry = Geometry::fit(*available, lanes);
+    let width = geometry.width(lanes);
     let (first, last) = visible_range(total, *scroll_top, *viewport);
     let y0 = ROW_HEIGHT * first as f64;
     let window_height = ROW_HEIGHT * (last - first) as f64;
 
-    let mut inner = lifelines_svg(lanes, 0.0, window_height);
-    for (k, row) in props.rows.borrow()[first..last].iter().enumerate() {
-        let i = first + k;
-        inner += &row_svg(
-            row,
-            ROW_HEIGHT * k as f64,
-            lanes,
-            props.selected == Some(i),
-            props.lang,
-        );
+    let mut inner = lifelines_svg(geometry, lanes, 0.0, window_height);
+    let mut times = String::new();
+    {
+        let rows = props.rows.borrow();
+        let rows = &rows[..total];
+        for i in drawn_rows(rows, first, last) {
+            let at = Place {
+                index: i,
+                first,
+                geometry,
+                lanes,
+            };
+            if i < last {
+                times += &time_svg(&rows[i], at.y(i));
+            }
+            inner += &row_svg(&rows[i], at, props.selected == Some(i), props.lang);
+        }
     }
     let svg = Html::from_html_unchecked(AttrValue::from(format!(
         r#"<svg class="seq-rows" width="{width}" height="{window_height}" style="transform: translateY({y0}px)">{inner}</svg>"#
+    )));
+    let time_column = Html::from_html_unchecked(AttrValue::from(format!(
+        r#"<svg class="seq-times" width="{TIME_WIDTH}" height="{window_height}" style="transform: translateY({y0}px)">{times}</svg>"#
     )));
 
     let onclick = {
@@ -416,18 +660,25 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
         .enumerate()
         .map(|(i, name)| {
             let style = format!(
-                "left: {}px; width: {LANE_WIDTH}px",
-                lane_x(i) - LANE_WIDTH / 2.0
+                "left: {}px; width: {}px",
+                geometry.lane_x(i) - geometry.lane_width / 2.0,
+                geometry.lane_width
             );
             html! { <div class="lane-head" {style} title={name.clone()}>{ name }</div> }
         })
         .collect::<Html>();
 
     html! {
-        <div class="sequence-diagram" data-rows={total.to_string()}>
-            <div class="lane-heads" ref={heads_ref} style={format!("width: {width}px")}>{ heads }</div>
+        <div class="sequence-diagram" data-rows={total.to_string()}
+            data-lane-width={geometry.lane_width.to_string()}>
+            <div class="lane-heads-clip">
+                <div class="lane-heads" ref={heads_ref} style={format!("width: {width}px")}>{ heads }</div>
+            </div>
             <div class="seq-scroll" ref={scroller} {onscroll} {onclick}>
                 <div class="seq-spacer" style={format!("height: {full_height}px; width: {width}px")}>
+                    <div class="seq-time-column" style={format!("height: {full_height}px; width: {TIME_WIDTH}px")}>
+                        { time_column }
+                    </div>
                     { svg }
                 </div>
             </div>
@@ -450,6 +701,7 @@ mod tests {
                 dup: false,
             },
             fault: None,
+            sent: None,
         }
     }
 
@@ -480,6 +732,19 @@ mod tests {
         assert!(svg.contains(">6.450</text>"));
         assert_eq!(clip("CONNECT c1 k60 sensor1", 10), "CONNECT c…");
         assert_eq!(clip("PINGREQ", 10), "PINGREQ");
+        assert_eq!(wrap("PINGREQ", 10), ("PINGREQ".into(), None));
+        assert_eq!(
+            wrap("PUBLISH q0 casa/terreo/temperatura", 19),
+            ("PUBLISH q0 casa/".into(), Some("terreo/temperatura".into()))
+        );
+        assert_eq!(
+            wrap("CONNECT c1 k60 pub1 will=sensor1/status", 12),
+            ("CONNECT c1 ".into(), Some("k60 pub1 wi…".into()))
+        );
+        assert_eq!(
+            wrap("ABCDEFGHIJKLMNOP", 6),
+            ("ABCDEF".into(), Some("GHIJK…".into()))
+        );
     }
 
     #[test]
@@ -499,6 +764,7 @@ mod tests {
                     note: RowNote::Sim(Note::Healed),
                 },
                 fault: None,
+                sent: None,
             },
             delayed,
         ];
@@ -508,5 +774,75 @@ mod tests {
         let en = export_svg(&lanes, &rows, Lang::En);
         assert!(en.contains(">network healed</text>"));
         assert!(en.contains("delayed by fault &quot;delay PUBREC by 5s&quot;"));
+    }
+
+    #[test]
+    fn lanes_share_the_width_between_their_bounds() {
+        assert_eq!(Geometry::fit(0.0, 3), Geometry::EXPORT);
+        assert_eq!(Geometry::fit(64.0 + 3.0 * 200.0, 3).lane_width, 200.0);
+        assert_eq!(Geometry::fit(340.0, 5).lane_width, MIN_LANE_WIDTH);
+        assert_eq!(Geometry::fit(4000.0, 2).lane_width, MAX_LANE_WIDTH);
+    }
+
+    #[test]
+    fn a_label_stays_between_two_lifelines() {
+        for lane_width in [96.0, 150.0, 210.0, 280.0] {
+            let g = Geometry { lane_width };
+            for (from, to) in [(0, 1), (1, 0), (0, 4), (4, 0), (2, 3), (0, 3), (3, 1)] {
+                let (x, room) = g.label_slot(from, to);
+                let half = room as f64 * CHAR_WIDTH / 2.0;
+                // No lifeline strictly inside the label's box.
+                for lane in 0..5 {
+                    let lx = g.lane_x(lane);
+                    assert!(
+                        lx <= x - half || lx >= x + half,
+                        "lane {lane} at {lx} under a label of {room} chars at {x} ({from}->{to}, {lane_width})"
+                    );
+                }
+                // And the label is over the arrow.
+                let (a, b) = (g.lane_x(from.min(to)), g.lane_x(from.max(to)));
+                assert!(a < x && x < b);
+            }
+        }
+    }
+
+    #[test]
+    fn an_arrow_starts_where_its_packet_was_sent() {
+        let lanes = vec!["pub".to_string(), "broker".to_string()];
+        let note = DiagramRow {
+            time_us: 6_002_000,
+            label: String::new(),
+            kind: RowKind::Note {
+                lane: 0,
+                note: RowNote::Sim(Note::Healed),
+            },
+            fault: None,
+            sent: None,
+        };
+        let mut publish = packet("PUBLISH q0 t", 0, 1, false);
+        publish.time_us = 6_003_000;
+        publish.sent = Some(SentAt {
+            time_us: 6_002_000,
+            row: 0,
+        });
+        let svg = export_svg(&lanes, &[note, publish], Lang::En);
+        // Row 1's arrow starts at the top of row 0 (y 3), above the note, and ends
+        // in its own row (middle at 45).
+        assert!(svg.contains(r#"y1="3" x2="#), "{svg}");
+        // (the tip stops 2 px short of the lifeline, along the arrow)
+        assert!(svg.contains(r#"y2="44.6""#), "{svg}");
+        assert!(svg.contains("PUBLISH q0 t (6.002 → 6.003)"), "{svg}");
+        // Only the rows in view and the arrows that start in view are drawn.
+        let mut rows = vec![packet("A", 0, 1, false); 30];
+        rows[25].sent = Some(SentAt { time_us: 0, row: 5 });
+        assert_eq!(
+            drawn_rows(&rows, 0, 10),
+            [(0..10).collect::<Vec<_>>(), vec![25]].concat()
+        );
+        assert_eq!(
+            drawn_rows(&rows, 10, 20),
+            [(10..20).collect::<Vec<_>>(), vec![25]].concat()
+        );
+        assert_eq!(drawn_rows(&rows, 26, 30), (26..30).collect::<Vec<_>>());
     }
 }

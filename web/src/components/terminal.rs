@@ -1,11 +1,15 @@
 //! A terminal per client node: type `mosquitto_pub`/`mosquitto_sub` command lines
 //! with their usual flags, read what they print. Up/down walk the history; `^C`
-//! (typed, or Ctrl-C in the input) stops the running command.
+//! (typed, Ctrl-C in the input, or the title bar's button) stops the running
+//! command. As in a shell, there is no prompt while a command runs; a line typed
+//! then replaces the running command (the simulator stops it first).
 
 use std::rc::Rc;
 
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
+
+use crate::i18n::{t, Lang, Text};
 
 /// Properties of [`Terminal`].
 #[derive(Properties, PartialEq)]
@@ -19,6 +23,12 @@ pub struct TerminalProps {
     /// Placeholder for the empty input.
     #[prop_or_default]
     pub placeholder: AttrValue,
+    /// A command runs: no prompt, and a button to interrupt it.
+    #[prop_or_default]
+    pub running: bool,
+    /// The language of the button and of the running placeholder.
+    #[prop_or(Lang::En)]
+    pub lang: Lang,
 }
 
 /// Lines a terminal shows at most.
@@ -106,15 +116,37 @@ pub fn terminal(props: &TerminalProps) -> Html {
     let earlier =
         (skip > 0).then(|| html! { <div class="earlier">{ format!("… {skip} …") }</div> });
 
+    let lang = props.lang;
+    let interrupt = {
+        let on_command = props.on_command.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            on_command.emit(INTERRUPT.to_string());
+        })
+    };
+    let placeholder = if props.running {
+        AttrValue::from(t(lang, Text::TerminalRunning))
+    } else {
+        props.placeholder.clone()
+    };
+
     html! {
-        <div class="terminal" data-node={props.node.clone()} onclick={focus}>
-            <div class="term-title">{ format!("{}", props.node) }</div>
+        <div class={classes!("terminal", props.running.then_some("running"))} data-node={props.node.clone()}
+            data-running={props.running.to_string()} onclick={focus}>
+            <div class="term-title">
+                <span>{ format!("{}", props.node) }</span>
+                if props.running {
+                    <button class="interrupt" title={t(lang, Text::InterruptHelp)} onclick={interrupt}>{ "Ctrl-C" }</button>
+                }
+            </div>
             <div class="term-screen" ref={screen}>{ earlier.unwrap_or_default() }{ lines }</div>
             <div class="term-input">
-                <span class="prompt">{ format!("{}$", props.node) }</span>
+                if !props.running {
+                    <span class="prompt">{ format!("{}$", props.node) }</span>
+                }
                 <input ref={input} type="text" spellcheck="false" autocomplete="off"
                     aria-label={format!("terminal {}", props.node)}
-                    placeholder={props.placeholder.clone()} {onkeydown} />
+                    {placeholder} {onkeydown} />
             </div>
         </div>
     }

@@ -48,9 +48,13 @@ pub struct WorldViewProps {
     /// Extra buttons for the diagram's header (exports).
     #[prop_or_default]
     pub exports: Html,
+    /// A terminal the page shows elsewhere (a lab docks it under its open step).
+    #[prop_or_default]
+    pub docked: Option<AttrValue>,
 }
 
-fn control_label(c: Control) -> Text {
+/// The name of a control's button.
+pub fn control_label(c: Control) -> Text {
     match c {
         Control::Kill => Text::Kill,
         Control::Disconnect => Text::Disconnect,
@@ -104,6 +108,11 @@ pub fn diagram_panel(props: &DiagramPanelProps) -> Html {
         Callback::from(move |i: usize| selected.set(Some(i)))
     };
     let inspected = (*selected).and_then(|i| props.bytes_of.emit(i));
+    // The diagram may cut a long label to fit between two lifelines; the inspector
+    // shows it whole.
+    let label = (*selected)
+        .and_then(|i| props.rows.borrow().get(i).map(|r| r.label.clone()))
+        .filter(|l| !l.is_empty());
     html! {
         <>
             <div class="diagram-panel panel">
@@ -116,6 +125,9 @@ pub fn diagram_panel(props: &DiagramPanelProps) -> Html {
             </div>
             <div class="side">
                 <div class="panel">
+                    if let Some(label) = label {
+                        <p class="row-label">{ label }</p>
+                    }
                     if let Some(bytes) = inspected {
                         <PacketInspector {bytes} {lang} />
                     } else {
@@ -310,7 +322,9 @@ pub fn world_view(props: &WorldViewProps) -> Html {
     let terminals = panels
         .terminals
         .iter()
+        .filter(|(node, _)| props.docked.as_deref() != Some(node.as_str()))
         .map(|(node, lines)| {
+            let running = m.running(node);
             let sim = sim.clone();
             let who = node.clone();
             let on_command = Callback::from(move |line: String| {
@@ -320,7 +334,7 @@ pub fn world_view(props: &WorldViewProps) -> Html {
                 })
             });
             html! {
-                <Terminal node={node.clone()} lines={lines.clone()} {on_command}
+                <Terminal node={node.clone()} lines={lines.clone()} {on_command} {running} {lang}
                     placeholder={t(lang, Text::TerminalPlaceholder)} />
             }
         })

@@ -23,8 +23,8 @@ pub fn row_note(lang: Lang, n: &RowNote) -> String {
         (RowNote::Sim(note), lang) => sim_note(lang, note),
         (RowNote::TcpConnect, En) => "TCP connect".into(),
         (RowNote::TcpConnect, PtBr) => "conexão TCP".into(),
-        (RowNote::KeepaliveExpired { client }, En) => format!("⏱ keepalive expired: {client}"),
-        (RowNote::KeepaliveExpired { client }, PtBr) => format!("⏱ keepalive expirou: {client}"),
+        (RowNote::KeepaliveExpired { client }, En) => format!("keepalive expired: {client}"),
+        (RowNote::KeepaliveExpired { client }, PtBr) => format!("keepalive expirou: {client}"),
         (RowNote::Fault { rule, event }, lang) => format!("{rule}: {}", fault_event(lang, event)),
         (RowNote::WebSocket { url }, _) => format!("WebSocket {url}"),
         (RowNote::WebSocketClosed { code, reason }, lang) => {
@@ -384,7 +384,7 @@ mod tests {
                     client: "sensor1".into()
                 }
             ),
-            "⏱ keepalive expirou: sensor1"
+            "keepalive expirou: sensor1"
         );
         assert_eq!(app(Lang::PtBr, &AppSummary::Idle), "parado");
     }

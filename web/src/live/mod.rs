@@ -742,6 +742,7 @@ impl Live {
                 dup,
             },
             fault: None,
+            sent: None,
         });
         self.row_bytes.push(Rc::new(bytes));
         let summary = packet.summary();
@@ -761,6 +762,7 @@ impl Live {
             label: String::new(),
             kind: RowKind::Note { lane, note },
             fault: None,
+            sent: None,
         });
         self.row_bytes.push(Rc::new(Vec::new()));
     }

@@ -1,6 +1,11 @@
 //! One guided lab: its steps beside a live world. A step is done when its check
 //! (an expectation of the scenario language) holds in the world; its "predict"
 //! answer is revealed then, and the next step opens.
+//!
+//! What the open step asks for is within reach on one screen: the terminal it
+//! names (or the one the steps before it last used) is docked under it, and a
+//! control or fault rule it asks for is a button in the step itself. On a wide
+//! screen the steps stay in view beside the diagram as the page scrolls.
 
 use std::rc::Rc;
 use std::time::Duration;
@@ -8,12 +13,14 @@ use std::time::Duration;
 use mqttlab_core::sim::scenario::units::parse_duration;
 use yew::prelude::*;
 
-use crate::components::world_view::{ClockState, WorldView};
+use crate::components::terminal::Terminal;
+use crate::components::world_view::{control_label, ClockState, WorldView};
 use crate::hooks::use_clock::use_clock;
 use crate::hooks::use_sim::use_sim;
 use crate::i18n::{t, Lang, Text};
 use crate::labs::{self, progress, Lab, Step};
 use crate::route::{number_param, Page, Route};
+use crate::session::Control;
 use crate::sim::protocol::{Request, WorldSource};
 
 /// Properties of [`LabPage`].
@@ -76,6 +83,7 @@ fn lab_runner(props: &LabRunnerProps) -> Html {
         speed: 1.0,
     });
     let guesses = use_state(|| vec![None::<usize>; lab.steps.len()]);
+    let steps_ref = use_node_ref();
     let hints = use_state(|| vec![false; lab.steps.len()]);
     use_clock(sim.clone(), *clock);
 
@@ -97,6 +105,20 @@ fn lab_runner(props: &LabRunnerProps) -> Html {
                         .params
                         .insert("step".into(), (n + 1).min(lab.steps.len()).to_string());
                     route.replace();
+                }
+            }
+        });
+    }
+
+    // The open step and its docked terminal come into view when the step before
+    // passes: in the steps' own scroll area on a wide screen (the page stays
+    // where it is), else by scrolling the page to the step.
+    {
+        let steps_ref = steps_ref.clone();
+        use_effect_with(done, move |&n| {
+            if n > 0 {
+                if let Some(ol) = steps_ref.cast::<web_sys::Element>() {
+                    show_open_step(&ol, n + 1);
                 }
             }
         });
@@ -143,13 +165,20 @@ fn lab_runner(props: &LabRunnerProps) -> Html {
                 <p class="action">{ format!("{} ", t(lang, Text::TypeIn)) }<strong>{ term }</strong>{ ":" }
                     <code class="command">{ cmd }</code></p>
             },
-            (_, _, Some(control)) => html! {
-                <p class="action">{ format!("{} ", t(lang, Text::Press)) }<code class="command">{ control }</code></p>
-            },
+            (_, _, Some(control)) => control_button(lang, control, &sim, state == "current"),
             _ => match &step.fault {
-                Some(rule) => html! {
-                    <p class="action">{ format!("{} ", t(lang, Text::ArmRule)) }<code class="command fault">{ rule }</code></p>
-                },
+                Some(rule) => {
+                    let sim = sim.clone();
+                    let line = rule.clone();
+                    let onclick = Callback::from(move |_: MouseEvent| {
+                        sim.send(Request::Fault { line: line.clone() })
+                    });
+                    html! {
+                        <p class="action">{ format!("{} ", t(lang, Text::ArmRule)) }<code class="command fault">{ rule }</code>
+                            <button class="step-fault" {onclick} disabled={state != "current"}>{ t(lang, Text::ArmFault) }</button>
+                        </p>
+                    }
+                }
                 None => html! {},
             },
         };
@@ -209,7 +238,7 @@ fn lab_runner(props: &LabRunnerProps) -> Html {
             }
         });
         html! {
-            <li class={classes!("step", state)} id={format!("step-{}", i + 1)}>
+            <li class={classes!("step", state)} id={format!("step-{}", i + 1)} key={format!("step-{}", i + 1)}>
                 <div class="step-head">
                     <span class="num">{ i + 1 }</span>
                     <span class={classes!("check", (state == "done").then_some("ok"))}>
@@ -226,13 +255,43 @@ fn lab_runner(props: &LabRunnerProps) -> Html {
             </li>
         }
     };
-    let steps = lab
-        .steps
-        .iter()
-        .enumerate()
-        .map(|(i, s)| step_html(i, s))
-        .collect::<Html>();
     let finished = done >= lab.steps.len();
+    let docked = docked_terminal(&lab.steps, done);
+    let dock = docked.as_ref().map(|node| {
+        let lines = sim
+            .mirror
+            .borrow()
+            .terminals
+            .get(node)
+            .cloned()
+            .unwrap_or_default();
+        let running = sim.mirror.borrow().running(node);
+        let on_command = {
+            let sim = sim.clone();
+            let node = node.clone();
+            Callback::from(move |line: String| {
+                sim.send(Request::Command {
+                    node: node.clone(),
+                    line,
+                })
+            })
+        };
+        html! {
+            <li class="docked" key={format!("dock-{node}")}>
+                <Terminal node={node.clone()} lines={Rc::new(lines)} {on_command} {running} {lang}
+                    placeholder={t(lang, Text::TerminalPlaceholder)} />
+            </li>
+        }
+    });
+    let mut steps = Vec::with_capacity(lab.steps.len() + 1);
+    for (i, s) in lab.steps.iter().enumerate() {
+        steps.push(step_html(i, s));
+        if i == done.min(lab.steps.len().saturating_sub(1)) {
+            if let Some(d) = dock.clone() {
+                steps.push(d);
+            }
+        }
+    }
 
     html! {
         <div class="lab-page">
@@ -243,7 +302,7 @@ fn lab_runner(props: &LabRunnerProps) -> Html {
                 if let Some(e) = &world_error {
                     <p class="verdict error" role="alert">{ e }</p>
                 }
-                <ol class="steps">{ steps }</ol>
+                <ol class="steps" ref={steps_ref}>{ for steps }</ol>
                 if finished {
                     <div id="lab-complete" class="explanation">
                         <h3>{ t(lang, Text::WhatHappened) }</h3>
@@ -251,7 +310,94 @@ fn lab_runner(props: &LabRunnerProps) -> Html {
                     </div>
                 }
             </aside>
-            <WorldView {lang} handle={sim.clone()} clock={*clock} {on_clock} {on_reset} />
+            <WorldView {lang} handle={sim.clone()} clock={*clock} {on_clock} {on_reset}
+                docked={docked.map(AttrValue::from)} />
         </div>
+    }
+}
+
+/// The terminal docked under the open step: the one it names, else the one the
+/// steps before it last named (a subscriber started two steps ago is what the
+/// student watches while the clock runs).
+fn docked_terminal(steps: &[Step], done: usize) -> Option<String> {
+    let open = done.min(steps.len().checked_sub(1)?);
+    steps[..=open].iter().rev().find_map(|s| s.terminal.clone())
+}
+
+/// A control a step asks for (`partition pub1`), as the button that does it,
+/// named as on the node's card.
+fn control_button(
+    lang: Lang,
+    written: &str,
+    sim: &crate::hooks::use_sim::SimHandle,
+    open: bool,
+) -> Html {
+    let mut words = written.split_whitespace();
+    let (Some(control), Some(node)) = (words.next().and_then(Control::from_word), words.next())
+    else {
+        return html! { <p class="action"><code class="command">{ written }</code></p> };
+    };
+    let onclick = {
+        let sim = sim.clone();
+        let node = node.to_string();
+        Callback::from(move |_: MouseEvent| {
+            sim.send(Request::Control {
+                node: node.clone(),
+                control,
+            })
+        })
+    };
+    html! {
+        <p class="action">{ format!("{} ", t(lang, Text::Press)) }
+            <button class={classes!("step-control", control.word())} data-node={node.to_string()}
+                data-control={control.word()} {onclick} disabled={!open}>
+                { t(lang, control_label(control)) }
+            </button>
+            { format!(" {} ", t(lang, Text::OnNode)) }<strong>{ node }</strong>
+        </p>
+    }
+}
+
+/// Scrolls the steps so that step `number` and the terminal docked under it show.
+fn show_open_step(ol: &web_sys::Element, number: usize) {
+    let Some(step) = ol.query_selector(&format!("#step-{number}")).ok().flatten() else {
+        return;
+    };
+    let aside = ol.parent_element();
+    match aside {
+        Some(aside) if aside.scroll_height() > aside.client_height() + 1 => {
+            let view = aside.get_bounding_client_rect();
+            let top = step.get_bounding_client_rect().top() - view.top();
+            let bottom = ol.query_selector("li.docked").ok().flatten().map_or_else(
+                || step.get_bounding_client_rect().bottom(),
+                |d| d.get_bounding_client_rect().bottom(),
+            ) - view.top();
+            // The bottom of the terminal at the bottom of the area, unless that
+            // would hide the step's first line.
+            let by = (bottom - view.height() + 8.0).min(top - 8.0);
+            aside.set_scroll_top(aside.scroll_top() + by.round() as i32);
+        }
+        _ => {
+            let options = web_sys::ScrollIntoViewOptions::new();
+            options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+            step.scroll_into_view_with_scroll_into_view_options(&options);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_docked_terminal_is_the_open_steps_or_the_last_one_named() {
+        let lab = labs::find("dropped-puback").expect("bundled");
+        let names = |done| docked_terminal(&lab.steps, done);
+        assert_eq!(names(0).as_deref(), Some("sub1"));
+        assert_eq!(names(1).as_deref(), Some("pub1"));
+        // "Cut link" names no terminal: pub1's stays, where its pings show.
+        assert_eq!(names(2).as_deref(), Some("pub1"));
+        assert_eq!(names(4).as_deref(), Some("pub2"));
+        assert_eq!(names(99).as_deref(), Some("pub2"));
     }
 }

@@ -74,6 +74,18 @@ impl Mirror {
         self.bytes.get(row).cloned().flatten()
     }
 
+    /// Whether a command typed into `node`'s terminal is still running there (its
+    /// terminal shows no prompt until it ends).
+    pub fn running(&self, node: &str) -> bool {
+        self.nodes.iter().any(|n| {
+            n.name == node
+                && matches!(
+                    n.what,
+                    Some(mqttlab_core::sim::node::AppSummary::Command(_))
+                )
+        })
+    }
+
     /// The last `MAX_SHOWN` log lines.
     pub fn recent_log(&self) -> &[LogLine] {
         &self.log[self.log.len().saturating_sub(MAX_SHOWN)..]

@@ -623,6 +623,6 @@ fn the_keepalive_note_comes_from_the_brokers_close_reason() {
     // And in Portuguese, from the same data.
     assert_eq!(
         crate::i18n::row_note(crate::i18n::Lang::PtBr, &note),
-        "⏱ keepalive expirou: a"
+        "keepalive expirou: a"
     );
 }
