@@ -38,6 +38,7 @@
 pub use crate::tools::cli;
 /// The tools' `-d` lines, now in [`crate::tools::debug`].
 pub use crate::tools::debug;
+mod enhanced_auth;
 mod event;
 mod flow;
 mod options;
@@ -64,6 +65,7 @@ use crate::codec::{
 use crate::time::Instant;
 use crate::topic::{TopicFilter, TopicName};
 
+pub use enhanced_auth::{AuthError, ScramAuth};
 pub use event::{ClientError, ClientEvent, DisconnectReason, Message, ProtocolError};
 pub use options::{ConnectOptions, Qos2Delivery, ResendPolicy, MAX_PACKET_SIZE};
 pub use session::{Outgoing, OutgoingState, PendingRequest, Session};
