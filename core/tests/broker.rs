@@ -24,5 +24,7 @@ mod qos;
 mod retained;
 #[path = "broker/sessions.rs"]
 mod sessions;
+#[path = "broker/v5.rs"]
+mod v5;
 #[path = "broker/will_keepalive.rs"]
 mod will_keepalive;

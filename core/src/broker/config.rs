@@ -98,6 +98,8 @@ pub struct BrokerConfig {
     pub connect_timeout: Option<Duration>,
     /// The largest packet accepted from a client, in bytes (fixed header included).
     pub max_packet_size: usize,
+    /// What the broker offers MQTT 5.0 clients (`v5_config.rs`).
+    pub v5: super::V5Config,
     /// Whether [`Output::Log`](super::Output::Log) lines are produced. A driver
     /// that prints no log (a load test) turns them off to save the formatting.
     pub log: bool,
@@ -133,6 +135,7 @@ impl Default for BrokerConfig {
             hold_acks: false,
             connect_timeout: Some(Duration::from_secs(90)),
             max_packet_size: 268_435_455 + 5,
+            v5: Default::default(),
             log: true,
             events: true,
             seed: 0,

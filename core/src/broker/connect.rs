@@ -1,48 +1,104 @@
-//! CONNECT: validation, every CONNACK code, session takeover, clean and persistent
-//! sessions (§3.1, §3.2).
+//! CONNECT: validation, every CONNACK code, session takeover, Clean Start and
+//! Session Expiry (§3.1, §3.2), at any protocol level.
+//!
+//! The steps are `on_connect` (read and check the packet, answer what is wrong
+//! with it), then [`Broker::authenticate`] (who may connect), then `accept`
+//! (take over, start or resume the session, CONNACK). Enhanced authentication
+//! (AUTH, §4.12) belongs between the last two.
 
-use crate::codec::{Connack, Connect, ConnectReturnCode, Packet, Protocol};
+use crate::codec::properties::{AssignedClientIdentifier, Property, ReasonString, ServerReference};
+use crate::codec::reason_codes::{ConnackReasonCode, DisconnectReasonCode};
+use crate::codec::{convert, v5, Protocol};
 use crate::time::Instant;
 
+use super::connection::PeerLimits;
 use super::{log, Broker, BrokerEvent, CloseReason, ConnId, ResendReason, Session};
 
+/// A CONNECT as the broker reads it: the 5.0 packet, and the level it came at.
+pub(super) struct ConnectRequest {
+    pub protocol: Protocol,
+    pub connect: v5::Connect,
+    /// Session Expiry Interval asked for (3.1.1: 0 for clean session, else never).
+    pub session_expiry: u32,
+    pub limits: PeerLimits,
+    /// Whether the client identifier was assigned by the broker.
+    pub assigned: bool,
+}
+
 impl Broker {
-    pub(super) fn on_connect(&mut self, now: Instant, conn: ConnId, mut c: Connect) {
-        use ConnectReturnCode::*;
-        if c.protocol == Protocol::V5 {
-            // This broker speaks 3.1 and 3.1.1. From bytes, the decoder stops at
-            // the level byte; a simulated client hands the packet over decoded, so
-            // it takes the very same way: CONNACK 1, then close (MQTT-3.1.2-2).
-            let level_at = 2 + 2 + c.protocol.name().len();
-            let e = crate::codec::DecodeError::new(
-                crate::codec::DecodeErrorKind::UnsupportedProtocol {
-                    name: c.protocol.name().to_owned(),
-                    level: c.protocol.level(),
-                },
-                level_at,
-            );
-            return self.decode_error(now, conn, e);
+    pub(super) fn on_connect(
+        &mut self,
+        now: Instant,
+        conn: ConnId,
+        protocol: Protocol,
+        mut c: v5::Connect,
+    ) {
+        use ConnackReasonCode as R;
+        if let Some(cn) = self.conns.get_mut(&conn) {
+            // Every answer, a refusal included, goes at the client's level.
+            cn.protocol = Some(protocol);
         }
+        let v5 = protocol == Protocol::V5;
+        let mut session_expiry = 0;
+        let mut limits = PeerLimits::default();
+        for p in &c.properties {
+            match p {
+                Property::SessionExpiryInterval(s) => session_expiry = s.0,
+                Property::ReceiveMaximum(r) => limits.receive_maximum = r.0,
+                Property::MaximumPacketSize(m) => limits.max_packet_size = Some(m.0),
+                Property::TopicAliasMaximum(t) => limits.topic_alias_maximum = t.0,
+                Property::RequestProblemInformation(r) => limits.problem_information = r.0 != 0,
+                Property::AuthenticationMethod(_) => {
+                    // No enhanced authentication method is offered (§4.12).
+                    return self.refuse(now, conn, R::BadAuthenticationMethod);
+                }
+                _ => {}
+            }
+        }
+        if let Some(r) = &self.config.v5.server_reference {
+            if v5 {
+                let code = if r.moved {
+                    R::ServerMoved
+                } else {
+                    R::UseAnotherServer
+                };
+                let props = vec![ServerReference(r.reference.clone()).into()];
+                return self.refuse_with(now, conn, code, props);
+            }
+        }
+        let mut assigned = false;
         if c.client_id.is_empty() {
-            // MQTT-3.1.3-7/8: a zero-length id needs clean session; 3.1 forbids it.
-            if !c.clean_session
-                || c.protocol == Protocol::V31
-                || !self.config.allow_zero_length_client_id
-            {
-                return self.refuse(now, conn, IdentifierRejected);
+            // MQTT-3.1.3-7/8: a zero-length id needs clean session in 3.1.1 and
+            // is refused in 3.1; 5.0 assigns one whatever Clean Start says
+            // (MQTT-3.1.3-6) and tells it (MQTT-3.2.2-16).
+            let allowed = match protocol {
+                Protocol::V31 => false,
+                Protocol::V311 => c.clean_start,
+                Protocol::V5 => true,
+            };
+            if !allowed || !self.config.allow_zero_length_client_id {
+                return self.refuse(now, conn, R::ClientIdentifierNotValid);
             }
             c.client_id = self.assign_client_id();
+            assigned = true;
         }
         // MQTT 3.1 limits client identifiers to 23 characters, but mosquitto
         // 2.0.11 takes longer ones on 3.1 as on 3.1.1 (MQTT-3.1.3-5), and so does
         // this broker (tests/tests/tools_diff.rs, case mqttv31-long-id).
         if self.config.rejected_client_ids.contains(&c.client_id) {
-            return self.refuse(now, conn, IdentifierRejected);
+            return self.refuse(now, conn, R::ClientIdentifierNotValid);
         }
         if let Some(w) = &c.will {
             if let Some(limit) = self.config.topic_limit(w.topic.as_str()) {
                 let topic = w.topic.as_str().to_owned();
                 return self.close_for_topic(now, conn, limit, &topic);
+            }
+            // MQTT-3.2.2-12, -13: a will the broker could not publish.
+            if w.qos > self.config.v5.maximum_qos {
+                return self.refuse(now, conn, R::QosNotSupported);
+            }
+            if w.retain && !self.config.v5.retain_available {
+                return self.refuse(now, conn, R::RetainNotSupported);
             }
         }
         if let Some(max) = self.config.max_connections {
@@ -53,27 +109,65 @@ impl Broker {
                 .filter(|o| o.client_id.as_ref().is_some_and(|id| *id != c.client_id))
                 .count();
             if connected >= max {
-                return self.refuse(now, conn, ServerUnavailable);
+                return self.refuse(now, conn, R::ServerUnavailable);
             }
         }
-        match &c.login {
-            // An empty user table accepts any user name.
-            Some(login) if !self.config.users.is_empty() => {
-                let ok = match (self.config.users.get(&login.username), &login.password) {
+        if let Err(code) = self.authenticate(&c) {
+            return self.refuse(now, conn, code);
+        }
+        if protocol != Protocol::V5 {
+            // A 3.1.1 client's properties come from convert: clean session 0 is
+            // a session that never expires.
+            session_expiry = if c.clean_start { 0 } else { u32::MAX };
+        }
+        self.accept(
+            now,
+            conn,
+            ConnectRequest {
+                protocol,
+                connect: c,
+                session_expiry,
+                limits,
+                assigned,
+            },
+        );
+    }
+
+    /// Who may connect: the user table and `allow_anonymous`. An empty user table
+    /// accepts any user name.
+    pub(super) fn authenticate(&self, c: &v5::Connect) -> Result<(), ConnackReasonCode> {
+        match &c.username {
+            Some(username) if !self.config.users.is_empty() => {
+                let ok = match (self.config.users.get(username), &c.password) {
                     (Some(want), Some(got)) => want.as_slice() == got.as_ref(),
                     _ => false,
                 };
-                if !ok {
-                    return self.refuse(now, conn, BadUserNameOrPassword);
+                if ok {
+                    Ok(())
+                } else {
+                    Err(ConnackReasonCode::BadUserNameOrPassword)
                 }
             }
-            None if !self.config.allow_anonymous => return self.refuse(now, conn, NotAuthorized),
-            _ => {}
+            None if !self.config.allow_anonymous => Err(ConnackReasonCode::NotAuthorized),
+            _ => Ok(()),
         }
+    }
 
+    /// Takes over any connection of the same client, starts or resumes its
+    /// session, and answers CONNACK.
+    pub(super) fn accept(&mut self, now: Instant, conn: ConnId, req: ConnectRequest) {
+        let ConnectRequest {
+            protocol,
+            connect: c,
+            session_expiry,
+            limits,
+            assigned,
+        } = req;
         let client_id = c.client_id.clone();
         // Session takeover (MQTT-3.1.4-2): the old connection closes; mosquitto
-        // publishes its will, as for any connection lost without DISCONNECT.
+        // publishes its will, as for any connection lost without DISCONNECT. A
+        // 5.0 client hears why, 0x8E (MQTT-3.1.4-3; mosquitto 2.0.11 closes
+        // without a word).
         if let Some(old) = self.sessions.get(&client_id).and_then(|s| s.conn) {
             if old != conn {
                 self.log(now, || {
@@ -84,16 +178,16 @@ impl Broker {
                     old,
                     new: conn,
                 });
+                self.send_disconnect(now, old, DisconnectReasonCode::SessionTakenOver, None);
                 self.end_connection(now, old, CloseReason::TakenOver);
             }
         }
 
-        // Clean session discards any stored state (MQTT-3.1.2-6); otherwise a stored
-        // session resumes (MQTT-3.1.2-4) and CONNACK says so (MQTT-3.2.2-2).
-        let session_present = if c.clean_session {
-            if self.sessions.remove(&client_id).is_some() {
-                self.subs.remove_client(&client_id);
-            }
+        // Clean Start discards any stored state (MQTT-3.1.2-4; 3.1.1
+        // MQTT-3.1.2-6); otherwise a stored session resumes (MQTT-3.1.2-5) and
+        // CONNACK says so (MQTT-3.2.2-2, -3).
+        let session_present = if c.clean_start {
+            self.discard_session(&client_id);
             false
         } else {
             self.sessions.contains_key(&client_id)
@@ -101,45 +195,81 @@ impl Broker {
         let session = self
             .sessions
             .entry(client_id.clone())
-            .or_insert_with(|| Session::new(client_id.clone(), c.clean_session));
-        session.clean = c.clean_session;
+            .or_insert_with(|| Session::new(client_id.clone(), session_expiry));
+        session.clean = session_expiry == 0;
+        session.expiry_interval = session_expiry;
         session.conn = Some(conn);
-        session.username = c.login.as_ref().map(|l| l.username.clone());
+        session.username = c.username.clone();
+        if let Some(at) = session.expires_at.take() {
+            self.session_schedule.remove(&(at, client_id.clone()));
+        }
+        // A will waiting for its delay is cancelled by the reconnection
+        // (MQTT-3.1.3-9).
+        self.cancel_delayed_will(&client_id);
 
+        let keep_alive = match (protocol, self.config.v5.server_keep_alive) {
+            (Protocol::V5, Some(k)) => k,
+            _ => c.keep_alive,
+        };
         let Some(cn) = self.conns.get_mut(&conn) else {
             return;
         };
         cn.client_id = Some(client_id.clone());
-        cn.protocol = Some(c.protocol);
-        cn.username = c.login.as_ref().map(|l| l.username.clone());
-        cn.keep_alive = c.keep_alive;
+        cn.username = c.username.clone();
+        cn.keep_alive = keep_alive;
         cn.will = c.will.clone();
+        cn.peer_limits = limits;
+        cn.session_expiry = session_expiry;
         cn.touch(now);
         let peer = cn.peer.clone();
         self.reschedule(conn);
 
-        self.log(now, || log::client_connected(&peer, &client_id, &c));
-        for line in log::will_lines(&c) {
+        self.log(now, || {
+            log::client_connected(&peer, &client_id, protocol, &c, keep_alive)
+        });
+        for line in log::will_lines(c.will.as_ref()) {
             self.log(now, || line);
+        }
+        let mut properties = Vec::new();
+        if protocol == Protocol::V5 {
+            if assigned {
+                properties.push(AssignedClientIdentifier(client_id.clone()).into());
+            }
+            properties.extend(
+                self.config
+                    .v5
+                    .connack_properties(self.config.max_packet_size),
+            );
         }
         self.send(
             now,
             conn,
             &client_id,
-            Packet::Connack(Connack {
+            v5::Packet::Connack(v5::Connack {
                 session_present,
-                code: Accepted,
+                reason: ConnackReasonCode::Success,
+                properties,
             }),
         );
         self.event(BrokerEvent::ClientConnected {
             conn,
             client_id: client_id.clone(),
-            clean_session: c.clean_session,
-            keep_alive: c.keep_alive,
+            clean_session: c.clean_start,
+            keep_alive,
             session_present,
         });
         if session_present {
             self.resume_session(now, conn, &client_id);
+        }
+    }
+
+    /// Forgets a stored session and its subscriptions.
+    pub(super) fn discard_session(&mut self, client_id: &str) {
+        if let Some(s) = self.sessions.remove(client_id) {
+            self.subs.remove_client(client_id);
+            if let Some(at) = s.expires_at {
+                self.session_schedule.remove(&(at, client_id.to_owned()));
+            }
         }
     }
 
@@ -158,32 +288,49 @@ impl Broker {
         self.drain_queue(now, client_id);
     }
 
-    /// Answers CONNECT with a refusal and closes the connection (MQTT-3.2.2-5).
-    fn refuse(&mut self, now: Instant, conn: ConnId, code: ConnectReturnCode) {
+    /// Answers CONNECT with a refusal and closes the connection (MQTT-3.2.2-5;
+    /// 5.0 MQTT-3.2.2-7). A 3.1/3.1.1 client gets the nearest 3.1.1 code.
+    pub(super) fn refuse(&mut self, now: Instant, conn: ConnId, code: ConnackReasonCode) {
+        self.refuse_with(now, conn, code, Vec::new());
+    }
+
+    fn refuse_with(
+        &mut self,
+        now: Instant,
+        conn: ConnId,
+        code: ConnackReasonCode,
+        mut properties: Vec<Property>,
+    ) {
         let Some(c) = self.conns.get(&conn) else {
             return;
         };
         // Before a client id is accepted mosquitto names the client by its address.
         let ip = c.peer.ip.clone();
+        let v3 = convert::connack_code_v3(code);
+        if c.is_v5() && c.peer_limits.problem_information {
+            properties.push(ReasonString(code.name().to_owned()).into());
+        }
         self.send(
             now,
             conn,
             &ip,
-            Packet::Connack(Connack {
+            v5::Packet::Connack(v5::Connack {
                 session_present: false,
-                code,
+                reason: code,
+                properties,
             }),
         );
-        let why = match code {
-            ConnectReturnCode::BadUserNameOrPassword | ConnectReturnCode::NotAuthorized => {
-                "disconnected, not authorised."
+        let why = match v3 {
+            crate::codec::ConnectReturnCode::BadUserNameOrPassword
+            | crate::codec::ConnectReturnCode::NotAuthorized => "disconnected, not authorised.",
+            crate::codec::ConnectReturnCode::ServerUnavailable => {
+                "disconnected, server unavailable."
             }
-            ConnectReturnCode::ServerUnavailable => "disconnected, server unavailable.",
             _ => "disconnected due to protocol error.",
         };
         self.log(now, || format!("Client <unknown> {why}"));
-        self.event(BrokerEvent::ConnectionRefused { conn, code });
-        self.end_connection(now, conn, CloseReason::Refused(code));
+        self.event(BrokerEvent::ConnectionRefused { conn, code: v3 });
+        self.end_connection(now, conn, CloseReason::Refused(v3));
     }
 
     /// A client identifier for a client that sent none, worded as mosquitto's:

@@ -3,8 +3,11 @@
 
 use core::fmt;
 
-use crate::codec::{Decoder, LastWill, Protocol};
+use std::collections::BTreeMap;
+
+use crate::codec::{v5, Decoder, Protocol};
 use crate::time::Instant;
+use crate::topic::TopicName;
 
 use super::Timers;
 
@@ -53,10 +56,18 @@ pub(crate) struct Connection {
     pub next_first_byte: Option<u8>,
     /// Set once CONNECT is accepted.
     pub client_id: Option<String>,
+    /// The level its CONNECT named: every packet to it is encoded at it.
     pub protocol: Option<Protocol>,
     pub username: Option<String>,
     pub keep_alive: u16,
-    pub will: Option<LastWill>,
+    /// The will, with its 5.0 properties (none from a 3.1.1 client).
+    pub will: Option<v5::Will>,
+    /// What a 5.0 client asked of the broker in its CONNECT.
+    pub peer_limits: PeerLimits,
+    /// Session Expiry Interval in force (CONNECT's, changed by DISCONNECT).
+    pub session_expiry: u32,
+    /// Topic aliases the client set (§3.3.2.3.4): alias to topic.
+    pub aliases_in: BTreeMap<u16, TopicName>,
     pub timers: Timers,
     /// The deadline this connection has in the broker's schedule.
     pub scheduled: Option<Instant>,
@@ -77,11 +88,19 @@ impl Connection {
             username: None,
             keep_alive: 0,
             will: None,
+            peer_limits: PeerLimits::default(),
+            session_expiry: 0,
+            aliases_in: BTreeMap::new(),
             timers: Timers::default(),
             scheduled: None,
             owed: Default::default(),
             unsent: Default::default(),
         }
+    }
+
+    /// Whether it speaks 5.0 (its CONNECT said so).
+    pub fn is_v5(&self) -> bool {
+        self.protocol == Some(Protocol::V5)
     }
 
     /// The name the log uses: the client id, or `<unknown>` before CONNECT.
@@ -95,6 +114,32 @@ impl Connection {
         if self.client_id.is_some() && self.keep_alive > 0 {
             let grace = core::time::Duration::from_millis(u64::from(self.keep_alive) * 1500);
             self.timers.set(super::Timer::KeepAlive, now + grace);
+        }
+    }
+}
+
+/// The limits a 5.0 client set in its CONNECT, which bind the broker (a 3.1.1
+/// client sets none: the defaults below).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PeerLimits {
+    /// Receive Maximum (§3.1.2.11.3): unacknowledged QoS 1/2 PUBLISHes it takes.
+    pub receive_maximum: u16,
+    /// Maximum Packet Size (§3.1.2.11.4), if it set one.
+    pub max_packet_size: Option<u32>,
+    /// Topic Alias Maximum (§3.1.2.11.5): 0, no aliases toward it.
+    pub topic_alias_maximum: u16,
+    /// Request Problem Information (§3.1.2.11.7): reason strings and user
+    /// properties only on PUBLISH, CONNACK and DISCONNECT when false.
+    pub problem_information: bool,
+}
+
+impl Default for PeerLimits {
+    fn default() -> Self {
+        PeerLimits {
+            receive_maximum: u16::MAX,
+            max_packet_size: None,
+            topic_alias_maximum: 0,
+            problem_information: true,
         }
     }
 }

@@ -1,20 +1,20 @@
 //! The outgoing leg: routing a message to subscribers, the in-flight window and
 //! queue of each session, acknowledgements from subscribers, and resends.
 
-use crate::codec::{PacketType, Pid, QoS};
+use crate::codec::reason_codes::{PubackReasonCode, PubcompReasonCode, PubrecReasonCode};
+use crate::codec::{v5, PacketType, Pid, QoS};
 use crate::time::Instant;
 
 use super::limits::Admit;
 use super::{
     Broker, BrokerEvent, ConnId, DropReason, Message, OutStage, Outgoing, ResendReason, Timer,
 };
-use crate::codec::Packet;
 
 impl Broker {
     /// Stores the message if retained, then delivers it to every matching session
     /// once, at min(publish QoS, highest granted QoS), with RETAIN=0
-    /// (MQTT-3.3.1-9).
-    pub(super) fn route(&mut self, now: Instant, publisher: &str, msg: Message) {
+    /// (MQTT-3.3.1-9). Returns how many sessions it went to.
+    pub(super) fn route(&mut self, now: Instant, publisher: &str, msg: Message) -> usize {
         let refused = msg.retain.then(|| {
             self.retained.refuses(
                 &msg,
@@ -35,12 +35,13 @@ impl Broker {
         }
         let mut receivers = self.subs.matches(&msg.topic);
         receivers.retain(|client_id, _| self.may_read(client_id, &msg.topic));
+        let n = receivers.len();
         self.event(BrokerEvent::Published {
             client_id: publisher.to_owned(),
             topic: msg.topic.clone(),
             qos: msg.qos,
             retain: msg.retain,
-            receivers: receivers.len(),
+            receivers: n,
         });
         for (client_id, granted) in receivers {
             let copy = Message {
@@ -50,6 +51,18 @@ impl Broker {
             };
             self.deliver(now, &client_id, copy);
         }
+        n
+    }
+
+    /// The in-flight window toward a session's client: the broker's
+    /// `max_inflight_messages`, and at most the client's Receive Maximum
+    /// (MQTT-3.3.4-9).
+    pub(super) fn peer_window(&self, s: &super::Session) -> usize {
+        s.conn
+            .and_then(|c| self.conns.get(&c))
+            .map_or(usize::from(u16::MAX), |c| {
+                usize::from(c.peer_limits.receive_maximum)
+            })
     }
 
     /// Whether the ACL lets the session receive a message on `topic` (a
@@ -80,6 +93,12 @@ impl Broker {
             return;
         };
         let conn = s.conn;
+        if msg.is_expired(now) {
+            return self.event(BrokerEvent::Expired {
+                client_id: client_id.to_owned(),
+                topic: msg.topic,
+            });
+        }
         if conn.is_none() && msg.qos == QoS::AtMostOnce && !self.config.queue_qos0 {
             return self.event(BrokerEvent::Dropped {
                 client_id: client_id.to_owned(),
@@ -88,9 +107,10 @@ impl Broker {
             });
         }
         let unsent = conn.and_then(|c| self.conns.get(&c)).map(|c| &c.unsent);
-        match (self.config.admit(s, &msg, unsent), conn) {
+        let peer = self.peer_window(s);
+        match (self.config.admit(s, &msg, unsent, peer), conn) {
             (Admit::Send, Some(conn)) if msg.qos == QoS::AtMostOnce => {
-                self.send_publish(now, conn, client_id, &msg, None, false)
+                self.send_publish(now, conn, client_id, &msg, None, false);
             }
             (Admit::Send, Some(conn)) => self.send_new(now, conn, client_id, msg),
             (Admit::Send | Admit::Queue, _) => self.enqueue(client_id, msg),
@@ -113,7 +133,7 @@ impl Broker {
     pub(super) fn deliver_retained(&mut self, now: Instant, client_id: &str, msg: Message) {
         match self.sessions.get(client_id).and_then(|s| s.conn) {
             Some(conn) if msg.qos == QoS::AtMostOnce => {
-                self.send_publish(now, conn, client_id, &msg, None, false)
+                self.send_publish(now, conn, client_id, &msg, None, false);
             }
             _ => self.deliver(now, client_id, msg),
         }
@@ -178,13 +198,20 @@ impl Broker {
         } else {
             OutStage::AwaitPuback
         };
+        // A PUBLISH larger than the client's Maximum Packet Size is not sent,
+        // and counts as delivered (MQTT-3.1.2-25).
+        if !self.send_publish(now, conn, client_id, &msg, Some(pid), false) {
+            return;
+        }
+        let Some(s) = self.sessions.get_mut(client_id) else {
+            return;
+        };
         s.outgoing.push(Outgoing {
             pid,
-            msg: msg.clone(),
+            msg,
             stage,
             sent_at: now,
         });
-        self.send_publish(now, conn, client_id, &msg, Some(pid), false);
         self.sync_resend_timer(client_id);
     }
 
@@ -196,17 +223,17 @@ impl Broker {
         msg: &Message,
         pid: Option<Pid>,
         dup: bool,
-    ) {
-        let publish = msg.to_publish(pid, dup);
+    ) -> bool {
+        let publish = msg.to_publish(pid, dup, now);
         self.event(BrokerEvent::Delivered {
             client_id: client_id.to_owned(),
             topic: msg.topic.clone(),
-            qos: publish.qos(),
+            qos: publish.qospid.qos(),
             pid: publish.qospid.pid(),
             dup: publish.dup,
             retain: publish.retain,
         });
-        self.send(now, conn, client_id, Packet::Publish(publish));
+        self.send(now, conn, client_id, v5::Packet::Publish(publish))
     }
 
     /// Queues a message (`admit` said there is room).
@@ -234,13 +261,17 @@ impl Broker {
     /// window has room.
     pub(super) fn drain_queue(&mut self, now: Instant, client_id: &str) {
         loop {
-            let Some(s) = self.sessions.get_mut(client_id) else {
+            let Some(s) = self.sessions.get(client_id) else {
                 return;
             };
             let Some(conn) = s.conn else {
                 return;
             };
-            if !self.config.window_has_room(s) {
+            let peer = self.peer_window(s);
+            let Some(s) = self.sessions.get_mut(client_id) else {
+                return;
+            };
+            if !self.config.window_has_room(s, peer) {
                 return;
             }
             let Some(msg) = s.pop_queued() else {
@@ -248,6 +279,14 @@ impl Broker {
             };
             if let Some(hold) = s.holds.popped() {
                 self.release_hold(now, hold);
+            }
+            if msg.is_expired(now) {
+                // Expired while queued: never delivered (MQTT-3.3.2-5).
+                self.event(BrokerEvent::Expired {
+                    client_id: client_id.to_owned(),
+                    topic: msg.topic,
+                });
+                continue;
             }
             if msg.qos == QoS::AtMostOnce {
                 self.send_publish(now, conn, client_id, &msg, None, false);
@@ -291,7 +330,12 @@ impl Broker {
         }
         for o in todo {
             let packet = if o.stage == OutStage::AwaitPubcomp {
-                self.send(now, conn, client_id, Packet::Pubrel(o.pid));
+                let rel = v5::Ack {
+                    pid: o.pid,
+                    reason: None,
+                    properties: None,
+                };
+                self.send(now, conn, client_id, v5::Packet::Pubrel(rel));
                 PacketType::Pubrel
             } else {
                 self.send_publish(now, conn, client_id, &o.msg, Some(o.pid), true);
@@ -358,9 +402,15 @@ impl Broker {
         }
     }
 
-    pub(super) fn on_puback(&mut self, now: Instant, client_id: &str, pid: Pid) {
+    pub(super) fn on_puback(
+        &mut self,
+        now: Instant,
+        client_id: &str,
+        a: v5::Ack<PubackReasonCode>,
+    ) {
+        let (pid, rc) = (a.pid, a.reason.map_or(0, |r| r.as_u8()));
         self.log(now, || {
-            format!("Received PUBACK from {client_id} (Mid: {pid}, RC:0)")
+            format!("Received PUBACK from {client_id} (Mid: {pid}, RC:{rc})")
         });
         let done = self
             .sessions
@@ -369,23 +419,51 @@ impl Broker {
         self.completed(now, client_id, done);
     }
 
-    pub(super) fn on_pubrec(&mut self, now: Instant, conn: ConnId, client_id: &str, pid: Pid) {
+    /// PUBREC: PUBREL follows, unless the reason is an error, which ends the
+    /// delivery there (MQTT-4.3.3-4 lets the sender forget it).
+    pub(super) fn on_pubrec(
+        &mut self,
+        now: Instant,
+        conn: ConnId,
+        client_id: &str,
+        a: v5::Ack<PubrecReasonCode>,
+    ) {
+        let pid = a.pid;
         self.log(now, || {
             format!("Received PUBREC from {client_id} (Mid: {pid})")
         });
+        if a.reason.is_some_and(|r| r.is_error()) {
+            let done = self.sessions.get_mut(client_id).and_then(|s| {
+                s.outgoing
+                    .pubrec(pid, now)
+                    .then(|| s.outgoing.pubcomp(pid))?
+            });
+            return self.completed(now, client_id, done);
+        }
         let known = self
             .sessions
             .get_mut(client_id)
             .is_some_and(|s| s.outgoing.pubrec(pid, now));
         if known {
-            self.send(now, conn, client_id, Packet::Pubrel(pid));
+            let rel = v5::Ack {
+                pid,
+                reason: None,
+                properties: None,
+            };
+            self.send(now, conn, client_id, v5::Packet::Pubrel(rel));
             self.sync_resend_timer(client_id);
         }
     }
 
-    pub(super) fn on_pubcomp(&mut self, now: Instant, client_id: &str, pid: Pid) {
+    pub(super) fn on_pubcomp(
+        &mut self,
+        now: Instant,
+        client_id: &str,
+        a: v5::Ack<PubcompReasonCode>,
+    ) {
+        let (pid, rc) = (a.pid, a.reason.map_or(0, |r| r.as_u8()));
         self.log(now, || {
-            format!("Received PUBCOMP from {client_id} (Mid: {pid}, RC:0)")
+            format!("Received PUBCOMP from {client_id} (Mid: {pid}, RC:{rc})")
         });
         let done = self
             .sessions

@@ -10,6 +10,11 @@ use super::{ConnId, PeerAddr};
 pub enum CloseReason {
     /// The client sent DISCONNECT.
     Disconnect,
+    /// A 5.0 client sent DISCONNECT 0x04 (Disconnect with Will Message): its
+    /// will is published.
+    DisconnectWithWill,
+    /// The broker is shutting down (a 5.0 client heard DISCONNECT 0x8B).
+    Shutdown,
     /// The socket closed or reset without DISCONNECT.
     PeerClosed,
     /// The transport failed (reset, read error).
@@ -263,6 +268,19 @@ pub enum BrokerEvent {
         limit: super::Limit,
         /// The topic or filter concerned, if any.
         topic: Option<String>,
+    },
+    /// An offline session reached its Session Expiry Interval and ended, its
+    /// subscriptions and queued messages with it.
+    SessionExpired {
+        /// Its client identifier.
+        client_id: String,
+    },
+    /// A message expired (Message Expiry Interval) before it could be delivered.
+    Expired {
+        /// The session it waited for.
+        client_id: String,
+        /// Its topic.
+        topic: TopicName,
     },
     /// A connection ended.
     Disconnected {

@@ -30,7 +30,8 @@
 
 use std::collections::VecDeque;
 
-use crate::codec::{Packet, Pid};
+use crate::codec::reason_codes::PubackReasonCode;
+use crate::codec::v5;
 use crate::time::Instant;
 
 use super::{Broker, ConnId};
@@ -40,7 +41,7 @@ use super::{Broker, ConnId};
 pub(crate) struct OwedAck {
     /// The publisher connection's count of the PUBLISH it answers.
     seq: u64,
-    pid: Pid,
+    ack: v5::Ack<PubackReasonCode>,
     /// Copies of the message still waiting in subscribers' queues.
     waiting: usize,
 }
@@ -120,19 +121,23 @@ impl Broker {
         now: Instant,
         conn: ConnId,
         client_id: &str,
-        pid: Pid,
+        ack: v5::Ack<PubackReasonCode>,
         hold: Option<(ConnId, u64)>,
         waiting: usize,
     ) {
         let owe = match (hold, self.conns.get_mut(&conn)) {
             (Some((_, seq)), Some(c)) if waiting > 0 || !c.owed.acks.is_empty() => {
-                c.owed.acks.push_back(OwedAck { seq, pid, waiting });
+                c.owed.acks.push_back(OwedAck {
+                    seq,
+                    ack: ack.clone(),
+                    waiting,
+                });
                 true
             }
             _ => false,
         };
         if !owe {
-            self.send(now, conn, client_id, Packet::Puback(pid));
+            self.send(now, conn, client_id, v5::Packet::Puback(ack));
         }
     }
 
@@ -147,13 +152,13 @@ impl Broker {
         }
         let mut ready = Vec::new();
         while c.owed.acks.front().is_some_and(|a| a.waiting == 0) {
-            ready.extend(c.owed.acks.pop_front().map(|a| a.pid));
+            ready.extend(c.owed.acks.pop_front().map(|a| a.ack));
         }
         let Some(name) = c.client_id.clone() else {
             return;
         };
-        for pid in ready {
-            self.send(now, conn, &name, Packet::Puback(pid));
+        for ack in ready {
+            self.send(now, conn, &name, v5::Packet::Puback(ack));
         }
     }
 }

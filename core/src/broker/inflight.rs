@@ -192,6 +192,8 @@ mod tests {
                 payload: bytes::Bytes::from_static(b"x"),
                 qos: QoS::AtLeastOnce,
                 retain: false,
+                properties: Vec::new(),
+                expires_at: None,
             },
             stage,
             sent_at: Instant::ZERO,

@@ -188,8 +188,14 @@ fn under(a: usize, b: usize, max: usize) -> bool {
 impl BrokerConfig {
     /// Where `msg` goes for session `s`; `unsent` is what its connection's
     /// socket has not taken, `None` when the client is offline.
-    pub(crate) fn admit(&self, s: &Session, msg: &Message, unsent: Option<&Unsent>) -> Admit {
-        let (window, window_bytes) = (self.max_inflight_messages, self.max_inflight_bytes);
+    pub(crate) fn admit(
+        &self,
+        s: &Session,
+        msg: &Message,
+        unsent: Option<&Unsent>,
+        peer_window: usize,
+    ) -> Admit {
+        let (window, window_bytes) = (self.window(peer_window), self.max_inflight_bytes);
         let held = s.outgoing.len() + s.queue.len();
         let held_bytes = s.outgoing.payload_bytes() + s.queued_bytes;
         let Some(unsent) = unsent else {
@@ -239,9 +245,19 @@ impl BrokerConfig {
                 || held_bytes < self.max_inflight_bytes + self.max_queued_bytes)
     }
 
+    /// The in-flight window toward a client whose Receive Maximum is
+    /// `peer_window`: `max_inflight_messages` (0 unbounded), at most that.
+    pub(crate) fn window(&self, peer_window: usize) -> usize {
+        match self.max_inflight_messages {
+            0 => peer_window,
+            w => w.min(peer_window),
+        }
+    }
+
     /// Whether a queued message may move into the window now.
-    pub(crate) fn window_has_room(&self, s: &Session) -> bool {
-        (self.max_inflight_messages == 0 || s.outgoing.len() < self.max_inflight_messages)
+    pub(crate) fn window_has_room(&self, s: &Session, peer_window: usize) -> bool {
+        let window = self.window(peer_window);
+        (window == 0 || s.outgoing.len() < window)
             && (self.max_inflight_bytes == 0
                 || s.outgoing.payload_bytes() < self.max_inflight_bytes)
     }

@@ -4,8 +4,9 @@
 
 use core::fmt;
 
-use crate::codec::{Connect, Publish};
+use crate::codec::{v5, Protocol};
 use crate::time::Instant;
+use crate::topic::TopicName;
 
 use super::PeerAddr;
 
@@ -26,14 +27,14 @@ impl fmt::Display for LogLine {
 }
 
 /// `(d0, q1, r0, m1, 'topico', ... (8 bytes))`
-pub(crate) fn publish_details(p: &Publish) -> String {
+pub(crate) fn publish_details(p: &v5::Publish, topic: &TopicName) -> String {
     format!(
         "(d{}, q{}, r{}, m{}, '{}', ... ({} bytes))",
         u8::from(p.dup),
-        p.qos().as_u8(),
+        p.qospid.qos().as_u8(),
         u8::from(p.retain),
         p.qospid.pid().map_or(0, |m| m.get()),
-        p.topic,
+        topic,
         p.payload.len()
     )
 }
@@ -47,11 +48,22 @@ pub(crate) fn new_connection(peer: &PeerAddr, port: u16) -> String {
 }
 
 /// `New client connected from 172.17.0.2:40156 as id (p2, c1, k60[, u'user']).`
-pub(crate) fn client_connected(peer: &PeerAddr, client_id: &str, c: &Connect) -> String {
-    // mosquitto numbers protocols by its own enum: 1 for 3.1, 2 for 3.1.1.
-    let p = if c.protocol.level() == 3 { 1 } else { 2 };
-    let user = match &c.login {
-        Some(l) => format!(", u'{}'", l.username),
+pub(crate) fn client_connected(
+    peer: &PeerAddr,
+    client_id: &str,
+    protocol: Protocol,
+    c: &v5::Connect,
+    keep_alive: u16,
+) -> String {
+    // mosquitto numbers protocols by its own enum: 1 for 3.1, 2 for 3.1.1, 5 for
+    // 5.0.
+    let p = match protocol {
+        Protocol::V31 => 1,
+        Protocol::V311 => 2,
+        Protocol::V5 => 5,
+    };
+    let user = match &c.username {
+        Some(u) => format!(", u'{u}'"),
         None => String::new(),
     };
     format!(
@@ -60,24 +72,64 @@ pub(crate) fn client_connected(peer: &PeerAddr, client_id: &str, c: &Connect) ->
         peer.port,
         client_id,
         p,
-        u8::from(c.clean_session),
-        c.keep_alive,
+        u8::from(c.clean_start),
+        keep_alive,
         user
     )
 }
 
 /// The will lines after "New client connected".
-pub(crate) fn will_lines(c: &Connect) -> Vec<String> {
-    match &c.will {
+pub(crate) fn will_lines(will: Option<&v5::Will>) -> Vec<String> {
+    match will {
         None => vec!["No will message specified.".to_owned()],
         Some(w) => vec![
             format!(
                 "Will message specified ({} bytes) (r{}, q{}).",
-                w.message.len(),
+                w.payload.len(),
                 u8::from(w.retain),
                 w.qos.as_u8()
             ),
             format!("\t{}", w.topic),
         ],
     }
+}
+
+/// The line for a packet the broker sends, as mosquitto words it; `None` for
+/// DISCONNECT, which mosquitto 2.0.11 sends without a line. CONNACK shows the
+/// code the client gets: 3.1.1's return code, or 5.0's reason code.
+pub(crate) fn sending(name: &str, packet: &v5::Packet, v5: bool) -> Option<String> {
+    use crate::codec::convert::connack_code_v3;
+    fn rc<R: v5::Reason>(a: &v5::Ack<R>) -> u8 {
+        a.reason.map_or(0, |r| r.to_u8())
+    }
+    Some(match packet {
+        v5::Packet::Connack(c) => {
+            let code = if v5 {
+                c.reason.as_u8()
+            } else {
+                connack_code_v3(c.reason).as_u8()
+            };
+            format!(
+                "Sending CONNACK to {name} ({}, {code})",
+                u8::from(c.session_present)
+            )
+        }
+        v5::Packet::Publish(p) => {
+            let topic = p.topic.as_ref().map_or("", |t| t.as_str());
+            format!(
+                "Sending PUBLISH to {name} (d{}, q{}, r{}, m{}, '{topic}', ... ({} bytes))",
+                u8::from(p.dup),
+                p.qospid.qos().as_u8(),
+                u8::from(p.retain),
+                p.qospid.pid().map_or(0, |m| m.get()),
+                p.payload.len()
+            )
+        }
+        v5::Packet::Puback(a) => format!("Sending PUBACK to {name} (m{}, rc{})", a.pid, rc(a)),
+        v5::Packet::Pubrec(a) => format!("Sending PUBREC to {name} (m{}, rc{})", a.pid, rc(a)),
+        v5::Packet::Pubrel(a) => format!("Sending PUBREL to {name} (m{})", a.pid),
+        v5::Packet::Pubcomp(a) => format!("Sending PUBCOMP to {name} (m{})", a.pid),
+        v5::Packet::Disconnect(_) => return None,
+        other => format!("Sending {} to {name}", other.packet_type()),
+    })
 }

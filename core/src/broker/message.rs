@@ -1,8 +1,12 @@
-//! An application message as the broker stores it, apart from any one PUBLISH.
+//! An application message as the broker stores it, apart from any one PUBLISH:
+//! what it carries to every receiver (topic, payload, the 5.0 properties that
+//! travel with it) and when it expires (Message Expiry Interval, §3.3.2.3.3).
 
 use bytes::Bytes;
 
-use crate::codec::{Publish, QoS, QosPid};
+use crate::codec::properties::{MessageExpiryInterval, Property, PropertyId};
+use crate::codec::{v5, Pid, QoS, QosPid};
+use crate::time::Instant;
 use crate::topic::TopicName;
 
 /// A message in the broker: in a queue, in flight, retained or a will.
@@ -16,12 +20,23 @@ pub struct Message {
     /// at (already min(publish, granted)).
     pub qos: QoS,
     /// For a received message its RETAIN flag; for a delivery the flag it goes out
-    /// with (1 only for retained messages sent on subscribe).
+    /// with (1 only for retained messages sent on subscribe, or with Retain As
+    /// Published).
     pub retain: bool,
+    /// The 5.0 properties forwarded with it, in the order received: Payload
+    /// Format Indicator, Message Expiry Interval (rewritten to the time left on
+    /// each delivery), Content Type, Response Topic, Correlation Data, User
+    /// Properties (MQTT-3.3.2-4, -15, -17, -18). A Topic Alias and Subscription
+    /// Identifiers belong to one PUBLISH, not to the message. Empty for a message
+    /// from a 3.1.1 client.
+    pub properties: Vec<Property>,
+    /// When it expires, if it came with a Message Expiry Interval.
+    pub expires_at: Option<Instant>,
 }
 
 impl Message {
-    /// The message a PUBLISH carries, with a payload of its own.
+    /// The message a PUBLISH carries (its topic resolved from any alias), with a
+    /// payload of its own, received at `now`.
     ///
     /// A decoded PUBLISH's payload is a slice of the connection's read buffer, a
     /// block of up to 64 KiB shared by every packet decoded from it; a message
@@ -30,35 +45,91 @@ impl Message {
     /// never-reading QoS 2 subscriber the up to 1,020 held messages each kept a
     /// different block: `mqttlab broker` peaked at 18-22 MB (mosquitto 2.0.11:
     /// 10.2 MB). One copy per PUBLISH received, shared by every delivery of it.
-    pub fn from_publish(p: &Publish) -> Self {
+    pub fn from_publish(p: &v5::Publish, topic: TopicName, now: Instant) -> Self {
         Message {
-            topic: p.topic.clone(),
+            topic,
             payload: Bytes::copy_from_slice(&p.payload),
-            qos: p.qos(),
+            qos: p.qospid.qos(),
             retain: p.retain,
+            properties: forwarded(&p.properties),
+            expires_at: expiry(&p.properties, now),
         }
     }
 
-    /// A PUBLISH carrying this message with the given id (ignored at QoS 0) and DUP.
-    pub fn to_publish(&self, pid: Option<crate::codec::Pid>, dup: bool) -> Publish {
+    /// The message of a will, published at `now`.
+    pub fn from_will(w: &v5::Will, now: Instant) -> Self {
+        Message {
+            topic: w.topic.clone(),
+            payload: w.payload.clone(),
+            qos: w.qos,
+            retain: w.retain,
+            properties: forwarded(&w.properties),
+            expires_at: expiry(&w.properties, now),
+        }
+    }
+
+    /// Whether it has expired at `now`: it must not be delivered any more
+    /// (MQTT-3.3.2-5).
+    pub fn is_expired(&self, now: Instant) -> bool {
+        self.expires_at.is_some_and(|at| at <= now)
+    }
+
+    /// A PUBLISH carrying this message with the given id (ignored at QoS 0) and
+    /// DUP, sent at `now`: its Message Expiry Interval is the time left, in
+    /// whole seconds rounded up (MQTT-3.3.2-6).
+    pub fn to_publish(&self, pid: Option<Pid>, dup: bool, now: Instant) -> v5::Publish {
         let qospid = match pid {
             Some(pid) => QosPid::from_parts(self.qos, pid),
             None => QosPid::AtMostOnce,
         };
-        Publish {
+        let mut properties = self.properties.clone();
+        if let Some(at) = self.expires_at {
+            let left = at.saturating_duration_since(now).as_micros();
+            let secs = u32::try_from(left.div_ceil(1_000_000)).unwrap_or(u32::MAX);
+            for p in &mut properties {
+                if let Property::MessageExpiryInterval(m) = p {
+                    *m = MessageExpiryInterval(secs);
+                }
+            }
+        }
+        v5::Publish {
             dup: dup && qospid.qos() != QoS::AtMostOnce,
             qospid,
             retain: self.retain,
-            topic: self.topic.clone(),
+            topic: Some(self.topic.clone()),
+            properties,
             payload: self.payload.clone(),
         }
     }
 }
 
+/// The properties that travel with the message.
+fn forwarded(props: &[Property]) -> Vec<Property> {
+    props
+        .iter()
+        .filter(|p| {
+            !matches!(
+                p.id(),
+                PropertyId::TopicAlias | PropertyId::SubscriptionIdentifier
+            )
+        })
+        .cloned()
+        .collect()
+}
+
+fn expiry(props: &[Property], now: Instant) -> Option<Instant> {
+    props.iter().find_map(|p| match p {
+        Property::MessageExpiryInterval(m) => {
+            Some(now + core::time::Duration::from_secs(u64::from(m.0)))
+        }
+        _ => None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codec::{Decoder, Packet, Pid, QosPid};
+    use crate::codec::{Decoder, Packet, Publish};
 
     /// A message made from a decoded PUBLISH has the same payload, in a buffer
     /// of its own: not inside the decoder's read block, which it would keep.
@@ -88,7 +159,8 @@ mod tests {
             let Packet::Publish(p) = packet else {
                 panic!("a PUBLISH: {packet:?}");
             };
-            let msg = Message::from_publish(p);
+            let p5 = crate::codec::convert::publish_to_v5(p.clone());
+            let msg = Message::from_publish(&p5, p.topic.clone(), Instant::ZERO);
             assert_eq!(msg.payload, p.payload);
             assert_eq!(msg.payload.len(), 1024);
             // The decoded payload is a slice of the frame...

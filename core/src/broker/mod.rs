@@ -80,6 +80,7 @@ mod config;
 mod connect;
 mod connection;
 mod delivery;
+mod disconnect;
 mod event;
 mod flow;
 mod inflight;
@@ -93,6 +94,8 @@ mod state;
 mod subscribe;
 mod subscriptions;
 mod timer;
+mod topic_alias;
+mod v5_config;
 mod will;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -110,8 +113,11 @@ pub use session::Session;
 pub use state::{ConnectionInfo, InflightInfo, SessionInfo};
 pub use subscriptions::SubscriptionStore;
 pub use timer::{Timer, Timers};
+pub use v5_config::{ServerReference, V5Config};
 
-use crate::codec::{DecodeError, DecodeErrorKind, Packet, PacketType};
+use crate::codec::properties::ReasonString;
+use crate::codec::reason_codes::DisconnectReasonCode;
+use crate::codec::{convert, v5, AnyPacket, DecodeError, DecodeErrorKind, Packet, PacketType};
 use crate::rng::SplitMix64;
 use crate::time::Instant;
 use connection::Connection;
@@ -122,8 +128,8 @@ use connection::Connection;
 pub struct Transmit {
     /// Where to send it.
     pub conn: ConnId,
-    /// The packet.
-    pub packet: Packet,
+    /// The packet, at the receiver's protocol level.
+    pub packet: AnyPacket,
     /// Its bytes on the wire.
     pub bytes: Vec<u8>,
 }
@@ -159,6 +165,11 @@ pub struct Broker {
     /// Every connection's next deadline, earliest first: `poll_timeout` and
     /// `handle_timeout` need not visit every connection.
     schedule: BTreeSet<(Instant, ConnId)>,
+    /// When offline sessions expire (Session Expiry Interval).
+    session_schedule: BTreeSet<(Instant, String)>,
+    /// Wills waiting for their Will Delay Interval, by client identifier.
+    delayed_wills: BTreeMap<String, will::DelayedWill>,
+    will_schedule: BTreeSet<(Instant, String)>,
     out: VecDeque<Output>,
     /// While a QoS 1 PUBLISH is routed with `hold_acks`: the PUBACK its queued
     /// copies hold, and how many copies were queued.
@@ -178,6 +189,9 @@ impl Broker {
             subs: SubscriptionStore::default(),
             retained: RetainedStore::default(),
             schedule: BTreeSet::new(),
+            session_schedule: BTreeSet::new(),
+            delayed_wills: BTreeMap::new(),
+            will_schedule: BTreeSet::new(),
             out: VecDeque::new(),
             routing_hold: None,
             held_copies: 0,
@@ -250,8 +264,8 @@ impl Broker {
             if buffered > 0 && buffered <= bytes.len() {
                 c.next_first_byte = Some(bytes[bytes.len() - buffered]);
             }
-            match c.decoder.next_packet() {
-                Ok(Some(packet)) => self.handle_packet(now, conn, packet),
+            match c.decoder.next_any_frame() {
+                Ok(Some((packet, _))) => self.handle_any(now, conn, packet),
                 Ok(None) => return,
                 Err(e) => {
                     self.decode_error(now, conn, e);
@@ -261,9 +275,17 @@ impl Broker {
         }
     }
 
-    /// A decoded packet arrived on a connection: for drivers that work with packets
-    /// rather than bytes. Packets for an unknown connection are ignored.
+    /// A decoded 3.1/3.1.1 packet arrived on a connection: for drivers that work
+    /// with packets rather than bytes. Packets for an unknown connection are
+    /// ignored.
     pub fn handle_packet(&mut self, now: Instant, conn: ConnId, packet: Packet) {
+        self.handle_any(now, conn, AnyPacket::V3(packet));
+    }
+
+    /// A decoded packet of any level arrived on a connection. The broker thinks
+    /// in 5.0: a 3.1.1 packet is read as the 5.0 packet with no properties
+    /// ([`convert::to_v5`]). Packets for an unknown connection are ignored.
+    pub fn handle_any(&mut self, now: Instant, conn: ConnId, packet: AnyPacket) {
         let Some(c) = self.conns.get_mut(&conn) else {
             return;
         };
@@ -275,7 +297,13 @@ impl Broker {
         self.reschedule(conn);
         let Some(client_id) = client_id else {
             return match packet {
-                Packet::Connect(connect) => self.on_connect(now, conn, connect),
+                AnyPacket::V3(Packet::Connect(connect)) => {
+                    let protocol = connect.protocol;
+                    self.on_connect(now, conn, protocol, convert::connect_to_v5(connect))
+                }
+                AnyPacket::V5(v5::Packet::Connect(connect)) => {
+                    self.on_connect(now, conn, crate::codec::Protocol::V5, connect)
+                }
                 other => self.protocol_error(
                     now,
                     conn,
@@ -288,8 +316,12 @@ impl Broker {
                 ),
             };
         };
+        let packet = match packet {
+            AnyPacket::V3(p) => convert::to_v5(p),
+            AnyPacket::V5(p) => p,
+        };
         match packet {
-            Packet::Connect(_) => {
+            v5::Packet::Connect(_) => {
                 self.log(now, || {
                     format!("Bad client {client_id} sending multiple CONNECT messages.")
                 });
@@ -301,23 +333,33 @@ impl Broker {
                     false,
                 );
             }
-            Packet::Publish(p) => self.on_publish(now, conn, &client_id, p),
-            Packet::Puback(pid) => self.on_puback(now, &client_id, pid),
-            Packet::Pubrec(pid) => self.on_pubrec(now, conn, &client_id, pid),
-            Packet::Pubrel(pid) => self.on_pubrel(now, conn, &client_id, pid),
-            Packet::Pubcomp(pid) => self.on_pubcomp(now, &client_id, pid),
-            Packet::Subscribe(s) => self.on_subscribe(now, conn, &client_id, s),
-            Packet::Unsubscribe(u) => self.on_unsubscribe(now, conn, &client_id, u),
-            Packet::Pingreq => {
+            v5::Packet::Publish(p) => self.on_publish(now, conn, &client_id, p),
+            v5::Packet::Puback(a) => self.on_puback(now, &client_id, a),
+            v5::Packet::Pubrec(a) => self.on_pubrec(now, conn, &client_id, a),
+            v5::Packet::Pubrel(a) => self.on_pubrel(now, conn, &client_id, a),
+            v5::Packet::Pubcomp(a) => self.on_pubcomp(now, &client_id, a),
+            v5::Packet::Subscribe(s) => self.on_subscribe(now, conn, &client_id, s),
+            v5::Packet::Unsubscribe(u) => self.on_unsubscribe(now, conn, &client_id, u),
+            v5::Packet::Pingreq => {
                 self.log(now, || format!("Received PINGREQ from {client_id}"));
-                self.send(now, conn, &client_id, Packet::Pingresp);
+                self.send(now, conn, &client_id, v5::Packet::Pingresp);
             }
-            Packet::Disconnect => {
-                self.log(now, || format!("Received DISCONNECT from {client_id}"));
-                self.log(now, || format!("Client {client_id} disconnected."));
-                self.end_connection(now, conn, CloseReason::Disconnect);
+            v5::Packet::Disconnect(d) => self.on_disconnect(now, conn, &client_id, d),
+            v5::Packet::Auth(_) => {
+                // No authentication method was agreed in CONNECT (MQTT-4.12.0-7
+                // wants an AUTH only after one).
+                self.protocol_error(
+                    now,
+                    conn,
+                    "AUTH without an Authentication Method in CONNECT".into(),
+                    "MQTT-3.15.0-1",
+                    false,
+                );
             }
-            Packet::Connack(_) | Packet::Suback(_) | Packet::Unsuback(_) | Packet::Pingresp => {
+            v5::Packet::Connack(_)
+            | v5::Packet::Suback(_)
+            | v5::Packet::Unsuback(_)
+            | v5::Packet::Pingresp => {
                 self.protocol_error(
                     now,
                     conn,
@@ -350,8 +392,8 @@ impl Broker {
         self.end_connection(now, conn, CloseReason::SocketError);
     }
 
-    /// Time passed: fires CONNECT and keep-alive timeouts and teaching-mode resends
-    /// due at `now`.
+    /// Time passed: fires CONNECT and keep-alive timeouts, teaching-mode
+    /// resends, delayed wills and session expiries due at `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
         let due: Vec<(ConnId, bool, bool, bool)> = self
             .schedule
@@ -380,10 +422,24 @@ impl Broker {
                 self.log(now, || {
                     format!("Client {name} has exceeded timeout, disconnecting.")
                 });
+                self.send_disconnect(now, conn, DisconnectReasonCode::KeepAliveTimeout, None);
                 self.end_connection(now, conn, CloseReason::KeepAliveTimeout);
             } else if resend {
                 self.resend_overdue(now, conn);
             }
+        }
+        self.fire_delayed_wills(now);
+        self.expire_sessions(now);
+    }
+
+    /// The broker is stopping: every 5.0 client hears DISCONNECT 0x8B (Server
+    /// shutting down), and every connection closes; wills are published as
+    /// for any connection the server closes (MQTT-3.1.2-8).
+    pub fn handle_shutdown(&mut self, now: Instant) {
+        let conns: Vec<ConnId> = self.conns.keys().copied().collect();
+        for conn in conns {
+            self.send_disconnect(now, conn, DisconnectReasonCode::ServerShuttingDown, None);
+            self.end_connection(now, conn, CloseReason::Shutdown);
         }
     }
 
@@ -396,7 +452,14 @@ impl Broker {
 
     /// When [`handle_timeout`](Self::handle_timeout) must be called next, if ever.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.schedule.first().map(|(at, _)| *at)
+        [
+            self.schedule.first().map(|(at, _)| *at),
+            self.session_schedule.first().map(|(at, _)| *at),
+            self.will_schedule.first().map(|(at, _)| *at),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     // ---- helpers shared by the handler files ----
@@ -433,36 +496,56 @@ impl Broker {
     }
 
     /// Logs `Sending <TYPE> to <name>...` the way mosquitto words each type, and
-    /// queues the packet's bytes.
-    fn send(&mut self, now: Instant, conn: ConnId, name: &str, packet: Packet) {
-        self.log(now, || match &packet {
-            Packet::Connack(c) => format!(
-                "Sending CONNACK to {name} ({}, {})",
-                u8::from(c.session_present),
-                c.code.as_u8()
-            ),
-            Packet::Publish(p) => format!("Sending PUBLISH to {name} {}", log::publish_details(p)),
-            Packet::Puback(m) => format!("Sending PUBACK to {name} (m{m}, rc0)"),
-            Packet::Pubrec(m) => format!("Sending PUBREC to {name} (m{m}, rc0)"),
-            Packet::Pubrel(m) => format!("Sending PUBREL to {name} (m{m})"),
-            Packet::Pubcomp(m) => format!("Sending PUBCOMP to {name} (m{m})"),
-            other => format!("Sending {} to {name}", other.packet_type()),
-        });
-        self.transmit(conn, packet);
+    /// queues the packet's bytes at the receiver's level.
+    fn send(&mut self, now: Instant, conn: ConnId, name: &str, packet: v5::Packet) -> bool {
+        let v5 = self.conns.get(&conn).is_some_and(|c| c.is_v5());
+        if let Some(line) = self
+            .config
+            .log
+            .then(|| log::sending(name, &packet, v5))
+            .flatten()
+        {
+            self.log(now, || line);
+        }
+        self.transmit(now, conn, packet)
     }
 
-    fn transmit(&mut self, conn: ConnId, packet: Packet) {
-        let mut bytes = Vec::with_capacity(packet.encoded_len());
+    /// Encodes a packet at the connection's level and queues it: a 3.1.1 client
+    /// gets what 3.1.1 carries ([`convert::to_v3`]); a 5.0 client nothing larger
+    /// than its Maximum Packet Size (MQTT-3.1.2-24: the packet is dropped).
+    /// Returns whether it went out.
+    fn transmit(&mut self, _now: Instant, conn: ConnId, packet: v5::Packet) -> bool {
+        let Some(c) = self.conns.get(&conn) else {
+            return false;
+        };
+        let limit = c.peer_limits.max_packet_size;
+        let packet = if c.is_v5() {
+            AnyPacket::V5(packet)
+        } else {
+            match convert::to_v3(packet) {
+                Ok(p) => AnyPacket::V3(p),
+                Err(_) => return false,
+            }
+        };
+        let mut bytes = Vec::new();
         // The broker only builds packets the wire can carry (topics and payloads
         // come from decoded packets); should encoding still fail, nothing is sent
         // rather than half a packet.
         if packet.encode(&mut bytes).is_err() {
-            return;
+            return false;
+        }
+        if limit.is_some_and(|max| bytes.len() as u64 > u64::from(max)) {
+            return false;
         }
         if self.config.socket_feedback {
             if let Some(c) = self.conns.get_mut(&conn) {
                 let qos0 = match &packet {
-                    Packet::Publish(p) if p.qospid.pid().is_none() => Some(p.payload.len()),
+                    AnyPacket::V3(Packet::Publish(p)) if p.qospid.pid().is_none() => {
+                        Some(p.payload.len())
+                    }
+                    AnyPacket::V5(v5::Packet::Publish(p)) if p.qospid.pid().is_none() => {
+                        Some(p.payload.len())
+                    }
                     _ => None,
                 };
                 c.unsent.transmitted(bytes.len(), qos0);
@@ -473,6 +556,40 @@ impl Broker {
             packet,
             bytes,
         }));
+        true
+    }
+
+    /// Sends a 5.0 client the broker's DISCONNECT (§3.14) before the broker
+    /// closes its connection; a 3.1.1 client gets none (3.1.1 has no DISCONNECT
+    /// from the server). With `why`, a Reason String unless the client turned
+    /// problem information off.
+    fn send_disconnect(
+        &mut self,
+        now: Instant,
+        conn: ConnId,
+        code: DisconnectReasonCode,
+        why: Option<String>,
+    ) {
+        let Some(c) = self.conns.get(&conn) else {
+            return;
+        };
+        if !c.is_v5() || c.client_id.is_none() {
+            return;
+        }
+        let name = c.log_name().to_owned();
+        let properties = match why {
+            Some(why) if c.peer_limits.problem_information => Some(vec![ReasonString(why).into()]),
+            _ => None,
+        };
+        self.send(
+            now,
+            conn,
+            &name,
+            v5::Packet::Disconnect(v5::Disconnect {
+                reason: Some(code),
+                properties,
+            }),
+        );
     }
 
     fn decode_error(&mut self, now: Instant, conn: ConnId, e: DecodeError) {
@@ -486,9 +603,10 @@ impl Broker {
                     now,
                     conn,
                     &ip,
-                    Packet::Connack(crate::codec::Connack {
+                    v5::Packet::Connack(v5::Connack {
                         session_present: false,
-                        code,
+                        reason: convert::connack_reason_v5(code),
+                        properties: Vec::new(),
                     }),
                 );
                 self.event(BrokerEvent::ConnectionRefused { conn, code });
@@ -502,7 +620,7 @@ impl Broker {
         // mosquitto logs "Received SUBSCRIBE/UNSUBSCRIBE" before it reads the body,
         // so a malformed one is announced first.
         let framed = !matches!(
-            e.kind,
+            e.kind.inner(),
             DecodeErrorKind::ReservedPacketType(_)
                 | DecodeErrorKind::RemainingLengthTooLong
                 | DecodeErrorKind::PacketTooLarge { .. }
@@ -515,16 +633,32 @@ impl Broker {
                 self.log(now, || format!("Received {t} from {id}"));
             }
         }
+        if let DecodeErrorKind::InvalidPropertyValue {
+            id: crate::codec::properties::PropertyId::TopicAlias,
+            ..
+        } = e.kind.inner()
+        {
+            // Alias 0 (MQTT-3.3.2-8): Topic Alias invalid, not just malformed.
+            let code = DisconnectReasonCode::TopicAliasInvalid;
+            return self.close_with(now, conn, code, e.to_string(), e.kind.rule());
+        }
+        if matches!(e.kind.inner(), DecodeErrorKind::PacketTooLarge { .. }) {
+            // §4.13: 0x95 to a 5.0 client (MQTT-3.1.2-24 is the broker's side).
+            let code = DisconnectReasonCode::PacketTooLarge;
+            return self.close_with(now, conn, code, e.to_string(), e.kind.rule());
+        }
         // mosquitto tells "protocol error" from "malformed packet"; the event and
         // the close reason carry the exact rule either way.
         let malformed = !matches!(
-            e.kind,
+            e.kind.inner(),
             DecodeErrorKind::ReservedPacketType(_) | DecodeErrorKind::Topic(..)
         );
         self.protocol_error(now, conn, e.to_string(), e.kind.rule(), malformed);
     }
 
-    /// Closes a connection for a protocol violation; its will is published.
+    /// Closes a connection for a protocol violation; its will is published. A
+    /// 5.0 client hears DISCONNECT 0x81 (malformed) or 0x82 (protocol error)
+    /// first (§4.13).
     fn protocol_error(
         &mut self,
         now: Instant,
@@ -533,16 +667,37 @@ impl Broker {
         rule: &'static str,
         malformed: bool,
     ) {
+        let code = if malformed {
+            DisconnectReasonCode::MalformedPacket
+        } else {
+            DisconnectReasonCode::ProtocolError
+        };
+        self.close_with(now, conn, code, reason, rule);
+    }
+
+    /// Closes a connection for a violation the reason code names (0x81, 0x82,
+    /// 0x93 Receive Maximum exceeded, 0x94 Topic Alias invalid, ...).
+    fn close_with(
+        &mut self,
+        now: Instant,
+        conn: ConnId,
+        code: DisconnectReasonCode,
+        reason: String,
+        rule: &'static str,
+    ) {
         let Some(c) = self.conns.get(&conn) else {
             return;
         };
         let name = c.log_name().to_owned();
         let client_id = c.client_id.clone();
-        let what = if malformed {
-            "malformed packet"
-        } else {
-            "protocol error"
+        // mosquitto's two words: an oversized packet is malformed to it.
+        let what = match code {
+            DisconnectReasonCode::MalformedPacket | DisconnectReasonCode::PacketTooLarge => {
+                "malformed packet"
+            }
+            _ => "protocol error",
         };
+        self.send_disconnect(now, conn, code, Some(reason.clone()));
         self.log(now, || format!("Client {name} disconnected due to {what}."));
         self.event(BrokerEvent::ProtocolError {
             conn,
@@ -553,9 +708,9 @@ impl Broker {
         self.end_connection(now, conn, CloseReason::ProtocolError(reason));
     }
 
-    /// Forgets a connection: publishes or discards its will, ends a clean session
-    /// or leaves a persistent one offline, and (unless the peer closed it) tells the
-    /// driver to close it.
+    /// Forgets a connection: publishes, delays or discards its will, ends a
+    /// session whose expiry is 0 or leaves it offline until it expires, and
+    /// (unless the peer closed it) tells the driver to close it.
     fn end_connection(&mut self, now: Instant, conn: ConnId, reason: CloseReason) {
         let Some(c) = self.conns.remove(&conn) else {
             return;
@@ -569,19 +724,33 @@ impl Broker {
             // is queued or dropped like any message to an offline session, never
             // sent on the connection that just closed.
             let mut released = Vec::new();
+            let mut session_ends = None;
             if let Some(s) = self.sessions.get_mut(client_id) {
                 if s.conn == Some(conn) {
                     s.conn = None;
                     // An offline subscriber holds back no publisher.
                     released = s.holds.release_all();
-                    if s.clean {
-                        self.sessions.remove(client_id);
-                        self.subs.remove_client(client_id);
-                    }
+                    s.expiry_interval = c.session_expiry;
+                    s.clean = c.session_expiry == 0;
+                    session_ends = Some(match c.session_expiry {
+                        0 => Some(now),
+                        u32::MAX => None,
+                        secs => Some(now + core::time::Duration::from_secs(u64::from(secs))),
+                    });
                 }
             }
             for hold in released {
                 self.release_hold(now, hold);
+            }
+            match session_ends {
+                Some(Some(at)) if at <= now => self.discard_session(client_id),
+                Some(Some(at)) => {
+                    if let Some(s) = self.sessions.get_mut(client_id) {
+                        s.expires_at = Some(at);
+                        self.session_schedule.insert((at, client_id.clone()));
+                    }
+                }
+                _ => {}
             }
             if let Some(will) = c.will {
                 if reason.is_graceful() {
@@ -589,7 +758,8 @@ impl Broker {
                         client_id: client_id.clone(),
                     });
                 } else {
-                    self.publish_will(now, client_id, c.username.as_deref(), will);
+                    let ends = session_ends.flatten();
+                    self.will_or_delay(now, client_id, c.username.clone(), will, ends);
                 }
             }
         }
@@ -605,5 +775,21 @@ impl Broker {
             graceful: reason.is_graceful(),
             reason,
         });
+    }
+
+    /// Ends the offline sessions whose expiry is due.
+    fn expire_sessions(&mut self, now: Instant) {
+        while let Some((at, id)) = self.session_schedule.first().cloned() {
+            if at > now {
+                return;
+            }
+            self.session_schedule.remove(&(at, id.clone()));
+            // A delayed will fires at the latest when its session ends.
+            self.fire_will_now(now, &id);
+            if self.sessions.get(&id).is_some_and(|s| s.conn.is_none()) {
+                self.discard_session(&id);
+                self.event(BrokerEvent::SessionExpired { client_id: id });
+            }
+        }
     }
 }

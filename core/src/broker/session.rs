@@ -11,8 +11,14 @@ use super::{ConnId, IncomingQos2, Message, OutgoingWindow};
 pub struct Session {
     /// The client identifier.
     pub client_id: String,
-    /// Whether it ends with the connection (clean session = 1).
+    /// Whether it ends with the connection (3.1.1 clean session = 1; 5.0
+    /// Session Expiry Interval 0).
     pub clean: bool,
+    /// Session Expiry Interval (§3.1.2.11.2): seconds it outlives its
+    /// connection; 0 it ends with it, 0xFFFFFFFF never (3.1.1 clean session 0).
+    pub expiry_interval: u32,
+    /// While offline: when it ends.
+    pub expires_at: Option<crate::time::Instant>,
     /// The connection the client is on, if it is connected.
     pub conn: Option<ConnId>,
     /// The user name of the client's latest connection: the ACL checks what is
@@ -38,10 +44,12 @@ pub struct Session {
 
 impl Session {
     /// A fresh session.
-    pub fn new(client_id: String, clean: bool) -> Self {
+    pub fn new(client_id: String, expiry_interval: u32) -> Self {
         Session {
             client_id,
-            clean,
+            clean: expiry_interval == 0,
+            expiry_interval,
+            expires_at: None,
             conn: None,
             username: None,
             outgoing: OutgoingWindow::default(),

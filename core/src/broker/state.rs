@@ -125,7 +125,18 @@ impl Broker {
     pub fn pending_wills(&self) -> Vec<(String, LastWill)> {
         self.conns
             .values()
-            .filter_map(|c| Some((c.client_id.clone()?, c.will.clone()?)))
+            .filter_map(|c| {
+                let w = c.will.clone()?;
+                Some((
+                    c.client_id.clone()?,
+                    LastWill {
+                        topic: w.topic,
+                        message: w.payload,
+                        qos: w.qos,
+                        retain: w.retain,
+                    },
+                ))
+            })
             .collect()
     }
 }

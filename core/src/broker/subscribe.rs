@@ -1,10 +1,23 @@
-//! SUBSCRIBE and UNSUBSCRIBE (§3.8-§3.11): the ACL's SUBACK 0x80, and retained
-//! messages sent on subscribe with RETAIN=1.
+//! SUBSCRIBE and UNSUBSCRIBE (§3.8-§3.11): a reason code per filter (a 3.1.1
+//! client gets 0x80 for every refusal), and retained messages sent on subscribe
+//! with RETAIN=1 as Retain Handling asks (§3.8.3.1).
 
-use crate::codec::{Packet, Suback, SubackReturnCode, Subscribe, Unsubscribe};
+use crate::codec::convert::suback_code_v3;
+use crate::codec::properties::PropertyId;
+use crate::codec::reason_codes::{DisconnectReasonCode, SubackReasonCode, UnsubackReasonCode};
+use crate::codec::v5::{self, RetainHandling};
+use crate::codec::QoS;
 use crate::time::Instant;
 
 use super::{Broker, BrokerEvent, ConnId, Limit, Message};
+
+fn granted_code(q: QoS) -> SubackReasonCode {
+    match q {
+        QoS::AtMostOnce => SubackReasonCode::GrantedQos0,
+        QoS::AtLeastOnce => SubackReasonCode::GrantedQos1,
+        QoS::ExactlyOnce => SubackReasonCode::GrantedQos2,
+    }
+}
 
 impl Broker {
     pub(super) fn on_subscribe(
@@ -12,14 +25,30 @@ impl Broker {
         now: Instant,
         conn: ConnId,
         client_id: &str,
-        s: Subscribe,
+        s: v5::Subscribe,
     ) {
-        let username = self.conns.get(&conn).and_then(|c| c.username.clone());
         self.log(now, || format!("Received SUBSCRIBE from {client_id}"));
+        if s.properties
+            .iter()
+            .any(|p| p.id() == PropertyId::SubscriptionIdentifier)
+        {
+            // CONNACK said Subscription Identifier Available 0 (MQTT-3.8.2-?,
+            // §3.2.2.3.12: DISCONNECT 0xA1).
+            return self.close_with(
+                now,
+                conn,
+                DisconnectReasonCode::SubscriptionIdentifiersNotSupported,
+                "subscription identifiers are not supported".into(),
+                "§3.2.2.3.12",
+            );
+        }
+        let username = self.conns.get(&conn).and_then(|c| c.username.clone());
+        let v5 = self.conns.get(&conn).is_some_and(|c| c.is_v5());
         let mut codes = Vec::with_capacity(s.topics.len());
         let mut granted = Vec::new();
         for t in &s.topics {
-            self.log(now, || format!("\t{} (QoS {})", t.filter, t.qos));
+            let qos = t.options.qos;
+            self.log(now, || format!("\t{} (QoS {})", t.filter, qos));
             let allowed = self.config.acl.as_ref().is_none_or(|acl| {
                 acl.may_subscribe(client_id, username.as_deref(), t.filter.as_str())
             });
@@ -36,35 +65,60 @@ impl Broker {
                 }
                 self.limit_reached(now, client_id, limit, Some(t.filter.as_str()));
             }
-            let code = if allowed && limit.is_none() {
-                self.subs.subscribe(client_id, t.filter.clone(), t.qos);
-                self.log(now, || format!("{client_id} {} {}", t.qos, t.filter));
-                granted.push((t.filter.clone(), t.qos));
-                SubackReturnCode::Success(t.qos)
+            // 3.1.1 has no shared subscriptions: there `$share/...` is a filter
+            // like any other, as it was before 5.0 came.
+            let shared = v5 && t.filter.as_str().starts_with("$share/");
+            let code = if shared {
+                SubackReasonCode::SharedSubscriptionsNotSupported
+            } else if !allowed {
+                SubackReasonCode::NotAuthorized
+            } else if let Some(limit) = limit {
+                match limit {
+                    Limit::SubscriptionsPerClient => SubackReasonCode::QuotaExceeded,
+                    _ => SubackReasonCode::TopicFilterInvalid,
+                }
             } else {
-                SubackReturnCode::Failure
+                let q = qos.min(self.config.v5.maximum_qos);
+                let existed = self.subs.subscribe(client_id, t.filter.clone(), q);
+                self.log(now, || format!("{client_id} {} {}", q, t.filter));
+                let send_retained = match t.options.retain_handling {
+                    RetainHandling::SendAtSubscribe => true,
+                    RetainHandling::SendIfNew => !existed,
+                    RetainHandling::DoNotSend => false,
+                };
+                if send_retained {
+                    granted.push((t.filter.clone(), q));
+                }
+                granted_code(q)
             };
             codes.push(code);
             self.event(BrokerEvent::Subscribed {
                 client_id: client_id.to_owned(),
                 filter: t.filter.clone(),
-                requested: t.qos,
-                result: code,
+                requested: qos,
+                result: suback_code_v3(code),
             });
         }
         self.send(
             now,
             conn,
             client_id,
-            Packet::Suback(Suback {
+            v5::Packet::Suback(v5::Suback {
                 pid: s.pid,
-                return_codes: codes,
+                properties: Vec::new(),
+                reasons: codes,
             }),
         );
         // Retained messages follow the SUBACK, with RETAIN=1 (MQTT-3.3.1-6), at
-        // min(retained QoS, granted QoS).
+        // min(retained QoS, granted QoS); expired ones are not sent
+        // (MQTT-3.3.2-5).
         for (filter, qos) in granted {
-            let msgs: Vec<Message> = self.retained.matching(&filter).cloned().collect();
+            let msgs: Vec<Message> = self
+                .retained
+                .matching(&filter)
+                .filter(|m| !m.is_expired(now))
+                .cloned()
+                .collect();
             for m in msgs {
                 if !self.may_read(client_id, &m.topic) {
                     continue;
@@ -84,19 +138,34 @@ impl Broker {
         now: Instant,
         conn: ConnId,
         client_id: &str,
-        u: Unsubscribe,
+        u: v5::Unsubscribe,
     ) {
         self.log(now, || format!("Received UNSUBSCRIBE from {client_id}"));
+        let mut reasons = Vec::with_capacity(u.filters.len());
         for f in &u.filters {
             self.log(now, || format!("\t{f}"));
             let existed = self.subs.unsubscribe(client_id, f);
             self.log(now, || format!("{client_id} {f}"));
+            reasons.push(if existed {
+                UnsubackReasonCode::Success
+            } else {
+                UnsubackReasonCode::NoSubscriptionExisted
+            });
             self.event(BrokerEvent::Unsubscribed {
                 client_id: client_id.to_owned(),
                 filter: f.clone(),
                 existed,
             });
         }
-        self.send(now, conn, client_id, Packet::Unsuback(u.pid));
+        self.send(
+            now,
+            conn,
+            client_id,
+            v5::Packet::Unsuback(v5::Unsuback {
+                pid: u.pid,
+                properties: Vec::new(),
+                reasons,
+            }),
+        );
     }
 }

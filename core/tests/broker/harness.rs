@@ -128,12 +128,15 @@ impl Lab {
             .collect()
     }
 
-    /// Packets sent to `conn` since the last clear.
+    /// Packets sent to `conn` (a 3.1.1 client) since the last clear.
     pub fn packets_to(&self, conn: ConnId) -> Vec<Packet> {
         self.out
             .iter()
             .filter_map(|o| match o {
-                Output::Transmit(t) if t.conn == conn => Some(t.packet.clone()),
+                Output::Transmit(t) if t.conn == conn => match &t.packet {
+                    mqttlab_core::codec::AnyPacket::V3(p) => Some(p.clone()),
+                    other => panic!("a 3.1.1 packet to a 3.1.1 client, not {other}"),
+                },
                 _ => None,
             })
             .collect()

@@ -613,7 +613,10 @@ impl World {
             match o {
                 Output::Transmit(t) => {
                     self.digest = fnv(self.digest, &t.bytes);
-                    self.received(t.conn, &t.packet, &t.bytes, &connected)?
+                    let mqttlab_core::codec::AnyPacket::V3(packet) = &t.packet else {
+                        return Err(format!("a 5.0 packet to a 3.1.1 client: {}", t.packet));
+                    };
+                    self.received(t.conn, packet, &t.bytes, &connected)?
                 }
                 Output::Close { conn, .. } => {
                     self.digest = fnv(self.digest, &conn.0.to_be_bytes());

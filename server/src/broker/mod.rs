@@ -262,7 +262,7 @@ pub fn run(args: BrokerArgs) -> anyhow::Result<()> {
 async fn serve(args: BrokerArgs, config: BrokerConfig) -> anyhow::Result<()> {
     let running = start(args.tcp, args.ws, config, args.verbose).await?;
     let _ = tokio::signal::ctrl_c().await;
-    running.stop();
+    running.shut_down().await;
     Ok(())
 }
 
@@ -273,9 +273,25 @@ pub(crate) struct Running {
     /// The bound WebSocket listener, if any.
     pub ws: Option<SocketAddr>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// Tells the broker task to shut down (DISCONNECT 0x8B to 5.0 clients).
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl Running {
+    /// Shuts the broker down as mosquitto does on SIGINT: every connection
+    /// closes, 5.0 clients hearing DISCONNECT 0x8B (Server shutting down) first;
+    /// then stops the listeners.
+    pub async fn shut_down(mut self) {
+        if let Some(stop) = self.stop.take() {
+            if stop.send(()).is_ok() {
+                // The socket tasks write what was queued (the DISCONNECTs), then
+                // close; give them a moment before the runtime goes.
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+        self.stop();
+    }
+
     /// Stops the listeners and the broker.
     pub fn stop(self) {
         for t in self.tasks {
@@ -346,16 +362,28 @@ pub(crate) async fn start(
         ));
     }
     drop(tx);
-    tasks.push(tokio::spawn(drive(Broker::new(config), rx, verbose)));
+    let (stop, stopped) = tokio::sync::oneshot::channel();
+    tasks.push(tokio::spawn(drive(
+        Broker::new(config),
+        rx,
+        stopped,
+        verbose,
+    )));
     Ok(Running {
         tcp: running_tcp,
         ws: running_ws,
         tasks,
+        stop: Some(stop),
     })
 }
 
 /// The one task that owns the broker.
-async fn drive(mut broker: Broker, mut rx: mpsc::Receiver<ToBroker>, verbose: bool) {
+async fn drive(
+    mut broker: Broker,
+    mut rx: mpsc::Receiver<ToBroker>,
+    mut stop: tokio::sync::oneshot::Receiver<()>,
+    verbose: bool,
+) {
     let start = tokio::time::Instant::now();
     let now = |start: tokio::time::Instant| {
         Instant::from_micros(u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX))
@@ -365,16 +393,19 @@ async fn drive(mut broker: Broker, mut rx: mpsc::Receiver<ToBroker>, verbose: bo
         let deadline = broker
             .poll_timeout()
             .map(|t| start + Duration::from_micros(t.as_micros().min(u64::MAX / 4)));
-        let msg = match deadline {
-            Some(d) => tokio::select! {
-                m = rx.recv() => m,
-                _ = tokio::time::sleep_until(d) => {
-                    broker.handle_timeout(now(start));
-                    flush(&mut broker, &mut conns, verbose);
-                    continue;
-                }
-            },
-            None => rx.recv().await,
+        let far = start + Duration::from_secs(u64::from(u32::MAX));
+        let msg = tokio::select! {
+            m = rx.recv() => m,
+            _ = tokio::time::sleep_until(deadline.unwrap_or(far)), if deadline.is_some() => {
+                broker.handle_timeout(now(start));
+                flush(&mut broker, &mut conns, verbose);
+                continue;
+            }
+            Ok(()) = &mut stop => {
+                broker.handle_shutdown(now(start));
+                flush(&mut broker, &mut conns, verbose);
+                return;
+            }
         };
         let Some(msg) = msg else {
             return;

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 
 use crate::broker::Output;
 use crate::client::{Client, ClientEvent, ConnectionState, DisconnectReason};
-use crate::codec::Packet;
+use crate::codec::{convert, AnyPacket, Packet};
 use crate::time::Instant;
 
 use super::World;
@@ -27,9 +27,19 @@ impl World {
             match out {
                 Output::Transmit(t) => {
                     let conn = t.conn;
+                    // Simulated clients speak 3.1.1 (until issue 14): one that
+                    // sent a 5.0 CONNECT gets the 5.0 bytes on its link and
+                    // reads them as what 3.1.1 carries of them.
+                    let packet = match t.packet {
+                        AnyPacket::V3(p) => p,
+                        AnyPacket::V5(p) => match convert::to_v3(p) {
+                            Ok(p) => p,
+                            Err(_) => continue,
+                        },
+                    };
                     if let Some(meta) = self.conns.get(&conn) {
                         let link = meta.link;
-                        self.broker_transmit(node, link, conn, t.packet, t.bytes);
+                        self.broker_transmit(node, link, conn, packet, t.bytes);
                     }
                 }
                 Output::Close { conn, reason } => {
