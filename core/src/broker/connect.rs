@@ -12,7 +12,9 @@ use crate::codec::{convert, v5, Protocol};
 use crate::time::Instant;
 
 use super::connection::PeerLimits;
-use super::{log, Broker, BrokerEvent, CloseReason, ConnId, ResendReason, Session};
+use super::{
+    log, Broker, BrokerEvent, CloseReason, ConnId, Message, OutStage, ResendReason, Session,
+};
 
 /// A CONNECT as the broker reads it: the 5.0 packet, and the level it came at.
 pub(super) struct ConnectRequest {
@@ -187,7 +189,7 @@ impl Broker {
         // MQTT-3.1.2-6); otherwise a stored session resumes (MQTT-3.1.2-5) and
         // CONNACK says so (MQTT-3.2.2-2, -3).
         let session_present = if c.clean_start {
-            self.discard_session(&client_id);
+            self.discard_session(now, &client_id);
             false
         } else {
             self.sessions.contains_key(&client_id)
@@ -263,12 +265,40 @@ impl Broker {
         }
     }
 
-    /// Forgets a stored session and its subscriptions.
-    pub(super) fn discard_session(&mut self, client_id: &str) {
-        if let Some(s) = self.sessions.remove(client_id) {
-            self.subs.remove_client(client_id);
-            if let Some(at) = s.expires_at {
-                self.session_schedule.remove(&(at, client_id.to_owned()));
+    /// Forgets a stored session and its subscriptions. What it held through a
+    /// shared subscription and the client had not completed goes to another
+    /// member of the group: a member that leaves loses nothing at QoS 1/2
+    /// (mosquitto 2.0.11 drops it with the session).
+    pub(super) fn discard_session(&mut self, now: Instant, client_id: &str) {
+        let Some(s) = self.sessions.remove(client_id) else {
+            return;
+        };
+        self.subs.remove_client(client_id);
+        if let Some(at) = s.expires_at {
+            self.session_schedule.remove(&(at, client_id.to_owned()));
+        }
+        let unfinished = s
+            .outgoing
+            .iter()
+            .filter(|o| o.stage != OutStage::AwaitPubcomp)
+            .map(|o| o.msg.clone())
+            .chain(s.queue.iter().cloned());
+        let shared: Vec<Message> = unfinished.filter(|m| m.shared.is_some()).collect();
+        for msg in shared {
+            let Some(key) = msg.shared.clone() else {
+                continue;
+            };
+            let sessions = &self.sessions;
+            let next = self
+                .subs
+                .shared_member(&key, |c| sessions.get(c).is_some_and(|s| s.conn.is_some()));
+            if let Some((member, m)) = next {
+                let copy = Message {
+                    qos: msg.qos.min(m.qos),
+                    subscription_ids: m.ids,
+                    ..msg
+                };
+                self.deliver(now, &member, copy);
             }
         }
     }

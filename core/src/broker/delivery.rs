@@ -33,9 +33,14 @@ impl Broker {
                 });
             }
         }
-        let mut receivers = self.subs.matches(&msg.topic);
+        let mut receivers = self.subs.matches(&msg.topic, publisher);
         receivers.retain(|client_id, _| self.may_read(client_id, &msg.topic));
-        let n = receivers.len();
+        let sessions = &self.sessions;
+        let mut shared = self.subs.pick_shared(&msg.topic, |c| {
+            sessions.get(c).is_some_and(|s| s.conn.is_some())
+        });
+        shared.retain(|(client_id, _)| self.may_read(client_id, &msg.topic));
+        let n = receivers.len() + shared.len();
         self.event(BrokerEvent::Published {
             client_id: publisher.to_owned(),
             topic: msg.topic.clone(),
@@ -43,10 +48,13 @@ impl Broker {
             retain: msg.retain,
             receivers: n,
         });
-        for (client_id, granted) in receivers {
+        for (client_id, m) in receivers.into_iter().chain(shared) {
             let copy = Message {
-                qos: msg.qos.min(granted),
-                retain: false,
+                qos: msg.qos.min(m.qos),
+                // RETAIN=0 but with Retain As Published (MQTT-3.3.1-12, -13).
+                retain: msg.retain && m.retain_as_published,
+                subscription_ids: m.ids,
+                shared: m.shared,
                 ..msg.clone()
             };
             self.deliver(now, &client_id, copy);

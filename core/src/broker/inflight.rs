@@ -194,6 +194,8 @@ mod tests {
                 retain: false,
                 properties: Vec::new(),
                 expires_at: None,
+                subscription_ids: Vec::new(),
+                shared: None,
             },
             stage,
             sent_at: Instant::ZERO,

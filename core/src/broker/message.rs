@@ -4,7 +4,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::properties::{MessageExpiryInterval, Property, PropertyId};
+use crate::codec::properties::{
+    MessageExpiryInterval, Property, PropertyId, SubscriptionIdentifier,
+};
 use crate::codec::{v5, Pid, QoS, QosPid};
 use crate::time::Instant;
 use crate::topic::TopicName;
@@ -32,6 +34,12 @@ pub struct Message {
     pub properties: Vec<Property>,
     /// When it expires, if it came with a Message Expiry Interval.
     pub expires_at: Option<Instant>,
+    /// For a delivery: the Subscription Identifiers of the subscriptions it
+    /// matched (MQTT-3.3.4-3), sent with it.
+    pub subscription_ids: Vec<u32>,
+    /// For a delivery through a shared subscription: its `$share/GROUP/FILTER`
+    /// (should the member leave, another gets it).
+    pub shared: Option<String>,
 }
 
 impl Message {
@@ -53,6 +61,8 @@ impl Message {
             retain: p.retain,
             properties: forwarded(&p.properties),
             expires_at: expiry(&p.properties, now),
+            subscription_ids: Vec::new(),
+            shared: None,
         }
     }
 
@@ -65,6 +75,8 @@ impl Message {
             retain: w.retain,
             properties: forwarded(&w.properties),
             expires_at: expiry(&w.properties, now),
+            subscription_ids: Vec::new(),
+            shared: None,
         }
     }
 
@@ -92,6 +104,11 @@ impl Message {
                 }
             }
         }
+        properties.extend(
+            self.subscription_ids
+                .iter()
+                .map(|&id| Property::SubscriptionIdentifier(SubscriptionIdentifier(id))),
+        );
         v5::Publish {
             dup: dup && qospid.qos() != QoS::AtMostOnce,
             qospid,

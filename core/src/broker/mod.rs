@@ -743,7 +743,7 @@ impl Broker {
                 self.release_hold(now, hold);
             }
             match session_ends {
-                Some(Some(at)) if at <= now => self.discard_session(client_id),
+                Some(Some(at)) if at <= now => self.discard_session(now, client_id),
                 Some(Some(at)) => {
                     if let Some(s) = self.sessions.get_mut(client_id) {
                         s.expires_at = Some(at);
@@ -787,7 +787,7 @@ impl Broker {
             // A delayed will fires at the latest when its session ends.
             self.fire_will_now(now, &id);
             if self.sessions.get(&id).is_some_and(|s| s.conn.is_none()) {
-                self.discard_session(&id);
+                self.discard_session(now, &id);
                 self.event(BrokerEvent::SessionExpired { client_id: id });
             }
         }

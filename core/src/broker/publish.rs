@@ -151,7 +151,7 @@ impl Broker {
                 // a 3.1.1 one gets PUBREC and its message is discarded at PUBREL.
                 let reason = if !allowed {
                     PubrecReasonCode::NotAuthorized
-                } else if v5 && self.subs.matches(&msg.topic).is_empty() {
+                } else if v5 && !self.subs.any_match(&msg.topic, client_id) {
                     // mosquitto 2.0.11 answers 0 here (it routes at PUBREL);
                     // 5.0 allows 0x10 (§3.5.2.1), and the subscribers known
                     // now are those it will be routed to unless one subscribes

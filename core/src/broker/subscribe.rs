@@ -3,12 +3,13 @@
 //! with RETAIN=1 as Retain Handling asks (§3.8.3.1).
 
 use crate::codec::convert::suback_code_v3;
-use crate::codec::properties::PropertyId;
-use crate::codec::reason_codes::{DisconnectReasonCode, SubackReasonCode, UnsubackReasonCode};
+use crate::codec::properties::Property;
+use crate::codec::reason_codes::{SubackReasonCode, UnsubackReasonCode};
 use crate::codec::v5::{self, RetainHandling};
 use crate::codec::QoS;
 use crate::time::Instant;
 
+use super::subscriptions::{shared_parts, SubOptions};
 use super::{Broker, BrokerEvent, ConnId, Limit, Message};
 
 fn granted_code(q: QoS) -> SubackReasonCode {
@@ -28,22 +29,13 @@ impl Broker {
         s: v5::Subscribe,
     ) {
         self.log(now, || format!("Received SUBSCRIBE from {client_id}"));
-        if s.properties
-            .iter()
-            .any(|p| p.id() == PropertyId::SubscriptionIdentifier)
-        {
-            // CONNACK said Subscription Identifier Available 0 (MQTT-3.8.2-?,
-            // §3.2.2.3.12: DISCONNECT 0xA1).
-            return self.close_with(
-                now,
-                conn,
-                DisconnectReasonCode::SubscriptionIdentifiersNotSupported,
-                "subscription identifiers are not supported".into(),
-                "§3.2.2.3.12",
-            );
-        }
+        // One Subscription Identifier for every filter of the SUBSCRIBE
+        // (§3.8.2.1.2).
+        let id = s.properties.iter().find_map(|p| match p {
+            Property::SubscriptionIdentifier(i) => Some(i.0),
+            _ => None,
+        });
         let username = self.conns.get(&conn).and_then(|c| c.username.clone());
-        let v5 = self.conns.get(&conn).is_some_and(|c| c.is_v5());
         let mut codes = Vec::with_capacity(s.topics.len());
         let mut granted = Vec::new();
         for t in &s.topics {
@@ -65,12 +57,11 @@ impl Broker {
                 }
                 self.limit_reached(now, client_id, limit, Some(t.filter.as_str()));
             }
-            // 3.1.1 has no shared subscriptions: there `$share/...` is a filter
-            // like any other, as it was before 5.0 came.
-            let shared = v5 && t.filter.as_str().starts_with("$share/");
-            let code = if shared {
-                SubackReasonCode::SharedSubscriptionsNotSupported
-            } else if !allowed {
+            // mosquitto 2.0.11 shares `$share/GROUP/FILTER` for 3.1.1 clients
+            // too (5.0's §4.8.2 form; 3.1.1 reserves nothing), and so does
+            // this broker.
+            let shared = shared_parts(t.filter.as_str()).is_some();
+            let code = if !allowed {
                 SubackReasonCode::NotAuthorized
             } else if let Some(limit) = limit {
                 match limit {
@@ -79,15 +70,23 @@ impl Broker {
                 }
             } else {
                 let q = qos.min(self.config.v5.maximum_qos);
-                let existed = self.subs.subscribe(client_id, t.filter.clone(), q);
-                self.log(now, || format!("{client_id} {} {}", q, t.filter));
-                let send_retained = match t.options.retain_handling {
-                    RetainHandling::SendAtSubscribe => true,
-                    RetainHandling::SendIfNew => !existed,
-                    RetainHandling::DoNotSend => false,
+                let opts = SubOptions {
+                    qos: q,
+                    no_local: t.options.no_local,
+                    retain_as_published: t.options.retain_as_published,
+                    id,
                 };
+                let existed = self.subs.subscribe(client_id, t.filter.clone(), opts);
+                self.log(now, || format!("{client_id} {} {}", q, t.filter));
+                // No retained messages for a shared subscription (§4.8.2).
+                let send_retained = !shared
+                    && match t.options.retain_handling {
+                        RetainHandling::SendAtSubscribe => true,
+                        RetainHandling::SendIfNew => !existed,
+                        RetainHandling::DoNotSend => false,
+                    };
                 if send_retained {
-                    granted.push((t.filter.clone(), q));
+                    granted.push((t.filter.clone(), q, id));
                 }
                 granted_code(q)
             };
@@ -112,7 +111,7 @@ impl Broker {
         // Retained messages follow the SUBACK, with RETAIN=1 (MQTT-3.3.1-6), at
         // min(retained QoS, granted QoS); expired ones are not sent
         // (MQTT-3.3.2-5).
-        for (filter, qos) in granted {
+        for (filter, qos, id) in granted {
             let msgs: Vec<Message> = self
                 .retained
                 .matching(&filter)
@@ -126,6 +125,7 @@ impl Broker {
                 let copy = Message {
                     qos: m.qos.min(qos),
                     retain: true,
+                    subscription_ids: id.into_iter().collect(),
                     ..m
                 };
                 self.deliver_retained(now, client_id, copy);

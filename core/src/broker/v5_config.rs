@@ -4,7 +4,7 @@
 
 use crate::codec::properties::{
     MaximumPacketSize, MaximumQos, Property, ReceiveMaximum, RetainAvailable, ServerKeepAlive,
-    SharedSubscriptionAvailable, SubscriptionIdentifierAvailable, TopicAliasMaximum,
+    TopicAliasMaximum,
 };
 use crate::codec::QoS;
 
@@ -77,10 +77,6 @@ impl V5Config {
         if let Some(k) = self.server_keep_alive {
             props.push(ServerKeepAlive(k).into());
         }
-        // Shared subscriptions and subscription identifiers are not offered
-        // (yet): 5.0 presumes them, so say so (§3.2.2.3.12, §3.2.2.3.13).
-        props.push(SubscriptionIdentifierAvailable(0).into());
-        props.push(SharedSubscriptionAvailable(0).into());
         props
     }
 }
@@ -93,7 +89,7 @@ mod tests {
     fn the_defaults_announce_what_mosquitto_announces() {
         let props = V5Config::default().connack_properties(268_435_455 + 5);
         assert_eq!(
-            &props[..2],
+            &props[..],
             &[
                 Property::from(TopicAliasMaximum(10)),
                 Property::from(ReceiveMaximum(20))

@@ -163,14 +163,12 @@ fn acknowledgements_carry_reason_codes_and_3_1_1_gets_none() {
             filters: vec![TopicFilter::new("never/subscribed").unwrap()],
         }),
     );
-    sub5(&mut lab, p5, 3, "$share/g/t", QoS::AtMostOnce);
+    sub5(&mut lab, p5, 3, "$share/g/t", QoS::AtLeastOnce);
     let acks = packets5(&lab, p5);
     assert!(
         matches!(&acks[0], P5::Unsuback(u) if u.reasons == [UnsubackReasonCode::NoSubscriptionExisted])
     );
-    assert!(
-        matches!(&acks[1], P5::Suback(s) if s.reasons == [SubackReasonCode::SharedSubscriptionsNotSupported])
-    );
+    assert!(matches!(&acks[1], P5::Suback(s) if s.reasons == [SubackReasonCode::GrantedQos1]));
 }
 
 #[test]
@@ -592,4 +590,139 @@ fn disconnect_with_will_message_publishes_the_will() {
         }),
     );
     assert_eq!(lab.publishes_to(watcher).len(), 1);
+}
+
+fn sub5_with(
+    lab: &mut Lab,
+    conn: ConnId,
+    id: u16,
+    props: Vec<Property>,
+    subs: &[(&str, v5::SubscriptionOptions)],
+) {
+    send5(
+        lab,
+        conn,
+        P5::Subscribe(v5::Subscribe {
+            pid: pid(id),
+            properties: props,
+            topics: subs
+                .iter()
+                .map(|(f, o)| v5::Subscription {
+                    filter: TopicFilter::new(*f).unwrap(),
+                    options: *o,
+                })
+                .collect(),
+        }),
+    );
+}
+
+#[test]
+fn no_local_retain_as_published_and_retain_handling() {
+    use mqttlab_core::codec::v5::{RetainHandling, SubscriptionOptions};
+    let mut lab = Lab::default();
+    let c = open5(&mut lab, connect5("c", vec![]));
+    let no_local = SubscriptionOptions {
+        no_local: true,
+        ..SubscriptionOptions::qos(QoS::AtMostOnce)
+    };
+    sub5_with(&mut lab, c, 1, vec![], &[("mine", no_local)]);
+    lab.clear();
+    send5(
+        &mut lab,
+        c,
+        pub5(Some("mine"), "x", QosPid::AtMostOnce, vec![]),
+    );
+    assert!(
+        publishes5(&lab, c).is_empty(),
+        "No Local: not its own message"
+    );
+
+    // A retained message; RAP keeps RETAIN=1 on a live delivery.
+    let rap = SubscriptionOptions {
+        retain_as_published: true,
+        ..SubscriptionOptions::qos(QoS::AtMostOnce)
+    };
+    sub5_with(&mut lab, c, 2, vec![], &[("kept", rap)]);
+    let p = lab.connect("p");
+    lab.clear();
+    lab.send(p, publish("kept", "r", 0, 0, true));
+    assert!(publishes5(&lab, c)[0].retain);
+
+    // Retain Handling: 0 sends it, 1 only for a new subscription, 2 never.
+    let rh = |h| SubscriptionOptions {
+        retain_handling: h,
+        ..SubscriptionOptions::qos(QoS::AtMostOnce)
+    };
+    let d = open5(&mut lab, connect5("d", vec![]));
+    for (i, (h, want)) in [
+        (RetainHandling::SendIfNew, 1),
+        (RetainHandling::SendIfNew, 0),
+        (RetainHandling::SendAtSubscribe, 1),
+        (RetainHandling::DoNotSend, 0),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        lab.clear();
+        sub5_with(&mut lab, d, 10 + i as u16, vec![], &[("kept", rh(h))]);
+        assert_eq!(publishes5(&lab, d).len(), want, "{h:?} (step {i})");
+    }
+}
+
+#[test]
+fn one_delivery_carries_every_matching_subscription_identifier() {
+    use mqttlab_core::codec::properties::SubscriptionIdentifier;
+    use mqttlab_core::codec::v5::SubscriptionOptions;
+    let mut lab = Lab::default();
+    let c = open5(&mut lab, connect5("c", vec![]));
+    let q1 = SubscriptionOptions::qos(QoS::AtLeastOnce);
+    sub5_with(
+        &mut lab,
+        c,
+        1,
+        vec![SubscriptionIdentifier(7).into()],
+        &[("a/#", q1)],
+    );
+    sub5_with(
+        &mut lab,
+        c,
+        2,
+        vec![SubscriptionIdentifier(9).into()],
+        &[("a/+", q1)],
+    );
+    let p = lab.connect("p");
+    lab.clear();
+    lab.send(p, publish("a/b", "x", 1, 1, false));
+    let got = publishes5(&lab, c);
+    assert_eq!(got.len(), 1);
+    assert_eq!(
+        got[0].properties,
+        [
+            SubscriptionIdentifier(7).into(),
+            SubscriptionIdentifier(9).into()
+        ]
+    );
+}
+
+#[test]
+fn a_shared_group_gets_each_message_once_and_a_leaving_member_loses_nothing() {
+    let mut lab = Lab::default();
+    let x = open5(&mut lab, connect5("x", vec![]));
+    let y = lab.connect("y");
+    sub5(&mut lab, x, 1, "$share/g/job/#", QoS::AtLeastOnce);
+    lab.send(y, subscribe(1, &[("$share/g/job/#", 1)]));
+    let p = lab.connect("p");
+    lab.clear();
+    for i in 1..=4 {
+        lab.send(p, publish("job/1", &format!("j{i}"), 1, i, false));
+    }
+    let to_x: Vec<_> = publishes5(&lab, x).into_iter().map(|p| p.payload).collect();
+    let to_y: Vec<_> = lab.publishes_to(y).into_iter().map(|p| p.payload).collect();
+    assert_eq!(to_x, ["j1", "j3"]);
+    assert_eq!(to_y, ["j2", "j4"]);
+    // x leaves without acknowledging j1 and j3: y gets them.
+    lab.clear();
+    lab.drop_conn(x);
+    let again: Vec<_> = lab.publishes_to(y).into_iter().map(|p| p.payload).collect();
+    assert_eq!(again, ["j1", "j3"]);
 }
