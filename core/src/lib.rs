@@ -12,6 +12,7 @@
 
 pub mod auth;
 pub mod broker;
+pub mod capture;
 pub mod client;
 pub mod codec;
 pub mod hex;
