@@ -3,6 +3,7 @@
 mod broker;
 mod tools;
 
+mod capture;
 mod dissect;
 
 mod serve;
@@ -64,6 +65,9 @@ enum Command {
         #[arg(short = 'V', long = "protocol-version")]
         version: Option<String>,
     },
+    /// Read a Wireshark/tshark/tcpdump capture (.pcap or .pcapng) and print its
+    /// MQTT flow, one line per packet: frame, time, sender → receiver, packet.
+    Capture(capture::CaptureArgs),
     /// Run MQTT Lab's broker on TCP and WebSocket, logging like `mosquitto -v`.
     Broker(broker::BrokerArgs),
     /// Serve the built web app and bridge MQTT over WebSocket to named brokers.
@@ -82,6 +86,7 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Broker(args) => broker::run(args)?,
+        Command::Capture(args) => std::process::exit(capture::run(args)?),
         Command::Serve(args) => serve::run(args)?,
         Command::Run(args) => std::process::exit(sim_cmd::run::run(args)),
         Command::Swarm(args) => std::process::exit(sim_cmd::swarm::run(args)),

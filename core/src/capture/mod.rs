@@ -27,6 +27,7 @@
 //! ([`What::Mqtt`]) with its frame number and time.
 
 pub mod file;
+pub mod lifelines;
 pub mod link;
 pub mod mqtt;
 pub mod state;
@@ -101,6 +102,36 @@ pub enum What {
         /// Bytes in that first segment.
         len: usize,
     },
+}
+
+/// What a diagram shows as a note: everything but MQTT packets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Note {
+    /// TCP.
+    Tcp(TcpNote),
+    /// WebSocket.
+    WebSocket(WsNote),
+    /// TLS.
+    Tls(TlsRecord),
+    /// Data that is not MQTT.
+    NotMqtt {
+        /// Bytes.
+        len: usize,
+    },
+}
+
+impl What {
+    /// The note this event is, if it is not an MQTT packet (valid or not).
+    pub fn note(&self) -> Option<Note> {
+        match self {
+            What::Mqtt(_) | What::Malformed(_) => None,
+            What::Tcp(n) => Some(Note::Tcp(n.clone())),
+            What::WebSocket(n) => Some(Note::WebSocket(n.clone())),
+            What::Tls(r) => Some(Note::Tls(r.clone())),
+            What::NotMqtt { len } => Some(Note::NotMqtt { len: *len }),
+        }
+    }
 }
 
 /// One thing seen, at one frame, on one connection, one way.

@@ -390,9 +390,13 @@ fn apply(
                 update_inflight(broker, conn);
             }
         }
-        (Direction::ToServer, Fact::Ack { pid, completes: true })
-            if conn.outgoing.remove(&pid).is_some() =>
-        {
+        (
+            Direction::ToServer,
+            Fact::Ack {
+                pid,
+                completes: true,
+            },
+        ) if conn.outgoing.remove(&pid).is_some() => {
             update_inflight(broker, conn);
         }
         (Direction::ToServer, Fact::Subscribe { pid, filters }) => {

@@ -1,0 +1,526 @@
+//! `mqttlab_core::capture` against tshark, on captures of real mosquitto 2.0
+//! and mosquitto_pub/sub running the course's experiments (QoS 0, 1 and 2,
+//! retained, wildcards, persistent session, last will), at 3.1.1 and 5.0,
+//! recorded here by `dumpcap` on loopback in pcap and pcapng, on `lo` and on
+//! `any` (Linux cooked SLL2, what a capture on a docker host gives); MQTT over
+//! WebSocket (MQTT.js against `mqttlab broker --ws`); the committed fixtures;
+//! and cut or damaged files. For each capture, every MQTT packet tshark shows
+//! is in ours, in order, in the same frame, on the same connection, the same
+//! way.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use mqttlab_core::capture::{read, Capture, Carries, FileErrorKind, What};
+use mqttlab_tests::peers::{have, Peer};
+use mqttlab_tests::procs::{Mosquitto, Proc, MOSQUITTO_PUB, MOSQUITTO_SUB};
+
+fn fixtures() -> PathBuf {
+    mqttlab_tests::workspace_root().join("tests/fixtures/capture")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mqttlab-capture-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+/// dumpcap recording `tcp port PORT` on an interface into a file, until
+/// stopped.
+struct Dumpcap {
+    proc: Proc,
+    file: PathBuf,
+}
+
+impl Dumpcap {
+    fn start(iface: &str, port: u16, file: &Path, extra: &[&str]) -> Dumpcap {
+        // Its own time bound (`-a duration`), so that the signals below reach
+        // dumpcap itself.
+        let mut cmd = Command::new("dumpcap");
+        cmd.args(["-a", "duration:60", "-i", iface, "-f"])
+            .arg(format!("tcp port {port}"))
+            .arg("-w")
+            .arg(file)
+            .args(extra);
+        let mut proc = Proc::start("dumpcap", cmd, true);
+        proc.wait_for("Capturing on", Duration::from_secs(10));
+        // The filter is attached once it says so; give the kernel a moment.
+        std::thread::sleep(Duration::from_millis(300));
+        Dumpcap {
+            proc,
+            file: file.to_path_buf(),
+        }
+    }
+
+    /// SIGINT (dumpcap then writes its last blocks), and the file.
+    fn stop(mut self) -> Vec<u8> {
+        std::thread::sleep(Duration::from_millis(300));
+        let pid = self.proc.child.id().to_string();
+        let _ = Command::new("kill").args(["-INT", &pid]).status();
+        self.proc.wait(Duration::from_secs(10));
+        std::fs::read(&self.file).unwrap()
+    }
+}
+
+fn run(program: &str, args: &[&str]) {
+    let status = Command::new("timeout")
+        .arg("10")
+        .arg(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "{program} {args:?}: {status}");
+}
+
+fn spawn_sub(port: &str, v: &[&str], args: &[&str]) -> Proc {
+    // mosquitto_sub's own time bound (-W), so that a kill reaches it.
+    let mut all = vec!["-p", port, "-W", "15"];
+    all.extend_from_slice(v);
+    all.extend_from_slice(args);
+    let p = Proc::spawn("mosquitto_sub", Path::new(MOSQUITTO_SUB), &all);
+    std::thread::sleep(Duration::from_millis(300));
+    p
+}
+
+/// The course's experiments against mosquitto on `port`, at 3.1.1 or (`v5`) 5.0.
+fn experiments(port: u16, v5: bool) {
+    let port = port.to_string();
+    let p = port.as_str();
+    let v: &[&str] = if v5 { &["-V", "5"] } else { &["-V", "311"] };
+    let publish = |args: &[&str]| {
+        let mut all = vec!["-p", p];
+        all.extend_from_slice(v);
+        all.extend_from_slice(args);
+        run(MOSQUITTO_PUB, &all);
+    };
+    let mut watcher = spawn_sub(p, v, &["-i", "watcher", "-t", "lab/#", "-q", "2", "-v"]);
+    // QoS 0, 1 and 2.
+    for q in ["0", "1", "2"] {
+        publish(&[
+            "-i",
+            "sensor",
+            "-t",
+            &format!("lab/qos/{q}"),
+            "-q",
+            q,
+            "-m",
+            "21.5",
+        ]);
+    }
+    // Retained: a late subscriber gets it at once.
+    publish(&["-t", "lab/retained", "-r", "-q", "1", "-m", "on"]);
+    let mut late = spawn_sub(p, v, &["-i", "late", "-t", "lab/retained", "-C", "1"]);
+    late.wait(Duration::from_secs(10));
+    // Wildcards.
+    let mut wild = spawn_sub(p, v, &["-i", "wild", "-t", "lab/+/temp", "-C", "1"]);
+    publish(&["-t", "lab/sala/temp", "-m", "22"]);
+    wild.wait(Duration::from_secs(10));
+    // Persistent session: a QoS 1 message queued while the client is away.
+    let persistent: &[&str] = if v5 {
+        &[
+            "-i",
+            "persist",
+            "-c",
+            "-q",
+            "1",
+            "-t",
+            "lab/persist",
+            "-C",
+            "1",
+            "-x",
+            "60",
+        ]
+    } else {
+        &[
+            "-i",
+            "persist",
+            "-c",
+            "-q",
+            "1",
+            "-t",
+            "lab/persist",
+            "-C",
+            "1",
+        ]
+    };
+    let mut first = spawn_sub(p, v, persistent);
+    publish(&["-t", "lab/persist", "-q", "1", "-m", "first"]);
+    first.wait(Duration::from_secs(10));
+    publish(&["-t", "lab/persist", "-q", "1", "-m", "while away"]);
+    let mut back = spawn_sub(p, v, persistent);
+    back.wait(Duration::from_secs(10));
+    // Last will: the client dies without DISCONNECT.
+    // Started without `timeout`, so that the kill reaches mosquitto_sub itself.
+    let mut args = vec!["-p", p];
+    args.extend_from_slice(v);
+    args.extend_from_slice(&[
+        "-i",
+        "dying",
+        "-t",
+        "lab/none",
+        "--will-topic",
+        "lab/will/dying",
+        "--will-payload",
+        "offline",
+        "--will-retain",
+    ]);
+    let mut dying = Proc::spawn("dying", Path::new(MOSQUITTO_SUB), &args);
+    std::thread::sleep(Duration::from_millis(300));
+    dying.kill();
+    std::thread::sleep(Duration::from_millis(300));
+    watcher.kill();
+}
+
+/// One MQTT packet as a list of packets shows it: frame, connection (as
+/// numbered by whoever read it), source port, type.
+type Row = (u32, u32, u16, u8);
+
+/// What `tshark -Y mqtt` shows, one row per MQTT packet (a frame may hold
+/// several).
+fn tshark_rows(file: &Path, port: u16) -> Vec<Row> {
+    let out = Command::new("timeout")
+        .args(["60", "tshark", "-r"])
+        .arg(file)
+        .args([
+            "-d",
+            &format!("tcp.port=={port},mqtt"),
+            "-Y",
+            "mqtt",
+            "-T",
+            "fields",
+        ])
+        .args([
+            "-e",
+            "frame.number",
+            "-e",
+            "tcp.stream",
+            "-e",
+            "tcp.srcport",
+            "-e",
+            "mqtt.msgtype",
+        ])
+        .stderr(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let mut rows = Vec::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let f: Vec<&str> = line.split('\t').collect();
+        for t in f[3].split(',') {
+            rows.push((
+                f[0].parse().unwrap(),
+                f[1].parse().unwrap(),
+                f[2].parse().unwrap(),
+                t.parse().unwrap(),
+            ));
+        }
+    }
+    rows
+}
+
+fn our_rows(c: &Capture) -> Vec<Row> {
+    c.events
+        .iter()
+        .filter_map(|e| match &e.what {
+            What::Mqtt(p) => {
+                let (src, _) = c.endpoints(e);
+                Some((
+                    e.frame,
+                    e.stream as u32,
+                    src.port(),
+                    p.packet.packet_type() as u8,
+                ))
+            }
+            What::Malformed(m) => panic!("frame {}: malformed: {}", e.frame, m.error),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Ours and tshark's agree packet for packet; connections may be numbered
+/// differently but must map one to one.
+fn agree(ours: &[Row], theirs: &[Row], what: &str) {
+    assert!(!theirs.is_empty(), "{what}: tshark shows no MQTT");
+    let mut map: BTreeMap<u32, u32> = BTreeMap::new();
+    let mut back: BTreeMap<u32, u32> = BTreeMap::new();
+    for (i, (o, t)) in ours.iter().zip(theirs).enumerate() {
+        assert_eq!(
+            (o.0, o.2, o.3),
+            (t.0, t.2, t.3),
+            "{what}: packet {i}: ours {o:?}, tshark {t:?}"
+        );
+        assert_eq!(
+            *map.entry(t.1).or_insert(o.1),
+            o.1,
+            "{what}: packet {i}: tshark stream {} is two of ours",
+            t.1
+        );
+        assert_eq!(
+            *back.entry(o.1).or_insert(t.1),
+            t.1,
+            "{what}: packet {i}: our stream {} is two of tshark's",
+            o.1
+        );
+    }
+    assert_eq!(
+        ours.len(),
+        theirs.len(),
+        "{what}: ours {} packets, tshark {}",
+        ours.len(),
+        theirs.len()
+    );
+}
+
+fn check_file(file: &Path, port: u16, what: &str) -> Capture {
+    let bytes = std::fs::read(file).unwrap();
+    let c = read(&bytes).unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert_eq!(c.error, None, "{what}");
+    agree(&our_rows(&c), &tshark_rows(file, port), what);
+    c
+}
+
+/// Records the experiments and checks the file; returns it.
+fn record(
+    name: &str,
+    iface: &str,
+    v5: bool,
+    dumpcap_args: &[&str],
+) -> Option<(Capture, PathBuf, u16)> {
+    if !have(&[Peer::Mosquitto, Peer::MosquittoClients, Peer::Tshark]) {
+        return None;
+    }
+    let broker = Mosquitto::start();
+    let file = scratch(name);
+    let d = Dumpcap::start(iface, broker.port, &file, dumpcap_args);
+    experiments(broker.port, v5);
+    d.stop();
+    let c = check_file(&file, broker.port, name);
+    let ids: Vec<_> = c
+        .streams
+        .iter()
+        .filter_map(|s| s.client_id.clone())
+        .collect();
+    for id in ["watcher", "sensor", "late", "wild", "persist", "dying"] {
+        assert!(
+            ids.iter().any(|i| i == id),
+            "{name}: no connection of {id}: {ids:?}"
+        );
+    }
+    let level = if v5 {
+        mqttlab_core::codec::Protocol::V5
+    } else {
+        mqttlab_core::codec::Protocol::V311
+    };
+    assert!(c
+        .streams
+        .iter()
+        .all(|s| s.carries == Carries::Mqtt && s.protocol == Some(level)));
+    Some((c, file, broker.port))
+}
+
+#[test]
+fn mosquitto_311_on_lo_as_pcapng() {
+    if let Some((c, _, _)) = record("lo-311.pcapng", "lo", false, &[]) {
+        assert_eq!(c.format, mqttlab_core::capture::Format::PcapNg);
+        // The broker state from the wire: the retained message and the
+        // dying client's retained will; the persistent session offline.
+        let b = mqttlab_core::capture::state::brokers(&c, c.events.len());
+        let topics: Vec<_> = b[0].retained.iter().map(|m| m.topic.as_str()).collect();
+        assert_eq!(topics, vec!["lab/retained", "lab/will/dying"]);
+        let persist = b[0]
+            .sessions
+            .iter()
+            .find(|s| s.client_id == "persist")
+            .unwrap();
+        assert!(!persist.online && !persist.clean);
+        assert_eq!(persist.subscriptions.len(), 1);
+    }
+}
+
+#[test]
+fn mosquitto_5_on_lo_as_pcap() {
+    if let Some((c, _, _)) = record("lo-5.pcap", "lo", true, &["-P"]) {
+        assert_eq!(c.format, mqttlab_core::capture::Format::Pcap);
+    }
+}
+
+#[test]
+fn mosquitto_311_on_any_as_pcap_and_5_as_sll2_pcapng() {
+    if let Some((c, file, _)) = record("any-311.pcap", "any", false, &["-P"]) {
+        assert_eq!(c.format, mqttlab_core::capture::Format::Pcap);
+        let head = std::fs::read(file).unwrap();
+        assert_eq!(
+            u32::from_le_bytes(head[20..24].try_into().unwrap()),
+            113,
+            "SLL"
+        );
+    }
+    if let Some((_, file, _)) = record("any-5.pcapng", "any", true, &["-y", "LINUX_SLL2"]) {
+        let out = Command::new("tshark")
+            .arg("-r")
+            .arg(&file)
+            .args(["-c", "1", "-T", "fields", "-e", "frame.encap_type"])
+            .stderr(Stdio::null())
+            .output()
+            .unwrap();
+        // Wireshark's WTAP_ENCAP_SLL2.
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "210");
+    }
+}
+
+#[test]
+fn committed_fixtures_read_as_tshark_reads_them() {
+    if !have(&[Peer::Tshark]) {
+        return;
+    }
+    let mut n = 0;
+    for entry in std::fs::read_dir(fixtures()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        // Each fixture's name ends in its broker's port: `…-p18931.pcapng`.
+        let Some(port) = name
+            .rsplit_once("-p")
+            .and_then(|(_, rest)| rest.split('.').next())
+            .and_then(|p| p.parse::<u16>().ok())
+        else {
+            continue;
+        };
+        if name.contains("-ws-") {
+            continue;
+        }
+        check_file(&path, port, &name);
+        n += 1;
+    }
+    assert!(n >= 2, "fixtures: {n}");
+}
+
+#[test]
+fn cut_and_damaged_files_name_the_byte_offset() {
+    let path = fixtures().join("qos-311-p18931.pcapng");
+    let bytes = std::fs::read(&path).unwrap();
+    let whole = read(&bytes).unwrap();
+    // Cut anywhere past the header: the frames before the cut, and the offset
+    // of the record it cuts.
+    for cut in [bytes.len() - 1, bytes.len() / 2, bytes.len() / 3 + 7] {
+        let c = read(&bytes[..cut]).unwrap();
+        let e = c.error.clone().expect("a cut file says so");
+        assert_eq!(e.kind, FileErrorKind::Truncated);
+        assert!(e.offset < cut && e.offset > 0, "{e}");
+        assert!(e.to_string().contains(&format!("byte offset {}", e.offset)));
+        // (The last block of a pcapng is interface statistics, not a frame.)
+        assert!(c.frames <= whole.frames);
+        assert_eq!(&c.events[..], &whole.events[..c.events.len()]);
+    }
+    // A block length made odd: the block at that offset is damaged.
+    // The section header's length: where the second block starts.
+    let second = u32::from_le_bytes(bytes[4..8].try_into().unwrap()) as usize;
+    let mut bad = bytes.clone();
+    bad[second + 4] = 0x03;
+    let c = read(&bad).unwrap();
+    let e = c.error.expect("damage is reported");
+    assert_eq!(e.offset, second, "{e}");
+    // Not a capture at all.
+    let e = read(b"\x7fELF\x02\x01\x01").unwrap_err();
+    assert_eq!(e.offset, 0);
+    assert!(matches!(e.kind, FileErrorKind::NotACapture { .. }));
+}
+
+#[test]
+fn a_100000_frame_capture_loads_and_its_time_is_printed() {
+    let file = big_capture(100_000);
+    let start = Instant::now();
+    let c = read(&file).unwrap();
+    let took = start.elapsed();
+    let packets = c
+        .events
+        .iter()
+        .filter(|e| matches!(e.what, What::Mqtt(_)))
+        .count();
+    eprintln!(
+        "capture load: {} frames, {} MQTT packets, {} bytes read in {:.0} ms ({} build)",
+        c.frames,
+        packets,
+        file.len(),
+        took.as_secs_f64() * 1000.0,
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        }
+    );
+    assert_eq!(c.frames, 100_000);
+    assert_eq!(packets, 100_000);
+}
+
+/// `n` frames of one MQTT connection (Ethernet, IPv4): a CONNECT, then QoS 0
+/// PUBLISHes from the client and PINGRESP-sized answers, alternating.
+fn big_capture(n: u32) -> Vec<u8> {
+    let mut f = Vec::new();
+    f.extend_from_slice(&[0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    f.extend_from_slice(&65535u32.to_le_bytes());
+    f.extend_from_slice(&1u32.to_le_bytes());
+    let (mut seq_c, mut seq_s) = (1000u32, 5000u32);
+    for i in 0..n {
+        let from_client = i % 2 == 0;
+        let payload: Vec<u8> = if i == 0 {
+            vec![
+                0x10, 0x0d, 0, 4, b'M', b'Q', b'T', b'T', 4, 0x02, 0, 60, 0, 1, b'c',
+            ]
+        } else if i == 1 {
+            vec![0x20, 0x02, 0, 0]
+        } else if from_client {
+            let mut p = vec![0x30, 0x0c, 0, 5];
+            p.extend_from_slice(b"lab/t");
+            p.extend_from_slice(format!("{:05}", i % 100_000).as_bytes());
+            p
+        } else {
+            vec![0xd0, 0x00]
+        };
+        let (src, dst, seq) = if from_client {
+            (50000u16, 1883u16, &mut seq_c)
+        } else {
+            (1883, 50000, &mut seq_s)
+        };
+        let total = 20 + 20 + payload.len();
+        let mut frame = vec![0u8; 12];
+        frame.extend_from_slice(&[0x08, 0x00]);
+        frame.extend_from_slice(&[
+            0x45,
+            0,
+            (total >> 8) as u8,
+            total as u8,
+            0,
+            0,
+            0x40,
+            0,
+            64,
+            6,
+            0,
+            0,
+            127,
+            0,
+            0,
+            1,
+            127,
+            0,
+            0,
+            1,
+        ]);
+        frame.extend_from_slice(&src.to_be_bytes());
+        frame.extend_from_slice(&dst.to_be_bytes());
+        frame.extend_from_slice(&seq.to_be_bytes());
+        frame.extend_from_slice(&[0, 0, 0, 0, 0x50, 0x18, 0xff, 0xff, 0, 0, 0, 0]);
+        frame.extend_from_slice(&payload);
+        *seq = seq.wrapping_add(payload.len() as u32);
+        f.extend_from_slice(&(1_700_000_000 + i / 1000).to_le_bytes());
+        f.extend_from_slice(&((i % 1000) * 1000).to_le_bytes());
+        f.extend_from_slice(&(frame.len() as u32).to_le_bytes());
+        f.extend_from_slice(&(frame.len() as u32).to_le_bytes());
+        f.extend_from_slice(&frame);
+    }
+    f
+}
