@@ -143,3 +143,77 @@ fn the_broker_state_follows_the_packets() {
     let topics: Vec<_> = b[0].retained.iter().map(|m| m.topic.as_str()).collect();
     assert_eq!(topics, vec!["r", "s/st"]);
 }
+
+/// Random and mutated files: never a panic; an error names an offset inside
+/// the file; the frames read before damage are a prefix of the whole file's.
+#[cfg(not(target_arch = "wasm32"))]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    const REAL: &[u8] = include_bytes!("../../../tests/fixtures/capture/qos-311-p18931.pcapng");
+    const REAL_PCAP: &[u8] = include_bytes!("../../../tests/fixtures/capture/will-5-p18931.pcap");
+
+    fn check(bytes: &[u8]) {
+        match read(bytes) {
+            Ok(c) => {
+                if let Some(e) = &c.error {
+                    assert!(e.offset <= bytes.len(), "{e}");
+                }
+                for e in &c.events {
+                    assert!(e.stream < c.streams.len());
+                    let _ = c.line(e);
+                }
+                let _ = state::brokers(&c, c.events.len());
+                let _ = lifelines::lifelines(&c);
+            }
+            Err(e) => assert!(e.offset <= bytes.len()),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn random_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512), magic in 0usize..3) {
+            let mut file = match magic {
+                0 => vec![0x0a, 0x0d, 0x0d, 0x0a],
+                1 => vec![0xd4, 0xc3, 0xb2, 0xa1],
+                _ => Vec::new(),
+            };
+            file.extend_from_slice(&bytes);
+            check(&file);
+        }
+
+        #[test]
+        fn mutated_real_captures(
+            pcapng in any::<bool>(),
+            flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..12),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let mut file = if pcapng { REAL.to_vec() } else { REAL_PCAP.to_vec() };
+            for (at, b) in flips {
+                let i = at.index(file.len());
+                file[i] = b;
+            }
+            check(&file);
+            let n = cut.index(file.len());
+            check(&file[..n]);
+        }
+    }
+
+    #[test]
+    fn the_real_fixtures_read_whole() {
+        let c = read(REAL).unwrap();
+        assert_eq!(c.error, None);
+        assert!(
+            c.events
+                .iter()
+                .filter(|e| matches!(e.what, What::Mqtt(_)))
+                .count()
+                >= 20
+        );
+        let c = read(REAL_PCAP).unwrap();
+        assert_eq!(c.format, Format::Pcap);
+    }
+}
