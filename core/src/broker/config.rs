@@ -100,6 +100,9 @@ pub struct BrokerConfig {
     pub max_packet_size: usize,
     /// What the broker offers MQTT 5.0 clients (`v5_config.rs`).
     pub v5: super::V5Config,
+    /// Enhanced authentication (MQTT 5.0 §4.12): SCRAM-SHA-256 users and the
+    /// nonce key (`enhanced_auth.rs`).
+    pub enhanced_auth: super::EnhancedAuthConfig,
     /// Whether [`Output::Log`](super::Output::Log) lines are produced. A driver
     /// that prints no log (a load test) turns them off to save the formatting.
     pub log: bool,
@@ -136,6 +139,7 @@ impl Default for BrokerConfig {
             connect_timeout: Some(Duration::from_secs(90)),
             max_packet_size: 268_435_455 + 5,
             v5: Default::default(),
+            enhanced_auth: Default::default(),
             log: true,
             events: true,
             seed: 0,

@@ -4,7 +4,8 @@
 //! The steps are `on_connect` (read and check the packet, answer what is wrong
 //! with it), then [`Broker::authenticate`] (who may connect), then `accept`
 //! (take over, start or resume the session, CONNACK). Enhanced authentication
-//! (AUTH, §4.12) belongs between the last two.
+//! (AUTH, §4.12) takes the place of the second when CONNECT names a method
+//! (`enhanced_auth.rs`).
 
 use crate::codec::properties::{AssignedClientIdentifier, Property, ReasonString, ServerReference};
 use crate::codec::reason_codes::{ConnackReasonCode, DisconnectReasonCode};
@@ -17,6 +18,7 @@ use super::{
 };
 
 /// A CONNECT as the broker reads it: the 5.0 packet, and the level it came at.
+#[derive(Debug, Clone)]
 pub(super) struct ConnectRequest {
     pub protocol: Protocol,
     pub connect: v5::Connect,
@@ -25,6 +27,8 @@ pub(super) struct ConnectRequest {
     pub limits: PeerLimits,
     /// Whether the client identifier was assigned by the broker.
     pub assigned: bool,
+    /// More CONNACK properties (enhanced authentication's method and data).
+    pub connack_properties: Vec<Property>,
 }
 
 impl Broker {
@@ -43,6 +47,7 @@ impl Broker {
         let v5 = protocol == Protocol::V5;
         let mut session_expiry = 0;
         let mut limits = PeerLimits::default();
+        let mut auth_method = None;
         for p in &c.properties {
             match p {
                 Property::SessionExpiryInterval(s) => session_expiry = s.0,
@@ -50,10 +55,7 @@ impl Broker {
                 Property::MaximumPacketSize(m) => limits.max_packet_size = Some(m.0),
                 Property::TopicAliasMaximum(t) => limits.topic_alias_maximum = t.0,
                 Property::RequestProblemInformation(r) => limits.problem_information = r.0 != 0,
-                Property::AuthenticationMethod(_) => {
-                    // No enhanced authentication method is offered (§4.12).
-                    return self.refuse(now, conn, R::BadAuthenticationMethod);
-                }
+                Property::AuthenticationMethod(m) => auth_method = Some(m.0.clone()),
                 _ => {}
             }
         }
@@ -114,25 +116,29 @@ impl Broker {
                 return self.refuse(now, conn, R::ServerUnavailable);
             }
         }
-        if let Err(code) = self.authenticate(&c) {
-            return self.refuse(now, conn, code);
+        if auth_method.is_none() {
+            if let Err(code) = self.authenticate(&c) {
+                return self.refuse(now, conn, code);
+            }
         }
         if protocol != Protocol::V5 {
             // A 3.1.1 client's properties come from convert: clean session 0 is
             // a session that never expires.
             session_expiry = if c.clean_start { 0 } else { u32::MAX };
         }
-        self.accept(
-            now,
-            conn,
-            ConnectRequest {
-                protocol,
-                connect: c,
-                session_expiry,
-                limits,
-                assigned,
-            },
-        );
+        let req = ConnectRequest {
+            protocol,
+            connect: c,
+            session_expiry,
+            limits,
+            assigned,
+            connack_properties: Vec::new(),
+        };
+        match auth_method {
+            // The method authenticates instead of the user table (§4.12).
+            Some(method) => self.begin_enhanced_auth(now, conn, method, req),
+            None => self.accept(now, conn, req),
+        }
     }
 
     /// Who may connect: the user table and `allow_anonymous`. An empty user table
@@ -164,6 +170,7 @@ impl Broker {
             session_expiry,
             limits,
             assigned,
+            connack_properties,
         } = req;
         let client_id = c.client_id.clone();
         // Session takeover (MQTT-3.1.4-2): the old connection closes; mosquitto
@@ -242,6 +249,7 @@ impl Broker {
                     .v5
                     .connack_properties(self.config.max_packet_size),
             );
+            properties.extend(connack_properties);
         }
         self.send(
             now,

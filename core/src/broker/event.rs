@@ -32,6 +32,8 @@ pub enum CloseReason {
     /// A limit closed it (a topic too long or too deep, too many connections
     /// from one address).
     Limit(super::Limit),
+    /// A re-authentication failed (MQTT-4.12.1-2; DISCONNECT 0x87).
+    NotAuthorized,
 }
 
 impl CloseReason {
@@ -153,6 +155,28 @@ pub enum BrokerEvent {
         client_id: String,
         /// The topic.
         topic: TopicName,
+    },
+    /// An enhanced authentication exchange ended well (`enhanced_auth.rs`).
+    Authenticated {
+        /// The connection.
+        conn: ConnId,
+        /// The client.
+        client_id: String,
+        /// The method, e.g. `SCRAM-SHA-256`.
+        method: String,
+        /// The user it proved to be.
+        username: String,
+        /// Whether it re-authenticated a live connection (AUTH 0x19).
+        reauthentication: bool,
+    },
+    /// An enhanced authentication exchange failed, and the connection with it.
+    AuthenticationFailed {
+        /// The connection.
+        conn: ConnId,
+        /// The client.
+        client_id: String,
+        /// Why.
+        failure: super::AuthFailure,
     },
     /// The ACL withheld a message from a subscriber whose subscription covers
     /// its topic but who may not read it.

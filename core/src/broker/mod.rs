@@ -64,7 +64,11 @@
 //! - an ACL that refuses a subscription answers SUBACK 0x80 (as mosquitto's
 //!   dynamic-security plugin; its plain `acl_file` grants it). ACL rules, `deny`
 //!   among them, are checked in order, the first that speaks deciding
-//!   (`acl.rs`, `tests/tests/broker_acl.rs`).
+//!   (`acl.rs`, `tests/tests/broker_acl.rs`);
+//! - enhanced authentication (SCRAM-SHA-256, `enhanced_auth.rs`; mosquitto
+//!   has no method of its own): a failed re-authentication ends with DISCONNECT
+//!   0x87 (MQTT-4.12.1-2), where mosquitto 2.0.11 sends a CONNACK on the live
+//!   connection.
 //!
 //! [`BrokerConfig::resend_timeout`] turns on the course text's model of resending
 //! on an acknowledgement timeout; MQTT 3.1.1 resends only when a session resumes.
@@ -81,6 +85,7 @@ mod connect;
 mod connection;
 mod delivery;
 mod disconnect;
+mod enhanced_auth;
 mod event;
 mod flow;
 mod inflight;
@@ -103,6 +108,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 pub use acl::{filter_covers, Access, Acl, AclRule, AclSubject};
 pub use config::BrokerConfig;
 pub use connection::{ConnId, PeerAddr};
+pub use enhanced_auth::{AuthFailure, EnhancedAuthConfig};
 pub use event::{BrokerEvent, CloseReason, DropReason, ResendReason};
 pub use inflight::{IncomingQos2, OutStage, Outgoing, OutgoingWindow};
 pub use limits::{BrokerStats, Limit};
@@ -176,6 +182,8 @@ pub struct Broker {
     routing_hold: Option<(ConnId, u64)>,
     held_copies: usize,
     stats: BrokerStats,
+    /// Enhanced authentication's exchanges and methods, per connection.
+    authn: enhanced_auth::Authenticator,
 }
 
 impl Broker {
@@ -183,7 +191,6 @@ impl Broker {
     pub fn new(config: BrokerConfig) -> Self {
         Broker {
             rng: SplitMix64::new(config.seed),
-            config,
             conns: BTreeMap::new(),
             sessions: BTreeMap::new(),
             subs: SubscriptionStore::default(),
@@ -196,6 +203,8 @@ impl Broker {
             routing_hold: None,
             held_copies: 0,
             stats: BrokerStats::default(),
+            authn: enhanced_auth::Authenticator::new(&config.enhanced_auth, config.seed),
+            config,
         }
     }
 
@@ -304,6 +313,10 @@ impl Broker {
                 AnyPacket::V5(v5::Packet::Connect(connect)) => {
                     self.on_connect(now, conn, crate::codec::Protocol::V5, connect)
                 }
+                // The AUTH exchange between CONNECT and CONNACK (enhanced_auth.rs).
+                AnyPacket::V5(v5::Packet::Auth(a)) if self.authn.connecting(conn) => {
+                    self.on_auth(now, conn, a)
+                }
                 other => self.protocol_error(
                     now,
                     conn,
@@ -345,17 +358,9 @@ impl Broker {
                 self.send(now, conn, &client_id, v5::Packet::Pingresp);
             }
             v5::Packet::Disconnect(d) => self.on_disconnect(now, conn, &client_id, d),
-            v5::Packet::Auth(_) => {
-                // No authentication method was agreed in CONNECT (MQTT-4.12.0-7
-                // wants an AUTH only after one).
-                self.protocol_error(
-                    now,
-                    conn,
-                    "AUTH without an Authentication Method in CONNECT".into(),
-                    "MQTT-3.15.0-1",
-                    false,
-                );
-            }
+            // Re-authentication, or an AUTH the exchange's rules refuse
+            // (enhanced_auth.rs).
+            v5::Packet::Auth(a) => self.on_auth(now, conn, a),
             v5::Packet::Connack(_)
             | v5::Packet::Suback(_)
             | v5::Packet::Unsuback(_)
@@ -715,6 +720,7 @@ impl Broker {
         let Some(c) = self.conns.remove(&conn) else {
             return;
         };
+        self.authn.forget(conn);
         if let Some(at) = c.scheduled {
             self.schedule.remove(&(at, conn));
         }

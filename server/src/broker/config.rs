@@ -4,6 +4,8 @@
 //! # comments and blank lines are ignored
 //! allow_anonymous false
 //! user alice secret            # user name and clear-text password (a lab, not production)
+//! scram_user aluno senha 4096  # an MQTT 5.0 enhanced-authentication (SCRAM-SHA-256) user:
+//!                              # kept as salt (random), iteration count (default 4096) and keys
 //! acl user alice readwrite open/#
 //! acl client sensor1 write sensor1/#
 //! acl anyone deny grades/#     # checked in order: the first rule that matches decides
@@ -108,6 +110,22 @@ fn parse_line(w: &[&str], c: &mut BrokerConfig) -> anyhow::Result<()> {
             };
             c.users.insert((*u).to_owned(), p.as_bytes().to_vec());
         }
+        "scram_user" => {
+            let (Some(u), Some(p)) = (w.get(1), w.get(2)) else {
+                bail!("expected: scram_user NAME PASSWORD [ITERATIONS]");
+            };
+            let iterations: u32 = match w.get(3) {
+                Some(_) => number(w.get(3))?,
+                None => 4096,
+            };
+            if iterations == 0 {
+                bail!("the iteration count must be at least 1 (RFC 7677 asks for 4096)");
+            }
+            let mut salt = [0u8; 16];
+            getrandom::fill(&mut salt).map_err(|e| anyhow!("no randomness for a salt: {e}"))?;
+            c.enhanced_auth
+                .add_scram_user(u, p.as_bytes(), &salt, iterations);
+        }
         "reject_client_id" => {
             let id = w.get(1).ok_or_else(|| anyhow!("expected a client id"))?;
             c.rejected_client_ids.push((*id).to_owned());
@@ -194,6 +212,34 @@ mod tests {
             format!("{e:#}").contains("read, write, readwrite or deny"),
             "{e:#}"
         );
+    }
+
+    #[test]
+    fn scram_users_keep_keys_not_passwords() {
+        use mqttlab_core::auth::{ScramClient, ScramServer};
+        let c = parse(
+            "scram_user aluno senha\nscram_user prof outra 100\n",
+            BrokerConfig::default(),
+        )
+        .unwrap();
+        let users = &c.enhanced_auth.scram_users;
+        assert_eq!(users["aluno"].iterations, 4096);
+        assert_eq!(users["prof"].iterations, 100);
+        assert_eq!(users["aluno"].salt.len(), 16);
+        assert_ne!(
+            users["aluno"].salt, users["prof"].salt,
+            "a random salt each"
+        );
+        // The stored keys check the password they came from, and no other.
+        for (password, ok) in [(&b"outra"[..], true), (b"senha", false)] {
+            let (client, first) = ScramClient::new("prof", password, "n").unwrap();
+            let (server, server_first) =
+                ScramServer::handle_client_first(&first, "s", |u| users.get(u).cloned()).unwrap();
+            let (_, last) = client.handle_server_first(&server_first).unwrap();
+            assert_eq!(server.handle_client_final(&last).is_ok(), ok);
+        }
+        assert!(parse("scram_user aluno\n", BrokerConfig::default()).is_err());
+        assert!(parse("scram_user a b 0\n", BrokerConfig::default()).is_err());
     }
 
     #[test]

@@ -320,6 +320,12 @@ pub(crate) async fn start(
     let (tx, rx) = mpsc::channel(256);
     // The writers report what their sockets took.
     config.socket_feedback = true;
+    // Enhanced authentication's nonces: unpredictable on real sockets.
+    if config.enhanced_auth.nonce_key.is_none() {
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("no randomness for nonces: {e}"))?;
+        config.enhanced_auth.nonce_key = Some(key);
+    }
     let mut tasks = Vec::new();
     let mut running_tcp = None;
     let mut running_ws = None;
