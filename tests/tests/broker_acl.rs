@@ -16,7 +16,8 @@
 //! output: a subscription to a denied topic refused (SUBACK 128), a wildcard
 //! subscription over it granted with the denied topic withheld (retained message
 //! included), denied publishes acknowledged and logged "Denied PUBLISH" (rc135
-//! even in 3.1.1, as mosquitto logs it).
+//! even in 3.1.1, as mosquitto logs it); a 5.0 subscriber (`-V 5`) refused with
+//! SUBACK 0x87 and a 5.0 publisher with PUBACK 0x87.
 //!
 //! A second test pins where mosquitto's plain `acl_file` differs (see
 //! `core/src/broker/acl.rs`): it grants a subscription to a denied topic, and it
@@ -136,13 +137,33 @@ fn scripted_session(port: u16, broker: &mut Proc) -> Vec<String> {
         ],
     );
     broker.wait_for("Sending SUBACK to s1", WAIT);
-    let steps: [&[&str]; 5] = [
+    // A 5.0 subscriber is refused with 0x87 Not authorized; -E: it leaves once
+    // acknowledged.
+    let mut s5 = sub(
+        port,
+        &[
+            "-i",
+            "s5",
+            "-V",
+            "5",
+            "-t",
+            "test/nosubscribe",
+            "-t",
+            "a/#",
+            "-d",
+            "-E",
+        ],
+    );
+    s5.wait(WAIT);
+    broker.wait_for("Client s5 disconnected.", WAIT);
+    let steps: [&[&str]; 6] = [
         &[
             "-i", "p2", "-u", "prof", "-P", "1234", "-t", "a/b", "-m", "prof", "-q", "1",
         ],
         &["-i", "w1", "-t", "a/c", "-m", "ok", "-q", "1"],
         &["-i", "w2", "-t", "test/nosubscribe", "-m", "no", "-q", "2"],
         &["-i", "w3", "-t", "a/b", "-m", "no", "-q", "0"],
+        &["-i", "w5", "-V", "5", "-t", "a/b", "-m", "no", "-q", "1"],
         &["-i", "w4", "-t", "a/d", "-m", "fim", "-q", "1"],
     ];
     for args in steps {
@@ -155,7 +176,9 @@ fn scripted_session(port: u16, broker: &mut Proc) -> Vec<String> {
     s.kill();
     broker.wait_for("Client s1 closed its connection.", WAIT);
     broker.settle(Duration::from_millis(300));
-    s.seen.clone()
+    let mut out = s.seen.clone();
+    out.extend(s5.collect(WAIT));
+    out
 }
 
 #[test]
@@ -194,6 +217,10 @@ fn deny_rules_like_mosquitto_dynamic_security() {
         theirs.contains(&"Subscribed (mid: 1): 128, 0, 128, 0".to_string()),
         "{theirs:#?}"
     );
+    assert!(
+        theirs.contains(&"Subscribed (mid: 1): 135, 0".to_string()),
+        "5.0: {theirs:#?}"
+    );
     let messages = |out: &[String]| -> Vec<String> {
         out.iter()
             .filter(|l| l.starts_with("a/") || l.starts_with("test/"))
@@ -207,6 +234,7 @@ fn deny_rules_like_mosquitto_dynamic_security() {
         "Denied PUBLISH from w2 (d0, q2, r0, m1, 'test/nosubscribe', ... (2 bytes))",
         "Sending PUBREC to w2 (m1, rc135)",
         "Denied PUBLISH from w3 (d0, q0, r0, m0, 'a/b', ... (2 bytes))",
+        "Sending PUBACK to w5 (m1, rc135)",
     ] {
         assert!(want.iter().any(|l| l == line), "mosquitto: {line}");
     }
