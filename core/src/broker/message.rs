@@ -5,7 +5,7 @@
 use bytes::Bytes;
 
 use crate::codec::properties::{
-    MessageExpiryInterval, Property, PropertyId, SubscriptionIdentifier,
+    rule, Holder, MessageExpiryInterval, Property, PropertyId, SubscriptionIdentifier,
 };
 use crate::codec::{v5, Pid, QoS, QosPid};
 use crate::time::Instant;
@@ -120,15 +120,18 @@ impl Message {
     }
 }
 
-/// The properties that travel with the message.
+/// The properties that travel with the message: those a PUBLISH may carry
+/// (a will's Will Delay Interval stays behind), less the Topic Alias and
+/// Subscription Identifiers, which belong to one PUBLISH.
 fn forwarded(props: &[Property]) -> Vec<Property> {
     props
         .iter()
         .filter(|p| {
-            !matches!(
-                p.id(),
-                PropertyId::TopicAlias | PropertyId::SubscriptionIdentifier
-            )
+            rule(Holder::Publish, p.id()).is_some()
+                && !matches!(
+                    p.id(),
+                    PropertyId::TopicAlias | PropertyId::SubscriptionIdentifier
+                )
         })
         .cloned()
         .collect()

@@ -726,3 +726,30 @@ fn a_shared_group_gets_each_message_once_and_a_leaving_member_loses_nothing() {
     let again: Vec<_> = lab.publishes_to(y).into_iter().map(|p| p.payload).collect();
     assert_eq!(again, ["j1", "j3"]);
 }
+
+/// A will's properties reach a 5.0 subscriber, but for the Will Delay Interval,
+/// which a PUBLISH may not carry (paho-mqtt closed the connection on it).
+#[test]
+fn a_will_carries_its_message_properties_but_not_its_delay() {
+    let mut lab = Lab::default();
+    let watcher = open5(&mut lab, connect5("watcher", vec![]));
+    sub5(&mut lab, watcher, 1, "w", QoS::AtMostOnce);
+    let mut c = connect5("c", vec![expiry(10)]);
+    c.will = Some(v5::Will {
+        properties: vec![
+            WillDelayInterval(1).into(),
+            ContentType("text/plain".into()).into(),
+        ],
+        topic: TopicName::new("w").unwrap(),
+        payload: Bytes::from_static(b"gone"),
+        qos: QoS::AtMostOnce,
+        retain: false,
+    });
+    let conn = open5(&mut lab, c);
+    lab.drop_conn(conn);
+    lab.clear();
+    lab.advance(Duration::from_secs(1));
+    let got = publishes5(&lab, watcher);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].properties, [ContentType("text/plain".into()).into()]);
+}

@@ -28,6 +28,14 @@
 //!                              # (default false, as mosquitto: see core broker/flow.rs for the price)
 //! connect_timeout 10           # close a socket without CONNECT after 10 s (0: never; default 90)
 //! seed 42
+//! # MQTT 5.0, announced in CONNACK
+//! max_topic_alias 10           # Topic Alias Maximum (default 10, as mosquitto; 0: none)
+//! receive_maximum 20           # Receive Maximum; one more unacknowledged is DISCONNECT 0x93
+//! server_keep_alive 30         # Server Keep Alive imposed on 5.0 clients (default: theirs)
+//! max_qos 1                    # Maximum QoS (default 2); above it is DISCONNECT 0x9B
+//! retain_available false       # Retain Available (default true); a retained PUBLISH is 0x9A
+//! server_reference other:1883  # refuse every 5.0 CONNECT with 0x9C Use another server
+//! server_moved other:1883      # ... with 0x9D Server moved
 //! ```
 
 use std::time::Duration;
@@ -104,6 +112,30 @@ fn parse_line(w: &[&str], c: &mut BrokerConfig) -> anyhow::Result<()> {
         }
         "connect_timeout" => c.connect_timeout = seconds(number(w.get(1))?)?,
         "seed" => c.seed = number(w.get(1))?,
+        // MQTT 5.0 (core broker/v5_config.rs); mosquitto's words where it has them.
+        "max_topic_alias" => c.v5.topic_alias_maximum = number(w.get(1))?,
+        "receive_maximum" => {
+            c.v5.receive_maximum = number(w.get(1))?;
+            if c.v5.receive_maximum == 0 {
+                bail!("receive_maximum must be at least 1 (§3.2.2.3.3)");
+            }
+        }
+        "server_keep_alive" => c.v5.server_keep_alive = Some(number(w.get(1))?),
+        "max_qos" => {
+            let q: u8 = number(w.get(1))?;
+            c.v5.maximum_qos = mqttlab_core::codec::QoS::from_u8(q)
+                .ok_or_else(|| anyhow!("expected a QoS, 0 to 2"))?;
+        }
+        "retain_available" => c.v5.retain_available = flag(w.get(1))?,
+        "server_reference" | "server_moved" => {
+            let r = w
+                .get(1)
+                .ok_or_else(|| anyhow!("expected a server reference"))?;
+            c.v5.server_reference = Some(mqttlab_core::broker::ServerReference {
+                reference: (*r).to_owned(),
+                moved: w[0] == "server_moved",
+            });
+        }
         "user" => {
             let (Some(u), Some(p)) = (w.get(1), w.get(2)) else {
                 bail!("expected: user NAME PASSWORD");

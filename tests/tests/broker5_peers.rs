@@ -1,0 +1,345 @@
+//! MQTT 5.0 clients no one here wrote against `mqttlab broker`: paho-mqtt with
+//! MQTTv5 (`tests/interop/paho_broker5.py`), MQTT.js with `protocolVersion: 5`
+//! (`tests/interop/mqttjs_broker5.mjs`) and `mosquitto_pub`/`mosquitto_sub -V 5`
+//! with `-D` properties. Each script runs against mosquitto 2.0.11 as well: where
+//! both agree the feature is checked on both; where mosquitto falls short of
+//! the standard, a test named for the difference pins it.
+//!
+//! Every process is bounded by `timeout`; brokers listen on 127.0.0.1 only.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use mqttlab_tests::peers::{have, Peer};
+use mqttlab_tests::procs::{
+    start_mosquitto_verbose, start_mqttlab_broker, Mosquitto, Proc, MOSQUITTO_PUB as PUB,
+    MOSQUITTO_SUB as SUB,
+};
+use serde_json::{json, Value};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+fn interop(file: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("interop")
+        .join(file)
+}
+
+fn run_json(program: &str, script: &Path, port: u16) -> Value {
+    let out = Command::new("timeout")
+        .args(["60", program])
+        .arg(script)
+        .arg(port.to_string())
+        .output()
+        .expect("the script runs");
+    assert!(
+        out.status.success(),
+        "{} failed: {}",
+        script.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(text.trim()).expect("one JSON line")
+}
+
+/// The paho script's results: (mqttlab broker, mosquitto 2.0.11), run once for
+/// every test that reads them.
+fn paho() -> Option<&'static (Value, Value)> {
+    static RESULTS: OnceLock<Option<(Value, Value)>> = OnceLock::new();
+    RESULTS
+        .get_or_init(|| {
+            if !have(&[Peer::Paho, Peer::Mosquitto]) {
+                return None;
+            }
+            let script = interop("paho_broker5.py");
+            let (_ours, port) = start_mqttlab_broker(&[], WAIT);
+            let ours = run_json("python3", &script, port);
+            let theirs = Mosquitto::start();
+            let port: u16 = theirs.port().parse().unwrap();
+            Some((ours, run_json("python3", &script, port)))
+        })
+        .as_ref()
+}
+
+/// What the standard promises and both brokers give a paho MQTTv5 client.
+#[test]
+fn paho_mqttv5_sees_the_5_0_features_on_both_brokers() {
+    let Some((ours, theirs)) = paho() else {
+        return;
+    };
+    for (who, v) in [("mqttlab", ours), ("mosquitto", theirs)] {
+        let props = &v["connack"]["props"];
+        assert!(
+            props["AssignedClientIdentifier"]
+                .as_str()
+                .is_some_and(|id| id.starts_with("auto-")),
+            "{who}: {v}"
+        );
+        assert_eq!(props["ReceiveMaximum"], 20, "{who}");
+        assert_eq!(props["TopicAliasMaximum"], 10, "{who}");
+        assert_eq!(v["puback_nobody"], 16, "{who}: PUBACK 0x10");
+        assert_eq!(
+            v["response"],
+            json!([["pong:ping", "01636f7272"]]),
+            "{who}: request/response"
+        );
+        assert_eq!(
+            v["forwarded"],
+            json!({
+                "PayloadFormatIndicator": 1,
+                "MessageExpiryInterval": 100,
+                "ContentType": "application/json",
+                "ResponseTopic": "r/t",
+                "CorrelationData": "6364",
+                "UserProperty": [["z", "1"], ["a", "2"], ["z", "3"]]
+            }),
+            "{who}: properties unchanged and in order"
+        );
+        assert_eq!(
+            v["alias"],
+            json!([["alias/topic", "first"], ["alias/topic", "second"]]),
+            "{who}: topic alias"
+        );
+        assert_eq!(v["no_local"], json!(["other"]), "{who}: No Local");
+        assert_eq!(v["rap"], json!([["live", true]]), "{who}: RAP, RH 2");
+        assert_eq!(v["unsuback"], json!([17]), "{who}: UNSUBACK 0x11");
+        assert_eq!(
+            v["shared"],
+            json!([["j0", "j2", "j4"], ["j1", "j3", "j5"]]),
+            "{who}: shared subscription"
+        );
+        assert_eq!(v["rm_before_ack"], 2, "{who}: the client's Receive Maximum");
+        assert_eq!(v["rm_after_ack"], 5, "{who}");
+        assert_eq!(
+            v["session_resumed"],
+            json!([true, ["while-away"]]),
+            "{who}: session expiry 2 s, back in time"
+        );
+        let expiry = v["expiry"].as_array().unwrap();
+        assert_eq!(expiry.len(), 1, "{who}: the expired message: {expiry:?}");
+        assert_eq!(expiry[0][0], "long");
+        let left = expiry[0][1].as_u64().unwrap();
+        assert!((56..=58).contains(&left), "{who}: time left {left}");
+        assert_eq!(v["will_delay"].as_array().unwrap().len(), 1, "{who}");
+    }
+    // Ours exactly: the will 1 s after the socket died, the session gone 2 s
+    // after it. mosquitto 2.0.11 counts both in whole seconds on a periodic
+    // check: its will came 1.5 s after, and 2.5 s after the client left its
+    // session was there or not depending on where the second boundaries fell.
+    assert_eq!(ours["will_delay"], json!([1.0]));
+    assert_eq!(ours["session_expired_present"], false);
+    assert_eq!(ours["ids"], json!([[5, 9]]));
+}
+
+/// MQTT-3.3.4-3 lets a broker send one PUBLISH carrying every matching
+/// Subscription Identifier; this one does, mosquitto 2.0.11 sends one copy per
+/// matching subscription.
+#[test]
+fn mosquitto_2_0_11_sends_a_copy_per_subscription_identifier_we_send_one_with_all() {
+    let Some((ours, theirs)) = paho() else {
+        return;
+    };
+    assert_eq!(ours["ids"], json!([[5, 9]]));
+    assert_eq!(theirs["ids"], json!([[9], [5]]));
+}
+
+#[test]
+fn mqttjs_protocol_5_against_mqttlab_broker_and_mosquitto() {
+    if !have(&[Peer::Mosquitto, Peer::NodeModule("mqtt")]) {
+        return;
+    }
+    let script = interop("mqttjs_broker5.mjs");
+    let (_ours, port) = start_mqttlab_broker(&[], WAIT);
+    let ours = run_json("node", &script, port);
+    let theirs = Mosquitto::start();
+    let theirs = run_json("node", &script, theirs.port().parse().unwrap());
+    for (who, v) in [("mqttlab", &ours), ("mosquitto", &theirs)] {
+        assert!(
+            v["assigned"]
+                .as_str()
+                .is_some_and(|a| a.starts_with("auto-")),
+            "{who}: {v}"
+        );
+        assert_eq!(v["topicAliasMaximum"], 10, "{who}");
+        // Sent with alias 1 twice, without the topic.
+        assert_eq!(
+            v["sent"],
+            json!([
+                {"topic": "js/alias/topic", "alias": 1},
+                {"topic": "", "alias": 1},
+                {"topic": "", "alias": 1},
+                {"topic": "nobody/reads", "alias": null}
+            ]),
+            "{who}"
+        );
+        let got: Vec<(String, Value, Value)> = v["got"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    format!(
+                        "{} {}",
+                        m["topic"].as_str().unwrap(),
+                        m["payload"].as_str().unwrap()
+                    ),
+                    m["props"]["userProperties"].clone(),
+                    m["props"]["subscriptionIdentifier"].clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("js/alias/topic one".into(), json!({"k": "one"}), json!(3)),
+                ("js/alias/topic two".into(), json!({"k": "two"}), json!(3)),
+                (
+                    "js/alias/topic three".into(),
+                    json!({"k": "three"}),
+                    json!(3)
+                ),
+            ],
+            "{who}"
+        );
+        assert_eq!(
+            v["acks"],
+            json!({"puback": [0, 0, 0, 16], "unsuback": [17]}),
+            "{who}"
+        );
+    }
+}
+
+fn tool(program: &str, port: u16, args: &[&str]) -> Proc {
+    let p = port.to_string();
+    let mut all = vec!["-h", "127.0.0.1", "-p", p.as_str(), "-V", "5"];
+    all.extend_from_slice(args);
+    let name = Path::new(program).file_name().unwrap().to_string_lossy();
+    Proc::spawn(&name, Path::new(program), &all)
+}
+
+/// One run of the tools' session: what `mosquitto_sub -F` printed of a PUBLISH
+/// with `-D` properties, what `mosquitto_pub -d` printed for a topic nobody
+/// reads, and what a `-x 2` session kept while its client was away.
+fn tools_session(port: u16, broker: &mut Proc) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut s = tool(
+        SUB,
+        port,
+        &[
+            "-i",
+            "tsub",
+            "-t",
+            "tools/#",
+            "-q",
+            "1",
+            "-C",
+            "1",
+            "-W",
+            "10",
+            "-F",
+            "%t %p|%P|%C|%R|%F|%D",
+        ],
+    );
+    broker.wait_for("Sending SUBACK to tsub", WAIT);
+    tool(
+        PUB,
+        port,
+        &[
+            "-i",
+            "tpub",
+            "-t",
+            "tools/x",
+            "-q",
+            "1",
+            "-m",
+            "oi",
+            "-D",
+            "publish",
+            "user-property",
+            "sala",
+            "3",
+            "-D",
+            "publish",
+            "user-property",
+            "andar",
+            "1",
+            "-D",
+            "publish",
+            "content-type",
+            "text/plain",
+            "-D",
+            "publish",
+            "response-topic",
+            "tools/resp",
+            "-D",
+            "publish",
+            "payload-format-indicator",
+            "1",
+            "-D",
+            "publish",
+            "correlation-data",
+            "abc",
+        ],
+    )
+    .wait(WAIT);
+    lines.extend(s.collect(WAIT));
+    s.wait(WAIT);
+    let mut p = tool(
+        PUB,
+        port,
+        &["-i", "tnobody", "-t", "nobody", "-q", "1", "-m", "x", "-d"],
+    );
+    lines.extend(p.collect(WAIT));
+    p.wait(WAIT);
+    // A session that outlives its connection by 2 s.
+    let mut s = tool(
+        SUB,
+        port,
+        &[
+            "-i", "tsess", "-c", "-x", "2", "-t", "tools/se", "-q", "1", "-W", "1",
+        ],
+    );
+    broker.wait_for("Sending SUBACK to tsess", WAIT);
+    s.collect(Duration::from_secs(3));
+    s.wait(WAIT);
+    tool(
+        PUB,
+        port,
+        &["-i", "tpub2", "-t", "tools/se", "-q", "1", "-m", "kept"],
+    )
+    .wait(WAIT);
+    let mut s = tool(
+        SUB,
+        port,
+        &[
+            "-i", "tsess", "-c", "-x", "2", "-t", "tools/se", "-q", "1", "-C", "1", "-W", "5",
+        ],
+    );
+    lines.extend(s.collect(WAIT));
+    s.wait(WAIT);
+    lines
+}
+
+#[test]
+fn mosquitto_tools_with_v5_see_the_same_from_both_brokers() {
+    if !have(&[Peer::Mosquitto, Peer::MosquittoClients]) {
+        return;
+    }
+    let (mut ours, port) = start_mqttlab_broker(&[], WAIT);
+    let got = tools_session(port, &mut ours);
+    let (mut real, port, conf) = start_mosquitto_verbose("broker5-tools", WAIT);
+    let want = tools_session(port, &mut real);
+    real.kill();
+    let _ = std::fs::remove_file(conf);
+    eprintln!("{}", got.join("\n"));
+    assert!(got
+        .iter()
+        .any(|l| l == "tools/x oi|sala:3 andar:1|text/plain|tools/resp|1|abc"));
+    assert!(got
+        .iter()
+        .any(|l| l.ends_with("received PUBACK (Mid: 1, RC:16)")));
+    assert_eq!(got.last().map(String::as_str), Some("kept"));
+    assert_eq!(got, want);
+}
