@@ -238,14 +238,44 @@ pub enum CliError {
     Usage(String),
 }
 
+/// The tool a misspelt program name was meant to be (`mosquito_sub`,
+/// `mosquitto-pub`): the one within three edits of it, if any.
+fn nearest_tool(word: &str) -> Option<&'static str> {
+    fn edits(a: &str, b: &str) -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut diagonal = row[0];
+            row[0] = i + 1;
+            for (j, cb) in b.iter().enumerate() {
+                let next = (row[j + 1] + 1)
+                    .min(row[j] + 1)
+                    .min(diagonal + usize::from(ca != *cb));
+                diagonal = row[j + 1];
+                row[j + 1] = next;
+            }
+        }
+        row[b.len()]
+    }
+    ["mosquitto_sub", "mosquitto_pub"]
+        .into_iter()
+        .map(|tool| (edits(word, tool), tool))
+        .filter(|&(d, _)| d > 0 && d <= 3)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, tool)| tool)
+}
+
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CliError::UnterminatedQuote => f.write_str("Error: Unterminated quote."),
-            CliError::UnknownProgram(p) => write!(
-                f,
-                "Error: Unknown command '{p}' (expected mosquitto_pub or mosquitto_sub)."
-            ),
+            CliError::UnknownProgram(p) => match nearest_tool(p) {
+                Some(tool) => write!(f, "Error: Unknown command '{p}'. Did you mean {tool}?"),
+                None => write!(
+                    f,
+                    "Error: Unknown command '{p}' (expected mosquitto_pub or mosquitto_sub)."
+                ),
+            },
             CliError::UnknownOption(o) => write!(f, "Error: Unknown option '{o}'."),
             CliError::Unsupported(o) => {
                 write!(f, "Error: Option '{o}' is not supported by MQTT Lab.")
@@ -953,6 +983,12 @@ mod tests {
         assert!(err("mosquitto_pub -t a -m b -m c").contains("Only one type of message"));
         assert!(err("mosquitto_pub -t a -m b --cafile x").contains("not supported"));
         assert!(err("ls -l").contains("Unknown command 'ls'"));
+        assert_eq!(
+            err("mosquito_sub -t x"),
+            "Error: Unknown command 'mosquito_sub'. Did you mean mosquitto_sub?"
+        );
+        assert!(err("mosquitto-pub -t x -m y").ends_with("Did you mean mosquitto_pub?"));
+        assert!(err("mosquitto -v").contains("(expected mosquitto_pub or mosquitto_sub)"));
         assert!(err("").contains("Unknown command"));
         assert!(err("mosquitto_sub -t a -C 0").contains("Invalid message count"));
     }
