@@ -59,7 +59,7 @@ pub fn broker_state(lang: Lang, broker: &BrokerView) -> Html {
             } else {
                 <table>
                     <thead><tr>
-                        <th>{ "client id" }</th><th>{ t(lang, Text::Session) }</th>
+                        <th>{ t(lang, Text::ClientIdColumn) }</th><th>{ t(lang, Text::Session) }</th>
                         <th>{ t(lang, Text::Subscriptions) }</th><th>{ t(lang, Text::Inflight) }</th><th>{ t(lang, Text::Queued) }</th>
                     </tr></thead>
                     <tbody>{ session_rows }</tbody>

@@ -137,7 +137,7 @@ pub fn disconnect_reason(lang: Lang, r: &DisconnectReason) -> String {
         DisconnectReason::Refused(c) => connack_pt(*c).into(),
         DisconnectReason::RefusedV5(c) => format!("conexão recusada pelo broker (código {c:#04x})"),
         DisconnectReason::ByServer(c) => format!("DISCONNECT do broker (código {c:#04x})"),
-        DisconnectReason::PingTimeout => "sem PINGRESP do broker (keep alive)".into(),
+        DisconnectReason::PingTimeout => "sem PINGRESP do broker (keepalive)".into(),
         DisconnectReason::ConnectTimeout => "sem CONNACK do broker".into(),
         DisconnectReason::Protocol(e) => format!("erro de protocolo: {}", protocol_pt(e)),
     }
@@ -162,7 +162,7 @@ fn note_pt(n: &Note) -> String {
         Note::Interrupted => "interrompido (Ctrl-C): DISCONNECT".into(),
         Note::Aborted => "interrompido (Ctrl-C): o socket fecha sem DISCONNECT".into(),
         Note::Killed => "derrubado: o socket fecha sem DISCONNECT".into(),
-        Note::GoneSilently => "sumiu em silêncio: sem FIN, a conexão fica meia-aberta".into(),
+        Note::GoneSilently => "sumiu em silêncio: sem FIN, a conexão fica semiaberta".into(),
         Note::Partitioned => "rede partida: nada passa".into(),
         Note::Healed => "rede restaurada".into(),
         Note::LinkChanged(changes) if changes.is_empty() => "enlace: sem mudança".into(),
@@ -176,7 +176,7 @@ fn note_pt(n: &Note) -> String {
             retransmissions,
             conn,
         } => format!(
-            "o TCP desistiu após {retransmissions} retransmissões: conexão #{conn} reiniciada (RST)"
+            "o TCP desistiu após {retransmissions} retransmissões: conexão #{conn} abortada (RST)"
         ),
         Note::Switched { on: true } => "ligado".into(),
         Note::Switched { on: false } => "desligado".into(),
@@ -194,7 +194,7 @@ fn note_pt(n: &Note) -> String {
             format!("{client} volta a ler: {packets} pacotes esperavam por ele")
         }
         Note::LibraryConnected(p) => format!("MQTT conectado ({})", p.name()),
-        Note::OutboxResend { topic } => format!("outbox: reenviando {topic}"),
+        Note::OutboxResend { topic } => format!("fila de saída: reenviando {topic}"),
         Note::LibraryDisconnected(r) => {
             format!("MQTT desconectado: {}", disconnect_reason(Lang::PtBr, r))
         }
@@ -209,7 +209,7 @@ fn decimal_pt(x: f64) -> String {
 fn disconnect_pt(d: &Disconnect) -> String {
     match d {
         Disconnect::WifiLost => "a conexão Wi-Fi caiu".into(),
-        Disconnect::TcpReset => "conexão reiniciada (RST): o TCP desistiu".into(),
+        Disconnect::TcpReset => "conexão abortada (RST): o TCP desistiu".into(),
         Disconnect::Client(r) => disconnect_reason(Lang::PtBr, r),
     }
 }
@@ -279,7 +279,7 @@ fn cause_pt(c: &PacketCause) -> String {
         PacketCause::DelayedByFault { rule } => format!("atrasado pela falha \"{rule}\""),
         PacketCause::DuplicateMade => "cópia feita por uma regra de falha".into(),
         PacketCause::Duplicate => "cópia".into(),
-        PacketCause::ClientGone => "o cliente sumiu (conexão meia-aberta)".into(),
+        PacketCause::ClientGone => "o cliente sumiu (conexão semiaberta)".into(),
         PacketCause::WifiDown => "o Wi-Fi do cliente está fora".into(),
         PacketCause::NoConnection => "a conexão não existe mais no cliente".into(),
         PacketCause::TooBig { len } => {
@@ -306,11 +306,11 @@ mod tests {
             pt(Note::Disconnected(Disconnect::Client(
                 DisconnectReason::PingTimeout
             ))),
-            "desconectado: sem PINGRESP do broker (keep alive)"
+            "desconectado: sem PINGRESP do broker (keepalive)"
         );
         assert_eq!(
             pt(Note::OutboxResend { topic: "m3".into() }),
-            "outbox: reenviando m3"
+            "fila de saída: reenviando m3"
         );
         assert_eq!(
             pt(Note::Started(AppSummary::Command(
@@ -331,7 +331,7 @@ mod tests {
                 retransmissions: 5,
                 conn: 1
             }),
-            "o TCP desistiu após 5 retransmissões: conexão #1 reiniciada (RST)"
+            "o TCP desistiu após 5 retransmissões: conexão #1 abortada (RST)"
         );
         assert_eq!(
             pt(Note::ConnackRefused(ConnectReturnCode::NotAuthorized)),

@@ -902,7 +902,7 @@ mod tests {
         let ended = LogEvent::Ended(DisconnectReason::PingTimeout);
         assert_eq!(
             ended.text(Lang::PtBr),
-            "conexão MQTT encerrada: sem PINGRESP do broker (keep alive)"
+            "conexão MQTT encerrada: sem PINGRESP do broker (keepalive)"
         );
         assert_eq!(
             ended.text(Lang::En),

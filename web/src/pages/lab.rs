@@ -110,16 +110,15 @@ fn lab_runner(props: &LabRunnerProps) -> Html {
         });
     }
 
-    // The open step and its docked terminal come into view when the step before
-    // passes: in the steps' own scroll area on a wide screen (the page stays
-    // where it is), else by scrolling the page to the step.
+    // The open step and its docked terminal come into view, at first and when the
+    // step before passes: in the steps' own scroll area on a wide screen (the page
+    // stays where it is), else by scrolling the page to the step (not at first:
+    // a lab opens at its top).
     {
         let steps_ref = steps_ref.clone();
         use_effect_with(done, move |&n| {
-            if n > 0 {
-                if let Some(ol) = steps_ref.cast::<web_sys::Element>() {
-                    show_open_step(&ol, n + 1);
-                }
+            if let Some(ol) = steps_ref.cast::<web_sys::Element>() {
+                show_open_step(&ol, n + 1, n > 0);
             }
         });
     }
@@ -220,7 +219,9 @@ fn lab_runner(props: &LabRunnerProps) -> Html {
                 </fieldset>
             }
         });
-        let hint = step.hint.as_ref().map(|h| {
+        // A hint that could give a prediction away opens once the step has run.
+        let hint_open = step.predict.is_none() || state == "done";
+        let hint = step.hint.as_ref().filter(|_| hint_open).map(|h| {
             let shown = hints[i];
             let onclick = {
                 let hints = hints.clone();
@@ -298,7 +299,10 @@ fn lab_runner(props: &LabRunnerProps) -> Html {
             <aside class="lab panel">
                 <a class="back" href={format!("#{}", Page::Labs.path())}>{ t(lang, Text::BackToLabs) }</a>
                 <h2>{ lab.title.get(lang) }</h2>
-                <p class="goal">{ lab.goal.get(lang) }</p>
+                <details class="goal" open={done == 0}>
+                    <summary>{ t(lang, Text::Goal) }</summary>
+                    <p>{ lab.goal.get(lang) }</p>
+                </details>
                 if let Some(e) = &world_error {
                     <p class="verdict error" role="alert">{ e }</p>
                 }
@@ -359,7 +363,7 @@ fn control_button(
 }
 
 /// Scrolls the steps so that step `number` and the terminal docked under it show.
-fn show_open_step(ol: &web_sys::Element, number: usize) {
+fn show_open_step(ol: &web_sys::Element, number: usize, move_page: bool) {
     let Some(step) = ol.query_selector(&format!("#step-{number}")).ok().flatten() else {
         return;
     };
@@ -374,14 +378,15 @@ fn show_open_step(ol: &web_sys::Element, number: usize) {
             ) - view.top();
             // The bottom of the terminal at the bottom of the area, unless that
             // would hide the step's first line.
-            let by = (bottom - view.height() + 8.0).min(top - 8.0);
+            let by = (bottom - view.height() + 4.0).min(top - 2.0);
             aside.set_scroll_top(aside.scroll_top() + by.round() as i32);
         }
-        _ => {
+        _ if move_page => {
             let options = web_sys::ScrollIntoViewOptions::new();
             options.set_block(web_sys::ScrollLogicalPosition::Nearest);
             step.scroll_into_view_with_scroll_into_view_options(&options);
         }
+        _ => {}
     }
 }
 
