@@ -1,5 +1,5 @@
 // MQTT.js 5 (protocolVersion 5) against a broker, for tests/tests/broker5_peers.rs:
-// an assigned client identifier, a topic alias it sends,
+// an assigned client identifier, topic aliases both ways,
 // a subscription identifier and user properties on what comes back, PUBACK
 // 0x10 for a topic nobody reads, UNSUBACK 0x11. Prints one JSON object.
 // Usage: node mqttjs_broker5.mjs PORT
@@ -12,16 +12,20 @@ const c = mqtt.connect(`mqtt://127.0.0.1:${port}`, {
   protocolVersion: 5,
   clientId: '',
   clean: true,
+  properties: { topicAliasMaximum: 5 },
   reconnectPeriod: 0
 })
 c.on('error', (e) => { console.error(String(e)); process.exit(1) })
 const got = []
 const sent = []
 const acks = {}
+const received = []
 c.on('packetsend', (p) => {
   if (p.cmd === 'publish') sent.push({ topic: p.topic, alias: (p.properties || {}).topicAlias || null })
 })
 c.on('packetreceive', (p) => {
+  // The remaining length as parsed: an alias alone is shorter than the topic.
+  if (p.cmd === 'publish') received.push(p.length)
   if (p.cmd === 'puback') (acks.puback = acks.puback || []).push(p.reasonCode)
   if (p.cmd === 'unsuback') acks.unsuback = p.granted
 })
@@ -43,6 +47,7 @@ c.on('connect', async (connack) => {
   out.got = got
   out.sent = sent
   out.acks = acks
+  out.received = received
   await c.endAsync()
   clearTimeout(done)
   console.log(JSON.stringify(out))

@@ -145,17 +145,30 @@ fn mosquitto_2_0_11_sends_a_copy_per_subscription_identifier_we_send_one_with_al
     assert_eq!(theirs["ids"], json!([[9], [5]]));
 }
 
+/// The MQTT.js script's results: (mqttlab broker, mosquitto 2.0.11).
+fn mqttjs() -> Option<&'static (Value, Value)> {
+    static RESULTS: OnceLock<Option<(Value, Value)>> = OnceLock::new();
+    RESULTS
+        .get_or_init(|| {
+            if !have(&[Peer::Mosquitto, Peer::NodeModule("mqtt")]) {
+                return None;
+            }
+            let script = interop("mqttjs_broker5.mjs");
+            let (_ours, port) = start_mqttlab_broker(&[], WAIT);
+            let ours = run_json("node", &script, port);
+            let theirs = Mosquitto::start();
+            let theirs = run_json("node", &script, theirs.port().parse().unwrap());
+            Some((ours, theirs))
+        })
+        .as_ref()
+}
+
 #[test]
 fn mqttjs_protocol_5_against_mqttlab_broker_and_mosquitto() {
-    if !have(&[Peer::Mosquitto, Peer::NodeModule("mqtt")]) {
+    let Some((ours, theirs)) = mqttjs() else {
         return;
-    }
-    let script = interop("mqttjs_broker5.mjs");
-    let (_ours, port) = start_mqttlab_broker(&[], WAIT);
-    let ours = run_json("node", &script, port);
-    let theirs = Mosquitto::start();
-    let theirs = run_json("node", &script, theirs.port().parse().unwrap());
-    for (who, v) in [("mqttlab", &ours), ("mosquitto", &theirs)] {
+    };
+    for (who, v) in [("mqttlab", ours), ("mosquitto", theirs)] {
         assert!(
             v["assigned"]
                 .as_str()
@@ -342,4 +355,32 @@ fn mosquitto_tools_with_v5_see_the_same_from_both_brokers() {
         .any(|l| l.ends_with("received PUBACK (Mid: 1, RC:16)")));
     assert_eq!(got.last().map(String::as_str), Some("kept"));
     assert_eq!(got, want);
+}
+
+/// MQTT.js allowed 5 topic aliases: this broker sets alias 1 with the topic,
+/// then sends the alias alone (14 bytes of `js/alias/topic` less, as MQTT.js
+/// parsed the remaining lengths) and MQTT.js reads the right topic; mosquitto
+/// 2.0.11 sends no aliases.
+#[test]
+fn mosquitto_2_0_11_sends_no_topic_aliases_we_do() {
+    let Some((ours, theirs)) = mqttjs() else {
+        return;
+    };
+    let lens = |v: &Value| -> Vec<u64> {
+        v["received"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_u64().unwrap())
+            .collect()
+    };
+    let (o, t) = (lens(ours), lens(theirs));
+    // "one" then "two": the same payload length.
+    assert_eq!(o[0] - o[1], 14, "{o:?}");
+    assert_eq!(t[0], t[1], "{t:?}");
+    assert!(ours["got"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["topic"] == "js/alias/topic"));
 }

@@ -68,6 +68,8 @@ pub(crate) struct Connection {
     pub session_expiry: u32,
     /// Topic aliases the client set (§3.3.2.3.4): alias to topic.
     pub aliases_in: BTreeMap<u16, TopicName>,
+    /// Topic aliases the broker set toward the client: topic to alias.
+    pub aliases_out: BTreeMap<TopicName, u16>,
     pub timers: Timers,
     /// The deadline this connection has in the broker's schedule.
     pub scheduled: Option<Instant>,
@@ -91,6 +93,7 @@ impl Connection {
             peer_limits: PeerLimits::default(),
             session_expiry: 0,
             aliases_in: BTreeMap::new(),
+            aliases_out: BTreeMap::new(),
             timers: Timers::default(),
             scheduled: None,
             owed: Default::default(),

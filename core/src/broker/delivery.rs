@@ -6,6 +6,7 @@ use crate::codec::{v5, PacketType, Pid, QoS};
 use crate::time::Instant;
 
 use super::limits::Admit;
+use super::log;
 use super::{
     Broker, BrokerEvent, ConnId, DropReason, Message, OutStage, Outgoing, ResendReason, Timer,
 };
@@ -232,7 +233,7 @@ impl Broker {
         pid: Option<Pid>,
         dup: bool,
     ) -> bool {
-        let publish = msg.to_publish(pid, dup, now);
+        let mut publish = msg.to_publish(pid, dup, now);
         self.event(BrokerEvent::Delivered {
             client_id: client_id.to_owned(),
             topic: msg.topic.clone(),
@@ -241,7 +242,20 @@ impl Broker {
             dup: publish.dup,
             retain: publish.retain,
         });
-        self.send(now, conn, client_id, v5::Packet::Publish(publish))
+        // The log names the topic even when the PUBLISH carries an alias.
+        let line = self
+            .config
+            .log
+            .then(|| log::sending_publish(client_id, &publish, msg.topic.as_str()));
+        let alias = self.alias_out(conn, &mut publish);
+        if let Some(line) = line {
+            self.log(now, || line);
+        }
+        let sent = self.transmit(now, conn, v5::Packet::Publish(publish));
+        if !sent {
+            self.forget_new_alias(conn, alias);
+        }
+        sent
     }
 
     /// Queues a message (`admit` said there is room).

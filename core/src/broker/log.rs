@@ -6,7 +6,6 @@ use core::fmt;
 
 use crate::codec::{v5, Protocol};
 use crate::time::Instant;
-use crate::topic::TopicName;
 
 use super::PeerAddr;
 
@@ -27,7 +26,7 @@ impl fmt::Display for LogLine {
 }
 
 /// `(d0, q1, r0, m1, 'topico', ... (8 bytes))`
-pub(crate) fn publish_details(p: &v5::Publish, topic: &TopicName) -> String {
+pub(crate) fn publish_details(p: &v5::Publish, topic: &str) -> String {
     format!(
         "(d{}, q{}, r{}, m{}, '{}', ... ({} bytes))",
         u8::from(p.dup),
@@ -37,6 +36,12 @@ pub(crate) fn publish_details(p: &v5::Publish, topic: &TopicName) -> String {
         topic,
         p.payload.len()
     )
+}
+
+/// `Sending PUBLISH to id (d0, q1, r0, m1, 'topico', ... (8 bytes))`, with the
+/// topic the PUBLISH is for (it may carry an alias instead).
+pub(crate) fn sending_publish(name: &str, p: &v5::Publish, topic: &str) -> String {
+    format!("Sending PUBLISH to {name} {}", publish_details(p, topic))
 }
 
 /// `New connection from 172.17.0.2:40156 on port 1883.`
@@ -114,17 +119,10 @@ pub(crate) fn sending(name: &str, packet: &v5::Packet, v5: bool) -> Option<Strin
                 u8::from(c.session_present)
             )
         }
-        v5::Packet::Publish(p) => {
-            let topic = p.topic.as_ref().map_or("", |t| t.as_str());
-            format!(
-                "Sending PUBLISH to {name} (d{}, q{}, r{}, m{}, '{topic}', ... ({} bytes))",
-                u8::from(p.dup),
-                p.qospid.qos().as_u8(),
-                u8::from(p.retain),
-                p.qospid.pid().map_or(0, |m| m.get()),
-                p.payload.len()
-            )
-        }
+        v5::Packet::Publish(p) => match &p.topic {
+            Some(t) => sending_publish(name, p, t.as_str()),
+            None => format!("Sending PUBLISH to {name} {}", publish_details(p, "")),
+        },
         v5::Packet::Puback(a) => format!("Sending PUBACK to {name} (m{}, rc{})", a.pid, rc(a)),
         v5::Packet::Pubrec(a) => format!("Sending PUBREC to {name} (m{}, rc{})", a.pid, rc(a)),
         v5::Packet::Pubrel(a) => format!("Sending PUBREL to {name} (m{})", a.pid),

@@ -91,7 +91,7 @@ impl Broker {
             self.log(now, || {
                 format!(
                     "Denied PUBLISH from {client_id} {}",
-                    log::publish_details(&p, &topic)
+                    log::publish_details(&p, topic.as_str())
                 )
             });
             self.event(BrokerEvent::PublishDenied {
@@ -102,7 +102,7 @@ impl Broker {
             self.log(now, || {
                 format!(
                     "Received PUBLISH from {client_id} {}",
-                    log::publish_details(&p, &topic)
+                    log::publish_details(&p, topic.as_str())
                 )
             });
         }

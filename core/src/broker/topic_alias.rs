@@ -3,8 +3,14 @@
 //! used by later PUBLISHes with an empty topic. Alias 0, one above the maximum,
 //! or one never set is a protocol error: DISCONNECT 0x94 (MQTT-3.3.2-7, -8, -9).
 //! mosquitto 2.0.11 answers 0x82 for an unknown alias.
+//!
+//! Toward a client whose CONNECT allowed aliases (Topic Alias Maximum > 0) the
+//! broker sets one per topic as it first sends to it, up to that maximum, and
+//! sends later PUBLISHes on the topic with the alias alone (MQTT-3.3.2-10/11:
+//! never above the client's maximum). Aliases live as long as the connection
+//! (MQTT-3.3.2-7). mosquitto 2.0.11 sends no aliases.
 
-use crate::codec::properties::Property;
+use crate::codec::properties::{Property, TopicAlias};
 use crate::codec::v5;
 use crate::topic::TopicName;
 
@@ -41,5 +47,37 @@ impl Broker {
                 .cloned()
                 .ok_or("a topic alias that was never set"),
         }
+    }
+
+    /// Puts the alias of the PUBLISH's topic on it, for a 5.0 client that takes
+    /// aliases: the alias alone if the topic has one, else a new alias with the
+    /// topic while there are free ones. Returns the alias it set up, if new.
+    pub(super) fn alias_out(&mut self, conn: ConnId, p: &mut v5::Publish) -> Option<u16> {
+        let c = self.conns.get_mut(&conn)?;
+        let max = c.peer_limits.topic_alias_maximum;
+        if !c.is_v5() || max == 0 {
+            return None;
+        }
+        let topic = p.topic.clone()?;
+        if let Some(&a) = c.aliases_out.get(&topic) {
+            p.topic = None;
+            p.properties.push(TopicAlias(a).into());
+            return None;
+        }
+        let next = u16::try_from(c.aliases_out.len() + 1).ok()?;
+        if next > max {
+            return None;
+        }
+        c.aliases_out.insert(topic, next);
+        p.properties.push(TopicAlias(next).into());
+        Some(next)
+    }
+
+    /// The PUBLISH that set up `alias` was not sent: the client never learnt it.
+    pub(super) fn forget_new_alias(&mut self, conn: ConnId, alias: Option<u16>) {
+        let (Some(a), Some(c)) = (alias, self.conns.get_mut(&conn)) else {
+            return;
+        };
+        c.aliases_out.retain(|_, v| *v != a);
     }
 }

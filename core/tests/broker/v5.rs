@@ -753,3 +753,43 @@ fn a_will_carries_its_message_properties_but_not_its_delay() {
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].properties, [ContentType("text/plain".into()).into()]);
 }
+
+/// Toward a client allowing 2 aliases: the first two topics get one each, sent
+/// with the topic once and alone after; a third topic goes without. The log
+/// names the topic either way.
+#[test]
+fn topic_aliases_toward_clients_that_allow_them() {
+    use mqttlab_core::codec::properties::TopicAliasMaximum;
+    let mut lab = Lab::default();
+    let s = open5(&mut lab, connect5("s", vec![TopicAliasMaximum(2).into()]));
+    sub5(&mut lab, s, 1, "#", QoS::AtMostOnce);
+    let p = lab.connect("p");
+    lab.clear();
+    for t in ["a", "a", "b", "c", "b"] {
+        lab.send(p, publish(t, "x", 0, 0, false));
+    }
+    let got: Vec<(Option<String>, Vec<Property>)> = publishes5(&lab, s)
+        .into_iter()
+        .map(|p| (p.topic.map(|t| t.as_str().to_owned()), p.properties))
+        .collect();
+    let alias = |n| vec![Property::from(TopicAlias(n))];
+    assert_eq!(
+        got,
+        [
+            (Some("a".into()), alias(1)),
+            (None, alias(1)),
+            (Some("b".into()), alias(2)),
+            (Some("c".into()), vec![]),
+            (None, alias(2)),
+        ]
+    );
+    assert!(lab
+        .log()
+        .contains(&"Sending PUBLISH to s (d0, q0, r0, m0, 'b', ... (1 bytes))".to_owned()));
+    // A client that allows none gets none.
+    let n = open5(&mut lab, connect5("n", vec![]));
+    sub5(&mut lab, n, 1, "#", QoS::AtMostOnce);
+    lab.clear();
+    lab.send(p, publish("a", "x", 0, 0, false));
+    assert!(publishes5(&lab, n)[0].properties.is_empty());
+}
