@@ -45,6 +45,14 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Request/response like `mosquitto_rr` (MQTT 5.0: -t topic -e response-topic
+    /// -m message ...), through MQTT Lab's own client.
+    #[command(disable_help_flag = true)]
+    Rr {
+        /// mosquitto_rr's flags; `mqttlab rr --help` lists them.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Load a broker (fan-in, fan-out at QoS 0 and 1, connection storm) and print
     /// throughput and latency percentiles; several --target compare brokers.
     Bench(tools::bench::BenchArgs),
@@ -104,6 +112,7 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Pub { args } => std::process::exit(tools::pub_cmd::run(&args)),
         Command::Sub { args } => std::process::exit(tools::sub_cmd::run(&args)),
+        Command::Rr { args } => std::process::exit(tools::rr_cmd::run(&args)),
         Command::Bench(args) => std::process::exit(tools::bench::run(args)),
         Command::Dissect {
             hex,

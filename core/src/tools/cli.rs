@@ -17,18 +17,35 @@
 use core::fmt;
 use core::time::Duration;
 
+use crate::codec::properties::{self, Holder, Property};
 use crate::codec::{Protocol, QoS};
 use crate::topic;
 
 use crate::client::{ConnectOptions, Qos2Delivery, ResendPolicy};
 
-/// A parsed `mosquitto_pub` or `mosquitto_sub` command line.
+pub use super::props::ToolProperties;
+use super::props::{check_all, parse_property, parse_session_expiry};
+
+/// A parsed `mosquitto_pub`, `mosquitto_sub` or `mosquitto_rr` command line.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ToolCommand {
     /// `mosquitto_pub ...`
     Pub(PubArgs),
     /// `mosquitto_sub ...`
     Sub(SubArgs),
+    /// `mosquitto_rr ...`
+    Rr(RrArgs),
+}
+
+impl ToolCommand {
+    /// The flags all three share.
+    pub fn common(&self) -> &CommonArgs {
+        match self {
+            ToolCommand::Pub(p) => &p.common,
+            ToolCommand::Sub(s) => &s.common,
+            ToolCommand::Rr(r) => &r.common,
+        }
+    }
 }
 
 /// The will flags (`--will-topic`, `--will-payload`, `--will-qos`, `--will-retain`).
@@ -69,9 +86,20 @@ pub struct CommonArgs {
     pub debug: bool,
     /// `--quiet`
     pub quiet: bool,
-    /// `-V mqttv311` (default), `-V mqttv31`, or `-V mqttv5` (a 5.0 CONNECT, which
-    /// a 3.1.1 broker refuses with CONNACK 1).
+    /// `-V mqttv311|311` (default; 5 for `mosquitto_rr`), `-V mqttv31|31`, or
+    /// `-V mqttv5|5` (a 3.1.1 broker refuses it with CONNACK 1). Any `-D`
+    /// selects 5.0 too, as in mosquitto's tools.
     pub protocol: Protocol,
+    /// `-D COMMAND IDENTIFIER VALUE`: MQTT 5.0 properties by packet. Under 5.0
+    /// the CONNECT's also carry `-x` and the Receive Maximum.
+    pub properties: ToolProperties,
+    /// `-x`: the session expiry interval (`u32::MAX`: the session never
+    /// expires); `None` when not given.
+    pub session_expiry: Option<u32>,
+    /// The Receive Maximum a 5.0 CONNECT states: libmosquitto's limit of
+    /// incoming QoS 1/2 messages in flight, 20, or `-C` when below 20
+    /// (`mosquitto_rr`: 1).
+    pub receive_maximum: u16,
     /// `-M`, default 20.
     pub max_inflight: u16,
     /// The will, if `--will-topic` was given.
@@ -96,6 +124,9 @@ impl Default for CommonArgs {
             debug: false,
             quiet: false,
             protocol: Protocol::V311,
+            properties: ToolProperties::default(),
+            session_expiry: None,
+            receive_maximum: 20,
             max_inflight: 20,
             will: None,
             resend_timeout: None,
@@ -141,6 +172,19 @@ impl CommonArgs {
         }
         if let Some(t) = self.resend_timeout {
             o = o.resend(ResendPolicy::OnAckTimeout(t));
+        }
+        if self.protocol == Protocol::V5 {
+            // libmosquitto's send__connect: the given properties, then its
+            // Receive Maximum unless one was given.
+            let mut props = self.properties.connect.clone();
+            if !props
+                .iter()
+                .any(|p| p.id() == properties::PropertyId::ReceiveMaximum)
+            {
+                props.push(properties::ReceiveMaximum(self.receive_maximum).into());
+            }
+            o.properties = props;
+            o.will_properties = self.properties.will.clone();
         }
         o
     }
@@ -208,6 +252,26 @@ pub struct SubArgs {
     /// `--remove-retained`: clear each retained message received (an empty
     /// retained PUBLISH, QoS 1, to its topic).
     pub remove_retained: bool,
+    /// `--retain-as-published` (MQTT 5.0 subscription option).
+    pub retain_as_published: bool,
+}
+
+/// `mosquitto_rr` flags: publish a request with a Response Topic, wait for
+/// the response there and print it as `mosquitto_sub` would.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RrArgs {
+    /// Shared flags (MQTT 5.0 unless `-V` says otherwise).
+    pub common: CommonArgs,
+    /// `-t`: where the request goes.
+    pub topic: String,
+    /// `-m`, `-n`, `-f` or `-s`.
+    pub message: MessageSource,
+    /// `-e`: the response topic, subscribed to and sent as Response Topic.
+    pub response_topic: String,
+    /// How the response prints (`-v`, `-N`, `-F`, `-R`, `-W`,
+    /// `--retain-as-published`), in `mosquitto_sub`'s terms; its `topics`
+    /// hold the response topic.
+    pub output: Box<SubArgs>,
 }
 
 pub use super::format::format_message;
@@ -369,9 +433,11 @@ pub fn parse_command_line(line: &str) -> Result<ToolCommand, CliError> {
     match name {
         "mosquitto_pub" => parse_pub(rest).map(ToolCommand::Pub),
         "mosquitto_sub" => parse_sub(rest).map(ToolCommand::Sub),
+        "mosquitto_rr" => parse_rr(rest).map(ToolCommand::Rr),
         "mqttlab" => match rest.split_first() {
             Some((sub, args)) if sub == "pub" => parse_pub(args).map(ToolCommand::Pub),
             Some((sub, args)) if sub == "sub" => parse_sub(args).map(ToolCommand::Sub),
+            Some((sub, args)) if sub == "rr" => parse_rr(args).map(ToolCommand::Rr),
             _ => Err(CliError::UnknownProgram(line.trim().to_string())),
         },
         other => Err(CliError::UnknownProgram(other.to_string())),
@@ -383,6 +449,7 @@ pub fn parse_command_line(line: &str) -> Result<ToolCommand, CliError> {
 enum Tool {
     Pub,
     Sub,
+    Rr,
 }
 
 impl Tool {
@@ -390,6 +457,7 @@ impl Tool {
         match self {
             Tool::Pub => "mosquitto_pub",
             Tool::Sub => "mosquitto_sub",
+            Tool::Rr => "mosquitto_rr",
         }
     }
 }
@@ -494,6 +562,17 @@ fn usage(tool: Tool, msg: &str) -> CliError {
     ))
 }
 
+/// [`usage`] for a message as the C code prints it, newlines included.
+fn usage_c(tool: Tool, c_msg: &str) -> CliError {
+    match c_msg.strip_suffix('\n') {
+        Some(m) => usage(tool, m),
+        None => CliError::Usage(format!(
+            "{c_msg}\nUse '{} --help' to see usage.",
+            tool.name()
+        )),
+    }
+}
+
 fn parse_qos(flag: &str, v: &str, tool: Tool) -> Result<QoS, CliError> {
     // atoi, as the tools read it: `-q x` is QoS 0.
     let n = atoi(v);
@@ -567,11 +646,9 @@ fn parse_common(
         "-V" | "--protocol-version" => {
             let v = args.value(flag)?;
             c.protocol = match v {
-                "mqttv311" | "311" | "v311" => Protocol::V311,
-                "mqttv31" | "31" | "v31" => Protocol::V31,
-                // Sent as mosquitto's tools send it; MQTT Lab's brokers speak 3.1.1
-                // and answer CONNACK 1 (unacceptable protocol version).
-                "mqttv5" | "5" | "v5" => Protocol::V5,
+                "mqttv311" | "311" => Protocol::V311,
+                "mqttv31" | "31" => Protocol::V31,
+                "mqttv5" | "5" => Protocol::V5,
                 _ => {
                     return Err(usage(
                         tool,
@@ -597,14 +674,28 @@ fn parse_common(
             let v = args.value(flag)?;
             c.resend_timeout = Some(parse_secs(flag, v)?);
         }
+        "-D" | "--property" => {
+            let rest = args.words.as_slice();
+            let used = parse_property(rest, &mut c.properties).map_err(|m| usage_c(tool, &m))?;
+            for _ in 0..used {
+                args.words.next();
+            }
+            c.protocol = Protocol::V5;
+        }
+        "-x" => {
+            let Some(v) = args.words.next() else {
+                return Err(usage_c(
+                    tool,
+                    "Error: -x argument given but no session expiry interval specified.\n\n",
+                ));
+            };
+            c.session_expiry = Some(parse_session_expiry(v).map_err(|m| usage_c(tool, &m))?);
+        }
         "-A"
         | "--nodelay"
         | "-L"
         | "--url"
         | "--unix"
-        | "-x"
-        | "-D"
-        | "--property"
         | "--cafile"
         | "--capath"
         | "--cert"
@@ -668,11 +759,45 @@ fn finish_common(c: &mut CommonArgs, w: WillFlags, tool: Tool) -> Result<(), Cli
             "Error: A password was given without a username (MQTT-3.1.2-22).",
         ));
     }
-    if !c.clean_session && c.client_id.is_none() && c.id_prefix.is_none() {
+    if c.protocol == Protocol::V5 {
+        // client_config_load: -c without -x keeps the session for ever.
+        if !c.clean_session && c.session_expiry.is_none() {
+            c.session_expiry = Some(u32::MAX);
+        }
+        if let Some(x) = c.session_expiry.filter(|x| *x > 0) {
+            if x == u32::MAX && (c.id_prefix.is_some() || c.client_id.is_none()) {
+                return Err(usage_c(
+                    tool,
+                    "Error: You must provide a client id if you are using an infinite session expiry interval.\n",
+                ));
+            }
+            c.properties
+                .connect
+                .push(properties::SessionExpiryInterval(x).into());
+        }
+    } else if !c.clean_session && c.client_id.is_none() && c.id_prefix.is_none() {
         return Err(usage(
             tool,
             "Error: You must provide a client id if you are using the -c option.",
         ));
+    }
+    Ok(())
+}
+
+/// `mosquitto_property_check_all` on every packet's `-D` properties, in
+/// client_config_load's order (after the topic checks).
+fn check_properties(c: &CommonArgs, tool: Tool) -> Result<(), CliError> {
+    let p = &c.properties;
+    let lists: [(&str, Holder, &[Property]); 6] = [
+        ("CONNECT", Holder::Connect, &p.connect),
+        ("PUBLISH", Holder::Publish, &p.publish),
+        ("SUBSCRIBE", Holder::Subscribe, &p.subscribe),
+        ("UNSUBSCRIBE", Holder::Unsubscribe, &p.unsubscribe),
+        ("DISCONNECT", Holder::Disconnect, &p.disconnect),
+        ("Will", Holder::Will, &p.will),
+    ];
+    for (name, holder, props) in lists {
+        check_all(name, holder, props).map_err(|m| usage_c(tool, &m))?;
     }
     Ok(())
 }
@@ -743,6 +868,7 @@ pub fn parse_pub(words: &[String]) -> Result<PubArgs, CliError> {
         }
     }
     finish_common(&mut c, will, tool)?;
+    check_properties(&c, tool)?;
     let (Some(topic), Some(message)) = (topic_arg, message) else {
         return Err(CliError::Usage(
             "Error: Both topic and message must be supplied.".into(),
@@ -777,6 +903,7 @@ pub fn parse_sub(words: &[String]) -> Result<SubArgs, CliError> {
         filter_out: Vec::new(),
         exit_after_sub: false,
         remove_retained: false,
+        retain_as_published: false,
     };
     let mut args = Args {
         words: words.iter(),
@@ -839,7 +966,11 @@ pub fn parse_sub(words: &[String]) -> Result<SubArgs, CliError> {
             "-N" => s.no_eol = true,
             "-E" => s.exit_after_sub = true,
             "--remove-retained" => s.remove_retained = true,
-            "-F" => s.format = Some(args.value(flag)?.to_string()),
+            "-F" => {
+                let v = args.value(flag)?;
+                super::format::check_format(v).map_err(|m| usage_c(tool, &m))?;
+                s.format = Some(v.to_string());
+            }
             "-T" | "--filter-out" => {
                 let v = args.value(flag)?;
                 if topic::validate_filter(v).is_err() {
@@ -852,7 +983,8 @@ pub fn parse_sub(words: &[String]) -> Result<SubArgs, CliError> {
                 }
                 s.filter_out.push(v.to_string());
             }
-            "-e" | "--pretty" => return Err(CliError::Unsupported(flag.to_string())),
+            "--retain-as-published" => s.retain_as_published = true,
+            "--pretty" => return Err(CliError::Unsupported(flag.to_string())),
             other => return Err(unknown(other, tool)),
         }
     }
@@ -863,6 +995,11 @@ pub fn parse_sub(words: &[String]) -> Result<SubArgs, CliError> {
             "Error: You must specify a topic to subscribe to.",
         ));
     }
+    check_properties(&c, tool)?;
+    // client_opts_set: fewer than 20 messages wanted, fewer let in flight.
+    if let Some(n) = s.count.filter(|n| *n < 20) {
+        c.receive_maximum = n as u16;
+    }
     if s.no_retained && s.retained_only {
         return Err(CliError::Usage(
             "\nError: Combining '-R' and '--retained-only' makes no sense.".into(),
@@ -870,6 +1007,142 @@ pub fn parse_sub(words: &[String]) -> Result<SubArgs, CliError> {
     }
     s.common = c;
     Ok(s)
+}
+
+/// Parses `mosquitto_rr` flags (without the program name).
+pub fn parse_rr(words: &[String]) -> Result<RrArgs, CliError> {
+    let tool = Tool::Rr;
+    let mut c = CommonArgs {
+        protocol: Protocol::V5,
+        // msg_count = 1, so client_opts_set makes the Receive Maximum 1.
+        receive_maximum: 1,
+        ..CommonArgs::default()
+    };
+    let mut will = WillFlags::default();
+    let mut topic_arg = None;
+    let mut response_topic = None;
+    let mut message = None;
+    let mut out = SubArgs {
+        common: CommonArgs::default(),
+        topics: Vec::new(),
+        unsubscribe: Vec::new(),
+        verbose: false,
+        count: None,
+        timeout: None,
+        no_retained: false,
+        retained_only: false,
+        no_eol: false,
+        format: None,
+        filter_out: Vec::new(),
+        exit_after_sub: false,
+        remove_retained: false,
+        retain_as_published: false,
+    };
+    let mut args = Args {
+        words: words.iter(),
+        tool,
+    };
+    while let Some(flag) = args.words.next() {
+        let flag = flag.as_str();
+        if parse_common(flag, &mut args, &mut c, &mut will, tool)? {
+            continue;
+        }
+        let mut set_message = |m| {
+            if message.is_some() {
+                return Err(usage(
+                    tool,
+                    "Error: Only one type of message can be sent at once.\n",
+                ));
+            }
+            message = Some(m);
+            Ok(())
+        };
+        match flag {
+            "-t" | "--topic" => {
+                let v = args.value(flag)?;
+                if !v.is_empty() && topic::validate_name(v).is_err() {
+                    return Err(usage(
+                        tool,
+                        &format!("Error: Invalid publish topic '{v}', does it contain '+' or '#'?"),
+                    ));
+                }
+                topic_arg = Some(v.to_string());
+            }
+            "-e" => {
+                let Some(v) = args.words.next() else {
+                    return Err(usage(
+                        tool,
+                        "Error: -e argument given but no response topic specified.\n",
+                    ));
+                };
+                if topic::validate_name(v).is_err() {
+                    return Err(usage(
+                        tool,
+                        &format!(
+                            "Error: Invalid response topic '{v}', does it contain '+' or '#'?"
+                        ),
+                    ));
+                }
+                response_topic = Some(v.to_string());
+            }
+            "-m" | "--message" => {
+                let v = args.value(flag)?;
+                set_message(MessageSource::Text(v.as_bytes().to_vec()))?
+            }
+            "-n" | "--null-message" => set_message(MessageSource::Null)?,
+            "-f" | "--file" => {
+                let v = args.value(flag)?;
+                set_message(MessageSource::File(v.to_string()))?
+            }
+            "-s" | "--stdin-file" => set_message(MessageSource::Stdin)?,
+            "-v" | "--verbose" => out.verbose = true,
+            "-N" => out.no_eol = true,
+            "-R" => out.no_retained = true,
+            "--retain-as-published" => out.retain_as_published = true,
+            "-F" => {
+                let v = args.value(flag)?;
+                super::format::check_format(v).map_err(|m| usage_c(tool, &m))?;
+                out.format = Some(v.to_string());
+            }
+            "-W" => {
+                let v = args.value(flag)?;
+                let n = atoi(v);
+                out.timeout = match u32::try_from(n) {
+                    Ok(n) if n >= 1 => Some(n),
+                    _ => return Err(usage(tool, &format!("Error: Invalid timeout \"{n}\".\n"))),
+                };
+            }
+            "--pretty" => return Err(CliError::Unsupported(flag.to_string())),
+            other => return Err(unknown(other, tool)),
+        }
+    }
+    finish_common(&mut c, will, tool)?;
+    check_properties(&c, tool)?;
+    let (Some(topic), Some(message), Some(response_topic)) = (topic_arg, message, response_topic)
+    else {
+        return Err(CliError::Usage(
+            "Error: All of topic, message, and response topic must be supplied.\n\nUse 'mosquitto_rr --help' to see usage.".into(),
+        ));
+    };
+    if c.protocol == Protocol::V5 {
+        c.properties
+            .publish
+            .push(properties::ResponseTopic(response_topic.clone()).into());
+        if check_all("PUBLISH", Holder::Publish, &c.properties.publish).is_err() {
+            return Err(CliError::Usage(
+                "Error in PUBLISH properties: Duplicate response topic.".into(),
+            ));
+        }
+    }
+    out.topics = vec![response_topic.clone()];
+    out.common = c.clone();
+    Ok(RrArgs {
+        common: c,
+        topic,
+        message,
+        response_topic,
+        output: Box::new(out),
+    })
 }
 
 fn unknown(flag: &str, tool: Tool) -> CliError {
@@ -952,9 +1225,11 @@ mod tests {
 
     #[test]
     fn client_ids_follow_i_then_capital_i_then_the_protocol() {
-        let id = |l: &str| match parse_command_line(l).unwrap() {
-            ToolCommand::Pub(p) => p.common.effective_client_id(7),
-            ToolCommand::Sub(s) => s.common.effective_client_id(7),
+        let id = |l: &str| {
+            parse_command_line(l)
+                .unwrap()
+                .common()
+                .effective_client_id(7)
         };
         assert_eq!(id("mosquitto_sub -t a -i x"), "x");
         assert!(parse_command_line("mosquitto_sub -t a -i x -I p")

@@ -3,7 +3,7 @@
 //! input, close without DISCONNECT).
 
 use crate::client::{Client, ClientEvent, DisconnectReason, Transmit, MAX_PACKET_SIZE};
-use crate::codec::{self, Packet};
+use crate::codec::{self, AnyPacket, Protocol};
 use crate::time::Instant;
 
 use super::{Action, Tool};
@@ -17,27 +17,33 @@ pub fn apply(tool: &mut Tool, client: &mut Client, now: Instant) -> Vec<Action> 
     let mut io = Vec::new();
     while let Some(a) = tool.poll_action() {
         match a {
-            Action::Subscribe(filters) => {
-                let f: Vec<(&str, _)> = filters.iter().map(|(t, q)| (t.as_str(), *q)).collect();
-                // The filters were checked when the command line was parsed.
-                let _ = client.subscribe(now, &f);
+            Action::Subscribe {
+                filters,
+                properties,
+            } => {
+                let f: Vec<(&str, _)> = filters.iter().map(|(t, o)| (t.as_str(), *o)).collect();
+                // The filters and properties were checked when the command
+                // line was parsed.
+                let _ = client.subscribe_with(now, &f, properties);
             }
-            Action::Unsubscribe(filter) => {
-                let _ = client.unsubscribe(now, &[filter.as_str()]);
+            Action::Unsubscribe { filter, properties } => {
+                let _ = client.unsubscribe_with(now, &[filter.as_str()], properties);
             }
             Action::Publish {
                 topic,
                 payload,
                 qos,
                 retain,
+                properties,
             } => {
-                let r = client.publish(now, &topic, payload, qos, retain);
+                let r = client.publish_with(now, &topic, payload, qos, retain, properties);
                 tool.handle_publish_result(now, r);
             }
             Action::Disconnect => {
                 // Nothing to end (between reconnects): the loop stops at once,
                 // as libmosquitto's does after `mosquitto_disconnect`.
-                if client.disconnect(now).is_err() {
+                let props = tool.disconnect_properties();
+                if client.disconnect_with(now, None, props).is_err() {
                     tool.handle_event(
                         now,
                         &ClientEvent::Disconnected {
@@ -78,7 +84,7 @@ pub fn run(tool: &mut Tool, client: &mut Client, now: Instant) -> Vec<Step> {
         }
         while let Some(t) = client.poll_transmit() {
             progress = true;
-            tool.handle_sent(now, &t.packet);
+            tool.handle_sent_as(now, &t.packet, t.v5.as_deref());
             steps.push(Step::Send(t));
         }
         while let Some(ev) = client.poll_event() {
@@ -97,17 +103,24 @@ pub fn run(tool: &mut Tool, client: &mut Client, now: Instant) -> Vec<Step> {
 
 /// A whole packet received with its bytes, or every byte left when they do not
 /// decode (the client then reports the malformed packet itself).
-pub type Frame = Result<(Packet, Vec<u8>), Vec<u8>>;
+pub type Frame = Result<(AnyPacket, Vec<u8>), Vec<u8>>;
 
 /// Received bytes cut into whole packets, so that a driver feeds its client one
 /// packet at a time and the tool's `-d` line for each comes before what the
-/// packet causes, as in libmosquitto.
+/// packet causes, as in libmosquitto. Packets are read at the level of the
+/// connection ([`Frames::set_protocol`]; 3.1.1 until told).
 #[derive(Debug, Default)]
 pub struct Frames {
     buf: Vec<u8>,
+    protocol: Option<Protocol>,
 }
 
 impl Frames {
+    /// The level the connection speaks (from its [`Action::Connect`] options).
+    pub fn set_protocol(&mut self, protocol: Protocol) {
+        self.protocol = Some(protocol);
+    }
+
     /// Bytes from the transport.
     pub fn push(&mut self, bytes: &[u8]) {
         self.buf.extend_from_slice(bytes);
@@ -115,7 +128,8 @@ impl Frames {
 
     /// The next whole packet and its bytes (see [`Frame`]).
     pub fn next_frame(&mut self) -> Option<Frame> {
-        match codec::decode(&self.buf, MAX_PACKET_SIZE) {
+        let protocol = Some(self.protocol.unwrap_or(Protocol::V311));
+        match codec::decode_any(&self.buf, MAX_PACKET_SIZE, protocol) {
             Ok(Some((packet, used))) => {
                 let bytes: Vec<u8> = self.buf.drain(..used).collect();
                 Some(Ok((packet, bytes)))
@@ -135,7 +149,7 @@ impl Frames {
 pub fn receive(tool: &mut Tool, client: &mut Client, now: Instant, frame: Frame) {
     match frame {
         Ok((packet, bytes)) => {
-            tool.handle_received(now, &packet);
+            tool.handle_received_any(now, &packet);
             client.handle_bytes(now, &bytes);
         }
         Err(bytes) => client.handle_bytes(now, &bytes),

@@ -1,6 +1,7 @@
 //! What `mosquitto_sub` 2.0.11 writes for one message (`client/sub_client_output.c`):
 //! the payload, `topic payload` with `-v`, or a `-F` format; a newline unless `-N`.
 
+use crate::codec::properties::{Property, PropertyId};
 use crate::codec::Publish;
 
 use super::cli::SubArgs;
@@ -18,10 +19,16 @@ pub fn format_message(args: &SubArgs, publish: &Publish) -> Vec<u8> {
 
 /// The bytes `mosquitto_sub` writes for `publish` at wall time `wall`.
 pub fn render(args: &SubArgs, p: &Publish, wall: WallMicros) -> Vec<u8> {
+    render_with(args, p, &[], wall)
+}
+
+/// [`render`] for a message with MQTT 5.0 properties (the `-F` specifiers
+/// `%A %C %D %E %F %P %R %S`, and `%j`'s `properties`).
+pub fn render_with(args: &SubArgs, p: &Publish, props: &[Property], wall: WallMicros) -> Vec<u8> {
     let mut out = Vec::with_capacity(p.payload.len() + p.topic.as_str().len() + 8);
     let eol = !args.no_eol;
     if let Some(f) = &args.format {
-        formatted(&mut out, f.as_bytes(), p, wall);
+        formatted(&mut out, f.as_bytes(), p, props, wall);
         if eol {
             out.push(b'\n');
         }
@@ -46,6 +53,84 @@ pub fn render(args: &SubArgs, p: &Publish, wall: WallMicros) -> Vec<u8> {
     out
 }
 
+/// `check_format` of `client_shared.c`: a `-F` format with a `%`, `@` or `\\`
+/// at its end, or an unknown `%` or `\\` specifier, is refused with mosquitto's
+/// message (its C text, newline included).
+pub fn check_format(format: &str) -> Result<(), String> {
+    const INCOMPLETE: &str = "Error: Incomplete format specifier.\n";
+    let f = format.as_bytes();
+    let len = f.len();
+    let mut i = 0;
+    while i < len {
+        match f[i] {
+            b'%' => {
+                if i == len - 1 {
+                    return Err(INCOMPLETE.into());
+                }
+                if f[i + 1] == b'0' || f[i + 1] == b'-' {
+                    i += 1;
+                    if i == len - 1 {
+                        return Err(INCOMPLETE.into());
+                    }
+                }
+                while f[i + 1].is_ascii_digit() {
+                    i += 1;
+                    if i == len - 1 {
+                        return Err(INCOMPLETE.into());
+                    }
+                }
+                if f[i + 1] == b'.' {
+                    i += 1;
+                    if i == len - 1 {
+                        return Err(INCOMPLETE.into());
+                    }
+                    while f[i + 1].is_ascii_digit() {
+                        i += 1;
+                        if i == len - 1 {
+                            return Err(INCOMPLETE.into());
+                        }
+                    }
+                }
+                match f[i + 1] {
+                    b'%' | b'A' | b'C' | b'D' | b'E' | b'F' | b'I' | b'l' | b'm' | b'P' | b'p'
+                    | b'q' | b'R' | b'S' | b'r' | b't' | b'j' | b'J' | b'U' | b'x' | b'X' => {}
+                    c => {
+                        return Err(format!(
+                            "Error: Invalid format specifier '{}'.\n",
+                            char::from(c)
+                        ))
+                    }
+                }
+                i += 1;
+            }
+            b'@' => {
+                if i == len - 1 {
+                    return Err(INCOMPLETE.into());
+                }
+                i += 1;
+            }
+            b'\\' => {
+                if i == len - 1 {
+                    return Err("Error: Incomplete escape specifier.\n".into());
+                }
+                match f[i + 1] {
+                    b'\\' | b'0' | b'a' | b'e' | b'n' | b'r' | b't' | b'v' => {}
+                    c => {
+                        return Err(format!(
+                            "Error: Invalid escape specifier '{}'.\n",
+                            char::from(c)
+                        ))
+                    }
+                }
+                i += 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
 /// One `%` field's modifiers: `-` (left align), `0` (zero pad), width, precision.
 #[derive(Clone, Copy)]
 struct Spec {
@@ -55,7 +140,7 @@ struct Spec {
     precision: Option<usize>,
 }
 
-fn formatted(out: &mut Vec<u8>, f: &[u8], p: &Publish, wall: WallMicros) {
+fn formatted(out: &mut Vec<u8>, f: &[u8], p: &Publish, props: &[Property], wall: WallMicros) {
     let len = f.len();
     let mut i = 0;
     while i < len {
@@ -94,7 +179,7 @@ fn formatted(out: &mut Vec<u8>, f: &[u8], p: &Publish, wall: WallMicros) {
                         }
                         spec.precision = Some(prec);
                     }
-                    percent(out, f[i], spec, p, wall);
+                    percent(out, f[i], spec, p, props, wall);
                 }
             }
             b'@' => {
@@ -134,7 +219,7 @@ fn formatted(out: &mut Vec<u8>, f: &[u8], p: &Publish, wall: WallMicros) {
     }
 }
 
-fn percent(out: &mut Vec<u8>, c: u8, s: Spec, p: &Publish, wall: WallMicros) {
+fn percent(out: &mut Vec<u8>, c: u8, s: Spec, p: &Publish, props: &[Property], wall: WallMicros) {
     let mid = p.qospid.pid().map_or(0, |m| m.get());
     match c {
         b'%' => out.push(b'%'),
@@ -150,14 +235,79 @@ fn percent(out: &mut Vec<u8>, c: u8, s: Spec, p: &Publish, wall: WallMicros) {
         b'U' => out.extend_from_slice(
             format!("{}.{:09}", wall / 1_000_000, (wall % 1_000_000) * 1000).as_bytes(),
         ),
-        b'j' => json(out, p, wall, false),
+        b'j' => json(out, p, props, wall, false),
         // The payload as JSON: embedded as it is (cJSON reprints compact JSON
         // unchanged); a payload that is not JSON prints nothing.
-        b'J' if json_value_ok(&p.payload) => json(out, p, wall, true),
-        // MQTT 5.0 properties (A C D E F P R S): a 3.1.1 message has none.
-        b'A' | b'E' | b'F' | b'S' => out.extend(std::iter::repeat_n(pad(s), s.width)),
-        b'C' => out.extend(std::iter::repeat_n(b' ', s.width)),
+        b'J' if json_value_ok(&p.payload) => json(out, p, props, wall, true),
+        // MQTT 5.0 properties: the first of each (a 3.1.1 message has none).
+        // Integers as C's `(int)`, absent ones as blanks of the width.
+        b'A' | b'E' | b'F' | b'S' => {
+            let id = match c {
+                b'A' => PropertyId::TopicAlias,
+                b'E' => PropertyId::MessageExpiryInterval,
+                b'F' => PropertyId::PayloadFormatIndicator,
+                _ => PropertyId::SubscriptionIdentifier,
+            };
+            match props.iter().find(|q| q.id() == id).map(Property::value) {
+                Some(crate::codec::properties::ValueRef::Int(v)) => signed(out, v as i32, s),
+                _ => out.extend(std::iter::repeat_n(pad(s), s.width)),
+            }
+        }
+        b'C' => match props.iter().find_map(|q| match q {
+            Property::ContentType(v) => Some(v.0.as_bytes()),
+            _ => None,
+        }) {
+            Some(v) => string(out, v, s),
+            None => out.extend(std::iter::repeat_n(b' ', s.width)),
+        },
+        b'D' => {
+            if let Some(v) = props.iter().find_map(|q| match q {
+                Property::CorrelationData(v) => Some(&v.0),
+                _ => None,
+            }) {
+                out.extend_from_slice(v);
+            }
+        }
+        b'R' => {
+            if let Some(v) = props.iter().find_map(|q| match q {
+                Property::ResponseTopic(v) => Some(v.0.as_bytes()),
+                _ => None,
+            }) {
+                string(out, v, s);
+            }
+        }
+        b'P' => {
+            let mut first = true;
+            for q in props {
+                if let Property::UserProperty(v) = q {
+                    if !first {
+                        out.push(b' ');
+                    }
+                    first = false;
+                    out.extend_from_slice(v.0 .0.as_bytes());
+                    out.push(b':');
+                    out.extend_from_slice(v.0 .1.as_bytes());
+                }
+            }
+        }
         _ => {}
+    }
+}
+
+/// printf's `%d` of a C `int`, with `-`, `0` and a width.
+fn signed(out: &mut Vec<u8>, v: i32, s: Spec) {
+    let digits = v.to_string();
+    let fill = s.width.saturating_sub(digits.len());
+    if s.left {
+        out.extend_from_slice(digits.as_bytes());
+        out.extend(std::iter::repeat_n(b' ', fill));
+    } else if s.zero && v < 0 {
+        out.push(b'-');
+        out.extend(std::iter::repeat_n(b'0', fill));
+        out.extend_from_slice(&digits.as_bytes()[1..]);
+    } else {
+        out.extend(std::iter::repeat_n(pad(s), fill));
+        out.extend_from_slice(digits.as_bytes());
     }
 }
 
@@ -230,7 +380,7 @@ fn payload(out: &mut Vec<u8>, v: &[u8], hex: u8, s: Spec) {
 }
 
 /// `%j`: the message as one line of JSON, as cJSON prints it.
-fn json(out: &mut Vec<u8>, p: &Publish, wall: WallMicros, raw: bool) {
+fn json(out: &mut Vec<u8>, p: &Publish, props: &[Property], wall: WallMicros, raw: bool) {
     out.extend_from_slice(b"{\"tst\":\"");
     out.extend_from_slice(iso8601(wall, true).as_bytes());
     out.extend_from_slice(b"\",\"topic\":");
@@ -247,11 +397,69 @@ fn json(out: &mut Vec<u8>, p: &Publish, wall: WallMicros, raw: bool) {
     if let Some(mid) = p.qospid.pid() {
         out.extend_from_slice(format!(",\"mid\":{mid}").as_bytes());
     }
+    if !props.is_empty() {
+        json_properties(out, props);
+    }
     out.extend_from_slice(b",\"payload\":");
     if raw {
         out.extend_from_slice(p.payload.trim_ascii());
     } else {
         json_string(out, &p.payload);
+    }
+    out.push(b'}');
+}
+
+/// `json_print_properties`: the message's properties in wire order, user
+/// properties gathered into one object where the first one was.
+fn json_properties(out: &mut Vec<u8>, props: &[Property]) {
+    use crate::codec::properties::ValueRef;
+    let mut items: Vec<Vec<u8>> = Vec::new();
+    let mut user: Option<(usize, Vec<u8>)> = None;
+    for p in props {
+        let name = super::props::property_name(p.id());
+        let mut item = Vec::new();
+        match (p, p.value()) {
+            (Property::UserProperty(kv), _) => {
+                let (at, obj) = user.get_or_insert_with(|| {
+                    items.push(Vec::new());
+                    (items.len() - 1, Vec::new())
+                });
+                let _ = at;
+                if !obj.is_empty() {
+                    obj.push(b',');
+                }
+                json_string(obj, kv.0 .0.as_bytes());
+                obj.push(b':');
+                json_string(obj, kv.0 .1.as_bytes());
+                continue;
+            }
+            (Property::CorrelationData(v), _) => {
+                // cJSON_CreateString on the bytes: a C string ends at NUL.
+                let end = v.0.iter().position(|b| *b == 0).unwrap_or(v.0.len());
+                json_string(&mut item, &v.0[..end]);
+            }
+            (_, ValueRef::Int(n)) => item.extend_from_slice(n.to_string().as_bytes()),
+            (_, ValueRef::Str(v)) => json_string(&mut item, v.as_bytes()),
+            _ => continue,
+        }
+        let mut entry = Vec::new();
+        json_string(&mut entry, name.as_bytes());
+        entry.push(b':');
+        entry.extend_from_slice(&item);
+        items.push(entry);
+    }
+    if let Some((at, obj)) = user {
+        let mut entry = b"\"user-properties\":{".to_vec();
+        entry.extend_from_slice(&obj);
+        entry.push(b'}');
+        items[at] = entry;
+    }
+    out.extend_from_slice(b",\"properties\":{");
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(item);
     }
     out.push(b'}');
 }
@@ -378,7 +586,7 @@ mod tests {
     fn sub(l: &str) -> SubArgs {
         match parse_command_line(l).unwrap() {
             ToolCommand::Sub(s) => s,
-            ToolCommand::Pub(_) => unreachable!(),
+            _ => unreachable!(),
         }
     }
 

@@ -99,6 +99,7 @@ impl Io {
     pub fn connect(&mut self) {
         let mut opts = self.common.connect_options(0);
         opts.client_id = self.client_id.clone();
+        // libmosquitto reconnects with the identifier the broker assigned.
         self.actions.push_back(Action::Connect(Box::new(opts)));
     }
 
@@ -139,13 +140,47 @@ impl Io {
         due
     }
 
-    /// `-d`: libmosquitto's log line for a packet sent.
-    pub fn on_sent(&mut self, packet: &Packet) {
+    /// `-d`: libmosquitto's log line for a packet sent (`v5`: as it went
+    /// out on a 5.0 connection).
+    pub fn on_sent(&mut self, packet: &Packet, v5: Option<&crate::codec::v5::Packet>) {
         if self.common.debug {
-            for l in debug::sent_lines_numbered(&self.client_id, packet, &mut self.ids) {
+            let lines = match v5 {
+                Some(v) => debug::sent_lines_v5(&self.client_id, packet, v, &mut self.ids),
+                None => debug::sent_lines_numbered(&self.client_id, packet, &mut self.ids),
+            };
+            for l in lines {
                 self.line(Stream::Stdout, l);
             }
         }
+    }
+
+    /// A 5.0 packet received: an Assigned Client Identifier names us from
+    /// now on (libmosquitto adopts it before it logs the CONNACK); `-d`.
+    pub fn on_received_v5(&mut self, packet: &crate::codec::v5::Packet) {
+        use crate::codec::properties::Property;
+        if let crate::codec::v5::Packet::Connack(c) = packet {
+            for p in &c.properties {
+                if let Property::AssignedClientIdentifier(id) = p {
+                    self.client_id = id.0.clone();
+                }
+            }
+        }
+        if self.common.debug {
+            if let Some(l) = debug::received_line_v5(&self.client_id, packet) {
+                self.line(Stream::Stdout, l);
+            }
+        }
+    }
+
+    /// A 5.0 CONNACK refused: what the tool prints; the exit code (the
+    /// reason code).
+    pub fn refused_v5(&mut self, code: u8) -> i32 {
+        let c = &self.common;
+        let lines = debug::refusal_lines_v5(self.sub, code, &self.client_id, c.debug, c.quiet);
+        for (stream, l) in lines {
+            self.line(stream, l);
+        }
+        i32::from(code)
     }
 
     /// `-d`: libmosquitto's log line for a packet received.

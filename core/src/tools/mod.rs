@@ -53,7 +53,9 @@ pub mod debug;
 pub mod drive;
 mod format;
 mod io;
+pub mod props;
 mod publisher;
+mod requester;
 mod subscriber;
 
 #[cfg(test)]
@@ -62,15 +64,18 @@ mod tests;
 use core::fmt;
 
 use crate::client::{ClientError, ClientEvent, ConnectOptions};
-use crate::codec::{Packet, Pid, QoS};
+use crate::codec::properties::Property;
+use crate::codec::v5::SubscriptionOptions;
+use crate::codec::{Packet, Pid, Protocol, QoS};
 use crate::time::Instant;
 
 pub use debug::Stream;
-pub use format::{format_message, render, WallMicros};
+pub use format::{format_message, render, render_with, WallMicros};
 
 use cli::ToolCommand;
 use io::Io;
 use publisher::Publisher;
+use requester::Requester;
 use subscriber::Subscriber;
 
 /// Something the tool asks its driver (or [`drive::apply`]) to do.
@@ -80,9 +85,19 @@ pub enum Action {
     /// these options; report a failure with [`Tool::handle_connect_failed`].
     Connect(Box<ConnectOptions>),
     /// SUBSCRIBE to these filters (one packet).
-    Subscribe(Vec<(String, QoS)>),
+    Subscribe {
+        /// Each filter with its options (under 3.1.1 only the QoS counts).
+        filters: Vec<(String, SubscriptionOptions)>,
+        /// MQTT 5.0 properties (`-D subscribe`).
+        properties: Vec<Property>,
+    },
     /// UNSUBSCRIBE from one filter (`-U`).
-    Unsubscribe(String),
+    Unsubscribe {
+        /// The filter.
+        filter: String,
+        /// MQTT 5.0 properties (`-D unsubscribe`).
+        properties: Vec<Property>,
+    },
     /// PUBLISH; report the result with [`Tool::handle_publish_result`].
     Publish {
         /// Topic.
@@ -93,8 +108,11 @@ pub enum Action {
         qos: QoS,
         /// RETAIN.
         retain: bool,
+        /// MQTT 5.0 properties (`-D publish`, `mosquitto_rr`'s Response Topic).
+        properties: Vec<Property>,
     },
-    /// DISCONNECT (if connected) and close the transport.
+    /// DISCONNECT (if connected; with [`Tool::disconnect_properties`]) and
+    /// close the transport.
     Disconnect,
     /// Read this file (`-f`); answer with [`Tool::handle_input`].
     ReadFile(String),
@@ -169,6 +187,7 @@ pub const EXIT_MINUS_ONE: i32 = 255;
 enum Kind {
     Pub(Publisher),
     Sub(Subscriber),
+    Rr(Requester),
 }
 
 /// One running `mosquitto_pub` or `mosquitto_sub`. See the [module docs](self).
@@ -191,6 +210,20 @@ impl Tool {
                 io: Io::new(s.common.clone(), client_id, true),
                 kind: Kind::Sub(Subscriber::new(s)),
             },
+            // Its refusals read as mosquitto_sub's.
+            ToolCommand::Rr(r) => Tool {
+                io: Io::new(r.common.clone(), client_id, true),
+                kind: Kind::Rr(Requester::new(r)),
+            },
+        }
+    }
+
+    /// The properties of the DISCONNECT it sends (`-D disconnect`, 5.0 only).
+    pub fn disconnect_properties(&self) -> Vec<Property> {
+        if self.io.common.protocol == Protocol::V5 {
+            self.io.common.properties.disconnect.clone()
+        } else {
+            Vec::new()
         }
     }
 
@@ -225,6 +258,7 @@ impl Tool {
         match &mut self.kind {
             Kind::Pub(p) => p.start(&mut self.io, now),
             Kind::Sub(s) => s.start(&mut self.io, now),
+            Kind::Rr(r) => r.start(&mut self.io, now),
         }
     }
 
@@ -236,13 +270,25 @@ impl Tool {
         match &mut self.kind {
             Kind::Pub(p) => p.on_event(&mut self.io, now, ev),
             Kind::Sub(s) => s.on_event(&mut self.io, now, ev),
+            Kind::Rr(r) => r.on_event(&mut self.io, now, ev),
         }
     }
 
     /// A packet the client sent: every one, as it goes out (for `-d`, and for
     /// what mosquitto_sub prints after its `--remove-retained` PUBLISH).
-    pub fn handle_sent(&mut self, _now: Instant, packet: &Packet) {
-        self.io.on_sent(packet);
+    pub fn handle_sent(&mut self, now: Instant, packet: &Packet) {
+        self.handle_sent_as(now, packet, None);
+    }
+
+    /// [`Tool::handle_sent`] with, under MQTT 5.0, the packet as it went out
+    /// ([`Transmit::v5`](crate::client::Transmit::v5)).
+    pub fn handle_sent_as(
+        &mut self,
+        _now: Instant,
+        packet: &Packet,
+        v5: Option<&crate::codec::v5::Packet>,
+    ) {
+        self.io.on_sent(packet, v5);
         if let Kind::Sub(s) = &mut self.kind {
             s.on_sent(&mut self.io, packet);
         }
@@ -253,6 +299,16 @@ impl Tool {
         self.io.on_received(packet);
     }
 
+    /// A packet of either level the client received (for `-d`; a 5.0
+    /// CONNACK's Assigned Client Identifier names the client from then on,
+    /// as in libmosquitto).
+    pub fn handle_received_any(&mut self, now: Instant, packet: &crate::codec::AnyPacket) {
+        match packet {
+            crate::codec::AnyPacket::V3(p) => self.handle_received(now, p),
+            crate::codec::AnyPacket::V5(p) => self.io.on_received_v5(p),
+        }
+    }
+
     /// The transport asked for by [`Action::Connect`] could not be opened.
     pub fn handle_connect_failed(&mut self, now: Instant, error: TransportError) {
         if self.io.exit.is_some() {
@@ -261,6 +317,7 @@ impl Tool {
         match &mut self.kind {
             Kind::Pub(p) => p.on_connect_failed(&mut self.io, now, &error),
             Kind::Sub(s) => s.on_connect_failed(&mut self.io, now, &error),
+            Kind::Rr(r) => r.on_connect_failed(&mut self.io, now, &error),
         }
     }
 
@@ -273,13 +330,16 @@ impl Tool {
         match &mut self.kind {
             Kind::Pub(p) => p.on_publish_result(&mut self.io, now, r),
             Kind::Sub(s) => s.on_publish_result(&mut self.io, now, r),
+            Kind::Rr(q) => q.on_publish_result(&mut self.io, now, r),
         }
     }
 
     /// The contents asked for by [`Action::ReadFile`] or [`Action::ReadStdin`].
     pub fn handle_input(&mut self, now: Instant, r: Result<Vec<u8>, InputError>) {
-        if let Kind::Pub(p) = &mut self.kind {
-            p.on_input(&mut self.io, now, r);
+        match &mut self.kind {
+            Kind::Pub(p) => p.on_input(&mut self.io, now, r),
+            Kind::Rr(q) => q.on_input(&mut self.io, now, r),
+            Kind::Sub(_) => {}
         }
     }
 
@@ -301,6 +361,7 @@ impl Tool {
         match &mut self.kind {
             Kind::Pub(p) => p.on_interrupt(&mut self.io, now),
             Kind::Sub(s) => s.on_interrupt(&mut self.io, now),
+            Kind::Rr(r) => r.on_interrupt(&mut self.io, now),
         }
     }
 
@@ -313,6 +374,7 @@ impl Tool {
             match &mut self.kind {
                 Kind::Pub(p) => p.on_timer(&mut self.io, now, timer),
                 Kind::Sub(s) => s.on_timer(&mut self.io, now, timer),
+                Kind::Rr(r) => r.on_timer(&mut self.io, now, timer),
             }
         }
     }

@@ -12,7 +12,7 @@
 use std::collections::VecDeque;
 
 use crate::client::{ClientError, ClientEvent, DisconnectReason};
-use crate::codec::Pid;
+use crate::codec::{PacketType, Pid, Protocol};
 use crate::time::Instant;
 
 use super::cli::{MessageSource, PubArgs};
@@ -107,11 +107,18 @@ impl Publisher {
     fn publish(&mut self, io: &mut Io, payload: Vec<u8>) {
         self.any_sent = true;
         self.unanswered += 1;
+        let c = &self.args.common;
+        let properties = if c.protocol == Protocol::V5 {
+            c.properties.publish.clone()
+        } else {
+            Vec::new()
+        };
         io.actions.push_back(Action::Publish {
             topic: self.args.topic.clone(),
             payload,
-            qos: self.args.common.qos,
+            qos: c.qos,
             retain: self.args.retain,
+            properties,
         });
     }
 
@@ -162,6 +169,25 @@ impl Publisher {
                 io.first_connect = false;
                 self.connack_result = io.refused(*code);
             }
+            ClientEvent::ConnectionRefusedV5(code) => {
+                io.first_connect = false;
+                self.connack_result = io.refused_v5(code.as_u8());
+            }
+            // my_publish_callback under 5.0: a failed PUBACK/PUBREC still
+            // counts as published, with a warning.
+            ClientEvent::Acknowledged {
+                packet: PacketType::Puback | PacketType::Pubrec,
+                pid,
+                codes,
+                ..
+            } => {
+                if let Some(c) = codes.first().filter(|c| **c >= 0x80) {
+                    io.err(format!(
+                        "Warning: Publish {pid} failed: {}.",
+                        super::debug::reason_string(*c)
+                    ));
+                }
+            }
             ClientEvent::Published { .. } => {
                 self.outstanding = self.outstanding.saturating_sub(1);
                 self.on_published(io, now);
@@ -170,7 +196,9 @@ impl Publisher {
                 io.connected = false;
                 match reason {
                     DisconnectReason::Requested => io.finish(self.connack_result),
-                    DisconnectReason::Refused(_) => io.finish(self.connack_result),
+                    DisconnectReason::Refused(_) | DisconnectReason::RefusedV5(_) => {
+                        io.finish(self.connack_result)
+                    }
                     _ => io.set_timer(Timer::Reconnect, now + RECONNECT_DELAY),
                 }
             }
@@ -262,7 +290,12 @@ fn publish_error(e: &ClientError) -> &'static str {
     match e {
         ClientError::PacketTooLarge { .. } => "Message payload is too large.",
         ClientError::NotConnected => "Client not connected when trying to publish.",
-        ClientError::InvalidTopic(_) => "Invalid input. Does your topic contain '+' or '#'?",
+        ClientError::InvalidTopic(_) | ClientError::TopicAliasInvalid { .. } => {
+            "Invalid input. Does your topic contain '+' or '#'?"
+        }
+        ClientError::QosNotSupported { .. } => {
+            "Message QoS not supported on broker, try a lower QoS."
+        }
         _ => "Out of memory when trying to publish message.",
     }
 }

@@ -2,8 +2,9 @@
 //! print what arrives, stop after `-C`, `-W`, `-E`, `--retained-only` or Ctrl-C;
 //! `mosquitto_loop_forever` reconnects a lost connection every second.
 
-use crate::client::{ClientError, ClientEvent, DisconnectReason};
-use crate::codec::{Packet, Pid, Publish, QoS, SubackReturnCode};
+use crate::client::{ClientError, ClientEvent, DisconnectReason, Message};
+use crate::codec::v5::{RetainHandling, SubscriptionOptions};
+use crate::codec::{Packet, PacketType, Pid, Protocol, QoS, SubackReturnCode};
 use crate::time::Instant;
 use crate::topic;
 
@@ -29,6 +30,35 @@ pub(super) struct Subscriber {
     /// clears it has gone out (mosquitto_publish writes it before
     /// print_message runs).
     print_after_send: Option<Vec<u8>>,
+    /// A 5.0 SUBACK's reason codes, which `-d` prints as they are.
+    suback_codes: Option<Vec<u8>>,
+}
+
+/// The SUBSCRIBE a tool sends on each connection: its filters at `-q`, with
+/// 5.0's options (`-R`: Retain Handling 2, `--retain-as-published`) and
+/// `-D subscribe` properties.
+pub(super) fn subscribe_action(
+    c: &super::cli::CommonArgs,
+    topics: &[String],
+    no_retained: bool,
+    retain_as_published: bool,
+) -> Action {
+    let v5 = c.protocol == Protocol::V5;
+    let mut o = SubscriptionOptions::qos(c.qos);
+    if v5 {
+        o.retain_as_published = retain_as_published;
+        if no_retained {
+            o.retain_handling = RetainHandling::DoNotSend;
+        }
+    }
+    Action::Subscribe {
+        filters: topics.iter().map(|t| (t.clone(), o)).collect(),
+        properties: if v5 {
+            c.properties.subscribe.clone()
+        } else {
+            Vec::new()
+        },
+    }
 }
 
 impl Subscriber {
@@ -42,6 +72,7 @@ impl Subscriber {
             after_disconnect: None,
             print_after_send: None,
             connack_result: 0,
+            suback_codes: None,
         }
     }
 
@@ -63,21 +94,38 @@ impl Subscriber {
                 io.connack_received = true;
                 io.connected = true;
                 // my_connect_callback: every connection subscribes again.
-                let filters = self
-                    .args
-                    .topics
-                    .iter()
-                    .map(|t| (t.clone(), self.args.common.qos))
-                    .collect();
-                io.actions.push_back(Action::Subscribe(filters));
-                for u in &self.args.unsubscribe {
-                    io.actions.push_back(Action::Unsubscribe(u.clone()));
+                let a = &self.args;
+                io.actions.push_back(subscribe_action(
+                    &a.common,
+                    &a.topics,
+                    a.no_retained,
+                    a.retain_as_published,
+                ));
+                let v5 = a.common.protocol == Protocol::V5;
+                for u in &a.unsubscribe {
+                    io.actions.push_back(Action::Unsubscribe {
+                        filter: u.clone(),
+                        properties: if v5 {
+                            a.common.properties.unsubscribe.clone()
+                        } else {
+                            Vec::new()
+                        },
+                    });
                 }
             }
             ClientEvent::ConnectionRefused(code) => {
                 io.first_connect = false;
                 self.connack_result = io.refused(*code);
             }
+            ClientEvent::ConnectionRefusedV5(code) => {
+                io.first_connect = false;
+                self.connack_result = io.refused_v5(code.as_u8());
+            }
+            ClientEvent::Acknowledged {
+                packet: PacketType::Suback,
+                codes,
+                ..
+            } => self.suback_codes = Some(codes.clone()),
             ClientEvent::Message(p) => self.on_message(io, p),
             // my_publish_callback: the last --remove-retained PUBLISH is done.
             ClientEvent::Published { pid, .. }
@@ -87,7 +135,11 @@ impl Subscriber {
             }
             ClientEvent::Subscribed { pid, granted } => {
                 if io.common.debug && !io.quiet() {
-                    io.line(Stream::Stdout, subscribed_line(*pid, granted));
+                    let line = match self.suback_codes.take() {
+                        Some(codes) => super::debug::subscribed_line_codes(*pid, &codes),
+                        None => subscribed_line(*pid, granted),
+                    };
+                    io.line(Stream::Stdout, line);
                 }
                 if granted.iter().all(|g| *g == SubackReturnCode::Failure) {
                     io.actions.push_back(Action::Disconnect);
@@ -108,7 +160,8 @@ impl Subscriber {
         }
     }
 
-    fn on_message(&mut self, io: &mut Io, p: &Publish) {
+    fn on_message(&mut self, io: &mut Io, m: &Message) {
+        let p = &m.publish;
         if !self.process_messages {
             return;
         }
@@ -136,9 +189,10 @@ impl Subscriber {
                 payload: Vec::new(),
                 qos: QoS::AtLeastOnce,
                 retain: true,
+                properties: Vec::new(),
             });
         }
-        let bytes = format::render(a, p, io.epoch);
+        let bytes = format::render_with(a, p, &m.properties, io.epoch);
         if removing {
             self.print_after_send = Some(bytes);
         } else {
@@ -204,7 +258,9 @@ impl Subscriber {
                     io.finish(self.connack_result);
                 }
             }
-            DisconnectReason::Refused(_) => io.finish(self.connack_result),
+            DisconnectReason::Refused(_) | DisconnectReason::RefusedV5(_) => {
+                io.finish(self.connack_result)
+            }
             _ => io.set_timer(Timer::Reconnect, now + RECONNECT_DELAY),
         }
     }

@@ -72,11 +72,17 @@ fn sub_subscribes_on_every_connection_and_stops_after_c() {
     assert_eq!(
         actions(&mut t),
         [
-            Action::Subscribe(vec![
-                ("a/#".into(), QoS::AtLeastOnce),
-                ("b".into(), QoS::AtLeastOnce)
-            ]),
-            Action::Unsubscribe("old".into())
+            Action::Subscribe {
+                filters: vec![
+                    ("a/#".into(), SubscriptionOptions::qos(QoS::AtLeastOnce)),
+                    ("b".into(), SubscriptionOptions::qos(QoS::AtLeastOnce))
+                ],
+                properties: Vec::new()
+            },
+            Action::Unsubscribe {
+                filter: "old".into(),
+                properties: Vec::new()
+            }
         ]
     );
     t.handle_event(secs(2), &message("a/x", "um", false));
@@ -210,7 +216,8 @@ fn remove_retained_clears_what_it_prints_and_waits_for_the_puback() {
             topic: "s/1".into(),
             payload: Vec::new(),
             qos: QoS::AtLeastOnce,
-            retain: true
+            retain: true,
+            properties: Vec::new(),
         }]
     );
     t.handle_publish_result(secs(1), Ok(Some(pid(2))));
@@ -262,6 +269,7 @@ fn pub_repeats_after_each_completes_and_the_delay() {
         payload: b"on".to_vec(),
         qos: QoS::AtLeastOnce,
         retain: false,
+        properties: Vec::new(),
     };
     t.handle_event(secs(1), &connected());
     for (i, at) in [1u64, 4, 7].into_iter().enumerate() {
@@ -302,7 +310,8 @@ fn pub_qos0_disconnects_right_after_publishing() {
             topic: "a".into(),
             payload: Vec::new(),
             qos: QoS::AtMostOnce,
-            retain: true
+            retain: true,
+            properties: Vec::new(),
         }]
     );
     t.handle_publish_result(secs(1), Ok(None));

@@ -5,6 +5,7 @@
 pub mod bench;
 mod conn;
 pub mod pub_cmd;
+pub mod rr_cmd;
 mod run;
 pub mod sub_cmd;
 

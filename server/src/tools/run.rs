@@ -1,4 +1,5 @@
-//! `mqttlab pub` and `mqttlab sub`: the core's [`Tool`] (mosquitto_pub/sub) on a
+//! `mqttlab pub`, `mqttlab sub` and `mqttlab rr`: the core's [`Tool`]
+//! (mosquitto_pub/sub/rr, MQTT 3.1, 3.1.1 and 5.0) on a
 //! real TCP socket. This file only moves bytes, reads the clock, standard input
 //! and files, and catches SIGINT/SIGTERM; what the tool does is the core's.
 
@@ -37,10 +38,7 @@ pub fn command(
 
 /// Runs a parsed command line to its end; returns the exit code.
 pub async fn run(cmd: ToolCommand) -> i32 {
-    let common = match &cmd {
-        ToolCommand::Pub(p) => p.common.clone(),
-        ToolCommand::Sub(s) => s.common.clone(),
-    };
+    let common = cmd.common().clone();
     let id = tools::client_id(&common, std::process::id(), None);
     let mut tool = Tool::new(cmd, id);
     let origin = std::time::Instant::now();
@@ -83,6 +81,7 @@ pub async fn run(cmd: ToolCommand) -> i32 {
                                 let _ = s.set_nodelay(true);
                                 stream = Some(s);
                                 frames.clear();
+                                frames.set_protocol(opts.protocol);
                                 if let Err(e) = client.connect(now(), *opts) {
                                     stream = None;
                                     let e = TransportError::Other(e.to_string());

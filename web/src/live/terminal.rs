@@ -8,6 +8,7 @@ use std::rc::Rc;
 
 use gloo_timers::callback::Timeout;
 use mqttlab_core::client::Client;
+use mqttlab_core::codec::AnyPacket;
 use mqttlab_core::time::Instant;
 use mqttlab_core::tools::cli::ToolCommand;
 use mqttlab_core::tools::drive::{self, Frames, Step};
@@ -73,6 +74,7 @@ impl Driver {
             let (common, name) = match &cmd {
                 ToolCommand::Pub(p) => (p.common.clone(), "mosquitto_pub"),
                 ToolCommand::Sub(s) => (s.common.clone(), "mosquitto_sub"),
+                ToolCommand::Rr(r) => (r.common.clone(), "mosquitto_rr"),
             };
             // No process id in a page: a number for -I from the clock.
             let pid = (now.as_micros() % 32_768) as u32;
@@ -153,7 +155,8 @@ impl Driver {
                 let mut l = self.live.borrow_mut();
                 let Some(t) = l.tool_mut(id) else { break };
                 let lane = t.lane;
-                if let Ok((packet, b)) = &frame {
+                // The diagram draws 3.1.1 packets; a 5.0 tool's show in its -d lines.
+                if let Ok((AnyPacket::V3(packet), b)) = &frame {
                     let (packet, b) = (packet.clone(), b.clone());
                     l.packet_row(now, 1, lane, &packet, b);
                 }
@@ -294,6 +297,7 @@ impl Driver {
                 let h = self.attach(&ws, Target::Tool(id));
                 if let Some(t) = self.live.borrow_mut().tool_mut(id) {
                     t.frames.clear();
+                    t.frames.set_protocol(opts.protocol);
                     t.connecting = Some(opts);
                     t.ws = Some(ws);
                     t.handlers = Some(h);

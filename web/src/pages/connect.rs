@@ -8,7 +8,7 @@
 
 use std::rc::Rc;
 
-use mqttlab_core::client::cli::{parse_command_line, ToolCommand};
+use mqttlab_core::client::cli::parse_command_line;
 use mqttlab_core::client::ConnectOptions;
 use mqttlab_core::codec::{ConnectReturnCode, QoS};
 use wasm_bindgen::JsCast;
@@ -371,10 +371,7 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
                 update_now(&driver);
                 return;
             }
-            let common = match &cmd {
-                ToolCommand::Pub(p) => &p.common,
-                ToolCommand::Sub(s) => &s.common,
-            };
+            let common = cmd.common();
             if common.host != "localhost" || common.port != 1883 {
                 driver.print(format!("({})", t(lang, Text::HostIgnored)));
             }

@@ -43,10 +43,15 @@ impl MosquittoCli {
     /// id when none is given.
     pub fn parse(command: &str, rng: &mut SplitMix64) -> Result<Self, CliError> {
         let cmd = parse_command_line(command)?;
-        let common = match &cmd {
-            tools::cli::ToolCommand::Pub(p) => &p.common,
-            tools::cli::ToolCommand::Sub(s) => &s.common,
-        };
+        let common = cmd.common();
+        // The simulated broker speaks 3.1.1: a 5.0 CONNECT (`-V mqttv5`,
+        // `mosquitto_rr`) meets its CONNACK 1, as with a real 3.1.1 broker;
+        // properties would never reach anyone.
+        if !common.properties.is_empty() || common.session_expiry.is_some_and(|x| x > 0) {
+            return Err(CliError::Usage(
+                "Error: MQTT 5.0 properties (-D, -x) are not simulated yet: the simulated broker speaks MQTT 3.1.1.".into(),
+            ));
+        }
         let pid = rng.next_u32() % 32768;
         let id = tools::client_id(common, pid, Some(&mut || random_client_id(rng)));
         Ok(MosquittoCli {
