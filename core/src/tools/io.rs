@@ -95,8 +95,24 @@ impl Io {
         }
     }
 
-    /// Asks for the connection (again).
+    /// Asks for the connection (again). Properties under MQTT 3.1/3.1.1 (a
+    /// `-D` before `-V 311`) stop the program first, as libmosquitto refuses
+    /// them (`mosquitto_will_set_v5`, then `mosquitto_connect_bind_v5`).
     pub fn connect(&mut self) {
+        if self.first_connect && self.common.protocol != crate::codec::Protocol::V5 {
+            let refusal = if !self.common.properties.will.is_empty() && self.common.will.is_some() {
+                Some("Error: Problem setting will.")
+            } else if !self.common.properties.connect.is_empty() {
+                Some("Unable to connect (This feature is not supported.).")
+            } else {
+                None
+            };
+            if let Some(r) = refusal {
+                self.err(r);
+                self.finish(1);
+                return;
+            }
+        }
         let mut opts = self.common.connect_options(0);
         opts.client_id = self.client_id.clone();
         // libmosquitto reconnects with the identifier the broker assigned.

@@ -12,7 +12,7 @@
 use std::collections::VecDeque;
 
 use crate::client::{ClientError, ClientEvent, DisconnectReason};
-use crate::codec::{PacketType, Pid, Protocol};
+use crate::codec::{PacketType, Pid};
 use crate::time::Instant;
 
 use super::cli::{MessageSource, PubArgs};
@@ -108,11 +108,9 @@ impl Publisher {
         self.any_sent = true;
         self.unanswered += 1;
         let c = &self.args.common;
-        let properties = if c.protocol == Protocol::V5 {
-            c.properties.publish.clone()
-        } else {
-            Vec::new()
-        };
+        // Under 3.1.1 (`-D` before `-V 311`) the client refuses them, as
+        // mosquitto_publish_v5 does.
+        let properties = c.properties.publish.clone();
         io.actions.push_back(Action::Publish {
             topic: self.args.topic.clone(),
             payload,
@@ -218,7 +216,9 @@ impl Publisher {
             // libmosquitto reports a QoS 0 message published once it is written.
             Ok(None) => self.on_published(io, now),
             Err(e) => {
-                io.err(format!("Error: {}", publish_error(&e)));
+                if let Some(m) = publish_error(&e) {
+                    io.err(format!("Error: {m}"));
+                }
                 self.disconnect(io);
             }
         }
@@ -285,9 +285,11 @@ impl Publisher {
     }
 }
 
-/// What mosquitto_pub says when a publish is refused before it is sent.
-fn publish_error(e: &ClientError) -> &'static str {
-    match e {
+/// What mosquitto_pub says when a publish is refused before it is sent
+/// (nothing for MOSQ_ERR_NOT_SUPPORTED: properties under 3.1.1).
+fn publish_error(e: &ClientError) -> Option<&'static str> {
+    Some(match e {
+        ClientError::NeedsV5 => return None,
         ClientError::PacketTooLarge { .. } => "Message payload is too large.",
         ClientError::NotConnected => "Client not connected when trying to publish.",
         ClientError::InvalidTopic(_) | ClientError::TopicAliasInvalid { .. } => {
@@ -297,5 +299,5 @@ fn publish_error(e: &ClientError) -> &'static str {
             "Message QoS not supported on broker, try a lower QoS."
         }
         _ => "Out of memory when trying to publish message.",
-    }
+    })
 }

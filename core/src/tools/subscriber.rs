@@ -51,13 +51,11 @@ pub(super) fn subscribe_action(
             o.retain_handling = RetainHandling::DoNotSend;
         }
     }
+    // Under 3.1.1 (`-D` before `-V 311`) the client refuses the properties
+    // and nothing is sent, as with mosquitto_subscribe_multiple.
     Action::Subscribe {
         filters: topics.iter().map(|t| (t.clone(), o)).collect(),
-        properties: if v5 {
-            c.properties.subscribe.clone()
-        } else {
-            Vec::new()
-        },
+        properties: c.properties.subscribe.clone(),
     }
 }
 
@@ -101,15 +99,10 @@ impl Subscriber {
                     a.no_retained,
                     a.retain_as_published,
                 ));
-                let v5 = a.common.protocol == Protocol::V5;
                 for u in &a.unsubscribe {
                     io.actions.push_back(Action::Unsubscribe {
                         filter: u.clone(),
-                        properties: if v5 {
-                            a.common.properties.unsubscribe.clone()
-                        } else {
-                            Vec::new()
-                        },
+                        properties: a.common.properties.unsubscribe.clone(),
                     });
                 }
             }

@@ -93,10 +93,12 @@ pub fn wire_from_debug(merged: &str) -> Vec<String> {
 /// does not hang on the draw (the real tools print `Client (null)`: that
 /// difference stays). For cases that ask, every run of digits is replaced (the
 /// time in `-F %I`, `%U`, `%j`, the process id in a `-I` client id). Nothing
-/// else is normalised.
+/// else is normalised, but for the identifier a 5.0 broker assigns
+/// (`auto-` and a random UUID), which becomes `auto-ID`.
 pub fn normalise(case: &Case, _line: &str, text: &str) -> String {
+    let text = &assigned_ids(text);
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
+    let mut rest = text.as_str();
     while let Some(at) = rest.find("mosq-") {
         let id = &rest[at + 5..];
         let len = id.bytes().take_while(u8::is_ascii_alphanumeric).count();
@@ -126,6 +128,29 @@ pub fn normalise(case: &Case, _line: &str, text: &str) -> String {
         }
     }
     d
+}
+
+/// `auto-XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX` (mosquitto's Assigned Client
+/// Identifier) as `auto-ID`.
+pub fn assigned_ids(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("auto-") {
+        let id = &rest[at + 5..];
+        let len = id
+            .bytes()
+            .take_while(|b| b.is_ascii_hexdigit() || *b == b'-')
+            .count();
+        out.push_str(&rest[..at + 5]);
+        if len == 36 {
+            out.push_str("ID");
+            rest = &id[36..];
+        } else {
+            rest = id;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn normalised(case: &Case, line: &str, o: &Outcome) -> Outcome {

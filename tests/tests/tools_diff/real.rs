@@ -1,5 +1,6 @@
-//! A case run by Debian's `mosquitto_sub`/`mosquitto_pub` 2.0.11 against a fresh
-//! `mosquitto -v` 2.0.11 on 127.0.0.1.
+//! A case run by Debian's `mosquitto_sub`/`mosquitto_pub`/`mosquitto_rr` 2.0.11
+//! (or by `mqttlab pub/sub/rr`, for the 5.0 comparison of `tools_diff5.rs`)
+//! against a fresh `mosquitto -v` 2.0.11 on 127.0.0.1.
 //!
 //! Each command line is run by `sh -c` (so a real shell splits its words and
 //! quotes) under `stdbuf -oL`, so that standard output is line-buffered as in a
@@ -19,6 +20,20 @@ use std::time::{Duration, Instant};
 use mqttlab_tests::procs::{
     free_port, start_mosquitto_verbose_with, Proc, MOSQUITTO_PUB, MOSQUITTO_SUB,
 };
+
+/// Debian's `mosquitto_rr` 2.0.11.
+pub const MOSQUITTO_RR: &str = "/usr/bin/mosquitto_rr";
+
+/// Which programs a case's `mosquitto_*` command lines run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(dead_code)] // tools_diff.rs runs only the real ones.
+pub enum Tools {
+    /// Debian's mosquitto 2.0.11 clients.
+    Mosquitto,
+    /// `mqttlab pub`, `mqttlab sub`, `mqttlab rr` (a line starting `real `
+    /// still runs the real tool: an observer both sides share).
+    Mqttlab,
+}
 
 use super::case::{with_debug, Broker, Case, Step};
 use super::outcome::Outcome;
@@ -49,12 +64,24 @@ fn reader(mut r: impl Read + Send + 'static) -> JoinHandle<Vec<u8>> {
 }
 
 impl Running {
-    fn spawn(line: &str, input: Option<&str>, port: u16, merged: bool) -> Result<Running, String> {
+    fn spawn(
+        line: &str,
+        input: Option<&str>,
+        port: u16,
+        merged: bool,
+        tools: Tools,
+    ) -> Result<Running, String> {
         let (prog, rest) = line.split_once(' ').unwrap_or((line, ""));
-        let path = match prog {
-            "mosquitto_pub" => MOSQUITTO_PUB,
-            "mosquitto_sub" => MOSQUITTO_SUB,
-            other => return Err(format!("not a tool: {other}")),
+        let path = match (tools, prog) {
+            (Tools::Mosquitto, "mosquitto_pub") => MOSQUITTO_PUB.to_string(),
+            (Tools::Mosquitto, "mosquitto_sub") => MOSQUITTO_SUB.to_string(),
+            (Tools::Mosquitto, "mosquitto_rr") => MOSQUITTO_RR.to_string(),
+            (Tools::Mqttlab, "mosquitto_pub" | "mosquitto_sub" | "mosquitto_rr") => format!(
+                "{} {}",
+                mqttlab_tests::procs::mqttlab().display(),
+                &prog["mosquitto_".len()..]
+            ),
+            (_, other) => return Err(format!("not a tool: {other}")),
         };
         let redirect = if merged { " 2>&1" } else { "" };
         let script = format!("exec stdbuf -oL {path} -h 127.0.0.1 -p {port} {rest}{redirect}");
@@ -209,6 +236,21 @@ impl Real {
         b.seen.iter().filter(|l| l.contains(needle)).count()
     }
 
+    /// Every line the broker logged, without its `SECONDS: ` timestamp.
+    fn log(&mut self) -> Vec<String> {
+        let Some((b, _)) = self.broker.as_mut() else {
+            return Vec::new();
+        };
+        while b.line(Duration::ZERO).is_some() {}
+        b.seen
+            .iter()
+            .map(|l| match l.split_once(": ") {
+                Some((t, rest)) if t.bytes().all(|c| c.is_ascii_digit()) => rest.to_string(),
+                _ => l.clone(),
+            })
+            .collect()
+    }
+
     /// Waits until the broker has logged nothing for [`QUIET`].
     fn settle(&mut self) {
         let Some((b, _)) = self.broker.as_mut() else {
@@ -234,6 +276,7 @@ pub fn missing_peers() -> Vec<&'static str> {
         mqttlab_tests::procs::MOSQUITTO,
         MOSQUITTO_PUB,
         MOSQUITTO_SUB,
+        MOSQUITTO_RR,
         "/usr/bin/stdbuf",
         "/usr/bin/mosquitto_passwd",
     ]
@@ -245,7 +288,18 @@ pub fn missing_peers() -> Vec<&'static str> {
 /// Runs the case's script with the real tools; `debug` adds `-d` to every
 /// command line and merges standard error into standard output (kept in
 /// [`Outcome::stdout`]).
+#[allow(dead_code)] // tools_diff5.rs runs `run_with`.
 pub fn run(case: &Case, debug: bool) -> Result<Vec<Outcome>, String> {
+    run_with(case, debug, Tools::Mosquitto).map(|(o, _)| o)
+}
+
+/// [`run`] with `tools`; also returns what the broker logged, each line
+/// without its timestamp.
+pub fn run_with(
+    case: &Case,
+    debug: bool,
+    tools: Tools,
+) -> Result<(Vec<Outcome>, Vec<String>), String> {
     let mut real = Real::start(case.broker);
     let mut procs: Vec<Running> = Vec::new();
     for (n, step) in case.steps.iter().enumerate() {
@@ -256,18 +310,23 @@ pub fn run(case: &Case, debug: bool) -> Result<Vec<Outcome>, String> {
                     Step::RunIn(_, i) => Some(i),
                     _ => None,
                 };
+                let (line, tools) = match line.strip_prefix("real ") {
+                    Some(l) => (l, Tools::Mosquitto),
+                    None => (line, tools),
+                };
                 let line = if debug {
                     with_debug(line)
                 } else {
                     line.to_string()
                 };
-                let ready = if line.starts_with("mosquitto_sub") {
+                let ready = if line.starts_with("mosquitto_sub") || line.starts_with("mosquitto_rr")
+                {
                     "Sending SUBACK to"
                 } else {
                     "Sending CONNACK to"
                 };
                 let before = real.count(ready);
-                let mut p = Running::spawn(&line, input, real.port, debug).map_err(at)?;
+                let mut p = Running::spawn(&line, input, real.port, debug, tools).map_err(at)?;
                 if let Step::Start(_) = step {
                     let end = Instant::now() + START_LIMIT;
                     while real.count(ready) == before && !p.exited() {
@@ -317,5 +376,6 @@ pub fn run(case: &Case, debug: bool) -> Result<Vec<Outcome>, String> {
         p.finish(QUIET_LIMIT)?;
         outcomes.push(p.outcome.take().expect("finished"));
     }
-    Ok(outcomes)
+    let log = real.log();
+    Ok((outcomes, log))
 }
