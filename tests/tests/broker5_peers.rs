@@ -384,3 +384,158 @@ fn mosquitto_2_0_11_sends_no_topic_aliases_we_do() {
         .iter()
         .all(|m| m["topic"] == "js/alias/topic"));
 }
+
+// ---- raw 5.0 bytes against both brokers: where mosquitto 2.0.11 falls short ----
+
+mod raw {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::time::{Duration, Instant};
+
+    use mqttlab_core::codec::reason_codes::DisconnectReasonCode;
+    use mqttlab_core::codec::v5;
+
+    /// A 5.0 CONNECT with client id `id`, clean start, keep alive 60.
+    pub fn connect(id: &str) -> Vec<u8> {
+        let mut body = vec![0, 4, b'M', b'Q', b'T', b'T', 5, 0x02, 0, 60, 0];
+        body.extend_from_slice(&(id.len() as u16).to_be_bytes());
+        body.extend_from_slice(id.as_bytes());
+        let mut out = vec![0x10, body.len() as u8];
+        out.extend(body);
+        out
+    }
+
+    /// Connects, sends `bytes`, and reads what comes back for `within` or until
+    /// the broker closes: the packets, and whether it closed.
+    pub fn exchange(port: u16, bytes: &[u8], within: Duration) -> (Vec<v5::Packet>, bool) {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        s.write_all(bytes).expect("write");
+        read(&mut s, within)
+    }
+
+    pub fn read(s: &mut TcpStream, within: Duration) -> (Vec<v5::Packet>, bool) {
+        let end = Instant::now() + within;
+        let mut buf = Vec::new();
+        let mut closed = false;
+        while Instant::now() < end {
+            s.set_read_timeout(Some(Duration::from_millis(100)))
+                .unwrap();
+            let mut chunk = [0u8; 4096];
+            match s.read(&mut chunk) {
+                Ok(0) => {
+                    closed = true;
+                    break;
+                }
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
+                Err(_) => {
+                    closed = true;
+                    break;
+                }
+            }
+        }
+        let mut packets = Vec::new();
+        let mut at = 0;
+        while let Ok(Some((p, n))) = v5::decode(&buf[at..], 1 << 20) {
+            packets.push(p);
+            at += n;
+        }
+        (packets, closed)
+    }
+
+    pub fn disconnect_reason(packets: &[v5::Packet]) -> Option<DisconnectReasonCode> {
+        packets.iter().find_map(|p| match p {
+            v5::Packet::Disconnect(d) => d.reason,
+            _ => None,
+        })
+    }
+}
+
+fn both_brokers() -> Option<(Proc, u16, Mosquitto, u16)> {
+    if !have(&[Peer::Mosquitto]) {
+        return None;
+    }
+    let (ours, port) = start_mqttlab_broker(&[], WAIT);
+    let theirs = Mosquitto::start();
+    let their_port = theirs.port().parse().unwrap();
+    Some((ours, port, theirs, their_port))
+}
+
+/// 21 QoS 2 PUBLISHes never released, to a broker whose Receive Maximum is 20:
+/// this one answers 20 PUBRECs then DISCONNECT 0x93 (MQTT-3.3.4-9);
+/// mosquitto 2.0.11 announces 20 and takes the 21st.
+#[test]
+fn mosquitto_2_0_11_does_not_enforce_its_receive_maximum_we_disconnect_0x93() {
+    use mqttlab_core::codec::reason_codes::DisconnectReasonCode;
+    let Some((_ours, port, _theirs, their_port)) = both_brokers() else {
+        return;
+    };
+    let mut bytes = raw::connect("rm");
+    for id in 1..=21u16 {
+        // PUBLISH q2, topic "t", id, no properties, payload "x".
+        bytes.extend_from_slice(&[0x34, 7, 0, 1, b't']);
+        bytes.extend_from_slice(&id.to_be_bytes());
+        bytes.extend_from_slice(&[0, b'x']);
+    }
+    let pubrecs = |p: &[mqttlab_core::codec::v5::Packet]| {
+        p.iter()
+            .filter(|p| matches!(p, mqttlab_core::codec::v5::Packet::Pubrec(_)))
+            .count()
+    };
+    let (ours, closed) = raw::exchange(port, &bytes, Duration::from_secs(2));
+    assert_eq!(pubrecs(&ours), 20, "{ours:?}");
+    assert_eq!(
+        raw::disconnect_reason(&ours),
+        Some(DisconnectReasonCode::ReceiveMaximumExceeded)
+    );
+    assert!(closed);
+    let (theirs, closed) = raw::exchange(their_port, &bytes, Duration::from_secs(2));
+    assert_eq!(pubrecs(&theirs), 21, "{theirs:?}");
+    assert!(!closed);
+}
+
+/// A PUBLISH with an alias never set: 0x94 Topic Alias invalid here
+/// (MQTT-3.3.2-7: a protocol error, and 5.0 has the precise code); mosquitto
+/// 2.0.11 sends 0x82.
+#[test]
+fn mosquitto_2_0_11_answers_an_unknown_topic_alias_0x82_we_0x94() {
+    use mqttlab_core::codec::reason_codes::DisconnectReasonCode as D;
+    let Some((_ours, port, _theirs, their_port)) = both_brokers() else {
+        return;
+    };
+    let mut bytes = raw::connect("alias");
+    // PUBLISH q0, empty topic, properties: Topic Alias 4.
+    bytes.extend_from_slice(&[0x30, 6, 0, 0, 3, 0x23, 0, 4]);
+    let (ours, _) = raw::exchange(port, &bytes, Duration::from_secs(1));
+    assert_eq!(raw::disconnect_reason(&ours), Some(D::TopicAliasInvalid));
+    let (theirs, _) = raw::exchange(their_port, &bytes, Duration::from_secs(1));
+    assert_eq!(raw::disconnect_reason(&theirs), Some(D::ProtocolError));
+}
+
+/// A second connection with the same client id: the first hears DISCONNECT
+/// 0x8E Session taken over here (MQTT-3.1.4-3, §4.13); mosquitto 2.0.11 closes
+/// it without a word.
+#[test]
+fn mosquitto_2_0_11_closes_a_taken_over_connection_silently_we_send_0x8e() {
+    use mqttlab_core::codec::reason_codes::DisconnectReasonCode as D;
+    use std::io::Write;
+    let Some((_ours, port, _theirs, their_port)) = both_brokers() else {
+        return;
+    };
+    let heard = |port: u16| {
+        let mut first = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        first.write_all(&raw::connect("twice")).unwrap();
+        let (p, _) = raw::read(&mut first, Duration::from_millis(500));
+        assert!(matches!(
+            p[..],
+            [mqttlab_core::codec::v5::Packet::Connack(_)]
+        ));
+        let _second = raw::exchange(port, &raw::connect("twice"), Duration::from_millis(500));
+        let (p, closed) = raw::read(&mut first, Duration::from_secs(1));
+        assert!(closed);
+        raw::disconnect_reason(&p)
+    };
+    assert_eq!(heard(port), Some(D::SessionTakenOver));
+    assert_eq!(heard(their_port), None);
+}
