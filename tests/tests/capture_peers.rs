@@ -524,3 +524,199 @@ fn big_capture(n: u32) -> Vec<u8> {
     }
     f
 }
+
+/// MQTT over WebSocket, captured on `any` (SLL2): MQTT.js (a real client,
+/// which cuts each packet into several frames) against `mqttlab broker --ws`.
+/// The oracle is MQTT.js's own record of the packets it sent and received.
+#[test]
+fn mqtt_over_websocket_reads_as_mqttjs_sent_and_received_it() {
+    if !have(&[Peer::Tshark, Peer::NodeModule("mqtt")]) {
+        return;
+    }
+    let (_broker, _tcp, ws) =
+        mqttlab_tests::procs::start_mqttlab_broker_ws(&[], Duration::from_secs(20));
+    let file = scratch("ws.pcapng");
+    let d = Dumpcap::start("any", ws, &file, &["-y", "LINUX_SLL2"]);
+    let script = format!(
+        r#"
+const mqtt = require('mqtt');
+const log = [];
+const c = mqtt.connect('ws://127.0.0.1:{ws}/mqtt', {{ protocolVersion: 4, clientId: 'wsclient', manualConnect: true }});
+c.on('packetsend', (p) => log.push('S ' + p.cmd));
+c.on('packetreceive', (p) => log.push('R ' + p.cmd));
+c.on('connect', () => c.subscribe('w/#', {{ qos: 1 }}, () => c.publish('w/x', 'over ws', {{ qos: 1 }})));
+c.on('message', () => c.end(false, () => {{ console.log(JSON.stringify(log)); process.exit(0); }}));
+c.connect();
+setTimeout(() => process.exit(2), 8000);
+"#
+    );
+    let out = Command::new("timeout")
+        .args(["15", "node", "-e", &script])
+        .current_dir(mqttlab_tests::peers::node_modules().join(".."))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = d.stop();
+    let log: Vec<String> =
+        serde_json::from_slice(String::from_utf8_lossy(&out.stdout).trim().as_bytes()).unwrap();
+    let c = read(&bytes).unwrap();
+    let s = c
+        .streams
+        .iter()
+        .position(|s| s.carries == Carries::MqttOverWebSocket)
+        .expect("a WebSocket connection");
+    assert_eq!(c.streams[s].client_id.as_deref(), Some("wsclient"));
+    let ours: Vec<String> = c
+        .events
+        .iter()
+        .filter(|e| e.stream == s)
+        .filter_map(|e| match &e.what {
+            What::Mqtt(p) => Some(format!(
+                "{} {}",
+                if e.direction == mqttlab_core::capture::Direction::ToServer {
+                    "S"
+                } else {
+                    "R"
+                },
+                format!("{:?}", p.packet.packet_type()).to_lowercase()
+            )),
+            What::Malformed(m) => panic!("malformed: {}", m.error),
+            _ => None,
+        })
+        .collect();
+    // Per direction, the same packets in the same order (the two directions
+    // interleave differently on the wire and in the client's event loop).
+    for dir in ["S ", "R "] {
+        let a: Vec<_> = ours.iter().filter(|l| l.starts_with(dir)).collect();
+        let b: Vec<_> = log.iter().filter(|l| l.starts_with(dir)).collect();
+        assert_eq!(a, b, "ours {ours:?}, MQTT.js {log:?}");
+    }
+    let upgrade = c.events.iter().any(|e| {
+        matches!(&e.what, What::WebSocket(mqttlab_core::capture::WsNote::Handshake { line }) if line.starts_with("GET /mqtt"))
+    });
+    assert!(upgrade);
+}
+
+/// MQTT over TLS (mosquitto with a certificate made here by openssl): the
+/// connection is shown as TLS, its records as tshark counts them, and no MQTT
+/// is read from it, as tshark reads none without the keys.
+#[test]
+fn mqtt_over_tls_is_encrypted_not_readable() {
+    if !have(&[Peer::Mosquitto, Peer::MosquittoClients, Peer::Tshark]) {
+        return;
+    }
+    let key = scratch("tls.key");
+    let cert = scratch("tls.crt");
+    let status = Command::new("timeout")
+        .args([
+            "30",
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+        ])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "openssl");
+    // mosquitto run as root reads its files as the user `mosquitto`: a
+    // throwaway key, readable.
+    use std::os::unix::fs::PermissionsExt;
+    for p in [key.parent().unwrap(), &key, &cert] {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let broker = Mosquitto::start_with(&format!(
+        "allow_anonymous true\ncertfile {}\nkeyfile {}\n",
+        cert.display(),
+        key.display()
+    ));
+    let file = scratch("tls.pcapng");
+    let d = Dumpcap::start("lo", broker.port, &file, &[]);
+    let port = broker.port();
+    let cafile = cert.to_string_lossy().to_string();
+    run(
+        MOSQUITTO_PUB,
+        &[
+            "-p",
+            &port,
+            "--cafile",
+            &cafile,
+            "--insecure",
+            "-t",
+            "lab/tls",
+            "-m",
+            "secret",
+            "-q",
+            "1",
+        ],
+    );
+    d.stop();
+    let c = check_tls(&file, broker.port);
+    assert_eq!(c.streams.len(), 1);
+}
+
+fn check_tls(file: &Path, port: u16) -> Capture {
+    let c = read(&std::fs::read(file).unwrap()).unwrap();
+    assert!(c.streams.iter().all(|s| s.carries == Carries::Tls));
+    assert!(!c
+        .events
+        .iter()
+        .any(|e| matches!(e.what, What::Mqtt(_) | What::Malformed(_))));
+    let ours = c
+        .events
+        .iter()
+        .filter(|e| matches!(e.what, What::Tls(_)))
+        .count();
+    let out = Command::new("timeout")
+        .args(["60", "tshark", "-r"])
+        .arg(file)
+        .args([
+            "-d",
+            &format!("tcp.port=={port},tls"),
+            "-Y",
+            "tls",
+            "-T",
+            "fields",
+            "-e",
+            "tls.record.content_type",
+        ])
+        // TLS 1.3 calls an encrypted record's type its "opaque type".
+        .args(["-e", "tls.record.opaque_type"])
+        .stderr(Stdio::null())
+        .output()
+        .unwrap();
+    let theirs: usize = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.split([',', '\t']).filter(|t| !t.is_empty()).count())
+        .sum();
+    assert!(ours > 3);
+    assert_eq!(ours, theirs, "TLS records: ours {ours}, tshark {theirs}");
+    assert!(tshark_rows_or_none(file, port));
+    c
+}
+
+/// tshark reads no MQTT from the encrypted connection either.
+fn tshark_rows_or_none(file: &Path, port: u16) -> bool {
+    let out = Command::new("timeout")
+        .args(["60", "tshark", "-r"])
+        .arg(file)
+        .args(["-d", &format!("tcp.port=={port},tls"), "-Y", "mqtt"])
+        .stderr(Stdio::null())
+        .output()
+        .unwrap();
+    out.stdout.is_empty()
+}

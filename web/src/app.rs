@@ -6,6 +6,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::i18n::{t, Lang, Text};
+use crate::pages::capture::CapturePage;
 use crate::pages::connect::ConnectPage;
 use crate::pages::inspect::InspectPage;
 use crate::pages::lab::LabPage;
@@ -112,6 +113,7 @@ pub fn app() -> Html {
         Page::Topics => html! { <TopicsPage lang={*lang} /> },
         Page::Inspect => html! { <InspectPage lang={*lang} /> },
         Page::Connect => html! { <ConnectPage lang={*lang} /> },
+        Page::Capture => html! { <CapturePage lang={*lang} /> },
         Page::Labs => html! { <LabsPage lang={*lang} /> },
         Page::Lab(id) => {
             html! { <LabPage lang={*lang} id={id.clone()} route={r.clone()} key={id.clone()} /> }

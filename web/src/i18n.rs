@@ -4,7 +4,10 @@
 //! error rather than an empty label in class. The simulator's notes are typed
 //! values from core, rendered by [`notes`].
 
+mod capture;
 mod notes;
+
+pub use capture::{capture_note, file_error};
 
 pub use notes::{
     app, disconnect_reason, fault_event, fault_left, packet_note, protocol_error, row_note,
@@ -249,6 +252,27 @@ pub enum Text {
     LogPong,
     LogEnded,
     LogTextFrame,
+    NavCapture,
+    CaptureIntro,
+    CaptureOpen,
+    CaptureDrop,
+    CaptureNothingUploaded,
+    CaptureReading,
+    CaptureFrames,
+    CaptureMqttPackets,
+    CaptureConnections,
+    CaptureStreamsTitle,
+    CaptureLoadedIn,
+    CaptureStopped,
+    CaptureCannotRead,
+    CaptureBrokerState,
+    CaptureStateAt,
+    CaptureNoMqtt,
+    CaptureCarriesMqtt,
+    CaptureCarriesWs,
+    CaptureCarriesTls,
+    CaptureCarriesOther,
+    CaptureCarriesNothing,
 }
 
 /// The string `text` in `lang`.
@@ -658,6 +682,48 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         (LogEnded, PtBr) => "conexão MQTT encerrada:",
         (LogTextFrame, En) => "text frame ignored (MQTT uses binary frames):",
         (LogTextFrame, PtBr) => "quadro de texto ignorado (MQTT usa quadros binários):",
+        (NavCapture, En) => "Captures",
+        (NavCapture, PtBr) => "Capturas",
+        (CaptureIntro, En) => "Open a capture made by Wireshark, tshark, tcpdump or dumpcap (.pcap or .pcapng): every MQTT connection becomes a sequence diagram, each packet can be dissected, and the broker's state is rebuilt from what was seen.",
+        (CaptureIntro, PtBr) => "Abra uma captura feita pelo Wireshark, tshark, tcpdump ou dumpcap (.pcap ou .pcapng): cada conexão MQTT vira um diagrama de sequência, cada pacote pode ser dissecado e o estado do broker é reconstruído a partir do que foi visto.",
+        (CaptureOpen, En) => "Open a capture…",
+        (CaptureOpen, PtBr) => "Abrir uma captura…",
+        (CaptureDrop, En) => "or drop the file anywhere on this page.",
+        (CaptureDrop, PtBr) => "ou solte o arquivo em qualquer lugar desta página.",
+        (CaptureNothingUploaded, En) => "The file is read in your browser: nothing is uploaded.",
+        (CaptureNothingUploaded, PtBr) => "O arquivo é lido no seu navegador: nada é enviado.",
+        (CaptureReading, En) => "Reading…",
+        (CaptureReading, PtBr) => "Lendo…",
+        (CaptureFrames, En) => "frames",
+        (CaptureFrames, PtBr) => "quadros",
+        (CaptureMqttPackets, En) => "MQTT packets",
+        (CaptureMqttPackets, PtBr) => "pacotes MQTT",
+        (CaptureConnections, En) => "TCP connections",
+        (CaptureConnections, PtBr) => "conexões TCP",
+        (CaptureStreamsTitle, En) => "TCP connections",
+        (CaptureStreamsTitle, PtBr) => "Conexões TCP",
+        (CaptureLoadedIn, En) => "read in",
+        (CaptureLoadedIn, PtBr) => "lido em",
+        (CaptureStopped, En) => "The file stops being readable here; everything before it is shown:",
+        (CaptureStopped, PtBr) => "O arquivo deixa de ser legível aqui; tudo o que vem antes é mostrado:",
+        (CaptureCannotRead, En) => "This file cannot be read:",
+        (CaptureCannotRead, PtBr) => "Este arquivo não pode ser lido:",
+        (CaptureBrokerState, En) => "Broker state, rebuilt from the capture",
+        (CaptureBrokerState, PtBr) => "Estado do broker, reconstruído da captura",
+        (CaptureStateAt, En) => "after the selected row",
+        (CaptureStateAt, PtBr) => "após a linha selecionada",
+        (CaptureNoMqtt, En) => "No MQTT in this capture.",
+        (CaptureNoMqtt, PtBr) => "Nenhum MQTT nesta captura.",
+        (CaptureCarriesMqtt, En) => "MQTT",
+        (CaptureCarriesMqtt, PtBr) => "MQTT",
+        (CaptureCarriesWs, En) => "MQTT over WebSocket",
+        (CaptureCarriesWs, PtBr) => "MQTT sobre WebSocket",
+        (CaptureCarriesTls, En) => "TLS: encrypted, not readable",
+        (CaptureCarriesTls, PtBr) => "TLS: cifrado, não legível",
+        (CaptureCarriesOther, En) => "not MQTT",
+        (CaptureCarriesOther, PtBr) => "não é MQTT",
+        (CaptureCarriesNothing, En) => "no data",
+        (CaptureCarriesNothing, PtBr) => "sem dados",
     }
 }
 

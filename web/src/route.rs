@@ -25,16 +25,19 @@ pub enum Page {
     Inspect,
     /// Connect to a real broker over WebSocket.
     Connect,
+    /// Open a Wireshark capture.
+    Capture,
 }
 
 impl Page {
     /// The pages of the navigation bar, in order.
-    pub const NAV: [Page; 5] = [
+    pub const NAV: [Page; 6] = [
         Page::Labs,
         Page::Workspace,
         Page::Topics,
         Page::Inspect,
         Page::Connect,
+        Page::Capture,
     ];
 
     /// The fragment path, without `#`.
@@ -46,6 +49,7 @@ impl Page {
             Page::Topics => "/topics".into(),
             Page::Inspect => "/inspect".into(),
             Page::Connect => "/connect".into(),
+            Page::Capture => "/capture".into(),
         }
     }
 
@@ -57,6 +61,7 @@ impl Page {
             Page::Topics => Text::NavTopics,
             Page::Inspect => Text::NavInspect,
             Page::Connect => Text::NavConnect,
+            Page::Capture => Text::NavCapture,
         }
     }
 
@@ -95,6 +100,7 @@ impl Route {
             "/topics" => Page::Topics,
             "/inspect" => Page::Inspect,
             "/connect" => Page::Connect,
+            "/capture" => Page::Capture,
             p => match p.strip_prefix("/lab/") {
                 Some(id) if !id.is_empty() => Page::Lab(id.to_string()),
                 _ => Page::Labs,

@@ -164,6 +164,8 @@ pub enum RowNote {
     },
     /// The live client's keepalive saw no PINGRESP.
     NoPingresp,
+    /// What an imported capture showed besides MQTT (TCP, WebSocket, TLS).
+    Capture(mqttlab_core::capture::Note),
 }
 
 /// One row of the diagram.
@@ -500,6 +502,10 @@ pub struct SequenceDiagramProps {
     /// The language of the notes.
     #[prop_or(Lang::En)]
     pub lang: Lang,
+    /// Whether the diagram starts following the newest row (a live run) or at
+    /// the first row (an imported capture).
+    #[prop_or(true)]
+    pub follow: bool,
 }
 
 /// The rows to draw for the window `first..last` of `rows`: those in it, and those
@@ -521,7 +527,7 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
     // The width the rows have (0 until measured).
     let available = use_state(|| 0.0f64);
     // Follow the live end until the student scrolls up; scrolling back down resumes.
-    let follow = use_mut_ref(|| true);
+    let follow = use_mut_ref(|| props.follow);
     // Where following last scrolled to: the scroll event that move causes is not
     // the student scrolling up, even if rows arrived in between.
     let auto_top = use_mut_ref(|| None::<i32>);

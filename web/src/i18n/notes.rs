@@ -42,6 +42,7 @@ pub fn row_note(lang: Lang, n: &RowNote) -> String {
         (RowNote::Undecodable { error }, PtBr) => format!("bytes que não decodificam: {error}"),
         (RowNote::NoPingresp, En) => "keepalive: no PINGRESP".into(),
         (RowNote::NoPingresp, PtBr) => "keepalive: sem PINGRESP".into(),
+        (RowNote::Capture(note), lang) => super::capture_note(lang, note),
     }
 }
 

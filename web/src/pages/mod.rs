@@ -1,5 +1,6 @@
 //! The lab's pages, one file each; [`crate::app`] switches between them.
 
+pub mod capture;
 pub mod connect;
 pub mod inspect;
 pub mod lab;

@@ -344,7 +344,8 @@ fn node_cards(world: &World) -> Vec<NodeCard> {
         .collect()
 }
 
-fn payload_text(bytes: &[u8]) -> String {
+/// A payload as the broker-state panel shows it (also an imported capture's).
+pub(crate) fn payload_text(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
         Ok(s) if s.chars().all(|c| !c.is_control()) => format!("\"{s}\""),
         _ => format!("({} bytes)", bytes.len()),
