@@ -16,6 +16,8 @@ mod errors;
 mod flow_control;
 #[path = "broker/limits.rs"]
 mod limits;
+#[path = "broker/mixed.rs"]
+mod mixed;
 #[path = "broker/properties.rs"]
 mod properties;
 #[path = "broker/qos.rs"]

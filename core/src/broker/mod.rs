@@ -1,4 +1,14 @@
-//! A sans-IO MQTT 3.1.1 broker.
+//! A sans-IO MQTT broker for 3.1, 3.1.1 and 5.0 clients at once.
+//!
+//! It thinks in the 5.0 model: each connection decodes and encodes at the level
+//! of its CONNECT, a 3.1.1 packet reads as the 5.0 packet with no properties
+//! and Success codes, and a 3.1.1 receiver gets what 3.1.1 can carry
+//! ([`crate::codec::convert`]). The 5.0 behaviour is in the files named for it:
+//! `connect.rs` (Clean Start, Session Expiry, CONNACK properties from
+//! `v5_config.rs`), `disconnect.rs`, `topic_alias.rs`, `will.rs` (Will Delay),
+//! `message.rs` (Message Expiry, forwarded properties), `subscriptions.rs`
+//! (subscription options, identifiers, shared subscriptions), `delivery.rs`
+//! (Receive Maximum and Maximum Packet Size toward the client).
 //!
 //! The broker does no I/O and reads no clock. Its driver (the simulator, the native
 //! server, a test) tells it what happened with `handle_*` methods, every one taking
@@ -69,6 +79,25 @@
 //!   has no method of its own): a failed re-authentication ends with DISCONNECT
 //!   0x87 (MQTT-4.12.1-2), where mosquitto 2.0.11 sends a CONNACK on the live
 //!   connection.
+//!
+//! With 5.0 clients the log is mosquitto 2.0.11's line for line too
+//! (`differential_log_against_mosquitto_with_5_0_clients`), and where mosquitto
+//! falls short of MQTT 5.0 this broker follows the standard, each case pinned
+//! by a test against mosquitto in `tests/tests/broker5_peers.rs` (or
+//! `broker_interop.rs`) named for it:
+//!
+//! - PUBREC 0x10 for a QoS 2 PUBLISH nobody subscribes to (mosquitto: 0);
+//! - its Receive Maximum is enforced: DISCONNECT 0x93
+//!   (`mosquitto_2_0_11_does_not_enforce_its_receive_maximum_we_disconnect_0x93`);
+//! - an unknown topic alias is DISCONNECT 0x94 (mosquitto: 0x82);
+//! - a taken-over 5.0 connection hears DISCONNECT 0x8E (mosquitto: silence);
+//! - topic aliases toward clients that allow them (mosquitto sends none);
+//! - one delivery carries every matching Subscription Identifier (mosquitto
+//!   sends a copy per subscription);
+//! - session expiry and will delay on time (mosquitto: whole seconds, on a
+//!   periodic check);
+//! - a shared-subscription member whose session ends hands its unfinished
+//!   QoS 1/2 messages to the next member (mosquitto drops them).
 //!
 //! [`BrokerConfig::resend_timeout`] turns on the course text's model of resending
 //! on an acknowledgement timeout; MQTT 3.1.1 resends only when a session resumes.
