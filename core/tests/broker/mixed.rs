@@ -227,7 +227,7 @@ fn run(seed: u64) {
                 let i = (rng.next_u32() % 2) as usize;
                 let p = &mut pubs[i];
                 let topic = TOPICS[(rng.next_u32() % 2) as usize];
-                let qos = if rng.next_u32() % 2 == 0 {
+                let qos = if rng.next_u32().is_multiple_of(2) {
                     QoS::AtLeastOnce
                 } else {
                     QoS::ExactlyOnce
