@@ -38,19 +38,20 @@ pub fn random_client_id(rng: &mut SplitMix64) -> String {
     s
 }
 
+/// Why a command line with MQTT 5.0 properties does not run here.
+pub const NOT_SIMULATED: &str = "Error: MQTT 5.0 properties (-D, -x, mosquitto_rr's Response Topic) are not simulated yet: the simulated world carries MQTT 3.1.1 packets.";
+
 impl MosquittoCli {
     /// Parses a command line; `rng` picks the process id (for `-I`) and the client
     /// id when none is given.
     pub fn parse(command: &str, rng: &mut SplitMix64) -> Result<Self, CliError> {
         let cmd = parse_command_line(command)?;
         let common = cmd.common();
-        // The simulated broker speaks 3.1.1: a 5.0 CONNECT (`-V mqttv5`,
-        // `mosquitto_rr`) meets its CONNACK 1, as with a real 3.1.1 broker;
-        // properties would never reach anyone.
+        // The simulated world carries 3.1.1 packets (a 5.0 CONNECT and
+        // CONNACK only as bytes): properties would never reach anyone, so a
+        // command line that sends some is refused until issue 14.
         if !common.properties.is_empty() || common.session_expiry.is_some_and(|x| x > 0) {
-            return Err(CliError::Usage(
-                "Error: MQTT 5.0 properties (-D, -x) are not simulated yet: the simulated broker speaks MQTT 3.1.1.".into(),
-            ));
+            return Err(CliError::Usage(NOT_SIMULATED.into()));
         }
         let pid = rng.next_u32() % 32768;
         let id = tools::client_id(common, pid, Some(&mut || random_client_id(rng)));
@@ -149,5 +150,26 @@ impl MosquittoCli {
             *cx.wake = None;
             cx.effects.push(Effect::Exit(Some(code)));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn properties_are_refused_with_a_clear_error_until_the_world_carries_them() {
+        let mut rng = SplitMix64::new(1);
+        for line in [
+            "mosquitto_pub -t a -m b -D publish user-property k v",
+            "mosquitto_sub -t a -V 5 -x 30",
+            "mosquitto_rr -t a -e b -m c",
+        ] {
+            let e = MosquittoCli::parse(line, &mut rng).unwrap_err();
+            assert_eq!(e, CliError::Usage(NOT_SIMULATED.into()), "{line}");
+        }
+        // A 5.0 CONNECT without properties runs (scenario_language pins it).
+        assert!(MosquittoCli::parse("mosquitto_pub -t a -m b -V 5", &mut rng).is_ok());
+        assert!(MosquittoCli::parse("mosquitto_rr -t a -e b -m c -V 311", &mut rng).is_ok());
     }
 }
