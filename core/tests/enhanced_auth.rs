@@ -357,6 +357,35 @@ fn auth_out_of_place_is_a_protocol_error() {
 }
 
 #[test]
+fn only_auth_may_come_before_connack() {
+    for second in ["CONNECT", "PUBLISH"] {
+        let mut lab = Lab::new(config());
+        let conn = lab.open(1);
+        let mut client = ScramAuth::new("aluno", b"senha");
+        let props = client.connect_properties("n").unwrap();
+        one(lab.send(conn, connect("c1", props.clone())));
+        let packet = match second {
+            "CONNECT" => connect("c1", props),
+            _ => v5::Packet::Publish(v5::Publish {
+                dup: false,
+                qospid: mqttlab_core::codec::QosPid::AtMostOnce,
+                retain: false,
+                topic: Some(mqttlab_core::topic::TopicName::new("t").unwrap()),
+                properties: vec![],
+                payload: bytes::Bytes::new(),
+            }),
+        };
+        // Closed without a word: a DISCONNECT may not precede CONNACK.
+        assert_eq!(lab.send(conn, packet), [], "{second}");
+        assert!(
+            matches!(lab.closed[..], [(c, CloseReason::ProtocolError(_))] if c == conn),
+            "{second}: {:?}",
+            lab.closed
+        );
+    }
+}
+
+#[test]
 fn the_exchange_is_bounded_by_the_connect_timeout() {
     let mut lab = Lab::new(BrokerConfig {
         connect_timeout: Some(Duration::from_secs(5)),

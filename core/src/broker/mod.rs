@@ -335,6 +335,18 @@ impl Broker {
         self.reschedule(conn);
         let Some(client_id) = client_id else {
             return match packet {
+                // A CONNECT waiting for its AUTH exchange (enhanced_auth.rs).
+                AnyPacket::V3(Packet::Connect(_)) | AnyPacket::V5(v5::Packet::Connect(_))
+                    if self.authn.connecting(conn) =>
+                {
+                    self.protocol_error(
+                        now,
+                        conn,
+                        "a second CONNECT during the authentication exchange".into(),
+                        "MQTT-3.1.0-2",
+                        false,
+                    )
+                }
                 AnyPacket::V3(Packet::Connect(connect)) => {
                     let protocol = connect.protocol;
                     self.on_connect(now, conn, protocol, convert::connect_to_v5(connect))
