@@ -539,3 +539,74 @@ fn mosquitto_2_0_11_closes_a_taken_over_connection_silently_we_send_0x8e() {
     assert_eq!(heard(port), Some(D::SessionTakenOver));
     assert_eq!(heard(their_port), None);
 }
+
+/// What `mqttlab broker -c FILE` announces in CONNACK, as mosquitto_pub and
+/// mosquitto_sub 2.0.11 with `-V 5` read it: Server Reference with 0x9D (the
+/// tool exits 157, "Server moved"), Maximum QoS 1 (it refuses to publish at
+/// QoS 2), Retain Available 0 (it clears RETAIN); and paho-mqtt reads Server
+/// Keep Alive 7 in the CONNACK.
+#[test]
+fn mosquitto_tools_honour_what_the_broker_announces() {
+    if !have(&[Peer::MosquittoClients]) {
+        return;
+    }
+    let dir = std::env::temp_dir();
+    let conf = |name: &str, text: &str| {
+        let p = dir.join(format!("broker5-{name}-{}.conf", std::process::id()));
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let moved = conf("moved", "server_moved other.example:1883\n");
+    let limited = conf(
+        "limited",
+        "max_qos 1\nretain_available false\nserver_keep_alive 7\n",
+    );
+    let (_b1, p1) = start_mqttlab_broker(&["-c", moved.to_str().unwrap()], WAIT);
+    let (mut b2, p2) = start_mqttlab_broker(&["-c", limited.to_str().unwrap()], WAIT);
+    let mut s = Proc::spawn_stderr(
+        "mosquitto_sub",
+        Path::new(SUB),
+        &[
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &p1.to_string(),
+            "-V",
+            "5",
+            "-t",
+            "x",
+        ],
+    );
+    assert!(s
+        .collect(WAIT)
+        .contains(&"Connection error: Server moved".to_owned()));
+    assert_eq!(s.wait(WAIT).code(), Some(157));
+    let mut p = Proc::spawn_stderr(
+        "mosquitto_pub",
+        Path::new(PUB),
+        &[
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &p2.to_string(),
+            "-V",
+            "5",
+            "-t",
+            "x",
+            "-m",
+            "y",
+            "-q",
+            "2",
+        ],
+    );
+    assert!(p
+        .collect(WAIT)
+        .contains(&"Error: Message QoS not supported on broker, try a lower QoS.".to_owned()));
+    tool(PUB, p2, &["-i", "r", "-t", "x", "-m", "y", "-r"]).wait(WAIT);
+    b2.wait_for(
+        "Received PUBLISH from r (d0, q0, r0, m0, 'x', ... (1 bytes))",
+        WAIT,
+    );
+    let _ = std::fs::remove_file(moved);
+    let _ = std::fs::remove_file(limited);
+}

@@ -793,3 +793,96 @@ fn topic_aliases_toward_clients_that_allow_them() {
     lab.send(p, publish("a", "x", 0, 0, false));
     assert!(publishes5(&lab, n)[0].properties.is_empty());
 }
+
+#[test]
+fn limits_the_broker_announces_are_enforced_with_their_reason_codes() {
+    use mqttlab_core::broker::ServerReference;
+    use mqttlab_core::codec::properties::{MaximumQos, RetainAvailable};
+    let mut config = BrokerConfig {
+        max_packet_size: 64,
+        ..BrokerConfig::default()
+    };
+    config.v5.maximum_qos = QoS::AtLeastOnce;
+    config.v5.retain_available = false;
+    let mut lab = Lab::new(config);
+    let c = open5(&mut lab, connect5("c", vec![]));
+    let P5::Connack(ack) = &packets5(&lab, c)[0] else {
+        panic!()
+    };
+    for p in [
+        Property::from(MaximumPacketSize(64)),
+        MaximumQos(1).into(),
+        RetainAvailable(0).into(),
+    ] {
+        assert!(ack.properties.contains(&p), "{:?}", ack.properties);
+    }
+    // Subscriptions are granted at most the Maximum QoS.
+    lab.clear();
+    sub5(&mut lab, c, 1, "t", QoS::ExactlyOnce);
+    assert!(
+        matches!(&packets5(&lab, c)[0], P5::Suback(s) if s.reasons == [SubackReasonCode::GrantedQos1])
+    );
+    let cases: [(P5, DisconnectReasonCode); 3] = [
+        (
+            pub5(Some("t"), "x", QosPid::ExactlyOnce(pid(1)), vec![]),
+            DisconnectReasonCode::QosNotSupported,
+        ),
+        (
+            {
+                let mut p = pub5(Some("t"), "x", QosPid::AtMostOnce, vec![]);
+                if let P5::Publish(p) = &mut p {
+                    p.retain = true;
+                }
+                p
+            },
+            DisconnectReasonCode::RetainNotSupported,
+        ),
+        (
+            pub5(Some("t"), &"x".repeat(80), QosPid::AtMostOnce, vec![]),
+            DisconnectReasonCode::PacketTooLarge,
+        ),
+    ];
+    for (packet, want) in cases {
+        let c = open5(&mut lab, connect5("c", vec![]));
+        lab.clear();
+        send5(&mut lab, c, packet);
+        assert_eq!(disconnect_reason(&lab, c), Some(want));
+        assert_eq!(lab.closed().len(), 1, "{want:?}");
+    }
+    // Malformed: a PUBLISH whose property length runs past the packet.
+    let c = open5(&mut lab, connect5("c", vec![]));
+    lab.clear();
+    lab.send_bytes(c, &[0x30, 0x05, 0, 1, b't', 9, b'x']);
+    assert_eq!(
+        disconnect_reason(&lab, c),
+        Some(DisconnectReasonCode::MalformedPacket)
+    );
+
+    // Server Reference: every 5.0 CONNECT is sent elsewhere; 3.1.1 is served.
+    for moved in [false, true] {
+        let mut config = BrokerConfig::default();
+        config.v5.server_reference = Some(ServerReference {
+            reference: "other:1883".into(),
+            moved,
+        });
+        let mut lab = Lab::new(config);
+        let c = open5(&mut lab, connect5("c", vec![]));
+        let P5::Connack(ack) = &packets5(&lab, c)[0] else {
+            panic!()
+        };
+        let want = if moved {
+            ConnackReasonCode::ServerMoved
+        } else {
+            ConnackReasonCode::UseAnotherServer
+        };
+        assert_eq!(ack.reason, want);
+        assert!(ack.properties.contains(
+            &mqttlab_core::codec::properties::ServerReference("other:1883".into()).into()
+        ));
+        let c3 = lab.connect("three");
+        assert!(matches!(
+            &lab.packets_to(c3)[..],
+            [Packet::Connack(a)] if a.code == mqttlab_core::codec::ConnectReturnCode::Accepted
+        ));
+    }
+}
