@@ -518,7 +518,7 @@ fn missing_value_words(flag: &str) -> Option<(&'static str, &'static str)> {
 
 /// C's `atoi`: leading blanks, a sign, then digits up to the first other
 /// character; 0 when there are none (`-C x` is a count of 0 to mosquitto_sub).
-fn atoi(v: &str) -> i64 {
+pub(super) fn atoi(v: &str) -> i64 {
     let t = v.trim_start();
     let (neg, t) = match t.as_bytes().first() {
         Some(b'-') => (true, &t[1..]),

@@ -131,14 +131,8 @@ pub fn sent_lines_v5(
     match (packet, sent) {
         (Packet::Publish(p), v5::Packet::Publish(q)) if q.topic.is_none() => {
             let mid = ids.observe(packet).unwrap_or(0);
-            vec![format!(
-                "Client {c} sending PUBLISH (d{}, q{}, r{}, m{}, '(null)', ... ({} bytes))",
-                u8::from(p.dup),
-                p.qos().as_u8(),
-                u8::from(p.retain),
-                p.qospid.pid().map_or(mid, |p| p.get()),
-                p.payload.len()
-            )]
+            let f = publish_fields(p.dup, p.qospid, p.retain, mid, "(null)", p.payload.len());
+            vec![format!("Client {c} sending PUBLISH ({f})")]
         }
         (Packet::Subscribe(_), v5::Packet::Subscribe(s)) => {
             ids.observe(packet);
@@ -165,15 +159,11 @@ pub fn received_line_v5(client_id: &str, packet: &v5::Packet) -> Option<String> 
     let c = id(client_id);
     let what = match packet {
         v5::Packet::Connack(a) => format!("CONNACK ({})", a.reason.as_u8()),
-        v5::Packet::Publish(p) => format!(
-            "PUBLISH (d{}, q{}, r{}, m{}, '{}', ... ({} bytes))",
-            u8::from(p.dup),
-            p.qospid.qos().as_u8(),
-            u8::from(p.retain),
-            p.qospid.pid().map_or(0, |p| p.get()),
-            p.topic.as_ref().map_or("(null)", |t| t.as_str()),
-            p.payload.len()
-        ),
+        v5::Packet::Publish(p) => {
+            let topic = p.topic.as_ref().map_or("(null)", |t| t.as_str());
+            let f = publish_fields(p.dup, p.qospid, p.retain, 0, topic, p.payload.len());
+            format!("PUBLISH ({f})")
+        }
         v5::Packet::Puback(a) => format!(
             "PUBACK (Mid: {}, RC:{})",
             a.pid,
@@ -290,14 +280,32 @@ fn id(client_id: &str) -> &str {
 }
 
 fn publish_args(p: &Publish, mid: u16) -> String {
+    publish_fields(
+        p.dup,
+        p.qospid,
+        p.retain,
+        mid,
+        p.topic.as_str(),
+        p.payload.len(),
+    )
+}
+
+/// libmosquitto's `(d0, q1, r0, m1, 'topic', ... (5 bytes))` fields; `mid`
+/// stands for a QoS 0 message's number.
+fn publish_fields(
+    dup: bool,
+    qospid: crate::codec::QosPid,
+    retain: bool,
+    mid: u16,
+    topic: &str,
+    len: usize,
+) -> String {
     format!(
-        "d{}, q{}, r{}, m{}, '{}', ... ({} bytes)",
-        u8::from(p.dup),
-        p.qos().as_u8(),
-        u8::from(p.retain),
-        p.qospid.pid().map_or(mid, |p| p.get()),
-        p.topic,
-        p.payload.len()
+        "d{}, q{}, r{}, m{}, '{topic}', ... ({len} bytes)",
+        u8::from(dup),
+        qospid.qos().as_u8(),
+        u8::from(retain),
+        qospid.pid().map_or(mid, |p| p.get()),
     )
 }
 

@@ -122,26 +122,6 @@ fn type_number(t: ValueType) -> u8 {
     }
 }
 
-/// C's `atol`: leading blanks, a sign, digits up to the first other
-/// character; 0 without any.
-fn atol(v: &str) -> i64 {
-    let t = v.trim_start();
-    let (neg, t) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let mut n: i64 = 0;
-    for b in t.bytes().take_while(u8::is_ascii_digit) {
-        n = n.saturating_mul(10).saturating_add(i64::from(b - b'0'));
-    }
-    if neg {
-        -n
-    } else {
-        n
-    }
-}
-
 /// Why a `-D` (or the whole line's properties) was refused: exactly what
 /// mosquitto writes before its usage hint (`\nUse '... --help' to see usage.`).
 pub type Refusal = String;
@@ -203,7 +183,8 @@ pub fn parse_property(words: &[String], props: &mut ToolProperties) -> Result<us
     };
     let value = match id.value_type() {
         ValueType::Byte | ValueType::TwoByte | ValueType::FourByte | ValueType::VarInt => {
-            let n = atol(value);
+            // atol, as client_props.c reads them (`12abc` is 12).
+            let n = super::cli::atoi(value);
             let max = match id.value_type() {
                 ValueType::Byte => i64::from(u8::MAX),
                 ValueType::TwoByte => i64::from(u16::MAX),

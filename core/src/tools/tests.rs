@@ -530,3 +530,92 @@ fn a_qos2_message_prints_after_pubrel() {
     feed(&mut t, &mut c, Packet::Pubrel(pid(9)));
     assert_eq!(output(&mut t), ["out: mensagem"]);
 }
+
+#[test]
+fn a_failed_5_0_puback_is_a_warning_and_still_counts_as_published() {
+    let mut t = tool("mosquitto_pub -V 5 -t a -m b -q 1 --repeat 2");
+    t.start(secs(0));
+    actions(&mut t);
+    t.handle_event(secs(1), &connected());
+    actions(&mut t);
+    t.handle_publish_result(secs(1), Ok(Some(pid(1))));
+    t.handle_event(
+        secs(1),
+        &ClientEvent::Acknowledged {
+            packet: crate::codec::PacketType::Puback,
+            pid: pid(1),
+            codes: vec![0x87],
+            properties: Vec::new(),
+        },
+    );
+    t.handle_event(
+        secs(1),
+        &ClientEvent::Published {
+            pid: pid(1),
+            qos: QoS::AtLeastOnce,
+        },
+    );
+    assert_eq!(
+        output(&mut t),
+        ["err: Warning: Publish 1 failed: Not authorized."]
+    );
+    // The repeat goes on.
+    t.handle_timeout(secs(1));
+    assert!(matches!(&actions(&mut t)[..], [Action::Publish { .. }]));
+}
+
+#[test]
+fn rr_publishes_its_request_once_subscribed_and_ends_at_the_response() {
+    let mut t = tool("mosquitto_rr -t req -e resp -m q -F '%t %p R=%R'");
+    t.start(secs(0));
+    let a = actions(&mut t);
+    let [Action::Connect(o)] = &a[..] else {
+        panic!("{a:?}")
+    };
+    // mosquitto_rr: 5.0 by default, Receive Maximum 1.
+    assert_eq!(o.protocol, crate::codec::Protocol::V5);
+    assert_eq!(
+        o.properties,
+        [crate::codec::properties::ReceiveMaximum(1).into()]
+    );
+    t.handle_event(secs(1), &connected());
+    assert!(matches!(
+        &actions(&mut t)[..],
+        [Action::Subscribe { filters, .. }] if filters[0].0 == "resp"
+    ));
+    t.handle_event(
+        secs(1),
+        &ClientEvent::Subscribed {
+            pid: pid(1),
+            granted: vec![SubackReturnCode::Success(QoS::AtMostOnce)],
+        },
+    );
+    let a = actions(&mut t);
+    let [Action::Publish {
+        topic, properties, ..
+    }] = &a[..]
+    else {
+        panic!("{a:?}")
+    };
+    assert_eq!(topic, "req");
+    assert_eq!(
+        properties,
+        &[crate::codec::properties::ResponseTopic("resp".into()).into()]
+    );
+    t.handle_publish_result(secs(1), Ok(None));
+    let response = crate::client::Message {
+        publish: Publish {
+            dup: false,
+            qospid: QosPid::AtMostOnce,
+            retain: false,
+            topic: TopicName::new("resp").unwrap(),
+            payload: Bytes::from_static(b"42"),
+        },
+        properties: vec![crate::codec::properties::ResponseTopic("x".into()).into()],
+    };
+    t.handle_event(secs(2), &ClientEvent::Message(response));
+    assert_eq!(output(&mut t), ["out: resp 42 R=x"]);
+    // No DISCONNECT: the real tool destroys its client.
+    assert_eq!(actions(&mut t), [Action::Abort]);
+    assert_eq!(t.exit_code(), Some(0));
+}
