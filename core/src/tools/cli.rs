@@ -321,6 +321,7 @@ fn nearest_tool(word: &str) -> Option<&'static str> {
         }
         row[b.len()]
     }
+    // Not mosquitto_rr: `mosquitto` (the broker) is within three edits of it.
     ["mosquitto_sub", "mosquitto_pub"]
         .into_iter()
         .map(|tool| (edits(word, tool), tool))
@@ -337,7 +338,7 @@ impl fmt::Display for CliError {
                 Some(tool) => write!(f, "Error: Unknown command '{p}'. Did you mean {tool}?"),
                 None => write!(
                     f,
-                    "Error: Unknown command '{p}' (expected mosquitto_pub or mosquitto_sub)."
+                    "Error: Unknown command '{p}' (expected mosquitto_pub, mosquitto_sub or mosquitto_rr)."
                 ),
             },
             CliError::UnknownOption(o) => write!(f, "Error: Unknown option '{o}'."),
@@ -1263,7 +1264,9 @@ mod tests {
             "Error: Unknown command 'mosquito_sub'. Did you mean mosquitto_sub?"
         );
         assert!(err("mosquitto-pub -t x -m y").ends_with("Did you mean mosquitto_pub?"));
-        assert!(err("mosquitto -v").contains("(expected mosquitto_pub or mosquitto_sub)"));
+        assert!(
+            err("mosquitto -v").contains("(expected mosquitto_pub, mosquitto_sub or mosquitto_rr)")
+        );
         assert!(err("").contains("Unknown command"));
         assert!(err("mosquitto_sub -t a -C 0").contains("Invalid message count"));
     }
