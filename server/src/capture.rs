@@ -71,12 +71,13 @@ pub fn render(c: &Capture, mqtt_only: bool, state: bool) -> String {
                     .collect();
                 let _ = writeln!(
                     out,
-                    "  session '{}': {}, {}, subscriptions [{}], in flight {}{}",
+                    "  session '{}': {}, {}, subscriptions [{}], in flight {}, queued {}{}",
                     s.client_id,
                     if s.online { "online" } else { "offline" },
                     if s.clean { "clean" } else { "persistent" },
                     subs.join(", "),
                     s.inflight,
+                    s.queued.len(),
                     s.will
                         .as_ref()
                         .map(|w| format!(", will on '{}'", w.topic))

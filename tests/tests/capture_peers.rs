@@ -326,18 +326,7 @@ fn record(
 fn mosquitto_311_on_lo_as_pcapng() {
     if let Some((c, _, _)) = record("lo-311.pcapng", "lo", false, &[]) {
         assert_eq!(c.format, mqttlab_core::capture::Format::PcapNg);
-        // The broker state from the wire: the retained message and the
-        // dying client's retained will; the persistent session offline.
-        let b = mqttlab_core::capture::state::brokers(&c, c.events.len());
-        let topics: Vec<_> = b[0].retained.iter().map(|m| m.topic.as_str()).collect();
-        assert_eq!(topics, vec!["lab/retained", "lab/will/dying"]);
-        let persist = b[0]
-            .sessions
-            .iter()
-            .find(|s| s.client_id == "persist")
-            .unwrap();
-        assert!(!persist.online && !persist.clean);
-        assert_eq!(persist.subscriptions.len(), 1);
+        broker_state_from_the_wire(&c);
     }
 }
 
@@ -345,7 +334,42 @@ fn mosquitto_311_on_lo_as_pcapng() {
 fn mosquitto_5_on_lo_as_pcap() {
     if let Some((c, _, _)) = record("lo-5.pcap", "lo", true, &["-P"]) {
         assert_eq!(c.format, mqttlab_core::capture::Format::Pcap);
+        broker_state_from_the_wire(&c);
     }
+}
+
+/// What the experiments leave in the broker, rebuilt from the capture.
+fn broker_state_from_the_wire(c: &Capture) {
+    // The broker state from the wire: the retained message and the
+    // dying client's retained will; the persistent session offline.
+    let b = mqttlab_core::capture::state::brokers(c, c.events.len());
+    let topics: Vec<_> = b[0].retained.iter().map(|m| m.topic.as_str()).collect();
+    assert_eq!(topics, vec!["lab/retained", "lab/will/dying"]);
+    let persist = b[0]
+        .sessions
+        .iter()
+        .find(|s| s.client_id == "persist")
+        .unwrap();
+    assert!(!persist.online && !persist.clean);
+    assert_eq!(persist.subscriptions.len(), 1);
+    // While it was away, "while away" waited for it; seen delivered on
+    // its return, it left the queue.
+    let away = c
+        .events
+        .iter()
+        .position(
+            |e| matches!(&e.what, What::Mqtt(p) if p.bytes.windows(10).any(|w| w == b"while away")),
+        )
+        .unwrap();
+    let then = mqttlab_core::capture::state::brokers(c, away + 1);
+    let persist = then[0]
+        .sessions
+        .iter()
+        .find(|s| s.client_id == "persist")
+        .unwrap();
+    assert_eq!(persist.queued.len(), 1, "{persist:?}");
+    assert_eq!(persist.queued[0].payload, b"while away");
+    assert!(b[0].sessions.iter().all(|s| s.queued.is_empty()));
 }
 
 #[test]
@@ -719,4 +743,78 @@ fn tshark_rows_or_none(file: &Path, port: u16) -> bool {
         .output()
         .unwrap();
     out.stdout.is_empty()
+}
+
+/// `mqttlab capture`: one line per MQTT packet tshark shows, with `--mqtt`;
+/// the broker state with `--state`; a cut file prints what it read and exits 1
+/// naming the byte offset.
+#[test]
+fn the_capture_command_prints_the_flow_and_fails_on_a_cut_file() {
+    let fixture = fixtures().join("will-5-p18931.pcap");
+    let out = mqttlab_tests::procs::mqttlab_within(30)
+        .arg("capture")
+        .arg(&fixture)
+        .args(["--mqtt", "--state"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let packets = text.lines().take_while(|l| !l.is_empty()).count();
+    if have(&[Peer::Tshark]) {
+        assert_eq!(packets, tshark_rows(&fixture, 18931).len(), "{text}");
+    }
+    assert!(text.contains("127.0.0.1:18931 → 127.0.0.1:"), "{text}");
+    assert!(text.contains("PUBLISH q0 lab/will/dying"), "{text}");
+    assert!(
+        text.contains("retained 'lab/will/dying': \"offline\" q0"),
+        "{text}"
+    );
+    let bytes = std::fs::read(&fixture).unwrap();
+    let cut = scratch("cut.pcap");
+    std::fs::write(&cut, &bytes[..bytes.len() - 10]).unwrap();
+    let out = mqttlab_tests::procs::mqttlab_within(30)
+        .arg("capture")
+        .arg(&cut)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cut short in the middle of a record (byte offset"),
+        "{err}"
+    );
+    assert!(!out.stdout.is_empty());
+}
+
+/// IPv6: mosquitto listening on [::1] too, a QoS 1 exchange over it.
+#[test]
+fn mosquitto_over_ipv6_loopback() {
+    if !have(&[Peer::Mosquitto, Peer::MosquittoClients, Peer::Tshark]) {
+        return;
+    }
+    let v6 = mqttlab_tests::procs::free_port();
+    let broker = Mosquitto::start_with(&format!("allow_anonymous true\nlistener {v6} ::1\n"));
+    let file = scratch("v6.pcapng");
+    let d = Dumpcap::start("lo", v6, &file, &[]);
+    let port = v6.to_string();
+    let mut sub = spawn_sub(
+        &port,
+        &["-h", "::1"],
+        &["-i", "sub6", "-t", "lab/v6", "-q", "1", "-C", "1"],
+    );
+    run(
+        MOSQUITTO_PUB,
+        &[
+            "-h", "::1", "-p", &port, "-i", "pub6", "-t", "lab/v6", "-q", "1", "-m", "x",
+        ],
+    );
+    sub.wait(Duration::from_secs(10));
+    d.stop();
+    drop(broker);
+    let c = check_file(&file, v6, "v6.pcapng");
+    assert!(c
+        .streams
+        .iter()
+        .all(|s| s.server.is_ipv6() && s.server.port() == v6));
+    assert_eq!(c.streams.len(), 2);
 }

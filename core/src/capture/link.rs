@@ -205,6 +205,22 @@ pub(crate) mod tests {
             assert_eq!(s.payload, &[0xc0, 0x00]);
         }
         assert_eq!(segment(9999, &ip), Err(Skip::UnknownLinkType(9999)));
+        // IPv6: [::1]:50000 → [::1]:1883, raw and in a BSD loopback frame
+        // (AF_INET6 is 30 on macOS, where Wireshark users capture lo0).
+        let mut v6 = vec![0x60, 0, 0, 0, 0, 22, 6, 64];
+        v6.extend_from_slice(&[0; 15]);
+        v6.push(1);
+        v6.extend_from_slice(&[0; 15]);
+        v6.push(1);
+        v6.extend_from_slice(&ip[20..]);
+        let mut null6 = vec![30, 0, 0, 0];
+        null6.extend_from_slice(&v6);
+        for (link, frame) in [(RAW, &v6), (NULL, &null6)] {
+            let s = segment(link, frame).unwrap_or_else(|e| panic!("link {link}: {e:?}"));
+            assert_eq!(s.src.to_string(), "[::1]:50000");
+            assert_eq!(s.dst.to_string(), "[::1]:1883");
+            assert_eq!(s.payload, &[0xc0, 0x00]);
+        }
         let mut arp = vec![0; 12];
         arp.extend_from_slice(&[0x08, 0x06, 0, 0]);
         assert_eq!(segment(ETHERNET, &arp), Err(Skip::NotIp(0x0806)));

@@ -42,6 +42,10 @@ pub struct SessionSeen {
     pub subscriptions: Vec<(String, QoS)>,
     /// QoS 1 and 2 messages sent to the client, not yet acknowledged.
     pub inflight: usize,
+    /// QoS 1 and 2 messages published while this persistent session was
+    /// offline, on topics its subscriptions match: the broker keeps them until
+    /// the client is back (each leaves the queue when it is seen delivered).
+    pub queued: Vec<MessageSeen>,
     /// The will it set.
     pub will: Option<MessageSeen>,
 }
@@ -192,7 +196,13 @@ fn fact(p: &AnyPacket) -> Fact {
         AnyPacket::V5(p) => match p {
             v5::Packet::Connect(c) => Fact::Connect {
                 client_id: c.client_id.clone(),
-                clean: c.clean_start,
+                // A 5.0 session without a Session Expiry Interval ends with
+                // its connection, as a clean 3.1.1 session does.
+                clean: c.clean_start
+                    || !c
+                        .properties
+                        .iter()
+                        .any(|p| matches!(p, Property::SessionExpiryInterval(e) if e.0 > 0)),
                 will: c.will.as_ref().map(|w| MessageSeen {
                     topic: w.topic.to_string(),
                     payload: w.payload.to_vec(),
@@ -343,11 +353,13 @@ fn apply(
                     clean,
                     subscriptions: Vec::new(),
                     inflight: 0,
+                    queued: Vec::new(),
                     will: None,
                 });
             if clean {
                 s.subscriptions.clear();
                 s.inflight = 0;
+                s.queued.clear();
             }
             s.online = true;
             s.clean = clean;
@@ -373,8 +385,12 @@ fn apply(
                 (None, Some(a)) => conn.aliases.get(&a).cloned(),
                 (None, None) => None,
             };
+            let Some(topic) = topic else {
+                return;
+            };
             if dir == Direction::ToServer {
-                if let (true, Some(topic)) = (retain, topic) {
+                queue_for_offline(broker, &topic, &payload, qos);
+                if retain {
                     store_retained(
                         broker,
                         MessageSeen {
@@ -385,9 +401,20 @@ fn apply(
                         },
                     );
                 }
-            } else if let Some(pid) = pid {
-                conn.outgoing.insert(pid, ());
-                update_inflight(broker, conn);
+            } else {
+                if let Some(s) = conn
+                    .client_id
+                    .as_ref()
+                    .and_then(|id| broker.sessions.get_mut(id))
+                {
+                    if let Some(i) = s.queued.iter().position(|m| m.topic == topic) {
+                        s.queued.remove(i);
+                    }
+                }
+                if let Some(pid) = pid {
+                    conn.outgoing.insert(pid, ());
+                    update_inflight(broker, conn);
+                }
             }
         }
         (
@@ -439,6 +466,34 @@ fn apply(
         }
         (Direction::ToServer, Fact::Disconnect) => conn.disconnected = true,
         _ => {}
+    }
+}
+
+/// A message for every offline persistent session subscribed to its topic,
+/// at the lower of the two QoS (QoS 0 is not kept for an offline client).
+fn queue_for_offline(broker: &mut Broker, topic: &str, payload: &[u8], qos: QoS) {
+    for s in broker
+        .sessions
+        .values_mut()
+        .filter(|s| !s.online && !s.clean)
+    {
+        let granted = s
+            .subscriptions
+            .iter()
+            .filter(|(f, _)| crate::topic::matches(f, topic))
+            .map(|(_, g)| *g)
+            .max();
+        if let Some(g) = granted {
+            let q = g.min(qos);
+            if q != QoS::AtMostOnce {
+                s.queued.push(MessageSeen {
+                    topic: topic.to_string(),
+                    payload: payload.to_vec(),
+                    qos: q,
+                    retain: false,
+                });
+            }
+        }
     }
 }
 

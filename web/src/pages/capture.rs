@@ -146,7 +146,19 @@ fn broker_view(b: &BrokerSeen) -> BrokerView {
                 } else {
                     s.inflight.to_string()
                 },
-                queued: String::new(),
+                queued: s
+                    .queued
+                    .iter()
+                    .map(|m| {
+                        format!(
+                            "{} {} q{}",
+                            m.topic,
+                            payload_text(&m.payload),
+                            m.qos.as_u8()
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
                 dropped: 0,
             })
             .collect(),
