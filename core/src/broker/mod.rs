@@ -129,6 +129,7 @@ mod subscribe;
 mod subscriptions;
 mod timer;
 mod topic_alias;
+mod transmit;
 mod v5_config;
 mod will;
 
@@ -150,7 +151,6 @@ pub use subscriptions::SubscriptionStore;
 pub use timer::{Timer, Timers};
 pub use v5_config::{ServerReference, V5Config};
 
-use crate::codec::properties::ReasonString;
 use crate::codec::reason_codes::DisconnectReasonCode;
 use crate::codec::{convert, v5, AnyPacket, DecodeError, DecodeErrorKind, Packet, PacketType};
 use crate::rng::SplitMix64;
@@ -539,103 +539,6 @@ impl Broker {
         if self.config.events {
             self.out.push_back(Output::Event(e));
         }
-    }
-
-    /// Logs `Sending <TYPE> to <name>...` the way mosquitto words each type, and
-    /// queues the packet's bytes at the receiver's level.
-    fn send(&mut self, now: Instant, conn: ConnId, name: &str, packet: v5::Packet) -> bool {
-        let v5 = self.conns.get(&conn).is_some_and(|c| c.is_v5());
-        if let Some(line) = self
-            .config
-            .log
-            .then(|| log::sending(name, &packet, v5))
-            .flatten()
-        {
-            self.log(now, || line);
-        }
-        self.transmit(now, conn, packet)
-    }
-
-    /// Encodes a packet at the connection's level and queues it: a 3.1.1 client
-    /// gets what 3.1.1 carries ([`convert::to_v3`]); a 5.0 client nothing larger
-    /// than its Maximum Packet Size (MQTT-3.1.2-24: the packet is dropped).
-    /// Returns whether it went out.
-    fn transmit(&mut self, _now: Instant, conn: ConnId, packet: v5::Packet) -> bool {
-        let Some(c) = self.conns.get(&conn) else {
-            return false;
-        };
-        let limit = c.peer_limits.max_packet_size;
-        let packet = if c.is_v5() {
-            AnyPacket::V5(packet)
-        } else {
-            match convert::to_v3(packet) {
-                Ok(p) => AnyPacket::V3(p),
-                Err(_) => return false,
-            }
-        };
-        let mut bytes = Vec::new();
-        // The broker only builds packets the wire can carry (topics and payloads
-        // come from decoded packets); should encoding still fail, nothing is sent
-        // rather than half a packet.
-        if packet.encode(&mut bytes).is_err() {
-            return false;
-        }
-        if limit.is_some_and(|max| bytes.len() as u64 > u64::from(max)) {
-            return false;
-        }
-        if self.config.socket_feedback {
-            if let Some(c) = self.conns.get_mut(&conn) {
-                let qos0 = match &packet {
-                    AnyPacket::V3(Packet::Publish(p)) if p.qospid.pid().is_none() => {
-                        Some(p.payload.len())
-                    }
-                    AnyPacket::V5(v5::Packet::Publish(p)) if p.qospid.pid().is_none() => {
-                        Some(p.payload.len())
-                    }
-                    _ => None,
-                };
-                c.unsent.transmitted(bytes.len(), qos0);
-            }
-        }
-        self.out.push_back(Output::Transmit(Transmit {
-            conn,
-            packet,
-            bytes,
-        }));
-        true
-    }
-
-    /// Sends a 5.0 client the broker's DISCONNECT (§3.14) before the broker
-    /// closes its connection; a 3.1.1 client gets none (3.1.1 has no DISCONNECT
-    /// from the server). With `why`, a Reason String unless the client turned
-    /// problem information off.
-    fn send_disconnect(
-        &mut self,
-        now: Instant,
-        conn: ConnId,
-        code: DisconnectReasonCode,
-        why: Option<String>,
-    ) {
-        let Some(c) = self.conns.get(&conn) else {
-            return;
-        };
-        if !c.is_v5() || c.client_id.is_none() {
-            return;
-        }
-        let name = c.log_name().to_owned();
-        let properties = match why {
-            Some(why) if c.peer_limits.problem_information => Some(vec![ReasonString(why).into()]),
-            _ => None,
-        };
-        self.send(
-            now,
-            conn,
-            &name,
-            v5::Packet::Disconnect(v5::Disconnect {
-                reason: Some(code),
-                properties,
-            }),
-        );
     }
 
     fn decode_error(&mut self, now: Instant, conn: ConnId, e: DecodeError) {

@@ -886,3 +886,36 @@ fn limits_the_broker_announces_are_enforced_with_their_reason_codes() {
         ));
     }
 }
+
+/// An acknowledgement whose Reason String would pass the client's Maximum
+/// Packet Size goes without it: the acknowledgement itself is never dropped.
+#[test]
+fn a_reason_string_gives_way_to_the_clients_maximum_packet_size() {
+    use mqttlab_core::broker::{Access, Acl, AclRule, AclSubject};
+    let config = BrokerConfig {
+        acl: Some(Acl {
+            rules: vec![AclRule {
+                who: AclSubject::Anyone,
+                filter: TopicFilter::new("open/#").unwrap(),
+                access: Access::ReadWrite,
+            }],
+        }),
+        ..BrokerConfig::default()
+    };
+    let mut lab = Lab::new(config);
+    let p = open5(&mut lab, connect5("p", vec![MaximumPacketSize(10).into()]));
+    lab.clear();
+    send5(
+        &mut lab,
+        p,
+        pub5(Some("closed"), "x", QosPid::AtLeastOnce(pid(1)), vec![]),
+    );
+    assert_eq!(
+        packets5(&lab, p),
+        [P5::Puback(Ack {
+            pid: pid(1),
+            reason: Some(PubackReasonCode::NotAuthorized),
+            properties: None
+        })]
+    );
+}
