@@ -470,9 +470,11 @@ fn suback_128_and_connack_1_on_the_wire_and_in_the_terminal() {
             _ => None,
         })
         .collect();
+    // mosquitto_pub -V 5's CONNECT, as libmosquitto sends it: Receive
+    // Maximum 20 (0x21 0x0014).
     assert_eq!(
         v5_connect[0],
-        [0x10, 0x0e, 0, 4, b'M', b'Q', b'T', b'T', 5, 0x02, 0, 60, 0, 0, 1, b'v']
+        [0x10, 0x11, 0, 4, b'M', b'Q', b'T', b'T', 5, 0x02, 0, 60, 3, 0x21, 0, 20, 0, 1, b'v']
     );
     let w = &r.world;
     let term: Vec<String> = w

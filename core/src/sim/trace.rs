@@ -121,6 +121,9 @@ pub enum TraceKind {
         summary: String,
         /// The decoded packet's DUP flag (a PUBLISH sent again).
         dup: bool,
+        /// Whether the packet is MQTT 5.0's (its bytes are read at level 5;
+        /// data only: the text line and the hash do not show it, the bytes do).
+        v5: bool,
         /// The exact bytes.
         bytes: Vec<u8>,
         /// Why it was dropped or delayed, if it was.

@@ -170,14 +170,19 @@ impl App {
     }
 
     /// A packet the node's client sent (the tools print it under `-d`).
-    pub fn on_sent(&mut self, cx: &mut Cx, packet: &crate::codec::Packet) {
+    pub fn on_sent(
+        &mut self,
+        cx: &mut Cx,
+        packet: &crate::codec::Packet,
+        v5: Option<&crate::codec::v5::Packet>,
+    ) {
         if let App::Cli(a) = self {
-            a.on_sent(cx, packet);
+            a.on_sent(cx, packet, v5);
         }
     }
 
     /// A packet the node's client received (the tools print it under `-d`).
-    pub fn on_received(&mut self, cx: &mut Cx, packet: &crate::codec::Packet) {
+    pub fn on_received(&mut self, cx: &mut Cx, packet: &crate::codec::AnyPacket) {
         if let App::Cli(a) = self {
             a.on_received(cx, packet);
         }

@@ -5,7 +5,7 @@
 
 use crate::client::cli::{parse_command_line, CliError};
 use crate::client::ClientEvent;
-use crate::codec::Packet;
+use crate::codec::{v5, AnyPacket, Packet};
 use crate::rng::SplitMix64;
 use crate::tools::{self, drive, Action, InputError, Tool, TransportError};
 
@@ -38,21 +38,12 @@ pub fn random_client_id(rng: &mut SplitMix64) -> String {
     s
 }
 
-/// Why a command line with MQTT 5.0 properties does not run here.
-pub const NOT_SIMULATED: &str = "Error: MQTT 5.0 properties (-D, -x, mosquitto_rr's Response Topic) are not simulated yet: the simulated world carries MQTT 3.1.1 packets.";
-
 impl MosquittoCli {
     /// Parses a command line; `rng` picks the process id (for `-I`) and the client
     /// id when none is given.
     pub fn parse(command: &str, rng: &mut SplitMix64) -> Result<Self, CliError> {
         let cmd = parse_command_line(command)?;
         let common = cmd.common();
-        // The simulated world carries 3.1.1 packets (a 5.0 CONNECT and
-        // CONNACK only as bytes): properties would never reach anyone, so a
-        // command line that sends some is refused until issue 14.
-        if !common.properties.is_empty() || common.session_expiry.is_some_and(|x| x > 0) {
-            return Err(CliError::Usage(NOT_SIMULATED.into()));
-        }
         let pid = rng.next_u32() % 32768;
         let id = tools::client_id(common, pid, Some(&mut || random_client_id(rng)));
         Ok(MosquittoCli {
@@ -113,13 +104,13 @@ impl MosquittoCli {
         }
     }
 
-    pub(super) fn on_sent(&mut self, cx: &mut Cx, packet: &Packet) {
-        self.tool.handle_sent(cx.now, packet);
+    pub(super) fn on_sent(&mut self, cx: &mut Cx, packet: &Packet, v5: Option<&v5::Packet>) {
+        self.tool.handle_sent_as(cx.now, packet, v5);
         self.pump(cx);
     }
 
-    pub(super) fn on_received(&mut self, cx: &mut Cx, packet: &Packet) {
-        self.tool.handle_received(cx.now, packet);
+    pub(super) fn on_received(&mut self, cx: &mut Cx, packet: &AnyPacket) {
+        self.tool.handle_received_any(cx.now, packet);
         self.pump(cx);
     }
 
@@ -158,18 +149,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn properties_are_refused_with_a_clear_error_until_the_world_carries_them() {
+    fn command_lines_with_mqtt_5_properties_run() {
         let mut rng = SplitMix64::new(1);
         for line in [
-            "mosquitto_pub -t a -m b -D publish user-property k v",
-            "mosquitto_sub -t a -V 5 -x 30",
+            "mosquitto_pub -t a -m b -V 5 -D publish user-property k v",
+            "mosquitto_sub -t a -V 5 -x 30 -c -i s",
             "mosquitto_rr -t a -e b -m c",
+            "mosquitto_rr -t a -e b -m c -V 311",
         ] {
-            let e = MosquittoCli::parse(line, &mut rng).unwrap_err();
-            assert_eq!(e, CliError::Usage(NOT_SIMULATED.into()), "{line}");
+            assert!(MosquittoCli::parse(line, &mut rng).is_ok(), "{line}");
         }
-        // A 5.0 CONNECT without properties runs (scenario_language pins it).
-        assert!(MosquittoCli::parse("mosquitto_pub -t a -m b -V 5", &mut rng).is_ok());
-        assert!(MosquittoCli::parse("mosquitto_rr -t a -e b -m c -V 311", &mut rng).is_ok());
     }
 }

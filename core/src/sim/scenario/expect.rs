@@ -24,8 +24,24 @@ pub struct ExpectResult {
 /// asks for: the whole label (`PUBACK m1` is not `PUBACK m10`); a packet type's
 /// name alone (`PUBACK`), any packet of that type; a pattern ending in ` ...`
 /// (`CONNECT c1 k60 ...`), labels that start with what precedes it, up to a
-/// space.
+/// space. An MQTT 5.0 label's reason-code name and property count may be left
+/// out: `PUBACK m1 0x10` is `PUBACK m1 0x10 No matching subscribers`, and
+/// `CONNECT c1 k60 v5.0 v` is `CONNECT c1 k60 v5.0 v [1 prop]`.
 pub fn summary_matches(pattern: &str, label: &str) -> bool {
+    let label = match without_property_count(label) {
+        Some(bare) if without_property_count(pattern).is_none() => bare,
+        _ => label,
+    };
+    if pattern
+        .rsplit(' ')
+        .next()
+        .is_some_and(|w| w.len() == 4 && w.starts_with("0x"))
+        && label
+            .strip_prefix(pattern)
+            .is_some_and(|rest| rest.starts_with(' ') && !rest.contains("0x"))
+    {
+        return true;
+    }
     if let Some(head) = pattern.strip_suffix(" ...") {
         return label
             .strip_prefix(head)
@@ -35,6 +51,15 @@ pub fn summary_matches(pattern: &str, label: &str) -> bool {
         return label.split(' ').next() == Some(pattern);
     }
     label == pattern
+}
+
+/// A 5.0 label without its ` [N prop]`/` [N props]` mark, if it has one.
+fn without_property_count(label: &str) -> Option<&str> {
+    let (bare, mark) = label.rsplit_once(" [")?;
+    let n = mark
+        .strip_suffix(" props]")
+        .or_else(|| mark.strip_suffix(" prop]"))?;
+    (!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())).then_some(bare)
 }
 
 fn in_window(e: &Expect, t: Instant) -> bool {
@@ -145,15 +170,13 @@ fn evaluate(e: &Expect, w: &World) -> (bool, String) {
                         fate: Fate::Delivered,
                         to,
                         bytes,
+                        v5,
                         ..
-                    } if *to == node.name => match crate::codec::decode(bytes, usize::MAX) {
-                        Ok(Some((Packet::Suback(s), _))) => Some(s),
-                        _ => None,
-                    },
+                    } if *to == node.name => suback_codes(bytes, *v5),
                     _ => None,
                 })
-                .filter(|s| {
-                    let got: Vec<u8> = s.return_codes.iter().map(|c| c.as_u8()).collect();
+                .filter(|got| {
+                    let got = got.clone();
                     let hit = got == *codes;
                     seen.push(got);
                     hit
@@ -231,9 +254,54 @@ fn evaluate(e: &Expect, w: &World) -> (bool, String) {
     }
 }
 
+/// The return (3.1.1) or reason (5.0) codes of a SUBACK's bytes.
+fn suback_codes(bytes: &[u8], v5: bool) -> Option<Vec<u8>> {
+    if v5 {
+        match crate::codec::v5::decode(bytes, usize::MAX) {
+            Ok(Some((crate::codec::v5::Packet::Suback(s), _))) => {
+                Some(s.reasons.iter().map(|c| c.as_u8()).collect())
+            }
+            _ => None,
+        }
+    } else {
+        match crate::codec::decode(bytes, usize::MAX) {
+            Ok(Some((Packet::Suback(s), _))) => {
+                Some(s.return_codes.iter().map(|c| c.as_u8()).collect())
+            }
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::summary_matches;
+
+    #[test]
+    fn a_5_0_label_without_its_reason_name_or_property_count() {
+        let label = "PUBACK m1 0x10 No matching subscribers";
+        assert!(summary_matches("PUBACK m1 0x10", label));
+        assert!(summary_matches(
+            "PUBACK m1 0x10 No matching subscribers",
+            label
+        ));
+        assert!(!summary_matches("PUBACK m1 0x00", label));
+        assert!(!summary_matches("PUBACK m1", label));
+        assert!(!summary_matches(
+            "PUBACK m1 0x10",
+            "PUBACK m10 0x10 No matching subscribers"
+        ));
+        let connect = "CONNECT c1 k60 v5.0 v [1 prop]";
+        assert!(summary_matches("CONNECT c1 k60 v5.0 v", connect));
+        assert!(summary_matches("CONNECT c1 k60 v5.0 v [1 prop]", connect));
+        assert!(!summary_matches("CONNECT c1 k60 v5.0 v [2 props]", connect));
+        assert!(summary_matches(
+            "CONNACK 0x00",
+            "CONNACK 0x00 Success [2 props]"
+        ));
+        // A 3.1.1 SUBACK's codes are not a property count.
+        assert!(!summary_matches("SUBACK m1", "SUBACK m1 [0]"));
+    }
 
     #[test]
     fn the_whole_label_a_type_alone_or_a_head_and_dots() {

@@ -1,7 +1,7 @@
 //! Arrivals: a SYN, a frame or a close reaching its end of a link.
 
 use crate::broker::{ConnId, PeerAddr};
-use crate::codec::Packet;
+use crate::codec::AnyPacket;
 
 use super::World;
 use crate::sim::id::LinkId;
@@ -41,7 +41,7 @@ impl World {
         link: LinkId,
         conn: ConnId,
         dir: Dir,
-        packet: Packet,
+        packet: AnyPacket,
         bytes: Vec<u8>,
         note: Option<PacketNote>,
     ) {
@@ -54,7 +54,7 @@ impl World {
                     self.trace_packet(Fate::Delivered, link, conn, dir, &packet, bytes, note);
                 }
                 if let Node::Broker(b) = &mut self.nodes[broker.index()] {
-                    b.broker.handle_packet(now, conn, packet);
+                    b.broker.handle_any(now, conn, packet);
                 }
                 self.pump_broker(broker);
             }
@@ -90,7 +90,10 @@ impl World {
                     self.with_app(node, |app, cx| app.on_received(cx, &packet));
                 }
                 if let Node::Client(c) = &mut self.nodes[node.index()] {
-                    c.client.handle_packet(now, packet);
+                    match packet {
+                        AnyPacket::V3(p) => c.client.handle_packet(now, p),
+                        AnyPacket::V5(p) => c.client.handle_packet_v5(now, p),
+                    }
                 }
                 self.pump_client(node);
             }

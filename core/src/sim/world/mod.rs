@@ -37,7 +37,7 @@ use core::time::Duration;
 
 use crate::broker::{BrokerEvent, ConnId};
 use crate::client::ClientEvent;
-use crate::codec::Packet;
+use crate::codec::AnyPacket;
 use crate::time::Instant;
 
 use super::action::Action;
@@ -70,7 +70,8 @@ enum Ev {
         link: LinkId,
         conn: ConnId,
         dir: Dir,
-        packet: Packet,
+        /// Boxed: a 5.0 packet is large, and the event stays small.
+        packet: Box<AnyPacket>,
         bytes: Vec<u8>,
         /// Boxed: rare, and the event stays small.
         note: Option<Box<PacketNote>>,
@@ -276,7 +277,7 @@ impl World {
                 packet,
                 bytes,
                 note,
-            } => self.on_frame(link, conn, dir, packet, bytes, note.map(|n| *n)),
+            } => self.on_frame(link, conn, dir, *packet, bytes, note.map(|n| *n)),
             Ev::Close {
                 link,
                 conn,

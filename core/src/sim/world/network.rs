@@ -4,7 +4,7 @@
 use core::time::Duration;
 
 use crate::broker::CloseReason;
-use crate::codec::{Packet, QosPid};
+use crate::codec::{v5, AnyPacket, Packet, QosPid};
 
 use super::{ConnMeta, Ev, World};
 use crate::broker::ConnId;
@@ -49,7 +49,7 @@ impl World {
         link: LinkId,
         conn: ConnId,
         dir: Dir,
-        packet: Packet,
+        packet: AnyPacket,
         bytes: Vec<u8>,
     ) {
         let (from, to) = self.endpoints(link, dir);
@@ -100,10 +100,18 @@ impl World {
         }
         let copy = duplicate.then(|| {
             let mut p = packet.clone();
-            if let Packet::Publish(publish) = &mut p {
-                if publish.qospid != QosPid::AtMostOnce {
-                    publish.dup = true;
+            match &mut p {
+                AnyPacket::V3(Packet::Publish(publish)) => {
+                    if publish.qospid != QosPid::AtMostOnce {
+                        publish.dup = true;
+                    }
                 }
+                AnyPacket::V5(v5::Packet::Publish(publish)) => {
+                    if publish.qospid != QosPid::AtMostOnce {
+                        publish.dup = true;
+                    }
+                }
+                _ => {}
             }
             let mut b = Vec::new();
             let _ = p.encode(&mut b);
@@ -117,7 +125,7 @@ impl World {
                 link,
                 conn,
                 dir,
-                packet,
+                packet: Box::new(packet),
                 bytes,
                 note,
             },
@@ -145,7 +153,7 @@ impl World {
                     link,
                     conn,
                     dir,
-                    packet: p,
+                    packet: Box::new(p),
                     bytes: b,
                     note: Some(Box::new(PacketNote::cause(PacketCause::Duplicate))),
                 },
@@ -267,7 +275,7 @@ impl World {
         link: LinkId,
         conn: ConnId,
         dir: Dir,
-        packet: &Packet,
+        packet: &AnyPacket,
         bytes: Vec<u8>,
         why: PacketCause,
     ) {

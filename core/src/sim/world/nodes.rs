@@ -4,8 +4,8 @@
 use std::collections::VecDeque;
 
 use crate::broker::Output;
-use crate::client::{Client, ClientEvent, ConnectionState, DisconnectReason};
-use crate::codec::{convert, AnyPacket, Packet};
+use crate::client::{Client, ClientEvent, ConnectionState, DisconnectReason, Transmit};
+use crate::codec::{AnyPacket, Packet};
 use crate::time::Instant;
 
 use super::World;
@@ -27,19 +27,9 @@ impl World {
             match out {
                 Output::Transmit(t) => {
                     let conn = t.conn;
-                    // Simulated clients speak 3.1.1 (until issue 14): one that
-                    // sent a 5.0 CONNECT gets the 5.0 bytes on its link and
-                    // reads them as what 3.1.1 carries of them.
-                    let packet = match t.packet {
-                        AnyPacket::V3(p) => p,
-                        AnyPacket::V5(p) => match convert::to_v3(p) {
-                            Ok(p) => p,
-                            Err(_) => continue,
-                        },
-                    };
                     if let Some(meta) = self.conns.get(&conn) {
                         let link = meta.link;
-                        self.broker_transmit(node, link, conn, packet, t.bytes);
+                        self.broker_transmit(node, link, conn, t.packet, t.bytes);
                     }
                 }
                 Output::Close { conn, reason } => {
@@ -178,15 +168,12 @@ impl World {
             let Node::Client(c) = &mut self.nodes[node.index()] else {
                 return;
             };
-            if let Some(packet) = c.client.poll_packet() {
+            if let Some(Transmit { packet, v5, bytes }) = c.client.poll_transmit() {
                 let link = c.link;
                 // The tools hear of every packet they send (their -d lines, and
-                // what they print only once a packet is out).
-                let sent = c.app.hears_sent().then(|| packet.clone());
-                let mut bytes = Vec::with_capacity(packet.encoded_len());
-                if packet.encode(&mut bytes).is_err() {
-                    continue;
-                }
+                // what they print only once a packet is out), under 5.0 with
+                // the packet as it went out.
+                let sent = c.app.hears_sent().then(|| (packet.clone(), v5.clone()));
                 if let (true, Packet::Publish(p)) = (c.keep_received, &packet) {
                     if let Some(pid) = p.qospid.pid() {
                         let first = c.unacked.get(&pid.get()).filter(|_| p.dup).map(|(t, _)| *t);
@@ -207,15 +194,21 @@ impl World {
                     }
                 }
                 match self.links[link.index()].conn {
-                    Some(conn) => self.send_packet(link, conn, Dir::ToBroker, packet, bytes),
+                    Some(conn) => {
+                        let packet = match v5 {
+                            Some(p) => AnyPacket::V5(*p),
+                            None => AnyPacket::V3(packet),
+                        };
+                        self.send_packet(link, conn, Dir::ToBroker, packet, bytes);
+                    }
                     None => {
                         self.stats.packets_dropped += 1;
                     }
                 }
                 // After the packet is on its way, so that the trace shows a line
                 // the tool prints in answer after the packet.
-                if let Some(p) = sent {
-                    self.with_app(node, |app, cx| app.on_sent(cx, &p));
+                if let Some((p, v5)) = sent {
+                    self.with_app(node, |app, cx| app.on_sent(cx, &p, v5.as_deref()));
                 }
                 continue;
             }

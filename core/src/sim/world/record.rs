@@ -1,7 +1,7 @@
 //! What the world writes down: packets, broker log lines, state notes and terminal
 //! output, into the trace (and a client's terminal).
 
-use crate::codec::Packet;
+use crate::codec::{v5, AnyPacket, Packet};
 
 use super::World;
 use crate::broker::ConnId;
@@ -23,7 +23,7 @@ impl World {
         link: LinkId,
         conn: ConnId,
         dir: Dir,
-        packet: &Packet,
+        packet: &AnyPacket,
         bytes: Vec<u8>,
         note: Option<PacketNote>,
     ) {
@@ -35,7 +35,12 @@ impl World {
             conn: conn.0,
             to_broker: dir == Dir::ToBroker,
             summary: packet.to_string(),
-            dup: matches!(packet, Packet::Publish(p) if p.dup),
+            dup: match packet {
+                AnyPacket::V3(Packet::Publish(p)) => p.dup,
+                AnyPacket::V5(v5::Packet::Publish(p)) => p.dup,
+                _ => false,
+            },
+            v5: matches!(packet, AnyPacket::V5(_)),
             bytes,
             note,
         });

@@ -13,7 +13,7 @@
 use std::collections::VecDeque;
 
 use crate::broker::ConnId;
-use crate::codec::Packet;
+use crate::codec::AnyPacket;
 
 use super::{Ev, World};
 use crate::sim::id::{LinkId, NodeId};
@@ -26,7 +26,7 @@ use crate::sim::trace::TraceKind;
 #[derive(Debug, Clone)]
 struct Waiting {
     conn: ConnId,
-    packet: Packet,
+    packet: AnyPacket,
     bytes: Vec<u8>,
     /// Whether it fit the receive window (the broker was told it was sent).
     in_window: bool,
@@ -61,7 +61,7 @@ impl World {
         node: NodeId,
         link: LinkId,
         conn: ConnId,
-        packet: Packet,
+        packet: AnyPacket,
         bytes: Vec<u8>,
     ) {
         let len = bytes.len();

@@ -1,0 +1,169 @@
+//! The simulated world carries MQTT 5.0 packets: the tools' `-V 5` command lines
+//! with properties run, their packets travel with their exact 5.0 bytes, fault
+//! rules act on them, expectations read their reason codes, and the pcap export
+//! decodes as MQTT 5.0 in tshark.
+#![cfg(not(target_arch = "wasm32"))]
+
+#[path = "../../tests/src/peers.rs"]
+mod peers;
+
+use mqttlab_core::codec::{v5, AnyPacket};
+use mqttlab_core::sim::pcap::to_pcap;
+use mqttlab_core::sim::scenario;
+use mqttlab_core::sim::trace::{Fate, TraceKind};
+use mqttlab_core::sim::World;
+use peers::{have, Peer};
+
+const USER_PROPERTY: &str = "broker b\n\
+    client p -> b\n\
+    client s -> b\n\
+    fault duplicate next PUBLISH from p\n\
+    at 0s s: mosquitto_sub -V 5 -i s -t t -q 1 -F \"%t %p %P\"\n\
+    at 1s p: mosquitto_pub -V 5 -i p -t t -m x -q 1 -D publish user-property sala 101\n\
+    at 2s p: mosquitto_pub -V 5 -i p -t nobody -m y -q 1\n\
+    expect packet \"PUBACK m1 0x10\" to p once\n\
+    expect packet \"PUBACK m1 0x10 No matching subscribers\" to p once\n\
+    expect packet \"PUBLISH d1 q1 m1 t [1 prop]\" from p once\n\
+    expect packet \"SUBACK m1 [0x01]\" to s once\n\
+    expect s suback 1\n\
+    run 5s\n";
+
+fn terminal(w: &World, node: &str) -> Vec<String> {
+    w.client(w.node_id(node).unwrap())
+        .unwrap()
+        .terminal
+        .iter()
+        .map(|(_, l)| l.clone())
+        .collect()
+}
+
+/// Every delivered packet to or from `node`, decoded from its bytes at the
+/// level the trace says.
+fn delivered(w: &World, node: &str) -> Vec<AnyPacket> {
+    w.trace()
+        .entries()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Packet {
+                fate: Fate::Delivered,
+                from,
+                to,
+                bytes,
+                v5,
+                ..
+            } if from == node || to == node => Some(mqttlab_core::codec::decode_any(
+                bytes,
+                usize::MAX,
+                v5.then_some(mqttlab_core::codec::Protocol::V5),
+            )),
+            _ => None,
+        })
+        .map(|r| r.unwrap().unwrap().0)
+        .collect()
+}
+
+#[test]
+fn a_user_property_travels_from_mosquitto_pub_to_mosquitto_sub() {
+    let r = scenario::run(USER_PROPERTY, Some(1)).unwrap();
+    assert!(r.passed(), "{:#?}", r.results);
+    // QoS 1 and a duplicated PUBLISH: delivered twice, each with its property
+    // (mosquitto_sub -F %P prints user properties as name:value).
+    assert_eq!(terminal(&r.world, "s"), ["t x sala:101", "t x sala:101"]);
+    // The trace's bytes are the 5.0 packets, and say so.
+    let to_s = delivered(&r.world, "s");
+    assert!(
+        to_s.iter().all(|p| matches!(p, AnyPacket::V5(_))),
+        "{to_s:?}"
+    );
+    let publishes: Vec<&v5::Publish> = to_s
+        .iter()
+        .filter_map(|p| match p {
+            AnyPacket::V5(v5::Packet::Publish(p)) => Some(p),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(publishes.len(), 2);
+    for p in publishes {
+        assert!(
+            p.properties
+                .iter()
+                .any(|x| format!("{x:?}").contains("sala")),
+            "{:?}",
+            p.properties
+        );
+    }
+    // The fault rule's copy is a 5.0 PUBLISH with DUP set.
+    let dup = delivered(&r.world, "p").into_iter().any(|p| {
+        matches!(p, AnyPacket::V5(v5::Packet::Publish(ref x)) if x.dup && x.properties.len() == 1)
+    });
+    assert!(dup);
+}
+
+#[test]
+fn a_3_1_1_scenario_still_carries_3_1_1_packets() {
+    let src = "broker b\nclient p -> b\n\
+        at 1s p: mosquitto_pub -i p -t t -m x -q 1\n\
+        expect packet \"PUBACK m1\" to p once\nrun 3s\n";
+    let r = scenario::run(src, Some(1)).unwrap();
+    assert!(r.passed(), "{:#?}", r.results);
+    let all = delivered(&r.world, "p");
+    assert!(!all.is_empty());
+    assert!(all.iter().all(|p| matches!(p, AnyPacket::V3(_))), "{all:?}");
+}
+
+#[test]
+fn the_5_0_capture_decodes_as_mqtt_5_in_tshark() {
+    if !have(&[Peer::Tshark]) {
+        return;
+    }
+    let r = scenario::run(USER_PROPERTY, Some(1)).unwrap();
+    let pcap = to_pcap(r.world.trace().entries());
+    let path = std::env::temp_dir().join(format!("mqttlab-sim-v5-{}.pcap", std::process::id()));
+    std::fs::write(&path, &pcap).unwrap();
+    let out = std::process::Command::new("timeout")
+        .args(["60", "tshark", "-r"])
+        .arg(&path)
+        .args([
+            "-Y",
+            "mqtt",
+            "-T",
+            "fields",
+            "-e",
+            "mqtt.msgtype",
+            "-e",
+            "mqtt.ver",
+            "-e",
+            "mqtt.prop_key",
+            "-e",
+            "mqtt.prop_value",
+            "-e",
+            "mqtt.puback.reason_code",
+            "-e",
+            "_ws.malformed",
+        ])
+        .output()
+        .expect("tshark runs");
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    // Every CONNECT says version 5; the user property is read as one; the
+    // PUBACK's reason code 0x10 (16) is there; nothing is malformed.
+    let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').collect()).collect();
+    let connects: Vec<_> = rows.iter().filter(|r| r[0] == "1").collect();
+    assert_eq!(connects.len(), 3, "{text}");
+    assert!(connects.iter().all(|r| r[1] == "5"), "{text}");
+    assert!(
+        rows.iter()
+            .any(|r| r[0] == "3" && r[2].contains("sala") && r[3].contains("101")),
+        "{text}"
+    );
+    assert!(rows.iter().any(|r| r[0] == "4" && r[4] == "16"), "{text}");
+    assert!(
+        rows.iter().all(|r| r.get(5).is_none_or(|m| m.is_empty())),
+        "{text}"
+    );
+}
