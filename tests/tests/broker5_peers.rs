@@ -610,3 +610,28 @@ fn mosquitto_tools_honour_what_the_broker_announces() {
     let _ = std::fs::remove_file(moved);
     let _ = std::fs::remove_file(limited);
 }
+
+/// A 5.0 client with keep alive 1 s that goes silent: DISCONNECT 0x8D Keep
+/// Alive timeout at 1.5 s here (MQTT-3.1.2-22, §4.13); mosquitto 2.0.11 sends
+/// no DISCONNECT (and, checking periodically, had not closed 2.5 s later).
+#[test]
+fn mosquitto_2_0_11_sends_no_keep_alive_disconnect_we_send_0x8d() {
+    use mqttlab_core::codec::reason_codes::DisconnectReasonCode as D;
+    use std::io::Write;
+    let Some((_ours, port, _theirs, their_port)) = both_brokers() else {
+        return;
+    };
+    let heard = |port: u16| {
+        let mut c = raw::connect("ka");
+        c[11] = 1; // keep alive 1 s
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.write_all(&c).unwrap();
+        let start = std::time::Instant::now();
+        let (p, _) = raw::read(&mut s, Duration::from_millis(2500));
+        (raw::disconnect_reason(&p), start.elapsed())
+    };
+    let (ours, after) = heard(port);
+    assert_eq!(ours, Some(D::KeepAliveTimeout));
+    assert!(after >= Duration::from_millis(1500), "{after:?}");
+    assert_eq!(heard(their_port).0, None);
+}

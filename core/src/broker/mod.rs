@@ -90,7 +90,9 @@
 //! - its Receive Maximum is enforced: DISCONNECT 0x93
 //!   (`mosquitto_2_0_11_does_not_enforce_its_receive_maximum_we_disconnect_0x93`);
 //! - an unknown topic alias is DISCONNECT 0x94 (mosquitto: 0x82);
-//! - a taken-over 5.0 connection hears DISCONNECT 0x8E (mosquitto: silence);
+//! - a taken-over 5.0 connection hears DISCONNECT 0x8E (mosquitto: silence),
+//!   and one silent past 1.5 x its keep alive DISCONNECT 0x8D (mosquitto:
+//!   silence, later);
 //! - topic aliases toward clients that allow them (mosquitto sends none);
 //! - one delivery carries every matching Subscription Identifier (mosquitto
 //!   sends a copy per subscription);
