@@ -82,6 +82,8 @@ pub struct Session {
     lane_of: BTreeMap<String, usize>,
     rows: Rows,
     row_bytes: Vec<Option<Rc<Vec<u8>>>>,
+    /// Whether each row's packet is MQTT 5.0's.
+    row_v5: Vec<bool>,
     log: Vec<LogLine>,
     terminals: BTreeMap<String, Vec<String>>,
     on_the_way: OnTheWay,
@@ -169,6 +171,7 @@ impl Session {
             lane_of,
             rows: Rows::default(),
             row_bytes: Vec::new(),
+            row_v5: Vec::new(),
             log: Vec::new(),
             terminals,
             on_the_way: OnTheWay::default(),
@@ -228,6 +231,12 @@ impl Session {
     /// The bytes of the packet a row shows, if it shows one.
     pub fn row_bytes(&self, row: usize) -> Option<Rc<Vec<u8>>> {
         self.row_bytes.get(row).cloned().flatten()
+    }
+
+    /// Whether diagram row `row`'s packet is MQTT 5.0's (its bytes are read at
+    /// level 5).
+    pub fn row_v5(&self, row: usize) -> bool {
+        self.row_v5.get(row).copied().unwrap_or(false)
     }
 
     /// Broker log lines so far.
@@ -452,6 +461,7 @@ impl Session {
     fn push_row(&mut self, row: DiagramRow, bytes: Option<Rc<Vec<u8>>>) {
         self.rows.push(row);
         self.row_bytes.push(bytes);
+        self.row_v5.push(false);
     }
 
     fn push_note(&mut self, time_us: u64, lane: usize, note: RowNote) {
@@ -496,6 +506,7 @@ impl Session {
                     conn,
                     summary,
                     dup,
+                    v5,
                     bytes,
                     note,
                     ..
@@ -518,6 +529,9 @@ impl Session {
                         sent,
                     };
                     self.push_row(row, Some(Rc::new(bytes)));
+                    if let Some(last) = self.row_v5.last_mut() {
+                        *last = v5;
+                    }
                 }
                 // The broker's keepalive timer (1.5 × the client's keep alive
                 // without a packet) is drawn on its lifeline when it closes the

@@ -21,7 +21,7 @@ pub struct PacketInspectorProps {
     /// The language of the panel's own words (the tree keeps Wireshark's English).
     pub lang: Lang,
     /// The protocol level to read at; `None` learns it from a CONNECT (packets
-    /// before any CONNECT are 3.1.1). The simulator's views speak 3.1.1.
+    /// before any CONNECT are 3.1.1).
     #[prop_or(Some(Protocol::V311))]
     pub protocol: Option<Protocol>,
 }

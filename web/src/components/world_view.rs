@@ -6,6 +6,7 @@
 
 use std::rc::Rc;
 
+use mqttlab_core::codec::Protocol;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -89,6 +90,10 @@ pub struct DiagramPanelProps {
     pub len: usize,
     /// The bytes of a row's packet, for the inspector.
     pub bytes_of: Callback<usize, Option<Rc<Vec<u8>>>>,
+    /// Whether a row's packet is MQTT 5.0's (the inspector reads it at level 5);
+    /// without it, every packet is read as 3.1.1.
+    #[prop_or_default]
+    pub v5_of: Option<Callback<usize, bool>>,
     /// Extra buttons for the header.
     #[prop_or_default]
     pub actions: Html,
@@ -108,6 +113,10 @@ pub fn diagram_panel(props: &DiagramPanelProps) -> Html {
         Callback::from(move |i: usize| selected.set(Some(i)))
     };
     let inspected = (*selected).and_then(|i| props.bytes_of.emit(i));
+    let v5 = (*selected)
+        .zip(props.v5_of.as_ref())
+        .is_some_and(|(i, v5_of)| v5_of.emit(i));
+    let protocol = Some(if v5 { Protocol::V5 } else { Protocol::V311 });
     // The diagram may cut a long label to fit between two lifelines; the inspector
     // shows it whole.
     let label = (*selected)
@@ -129,7 +138,7 @@ pub fn diagram_panel(props: &DiagramPanelProps) -> Html {
                         <p class="row-label">{ label }</p>
                     }
                     if let Some(bytes) = inspected {
-                        <PacketInspector {bytes} {lang} />
+                        <PacketInspector {bytes} {lang} {protocol} />
                     } else {
                         <h3>{ t(lang, Text::InspectorTree) }</h3>
                         <p class="empty">{ t(lang, Text::ClickAnArrow) }</p>
@@ -362,6 +371,10 @@ pub fn world_view(props: &WorldViewProps) -> Html {
         let mirror = sim.mirror.clone();
         Callback::from(move |i: usize| mirror.borrow().row_bytes(i))
     };
+    let v5_of = {
+        let mirror = sim.mirror.clone();
+        Some(Callback::from(move |i: usize| mirror.borrow().row_v5(i)))
+    };
 
     let clock = props.clock;
     let on_toggle = {
@@ -406,7 +419,7 @@ pub fn world_view(props: &WorldViewProps) -> Html {
                 <div class="nodes">{ for nodes }</div>
                 <FaultRules {lang} {clients} active={faults} error={fault_error} {on_arm} />
             </div>
-            <DiagramPanel {lang} {lanes} {rows} {len} {bytes_of} actions={props.exports.clone()}>
+            <DiagramPanel {lang} {lanes} {rows} {len} {bytes_of} {v5_of} actions={props.exports.clone()}>
                 <div class="panel">
                     <h3>{ t(lang, Text::BrokerState) }</h3>
                     { brokers }

@@ -217,6 +217,7 @@ impl SimHost {
         u.bytes = (self.sent_rows..rows.len())
             .map(|i| s.row_bytes(i).map(|b| b.to_vec()))
             .collect();
+        u.v5 = (self.sent_rows..rows.len()).map(|i| s.row_v5(i)).collect();
         self.sent_rows = rows.len();
         drop(rows);
         u.log = s.log()[self.sent_log..].to_vec();

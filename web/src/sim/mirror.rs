@@ -31,6 +31,7 @@ pub struct Mirror {
     /// Every diagram row.
     pub rows: Rows,
     bytes: Vec<Option<Rc<Vec<u8>>>>,
+    v5: Vec<bool>,
     /// The last broker log lines (the whole log is in the JSON export).
     pub log: Vec<LogLine>,
     /// The terminals: of every client a student types into, and of any node
@@ -72,6 +73,11 @@ impl Mirror {
     /// The packet bytes of diagram row `row`.
     pub fn row_bytes(&self, row: usize) -> Option<Rc<Vec<u8>>> {
         self.bytes.get(row).cloned().flatten()
+    }
+
+    /// Whether diagram row `row`'s packet is MQTT 5.0's.
+    pub fn row_v5(&self, row: usize) -> bool {
+        self.v5.get(row).copied().unwrap_or(false)
     }
 
     /// Whether a command typed into `node`'s terminal is still running there (its
@@ -126,6 +132,7 @@ impl Mirror {
         }
         self.bytes
             .extend(u.bytes.into_iter().map(|b| b.map(Rc::new)));
+        self.v5.extend(u.v5);
         self.log.extend(u.log);
         keep_last(&mut self.log, MAX_SHOWN);
         for (node, line) in u.terminal {

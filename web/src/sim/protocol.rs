@@ -156,6 +156,9 @@ pub struct Update {
     pub rows: Vec<DiagramRow>,
     /// The packet bytes of each new row (`None` for notes and TCP events).
     pub bytes: Vec<Option<Vec<u8>>>,
+    /// Whether each new row's packet is MQTT 5.0's (dissected at level 5).
+    #[serde(default)]
+    pub v5: Vec<bool>,
     /// New broker log lines.
     pub log: Vec<LogLine>,
     /// New terminal lines, `(node, line)`, in order.

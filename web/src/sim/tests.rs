@@ -68,6 +68,7 @@ fn the_mirror_shows_what_the_session_shows() {
     assert_eq!(*mirror.rows.borrow(), *direct.rows());
     for i in 0..direct.rows().len() {
         assert_eq!(mirror.row_bytes(i), direct.row_bytes(i), "row {i}");
+        assert_eq!(mirror.row_v5(i), direct.row_v5(i), "row {i}");
     }
     assert_eq!(mirror.log, direct.log());
     for (node, lines) in direct.terminals() {
@@ -625,4 +626,45 @@ fn the_keepalive_note_comes_from_the_brokers_close_reason() {
         crate::i18n::row_note(crate::i18n::Lang::PtBr, &note),
         "keepalive expirou: a"
     );
+}
+
+#[test]
+fn a_5_0_packet_row_is_marked_5_0_in_the_mirror_and_reads_as_5_0() {
+    let source = "broker b\nclient p -> b\nclient q -> b\n\
+        at 1s p: mosquitto_pub -V 5 -i p -t nobody -m x -q 1\n\
+        at 1s q: mosquitto_pub -i q -t nobody -m x -q 1\nrun 3s\n";
+    let world = WorldSource::Scenario {
+        source: source.to_string(),
+        seed: Some(7),
+    };
+    let (mut host, mut mirror) = loaded(world);
+    drive(&mut host, &mut mirror, Request::RunTo { to_us: 3_000_000 });
+    let (mut direct, _) = Session::from_scenario(source, Some(7)).unwrap();
+    direct.run_until(Instant::from_micros(3_000_000));
+    let rows = direct.rows().clone();
+    let mut seen = (0, 0);
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(mirror.row_v5(i), direct.row_v5(i), "row {i}");
+        let Some(bytes) = direct.row_bytes(i) else {
+            continue;
+        };
+        let protocol = if direct.row_v5(i) {
+            seen.0 += 1;
+            mqttlab_core::codec::Protocol::V5
+        } else {
+            seen.1 += 1;
+            mqttlab_core::codec::Protocol::V311
+        };
+        // Every packet decodes whole at the level its row says; p's PUBACK
+        // carries 0x10 (No matching subscribers), q's is 3.1.1's.
+        let (_, used) = mqttlab_core::codec::decode_any(&bytes, usize::MAX, Some(protocol))
+            .unwrap()
+            .unwrap();
+        assert_eq!(used, bytes.len(), "row {i}: {}", row.label);
+    }
+    assert!(seen.0 >= 5 && seen.1 >= 5, "{seen:?}");
+    assert!(rows
+        .iter()
+        .any(|r| r.label == "PUBACK m1 0x10 No matching subscribers"));
+    assert!(rows.iter().any(|r| r.label == "PUBACK m1"));
 }
