@@ -125,6 +125,9 @@ test('wildcards lab at 390×844: no sideways page scroll, whole tab bar, the dia
   const viewport = { width: 390, height: 844 };
   const { page, errors, context } = await open(viewport, 'pt-BR', '#/labs');
   await page.waitForSelector('a.lab-card');
+  // The glossary under the labs: one Portuguese word per idea, its English and the course's.
+  assert.ok((await page.locator('#glossary tbody tr').count()) >= 20);
+  assert.match(await page.textContent('#glossary'), /semiaberta.*half-open connection/s);
   // Opening a lab from far down the list starts at its top.
   await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
   assert.ok((await page.evaluate(() => window.scrollY)) > 0);

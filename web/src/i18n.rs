@@ -5,6 +5,7 @@
 //! values from core, rendered by [`notes`].
 
 mod capture;
+pub mod glossary;
 mod notes;
 
 pub use capture::{capture_note, file_error};
@@ -172,6 +173,11 @@ pub enum Text {
     OnNode,
     ClientIdColumn,
     Goal,
+    Glossary,
+    GlossaryIntro,
+    InPortuguese,
+    InEnglish,
+    InTheCourse,
     TerminalRunning,
     InterruptHelp,
     Predict,
@@ -516,6 +522,16 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         (TypeIn, PtBr) => "Digite no terminal de",
         (Press, En) => "Press",
         (Press, PtBr) => "Aperte",
+        (Glossary, En) => "Glossary",
+        (Glossary, PtBr) => "Glossário",
+        (GlossaryIntro, En) => "One word for each idea in each language, and the one the course text uses.",
+        (GlossaryIntro, PtBr) => "Uma palavra para cada ideia em cada língua, e a que o texto do curso usa.",
+        (InPortuguese, En) => "Portuguese",
+        (InPortuguese, PtBr) => "Português",
+        (InEnglish, En) => "English",
+        (InEnglish, PtBr) => "Inglês",
+        (InTheCourse, En) => "In the course text",
+        (InTheCourse, PtBr) => "No texto do curso",
         (Goal, En) => "Goal",
         (Goal, PtBr) => "Objetivo",
         (ClientIdColumn, En) => "client id",

@@ -2,6 +2,7 @@
 
 use yew::prelude::*;
 
+use crate::i18n::glossary::GLOSSARY;
 use crate::i18n::{t, Lang, Text};
 use crate::labs::{self, progress};
 use crate::route::Page;
@@ -42,6 +43,19 @@ pub fn labs_page(props: &LabsPageProps) -> Html {
             <h2>{ t(lang, Text::NavLabs) }</h2>
             <p class="intro">{ t(lang, Text::LabsIntro) }</p>
             <div class="lab-cards">{ cards }</div>
+            <section id="glossary" class="panel glossary">
+                <h2>{ t(lang, Text::Glossary) }</h2>
+                <p class="intro">{ t(lang, Text::GlossaryIntro) }</p>
+                <table>
+                    <thead><tr>
+                        <th>{ t(lang, Text::InPortuguese) }</th><th>{ t(lang, Text::InEnglish) }</th>
+                        <th>{ t(lang, Text::InTheCourse) }</th>
+                    </tr></thead>
+                    <tbody>{ for GLOSSARY.iter().map(|g| html! {
+                        <tr><td lang="pt-BR">{ g.pt }</td><td lang="en">{ g.en }</td><td lang="pt-BR">{ g.course }</td></tr>
+                    }) }</tbody>
+                </table>
+            </section>
         </section>
     }
 }
