@@ -818,3 +818,97 @@ fn mosquitto_over_ipv6_loopback() {
         .all(|s| s.server.is_ipv6() && s.server.port() == v6));
     assert_eq!(c.streams.len(), 2);
 }
+
+/// A real capture's records reordered and repeated, as a lossy network
+/// delivers them: a segment sent twice and a segment arriving before the one
+/// it follows. tshark's TCP analysis is the oracle for where the notes go; the
+/// MQTT packets are read once each, in the order their bytes were sent.
+#[test]
+fn retransmitted_and_reordered_segments_are_notes_where_tshark_flags_them() {
+    if !have(&[Peer::Tshark]) {
+        return;
+    }
+    let bytes = std::fs::read(fixtures().join("will-5-p18931.pcap")).unwrap();
+    let mut records: Vec<&[u8]> = Vec::new();
+    let mut at = 24;
+    while at < bytes.len() {
+        let len = u32::from_le_bytes(bytes[at + 8..at + 12].try_into().unwrap()) as usize;
+        records.push(&bytes[at..at + 16 + len]);
+        at += 16 + len;
+    }
+    // Frames 8 (SUBSCRIBE of 'watcher') and 14/18 (CONNECT and SUBSCRIBE of
+    // 'dying'), numbered from 1.
+    let mut order: Vec<usize> = (0..records.len()).collect();
+    order.insert(8, 7); // frame 8 again: new frame 9
+    let connect = order.iter().position(|&i| i == 13).unwrap();
+    let subscribe = order.iter().position(|&i| i == 17).unwrap();
+    let moved = order.remove(subscribe);
+    order.insert(connect, moved); // the SUBSCRIBE before the CONNECT
+    let mut file = bytes[..24].to_vec();
+    for &i in &order {
+        file.extend_from_slice(records[i]);
+    }
+    let path = scratch("reordered.pcap");
+    std::fs::write(&path, &file).unwrap();
+    let c = read(&file).unwrap();
+    let flagged = |filter: &str| -> Vec<u32> {
+        let out = Command::new("timeout")
+            .args(["60", "tshark", "-r"])
+            .arg(&path)
+            .args(["-Y", filter, "-T", "fields", "-e", "frame.number"])
+            .stderr(Stdio::null())
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.trim().parse().unwrap())
+            .collect()
+    };
+    let ours = |want: fn(&TcpNote) -> bool| -> Vec<u32> {
+        c.events
+            .iter()
+            .filter(|e| matches!(&e.what, What::Tcp(n) if want(n)))
+            .map(|e| e.frame)
+            .collect()
+    };
+    use mqttlab_core::capture::TcpNote;
+    // The segment that fills the gap: we call it out of order; Wireshark
+    // calls it out of order, a retransmission or a fast retransmission by its
+    // timing and the duplicate ACKs before it (here: fast retransmission).
+    let filled = ours(|n| matches!(n, TcpNote::OutOfOrder { .. }));
+    assert_eq!(filled.len(), 1);
+    let mut repeated = ours(|n| matches!(n, TcpNote::Retransmission { .. }));
+    assert_eq!(repeated.len(), 1);
+    repeated.extend(&filled);
+    repeated.sort();
+    assert_eq!(
+        repeated,
+        flagged(
+            "tcp.analysis.retransmission or tcp.analysis.spurious_retransmission \
+             or tcp.analysis.fast_retransmission or tcp.analysis.out_of_order"
+        ),
+    );
+    assert_eq!(
+        ours(|n| matches!(n, TcpNote::PreviousSegmentNotCaptured { .. })),
+        flagged("tcp.analysis.lost_segment"),
+    );
+    // Each MQTT packet once, and 'dying''s CONNECT before its SUBSCRIBE.
+    let types: Vec<String> = c
+        .events
+        .iter()
+        .filter(|e| c.streams[e.stream].client_id.as_deref() == Some("dying"))
+        .filter_map(|e| match &e.what {
+            What::Mqtt(p) => Some(format!("{:?}", p.packet.packet_type())),
+            _ => None,
+        })
+        .collect();
+    // Both of its packets are read when the gap fills (the SUBSCRIBE held
+    // until then), in the order they were sent.
+    assert_eq!(types, ["Connect", "Subscribe", "Connack", "Suback"]);
+    let watcher_subscribes = c
+        .events
+        .iter()
+        .filter(|e| matches!(&e.what, What::Mqtt(p) if p.packet.packet_type() == mqttlab_core::codec::PacketType::Subscribe))
+        .count();
+    assert_eq!(watcher_subscribes, 2);
+}
