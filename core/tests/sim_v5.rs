@@ -167,3 +167,72 @@ fn the_5_0_capture_decodes_as_mqtt_5_in_tshark() {
         "{text}"
     );
 }
+
+fn first_error(src: &str) -> String {
+    scenario::parse(src).unwrap_err().to_string()
+}
+
+#[test]
+fn versions_and_5_0_options_in_the_scenario_language() {
+    // PubSubClient has no MQTT 5.0; esp-mqtt has.
+    let e = first_error("broker b\nesp32 e -> b profile pubsubclient version 5\n");
+    assert!(e.contains("PubSubClient speaks MQTT 3.1.1 only"), "{e}");
+    assert!(scenario::parse("broker b\nesp32 e -> b profile esp-idf version 5\n").is_ok());
+    // 5.0 properties need version 5.
+    let e = first_error("broker b\nsensor s -> b topic t every 1s session-expiry 30\n");
+    assert!(
+        e.contains("'session-expiry' is an MQTT 5.0 property"),
+        "{e}"
+    );
+    let e = first_error("broker b\nclient c -> b version 4\n");
+    assert!(e.contains("unknown protocol version '4'"), "{e}");
+    let e = first_error("broker b maximum-qos 2\n");
+    assert!(e.contains("Maximum QoS is 0 or 1"), "{e}");
+    let e = first_error("broker b receive-maximum 0\n");
+    assert!(e.contains("Receive Maximum 0"), "{e}");
+    // AUTH is a packet type for faults and expectations.
+    assert!(
+        scenario::parse("broker b\nfault drop next AUTH\nexpect packet \"AUTH\" never\n").is_ok()
+    );
+}
+
+#[test]
+fn a_generic_client_declared_5_0_connects_with_its_properties() {
+    let src = "broker b topic-alias-maximum 0 server-keepalive 20\n\
+        client c -> b version 5\n\
+        at 1s connect c session-expiry 30 receive-maximum 2\n\
+        at 2s disconnect c\n\
+        expect packet \"CONNECT c1 k60 v5.0 c [2 props]\" from c once\n\
+        expect packet \"CONNACK 0x00 ...\" to c once\n\
+        run 5s\n";
+    let r = scenario::run(src, Some(1)).unwrap();
+    assert!(r.passed(), "{:#?}", r.results);
+    let connack = delivered(&r.world, "c")
+        .into_iter()
+        .find_map(|p| match p {
+            AnyPacket::V5(v5::Packet::Connack(c)) => Some(c),
+            _ => None,
+        })
+        .unwrap();
+    // What the broker line set is what the CONNACK announces: Server Keep
+    // Alive 20, and no Topic Alias Maximum (0 is 5.0's default).
+    let props = format!("{:?}", connack.properties);
+    assert!(props.contains("ServerKeepAlive(20)"), "{props}");
+    assert!(!props.contains("TopicAliasMaximum"), "{props}");
+}
+
+#[test]
+fn a_5_0_only_broker_answers_3_1_1_with_connack_1() {
+    let src = "broker b v5-only\n\
+        client old -> b\nclient new -> b version 5\n\
+        at 1s connect old\nat 1s connect new\n\
+        expect old refused 1\n\
+        expect packet \"CONNACK 1\" to old once\n\
+        expect packet \"CONNACK 0x00 ...\" to new once\n\
+        run 3s\n";
+    let r = scenario::run(src, Some(1)).unwrap();
+    assert!(r.passed(), "{:#?}", r.results);
+    // Without v5-only the same 3.1.1 client is accepted.
+    let r = scenario::run(&src.replace(" v5-only", ""), Some(1)).unwrap();
+    assert!(!r.passed());
+}

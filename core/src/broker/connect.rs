@@ -70,6 +70,9 @@ impl Broker {
                 return self.refuse_with(now, conn, code, props);
             }
         }
+        if self.config.v5.only && !v5 {
+            return self.refuse(now, conn, R::UnsupportedProtocolVersion);
+        }
         let mut assigned = false;
         if c.client_id.is_empty() {
             // MQTT-3.1.3-7/8: a zero-length id needs clean session in 3.1.1 and

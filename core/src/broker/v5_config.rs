@@ -27,6 +27,11 @@ pub struct V5Config {
     /// Server Reference: every 5.0 CONNECT is answered 0x9C (use another
     /// server) or, `moved`, 0x9D (server moved) with this reference.
     pub server_reference: Option<ServerReference>,
+    /// MQTT 5.0 only: a 3.1 or 3.1.1 CONNECT is refused with CONNACK 1
+    /// (unacceptable protocol version, 5.0's 0x84 at the client's level), as a
+    /// broker that speaks only 5.0 answers a client such as PubSubClient.
+    /// mosquitto 2.0.11 has no such setting.
+    pub only: bool,
 }
 
 /// Where a redirected client should go (§4.11).
@@ -47,6 +52,7 @@ impl Default for V5Config {
             maximum_qos: QoS::ExactlyOnce,
             retain_available: true,
             server_reference: None,
+            only: false,
         }
     }
 }

@@ -46,6 +46,8 @@ bundled!(
     "20-listener-port.mqtt",
     "21-suback-failure.mqtt",
     "22-slow-consumer.mqtt",
+    "23-session-expiry-5.mqtt",
+    "24-v5-only-shared.mqtt",
 );
 
 /// A bundled scenario by file name (with or without `.mqtt`).

@@ -48,6 +48,14 @@ pub struct ConnSpec {
     pub will: Option<WillSpec>,
     /// User name and password.
     pub login: Option<(String, Option<String>)>,
+    /// `version 5|311|31` (3.1.1 by default).
+    pub protocol: Option<crate::codec::Protocol>,
+    /// MQTT 5.0: `session-expiry S`, the CONNECT's Session Expiry Interval.
+    pub session_expiry: Option<u32>,
+    /// MQTT 5.0: `receive-maximum N`, the CONNECT's Receive Maximum.
+    pub receive_maximum: Option<u16>,
+    /// MQTT 5.0: `topic-alias-maximum N`, the CONNECT's Topic Alias Maximum.
+    pub topic_alias_maximum: Option<u16>,
 }
 
 /// What kind of node a declaration makes.

@@ -34,6 +34,24 @@ pub fn connect_options(name: &str, conn: &ConnSpec, default_keep_alive: u16) -> 
     if let Some((u, p)) = &conn.login {
         o = o.login(u.clone(), p.as_ref().map(|p| p.clone().into_bytes().into()));
     }
+    if let Some(p) = conn.protocol {
+        o.protocol = p;
+    }
+    // In the order libmosquitto writes them (the parser allows them with
+    // `version 5` only).
+    use crate::codec::properties as props;
+    if o.protocol != crate::codec::Protocol::V5 {
+        return o;
+    }
+    if let Some(s) = conn.session_expiry {
+        o.properties.push(props::SessionExpiryInterval(s).into());
+    }
+    if let Some(r) = conn.receive_maximum {
+        o.properties.push(props::ReceiveMaximum(r).into());
+    }
+    if let Some(t) = conn.topic_alias_maximum {
+        o.properties.push(props::TopicAliasMaximum(t).into());
+    }
     o
 }
 
@@ -188,11 +206,23 @@ impl Scenario {
                 ActionSpec::Restart(r) => Action::Restart(id(&w, r)?),
                 ActionSpec::Stop(r) => Action::Stop(id(&w, r)?),
                 ActionSpec::WifiDrop(r, d) => Action::WifiDown(id(&w, r)?, *d),
-                ActionSpec::Connect(r, conn, reconnect) => Action::Connect(
-                    id(&w, r)?,
-                    Box::new(connect_options(&r.name, conn, 60)),
-                    *reconnect,
-                ),
+                ActionSpec::Connect(r, conn, reconnect) => {
+                    // The client's declaration (`client c -> b version 5`)
+                    // gives the version a connect line leaves out.
+                    let mut conn = conn.clone();
+                    if conn.protocol.is_none() {
+                        conn.protocol = self
+                            .nodes
+                            .iter()
+                            .find(|n| n.name.name == r.name)
+                            .and_then(|n| n.conn.protocol);
+                    }
+                    Action::Connect(
+                        id(&w, r)?,
+                        Box::new(connect_options(&r.name, &conn, 60)),
+                        *reconnect,
+                    )
+                }
                 ActionSpec::Disconnect(r) => Action::Disconnect(id(&w, r)?),
                 ActionSpec::Publish(r, topic, payload, qos, retain) => Action::Publish {
                     node: id(&w, r)?,

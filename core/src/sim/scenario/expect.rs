@@ -25,23 +25,25 @@ pub struct ExpectResult {
 /// name alone (`PUBACK`), any packet of that type; a pattern ending in ` ...`
 /// (`CONNECT c1 k60 ...`), labels that start with what precedes it, up to a
 /// space. An MQTT 5.0 label's reason-code name and property count may be left
-/// out: `PUBACK m1 0x10` is `PUBACK m1 0x10 No matching subscribers`, and
+/// out: `PUBACK m1 0x10` is `PUBACK m1 0x10 No matching subscribers`,
+/// `CONNACK 0x00 sp1` is `CONNACK 0x00 Success sp1 [2 props]`, and
 /// `CONNECT c1 k60 v5.0 v` is `CONNECT c1 k60 v5.0 v [1 prop]`.
 pub fn summary_matches(pattern: &str, label: &str) -> bool {
-    let label = match without_property_count(label) {
-        Some(bare) if without_property_count(pattern).is_none() => bare,
-        _ => label,
-    };
-    if pattern
-        .rsplit(' ')
-        .next()
-        .is_some_and(|w| w.len() == 4 && w.starts_with("0x"))
-        && label
-            .strip_prefix(pattern)
-            .is_some_and(|rest| rest.starts_with(' ') && !rest.contains("0x"))
-    {
-        return true;
+    let mut forms = vec![label.to_owned()];
+    if without_property_count(pattern).is_none() {
+        if let Some(bare) = without_property_count(label) {
+            forms.push(bare.to_owned());
+        }
     }
+    for i in 0..forms.len() {
+        if let Some(f) = without_reason_name(&forms[i]) {
+            forms.push(f);
+        }
+    }
+    forms.iter().any(|f| matches_whole(pattern, f))
+}
+
+fn matches_whole(pattern: &str, label: &str) -> bool {
     if let Some(head) = pattern.strip_suffix(" ...") {
         return label
             .strip_prefix(head)
@@ -60,6 +62,21 @@ fn without_property_count(label: &str) -> Option<&str> {
         .strip_suffix(" props]")
         .or_else(|| mark.strip_suffix(" prop]"))?;
     (!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())).then_some(bare)
+}
+
+/// A 5.0 label without the name after its reason code (`PUBACK m1 0x10 No
+/// matching subscribers` to `PUBACK m1 0x10`), if it has one.
+fn without_reason_name(label: &str) -> Option<String> {
+    let first = label.split(' ').next()?;
+    let t = (0..16u8)
+        .filter_map(crate::codec::PacketType::from_nibble_v5)
+        .find(|t| t.name() == first)?;
+    let at = label.find(" 0x")? + 1;
+    let token = label.get(at..at + 4)?;
+    let code = u8::from_str_radix(token.get(2..)?, 16).ok()?;
+    let name = crate::codec::reason_codes::reason_name(t, code)?;
+    let rest = label[at + 4..].strip_prefix(' ')?.strip_prefix(name)?;
+    Some(format!("{}{rest}", &label[..at + 4]))
 }
 
 fn in_window(e: &Expect, t: Instant) -> bool {
@@ -299,6 +316,11 @@ mod tests {
             "CONNACK 0x00",
             "CONNACK 0x00 Success [2 props]"
         ));
+        let resumed = "CONNACK 0x00 Success sp1 [2 props]";
+        assert!(summary_matches("CONNACK 0x00 sp1", resumed));
+        assert!(summary_matches("CONNACK 0x00 Success sp1", resumed));
+        assert!(!summary_matches("CONNACK 0x00", resumed));
+        assert!(summary_matches("CONNACK ...", resumed));
         // A 3.1.1 SUBACK's codes are not a property count.
         assert!(!summary_matches("SUBACK m1", "SUBACK m1 [0]"));
     }

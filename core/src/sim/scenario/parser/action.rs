@@ -102,7 +102,7 @@ pub(super) fn timed(c: &mut Cur, at: Instant) -> R<ActionSpec> {
                     reconnect = Some(c.duration()?);
                     continue;
                 }
-                return c.err(oc, format!("unknown connect option '{opt}' (id, keepalive, persistent, clean, user, will, reconnect)"));
+                return c.err(oc, format!("unknown connect option '{opt}' (id, keepalive, persistent, clean, user, will, version, session-expiry, receive-maximum, topic-alias-maximum, reconnect)"));
             }
             ActionSpec::Connect(n, conn, reconnect)
         }

@@ -28,6 +28,12 @@ pub(super) const BROKER_OPTIONS: &[&str] = &[
     "max-topic-levels",
     "max-per-address",
     "hold-acks",
+    "v5-only",
+    "receive-maximum",
+    "topic-alias-maximum",
+    "server-keepalive",
+    "maximum-qos",
+    "no-retain",
 ];
 
 pub(super) fn broker(c: &mut Cur, sc: &mut Scenario) -> R<()> {
@@ -59,6 +65,32 @@ pub(super) fn broker(c: &mut Cur, sc: &mut Scenario) -> R<()> {
             "max-topic-levels" => cfg.max_topic_levels = c.number("a number")?,
             "max-per-address" => cfg.max_connections_per_address = c.number("a number")?,
             "hold-acks" => cfg.hold_acks = true,
+            "v5-only" => cfg.v5.only = true,
+            "receive-maximum" => {
+                let col = c.col();
+                cfg.v5.receive_maximum = c.number("a number from 1 to 65535")?;
+                if cfg.v5.receive_maximum == 0 {
+                    return c.err(col, "Receive Maximum 0 is a protocol error (MQTT 5.0 §3.2.2.3.3): write 1 to 65535");
+                }
+            }
+            "topic-alias-maximum" => cfg.v5.topic_alias_maximum = c.number("a number")?,
+            "server-keepalive" => {
+                cfg.v5.server_keep_alive = Some(c.number("a keep alive in seconds")?)
+            }
+            "maximum-qos" => {
+                let col = c.col();
+                cfg.v5.maximum_qos = match c.number::<u8>("a QoS, 0 or 1")? {
+                    0 => crate::codec::QoS::AtMostOnce,
+                    1 => crate::codec::QoS::AtLeastOnce,
+                    _ => {
+                        return c.err(
+                            col,
+                            "a broker's Maximum QoS is 0 or 1 (2 is the default, unannounced)",
+                        )
+                    }
+                };
+            }
+            "no-retain" => cfg.v5.retain_available = false,
             other => {
                 return c.err(
                     col,

@@ -10,7 +10,7 @@ use crate::sim::scenario::lexer::Tok;
 
 use super::cursor::{Cur, R};
 use super::model::model;
-use super::options::{conn_opt, link_opt, period};
+use super::options::{check_v5_options, conn_opt, link_opt, period};
 
 pub(super) fn device(c: &mut Cur, sc: &mut Scenario, kw: &str) -> R<()> {
     let name = c.name("a node name")?;
@@ -193,7 +193,17 @@ pub(super) fn device(c: &mut Cur, sc: &mut Scenario, kw: &str) -> R<()> {
                 "a controller needs 'input TOPIC output TOPIC setpoint VALUE'",
             );
         }
-        NodeKind::Esp32 { sensor, .. } => {
+        NodeKind::Esp32 {
+            sensor, profile, ..
+        } => {
+            if matches!(profile, Esp32Profile::PubSubClient { .. })
+                && conn.protocol == Some(crate::codec::Protocol::V5)
+            {
+                return c.err(
+                    c.end_col,
+                    "PubSubClient speaks MQTT 3.1.1 only: 'version 5' needs profile esp-idf",
+                );
+            }
             if !have_profile {
                 return c.err(
                     c.end_col,
@@ -215,6 +225,7 @@ pub(super) fn device(c: &mut Cur, sc: &mut Scenario, kw: &str) -> R<()> {
         }
         _ => {}
     }
+    check_v5_options(c, &conn)?;
     let mut params = LinkParams::default();
     link.apply(&mut params);
     sc.nodes.push(NodeDecl {

@@ -35,8 +35,8 @@ pub(super) fn window(c: &mut Cur, last_at: Instant, e: &mut Expect) -> R<bool> {
 /// A packet summary to expect starts with a packet type's name, as the diagram
 /// labels do: `PUBACK m1`, `PUBLISH d1 q1 m1 topico`, `CONNECT`, `CONNECT c1 k60 ...`.
 fn check_summary(summary: &str) -> Result<(), String> {
-    let names: Vec<&str> = (1..=14u8)
-        .filter_map(PacketType::from_nibble)
+    let names: Vec<&str> = (1..=15u8)
+        .filter_map(PacketType::from_nibble_v5)
         .map(PacketType::name)
         .collect();
     let first = summary.split(' ').next().unwrap_or("");

@@ -15,15 +15,15 @@ pub(super) fn packet_type(c: &mut Cur) -> R<Option<PacketType>> {
     if upper == "ANY" || upper == "PACKET" {
         return Ok(None);
     }
-    for n in 1..=14u8 {
-        if let Some(t) = PacketType::from_nibble(n) {
+    for n in 1..=15u8 {
+        if let Some(t) = PacketType::from_nibble_v5(n) {
             if t.name() == upper {
                 return Ok(Some(t));
             }
         }
     }
-    let names: Vec<&str> = (1..=14u8)
-        .filter_map(PacketType::from_nibble)
+    let names: Vec<&str> = (1..=15u8)
+        .filter_map(PacketType::from_nibble_v5)
         .map(PacketType::name)
         .collect();
     if let Some(kw) = suggest(&w, ["next", "every"]) {

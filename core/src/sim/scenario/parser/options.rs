@@ -4,7 +4,7 @@
 
 use core::time::Duration;
 
-use crate::codec::QoS;
+use crate::codec::{Protocol, QoS};
 use crate::sim::scenario::ast::*;
 use crate::sim::scenario::units::{parse_percent, parse_rate};
 
@@ -102,9 +102,53 @@ pub(super) fn conn_opt(c: &mut Cur, opt: &str, conn: &mut ConnSpec) -> R<bool> {
             }
             conn.will = Some(w);
         }
+        "version" => {
+            let (w, wc) = c.word("a protocol version: 5, 311 or 31")?;
+            conn.protocol = Some(match w.as_str() {
+                "5" | "5.0" | "mqttv5" => Protocol::V5,
+                "311" | "3.1.1" | "mqttv311" => Protocol::V311,
+                "31" | "3.1" | "mqttv31" => Protocol::V31,
+                other => {
+                    return c.err(
+                        wc,
+                        format!("unknown protocol version '{other}' (5, 311 or 31)"),
+                    )
+                }
+            });
+        }
+        "session-expiry" => conn.session_expiry = Some(c.number("a number of seconds")?),
+        "receive-maximum" => {
+            let col = c.col();
+            let n: u16 = c.number("a number from 1 to 65535")?;
+            if n == 0 {
+                return c.err(
+                    col,
+                    "Receive Maximum 0 is a protocol error: write 1 to 65535",
+                );
+            }
+            conn.receive_maximum = Some(n);
+        }
+        "topic-alias-maximum" => conn.topic_alias_maximum = Some(c.number("a number")?),
         _ => return Ok(false),
     }
     Ok(true)
+}
+
+/// MQTT 5.0 connection options need `version 5`: the error, at the end of the
+/// line, if they were given without it.
+pub(super) fn check_v5_options(c: &Cur, conn: &ConnSpec) -> R<()> {
+    let v5_only = [
+        ("session-expiry", conn.session_expiry.is_some()),
+        ("receive-maximum", conn.receive_maximum.is_some()),
+        ("topic-alias-maximum", conn.topic_alias_maximum.is_some()),
+    ];
+    match v5_only.iter().find(|(_, given)| *given) {
+        Some((word, _)) if conn.protocol != Some(Protocol::V5) => c.err(
+            c.end_col,
+            format!("'{word}' is an MQTT 5.0 property: it needs 'version 5'"),
+        ),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]
