@@ -236,3 +236,77 @@ fn a_5_0_only_broker_answers_3_1_1_with_connack_1() {
     let r = scenario::run(&src.replace(" v5-only", ""), Some(1)).unwrap();
     assert!(!r.passed());
 }
+
+#[test]
+fn expectations_on_the_properties_a_message_carries() {
+    let src = "broker b\nclient s -> b\nclient p -> b\n\
+        at 0s s: mosquitto_sub -V 5 -i s -t t -q 1 -D subscribe subscription-identifier 7\n\
+        at 1s p: mosquitto_pub -V 5 -i p -t t -m x -q 1 -D publish user-property sala 101 \
+        -D publish response-topic r/1 -D publish correlation-data abc \
+        -D publish message-expiry-interval 60 -D publish content-type text/plain\n\
+        expect s receives \"x\" on t with user-property sala=101\n\
+        expect s receives \"x\" with response-topic r/1 with correlation-data \"abc\" \
+        with message-expiry 60 with subscription-id 7 with content-type \"text/plain\" once\n\
+        expect s never receives \"x\" with user-property sala=102\n\
+        expect s never receives with subscription-id 8\n\
+        expect s never receives with correlation-data \"abd\"\n\
+        run 3s\n";
+    let r = scenario::run(src, Some(1)).unwrap();
+    assert!(r.passed(), "{:#?}", r.results);
+    // Each `with` must hold: the same expectations fail on the 3.1.1 message.
+    let v311 = src
+        .replace("-V 5 ", "")
+        .replace(" -D subscribe subscription-identifier 7", "");
+    let v311: String = v311
+        .lines()
+        .map(|l| {
+            if l.starts_with("at 1s") {
+                "at 1s p: mosquitto_pub -i p -t t -m x -q 1"
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let r = scenario::run(&v311, Some(1)).unwrap();
+    let failed: Vec<usize> = r
+        .results
+        .iter()
+        .filter(|x| !x.passed)
+        .map(|x| x.line)
+        .collect();
+    assert_eq!(failed, [6, 7], "{:#?}", r.results);
+    let e = first_error("broker b\nclient s -> b\nexpect s receives \"x\" with user-proprty a=b\n");
+    assert!(e.contains("did you mean 'user-property'?"), "{e}");
+    let e = first_error("broker b\nclient s -> b\nexpect s receives \"x\" with user-property ab\n");
+    assert!(e.contains("'ab' is not NAME=VALUE"), "{e}");
+}
+
+#[test]
+fn fault_rules_act_on_5_0_packets() {
+    // A delayed PUBREL on a 5.0 QoS 2 exchange: everything behind it waits.
+    let src = "broker b\nclient s -> b\nclient p -> b\n\
+        fault delay PUBREL from p by 5s\n\
+        at 0s s: mosquitto_sub -V 5 -i s -t t -q 2\n\
+        at 1s p: mosquitto_pub -V 5 -i p -t t -m x -q 2\n\
+        expect packet \"PUBREL m1\" from p after 6s once\n\
+        expect packet \"PUBCOMP m1\" to p after 6s once\n\
+        expect s receives \"x\" once\n\
+        run 10s\n";
+    let r = scenario::run(src, Some(1)).unwrap();
+    assert!(r.passed(), "{:#?}", r.results);
+    // Dropping the 5.0 PUBACK (0x10, nobody subscribed): the publisher never
+    // hears it.
+    let src = "broker b\nclient p -> b\n\
+        fault drop next PUBACK to p\n\
+        at 1s p: mosquitto_pub -V 5 -i p -t nobody -m x -q 1\n\
+        expect packet \"PUBACK m1 0x10\" to p never\n\
+        run 5s\n";
+    let r = scenario::run(src, Some(1)).unwrap();
+    assert!(r.passed(), "{:#?}", r.results);
+    let dropped = r.world.trace().entries().iter().any(|e| {
+        matches!(&e.kind, TraceKind::Packet { fate: Fate::Dropped, summary, v5: true, .. }
+            if summary == "PUBACK m1 0x10 No matching subscribers")
+    });
+    assert!(dropped);
+}

@@ -93,6 +93,8 @@ pub struct Received {
     pub retain: bool,
     /// DUP flag.
     pub dup: bool,
+    /// Its MQTT 5.0 properties, in wire order (none under 3.1.1).
+    pub properties: Vec<crate::codec::properties::Property>,
 }
 
 /// The application running on a client node.

@@ -264,6 +264,53 @@ pub enum Count {
     Never,
 }
 
+/// An MQTT 5.0 property a received message must carry
+/// (`expect NODE receives ... with user-property sala=101`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PropertyMatch {
+    /// `user-property NAME=VALUE`.
+    UserProperty(String, String),
+    /// `response-topic TOPIC`.
+    ResponseTopic(String),
+    /// `correlation-data "TEXT"`.
+    CorrelationData(String),
+    /// `message-expiry S`: the Message Expiry Interval as received (what is
+    /// left of it).
+    MessageExpiry(u32),
+    /// `subscription-id N`.
+    SubscriptionId(u32),
+    /// `content-type TEXT`.
+    ContentType(String),
+}
+
+/// The words `with` takes.
+pub const PROPERTY_MATCHES: &[&str] = &[
+    "user-property",
+    "response-topic",
+    "correlation-data",
+    "message-expiry",
+    "subscription-id",
+    "content-type",
+];
+
+impl PropertyMatch {
+    /// Whether `props` holds this property with this value.
+    pub fn holds(&self, props: &[crate::codec::properties::Property]) -> bool {
+        use crate::codec::properties::Property as P;
+        props.iter().any(|p| match (self, p) {
+            (PropertyMatch::UserProperty(k, v), P::UserProperty(u)) => u.0 .0 == *k && u.0 .1 == *v,
+            (PropertyMatch::ResponseTopic(t), P::ResponseTopic(r)) => r.0 == *t,
+            (PropertyMatch::CorrelationData(d), P::CorrelationData(c)) => {
+                c.0.as_ref() == d.as_bytes()
+            }
+            (PropertyMatch::MessageExpiry(s), P::MessageExpiryInterval(m)) => m.0 == *s,
+            (PropertyMatch::SubscriptionId(n), P::SubscriptionIdentifier(i)) => i.0 == *n,
+            (PropertyMatch::ContentType(t), P::ContentType(c)) => c.0 == *t,
+            _ => false,
+        })
+    }
+}
+
 /// What an expectation checks.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExpectKind {
@@ -275,6 +322,8 @@ pub enum ExpectKind {
         payload: Option<String>,
         /// Topic, if given.
         topic: Option<String>,
+        /// `with PROPERTY VALUE`: MQTT 5.0 properties the message carries.
+        with: Vec<PropertyMatch>,
     },
     /// `expect NODE output "l1" "l2" ...`: the whole terminal output.
     Output(NameRef, Vec<String>),

@@ -118,6 +118,7 @@ fn evaluate(e: &Expect, w: &World) -> (bool, String) {
             node,
             payload,
             topic,
+            with,
         } => {
             let Some(c) = client(&node.name) else {
                 return (false, "no such client".into());
@@ -132,6 +133,7 @@ fn evaluate(e: &Expect, w: &World) -> (bool, String) {
                         .is_none_or(|p| p.as_bytes() == m.payload.as_slice())
                 })
                 .filter(|m| topic.as_ref().is_none_or(|t| *t == m.topic))
+                .filter(|m| with.iter().all(|w| w.holds(&m.properties)))
                 .collect();
             let when: Vec<String> = hits.iter().map(|m| format!("{}", m.time)).collect();
             (

@@ -188,6 +188,7 @@ impl World {
                                     qos: p.qos(),
                                     retain: p.retain,
                                     dup: p.dup,
+                                    properties: Vec::new(),
                                 },
                             ),
                         );
@@ -247,6 +248,7 @@ impl World {
                         qos: p.qos(),
                         retain: p.retain,
                         dup: p.dup,
+                        properties: p.properties.clone(),
                     });
                 }
             }

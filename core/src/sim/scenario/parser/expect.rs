@@ -32,6 +32,43 @@ pub(super) fn window(c: &mut Cur, last_at: Instant, e: &mut Expect) -> R<bool> {
     Ok(true)
 }
 
+/// `with PROPERTY VALUE` after `receives`: an MQTT 5.0 property the message
+/// carries.
+fn property_match(c: &mut Cur) -> R<PropertyMatch> {
+    let (w, wc) = c.word("a property: user-property, response-topic, correlation-data, message-expiry, subscription-id or content-type")?;
+    Ok(match w.as_str() {
+        "user-property" => {
+            let (kv, kc) = c.word("NAME=VALUE")?;
+            match kv.split_once('=') {
+                Some((k, v)) if !k.is_empty() => PropertyMatch::UserProperty(k.into(), v.into()),
+                _ => {
+                    return c.err(
+                        kc,
+                        format!("'{kv}' is not NAME=VALUE (write e.g. sala=101)"),
+                    )
+                }
+            }
+        }
+        "response-topic" => PropertyMatch::ResponseTopic(c.topic(false)?),
+        "correlation-data" => PropertyMatch::CorrelationData(c.text("the correlation data")?),
+        "message-expiry" => PropertyMatch::MessageExpiry(c.number("a number of seconds")?),
+        "subscription-id" => PropertyMatch::SubscriptionId(c.number("a subscription identifier")?),
+        "content-type" => PropertyMatch::ContentType(c.text("a content type")?),
+        other => {
+            let hint = suggest(other, PROPERTY_MATCHES.iter().copied())
+                .map(|s| format!(" (did you mean '{s}'?)"))
+                .unwrap_or_default();
+            return c.err(
+                wc,
+                format!(
+                    "unknown property '{other}'{hint} ({})",
+                    PROPERTY_MATCHES.join(", ")
+                ),
+            );
+        }
+    })
+}
+
 /// A packet summary to expect starts with a packet type's name, as the diagram
 /// labels do: `PUBACK m1`, `PUBLISH d1 q1 m1 topico`, `CONNECT`, `CONNECT c1 k60 ...`.
 fn check_summary(summary: &str) -> Result<(), String> {
@@ -111,13 +148,16 @@ pub(super) fn expect(c: &mut Cur, last_at: Instant, text: &str) -> R<Expect> {
                 _ => None,
             };
             let mut topic = None;
+            let mut with = Vec::new();
             while !c.at_end() {
                 if c.eat("on") {
                     topic = Some(c.topic(false)?);
+                } else if c.eat("with") {
+                    with.push(property_match(c)?);
                 } else if !window(c, last_at, &mut e)? {
                     return c.err(
                         c.col(),
-                        "expected on, within, after, before, between, once or times",
+                        "expected on, with, within, after, before, between, once or times",
                     );
                 }
             }
@@ -131,6 +171,7 @@ pub(super) fn expect(c: &mut Cur, last_at: Instant, text: &str) -> R<Expect> {
                 node,
                 payload,
                 topic,
+                with,
             }
         }
         "output" => {
