@@ -13,6 +13,7 @@
 pub mod auth;
 pub mod broker;
 pub mod capture;
+pub mod checker;
 pub mod client;
 pub mod codec;
 pub mod hex;

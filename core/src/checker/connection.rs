@@ -1,0 +1,236 @@
+//! One connection's life: CONNECT first and once, CONNACK first, Session
+//! Present on a clean session, nothing after DISCONNECT, PINGRESP for PINGREQ,
+//! and the 5.0 Maximum Packet Size each side announced.
+
+use std::collections::BTreeMap;
+
+use super::qos::Session;
+use super::routing::Request;
+use super::{side, Checker, PacketRef, Statement};
+use crate::capture::Direction;
+use crate::codec::properties::Property;
+use crate::codec::{v5, AnyPacket, Protocol};
+
+/// What the checker knows of one connection.
+#[derive(Debug, Default)]
+pub struct Conn {
+    /// Packets seen each way (client→server, server→client).
+    pub count: [u32; 2],
+    /// The level its CONNECT named.
+    pub protocol: Option<Protocol>,
+    /// The CONNECT.
+    pub connect: Option<v5::Connect>,
+    /// Whether a CONNACK accepted it.
+    pub accepted: bool,
+    /// Each side's DISCONNECT, if sent (with its 5.0 reason byte).
+    pub disconnect: [Option<u8>; 2],
+    /// PINGREQs not yet answered.
+    pub pings: Vec<PacketRef>,
+    /// When the connection ended.
+    pub closed_at: Option<u64>,
+    /// 5.0 limits: Maximum Packet Size the client (0) and server (1) accept.
+    pub max_packet: [Option<u32>; 2],
+    /// 5.0: Receive Maximum of client (0) and server (1).
+    pub receive_max: [u16; 2],
+    /// 5.0: Topic Alias Maximum of client (0) and server (1).
+    pub alias_max: [u16; 2],
+    /// Keep alive in seconds (the server's, if it set one).
+    pub keep_alive: u16,
+    /// Time of the client's last packet.
+    pub last_from_client: Option<u64>,
+    /// When either side sent DISCONNECT.
+    pub left_ns: Option<u64>,
+    /// When a CONNACK accepted it.
+    pub accepted_ns: Option<u64>,
+    /// The session the connection carries.
+    pub session: Session,
+    /// SUBSCRIBEs and UNSUBSCRIBEs not yet answered.
+    pub requests: BTreeMap<u16, Request>,
+    /// 5.0 Topic Aliases set each way.
+    pub aliases: [BTreeMap<u16, String>; 2],
+}
+
+pub(super) fn prop<T>(props: &[Property], f: impl Fn(&Property) -> Option<T>) -> Option<T> {
+    props.iter().find_map(f)
+}
+
+impl Checker {
+    /// The connection rules; `false` if the packet should be looked at no further.
+    pub(super) fn connection_packet(
+        &mut self,
+        at: PacketRef,
+        protocol: Protocol,
+        p: &v5::Packet,
+        raw: &AnyPacket,
+    ) -> bool {
+        let conn = at.conn;
+        let c = self.conns.get_mut(&conn).expect("connection exists");
+        let first = c.count[side(at.direction)] == 1;
+        let proto = c.protocol.unwrap_or(protocol);
+        let mut len = Vec::new();
+        let size = raw.encode(&mut len).map(|_| len.len() as u64).ok();
+        match at.direction {
+            Direction::ToServer => {
+                let after_disconnect = c.disconnect[0].is_some();
+                let is_connect = matches!(p, v5::Packet::Connect(_));
+                let limit = c.max_packet[1];
+                if let v5::Packet::Connect(k) = p {
+                    if first {
+                        c.protocol = Some(protocol);
+                        c.keep_alive = k.keep_alive;
+                        c.connect = Some(k.clone());
+                        c.max_packet[0] = prop(&k.properties, |p| match p {
+                            Property::MaximumPacketSize(m) => Some(m.0),
+                            _ => None,
+                        });
+                        c.receive_max[0] = prop(&k.properties, |p| match p {
+                            Property::ReceiveMaximum(m) => Some(m.0),
+                            _ => None,
+                        })
+                        .unwrap_or(65535);
+                        c.alias_max[0] = prop(&k.properties, |p| match p {
+                            Property::TopicAliasMaximum(m) => Some(m.0),
+                            _ => None,
+                        })
+                        .unwrap_or(0);
+                    }
+                }
+                if matches!(p, v5::Packet::Pingreq) {
+                    c.pings.push(at);
+                }
+                if let v5::Packet::Disconnect(d) = p {
+                    c.disconnect[0] = Some(d.reason.map_or(0, |r| r.as_u8()));
+                    c.left_ns.get_or_insert(at.time_ns);
+                }
+                if first {
+                    self.judge(Statement::FirstPacketConnect, is_connect, proto, vec![at]);
+                } else if is_connect {
+                    self.judge(Statement::OneConnect, false, proto, vec![at]);
+                }
+                if after_disconnect {
+                    self.judge(Statement::NothingAfterDisconnect, false, proto, vec![at]);
+                }
+                if let (Some(limit), Some(size)) = (limit, size) {
+                    self.judge(
+                        Statement::ClientMaximumPacketSize,
+                        size <= u64::from(limit),
+                        proto,
+                        vec![at],
+                    );
+                }
+                !after_disconnect
+            }
+            Direction::ToClient => {
+                let limit = c.max_packet[0];
+                let mut resume = None;
+                match p {
+                    v5::Packet::Connack(a) => {
+                        c.accepted = a.reason.as_u8() < 0x80;
+                        c.max_packet[1] = prop(&a.properties, |p| match p {
+                            Property::MaximumPacketSize(m) => Some(m.0),
+                            _ => None,
+                        });
+                        c.receive_max[1] = prop(&a.properties, |p| match p {
+                            Property::ReceiveMaximum(m) => Some(m.0),
+                            _ => None,
+                        })
+                        .unwrap_or(65535);
+                        c.alias_max[1] = prop(&a.properties, |p| match p {
+                            Property::TopicAliasMaximum(m) => Some(m.0),
+                            _ => None,
+                        })
+                        .unwrap_or(0);
+                        if let Some(k) = prop(&a.properties, |p| match p {
+                            Property::ServerKeepAlive(m) => Some(m.0),
+                            _ => None,
+                        }) {
+                            c.keep_alive = k;
+                        }
+                        let clean = c.connect.as_ref().map(|k| k.clean_start);
+                        if first && c.accepted {
+                            c.accepted_ns = Some(at.time_ns);
+                            let id = c.connect.as_ref().map(|k| k.client_id.clone());
+                            resume = Some((a.session_present, id));
+                        }
+                        if first {
+                            if let Some(true) = clean {
+                                if c.accepted {
+                                    self.judge(
+                                        Statement::SessionPresentClean,
+                                        !a.session_present,
+                                        proto,
+                                        vec![at],
+                                    );
+                                }
+                            }
+                        }
+                    }
+                    v5::Packet::Pingresp if !c.pings.is_empty() => {
+                        c.pings.remove(0);
+                        self.judge(Statement::PingrespForPingreq, true, proto, vec![at]);
+                    }
+                    v5::Packet::Disconnect(d) => {
+                        c.disconnect[1] = Some(d.reason.map_or(0, |r| r.as_u8()));
+                        c.left_ns.get_or_insert(at.time_ns);
+                    }
+                    _ => {}
+                }
+                if first {
+                    let ok = matches!(p, v5::Packet::Connack(_));
+                    self.judge(Statement::FirstPacketConnack, ok, proto, vec![at]);
+                }
+                if let (Some(limit), Some(size)) = (limit, size) {
+                    self.judge(
+                        Statement::ServerMaximumPacketSize,
+                        size <= u64::from(limit),
+                        proto,
+                        vec![at],
+                    );
+                }
+                match resume {
+                    Some((true, id)) => self.resume_session(conn, id),
+                    Some((false, _)) => {
+                        self.conns.get_mut(&conn).expect("exists").session = Session {
+                            known: true,
+                            ..Session::default()
+                        };
+                    }
+                    None => {}
+                }
+                true
+            }
+        }
+    }
+
+    /// A resumed session (Session Present 1) moves from the latest earlier
+    /// connection of the same client id; if none was seen, it is not known.
+    fn resume_session(&mut self, conn: usize, id: Option<String>) {
+        let from = self
+            .conns
+            .iter()
+            .rev()
+            .find(|(i, c)| {
+                **i != conn && c.connect.as_ref().map(|k| &k.client_id) == id.as_ref() && c.accepted
+            })
+            .map(|(i, _)| *i);
+        if let Some(f) = from {
+            let s = core::mem::take(&mut self.conns.get_mut(&f).expect("exists").session);
+            self.conns.get_mut(&conn).expect("exists").session = s;
+        }
+    }
+
+    /// A PINGREQ still unanswered a second or more after it, when the
+    /// connection ended or the run did, broke the PINGRESP rule.
+    pub(super) fn pings_close(&mut self, conn: usize, end_ns: u64) {
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        let proto = c.protocol.unwrap_or(Protocol::V311);
+        let pings = core::mem::take(&mut c.pings);
+        for ping in pings {
+            if end_ns.saturating_sub(ping.time_ns) >= 1_000_000_000 {
+                self.judge(Statement::PingrespForPingreq, false, proto, vec![ping]);
+            }
+        }
+    }
+}

@@ -1,0 +1,430 @@
+//! Subscriptions and deliveries: SUBACK answers its SUBSCRIBE with one code
+//! per filter and grants no more than asked; the server sends a client only
+//! what matches its subscriptions, at min(published, granted) QoS, with RETAIN
+//! set on a retained message sent for a new subscription and clear on a live
+//! one, in the order each publisher sent them; and every subscriber whose
+//! subscription matches gets the message.
+
+use super::{side, BTreeMap, BTreeSet, Checker, PacketRef, Statement};
+use crate::capture::Direction;
+use crate::codec::properties::Property;
+use crate::codec::{v5, Protocol, QoS};
+use crate::topic::matches;
+
+/// A subscription as the checker follows it.
+#[derive(Debug, Clone)]
+pub struct Sub {
+    /// The filter.
+    pub filter: String,
+    /// Granted QoS (None until the SUBACK, or if refused).
+    pub granted: Option<u8>,
+    /// 5.0 Retain As Published.
+    pub rap: bool,
+    /// 5.0 No Local.
+    pub no_local: bool,
+    /// When the SUBSCRIBE was seen.
+    pub asked_ns: u64,
+    /// When the SUBACK granted it.
+    pub granted_ns: Option<u64>,
+    /// When an UNSUBSCRIBE of it was seen.
+    pub until_ns: Option<u64>,
+}
+
+/// A SUBSCRIBE or UNSUBSCRIBE waiting for its answer.
+#[derive(Debug, Clone)]
+pub enum Request {
+    /// Filters and requested QoS.
+    Subscribe(Vec<(String, u8)>, PacketRef),
+    /// Filters.
+    Unsubscribe(usize, PacketRef),
+}
+
+/// A message the broker received (or a will it has to publish).
+#[derive(Debug, Clone)]
+pub struct Msg {
+    /// The publishing connection.
+    pub conn: usize,
+    /// Topic.
+    pub topic: String,
+    /// Payload.
+    pub payload: Vec<u8>,
+    /// QoS.
+    pub qos: u8,
+    /// RETAIN.
+    pub retain: bool,
+    /// When the broker had it.
+    pub time_ns: u64,
+    /// Order among the publisher's messages.
+    pub seq: u64,
+    /// A will (judged by the will statement).
+    pub will: bool,
+    /// The PUBLISH (or the close, for a will).
+    pub at: PacketRef,
+    /// Connections it was delivered to.
+    pub delivered: BTreeSet<usize>,
+}
+
+/// What the checker knows of the broker's routing.
+#[derive(Debug, Default)]
+pub struct Routing {
+    /// Every message, in order of arrival.
+    pub messages: Vec<Msg>,
+    /// Messages by (topic, payload).
+    pub by_content: BTreeMap<(String, Vec<u8>), Vec<usize>>,
+    /// Last sequence number delivered per (subscriber, publisher, topic, QoS).
+    pub last_seq: BTreeMap<(usize, usize, String, u8), u64>,
+    /// Wills discarded on DISCONNECT: (topic, payload, time, close).
+    pub discarded: Vec<(String, Vec<u8>, u64, PacketRef)>,
+    next_seq: u64,
+}
+
+fn qos_u8(q: QoS) -> u8 {
+    q.as_u8()
+}
+
+impl Routing {
+    /// Records a message the broker has.
+    pub fn add(&mut self, m: Msg) {
+        let i = self.messages.len();
+        self.by_content
+            .entry((m.topic.clone(), m.payload.clone()))
+            .or_default()
+            .push(i);
+        self.messages.push(Msg {
+            seq: self.next_seq,
+            ..m
+        });
+        self.next_seq += 1;
+    }
+
+    fn origin(&self, topic: &str, payload: &[u8], now: u64) -> Option<usize> {
+        let v = self
+            .by_content
+            .get(&(topic.to_string(), payload.to_vec()))?;
+        v.iter()
+            .rev()
+            .copied()
+            .find(|&i| self.messages[i].time_ns <= now)
+    }
+}
+
+impl Checker {
+    /// Resolves a PUBLISH's topic through the connection's aliases, judging
+    /// the 5.0 Topic Alias Maximum.
+    fn topic_of(&mut self, at: PacketRef, proto: Protocol, m: &v5::Publish) -> Option<String> {
+        let c = self.conns.get_mut(&at.conn)?;
+        let s = side(at.direction);
+        let alias = m.properties.iter().find_map(|p| match p {
+            Property::TopicAlias(a) => Some(a.0),
+            _ => None,
+        });
+        let topic = match (m.topic.as_ref(), alias) {
+            (Some(t), Some(a)) => {
+                c.aliases[s].insert(a, t.as_str().to_string());
+                Some(t.as_str().to_string())
+            }
+            (Some(t), None) => Some(t.as_str().to_string()),
+            (None, Some(a)) => c.aliases[s].get(&a).cloned(),
+            (None, None) => None,
+        };
+        if let Some(a) = alias {
+            let (max, st) = if s == 0 {
+                (c.alias_max[1], Statement::ClientTopicAliasMaximum)
+            } else {
+                (c.alias_max[0], Statement::ServerTopicAliasMaximum)
+            };
+            self.judge(st, a <= max, proto, vec![at]);
+        }
+        topic
+    }
+
+    pub(super) fn routing_packet(
+        &mut self,
+        at: PacketRef,
+        protocol: Protocol,
+        p: &v5::Packet,
+        new_message: bool,
+    ) {
+        let Some(c) = self.conns.get(&at.conn) else {
+            return;
+        };
+        let proto = c.protocol.unwrap_or(protocol);
+        match (at.direction, p) {
+            (Direction::ToServer, v5::Packet::Publish(m)) => {
+                let Some(topic) = self.topic_of(at, proto, m) else {
+                    return;
+                };
+                let new = new_message || m.qospid.pid().is_none();
+                if new {
+                    self.routing.add(Msg {
+                        conn: at.conn,
+                        topic,
+                        payload: m.payload.to_vec(),
+                        qos: qos_u8(m.qospid.qos()),
+                        retain: m.retain,
+                        time_ns: at.time_ns,
+                        seq: 0,
+                        will: false,
+                        at,
+                        delivered: BTreeSet::new(),
+                    });
+                }
+            }
+            (Direction::ToServer, v5::Packet::Subscribe(s)) => {
+                let filters: Vec<(String, u8)> = s
+                    .topics
+                    .iter()
+                    .map(|t| (t.filter.as_str().to_string(), qos_u8(t.options.qos)))
+                    .collect();
+                let c = self.conns.get_mut(&at.conn).expect("exists");
+                for t in &s.topics {
+                    c.session.subs.push(Sub {
+                        filter: t.filter.as_str().to_string(),
+                        granted: None,
+                        rap: t.options.retain_as_published,
+                        no_local: t.options.no_local,
+                        asked_ns: at.time_ns,
+                        granted_ns: None,
+                        until_ns: None,
+                    });
+                }
+                c.requests
+                    .insert(s.pid.get(), Request::Subscribe(filters, at));
+            }
+            (Direction::ToServer, v5::Packet::Unsubscribe(u)) => {
+                let c = self.conns.get_mut(&at.conn).expect("exists");
+                for f in &u.filters {
+                    for s in c
+                        .session
+                        .subs
+                        .iter_mut()
+                        .filter(|s| s.filter == f.as_str() && s.until_ns.is_none())
+                    {
+                        s.until_ns = Some(at.time_ns);
+                    }
+                }
+                c.requests
+                    .insert(u.pid.get(), Request::Unsubscribe(u.filters.len(), at));
+            }
+            (Direction::ToClient, v5::Packet::Suback(a)) => {
+                let c = self.conns.get_mut(&at.conn).expect("exists");
+                match c.requests.remove(&a.pid.get()) {
+                    Some(Request::Subscribe(filters, req)) => {
+                        let codes: Vec<u8> = a.reasons.iter().map(|r| r.as_u8()).collect();
+                        let count_ok = codes.len() == filters.len();
+                        let mut higher = false;
+                        for ((f, asked), code) in filters.iter().zip(&codes) {
+                            if *code < 0x80 && code > asked {
+                                higher = true;
+                            }
+                            let sub = c
+                                .session
+                                .subs
+                                .iter_mut()
+                                .rev()
+                                .find(|s| &s.filter == f && s.asked_ns == req.time_ns);
+                            if let Some(s) = sub {
+                                if *code < 0x80 {
+                                    s.granted = Some(*code);
+                                    s.granted_ns = Some(at.time_ns);
+                                } else {
+                                    s.until_ns = Some(req.time_ns);
+                                }
+                            }
+                        }
+                        // A refused filter, or a replaced subscription, leaves older entries: the
+                        // newest for a filter wins.
+                        dedup_subs(&mut c.session.subs, at.time_ns);
+                        self.judge(Statement::SubackMatchesSubscribe, true, proto, vec![at]);
+                        self.judge(
+                            Statement::SubackOneCodePerFilter,
+                            count_ok,
+                            proto,
+                            vec![at, req],
+                        );
+                        self.judge(Statement::GrantedNoHigher, !higher, proto, vec![at, req]);
+                    }
+                    other => {
+                        if let Some(o) = other {
+                            c.requests.insert(a.pid.get(), o);
+                        }
+                        if c.session.known {
+                            self.judge(Statement::SubackMatchesSubscribe, false, proto, vec![at]);
+                        }
+                    }
+                }
+            }
+            (Direction::ToClient, v5::Packet::Unsuback(a)) => {
+                let c = self.conns.get_mut(&at.conn).expect("exists");
+                match c.requests.remove(&a.pid.get()) {
+                    Some(Request::Unsubscribe(..)) => {
+                        self.judge(Statement::SubackMatchesSubscribe, true, proto, vec![at])
+                    }
+                    other => {
+                        if let Some(o) = other {
+                            c.requests.insert(a.pid.get(), o);
+                        }
+                        if c.session.known {
+                            self.judge(Statement::SubackMatchesSubscribe, false, proto, vec![at]);
+                        }
+                    }
+                }
+            }
+            (Direction::ToClient, v5::Packet::Publish(m)) => {
+                let Some(topic) = self.topic_of(at, proto, m) else {
+                    return;
+                };
+                if !(new_message || m.qospid.pid().is_none()) {
+                    return;
+                }
+                self.delivery(at, proto, m, topic);
+            }
+            _ => {}
+        }
+    }
+
+    fn delivery(&mut self, at: PacketRef, proto: Protocol, m: &v5::Publish, topic: String) {
+        let now = at.time_ns;
+        let payload = m.payload.to_vec();
+        let q = qos_u8(m.qospid.qos());
+        let origin = self.routing.origin(&topic, &payload, now);
+        let c = self.conns.get(&at.conn).expect("exists");
+        let known = c.session.known;
+        let v5 = proto == Protocol::V5;
+        let live_at = |s: &Sub, t: u64| s.asked_ns <= t && s.until_ns.is_none_or(|u| t < u);
+        let matching: Vec<Sub> = c
+            .session
+            .subs
+            .iter()
+            .filter(|s| matches(&s.filter, &topic))
+            .filter(|s| s.asked_ns <= now)
+            .cloned()
+            .collect();
+        let mut verdicts: Vec<(Statement, bool, Vec<PacketRef>)> = Vec::new();
+        if known {
+            let otime = origin
+                .map(|i| self.routing.messages[i].time_ns)
+                .unwrap_or(now);
+            let ok = matching
+                .iter()
+                .any(|s| s.until_ns.is_none_or(|u| otime < u || now <= u));
+            verdicts.push((Statement::DeliveryMatchesFilter, ok, vec![at]));
+        }
+        if let Some(i) = origin {
+            let o = &self.routing.messages[i];
+            let refs = vec![at, o.at];
+            if known {
+                let granted: Vec<u8> = matching.iter().filter_map(|s| s.granted).collect();
+                if !granted.is_empty() {
+                    let ok = granted.iter().any(|g| (*g).min(o.qos) == q)
+                        || (q <= o.qos && granted.iter().any(|g| q <= *g) && granted.len() > 1);
+                    verdicts.push((Statement::DeliveryQos, ok, refs.clone()));
+                }
+                let live = matching
+                    .iter()
+                    .any(|s| live_at(s, o.time_ns) && s.asked_ns < o.time_ns);
+                let fresh = o.retain && matching.iter().any(|s| s.asked_ns >= o.time_ns);
+                if m.retain {
+                    let ok = fresh || (v5 && matching.iter().any(|s| s.rap && o.retain));
+                    verdicts.push((Statement::RetainClearOnLive, ok, refs.clone()));
+                } else if fresh && !live {
+                    verdicts.push((Statement::RetainOnRetained, false, refs.clone()));
+                } else if live {
+                    verdicts.push((Statement::RetainClearOnLive, true, refs.clone()));
+                }
+                if live && !m.dup && !o.will {
+                    let key = (at.conn, o.conn, o.topic.clone(), o.qos);
+                    let seq = o.seq;
+                    let last = self.routing.last_seq.get(&key).copied();
+                    verdicts.push((
+                        Statement::OrderedTopic,
+                        last.is_none_or(|l| seq > l),
+                        refs.clone(),
+                    ));
+                    self.routing
+                        .last_seq
+                        .insert(key, seq.max(last.unwrap_or(0)));
+                }
+            }
+            self.routing.messages[i].delivered.insert(at.conn);
+        } else if let Some(d) = self
+            .routing
+            .discarded
+            .iter()
+            .find(|d| d.0 == topic && d.1 == payload && d.2 <= now)
+        {
+            verdicts.push((Statement::NoWillAfterDisconnect, false, vec![at, d.3]));
+        }
+        for (st, ok, refs) in verdicts {
+            self.judge(st, ok, proto, refs);
+        }
+    }
+
+    /// Every matching subscriber online from before a message until at least a
+    /// second after it (and to the end of the run, or its close) got it.
+    pub(super) fn routing_finish(&mut self, end: u64) {
+        let mut verdicts = Vec::new();
+        for m in &self.routing.messages {
+            // Only messages the broker routed at all (an ACL may refuse one silently).
+            if m.delivered.is_empty() && !m.will {
+                continue;
+            }
+            if end < m.time_ns + 1_000_000_000 {
+                continue;
+            }
+            let publisher_id = self
+                .conns
+                .get(&m.conn)
+                .and_then(|c| c.connect.as_ref())
+                .map(|k| k.client_id.clone());
+            for (&id, c) in &self.conns {
+                if !c.session.known || !c.accepted || c.accepted_ns.is_none_or(|t| t > m.time_ns) {
+                    continue;
+                }
+                let gone = match (c.closed_at, c.left_ns) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                if gone.is_some_and(|t| t < m.time_ns + 1_000_000_000) {
+                    continue;
+                }
+                let own = c.connect.as_ref().map(|k| k.client_id.clone()) == publisher_id;
+                let subscribed = c.session.subs.iter().any(|s| {
+                    matches(&s.filter, &m.topic)
+                        && s.granted_ns.is_some_and(|g| g < m.time_ns)
+                        && s.until_ns.is_none_or(|u| u > m.time_ns)
+                        && !(s.no_local && own)
+                });
+                if !subscribed {
+                    continue;
+                }
+                let st = if m.will {
+                    Statement::WillOnUngracefulClose
+                } else {
+                    Statement::EveryMatchingSubscriber
+                };
+                let proto = c.protocol.unwrap_or(Protocol::V311);
+                verdicts.push((st, m.delivered.contains(&id), proto, vec![m.at]));
+            }
+        }
+        for (st, ok, proto, refs) in verdicts {
+            self.judge(st, ok, proto, refs);
+        }
+    }
+}
+
+/// Keeps, for each filter, only the newest subscription still in force.
+fn dedup_subs(subs: &mut [Sub], now: u64) {
+    let n = subs.len();
+    for i in 0..n {
+        if subs[i].until_ns.is_some() || subs[i].granted.is_none() {
+            continue;
+        }
+        let newer = subs[i + 1..]
+            .iter()
+            .any(|s| s.filter == subs[i].filter && s.granted.is_some() && s.until_ns.is_none());
+        if newer {
+            subs[i].until_ns = Some(now);
+        }
+    }
+}

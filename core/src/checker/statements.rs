@@ -1,0 +1,177 @@
+//! The table of normative statements the checker judges from the wire: each
+//! one's number in MQTT 3.1.1 and in MQTT 5.0 (`MQTT-x.y.z-n`), its severity
+//! and its section. Statements a single malformed packet breaks are the
+//! codec's ([`crate::codec::DecodeErrorKind::rule`]), not repeated here.
+//!
+//! Words (the rule in our own words, English and Portuguese, with a link to
+//! the OASIS section) are made at the edge; [`fmt::Display`] gives the English
+//! one-line form the CLI prints.
+
+use core::fmt;
+
+use crate::codec::Protocol;
+
+/// How much a finding weighs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// A MUST (or MUST NOT) was broken.
+    Must,
+    /// A SHOULD was not followed.
+    Should,
+    /// Worth knowing, breaks nothing.
+    Note,
+}
+
+macro_rules! statements {
+    ($( $(#[$doc:meta])* $name:ident $v3:literal $v5:literal $sev:ident $v3sec:literal $v5sec:literal $en:literal; )*) => {
+        /// A normative statement the checker judges.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Statement {
+            $( $(#[$doc])* $name, )*
+        }
+
+        impl Statement {
+            /// Every statement, in table order.
+            pub const ALL: &'static [Statement] = &[$(Statement::$name,)*];
+
+            /// Its number in MQTT 3.1.1 (levels 3 and 4) or 5.0, or its
+            /// section (`§3.3.5`) where the standard gives it no number.
+            pub fn id(self, protocol: Protocol) -> &'static str {
+                match (self, protocol) {
+                    $( (Statement::$name, Protocol::V5) => $v5, (Statement::$name, _) => $v3, )*
+                }
+            }
+
+            /// The section of the standard that states it.
+            pub fn section(self, protocol: Protocol) -> &'static str {
+                match (self, protocol) {
+                    $( (Statement::$name, Protocol::V5) => $v5sec, (Statement::$name, _) => $v3sec, )*
+                }
+            }
+
+            /// MUST, SHOULD or note.
+            pub fn severity(self) -> Severity {
+                match self {
+                    $( Statement::$name => Severity::$sev, )*
+                }
+            }
+
+            /// A short English statement of the rule (the CLI's words).
+            pub fn english(self) -> &'static str {
+                match self {
+                    $( Statement::$name => $en, )*
+                }
+            }
+        }
+    };
+}
+
+statements! {
+    /// The client's first packet is CONNECT.
+    FirstPacketConnect "MQTT-3.1.0-1" "MQTT-3.1.0-1" Must "§3.1" "§3.1"
+        "the first packet a client sends is CONNECT";
+    /// A second CONNECT on one connection is a protocol violation.
+    OneConnect "MQTT-3.1.0-2" "MQTT-3.1.0-2" Must "§3.1" "§3.1"
+        "a client sends CONNECT only once per connection";
+    /// The server's first packet is CONNACK.
+    FirstPacketConnack "MQTT-3.2.0-1" "MQTT-3.2.0-1" Must "§3.2" "§3.2"
+        "the first packet the server sends is CONNACK";
+    /// Clean Session / Clean Start 1 gets Session Present 0.
+    SessionPresentClean "MQTT-3.2.2-1" "MQTT-3.2.2-2" Must "§3.2.2.2" "§3.2.2.1.1"
+        "a clean session is answered with Session Present 0";
+    /// Nothing after DISCONNECT.
+    NothingAfterDisconnect "MQTT-3.14.4-2" "MQTT-3.14.4-1" Must "§3.14.4" "§3.14.4"
+        "after DISCONNECT the sender sends no more packets on the connection";
+    /// PINGRESP answers PINGREQ.
+    PingrespForPingreq "MQTT-3.12.4-1" "MQTT-3.12.4-1" Must "§3.12.4" "§3.12.4"
+        "the server answers each PINGREQ with a PINGRESP";
+    /// The server closes a connection silent for one and a half keep alives.
+    KeepAliveClose "MQTT-3.1.2-24" "MQTT-3.1.2-22" Must "§3.1.2.10" "§3.1.2.10"
+        "the server closes a connection silent for one and a half keep alive periods";
+    /// A new QoS 1/2 PUBLISH, SUBSCRIBE or UNSUBSCRIBE takes an unused identifier.
+    PacketIdUnused "MQTT-2.3.1-2" "MQTT-2.2.1-3" Must "§2.3.1" "§2.2.1"
+        "a new packet takes a packet identifier not in use";
+    /// PUBACK, PUBREC, PUBREL and PUBCOMP carry the identifier of a PUBLISH in flight.
+    AckMatchesPublish "MQTT-2.3.1-6" "MQTT-2.2.1-5" Must "§2.3.1" "§2.2.1"
+        "PUBACK, PUBREC, PUBREL and PUBCOMP carry the identifier of the PUBLISH they answer";
+    /// SUBACK and UNSUBACK carry the identifier of their request.
+    SubackMatchesSubscribe "MQTT-2.3.1-7" "MQTT-2.2.1-6" Must "§2.3.1" "§2.2.1"
+        "SUBACK and UNSUBACK carry the identifier of the SUBSCRIBE or UNSUBSCRIBE they answer";
+    /// A PUBLISH sent again has DUP 1.
+    DupOnResend "MQTT-3.3.1-1" "MQTT-3.3.1-1" Must "§3.3.1.1" "§3.3.1.1"
+        "a PUBLISH sent again has DUP set to 1";
+    /// The QoS 2 exchange in order: PUBREL only after PUBREC, PUBCOMP only after PUBREL.
+    Qos2InOrder "MQTT-4.3.3-1" "MQTT-4.3.3-3" Must "§4.3.3" "§4.3.3"
+        "the QoS 2 exchange goes PUBLISH, PUBREC, PUBREL, PUBCOMP in that order";
+    /// The acknowledgement fits the PUBLISH's QoS.
+    AckFitsQos "MQTT-4.3.2-2" "MQTT-4.3.2-4" Must "§4.3.2" "§4.3.2"
+        "a QoS 1 PUBLISH is answered with PUBACK, a QoS 2 PUBLISH with PUBREC";
+    /// One SUBACK code per topic filter.
+    SubackOneCodePerFilter "MQTT-3.8.4-5" "MQTT-3.8.4-6" Must "§3.8.4" "§3.8.4"
+        "a SUBACK has one return code per topic filter of the SUBSCRIBE";
+    /// Granted QoS is no higher than asked.
+    GrantedNoHigher "§3.9.3" "§3.9.3" Must "§3.9.3" "§3.9.3"
+        "the QoS a SUBACK grants is no higher than the one asked";
+    /// Delivery at min(published, granted) QoS.
+    DeliveryQos "MQTT-3.8.4-6" "MQTT-3.8.4-8" Must "§3.8.4" "§3.8.4"
+        "a message goes to a subscriber at the lower of its published QoS and the granted QoS";
+    /// A delivery matches one of the subscriber's filters.
+    DeliveryMatchesFilter "MQTT-3.3.2-3" "MQTT-3.3.2-3" Must "§3.3.2.1" "§3.3.2.1"
+        "the server sends a client only messages whose topic matches one of its subscriptions";
+    /// Every matching subscriber gets the message.
+    EveryMatchingSubscriber "MQTT-3.3.5-1" "§3.3.4" Must "§3.3.5" "§3.3.4"
+        "every client whose subscription matches a message gets it";
+    /// RETAIN 1 on a message sent because of a new subscription.
+    RetainOnRetained "MQTT-3.3.1-8" "§3.3.1.3" Must "§3.3.1.3" "§3.3.1.3"
+        "a retained message sent for a new subscription has RETAIN 1";
+    /// RETAIN 0 on a live delivery.
+    RetainClearOnLive "MQTT-3.3.1-9" "MQTT-3.3.1-12" Must "§3.3.1.3" "§3.3.1.3"
+        "a message sent to an established subscription has RETAIN 0 (in 5.0, unless Retain As Published)";
+    /// Messages of one topic and QoS arrive in the order they were published.
+    OrderedTopic "MQTT-4.6.0-6" "MQTT-4.6.0-6" Must "§4.6" "§4.6"
+        "messages of one topic and QoS from one client reach each subscriber in the order sent";
+    /// The will is published when the connection ends without DISCONNECT.
+    WillOnUngracefulClose "MQTT-3.1.2-8" "MQTT-3.1.2-8" Must "§3.1.2.5" "§3.1.2.5"
+        "the will message is published when the connection closes without DISCONNECT";
+    /// The will is discarded on DISCONNECT.
+    NoWillAfterDisconnect "MQTT-3.14.4-3" "MQTT-3.14.4-3" Must "§3.14.4" "§3.14.4"
+        "after a normal DISCONNECT the will message is not published";
+    /// 5.0: the client keeps to the server's Receive Maximum.
+    ClientReceiveMaximum "§3.3.4" "MQTT-3.3.4-7" Must "§3.3.4" "§3.3.4"
+        "a client has no more QoS 1 and 2 PUBLISH unacknowledged than the server's Receive Maximum";
+    /// 5.0: the server keeps to the client's Receive Maximum.
+    ServerReceiveMaximum "§3.3.4" "MQTT-3.3.4-9" Must "§3.3.4" "§3.3.4"
+        "the server has no more QoS 1 and 2 PUBLISH unacknowledged than the client's Receive Maximum";
+    /// 5.0: the client keeps to the server's Topic Alias Maximum.
+    ClientTopicAliasMaximum "§3.3.2" "MQTT-3.3.2-9" Must "§3.3.2.3.4" "§3.3.2.3.4"
+        "a client uses no Topic Alias above the server's Topic Alias Maximum";
+    /// 5.0: the server keeps to the client's Topic Alias Maximum.
+    ServerTopicAliasMaximum "§3.3.2" "MQTT-3.3.2-10" Must "§3.3.2.3.4" "§3.3.2.3.4"
+        "the server uses no Topic Alias above the client's Topic Alias Maximum";
+    /// 5.0: the server keeps to the client's Maximum Packet Size.
+    ServerMaximumPacketSize "§3.1.2" "MQTT-3.1.2-24" Must "§3.1.2.11.4" "§3.1.2.11.4"
+        "the server sends no packet larger than the client's Maximum Packet Size";
+    /// 5.0: the client keeps to the server's Maximum Packet Size.
+    ClientMaximumPacketSize "§3.2.2" "MQTT-3.2.2-15" Must "§3.2.2.3.6" "§3.2.2.3.6"
+        "a client sends no packet larger than the server's Maximum Packet Size";
+    /// A QoS 1 or 2 exchange left open when the connection ended (a note: the
+    /// session may finish it later).
+    ExchangeOpenAtClose "§4.3" "§4.3" Note "§4.3" "§4.3"
+        "a QoS 1 or 2 exchange was still open when the connection ended";
+}
+
+impl fmt::Display for Statement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.english())
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Must => "MUST",
+            Severity::Should => "SHOULD",
+            Severity::Note => "note",
+        })
+    }
+}

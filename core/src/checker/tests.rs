@@ -1,0 +1,738 @@
+//! Streams crafted to break one rule each, and a clean exchange that breaks
+//! none.
+
+use bytes::Bytes;
+
+use super::*;
+use crate::codec::properties::{
+    MaximumPacketSize, Property, ReceiveMaximum, TopicAlias, TopicAliasMaximum,
+};
+use crate::codec::{
+    convert, Connack, Connect, ConnectReturnCode, LastWill, Packet, Pid, Publish, QoS, QosPid,
+    Suback, SubackReturnCode, Subscribe, SubscribeTopic, Unsubscribe,
+};
+use crate::topic::{TopicFilter, TopicName};
+
+const S: u64 = 1_000_000_000;
+const TO_S: Direction = Direction::ToServer;
+const TO_C: Direction = Direction::ToClient;
+
+fn pid(n: u16) -> Pid {
+    Pid::new(n).unwrap()
+}
+
+fn connect(id: &str, clean: bool, keep_alive: u16, will: Option<LastWill>) -> Packet {
+    Packet::Connect(Connect {
+        protocol: Protocol::V311,
+        clean_session: clean,
+        keep_alive,
+        client_id: id.into(),
+        will,
+        login: None,
+    })
+}
+
+fn connack(sp: bool) -> Packet {
+    Packet::Connack(Connack {
+        session_present: sp,
+        code: ConnectReturnCode::Accepted,
+    })
+}
+
+fn publish(topic: &str, payload: &str, qospid: QosPid, retain: bool, dup: bool) -> Packet {
+    Packet::Publish(Publish {
+        dup,
+        qospid,
+        retain,
+        topic: TopicName::new(topic).unwrap(),
+        payload: Bytes::from(payload.to_string()),
+    })
+}
+
+fn subscribe(n: u16, filters: &[(&str, QoS)]) -> Packet {
+    Packet::Subscribe(Subscribe {
+        pid: pid(n),
+        topics: filters
+            .iter()
+            .map(|(f, q)| SubscribeTopic {
+                filter: TopicFilter::new(*f).unwrap(),
+                qos: *q,
+            })
+            .collect(),
+    })
+}
+
+fn suback(n: u16, codes: &[QoS]) -> Packet {
+    Packet::Suback(Suback {
+        pid: pid(n),
+        return_codes: codes
+            .iter()
+            .map(|q| SubackReturnCode::Success(*q))
+            .collect(),
+    })
+}
+
+/// A run: packets fed one per 10 ms unless a time is given.
+struct Run {
+    c: Checker,
+    t: u64,
+}
+
+impl Run {
+    fn new() -> Self {
+        Run {
+            c: Checker::new(),
+            t: 0,
+        }
+    }
+    fn at(&mut self, t: u64) -> &mut Self {
+        self.t = t;
+        self
+    }
+    fn send(&mut self, conn: usize, d: Direction, p: Packet) -> &mut Self {
+        self.t += 10_000_000;
+        self.c.packet(conn, d, self.t, None, &AnyPacket::V3(p));
+        self
+    }
+    fn send5(&mut self, conn: usize, d: Direction, p: v5::Packet) -> &mut Self {
+        self.t += 10_000_000;
+        self.c.packet(conn, d, self.t, None, &AnyPacket::V5(p));
+        self
+    }
+    fn close(&mut self, conn: usize, by: Direction) -> &mut Self {
+        self.t += 10_000_000;
+        self.c.closed(conn, by, self.t);
+        self
+    }
+    /// Connects `conn` as `id` (clean) and, if `filter`, subscribes it at QoS 2.
+    fn client(&mut self, conn: usize, id: &str, filter: Option<&str>) -> &mut Self {
+        self.send(conn, TO_S, connect(id, true, 60, None))
+            .send(conn, TO_C, connack(false));
+        if let Some(f) = filter {
+            self.send(conn, TO_S, subscribe(1, &[(f, QoS::ExactlyOnce)]))
+                .send(conn, TO_C, suback(1, &[QoS::ExactlyOnce]));
+        }
+        self
+    }
+    fn report(self, end: u64) -> Report {
+        self.c.finish(end)
+    }
+}
+
+/// The MUST statements a report says were broken.
+fn broken(r: &Report) -> Vec<Statement> {
+    r.findings
+        .iter()
+        .filter(|f| f.severity == Severity::Must)
+        .filter_map(|f| f.statement)
+        .collect()
+}
+
+fn breaks_only(r: Report, s: Statement) {
+    let b = broken(&r);
+    assert!(b.contains(&s), "expected {s:?} broken, got {b:?}\n{r}");
+    assert!(
+        b.iter().all(|x| *x == s),
+        "only {s:?} expected, got {b:?}\n{r}"
+    );
+}
+
+#[test]
+fn a_clean_exchange_breaks_nothing_and_covers_its_rules() {
+    let mut r = Run::new();
+    r.client(0, "sub", Some("a/#")).client(1, "pub", None);
+    r.send(
+        1,
+        TO_S,
+        publish("a/b", "1", QosPid::AtLeastOnce(pid(1)), false, false),
+    )
+    .send(1, TO_C, Packet::Puback(pid(1)));
+    r.send(
+        0,
+        TO_C,
+        publish("a/b", "1", QosPid::AtLeastOnce(pid(1)), false, false),
+    )
+    .send(0, TO_S, Packet::Puback(pid(1)));
+    r.send(
+        1,
+        TO_S,
+        publish("a/c", "2", QosPid::ExactlyOnce(pid(2)), true, false),
+    )
+    .send(1, TO_C, Packet::Pubrec(pid(2)));
+    r.send(1, TO_S, Packet::Pubrel(pid(2)))
+        .send(1, TO_C, Packet::Pubcomp(pid(2)));
+    r.send(
+        0,
+        TO_C,
+        publish("a/c", "2", QosPid::ExactlyOnce(pid(2)), false, false),
+    )
+    .send(0, TO_S, Packet::Pubrec(pid(2)));
+    r.send(0, TO_C, Packet::Pubrel(pid(2)))
+        .send(0, TO_S, Packet::Pubcomp(pid(2)));
+    r.send(0, TO_S, Packet::Pingreq)
+        .send(0, TO_C, Packet::Pingresp);
+    r.at(5 * S).send(0, TO_S, Packet::Disconnect).close(0, TO_S);
+    let t = r.t;
+    let rep = r.report(t + 5 * S);
+    assert_eq!(rep.findings, vec![], "{rep}");
+    let held: Vec<Statement> = rep.coverage.held().collect();
+    for s in [
+        Statement::FirstPacketConnect,
+        Statement::FirstPacketConnack,
+        Statement::SessionPresentClean,
+        Statement::PingrespForPingreq,
+        Statement::AckMatchesPublish,
+        Statement::Qos2InOrder,
+        Statement::DeliveryQos,
+        Statement::DeliveryMatchesFilter,
+        Statement::RetainClearOnLive,
+        Statement::EveryMatchingSubscriber,
+        Statement::SubackOneCodePerFilter,
+    ] {
+        assert!(held.contains(&s), "{s:?} not held: {rep}");
+    }
+    assert!(rep
+        .coverage
+        .unexercised()
+        .any(|s| s == Statement::WillOnUngracefulClose));
+    assert!(!rep.must_broken());
+}
+
+#[test]
+fn first_packet_not_connect() {
+    let mut r = Run::new();
+    r.send(0, TO_S, Packet::Pingreq);
+    let rep = r.report(0);
+    assert_eq!(rep.findings[0].id, "MQTT-3.1.0-1");
+    breaks_only(rep, Statement::FirstPacketConnect);
+}
+
+#[test]
+fn second_connect() {
+    let mut r = Run::new();
+    r.client(0, "a", None)
+        .send(0, TO_S, connect("a", true, 60, None));
+    let rep = r.report(0);
+    assert_eq!(rep.findings[0].id, "MQTT-3.1.0-2");
+    breaks_only(rep, Statement::OneConnect);
+}
+
+#[test]
+fn first_server_packet_not_connack() {
+    let mut r = Run::new();
+    r.send(0, TO_S, connect("a", true, 60, None))
+        .send(0, TO_C, Packet::Pingresp);
+    breaks_only(r.report(0), Statement::FirstPacketConnack);
+}
+
+#[test]
+fn session_present_on_a_clean_session() {
+    let mut r = Run::new();
+    r.send(0, TO_S, connect("a", true, 60, None))
+        .send(0, TO_C, connack(true));
+    let rep = r.report(0);
+    assert_eq!(rep.findings[0].id, "MQTT-3.2.2-1");
+    breaks_only(rep, Statement::SessionPresentClean);
+}
+
+#[test]
+fn packet_after_disconnect() {
+    let mut r = Run::new();
+    r.client(0, "a", None)
+        .send(0, TO_S, Packet::Disconnect)
+        .send(0, TO_S, Packet::Pingreq);
+    let rep = r.report(0);
+    assert_eq!(rep.findings[0].id, "MQTT-3.14.4-2");
+    breaks_only(rep, Statement::NothingAfterDisconnect);
+}
+
+#[test]
+fn pingreq_never_answered() {
+    let mut r = Run::new();
+    r.client(0, "a", None).send(0, TO_S, Packet::Pingreq);
+    let t = r.t;
+    breaks_only(r.report(t + 2 * S), Statement::PingrespForPingreq);
+}
+
+#[test]
+fn connection_kept_open_past_one_and_a_half_keep_alives() {
+    let mut r = Run::new();
+    r.send(0, TO_S, connect("a", true, 10, None))
+        .send(0, TO_C, connack(false));
+    r.at(30 * S).send(0, TO_C, Packet::Pingresp);
+    let rep = r.report(0);
+    assert_eq!(rep.findings[0].id, "MQTT-3.1.2-24");
+    breaks_only(rep, Statement::KeepAliveClose);
+    // Closing in time is fine: a 5.0 DISCONNECT 0x8D at 15 s.
+    let mut r = Run::new();
+    r.send(0, TO_S, connect("a", true, 10, None))
+        .send(0, TO_C, connack(false));
+    r.at(15 * S).send(0, TO_C, Packet::Disconnect);
+    let rep = r.report(0);
+    assert_eq!(broken(&rep), vec![]);
+}
+
+#[test]
+fn packet_identifier_in_use() {
+    let mut r = Run::new();
+    r.client(0, "a", None);
+    r.send(
+        0,
+        TO_S,
+        publish("t", "1", QosPid::AtLeastOnce(pid(5)), false, false),
+    );
+    r.send(
+        0,
+        TO_S,
+        publish("t", "2", QosPid::AtLeastOnce(pid(5)), false, false),
+    );
+    let rep = r.report(0);
+    assert_eq!(rep.findings[0].id, "MQTT-2.3.1-2");
+    breaks_only(rep, Statement::PacketIdUnused);
+}
+
+#[test]
+fn resend_without_dup() {
+    let mut r = Run::new();
+    r.client(0, "a", None);
+    r.send(
+        0,
+        TO_S,
+        publish("t", "1", QosPid::AtLeastOnce(pid(5)), false, false),
+    );
+    r.send(
+        0,
+        TO_S,
+        publish("t", "1", QosPid::AtLeastOnce(pid(5)), false, false),
+    );
+    let rep = r.report(0);
+    assert_eq!(rep.findings[0].id, "MQTT-3.3.1-1");
+    breaks_only(rep, Statement::DupOnResend);
+}
+
+#[test]
+fn puback_for_nothing_in_flight() {
+    let mut r = Run::new();
+    r.client(0, "a", None).send(0, TO_C, Packet::Puback(pid(9)));
+    let rep = r.report(0);
+    assert_eq!(rep.findings[0].id, "MQTT-2.3.1-6");
+    breaks_only(rep, Statement::AckMatchesPublish);
+}
+
+#[test]
+fn puback_for_a_qos2_publish() {
+    let mut r = Run::new();
+    r.client(0, "a", None);
+    r.send(
+        0,
+        TO_S,
+        publish("t", "1", QosPid::ExactlyOnce(pid(3)), false, false),
+    )
+    .send(0, TO_C, Packet::Puback(pid(3)));
+    breaks_only(r.report(0), Statement::AckFitsQos);
+}
+
+#[test]
+fn pubcomp_before_pubrel() {
+    let mut r = Run::new();
+    r.client(0, "a", None);
+    r.send(
+        0,
+        TO_S,
+        publish("t", "1", QosPid::ExactlyOnce(pid(3)), false, false),
+    )
+    .send(0, TO_C, Packet::Pubrec(pid(3)));
+    r.send(0, TO_C, Packet::Pubcomp(pid(3)));
+    breaks_only(r.report(0), Statement::Qos2InOrder);
+}
+
+#[test]
+fn suback_with_another_identifier() {
+    let mut r = Run::new();
+    r.client(0, "a", None);
+    r.send(0, TO_S, subscribe(4, &[("t", QoS::AtMostOnce)]))
+        .send(0, TO_C, suback(5, &[QoS::AtMostOnce]));
+    let rep = r.report(0);
+    assert_eq!(rep.findings[0].id, "MQTT-2.3.1-7");
+    breaks_only(rep, Statement::SubackMatchesSubscribe);
+}
+
+#[test]
+fn suback_with_too_few_codes() {
+    let mut r = Run::new();
+    r.client(0, "a", None);
+    r.send(
+        0,
+        TO_S,
+        subscribe(4, &[("t", QoS::AtMostOnce), ("u", QoS::AtMostOnce)]),
+    )
+    .send(0, TO_C, suback(4, &[QoS::AtMostOnce]));
+    let rep = r.report(0);
+    assert_eq!(rep.findings[0].id, "MQTT-3.8.4-5");
+    breaks_only(rep, Statement::SubackOneCodePerFilter);
+}
+
+#[test]
+fn suback_grants_more_than_asked() {
+    let mut r = Run::new();
+    r.client(0, "a", None);
+    r.send(0, TO_S, subscribe(4, &[("t", QoS::AtMostOnce)]))
+        .send(0, TO_C, suback(4, &[QoS::AtLeastOnce]));
+    breaks_only(r.report(0), Statement::GrantedNoHigher);
+}
+
+#[test]
+fn delivery_above_granted_qos() {
+    let mut r = Run::new();
+    r.client(0, "s", None).client(1, "p", None);
+    r.send(0, TO_S, subscribe(1, &[("t", QoS::AtMostOnce)]))
+        .send(0, TO_C, suback(1, &[QoS::AtMostOnce]));
+    r.send(
+        1,
+        TO_S,
+        publish("t", "x", QosPid::AtLeastOnce(pid(1)), false, false),
+    )
+    .send(1, TO_C, Packet::Puback(pid(1)));
+    r.send(
+        0,
+        TO_C,
+        publish("t", "x", QosPid::AtLeastOnce(pid(1)), false, false),
+    )
+    .send(0, TO_S, Packet::Puback(pid(1)));
+    let rep = r.report(0);
+    assert_eq!(rep.findings[0].id, "MQTT-3.8.4-6");
+    breaks_only(rep, Statement::DeliveryQos);
+}
+
+#[test]
+fn delivery_to_a_client_not_subscribed() {
+    let mut r = Run::new();
+    r.client(0, "s", Some("a/+")).client(1, "p", None);
+    r.send(
+        1,
+        TO_S,
+        publish("b/c", "x", QosPid::AtMostOnce, false, false),
+    );
+    r.send(
+        0,
+        TO_C,
+        publish("b/c", "x", QosPid::AtMostOnce, false, false),
+    );
+    let rep = r.report(0);
+    assert_eq!(rep.findings[0].id, "MQTT-3.3.2-3");
+    breaks_only(rep, Statement::DeliveryMatchesFilter);
+}
+
+#[test]
+fn a_matching_subscriber_left_out() {
+    let mut r = Run::new();
+    r.client(0, "s1", Some("a/#"))
+        .client(1, "s2", Some("a/b"))
+        .client(2, "p", None);
+    r.send(
+        2,
+        TO_S,
+        publish("a/b", "x", QosPid::AtMostOnce, false, false),
+    );
+    r.send(
+        0,
+        TO_C,
+        publish("a/b", "x", QosPid::AtMostOnce, false, false),
+    );
+    let t = r.t;
+    let rep = r.report(t + 2 * S);
+    assert_eq!(rep.findings[0].id, "MQTT-3.3.5-1");
+    breaks_only(rep, Statement::EveryMatchingSubscriber);
+}
+
+#[test]
+fn retained_message_for_a_new_subscription_without_retain() {
+    let mut r = Run::new();
+    r.client(1, "p", None);
+    r.send(
+        1,
+        TO_S,
+        publish("t", "kept", QosPid::AtMostOnce, true, false),
+    );
+    r.client(0, "s", Some("t"));
+    r.send(
+        0,
+        TO_C,
+        publish("t", "kept", QosPid::AtMostOnce, false, false),
+    );
+    let rep = r.report(0);
+    assert_eq!(rep.findings[0].id, "MQTT-3.3.1-8");
+    breaks_only(rep, Statement::RetainOnRetained);
+}
+
+#[test]
+fn live_delivery_with_retain_set() {
+    let mut r = Run::new();
+    r.client(0, "s", Some("t")).client(1, "p", None);
+    r.send(
+        1,
+        TO_S,
+        publish("t", "now", QosPid::AtMostOnce, true, false),
+    );
+    r.send(
+        0,
+        TO_C,
+        publish("t", "now", QosPid::AtMostOnce, true, false),
+    );
+    let rep = r.report(0);
+    assert_eq!(rep.findings[0].id, "MQTT-3.3.1-9");
+    breaks_only(rep, Statement::RetainClearOnLive);
+}
+
+#[test]
+fn messages_out_of_order() {
+    let mut r = Run::new();
+    r.client(0, "s", Some("t")).client(1, "p", None);
+    r.send(1, TO_S, publish("t", "1", QosPid::AtMostOnce, false, false));
+    r.send(1, TO_S, publish("t", "2", QosPid::AtMostOnce, false, false));
+    r.send(0, TO_C, publish("t", "2", QosPid::AtMostOnce, false, false));
+    r.send(0, TO_C, publish("t", "1", QosPid::AtMostOnce, false, false));
+    let rep = r.report(0);
+    assert_eq!(rep.findings[0].id, "MQTT-4.6.0-6");
+    breaks_only(rep, Statement::OrderedTopic);
+}
+
+fn will() -> Option<LastWill> {
+    Some(LastWill {
+        topic: TopicName::new("w").unwrap(),
+        message: Bytes::from_static(b"gone"),
+        qos: QoS::AtMostOnce,
+        retain: false,
+    })
+}
+
+#[test]
+fn will_not_published_on_a_cut_connection() {
+    let mut r = Run::new();
+    r.client(0, "s", Some("w"));
+    r.send(1, TO_S, connect("p", true, 60, will()))
+        .send(1, TO_C, connack(false))
+        .close(1, TO_S);
+    let t = r.t;
+    let rep = r.report(t + 3 * S);
+    assert_eq!(rep.findings[0].id, "MQTT-3.1.2-8");
+    breaks_only(rep, Statement::WillOnUngracefulClose);
+    // Published: held.
+    let mut r = Run::new();
+    r.client(0, "s", Some("w"));
+    r.send(1, TO_S, connect("p", true, 60, will()))
+        .send(1, TO_C, connack(false))
+        .close(1, TO_S);
+    r.send(
+        0,
+        TO_C,
+        publish("w", "gone", QosPid::AtMostOnce, false, false),
+    );
+    let t = r.t;
+    let rep = r.report(t + 3 * S);
+    assert_eq!(broken(&rep), vec![]);
+    assert!(rep
+        .coverage
+        .held()
+        .any(|s| s == Statement::WillOnUngracefulClose));
+}
+
+#[test]
+fn will_published_after_disconnect() {
+    let mut r = Run::new();
+    r.client(0, "s", Some("w"));
+    r.send(1, TO_S, connect("p", true, 60, will()))
+        .send(1, TO_C, connack(false));
+    r.send(1, TO_S, Packet::Disconnect).close(1, TO_S);
+    r.send(
+        0,
+        TO_C,
+        publish("w", "gone", QosPid::AtMostOnce, false, false),
+    );
+    let rep = r.report(0);
+    assert_eq!(rep.findings[0].id, "MQTT-3.14.4-3");
+    // The will is also a delivery from nowhere: only the will statement names it.
+    breaks_only(rep, Statement::NoWillAfterDisconnect);
+}
+
+fn connect5(props: Vec<Property>) -> v5::Packet {
+    let v5::Packet::Connect(mut c) = convert::to_v5(connect("c5", true, 60, None)) else {
+        unreachable!()
+    };
+    c.properties = props;
+    v5::Packet::Connect(c)
+}
+
+fn connack5(props: Vec<Property>) -> v5::Packet {
+    let v5::Packet::Connack(mut c) = convert::to_v5(connack(false)) else {
+        unreachable!()
+    };
+    c.properties = props;
+    v5::Packet::Connack(c)
+}
+
+fn publish5(p: Packet, props: Vec<Property>) -> v5::Packet {
+    let v5::Packet::Publish(mut m) = convert::to_v5(p) else {
+        unreachable!()
+    };
+    m.properties = props;
+    v5::Packet::Publish(m)
+}
+
+#[test]
+fn client_above_receive_maximum() {
+    let mut r = Run::new();
+    r.send5(0, TO_S, connect5(vec![])).send5(
+        0,
+        TO_C,
+        connack5(vec![Property::ReceiveMaximum(ReceiveMaximum(1))]),
+    );
+    r.send5(
+        0,
+        TO_S,
+        publish5(
+            publish("t", "1", QosPid::AtLeastOnce(pid(1)), false, false),
+            vec![],
+        ),
+    );
+    r.send5(
+        0,
+        TO_S,
+        publish5(
+            publish("t", "2", QosPid::AtLeastOnce(pid(2)), false, false),
+            vec![],
+        ),
+    );
+    let rep = r.report(0);
+    assert_eq!(rep.findings[0].id, "MQTT-3.3.4-7");
+    assert_eq!(rep.findings[0].protocol, Protocol::V5);
+    breaks_only(rep, Statement::ClientReceiveMaximum);
+}
+
+#[test]
+fn server_topic_alias_above_the_clients_maximum() {
+    let mut r = Run::new();
+    r.send5(
+        0,
+        TO_S,
+        connect5(vec![Property::TopicAliasMaximum(TopicAliasMaximum(2))]),
+    )
+    .send5(0, TO_C, connack5(vec![]));
+    let v5::Packet::Subscribe(s) = convert::to_v5(subscribe(1, &[("t", QoS::AtMostOnce)])) else {
+        unreachable!()
+    };
+    r.send5(0, TO_S, v5::Packet::Subscribe(s));
+    r.send5(0, TO_C, convert::to_v5(suback(1, &[QoS::AtMostOnce])));
+    r.send5(
+        0,
+        TO_C,
+        publish5(
+            publish("t", "1", QosPid::AtMostOnce, false, false),
+            vec![Property::TopicAlias(TopicAlias(3))],
+        ),
+    );
+    let rep = r.report(0);
+    assert_eq!(rep.findings[0].id, "MQTT-3.3.2-10");
+    breaks_only(rep, Statement::ServerTopicAliasMaximum);
+}
+
+#[test]
+fn server_packet_above_the_clients_maximum_packet_size() {
+    let mut r = Run::new();
+    r.send5(
+        0,
+        TO_S,
+        connect5(vec![Property::MaximumPacketSize(MaximumPacketSize(20))]),
+    )
+    .send5(0, TO_C, connack5(vec![]));
+    let v5::Packet::Subscribe(s) = convert::to_v5(subscribe(1, &[("t", QoS::AtMostOnce)])) else {
+        unreachable!()
+    };
+    r.send5(0, TO_S, v5::Packet::Subscribe(s)).send5(
+        0,
+        TO_C,
+        convert::to_v5(suback(1, &[QoS::AtMostOnce])),
+    );
+    r.send5(
+        0,
+        TO_C,
+        publish5(
+            publish(
+                "t",
+                "a payload far longer than twenty bytes",
+                QosPid::AtMostOnce,
+                false,
+                false,
+            ),
+            vec![],
+        ),
+    );
+    let rep = r.report(0);
+    assert_eq!(rep.findings[0].id, "MQTT-3.1.2-24");
+    breaks_only(rep, Statement::ServerMaximumPacketSize);
+}
+
+#[test]
+fn a_malformed_packet_names_the_codecs_rule() {
+    // SUBSCRIBE with flags 0000 instead of 0010.
+    let e =
+        crate::codec::decode(&[0x80, 0x06, 0x00, 0x01, 0x00, 0x01, b't', 0x00], 1024).unwrap_err();
+    let mut c = Checker::new();
+    c.malformed(0, TO_S, 0, Some(7), &e, Protocol::V311);
+    let rep = c.finish(0);
+    assert_eq!(rep.findings[0].id, "MQTT-2.2.2-2");
+    assert_eq!(rep.findings[0].statement, None);
+    assert_eq!(rep.findings[0].packets[0].frame, Some(7));
+    assert!(rep.must_broken());
+    let mut c = Checker::new();
+    c.malformed(0, TO_S, 0, None, &e, Protocol::V5);
+    assert_eq!(c.finish(0).findings[0].id, "MQTT-2.1.3-1");
+}
+
+#[test]
+fn a_resumed_session_carries_its_exchanges() {
+    // A QoS 1 PUBLISH left open on one connection is acknowledged on the next.
+    let mut r = Run::new();
+    r.send(0, TO_S, connect("a", false, 60, None))
+        .send(0, TO_C, connack(false));
+    r.send(0, TO_S, subscribe(1, &[("t", QoS::AtLeastOnce)]))
+        .send(0, TO_C, suback(1, &[QoS::AtLeastOnce]));
+    r.send(
+        0,
+        TO_C,
+        publish("t", "1", QosPid::AtLeastOnce(pid(7)), false, false),
+    )
+    .close(0, TO_S);
+    r.send(1, TO_S, connect("a", false, 60, None))
+        .send(1, TO_C, connack(true));
+    r.send(
+        1,
+        TO_C,
+        publish("t", "1", QosPid::AtLeastOnce(pid(7)), false, true),
+    )
+    .send(1, TO_S, Packet::Puback(pid(7)));
+    let rep = r.report(0);
+    assert_eq!(broken(&rep), vec![], "{rep}");
+    assert_eq!(
+        rep.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Note)
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn every_statement_has_ids_at_both_levels() {
+    for s in Statement::ALL {
+        for p in [Protocol::V311, Protocol::V5] {
+            let id = s.id(p);
+            assert!(id.starts_with("MQTT-") || id.starts_with('§'), "{s:?} {id}");
+            assert!(s.section(p).starts_with('§'));
+        }
+    }
+    let _ = Unsubscribe {
+        pid: pid(1),
+        filters: vec![],
+    };
+}
