@@ -32,6 +32,7 @@ pub mod keepalive;
 pub mod qos;
 pub mod routing;
 pub mod statements;
+pub mod trace;
 pub mod will;
 
 #[cfg(test)]

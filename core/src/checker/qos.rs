@@ -42,6 +42,9 @@ pub struct Session {
     pub known: bool,
     /// PUBLISHes in flight, by sender (client 0, server 1).
     pub flights: [BTreeMap<u16, Flight>; 2],
+    /// QoS 2 identifiers each sender (client 0, server 1) saw completed, for a
+    /// PUBREL or PUBCOMP sent again.
+    pub done: [std::collections::BTreeSet<u16>; 2],
     /// The client's subscriptions.
     pub subs: Vec<super::routing::Sub>,
 }
@@ -108,6 +111,7 @@ impl Checker {
                     }
                     None => {
                         new_message = true;
+                        c.session.done[s].remove(&pid);
                         if known {
                             verdicts.push((Statement::PacketIdUnused, !requests_hold));
                         }
@@ -167,6 +171,12 @@ impl Checker {
                     None => {}
                 }
             }
+            v5::Packet::Pubrel(a)
+                if c.session.done[s].contains(&ack(a.pid))
+                    && !c.session.flights[s].contains_key(&ack(a.pid)) => {}
+            v5::Packet::Pubcomp(a)
+                if c.session.done[other(at.direction)].contains(&ack(a.pid))
+                    && !c.session.flights[other(at.direction)].contains_key(&ack(a.pid)) => {}
             v5::Packet::Pubrel(a) => match c.session.flights[s].get_mut(&ack(a.pid)) {
                 Some(f) if f.qos == 2 => {
                     verdicts.push((Statement::AckMatchesPublish, true));
@@ -184,6 +194,7 @@ impl Checker {
                         verdicts.push((Statement::AckMatchesPublish, true));
                         verdicts.push((Statement::Qos2InOrder, f.stage == Stage::Released));
                         c.session.flights[o].remove(&ack(a.pid));
+                        c.session.done[o].insert(ack(a.pid));
                     }
                     Some(_) => verdicts.push((Statement::AckFitsQos, false)),
                     None if known => verdicts.push((Statement::AckMatchesPublish, false)),

@@ -73,6 +73,8 @@ pub struct Routing {
     pub by_content: BTreeMap<(String, Vec<u8>), Vec<usize>>,
     /// Last sequence number delivered per (subscriber, publisher, topic, QoS).
     pub last_seq: BTreeMap<(usize, usize, String, u8), u64>,
+    /// Deliveries of no message seen: (connection, topic, payload, time).
+    pub orphans: Vec<(usize, String, Vec<u8>, u64)>,
     /// Wills discarded on DISCONNECT: (topic, payload, time, close).
     pub discarded: Vec<(String, Vec<u8>, u64, PacketRef)>,
     next_seq: u64,
@@ -97,14 +99,18 @@ impl Routing {
         self.next_seq += 1;
     }
 
-    fn origin(&self, topic: &str, payload: &[u8], now: u64) -> Option<usize> {
+    /// The message a delivery to `conn` carries: the oldest with its content
+    /// not yet delivered there, else the newest.
+    fn origin(&self, topic: &str, payload: &[u8], now: u64, conn: usize) -> Option<usize> {
         let v = self
             .by_content
             .get(&(topic.to_string(), payload.to_vec()))?;
+        let ready = |i: &usize| self.messages[*i].time_ns <= now;
         v.iter()
-            .rev()
             .copied()
-            .find(|&i| self.messages[i].time_ns <= now)
+            .filter(ready)
+            .find(|&i| !self.messages[i].delivered.contains(&conn))
+            .or_else(|| v.iter().copied().rfind(ready))
     }
 }
 
@@ -287,7 +293,7 @@ impl Checker {
         let now = at.time_ns;
         let payload = m.payload.to_vec();
         let q = qos_u8(m.qospid.qos());
-        let origin = self.routing.origin(&topic, &payload, now);
+        let origin = self.routing.origin(&topic, &payload, now, at.conn);
         let c = self.conns.get(&at.conn).expect("exists");
         let known = c.session.known;
         let v5 = proto == Protocol::V5;
@@ -320,11 +326,16 @@ impl Checker {
                         || (q <= o.qos && granted.iter().any(|g| q <= *g) && granted.len() > 1);
                     verdicts.push((Statement::DeliveryQos, ok, refs.clone()));
                 }
-                let live = matching
-                    .iter()
-                    .any(|s| live_at(s, o.time_ns) && s.asked_ns < o.time_ns);
+                let live = matching.iter().any(|s| live_at(s, o.time_ns));
                 let fresh = o.retain && matching.iter().any(|s| s.asked_ns >= o.time_ns);
-                if m.retain {
+                // RETAIN and order are judged on messages told apart by their content.
+                let unique = self
+                    .routing
+                    .by_content
+                    .get(&(o.topic.clone(), o.payload.clone()))
+                    .is_some_and(|v| v.len() == 1);
+                if !unique {
+                } else if m.retain {
                     let ok = fresh || (v5 && matching.iter().any(|s| s.rap && o.retain));
                     verdicts.push((Statement::RetainClearOnLive, ok, refs.clone()));
                 } else if fresh && !live {
@@ -332,7 +343,8 @@ impl Checker {
                 } else if live {
                     verdicts.push((Statement::RetainClearOnLive, true, refs.clone()));
                 }
-                if live && !m.dup && !o.will {
+                let again = o.delivered.contains(&at.conn);
+                if live && !m.dup && !o.will && unique && !again {
                     let key = (at.conn, o.conn, o.topic.clone(), o.qos);
                     let seq = o.seq;
                     let last = self.routing.last_seq.get(&key).copied();
@@ -354,6 +366,9 @@ impl Checker {
             .find(|d| d.0 == topic && d.1 == payload && d.2 <= now)
         {
             verdicts.push((Statement::NoWillAfterDisconnect, false, vec![at, d.3]));
+        } else {
+            // Perhaps a will whose connection's end is seen just after.
+            self.routing.orphans.push((at.conn, topic, payload, now));
         }
         for (st, ok, refs) in verdicts {
             self.judge(st, ok, proto, refs);
@@ -389,8 +404,10 @@ impl Checker {
                     continue;
                 }
                 let own = c.connect.as_ref().map(|k| k.client_id.clone()) == publisher_id;
+                // A broker may drop QoS 0 messages for a client that does not read.
                 let subscribed = c.session.subs.iter().any(|s| {
                     matches(&s.filter, &m.topic)
+                        && (m.will || s.granted.is_some_and(|g| g.min(m.qos) > 0))
                         && s.granted_ns.is_some_and(|g| g < m.time_ns)
                         && s.until_ns.is_none_or(|u| u > m.time_ns)
                         && !(s.no_local && own)

@@ -432,12 +432,25 @@ fn a_matching_subscriber_left_out() {
     r.send(
         2,
         TO_S,
-        publish("a/b", "x", QosPid::AtMostOnce, false, false),
+        publish("a/b", "x", QosPid::AtLeastOnce(pid(1)), false, false),
+    );
+    r.send(2, TO_C, Packet::Puback(pid(1)));
+    r.send(
+        0,
+        TO_C,
+        publish("a/b", "x", QosPid::AtLeastOnce(pid(1)), false, false),
+    );
+    r.send(0, TO_S, Packet::Puback(pid(1)));
+    // A QoS 0 message a broker may drop for a client that does not read: not judged.
+    r.send(
+        2,
+        TO_S,
+        publish("a/b", "y", QosPid::AtMostOnce, false, false),
     );
     r.send(
         0,
         TO_C,
-        publish("a/b", "x", QosPid::AtMostOnce, false, false),
+        publish("a/b", "y", QosPid::AtMostOnce, false, false),
     );
     let t = r.t;
     let rep = r.report(t + 2 * S);
@@ -735,4 +748,25 @@ fn every_statement_has_ids_at_both_levels() {
         pid: pid(1),
         filters: vec![],
     };
+}
+
+#[test]
+fn a_will_sent_just_before_the_close_is_seen() {
+    let mut r = Run::new();
+    r.client(0, "s", Some("w"));
+    r.send(1, TO_S, connect("p", true, 60, will()))
+        .send(1, TO_C, connack(false));
+    r.send(
+        0,
+        TO_C,
+        publish("w", "gone", QosPid::AtMostOnce, false, false),
+    );
+    let t = r.t;
+    r.c.closed(1, TO_C, t);
+    let rep = r.report(t + 3 * S);
+    assert_eq!(broken(&rep), vec![], "{rep}");
+    assert!(rep
+        .coverage
+        .held()
+        .any(|s| s == Statement::WillOnUngracefulClose));
 }

@@ -43,6 +43,14 @@ impl Checker {
                     // A reconnect within the delay keeps it unpublished: not judged.
                     return;
                 }
+                let since = c.last_from_client.unwrap_or(0);
+                let delivered: BTreeSet<usize> = self
+                    .routing
+                    .orphans
+                    .iter()
+                    .filter(|o| o.1 == topic && o.2 == payload && o.3 >= since)
+                    .map(|o| o.0)
+                    .collect();
                 self.routing.add(Msg {
                     conn,
                     topic,
@@ -53,7 +61,7 @@ impl Checker {
                     seq: 0,
                     will: true,
                     at,
-                    delivered: BTreeSet::new(),
+                    delivered,
                 });
             }
         }
