@@ -11,6 +11,11 @@
 //! codes). What the properties themselves carried is checked by observers
 //! (a real `mosquitto_sub -F %j` both sides share) printing what arrived.
 //!
+//! A third column runs each case in the simulator (`tools_diff/sim.rs`: the
+//! simulated `-V 5` tools against the simulated broker on the virtual clock,
+//! an observer tagged `real` played by the simulated mosquitto_sub) and
+//! compares its outputs, `-d` logs and order on the wire with the real tools'.
+//!
 //! Where the two differ, mqttlab is wrong, unless the standard says otherwise
 //! (then the case pins it with `Case::known` and says why). A missing tool or
 //! broker fails the test and names it.
@@ -25,6 +30,8 @@ mod cases;
 mod outcome;
 #[path = "tools_diff/real.rs"]
 mod real;
+#[path = "tools_diff/sim.rs"]
+mod sim;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -123,11 +130,34 @@ fn per_client(log: &[String]) -> std::collections::BTreeMap<String, Vec<String>>
     groups
 }
 
-/// The report of a case: the tools' outputs, then the broker's logs.
+/// The third column: the simulated tools in a simulated world (the one
+/// state machine again, now on the virtual clock against the core broker).
+fn sim_side(case: &Case) -> Result<Side, String> {
+    let plain = sim::run(case, false)?;
+    let debug = sim::run(case, true).map_err(|e| format!("-d: {e}"))?;
+    Ok(Side {
+        plain: plain.plain,
+        debug: debug.plain,
+        wire: debug.wire,
+        terminal: debug.terminal,
+    })
+}
+
+/// The report of a case: the tools' outputs, then the broker's logs; then
+/// the simulated tools' outputs against the real ones.
 fn compare(case: &Case) -> Result<Report, String> {
     let (real, real_log) = side(case, Tools::Mosquitto).map_err(|e| format!("real tools: {e}"))?;
     let (ours, our_log) = side(case, Tools::Mqttlab).map_err(|e| format!("mqttlab: {e}"))?;
+    let simulated = sim_side(case).map_err(|e| format!("simulator: {e}"))?;
     let mut r = report(case, &real, &ours);
+    let s = report(case, &real, &simulated);
+    if !s.is_empty() {
+        r.summary.push_str(&format!("[simulator]\n{}", s.summary));
+        r.text.push_str(&format!(
+            "[simulator] (\"sim\" below is the simulator)\n{}",
+            s.text
+        ));
+    }
     let (a, b) = (
         per_client(&comparable_log(case, &real_log)),
         per_client(&comparable_log(case, &our_log)),

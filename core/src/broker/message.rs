@@ -94,21 +94,27 @@ impl Message {
             Some(pid) => QosPid::from_parts(self.qos, pid),
             None => QosPid::AtMostOnce,
         };
-        let mut properties = self.properties.clone();
+        // In mosquitto 2.0.11's order (the standard sets none but the User
+        // Properties' own, MQTT-3.3.2-18): the Subscription Identifiers, the
+        // publisher's properties, then the Message Expiry Interval, which
+        // mosquitto keeps apart and writes last (tests/tests/tools_diff5.rs
+        // compares what mosquitto_sub -F %j prints of both brokers' PUBLISH).
+        let mut properties: Vec<Property> = self
+            .subscription_ids
+            .iter()
+            .map(|&id| Property::SubscriptionIdentifier(SubscriptionIdentifier(id)))
+            .collect();
+        properties.extend(
+            self.properties
+                .iter()
+                .filter(|p| !matches!(p, Property::MessageExpiryInterval(_)))
+                .cloned(),
+        );
         if let Some(at) = self.expires_at {
             let left = at.saturating_duration_since(now).as_micros();
             let secs = u32::try_from(left.div_ceil(1_000_000)).unwrap_or(u32::MAX);
-            for p in &mut properties {
-                if let Property::MessageExpiryInterval(m) = p {
-                    *m = MessageExpiryInterval(secs);
-                }
-            }
+            properties.push(Property::MessageExpiryInterval(MessageExpiryInterval(secs)));
         }
-        properties.extend(
-            self.subscription_ids
-                .iter()
-                .map(|&id| Property::SubscriptionIdentifier(SubscriptionIdentifier(id))),
-        );
         v5::Publish {
             dup: dup && qospid.qos() != QoS::AtMostOnce,
             qospid,

@@ -44,6 +44,7 @@ pub fn scenario_text(case: &Case, debug: bool) -> String {
     for step in case.steps {
         let line = match *step {
             Step::Run(l) | Step::Start(l) | Step::RunIn(l, _) => {
+                let l = untagged(l);
                 let l = if debug { with_debug(l) } else { l.to_string() };
                 n += 1;
                 // A line the tool refuses never starts a program: see `bad_line`.
@@ -64,6 +65,12 @@ pub fn scenario_text(case: &Case, debug: bool) -> String {
     }
     s.push_str(&format!("run {}ms\n", t + 10_000));
     s
+}
+
+/// A command line without the 5.0 matrix's `real ` tag (an observer that is
+/// the real tool on both real sides; here the simulated one observes).
+fn untagged(line: &str) -> &str {
+    line.strip_prefix("real ").unwrap_or(line)
 }
 
 /// What the simulator shows for a command line the tool refuses to run.
@@ -141,6 +148,7 @@ pub fn run(case: &Case, debug: bool) -> Result<Side, String> {
     let w = &report.world;
     let mut side = Side::default();
     for (i, (line, _)) in case.invocations().iter().enumerate() {
+        let line = untagged(line);
         let line = if debug {
             with_debug(line)
         } else {

@@ -45,7 +45,15 @@ impl MosquittoCli {
         let cmd = parse_command_line(command)?;
         let common = cmd.common();
         let pid = rng.next_u32() % 32768;
-        let id = tools::client_id(common, pid, Some(&mut || random_client_id(rng)));
+        // Under MQTT 5.0 an empty id is sent, as mosquitto 2.0's tools do: the
+        // broker assigns one and says so in CONNACK (Assigned Client
+        // Identifier), and the tool names itself by it from then on. Under
+        // 3.1.x the simulator names the client itself.
+        let id = if common.protocol == crate::codec::Protocol::V5 {
+            tools::client_id(common, pid, None)
+        } else {
+            tools::client_id(common, pid, Some(&mut || random_client_id(rng)))
+        };
         Ok(MosquittoCli {
             command: command.trim().to_owned(),
             tool: Tool::new(cmd, id),
