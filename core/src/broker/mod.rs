@@ -148,7 +148,7 @@ pub use log::LogLine;
 pub use message::Message;
 pub use retained::{RetainChange, RetainedStore};
 pub use session::Session;
-pub use state::{ConnectionInfo, InflightInfo, SessionInfo};
+pub use state::{ConnectionInfo, InflightInfo, SessionInfo, SharedGroupInfo};
 pub use subscriptions::SubscriptionStore;
 pub use timer::{Timer, Timers};
 pub use v5_config::{ServerReference, V5Config};

@@ -1,7 +1,8 @@
-//! Read-only views for a "broker state" panel: sessions, connections, retained
-//! messages, pending wills.
+//! Read-only views for a "broker state" panel: sessions (with their 5.0 expiry),
+//! connections (level, Receive Maximum, topic aliases both ways), shared
+//! subscription groups, retained messages, pending wills.
 
-use crate::codec::{LastWill, Pid, QoS};
+use crate::codec::{LastWill, Pid, Protocol, QoS};
 use crate::time::Instant;
 use crate::topic::{TopicFilter, TopicName};
 
@@ -29,6 +30,11 @@ pub struct SessionInfo {
     pub conn: Option<ConnId>,
     /// Clean session flag.
     pub clean: bool,
+    /// Session Expiry Interval in seconds (§3.1.2.11.2): 0 ends with the
+    /// connection, 0xFFFFFFFF never (a 3.1.1 persistent session).
+    pub expiry_interval: u32,
+    /// While the client is away: when the session ends.
+    pub expires_at: Option<Instant>,
     /// Subscriptions, by filter.
     pub subscriptions: Vec<(TopicFilter, QoS)>,
     /// Deliveries waiting for an acknowledgement, oldest first.
@@ -39,6 +45,17 @@ pub struct SessionInfo {
     pub incoming_qos2: Vec<Pid>,
     /// Messages dropped because the client could not keep up.
     pub dropped: u64,
+}
+
+/// A shared subscription (§4.8.2) as the panel shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedGroupInfo {
+    /// `$share/GROUP/FILTER`.
+    pub filter: String,
+    /// Its members' client identifiers, in the order they joined.
+    pub members: Vec<String>,
+    /// The member whose turn is next (connected or not).
+    pub next: Option<String>,
 }
 
 /// A connection as the panel shows it.
@@ -56,6 +73,17 @@ pub struct ConnectionInfo {
     pub keepalive_deadline: Option<Instant>,
     /// Whether it has a will.
     pub has_will: bool,
+    /// The level its CONNECT named (`None` before CONNECT).
+    pub protocol: Option<Protocol>,
+    /// The client's Receive Maximum (§3.1.2.11.3): QoS 1/2 deliveries it takes
+    /// unacknowledged (65,535 when it set none, and for 3.1.1).
+    pub receive_maximum: u16,
+    /// The client's Topic Alias Maximum (§3.1.2.11.5): 0, no aliases toward it.
+    pub topic_alias_maximum: u16,
+    /// Topic aliases the client set, by alias.
+    pub aliases_in: Vec<(u16, TopicName)>,
+    /// Topic aliases the broker set toward the client, by alias.
+    pub aliases_out: Vec<(u16, TopicName)>,
     /// Bytes sent to it that its transport has not taken yet (with
     /// `socket_feedback`).
     pub unsent_bytes: u64,
@@ -77,6 +105,8 @@ impl Broker {
             client_id: s.client_id.clone(),
             conn: s.conn,
             clean: s.clean,
+            expiry_interval: s.expiry_interval,
+            expires_at: s.expires_at,
             subscriptions: self.subs.of_client(client_id),
             inflight: s
                 .outgoing
@@ -105,7 +135,30 @@ impl Broker {
                 keep_alive: c.keep_alive,
                 keepalive_deadline: c.timers.get(Timer::KeepAlive),
                 has_will: c.will.is_some(),
+                protocol: c.protocol,
+                receive_maximum: c.peer_limits.receive_maximum,
+                topic_alias_maximum: c.peer_limits.topic_alias_maximum,
+                aliases_in: c.aliases_in.iter().map(|(a, t)| (*a, t.clone())).collect(),
+                aliases_out: {
+                    let mut v: Vec<(u16, TopicName)> =
+                        c.aliases_out.iter().map(|(t, a)| (*a, t.clone())).collect();
+                    v.sort();
+                    v
+                },
                 unsent_bytes: c.unsent.bytes(),
+            })
+            .collect()
+    }
+
+    /// Every shared subscription group with its members.
+    pub fn shared_groups(&self) -> Vec<SharedGroupInfo> {
+        self.subs
+            .shared_groups()
+            .into_iter()
+            .map(|(filter, members, next)| SharedGroupInfo {
+                filter,
+                members,
+                next,
             })
             .collect()
     }

@@ -312,6 +312,19 @@ impl SubscriptionStore {
         all
     }
 
+    /// Every shared subscription (`$share/GROUP/FILTER`, in its order) with its
+    /// members in the order they joined, and whose turn is next.
+    pub fn shared_groups(&self) -> Vec<(String, Vec<String>, Option<String>)> {
+        self.shared
+            .iter()
+            .map(|(k, (_, g))| {
+                let members: Vec<String> = g.members.iter().map(|(c, _)| c.clone()).collect();
+                let next = (!members.is_empty()).then(|| members[g.next % members.len()].clone());
+                (k.clone(), members, next)
+            })
+            .collect()
+    }
+
     /// How many subscriptions there are, in all.
     pub fn len(&self) -> usize {
         self.exact

@@ -919,3 +919,78 @@ fn a_reason_string_gives_way_to_the_clients_maximum_packet_size() {
         })]
     );
 }
+
+/// What the broker state panel reads of 5.0: a session's expiry interval and,
+/// while away, when it ends; a connection's level, Receive Maximum and topic
+/// aliases both ways; shared groups with their members and whose turn is next.
+#[test]
+fn the_state_panel_reads_expiry_aliases_receive_maximum_and_shared_groups() {
+    use mqttlab_core::codec::properties::TopicAliasMaximum;
+    use mqttlab_core::codec::Protocol;
+    let mut lab = Lab::default();
+    let mut c = connect5(
+        "s",
+        vec![
+            expiry(30),
+            ReceiveMaximum(2).into(),
+            TopicAliasMaximum(3).into(),
+        ],
+    );
+    c.clean_start = false;
+    let s = open5(&mut lab, c);
+    sub5(&mut lab, s, 1, "$share/g/job/#", QoS::AtLeastOnce);
+    let y = lab.connect("y");
+    lab.send(y, subscribe(1, &[("$share/g/job/#", 1)]));
+    // The client sets alias 1 for "job/in"; that message comes back to it
+    // through the group (its turn first), with the broker's alias 1 for
+    // "job/in" toward it; j1 goes to y.
+    send5(
+        &mut lab,
+        s,
+        pub5(
+            Some("job/in"),
+            "x",
+            QosPid::AtMostOnce,
+            vec![TopicAlias(1).into()],
+        ),
+    );
+    let p = lab.connect("p");
+    lab.send(p, publish("job/1", "j1", 1, 1, false));
+
+    let conn = lab
+        .broker
+        .connections()
+        .into_iter()
+        .find(|i| i.conn == s)
+        .unwrap();
+    assert_eq!(conn.protocol, Some(Protocol::V5));
+    assert_eq!(conn.receive_maximum, 2);
+    assert_eq!(conn.topic_alias_maximum, 3);
+    assert_eq!(conn.aliases_in, [(1, TopicName::new("job/in").unwrap())]);
+    assert_eq!(conn.aliases_out, [(1, TopicName::new("job/in").unwrap())]);
+    let y_info = lab
+        .broker
+        .connections()
+        .into_iter()
+        .find(|i| i.conn == y)
+        .unwrap();
+    assert_eq!(
+        (y_info.protocol, y_info.receive_maximum),
+        (Some(Protocol::V311), u16::MAX)
+    );
+
+    let groups = lab.broker.shared_groups();
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0].filter, "$share/g/job/#");
+    assert_eq!(groups[0].members, ["s", "y"]);
+    assert_eq!(groups[0].next.as_deref(), Some("s"), "s had job/in, y j1");
+
+    let online = lab.broker.session("s").unwrap();
+    assert_eq!((online.expiry_interval, online.expires_at), (30, None));
+    let at = lab.now;
+    lab.drop_conn(s);
+    let away = lab.broker.session("s").unwrap();
+    assert_eq!(away.expires_at, Some(at + Duration::from_secs(30)));
+    // A 3.1.1 clean session: interval 0.
+    assert_eq!(lab.broker.session("y").unwrap().expiry_interval, 0);
+}
