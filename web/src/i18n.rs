@@ -6,9 +6,11 @@
 
 mod capture;
 pub mod glossary;
+mod live5;
 mod notes;
 
 pub use capture::{capture_note, file_error};
+pub use live5::{l5, props_error, s5, Live5, State5};
 
 pub use notes::{
     app, disconnect_reason, fault_event, fault_left, packet_note, protocol_error, row_note,

@@ -17,7 +17,10 @@ use std::rc::{Rc, Weak};
 use gloo_timers::callback::Timeout;
 use mqttlab_core::client::cli::SubArgs;
 use mqttlab_core::client::{Client, ClientEvent, ConnectOptions, DisconnectReason, ProtocolError};
-use mqttlab_core::codec::{ConnectReturnCode, Decoder, Packet, QoS, SubackReturnCode};
+use mqttlab_core::codec::properties::Property;
+use mqttlab_core::codec::{
+    v5 as wire5, AnyPacket, ConnectReturnCode, Decoder, PacketType, Protocol, QoS, SubackReturnCode,
+};
 use mqttlab_core::time::Instant;
 use mqttlab_core::tools::render;
 use wasm_bindgen::closure::Closure;
@@ -26,9 +29,10 @@ use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
 use crate::components::broker_log::LogLine;
 use crate::components::sequence_diagram::{DiagramRow, RowKind, RowNote, Rows};
-use crate::i18n::{disconnect_reason, t, Lang, Text};
+use crate::i18n::{disconnect_reason, l5, t, Lang, Live5, Text};
 
 mod terminal;
+pub mod v5;
 
 use terminal::TermTool;
 
@@ -157,6 +161,20 @@ pub enum LogEvent {
     Ended(DisconnectReason),
     /// A text frame (MQTT uses binary ones).
     TextFrame(String),
+    /// An MQTT 5.0 acknowledgement's reason codes (one per filter for
+    /// SUBACK/UNSUBACK) and its properties (Reason String, User Property).
+    Ack {
+        /// PUBACK, PUBREC, PUBREL, PUBCOMP, SUBACK or UNSUBACK.
+        packet: PacketType,
+        /// Its packet identifier.
+        pid: u16,
+        /// Its reason codes.
+        codes: Vec<u8>,
+        /// Its properties, each as [`v5::property_text`] writes it.
+        properties: Vec<String>,
+    },
+    /// An MQTT 5.0 message arrived with properties: its topic and each property.
+    MessageProperties(String, Vec<String>),
     /// Anything else, as the core describes it.
     Other(String),
 }
@@ -218,6 +236,30 @@ impl LogEvent {
                 )
             }
             LogEvent::TextFrame(text) => format!("{} {text}", t(lang, Text::LogTextFrame)),
+            LogEvent::Ack {
+                packet,
+                pid,
+                codes,
+                properties,
+            } => {
+                let codes: Vec<String> =
+                    codes.iter().map(|c| v5::reason_text(*packet, *c)).collect();
+                let mut s = format!(
+                    "{} m{pid}: {} {}",
+                    packet.name(),
+                    l5(lang, Live5::LogAck),
+                    codes.join(", ")
+                );
+                if !properties.is_empty() {
+                    s += &format!(" [{}]", properties.join("; "));
+                }
+                s
+            }
+            LogEvent::MessageProperties(topic, props) => format!(
+                "{} {topic}: {}",
+                l5(lang, Live5::LogMessageProps),
+                props.join("; ")
+            ),
             LogEvent::Other(s) => s.clone(),
         }
     }
@@ -258,6 +300,12 @@ pub enum Failure {
     },
     /// CONNACK with a refusal code.
     Refused(ConnectReturnCode),
+    /// An MQTT 5.0 CONNACK with a refusal reason code (0x80 and above).
+    RefusedV5(u8),
+    /// A 3.1.1 broker's CONNACK 1 to our 5.0 CONNECT: it does not speak 5.0.
+    NoV5,
+    /// An MQTT 5.0 DISCONNECT from the broker, with its reason code.
+    ServerDisconnect(u8),
     /// An accepted connection ended without the student asking.
     Dropped {
         /// The WebSocket close code.
@@ -269,7 +317,7 @@ pub enum Failure {
     PingTimeout,
     /// No CONNACK in time.
     ConnectTimeout,
-    /// The broker sent bytes that are not MQTT 3.1.1.
+    /// The broker broke the protocol.
     Protocol(ProtocolError),
 }
 
@@ -281,6 +329,11 @@ pub struct Live {
     options: Option<ConnectOptions>,
     decoder: Decoder,
     timer: Option<Timeout>,
+    /// The level of the page's connection (the form's choice at Connect).
+    pub protocol: Protocol,
+    /// The broker's CONNACK under MQTT 5.0: reason code and properties, in
+    /// wire order, once it arrived.
+    pub connack: Option<(u8, Vec<Property>)>,
     /// Where the connection stands.
     pub phase: Phase,
     /// The last failure, until the next Connect.
@@ -291,6 +344,9 @@ pub struct Live {
     pub rows: Rows,
     /// The bytes of each row (empty for notes).
     pub row_bytes: Vec<Rc<Vec<u8>>>,
+    /// The level each row's packet was read at, for the inspector (`None` for
+    /// 3.x and notes: learnt from a CONNECT, 3.1.1 otherwise).
+    pub row_protocol: Vec<Option<Protocol>>,
     /// Event log, put into words by [`Live::log_lines`].
     pub log: Vec<(Instant, LogEvent)>,
     /// Terminal screen.
@@ -357,11 +413,14 @@ impl Driver {
                 options: None,
                 decoder: Decoder::new(DISPLAY_MAX_PACKET),
                 timer: None,
+                protocol: Protocol::V311,
+                connack: None,
                 phase: Phase::Idle,
                 failure: None,
                 lanes: Rc::new(vec!["client".into(), "broker".into()]),
                 rows: Rows::default(),
                 row_bytes: Vec::new(),
+                row_protocol: Vec::new(),
                 log: Vec::new(),
                 term: Vec::new(),
                 tools: Vec::new(),
@@ -393,7 +452,9 @@ impl Driver {
         {
             let mut l = self.live.borrow_mut();
             l.client = Client::new();
-            l.decoder = Decoder::new(DISPLAY_MAX_PACKET);
+            l.decoder = Decoder::with_protocol(DISPLAY_MAX_PACKET, options.protocol);
+            l.protocol = options.protocol;
+            l.connack = None;
             l.failure = None;
             l.closing = false;
             l.url = Some(url.clone());
@@ -405,6 +466,7 @@ impl Driver {
             l.lanes = Rc::new(vec![id, url.host.clone()]);
             l.rows = Rows::default();
             l.row_bytes.clear();
+            l.row_protocol.clear();
             l.options = Some(options);
             l.phase = Phase::Opening;
             l.log.clear();
@@ -500,10 +562,22 @@ impl Driver {
         let now = self.now();
         {
             let mut l = self.live.borrow_mut();
+            if l.protocol == Protocol::V5
+                && l.phase == Phase::WaitingConnack
+                && bytes.starts_with(&[0x20, 0x02, 0x00, 0x01])
+            {
+                // A 3.1.1 broker's CONNACK 1 (unacceptable protocol version) to
+                // our 5.0 CONNECT (aedes does this): read it as the 3.1.1 packet
+                // it is, as the client does.
+                l.decoder = Decoder::with_protocol(DISPLAY_MAX_PACKET, Protocol::V311);
+            }
             l.decoder.push(bytes);
             loop {
-                match l.decoder.next_frame() {
+                match l.decoder.next_any_frame() {
                     Ok(Some((packet, frame))) => {
+                        if let AnyPacket::V5(wire5::Packet::Connack(c)) = &packet {
+                            l.connack = Some((c.reason.as_u8(), c.properties.clone()));
+                        }
                         l.packet_row(now, 1, 0, &packet, frame.to_vec());
                     }
                     Ok(None) => break,
@@ -515,7 +589,7 @@ impl Driver {
                                 error: e.to_string(),
                             },
                         );
-                        l.decoder = Decoder::new(DISPLAY_MAX_PACKET);
+                        l.decoder = Decoder::with_protocol(DISPLAY_MAX_PACKET, l.protocol);
                         break;
                     }
                 }
@@ -608,20 +682,22 @@ impl Driver {
         self.live.borrow_mut().timer = timer;
     }
 
-    /// Publishes on the open connection.
+    /// Publishes on the open connection, with MQTT 5.0 `properties` (none
+    /// under 3.1.1: the client refuses them there).
     pub fn publish(
         self: &Rc<Self>,
         topic: &str,
         payload: Vec<u8>,
         qos: QoS,
         retain: bool,
+        properties: Vec<Property>,
     ) -> Result<(), String> {
         let now = self.now();
         let r = self
             .live
             .borrow_mut()
             .client
-            .publish(now, topic, payload, qos, retain);
+            .publish_with(now, topic, payload, qos, retain, properties);
         r.map_err(|e| e.to_string())?;
         self.pump(now);
         Ok(())
@@ -716,7 +792,11 @@ fn with(weak: &Weak<Driver>, f: impl FnOnce(&Rc<Driver>)) {
 impl Live {
     fn transmit(&mut self, now: Instant) {
         while let Some(t) = self.client.poll_transmit() {
-            self.packet_row(now, 0, 1, &t.packet, t.bytes.clone());
+            let packet = match t.v5 {
+                Some(p) => AnyPacket::V5(*p),
+                None => AnyPacket::V3(t.packet),
+            };
+            self.packet_row(now, 0, 1, &packet, t.bytes.clone());
             if let Some(ws) = &self.ws {
                 let _ = ws.send_with_u8_array(&t.bytes);
             }
@@ -728,13 +808,18 @@ impl Live {
         now: Instant,
         from: usize,
         to: usize,
-        packet: &Packet,
+        packet: &AnyPacket,
         bytes: Vec<u8>,
     ) {
-        let dup = matches!(packet, Packet::Publish(p) if p.dup);
+        let dup = match packet {
+            AnyPacket::V3(mqttlab_core::codec::Packet::Publish(p)) => p.dup,
+            AnyPacket::V5(wire5::Packet::Publish(p)) => p.dup,
+            _ => false,
+        };
+        let summary = packet.to_string();
         self.rows.push(DiagramRow {
             time_us: now.as_micros(),
-            label: packet.summary(),
+            label: summary.clone(),
             kind: RowKind::Packet {
                 from,
                 to,
@@ -745,7 +830,8 @@ impl Live {
             sent: None,
         });
         self.row_bytes.push(Rc::new(bytes));
-        let summary = packet.summary();
+        self.row_protocol
+            .push(matches!(packet, AnyPacket::V5(_)).then_some(Protocol::V5));
         self.log_event(
             now,
             if to == 1 {
@@ -765,6 +851,7 @@ impl Live {
             sent: None,
         });
         self.row_bytes.push(Rc::new(Vec::new()));
+        self.row_protocol.push(None);
     }
 
     fn log_event(&mut self, now: Instant, event: LogEvent) {
@@ -784,6 +871,16 @@ impl Live {
             .collect()
     }
 
+    /// A CONNACK refusal as the page explains it: CONNACK 1 to a 5.0 CONNECT
+    /// is a broker without 5.0.
+    fn refused(&self, code: ConnectReturnCode) -> Failure {
+        if self.protocol == Protocol::V5 && code == ConnectReturnCode::UnacceptableProtocolVersion {
+            Failure::NoV5
+        } else {
+            Failure::Refused(code)
+        }
+    }
+
     /// Handles the client's events; true when the connection ended.
     fn drain_events(&mut self, now: Instant) -> bool {
         let mut ended = false;
@@ -794,9 +891,35 @@ impl Live {
                     self.log_event(now, LogEvent::Accepted(session_present));
                 }
                 ClientEvent::ConnectionRefused(code) => {
-                    self.failure = Some(Failure::Refused(code));
+                    self.failure = Some(self.refused(code));
                 }
+                ClientEvent::ConnectionRefusedV5(code) => {
+                    self.failure = Some(Failure::RefusedV5(code.as_u8()));
+                }
+                ClientEvent::Acknowledged {
+                    packet,
+                    pid,
+                    codes,
+                    properties,
+                } => self.log_event(
+                    now,
+                    LogEvent::Ack {
+                        packet,
+                        pid: pid.get(),
+                        codes,
+                        properties: properties.iter().map(v5::property_text).collect(),
+                    },
+                ),
                 ClientEvent::Message(p) => {
+                    if !p.properties.is_empty() {
+                        self.log_event(
+                            now,
+                            LogEvent::MessageProperties(
+                                p.topic.to_string(),
+                                p.properties.iter().map(v5::property_text).collect(),
+                            ),
+                        );
+                    }
                     // The form's subscriptions print as `mosquitto_sub -v` does.
                     let out = render(&verbose_sub(), &p, 0);
                     let text = String::from_utf8_lossy(&out);
@@ -830,7 +953,7 @@ impl Live {
                     self.log_event(now, LogEvent::Ended(reason.clone()));
                     match reason {
                         DisconnectReason::Requested => self.closing = true,
-                        DisconnectReason::Refused(c) => self.failure = Some(Failure::Refused(c)),
+                        DisconnectReason::Refused(c) => self.failure = Some(self.refused(c)),
                         DisconnectReason::PingTimeout => {
                             self.note(now, 0, RowNote::NoPingresp);
                             self.failure = Some(Failure::PingTimeout)
@@ -839,11 +962,14 @@ impl Live {
                             self.failure = Some(Failure::ConnectTimeout)
                         }
                         DisconnectReason::Protocol(e) => self.failure = Some(Failure::Protocol(e)),
-                        // This page's client speaks 3.1.1: no 5.0 refusal or
-                        // DISCONNECT reaches it (the log line above says it all).
-                        DisconnectReason::TransportClosed
-                        | DisconnectReason::RefusedV5(_)
-                        | DisconnectReason::ByServer(_) => {}
+                        DisconnectReason::RefusedV5(c) => {
+                            self.failure = Some(Failure::RefusedV5(c))
+                        }
+                        DisconnectReason::ByServer(c) => {
+                            self.failure = Some(Failure::ServerDisconnect(c))
+                        }
+                        // The socket's close says the rest.
+                        DisconnectReason::TransportClosed => {}
                     }
                 }
                 other => self.log_event(now, LogEvent::Other(format!("{other:?}"))),

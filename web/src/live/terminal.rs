@@ -155,9 +155,8 @@ impl Driver {
                 let mut l = self.live.borrow_mut();
                 let Some(t) = l.tool_mut(id) else { break };
                 let lane = t.lane;
-                // The diagram draws 3.1.1 packets; a 5.0 tool's show in its -d lines.
-                if let Ok((AnyPacket::V3(packet), b)) = &frame {
-                    let (packet, b) = (packet.clone(), b.clone());
+                if let Ok((packet, b)) = &frame {
+                    let (packet, b) = (packet.clone(), b.to_vec());
                     l.packet_row(now, 1, lane, &packet, b);
                 }
                 if let Some(t) = l.tool_mut(id) {
@@ -237,7 +236,11 @@ impl Driver {
                 }
             }
             for tr in rows {
-                l.packet_row(now, lane, 1, &tr.packet, tr.bytes);
+                let packet = match tr.v5 {
+                    Some(p) => AnyPacket::V5(*p),
+                    None => AnyPacket::V3(tr.packet),
+                };
+                l.packet_row(now, lane, 1, &packet, tr.bytes);
             }
             drop(l);
             if let Some(opts) = open {

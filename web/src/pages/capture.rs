@@ -160,6 +160,7 @@ fn broker_view(b: &BrokerSeen) -> BrokerView {
                     .collect::<Vec<_>>()
                     .join("; "),
                 dropped: 0,
+                v5: None,
             })
             .collect(),
         more_sessions: 0,
@@ -192,6 +193,7 @@ fn broker_view(b: &BrokerSeen) -> BrokerView {
             })
             .collect(),
         dropped: 0,
+        shared: Vec::new(),
     }
 }
 

@@ -10,16 +10,18 @@ use std::rc::Rc;
 
 use mqttlab_core::client::cli::parse_command_line;
 use mqttlab_core::client::ConnectOptions;
-use mqttlab_core::codec::{ConnectReturnCode, QoS};
+use mqttlab_core::codec::properties::Property;
+use mqttlab_core::codec::{ConnectReturnCode, PacketType, Protocol, QoS};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::components::broker_log::BrokerLog;
 use crate::components::terminal::{Terminal, INTERRUPT};
 use crate::components::world_view::DiagramPanel;
-use crate::i18n::{t, Lang, Text};
+use crate::i18n::{l5, props_error, t, Lang, Live5, Text};
+use crate::live::v5::{connect_properties, property_text, publish_properties, reason_text};
 use crate::live::{parse_ws_url, Driver, Failure, Phase, UrlError};
 
 /// The address offered when the page's server bridges nothing.
@@ -73,6 +75,17 @@ pub fn explain(lang: Lang, failure: &Failure) -> String {
             },
         )
         .to_string(),
+        Failure::RefusedV5(c) => format!(
+            "{} {}.",
+            l5(lang, Live5::RefusedV5),
+            reason_text(PacketType::Connack, *c)
+        ),
+        Failure::NoV5 => l5(lang, Live5::NoV5).to_string(),
+        Failure::ServerDisconnect(c) => format!(
+            "{} {}.",
+            l5(lang, Live5::ServerDisconnect),
+            reason_text(PacketType::Disconnect, *c)
+        ),
         Failure::Dropped { code, reason } => {
             format!("{} {}", t(lang, Text::Dropped), close(*code, reason))
         }
@@ -106,6 +119,53 @@ fn checked(r: &NodeRef) -> bool {
     r.cast::<HtmlInputElement>()
         .map(|e| e.checked())
         .unwrap_or(false)
+}
+
+fn text_value(r: &NodeRef) -> String {
+    r.cast::<HtmlTextAreaElement>()
+        .map(|e| e.value())
+        .unwrap_or_default()
+}
+
+fn protocol_of(r: &NodeRef) -> Protocol {
+    match r.cast::<HtmlSelectElement>().map(|e| e.value()).as_deref() {
+        Some("5") => Protocol::V5,
+        Some("3") => Protocol::V31,
+        _ => Protocol::V311,
+    }
+}
+
+/// The CONNACK panel: under 5.0 its reason code and every property the broker
+/// sent, by the specification's name.
+fn connack_panel(lang: Lang, protocol: Protocol, connack: Option<&(u8, Vec<Property>)>) -> Html {
+    let body = match (protocol, connack) {
+        (Protocol::V5, Some((code, props))) => {
+            let items = props
+                .iter()
+                .map(|p| html! { <li class="mono">{ property_text(p) }</li> })
+                .collect::<Html>();
+            html! {
+                <>
+                    <p class="mono" id="connack-reason">
+                        { format!("{}: {}", l5(lang, Live5::ReasonCode), reason_text(PacketType::Connack, *code)) }
+                    </p>
+                    if props.is_empty() {
+                        <p class="empty">{ l5(lang, Live5::ConnackNoProps) }</p>
+                    } else {
+                        <ul class="connack-props">{ items }</ul>
+                    }
+                </>
+            }
+        }
+        (Protocol::V5, None) => html! { <p class="empty">{ l5(lang, Live5::ConnackNone) }</p> },
+        _ => html! { <p class="empty">{ l5(lang, Live5::ConnackV311) }</p> },
+    };
+    html! {
+        <div class="panel connack-panel" id="connack-panel">
+            <h3>{ l5(lang, Live5::ConnackTitle) }</h3>
+            { body }
+        </div>
+    }
 }
 
 fn qos_of(r: &NodeRef) -> QoS {
@@ -183,6 +243,18 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
     let pub_retain = use_node_ref();
     let sub_filter = use_node_ref();
     let sub_qos = use_node_ref();
+    // MQTT 5.0: the version and the properties of CONNECT and PUBLISH.
+    let version = use_node_ref();
+    let session_expiry = use_node_ref();
+    let receive_max = use_node_ref();
+    let alias_max = use_node_ref();
+    let connect_user = use_node_ref();
+    let pub_expiry = use_node_ref();
+    let pub_content_type = use_node_ref();
+    let pub_response = use_node_ref();
+    let pub_correlation = use_node_ref();
+    let pub_user = use_node_ref();
+    let v5_chosen = use_state(|| false);
 
     // The inputs are the student's: their first values are set once here, never by
     // a render (live traffic re-renders the page while the student types). The
@@ -202,7 +274,11 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
         let clean = clean.clone();
         let url = url.clone();
         let selects = [will_qos.clone(), pub_qos.clone(), sub_qos.clone()];
+        let version = version.clone();
         use_effect_with((), move |_| {
+            if let Some(el) = version.cast::<HtmlSelectElement>() {
+                el.set_value("4");
+            }
             // Yew inserts the options last first, and the browser selects the
             // first one inserted: choose QoS 0 explicitly.
             for r in &selects {
@@ -251,6 +327,13 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
             will_qos.clone(),
             will_retain.clone(),
         );
+        let (version, session_expiry, receive_max, alias_max, connect_user) = (
+            version.clone(),
+            session_expiry.clone(),
+            receive_max.clone(),
+            alias_max.clone(),
+            connect_user.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let target = match parse_ws_url(&input_value(&url)) {
@@ -269,6 +352,21 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
                 .keep_alive(keep);
             // A broker that never answers CONNECT is explained, not waited for.
             options.connect_timeout = Some(std::time::Duration::from_secs(10));
+            options.protocol = protocol_of(&version);
+            if options.protocol == Protocol::V5 {
+                match connect_properties(
+                    &input_value(&session_expiry),
+                    &input_value(&receive_max),
+                    &input_value(&alias_max),
+                    &text_value(&connect_user),
+                ) {
+                    Ok(p) => options.properties = p,
+                    Err(e) => {
+                        form_error.set(Some(props_error(lang, &e)));
+                        return;
+                    }
+                }
+            }
             let user = input_value(&username);
             if !user.is_empty() {
                 let pass = input_value(&password);
@@ -310,10 +408,34 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
             pub_qos.clone(),
             pub_retain.clone(),
         );
+        let (expiry, content_type, response, correlation, user) = (
+            pub_expiry.clone(),
+            pub_content_type.clone(),
+            pub_response.clone(),
+            pub_correlation.clone(),
+            pub_user.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if !driver.is_connected() {
                 form_error.set(Some(t(lang, Text::NotConnectedYet).to_string()));
+                return;
+            }
+            let properties = match publish_properties(
+                &input_value(&expiry),
+                &input_value(&content_type),
+                &input_value(&response),
+                &input_value(&correlation),
+                &text_value(&user),
+            ) {
+                Ok(p) => p,
+                Err(e) => {
+                    form_error.set(Some(props_error(lang, &e)));
+                    return;
+                }
+            };
+            if !properties.is_empty() && driver.live.borrow().protocol != Protocol::V5 {
+                form_error.set(Some(l5(lang, Live5::PropsNeedV5).to_string()));
                 return;
             }
             let r = driver.publish(
@@ -321,6 +443,7 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
                 input_value(&message).into_bytes(),
                 qos_of(&qos),
                 checked(&retain),
+                properties,
             );
             form_error.set(r.err());
         })
@@ -392,6 +515,19 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
         })
     };
 
+    let v5_of_row = {
+        let driver = driver.clone();
+        Callback::from(move |i: usize| {
+            driver.live.borrow().row_protocol.get(i).copied().flatten() == Some(Protocol::V5)
+        })
+    };
+    let on_version = {
+        let v5_chosen = v5_chosen.clone();
+        let version = version.clone();
+        Callback::from(move |_: Event| v5_chosen.set(protocol_of(&version) == Protocol::V5))
+    };
+    let connack = connack_panel(lang, live.protocol, live.connack.as_ref());
+    let v5_live = live.protocol == Protocol::V5;
     let (state_text, state_class) = match live.phase {
         Phase::Idle => (Text::StateIdle, "idle"),
         Phase::Opening => (Text::StateOpening, "opening"),
@@ -459,6 +595,33 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
                     <label class="check"><input id="will-retain" ref={will_retain} type="checkbox" />
                         <span>{ t(lang, Text::WillRetain) }</span>
                     </label>
+                    <label><span>{ l5(lang, Live5::Version) }</span>
+                        <select id="mqtt-version" ref={version.clone()} onchange={on_version}>
+                            <option value="3">{ "3.1" }</option>
+                            <option value="4">{ "3.1.1" }</option>
+                            <option value="5">{ "5.0" }</option>
+                        </select>
+                    </label>
+                    <fieldset class="v5-props wide" disabled={!*v5_chosen} hidden={!*v5_chosen}>
+                        <legend>{ l5(lang, Live5::ConnectProps) }</legend>
+                        <label><span>{ l5(lang, Live5::SessionExpiry) }</span>
+                            <input id="session-expiry" ref={session_expiry} type="number" min="0" max="4294967295"
+                                title="Session Expiry Interval" />
+                        </label>
+                        <label><span>{ l5(lang, Live5::ReceiveMaximum) }</span>
+                            <input id="receive-maximum" ref={receive_max} type="number" min="1" max="65535"
+                                title="Receive Maximum" />
+                        </label>
+                        <label><span>{ l5(lang, Live5::TopicAliasMaximum) }</span>
+                            <input id="topic-alias-maximum" ref={alias_max} type="number" min="0" max="65535"
+                                title="Topic Alias Maximum" />
+                        </label>
+                        <label class="wide"><span>{ l5(lang, Live5::UserProperties) }</span>
+                            <textarea id="connect-user-props" ref={connect_user} rows="2" spellcheck="false"
+                                placeholder="sala=101" />
+                        </label>
+                        <p class="hint wide">{ l5(lang, Live5::EmptyMeansAbsent) }</p>
+                    </fieldset>
                     <div class="buttons wide">
                         <button id="connect" type="submit">{ t(lang, Text::ConnectButton) }</button>
                         <button id="disconnect" type="button" disabled={!busy} onclick={on_disconnect}>
@@ -490,6 +653,26 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
                     <label class="check"><input id="pub-retain" ref={pub_retain} type="checkbox" />
                         <span>{ t(lang, Text::RetainLabel) }</span>
                     </label>
+                    <fieldset class="v5-props" disabled={!v5_live} hidden={!v5_live}>
+                        <legend>{ l5(lang, Live5::PublishProps) }</legend>
+                        <label><span>{ l5(lang, Live5::MessageExpiry) }</span>
+                            <input id="pub-expiry" ref={pub_expiry} type="number" min="0" max="4294967295"
+                                title="Message Expiry Interval" />
+                        </label>
+                        <label><span>{ l5(lang, Live5::ContentType) }</span>
+                            <input id="pub-content-type" ref={pub_content_type} type="text" title="Content Type" />
+                        </label>
+                        <label><span>{ l5(lang, Live5::ResponseTopic) }</span>
+                            <input id="pub-response-topic" ref={pub_response} type="text" title="Response Topic" />
+                        </label>
+                        <label><span>{ l5(lang, Live5::CorrelationData) }</span>
+                            <input id="pub-correlation" ref={pub_correlation} type="text" title="Correlation Data" />
+                        </label>
+                        <label><span>{ l5(lang, Live5::UserProperties) }</span>
+                            <textarea id="pub-user-props" ref={pub_user} rows="2" spellcheck="false"
+                                placeholder="sala=101" />
+                        </label>
+                    </fieldset>
                     <button id="publish" type="submit" disabled={!connected}>{ t(lang, Text::PublishTitle) }</button>
                 </form>
                 <form class="panel" id="subscribe-form" onsubmit={on_subscribe}>
@@ -500,9 +683,13 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
                     <label><span>{ t(lang, Text::QosLabel) }</span>{ qos_select("sub-qos", &sub_qos) }</label>
                     <button id="subscribe" type="submit" disabled={!connected}>{ t(lang, Text::SubscribeTitle) }</button>
                 </form>
+                if v5_live {
+                    { connack }
+                }
             </div>
             <div class="workspace live">
-                <DiagramPanel key={*attempt} {lang} {lanes} {rows} {len} {bytes_of} />
+                <DiagramPanel key={*attempt} {lang} {lanes} {rows} {len} {bytes_of}
+                    v5_of={Some(v5_of_row)} />
                 <div class="bottom">
                     <div class="terminals">
                         <Terminal node={prompt} lines={term} {on_command}

@@ -17,7 +17,7 @@ use crate::session::Session;
 
 use super::protocol::{
     BrokerView, ExpectView, ExportKind, FaultView, LinkSettings, NodeCard, NodeRole, Reply,
-    Request, SessionView, Update, WorldSource, MAX_SESSIONS_SHOWN,
+    Request, SessionV5View, SessionView, SharedGroupView, Update, WorldSource, MAX_SESSIONS_SHOWN,
 };
 
 /// Events per slice: a few milliseconds of work for the core in wasm, so that
@@ -366,15 +366,51 @@ fn broker_views(world: &World) -> Vec<BrokerView> {
         .nodes()
         .iter()
         .filter_map(|n| match n {
-            Node::Broker(b) => Some(broker_view(&b.name, &b.broker)),
+            Node::Broker(b) => Some(broker_view(&b.name, &b.broker, world.now())),
             Node::Client(_) => None,
         })
         .collect()
 }
 
-/// What `broker` holds, as its panel lists it.
-pub fn broker_view(name: &str, broker: &Broker) -> BrokerView {
+/// Milliseconds from `now` to `at` (0 when past).
+fn ms_until(now: Instant, at: Instant) -> u64 {
+    at.as_micros().saturating_sub(now.as_micros()) / 1000
+}
+
+/// The 5.0 part of a session's row: for a session whose connection speaks 5.0,
+/// or an offline one with an expiry interval other than 3.1.1's 0 and never.
+fn session_v5(
+    s: &mqttlab_core::broker::SessionInfo,
+    conns: &[mqttlab_core::broker::ConnectionInfo],
+    now: Instant,
+) -> Option<SessionV5View> {
+    let conn = s.conn.and_then(|id| conns.iter().find(|c| c.conn == id));
+    let v5 = match conn {
+        Some(c) => c.protocol == Some(mqttlab_core::codec::Protocol::V5),
+        None => s.expiry_interval != 0 && s.expiry_interval != u32::MAX,
+    };
+    if !v5 {
+        return None;
+    }
+    let aliases = |a: &[(u16, mqttlab_core::topic::TopicName)]| {
+        a.iter()
+            .map(|(n, t)| format!("{n}={t}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Some(SessionV5View {
+        expiry_interval: s.expiry_interval,
+        ends_in_ms: s.expires_at.map(|at| ms_until(now, at)),
+        inflight: (s.inflight.len(), conn.map(|c| c.receive_maximum)),
+        aliases_in: conn.map(|c| aliases(&c.aliases_in)).unwrap_or_default(),
+        aliases_out: conn.map(|c| aliases(&c.aliases_out)).unwrap_or_default(),
+    })
+}
+
+/// What `broker` holds at `now`, as its panel lists it.
+pub fn broker_view(name: &str, broker: &Broker, now: Instant) -> BrokerView {
     let sessions = broker.sessions();
+    let conns = broker.connections();
     let join = |items: Vec<String>, sep: &str| items.join(sep);
     BrokerView {
         name: name.to_string(),
@@ -403,14 +439,32 @@ pub fn broker_view(name: &str, broker: &Broker) -> BrokerView {
                 queued: join(
                     s.queued
                         .iter()
-                        .map(|m| format!("{} {} q{}", m.topic, payload_text(&m.payload), m.qos))
+                        .map(|m| {
+                            let mut q =
+                                format!("{} {} q{}", m.topic, payload_text(&m.payload), m.qos);
+                            // A 5.0 Message Expiry Interval: the seconds it has left.
+                            if let Some(at) = m.expires_at {
+                                q += &format!(" ⏳{}s", ms_until(now, at).div_ceil(1000));
+                            }
+                            q
+                        })
                         .collect(),
                     "; ",
                 ),
                 dropped: s.dropped,
+                v5: session_v5(s, &conns, now),
             })
             .collect(),
         dropped: broker.stats().messages_dropped,
+        shared: broker
+            .shared_groups()
+            .into_iter()
+            .map(|g| SharedGroupView {
+                filter: g.filter,
+                members: g.members,
+                next: g.next,
+            })
+            .collect(),
         retained: broker
             .retained()
             .map(|m| format!("{} {} (QoS {})", m.topic, payload_text(&m.payload), m.qos))

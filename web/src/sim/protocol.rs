@@ -238,6 +238,20 @@ pub struct BrokerView {
     pub wills: Vec<String>,
     /// Messages it dropped for clients that could not keep up, in all.
     pub dropped: u64,
+    /// MQTT 5.0 shared subscriptions and their members.
+    #[serde(default)]
+    pub shared: Vec<SharedGroupView>,
+}
+
+/// A shared subscription (`$share/GROUP/FILTER`) and its members.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SharedGroupView {
+    /// `$share/GROUP/FILTER`.
+    pub filter: String,
+    /// Its members, in the order they joined.
+    pub members: Vec<String>,
+    /// Whose turn is next.
+    pub next: Option<String>,
 }
 
 /// Sessions listed at most per broker; a world of thousands of sensors lists
@@ -261,6 +275,26 @@ pub struct SessionView {
     pub queued: String,
     /// Messages dropped for it because it could not keep up.
     pub dropped: u64,
+    /// MQTT 5.0 and the rest of the state a 5.0 session has; `None` for a
+    /// 3.1.1 client's.
+    #[serde(default)]
+    pub v5: Option<SessionV5View>,
+}
+
+/// What the panel shows of a 5.0 session and its connection.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SessionV5View {
+    /// Session Expiry Interval, seconds (0xFFFFFFFF: never).
+    pub expiry_interval: u32,
+    /// While away: milliseconds until the session ends.
+    pub ends_in_ms: Option<u64>,
+    /// Deliveries awaiting acknowledgement, and the client's Receive Maximum
+    /// (while connected).
+    pub inflight: (usize, Option<u16>),
+    /// Topic aliases the client set: `alias=topic`, comma separated.
+    pub aliases_in: String,
+    /// Topic aliases the broker set toward the client, likewise.
+    pub aliases_out: String,
 }
 
 /// One expectation and how it stands.
