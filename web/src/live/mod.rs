@@ -334,6 +334,9 @@ pub struct Live {
     /// The broker's CONNACK under MQTT 5.0: reason code and properties, in
     /// wire order, once it arrived.
     pub connack: Option<(u8, Vec<Property>)>,
+    /// Under 5.0, the first bytes before CONNACK, held until they are told
+    /// apart from a 3.1.1 broker's CONNACK 1.
+    early: Vec<u8>,
     /// Where the connection stands.
     pub phase: Phase,
     /// The last failure, until the next Connect.
@@ -415,6 +418,7 @@ impl Driver {
                 timer: None,
                 protocol: Protocol::V311,
                 connack: None,
+                early: Vec::new(),
                 phase: Phase::Idle,
                 failure: None,
                 lanes: Rc::new(vec!["client".into(), "broker".into()]),
@@ -455,6 +459,7 @@ impl Driver {
             l.decoder = Decoder::with_protocol(DISPLAY_MAX_PACKET, options.protocol);
             l.protocol = options.protocol;
             l.connack = None;
+            l.early.clear();
             l.failure = None;
             l.closing = false;
             l.url = Some(url.clone());
@@ -562,16 +567,26 @@ impl Driver {
         let now = self.now();
         {
             let mut l = self.live.borrow_mut();
-            if l.protocol == Protocol::V5
-                && l.phase == Phase::WaitingConnack
-                && bytes.starts_with(&[0x20, 0x02, 0x00, 0x01])
-            {
-                // A 3.1.1 broker's CONNACK 1 (unacceptable protocol version) to
-                // our 5.0 CONNECT (aedes does this): read it as the 3.1.1 packet
-                // it is, as the client does.
-                l.decoder = Decoder::with_protocol(DISPLAY_MAX_PACKET, Protocol::V311);
+            // A 3.1.1 broker's CONNACK 1 (unacceptable protocol version) to our
+            // 5.0 CONNECT (aedes sends it, in two WebSocket messages): read it
+            // as the 3.1.1 packet it is, as the client does. Its first bytes
+            // wait until it is told apart from a 5.0 CONNACK.
+            const CONNACK_1: [u8; 4] = [0x20, 0x02, 0x00, 0x01];
+            let mut bytes_in = bytes.to_vec();
+            if l.protocol == Protocol::V5 && l.phase == Phase::WaitingConnack {
+                let mut early = std::mem::take(&mut l.early);
+                early.extend_from_slice(bytes);
+                if early.len() < CONNACK_1.len() && CONNACK_1.starts_with(&early) {
+                    l.early = early;
+                    bytes_in.clear();
+                } else {
+                    if early.starts_with(&CONNACK_1) {
+                        l.decoder = Decoder::with_protocol(DISPLAY_MAX_PACKET, Protocol::V311);
+                    }
+                    bytes_in = early;
+                }
             }
-            l.decoder.push(bytes);
+            l.decoder.push(&bytes_in);
             loop {
                 match l.decoder.next_any_frame() {
                     Ok(Some((packet, frame))) => {
