@@ -38,3 +38,22 @@ fn bundled_scenarios_break_no_must() {
         "only {judged} judgements over the bundled scenarios"
     );
 }
+
+#[test]
+fn a_json_export_reads_as_its_trace() {
+    use mqttlab_core::checker::trace::check_json;
+    for name in ["06-last-will", "13-qos2-duplicate", "19-partition"] {
+        let b = bundled::find(name).unwrap();
+        let report = scenario::run(b.source, None).unwrap();
+        let live = check_trace(report.world.trace().entries());
+        let json = check_json(&report.world.trace().to_json()).unwrap();
+        assert_eq!(json.coverage, live.coverage, "{name}");
+        assert_eq!(json.findings.len(), live.findings.len(), "{name}");
+    }
+    let e = check_json("{\"entries\":[\n{\"t_us\":5,\"kind\":\"packet\",\"fate\":\"sent\"}\n]}")
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "line 2: the trace entry's \"to\" is missing or unreadable"
+    );
+}

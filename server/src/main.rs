@@ -4,6 +4,7 @@ mod broker;
 mod tools;
 
 mod capture;
+mod check;
 mod dissect;
 
 mod serve;
@@ -76,6 +77,10 @@ enum Command {
     /// Read a Wireshark/tshark/tcpdump capture (.pcap or .pcapng) and print its
     /// MQTT flow, one line per packet: frame, time, sender → receiver, packet.
     Capture(capture::CaptureArgs),
+    /// Check a capture, a JSON trace export or a scenario against the MQTT
+    /// standard: the findings (statement, severity, packets) and which
+    /// statements held, were broken or never came up. Exit 1 if a MUST was broken.
+    Check(check::CheckArgs),
     /// Run MQTT Lab's broker on TCP and WebSocket, logging like `mosquitto -v`.
     Broker(broker::BrokerArgs),
     /// Serve the built web app and bridge MQTT over WebSocket to named brokers.
@@ -95,6 +100,7 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Broker(args) => broker::run(args)?,
         Command::Capture(args) => std::process::exit(capture::run(args)?),
+        Command::Check(args) => std::process::exit(check::run(args)),
         Command::Serve(args) => serve::run(args)?,
         Command::Run(args) => std::process::exit(sim_cmd::run::run(args)),
         Command::Swarm(args) => std::process::exit(sim_cmd::swarm::run(args)),

@@ -14,8 +14,10 @@ use crate::topic::matches;
 /// A subscription as the checker follows it.
 #[derive(Debug, Clone)]
 pub struct Sub {
-    /// The filter.
+    /// The filter (of a shared subscription, the part after `$share/GROUP/`).
     pub filter: String,
+    /// Whether it is a shared subscription (one of its group gets each message).
+    pub shared: bool,
     /// Granted QoS (None until the SUBACK, or if refused).
     pub granted: Option<u8>,
     /// 5.0 Retain As Published.
@@ -180,12 +182,13 @@ impl Checker {
                 let filters: Vec<(String, u8)> = s
                     .topics
                     .iter()
-                    .map(|t| (t.filter.as_str().to_string(), qos_u8(t.options.qos)))
+                    .map(|t| (split_shared(t.filter.as_str()).0, qos_u8(t.options.qos)))
                     .collect();
                 let c = self.conns.get_mut(&at.conn).expect("exists");
                 for t in &s.topics {
                     c.session.subs.push(Sub {
-                        filter: t.filter.as_str().to_string(),
+                        filter: split_shared(t.filter.as_str()).0,
+                        shared: split_shared(t.filter.as_str()).1,
                         granted: None,
                         rap: t.options.retain_as_published,
                         no_local: t.options.no_local,
@@ -200,11 +203,10 @@ impl Checker {
             (Direction::ToServer, v5::Packet::Unsubscribe(u)) => {
                 let c = self.conns.get_mut(&at.conn).expect("exists");
                 for f in &u.filters {
-                    for s in c
-                        .session
-                        .subs
-                        .iter_mut()
-                        .filter(|s| s.filter == f.as_str() && s.until_ns.is_none())
+                    for s in
+                        c.session.subs.iter_mut().filter(|s| {
+                            s.filter == split_shared(f.as_str()).0 && s.until_ns.is_none()
+                        })
                     {
                         s.until_ns = Some(at.time_ns);
                     }
@@ -411,6 +413,7 @@ impl Checker {
                         && s.granted_ns.is_some_and(|g| g < m.time_ns)
                         && s.until_ns.is_none_or(|u| u > m.time_ns)
                         && !(s.no_local && own)
+                        && !s.shared
                 });
                 if !subscribed {
                     continue;
@@ -427,6 +430,14 @@ impl Checker {
         for (st, ok, proto, refs) in verdicts {
             self.judge(st, ok, proto, refs);
         }
+    }
+}
+
+/// `$share/GROUP/FILTER` as (FILTER, true); any other filter as itself.
+fn split_shared(f: &str) -> (String, bool) {
+    match f.strip_prefix("$share/").and_then(|r| r.split_once('/')) {
+        Some((_, filter)) => (filter.to_string(), true),
+        None => (f.to_string(), false),
     }
 }
 
