@@ -28,6 +28,8 @@ pub struct Conn {
     pub pings: Vec<PacketRef>,
     /// When the connection ended.
     pub closed_at: Option<u64>,
+    /// Whether the client's FIN or RST ended it.
+    pub closed_by_client: bool,
     /// 5.0 limits: Maximum Packet Size the client (0) and server (1) accept.
     pub max_packet: [Option<u32>; 2],
     /// 5.0: Receive Maximum of client (0) and server (1).

@@ -267,7 +267,7 @@ impl Checker {
             return;
         }
         c.closed_at = Some(time_ns);
-        let _ = by;
+        c.closed_by_client = by == Direction::ToServer;
         self.on_close(conn, time_ns);
     }
 

@@ -405,6 +405,13 @@ impl Checker {
                 if gone.is_some_and(|t| t < m.time_ns + 1_000_000_000) {
                     continue;
                 }
+                // Only a subscriber heard from after the message (a packet, or its own
+                // close) is known to have been reachable: a partition hides the rest.
+                let heard = c.last_from_client.is_some_and(|t| t >= m.time_ns)
+                    || (c.closed_by_client && c.closed_at.is_some_and(|t| t >= m.time_ns));
+                if !heard {
+                    continue;
+                }
                 let own = c.connect.as_ref().map(|k| k.client_id.clone()) == publisher_id;
                 // A broker may drop QoS 0 messages for a client that does not read.
                 let subscribed = c.session.subs.iter().any(|s| {

@@ -452,6 +452,10 @@ fn a_matching_subscriber_left_out() {
         TO_C,
         publish("a/b", "y", QosPid::AtMostOnce, false, false),
     );
+    r.send(0, TO_S, Packet::Pingreq)
+        .send(0, TO_C, Packet::Pingresp);
+    r.send(1, TO_S, Packet::Pingreq)
+        .send(1, TO_C, Packet::Pingresp);
     let t = r.t;
     let rep = r.report(t + 2 * S);
     assert_eq!(rep.findings[0].id, "MQTT-3.3.5-1");
@@ -526,6 +530,8 @@ fn will_not_published_on_a_cut_connection() {
     r.send(1, TO_S, connect("p", true, 60, will()))
         .send(1, TO_C, connack(false))
         .close(1, TO_S);
+    r.send(0, TO_S, Packet::Pingreq)
+        .send(0, TO_C, Packet::Pingresp);
     let t = r.t;
     let rep = r.report(t + 3 * S);
     assert_eq!(rep.findings[0].id, "MQTT-3.1.2-8");
@@ -541,6 +547,8 @@ fn will_not_published_on_a_cut_connection() {
         TO_C,
         publish("w", "gone", QosPid::AtMostOnce, false, false),
     );
+    r.send(0, TO_S, Packet::Pingreq)
+        .send(0, TO_C, Packet::Pingresp);
     let t = r.t;
     let rep = r.report(t + 3 * S);
     assert_eq!(broken(&rep), vec![]);
@@ -763,6 +771,9 @@ fn a_will_sent_just_before_the_close_is_seen() {
     );
     let t = r.t;
     r.c.closed(1, TO_C, t);
+    r.send(0, TO_S, Packet::Pingreq)
+        .send(0, TO_C, Packet::Pingresp);
+    let t = r.t;
     let rep = r.report(t + 3 * S);
     assert_eq!(broken(&rep), vec![], "{rep}");
     assert!(rep
