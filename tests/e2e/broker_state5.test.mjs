@@ -45,7 +45,7 @@ for (const locale of ['en-US', 'pt-BR']) {
     // Published at 5 s with 20 s to live; the PUBLISH reaches the broker a few
     // milliseconds after 5 s (after its CONNECT/CONNACK), so 17.x s are left at
     // 8 s, shown rounded up.
-    assert.ok(row.includes('sala/temp "21" q1 ⏳18s'), row);
+    assert.ok(row.includes('sala/temp "21" q1 exp 18s'), row);
     const groups = await page.textContent('.broker-state');
     assert.ok(groups.includes(w.shared), groups);
     assert.match(groups, /\$share\/workers\/job\/#: w1, w2/);

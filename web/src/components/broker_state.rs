@@ -4,7 +4,7 @@
 //! retained messages; the wills it would publish if a connection died. For MQTT
 //! 5.0: each session's expiry and, while away, the time it has left; in flight
 //! against the client's Receive Maximum; topic aliases both ways; queued
-//! messages' time left (⏳); shared subscription groups and their members.
+//! messages' time left (`exp 18s`: a glyph such as U+23F3 has no font in Debian's Chromium); shared subscription groups and their members.
 
 use yew::prelude::*;
 
@@ -81,7 +81,7 @@ pub fn broker_state(lang: Lang, broker: &BrokerView) -> Html {
                         if let Some(v) = &s.v5 { { inflight_v5(lang, v) } }
                         { &s.inflight }
                     </td>
-                    <td class="mono queued" title={s.queued.contains('⏳').then(|| s5(lang, State5::ExpiryMarkHelp))}>
+                    <td class="mono queued" title={s.queued.contains(" exp ").then(|| s5(lang, State5::ExpiryMarkHelp))}>
                         { &s.queued }
                         if s.dropped > 0 {
                             <span class="dropped" title={t(lang, Text::DroppedHelp)}>

@@ -132,7 +132,7 @@ pub enum State5 {
     SharedGroups,
     /// Whose turn is next in a group.
     NextTurn,
-    /// The ⏳ mark on queued messages.
+    /// The `exp N s` mark on queued messages.
     ExpiryMarkHelp,
 }
 
@@ -158,9 +158,9 @@ pub fn s5(lang: Lang, s: State5) -> &'static str {
         (NextTurn, En) => "next",
         (NextTurn, PtBr) => "próximo",
         (ExpiryMarkHelp, En) => {
-            "⏳ seconds left before the message expires (Message Expiry Interval)"
+            "exp: seconds left before the message expires (Message Expiry Interval)"
         }
-        (ExpiryMarkHelp, PtBr) => "⏳ segundos até a mensagem expirar (Message Expiry Interval)",
+        (ExpiryMarkHelp, PtBr) => "exp: segundos até a mensagem expirar (Message Expiry Interval)",
     }
 }
 

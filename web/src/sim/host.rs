@@ -444,7 +444,7 @@ pub fn broker_view(name: &str, broker: &Broker, now: Instant) -> BrokerView {
                                 format!("{} {} q{}", m.topic, payload_text(&m.payload), m.qos);
                             // A 5.0 Message Expiry Interval: the seconds it has left.
                             if let Some(at) = m.expires_at {
-                                q += &format!(" ⏳{}s", ms_until(now, at).div_ceil(1000));
+                                q += &format!(" exp {}s", ms_until(now, at).div_ceil(1000));
                             }
                             q
                         })
