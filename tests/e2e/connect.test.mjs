@@ -123,11 +123,11 @@ after(async () => {
 });
 
 /** The labels of the diagram's arrows, in order (full text from their tooltips). */
-const arrows = (page) => page.$$eval('.seq-rows g title', (els) => els.map((e) => e.textContent));
+const arrows = (page) => page.$$eval('.seq-rows g:has(> text.label) > title', (els) => els.map((e) => e.textContent));
 
 async function waitForArrow(page, re, timeout = WAIT) {
   await page.waitForFunction(
-    (src) => [...document.querySelectorAll('.seq-rows g title')].some((e) => new RegExp(src).test(e.textContent)),
+    (src) => [...document.querySelectorAll('.seq-rows g:has(> text.label) > title')].some((e) => new RegExp(src).test(e.textContent)),
     re.source,
     { timeout },
   );
@@ -184,13 +184,13 @@ test('through mqttlab serve to mosquitto: subscribe, receive a mosquitto_pub mes
   assert.match(labels[1], /^CONNACK 0/);
   // Time counts from the connection, as a capture does: the first row is at 0 s
   // even though the page was open before.
-  const firstTime = await page.$eval('.seq-rows text.time', (t) => Number(t.textContent));
+  const firstTime = await page.$eval('.seq-times text.time', (t) => Number(t.textContent));
   assert.ok(firstTime < 0.5, `first row at ${firstTime} s`);
 
   // A row opens its packet in the inspector.
   const i = labels.findIndex((l) => l.startsWith('PUBLISH'));
   const y = await page.$$eval(
-    '.seq-rows g title',
+    '.seq-rows g:has(> text.label) > title',
     (els, k) => Number(els[k].parentElement.querySelector('text').getAttribute('y')),
     i,
   );
@@ -394,7 +394,7 @@ test('mqttlab serve --broker: the lab broker is the upstream "lab", on TCP and o
   await waitForArrow(page, /^SUBSCRIBE m\d+ lab\/count/);
   await terminal(page, 'mosquitto_pub -t lab/count -m first -q 1');
   await page.waitForFunction(
-    () => [...document.querySelectorAll('.seq-rows g title')].filter((e) => e.textContent.startsWith('DISCONNECT')).length >= 3,
+    () => [...document.querySelectorAll('.seq-rows g:has(> text.label) > title')].filter((e) => e.textContent.startsWith('DISCONNECT')).length >= 3,
     null,
     { timeout: WAIT },
   );
@@ -402,7 +402,7 @@ test('mqttlab serve --broker: the lab broker is the upstream "lab", on TCP and o
   // PUBACKs: from-tcp and own-broker to the subscriber, own-broker, first and
   // second to their publishers.
   await page.waitForFunction(
-    () => [...document.querySelectorAll('.seq-rows g title')].filter((e) => e.textContent.startsWith('PUBACK')).length >= 5,
+    () => [...document.querySelectorAll('.seq-rows g:has(> text.label) > title')].filter((e) => e.textContent.startsWith('PUBACK')).length >= 5,
     null,
     { timeout: WAIT },
   );

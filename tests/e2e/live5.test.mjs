@@ -125,12 +125,12 @@ async function open(url, locale) {
   return { page, errors, context };
 }
 
-const arrows = (page) => page.$$eval('.seq-rows g title', (els) => els.map((e) => e.textContent));
+const arrows = (page) => page.$$eval('.seq-rows g:has(> text.label) > title', (els) => els.map((e) => e.textContent));
 const logText = (page) => page.$$eval('.log-panel', (els) => els.map((e) => e.textContent).join('\n'));
 
 async function waitForArrow(page, re, timeout = WAIT) {
   await page.waitForFunction(
-    (src) => [...document.querySelectorAll('.seq-rows g title')].some((e) => new RegExp(src).test(e.textContent)),
+    (src) => [...document.querySelectorAll('.seq-rows g:has(> text.label) > title')].some((e) => new RegExp(src).test(e.textContent)),
     re.source,
     { timeout },
   );
@@ -236,7 +236,7 @@ for (const locale of ['en-US', 'pt-BR']) {
     const titles = await arrows(page);
     const i = titles.findIndex((a) => a.startsWith('PUBLISH') && a.includes('lab5/sala'));
     assert.ok(i >= 0, titles.join(' | '));
-    await page.locator('.seq-rows g title').nth(i).locator('xpath=..').click();
+    await page.locator('.seq-rows g:has(> text.label) > title').nth(i).locator('xpath=..').click();
     await page.waitForSelector('.packet-inspector li.field', { timeout: WAIT });
     const tree = await page.$$eval('.packet-inspector li.field', (els) => els.map((e) => e.textContent).join('\n'));
     for (const name of ['Message Expiry Interval', 'Content Type: text/plain', 'Response Topic', 'Correlation Data', 'User Property']) {
