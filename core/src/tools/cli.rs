@@ -223,7 +223,7 @@ pub struct PubArgs {
 }
 
 /// `mosquitto_sub` flags.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SubArgs {
     /// Shared flags.
     pub common: CommonArgs,
@@ -890,22 +890,7 @@ pub fn parse_sub(words: &[String]) -> Result<SubArgs, CliError> {
     let tool = Tool::Sub;
     let mut c = CommonArgs::default();
     let mut will = WillFlags::default();
-    let mut s = SubArgs {
-        common: CommonArgs::default(),
-        topics: Vec::new(),
-        unsubscribe: Vec::new(),
-        verbose: false,
-        count: None,
-        timeout: None,
-        no_retained: false,
-        retained_only: false,
-        no_eol: false,
-        format: None,
-        filter_out: Vec::new(),
-        exit_after_sub: false,
-        remove_retained: false,
-        retain_as_published: false,
-    };
+    let mut s = SubArgs::default();
     let mut args = Args {
         words: words.iter(),
         tool,
@@ -1023,22 +1008,7 @@ pub fn parse_rr(words: &[String]) -> Result<RrArgs, CliError> {
     let mut topic_arg = None;
     let mut response_topic = None;
     let mut message = None;
-    let mut out = SubArgs {
-        common: CommonArgs::default(),
-        topics: Vec::new(),
-        unsubscribe: Vec::new(),
-        verbose: false,
-        count: None,
-        timeout: None,
-        no_retained: false,
-        retained_only: false,
-        no_eol: false,
-        format: None,
-        filter_out: Vec::new(),
-        exit_after_sub: false,
-        remove_retained: false,
-        retain_as_published: false,
-    };
+    let mut out = SubArgs::default();
     let mut args = Args {
         words: words.iter(),
         tool,
