@@ -189,8 +189,9 @@ impl Io {
     }
 
     /// A 5.0 CONNACK refused: what the tool prints; the exit code (the
-    /// reason code).
+    /// reason code). The first connection attempt is over.
     pub fn refused_v5(&mut self, code: u8) -> i32 {
+        self.first_connect = false;
         let c = &self.common;
         let lines = debug::refusal_lines_v5(self.sub, code, &self.client_id, c.debug, c.quiet);
         for (stream, l) in lines {
@@ -208,7 +209,9 @@ impl Io {
     }
 
     /// CONNACK refused: what the tool prints, and the exit code it will have.
+    /// The first connection attempt is over.
     pub fn refused(&mut self, code: crate::codec::ConnectReturnCode) -> i32 {
+        self.first_connect = false;
         let c = &self.common;
         let lines = debug::refusal_lines(
             self.sub,

@@ -164,11 +164,9 @@ impl Publisher {
                 }
             }
             ClientEvent::ConnectionRefused(code) => {
-                io.first_connect = false;
                 self.connack_result = io.refused(*code);
             }
             ClientEvent::ConnectionRefusedV5(code) => {
-                io.first_connect = false;
                 self.connack_result = io.refused_v5(code.as_u8());
             }
             // my_publish_callback under 5.0: a failed PUBACK/PUBREC still

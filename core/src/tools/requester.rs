@@ -104,11 +104,9 @@ impl Requester {
                 ));
             }
             ClientEvent::ConnectionRefused(code) => {
-                io.first_connect = false;
                 self.connack_result = io.refused(*code);
             }
             ClientEvent::ConnectionRefusedV5(code) => {
-                io.first_connect = false;
                 self.connack_result = io.refused_v5(code.as_u8());
             }
             ClientEvent::Acknowledged {
