@@ -314,10 +314,14 @@ impl PropertyMatch {
 /// What an expectation checks.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExpectKind {
-    /// `expect NODE receives "P" [on TOPIC]` (or `never receives`).
+    /// `expect NODE receives "P" [on TOPIC]` (or `never receives`);
+    /// `expect w1+w2+w3 receives ...` counts what any of them received (the
+    /// members of a shared subscription between them).
     Receives {
         /// Node.
         node: NameRef,
+        /// More nodes whose messages count with `node`'s (`w1+w2+w3`).
+        others: Vec<NameRef>,
         /// Payload, if given.
         payload: Option<String>,
         /// Topic, if given.
@@ -332,7 +336,8 @@ pub enum ExpectKind {
     /// `expect NODE refused CODE`.
     Refused(NameRef, u8),
     /// `expect NODE suback CODE...`: a SUBACK delivered to the node with exactly
-    /// these return codes, in order (128 for a refused filter).
+    /// these return codes, in order (128 for a refused filter; an MQTT 5.0
+    /// reason code in hex, `0x87`).
     Suback(NameRef, Vec<u8>),
     /// `expect NODE connected` / `disconnected` at the end.
     Connected(NameRef, bool),
@@ -352,6 +357,8 @@ pub enum ExpectKind {
         from: Option<NameRef>,
         /// Receiver.
         to: Option<NameRef>,
+        /// `bytes N`: only packets of exactly N bytes on the wire.
+        bytes: Option<usize>,
     },
 }
 

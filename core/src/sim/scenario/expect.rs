@@ -116,16 +116,21 @@ fn evaluate(e: &Expect, w: &World) -> (bool, String) {
     match &e.kind {
         ExpectKind::Receives {
             node,
+            others,
             payload,
             topic,
             with,
         } => {
-            let Some(c) = client(&node.name) else {
-                return (false, "no such client".into());
-            };
-            let hits: Vec<_> = c
-                .received
-                .iter()
+            let mut received = Vec::new();
+            for n in core::iter::once(node).chain(others) {
+                let Some(c) = client(&n.name) else {
+                    return (false, format!("no such client '{}'", n.name));
+                };
+                received.extend(c.received.iter());
+            }
+            received.sort_by_key(|m| m.time);
+            let hits: Vec<_> = received
+                .into_iter()
                 .filter(|m| in_window(e, m.time))
                 .filter(|m| {
                     payload
@@ -244,7 +249,13 @@ fn evaluate(e: &Expect, w: &World) -> (bool, String) {
                 .map(|m| String::from_utf8_lossy(&m.payload).into_owned());
             (got == *payload, format!("retained: {got:?}"))
         }
-        ExpectKind::Packet { summary, from, to } => {
+        ExpectKind::Packet {
+            summary,
+            from,
+            to,
+            bytes: size,
+        } => {
+            let mut sizes = Vec::new();
             let n = w
                 .trace()
                 .entries()
@@ -256,19 +267,26 @@ fn evaluate(e: &Expect, w: &World) -> (bool, String) {
                         from: f,
                         to: t,
                         summary: s,
+                        bytes,
                         ..
-                    } => {
-                        summary_matches(summary, s)
-                            && from.as_ref().is_none_or(|r| r.name == *f)
-                            && to.as_ref().is_none_or(|r| r.name == *t)
+                    } if summary_matches(summary, s)
+                        && from.as_ref().is_none_or(|r| r.name == *f)
+                        && to.as_ref().is_none_or(|r| r.name == *t) =>
+                    {
+                        sizes.push(bytes.len());
+                        size.is_none_or(|n| n == bytes.len())
                     }
                     _ => false,
                 })
                 .count();
-            (
-                count_ok(e.count, n),
-                format!("wanted {}, {n} delivered", count_word(e.count)),
-            )
+            let detail = match size {
+                None => format!("wanted {}, {n} delivered", count_word(e.count)),
+                Some(b) => format!(
+                    "wanted {} of {b} bytes, {n} delivered (sizes of those matching: {sizes:?})",
+                    count_word(e.count)
+                ),
+            };
+            (count_ok(e.count, n), detail)
         }
     }
 }

@@ -2,6 +2,7 @@
 //! broker's log and retained messages; a packet on the wire; and the windows
 //! (within, after, before, between, once, times) they hold in.
 
+use crate::codec::reason_codes::SubackReasonCode;
 use crate::codec::PacketType;
 use crate::sim::scenario::ast::*;
 use crate::sim::scenario::errors::suggest;
@@ -88,6 +89,35 @@ fn check_summary(summary: &str) -> Result<(), String> {
     ))
 }
 
+/// The MQTT 5.0 SUBACK reason codes, as `0x00 Granted QoS 0, ...`.
+fn suback_v5_codes() -> String {
+    SubackReasonCode::ALL
+        .iter()
+        .map(|r| format!("{:#04x} {r}", r.as_u8()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `NODE`, or `NODE+NODE+...` for what several nodes receive between them.
+fn nodes(c: &mut Cur) -> R<(NameRef, Vec<NameRef>)> {
+    let first = c.name("a node name or 'packet'")?;
+    let mut names = Vec::new();
+    let mut column = first.column;
+    for part in first.name.split('+') {
+        if part.is_empty() {
+            return c.err(column, "a list of nodes is NAME+NAME, with no empty name");
+        }
+        names.push(NameRef {
+            name: part.to_owned(),
+            line: first.line,
+            column,
+        });
+        column += part.chars().count() + 1;
+    }
+    let node = names.remove(0);
+    Ok((node, names))
+}
+
 pub(super) fn expect(c: &mut Cur, last_at: Instant, text: &str) -> R<Expect> {
     let mut e = Expect {
         line: c.line,
@@ -112,27 +142,41 @@ pub(super) fn expect(c: &mut Cur, last_at: Instant, text: &str) -> R<Expect> {
         }
         let mut from = None;
         let mut to = None;
+        let mut bytes = None;
         while !c.at_end() {
             if c.eat("from") {
                 from = Some(c.name("a node")?);
             } else if c.eat("to") {
                 to = Some(c.name("a node")?);
+            } else if c.eat("bytes") {
+                bytes = Some(c.number("a number of bytes")?);
             } else if c.eat("never") {
                 e.count = Count::Never;
             } else if !window(c, last_at, &mut e)? {
                 return c.err(
                     c.col(),
-                    "expected from, to, within, after, before, between, once, times or never",
+                    "expected from, to, bytes, within, after, before, between, once, times or never",
                 );
             }
         }
-        e.kind = ExpectKind::Packet { summary, from, to };
+        e.kind = ExpectKind::Packet {
+            summary,
+            from,
+            to,
+            bytes,
+        };
         return Ok(e);
     }
-    let node = c.name("a node name or 'packet'")?;
+    let (node, others) = nodes(c)?;
     let (verb, vc) = c.word(
         "what to expect (receives, output, prints, refused, suback, connected, state, log, retained)",
     )?;
+    if let (Some(other), false) = (others.first(), verb == "receives" || verb == "never") {
+        return c.err(
+            other.column - 1,
+            format!("only 'receives' counts for several nodes ('{verb}' is about one)"),
+        );
+    }
     e.kind = match verb.as_str() {
         "receives" | "never" => {
             if verb == "never" {
@@ -169,6 +213,7 @@ pub(super) fn expect(c: &mut Cur, last_at: Instant, text: &str) -> R<Expect> {
             }
             ExpectKind::Receives {
                 node,
+                others,
                 payload,
                 topic,
                 with,
@@ -195,12 +240,28 @@ pub(super) fn expect(c: &mut Cur, last_at: Instant, text: &str) -> R<Expect> {
             let mut codes = Vec::new();
             while let Some(w) = c.peek_word() {
                 let col = c.col();
+                if let Some(hex) = w.strip_prefix("0x") {
+                    match u8::from_str_radix(hex, 16).ok().filter(|_| hex.len() == 2) {
+                        Some(n) if SubackReasonCode::from_u8(n).is_some() => codes.push(n),
+                        _ => {
+                            return c.err(
+                                col,
+                                format!(
+                                    "{w} is not an MQTT 5.0 SUBACK reason code ({})",
+                                    suback_v5_codes()
+                                ),
+                            )
+                        }
+                    }
+                    c.pos += 1;
+                    continue;
+                }
                 match w.parse::<u8>() {
                     Ok(n @ (0 | 1 | 2 | 128)) => codes.push(n),
                     _ if w.chars().all(|ch| ch.is_ascii_digit()) => {
                         return c.err(
                             col,
-                            format!("a SUBACK return code is 0, 1, 2 or 128 (failure), not {w}"),
+                            format!("a SUBACK return code is 0, 1, 2 or 128 (failure), not {w} (MQTT 5.0 reason codes are written in hex: 0x87)"),
                         )
                     }
                     _ => break,
@@ -210,7 +271,7 @@ pub(super) fn expect(c: &mut Cur, last_at: Instant, text: &str) -> R<Expect> {
             if codes.is_empty() {
                 return c.err(
                     c.col(),
-                    "expected the SUBACK's return codes, one per filter: 0, 1, 2 or 128 (failure)",
+                    "expected the SUBACK's return codes, one per filter: 0, 1, 2 or 128 (failure), or MQTT 5.0 reason codes in hex (0x00, 0x87...)",
                 );
             }
             while !c.at_end() {
@@ -358,7 +419,7 @@ mod tests {
         let e = expect("expect packet \"PUBACK m1\" from b to c never");
         assert_eq!(e.count, Count::Never);
         assert!(
-            matches!(e.kind, ExpectKind::Packet { summary, from: Some(f), to: Some(t) }
+            matches!(e.kind, ExpectKind::Packet { summary, from: Some(f), to: Some(t), bytes: None }
             if summary == "PUBACK m1" && f.name == "b" && t.name == "c")
         );
     }
@@ -386,7 +447,7 @@ mod tests {
             (
                 3,
                 17,
-                "a SUBACK return code is 0, 1, 2 or 128 (failure), not 3".into()
+                "a SUBACK return code is 0, 1, 2 or 128 (failure), not 3 (MQTT 5.0 reason codes are written in hex: 0x87)".into()
             )
         );
         assert_eq!(
@@ -394,7 +455,7 @@ mod tests {
             (
                 3,
                 16,
-                "expected the SUBACK's return codes, one per filter: 0, 1, 2 or 128 (failure)"
+                "expected the SUBACK's return codes, one per filter: 0, 1, 2 or 128 (failure), or MQTT 5.0 reason codes in hex (0x00, 0x87...)"
                     .into()
             )
         );
@@ -407,12 +468,84 @@ mod tests {
             (
                 3,
                 24,
-                "expected from, to, within, after, before, between, once, times or never".into()
+                "expected from, to, bytes, within, after, before, between, once, times or never"
+                    .into()
             )
         );
         assert_eq!(
             err(&format!("{WORLD}expect c receives on t between 1s 3s")),
             (3, 35, "expected 'and', found '3s'".into())
+        );
+    }
+
+    #[test]
+    fn mqtt5_suback_codes_in_hex() {
+        assert!(
+            matches!(expect("expect c suback 0x01 0x87").kind, ExpectKind::Suback(_, c) if c == [0x01, 0x87])
+        );
+        // 3.1.1's decimal codes still read as before, next to hex ones.
+        assert!(
+            matches!(expect("expect c suback 1 0x80").kind, ExpectKind::Suback(_, c) if c == [1, 0x80])
+        );
+        let (line, column, msg) = err(&format!("{WORLD}expect c suback 0x05"));
+        assert_eq!((line, column), (3, 17));
+        assert!(
+            msg.starts_with("0x05 is not an MQTT 5.0 SUBACK reason code (0x00 Granted QoS 0, "),
+            "{msg}"
+        );
+        assert!(msg.contains("0x87 Not authorized"), "{msg}");
+        assert!(err(&format!("{WORLD}expect c suback 0x8"))
+            .2
+            .starts_with("0x8 is not an MQTT 5.0 SUBACK reason code"));
+    }
+
+    #[test]
+    fn several_nodes_receive_between_them() {
+        let sc = ok("broker b\nclient w1 -> b\nclient w2 -> b\nclient w3 -> b\n\
+                     expect w1+w2+w3 receives \"job\" on t times 20");
+        let e = &sc.expects[0];
+        assert_eq!(e.count, Count::Exactly(20));
+        match &e.kind {
+            ExpectKind::Receives { node, others, .. } => {
+                assert_eq!(node.name, "w1");
+                let names: Vec<_> = others.iter().map(|r| (r.name.as_str(), r.column)).collect();
+                assert_eq!(names, [("w2", 11), ("w3", 14)]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            err("broker b\nclient w1 -> b\nexpect w1+w9 receives on t"),
+            (3, 11, "unknown node 'w9' (did you mean 'w1'?)".into())
+        );
+        assert_eq!(
+            err("broker b\nclient w1 -> b\nexpect w1++w1 receives on t"),
+            (
+                3,
+                11,
+                "a list of nodes is NAME+NAME, with no empty name".into()
+            )
+        );
+        assert_eq!(
+            err("broker b\nclient w1 -> b\nclient w2 -> b\nexpect w1+w2 connected"),
+            (
+                4,
+                10,
+                "only 'receives' counts for several nodes ('connected' is about one)".into()
+            )
+        );
+    }
+
+    #[test]
+    fn a_packet_of_so_many_bytes() {
+        let e = expect("expect packet \"PUBLISH\" from c bytes 12 times 4");
+        assert_eq!(e.count, Count::Exactly(4));
+        assert!(
+            matches!(e.kind, ExpectKind::Packet { summary, from: Some(f), to: None, bytes: Some(12) }
+            if summary == "PUBLISH" && f.name == "c")
+        );
+        assert_eq!(
+            err(&format!("{WORLD}expect packet \"PUBLISH\" bytes many")),
+            (3, 31, "'many' is not a number of bytes".into())
         );
     }
 

@@ -101,8 +101,12 @@ pub(super) fn resolve(sc: &Scenario, errors: &mut Vec<ScenarioError>) {
                     check(r, None, errors);
                 }
             }
-            ExpectKind::Receives { node: r, .. }
-            | ExpectKind::Output(r, _)
+            ExpectKind::Receives { node, others, .. } => {
+                for r in core::iter::once(node).chain(others) {
+                    check(r, Some(false), errors);
+                }
+            }
+            ExpectKind::Output(r, _)
             | ExpectKind::Prints(r, _)
             | ExpectKind::Refused(r, _)
             | ExpectKind::Suback(r, _)
