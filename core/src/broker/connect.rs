@@ -277,9 +277,11 @@ impl Broker {
     }
 
     /// Forgets a stored session and its subscriptions. What it held through a
-    /// shared subscription and the client had not completed goes to another
-    /// member of the group: a member that leaves loses nothing at QoS 1/2
-    /// (mosquitto 2.0.11 drops it with the session).
+    /// shared subscription and the client had not acknowledged goes to another
+    /// member of the group (§4.8.2's SHOULD for QoS 1; mosquitto 2.0.11 drops
+    /// it with the session), and so does what was still queued for it. A QoS 2
+    /// PUBLISH already sent does not: the member may have passed it on, and
+    /// MQTT-4.8.2-5 forbids sending it to anyone else.
     pub(super) fn discard_session(&mut self, now: Instant, client_id: &str) {
         let Some(s) = self.sessions.remove(client_id) else {
             return;
@@ -291,7 +293,7 @@ impl Broker {
         let unfinished = s
             .outgoing
             .iter()
-            .filter(|o| o.stage != OutStage::AwaitPubcomp)
+            .filter(|o| o.stage == OutStage::AwaitPuback)
             .map(|o| o.msg.clone())
             .chain(s.queue.iter().cloned());
         let shared: Vec<Message> = unfinished.filter(|m| m.shared.is_some()).collect();

@@ -727,6 +727,30 @@ fn a_shared_group_gets_each_message_once_and_a_leaving_member_loses_nothing() {
     assert_eq!(again, ["j1", "j3"]);
 }
 
+/// A QoS 2 message whose PUBLISH went out to a member that then left is not
+/// sent to another member (MQTT-4.8.2-5: the member may already have passed it
+/// on, and QoS 2 must not deliver twice); one still queued for it is.
+#[test]
+fn a_shared_qos2_message_already_sent_stays_with_its_member() {
+    let mut lab = Lab::default();
+    let x = open5(&mut lab, connect5("x", vec![]));
+    let y = lab.connect("y");
+    sub5(&mut lab, x, 1, "$share/g/job/#", QoS::ExactlyOnce);
+    lab.send(y, subscribe(1, &[("$share/g/job/#", 2)]));
+    let p = lab.connect("p");
+    lab.clear();
+    for i in 1..=2 {
+        lab.send(p, publish("job/1", &format!("j{i}"), 2, i, false));
+        lab.send(p, Packet::Pubrel(pid(i)));
+    }
+    let to_x: Vec<_> = publishes5(&lab, x).into_iter().map(|p| p.payload).collect();
+    assert_eq!(to_x, ["j1"]);
+    // x leaves without a PUBREC for j1: y must not get it.
+    lab.clear();
+    lab.drop_conn(x);
+    assert!(lab.publishes_to(y).is_empty(), "{:?}", lab.publishes_to(y));
+}
+
 /// A will's properties reach a 5.0 subscriber, but for the Will Delay Interval,
 /// which a PUBLISH may not carry (paho-mqtt closed the connection on it).
 #[test]
