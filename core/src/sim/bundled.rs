@@ -48,6 +48,11 @@ bundled!(
     "22-slow-consumer.mqtt",
     "23-session-expiry-5.mqtt",
     "24-v5-only-shared.mqtt",
+    "25-session-expiry-gone.mqtt",
+    "26-message-expiry.mqtt",
+    "27-reason-codes.mqtt",
+    "28-topic-alias.mqtt",
+    "29-shared-queue.mqtt",
 );
 
 /// A bundled scenario by file name (with or without `.mqtt`).
