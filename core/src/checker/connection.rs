@@ -12,7 +12,7 @@ use crate::codec::properties::Property;
 use crate::codec::{v5, AnyPacket, Protocol};
 
 /// What the checker knows of one connection.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Conn {
     /// Packets seen each way (client→server, server→client).
     pub count: [u32; 2],
@@ -22,6 +22,10 @@ pub struct Conn {
     pub connect: Option<v5::Connect>,
     /// Whether a CONNACK accepted it.
     pub accepted: bool,
+    /// Whether its first CONNACK refused it.
+    pub refused: bool,
+    /// Whether the server sent more after refusing it.
+    pub sent_after_refusal: bool,
     /// Each side's DISCONNECT, if sent (with its 5.0 reason byte).
     pub disconnect: [Option<u8>; 2],
     /// PINGREQs not yet answered.
@@ -71,6 +75,24 @@ impl Checker {
         let proto = c.protocol.unwrap_or(protocol);
         let mut len = Vec::new();
         let size = raw.encode(&mut len).map(|_| len.len() as u64).ok();
+        let wrong_way = match at.direction {
+            Direction::ToServer => matches!(
+                p,
+                v5::Packet::Connack(_)
+                    | v5::Packet::Suback(_)
+                    | v5::Packet::Unsuback(_)
+                    | v5::Packet::Pingresp
+            ),
+            Direction::ToClient => {
+                matches!(
+                    p,
+                    v5::Packet::Connect(_)
+                        | v5::Packet::Subscribe(_)
+                        | v5::Packet::Unsubscribe(_)
+                        | v5::Packet::Pingreq
+                ) || (proto != Protocol::V5 && matches!(p, v5::Packet::Disconnect(_)))
+            }
+        };
         match at.direction {
             Direction::ToServer => {
                 let after_disconnect = c.disconnect[0].is_some();
@@ -109,6 +131,7 @@ impl Checker {
                 } else if is_connect {
                     self.judge(Statement::OneConnect, false, proto, vec![at]);
                 }
+                self.judge(Statement::PacketDirection, !wrong_way, proto, vec![at]);
                 if after_disconnect {
                     self.judge(Statement::NothingAfterDisconnect, false, proto, vec![at]);
                 }
@@ -125,9 +148,14 @@ impl Checker {
             Direction::ToClient => {
                 let limit = c.max_packet[0];
                 let mut resume = None;
+                let after_refusal = c.refused;
+                c.sent_after_refusal |= after_refusal;
                 match p {
                     v5::Packet::Connack(a) => {
                         c.accepted = a.reason.as_u8() < 0x80;
+                        if first && !c.accepted {
+                            c.refused = true;
+                        }
                         c.max_packet[1] = prop(&a.properties, |p| match p {
                             Property::MaximumPacketSize(m) => Some(m.0),
                             _ => None,
@@ -154,9 +182,10 @@ impl Checker {
                             let id = c.connect.as_ref().map(|k| k.client_id.clone());
                             resume = Some((a.session_present, id));
                         }
+                        let accepted = c.accepted;
                         if first {
                             if let Some(true) = clean {
-                                if c.accepted {
+                                if accepted {
                                     self.judge(
                                         Statement::SessionPresentClean,
                                         !a.session_present,
@@ -181,6 +210,10 @@ impl Checker {
                     let ok = matches!(p, v5::Packet::Connack(_));
                     self.judge(Statement::FirstPacketConnack, ok, proto, vec![at]);
                 }
+                if after_refusal {
+                    self.judge(Statement::CloseAfterRefusal, false, proto, vec![at]);
+                }
+                self.judge(Statement::PacketDirection, !wrong_way, proto, vec![at]);
                 if let (Some(limit), Some(size)) = (limit, size) {
                     self.judge(
                         Statement::ServerMaximumPacketSize,
@@ -218,6 +251,31 @@ impl Checker {
         if let Some(f) = from {
             let s = core::mem::take(&mut self.conns.get_mut(&f).expect("exists").session);
             self.conns.get_mut(&conn).expect("exists").session = s;
+        }
+    }
+
+    /// At the close: a refused connection that the server sent nothing more on
+    /// held the refusal rule; a SUBSCRIBE or UNSUBSCRIBE the connection stayed
+    /// open a second or more after without its answer broke the answer rule
+    /// (a server may instead close the connection on one it refuses).
+    pub(super) fn requests_close(&mut self, conn: usize, end_ns: u64, closed: bool) {
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        let proto = c.protocol.unwrap_or(Protocol::V311);
+        let refused_clean = c.refused && !c.sent_after_refusal && closed;
+        let requests = core::mem::take(&mut c.requests);
+        if refused_clean {
+            self.judge(Statement::CloseAfterRefusal, true, proto, Vec::new());
+        }
+        for (_, r) in requests {
+            let (st, at) = match r {
+                Request::Subscribe(_, at) => (Statement::SubackForSubscribe, at),
+                Request::Unsubscribe(_, at) => (Statement::UnsubackForUnsubscribe, at),
+            };
+            if end_ns.saturating_sub(at.time_ns) >= 1_000_000_000 {
+                self.judge(st, false, proto, vec![at]);
+            }
         }
     }
 

@@ -41,7 +41,7 @@ mod tests;
 use core::fmt;
 use std::collections::{BTreeMap, BTreeSet};
 
-pub use statements::{Severity, Statement};
+pub use statements::{standard_url, Severity, Statement};
 
 use crate::capture::{self, Direction, What};
 use crate::codec::{convert, v5, AnyPacket, DecodeError, Protocol};
@@ -96,6 +96,10 @@ pub struct Tally {
 pub struct Coverage {
     /// Per statement (every one in [`Statement::ALL`]).
     pub tally: BTreeMap<Statement, Tally>,
+    /// Per number as judged (`MQTT-3.1.2-8`): the level of the connection a
+    /// statement was judged on gives its number, so this is what a lab that
+    /// lists numbers is checked against.
+    pub by_id: BTreeMap<&'static str, Tally>,
 }
 
 impl Coverage {
@@ -139,7 +143,7 @@ impl Report {
 }
 
 /// The observer.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Checker {
     conns: BTreeMap<usize, Conn>,
     routing: Routing,
@@ -174,10 +178,17 @@ impl Checker {
         packets: Vec<PacketRef>,
     ) {
         let t = self.coverage.tally.entry(statement).or_default();
+        let n = self
+            .coverage
+            .by_id
+            .entry(statement.id(protocol))
+            .or_default();
         if ok {
             t.held += 1;
+            n.held += 1;
         } else {
             t.broken += 1;
+            n.broken += 1;
             self.findings.push(Finding {
                 statement: Some(statement),
                 id: statement.id(protocol),
@@ -282,6 +293,7 @@ impl Checker {
             .collect();
         for conn in open {
             self.pings_close(conn, end);
+            self.requests_close(conn, end, false);
         }
         self.routing_finish(end);
         self.will_finish();
@@ -303,6 +315,7 @@ impl Checker {
 
     fn on_close(&mut self, conn: usize, time_ns: u64) {
         self.pings_close(conn, time_ns);
+        self.requests_close(conn, time_ns, true);
         self.qos_close(conn);
         self.will_close(conn, time_ns);
     }

@@ -35,7 +35,7 @@ pub struct Flight {
 }
 
 /// A session's state the checker follows (it moves with a resumed session).
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Session {
     /// Whether it was seen from its start (CONNACK Session Present 0), so that
     /// what is missing from it is known to be missing.
@@ -66,6 +66,12 @@ impl Checker {
         let s = side(at.direction);
         let mut verdicts: Vec<(Statement, bool)> = Vec::new();
         let mut new_message = false;
+        // The client's identifiers and the server's are two rules.
+        let unused = if s == 0 {
+            Statement::PacketIdUnused
+        } else {
+            Statement::ServerPacketIdUnused
+        };
         let ack = |pid: crate::codec::Pid| pid.get();
         match p {
             v5::Packet::Publish(m) => {
@@ -94,7 +100,7 @@ impl Checker {
                         } else if same {
                             verdicts.push((Statement::DupOnResend, false));
                         } else {
-                            verdicts.push((Statement::PacketIdUnused, false));
+                            verdicts.push((unused, false));
                             new_message = true;
                         }
                         if !same {
@@ -114,7 +120,7 @@ impl Checker {
                         new_message = true;
                         c.session.done[s].remove(&pid);
                         if known {
-                            verdicts.push((Statement::PacketIdUnused, !requests_hold));
+                            verdicts.push((unused, !requests_hold));
                         }
                         c.session.flights[s].insert(
                             pid,
@@ -147,9 +153,9 @@ impl Checker {
                         c.session.flights[o].remove(&ack(a.pid));
                         c.session.done[o].insert(ack(a.pid));
                         verdicts.push((Statement::AckMatchesPublish, true));
-                        verdicts.push((Statement::AckFitsQos, true));
+                        verdicts.push((Statement::PubackForQos1, true));
                     }
-                    Some(_) => verdicts.push((Statement::AckFitsQos, false)),
+                    Some(_) => verdicts.push((Statement::PubrecForQos2, false)),
                     None if known && !c.session.done[o].contains(&ack(a.pid)) => {
                         verdicts.push((Statement::AckMatchesPublish, false))
                     }
@@ -162,7 +168,7 @@ impl Checker {
                 match c.session.flights[o].get_mut(&ack(a.pid)) {
                     Some(f) if f.qos == 2 => {
                         verdicts.push((Statement::AckMatchesPublish, true));
-                        verdicts.push((Statement::AckFitsQos, true));
+                        verdicts.push((Statement::PubrecForQos2, true));
                         if f.stage == Stage::Published {
                             f.stage = Stage::Received;
                         }
@@ -171,7 +177,7 @@ impl Checker {
                             c.session.done[o].insert(ack(a.pid));
                         }
                     }
-                    Some(_) => verdicts.push((Statement::AckFitsQos, false)),
+                    Some(_) => verdicts.push((Statement::PubackForQos1, false)),
                     None if known && !c.session.done[o].contains(&ack(a.pid)) => {
                         verdicts.push((Statement::AckMatchesPublish, false))
                     }
@@ -187,10 +193,10 @@ impl Checker {
             v5::Packet::Pubrel(a) => match c.session.flights[s].get_mut(&ack(a.pid)) {
                 Some(f) if f.qos == 2 => {
                     verdicts.push((Statement::AckMatchesPublish, true));
-                    verdicts.push((Statement::Qos2InOrder, f.stage != Stage::Published));
+                    verdicts.push((Statement::PubrelAfterPubrec, f.stage != Stage::Published));
                     f.stage = Stage::Released;
                 }
-                Some(_) => verdicts.push((Statement::AckFitsQos, false)),
+                Some(_) => verdicts.push((Statement::PubrelAfterPubrec, false)),
                 None if known && !c.session.done[s].contains(&ack(a.pid)) => {
                     verdicts.push((Statement::AckMatchesPublish, false))
                 }
@@ -201,11 +207,11 @@ impl Checker {
                 match c.session.flights[o].get(&ack(a.pid)) {
                     Some(f) if f.qos == 2 => {
                         verdicts.push((Statement::AckMatchesPublish, true));
-                        verdicts.push((Statement::Qos2InOrder, f.stage == Stage::Released));
+                        verdicts.push((Statement::PubcompAfterPubrel, f.stage == Stage::Released));
                         c.session.flights[o].remove(&ack(a.pid));
                         c.session.done[o].insert(ack(a.pid));
                     }
-                    Some(_) => verdicts.push((Statement::AckFitsQos, false)),
+                    Some(_) => verdicts.push((Statement::PubackForQos1, false)),
                     None if known && !c.session.done[o].contains(&ack(a.pid)) => {
                         verdicts.push((Statement::AckMatchesPublish, false))
                     }

@@ -67,7 +67,7 @@ pub struct Msg {
 }
 
 /// What the checker knows of the broker's routing.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Routing {
     /// Every message, in order of arrival.
     pub messages: Vec<Msg>,
@@ -244,6 +244,7 @@ impl Checker {
                         // newest for a filter wins.
                         dedup_subs(&mut c.session.subs, at.time_ns);
                         self.judge(Statement::SubackMatchesSubscribe, true, proto, vec![at]);
+                        self.judge(Statement::SubackForSubscribe, true, proto, vec![req, at]);
                         self.judge(
                             Statement::SubackOneCodePerFilter,
                             count_ok,
@@ -265,8 +266,14 @@ impl Checker {
             (Direction::ToClient, v5::Packet::Unsuback(a)) => {
                 let c = self.conns.get_mut(&at.conn).expect("exists");
                 match c.requests.remove(&a.pid.get()) {
-                    Some(Request::Unsubscribe(..)) => {
-                        self.judge(Statement::SubackMatchesSubscribe, true, proto, vec![at])
+                    Some(Request::Unsubscribe(_, req)) => {
+                        self.judge(Statement::SubackMatchesSubscribe, true, proto, vec![at]);
+                        self.judge(
+                            Statement::UnsubackForUnsubscribe,
+                            true,
+                            proto,
+                            vec![req, at],
+                        );
                     }
                     other => {
                         if let Some(o) = other {
@@ -337,8 +344,10 @@ impl Checker {
                     .get(&(o.topic.clone(), o.payload.clone()))
                     .is_some_and(|v| v.len() == 1);
                 if !unique {
+                } else if m.retain && fresh {
+                    verdicts.push((Statement::RetainOnRetained, true, refs.clone()));
                 } else if m.retain {
-                    let ok = fresh || (v5 && matching.iter().any(|s| s.rap && o.retain));
+                    let ok = v5 && matching.iter().any(|s| s.rap && o.retain);
                     verdicts.push((Statement::RetainClearOnLive, ok, refs.clone()));
                 } else if fresh && !live {
                     verdicts.push((Statement::RetainOnRetained, false, refs.clone()));
@@ -377,16 +386,27 @@ impl Checker {
         }
     }
 
-    /// Every matching subscriber online from before a message until at least a
-    /// second after it (and to the end of the run, or its close) got it.
-    pub(super) fn routing_finish(&mut self, end: u64) {
+    /// Every matching subscriber online when a message came got it: held when
+    /// it did; broken when it did not but got a later QoS 1 or 2 message (or a
+    /// later will), so the broker had moved past it on that connection. A
+    /// message not delivered and followed by nothing is not judged: it may
+    /// still wait in the broker's queue for a client that reads slowly, or a
+    /// partition may have hidden the subscriber (the capture cannot tell).
+    pub(super) fn routing_finish(&mut self, _end: u64) {
+        // The newest QoS 1/2 message (or will) each connection got.
+        let mut newest: BTreeMap<usize, u64> = BTreeMap::new();
+        for m in &self.routing.messages {
+            if m.qos > 0 || m.will {
+                for c in &m.delivered {
+                    let n = newest.entry(*c).or_default();
+                    *n = (*n).max(m.seq);
+                }
+            }
+        }
         let mut verdicts = Vec::new();
         for m in &self.routing.messages {
             // Only messages the broker routed at all (an ACL may refuse one silently).
             if m.delivered.is_empty() && !m.will {
-                continue;
-            }
-            if end < m.time_ns + 1_000_000_000 {
                 continue;
             }
             let publisher_id = self
@@ -402,14 +422,7 @@ impl Checker {
                     (Some(a), Some(b)) => Some(a.min(b)),
                     (a, b) => a.or(b),
                 };
-                if gone.is_some_and(|t| t < m.time_ns + 1_000_000_000) {
-                    continue;
-                }
-                // Only a subscriber heard from after the message (a packet, or its own
-                // close) is known to have been reachable: a partition hides the rest.
-                let heard = c.last_from_client.is_some_and(|t| t >= m.time_ns)
-                    || (c.closed_by_client && c.closed_at.is_some_and(|t| t >= m.time_ns));
-                if !heard {
+                if gone.is_some_and(|t| t < m.time_ns) {
                     continue;
                 }
                 let own = c.connect.as_ref().map(|k| k.client_id.clone()) == publisher_id;
@@ -425,13 +438,18 @@ impl Checker {
                 if !subscribed {
                     continue;
                 }
+                let got = m.delivered.contains(&id);
+                let passed = newest.get(&id).is_some_and(|n| *n > m.seq);
+                if !got && !passed {
+                    continue;
+                }
                 let st = if m.will {
                     Statement::WillOnUngracefulClose
                 } else {
                     Statement::EveryMatchingSubscriber
                 };
                 let proto = c.protocol.unwrap_or(Protocol::V311);
-                verdicts.push((st, m.delivered.contains(&id), proto, vec![m.at]));
+                verdicts.push((st, got, proto, vec![m.at]));
             }
         }
         for (st, ok, proto, refs) in verdicts {
