@@ -84,6 +84,11 @@ pub struct Lab {
     pub steps: Vec<Step>,
     /// What happened and why, shown at the end.
     pub explanation: Bilingual,
+    /// The normative statements the lab lets a student see (`MQTT-3.1.2-8`,
+    /// numbered at the level of the lab's connections): each is judged and
+    /// held by the time its steps are done (tested below).
+    #[serde(default)]
+    pub statements: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -176,6 +181,45 @@ mod tests {
                     n + 1,
                     step.check,
                     session.terminals()
+                );
+            }
+        }
+    }
+
+    /// Each statement a lab lists is one the checker knows, is judged during
+    /// the lab (its steps done, as the lab's bundled run) and holds.
+    #[test]
+    fn every_statement_a_lab_lists_comes_up_and_holds() {
+        use mqttlab_core::checker::{trace::check_trace, Statement};
+        for lab in all() {
+            if lab.statements.is_empty() {
+                continue;
+            }
+            let (mut session, _) = Session::from_scenario(&lab.world, Some(1))
+                .unwrap_or_else(|e| panic!("{}: world does not parse: {e:?}", lab.id));
+            for (n, step) in lab.steps.iter().enumerate() {
+                perform(&mut session, step)
+                    .unwrap_or_else(|e| panic!("{} step {}: {e}", lab.id, n + 1));
+            }
+            let report = check_trace(session.world().trace().entries());
+            for id in &lab.statements {
+                assert!(
+                    !Statement::with_id(id).is_empty(),
+                    "{}: '{id}' is no statement the checker judges",
+                    lab.id
+                );
+                let t = report
+                    .coverage
+                    .by_id
+                    .get(id.as_str())
+                    .copied()
+                    .unwrap_or_default();
+                assert!(
+                    t.held > 0 && t.broken == 0,
+                    "{}: {id} held {} times and was broken {} times\n{report}",
+                    lab.id,
+                    t.held,
+                    t.broken
                 );
             }
         }
