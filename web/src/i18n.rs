@@ -5,11 +5,13 @@
 //! values from core, rendered by [`notes`].
 
 mod capture;
+mod checker;
 pub mod glossary;
 mod live5;
 mod notes;
 
 pub use capture::{capture_note, file_error};
+pub use checker::{ck, severity_text, statement_text, Ck};
 pub use live5::{l5, props_error, s5, Live5, State5};
 
 pub use notes::{

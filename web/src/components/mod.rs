@@ -3,6 +3,7 @@
 pub mod broker_log;
 pub mod broker_state;
 pub mod fault_rules;
+pub mod findings;
 pub mod packet_inspector;
 pub mod scenario_editor;
 pub mod scenario_highlight;

@@ -17,6 +17,7 @@ use web_sys::{DragEvent, File, HtmlInputElement};
 use yew::prelude::*;
 
 use crate::components::broker_state::broker_state;
+use crate::components::findings::{ChecksView, Findings, SharedChecks};
 use crate::components::packet_inspector::PacketInspector;
 use crate::components::sequence_diagram::{DiagramRow, RowKind, RowNote, Rows, SequenceDiagram};
 use crate::i18n::{file_error, t, Lang, Text};
@@ -39,6 +40,32 @@ pub struct Loaded {
     pub mqtt: usize,
     /// Milliseconds from the bytes to the rows.
     pub took_ms: f64,
+    /// The specification checker's findings and coverage.
+    pub checks: SharedChecks,
+}
+
+/// The checker over a capture, each finding's packets placed on their rows
+/// (one row per capture event).
+pub fn check(capture: &Capture) -> ChecksView {
+    use mqttlab_core::capture::Direction;
+    use mqttlab_core::checker::Checker;
+    use std::collections::BTreeMap;
+    let report = Checker::check_capture(capture);
+    let mut counts: BTreeMap<(usize, bool), u32> = BTreeMap::new();
+    let mut row_of: BTreeMap<(usize, bool, u32), usize> = BTreeMap::new();
+    for (row, e) in capture.events.iter().enumerate() {
+        if matches!(e.what, What::Mqtt(_) | What::Malformed(_)) {
+            let key = (e.stream, e.direction == Direction::ToServer);
+            let n = counts.entry(key).or_default();
+            row_of.insert((key.0, key.1, *n), row);
+            *n += 1;
+        }
+    }
+    ChecksView::new(&report, |p| {
+        row_of
+            .get(&(p.conn, p.direction == Direction::ToServer, p.index))
+            .copied()
+    })
 }
 
 /// The diagram's rows and the inspector's bytes for a capture.
@@ -113,8 +140,10 @@ pub fn view(name: String, capture: Capture, took_ms: f64) -> Loaded {
         rows.push(row);
         packets.push(packet);
     }
+    let checks = SharedChecks(Rc::new(check(&capture)));
     Loaded {
         name,
+        checks,
         lanes: Rc::new(lines.names),
         rows,
         packets,
@@ -367,9 +396,10 @@ pub fn capture_page(props: &CapturePageProps) -> Html {
                     <div class="diagram-panel panel">
                         <div class="panel-head"><h3>{ t(lang, Text::SequenceDiagram) }</h3></div>
                         <SequenceDiagram lanes={l.lanes.clone()} rows={l.rows.clone()} len={l.rows.len()}
-                            selected={*selected} {on_select} {lang} follow={false} />
+                            selected={*selected} on_select={on_select.clone()} {lang} follow={false} />
                     </div>
                     <div class="side">
+                        <Findings {lang} checks={l.checks.clone()} on_select={on_select.clone()} />
                         <div class="panel">
                             if let Some((bytes, protocol)) = inspected {
                                 <PacketInspector {bytes} {lang} protocol={Some(protocol)} />
