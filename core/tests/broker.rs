@@ -26,6 +26,8 @@ mod qos;
 mod retained;
 #[path = "broker/sessions.rs"]
 mod sessions;
+#[path = "broker/sys_tree.rs"]
+mod sys_tree;
 #[path = "broker/v5.rs"]
 mod v5;
 #[path = "broker/will_keepalive.rs"]

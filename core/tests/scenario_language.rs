@@ -516,3 +516,41 @@ fn expect_packet_compares_the_whole_label_so_m1_is_not_m10() {
          'PUBAKC' is not one (did you mean 'PUBACK'?)"
     );
 }
+
+/// `sys-interval 5s`: the simulated broker publishes mosquitto's `$SYS` tree
+/// every 5 s of virtual time, retained; `#` does not see it (MQTT-4.7.2-1).
+#[test]
+fn sys_interval_publishes_the_sys_tree_in_the_simulator() {
+    let src = "broker b sys-interval 5s\n\
+        client s -> b\n\
+        client all -> b\n\
+        at 1s s: mosquitto_sub -t $SYS/broker/uptime -t $SYS/broker/clients/connected -v\n\
+        at 1s all: mosquitto_sub -t # -v\n\
+        run 12s\n";
+    let r = scenario::run(src, Some(1)).unwrap();
+    let lines = |node: &str| -> Vec<String> {
+        r.world
+            .client(r.world.node_id(node).unwrap())
+            .unwrap()
+            .terminal
+            .iter()
+            .map(|(_, l)| l.clone())
+            .collect()
+    };
+    assert_eq!(
+        lines("s"),
+        // The retained ones, in the order of the filters; then each tick's
+        // uptime, and the count only when it changes.
+        [
+            "$SYS/broker/uptime 0 seconds",
+            "$SYS/broker/clients/connected 2",
+            "$SYS/broker/uptime 5 seconds",
+            "$SYS/broker/uptime 10 seconds",
+        ]
+    );
+    assert_eq!(lines("all"), Vec::<String>::new());
+    assert_eq!(
+        first_error("broker b sys-interval often\n"),
+        "line 1, column 23: 'often' is not a duration (write e.g. 5s, 250ms, 1m30s)"
+    );
+}

@@ -110,6 +110,15 @@ pub struct BrokerConfig {
     pub events: bool,
     /// Seed for the generator behind assigned client identifiers.
     pub seed: u64,
+    /// How often the `$SYS/broker/...` topics are published (mosquitto's
+    /// `sys_interval`, `sys.rs`). `None` (the default here, so a simulated
+    /// world shows only what its scenario asks for) publishes none; `mqttlab
+    /// broker` uses mosquitto's default, 10 s.
+    pub sys_interval: Option<Duration>,
+    /// Whether the broker keeps the tree of every topic it routes, with last
+    /// value, count and recent numbers (`topic_tree.rs`), for a view to draw.
+    /// Off by default (a load test need not pay for it).
+    pub topic_tree: bool,
 }
 
 impl Default for BrokerConfig {
@@ -143,6 +152,8 @@ impl Default for BrokerConfig {
             log: true,
             events: true,
             seed: 0,
+            sys_interval: None,
+            topic_tree: false,
         }
     }
 }

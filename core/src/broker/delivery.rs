@@ -16,6 +16,9 @@ impl Broker {
     /// once, at min(publish QoS, highest granted QoS), with RETAIN=0
     /// (MQTT-3.3.1-9). Returns how many sessions it went to.
     pub(super) fn route(&mut self, now: Instant, publisher: &str, msg: Message) -> usize {
+        if let Some(tree) = &mut self.topics {
+            tree.record(now, msg.topic.as_str(), &msg.payload, msg.retain);
+        }
         let refused = msg.retain.then(|| {
             self.retained.refuses(
                 &msg,

@@ -105,7 +105,7 @@ impl Limit {
 }
 
 /// Counters since the broker started (the web's broker-state panel shows them;
-/// this broker publishes no `$SYS` tree, so they are not there).
+/// `sys.rs` publishes `messages_dropped` as `$SYS/broker/publish/messages/dropped`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct BrokerStats {
     /// Messages dropped for clients that could not keep up (queue or socket

@@ -109,6 +109,11 @@
 //! The limits (a slow or stalled subscriber, what one client can make the broker
 //! keep) are in `limits.rs`, with the 3.1.1 behaviour and the MQTT 5.0 reason
 //! code of each.
+//!
+//! With [`BrokerConfig::sys_interval`] the broker publishes mosquitto 2.0.11's
+//! `$SYS/broker/...` tree on its own clock (`sys.rs`); with
+//! [`BrokerConfig::topic_tree`] it keeps every topic it routed as a tree for a
+//! view (`topic_tree.rs`).
 
 mod acl;
 mod config;
@@ -129,8 +134,10 @@ mod session;
 mod state;
 mod subscribe;
 mod subscriptions;
+mod sys;
 mod timer;
 mod topic_alias;
+mod topic_tree;
 mod transmit;
 mod v5_config;
 mod will;
@@ -150,7 +157,9 @@ pub use retained::{RetainChange, RetainedStore};
 pub use session::Session;
 pub use state::{ConnectionInfo, InflightInfo, SessionInfo, SharedGroupInfo};
 pub use subscriptions::SubscriptionStore;
+pub use sys::{Traffic, SYS_VERSION};
 pub use timer::{Timer, Timers};
+pub use topic_tree::{numeric, sparkline_points, TopicRow, TopicTree};
 pub use v5_config::{ServerReference, V5Config};
 
 use crate::codec::reason_codes::DisconnectReasonCode;
@@ -215,6 +224,12 @@ pub struct Broker {
     stats: BrokerStats,
     /// Enhanced authentication's exchanges and methods, per connection.
     authn: enhanced_auth::Authenticator,
+    /// Packets and bytes in and out, for `$SYS` and the state panel.
+    traffic: Traffic,
+    /// The `$SYS` tree between ticks.
+    sys: sys::SysTree,
+    /// Every topic routed, with [`BrokerConfig::topic_tree`].
+    topics: Option<TopicTree>,
 }
 
 impl Broker {
@@ -235,6 +250,9 @@ impl Broker {
             held_copies: 0,
             stats: BrokerStats::default(),
             authn: enhanced_auth::Authenticator::new(&config.enhanced_auth, config.seed),
+            traffic: Traffic::default(),
+            sys: sys::SysTree::default(),
+            topics: config.topic_tree.then(TopicTree::new),
             config,
         }
     }
@@ -242,6 +260,18 @@ impl Broker {
     /// The configuration it runs with.
     pub fn config(&self) -> &BrokerConfig {
         &self.config
+    }
+
+    /// Starts keeping the tree of every topic routed from now on
+    /// ([`BrokerConfig::topic_tree`]).
+    pub fn enable_topic_tree(&mut self) {
+        self.config.topic_tree = true;
+        self.topics.get_or_insert_with(TopicTree::new);
+    }
+
+    /// Every topic routed, if [`BrokerConfig::topic_tree`] is on.
+    pub fn topic_tree(&self) -> Option<&TopicTree> {
+        self.topics.as_ref()
     }
 
     // ---- inputs ----
@@ -263,6 +293,7 @@ impl Broker {
         listener_port: u16,
     ) {
         self.log(now, || log::new_connection(&peer, listener_port));
+        self.traffic.sockets += 1;
         self.event(BrokerEvent::ConnectionOpened {
             conn,
             peer: peer.clone(),
@@ -292,6 +323,7 @@ impl Broker {
         let Some(c) = self.conns.get_mut(&conn) else {
             return;
         };
+        self.traffic.bytes_received += bytes.len() as u64;
         c.decoder.push(bytes);
         loop {
             let Some(c) = self.conns.get_mut(&conn) else {
@@ -322,6 +354,16 @@ impl Broker {
         self.handle_any(now, conn, AnyPacket::V3(packet));
     }
 
+    /// A decoded packet of any level arrived on a connection, `len` bytes on the
+    /// wire: [`handle_any`](Self::handle_any) for drivers that decode
+    /// themselves (the simulator), with the bytes counted for `$SYS`.
+    pub fn handle_frame(&mut self, now: Instant, conn: ConnId, packet: AnyPacket, len: usize) {
+        if self.conns.contains_key(&conn) {
+            self.traffic.bytes_received += len as u64;
+        }
+        self.handle_any(now, conn, packet);
+    }
+
     /// A decoded packet of any level arrived on a connection. The broker thinks
     /// in 5.0: a 3.1.1 packet is read as the 5.0 packet with no properties
     /// ([`convert::to_v5`]). Packets for an unknown connection are ignored.
@@ -330,6 +372,7 @@ impl Broker {
             return;
         };
         c.touch(now);
+        self.traffic.count_received(&packet);
         // A complete first packet ends the wait for CONNECT: a CONNECT is answered,
         // anything else is a protocol error that closes the connection.
         c.timers.clear(Timer::Connect);
@@ -478,6 +521,7 @@ impl Broker {
         }
         self.fire_delayed_wills(now);
         self.expire_sessions(now);
+        self.sys_tick(now);
     }
 
     /// The broker is stopping: every 5.0 client hears DISCONNECT 0x8B (Server
@@ -504,6 +548,8 @@ impl Broker {
             self.schedule.first().map(|(at, _)| *at),
             self.session_schedule.first().map(|(at, _)| *at),
             self.will_schedule.first().map(|(at, _)| *at),
+            self.sys
+                .next(self.config.sys_interval.filter(|d| !d.is_zero())),
         ]
         .into_iter()
         .flatten()
@@ -740,6 +786,7 @@ impl Broker {
             self.fire_will_now(now, &id);
             if self.sessions.get(&id).is_some_and(|s| s.conn.is_none()) {
                 self.discard_session(now, &id);
+                self.traffic.clients_expired += 1;
                 self.event(BrokerEvent::SessionExpired { client_id: id });
             }
         }

@@ -168,6 +168,12 @@ impl Broker {
         self.stats
     }
 
+    /// Packets and bytes received and sent since the broker started (what
+    /// `$SYS/broker/messages/...` and `/bytes/...` publish).
+    pub fn traffic(&self) -> super::Traffic {
+        self.traffic
+    }
+
     /// Retained messages, by topic.
     pub fn retained(&self) -> impl Iterator<Item = &Message> {
         self.retained.iter()

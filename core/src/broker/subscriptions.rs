@@ -339,6 +339,11 @@ impl SubscriptionStore {
                 .sum::<usize>()
     }
 
+    /// How many of them are shared subscriptions (`$share/...` memberships).
+    pub fn shared_len(&self) -> usize {
+        self.shared.values().map(|(_, g)| g.members.len()).sum()
+    }
+
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.exact.is_empty() && self.wild.is_empty() && self.shared.is_empty()

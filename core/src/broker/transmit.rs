@@ -87,6 +87,7 @@ impl Broker {
                 c.unsent.transmitted(bytes.len(), qos0);
             }
         }
+        self.traffic.count_sent(&packet, bytes.len());
         self.out.push_back(Output::Transmit(Transmit {
             conn,
             packet,

@@ -28,6 +28,7 @@
 //!                              # (default false, as mosquitto: see core broker/flow.rs for the price)
 //! connect_timeout 10           # close a socket without CONNECT after 10 s (0: never; default 90)
 //! seed 42
+//! sys_interval 10              # publish $SYS/broker/... every 10 s (default 10, as mosquitto; 0: none)
 //! # MQTT 5.0, announced in CONNACK
 //! max_topic_alias 10           # Topic Alias Maximum (default 10, as mosquitto; 0: none)
 //! receive_maximum 20           # Receive Maximum; one more unacknowledged is DISCONNECT 0x93
@@ -43,6 +44,9 @@ use std::time::Duration;
 use anyhow::{anyhow, bail, Context};
 use mqttlab_core::broker::{Access, Acl, AclRule, AclSubject, BrokerConfig};
 use mqttlab_core::topic::TopicFilter;
+
+/// mosquitto's default `sys_interval`: `$SYS` every 10 s.
+pub const DEFAULT_SYS_INTERVAL: Duration = Duration::from_secs(10);
 
 /// Reads a configuration file's text into a broker configuration.
 pub fn parse(text: &str, mut config: BrokerConfig) -> anyhow::Result<BrokerConfig> {
@@ -112,6 +116,7 @@ fn parse_line(w: &[&str], c: &mut BrokerConfig) -> anyhow::Result<()> {
         }
         "connect_timeout" => c.connect_timeout = seconds(number(w.get(1))?)?,
         "seed" => c.seed = number(w.get(1))?,
+        "sys_interval" => c.sys_interval = seconds(number(w.get(1))?)?,
         // MQTT 5.0 (core broker/v5_config.rs); mosquitto's words where it has them.
         "max_topic_alias" => c.v5.topic_alias_maximum = number(w.get(1))?,
         "receive_maximum" => {
@@ -198,7 +203,7 @@ mod tests {
         let c = parse(
             "# lab\nallow_anonymous false\nuser alice secret\nacl user alice readwrite open/#\n\
              acl anyone read #\nmax_queued_messages 3\nqueue_qos0_messages true\n\
-             resend_timeout 2.5\nmax_connections 4\nseed 9\n",
+             resend_timeout 2.5\nmax_connections 4\nseed 9\nsys_interval 1\n",
             BrokerConfig::default(),
         )
         .unwrap();
@@ -212,6 +217,14 @@ mod tests {
         assert_eq!(c.resend_timeout, Some(Duration::from_millis(2500)));
         assert_eq!(c.max_connections, Some(4));
         assert_eq!(c.seed, 9);
+        assert_eq!(c.sys_interval, Some(Duration::from_secs(1)));
+        assert_eq!(
+            parse("sys_interval 0", BrokerConfig::default())
+                .unwrap()
+                .sys_interval,
+            None,
+            "0 publishes no $SYS, as in mosquitto"
+        );
         assert_eq!(
             c.connect_timeout,
             Some(Duration::from_secs(90)),

@@ -18,7 +18,7 @@
 //! A reader also stays at most [`PIECES_AHEAD`] pieces ahead of the broker task,
 //! so a client sending as fast as it can does not make the others wait.
 
-mod config;
+pub(crate) mod config;
 mod sockets;
 
 use std::collections::BTreeMap;
@@ -236,7 +236,10 @@ fn log_line(text: &str) {
 
 /// Runs `mqttlab broker` until interrupted.
 pub fn run(args: BrokerArgs) -> anyhow::Result<()> {
-    let mut config = BrokerConfig::default();
+    let mut config = BrokerConfig {
+        sys_interval: Some(config::DEFAULT_SYS_INTERVAL),
+        ..BrokerConfig::default()
+    };
     if let Some(path) = &args.config {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;

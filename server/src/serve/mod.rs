@@ -152,6 +152,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let config = mqttlab_core::broker::BrokerConfig {
             log: args.broker_verbose,
             events: false,
+            sys_interval: Some(crate::broker::config::DEFAULT_SYS_INTERVAL),
             ..Default::default()
         };
         let running = crate::broker::start(

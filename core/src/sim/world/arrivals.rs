@@ -50,11 +50,12 @@ impl World {
             Dir::ToBroker => {
                 let broker = self.links[link.index()].broker;
                 self.stats.packets_delivered += 1;
+                let len = bytes.len();
                 if self.trace.enabled() {
                     self.trace_packet(Fate::Delivered, link, conn, dir, &packet, bytes, note);
                 }
                 if let Node::Broker(b) = &mut self.nodes[broker.index()] {
-                    b.broker.handle_any(now, conn, packet);
+                    b.broker.handle_frame(now, conn, packet, len);
                 }
                 self.pump_broker(broker);
             }

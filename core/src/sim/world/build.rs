@@ -156,6 +156,17 @@ impl World {
         self.broker_events = Some(Vec::new());
     }
 
+    /// Has every broker keep the tree of the topics it routes (the broker state
+    /// view's topic tree), also after a restart.
+    pub fn record_topic_trees(&mut self) {
+        for n in &mut self.nodes {
+            if let Node::Broker(b) = n {
+                b.config.topic_tree = true;
+                b.broker.enable_topic_tree();
+            }
+        }
+    }
+
     /// Stops keeping received messages on every client (scale benchmarks).
     pub fn forget_received(&mut self) {
         for n in &mut self.nodes {

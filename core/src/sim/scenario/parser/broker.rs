@@ -34,6 +34,7 @@ pub(super) const BROKER_OPTIONS: &[&str] = &[
     "server-keepalive",
     "maximum-qos",
     "no-retain",
+    "sys-interval",
 ];
 
 pub(super) fn broker(c: &mut Cur, sc: &mut Scenario) -> R<()> {
@@ -91,6 +92,12 @@ pub(super) fn broker(c: &mut Cur, sc: &mut Scenario) -> R<()> {
                 };
             }
             "no-retain" => cfg.v5.retain_available = false,
+            // mosquitto's `sys_interval`: the `$SYS/broker/...` topics
+            // (`broker/sys.rs`); 0s publishes none, as there.
+            "sys-interval" => {
+                let d = c.duration()?;
+                cfg.sys_interval = (!d.is_zero()).then_some(d);
+            }
             other => {
                 return c.err(
                     col,
@@ -219,6 +226,23 @@ mod tests {
         assert_eq!(cfg.max_queued_messages, 10);
         assert!(cfg.queue_qos0);
         assert_eq!(cfg.max_packet_size, 512);
+    }
+
+    #[test]
+    fn sys_interval_is_mosquittos_sys_interval() {
+        let cfg = |src: &str| {
+            let sc = ok(src);
+            let NodeKind::Broker(cfg) = &sc.nodes[0].kind else {
+                panic!("not a broker")
+            };
+            cfg.sys_interval
+        };
+        assert_eq!(cfg("broker b"), None);
+        assert_eq!(
+            cfg("broker b sys-interval 10s"),
+            Some(std::time::Duration::from_secs(10))
+        );
+        assert_eq!(cfg("broker b sys-interval 0s"), None, "0 turns it off");
     }
 
     #[test]
