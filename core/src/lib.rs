@@ -14,6 +14,7 @@ pub mod auth;
 pub mod broker;
 pub mod capture;
 pub mod checker;
+pub mod classroom;
 pub mod client;
 pub mod codec;
 pub mod hex;

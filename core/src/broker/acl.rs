@@ -17,6 +17,16 @@
 //! to or receive from `test/nosubscribe`; the other order denies nothing, the
 //! first rule matching every topic.
 //!
+//! ## A client's own topics: `%c` and `%u`
+//!
+//! A level of a rule's filter that is exactly `%c` stands for the client's
+//! identifier, `%u` for its user name, as in mosquitto's `pattern` lines:
+//! `acl user student write class/from/%c/#` lets each student write only under
+//! its own identifier. A client whose identifier (or user name) is empty, is
+//! missing, or holds `/`, `+` or `#` is not one such a rule applies to (it could
+//! otherwise name another client's topics or a wildcard; mosquitto 2.0 refuses
+//! the same for its patterns). Only whole levels are replaced: `x%c` is text.
+//!
 //! ## Subscribing: a filter against rules
 //!
 //! A SUBSCRIBE names a filter, a set of topics. It is refused (SUBACK 0x80 in
@@ -153,12 +163,16 @@ impl Acl {
         client_id: &str,
         username: Option<&str>,
         speaks: fn(Access) -> Option<bool>,
-        matches: impl Fn(&TopicFilter) -> bool,
+        matches: impl Fn(&str) -> bool,
     ) -> bool {
         self.rules
             .iter()
             .filter(|r| r.applies(client_id, username))
-            .find_map(|r| speaks(r.access).filter(|_| matches(&r.filter)))
+            .find_map(|r| {
+                let verdict = speaks(r.access)?;
+                let filter = resolve(r.filter.as_str(), client_id, username)?;
+                matches(&filter).then_some(verdict)
+            })
             .unwrap_or(false)
     }
 
@@ -166,19 +180,53 @@ impl Acl {
     /// reading whose filter covers every topic `filter` can match decides.
     pub fn may_subscribe(&self, client_id: &str, username: Option<&str>, filter: &str) -> bool {
         self.decide(client_id, username, Access::read, |f| {
-            filter_covers(f.as_str(), filter)
+            filter_covers(f, filter)
         })
     }
 
     /// Whether a message on `topic` may be delivered to the client.
     pub fn may_read(&self, client_id: &str, username: Option<&str>, topic: &TopicName) -> bool {
-        self.decide(client_id, username, Access::read, |f| f.matches(topic))
+        self.decide(client_id, username, Access::read, |f| {
+            crate::topic::matches(f, topic.as_str())
+        })
     }
 
     /// Whether the client may publish to `topic`.
     pub fn may_publish(&self, client_id: &str, username: Option<&str>, topic: &TopicName) -> bool {
-        self.decide(client_id, username, Access::write, |f| f.matches(topic))
+        self.decide(client_id, username, Access::write, |f| {
+            crate::topic::matches(f, topic.as_str())
+        })
     }
+}
+
+/// A rule's filter with its `%c` and `%u` levels replaced by the client's
+/// identifier and user name; `None` when the rule cannot apply to this client
+/// (a placeholder whose value is missing, empty or holds `/`, `+` or `#`).
+fn resolve<'a>(
+    filter: &'a str,
+    client_id: &str,
+    username: Option<&str>,
+) -> Option<std::borrow::Cow<'a, str>> {
+    if !filter.split('/').any(|l| l == "%c" || l == "%u") {
+        return Some(std::borrow::Cow::Borrowed(filter));
+    }
+    let usable = |v: &str| !v.is_empty() && !v.contains(['/', '+', '#']);
+    let mut out = String::with_capacity(filter.len() + client_id.len());
+    for (i, level) in filter.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        match level {
+            "%c" if usable(client_id) => out.push_str(client_id),
+            "%u" => match username {
+                Some(u) if usable(u) => out.push_str(u),
+                _ => return None,
+            },
+            "%c" => return None,
+            other => out.push_str(other),
+        }
+    }
+    Some(std::borrow::Cow::Owned(out))
 }
 
 /// Whether every topic that `inner` matches is also matched by `outer`.
@@ -316,6 +364,43 @@ mod tests {
             acl.may_subscribe("c", None, "#"),
             "granted; grades withheld"
         );
+    }
+
+    #[test]
+    fn percent_c_and_percent_u_stand_for_the_client() {
+        let acl = Acl {
+            rules: vec![
+                rule(
+                    AclSubject::User("student".into()),
+                    Access::Write,
+                    "room/from/%c/#",
+                ),
+                rule(
+                    AclSubject::User("student".into()),
+                    Access::Read,
+                    "room/to/%c/#",
+                ),
+                anyone(Access::Read, "users/%u"),
+            ],
+        };
+        let s = Some("student");
+        assert!(acl.may_publish("s-1", s, &topic("room/from/s-1/answer")));
+        assert!(!acl.may_publish("s-1", s, &topic("room/from/s-2/answer")));
+        assert!(acl.may_subscribe("s-1", s, "room/to/s-1/#"));
+        assert!(!acl.may_subscribe("s-1", s, "room/to/s-2/#"));
+        assert!(!acl.may_subscribe("s-1", s, "room/to/+/#"));
+        assert!(acl.may_read("s-1", s, &topic("room/to/s-1/push")));
+        assert!(!acl.may_read("s-1", s, &topic("room/to/s-2/push")));
+        // An identifier that is a wildcard, or holds a level separator, names
+        // nobody's topics.
+        for id in ["+", "#", "a/b", ""] {
+            assert!(!acl.may_subscribe(id, s, "room/to/+/#"), "{id}");
+            assert!(!acl.may_subscribe(id, s, "room/to/#"), "{id}");
+            assert!(!acl.may_publish(id, s, &topic("room/from/a/b")), "{id}");
+        }
+        assert!(acl.may_subscribe("c", Some("ana"), "users/ana"));
+        assert!(!acl.may_subscribe("c", None, "users/ana"));
+        assert!(!acl.may_subscribe("c", Some("a+"), "users/a+"));
     }
 
     #[test]

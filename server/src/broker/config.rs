@@ -8,6 +8,7 @@
 //!                              # kept as salt (random), iteration count (default 4096) and keys
 //! acl user alice readwrite open/#
 //! acl client sensor1 write sensor1/#
+//! acl user aluno write turma/%c/#   # %c: the client's own id, %u: its user name (whole levels)
 //! acl anyone deny grades/#     # checked in order: the first rule that matches decides
 //! acl anyone read #            # any acl line turns access control on: deny unless allowed
 //! max_queued_messages 100      # per client, beyond the in-flight window (default 1000)
@@ -231,6 +232,21 @@ mod tests {
             "mosquitto's"
         );
         assert!(parse("bogus 1", BrokerConfig::default()).is_err());
+    }
+
+    #[test]
+    fn acl_filters_may_name_the_clients_own_id_and_user() {
+        let c = parse(
+            "acl user aluno write turma/%c/#\nacl anyone read users/%u\n",
+            BrokerConfig::default(),
+        )
+        .unwrap();
+        let acl = c.acl.unwrap();
+        let t = |s: &str| mqttlab_core::topic::TopicName::new(s).unwrap();
+        assert!(acl.may_publish("ana", Some("aluno"), &t("turma/ana/x")));
+        assert!(!acl.may_publish("ana", Some("aluno"), &t("turma/bia/x")));
+        assert!(acl.may_subscribe("c", Some("bia"), "users/bia"));
+        assert!(!acl.may_subscribe("c", Some("bia"), "users/ana"));
     }
 
     #[test]
