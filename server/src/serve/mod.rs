@@ -17,6 +17,7 @@
 //! See [`bridge`] for the checks, limits and close codes.
 
 mod bridge;
+mod classroom;
 mod connection;
 mod first_packet;
 mod limits;
@@ -61,14 +62,23 @@ and mosquitto_pub/sub reach it on TCP at --broker-tcp (default 127.0.0.1:1883;
 0.0.0.0:1883 for a classroom) and, with --broker-ws, on a WebSocket listener of
 its own.
 
+With --classroom (implies --broker), the broker runs a class: it prints the
+teacher's link (#/teacher?token=..., 128 random bits from the OS: keep it to
+yourself) and a room code students type at #/join. Everything travels as MQTT
+under $classroom/ROOM/ on the core broker, whose access rules let only the
+teacher's token push, and each student read only the room's broadcasts and its
+own topics. GET /classroom.json names the room.
+
 Examples:
   mosquitto -p 1883 &
   mqttlab serve --bridge local=127.0.0.1:1883
-  mqttlab serve --listen 0.0.0.0:8080 --broker --broker-tcp 0.0.0.0:1883";
+  mqttlab serve --listen 0.0.0.0:8080 --broker --broker-tcp 0.0.0.0:1883
+  mqttlab serve --listen 0.0.0.0:8080 --classroom --room turma3b";
 
 /// Arguments of `mqttlab serve`.
 #[derive(clap::Args, Debug)]
 #[command(after_help = AFTER_HELP)]
+#[command(group(clap::ArgGroup::new("own_broker").args(["broker", "classroom"]).multiple(true)))]
 pub struct ServeArgs {
     /// Address and port to listen on. Use 0.0.0.0:8080 to serve a classroom
     /// (pages then connect to ws://<this machine>:8080/mqtt/NAME); port 0 picks a
@@ -86,9 +96,10 @@ pub struct ServeArgs {
     /// `http://localhost:3000` (this server's own origin always is; `*` allows any).
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
     pub allow_origins: Vec<String>,
-    /// Bridged connections open at once; more are closed with code 1013.
-    #[arg(long, value_name = "N", default_value_t = Limits::default().max_connections)]
-    pub max_connections: usize,
+    /// Bridged connections open at once; more are closed with code 1013
+    /// [default: 64, with --classroom 1024].
+    #[arg(long, value_name = "N")]
+    pub max_connections: Option<usize>,
     /// Largest WebSocket frame or message a page may send, in bytes; larger ones
     /// close the connection with code 1009.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_frame,
@@ -108,17 +119,32 @@ pub struct ServeArgs {
         long,
         value_name = "ADDR",
         default_value = "127.0.0.1:1883",
-        requires = "broker"
+        requires = "own_broker"
     )]
     pub broker_tcp: SocketAddr,
     /// A WebSocket listener (subprotocol `mqtt`) of --broker's own, e.g.
     /// 127.0.0.1:9001, for pages and devices that connect without the bridge.
-    #[arg(long, value_name = "ADDR", requires = "broker")]
+    #[arg(long, value_name = "ADDR", requires = "own_broker")]
     pub broker_ws: Option<SocketAddr>,
     /// Print --broker's log, worded as `mosquitto -v`.
-    #[arg(long, requires = "broker")]
+    #[arg(long, requires = "own_broker")]
     pub broker_verbose: bool,
+    /// Run a class on the broker (implies --broker): prints the teacher's link
+    /// with a fresh token and the room code students type.
+    #[arg(long)]
+    pub classroom: bool,
+    /// The room's name, a topic level under `$classroom/`.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "classroom",
+        requires = "classroom"
+    )]
+    pub room: String,
 }
+
+/// Bridged connections a class may hold at once by default.
+const CLASSROOM_MAX_CONNECTIONS: usize = 1024;
 
 /// The upstream name of the broker `--broker` runs.
 pub const LAB_UPSTREAM: &str = "lab";
@@ -134,8 +160,18 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
 
 /// Runs `mqttlab serve` until Ctrl-C.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let classroom = if args.classroom {
+        Some(classroom::Classroom::new(&args.room)?)
+    } else {
+        None
+    };
+    let default_max = if classroom.is_some() {
+        CLASSROOM_MAX_CONNECTIONS
+    } else {
+        Limits::default().max_connections
+    };
     let limits = Limits {
-        max_connections: args.max_connections,
+        max_connections: args.max_connections.unwrap_or(default_max),
         max_frame: args.max_frame,
         idle_timeout: Duration::from_secs(args.idle_timeout),
     };
@@ -143,18 +179,21 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("--allow-origin: {e}"))?;
     let mut upstreams = args.bridges;
     let mut own_broker = None;
-    if args.broker {
+    if args.broker || classroom.is_some() {
         if upstreams.iter().any(|u| u.name == LAB_UPSTREAM) {
             anyhow::bail!(
                 "--broker names its upstream '{LAB_UPSTREAM}': give --bridge another name"
             );
         }
-        let config = mqttlab_core::broker::BrokerConfig {
+        let mut config = mqttlab_core::broker::BrokerConfig {
             log: args.broker_verbose,
             events: false,
             sys_interval: Some(crate::broker::config::DEFAULT_SYS_INTERVAL),
             ..Default::default()
         };
+        if let Some(c) = &classroom {
+            c.configure(&mut config);
+        }
         let running = crate::broker::start(
             Some(args.broker_tcp),
             args.broker_ws,
@@ -207,7 +246,36 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         );
     }
 
-    let app = router(bridge, &dist);
+    if let Some(c) = &classroom {
+        let host = if local.ip().is_unspecified() {
+            SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), local.port())
+        } else {
+            local
+        };
+        println!(
+            "mqttlab serve: classroom '{}': room code {}",
+            c.room.name(),
+            c.code
+        );
+        println!(
+            "mqttlab serve: teacher's console (keep this link to yourself): http://{host}/#/teacher?token={}",
+            c.token
+        );
+        println!(
+            "mqttlab serve: students open http://{}/#/join and type the room code",
+            if local.ip().is_unspecified() {
+                format!("<this machine's address>:{}", local.port())
+            } else {
+                local.to_string()
+            }
+        );
+    }
+
+    let app = router(
+        bridge,
+        &dist,
+        classroom.as_ref().map(classroom::Classroom::json),
+    );
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -224,13 +292,20 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 /// The routes: the bridge under `/mqtt/`, files everywhere else.
-fn router(bridge: Arc<Bridge>, dist: &std::path::Path) -> Router {
-    Router::new()
+fn router(bridge: Arc<Bridge>, dist: &std::path::Path, classroom: Option<String>) -> Router {
+    let mut router = Router::new()
         .route("/mqtt/{name}", any(bridge::handle))
         .route("/mqtt", any(bridge::list))
         .route("/mqtt/", any(bridge::list))
-        .with_state(bridge)
-        .fallback_service(static_files::service(dist))
+        .with_state(bridge);
+    if let Some(json) = classroom {
+        router = router.merge(
+            Router::new()
+                .route("/classroom.json", axum::routing::get(classroom::info))
+                .with_state(json),
+        );
+    }
+    router.fallback_service(static_files::service(dist))
 }
 
 /// One line on stderr, stamped with the UTC time of day.

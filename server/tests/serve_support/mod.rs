@@ -128,6 +128,7 @@ fn wait_for_port(port: u16) {
 pub struct Serve {
     pub addr: SocketAddr,
     stderr: Arc<Mutex<Vec<String>>>,
+    stdout: Arc<Mutex<Vec<String>>>,
     _proc: Proc,
 }
 
@@ -152,8 +153,11 @@ impl Serve {
             }
         });
         let (tx, rx) = mpsc::channel();
+        let out = Arc::new(Mutex::new(Vec::new()));
+        let out_sink = out.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                out_sink.lock().unwrap().push(line.clone());
                 if let Some(rest) = line.strip_prefix("mqttlab serve: listening on http://") {
                     let addr = rest.split('/').next().unwrap().to_owned();
                     let _ = tx.send(addr);
@@ -170,8 +174,36 @@ impl Serve {
         Serve {
             addr,
             stderr: lines,
+            stdout: out,
             _proc: proc,
         }
+    }
+
+    /// Waits (up to 5 s) for a line on stdout containing `part`.
+    pub fn wait_stdout(&self, part: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            if let Some(l) = self
+                .stdout
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|l| l.contains(part))
+            {
+                return l.clone();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no stdout line with {part:?} in {:#?}",
+                self.stdout.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The process id, to read its memory from /proc.
+    pub fn pid(&self) -> u32 {
+        self._proc.0.id()
     }
 
     pub fn url(&self, path: &str) -> String {
