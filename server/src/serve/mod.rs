@@ -258,8 +258,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             c.code
         );
         println!(
-            "mqttlab serve: teacher's console (keep this link to yourself): http://{host}/#/teacher?token={}",
-            c.token
+            "mqttlab serve: teacher's console (keep this link to yourself): http://{host}/#/teacher?token={}&code={}",
+            c.token, c.code
         );
         println!(
             "mqttlab serve: students open http://{}/#/join and type the room code",
