@@ -91,6 +91,10 @@ enum Command {
     /// Random simulated worlds and fault schedules, one per seed, invariants checked
     /// after every step.
     Swarm(sim_cmd::swarm::SwarmArgs),
+    /// Run a scenario over every combination of its `param` values times N
+    /// seeds and print what was delivered, duplicated and lost per combination
+    /// (a file, or a bundled sweep's name: qos-under-loss).
+    Sweep(sim_cmd::sweep::SweepArgs),
     /// Measure the simulator: packets per CPU-second, and 10,000 sensors for an hour.
     BenchSim(sim_cmd::bench::BenchSimArgs),
 }
@@ -104,6 +108,7 @@ fn main() -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(args)?,
         Command::Run(args) => std::process::exit(sim_cmd::run::run(args)),
         Command::Swarm(args) => std::process::exit(sim_cmd::swarm::run(args)),
+        Command::Sweep(args) => std::process::exit(sim_cmd::sweep::run(args)),
         Command::BenchSim(args) => std::process::exit(sim_cmd::bench::run(args)),
         Command::Match { filter, topic } => {
             topic::validate_filter(&filter)

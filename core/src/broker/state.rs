@@ -98,6 +98,14 @@ impl Broker {
             .collect()
     }
 
+    /// Each session's load, cheaply (nothing cloned): client identifier,
+    /// deliveries in flight, messages queued; in client identifier order.
+    pub fn session_loads(&self) -> impl Iterator<Item = (&str, usize, usize)> {
+        self.sessions
+            .iter()
+            .map(|(id, s)| (id.as_str(), s.outgoing.len(), s.queue.len()))
+    }
+
     /// One session.
     pub fn session(&self, client_id: &str) -> Option<SessionInfo> {
         let s = self.sessions.get(client_id)?;

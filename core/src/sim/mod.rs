@@ -14,6 +14,8 @@
 //! - [`scenario`] parses the scenario language and checks expectations; the
 //!   bundled scenarios are in [`bundled`].
 //! - [`swarm`] builds random worlds from a seed and checks invariants.
+//! - [`sweep`] runs a scenario over a grid of its variables' values and seeds
+//!   and tabulates what was delivered, lost and duplicated.
 //!
 //! Nothing here reads a clock, uses the operating system's randomness, or lets a
 //! hash map's order reach an output.
@@ -34,7 +36,9 @@ pub mod note;
 pub mod pcap;
 pub mod queue;
 pub mod scenario;
+pub mod series;
 pub mod swarm;
+pub mod sweep;
 pub mod trace;
 pub mod world;
 

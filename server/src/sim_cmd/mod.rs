@@ -1,6 +1,7 @@
-//! `mqttlab run`, `mqttlab swarm` and `mqttlab bench-sim`: the simulator on the
+//! `mqttlab run`, `mqttlab swarm`, `mqttlab sweep` and `mqttlab bench-sim`: the simulator on the
 //! command line.
 
 pub mod bench;
 pub mod run;
 pub mod swarm;
+pub mod sweep;

@@ -37,6 +37,14 @@ pub enum ValueModel {
         /// The values.
         values: Vec<f64>,
     },
+    /// Counts: `start`, then `step` more at each reading (every payload differs,
+    /// so a sweep tells each message from the others).
+    Count {
+        /// First value.
+        start: f64,
+        /// Added at each reading.
+        step: f64,
+    },
     /// A room heated by an actuator: rises by `rate` per reading while the heater
     /// is on, falls back towards `ambient` while it is off.
     Heated {
@@ -95,6 +103,7 @@ impl ValueModel {
                 let i = (elapsed.as_micros() / e) % values.len() as u128;
                 values[i as usize]
             }
+            ValueModel::Count { start, step } => previous.map_or(*start, |p| p + step),
             ValueModel::Heated {
                 start,
                 ambient,

@@ -398,4 +398,6 @@ pub struct Scenario {
     pub expects: Vec<Expect>,
     /// `run D`; default: 10 s after the last action.
     pub run: Option<Duration>,
+    /// `param NAME V1 V2 ...`: the variables a sweep varies, in file order.
+    pub params: Vec<super::params::Param>,
 }

@@ -12,7 +12,8 @@
 //! ```text
 //! scenario    = { line } ;
 //! line        = [ statement ] [ comment ] ;
-//! statement   = broker | acl | device | timed | fault | expect | "run" DURATION | "seed" NUMBER ;
+//! statement   = broker | acl | device | timed | fault | expect | "run" DURATION | "seed" NUMBER
+//!             | "param" NAME VALUE { VALUE } ;
 //!
 //! broker      = "broker" NAME { broker-opt } ;
 //! broker-opt  = "port" N | "user" NAME PASSWORD | "no-anonymous" | "reject-id" ID
@@ -41,7 +42,8 @@
 //!               [ "subscribe" FILTER [ "qos" N ] ] [ "announce" TOPIC PAYLOAD ]
 //!               [ "reconnect" DURATION ]
 //! MODEL       = "constant(V)" | "walk(START,STEP)" | "sine(MEAN,AMP,PERIOD)"
-//!             | "steps(EVERY,V1,V2,...)" | "heated(HEATER,START,AMBIENT,RATE)" ;
+//!             | "steps(EVERY,V1,V2,...)" | "count(START,STEP)"
+//!             | "heated(HEATER,START,AMBIENT,RATE)" ;
 //!
 //! timed       = "at" TIME ( NAME ":" COMMAND-LINE | action ) ;
 //! action      = "kill" NODE | "halfopen" NODE | "partition" NODE [ "for" DURATION ]
@@ -90,6 +92,9 @@
 //! `at T link NODE ...` changes the link from `T` on: the options given replace
 //! those in force (from the declaration and earlier `link` lines), the others stay;
 //! packets already on their way keep their arrival time.
+//! `param qos 0 1 2` declares a variable; `$qos` anywhere else stands for its
+//! value, the first unless a sweep ([`crate::sim::sweep`]) binds another
+//! ([`params`]).
 //! `within D` counts from the time of the closest `at` line above the expectation.
 //! A command line after `NODE:` is parsed as `mosquitto_pub` or `mosquitto_sub`
 //! would parse it. `expect packet "PUBACK m1"` matches delivered packets whose
@@ -103,13 +108,14 @@ pub mod build;
 pub mod errors;
 pub mod expect;
 pub mod lexer;
+pub mod params;
 pub mod parser;
 pub mod units;
 
 pub use ast::Scenario;
 pub use errors::{ScenarioError, ScenarioErrors};
 pub use expect::ExpectResult;
-pub use parser::parse;
+pub use parser::{parse, parse_with};
 
 use super::trace::TraceMode;
 use super::world::World;

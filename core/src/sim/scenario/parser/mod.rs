@@ -7,6 +7,7 @@ use crate::time::Instant;
 use super::ast::*;
 use super::errors::{suggest, ScenarioErrors};
 use super::lexer::{lex_line, Tok};
+use super::params::{self, Binding};
 use action::timed;
 use broker::{acl, broker};
 use cursor::{Cur, R};
@@ -39,6 +40,7 @@ pub const STATEMENTS: &[&str] = &[
     "expect",
     "run",
     "seed",
+    "param",
 ];
 
 /// The actions an `at T` line can take (also what the page's editor colours).
@@ -59,13 +61,50 @@ pub const ACTIONS: &[&str] = &[
     "fault",
 ];
 
-/// Parses a scenario; on failure returns every error found, line by line.
+/// Parses a scenario; on failure returns every error found, line by line. Its
+/// variables (`param`) take their first value.
 pub fn parse(src: &str) -> Result<Scenario, ScenarioErrors> {
+    parse_with(src, &[])
+}
+
+/// Parses a scenario with some of its variables bound to other values than
+/// their first (a sweep's cell); a name the scenario does not declare is an
+/// error at line 1.
+pub fn parse_with(src: &str, binding: &Binding) -> Result<Scenario, ScenarioErrors> {
     let mut sc = Scenario::default();
     let mut errors = Vec::new();
     let mut last_at = Instant::ZERO;
-    for (i, raw) in src.lines().enumerate() {
+    let declared = params::declared(src);
+    for (name, _) in binding {
+        if declared.iter().all(|p| p.name != *name) {
+            errors.push(super::errors::ScenarioError::new(
+                1,
+                1,
+                format!("the scenario declares no variable '{name}' (param {name} ...)"),
+            ));
+        }
+    }
+    let values = params::resolve(&declared, binding);
+    for (i, original) in src.lines().enumerate() {
         let line_no = i + 1;
+        let is_param = original.trim_start().starts_with("param ") || original.trim() == "param";
+        if is_param {
+            match params::read_param(line_no, original) {
+                Ok(Some(p)) if sc.params.iter().any(|q| q.name == p.name) => {
+                    errors.push(super::errors::ScenarioError::new(
+                        line_no,
+                        1,
+                        format!("'{}' is declared twice", p.name),
+                    ))
+                }
+                Ok(Some(p)) => sc.params.push(p),
+                Ok(None) => {}
+                Err(e) => errors.push(e),
+            }
+            continue;
+        }
+        let substituted = params::substitute(original, &values);
+        let raw: &str = &substituted;
         let trimmed = raw.trim_start();
         if sc.title.is_none() && sc.nodes.is_empty() && trimmed.starts_with('#') {
             let t = trimmed.trim_start_matches('#').trim();

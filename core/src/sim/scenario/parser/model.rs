@@ -1,5 +1,5 @@
 //! A sensor's value model: `constant(V)`, `walk(START,STEP)`, `sine(MEAN,AMP,PERIOD)`,
-//! `steps(EVERY,V1,...)`, `heated(HEATER,START,AMBIENT,RATE)`.
+//! `steps(EVERY,V1,...)`, `count(START,STEP)`, `heated(HEATER,START,AMBIENT,RATE)`.
 
 use crate::sim::node::ValueModel;
 use crate::sim::scenario::errors::ScenarioError;
@@ -51,6 +51,10 @@ pub(super) fn model(c: &mut Cur) -> R<ValueModel> {
                 _ => bad("steps(EVERY, V1, V2, ...), e.g. steps(60s,18,22)"),
             }
         }
+        ("count", [s, st]) => match (num(s), num(st)) {
+            (Some(start), Some(step)) => Ok(ValueModel::Count { start, step }),
+            _ => bad("count(START, STEP)"),
+        },
         ("heated", [h, s, a, r]) => match (num(s), num(a), num(r)) {
             (Some(start), Some(ambient), Some(rate)) => Ok(ValueModel::Heated {
                 heater: (*h).to_owned(),
@@ -60,7 +64,7 @@ pub(super) fn model(c: &mut Cur) -> R<ValueModel> {
             }),
             _ => bad("heated(HEATER, START, AMBIENT, RATE)"),
         },
-        _ => bad("unknown value model; use constant(V), walk(START,STEP), sine(MEAN,AMP,PERIOD), steps(EVERY,V1,V2,...) or heated(HEATER,START,AMBIENT,RATE)"),
+        _ => bad("unknown value model; use constant(V), walk(START,STEP), sine(MEAN,AMP,PERIOD), steps(EVERY,V1,V2,...), count(START,STEP) or heated(HEATER,START,AMBIENT,RATE)"),
     }
 }
 
@@ -84,6 +88,13 @@ mod tests {
     #[test]
     fn every_model_and_spaces_inside_the_parentheses() {
         assert_eq!(model_of("constant(3)"), ValueModel::Constant(3.0));
+        assert_eq!(
+            model_of("count(1, 1)"),
+            ValueModel::Count {
+                start: 1.0,
+                step: 1.0
+            }
+        );
         assert_eq!(
             model_of("walk(20, 0.5)"),
             ValueModel::Walk {
