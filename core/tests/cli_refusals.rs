@@ -68,7 +68,7 @@ const DISCONNECT: &str = "Client x sending DISCONNECT";
 #[test]
 fn connack_5_reads_like_mosquitto_2_0_11() {
     let b = "broker b no-anonymous";
-    let (sub, wire) = tool(b, "mosquitto_sub -i x -t a -d");
+    let (sub, wire) = tool(b, "mosquitto_sub -h b -i x -t a -d");
     assert_eq!(
         sub,
         [
@@ -80,7 +80,7 @@ fn connack_5_reads_like_mosquitto_2_0_11() {
         ]
     );
     assert_eq!(wire, ["CONNECT c1 k60 x"]);
-    let (publ, _) = tool(b, "mosquitto_pub -i x -t a -m m -d");
+    let (publ, _) = tool(b, "mosquitto_pub -h b -i x -t a -m m -d");
     assert_eq!(
         publ,
         [
@@ -91,7 +91,7 @@ fn connack_5_reads_like_mosquitto_2_0_11() {
         ]
     );
     // Without -d: the error lines only.
-    let (sub, _) = tool(b, "mosquitto_sub -i x -t a");
+    let (sub, _) = tool(b, "mosquitto_sub -h b -i x -t a");
     assert_eq!(
         sub,
         ["Connection error: Connection Refused: not authorised."]
@@ -101,7 +101,7 @@ fn connack_5_reads_like_mosquitto_2_0_11() {
 #[test]
 fn connack_4_reads_like_mosquitto_2_0_11() {
     let b = "broker b user aluno 1234";
-    let (sub, wire) = tool(b, "mosquitto_sub -i x -t a -u aluno -P errado -d");
+    let (sub, wire) = tool(b, "mosquitto_sub -h b -i x -t a -u aluno -P errado -d");
     assert_eq!(
         sub,
         [
@@ -112,7 +112,7 @@ fn connack_4_reads_like_mosquitto_2_0_11() {
         ]
     );
     assert_eq!(wire.len(), 1, "{wire:?}");
-    let (publ, _) = tool(b, "mosquitto_pub -i x -t a -m m -u aluno -P errado -d");
+    let (publ, _) = tool(b, "mosquitto_pub -h b -i x -t a -m m -u aluno -P errado -d");
     assert_eq!(
         publ,
         [
@@ -127,7 +127,7 @@ fn connack_4_reads_like_mosquitto_2_0_11() {
 #[test]
 fn every_subscription_denied_sends_disconnect_then_says_so() {
     let b = "broker b\nacl b anyone topic read casa/#";
-    let (sub, wire) = tool(b, "mosquitto_sub -i x -t admin/a -t admin/b -d");
+    let (sub, wire) = tool(b, "mosquitto_sub -h b -i x -t admin/a -t admin/b -d");
     assert_eq!(
         sub,
         [
@@ -143,7 +143,7 @@ fn every_subscription_denied_sends_disconnect_then_says_so() {
     );
     // This DISCONNECT does go on the wire.
     assert_eq!(wire.last().map(String::as_str), Some("DISCONNECT"));
-    let (sub, _) = tool(b, "mosquitto_sub -i x -t admin/a");
+    let (sub, _) = tool(b, "mosquitto_sub -h b -i x -t admin/a");
     assert_eq!(sub, ["All subscription requests were denied."]);
 }
 
@@ -151,18 +151,18 @@ fn every_subscription_denied_sends_disconnect_then_says_so() {
 fn quiet_leaves_out_what_mosquitto_2_0_11_leaves_out() {
     // CONNACK 5: the error lines go, the -d lines stay (DISCONNECT for sub only).
     let b = "broker b no-anonymous";
-    let (sub, _) = tool(b, "mosquitto_sub -i x -t a -d --quiet");
+    let (sub, _) = tool(b, "mosquitto_sub -h b -i x -t a -d --quiet");
     assert_eq!(sub, [CONNECT, "Client x received CONNACK (5)", DISCONNECT]);
-    let (publ, _) = tool(b, "mosquitto_pub -i x -t a -m m -d --quiet");
+    let (publ, _) = tool(b, "mosquitto_pub -h b -i x -t a -m m -d --quiet");
     assert_eq!(publ, [CONNECT, "Client x received CONNACK (5)"]);
-    let (sub, _) = tool(b, "mosquitto_sub -i x -t a --quiet");
+    let (sub, _) = tool(b, "mosquitto_sub -h b -i x -t a --quiet");
     assert!(sub.is_empty(), "{sub:?}");
-    let (publ, _) = tool(b, "mosquitto_pub -i x -t a -m m --quiet");
+    let (publ, _) = tool(b, "mosquitto_pub -h b -i x -t a -m m --quiet");
     assert!(publ.is_empty(), "{publ:?}");
 
     // Every subscription denied: no `Subscribed (mid ...)` and no message.
     let b = "broker b\nacl b anyone topic read casa/#";
-    let (sub, _) = tool(b, "mosquitto_sub -i x -t admin/a -d --quiet");
+    let (sub, _) = tool(b, "mosquitto_sub -h b -i x -t admin/a -d --quiet");
     assert_eq!(
         sub,
         [
@@ -175,19 +175,19 @@ fn quiet_leaves_out_what_mosquitto_2_0_11_leaves_out() {
     );
 
     // -W: DISCONNECT, then `Timed out`, which --quiet leaves out.
-    let (sub, _) = tool("broker b", "mosquitto_sub -i x -t a -W 1 -d");
+    let (sub, _) = tool("broker b", "mosquitto_sub -h b -i x -t a -W 1 -d");
     assert_eq!(
         sub[sub.len() - 3..],
         ["Subscribed (mid: 1): 0", DISCONNECT, "Timed out"]
     );
-    let (sub, _) = tool("broker b", "mosquitto_sub -i x -t a -W 1 -d --quiet");
+    let (sub, _) = tool("broker b", "mosquitto_sub -h b -i x -t a -W 1 -d --quiet");
     assert_eq!(sub.last().map(String::as_str), Some(DISCONNECT));
     assert!(!sub.iter().any(|l| l.starts_with("Subscribed")), "{sub:?}");
 
     // Nothing listening on the port: `Error: Connection refused`, not with --quiet.
-    let (sub, _) = tool("broker b port 1888", "mosquitto_sub -i x -t a");
+    let (sub, _) = tool("broker b port 1888", "mosquitto_sub -h b -i x -t a");
     assert_eq!(sub, ["Error: Connection refused"]);
-    let (sub, _) = tool("broker b port 1888", "mosquitto_sub -i x -t a --quiet");
+    let (sub, _) = tool("broker b port 1888", "mosquitto_sub -h b -i x -t a --quiet");
     assert!(sub.is_empty(), "{sub:?}");
 }
 
@@ -196,7 +196,7 @@ fn a_reset_is_not_called_a_close_by_the_broker() {
     // The link loses everything from 5 s on: the subscriber's PINGREQ (keep alive
     // 5 s) is never acknowledged by TCP, which gives up and resets.
     let w = run("broker b\nclient x -> b rto 200ms retries 2\n\
-        at 1s x: mosquitto_sub -i x -t a -k 5\n\
+        at 1s x: mosquitto_sub -h b -i x -t a -k 5\n\
         at 3s link x loss 100%\nrun 20s\n");
     let notes = states(&w, "x");
     let reset = notes
@@ -215,7 +215,7 @@ fn a_reset_is_not_called_a_close_by_the_broker() {
 
     // A broker that closes the connection (restart) still says so.
     let w = run("broker b\nclient x -> b\n\
-        at 1s x: mosquitto_sub -i x -t a\nat 3s restart b\nrun 5s\n");
+        at 1s x: mosquitto_sub -h b -i x -t a\nat 3s restart b\nrun 5s\n");
     assert!(
         states(&w, "x")
             .iter()

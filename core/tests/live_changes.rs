@@ -120,7 +120,8 @@ fn frames_in_flight_keep_their_arrival_and_none_is_overtaken() {
     let b = w.add_broker("b", BrokerConfig::default()).unwrap();
     let sub = w.add_client("sub", b, link(500), App::Idle).unwrap();
     let publ = w.add_client("pub", b, link(1), App::Idle).unwrap();
-    let cli = MosquittoCli::parse("mosquitto_sub -t t/#", w.command_rng(sub).unwrap()).unwrap();
+    let cli =
+        MosquittoCli::parse("mosquitto_sub -h b -t t/#", w.command_rng(sub).unwrap()).unwrap();
     w.schedule(
         Instant::ZERO,
         Action::Run {
@@ -327,8 +328,11 @@ fn a_client_added_at_30s_publishes_to_an_existing_subscriber() {
     let sub = w
         .add_client("sub1", b, LinkParams::default(), App::Idle)
         .unwrap();
-    let s =
-        MosquittoCli::parse(r#"mosquitto_sub -t "topico""#, w.command_rng(sub).unwrap()).unwrap();
+    let s = MosquittoCli::parse(
+        r#"mosquitto_sub -h broker1 -t "topico""#,
+        w.command_rng(sub).unwrap(),
+    )
+    .unwrap();
     w.schedule(
         Instant::ZERO,
         Action::Run {
@@ -343,7 +347,7 @@ fn a_client_added_at_30s_publishes_to_an_existing_subscriber() {
     assert_eq!(w.node_id("pub1"), Some(late));
     assert_eq!(w.client(late).unwrap().ip, "172.17.0.3");
     let p = MosquittoCli::parse(
-        r#"mosquitto_pub -m "mensagem" -t "topico""#,
+        r#"mosquitto_pub -h broker1 -m "mensagem" -t "topico""#,
         w.command_rng(late).unwrap(),
     )
     .unwrap();
@@ -360,7 +364,7 @@ fn a_client_added_at_30s_publishes_to_an_existing_subscriber() {
         .add_client("sub2", b, LinkParams::default(), App::Idle)
         .unwrap();
     let s2 = MosquittoCli::parse(
-        r#"mosquitto_sub -k 5 -t "topico""#,
+        r#"mosquitto_sub -h broker1 -k 5 -t "topico""#,
         w.command_rng(late_sub).unwrap(),
     )
     .unwrap();
@@ -429,7 +433,7 @@ fn changing_world(seed: u64) -> u64 {
     w.run_until(Instant::from_secs(25));
     let late = w.add_client("late", b, lossy, App::Idle).unwrap();
     let p = MosquittoCli::parse(
-        "mosquitto_pub -q 1 -t t -m late",
+        "mosquitto_pub -h broker1 -q 1 -t t -m late",
         w.command_rng(late).unwrap(),
     )
     .unwrap();
@@ -455,13 +459,13 @@ const LINK_SCENARIO: &str = "\
 broker b
 client pub -> b latency 10ms
 client sub -> b latency 500ms
-at 0s sub: mosquitto_sub -t t/#
-at 5s pub: mosquitto_pub -t t/1 -m one
+at 0s sub: mosquitto_sub -h b -t t/#
+at 5s pub: mosquitto_pub -h b -t t/1 -m one
 at 5.1s link sub latency 1ms
 at 5.1s link sub loss 0%
-at 5.2s pub: mosquitto_pub -t t/2 -m two
+at 5.2s pub: mosquitto_pub -h b -t t/2 -m two
 at 6s link pub latency 300ms jitter 0ms bandwidth 1mbit
-at 7s pub: mosquitto_pub -t t/3 -m three
+at 7s pub: mosquitto_pub -h b -t t/3 -m three
 expect sub output \"one\" \"two\" \"three\"
 run 10s
 ";

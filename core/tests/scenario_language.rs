@@ -45,7 +45,7 @@ fn errors_point_at_the_word_at_fault() {
         "line 3, column 17: unknown packet type 'PUBAK' (did you mean 'PUBACK'?)"
     );
     assert_eq!(
-        first_error("broker b\nclient c -> b\nat 1s c: mosquitto_sub -q 3 -t x"),
+        first_error("broker b\nclient c -> b\nat 1s c: mosquitto_sub -h b -q 3 -t x"),
         "line 3, column 10: Error: Invalid QoS given: 3  Use 'mosquitto_sub --help' to see usage."
     );
     assert_eq!(
@@ -370,11 +370,11 @@ fn deny_rules_first_match_decides() {
         acl b anyone topic deny a/b\n\
         acl b anyone topic readwrite #\n\
         client s -> b\nclient w -> b\nclient p -> b\n\
-        at 1s p: mosquitto_pub -i p -u prof -P 1234 -t a/b -m antes -r -q 1\n\
-        at 2s s: mosquitto_sub -i s -t test/nosubscribe -t a/# -t a/b -t +/b -q 1 -v\n\
-        at 3s p: mosquitto_pub -i p -u prof -P 1234 -t a/b -m prof -q 1\n\
-        at 4s w: mosquitto_pub -i w -t a/c -m ok -q 1\n\
-        at 5s w: mosquitto_pub -i w -t test/nosubscribe -m no -q 2\n\
+        at 1s p: mosquitto_pub -h b -i p -u prof -P 1234 -t a/b -m antes -r -q 1\n\
+        at 2s s: mosquitto_sub -h b -i s -t test/nosubscribe -t a/# -t a/b -t +/b -q 1 -v\n\
+        at 3s p: mosquitto_pub -h b -i p -u prof -P 1234 -t a/b -m prof -q 1\n\
+        at 4s w: mosquitto_pub -h b -i w -t a/c -m ok -q 1\n\
+        at 5s w: mosquitto_pub -h b -i w -t test/nosubscribe -m no -q 2\n\
         expect s suback 128 1 128 1\n\
         expect s receives \"ok\" on a/c\n\
         expect s never receives on a/b\n\
@@ -396,8 +396,8 @@ fn deny_rules_first_match_decides() {
     // The same rules the other way round: `readwrite #` first allows everything.
     let src = "broker b\nacl b anyone topic readwrite #\nacl b anyone topic deny a/b\n\
         client s -> b\nclient w -> b\n\
-        at 1s s: mosquitto_sub -i s -t a/b\n\
-        at 2s w: mosquitto_pub -i w -t a/b -m yes\n\
+        at 1s s: mosquitto_sub -h b -i s -t a/b\n\
+        at 2s w: mosquitto_pub -h b -i w -t a/b -m yes\n\
         expect s suback 0\nexpect s receives \"yes\" on a/b\nrun 4s\n";
     let r = scenario::run(src, Some(1)).unwrap();
     assert!(r.passed(), "{:?}", r.results);
@@ -423,8 +423,8 @@ fn suback_128_and_connack_1_on_the_wire_and_in_the_terminal() {
     };
     let src = "broker b user aluno 1234\nacl b user aluno topic read casa/#\n\
         client s -> b\nclient t -> b\n\
-        at 1s s: mosquitto_sub -i s -u aluno -P 1234 -t casa/# -t admin/# -q 2 -d\n\
-        at 1s t: mosquitto_sub -i t -t casa/#\n\
+        at 1s s: mosquitto_sub -h b -i s -u aluno -P 1234 -t casa/# -t admin/# -q 2 -d\n\
+        at 1s t: mosquitto_sub -h b -i t -t casa/#\n\
         expect s suback 2 128\nexpect t suback 128 once\nexpect s suback 128 never\nrun 5s\n";
     let r = scenario::run(src, Some(1)).unwrap();
     assert!(r.passed(), "{:?}", r.results);
@@ -446,7 +446,7 @@ fn suback_128_and_connack_1_on_the_wire_and_in_the_terminal() {
     assert_eq!(term("t"), ["All subscription requests were denied."]);
 
     let src = "broker b\nclient v -> b\n\
-        at 1s v: mosquitto_pub -i v -t a -m x -V 5 -d\n\
+        at 1s v: mosquitto_pub -h b -i v -t a -m x -V 5 -d\n\
         expect packet \"CONNECT c1 k60 v5.0 v\" from v\nrun 5s\n";
     let r = scenario::run(src, Some(1)).unwrap();
     assert!(r.passed(), "{:?}", r.results);

@@ -18,9 +18,9 @@ const USER_PROPERTY: &str = "broker b\n\
     client p -> b\n\
     client s -> b\n\
     fault duplicate next PUBLISH from p\n\
-    at 0s s: mosquitto_sub -V 5 -i s -t t -q 1 -F \"%t %p %P\"\n\
-    at 1s p: mosquitto_pub -V 5 -i p -t t -m x -q 1 -D publish user-property sala 101\n\
-    at 2s p: mosquitto_pub -V 5 -i p -t nobody -m y -q 1\n\
+    at 0s s: mosquitto_sub -h b -V 5 -i s -t t -q 1 -F \"%t %p %P\"\n\
+    at 1s p: mosquitto_pub -h b -V 5 -i p -t t -m x -q 1 -D publish user-property sala 101\n\
+    at 2s p: mosquitto_pub -h b -V 5 -i p -t nobody -m y -q 1\n\
     expect packet \"PUBACK m1 0x10\" to p once\n\
     expect packet \"PUBACK m1 0x10 No matching subscribers\" to p once\n\
     expect packet \"PUBLISH d1 q1 m1 t [1 prop]\" from p once\n\
@@ -102,7 +102,7 @@ fn a_user_property_travels_from_mosquitto_pub_to_mosquitto_sub() {
 #[test]
 fn a_3_1_1_scenario_still_carries_3_1_1_packets() {
     let src = "broker b\nclient p -> b\n\
-        at 1s p: mosquitto_pub -i p -t t -m x -q 1\n\
+        at 1s p: mosquitto_pub -h b -i p -t t -m x -q 1\n\
         expect packet \"PUBACK m1\" to p once\nrun 3s\n";
     let r = scenario::run(src, Some(1)).unwrap();
     assert!(r.passed(), "{:#?}", r.results);
@@ -240,8 +240,8 @@ fn a_5_0_only_broker_answers_3_1_1_with_connack_1() {
 #[test]
 fn expectations_on_the_properties_a_message_carries() {
     let src = "broker b\nclient s -> b\nclient p -> b\n\
-        at 0s s: mosquitto_sub -V 5 -i s -t t -q 1 -D subscribe subscription-identifier 7\n\
-        at 1s p: mosquitto_pub -V 5 -i p -t t -m x -q 1 -D publish user-property sala 101 \
+        at 0s s: mosquitto_sub -h b -V 5 -i s -t t -q 1 -D subscribe subscription-identifier 7\n\
+        at 1s p: mosquitto_pub -h b -V 5 -i p -t t -m x -q 1 -D publish user-property sala 101 \
         -D publish response-topic r/1 -D publish correlation-data abc \
         -D publish message-expiry-interval 60 -D publish content-type text/plain\n\
         expect s receives \"x\" on t with user-property sala=101\n\
@@ -261,7 +261,7 @@ fn expectations_on_the_properties_a_message_carries() {
         .lines()
         .map(|l| {
             if l.starts_with("at 1s") {
-                "at 1s p: mosquitto_pub -i p -t t -m x -q 1"
+                "at 1s p: mosquitto_pub -h b -i p -t t -m x -q 1"
             } else {
                 l
             }
@@ -287,8 +287,8 @@ fn fault_rules_act_on_5_0_packets() {
     // A delayed PUBREL on a 5.0 QoS 2 exchange: everything behind it waits.
     let src = "broker b\nclient s -> b\nclient p -> b\n\
         fault delay PUBREL from p by 5s\n\
-        at 0s s: mosquitto_sub -V 5 -i s -t t -q 2\n\
-        at 1s p: mosquitto_pub -V 5 -i p -t t -m x -q 2\n\
+        at 0s s: mosquitto_sub -h b -V 5 -i s -t t -q 2\n\
+        at 1s p: mosquitto_pub -h b -V 5 -i p -t t -m x -q 2\n\
         expect packet \"PUBREL m1\" from p after 6s once\n\
         expect packet \"PUBCOMP m1\" to p after 6s once\n\
         expect s receives \"x\" once\n\
@@ -299,7 +299,7 @@ fn fault_rules_act_on_5_0_packets() {
     // hears it.
     let src = "broker b\nclient p -> b\n\
         fault drop next PUBACK to p\n\
-        at 1s p: mosquitto_pub -V 5 -i p -t nobody -m x -q 1\n\
+        at 1s p: mosquitto_pub -h b -V 5 -i p -t nobody -m x -q 1\n\
         expect packet \"PUBACK m1 0x10\" to p never\n\
         run 5s\n";
     let r = scenario::run(src, Some(1)).unwrap();

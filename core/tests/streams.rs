@@ -32,8 +32,8 @@ fn extra_lines(broker: &str, port: u16) -> String {
         "sensor {EXTRA} -> {broker} topic $lab/extra every 700ms model walk(0, 1) qos 1 \
          latency 15ms jitter 25ms loss 30% retries 15\n\
          client {EXTRA}b -> {broker} latency 5ms loss 20% retries 15\n\
-         at 1s {EXTRA}b: mosquitto_sub -p {port} -t \"$lab/#\" -q 1 -v\n\
-         at 2500ms {EXTRA}b: mosquitto_sub -p {port} -t \"$lab/extra\"\n"
+         at 1s {EXTRA}b: mosquitto_sub -h {broker} -p {port} -t \"$lab/#\" -q 1 -v\n\
+         at 2500ms {EXTRA}b: mosquitto_sub -h {broker} -p {port} -t \"$lab/extra\"\n"
     )
 }
 

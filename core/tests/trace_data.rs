@@ -27,10 +27,10 @@ fn dup_is_the_packets_flag_whatever_the_topic_is_called() {
     let w = run("broker b\n\
          client a -> b\n\
          client s -> b\n\
-         at 0s s: mosquitto_sub -t d1 -q 1\n\
-         at 1s a: mosquitto_pub -t d1 -m x -q 1\n\
+         at 0s s: mosquitto_sub -h b -t d1 -q 1\n\
+         at 1s a: mosquitto_pub -h b -t d1 -m x -q 1\n\
          fault duplicate next PUBLISH from a after 2s\n\
-         at 3s a: mosquitto_pub -t d1 -m y -q 1\n\
+         at 3s a: mosquitto_pub -h b -t d1 -m y -q 1\n\
          run 5s\n");
     let publishes: Vec<(String, bool, Option<PacketNote>)> = w
         .trace()
@@ -65,7 +65,7 @@ fn a_fault_names_its_node_exactly() {
          client client1 -> b\n\
          client client10 -> b\n\
          fault drop next PUBACK to client10\n\
-         at 1s client10: mosquitto_pub -t t -m x -q 1\n\
+         at 1s client10: mosquitto_pub -h b -t t -m x -q 1\n\
          run 3s\n");
     let faults: Vec<(Option<String>, FaultEvent)> = w
         .trace()
@@ -99,7 +99,7 @@ fn a_fault_names_its_node_exactly() {
 fn the_brokers_fin_carries_its_close_reason_and_the_client_notes_its_own() {
     let w = run("broker b\n\
          client a -> b\n\
-         at 0s a: mosquitto_sub -t x -k 10 -i sensor-7\n\
+         at 0s a: mosquitto_sub -h b -t x -k 10 -i sensor-7\n\
          at 2s halfopen a\n\
          run 30s\n");
     let closes: Vec<(Instant, Option<CloseReason>)> = w
@@ -141,7 +141,7 @@ fn the_brokers_fin_carries_its_close_reason_and_the_client_notes_its_own() {
     let w = run("broker b\n\
          client a -> b\n\
          fault drop PINGRESP to a for 60s\n\
-         at 0s a: mosquitto_sub -t x -k 5\n\
+         at 0s a: mosquitto_sub -h b -t x -k 5\n\
          run 20s\n");
     let gone = w.trace().entries().iter().any(|e| {
         matches!(

@@ -40,7 +40,7 @@ try {
     'broker b',
     'sensor t -> b topic casa/sala/temperatura every 10ms model sine(20,5,60s)',
     'client s -> b',
-    'at 0s s: mosquitto_sub -t "casa/#"',
+    'at 0s s: mosquitto_sub -h b -t "casa/#"',
     'run 600s',
   ].join('\n');
   const url = `${server.url}#/workspace?scenario=${Buffer.from(scenario).toString('base64url')}&seed=1`;

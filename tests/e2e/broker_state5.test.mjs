@@ -16,11 +16,11 @@ const scenario = [
   'client pub1 -> b',
   'client w1 -> b',
   'client w2 -> b',
-  'at 0s sub1: mosquitto_sub -V 5 -i sub1 -c -x 30 -t "sala/temp" -q 1',
-  'at 0s w1: mosquitto_sub -V 5 -i w1 -t \'$share/workers/job/#\'',
-  'at 0s w2: mosquitto_sub -V 5 -i w2 -t \'$share/workers/job/#\'',
+  'at 0s sub1: mosquitto_sub -h b -V 5 -i sub1 -c -x 30 -t "sala/temp" -q 1',
+  'at 0s w1: mosquitto_sub -h b -V 5 -i w1 -t \'$share/workers/job/#\'',
+  'at 0s w2: mosquitto_sub -h b -V 5 -i w2 -t \'$share/workers/job/#\'',
   'at 2s stop sub1',
-  'at 5s pub1: mosquitto_pub -V 5 -i pub1 -t "sala/temp" -m "21" -q 1 -D publish message-expiry-interval 20',
+  'at 5s pub1: mosquitto_pub -h b -V 5 -i pub1 -t "sala/temp" -m "21" -q 1 -D publish message-expiry-interval 20',
   'run 60s',
 ].join('\n');
 

@@ -75,9 +75,9 @@ test('a shared scenario opens with its seed and replays the same trace', { timeo
     'broker b',
     'client s -> b',
     'client p -> b',
-    'at 1s s: mosquitto_sub -t "casa/+/temperatura" -v',
-    'at 2s p: mosquitto_pub -t casa/terreo/temperatura -m 21.5',
-    'at 3s p: mosquitto_pub -t casa/terreo/umidade -m 60',
+    'at 1s s: mosquitto_sub -h b -t "casa/+/temperatura" -v',
+    'at 2s p: mosquitto_pub -h b -t casa/terreo/temperatura -m 21.5',
+    'at 3s p: mosquitto_pub -h b -t casa/terreo/umidade -m 60',
     'expect s output "casa/terreo/temperatura 21.5"',
     'run 5s',
   ].join('\n');
@@ -172,7 +172,7 @@ test('a big world runs in a web worker: the page answers while it runs, pause st
   await page.waitForFunction(() => [...document.querySelectorAll('svg.seq-rows text.note')].some((t) => t.textContent.includes('latency 300ms')));
   assert.equal(await page.inputValue('input.latency[data-node="client1"]'), '300');
   const input = page.locator('.terminal[data-node="client1"] input');
-  await input.fill('mosquitto_sub -t casa/s7 -C 1');
+  await input.fill('mosquitto_sub -h b -t casa/s7 -C 1');
   await input.press('Enter');
   await jump(page, `${(stoppedAt + 3).toFixed(3)}s`);
   await page.waitForFunction(
@@ -200,7 +200,7 @@ test('a fault rule typed while the world runs drops the next PUBACK; a misspelt 
   assert.equal(await page.isVisible('#fault-error'), false);
   assert.match(await page.textContent('#faults-active li'), /drop next PUBACK to pub1/);
   const input = page.locator('.terminal[data-node="pub1"] input');
-  await input.fill('mosquitto_pub -t casa/sala -m 21 -q 1');
+  await input.fill('mosquitto_pub -h broker -t casa/sala -m 21 -q 1');
   await input.press('Enter');
   await jump(page, '2s');
   // The PUBACK is drawn lost (ending in ✕), and the rule is used up.

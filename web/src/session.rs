@@ -665,8 +665,11 @@ mod tests {
     #[test]
     fn a_half_open_client_is_cut_by_the_keepalive_timer_on_the_diagram() {
         let mut s = Session::new(world(&["sensor1"]));
-        s.command("sensor1", "mosquitto_sub -t casa/# -k 10 -i sensor1")
-            .unwrap();
+        s.command(
+            "sensor1",
+            "mosquitto_sub -h broker -t casa/# -k 10 -i sensor1",
+        )
+        .unwrap();
         s.run_until(Instant::from_secs(2));
         s.control("sensor1", Control::HalfOpen).unwrap();
         s.run_until(Instant::from_secs(30));
@@ -712,7 +715,8 @@ mod tests {
     #[test]
     fn stepping_stops_at_the_next_packet() {
         let mut s = Session::new(world(&["sub1"]));
-        s.command("sub1", "mosquitto_sub -t topico").unwrap();
+        s.command("sub1", "mosquitto_sub -h broker -t topico")
+            .unwrap();
         let before = s.rows().len();
         assert!(s.step_packet(Instant::from_secs(100)));
         assert_eq!(s.rows().len(), before + 1);

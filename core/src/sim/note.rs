@@ -40,6 +40,13 @@ pub enum Note {
         /// The port the program asked for.
         port: u16,
     },
+    /// The program's `-h` names no broker this node reaches.
+    NoBrokerAt {
+        /// The host as typed.
+        host: String,
+        /// What that host is, seen from the node.
+        what: HostMiss,
+    },
     /// A connection was asked for while the Wi-Fi is down.
     NoWifi,
     /// The program ended.
@@ -118,6 +125,25 @@ impl PartialEq for Reading {
 
 impl Eq for Reading {}
 
+/// What a host name typed after `-h` turned out to be, when it is not the
+/// node's broker (`world/hosts.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum HostMiss {
+    /// `localhost` (or the node's own name or address): the node itself,
+    /// which runs no broker. Connection refused.
+    Itself,
+    /// Another client host: up, but nothing listens on the port. Connection
+    /// refused.
+    NotABroker,
+    /// A broker, but not the one this node's link goes to (named here).
+    OtherBroker(String),
+    /// No node has this name: the lookup fails.
+    UnknownName,
+    /// An address no node has: no route to it.
+    UnknownAddress,
+}
+
 /// Why a client node's MQTT connection ended, as its note says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -155,6 +181,23 @@ impl fmt::Display for Note {
                 f,
                 "connection refused: the broker listens on port {listening}, not {port}"
             ),
+            Note::NoBrokerAt { host, what } => match what {
+                HostMiss::Itself => write!(
+                    f,
+                    "connection refused: {host} is this node, which runs no broker (-h names the broker)"
+                ),
+                HostMiss::NotABroker => {
+                    write!(f, "connection refused: {host} runs no broker")
+                }
+                HostMiss::OtherBroker(mine) => write!(
+                    f,
+                    "no route to {host}: this node's link goes to {mine}"
+                ),
+                HostMiss::UnknownName => write!(f, "cannot connect: no host is named {host}"),
+                HostMiss::UnknownAddress => {
+                    write!(f, "no route to {host}: no host has that address")
+                }
+            },
             Note::NoWifi => f.write_str("cannot connect: Wi-Fi is down"),
             Note::Exited => f.write_str("program exited"),
             Note::Interrupted => f.write_str("interrupted (Ctrl-C): DISCONNECT"),

@@ -125,7 +125,7 @@ impl Io {
         if !self.first_connect {
             return false;
         }
-        self.err(format!("Error: {error}"));
+        self.err(error.line());
         self.finish(1);
         true
     }

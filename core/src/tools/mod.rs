@@ -151,16 +151,36 @@ impl Output {
 /// Why the transport to the broker could not be opened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransportError {
-    /// Nothing listens there (ECONNREFUSED).
+    /// Nothing listens there (ECONNREFUSED): the host is up, the port closed.
     Refused,
+    /// The host name does not resolve (libmosquitto's MOSQ_ERR_EAI, whatever
+    /// getaddrinfo said).
+    Lookup,
+    /// No way to the address (EHOSTUNREACH).
+    NoRoute,
     /// Anything else, in the operating system's words.
     Other(String),
+}
+
+impl TransportError {
+    /// The line the tools print on the first connection's failure, as
+    /// `client_connect` in mosquitto 2.0.11's `client_shared.c` words it: an
+    /// errno in `strerror`'s words after `Error: `, a libmosquitto error in
+    /// `mosquitto_strerror`'s inside `Unable to connect (...).`.
+    pub fn line(&self) -> String {
+        match self {
+            TransportError::Lookup => "Unable to connect (Lookup error.).".to_owned(),
+            other => format!("Error: {other}"),
+        }
+    }
 }
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             TransportError::Refused => f.write_str("Connection refused"),
+            TransportError::Lookup => f.write_str("Lookup error."),
+            TransportError::NoRoute => f.write_str("No route to host"),
             TransportError::Other(s) => f.write_str(s),
         }
     }

@@ -76,7 +76,18 @@ pub async fn run(cmd: ToolCommand) -> i32 {
                 match a {
                     Action::Connect(opts) => {
                         let host = tool.host().to_owned();
-                        match TcpStream::connect((host.as_str(), tool.port())).await {
+                        // A name that does not resolve is libmosquitto's lookup
+                        // error, worded apart from the socket's errors.
+                        let addrs: Vec<_> =
+                            match tokio::net::lookup_host((host.as_str(), tool.port())).await {
+                                Ok(a) => a.collect(),
+                                Err(_) => Vec::new(),
+                            };
+                        if addrs.is_empty() {
+                            tool.handle_connect_failed(now(), TransportError::Lookup);
+                            continue;
+                        }
+                        match TcpStream::connect(&addrs[..]).await {
                             Ok(s) => {
                                 let _ = s.set_nodelay(true);
                                 stream = Some(s);
@@ -190,10 +201,10 @@ fn write_output(tool: &mut Tool) {
 }
 
 fn transport_error(e: &std::io::Error) -> TransportError {
-    if e.kind() == std::io::ErrorKind::ConnectionRefused {
-        TransportError::Refused
-    } else {
-        TransportError::Other(e.to_string())
+    match e.kind() {
+        std::io::ErrorKind::ConnectionRefused => TransportError::Refused,
+        std::io::ErrorKind::HostUnreachable => TransportError::NoRoute,
+        _ => TransportError::Other(e.to_string()),
     }
 }
 

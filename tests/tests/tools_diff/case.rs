@@ -15,6 +15,10 @@ pub enum Broker {
     /// Nothing listens where the tools connect: a free port on the real side,
     /// a broker on another port (`broker b port 1888`) in the simulator.
     Closed,
+    /// A broker runs, but not where the tools connect without `-h`: in the
+    /// simulator `b` on the default port, on a node of its own; on the real
+    /// side nothing listens on the loopback port the tools are given.
+    Elsewhere,
 }
 
 /// One step of a case's script. Invocations (`Run`, `RunIn`, `Start`) are
@@ -59,6 +63,11 @@ pub struct Case {
     /// A difference known and not fixed yet, as the comparison reports it
     /// today (so that a fix, or a new drift, fails the test until it is updated).
     pub known: Option<Known>,
+    /// The command lines connect where they say, `localhost` without `-h`:
+    /// the real side adds only `-p PORT` (the case's broker, or a free port),
+    /// the simulator nothing. Otherwise both sides add the broker's address
+    /// (`-h 127.0.0.1 -p PORT`, `-h b`).
+    pub as_typed: bool,
 }
 
 /// A case against an open broker.
@@ -69,6 +78,7 @@ pub const fn case(name: &'static str, steps: &'static [Step]) -> Case {
         steps,
         digits: false,
         known: None,
+        as_typed: false,
     }
 }
 
@@ -80,6 +90,13 @@ impl Case {
     pub const fn digits(self) -> Case {
         Case {
             digits: true,
+            ..self
+        }
+    }
+
+    pub const fn as_typed(self) -> Case {
+        Case {
+            as_typed: true,
             ..self
         }
     }
@@ -114,5 +131,17 @@ pub fn with_debug(line: &str) -> String {
     match line.split_once(' ') {
         Some((program, rest)) => format!("{program} -d {rest}"),
         None => format!("{line} -d"),
+    }
+}
+
+/// `line` with `-h HOST` added right after the program name: how a case's
+/// command line names the case's broker, unless the case runs as typed.
+pub fn addressed(case: &Case, line: &str, host: &str) -> String {
+    if case.as_typed {
+        return line.to_string();
+    }
+    match line.split_once(' ') {
+        Some((program, rest)) => format!("{program} -h {host} {rest}"),
+        None => format!("{line} -h {host}"),
     }
 }

@@ -1,10 +1,11 @@
 //! The matrix. Command lines are written as a student types them, without
-//! `-h`/`-p` (the real side adds `-h 127.0.0.1 -p PORT` after the program name;
-//! the simulated broker listens on the tools' default port). Client ids are
+//! `-h`/`-p` (the real side adds `-h 127.0.0.1 -p PORT` after the program name,
+//! the simulator `-h b`; the simulated broker listens on the tools' default
+//! port), except in the cases marked `as_typed`. Client ids are
 //! given with `-i` in most cases; those without check what the tools do then
 //! (an empty id on the wire, `Client (null)` in the `-d` lines).
 
-use super::case::Broker::{Closed, NoAnonymous, Password};
+use super::case::Broker::{Closed, Elsewhere, NoAnonymous, Password};
 use super::case::Step::{Kill, Run, RunIn, Start, Stop, Wait};
 use super::case::{case, Case};
 
@@ -494,6 +495,34 @@ pub const CASES: &[Case] = &[
         ],
     )
     .broker(Closed),
+    // Without -h the tools connect to localhost. In the simulator localhost is
+    // the node the terminal runs on, a client host with no broker (the broker
+    // runs on its own node, on the default port); on the real side, the
+    // loopback of a machine where nothing listens on that port.
+    case(
+        "no-host-is-localhost",
+        &[
+            Run("mosquitto_sub -t t"),
+            Run("mosquitto_pub -t t -m x -q 1"),
+            Run("mosquitto_sub -h localhost -t t -v"),
+            Run("mosquitto_pub -h 127.0.0.1 -t t -m x --quiet"),
+            Run("mosquitto_rr -t t -e r -m x"),
+        ],
+    )
+    .broker(Elsewhere)
+    .as_typed(),
+    // A name nothing resolves (RFC 6761's .invalid): libmosquitto's lookup
+    // error, worded apart from the socket's.
+    case(
+        "unknown-host",
+        &[
+            Run("mosquitto_sub -h broker.invalid -t t"),
+            Run("mosquitto_pub -h broker.invalid -t t -m x"),
+            Run("mosquitto_sub -h broker.invalid -t t --quiet"),
+        ],
+    )
+    .broker(Elsewhere)
+    .as_typed(),
     case("usage-no-message", &[Run("mosquitto_pub -t t")]).known(
         "mosquitto_pub prints its whole --help text on stdout after this error; the lab only the error",
         "[0] stdout, with -d, order on the wire\n",

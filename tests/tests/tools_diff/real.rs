@@ -70,6 +70,7 @@ impl Running {
         port: u16,
         merged: bool,
         tools: Tools,
+        as_typed: bool,
     ) -> Result<Running, String> {
         let (prog, rest) = line.split_once(' ').unwrap_or((line, ""));
         let path = match (tools, prog) {
@@ -84,7 +85,8 @@ impl Running {
             (_, other) => return Err(format!("not a tool: {other}")),
         };
         let redirect = if merged { " 2>&1" } else { "" };
-        let script = format!("exec stdbuf -oL {path} -h 127.0.0.1 -p {port} {rest}{redirect}");
+        let host = if as_typed { "" } else { "-h 127.0.0.1 " };
+        let script = format!("exec stdbuf -oL {path} {host}-p {port} {rest}{redirect}");
         let mut cmd = Command::new("sh");
         cmd.arg("-c").arg(&script);
         cmd.stdin(if input.is_some() {
@@ -212,7 +214,7 @@ impl Real {
                 let file = password_file();
                 format!("allow_anonymous false\npassword_file {}\n", file.display())
             }
-            Broker::Closed => {
+            Broker::Closed | Broker::Elsewhere => {
                 return Real {
                     port: free_port(),
                     broker: None,
@@ -326,7 +328,8 @@ pub fn run_with(
                     "Sending CONNACK to"
                 };
                 let before = real.count(ready);
-                let mut p = Running::spawn(&line, input, real.port, debug, tools).map_err(at)?;
+                let mut p = Running::spawn(&line, input, real.port, debug, tools, case.as_typed)
+                    .map_err(at)?;
                 if let Step::Start(_) = step {
                     let end = Instant::now() + START_LIMIT;
                     while real.count(ready) == before && !p.exited() {

@@ -14,7 +14,7 @@ use mqttlab_core::sim::world::World;
 use mqttlab_core::tools::cli::parse_command_line;
 use mqttlab_core::tools::Stream;
 
-use super::case::{with_debug, Broker, Case, Step};
+use super::case::{addressed, with_debug, Broker, Case, Step};
 use super::outcome::{packet_line, Outcome, Side};
 
 /// The virtual milliseconds each kind of step takes.
@@ -30,7 +30,7 @@ fn step_ms(step: &Step) -> u64 {
 /// The scenario text for the case (`debug`: `-d` added to every command line).
 pub fn scenario_text(case: &Case, debug: bool) -> String {
     let mut s = String::from(match case.broker {
-        Broker::Open => "broker b\n",
+        Broker::Open | Broker::Elsewhere => "broker b\n",
         Broker::NoAnonymous => "broker b no-anonymous\n",
         Broker::Password => "broker b no-anonymous user aluno \"1234\"\n",
         Broker::Closed => "broker b port 1888\n",
@@ -44,8 +44,8 @@ pub fn scenario_text(case: &Case, debug: bool) -> String {
     for step in case.steps {
         let line = match *step {
             Step::Run(l) | Step::Start(l) | Step::RunIn(l, _) => {
-                let l = untagged(l);
-                let l = if debug { with_debug(l) } else { l.to_string() };
+                let l = addressed(case, untagged(l), "b");
+                let l = if debug { with_debug(&l) } else { l };
                 n += 1;
                 // A line the tool refuses never starts a program: see `bad_line`.
                 if parse_command_line(&l).is_err() {
@@ -148,12 +148,8 @@ pub fn run(case: &Case, debug: bool) -> Result<Side, String> {
     let w = &report.world;
     let mut side = Side::default();
     for (i, (line, _)) in case.invocations().iter().enumerate() {
-        let line = untagged(line);
-        let line = if debug {
-            with_debug(line)
-        } else {
-            line.to_string()
-        };
+        let line = addressed(case, untagged(line), "b");
+        let line = if debug { with_debug(&line) } else { line };
         match bad_line(&line) {
             Some(mut o) => {
                 if debug {

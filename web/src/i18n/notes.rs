@@ -10,7 +10,7 @@ use mqttlab_core::client::{DisconnectReason, ProtocolError};
 use mqttlab_core::codec::ConnectReturnCode;
 use mqttlab_core::sim::link::LinkOption;
 use mqttlab_core::sim::node::AppSummary;
-use mqttlab_core::sim::note::{Disconnect, FaultEvent, Note, PacketCause, PacketNote};
+use mqttlab_core::sim::note::{Disconnect, FaultEvent, HostMiss, Note, PacketCause, PacketNote};
 use mqttlab_core::sim::FaultAction;
 
 use super::Lang;
@@ -158,6 +158,19 @@ fn note_pt(n: &Note) -> String {
         Note::WrongPort { listening, port } => {
             format!("conexão recusada: o broker escuta na porta {listening}, não na {port}")
         }
+        Note::NoBrokerAt { host, what } => match what {
+            HostMiss::Itself => format!(
+                "conexão recusada: {host} é este próprio nó, que não roda broker (-h indica o broker)"
+            ),
+            HostMiss::NotABroker => format!("conexão recusada: {host} não roda broker"),
+            HostMiss::OtherBroker(mine) => {
+                format!("sem rota para {host}: o enlace deste nó vai para o {mine}")
+            }
+            HostMiss::UnknownName => format!("não conecta: nenhum host se chama {host}"),
+            HostMiss::UnknownAddress => {
+                format!("sem rota para {host}: nenhum host tem esse endereço")
+            }
+        },
         Note::NoWifi => "não conecta: o Wi-Fi está fora".into(),
         Note::Exited => "o programa terminou".into(),
         Note::Interrupted => "interrompido (Ctrl-C): DISCONNECT".into(),

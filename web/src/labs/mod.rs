@@ -241,6 +241,23 @@ mod tests {
                     "{id} step {}: a command needs its terminal",
                     n + 1
                 );
+                // Without -h the tools connect to localhost, the terminal's own
+                // node, which runs no broker (core/src/sim/world/hosts.rs).
+                if let Some(cmd) = step
+                    .command
+                    .as_ref()
+                    .filter(|c| c.starts_with("mosquitto_"))
+                {
+                    let names_host = cmd
+                        .split_whitespace()
+                        .any(|w| matches!(w, "-h" | "--host" | "-L" | "--url"));
+                    assert!(
+                        names_host || step.check.contains("Connection refused"),
+                        "{id} step {}: '{cmd}' names no broker: add -h BROKER (without it the \
+                         tool connects to localhost, the terminal's own node, which runs no broker)",
+                        n + 1
+                    );
+                }
                 if let Some(answer) = step.answer {
                     assert!(
                         answer < step.options.len(),

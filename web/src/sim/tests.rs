@@ -173,7 +173,7 @@ fn commands_controls_and_steps_reach_the_world() {
     );
     assert_eq!(mirror.terminals["a"].last().unwrap(), "casa/sala 21");
     // A bad command is answered on the terminal, as a shell would.
-    command(&mut host, &mut mirror, "b", "mosquitto_pub -t");
+    command(&mut host, &mut mirror, "b", "mosquitto_pub -h broker -t");
     assert!(mirror.terminals["b"].len() >= 2);
 
     // Next packet: nothing is due until the subscriber's keepalive (60 s).
@@ -225,7 +225,12 @@ fn a_client_added_while_running_gets_a_lifeline_and_a_terminal() {
     let name = mirror.lanes.last().unwrap().clone();
     assert_eq!(name, "client1");
     assert!(mirror.terminals.contains_key(&name));
-    command(&mut host, &mut mirror, &name, "mosquitto_sub -t '#' -v");
+    command(
+        &mut host,
+        &mut mirror,
+        &name,
+        "mosquitto_sub -h broker1 -t '#' -v",
+    );
     drive(
         &mut host,
         &mut mirror,
@@ -262,7 +267,12 @@ fn a_slower_link_shows_in_the_card_and_in_the_diagram() {
     );
     let a = mirror.nodes.iter().find(|n| n.name == "a").unwrap();
     assert!(matches!(a.role, NodeRole::Client { link, .. } if link == settings));
-    command(&mut host, &mut mirror, "a", "mosquitto_pub -t t -m x");
+    command(
+        &mut host,
+        &mut mirror,
+        "a",
+        "mosquitto_pub -h broker -t t -m x",
+    );
     drive(
         &mut host,
         &mut mirror,
@@ -421,7 +431,7 @@ fn a_fault_rule_typed_while_running_drops_the_next_puback() {
         &mut host,
         &mut mirror,
         "a",
-        "mosquitto_pub -t casa/sala -m 21 -q 1",
+        "mosquitto_pub -h broker -t casa/sala -m 21 -q 1",
     );
     drive(
         &mut host,
@@ -508,8 +518,18 @@ fn notes(mirror: &Mirror) -> Vec<(usize, RowNote)> {
 #[test]
 fn a_topic_named_d1_is_no_resend_and_a_duplicated_publish_is() {
     let (mut host, mut mirror) = world("broker broker\nclient a -> broker\nclient b -> broker\n");
-    command(&mut host, &mut mirror, "b", "mosquitto_sub -t d1 -q 1");
-    command(&mut host, &mut mirror, "a", "mosquitto_pub -t d1 -m x -q 1");
+    command(
+        &mut host,
+        &mut mirror,
+        "b",
+        "mosquitto_sub -h broker -t d1 -q 1",
+    );
+    command(
+        &mut host,
+        &mut mirror,
+        "a",
+        "mosquitto_pub -h broker -t d1 -m x -q 1",
+    );
     advance(&mut host, &mut mirror, 2);
     let dups = |m: &Mirror| -> Vec<String> {
         m.rows
@@ -530,7 +550,12 @@ fn a_topic_named_d1_is_no_resend_and_a_duplicated_publish_is() {
 
     let line = "duplicate next PUBLISH from a".to_string();
     drive(&mut host, &mut mirror, Request::Fault { line });
-    command(&mut host, &mut mirror, "a", "mosquitto_pub -t d1 -m y -q 1");
+    command(
+        &mut host,
+        &mut mirror,
+        "a",
+        "mosquitto_pub -h broker -t d1 -m y -q 1",
+    );
     advance(&mut host, &mut mirror, 2);
     // The copy carries DUP=1 (its summary reads `PUBLISH d1 q1 m1 d1`); the
     // original and what the broker forwards do not.
@@ -548,7 +573,7 @@ fn a_fault_on_client10_is_drawn_on_client10_not_client1() {
         &mut host,
         &mut mirror,
         "client10",
-        "mosquitto_pub -t t -m x -q 1",
+        "mosquitto_pub -h broker -t t -m x -q 1",
     );
     advance(&mut host, &mut mirror, 2);
     let faults: Vec<(usize, FaultEvent)> = notes(&mirror)
@@ -591,7 +616,7 @@ fn the_keepalive_note_comes_from_the_brokers_close_reason() {
         &mut host,
         &mut mirror,
         "a",
-        "mosquitto_sub -t x -k 10 -i sensor-7",
+        "mosquitto_sub -h broker -t x -k 10 -i sensor-7",
     );
     advance(&mut host, &mut mirror, 2);
     let (node, control) = ("a".to_string(), Control::HalfOpen);
@@ -631,8 +656,8 @@ fn the_keepalive_note_comes_from_the_brokers_close_reason() {
 #[test]
 fn a_5_0_packet_row_is_marked_5_0_in_the_mirror_and_reads_as_5_0() {
     let source = "broker b\nclient p -> b\nclient q -> b\n\
-        at 1s p: mosquitto_pub -V 5 -i p -t nobody -m x -q 1\n\
-        at 1s q: mosquitto_pub -i q -t nobody -m x -q 1\nrun 3s\n";
+        at 1s p: mosquitto_pub -h b -V 5 -i p -t nobody -m x -q 1\n\
+        at 1s q: mosquitto_pub -h b -i q -t nobody -m x -q 1\nrun 3s\n";
     let world = WorldSource::Scenario {
         source: source.to_string(),
         seed: Some(7),

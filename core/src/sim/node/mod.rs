@@ -159,9 +159,9 @@ impl App {
     }
 
     /// The connection asked for with [`Effect::Connect`] could not be opened.
-    pub fn on_connect_failed(&mut self, cx: &mut Cx) {
+    pub fn on_connect_failed(&mut self, cx: &mut Cx, error: &crate::tools::TransportError) {
         match self {
-            App::Cli(a) => a.on_connect_failed(cx),
+            App::Cli(a) => a.on_connect_failed(cx, error),
             other => other.on_event(
                 cx,
                 &ClientEvent::Disconnected {
@@ -217,6 +217,15 @@ impl App {
     pub fn port(&self) -> Option<u16> {
         match self {
             App::Cli(c) => Some(c.port()),
+            _ => None,
+        }
+    }
+
+    /// The host a command-line tool connects to (`-h`, `localhost` without
+    /// it); devices connect to their broker and have none.
+    pub fn host(&self) -> Option<&str> {
+        match self {
+            App::Cli(c) => Some(c.host()),
             _ => None,
         }
     }

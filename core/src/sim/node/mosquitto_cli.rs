@@ -70,6 +70,11 @@ impl MosquittoCli {
         self.tool.port()
     }
 
+    /// The host it connects to (`-h`, `localhost` by default).
+    pub fn host(&self) -> &str {
+        self.tool.host()
+    }
+
     /// The client id it connects with.
     pub fn client_id(&self) -> &str {
         self.tool.client_id()
@@ -90,11 +95,10 @@ impl MosquittoCli {
         self.pump(cx);
     }
 
-    /// The connection could not be opened (nothing listens on that port, or the
-    /// host is off the network).
-    pub(super) fn on_connect_failed(&mut self, cx: &mut Cx) {
-        self.tool
-            .handle_connect_failed(cx.now, TransportError::Refused);
+    /// The connection could not be opened (no broker at that host or port, or
+    /// the host is off the network).
+    pub(super) fn on_connect_failed(&mut self, cx: &mut Cx, error: &TransportError) {
+        self.tool.handle_connect_failed(cx.now, error.clone());
         self.pump(cx);
     }
 

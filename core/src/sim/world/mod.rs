@@ -21,8 +21,8 @@
 //! let b = w.add_broker("broker1", BrokerConfig::default())?;
 //! let sub = w.add_client("sub1", b, LinkParams::default(), App::Idle)?;
 //! let publ = w.add_client("pub1", b, LinkParams::default(), App::Idle)?;
-//! let s = MosquittoCli::parse(r#"mosquitto_sub -t "topico""#, w.command_rng(sub)?).unwrap();
-//! let p = MosquittoCli::parse(r#"mosquitto_pub -m "mensagem" -t "topico""#, w.command_rng(publ)?).unwrap();
+//! let s = MosquittoCli::parse(r#"mosquitto_sub -h broker1 -t "topico""#, w.command_rng(sub)?).unwrap();
+//! let p = MosquittoCli::parse(r#"mosquitto_pub -h broker1 -m "mensagem" -t "topico""#, w.command_rng(publ)?).unwrap();
 //! w.schedule(Instant::ZERO, Action::Run { node: sub, app: Box::new(App::Cli(s)) })?;
 //! w.schedule(Instant::from_secs(5), Action::Run { node: publ, app: Box::new(App::Cli(p)) })?;
 //! w.run_until(Instant::from_secs(70));
@@ -36,9 +36,9 @@ use std::collections::{BTreeMap, VecDeque};
 use core::time::Duration;
 
 use crate::broker::{BrokerEvent, ConnId};
-use crate::client::ClientEvent;
 use crate::codec::AnyPacket;
 use crate::time::Instant;
+use crate::tools::TransportError;
 
 use super::action::Action;
 use super::fault::FaultRule;
@@ -52,6 +52,7 @@ use super::trace::{CloseKind, Trace, TraceMode};
 mod actions;
 mod arrivals;
 mod build;
+mod hosts;
 mod network;
 mod nodes;
 mod record;
@@ -130,7 +131,8 @@ pub struct World {
     woke: Vec<Option<Instant>>,
     names: BTreeMap<String, NodeId>,
     held: Vec<(LinkId, Ev)>,
-    inbox: BTreeMap<NodeId, VecDeque<ClientEvent>>,
+    /// Connections that could not even start, by node: what the socket said.
+    inbox: BTreeMap<NodeId, VecDeque<TransportError>>,
     stats: Stats,
     broker_events: Option<Vec<(Instant, NodeId, BrokerEvent)>>,
     /// What stalled clients have not read, by link.

@@ -14,6 +14,7 @@ use crate::sim::link::Dir;
 use crate::sim::node::{App, ClientNode, Cx, Effect, Node, Received};
 use crate::sim::note::{Disconnect, Note};
 use crate::sim::trace::CloseKind;
+use crate::tools::TransportError;
 
 impl World {
     pub(super) fn pump_broker(&mut self, node: NodeId) {
@@ -126,27 +127,26 @@ impl World {
                 }
                 let listening = self.broker(c.broker).map_or(1883, |b| b.port());
                 let refused = c.app.port().filter(|p| *p != listening);
-                if let Some(port) = refused {
+                let wifi_down = c.wifi_down;
+                let miss = c.app.host().and_then(|h| {
+                    let what = self.reach(node, h).err()?;
+                    Some((h.to_owned(), what))
+                });
+                let failed = if let Some((host, what)) = miss {
+                    let error = what.transport_error();
+                    self.state(node, Note::NoBrokerAt { host, what });
+                    Some(error)
+                } else if let Some(port) = refused {
                     self.state(node, Note::WrongPort { listening, port });
-                    self.inbox
-                        .entry(node)
-                        .or_default()
-                        .push_back(ClientEvent::Disconnected {
-                            reason: DisconnectReason::TransportClosed,
-                        });
-                    return;
-                }
-                let Node::Client(c) = &self.nodes[node.index()] else {
-                    return;
-                };
-                if c.wifi_down {
+                    Some(TransportError::Refused)
+                } else if wifi_down {
                     self.state(node, Note::NoWifi);
-                    self.inbox
-                        .entry(node)
-                        .or_default()
-                        .push_back(ClientEvent::Disconnected {
-                            reason: DisconnectReason::TransportClosed,
-                        });
+                    Some(TransportError::Other("Network is unreachable".into()))
+                } else {
+                    None
+                };
+                if let Some(error) = failed {
+                    self.inbox.entry(node).or_default().push_back(error);
                     return;
                 }
                 self.open_connection(node);
@@ -220,8 +220,8 @@ impl World {
                 }
                 // A connection that could not even start: only the app hears of it.
                 None => match self.inbox.get_mut(&node).and_then(VecDeque::pop_front) {
-                    Some(_) => {
-                        self.with_app(node, |app, cx| app.on_connect_failed(cx));
+                    Some(error) => {
+                        self.with_app(node, |app, cx| app.on_connect_failed(cx, &error));
                         continue;
                     }
                     None => break,
