@@ -13,7 +13,7 @@
 //! ```
 //! use mqttlab_core::sim::sweep::{Sweep, SweepRun};
 //! let src = "param qos 0 1\nbroker b\nsensor s -> b topic t every 1s model count(1,1) qos $qos\n\
-//!            client c -> b\nat 0s c: mosquitto_sub -t t -q 2\nrun 5s\n";
+//!            client c -> b\nat 0s c: mosquitto_sub -h b -t t -q 2\nrun 5s\n";
 //! let mut run = SweepRun::new(Sweep::new(src).unwrap(), 1, 2).unwrap();
 //! while !run.step().unwrap() {}
 //! let result = run.result();

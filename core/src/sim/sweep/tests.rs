@@ -6,7 +6,7 @@ const SMALL: &str = "param qos 0 1 2
 broker b
 sensor s -> b topic t every 1s model count(1,1) qos $qos persistent keepalive 10 loss 25% retries 1
 client c -> b
-at 0s c: mosquitto_sub -c -i c -q 2 -t t
+at 0s c: mosquitto_sub -h b -c -i c -q 2 -t t
 run 60s
 ";
 
@@ -14,7 +14,7 @@ run 60s
 fn a_lossless_link_delivers_every_message_once_at_the_cost_of_its_qos() {
     let src =
         "param qos 0 1 2\nbroker b\nsensor s -> b topic t every 1s model count(1,1) qos $qos\n\
-               client c -> b\nat 0s c: mosquitto_sub -q 2 -t t\nrun 30s\n";
+               client c -> b\nat 0s c: mosquitto_sub -h b -q 2 -t t\nrun 30s\n";
     let r = run(src, 1, 2).unwrap();
     assert_eq!(r.params, ["qos"]);
     for (c, packets) in r.cells.iter().zip([2.0, 4.0, 8.0]) {
