@@ -785,6 +785,8 @@ impl Broker {
             // A delayed will fires at the latest when its session ends.
             self.fire_will_now(now, &id);
             if self.sessions.get(&id).is_some_and(|s| s.conn.is_none()) {
+                // mosquitto 2.0.11's words (session_expiry.c, notice level).
+                self.log(now, || format!("Expiring client {id} due to timeout."));
                 self.discard_session(now, &id);
                 self.traffic.clients_expired += 1;
                 self.event(BrokerEvent::SessionExpired { client_id: id });

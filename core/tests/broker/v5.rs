@@ -247,6 +247,14 @@ fn a_session_outlives_its_connection_by_its_expiry_interval() {
     assert!(lab.events().contains(&BrokerEvent::SessionExpired {
         client_id: "s".into()
     }));
+    // As mosquitto 2.0.11 logs it (seen with mosquitto -v and mosquitto_sub
+    // -V 5 -c -x 2).
+    assert!(
+        lab.log()
+            .contains(&"Expiring client s due to timeout.".to_owned()),
+        "{:?}",
+        lab.log()
+    );
     let s = open5(&mut lab, c);
     assert!(matches!(&packets5(&lab, s)[0], P5::Connack(a) if !a.session_present));
 }
