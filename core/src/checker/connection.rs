@@ -16,6 +16,10 @@ use crate::codec::{v5, AnyPacket, Protocol};
 pub struct Conn {
     /// Packets seen each way (client→server, server→client).
     pub count: [u32; 2],
+    /// 5.0 AUTH packets of an enhanced authentication seen each way before
+    /// the CONNACK: they belong there (MQTT-3.2.0-1 excepts them), so the
+    /// CONNACK after them is still the server's first packet.
+    pub auth_before_connack: [u32; 2],
     /// The level its CONNECT named.
     pub protocol: Option<Protocol>,
     /// The CONNECT.
@@ -71,7 +75,21 @@ impl Checker {
     ) -> bool {
         let conn = at.conn;
         let c = self.conns.get_mut(&conn).expect("connection exists");
-        let first = c.count[side(at.direction)] == 1;
+        let s = side(at.direction);
+        // An AUTH while the server has sent nothing but AUTHs, on a connection
+        // whose CONNECT named an Authentication Method, is part of the
+        // exchange that precedes the CONNACK.
+        let enhanced = c.connect.as_ref().is_some_and(|k| {
+            k.properties
+                .iter()
+                .any(|q| matches!(q, Property::AuthenticationMethod(_)))
+        });
+        let is_auth = matches!(p, v5::Packet::Auth(_));
+        let server_before = c.count[1] - u32::from(s == 1);
+        if is_auth && enhanced && server_before == c.auth_before_connack[1] {
+            c.auth_before_connack[s] += 1;
+        }
+        let first = c.count[s] - c.auth_before_connack[s] == 1 && !is_auth;
         let proto = c.protocol.unwrap_or(protocol);
         let mut len = Vec::new();
         let size = raw.encode(&mut len).map(|_| len.len() as u64).ok();
