@@ -426,3 +426,144 @@ fn the_same_seed_gives_the_same_bytes() {
         "another key, another nonce"
     );
 }
+
+/// A sans-IO `Client` whose options carry a SCRAM login, joined to the broker
+/// byte for byte: the packets it sends, in order, and its events.
+fn client_against_broker(
+    lab: &mut Lab,
+    conn: ConnId,
+    password: &str,
+) -> (
+    Vec<v5::Packet>,
+    Vec<mqttlab_core::client::ClientEvent>,
+    Vec<v5::Packet>,
+) {
+    use mqttlab_core::client::{Client, ConnectOptions, ScramLogin};
+    let mut opts = ConnectOptions::new("c1");
+    opts.protocol = mqttlab_core::codec::Protocol::V5;
+    opts.scram = Some(ScramLogin {
+        username: "aluno".into(),
+        password: password.into(),
+        nonce_seed: 7,
+    });
+    let mut client = Client::new();
+    client.connect(lab.now, opts).unwrap();
+    let (mut sent, mut events, mut received) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..10 {
+        let mut progressed = false;
+        while let Some(t) = client.poll_transmit() {
+            progressed = true;
+            let p = *t.v5.expect("a 5.0 packet");
+            sent.push(p.clone());
+            for back in lab.send(conn, p) {
+                received.push(back.clone());
+                client.handle_bytes(lab.now, &back.to_bytes().unwrap());
+            }
+        }
+        while let Some(e) = client.poll_event() {
+            events.push(e);
+        }
+        if !progressed {
+            break;
+        }
+    }
+    (sent, events, received)
+}
+
+#[test]
+fn a_client_with_a_scram_login_runs_the_exchange_itself() {
+    use mqttlab_core::client::ClientEvent;
+    let mut lab = Lab::new(config());
+    let conn = lab.open(1);
+    let (sent, events, received) = client_against_broker(&mut lab, conn, "senha");
+    // CONNECT with the method and the client-first, then AUTH 0x18 with the proof
+    // (MQTT-3.1.2-30: nothing else before the CONNACK, MQTT-4.12.0-3).
+    let v5::Packet::Connect(c) = &sent[0] else {
+        panic!("{sent:?}")
+    };
+    assert!(c
+        .properties
+        .contains(&AuthenticationMethod(SCRAM_SHA_256.into()).into()));
+    let first = c.properties.iter().find_map(|p| match p {
+        Property::AuthenticationData(d) => Some(d.0.clone()),
+        _ => None,
+    });
+    assert!(first.unwrap().starts_with(b"n,,n=aluno,r="));
+    assert!(
+        matches!(&sent[1], v5::Packet::Auth(a) if a.reason == Some(AuthReasonCode::ContinueAuthentication)),
+        "{sent:?}"
+    );
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(matches!(&received[0], v5::Packet::Auth(_)));
+    assert!(
+        matches!(&received[1], v5::Packet::Connack(c) if c.reason == ConnackReasonCode::Success)
+    );
+    assert!(
+        events.contains(&ClientEvent::Connected {
+            session_present: false
+        }),
+        "{events:?}"
+    );
+
+    // A wrong password: the broker refuses with 0x87, the client says so.
+    let conn = lab.open(2);
+    let (sent, events, _) = client_against_broker(&mut lab, conn, "chute");
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(
+        events.contains(&ClientEvent::ConnectionRefusedV5(
+            ConnackReasonCode::NotAuthorized
+        )),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn a_broker_that_does_not_prove_the_password_is_refused_by_the_client() {
+    use mqttlab_core::client::{
+        Client, ClientEvent, ConnectOptions, DisconnectReason, ProtocolError, ScramLogin,
+    };
+    // A broker that answers Success without the server-final (it never proved
+    // it knows the password; RFC 5802 §5) is not accepted: the client closes.
+    let mut opts = ConnectOptions::new("c1");
+    opts.protocol = mqttlab_core::codec::Protocol::V5;
+    opts.scram = Some(ScramLogin {
+        username: "aluno".into(),
+        password: "senha".into(),
+        nonce_seed: 1,
+    });
+    let mut client = Client::new();
+    client.connect(Instant::ZERO, opts).unwrap();
+    while client.poll_transmit().is_some() {}
+    let bare = v5::Packet::Connack(v5::Connack {
+        session_present: false,
+        reason: ConnackReasonCode::Success,
+        properties: vec![],
+    });
+    client.handle_bytes(Instant::ZERO, &bare.to_bytes().unwrap());
+    let events: Vec<_> = std::iter::from_fn(|| client.poll_event()).collect();
+    assert!(
+        events.iter().any(|e| matches!(
+            e,
+            ClientEvent::Disconnected {
+                reason: DisconnectReason::Protocol(ProtocolError::Authentication(
+                    mqttlab_core::client::AuthFailed::ServerNotProven
+                ))
+            }
+        )),
+        "{events:?}"
+    );
+    assert!(!events.contains(&ClientEvent::Connected {
+        session_present: false
+    }));
+    // A SCRAM login needs MQTT 5.0.
+    let mut opts = ConnectOptions::new("c1");
+    opts.scram = Some(ScramLogin {
+        username: "aluno".into(),
+        password: "senha".into(),
+        nonce_seed: 1,
+    });
+    assert_eq!(
+        Client::new().connect(Instant::ZERO, opts),
+        Err(mqttlab_core::client::ClientError::NeedsV5)
+    );
+}

@@ -198,6 +198,43 @@ pub enum ProtocolError {
         /// The maximum.
         max: usize,
     },
+    /// Enhanced authentication failed on our side (the broker's refusals are
+    /// CONNACK reason codes, not this).
+    Authentication(AuthFailed),
+}
+
+/// Why the client gave up an enhanced authentication exchange.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum AuthFailed {
+    /// The broker accepted without proving it knows the password: its final
+    /// data was missing or its signature wrong (RFC 5802 §5), as a fake
+    /// broker's would be.
+    ServerNotProven,
+    /// A step that does not fit the exchange: another method, no data, a
+    /// malformed SCRAM message, or a packet out of place.
+    BadStep,
+}
+
+impl From<&super::AuthError> for AuthFailed {
+    fn from(e: &super::AuthError) -> Self {
+        use super::AuthError as E;
+        match e {
+            E::Scram(crate::auth::ScramError::BadServerSignature) | E::Refused(_) => {
+                AuthFailed::ServerNotProven
+            }
+            E::Scram(_) | E::Disconnected(_) | E::BadStep | E::Unexpected(_) => AuthFailed::BadStep,
+        }
+    }
+}
+
+impl fmt::Display for AuthFailed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AuthFailed::ServerNotProven => "the broker did not prove it knows the password",
+            AuthFailed::BadStep => "an authentication step that does not fit the exchange",
+        })
+    }
 }
 
 impl fmt::Display for ProtocolError {
@@ -225,6 +262,7 @@ impl fmt::Display for ProtocolError {
             ProtocolError::PacketTooLarge { size, max } => {
                 write!(f, "packet of {size} bytes exceeds the maximum of {max}")
             }
+            ProtocolError::Authentication(e) => write!(f, "authentication failed: {e}"),
         }
     }
 }
@@ -278,6 +316,8 @@ pub enum ClientError {
     NeedsV5,
     /// A property the packet may not carry (the table of §2.2.2.2).
     PropertyNotAllowed(crate::codec::properties::PropertyId),
+    /// Enhanced authentication could not start (the SCRAM login given).
+    Authentication(super::AuthError),
 }
 
 impl fmt::Display for ClientError {
@@ -308,6 +348,7 @@ impl fmt::Display for ClientError {
             ClientError::PropertyNotAllowed(id) => {
                 write!(f, "{} is not allowed here", id.name())
             }
+            ClientError::Authentication(e) => write!(f, "cannot authenticate: {e}"),
         }
     }
 }

@@ -300,6 +300,7 @@ impl Client {
         // A 5.0 client says why before it closes (§4.13.1).
         if self.options.protocol == codec::Protocol::V5 && self.is_connected() {
             let q = Queued {
+                auth: None,
                 packet: Packet::Disconnect,
                 properties: Vec::new(),
                 sub_options: Vec::new(),

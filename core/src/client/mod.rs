@@ -66,8 +66,8 @@ use crate::time::Instant;
 use crate::topic::{TopicFilter, TopicName};
 
 pub use enhanced_auth::{AuthError, ScramAuth};
-pub use event::{ClientError, ClientEvent, DisconnectReason, Message, ProtocolError};
-pub use options::{ConnectOptions, Qos2Delivery, ResendPolicy, MAX_PACKET_SIZE};
+pub use event::{AuthFailed, ClientError, ClientEvent, DisconnectReason, Message, ProtocolError};
+pub use options::{ConnectOptions, Qos2Delivery, ResendPolicy, ScramLogin, MAX_PACKET_SIZE};
 pub use session::{Outgoing, OutgoingState, PendingRequest, Session};
 pub use timer::{Timer, Timers};
 pub use v5::ServerLimits;
@@ -80,6 +80,10 @@ struct Queued {
     properties: Vec<Property>,
     sub_options: Vec<SubscriptionOptions>,
     reason: Option<DisconnectReasonCode>,
+    /// An AUTH of enhanced authentication, which has no 3.1.1 form: it is
+    /// sent as is (its `packet`, `Pingreq`, is a placeholder nothing reads
+    /// but [`Transmit::packet`]).
+    auth: Option<crate::codec::v5::Auth>,
 }
 
 impl Queued {
@@ -89,6 +93,14 @@ impl Queued {
             properties,
             sub_options: Vec::new(),
             reason: None,
+            auth: None,
+        }
+    }
+
+    fn auth(auth: crate::codec::v5::Auth) -> Queued {
+        Queued {
+            auth: Some(auth),
+            ..Queued::with(Packet::Pingreq, Vec::new())
         }
     }
 }
@@ -134,6 +146,12 @@ pub struct Client {
     inbuf: Vec<u8>,
     /// Bytes of an oversized packet still to skip.
     skip: usize,
+    /// A SCRAM-SHA-256 exchange (MQTT 5.0 enhanced authentication), when the
+    /// options ask for one, and the CONNECT properties that start it.
+    scram: Option<ScramAuth>,
+    scram_connect: Vec<Property>,
+    /// Where SCRAM nonces come from: one stream for the client's life.
+    nonces: Option<crate::auth::NonceGen>,
 }
 
 impl Default for Client {
@@ -160,6 +178,9 @@ impl Client {
             ping_outstanding: false,
             inbuf: Vec::new(),
             skip: 0,
+            scram: None,
+            scram_connect: Vec::new(),
+            nonces: None,
         }
     }
 
@@ -231,6 +252,24 @@ impl Client {
         }
         v5::check_properties(Holder::Connect, &options.properties)?;
         v5::check_properties(Holder::Will, &options.will_properties)?;
+        self.scram = None;
+        self.scram_connect.clear();
+        if let Some(login) = &options.scram {
+            if options.protocol != Protocol::V5 {
+                return Err(ClientError::NeedsV5);
+            }
+            let nonce = self
+                .nonces
+                .get_or_insert_with(|| {
+                    crate::auth::NonceGen::from_seed(login.nonce_seed, &options.client_id)
+                })
+                .next_nonce();
+            let mut auth = ScramAuth::new(&login.username, login.password.as_bytes());
+            self.scram_connect = auth
+                .connect_properties(&nonce)
+                .map_err(ClientError::Authentication)?;
+            self.scram = Some(auth);
+        }
         if options.clean_session {
             self.session.clear();
         }
@@ -414,6 +453,7 @@ impl Client {
             properties,
             sub_options: filters.iter().map(|(_, o)| *o).collect(),
             reason: None,
+            auth: None,
         };
         self.send_or_hold(now, q);
         Ok(pid)
@@ -498,6 +538,7 @@ impl Client {
             }
             ConnectionState::Connected => {
                 let q = Queued {
+                    auth: None,
                     packet: Packet::Disconnect,
                     properties,
                     sub_options: Vec::new(),
@@ -532,7 +573,8 @@ impl Client {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transmit {
     /// The packet (under MQTT 5.0, its 3.1.1 reading: what the client's logic
-    /// decided, without properties).
+    /// decided, without properties; an AUTH, which 3.1.1 lacks, reads as
+    /// `Pingreq` here: look at `v5`).
     pub packet: Packet,
     /// Under MQTT 5.0, the packet as sent (properties, reason code, a topic
     /// left out for its alias).

@@ -158,6 +158,7 @@ pub(super) fn disconnect_reason(e: &ProtocolError) -> DisconnectReasonCode {
         ProtocolError::TopicAliasInvalid(_) => DisconnectReasonCode::TopicAliasInvalid,
         ProtocolError::ReceiveMaximumExceeded => DisconnectReasonCode::ReceiveMaximumExceeded,
         ProtocolError::PacketTooLarge { .. } => DisconnectReasonCode::PacketTooLarge,
+        ProtocolError::Authentication(_) => DisconnectReasonCode::NotAuthorized,
         _ => DisconnectReasonCode::ProtocolError,
     }
 }
@@ -260,6 +261,7 @@ impl Client {
             ConnectionState::Disconnected => {}
             ConnectionState::Connecting => match packet {
                 v5::Packet::Connack(ack) => self.on_connack_v5(now, ack),
+                v5::Packet::Auth(a) if self.scram.is_some() => self.on_auth(a),
                 other => self.protocol_error(ProtocolError::ExpectedConnack(other.packet_type())),
             },
             ConnectionState::Connected => self.on_packet_v5(now, packet),
@@ -280,6 +282,14 @@ impl Client {
                 ack.reason.as_u8()
             )));
             return;
+        }
+        // Enhanced authentication: the CONNACK carries the server's final
+        // data, which must prove it knows the password (RFC 5802 §5).
+        if let Some(auth) = self.scram.as_mut() {
+            if let Err(e) = auth.handle(&v5::Packet::Connack(ack.clone())) {
+                self.protocol_error(ProtocolError::Authentication((&e).into()));
+                return;
+            }
         }
         self.server = ServerLimits::from_properties(&ack.properties);
         if let Some(k) = self.server.server_keep_alive {
@@ -406,6 +416,19 @@ impl Client {
         }
     }
 
+    /// An AUTH from the broker during the CONNECT exchange (§4.12): SCRAM's
+    /// answer goes back as an AUTH 0x18.
+    fn on_auth(&mut self, a: v5::Auth) {
+        let Some(auth) = self.scram.as_mut() else {
+            return;
+        };
+        match auth.handle(&v5::Packet::Auth(a)) {
+            Ok(Some(reply)) => self.out.push_back(Queued::auth(reply)),
+            Ok(None) => {}
+            Err(e) => self.protocol_error(ProtocolError::Authentication((&e).into())),
+        }
+    }
+
     /// A 5.0 PUBLISH: its topic from a Topic Alias if it has one (§3.3.2.3.4),
     /// then the one QoS logic.
     fn on_publish_v5(&mut self, now: Instant, p: v5::Publish) {
@@ -453,13 +476,18 @@ impl Client {
     /// one whose alias the broker does not allow (it was published before
     /// CONNACK) goes without the alias.
     pub(super) fn build_v5(&mut self, q: &Queued) -> Option<v5::Packet> {
+        if let Some(a) = &q.auth {
+            return Some(v5::Packet::Auth(a.clone()));
+        }
         Some(match &q.packet {
             Packet::Connect(c) => {
                 let o = &self.options;
+                let mut properties = o.properties.clone();
+                properties.extend(self.scram_connect.iter().cloned());
                 v5::Packet::Connect(v5::Connect {
                     clean_start: c.clean_session,
                     keep_alive: c.keep_alive,
-                    properties: o.properties.clone(),
+                    properties,
                     client_id: c.client_id.clone(),
                     will: c.will.as_ref().map(|w| v5::Will {
                         properties: o.will_properties.clone(),

@@ -53,6 +53,11 @@ bundled!(
     "27-reason-codes.mqtt",
     "28-topic-alias.mqtt",
     "29-shared-queue.mqtt",
+    "30-request-response.mqtt",
+    "31-receive-maximum.mqtt",
+    "32-will-delay.mqtt",
+    "33-scram.mqtt",
+    "34-session-311-vs-5.mqtt",
 );
 
 /// A bundled scenario by file name (with or without `.mqtt`).

@@ -93,6 +93,12 @@ pub enum Note {
         /// Whether it switched the heater on.
         on: bool,
     },
+    /// A responder answered a request on its Response Topic (MQTT 5.0
+    /// request/response).
+    Answered {
+        /// The Response Topic the answer went to.
+        topic: String,
+    },
     /// A stalled client reads again.
     ReadsAgain {
         /// The client node.
@@ -241,6 +247,7 @@ impl fmt::Display for Note {
                 setpoint.0,
                 if *on { "on" } else { "off" }
             ),
+            Note::Answered { topic } => write!(f, "answered on {topic}"),
             Note::ReadsAgain { client, packets } => write!(
                 f,
                 "{client} reads again: {packets} packets had waited for it"

@@ -85,6 +85,7 @@ pub fn app(lang: Lang, a: &AppSummary) -> String {
         }
         AppSummary::Controller { input, output } => format!("controlador {input} -> {output}"),
         AppSummary::Esp32(p) => format!("esp32 {}", p.name()),
+        AppSummary::Responder { topic, reply } => format!("responde a {topic} com \"{reply}\""),
     }
 }
 
@@ -204,6 +205,7 @@ fn note_pt(n: &Note) -> String {
             decimal_pt(setpoint.0),
             if *on { "ligado" } else { "desligado" }
         ),
+        Note::Answered { topic } => format!("respondeu em {topic}"),
         Note::ReadsAgain { client, packets } => {
             format!("{client} volta a ler: {packets} pacotes esperavam por ele")
         }
@@ -283,6 +285,16 @@ fn protocol_pt(e: &ProtocolError) -> String {
         ProtocolError::PacketTooLarge { size, max } => {
             format!("pacote de {size} bytes excede o máximo de {max}")
         }
+        ProtocolError::Authentication(e) => format!("autenticação falhou: {}", auth_pt(e)),
+    }
+}
+
+/// Why our side of a SCRAM exchange failed.
+fn auth_pt(e: &mqttlab_core::client::AuthFailed) -> String {
+    use mqttlab_core::client::AuthFailed as A;
+    match e {
+        A::ServerNotProven => "o broker não provou que conhece a senha".into(),
+        A::BadStep => "um passo de autenticação que não cabe na troca".into(),
     }
 }
 

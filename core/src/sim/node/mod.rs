@@ -12,6 +12,7 @@ mod client;
 mod controller;
 mod esp32;
 mod mosquitto_cli;
+mod responder;
 mod sensor;
 mod value;
 
@@ -21,6 +22,7 @@ pub use client::Generic;
 pub use controller::Controller;
 pub use esp32::{Esp32, Esp32Profile};
 pub use mosquitto_cli::MosquittoCli;
+pub use responder::Responder;
 pub use sensor::Sensor;
 pub use value::ValueModel;
 
@@ -116,6 +118,8 @@ pub enum App {
     Controller(Controller),
     /// An ESP32 firmware with a client-library profile.
     Esp32(Esp32),
+    /// A device answering MQTT 5.0 requests on their Response Topic.
+    Responder(Responder),
 }
 
 impl App {
@@ -129,6 +133,7 @@ impl App {
             App::Actuator(a) => a.start(cx),
             App::Controller(a) => a.start(cx),
             App::Esp32(a) => a.start(cx),
+            App::Responder(a) => a.start(cx),
         }
     }
 
@@ -142,6 +147,7 @@ impl App {
             App::Actuator(a) => a.on_event(cx, ev),
             App::Controller(a) => a.on_event(cx, ev),
             App::Esp32(a) => a.on_event(cx, ev),
+            App::Responder(a) => a.on_event(cx, ev),
         }
     }
 
@@ -155,6 +161,7 @@ impl App {
             App::Actuator(a) => a.on_wake(cx),
             App::Controller(a) => a.on_wake(cx),
             App::Esp32(a) => a.on_wake(cx),
+            App::Responder(a) => a.on_wake(cx),
         }
     }
 
@@ -277,6 +284,10 @@ impl App {
                 output: c.output.clone(),
             },
             App::Esp32(e) => AppSummary::Esp32(e.profile),
+            App::Responder(r) => AppSummary::Responder {
+                topic: r.topic.clone(),
+                reply: r.reply.clone(),
+            },
         }
     }
 }
@@ -315,6 +326,13 @@ pub enum AppSummary {
     },
     /// An ESP32 firmware.
     Esp32(Esp32Profile),
+    /// A responder.
+    Responder {
+        /// The request topic it listens on.
+        topic: String,
+        /// What it answers.
+        reply: String,
+    },
 }
 
 impl core::fmt::Display for AppSummary {
@@ -331,6 +349,9 @@ impl core::fmt::Display for AppSummary {
                 write!(f, "controller {input} -> {output}")
             }
             AppSummary::Esp32(p) => write!(f, "esp32 {}", p.name()),
+            AppSummary::Responder { topic, reply } => {
+                write!(f, "responder {topic} -> \"{reply}\"")
+            }
         }
     }
 }

@@ -56,6 +56,9 @@ pub struct ConnSpec {
     pub receive_maximum: Option<u16>,
     /// MQTT 5.0: `topic-alias-maximum N`, the CONNECT's Topic Alias Maximum.
     pub topic_alias_maximum: Option<u16>,
+    /// MQTT 5.0: `scram USER PASSWORD`, enhanced authentication with
+    /// SCRAM-SHA-256 (Authentication Method in CONNECT, then AUTH packets).
+    pub scram: Option<(String, String)>,
 }
 
 /// What kind of node a declaration makes.
@@ -95,6 +98,16 @@ pub enum NodeKind {
         setpoint: f64,
         /// Dead band half-width.
         hysteresis: f64,
+    },
+    /// `responder NAME -> BROKER topic FILTER reply "PAYLOAD" [qos N]`: answers
+    /// each MQTT 5.0 request on its Response Topic, with its Correlation Data.
+    Responder {
+        /// The request filter.
+        topic: String,
+        /// The answer's payload.
+        reply: String,
+        /// The QoS of its subscription and its answers.
+        qos: QoS,
     },
     /// `esp32 NAME -> BROKER profile P ...`
     Esp32 {

@@ -10,15 +10,21 @@ use crate::time::Instant;
 use super::super::action::Action;
 use super::super::fault::FaultRule;
 use super::super::link::LinkParams;
-use super::super::node::{Actuator, App, Controller, Esp32, MosquittoCli, Sensor};
+use super::super::node::{Actuator, App, Controller, Esp32, MosquittoCli, Responder, Sensor};
 use super::super::trace::TraceMode;
 use super::super::world::World;
 use super::ast::*;
 use super::errors::ScenarioError;
 use crate::sim::id::{NodeId, WorldError};
 
-/// The connect options a device declaration describes.
-pub fn connect_options(name: &str, conn: &ConnSpec, default_keep_alive: u16) -> ConnectOptions {
+/// The connect options a device declaration describes; `seed` (the world's)
+/// starts the client's SCRAM nonces, if it authenticates so.
+pub fn connect_options(
+    name: &str,
+    conn: &ConnSpec,
+    default_keep_alive: u16,
+    seed: u64,
+) -> ConnectOptions {
     let mut o = ConnectOptions::new(conn.id.clone().unwrap_or_else(|| name.to_owned()))
         .clean_session(!conn.persistent)
         .keep_alive(conn.keep_alive.unwrap_or(default_keep_alive));
@@ -51,6 +57,13 @@ pub fn connect_options(name: &str, conn: &ConnSpec, default_keep_alive: u16) -> 
     }
     if let Some(t) = conn.topic_alias_maximum {
         o.properties.push(props::TopicAliasMaximum(t).into());
+    }
+    if let Some((username, password)) = &conn.scram {
+        o.scram = Some(crate::client::ScramLogin {
+            username: username.clone(),
+            password: password.clone(),
+            nonce_seed: seed,
+        });
     }
     o
 }
@@ -111,14 +124,15 @@ impl Scenario {
                         topic.clone(),
                         *every,
                         model.clone(),
-                        connect_options(name, &n.conn, 60),
+                        connect_options(name, &n.conn, 60, seed),
                     );
                     s.qos = *qos;
                     s.retain = *retain;
                     (App::Sensor(s), true)
                 }
                 NodeKind::Actuator { topic, qos } => {
-                    let mut a = Actuator::new(topic.clone(), connect_options(name, &n.conn, 60));
+                    let mut a =
+                        Actuator::new(topic.clone(), connect_options(name, &n.conn, 60, seed));
                     a.qos = *qos;
                     (App::Actuator(a), true)
                 }
@@ -132,10 +146,19 @@ impl Scenario {
                         input.clone(),
                         output.clone(),
                         *setpoint,
-                        connect_options(name, &n.conn, 60),
+                        connect_options(name, &n.conn, 60, seed),
                     );
                     c.hysteresis = *hysteresis;
                     (App::Controller(c), true)
+                }
+                NodeKind::Responder { topic, reply, qos } => {
+                    let mut r = Responder::new(
+                        topic.clone(),
+                        reply.clone(),
+                        connect_options(name, &n.conn, 60, seed),
+                    );
+                    r.qos = *qos;
+                    (App::Responder(r), true)
                 }
                 NodeKind::Esp32 {
                     profile,
@@ -145,7 +168,7 @@ impl Scenario {
                     reconnect,
                 } => {
                     let mut e = Esp32::new(*profile, name);
-                    e.options = connect_options(name, &n.conn, profile.keep_alive());
+                    e.options = connect_options(name, &n.conn, profile.keep_alive(), seed);
                     e.sensor = sensor.as_ref().map(|(t, every, m, q)| {
                         let mut s = Sensor::new(t.clone(), *every, m.clone(), e.options.clone());
                         s.qos = *q;
@@ -219,7 +242,7 @@ impl Scenario {
                     }
                     Action::Connect(
                         id(&w, r)?,
-                        Box::new(connect_options(&r.name, &conn, 60)),
+                        Box::new(connect_options(&r.name, &conn, 60, seed)),
                         *reconnect,
                     )
                 }

@@ -27,7 +27,7 @@
 //!               "topic" [ "read" | "write" | "readwrite" | "deny" ] FILTER ;
 //!
 //! device      = KIND NAME "->" BROKER { option } ;
-//! KIND        = "client" | "sensor" | "actuator" | "controller" | "esp32" ;
+//! KIND        = "client" | "sensor" | "actuator" | "controller" | "responder" | "esp32" ;
 //! option      = link-opt | conn-opt | kind-opt ;
 //! link-opt    = "latency" DURATION | "jitter" DURATION | "bandwidth" ( RATE | "unlimited" )
 //!             | "loss" PERCENT | "rto" DURATION | "retries" N ;
@@ -37,6 +37,7 @@
 //! sensor      : "topic" TOPIC "every" DURATION [ "model" MODEL ] [ "qos" N ] [ "retain" ]
 //! actuator    : "topic" FILTER [ "qos" N ]
 //! controller  : "input" FILTER "output" TOPIC "setpoint" NUMBER [ "hysteresis" NUMBER ]
+//! responder   : "topic" FILTER "reply" PAYLOAD [ "qos" N ]   (MQTT 5.0)
 //! esp32       : "profile" ( "pubsubclient" | "pubsubclient-128" | "esp-idf" )
 //!               [ "topic" TOPIC "every" DURATION [ "model" MODEL ] ]
 //!               [ "subscribe" FILTER [ "qos" N ] ] [ "announce" TOPIC PAYLOAD ]

@@ -35,6 +35,7 @@ pub(super) const BROKER_OPTIONS: &[&str] = &[
     "maximum-qos",
     "no-retain",
     "sys-interval",
+    "scram-user",
 ];
 
 pub(super) fn broker(c: &mut Cur, sc: &mut Scenario) -> R<()> {
@@ -98,6 +99,15 @@ pub(super) fn broker(c: &mut Cur, sc: &mut Scenario) -> R<()> {
                 let d = c.duration()?;
                 cfg.sys_interval = (!d.is_zero()).then_some(d);
             }
+            "scram-user" => {
+                let u = c.text("a user name")?;
+                let p = c.text("a password")?;
+                // mqttlab broker draws a random salt; a scenario replays, so
+                // its salt follows from the broker's and the user's names.
+                let salt = scram_salt(&name.name, &u);
+                cfg.enhanced_auth
+                    .add_scram_user(&u, p.as_bytes(), &salt, SCRAM_ITERATIONS);
+            }
             other => {
                 return c.err(
                     col,
@@ -117,6 +127,25 @@ pub(super) fn broker(c: &mut Cur, sc: &mut Scenario) -> R<()> {
         conn: ConnSpec::default(),
     });
     Ok(())
+}
+
+/// The iteration count of a scenario's SCRAM users: RFC 7677's minimum, as
+/// `mqttlab broker`'s `scram_user` uses by default.
+pub const SCRAM_ITERATIONS: u32 = 4096;
+
+/// A SCRAM user's salt in a scenario: 16 bytes from the broker's and the user's
+/// names, so that a run replays byte for byte.
+pub fn scram_salt(broker: &str, user: &str) -> [u8; 16] {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"mqttlab scram salt\0");
+    h.update(broker.as_bytes());
+    h.update([0]);
+    h.update(user.as_bytes());
+    let d = h.finalize();
+    let mut salt = [0u8; 16];
+    salt.copy_from_slice(&d[..16]);
+    salt
 }
 
 pub(super) const ACL_SUBJECTS: &[&str] = &["user", "client", "anyone"];
@@ -243,6 +272,29 @@ mod tests {
             Some(std::time::Duration::from_secs(10))
         );
         assert_eq!(cfg("broker b sys-interval 0s"), None, "0 turns it off");
+    }
+
+    #[test]
+    fn a_scram_user_is_kept_as_keys_with_a_salt_from_the_names() {
+        let sc = ok("broker b scram-user aluno senha");
+        let NodeKind::Broker(cfg) = &sc.nodes[0].kind else {
+            panic!("not a broker")
+        };
+        let creds = &cfg.enhanced_auth.scram_users["aluno"];
+        let want = crate::auth::ScramCredentials::from_password(
+            b"senha",
+            &super::scram_salt("b", "aluno"),
+            super::SCRAM_ITERATIONS,
+        );
+        assert_eq!(creds, &want);
+        assert_ne!(
+            super::scram_salt("b", "aluno"),
+            super::scram_salt("c", "aluno")
+        );
+        assert_eq!(
+            err("broker b scram-user aluno"),
+            (1, 26, "expected a password at the end of the line".into())
+        );
     }
 
     #[test]

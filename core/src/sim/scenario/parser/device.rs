@@ -49,6 +49,11 @@ pub(super) fn device(c: &mut Cur, sc: &mut Scenario, kw: &str) -> R<()> {
             setpoint: f64::NAN,
             hysteresis: 0.5,
         },
+        "responder" => NodeKind::Responder {
+            topic: String::new(),
+            reply: String::new(),
+            qos: QoS::AtMostOnce,
+        },
         _ => NodeKind::Esp32 {
             profile: Esp32Profile::PubSubClient { buffer: 256 },
             sensor: None,
@@ -108,6 +113,18 @@ pub(super) fn device(c: &mut Cur, sc: &mut Scenario, kw: &str) -> R<()> {
             }
             (NodeKind::Controller { hysteresis, .. }, "hysteresis") => {
                 *hysteresis = c.float("a number")?;
+                true
+            }
+            (NodeKind::Responder { topic, .. }, "topic") => {
+                *topic = c.topic(true)?;
+                true
+            }
+            (NodeKind::Responder { reply, .. }, "reply") => {
+                *reply = c.text("the answer's payload")?;
+                true
+            }
+            (NodeKind::Responder { qos, .. }, "qos") => {
+                *qos = c.qos()?;
                 true
             }
             (NodeKind::Esp32 { profile, .. }, "profile") => {
@@ -182,6 +199,21 @@ pub(super) fn device(c: &mut Cur, sc: &mut Scenario, kw: &str) -> R<()> {
         NodeKind::Actuator { topic, .. } if topic.is_empty() => {
             return c.err(c.end_col, "an actuator needs 'topic TOPIC'");
         }
+        NodeKind::Responder { topic, .. } if topic.is_empty() => {
+            return c.err(c.end_col, "a responder needs 'topic FILTER reply PAYLOAD'");
+        }
+        NodeKind::Responder { .. } => match conn.protocol {
+            // Request/response is MQTT 5.0's: it speaks 5.0 unless told otherwise,
+            // and cannot be told otherwise.
+            None => conn.protocol = Some(crate::codec::Protocol::V5),
+            Some(crate::codec::Protocol::V5) => {}
+            Some(_) => {
+                return c.err(
+                    c.end_col,
+                    "a responder answers on a request's Response Topic, which only MQTT 5.0 has: leave out 'version'",
+                )
+            }
+        },
         NodeKind::Controller {
             input,
             output,
@@ -291,6 +323,37 @@ client c -> b");
         assert_eq!(*reconnect, Some(Duration::from_secs(3)));
         assert_eq!(sc.nodes[5].kind, NodeKind::Client);
         assert_eq!(sc.nodes[5].broker.as_ref().unwrap().name, "b");
+    }
+
+    #[test]
+    fn a_responder_speaks_5_0() {
+        let sc = ok(r#"broker b
+responder t -> b topic casa/termostato/get reply "21.5" qos 1"#);
+        assert_eq!(
+            sc.nodes[1].kind,
+            NodeKind::Responder {
+                topic: "casa/termostato/get".into(),
+                reply: "21.5".into(),
+                qos: QoS::AtLeastOnce
+            }
+        );
+        assert_eq!(sc.nodes[1].conn.protocol, Some(crate::codec::Protocol::V5));
+        assert_eq!(
+            err("broker b\nresponder t -> b reply x"),
+            (
+                2,
+                25,
+                "a responder needs 'topic FILTER reply PAYLOAD'".into()
+            )
+        );
+        assert_eq!(
+            err("broker b\nresponder t -> b topic a reply x version 311"),
+            (
+                2,
+                45,
+                "a responder answers on a request's Response Topic, which only MQTT 5.0 has: leave out 'version'".into()
+            )
+        );
     }
 
     #[test]

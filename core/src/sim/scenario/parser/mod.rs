@@ -34,6 +34,7 @@ pub const STATEMENTS: &[&str] = &[
     "sensor",
     "actuator",
     "controller",
+    "responder",
     "esp32",
     "at",
     "fault",
@@ -157,7 +158,9 @@ fn statement(c: &mut Cur, sc: &mut Scenario, last_at: &mut Instant, raw: &str) -
             sc.acls.push(a);
             Ok(())
         }
-        "client" | "sensor" | "actuator" | "controller" | "esp32" => device(c, sc, &kw),
+        "client" | "sensor" | "actuator" | "controller" | "responder" | "esp32" => {
+            device(c, sc, &kw)
+        }
         "at" => {
             let at = c.time()?;
             *last_at = at;

@@ -129,6 +129,11 @@ pub(super) fn conn_opt(c: &mut Cur, opt: &str, conn: &mut ConnSpec) -> R<bool> {
             conn.receive_maximum = Some(n);
         }
         "topic-alias-maximum" => conn.topic_alias_maximum = Some(c.number("a number")?),
+        "scram" => {
+            let u = c.text("a user name")?;
+            let p = c.text("a password")?;
+            conn.scram = Some((u, p));
+        }
         _ => return Ok(false),
     }
     Ok(true)
@@ -141,6 +146,7 @@ pub(super) fn check_v5_options(c: &Cur, conn: &ConnSpec) -> R<()> {
         ("session-expiry", conn.session_expiry.is_some()),
         ("receive-maximum", conn.receive_maximum.is_some()),
         ("topic-alias-maximum", conn.topic_alias_maximum.is_some()),
+        ("scram", conn.scram.is_some()),
     ];
     match v5_only.iter().find(|(_, given)| *given) {
         Some((word, _)) if conn.protocol != Some(Protocol::V5) => c.err(
