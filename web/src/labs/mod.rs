@@ -271,5 +271,11 @@ mod tests {
             }
         }
         assert_eq!(all().len(), FILES.len());
+        for id in &order {
+            assert!(
+                find(id).is_some(),
+                "index.toml lists {id}, which has no file"
+            );
+        }
     }
 }
