@@ -348,11 +348,13 @@ fn broken_acl_lines_say_where_and_what() {
     );
     assert_eq!(
         first_error("broker b\nclient c -> b\nexpect c suback 3"),
-        "line 3, column 17: a SUBACK return code is 0, 1, 2 or 128 (failure), not 3"
+        "line 3, column 17: a SUBACK return code is 0, 1, 2 or 128 (failure), not 3 \
+         (MQTT 5.0 reason codes are written in hex: 0x87)"
     );
     assert_eq!(
         first_error("broker b\nclient c -> b\nexpect c suback"),
-        "line 3, column 16: expected the SUBACK's return codes, one per filter: 0, 1, 2 or 128 (failure)"
+        "line 3, column 16: expected the SUBACK's return codes, one per filter: 0, 1, 2 or 128 \
+         (failure), or MQTT 5.0 reason codes in hex (0x00, 0x87...)"
     );
 }
 
@@ -524,8 +526,8 @@ fn sys_interval_publishes_the_sys_tree_in_the_simulator() {
     let src = "broker b sys-interval 5s\n\
         client s -> b\n\
         client all -> b\n\
-        at 1s s: mosquitto_sub -t $SYS/broker/uptime -t $SYS/broker/clients/connected -v\n\
-        at 1s all: mosquitto_sub -t # -v\n\
+        at 1s s: mosquitto_sub -h b -t $SYS/broker/uptime -t $SYS/broker/clients/connected -v\n\
+        at 1s all: mosquitto_sub -h b -t # -v\n\
         run 12s\n";
     let r = scenario::run(src, Some(1)).unwrap();
     let lines = |node: &str| -> Vec<String> {
