@@ -543,10 +543,12 @@ fn sys_interval_publishes_the_sys_tree_in_the_simulator() {
         lines("s"),
         // The retained ones, in the order of the filters; then each tick's
         // uptime, and the count only when it changes.
+        // The broker ticks at 0 s, before any client connected.
         [
             "$SYS/broker/uptime 0 seconds",
-            "$SYS/broker/clients/connected 2",
+            "$SYS/broker/clients/connected 0",
             "$SYS/broker/uptime 5 seconds",
+            "$SYS/broker/clients/connected 2",
             "$SYS/broker/uptime 10 seconds",
         ]
     );

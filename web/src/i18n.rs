@@ -9,10 +9,12 @@ mod checker;
 pub mod glossary;
 mod live5;
 mod notes;
+mod topics;
 
 pub use capture::{capture_note, file_error};
 pub use checker::{ck, severity_text, statement_text, Ck};
 pub use live5::{l5, props_error, s5, Live5, State5};
+pub use topics::{tt, Topics};
 
 pub use notes::{
     app, disconnect_reason, fault_event, fault_left, packet_note, protocol_error, row_note,

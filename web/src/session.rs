@@ -188,7 +188,9 @@ impl Session {
     ) -> Result<(Session, Scenario), Vec<ScenarioError>> {
         let sc = scenario::parse(source).map_err(|e| e.0)?;
         let seed = seed_for(&sc, seed);
-        let world = sc.build(seed, TraceMode::Full).map_err(|e| vec![e])?;
+        let mut world = sc.build(seed, TraceMode::Full).map_err(|e| vec![e])?;
+        // The broker state panel's topic tree (it changes no trace).
+        world.record_topic_trees();
         Ok((Session::new(world), sc))
     }
 

@@ -8,7 +8,10 @@
 
 use yew::prelude::*;
 
-use crate::i18n::{s5, t, Lang, State5, Text};
+use std::rc::Rc;
+
+use crate::components::topic_tree::TopicTreeView;
+use crate::i18n::{s5, t, tt, Lang, State5, Text, Topics};
 use crate::sim::protocol::{BrokerView, SessionV5View};
 
 /// Seconds with one decimal, as the countdown reads.
@@ -147,6 +150,11 @@ pub fn broker_state(lang: Lang, broker: &BrokerView) -> Html {
             <ul class="retained">{ retained }</ul>
             <h4>{ t(lang, Text::PendingWills) }</h4>
             <ul class="wills">{ wills }</ul>
+            if !broker.topics.is_empty() {
+                <h4>{ tt(lang, Topics::Title) }</h4>
+                <TopicTreeView {lang} rows={Rc::new(broker.topics.clone())}
+                    untracked={broker.untracked_topics} />
+            }
         </div>
     }
 }

@@ -11,4 +11,5 @@ pub mod sequence_diagram;
 pub mod terminal;
 pub mod time_controls;
 pub mod topic_matcher;
+pub mod topic_tree;
 pub mod world_view;

@@ -15,6 +15,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
+use mqttlab_core::broker::TopicTree;
 use mqttlab_core::client::cli::SubArgs;
 use mqttlab_core::client::{Client, ClientEvent, ConnectOptions, DisconnectReason, ProtocolError};
 use mqttlab_core::codec::properties::Property;
@@ -354,6 +355,8 @@ pub struct Live {
     pub log: Vec<(Instant, LogEvent)>,
     /// Terminal screen.
     pub term: Vec<String>,
+    /// Every topic the page's client received a message on, since Connect.
+    pub topics: TopicTree,
     /// The terminal's `mosquitto_pub`/`mosquitto_sub` still running, each on a
     /// connection of its own to the page's broker.
     tools: Vec<TermTool>,
@@ -427,6 +430,7 @@ impl Driver {
                 row_protocol: Vec::new(),
                 log: Vec::new(),
                 term: Vec::new(),
+                topics: TopicTree::new(),
                 tools: Vec::new(),
                 url: None,
                 next_tool: 0,
@@ -456,6 +460,7 @@ impl Driver {
         {
             let mut l = self.live.borrow_mut();
             l.client = Client::new();
+            l.topics.clear();
             l.decoder = Decoder::with_protocol(DISPLAY_MAX_PACKET, options.protocol);
             l.protocol = options.protocol;
             l.connack = None;
@@ -926,6 +931,8 @@ impl Live {
                     },
                 ),
                 ClientEvent::Message(p) => {
+                    self.topics
+                        .record(now, p.topic.as_str(), &p.payload, p.retain);
                     if !p.properties.is_empty() {
                         self.log_event(
                             now,

@@ -223,6 +223,9 @@ fn broker_view(b: &BrokerSeen) -> BrokerView {
             .collect(),
         dropped: 0,
         shared: Vec::new(),
+        // A capture shows what was seen on the wire, not a broker's routing.
+        topics: Vec::new(),
+        untracked_topics: 0,
     }
 }
 

@@ -1,6 +1,8 @@
 //! "Connect to a broker": the page's own MQTT client on a real broker, over
 //! WebSocket ([`crate::live`]), with the same views as the simulation: sequence
-//! diagram, packet inspector, a `mosquitto_pub`/`mosquitto_sub` terminal and a log.
+//! diagram, packet inspector, a `mosquitto_pub`/`mosquitto_sub` terminal and a log,
+//! and the topic tree of every message received (MQTT Explorer's view; a button
+//! subscribes to `#` and `$SYS/#`).
 //!
 //! Nothing is sent anywhere until the student presses Connect, except one request
 //! to the server that served the page: `GET /mqtt/`, which `mqttlab serve` answers
@@ -19,8 +21,9 @@ use yew::prelude::*;
 
 use crate::components::broker_log::BrokerLog;
 use crate::components::terminal::{Terminal, INTERRUPT};
+use crate::components::topic_tree::TopicTreeView;
 use crate::components::world_view::DiagramPanel;
-use crate::i18n::{l5, props_error, t, Lang, Live5, Text};
+use crate::i18n::{l5, props_error, t, tt, Lang, Live5, Text, Topics};
 use crate::live::v5::{connect_properties, property_text, publish_properties, reason_text};
 use crate::live::{parse_ws_url, Driver, Failure, Phase, UrlError};
 
@@ -465,6 +468,20 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
         })
     };
 
+    let on_explore = {
+        let driver = driver.clone();
+        let form_error = form_error.clone();
+        Callback::from(move |_: MouseEvent| {
+            if !driver.is_connected() {
+                form_error.set(Some(t(lang, Text::NotConnectedYet).to_string()));
+                return;
+            }
+            // `#` does not match `$SYS/...` (MQTT-4.7.2-1): two filters.
+            let r = driver.subscribe(&[("#", QoS::AtMostOnce), ("$SYS/#", QoS::AtMostOnce)]);
+            form_error.set(r.err());
+        })
+    };
+
     let live = driver.live.borrow();
     let prompt = live
         .lanes
@@ -542,6 +559,8 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
     let len = rows.len();
     let log = Rc::new(live.log_lines(lang));
     let term = Rc::new(live.term.clone());
+    let topic_rows = Rc::new(live.topics.rows());
+    let untracked = live.topics.untracked();
     drop(live);
 
     let offers = upstreams
@@ -686,6 +705,16 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
                 if v5_live {
                     { connack }
                 }
+            </div>
+            <div class="panel topic-tree-panel" id="topic-tree-panel">
+                <div class="panel-head">
+                    <h3>{ tt(lang, Topics::Title) }</h3>
+                    <button id="explore" type="button" disabled={!connected} onclick={on_explore}
+                        title={tt(lang, Topics::ExploreHelp)}>
+                        { tt(lang, Topics::Explore) }
+                    </button>
+                </div>
+                <TopicTreeView {lang} rows={topic_rows} {untracked} />
             </div>
             <div class="workspace live">
                 <DiagramPanel key={*attempt} {lang} {lanes} {rows} {len} {bytes_of}

@@ -18,6 +18,7 @@ use crate::session::Session;
 use super::protocol::{
     BrokerView, ExpectView, ExportKind, FaultView, LinkSettings, NodeCard, NodeRole, Reply,
     Request, SessionV5View, SessionView, SharedGroupView, Update, WorldSource, MAX_SESSIONS_SHOWN,
+    MAX_TOPIC_ROWS_SENT,
 };
 
 /// Events per slice: a few milliseconds of work for the core in wasm, so that
@@ -412,6 +413,12 @@ pub fn broker_view(name: &str, broker: &Broker, now: Instant) -> BrokerView {
     let sessions = broker.sessions();
     let conns = broker.connections();
     let join = |items: Vec<String>, sep: &str| items.join(sep);
+    let (topics, untracked_topics) = broker.topic_tree().map_or((Vec::new(), 0), |t| {
+        let mut rows = t.rows();
+        let cut = rows.len().saturating_sub(MAX_TOPIC_ROWS_SENT);
+        rows.truncate(MAX_TOPIC_ROWS_SENT);
+        (rows, t.untracked() + cut as u64)
+    });
     BrokerView {
         name: name.to_string(),
         more_sessions: sessions.len().saturating_sub(MAX_SESSIONS_SHOWN),
@@ -469,6 +476,8 @@ pub fn broker_view(name: &str, broker: &Broker, now: Instant) -> BrokerView {
             .retained()
             .map(|m| format!("{} {} (QoS {})", m.topic, payload_text(&m.payload), m.qos))
             .collect(),
+        topics,
+        untracked_topics,
         wills: broker
             .pending_wills()
             .into_iter()

@@ -241,7 +241,17 @@ pub struct BrokerView {
     /// MQTT 5.0 shared subscriptions and their members.
     #[serde(default)]
     pub shared: Vec<SharedGroupView>,
+    /// Every topic it routed, as the topic tree's rows (the first
+    /// [`MAX_TOPIC_ROWS_SENT`]).
+    #[serde(default)]
+    pub topics: Vec<mqttlab_core::broker::TopicRow>,
+    /// Messages on topics beyond the tree's limit, or rows not sent.
+    #[serde(default)]
+    pub untracked_topics: u64,
 }
+
+/// Topic tree rows sent per broker and update.
+pub const MAX_TOPIC_ROWS_SENT: usize = 600;
 
 /// A shared subscription (`$share/GROUP/FILTER`) and its members.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

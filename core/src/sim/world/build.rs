@@ -51,6 +51,9 @@ impl World {
         ] {
             self.log(id, line);
         }
+        // A broker with a clock of its own (`sys-interval`) starts it now;
+        // any other has no deadline yet and nothing is scheduled.
+        self.reschedule(id);
         Ok(id)
     }
 
