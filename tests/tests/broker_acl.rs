@@ -324,3 +324,65 @@ fn a_b_run(port: u16, broker: &mut Proc) -> Vec<String> {
     s.kill();
     s.seen.clone()
 }
+
+/// A rule naming the client's own user name (`%u`) means what mosquitto 2.0.11's
+/// `pattern` lines mean: each user reads and writes only under its own name, and
+/// a publish under another's is denied ("Denied PUBLISH") and reaches no one.
+/// The classroom's per-student topics rest on this (`core/src/classroom/`, with
+/// `%c`, the same substitution).
+#[test]
+fn own_topic_patterns_like_mosquitto_acl_file() {
+    if !have(&[Peer::Mosquitto, Peer::MosquittoClients]) {
+        return;
+    }
+    let run = |port: u16, broker: &mut Proc| -> (Vec<String>, bool) {
+        let mut s = sub(port, &["-i", "s1", "-u", "ana", "-t", "turma/ana/#", "-v"]);
+        broker.wait_for("Sending SUBACK to s1", WAIT);
+        pub_(
+            port,
+            &[
+                "-i",
+                "p2",
+                "-u",
+                "bia",
+                "-t",
+                "turma/ana/forjada",
+                "-m",
+                "x",
+            ],
+        );
+        broker.wait_for("Client p2 disconnected.", WAIT);
+        pub_(
+            port,
+            &["-i", "p1", "-u", "ana", "-t", "turma/ana/nota", "-m", "ok"],
+        );
+        s.wait_for("turma/ana/nota ok", WAIT);
+        s.kill();
+        let denied = broker
+            .seen
+            .iter()
+            .any(|l| l.contains("Denied PUBLISH from p2"));
+        (s.seen.clone(), denied)
+    };
+    let acl_file = temp("pattern.acl");
+    std::fs::write(&acl_file, "pattern readwrite turma/%u/#\n").expect("write the acl_file");
+    let (mut real, port, conf) = start_mosquitto_verbose_with(
+        "broker-acl-pattern",
+        &format!("allow_anonymous true\nacl_file {}\n", acl_file.display()),
+        WAIT,
+    );
+    let (real_out, real_denied) = run(port, &mut real);
+    real.kill();
+    let _ = std::fs::remove_file(conf);
+    let _ = std::fs::remove_file(&acl_file);
+
+    let rules = temp("pattern.conf");
+    std::fs::write(&rules, "acl anyone readwrite turma/%u/#\n").expect("write the config");
+    let (mut b, port) = start_mqttlab_broker(&["-c", rules.to_str().unwrap()], WAIT);
+    let (our_out, our_denied) = run(port, &mut b);
+    let _ = std::fs::remove_file(&rules);
+
+    assert_eq!(real_out, ["turma/ana/nota ok"], "mosquitto");
+    assert_eq!(our_out, real_out, "ours");
+    assert!(real_denied && our_denied, "both log Denied PUBLISH from p2");
+}
