@@ -5,12 +5,15 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::i18n::{t, Lang, Text};
+use crate::classroom::student::{self, Status};
+use crate::i18n::{c, t, Class, Lang, Text};
 use crate::pages::capture::CapturePage;
 use crate::pages::connect::ConnectPage;
 use crate::pages::inspect::InspectPage;
+use crate::pages::join::JoinPage;
 use crate::pages::lab::LabPage;
 use crate::pages::labs::LabsPage;
+use crate::pages::teacher::TeacherPage;
 use crate::pages::topics::TopicsPage;
 use crate::pages::workspace::WorkspacePage;
 use crate::route::{Page, Route};
@@ -21,6 +24,30 @@ pub fn app() -> Html {
     let lang = use_state(Lang::detect);
     let route = use_state(Route::current);
     let presenter = use_state(|| false);
+    // Bumped by a teacher's push, so that the page it opens starts afresh even
+    // when the same page is already open.
+    let generation = use_state(|| 0u32);
+    let pushes = use_mut_ref(|| 0u32);
+    let class_redraw = use_force_update();
+
+    // The student's class: re-render on its changes, open what the teacher
+    // pushes, and join again after a reload.
+    {
+        let route = route.clone();
+        let generation = generation.clone();
+        use_effect_with((), move |_| {
+            student::set_listener(move || class_redraw.force_update());
+            student::set_navigator(move |push| {
+                let next = crate::classroom::push_route(&push);
+                next.replace();
+                *pushes.borrow_mut() += 1;
+                generation.set(*pushes.borrow());
+                route.set(next);
+            });
+            student::rejoin();
+        });
+    }
+    let class_view = student::view();
 
     // Screen readers and the browser's own translation offer read <html lang>.
     use_effect_with(*lang, |lang| {
@@ -116,10 +143,38 @@ pub fn app() -> Html {
         Page::Capture => html! { <CapturePage lang={*lang} /> },
         Page::Labs => html! { <LabsPage lang={*lang} /> },
         Page::Lab(id) => {
-            html! { <LabPage lang={*lang} id={id.clone()} route={r.clone()} key={id.clone()} /> }
+            html! { <LabPage lang={*lang} id={id.clone()} route={r.clone()} key={format!("{id}-{}", *generation)} /> }
         }
-        Page::Workspace => html! { <WorkspacePage lang={*lang} route={r.clone()} /> },
+        Page::Workspace => {
+            html! { <WorkspacePage lang={*lang} route={r.clone()} key={format!("ws-{}", *generation)} /> }
+        }
+        Page::Join => html! { <JoinPage lang={*lang} view={class_view.clone()} /> },
+        Page::Teacher => {
+            html! { <TeacherPage lang={*lang} route={r.clone()} presenter={*presenter} /> }
+        }
     };
+    let class_bar = (!matches!(class_view.status, Status::Out)).then(|| {
+        let state = match &class_view.status {
+            Status::Joined => c(*lang, Class::Joined).to_string(),
+            Status::Joining => c(*lang, Class::Joining).to_string(),
+            Status::Away => c(*lang, Class::Away).to_string(),
+            Status::Failed(e) => crate::i18n::class_error(*lang, e),
+            Status::Out => String::new(),
+        };
+        html! {
+            <div id="class-bar" class={classes!("class-bar", matches!(class_view.status, Status::Away | Status::Failed(_)).then_some("away"))}
+                data-status={format!("{:?}", class_view.status)}>
+                <a href="#/join">{ format!("{} “{}”", c(*lang, Class::ClassLabel), class_view.room.clone().unwrap_or_default()) }</a>
+                { format!(" · {} {} · {state}", c(*lang, Class::YouAre), class_view.name) }
+                if class_view.frozen {
+                    <strong id="frozen-banner" class="frozen">{ format!(" · {}", c(*lang, Class::Frozen)) }</strong>
+                }
+                if let Some(e) = &class_view.denied {
+                    <span class="verdict error">{ format!(" · {}", crate::i18n::class_error(*lang, e)) }</span>
+                }
+            </div>
+        }
+    });
 
     html! {
         <div class={classes!("app", presenter.then_some("presenter"))} lang={lang.tag()}>
@@ -136,6 +191,7 @@ pub fn app() -> Html {
                 </span>
             </header>
             <nav class="tabs">{ nav }</nav>
+            { class_bar.unwrap_or_default() }
             <main>{ body }</main>
         </div>
     }

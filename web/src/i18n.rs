@@ -6,6 +6,7 @@
 
 mod capture;
 mod checker;
+mod classroom;
 pub mod glossary;
 mod live5;
 mod notes;
@@ -13,6 +14,7 @@ mod topics;
 
 pub use capture::{capture_note, file_error};
 pub use checker::{ck, severity_text, statement_text, Ck};
+pub use classroom::{c, class_error, Class};
 pub use live5::{l5, props_error, s5, Live5, State5};
 pub use topics::{tt, Topics};
 

@@ -27,6 +27,10 @@ pub enum Page {
     Connect,
     /// Open a Wireshark capture.
     Capture,
+    /// A student joins the class (`mqttlab serve --classroom`).
+    Join,
+    /// The teacher's console (its link carries `?token=`).
+    Teacher,
 }
 
 impl Page {
@@ -50,6 +54,8 @@ impl Page {
             Page::Inspect => "/inspect".into(),
             Page::Connect => "/connect".into(),
             Page::Capture => "/capture".into(),
+            Page::Join => "/join".into(),
+            Page::Teacher => "/teacher".into(),
         }
     }
 
@@ -62,6 +68,7 @@ impl Page {
             Page::Inspect => Text::NavInspect,
             Page::Connect => Text::NavConnect,
             Page::Capture => Text::NavCapture,
+            Page::Join | Page::Teacher => Text::NavLabs,
         }
     }
 
@@ -101,6 +108,8 @@ impl Route {
             "/inspect" => Page::Inspect,
             "/connect" => Page::Connect,
             "/capture" => Page::Capture,
+            "/join" => Page::Join,
+            "/teacher" => Page::Teacher,
             p => match p.strip_prefix("/lab/") {
                 Some(id) if !id.is_empty() => Page::Lab(id.to_string()),
                 _ => Page::Labs,

@@ -41,6 +41,15 @@ impl PartialEq for SimHandle {
 impl SimHandle {
     /// Sends a request about the current world.
     pub fn send(&self, request: Request) {
+        // A teacher's freeze stops the clock: no request that runs time goes.
+        if crate::classroom::student::frozen()
+            && matches!(
+                request,
+                Request::Advance { .. } | Request::RunTo { .. } | Request::StepPacket
+            )
+        {
+            return;
+        }
         if matches!(
             request,
             Request::Advance { .. } | Request::RunTo { .. } | Request::StepPacket

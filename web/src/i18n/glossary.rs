@@ -192,7 +192,12 @@ mod tests {
             .enumerate()
             .filter(|(_, l)| !l.trim_start().starts_with("//"))
             .map(|(i, l)| (format!("i18n/notes.rs:{}", i + 1), l.to_string()));
-        table.chain(notes).collect()
+        let classroom = include_str!("classroom.rs")
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.contains("PtBr") || l.contains("if pt") || l.contains("true)"))
+            .map(|(i, l)| (format!("i18n/classroom.rs:{}", i + 1), l.to_string()));
+        table.chain(notes).chain(classroom).collect()
     }
 
     #[test]

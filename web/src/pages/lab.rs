@@ -96,6 +96,9 @@ fn lab_runner(props: &LabRunnerProps) -> Html {
     {
         let lab = lab.clone();
         use_effect_with(done, move |&n| {
+            // The class (if this tab joined one) hears of every change,
+            // the first count included.
+            crate::classroom::student::report_progress(&lab.id, n, lab.steps.len());
             if n != *saved.borrow() {
                 *saved.borrow_mut() = n;
                 if n > 0 {
@@ -190,10 +193,12 @@ fn lab_runner(props: &LabRunnerProps) -> Html {
                     let chosen = guesses[i] == Some(k);
                     let onchange = {
                         let guesses = guesses.clone();
+                        let lab_id = lab.id.clone();
                         Callback::from(move |_: Event| {
                             let mut g = (*guesses).clone();
                             g[i] = Some(k);
                             guesses.set(g);
+                            crate::classroom::student::report_answer(&lab_id, i + 1, k);
                         })
                     };
                     let revealed = i < done;

@@ -113,6 +113,11 @@ pub fn workspace_page(props: &WorkspacePageProps) -> Html {
                 route.params.insert("scenario".into(), encode_text(text));
                 route.params.insert("seed".into(), seed.to_string());
                 route.replace();
+                // What the teacher's console sends as "my own world".
+                if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+                    let _ =
+                        s.set_item(crate::pages::teacher::WORLD_KEY, &format!("{seed}\n{text}"));
+                }
             }
             Err(e) => errors.set(e.0),
         }
