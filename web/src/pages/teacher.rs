@@ -174,7 +174,10 @@ pub fn teacher_page(props: &TeacherPageProps) -> Html {
                 }
             });
             match token {
-                None => console.borrow_mut().error = Some(ClassError::NoToken),
+                None => {
+                    console.borrow_mut().error = Some(ClassError::NoToken);
+                    redraw();
+                }
                 Some(token) => {
                     let console = console.clone();
                     wasm_bindgen_futures::spawn_local(async move {
