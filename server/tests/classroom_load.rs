@@ -185,8 +185,8 @@ async fn run(class: Class, pid: Option<u32>, students: usize) {
         );
     }
     assert!(
-        latencies[students - 1] < Duration::from_secs(10),
-        "the last student got the push within 10 s"
+        latencies[students - 1] < Duration::from_secs(30),
+        "the last student got the push within 30 s"
     );
     for task in tasks {
         let _ = task.await;
