@@ -170,6 +170,8 @@ pub enum ShareError {
     NotText,
     /// A number parameter that is not a number.
     NotANumber(String, String),
+    /// `bundled=NAME` names no bundled scenario.
+    NoBundled(String),
 }
 
 impl std::fmt::Display for ShareError {
@@ -178,6 +180,7 @@ impl std::fmt::Display for ShareError {
             ShareError::NotBase64(e) => write!(f, "the shared scenario is damaged ({e})"),
             ShareError::NotText => f.write_str("the shared scenario is not text"),
             ShareError::NotANumber(k, v) => write!(f, "'{k}={v}' is not a number"),
+            ShareError::NoBundled(name) => write!(f, "there is no bundled scenario '{name}'"),
         }
     }
 }

@@ -6,7 +6,7 @@ use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
 use crate::components::scenario_highlight::{highlight, Span};
-use crate::i18n::{t, Lang, Text};
+use crate::i18n::{scenario_error, t, Lang, Text};
 
 /// Properties of [`ScenarioEditor`].
 #[derive(Properties, PartialEq)]
@@ -71,7 +71,7 @@ pub fn scenario_editor(props: &ScenarioEditorProps) -> Html {
     let errors = props
         .errors
         .iter()
-        .map(|e| html! { <li>{ format!("{} {}, {} {}: {}", t(lang, Text::Line), e.line, t(lang, Text::Column), e.column, e.message) }</li> })
+        .map(|e| html! { <li>{ format!("{} {}, {} {}: {}", t(lang, Text::Line), e.line, t(lang, Text::Column), e.column, scenario_error(lang, e)) }</li> })
         .collect::<Html>();
     let run = props.on_run.reform(|_: MouseEvent| ());
     html! {

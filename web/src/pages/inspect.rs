@@ -10,7 +10,7 @@ use web_sys::{HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::components::packet_inspector::PacketInspector;
-use crate::i18n::{t, Lang, Text};
+use crate::i18n::{hex_error, t, Lang, Text};
 
 /// The course text's capture of a retained QoS 1 PUBLISH (header flags 0x33).
 pub const COURSE_PUBLISH_HEX: &str = "33 12 00 06 74 6f 70 69 63 6f 00 01 6d 65 6e 73 61 67 65 6d";
@@ -74,7 +74,7 @@ pub fn inspect_page(props: &InspectPageProps) -> Html {
     let text = use_state(|| COURSE_PUBLISH_HEX.to_string());
     // The last bytes that parsed: a typo mid-edit keeps the previous dissection.
     let bytes = use_state(|| Rc::new(parse_hex(COURSE_PUBLISH_HEX).unwrap_or_default()));
-    let error = use_state(|| None::<String>);
+    let error = use_state(|| None::<mqttlab_core::hex::HexError>);
     let protocol = use_state(|| None::<Protocol>);
 
     let set_text = {
@@ -87,7 +87,7 @@ pub fn inspect_page(props: &InspectPageProps) -> Html {
                     bytes.set(Rc::new(b));
                     error.set(None);
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e)),
             }
             text.set(value);
         })
@@ -150,7 +150,7 @@ pub fn inspect_page(props: &InspectPageProps) -> Html {
                 <textarea id="hex" rows="3" spellcheck="false" value={(*text).clone()} {oninput} />
             </label>
             if let Some(e) = &*error {
-                <p id="hex-error" class="verdict error" role="alert">{ format!("{} {e}", t(lang, Text::BadHex)) }</p>
+                <p id="hex-error" class="verdict error" role="alert">{ format!("{} {}", t(lang, Text::BadHex), hex_error(lang, e)) }</p>
             }
             <PacketInspector bytes={(*bytes).clone()} {lang} protocol={*protocol} />
         </section>

@@ -14,8 +14,8 @@ use crate::components::world_view::{ClockState, WorldView};
 use crate::download::download;
 use crate::hooks::use_clock::use_clock;
 use crate::hooks::use_sim::use_sim;
-use crate::i18n::{t, Lang, Text};
-use crate::route::{decode_text, encode_text, number_param, Page, Route};
+use crate::i18n::{scenario_comments, share_error, t, Lang, Text};
+use crate::route::{decode_text, encode_text, number_param, Page, Route, ShareError};
 use crate::session::seed_for;
 use crate::sim::protocol::{ExportKind, WorldSource};
 
@@ -35,31 +35,31 @@ struct Loaded {
     source: String,
     seed: Option<u64>,
     /// What was wrong with the shared URL, if anything.
-    url_error: Option<String>,
+    url_error: Option<ShareError>,
 }
 
 /// Reads the scenario and seed a URL carries; a damaged one falls back to the
 /// default scenario and says why.
-fn from_route(route: &Route) -> Loaded {
+fn from_route(route: &Route, lang: Lang) -> Loaded {
     let default = || {
         BUNDLED
             .iter()
             .find(|b| b.name == DEFAULT_SCENARIO)
             .or(BUNDLED.first())
-            .map(|b| b.source.to_string())
+            .map(|b| scenario_comments(b.source, lang))
             .unwrap_or_default()
     };
     let mut url_error = None;
     let source = if let Some(p) = route.params.get("scenario") {
         decode_text(p).unwrap_or_else(|e| {
-            url_error = Some(e.to_string());
+            url_error = Some(e);
             default()
         })
     } else if let Some(name) = route.params.get("bundled") {
         match mqttlab_core::sim::bundled::find(name) {
-            Some(b) => b.source.to_string(),
+            Some(b) => scenario_comments(b.source, lang),
             None => {
-                url_error = Some(format!("there is no bundled scenario '{name}'"));
+                url_error = Some(ShareError::NoBundled(name.clone()));
                 default()
             }
         }
@@ -67,7 +67,7 @@ fn from_route(route: &Route) -> Loaded {
         default()
     };
     let seed = number_param(route, "seed").unwrap_or_else(|e| {
-        url_error = Some(e.to_string());
+        url_error = Some(e);
         None
     });
     Loaded {
@@ -81,7 +81,7 @@ fn from_route(route: &Route) -> Loaded {
 #[function_component(WorkspacePage)]
 pub fn workspace_page(props: &WorkspacePageProps) -> Html {
     let lang = props.lang;
-    let loaded = use_memo((), |_| from_route(&props.route));
+    let loaded = use_memo((), |_| from_route(&props.route, lang));
     let source = use_state(|| loaded.source.clone());
     let errors = use_state(Vec::<ScenarioError>::new);
     let scenario = use_state(|| None::<Rc<Scenario>>);
@@ -160,8 +160,9 @@ pub fn workspace_page(props: &WorkspacePageProps) -> Html {
         Callback::from(move |e: Event| {
             let name = e.target_unchecked_into::<HtmlSelectElement>().value();
             if let Some(b) = mqttlab_core::sim::bundled::find(&name) {
-                source.set(b.source.to_string());
-                start(b.source, None);
+                let text = scenario_comments(b.source, lang);
+                start(&text, None);
+                source.set(text);
             }
         })
     };
@@ -236,7 +237,7 @@ pub fn workspace_page(props: &WorkspacePageProps) -> Html {
         <div class="workspace-page">
             if let Some(e) = &loaded.url_error {
                 <p id="url-error" class="verdict error" role="alert">
-                    { format!("{} {e}. {}", t(lang, Text::BadLink), t(lang, Text::BadLinkFallback)) }
+                    { format!("{} {}. {}", t(lang, Text::BadLink), share_error(lang, e), t(lang, Text::BadLinkFallback)) }
                 </p>
             }
             <WorldView {lang} handle={sim.clone()} clock={*clock} {on_clock} {on_reset} {exports} />

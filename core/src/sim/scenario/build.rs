@@ -14,7 +14,7 @@ use super::super::node::{Actuator, App, Controller, Esp32, MosquittoCli, Respond
 use super::super::trace::TraceMode;
 use super::super::world::World;
 use super::ast::*;
-use super::errors::ScenarioError;
+use super::errors::{Problem, ScenarioError};
 use crate::sim::id::{NodeId, WorldError};
 
 /// The connect options a device declaration describes; `seed` (the world's)
@@ -327,8 +327,13 @@ pub fn fault_rule(w: &World, f: &FaultSpec) -> Result<FaultRule, ScenarioError> 
 
 /// The node a name refers to in `w`.
 fn id(w: &World, r: &NameRef) -> Result<NodeId, ScenarioError> {
-    w.node_id(&r.name)
-        .ok_or_else(|| ScenarioError::new(r.line, r.column, format!("unknown node '{}'", r.name)))
+    w.node_id(&r.name).ok_or_else(|| {
+        let problem = Problem::UnknownNode {
+            name: r.name.clone(),
+            suggestion: None,
+        };
+        ScenarioError::typed(r.line, r.column, problem)
+    })
 }
 
 /// A world's refusal, as an error at the name it is about.

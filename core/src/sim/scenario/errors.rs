@@ -10,8 +10,92 @@ pub struct ScenarioError {
     pub line: usize,
     /// Column (in characters), from 1.
     pub column: usize,
-    /// What is wrong.
+    /// What is wrong, in core's English.
     pub message: String,
+    /// The same as data, for the errors a student meets most (a front end says
+    /// these in its own language); `None` for the others.
+    pub problem: Option<Problem>,
+}
+
+/// What is wrong, as data: the common mistakes of a scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// A name no line declares, and the declared one it is likely a typo of.
+    UnknownNode {
+        /// As written.
+        name: String,
+        /// The closest declared name.
+        suggestion: Option<String>,
+    },
+    /// A line starting with a word that is no statement.
+    UnknownStatement {
+        /// As written.
+        word: String,
+        /// The closest statement.
+        suggestion: Option<String>,
+        /// Every statement, when no suggestion is close.
+        all: &'static [&'static str],
+    },
+    /// An action after `at T` that is none.
+    UnknownAction {
+        /// As written.
+        word: String,
+        /// The closest action.
+        suggestion: Option<String>,
+        /// Every action, when no suggestion is close.
+        all: &'static [&'static str],
+    },
+    /// Not a duration.
+    NotADuration {
+        /// As written.
+        word: String,
+    },
+    /// Not a QoS.
+    NotAQos {
+        /// As written.
+        word: String,
+    },
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::UnknownNode { name, suggestion } => {
+                write!(f, "unknown node '{name}'")?;
+                match suggestion {
+                    Some(s) => write!(f, " (did you mean '{s}'?)"),
+                    None => Ok(()),
+                }
+            }
+            Problem::UnknownStatement {
+                word,
+                suggestion: Some(s),
+                ..
+            } => write!(f, "unknown statement '{word}' (did you mean '{s}'?)"),
+            Problem::UnknownStatement { word, all, .. } => write!(
+                f,
+                "unknown statement '{word}'; a line starts with one of: {}",
+                all.join(", ")
+            ),
+            Problem::UnknownAction {
+                word,
+                suggestion: Some(s),
+                ..
+            } => write!(f, "unknown action '{word}' (did you mean '{s}'?)"),
+            Problem::UnknownAction { word, all, .. } => write!(
+                f,
+                "unknown action '{word}'; write 'NODE: COMMAND' or one of: {}",
+                all.join(", ")
+            ),
+            Problem::NotADuration { word } => {
+                write!(
+                    f,
+                    "'{word}' is not a duration (write e.g. 5s, 250ms, 1m30s)"
+                )
+            }
+            Problem::NotAQos { word } => write!(f, "QoS must be 0, 1 or 2, not '{word}'"),
+        }
+    }
 }
 
 impl ScenarioError {
@@ -21,6 +105,17 @@ impl ScenarioError {
             line,
             column,
             message: message.into(),
+            problem: None,
+        }
+    }
+
+    /// An error at a position that is one of the typed [`Problem`]s.
+    pub fn typed(line: usize, column: usize, problem: Problem) -> Self {
+        ScenarioError {
+            line,
+            column,
+            message: problem.to_string(),
+            problem: Some(problem),
         }
     }
 }

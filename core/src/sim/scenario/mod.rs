@@ -114,7 +114,7 @@ pub mod parser;
 pub mod units;
 
 pub use ast::Scenario;
-pub use errors::{ScenarioError, ScenarioErrors};
+pub use errors::{Problem, ScenarioError, ScenarioErrors};
 pub use expect::ExpectResult;
 pub use parser::{parse, parse_with};
 

@@ -5,7 +5,7 @@
 use crate::client::cli::parse_command_line;
 use crate::codec::QoS;
 use crate::sim::scenario::ast::*;
-use crate::sim::scenario::errors::suggest;
+use crate::sim::scenario::errors::{suggest, Problem};
 use crate::sim::scenario::lexer::{Tok, Token};
 use crate::time::Instant;
 
@@ -151,19 +151,14 @@ pub(super) fn timed(c: &mut Cur, at: Instant) -> R<ActionSpec> {
             return Ok(ActionSpec::Fault(fault(c, at, &format!("fault {label}"))?));
         }
         other => {
-            return match suggest(other, ACTIONS.iter().copied()) {
-                Some(s) => c.err(
-                    col,
-                    format!("unknown action '{other}' (did you mean '{s}'?)"),
-                ),
-                None => c.err(
-                    col,
-                    format!(
-                        "unknown action '{other}'; write 'NODE: COMMAND' or one of: {}",
-                        ACTIONS.join(", ")
-                    ),
-                ),
-            }
+            return c.fail(
+                col,
+                Problem::UnknownAction {
+                    word: other.to_owned(),
+                    suggestion: suggest(other, ACTIONS.iter().copied()).map(str::to_owned),
+                    all: ACTIONS,
+                },
+            );
         }
     };
     c.finish()?;

@@ -5,7 +5,7 @@ use core::time::Duration;
 
 use crate::codec::QoS;
 use crate::sim::scenario::ast::*;
-use crate::sim::scenario::errors::ScenarioError;
+use crate::sim::scenario::errors::{Problem, ScenarioError};
 use crate::sim::scenario::lexer::{Tok, Token};
 use crate::sim::scenario::units::parse_duration;
 use crate::time::Instant;
@@ -23,6 +23,9 @@ pub(super) type R<T> = Result<T, ScenarioError>;
 impl<'a> Cur<'a> {
     pub(super) fn err<T>(&self, column: usize, msg: impl Into<String>) -> R<T> {
         Err(ScenarioError::new(self.line, column, msg))
+    }
+    pub(super) fn fail<T>(&self, column: usize, problem: Problem) -> R<T> {
+        Err(ScenarioError::typed(self.line, column, problem))
     }
     pub(super) fn col(&self) -> usize {
         self.toks.get(self.pos).map_or(self.end_col, |t| t.column)
@@ -96,12 +99,7 @@ impl<'a> Cur<'a> {
     pub(super) fn duration(&mut self) -> R<Duration> {
         let (w, c) = self.word("a duration such as 5s or 250ms")?;
         parse_duration(&w).map_or_else(
-            || {
-                self.err(
-                    c,
-                    format!("'{w}' is not a duration (write e.g. 5s, 250ms, 1m30s)"),
-                )
-            },
+            || self.fail(c, Problem::NotADuration { word: w.clone() }),
             Ok,
         )
     }
@@ -122,10 +120,10 @@ impl<'a> Cur<'a> {
     }
     pub(super) fn qos(&mut self) -> R<QoS> {
         let (w, c) = self.word("a QoS (0, 1 or 2)")?;
-        w.parse::<u8>().ok().and_then(QoS::from_u8).map_or_else(
-            || self.err(c, format!("QoS must be 0, 1 or 2, not '{w}'")),
-            Ok,
-        )
+        w.parse::<u8>()
+            .ok()
+            .and_then(QoS::from_u8)
+            .map_or_else(|| self.fail(c, Problem::NotAQos { word: w.clone() }), Ok)
     }
     pub(super) fn topic(&mut self, filter: bool) -> R<String> {
         let col = self.col();

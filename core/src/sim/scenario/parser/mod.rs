@@ -5,7 +5,7 @@
 use crate::time::Instant;
 
 use super::ast::*;
-use super::errors::{suggest, ScenarioErrors};
+use super::errors::{suggest, Problem, ScenarioErrors};
 use super::lexer::{lex_line, Tok};
 use super::params::{self, Binding};
 use action::timed;
@@ -190,19 +190,14 @@ fn statement(c: &mut Cur, sc: &mut Scenario, last_at: &mut Instant, raw: &str) -
             sc.seed = Some(c.number("a whole number")?);
             c.finish()
         }
-        other => match suggest(other, STATEMENTS.iter().copied()) {
-            Some(s) => c.err(
-                col,
-                format!("unknown statement '{other}' (did you mean '{s}'?)"),
-            ),
-            None => c.err(
-                col,
-                format!(
-                    "unknown statement '{other}'; a line starts with one of: {}",
-                    STATEMENTS.join(", ")
-                ),
-            ),
-        },
+        other => c.fail(
+            col,
+            Problem::UnknownStatement {
+                word: other.to_owned(),
+                suggestion: suggest(other, STATEMENTS.iter().copied()).map(str::to_owned),
+                all: STATEMENTS,
+            },
+        ),
     }
 }
 

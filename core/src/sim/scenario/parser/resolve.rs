@@ -2,7 +2,7 @@
 //! broker is needed.
 
 use crate::sim::scenario::ast::*;
-use crate::sim::scenario::errors::{suggest, ScenarioError};
+use crate::sim::scenario::errors::{suggest, Problem, ScenarioError};
 
 /// Checks that every name used is declared once, and is a broker where a broker is
 /// needed.
@@ -32,13 +32,15 @@ pub(super) fn resolve(sc: &Scenario, errors: &mut Vec<ScenarioError>) {
             .find(|(d, _, _)| *d == r.name)
         {
             None => {
-                let hint = suggest(&r.name, declared.iter().map(|(d, _, _)| *d))
-                    .map(|s| format!(" (did you mean '{s}'?)"))
-                    .unwrap_or_default();
-                errors.push(ScenarioError::new(
+                let suggestion =
+                    suggest(&r.name, declared.iter().map(|(d, _, _)| *d)).map(str::to_owned);
+                errors.push(ScenarioError::typed(
                     r.line,
                     r.column,
-                    format!("unknown node '{}'{hint}", r.name),
+                    Problem::UnknownNode {
+                        name: r.name.clone(),
+                        suggestion,
+                    },
                 ));
             }
             Some((_, is_broker, _)) => {
