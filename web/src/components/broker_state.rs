@@ -70,8 +70,8 @@ pub fn broker_state(lang: Lang, broker: &BrokerView) -> Html {
             let online = s.online;
             html! {
                 <tr data-client={s.client_id.clone()}>
-                    <td class="mono">{ &s.client_id }</td>
-                    <td>
+                    <td class="mono" data-label={t(lang, Text::ClientIdColumn)}>{ &s.client_id }</td>
+                    <td data-label={t(lang, Text::Session)}>
                         <span class={classes!("status", if online { "online" } else { "offline" })}>
                             { if online { t(lang, Text::Online) } else { t(lang, Text::Offline) } }
                         </span>
@@ -79,12 +79,12 @@ pub fn broker_state(lang: Lang, broker: &BrokerView) -> Html {
                         { if s.clean { t(lang, Text::CleanSession) } else { t(lang, Text::PersistentSession) } }
                         if let Some(v) = &s.v5 { { session_v5(lang, v) } }
                     </td>
-                    <td class="mono">{ &s.subscriptions }</td>
-                    <td class="mono">
+                    <td class="mono" data-label={t(lang, Text::Subscriptions)}>{ &s.subscriptions }</td>
+                    <td class="mono" data-label={t(lang, Text::Inflight)}>
                         if let Some(v) = &s.v5 { { inflight_v5(lang, v) } }
                         { &s.inflight }
                     </td>
-                    <td class="mono queued" title={s.queued.contains(" exp ").then(|| s5(lang, State5::ExpiryMarkHelp))}>
+                    <td class="mono queued" data-label={t(lang, Text::Queued)} title={s.queued.contains(" exp ").then(|| s5(lang, State5::ExpiryMarkHelp))}>
                         { &s.queued }
                         if s.dropped > 0 {
                             <span class="dropped" title={t(lang, Text::DroppedHelp)}>
