@@ -44,6 +44,14 @@ const OVERSCAN: usize = 10;
 const LOOKAHEAD: usize = 200;
 /// Room kept free on each side of a label, between it and a lifeline.
 const LABEL_MARGIN: f64 = 5.0;
+/// Baselines of a label's two lines, from the middle of its row (where its arrow
+/// ends). A 12 px line's box is about 14 px (DejaVu Sans Mono: ascent 11.1,
+/// descent 2.8), so the first sits between the row's top and the arrow and the
+/// second between the arrow and the row's bottom, a pixel clear of the next
+/// row's first line: labels of neighbouring rows never overlap, however their
+/// arrows slope and cross (tests/e2e/diagram_labels.test.mjs measures them).
+const LABEL_FIRST: f64 = -3.5;
+const LABEL_SECOND: f64 = 11.5;
 
 /// Where the lifelines are: how much room each has.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -391,14 +399,14 @@ fn row_svg(row: &DiagramRow, at: Place, selected: bool, lang: Lang) -> String {
             let second = second.map_or_else(String::new, |line| {
                 format!(
                     r#"<tspan x="{lx}" y="{}">{}</tspan>"#,
-                    mid + 13.0,
+                    mid + LABEL_SECOND,
                     escape(&line)
                 )
             });
             s += &format!(
                 r#"<g><title>{}</title><text class="label" x="{lx}" y="{}" text-anchor="middle" data-full="{}">{}{second}</text></g>"#,
                 escape(&title),
-                mid - 4.0,
+                mid + LABEL_FIRST,
                 escape(&row.label),
                 escape(&first)
             );
