@@ -1,16 +1,20 @@
 // Every guided lab, done end to end as its steps say (type the command shown in the
 // terminal named, press the control button, arm the fault rule, answer, run), in
-// both languages at 1366×768 and in Portuguese at 820 and 390 px: every check turns
-// green, the page never scrolls sideways, and at 1366×768 the open step, its docked
-// terminal and the diagram are in one viewport at every step. In Portuguese, no
+// both languages, its steps done in turn at 1366, 820 and 390 px (one page per
+// language, resized: the three widths in one run keep the whole e2e step short):
+// every check turns green, the page never scrolls sideways, and at 1366×768 the open
+// step, its docked terminal and the diagram with its newest row are in one viewport
+// at every step. In Portuguese, no
 // text a student reads is an English sentence (commands, packet names, the broker's
 // log, tool output and the Wireshark-style tree excepted). Screenshots:
-// tests/artifacts/lab-<id>-<width>-<locale>.png.
+// tests/artifacts/lab-<id>-<width>-<locale>.png at the end, and
+// lab-<id>-step2-1366-<locale>.png (step 1's rows, step 2 and its terminal).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { appUnderTest, artifacts, root } from './harness.mjs';
+import { englishSentences, readableTexts } from './words.mjs';
 
 const app = appUnderTest();
 
@@ -47,56 +51,46 @@ async function doStep(page, n) {
   await page.waitForSelector(`${step} .check.ok`, { timeout: 20_000 });
 }
 
-// Words that mark a sentence as English (none is a Portuguese word), and words that
-// mark it as Portuguese.
-const ENGLISH = new Set(
-  ('the and of to is are was were with from by for this that its it has have not will be been which ' +
-    'when after before into than then only your you sent received connected disconnected dropped queued ' +
-    'left again closed refused waiting press type run step click see there what does')
-    .split(' '),
-);
-const PORTUGUESE = new Set(
-  'de da do das dos e o os as um uma que em no na nos nas com para por se não é ao aos pelo pela mas ou ele ela'.split(' '),
-);
+// The three widths, each with its height: a laptop, a tablet, a phone.
+const WIDTHS = [
+  { width: 1366, height: 768 },
+  { width: 820, height: 1180 },
+  { width: 390, height: 844 },
+];
+const WIDE = WIDTHS[0];
 
-// Text a student reads in Portuguese, with where it is.
-const readableTexts = (page) =>
-  page.evaluate(() => {
-    const skip = 'code, pre, .terminal, .broker-log, .packet-inspector, .row-label, .lane-head, ' +
-      '.node-name, .node-kind, svg text.label, svg text.time, svg title, .fault-rules .faults-active, ' +
-      '.broker-state td, .version, nav.langs, script, style';
-    const out = [];
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      const text = n.textContent.trim();
-      if (!text || n.parentElement.closest(skip)) continue;
-      out.push(text);
-    }
-    for (const el of document.querySelectorAll('[title], [placeholder], [aria-label]')) {
-      if (el.closest(skip)) continue;
-      for (const a of ['title', 'placeholder', 'aria-label']) {
-        const v = el.getAttribute(a);
-        if (v) out.push(v);
-      }
-    }
-    return out;
+// Whether the open step, its docked terminal and the diagram with its newest row
+// are in one 1366×768 viewport.
+async function assertInView(page, id, n) {
+  for (const selector of [`#step-${n}`, 'li.docked .terminal', '.seq-scroll']) {
+    if (!(await page.$(selector))) continue;
+    const r = await page.$eval(selector, (el) => el.getBoundingClientRect().toJSON());
+    assert.ok(
+      r.top >= 0 && r.bottom <= WIDE.height + 1 && r.right <= WIDE.width,
+      `${id} step ${n}: ${selector} out of view ${JSON.stringify(r)}`,
+    );
+  }
+  // The newest diagram row is drawn inside the diagram's visible area.
+  const newest = await page.evaluate(() => {
+    const scroll = document.querySelector('.seq-scroll');
+    const rows = [...document.querySelectorAll('svg.seq-rows text.label, svg.seq-rows text.note')];
+    if (!scroll || rows.length === 0) return null;
+    const box = scroll.getBoundingClientRect();
+    const last = rows.reduce((a, b) => (b.getBoundingClientRect().bottom > a.getBoundingClientRect().bottom ? b : a));
+    const r = last.getBoundingClientRect();
+    return { inside: r.top >= box.top - 1 && r.bottom <= box.bottom + 1, text: last.textContent, r: r.toJSON(), box: box.toJSON() };
   });
-
-// Quoted text (a log line, a message) and fault rules in the scenario language
-// ("drop next PUBACK to sensor1") are what the program says, not the page.
-const quoted = /"[^"]*"|“[^”]*”|'[^']*'|\b(drop|delay|duplicate|stall)\b[^·,;.]*/g;
-
-function englishSentences(texts) {
-  return [...new Set(texts)].filter((t) => {
-    const words = t.toLowerCase().replace(quoted, ' ').match(/[a-zà-ú']+/g) ?? [];
-    const en = words.filter((w) => ENGLISH.has(w)).length;
-    const pt = words.filter((w) => PORTUGUESE.has(w)).length;
-    return en >= 2 && en > pt;
-  });
+  if (newest) assert.ok(newest.inside, `${id} step ${n}: newest row '${newest.text}' not in view ${JSON.stringify(newest)}`);
 }
 
-async function completeLab(id, locale, viewport, { checkView, checkWords }) {
-  const context = await app.browser.newContext({ locale, viewport });
+// The lab done end to end in one language: before each step the page is at 1366×768
+// and the step, its terminal and the newest rows must be in view; the step itself
+// is then done at 1366, 820 and 390 px in turn (step 1 at 1366, step 2 at 820, step
+// 3 at 390, step 4 at 1366...), and at that width the page must not scroll sideways.
+// At the end a screenshot at each width; at 1366 also one before step 2 (step 1's
+// rows, step 2 and its terminal).
+async function completeLab(id, locale, { checkWords }) {
+  const context = await app.browser.newContext({ locale, viewport: WIDE });
   const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
@@ -105,38 +99,47 @@ async function completeLab(id, locale, viewport, { checkView, checkWords }) {
   await page.waitForSelector('#step-1.current');
   const steps = await page.$$eval('ol.steps li.step', (els) => els.length);
   const english = new Set();
+  fs.mkdirSync(artifacts, { recursive: true });
   for (let n = 1; n <= steps; n++) {
-    if (checkView) {
-      // Before acting: the open step, its terminal (if any) and the diagram in view.
-      for (const selector of [`#step-${n}`, 'li.docked .terminal', '.seq-scroll']) {
-        if (!(await page.$(selector))) continue;
-        const r = await page.$eval(selector, (el) => el.getBoundingClientRect().toJSON());
-        assert.ok(
-          r.top >= 0 && r.bottom <= viewport.height + 1 && r.right <= viewport.width,
-          `${id} step ${n}: ${selector} out of view ${JSON.stringify(r)}`,
-        );
-      }
+    await page.setViewportSize(WIDE);
+    await page.waitForTimeout(50);
+    // After a step done at a narrower width the page was scrolled there: a student
+    // at 1366 px would be where the page put them, so bring the step back first.
+    // After a step done at 1366 px the page itself must keep the next one in view.
+    if (n > 1 && (n - 2) % WIDTHS.length !== 0) {
+      await page.$eval(`#step-${n}`, (el) => {
+        el.scrollIntoView({ block: 'start' });
+        window.scrollTo(0, 0);
+      });
     }
+    await assertInView(page, id, n);
+    if (n === 2 || (steps === 1 && n === 1)) {
+      await page.screenshot({ path: path.join(artifacts, `lab-${id}-step${n}-1366-${locale}.png`) });
+    }
+    const viewport = WIDTHS[(n - 1) % WIDTHS.length];
+    await page.setViewportSize(viewport);
     await doStep(page, n);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= viewport.width, `${id} step ${n} at ${viewport.width} px: page ${width} px wide`);
     if (checkWords) for (const t of englishSentences(await readableTexts(page))) english.add(t);
   }
   await page.waitForSelector('#lab-complete');
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(width <= viewport.width, `${id} at ${viewport.width} px: page ${width} px wide`);
-  fs.mkdirSync(artifacts, { recursive: true });
-  await page.screenshot({ path: path.join(artifacts, `lab-${id}-${viewport.width}-${locale}.png`) });
+  for (const viewport of WIDTHS) {
+    await page.setViewportSize(viewport);
+    await page.waitForTimeout(100);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= viewport.width, `${id} done, at ${viewport.width} px: page ${width} px wide`);
+    await page.screenshot({ path: path.join(artifacts, `lab-${id}-${viewport.width}-${locale}.png`) });
+  }
   assert.deepEqual(errors, []);
   await context.close();
   return [...english];
 }
 
 for (const id of labs) {
-  test(`${id}: done end to end at 1366×768 in English and Portuguese, and at 820 and 390 px`, { timeout: 240_000 }, async () => {
-    const wide = { width: 1366, height: 768 };
-    await completeLab(id, 'en-US', wide, { checkView: true });
-    const english = await completeLab(id, 'pt-BR', wide, { checkView: true, checkWords: true });
+  test(`${id}: done end to end in English and Portuguese, its steps at 1366, 820 and 390 px`, { timeout: 240_000 }, async () => {
+    await completeLab(id, 'en-US', {});
+    const english = await completeLab(id, 'pt-BR', { checkWords: true });
     assert.deepEqual(english, [], `English in the Portuguese ${id} lab`);
-    await completeLab(id, 'pt-BR', { width: 820, height: 1180 }, {});
-    await completeLab(id, 'pt-BR', { width: 390, height: 844 }, {});
   });
 }
