@@ -10,15 +10,15 @@ mod classroom;
 pub mod glossary;
 mod live5;
 mod notes;
-mod topics;
 mod scenario_text;
+mod topics;
 
 pub use capture::{capture_note, file_error};
 pub use checker::{ck, severity_text, statement_text, Ck};
 pub use classroom::{c, class_error, Class};
 pub use live5::{l5, props_error, s5, Live5, State5};
-pub use topics::{tt, Topics};
 pub use scenario_text::{hex_error, scenario_comments, scenario_error, share_error};
+pub use topics::{tt, Topics};
 
 pub use notes::{
     app, disconnect_reason, fault_event, fault_left, packet_note, protocol_error, row_note,
