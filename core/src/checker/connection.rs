@@ -24,6 +24,8 @@ pub struct Conn {
     pub protocol: Option<Protocol>,
     /// The CONNECT.
     pub connect: Option<v5::Connect>,
+    /// Where the CONNECT was seen.
+    pub connect_at: Option<PacketRef>,
     /// Whether a CONNACK accepted it.
     pub accepted: bool,
     /// Whether its first CONNACK refused it.
@@ -119,6 +121,7 @@ impl Checker {
                 if let v5::Packet::Connect(k) = p {
                     if first {
                         c.protocol = Some(protocol);
+                        c.connect_at = Some(at);
                         c.keep_alive = k.keep_alive;
                         c.connect = Some(k.clone());
                         c.max_packet[0] = prop(&k.properties, |p| match p {

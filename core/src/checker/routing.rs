@@ -77,6 +77,9 @@ pub struct Routing {
     pub last_seq: BTreeMap<(usize, usize, String, u8), u64>,
     /// Deliveries of no message seen: (connection, topic, payload, time).
     pub orphans: Vec<(usize, String, Vec<u8>, u64)>,
+    /// Deliveries of the last second, whatever they were matched to (a will
+    /// is published just before its connection's end is seen).
+    pub recent: std::collections::VecDeque<(usize, String, Vec<u8>, u64)>,
     /// Wills discarded on DISCONNECT: (topic, payload, time, close).
     pub discarded: Vec<(String, Vec<u8>, u64, PacketRef)>,
     next_seq: u64,
@@ -368,6 +371,16 @@ impl Checker {
                         .last_seq
                         .insert(key, seq.max(last.unwrap_or(0)));
                 }
+            }
+            // It may also be a will with the same words as an earlier message
+            // whose connection's end is seen just after (a takeover publishes
+            // the old connection's will, then closes it).
+            if !m.dup {
+                let recent = &mut self.routing.recent;
+                while recent.front().is_some_and(|r| r.3 + 1_000_000_000 < now) {
+                    recent.pop_front();
+                }
+                recent.push_back((at.conn, topic.clone(), payload.clone(), now));
             }
             self.routing.messages[i].delivered.insert(at.conn);
         } else if let Some(d) = self

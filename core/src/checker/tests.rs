@@ -907,3 +907,66 @@ fn statement_numbers_are_the_standards() {
     // One number, two statements: the level decides.
     assert_eq!(Statement::with_id("MQTT-3.8.4-6").len(), 2);
 }
+
+/// Swarm seeds 209 and 256: a client with a persistent session reconnects
+/// while its old connection is still open; the broker publishes the old
+/// connection's will (the same words as a will it published earlier) just
+/// before it closes that connection. MQTT-3.1.2-8 held: the delivery is the
+/// new will's, not a second copy of the old one. (mosquitto 2.0.11 instead
+/// discards the will on such a takeover unless a clean session is involved,
+/// handle_connect.c; the standard publishes it.)
+#[test]
+fn a_will_published_at_a_takeover_with_the_words_of_an_earlier_one_holds() {
+    let mut r = Run::new();
+    r.client(0, "s", Some("w"));
+    let w = || {
+        Some(LastWill {
+            topic: TopicName::new("w").unwrap(),
+            message: Bytes::from_static(b"gone"),
+            qos: QoS::AtLeastOnce,
+            retain: false,
+        })
+    };
+    // The first connection is cut: its will goes out.
+    r.send(1, TO_S, connect("p", false, 60, w()))
+        .send(1, TO_C, connack(false))
+        .close(1, TO_S);
+    r.send(
+        0,
+        TO_C,
+        publish("w", "gone", QosPid::AtLeastOnce(pid(1)), false, false),
+    )
+    .send(0, TO_S, Packet::Puback(pid(1)));
+    // Two connections of "p" race; the later takes the session over.
+    r.send(2, TO_S, connect("p", false, 60, w()))
+        .send(2, TO_C, connack(true))
+        .send(3, TO_S, connect("p", false, 60, w()));
+    r.send(
+        0,
+        TO_C,
+        publish("w", "gone", QosPid::AtLeastOnce(pid(2)), false, false),
+    )
+    .close(2, TO_C)
+    .send(3, TO_C, connack(true))
+    .send(0, TO_S, Packet::Puback(pid(2)));
+    // A later message reaches the subscriber.
+    r.send(
+        3,
+        TO_S,
+        publish("w", "back", QosPid::AtLeastOnce(pid(1)), false, false),
+    )
+    .send(3, TO_C, Packet::Puback(pid(1)))
+    .send(
+        0,
+        TO_C,
+        publish("w", "back", QosPid::AtLeastOnce(pid(3)), false, false),
+    )
+    .send(0, TO_S, Packet::Puback(pid(3)));
+    let t = r.t;
+    let rep = r.report(t + 2 * S);
+    assert_eq!(broken(&rep), vec![], "{rep}");
+    assert_eq!(
+        rep.coverage.tally[&Statement::WillOnUngracefulClose],
+        Tally { held: 2, broken: 0 }
+    );
+}

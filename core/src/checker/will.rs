@@ -23,13 +23,14 @@ impl Checker {
         if !c.accepted {
             return;
         }
-        let at = PacketRef {
+        // The packet a finding about the will names: the CONNECT that left it.
+        let at = c.connect_at.unwrap_or(PacketRef {
             conn,
             direction: Direction::ToServer,
             index: c.count[0],
             time_ns,
             frame: None,
-        };
+        });
         let topic = w.topic.as_str().to_string();
         let payload = w.payload.to_vec();
         match c.disconnect[0] {
@@ -48,6 +49,7 @@ impl Checker {
                     .routing
                     .orphans
                     .iter()
+                    .chain(self.routing.recent.iter())
                     .filter(|o| o.1 == topic && o.2 == payload && o.3 >= since)
                     .map(|o| o.0)
                     .collect();

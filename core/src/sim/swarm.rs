@@ -398,7 +398,9 @@ pub fn run_seed(seed: u64) -> SwarmOutcome {
 pub fn run_plan(plan: &SwarmPlan) -> SwarmOutcome {
     let seed = plan.seed;
     let plan = plan.clone();
-    let mut w = match plan.build(TraceMode::HashOnly) {
+    // Full, drained after every step into the specification checker (the
+    // hash is the same as HashOnly's).
+    let mut w = match plan.build(TraceMode::Full) {
         Ok(w) => w,
         Err(e) => {
             return SwarmOutcome {
@@ -437,9 +439,13 @@ pub fn run_plan(plan: &SwarmPlan) -> SwarmOutcome {
                 .insert((wl.topic.as_str().to_owned(), wl.message.to_vec()));
         }
     }
+    let mut spec = crate::checker::Checker::new();
     let mut violation = None;
     while w.next_event_time().is_some_and(|t| t <= plan.end) {
         w.step();
+        for e in w.take_trace_entries() {
+            crate::checker::trace::feed(&mut spec, &e);
+        }
         if let Err(e) = checker.step(&w, &plan) {
             violation = Some(format!("at {}: {e}", w.now()));
             break;
@@ -448,6 +454,17 @@ pub fn run_plan(plan: &SwarmPlan) -> SwarmOutcome {
     let mut guarantees = 0;
     if violation.is_none() {
         violation = final_checks(&w, &plan, &checker, &mut guarantees).err();
+    }
+    if violation.is_none() {
+        // The specification checker, one more invariant: no MUST broken.
+        let report = spec.finish(w.now().as_micros() * 1000);
+        if let Some(f) = report
+            .findings
+            .iter()
+            .find(|f| f.severity == crate::checker::Severity::Must)
+        {
+            violation = Some(format!("the specification checker: {f}"));
+        }
     }
     SwarmOutcome {
         seed,

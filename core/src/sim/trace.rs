@@ -299,6 +299,12 @@ impl Trace {
         &self.entries
     }
 
+    /// Hands over the entries kept so far (the hash and count go on): how a
+    /// long run feeds an observer without keeping the whole trace.
+    pub fn take_entries(&mut self) -> Vec<TraceEntry> {
+        core::mem::take(&mut self.entries)
+    }
+
     /// How many entries were recorded (kept or not).
     pub fn len(&self) -> u64 {
         self.count

@@ -205,6 +205,10 @@ impl World {
     pub fn trace(&self) -> &Trace {
         &self.trace
     }
+    /// Hands over the trace entries kept so far ([`Trace::take_entries`]).
+    pub fn take_trace_entries(&mut self) -> Vec<super::trace::TraceEntry> {
+        self.trace.take_entries()
+    }
     /// Counters.
     pub fn stats(&self) -> Stats {
         self.stats
