@@ -6,7 +6,7 @@
 
 use core::time::Duration;
 
-use crate::codec::PacketType;
+use crate::codec::{v5, AnyPacket, PacketType, Pid};
 use crate::time::Instant;
 
 use super::id::NodeId;
@@ -31,6 +31,100 @@ pub enum FaultAction {
         /// The client's TCP receive window, bytes.
         window: usize,
     },
+    /// The sender misbehaves: the frame goes out changed so that it breaks a
+    /// rule of the standard (a broker that gets MQTT wrong, for the checker to
+    /// catch), or does not go out at all.
+    Misbehave(Misbehaviour),
+}
+
+/// How a misbehaving sender gets a packet wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Misbehaviour {
+    /// `wrong-id`: a PUBACK, PUBREC, PUBREL or PUBCOMP carries the next
+    /// identifier instead of its PUBLISH's (MQTT-2.3.1-6).
+    WrongId,
+    /// `set-retain`: a PUBLISH goes out with RETAIN 1 (on a live delivery,
+    /// MQTT-3.3.1-9).
+    SetRetain,
+    /// `raise-qos`: a QoS 0 PUBLISH goes out at QoS 1, above what was
+    /// published or granted (MQTT-3.8.4-6), with identifier 65535.
+    RaiseQos,
+    /// `forget`: the packet is not sent at all (a will the broker skips,
+    /// MQTT-3.1.2-8; a delivery a subscriber never gets, MQTT-4.5.0-1). Unlike
+    /// `drop`, which loses it on the network, the sender never sent it.
+    Forget,
+}
+
+impl Misbehaviour {
+    /// Every misbehaviour.
+    pub const ALL: [Misbehaviour; 4] = [
+        Misbehaviour::WrongId,
+        Misbehaviour::SetRetain,
+        Misbehaviour::RaiseQos,
+        Misbehaviour::Forget,
+    ];
+
+    /// The scenario language's word (`fault wrong-id next PUBACK from broker`).
+    pub fn word(self) -> &'static str {
+        match self {
+            Misbehaviour::WrongId => "wrong-id",
+            Misbehaviour::SetRetain => "set-retain",
+            Misbehaviour::RaiseQos => "raise-qos",
+            Misbehaviour::Forget => "forget",
+        }
+    }
+
+    /// Changes `p` as this misbehaviour does; whether it changed anything (a
+    /// packet it has nothing to change in goes out as it was).
+    pub fn rewrite(self, p: &mut AnyPacket) -> bool {
+        use crate::codec::{Packet, QosPid};
+        fn next(pid: &mut Pid) {
+            *pid = Pid::new(pid.get().wrapping_add(1).max(1)).unwrap_or(*pid);
+        }
+        let raise = |q: &mut QosPid| {
+            if *q == QosPid::AtMostOnce {
+                *q = QosPid::AtLeastOnce(Pid::new(65535).expect("non-zero"));
+                true
+            } else {
+                false
+            }
+        };
+        match (self, p) {
+            (Misbehaviour::WrongId, AnyPacket::V3(p)) => match p {
+                Packet::Puback(pid)
+                | Packet::Pubrec(pid)
+                | Packet::Pubrel(pid)
+                | Packet::Pubcomp(pid) => {
+                    next(pid);
+                    true
+                }
+                _ => false,
+            },
+            (Misbehaviour::WrongId, AnyPacket::V5(p)) => {
+                let pid = match p {
+                    v5::Packet::Puback(a) => &mut a.pid,
+                    v5::Packet::Pubrec(a) => &mut a.pid,
+                    v5::Packet::Pubrel(a) => &mut a.pid,
+                    v5::Packet::Pubcomp(a) => &mut a.pid,
+                    _ => return false,
+                };
+                next(pid);
+                true
+            }
+            (Misbehaviour::SetRetain, AnyPacket::V3(Packet::Publish(m))) => {
+                m.retain = true;
+                true
+            }
+            (Misbehaviour::SetRetain, AnyPacket::V5(v5::Packet::Publish(m))) => {
+                m.retain = true;
+                true
+            }
+            (Misbehaviour::RaiseQos, AnyPacket::V3(Packet::Publish(m))) => raise(&mut m.qospid),
+            (Misbehaviour::RaiseQos, AnyPacket::V5(v5::Packet::Publish(m))) => raise(&mut m.qospid),
+            _ => false,
+        }
+    }
 }
 
 /// A stalled client's receive window when the rule names none: TCP's 65,535

@@ -43,7 +43,7 @@ pub mod trace;
 pub mod world;
 
 pub use action::Action;
-pub use fault::{FaultAction, FaultRule};
+pub use fault::{FaultAction, FaultRule, Misbehaviour};
 pub use id::{LinkId, NodeId, WorldError};
 pub use link::{Dir, Link, LinkParams};
 pub use trace::{Trace, TraceEntry, TraceKind, TraceMode};

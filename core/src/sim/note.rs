@@ -379,6 +379,8 @@ impl FaultAction {
             FaultAction::Delay(_) => "delayed",
             FaultAction::Duplicate => "duplicated",
             FaultAction::Stall { .. } => "held",
+            FaultAction::Misbehave(super::fault::Misbehaviour::Forget) => "did not send",
+            FaultAction::Misbehave(_) => "sent wrong",
         }
     }
 }

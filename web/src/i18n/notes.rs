@@ -107,6 +107,8 @@ pub fn fault_event(lang: Lang, e: &FaultEvent) -> String {
                 FaultAction::Delay(_) => "atrasou",
                 FaultAction::Duplicate => "duplicou",
                 FaultAction::Stall { .. } => "reteve",
+                FaultAction::Misbehave(mqttlab_core::sim::Misbehaviour::Forget) => "não enviou",
+                FaultAction::Misbehave(_) => "enviou errado",
             };
             format!("{done} {packet} {from} -> {to}")
         }

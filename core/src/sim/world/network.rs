@@ -8,7 +8,7 @@ use crate::codec::{v5, AnyPacket, Packet, QosPid};
 
 use super::{ConnMeta, Ev, World};
 use crate::broker::ConnId;
-use crate::sim::fault::FaultAction;
+use crate::sim::fault::{FaultAction, Misbehaviour};
 use crate::sim::id::{LinkId, NodeId};
 use crate::sim::link::{Dir, Transit};
 use crate::sim::note::{FaultEvent, Note, PacketCause, PacketNote};
@@ -54,6 +54,8 @@ impl World {
     ) {
         let (from, to) = self.endpoints(link, dir);
         self.stats.packets_sent += 1;
+        let mut packet = packet;
+        let mut bytes = bytes;
         let ptype = packet.packet_type();
         let mut extra = Duration::ZERO;
         let mut duplicate = false;
@@ -93,6 +95,15 @@ impl World {
                 }
                 FaultAction::Duplicate => duplicate = true,
                 FaultAction::Stall { .. } => {}
+                FaultAction::Misbehave(Misbehaviour::Forget) => return,
+                FaultAction::Misbehave(m) => {
+                    if m.rewrite(&mut packet) {
+                        let mut b = Vec::new();
+                        if packet.encode(&mut b).is_ok() {
+                            bytes = b;
+                        }
+                    }
+                }
             }
         }
         if self.trace.enabled() {

@@ -1,8 +1,9 @@
-//! `fault drop|delay|duplicate [next|every] PACKET-TYPE [to|from|by|for|after|times ...]`
+//! `fault drop|delay|duplicate [next|every] PACKET-TYPE [to|from|by|for|after|times ...]`,
+//! a misbehaving sender, `fault wrong-id|set-retain|raise-qos|forget [next|every] PACKET-TYPE ...`,
 //! and the slow consumer, `fault stall NODE [window BYTES] [for D] [after T]`.
 
 use crate::codec::PacketType;
-use crate::sim::fault::{FaultAction, DEFAULT_STALL_WINDOW};
+use crate::sim::fault::{FaultAction, Misbehaviour, DEFAULT_STALL_WINDOW};
 use crate::sim::scenario::ast::*;
 use crate::sim::scenario::errors::suggest;
 use crate::time::Instant;
@@ -87,6 +88,12 @@ pub(super) fn fault(c: &mut Cur, start: Instant, label: &str) -> R<FaultSpec> {
         }
     }
     spec.action = match a.as_str() {
+        _ if Misbehaviour::ALL.iter().any(|m| m.word() == a) => FaultAction::Misbehave(
+            *Misbehaviour::ALL
+                .iter()
+                .find(|m| m.word() == a)
+                .expect("just found"),
+        ),
         "drop" => FaultAction::Drop,
         "duplicate" => FaultAction::Duplicate,
         "delay" => match delay {
@@ -96,7 +103,7 @@ pub(super) fn fault(c: &mut Cur, start: Instant, label: &str) -> R<FaultSpec> {
         other => {
             return c.err(
                 col,
-                format!("unknown fault '{other}' (drop, delay, duplicate, stall)"),
+                format!("unknown fault '{other}' (drop, delay, duplicate, stall, wrong-id, set-retain, raise-qos, forget)"),
             )
         }
     };
