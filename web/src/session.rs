@@ -19,6 +19,7 @@ use mqttlab_core::sim::{Action, LinkParams, NodeId, TraceKind, TraceMode, World}
 use mqttlab_core::time::Instant;
 
 use crate::components::broker_log::LogLine;
+use crate::components::findings::ChecksView;
 use crate::components::sequence_diagram::{DiagramRow, RowKind, RowNote, Rows, SentAt};
 use crate::components::terminal::INTERRUPT;
 use crate::sim::protocol::LinkSettings;
@@ -475,6 +476,45 @@ impl Session {
             sent: None,
         };
         self.push_row(row, None);
+    }
+
+    /// The specification checker over the run so far (what reached the
+    /// broker and what it sent), each finding's packets placed on their
+    /// diagram rows: a client's packet is the row that arrives at the broker
+    /// when it did, the broker's the row that left it when it did.
+    pub fn checks(&self) -> ChecksView {
+        use mqttlab_core::capture::Direction as Way;
+        let entries = self.world.trace().entries();
+        let report = mqttlab_core::checker::trace::check_trace(entries);
+        let mut ends: BTreeMap<(u64, bool), (usize, usize)> = BTreeMap::new();
+        for e in entries {
+            if let TraceKind::Packet {
+                conn,
+                to_broker,
+                from,
+                to,
+                ..
+            } = &e.kind
+            {
+                if let (Some(f), Some(t)) = (self.lane_of.get(from), self.lane_of.get(to)) {
+                    ends.entry((*conn, *to_broker)).or_insert((*f, *t));
+                }
+            }
+        }
+        let rows = self.rows.borrow();
+        let mut at: BTreeMap<(usize, usize, u64), usize> = BTreeMap::new();
+        for (i, r) in rows.iter().enumerate() {
+            if let RowKind::Packet { from, to, .. } = r.kind {
+                at.entry((from, to, r.time_us)).or_insert(i);
+                if let Some(sent) = r.sent {
+                    at.entry((from, to, sent.time_us)).or_insert(i);
+                }
+            }
+        }
+        ChecksView::new(&report, |p| {
+            let (f, t) = ends.get(&(p.conn as u64, p.direction == Way::ToServer))?;
+            at.get(&(*f, *t, p.time_ns / 1000)).copied()
+        })
     }
 
     /// Reads the trace entries not seen yet.

@@ -96,7 +96,7 @@ impl ChecksView {
 
 /// A [`ChecksView`] shared with the panel; compared by identity (a new run is
 /// a new value).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct SharedChecks(pub Rc<ChecksView>);
 
 impl PartialEq for SharedChecks {

@@ -13,6 +13,7 @@ use yew::prelude::*;
 use crate::components::broker_log::{BrokerLog, LogLine};
 use crate::components::broker_state::broker_state;
 use crate::components::fault_rules::FaultRules;
+use crate::components::findings::{Findings, SharedChecks};
 use crate::components::packet_inspector::PacketInspector;
 use crate::components::sequence_diagram::{Rows, SequenceDiagram};
 use crate::components::terminal::{Terminal, MAX_LINES};
@@ -100,6 +101,10 @@ pub struct DiagramPanelProps {
     /// Panels under the inspector (broker state).
     #[prop_or_default]
     pub children: Html,
+    /// The specification checker's findings, if the page has them: shown under
+    /// the inspector, each finding's packets selecting their rows.
+    #[prop_or_default]
+    pub checks: Option<SharedChecks>,
 }
 
 /// The sequence diagram beside the packet inspector of the arrow clicked: the
@@ -130,7 +135,7 @@ pub fn diagram_panel(props: &DiagramPanelProps) -> Html {
                     { props.actions.clone() }
                 </div>
                 <SequenceDiagram lanes={props.lanes.clone()} rows={props.rows.clone()} len={props.len}
-                    selected={*selected} {on_select} {lang} />
+                    selected={*selected} on_select={on_select.clone()} {lang} />
             </div>
             <div class="side">
                 <div class="panel">
@@ -144,6 +149,9 @@ pub fn diagram_panel(props: &DiagramPanelProps) -> Html {
                         <p class="empty">{ t(lang, Text::ClickAnArrow) }</p>
                     }
                 </div>
+                if let Some(checks) = props.checks.clone() {
+                    <Findings {lang} {checks} {on_select} />
+                }
                 { props.children.clone() }
             </div>
         </>
@@ -357,6 +365,7 @@ pub fn world_view(props: &WorldViewProps) -> Html {
             .collect(),
     );
     let faults = Rc::new(m.faults.clone());
+    let checks = m.checks.clone();
     let fault_error = m.fault_error.clone();
     let log = panels.log.clone();
     drop(panels);
@@ -419,7 +428,7 @@ pub fn world_view(props: &WorldViewProps) -> Html {
                 <div class="nodes">{ for nodes }</div>
                 <FaultRules {lang} {clients} active={faults} error={fault_error} {on_arm} />
             </div>
-            <DiagramPanel {lang} {lanes} {rows} {len} {bytes_of} {v5_of} actions={props.exports.clone()}>
+            <DiagramPanel {lang} {lanes} {rows} {len} {bytes_of} {v5_of} {checks} actions={props.exports.clone()}>
                 <div class="panel">
                     <h3>{ t(lang, Text::BrokerState) }</h3>
                     { brokers }

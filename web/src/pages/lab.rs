@@ -88,9 +88,9 @@ fn lab_runner(props: &LabRunnerProps) -> Html {
     use_clock(sim.clone(), *clock);
 
     // Steps done so far in this run: the worker checks them after every change.
-    let (done, world_error) = {
+    let (done, world_error, checks) = {
         let m = sim.mirror.borrow();
-        (m.lab_done, m.error.clone())
+        (m.lab_done, m.error.clone(), m.checks.clone())
     };
     let saved = use_mut_ref(|| 0usize);
     {
@@ -312,6 +312,7 @@ fn lab_runner(props: &LabRunnerProps) -> Html {
                     <p class="verdict error" role="alert">{ e }</p>
                 }
                 <ol class="steps" ref={steps_ref}>{ for steps }</ol>
+                { lab_statements(lang, &lab.statements, checks.as_ref()) }
                 if finished {
                     <div id="lab-complete" class="explanation">
                         <h3>{ t(lang, Text::WhatHappened) }</h3>
@@ -322,6 +323,59 @@ fn lab_runner(props: &LabRunnerProps) -> Html {
             <WorldView {lang} handle={sim.clone()} clock={*clock} {on_clock} {on_reset}
                 docked={docked.map(AttrValue::from)} />
         </div>
+    }
+}
+
+/// The statements of the standard the lab lets a student see, each with how
+/// it fared in this run so far (the specification checker's coverage).
+fn lab_statements(
+    lang: Lang,
+    ids: &[String],
+    checks: Option<&crate::components::findings::SharedChecks>,
+) -> Html {
+    use crate::i18n::{ck, statement_text, Ck};
+    use mqttlab_core::checker::{standard_url, Statement};
+    if ids.is_empty() {
+        return Html::default();
+    }
+    let items = ids
+        .iter()
+        .map(|id| {
+            let found = Statement::with_id(id);
+            let (held, broken) = found.iter().fold((0, 0), |(h, b), (s, _)| {
+                let i = Statement::ALL.iter().position(|x| x == s);
+                let (th, tb) = i
+                    .and_then(|i| checks.and_then(|c| c.0.tally.get(i).copied()))
+                    .unwrap_or_default();
+                (h + th, b + tb)
+            });
+            let (class, state) = match (held, broken) {
+                (_, b) if b > 0 => ("broken", ck(lang, Ck::Broken)),
+                (0, 0) => ("never", ck(lang, Ck::Never)),
+                _ => ("held", ck(lang, Ck::Held)),
+            };
+            let words = found
+                .first()
+                .map(|(s, _)| statement_text(lang, *s))
+                .unwrap_or_default();
+            let url = found
+                .first()
+                .map(|(_, p)| standard_url(*p))
+                .unwrap_or_default();
+            html! {
+                <li class={classes!("lab-statement", class)} data-id={id.clone()}>
+                    <a class="mono" href={url} target="_blank" rel="noopener">{ id.clone() }</a>
+                    { format!(" {words} ") }
+                    <span class="coverage-state">{ format!("({state})") }</span>
+                </li>
+            }
+        })
+        .collect::<Html>();
+    html! {
+        <details class="lab-statements">
+            <summary>{ ck(lang, Ck::LabStatements) }</summary>
+            <ul>{ items }</ul>
+        </details>
     }
 }
 

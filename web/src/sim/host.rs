@@ -53,6 +53,9 @@ pub struct SimHost {
     last_expects: Option<Vec<ExpectView>>,
     last_faults: Option<Vec<FaultView>>,
     fault_error: Option<String>,
+    /// The trace length the checker last saw, and what it said.
+    checked_len: u64,
+    last_checks: Option<crate::components::findings::ChecksView>,
 }
 
 /// `world` plus one check line, parsed into its expectation.
@@ -230,6 +233,15 @@ impl SimHost {
             *sent = lines.len();
         }
 
+        // The checker reads the whole trace: once a run stops, not per slice.
+        if self.target.is_none() && world.trace().len() != self.checked_len {
+            self.checked_len = world.trace().len();
+            let checks = s.checks();
+            if self.last_checks.as_ref() != Some(&checks) {
+                u.checks = Some(checks.clone());
+                self.last_checks = Some(checks);
+            }
+        }
         let nodes = node_cards(world);
         if self.last_nodes.as_ref() != Some(&nodes) {
             u.nodes = Some(nodes.clone());

@@ -51,6 +51,8 @@ pub struct Mirror {
     pub faults: Vec<FaultView>,
     /// Why the last fault rule typed was refused.
     pub fault_error: Option<String>,
+    /// The specification checker's findings and coverage, as of the last stop.
+    pub checks: Option<crate::components::findings::SharedChecks>,
 }
 
 /// Keeps the last `max` items of `v`, in big steps so that trimming is rare.
@@ -161,6 +163,9 @@ impl Mirror {
             self.faults = faults;
         }
         self.fault_error = u.fault_error;
+        if let Some(c) = u.checks {
+            self.checks = Some(crate::components::findings::SharedChecks(Rc::new(c)));
+        }
         if let Some(expects) = u.expects {
             self.expects = expects;
         }

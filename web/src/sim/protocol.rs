@@ -179,6 +179,10 @@ pub struct Update {
     /// Why the last fault rule typed was not armed (`None`: it was, or none was
     /// typed).
     pub fault_error: Option<String>,
+    /// The specification checker's findings and coverage, when they changed
+    /// (sent when a run stops, not after every slice).
+    #[serde(default)]
+    pub checks: Option<crate::components::findings::ChecksView>,
 }
 
 /// A fault rule in force, as the world panel lists it.

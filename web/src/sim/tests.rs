@@ -693,3 +693,46 @@ fn a_5_0_packet_row_is_marked_5_0_in_the_mirror_and_reads_as_5_0() {
         .any(|r| r.label == "PUBACK m1 0x10 No matching subscribers"));
     assert!(rows.iter().any(|r| r.label == "PUBACK m1"));
 }
+
+/// The checker runs in the worker: a broker made to skip a will (`fault
+/// forget`) shows as a MUST finding, MQTT-3.1.2-8, whose packet is a row of
+/// the diagram; the same world without the rule has none.
+#[test]
+fn the_worker_sends_the_checkers_findings_with_their_rows() {
+    let world = |fault: &str| {
+        WorldSource::Scenario {
+        source: format!(
+            "broker broker\nclient monitor -> broker\nclient sensor -> broker\nclient app -> broker\n{fault}\n\
+             at 1s monitor: mosquitto_sub -t sensor/status -q 1 -i monitor\n\
+             at 2s sensor: mosquitto_sub -t cmd -i sensor --will-topic sensor/status --will-payload off-line --will-qos 1\n\
+             at 5s kill sensor\n\
+             at 8s app: mosquitto_pub -t sensor/status -m back -q 1 -i app\nrun 15s\n"
+        ),
+        seed: Some(1),
+    }
+    };
+    let (mut host, mut mirror) = loaded(world(""));
+    drive(&mut host, &mut mirror, Request::RunTo { to_us: 15_000_000 });
+    let checks = mirror.checks.clone().expect("the checker's view came");
+    assert_eq!(checks.0.musts(), 0, "{:?}", checks.0.findings);
+    assert!(checks.0.tally.iter().any(|(h, _)| *h > 0));
+
+    let (mut host, mut mirror) = loaded(world("fault forget next PUBLISH from broker to monitor"));
+    drive(&mut host, &mut mirror, Request::RunTo { to_us: 15_000_000 });
+    let checks = mirror.checks.clone().expect("the checker's view came");
+    let musts: Vec<_> = checks
+        .0
+        .findings
+        .iter()
+        .filter(|f| f.severity == mqttlab_core::checker::Severity::Must)
+        .collect();
+    assert!(!musts.is_empty());
+    assert!(musts.iter().all(|f| f.id == "MQTT-3.1.2-8"), "{musts:?}");
+    // The finding names the CONNECT that left the will: a packet row.
+    let rows = mirror.rows.borrow();
+    for f in &musts {
+        let r = f.packets.iter().find_map(|p| p.row).expect("a row");
+        assert!(matches!(rows[r].kind, RowKind::Packet { .. }));
+        assert!(rows[r].label.starts_with("CONNECT"), "{}", rows[r].label);
+    }
+}
