@@ -127,6 +127,8 @@ pub enum Ck {
     LabStatements,
     /// "frame".
     Frame,
+    /// The real-broker page's export button.
+    ExportCapture,
 }
 
 /// A label in `lang`.
@@ -157,5 +159,7 @@ pub fn ck(lang: Lang, c: Ck) -> &'static str {
         (LabStatements, Lang::PtBr) => "Regras da norma que este lab mostra",
         (Frame, Lang::En) => "frame",
         (Frame, Lang::PtBr) => "quadro",
+        (ExportCapture, Lang::En) => "Save as capture (.pcap)",
+        (ExportCapture, Lang::PtBr) => "Salvar como captura (.pcap)",
     }
 }

@@ -32,6 +32,7 @@ use crate::components::broker_log::LogLine;
 use crate::components::sequence_diagram::{DiagramRow, RowKind, RowNote, Rows};
 use crate::i18n::{disconnect_reason, l5, t, Lang, Live5, Text};
 
+pub mod capture;
 mod terminal;
 pub mod v5;
 

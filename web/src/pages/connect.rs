@@ -20,6 +20,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::components::broker_log::BrokerLog;
+use crate::components::findings::SharedChecks;
 use crate::components::terminal::{Terminal, INTERRUPT};
 use crate::components::topic_tree::TopicTreeView;
 use crate::components::world_view::DiagramPanel;
@@ -557,6 +558,37 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
     let lanes = live.lanes.clone();
     let rows = live.rows.clone();
     let len = rows.len();
+    // The specification checker over the page's connection, redone when a row comes.
+    let checks = {
+        let driver = driver.clone();
+        use_memo((*attempt, len), move |_| {
+            let live = driver.live.borrow();
+            let rows = live.rows.borrow();
+            SharedChecks(Rc::new(crate::live::capture::checks(
+                &rows,
+                &live.row_bytes,
+                live.protocol,
+            )))
+        })
+    };
+    let on_export = {
+        let driver = driver.clone();
+        Callback::from(move |_: MouseEvent| {
+            let live = driver.live.borrow();
+            let client = live.lanes.first().cloned().unwrap_or_default();
+            let file = crate::live::capture::pcap(&live.rows.borrow(), &live.row_bytes, &client);
+            let _ = crate::download::download(
+                "mqttlab-real-broker.pcap",
+                "application/vnd.tcpdump.pcap",
+                &file,
+            );
+        })
+    };
+    let export = html! {
+        <button id="export-capture" class="export" onclick={on_export} disabled={len == 0}>
+            { crate::i18n::ck(lang, crate::i18n::Ck::ExportCapture) }
+        </button>
+    };
     let log = Rc::new(live.log_lines(lang));
     let term = Rc::new(live.term.clone());
     let topic_rows = Rc::new(live.topics.rows());
@@ -718,7 +750,7 @@ pub fn connect_page(props: &ConnectPageProps) -> Html {
             </div>
             <div class="workspace live">
                 <DiagramPanel key={*attempt} {lang} {lanes} {rows} {len} {bytes_of}
-                    v5_of={Some(v5_of_row)} />
+                    v5_of={Some(v5_of_row)} checks={Some((*checks).clone())} actions={export} />
                 <div class="bottom">
                     <div class="terminals">
                         <Terminal node={prompt} lines={term} {on_command}
