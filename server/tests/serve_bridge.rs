@@ -394,3 +394,72 @@ c.on("message", (t, m, p) => {{
             .await;
     });
 }
+
+/// `--record DIR`: the bridged connection is written as DIR/bridge-N.pcapng
+/// when it ends; tshark reads it and shows the page's CONNECT, SUBSCRIBE,
+/// PINGREQ and DISCONNECT and mosquitto's answers, as the core does.
+#[test]
+fn a_recorded_connection_is_a_capture_tshark_reads() {
+    if !have(&[Peer::Mosquitto, Peer::Tshark]) {
+        return;
+    }
+    let dir = TempDir::new("record");
+    bounded(async {
+        let mosquitto = Mosquitto::start();
+        let serve = Serve::start(&[
+            "--bridge",
+            &bridge_arg("local", &mosquitto.address()),
+            "--record",
+            dir.0.to_str().unwrap(),
+        ]);
+        let mut page = MqttWs::open(&serve, "local").await;
+        page.send(&connect_packet("gravada")).await;
+        assert!(matches!(page.recv().await, Packet::Connack(_)));
+        page.send(&subscribe_packet("lab/#", 3)).await;
+        assert!(matches!(page.recv().await, Packet::Suback(_)));
+        page.send(&Packet::Pingreq).await;
+        assert_eq!(page.recv().await, Packet::Pingresp);
+        page.send(&Packet::Disconnect).await;
+        page.closed().await;
+        serve.wait_log(&["recorded:", "bridge-"]).await;
+    });
+    let files: Vec<_> = std::fs::read_dir(&dir.0)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let file = &files[0];
+    assert!(file.to_string_lossy().ends_with(".pcapng"));
+    let out = std::process::Command::new("tshark")
+        .args([
+            "-r",
+            file.to_str().unwrap(),
+            "-Y",
+            "mqtt",
+            "-T",
+            "fields",
+            "-e",
+            "mqtt.msgtype",
+        ])
+        .output()
+        .expect("tshark runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let types: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .flat_map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    // CONNECT 1, CONNACK 2, SUBSCRIBE 8, SUBACK 9, PINGREQ 12, PINGRESP 13, DISCONNECT 14.
+    assert_eq!(
+        types,
+        ["1", "2", "8", "9", "12", "13", "14"],
+        "tshark: {types:?}"
+    );
+    let cap = mqttlab_core::capture::read(&std::fs::read(file).unwrap()).unwrap();
+    assert_eq!(cap.streams[0].client_id.as_deref(), Some("gravada"));
+    let report = mqttlab_core::checker::Checker::check_capture(&cap);
+    assert!(!report.must_broken(), "{report}");
+}

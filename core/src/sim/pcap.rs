@@ -98,10 +98,14 @@ fn checksum(chunks: &[&[u8]]) -> u16 {
     !(sum as u16)
 }
 
-/// Writes pcap records.
+/// Writes pcap records, or pcapng Enhanced Packet Blocks.
 struct Writer {
     out: Vec<u8>,
     ip_id: u16,
+    /// pcapng rather than pcap.
+    ng: bool,
+    /// Microseconds since the Unix epoch of the run's time zero.
+    epoch_us: u64,
 }
 
 impl Writer {
@@ -154,17 +158,33 @@ impl Writer {
         tcph[16..18].copy_from_slice(&c.to_be_bytes());
         frame.extend_from_slice(&tcph);
         frame.extend_from_slice(payload);
-        // Record header.
-        let us = t.as_micros();
-        let secs = (EPOCH_SECS + us / 1_000_000) as u32;
-        let usecs = (us % 1_000_000) as u32;
-        self.out.extend_from_slice(&secs.to_le_bytes());
-        self.out.extend_from_slice(&usecs.to_le_bytes());
-        self.out
-            .extend_from_slice(&(frame.len() as u32).to_le_bytes());
-        self.out
-            .extend_from_slice(&(frame.len() as u32).to_le_bytes());
-        self.out.extend_from_slice(&frame);
+        let us = self.epoch_us + t.as_micros();
+        let len = frame.len() as u32;
+        if self.ng {
+            // Enhanced Packet Block: interface 0, microsecond timestamp (the
+            // interface's default resolution), the frame padded to 4 bytes.
+            let padded = frame.len().div_ceil(4) * 4;
+            let total = (32 + padded) as u32;
+            self.out.extend_from_slice(&6u32.to_le_bytes());
+            self.out.extend_from_slice(&total.to_le_bytes());
+            self.out.extend_from_slice(&0u32.to_le_bytes());
+            self.out
+                .extend_from_slice(&((us >> 32) as u32).to_le_bytes());
+            self.out.extend_from_slice(&(us as u32).to_le_bytes());
+            self.out.extend_from_slice(&len.to_le_bytes());
+            self.out.extend_from_slice(&len.to_le_bytes());
+            self.out.extend_from_slice(&frame);
+            self.out.resize(self.out.len() + padded - frame.len(), 0);
+            self.out.extend_from_slice(&total.to_le_bytes());
+        } else {
+            let secs = (us / 1_000_000) as u32;
+            let usecs = (us % 1_000_000) as u32;
+            self.out.extend_from_slice(&secs.to_le_bytes());
+            self.out.extend_from_slice(&usecs.to_le_bytes());
+            self.out.extend_from_slice(&len.to_le_bytes());
+            self.out.extend_from_slice(&len.to_le_bytes());
+            self.out.extend_from_slice(&frame);
+        }
     }
 }
 
@@ -173,6 +193,8 @@ pub fn to_pcap(entries: &[TraceEntry]) -> Vec<u8> {
     let mut w = Writer {
         out: Vec::new(),
         ip_id: 0,
+        ng: false,
+        epoch_us: EPOCH_SECS * 1_000_000,
     };
     // Global header: microsecond timestamps, version 2.4, Ethernet.
     w.out.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
@@ -182,6 +204,40 @@ pub fn to_pcap(entries: &[TraceEntry]) -> Vec<u8> {
     w.out.extend_from_slice(&0u32.to_le_bytes());
     w.out.extend_from_slice(&65_535u32.to_le_bytes());
     w.out.extend_from_slice(&1u32.to_le_bytes());
+    write_entries(&mut w, entries);
+    w.out
+}
+
+/// Builds a pcapng file (one section, one Ethernet interface) for a trace's
+/// entries, time zero being `epoch_us` microseconds after the Unix epoch (a
+/// recording's real start; the simulator's files use [`to_pcap`]).
+pub fn to_pcapng(entries: &[TraceEntry], epoch_us: u64) -> Vec<u8> {
+    let mut w = Writer {
+        out: Vec::new(),
+        ip_id: 0,
+        ng: true,
+        epoch_us,
+    };
+    // Section Header Block: byte-order magic, version 1.0, length unknown.
+    w.out.extend_from_slice(&0x0a0d_0d0au32.to_le_bytes());
+    w.out.extend_from_slice(&28u32.to_le_bytes());
+    w.out.extend_from_slice(&0x1a2b_3c4du32.to_le_bytes());
+    w.out.extend_from_slice(&1u16.to_le_bytes());
+    w.out.extend_from_slice(&0u16.to_le_bytes());
+    w.out.extend_from_slice(&(-1i64).to_le_bytes());
+    w.out.extend_from_slice(&28u32.to_le_bytes());
+    // Interface Description Block: Ethernet, no snap length limit.
+    w.out.extend_from_slice(&1u32.to_le_bytes());
+    w.out.extend_from_slice(&20u32.to_le_bytes());
+    w.out.extend_from_slice(&1u16.to_le_bytes());
+    w.out.extend_from_slice(&0u16.to_le_bytes());
+    w.out.extend_from_slice(&0u32.to_le_bytes());
+    w.out.extend_from_slice(&20u32.to_le_bytes());
+    write_entries(&mut w, entries);
+    w.out
+}
+
+fn write_entries(w: &mut Writer, entries: &[TraceEntry]) {
     let mut conns: BTreeMap<u64, Conn> = BTreeMap::new();
     for e in entries {
         let t = e.time;
@@ -218,7 +274,7 @@ pub fn to_pcap(entries: &[TraceEntry]) -> Vec<u8> {
                 };
                 match (fate, to_broker) {
                     (Fate::Delivered, true) | (Fate::Sent, false) => {
-                        c.send(&mut w, t, *to_broker, PSH | ACK, bytes, bytes.len() as u32);
+                        c.send(w, t, *to_broker, PSH | ACK, bytes, bytes.len() as u32);
                     }
                     _ => {}
                 }
@@ -241,9 +297,9 @@ pub fn to_pcap(entries: &[TraceEntry]) -> Vec<u8> {
                     (Fate::Delivered, true) | (Fate::Sent, false) => {
                         // A FIN takes a sequence number and the other side ACKs it.
                         let fin = *kind == CloseKind::Fin;
-                        c.send(&mut w, t, *to_broker, flags, &[], u32::from(fin));
+                        c.send(w, t, *to_broker, flags, &[], u32::from(fin));
                         if fin {
-                            c.send(&mut w, t, !*to_broker, ACK, &[], 0);
+                            c.send(w, t, !*to_broker, ACK, &[], 0);
                         }
                     }
                     _ => {}
@@ -252,7 +308,6 @@ pub fn to_pcap(entries: &[TraceEntry]) -> Vec<u8> {
             _ => {}
         }
     }
-    w.out
 }
 
 #[cfg(test)]

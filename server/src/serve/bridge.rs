@@ -52,6 +52,8 @@ pub struct Bridge {
     limits: Limits,
     slots: Slots,
     next_id: AtomicU64,
+    /// `--record DIR`.
+    record: Option<std::sync::Arc<std::path::PathBuf>>,
 }
 
 impl Bridge {
@@ -73,7 +75,13 @@ impl Bridge {
             origins,
             limits,
             next_id: AtomicU64::new(1),
+            record: None,
         })
+    }
+
+    /// Writes each bridged connection as `dir/bridge-N.pcapng` when it ends.
+    pub fn record_to(&mut self, dir: std::path::PathBuf) {
+        self.record = Some(std::sync::Arc::new(dir));
     }
 
     /// The upstreams, in name order.
@@ -186,6 +194,7 @@ pub async fn handle(
                 upstream,
                 limits: bridge.limits,
                 _slot: slot,
+                record: bridge.record.clone(),
             };
             conn.run(socket).await;
         }),

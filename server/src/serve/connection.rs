@@ -15,6 +15,7 @@ use tokio::sync::OwnedSemaphorePermit;
 use super::first_packet::{check_first_packet, FirstPacket};
 use super::limits::Limits;
 use super::log;
+use super::record::Recorder;
 use super::upstream::Upstream;
 
 /// How long to wait for an upstream's TCP handshake.
@@ -45,6 +46,8 @@ pub(super) struct Connection {
     pub(super) upstream: Upstream,
     pub(super) limits: Limits,
     pub(super) _slot: OwnedSemaphorePermit,
+    /// `--record DIR`: where this connection's capture goes.
+    pub(super) record: Option<std::sync::Arc<std::path::PathBuf>>,
 }
 
 /// Why a bridged connection ended, and what the page is told.
@@ -81,15 +84,31 @@ struct Traffic {
     to_page: AtomicU64,
     /// Milliseconds after `started` of the last byte either way.
     last_active_ms: AtomicU64,
+    /// The bytes themselves, with `--record`.
+    recorder: Option<Recorder>,
 }
 
 impl Traffic {
-    fn new() -> Traffic {
+    fn new(record: bool) -> Traffic {
         Traffic {
             started: Instant::now(),
             to_upstream: AtomicU64::new(0),
             to_page: AtomicU64::new(0),
             last_active_ms: AtomicU64::new(0),
+            recorder: record.then(Recorder::new),
+        }
+    }
+
+    /// Bytes that went to the upstream (`to_broker`) or the page.
+    fn carried(&self, to_broker: bool, bytes: &[u8]) {
+        let counter = if to_broker {
+            &self.to_upstream
+        } else {
+            &self.to_page
+        };
+        self.record(counter, bytes.len());
+        if let Some(r) = &self.recorder {
+            r.bytes(to_broker, bytes);
         }
     }
 
@@ -114,13 +133,28 @@ impl Traffic {
 
 impl Connection {
     pub(super) async fn run(self, mut socket: WebSocket) {
-        let traffic = Traffic::new();
+        let traffic = Traffic::new(self.record.is_some());
         log(format_args!(
             "bridge #{} open: peer {} -> upstream {}",
             self.id, self.peer, self.upstream
         ));
         let end = self.bridge(&mut socket, &traffic).await;
         let reason = self.close_page(&mut socket, &end).await;
+        if let (Some(dir), Some(r)) = (&self.record, &traffic.recorder) {
+            let page_closed = matches!(end, End::PageClosed(_) | End::PageGone | End::PageError(_));
+            match r.write(dir, self.id, page_closed) {
+                Ok(path) => log(format_args!(
+                    "bridge #{} recorded: {}",
+                    self.id,
+                    path.display()
+                )),
+                Err(e) => log(format_args!(
+                    "bridge #{} not recorded in {}: {e}",
+                    self.id,
+                    dir.display()
+                )),
+            }
+        }
         log(format_args!(
             "bridge #{} closed: peer {} upstream {}: {} bytes page->broker, {} bytes broker->page, {:.1} s, {}",
             self.id,
@@ -149,7 +183,7 @@ impl Connection {
         if let Err(e) = upstream.write_all(&first).await {
             return End::UpstreamError(format!("writing the CONNECT: {e}"));
         }
-        traffic.record(&traffic.to_upstream, first.len());
+        traffic.carried(true, &first);
         self.pipe(socket, upstream, traffic).await
     }
 
@@ -215,7 +249,7 @@ impl Connection {
                         if let Err(e) = up_write.write_all(&bytes).await {
                             return End::UpstreamError(format!("writing: {e}"));
                         }
-                        traffic.record(&traffic.to_upstream, bytes.len());
+                        traffic.carried(true, &bytes);
                     }
                     Ok(Data::Other) => traffic.record(&traffic.to_upstream, 0),
                     Err(end) => return end,
@@ -230,10 +264,12 @@ impl Connection {
                     Ok(0) => return End::UpstreamClosed,
                     Ok(n) => {
                         let bytes = buf.split().freeze();
+                        debug_assert_eq!(bytes.len(), n);
+                        let sent = bytes.clone();
                         if let Err(e) = page_tx.send(Message::Binary(bytes)).await {
                             return End::PageError(e.to_string());
                         }
-                        traffic.record(&traffic.to_page, n);
+                        traffic.carried(false, &sent);
                     }
                     Err(e) => return End::UpstreamError(format!("reading: {e}")),
                 }

@@ -22,6 +22,7 @@ mod connection;
 mod first_packet;
 mod limits;
 mod origin;
+mod record;
 mod static_files;
 mod upstream;
 
@@ -126,6 +127,11 @@ pub struct ServeArgs {
     /// 127.0.0.1:9001, for pages and devices that connect without the bridge.
     #[arg(long, value_name = "ADDR", requires = "own_broker")]
     pub broker_ws: Option<SocketAddr>,
+    /// Write each bridged connection, when it ends, as DIR/bridge-N.pcapng: the
+    /// MQTT bytes both ways with their times, in synthetic TCP/IP framing, for
+    /// the page's Captures tab or Wireshark.
+    #[arg(long, value_name = "DIR")]
+    pub record: Option<PathBuf>,
     /// Print --broker's log, worded as `mosquitto -v`.
     #[arg(long, requires = "own_broker")]
     pub broker_verbose: bool,
@@ -220,7 +226,17 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
         own_broker = Some(running);
     }
-    let bridge = Arc::new(Bridge::new(upstreams, origins, limits).map_err(anyhow::Error::msg)?);
+    let mut bridge = Bridge::new(upstreams, origins, limits).map_err(anyhow::Error::msg)?;
+    if let Some(dir) = args.record {
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("--record: creating {}", dir.display()))?;
+        log(format_args!(
+            "recording each bridged connection as {}/bridge-N.pcapng",
+            dir.display()
+        ));
+        bridge.record_to(dir);
+    }
+    let bridge = Arc::new(bridge);
     let dist = args.dist.unwrap_or_else(static_files::default_dist);
     if let Some(warning) = static_files::check_dist(&dist) {
         log(format_args!("warning: {warning}"));
