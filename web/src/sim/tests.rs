@@ -703,10 +703,10 @@ fn the_worker_sends_the_checkers_findings_with_their_rows() {
         WorldSource::Scenario {
         source: format!(
             "broker broker\nclient monitor -> broker\nclient sensor -> broker\nclient app -> broker\n{fault}\n\
-             at 1s monitor: mosquitto_sub -t sensor/status -q 1 -i monitor\n\
-             at 2s sensor: mosquitto_sub -t cmd -i sensor --will-topic sensor/status --will-payload off-line --will-qos 1\n\
+             at 1s monitor: mosquitto_sub -h broker -t sensor/status -q 1 -i monitor\n\
+             at 2s sensor: mosquitto_sub -h broker -t cmd -i sensor --will-topic sensor/status --will-payload off-line --will-qos 1\n\
              at 5s kill sensor\n\
-             at 8s app: mosquitto_pub -t sensor/status -m back -q 1 -i app\nrun 15s\n"
+             at 8s app: mosquitto_pub -h broker -t sensor/status -m back -q 1 -i app\nrun 15s\n"
         ),
         seed: Some(1),
     }
