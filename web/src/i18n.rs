@@ -12,6 +12,7 @@ mod live5;
 mod notes;
 mod scenario_text;
 mod topics;
+mod views;
 
 pub use capture::{capture_note, file_error};
 pub use checker::{ck, severity_text, statement_text, Ck};
@@ -19,6 +20,7 @@ pub use classroom::{c, class_error, Class};
 pub use live5::{l5, props_error, s5, Live5, State5};
 pub use scenario_text::{hex_error, scenario_comments, scenario_error, share_error};
 pub use topics::{tt, Topics};
+pub use views::{link_state, vw, Vw};
 
 pub use notes::{
     app, disconnect_reason, fault_event, fault_left, packet_note, protocol_error, row_note,

@@ -3,6 +3,7 @@
 //! [`i18n`] in English and Brazilian Portuguese.
 
 pub mod app;
+pub mod charts;
 pub mod classroom;
 pub mod components;
 pub mod download;

@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
+use std::time::Duration;
 
 use mqttlab_core::broker::CloseReason;
 use mqttlab_core::sim::node::{App, MosquittoCli, Node};
@@ -14,6 +15,7 @@ use mqttlab_core::sim::note::{PacketCause, PacketNote};
 use mqttlab_core::sim::scenario::ast::ActionSpec;
 use mqttlab_core::sim::scenario::build::fault_rule;
 use mqttlab_core::sim::scenario::{self, Scenario, ScenarioError};
+use mqttlab_core::sim::series::{self, SessionSampler};
 use mqttlab_core::sim::trace::{CloseKind, Fate};
 use mqttlab_core::sim::{Action, LinkParams, NodeId, TraceKind, TraceMode, World};
 use mqttlab_core::time::Instant;
@@ -22,7 +24,13 @@ use crate::components::broker_log::LogLine;
 use crate::components::findings::ChecksView;
 use crate::components::sequence_diagram::{DiagramRow, RowKind, RowNote, Rows, SentAt};
 use crate::components::terminal::INTERRUPT;
-use crate::sim::protocol::LinkSettings;
+use crate::sim::protocol::{ChartData, LinkSettings};
+
+/// How often the session-load chart samples the brokers (virtual time).
+pub const CHART_TICK: Duration = Duration::from_millis(250);
+
+/// Points per topic a value chart keeps.
+pub const CHART_POINTS: usize = 5_000;
 
 /// What a student can do to a node from the world panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -88,6 +96,8 @@ pub struct Session {
     log: Vec<LogLine>,
     terminals: BTreeMap<String, Vec<String>>,
     on_the_way: OnTheWay,
+    /// In-flight and queued counts per session, sampled as the world runs.
+    sampler: SessionSampler,
 }
 
 /// What one direction of one connection carries: TCP delivers in order, but a
@@ -176,9 +186,28 @@ impl Session {
             log: Vec::new(),
             terminals,
             on_the_way: OnTheWay::default(),
+            sampler: SessionSampler::new(CHART_TICK),
         };
         s.sync();
         s
+    }
+
+    /// What the charts draw now: payload values and message rates from the
+    /// trace, session load from the samples (core's `sim::series`, one place).
+    pub fn charts(&self) -> ChartData {
+        let entries = self.world.trace().entries();
+        let now = self.world.now();
+        // About sixty bars across whatever time has passed, in whole seconds.
+        let window = Duration::from_secs((now.as_micros() / 60_000_000).max(1));
+        let (inflight, queued) = self.sampler.series();
+        ChartData {
+            now_us: now.as_micros(),
+            values: series::values(entries, CHART_POINTS),
+            rates: series::rates(entries, window, now),
+            rate_window_us: window.as_micros() as u64,
+            inflight,
+            queued,
+        }
     }
 
     /// Parses `source`, builds its world with `seed` (else the file's `seed`, else
@@ -254,14 +283,14 @@ impl Session {
 
     /// Runs the world until `t` (events due at `t` included).
     pub fn run_until(&mut self, t: Instant) {
-        self.world.run_until(t);
+        self.sampler.run_toward(&mut self.world, t, u64::MAX);
         self.sync();
     }
 
     /// Runs toward `t` but at most `max_events` events, so that the page can draw
     /// and answer between slices of a long run. Returns whether it reached `t`.
     pub fn run_toward(&mut self, t: Instant, max_events: u64) -> bool {
-        let done = self.world.run_until_limited(t, max_events);
+        let done = self.sampler.run_toward(&mut self.world, t, max_events);
         self.sync();
         done
     }

@@ -2,14 +2,18 @@
 
 pub mod broker_log;
 pub mod broker_state;
+pub mod charts_panel;
 pub mod fault_rules;
 pub mod findings;
 pub mod packet_inspector;
 pub mod scenario_editor;
 pub mod scenario_highlight;
 pub mod sequence_diagram;
+pub mod sweep_panel;
 pub mod terminal;
 pub mod time_controls;
 pub mod topic_matcher;
 pub mod topic_tree;
+pub mod topology;
+pub mod views_panel;
 pub mod world_view;

@@ -166,6 +166,12 @@ mod tests {
             push("title", lab.title.get(Lang::PtBr));
             push("goal", lab.goal.get(Lang::PtBr));
             push("explanation", lab.explanation.get(Lang::PtBr));
+            for q in lab.sweep.iter().flat_map(|s| &s.questions) {
+                push("question", q.predict.get(Lang::PtBr));
+                for o in &q.options {
+                    push("question option", o.get(Lang::PtBr));
+                }
+            }
             for (i, s) in lab.steps.iter().enumerate() {
                 push(&format!("step {}", i + 1), s.text.get(Lang::PtBr));
                 for b in [&s.hint, &s.predict].into_iter().flatten() {
@@ -197,7 +203,12 @@ mod tests {
             .enumerate()
             .filter(|(_, l)| l.contains("PtBr") || l.contains("if pt") || l.contains("true)"))
             .map(|(i, l)| (format!("i18n/classroom.rs:{}", i + 1), l.to_string()));
-        table.chain(notes).chain(classroom).collect()
+        let views = include_str!("views.rs")
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.contains("PtBr)"))
+            .map(|(i, l)| (format!("i18n/views.rs:{}", i + 1), l.to_string()));
+        table.chain(notes).chain(classroom).chain(views).collect()
     }
 
     #[test]

@@ -66,6 +66,36 @@ pub struct Step {
     pub answer: Option<usize>,
 }
 
+/// A question a sweep lab asks before its sweep runs.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Question {
+    /// The question.
+    pub predict: Bilingual,
+    /// Its options.
+    pub options: Vec<Bilingual>,
+    /// The index of the right one (the tests check the sweep agrees).
+    pub answer: usize,
+}
+
+/// A lab whose experiment is a sweep: predictions, then the sweep, then its
+/// table and chart.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SweepLab {
+    /// The bundled sweep (`static/sweeps/NAME.mqtt`).
+    pub name: String,
+    /// Seeds per combination.
+    pub seeds: u64,
+    /// Asked before it runs.
+    pub questions: Vec<Question>,
+}
+
+impl SweepLab {
+    /// The sweep's scenario.
+    pub fn source(&self) -> Option<&'static str> {
+        mqttlab_core::sim::sweep::bundled::find(&self.name).map(|b| b.source)
+    }
+}
+
 /// A guided lab.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Lab {
@@ -74,14 +104,19 @@ pub struct Lab {
     /// Whether the course text has this experiment.
     #[serde(default)]
     pub course: bool,
-    /// The scenario the lab's world starts from.
+    /// The scenario the lab's world starts from (none for a sweep lab).
+    #[serde(default)]
     pub world: String,
     /// Title.
     pub title: Bilingual,
     /// What the student will learn.
     pub goal: Bilingual,
-    /// The steps, in order.
+    /// The steps, in order (none for a sweep lab).
+    #[serde(default)]
     pub steps: Vec<Step>,
+    /// A sweep lab's sweep and questions.
+    #[serde(default)]
+    pub sweep: Option<SweepLab>,
     /// What happened and why, shown at the end.
     pub explanation: Bilingual,
     /// The normative statements the lab lets a student see (`MQTT-3.1.2-8`,
@@ -89,6 +124,17 @@ pub struct Lab {
     /// held by the time its steps are done (tested below).
     #[serde(default)]
     pub statements: Vec<String>,
+}
+
+impl Lab {
+    /// How many steps progress counts: a sweep lab's one is its sweep.
+    pub fn step_count(&self) -> usize {
+        if self.sweep.is_some() {
+            1
+        } else {
+            self.steps.len()
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -225,6 +271,33 @@ mod tests {
         }
     }
 
+    /// The sweep lab's answers are what its sweep shows.
+    #[test]
+    fn the_qos_under_loss_answers_are_what_the_sweep_shows() {
+        let lab = find("qos-under-loss").expect("the lab");
+        let sw = lab.sweep.as_ref().expect("a sweep lab");
+        let r = mqttlab_core::sim::sweep::run(sw.source().unwrap(), 1, sw.seeds).unwrap();
+        let cell = |qos: &str, loss: &str| {
+            r.cells
+                .iter()
+                .find(|c| c.values[0].1 == qos && c.values[1].1 == loss)
+                .unwrap()
+        };
+        let answers: Vec<usize> = sw.questions.iter().map(|q| q.answer).collect();
+        assert_eq!(answers, [0, 1, 2]);
+        // 1: only QoS 0 loses, at 20 %.
+        assert!(cell("0", "20%").lost > 0);
+        for loss in ["0%", "5%", "10%", "20%"] {
+            assert_eq!(cell("1", loss).lost + cell("2", loss).lost, 0, "{loss}");
+            // 2: only QoS 1 duplicates.
+            assert_eq!(cell("0", loss).duplicated + cell("2", loss).duplicated, 0);
+        }
+        assert!(cell("1", "20%").duplicated > 0);
+        // 3: 8 packets end to end at QoS 2 without loss (the third option).
+        assert_eq!(cell("2", "0%").packets_per_delivered(), Some(8.0));
+        assert_eq!(sw.questions[2].options[2].en, "8");
+    }
+
     #[test]
     fn every_lab_file_parses_and_is_indexed() {
         let order = toml::from_str::<Index>(INDEX)
@@ -234,7 +307,20 @@ mod tests {
             let lab: Lab = toml::from_str(text).unwrap_or_else(|e| panic!("{id}.toml: {e}"));
             assert_eq!(&lab.id, id, "file name and id differ");
             assert!(order.contains(&lab.id), "{id} is missing from index.toml");
-            assert!(!lab.steps.is_empty(), "{id} has no steps");
+            assert!(
+                !lab.steps.is_empty() || lab.sweep.is_some(),
+                "{id} has no steps"
+            );
+            if let Some(sw) = &lab.sweep {
+                assert!(
+                    sw.source().is_some(),
+                    "{id}: no bundled sweep '{}'",
+                    sw.name
+                );
+                for q in &sw.questions {
+                    assert!(q.answer < q.options.len(), "{id}: answer out of range");
+                }
+            }
             for (n, step) in lab.steps.iter().enumerate() {
                 assert!(
                     step.command.is_some() == step.terminal.is_some(),

@@ -13,11 +13,12 @@ use std::time::Duration;
 use mqttlab_core::sim::scenario::units::parse_duration;
 use yew::prelude::*;
 
+use crate::components::sweep_panel::SweepPanel;
 use crate::components::terminal::Terminal;
 use crate::components::world_view::{control_label, ClockState, WorldView};
 use crate::hooks::use_clock::use_clock;
 use crate::hooks::use_sim::use_sim;
-use crate::i18n::{t, Lang, Text};
+use crate::i18n::{t, vw, Lang, Text, Vw};
 use crate::labs::{self, progress, Lab, Step};
 use crate::route::{number_param, Page, Route};
 use crate::session::Control;
@@ -48,7 +49,126 @@ pub fn lab_page(props: &LabPageProps) -> Html {
             </section>
         };
     };
+    if lab.sweep.is_some() {
+        return html! { <SweepLabRunner {lang} lab={Rc::new(lab)} /> };
+    }
     html! { <LabRunner {lang} lab={Rc::new(lab)} route={props.route.clone()} /> }
+}
+
+#[derive(Properties)]
+struct SweepLabProps {
+    lang: Lang,
+    lab: Rc<Lab>,
+}
+
+impl PartialEq for SweepLabProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.lang == other.lang && Rc::ptr_eq(&self.lab, &other.lab)
+    }
+}
+
+/// A sweep lab: every question answered first, then the sweep (in the worker),
+/// then the answers revealed beside the table and chart, and the explanation.
+#[function_component(SweepLabRunner)]
+fn sweep_lab_runner(props: &SweepLabProps) -> Html {
+    let lang = props.lang;
+    let lab = props.lab.clone();
+    let Some(sweep) = lab.sweep.clone() else {
+        return Html::default();
+    };
+    let guesses = use_state(|| vec![None::<usize>; sweep.questions.len()]);
+    let done = use_state(|| false);
+    let on_done = {
+        let done = done.clone();
+        let id = lab.id.clone();
+        Callback::from(move |_| {
+            progress::save(&id, 1);
+            done.set(true);
+        })
+    };
+    let questions = sweep
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            let options = q
+                .options
+                .iter()
+                .enumerate()
+                .map(|(k, o)| {
+                    let chosen = guesses[i] == Some(k);
+                    let onchange = {
+                        let guesses = guesses.clone();
+                        Callback::from(move |_: Event| {
+                            let mut g = (*guesses).clone();
+                            g[i] = Some(k);
+                            guesses.set(g);
+                        })
+                    };
+                    let right = q.answer == k;
+                    let class = classes!(
+                        "option",
+                        (*done && right).then_some("right"),
+                        (*done && !right && chosen).then_some("wrong"),
+                    );
+                    html! {
+                        <label {class}>
+                            <input type="radio" name={format!("predict-{i}")} checked={chosen}
+                                disabled={*done} {onchange} />
+                            { o.get(lang) }
+                        </label>
+                    }
+                })
+                .collect::<Html>();
+            let verdict = (*done).then(|| {
+                if guesses[i] == Some(q.answer) {
+                    html! { <p class="verdict ok">{ vw(lang, Vw::Right) }</p> }
+                } else {
+                    html! {
+                        <p class="verdict">
+                            { format!("{} {}", vw(lang, Vw::WrongItWas), q.options[q.answer].get(lang)) }
+                        </p>
+                    }
+                }
+            });
+            html! {
+                <li class="step" id={format!("question-{}", i + 1)}>
+                    <fieldset class="predict">
+                        <legend>{ format!("{} {}", t(lang, Text::Predict), q.predict.get(lang)) }</legend>
+                        { options }
+                    </fieldset>
+                    { verdict.unwrap_or_default() }
+                </li>
+            }
+        })
+        .collect::<Html>();
+    let locked = guesses.iter().any(Option::is_none);
+    let source = sweep.source().unwrap_or_default();
+    html! {
+        <div class="lab-page sweep-lab">
+            <aside class="lab panel">
+                <a class="back" href={format!("#{}", Page::Labs.path())}>{ t(lang, Text::BackToLabs) }</a>
+                <h2>{ lab.title.get(lang) }</h2>
+                <details class="goal" open=true>
+                    <summary>{ t(lang, Text::Goal) }</summary>
+                    <p>{ lab.goal.get(lang) }</p>
+                </details>
+                <h3>{ vw(lang, Vw::YourPrediction) }</h3>
+                <ol class="steps">{ questions }</ol>
+                if *done {
+                    <div id="lab-complete" class="explanation">
+                        <h3>{ t(lang, Text::WhatHappened) }</h3>
+                        <p>{ lab.explanation.get(lang) }</p>
+                    </div>
+                }
+            </aside>
+            <div class="panel sweep-lab-panel">
+                <h3>{ vw(lang, Vw::Sweep) }</h3>
+                <SweepPanel {lang} source={AttrValue::from(source)} seeds={sweep.seeds} {locked}
+                    on_done={Some(on_done)} stem={AttrValue::from(lab.id.clone())} />
+            </div>
+        </div>
+    }
 }
 
 #[derive(Properties)]

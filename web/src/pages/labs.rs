@@ -22,7 +22,7 @@ pub fn labs_page(props: &LabsPageProps) -> Html {
     let cards = labs::all()
         .into_iter()
         .map(|lab| {
-            let steps = lab.steps.len();
+            let steps = lab.step_count();
             let n = done.get(&lab.id).copied().unwrap_or(0).min(steps);
             let href = format!("#{}", Page::Lab(lab.id.clone()).path());
             html! {

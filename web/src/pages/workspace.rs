@@ -10,6 +10,7 @@ use yew::prelude::*;
 
 use crate::components::scenario_editor::ScenarioEditor;
 use crate::components::sequence_diagram::export_svg;
+use crate::components::views_panel::ViewsPanel;
 use crate::components::world_view::{ClockState, WorldView};
 use crate::download::download;
 use crate::hooks::use_clock::use_clock;
@@ -228,6 +229,7 @@ pub fn workspace_page(props: &WorkspacePageProps) -> Html {
         </>
     };
 
+    let has_params = scenario.as_ref().is_some_and(|sc| !sc.params.is_empty());
     let options = BUNDLED
         .iter()
         .map(|b| html! { <option value={b.name}>{ b.name.trim_end_matches(".mqtt") }</option> })
@@ -260,6 +262,8 @@ pub fn workspace_page(props: &WorkspacePageProps) -> Html {
                     <ul id="expectations">{ results }</ul>
                 </div>
             </div>
+            <ViewsPanel {lang} handle={sim.clone()} source={AttrValue::from((*source).clone())}
+                {has_params} stem={AttrValue::from(stem.clone())} />
         </div>
     }
 }

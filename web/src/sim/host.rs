@@ -16,10 +16,11 @@ use crate::labs;
 use crate::session::Session;
 
 use super::protocol::{
-    BrokerView, ExpectView, ExportKind, FaultView, LinkSettings, NodeCard, NodeRole, Reply,
-    Request, SessionV5View, SessionView, SharedGroupView, Update, WorldSource, MAX_SESSIONS_SHOWN,
-    MAX_TOPIC_ROWS_SENT,
+    BrokerView, ExpectView, ExportKind, FaultView, LinkSettings, LinkState, NodeCard, NodeRole,
+    Reply, Request, SessionV5View, SessionView, SharedGroupView, Update, WorldSource,
+    MAX_SESSIONS_SHOWN, MAX_TOPIC_ROWS_SENT,
 };
+use super::sweep_job::SweepJob;
 
 /// Events per slice: a few milliseconds of work for the core in wasm, so that
 /// a request (pause, a command) waits at most that long.
@@ -56,6 +57,8 @@ pub struct SimHost {
     /// The trace length the checker last saw, and what it said.
     checked_len: u64,
     last_checks: Option<crate::components::findings::ChecksView>,
+    /// A sweep in progress (it runs before the world's own run goes on).
+    sweep: Option<SweepJob>,
 }
 
 /// `world` plus one check line, parsed into its expectation.
@@ -88,16 +91,43 @@ impl SimHost {
 
     /// Whether a run is still going: call [`SimHost::slice`] again.
     pub fn busy(&self) -> bool {
-        self.target.is_some() && self.session.is_some()
+        self.sweep.is_some() || (self.target.is_some() && self.session.is_some())
     }
 
     /// Answers one request.
     pub fn handle(&mut self, request: Request) -> Vec<Reply> {
+        let request = match request {
+            Request::Sweep {
+                id,
+                source,
+                first_seed,
+                seeds,
+            } => {
+                return match SweepJob::start(id, &source, first_seed, seeds) {
+                    Ok(job) => {
+                        self.sweep = Some(job);
+                        Vec::new()
+                    }
+                    Err(reply) => vec![reply],
+                }
+            }
+            Request::CancelSweep => {
+                return self
+                    .sweep
+                    .take()
+                    .map(|job| job.finish(true))
+                    .into_iter()
+                    .collect()
+            }
+            other => other,
+        };
         let Request::Load { epoch, world } = request else {
             return self.act(request);
         };
+        let sweep = self.sweep.take();
         *self = SimHost {
             epoch,
+            sweep,
             ..SimHost::default()
         };
         match self.load(world) {
@@ -141,7 +171,15 @@ impl SimHost {
             return Vec::new();
         };
         match request {
-            Request::Load { .. } => unreachable!("handled by handle()"),
+            Request::Load { .. } | Request::Sweep { .. } | Request::CancelSweep => {
+                unreachable!("handled by handle()")
+            }
+            Request::Charts => {
+                return vec![Reply::Charts {
+                    epoch,
+                    charts: Box::new(s.charts()),
+                }]
+            }
             Request::Advance { by_us } => {
                 let from = self.target.unwrap_or(s.now()).max(s.now());
                 self.target = Some(from + std::time::Duration::from_micros(by_us));
@@ -187,6 +225,13 @@ impl SimHost {
 
     /// Runs one slice of the run in progress and says what changed.
     pub fn slice(&mut self) -> Option<Reply> {
+        if let Some(job) = self.sweep.as_mut() {
+            let (reply, over) = job.step();
+            if over {
+                self.sweep = None;
+            }
+            return Some(reply);
+        }
         let target = self.target?;
         let s = self.session.as_mut()?;
         if s.run_toward(target, EVENTS_PER_SLICE) {
@@ -338,22 +383,33 @@ fn node_cards(world: &World) -> Vec<NodeCard> {
                 address: format!("{}:{}", b.ip, b.port()),
                 role: NodeRole::Broker,
             },
-            Node::Client(c) => NodeCard {
-                name: c.name.clone(),
-                what: Some(c.app.summary()),
-                address: c.ip.clone(),
-                role: NodeRole::Client {
-                    alive: c.alive,
-                    connected: c.client.is_connected(),
-                    link: link_settings(
-                        &world
-                            .link(c.link)
-                            .map(|l| l.params.clone())
+            Node::Client(c) => {
+                let link = world.link(c.link);
+                let connected = c.client.is_connected();
+                let state = match link {
+                    Some(l) if l.partitioned => LinkState::Partitioned,
+                    Some(l) if l.client_gone => LinkState::HalfOpen,
+                    _ if !c.alive || !connected => LinkState::Cut,
+                    Some(l) if l.params.loss_ppm > 0 => LinkState::Lossy,
+                    _ => LinkState::Up,
+                };
+                NodeCard {
+                    name: c.name.clone(),
+                    what: Some(c.app.summary()),
+                    address: c.ip.clone(),
+                    role: NodeRole::Client {
+                        alive: c.alive,
+                        connected,
+                        link: link_settings(&link.map(|l| l.params.clone()).unwrap_or_default()),
+                        interactive: interactive(n),
+                        broker: link
+                            .and_then(|l| world.node(l.broker))
+                            .map(|b| b.name().to_string())
                             .unwrap_or_default(),
-                    ),
-                    interactive: interactive(n),
-                },
-            },
+                        state,
+                    },
+                }
+            }
         })
         .collect()
 }

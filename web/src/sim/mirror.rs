@@ -7,7 +7,9 @@ use crate::components::broker_log::{LogLine, MAX_SHOWN};
 use crate::components::sequence_diagram::Rows;
 use crate::components::terminal::MAX_LINES;
 
-use super::protocol::{BrokerView, ExpectView, FaultView, NodeCard, NodeRole, Reply, Update};
+use super::protocol::{
+    BrokerView, ChartData, ExpectView, FaultView, NodeCard, NodeRole, Reply, Update,
+};
 
 /// The page's copy of a world's views.
 #[derive(Debug, Default)]
@@ -53,6 +55,8 @@ pub struct Mirror {
     pub fault_error: Option<String>,
     /// The specification checker's findings and coverage, as of the last stop.
     pub checks: Option<crate::components::findings::SharedChecks>,
+    /// The last chart data asked for (`Request::Charts`).
+    pub charts: Option<Rc<ChartData>>,
 }
 
 /// Keeps the last `max` items of `v`, in big steps so that trimming is rare.
@@ -104,6 +108,10 @@ impl Mirror {
         match reply {
             Reply::Update(u) if u.epoch == self.epoch => {
                 self.apply_update(*u);
+                true
+            }
+            Reply::Charts { epoch, charts } if epoch == self.epoch => {
+                self.charts = Some(Rc::new(*charts));
                 true
             }
             Reply::Failed { epoch, error } if epoch == self.epoch => {

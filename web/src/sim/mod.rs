@@ -11,13 +11,15 @@
 //! - [`worker`]: the web worker around a runner;
 //! - [`service`]: the page's end, one worker for the page's life (or, if a worker
 //!   cannot start, a runner on the page's own thread, in slices);
-//! - [`mirror`]: what the page knows of the world, from the updates.
+//! - [`mirror`]: what the page knows of the world, from the updates;
+//! - [`sweep_job`]: a sweep (many runs of one scenario) in slices.
 
 pub mod host;
 pub mod mirror;
 pub mod protocol;
 pub mod runner;
 pub mod service;
+pub mod sweep_job;
 pub mod worker;
 
 #[cfg(test)]

@@ -7,6 +7,8 @@
 //! they changed, so a frame costs what happened since the previous frame.
 
 use mqttlab_core::sim::node::AppSummary;
+use mqttlab_core::sim::series::Series;
+use mqttlab_core::sim::sweep::SweepResult;
 use serde::{Deserialize, Serialize};
 
 use crate::components::broker_log::LogLine;
@@ -105,6 +107,23 @@ pub enum Request {
         /// Which file.
         kind: ExportKind,
     },
+    /// Asks for the chart data of the world as it is now.
+    Charts,
+    /// Runs a scenario over the grid of its `param` values times `seeds` seeds
+    /// (from `first_seed`), one run per slice, with progress; replaces a sweep
+    /// in progress. The world, if any, waits meanwhile.
+    Sweep {
+        /// Numbers this sweep (replies carry it).
+        id: u64,
+        /// The scenario, with `param` lines.
+        source: String,
+        /// The first seed.
+        first_seed: u64,
+        /// Seeds per combination.
+        seeds: u64,
+    },
+    /// Stops the sweep in progress.
+    CancelSweep,
 }
 
 /// Files the worker makes from the trace.
@@ -128,6 +147,38 @@ pub enum Reply {
         /// Why, with line and column.
         error: String,
     },
+    /// A sweep moved on: `done` of `total` runs.
+    SweepProgress {
+        /// Which sweep.
+        id: u64,
+        /// Runs done.
+        done: u64,
+        /// Runs in all.
+        total: u64,
+    },
+    /// A sweep finished (or was cancelled: then cells not run have no runs).
+    SweepDone {
+        /// Which sweep.
+        id: u64,
+        /// Whether it was cancelled before the end.
+        cancelled: bool,
+        /// The table.
+        result: Box<SweepResult>,
+    },
+    /// A sweep could not run (the scenario has errors with some values).
+    SweepFailed {
+        /// Which sweep.
+        id: u64,
+        /// Why.
+        error: String,
+    },
+    /// The world's chart data, as asked.
+    Charts {
+        /// Of which world.
+        epoch: u64,
+        /// The series.
+        charts: Box<ChartData>,
+    },
     /// An export is ready.
     Exported {
         /// Of which world.
@@ -137,6 +188,23 @@ pub enum Reply {
         /// Its bytes.
         bytes: Vec<u8>,
     },
+}
+
+/// What the charts of a world draw, from core's [`mqttlab_core::sim::series`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChartData {
+    /// Virtual time now, µs.
+    pub now_us: u64,
+    /// Numeric payloads per topic.
+    pub values: Vec<Series>,
+    /// Messages per second per topic.
+    pub rates: Vec<Series>,
+    /// The window of a rate, µs.
+    pub rate_window_us: u64,
+    /// Deliveries in flight per session.
+    pub inflight: Vec<Series>,
+    /// Messages queued per session.
+    pub queued: Vec<Series>,
 }
 
 /// What changed in the world since the previous update.
@@ -224,7 +292,29 @@ pub enum NodeRole {
         /// It runs a command line or nothing (a terminal to type into), not a
         /// modelled device.
         interactive: bool,
+        /// Its broker's name (the other end of its link).
+        #[serde(default)]
+        broker: String,
+        /// Its link's state, as the topology draws it.
+        #[serde(default)]
+        state: LinkState,
     },
+}
+
+/// A client's link as the topology draws it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkState {
+    /// Carrying, without loss.
+    #[default]
+    Up,
+    /// Carrying, losing some transmissions (TCP resends them).
+    Lossy,
+    /// No connection: the client is dead, not connected, or its Wi-Fi is down.
+    Cut,
+    /// The client vanished without a word; the broker still holds the connection.
+    HalfOpen,
+    /// A partition: nothing gets through either way.
+    Partitioned,
 }
 
 /// What a broker holds, formatted for its panel.

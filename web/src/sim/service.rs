@@ -55,6 +55,8 @@ struct Service {
     /// The last `Load`, to send again if the worker never answers.
     last_load: Option<Request>,
     listener: Option<Listener>,
+    /// Where a sweep's replies go (the sweep panel), beside the world's.
+    sweep_listener: Option<Listener>,
     next_epoch: u64,
 }
 
@@ -63,13 +65,21 @@ thread_local! {
 }
 
 fn deliver(reply: Reply, from_worker: bool) {
+    let sweep = matches!(
+        reply,
+        Reply::SweepProgress { .. } | Reply::SweepDone { .. } | Reply::SweepFailed { .. }
+    );
     let listener = SERVICE.with(|s| {
         let mut s = s.borrow_mut();
         let s = s.as_mut()?;
         if from_worker {
             s.answered = true;
         }
-        s.listener.clone()
+        if sweep {
+            s.sweep_listener.clone()
+        } else {
+            s.listener.clone()
+        }
     });
     if let Some(l) = listener {
         l(reply);
@@ -92,6 +102,7 @@ fn spawn() -> Service {
         answered: false,
         last_load: None,
         listener: None,
+        sweep_listener: None,
         next_epoch: 1,
     }
 }
@@ -166,6 +177,28 @@ pub fn unlisten(listener: &Listener) {
             s.listener = None;
         }
     });
+}
+
+/// A sweep's replies go to `listener` from now on.
+pub fn listen_sweep(listener: Listener) {
+    with_service(|s| s.sweep_listener = Some(listener));
+}
+
+/// The sweep panel unmounts: its sweep stops, its replies go nowhere.
+pub fn unlisten_sweep(listener: &Listener) {
+    let mine = with_service(|s| {
+        let mine = s
+            .sweep_listener
+            .as_ref()
+            .is_some_and(|l| Rc::ptr_eq(l, listener));
+        if mine {
+            s.sweep_listener = None;
+        }
+        mine
+    });
+    if mine {
+        send(Request::CancelSweep);
+    }
 }
 
 /// Where the world runs now.

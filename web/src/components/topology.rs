@@ -1,0 +1,233 @@
+//! A picture of the world: brokers, the devices around them, and each client's
+//! link drawn in its state (up, lossy, cut, half-open, partitioned), with its
+//! latency and loss on hover. Clicking a node picks out its lifeline, its card
+//! and its terminal on the page.
+
+use std::collections::BTreeMap;
+use std::f64::consts::PI;
+
+use yew::prelude::*;
+
+use crate::i18n::{link_state, vw, Lang, Vw};
+use crate::sim::protocol::{LinkState, NodeCard, NodeRole};
+
+/// Properties of [`Topology`].
+#[derive(Properties, PartialEq)]
+pub struct TopologyProps {
+    /// The language.
+    pub lang: Lang,
+    /// The nodes, as their cards show them.
+    pub nodes: std::rc::Rc<Vec<NodeCard>>,
+}
+
+const WIDTH: f64 = 760.0;
+const HEIGHT: f64 = 420.0;
+
+/// A link's class and stroke: the picture reads the same exported or on the page.
+fn stroke(state: LinkState) -> (&'static str, &'static str, &'static str) {
+    match state {
+        LinkState::Up => ("up", "#009e73", ""),
+        LinkState::Lossy => ("lossy", "#e69f00", "8 5"),
+        LinkState::Cut => ("cut", "#c0392b", "2 6"),
+        LinkState::HalfOpen => ("half-open", "#7f7f7f", "10 4 2 4"),
+        LinkState::Partitioned => ("partitioned", "#c0392b", "14 6"),
+    }
+}
+
+/// Where each node is drawn: brokers on a row across the middle, each one's
+/// clients on a circle around it.
+pub fn layout(nodes: &[NodeCard]) -> BTreeMap<String, (f64, f64)> {
+    let brokers: Vec<&NodeCard> = nodes
+        .iter()
+        .filter(|n| matches!(n.role, NodeRole::Broker))
+        .collect();
+    let mut at = BTreeMap::new();
+    let nb = brokers.len().max(1) as f64;
+    for (i, b) in brokers.iter().enumerate() {
+        at.insert(
+            b.name.clone(),
+            (WIDTH * (i as f64 + 1.0) / (nb + 1.0), HEIGHT / 2.0),
+        );
+    }
+    let radius = (WIDTH / (2.0 * (nb + 1.0)) - 10.0).min(HEIGHT / 2.0 - 40.0);
+    let mut clients: BTreeMap<&str, Vec<&NodeCard>> = BTreeMap::new();
+    for n in nodes {
+        if let NodeRole::Client { broker, .. } = &n.role {
+            clients.entry(broker.as_str()).or_default().push(n);
+        }
+    }
+    for (broker, cs) in clients {
+        let (cx, cy) = at
+            .get(broker)
+            .copied()
+            .unwrap_or((WIDTH / 2.0, HEIGHT / 2.0));
+        let k = cs.len() as f64;
+        for (j, c) in cs.iter().enumerate() {
+            // The first client to the left, as the course draws "A | broker | B".
+            let a = PI + 2.0 * PI * j as f64 / k;
+            at.insert(
+                c.name.clone(),
+                (cx + radius * a.cos(), cy + radius * a.sin()),
+            );
+        }
+    }
+    at
+}
+
+/// The topology picture.
+#[function_component(Topology)]
+pub fn topology(props: &TopologyProps) -> Html {
+    let lang = props.lang;
+    let selected = use_state(|| None::<String>);
+    let at = layout(&props.nodes);
+    let links = props
+        .nodes
+        .iter()
+        .filter_map(|n| match &n.role {
+            NodeRole::Client {
+                broker,
+                state,
+                link,
+                ..
+            } => {
+                let (x1, y1) = at.get(&n.name).copied()?;
+                let (x2, y2) = at.get(broker).copied()?;
+                let (class, colour, dash) = stroke(*state);
+                let title = format!(
+                    "{} ↔ {broker}: {} · {} {} ms · {} {}%",
+                    n.name,
+                    link_state(lang, *state),
+                    vw(lang, Vw::Latency),
+                    link.latency_ms,
+                    vw(lang, Vw::Loss),
+                    link.loss_pct
+                );
+                let (mx, my) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
+                let mark = match state {
+                    LinkState::Cut => "✕",
+                    LinkState::Partitioned => "∥",
+                    LinkState::HalfOpen => "?",
+                    _ => "",
+                };
+                Some(html! {
+                    <g class={classes!("topo-link", class)} data-node={n.name.clone()} data-state={class}>
+                        <title>{ title }</title>
+                        // A wide transparent line under the drawn one: easy to hover.
+                        <line x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")}
+                            y2={format!("{y2:.1}")} stroke="transparent" stroke-width="14" />
+                        <line x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")}
+                            y2={format!("{y2:.1}")} stroke={colour} stroke-width="3" stroke-dasharray={dash} />
+                        if !mark.is_empty() {
+                            <text x={format!("{mx:.1}")} y={format!("{:.1}", my + 5.0)} text-anchor="middle"
+                                fill={colour} font-size="16" font-weight="bold">{ mark }</text>
+                        }
+                    </g>
+                })
+            }
+            NodeRole::Broker => None,
+        })
+        .collect::<Html>();
+    let nodes = props
+        .nodes
+        .iter()
+        .filter_map(|n| {
+            let (x, y) = at.get(&n.name).copied()?;
+            let name = n.name.clone();
+            let onclick = {
+                let selected = selected.clone();
+                let name = name.clone();
+                Callback::from(move |_: MouseEvent| {
+                    if let Some(card) = web_sys::window()
+                        .and_then(|w| w.document())
+                        .and_then(|d| {
+                            d.query_selector(&format!(".node-card[data-node=\"{name}\"]"))
+                                .ok()
+                                .flatten()
+                        })
+                    {
+                        card.scroll_into_view_with_bool(false);
+                    }
+                    selected.set(Some(name.clone()));
+                })
+            };
+            let is_sel = selected.as_deref() == Some(n.name.as_str());
+            let shape = match n.role {
+                NodeRole::Broker => html! {
+                    <rect x={format!("{:.1}", x - 34.0)} y={format!("{:.1}", y - 20.0)} width="68" height="40" rx="6"
+                        fill="#0072b2" stroke={if is_sel { "#222" } else { "#0072b2" }} stroke-width="3" />
+                },
+                NodeRole::Client { alive, .. } => html! {
+                    <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="18"
+                        fill={if alive { "#56b4e9" } else { "#bbbbbb" }}
+                        stroke={if is_sel { "#222" } else { "#ffffff" }} stroke-width="3" />
+                },
+            };
+            let label_y = match n.role {
+                NodeRole::Broker => y + 5.0,
+                NodeRole::Client { .. } => y + 34.0,
+            };
+            let fill = match n.role {
+                NodeRole::Broker => "#ffffff",
+                NodeRole::Client { .. } => "#222222",
+            };
+            Some(html! {
+                <g class={classes!("topo-node", is_sel.then_some("selected"))} data-node={name} {onclick}>
+                    <title>{ n.address.clone() }</title>
+                    { shape }
+                    <text x={format!("{x:.1}")} y={format!("{label_y:.1}")} text-anchor="middle"
+                        font-size="13" fill={fill}>{ n.name.clone() }</text>
+                </g>
+            })
+        })
+        .collect::<Html>();
+    // The node picked out elsewhere on the page: its lifeline's head, its card,
+    // its terminal.
+    let highlight = selected
+        .as_ref()
+        .map(|n| {
+            let n = n.replace(['"', '\\'], "");
+            format!(
+                ".node-card[data-node=\"{n}\"], .terminal[data-node=\"{n}\"] {{ outline: 3px solid #0072b2; outline-offset: 2px; }}\n\
+                 .lane-head[title=\"{n}\"] {{ background: #cfe6f5; font-weight: bold; }}"
+            )
+        })
+        .unwrap_or_default();
+    let legend = [
+        LinkState::Up,
+        LinkState::Lossy,
+        LinkState::Cut,
+        LinkState::HalfOpen,
+        LinkState::Partitioned,
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, s)| {
+        let (class, colour, dash) = stroke(s);
+        let x = 14.0 + i as f64 * 148.0;
+        html! {
+            <g class={classes!("legend", class)}>
+                <line x1={format!("{x}")} y1="18" x2={format!("{}", x + 30.0)} y2="18" stroke={colour}
+                    stroke-width="3" stroke-dasharray={dash} />
+                <text x={format!("{}", x + 36.0)} y="22" font-size="12" fill="#333">{ link_state(lang, s) }</text>
+            </g>
+        }
+    })
+    .collect::<Html>();
+    html! {
+        <div class="topology">
+            <style>{ highlight }</style>
+            <p class="help">{ vw(lang, Vw::TopologyHelp) }</p>
+            <svg id="topology-svg" xmlns="http://www.w3.org/2000/svg" width={WIDTH.to_string()}
+                height={HEIGHT.to_string()} viewBox={format!("0 0 {WIDTH} {HEIGHT}")}
+                font-family="sans-serif">
+                <rect width="100%" height="100%" fill="#ffffff" />
+                { legend }
+                { links }
+                { nodes }
+            </svg>
+            if let Some(n) = selected.as_ref() {
+                <p class="topo-selected">{ format!("{} {n}", vw(lang, Vw::Selected)) }</p>
+            }
+        </div>
+    }
+}
