@@ -10,7 +10,7 @@
 //! never above the client's maximum). Aliases live as long as the connection
 //! (MQTT-3.3.2-7). mosquitto 2.0.11 sends no aliases.
 
-use crate::codec::properties::{Property, TopicAlias};
+use crate::codec::properties::TopicAlias;
 use crate::codec::v5;
 use crate::topic::TopicName;
 
@@ -24,10 +24,7 @@ impl Broker {
         conn: ConnId,
         p: &v5::Publish,
     ) -> Result<TopicName, &'static str> {
-        let alias = p.properties.iter().find_map(|p| match p {
-            Property::TopicAlias(a) => Some(a.0),
-            _ => None,
-        });
+        let alias = p.topic_alias();
         let max = self.config.v5.topic_alias_maximum;
         let Some(c) = self.conns.get_mut(&conn) else {
             return Err("no connection");

@@ -215,10 +215,7 @@ fn fact(p: &AnyPacket) -> Fact {
             },
             v5::Packet::Publish(p) => Fact::Publish {
                 topic: p.topic.as_ref().map(|t| t.to_string()),
-                alias: p.properties.iter().find_map(|q| match q {
-                    Property::TopicAlias(a) => Some(a.0),
-                    _ => None,
-                }),
+                alias: p.topic_alias(),
                 payload: p.payload.to_vec(),
                 qos: p.qospid.qos(),
                 retain: p.retain,

@@ -7,7 +7,6 @@
 
 use super::{side, BTreeMap, BTreeSet, Checker, PacketRef, Statement};
 use crate::capture::Direction;
-use crate::codec::properties::Property;
 use crate::codec::{v5, Protocol, QoS};
 use crate::topic::matches;
 
@@ -125,10 +124,7 @@ impl Checker {
     fn topic_of(&mut self, at: PacketRef, proto: Protocol, m: &v5::Publish) -> Option<String> {
         let c = self.conns.get_mut(&at.conn)?;
         let s = side(at.direction);
-        let alias = m.properties.iter().find_map(|p| match p {
-            Property::TopicAlias(a) => Some(a.0),
-            _ => None,
-        });
+        let alias = m.topic_alias();
         let topic = match (m.topic.as_ref(), alias) {
             (Some(t), Some(a)) => {
                 c.aliases[s].insert(a, t.as_str().to_string());

@@ -432,10 +432,7 @@ impl Client {
     /// A 5.0 PUBLISH: its topic from a Topic Alias if it has one (§3.3.2.3.4),
     /// then the one QoS logic.
     fn on_publish_v5(&mut self, now: Instant, p: v5::Publish) {
-        let alias = p.properties.iter().find_map(|q| match q {
-            Property::TopicAlias(a) => Some(a.0),
-            _ => None,
-        });
+        let alias = p.topic_alias();
         let topic = match (alias, p.topic) {
             (None, Some(t)) => t,
             (Some(a), topic) if a == 0 || a > self.our_topic_alias_maximum() => {

@@ -593,3 +593,34 @@ fn bytes_captured_from_mosquitto_and_mqttjs_both_ways() {
         })
     );
 }
+
+#[test]
+fn a_topic_alias_is_named_in_the_label_and_not_counted_among_the_properties() {
+    let publish = |topic: Option<&str>, properties: Vec<Property>| {
+        Packet::Publish(Publish {
+            dup: false,
+            qospid: QosPid::AtLeastOnce(pid(7)),
+            retain: false,
+            topic: topic.map(|t| TopicName::new(t).unwrap()),
+            properties,
+            payload: Bytes::from_static(b"x"),
+        })
+        .to_string()
+    };
+    assert_eq!(
+        publish(None, vec![TopicAlias(3).into()]),
+        "PUBLISH q1 m7 alias 3"
+    );
+    assert_eq!(
+        publish(Some("casa/sala"), vec![TopicAlias(3).into()]),
+        "PUBLISH q1 m7 casa/sala alias 3"
+    );
+    assert_eq!(
+        publish(None, vec![TopicAlias(3).into(), user("k", "v")]),
+        "PUBLISH q1 m7 alias 3 [1 prop]"
+    );
+    assert_eq!(
+        publish(Some("casa/sala"), vec![user("k", "v")]),
+        "PUBLISH q1 m7 casa/sala [1 prop]"
+    );
+}

@@ -264,7 +264,8 @@ impl Packet {
 }
 
 /// `PUBLISH q1 m7 topico [2 props]`: the 3.1.1 summary's shape, with the reason
-/// code's name where there is one and the number of properties.
+/// code's name where there is one, a Topic Alias as `alias 3` (`PUBLISH q1 m7 alias 3`
+/// when it stands for an empty topic name) and the number of the other properties.
 impl core::fmt::Display for Packet {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let name = self.packet_type().name();
@@ -295,9 +296,11 @@ impl core::fmt::Display for Packet {
             }
             Packet::Publish(p) => {
                 summary::publish_head(f, name, p.dup, p.qospid, p.retain)?;
-                match &p.topic {
-                    Some(t) => write!(f, " {t}")?,
-                    None => f.write_str(" \"\"")?,
+                match (&p.topic, p.topic_alias()) {
+                    (Some(t), Some(a)) => write!(f, " {t} alias {a}")?,
+                    (Some(t), None) => write!(f, " {t}")?,
+                    (None, Some(a)) => write!(f, " alias {a}")?,
+                    (None, None) => f.write_str(" \"\"")?,
                 }
             }
             Packet::Puback(a) => ack_summary(f, name, a)?,
@@ -340,7 +343,12 @@ impl core::fmt::Display for Packet {
                 }
             }
         }
-        match self.properties().len() {
+        // A Topic Alias is already in the label (`alias 3`): the mark counts the others.
+        let shown = match self {
+            Packet::Publish(p) => usize::from(p.topic_alias().is_some()),
+            _ => 0,
+        };
+        match self.properties().len() - shown {
             0 => Ok(()),
             1 => f.write_str(" [1 prop]"),
             n => write!(f, " [{n} props]"),

@@ -32,6 +32,14 @@ impl Publish {
         publish::header_flags(self.dup, self.qospid.qos(), self.retain)
     }
 
+    /// The Topic Alias property's value, if the PUBLISH carries one.
+    pub fn topic_alias(&self) -> Option<u16> {
+        self.properties.iter().find_map(|p| match p {
+            Property::TopicAlias(a) => Some(a.0),
+            _ => None,
+        })
+    }
+
     fn has_alias(props: &[Property]) -> bool {
         props.iter().any(|p| p.id() == PropertyId::TopicAlias)
     }
