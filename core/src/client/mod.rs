@@ -123,7 +123,7 @@ pub enum ConnectionState {
 }
 
 /// A sans-IO MQTT 3.1.1 client. See the [module documentation](self).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Client {
     options: ConnectOptions,
     state: ConnectionState,

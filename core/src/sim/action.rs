@@ -83,4 +83,7 @@ pub enum Action {
     },
     /// A fault rule becomes active now.
     Fault(Box<FaultRule>),
+    /// The fault rules written this way (`drop next PUBACK to sensor1`) are
+    /// taken away: they act no more.
+    RemoveFault(String),
 }

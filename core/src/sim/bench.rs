@@ -88,3 +88,23 @@ pub fn scale_world(sensors: u32) -> World {
     }
     w
 }
+
+/// A scenario of `sensors` QoS 1 sensors reporting every second to one broker,
+/// a `mosquitto_sub -t casa/#` and a fault rule: about 100,000 events with
+/// 200 sensors over 100 s, every one of them in the trace. The world
+/// the timeline's scrub is measured on, natively (`core/tests/replay.rs`) and
+/// in the page (`tests/e2e/scrub.test.mjs`).
+pub fn scrub_world_source(sensors: usize, seconds: u64) -> String {
+    let mut s = String::from("# A hundred thousand events to scrub through\nbroker broker1\n");
+    s += "client painel -> broker1 latency 2ms\n";
+    for i in 0..sensors {
+        s += &format!(
+            "sensor s{i} -> broker1 topic casa/s{i}/temperatura every 1s model walk(20,0.5) qos 1 latency {}ms\n",
+            1 + i % 7
+        );
+    }
+    s += "at 0s painel: mosquitto_sub -t \"casa/#\" -q 1\n";
+    s += &format!("at {}s fault drop next PUBACK to s0\n", seconds / 2);
+    s += &format!("run {seconds}s\n");
+    s
+}

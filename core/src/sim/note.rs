@@ -344,6 +344,8 @@ impl fmt::Display for PacketNote {
 pub enum FaultEvent {
     /// It was armed (from a scenario action or typed in the page).
     Armed,
+    /// It was taken away (a fork's change) and acts no more.
+    Disarmed,
     /// It acted on a packet.
     Acted {
         /// What it did.
@@ -389,6 +391,7 @@ impl fmt::Display for FaultEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FaultEvent::Armed => f.write_str("armed"),
+            FaultEvent::Disarmed => f.write_str("disarmed"),
             FaultEvent::Acted {
                 action,
                 packet,

@@ -38,6 +38,23 @@ impl<E> EventQueue<E> {
         self.items.pop_first().map(|((t, _), e)| (t, e))
     }
 
+    /// Removes and returns the events at exactly `at` that `pick` chooses, in
+    /// their order (a fork's "instead of what happens then").
+    pub fn take_at(&mut self, at: Instant, mut pick: impl FnMut(&E) -> bool) -> Vec<E> {
+        let keys: Vec<(Instant, u64)> = self
+            .items
+            .range((at, 0)..=(at, u64::MAX))
+            .filter(|(_, e)| pick(e))
+            .map(|(k, _)| *k)
+            .collect();
+        keys.iter().filter_map(|k| self.items.remove(k)).collect()
+    }
+
+    /// The events at exactly `at`, in order.
+    pub fn at(&self, at: Instant) -> impl Iterator<Item = &E> {
+        self.items.range((at, 0)..=(at, u64::MAX)).map(|(_, e)| e)
+    }
+
     /// How many events wait.
     pub fn len(&self) -> usize {
         self.items.len()

@@ -336,7 +336,7 @@ impl Checker {
             let Some(c) = w.client(client_node(i)) else {
                 continue;
             };
-            for m in &c.received[self.received_seen[i]..] {
+            for m in c.received.iter_from(self.received_seen[i]) {
                 if !subs.iter().any(|(f, _)| topic::matches(f, &m.topic)) {
                     return Err(format!(
                         "{name} received '{}' but subscribed to {subs:?}",

@@ -305,6 +305,27 @@ impl Trace {
         core::mem::take(&mut self.entries)
     }
 
+    /// The same trace without its entries (its hash and count stay): what a
+    /// checkpoint keeps, since the entries before it are the live run's.
+    pub(crate) fn without_entries(&self) -> Trace {
+        Trace {
+            mode: self.mode,
+            entries: Vec::new(),
+            hash: self.hash,
+            count: self.count,
+        }
+    }
+
+    /// Puts back in front the entries a checkpoint left out (`earlier`, the
+    /// live run's first ones).
+    pub(crate) fn prepend(&mut self, earlier: &[TraceEntry]) {
+        if self.mode == TraceMode::Full {
+            let mut all = earlier.to_vec();
+            all.append(&mut self.entries);
+            self.entries = all;
+        }
+    }
+
     /// How many entries were recorded (kept or not).
     pub fn len(&self) -> u64 {
         self.count
@@ -346,6 +367,15 @@ impl Trace {
         s.push_str("\n]}\n");
         s
     }
+}
+
+/// Where two traces first part: the index of the first entry that differs
+/// (or that one of them has and the other not), `None` if they are equal.
+/// Two runs forked from one world share everything before the fork, so this
+/// is the first thing the change made happen.
+pub fn first_difference(a: &[TraceEntry], b: &[TraceEntry]) -> Option<usize> {
+    let common = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    (common < a.len().max(b.len())).then_some(common)
 }
 
 fn json_str(out: &mut String, v: &str) {
@@ -505,5 +535,26 @@ mod tests {
         );
         assert_eq!(t.hash(), u.hash());
         assert!(u.entries().is_empty());
+    }
+
+    fn term(ms: u64, text: &str) -> TraceEntry {
+        TraceEntry {
+            time: Instant::from_millis(ms),
+            kind: TraceKind::Terminal {
+                node: "sub1".into(),
+                text: text.into(),
+            },
+        }
+    }
+
+    #[test]
+    fn first_difference_is_the_first_entry_that_parts() {
+        let a = [term(1, "x"), term(2, "y"), term(3, "z")];
+        assert_eq!(first_difference(&a, &a), None);
+        assert_eq!(first_difference(&a, &[term(1, "x"), term(2, "w")]), Some(1));
+        assert_eq!(first_difference(&a, &[term(1, "x"), term(5, "y")]), Some(1));
+        // One run simply went on longer: it parts where the other one ends.
+        assert_eq!(first_difference(&a[..2], &a), Some(2));
+        assert_eq!(first_difference(&[], &a), Some(0));
     }
 }

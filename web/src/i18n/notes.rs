@@ -96,6 +96,7 @@ pub fn fault_event(lang: Lang, e: &FaultEvent) -> String {
     }
     match e {
         FaultEvent::Armed => "armada".into(),
+        FaultEvent::Disarmed => "desarmada".into(),
         FaultEvent::Acted {
             action,
             packet,

@@ -3,7 +3,7 @@
 use crate::broker::{Broker, BrokerConfig};
 
 /// A broker in the world.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct BrokerNode {
     /// Its name in the scenario.
     pub name: String,

@@ -31,6 +31,7 @@ use crate::codec::QoS;
 use crate::rng::SplitMix64;
 use crate::time::Instant;
 
+use super::history::History;
 use super::note::Note;
 
 /// Something an app asks the world to do.
@@ -357,7 +358,7 @@ impl core::fmt::Display for AppSummary {
 }
 
 /// A client host.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ClientNode {
     /// Its name in the scenario.
     pub name: String,
@@ -376,9 +377,9 @@ pub struct ClientNode {
     /// Whether its Wi-Fi is down.
     pub wifi_down: bool,
     /// Terminal output, in order.
-    pub terminal: Vec<(Instant, String)>,
+    pub terminal: History<(Instant, String)>,
     /// Messages received, in order.
-    pub received: Vec<Received>,
+    pub received: History<Received>,
     /// CONNACK refusal codes received.
     pub refusals: Vec<u8>,
     /// The app's next wake-up.
@@ -391,7 +392,7 @@ pub struct ClientNode {
     pub keep_received: bool,
     /// QoS 1/2 messages this node published that the broker acknowledged: when
     /// each was first sent, and the message.
-    pub acked: Vec<(Instant, Received)>,
+    pub acked: History<(Instant, Received)>,
     /// When the first SUBACK arrived, and its codes.
     pub first_suback: Option<(Instant, Vec<crate::codec::SubackReturnCode>)>,
     /// Whether the node's client state was ever lost (killed, half-open).
@@ -405,11 +406,11 @@ pub struct ClientNode {
     pub exit_code: Option<i32>,
     /// What its programs wrote, exactly and with the stream, in order (the
     /// terminal shows it line by line).
-    pub output: Vec<(Instant, crate::tools::Output)>,
+    pub output: History<(Instant, crate::tools::Output)>,
 }
 
 /// A world node.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Node {
     /// A broker.
     Broker(Box<BrokerNode>),

@@ -3,7 +3,7 @@
 use crate::codec::Packet;
 use crate::time::Instant;
 
-use super::super::trace::{Fate, TraceKind};
+use super::super::trace::{Fate, TraceEntry, TraceKind};
 use super::super::world::World;
 use super::ast::{Count, Expect, ExpectKind};
 
@@ -101,7 +101,14 @@ fn count_word(count: Count) -> String {
 
 /// Checks one expectation against the world after its run.
 pub fn check(e: &Expect, w: &World) -> ExpectResult {
-    let (passed, detail) = evaluate(e, w);
+    check_in(e, w, w.trace().entries())
+}
+
+/// Checks one expectation against a world and its trace given apart: a moment
+/// rebuilt by [`replay`](crate::sim::replay) reads the trace before its
+/// checkpoint from the live run.
+pub fn check_in(e: &Expect, w: &World, entries: &[TraceEntry]) -> ExpectResult {
+    let (passed, detail) = evaluate(e, w, entries);
     ExpectResult {
         line: e.line,
         text: e.text.clone(),
@@ -110,7 +117,7 @@ pub fn check(e: &Expect, w: &World) -> ExpectResult {
     }
 }
 
-fn evaluate(e: &Expect, w: &World) -> (bool, String) {
+fn evaluate(e: &Expect, w: &World, entries: &[TraceEntry]) -> (bool, String) {
     let client = |name: &str| w.node_id(name).and_then(|i| w.client(i));
     let broker = |name: &str| w.node_id(name).and_then(|i| w.broker(i));
     match &e.kind {
@@ -184,9 +191,7 @@ fn evaluate(e: &Expect, w: &World) -> (bool, String) {
         }
         ExpectKind::Suback(node, codes) => {
             let mut seen = Vec::new();
-            let n = w
-                .trace()
-                .entries()
+            let n = entries
                 .iter()
                 .filter(|en| in_window(e, en.time))
                 .filter_map(|en| match &en.kind {
@@ -229,9 +234,7 @@ fn evaluate(e: &Expect, w: &World) -> (bool, String) {
             (s == Some(*on), format!("state: {s:?}"))
         }
         ExpectKind::Log(node, text) => {
-            let n = w
-                .trace()
-                .entries()
+            let n = entries
                 .iter()
                 .filter(|en| in_window(e, en.time))
                 .filter(|en| matches!(&en.kind, TraceKind::Log { node: b, text: t } if *b == node.name && t.contains(text.as_str())))
@@ -256,9 +259,7 @@ fn evaluate(e: &Expect, w: &World) -> (bool, String) {
             bytes: size,
         } => {
             let mut sizes = Vec::new();
-            let n = w
-                .trace()
-                .entries()
+            let n = entries
                 .iter()
                 .filter(|en| in_window(e, en.time))
                 .filter(|en| match &en.kind {

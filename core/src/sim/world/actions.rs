@@ -20,6 +20,7 @@ impl World {
         match action {
             Action::Restart(b) => self.check_broker(*b),
             Action::Fault(rule) => self.check_fault(rule),
+            Action::RemoveFault(_) => Ok(()),
             Action::Run { node, .. }
             | Action::Start(node)
             | Action::Stop(node)
@@ -245,6 +246,22 @@ impl World {
                     });
                 }
                 self.faults.push(rule);
+            }
+            Action::RemoveFault(label) => {
+                let (gone, kept) = std::mem::take(&mut self.faults)
+                    .into_iter()
+                    .partition::<Vec<_>, _>(|f| f.label == label);
+                self.faults = kept;
+                if let Some(rule) = gone.first() {
+                    if self.trace.enabled() {
+                        let node = rule.node().map(|n| self.name(n));
+                        self.push_trace(TraceKind::Fault {
+                            label,
+                            node,
+                            event: FaultEvent::Disarmed,
+                        });
+                    }
+                }
             }
         }
     }

@@ -47,7 +47,7 @@ use super::link::{Dir, Link, LinkParams};
 use super::node::{BrokerNode, ClientNode, Node};
 use super::note::PacketNote;
 use super::queue::EventQueue;
-use super::trace::{CloseKind, Trace, TraceMode};
+use super::trace::{CloseKind, Trace, TraceEntry, TraceMode};
 
 mod actions;
 mod arrivals;
@@ -115,8 +115,23 @@ struct ConnMeta {
     port: u16,
 }
 
-/// A simulated world. See the [module documentation](self).
-#[derive(Debug)]
+/// A will the broker published or discarded (the timeline marks them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WillMoment {
+    /// When.
+    pub time: Instant,
+    /// The broker.
+    pub broker: NodeId,
+    /// The client whose will it was.
+    pub client_id: String,
+    /// Published (the connection was lost), or discarded (DISCONNECT).
+    pub published: bool,
+}
+
+/// A simulated world. See the [module documentation](self). A clone is an
+/// independent world that goes on exactly as this one would
+/// ([`replay`](super::replay) keeps clones as checkpoints).
+#[derive(Debug, Clone)]
 pub struct World {
     now: Instant,
     seed: u64,
@@ -137,6 +152,8 @@ pub struct World {
     broker_events: Option<Vec<(Instant, NodeId, BrokerEvent)>>,
     /// What stalled clients have not read, by link.
     stalls: BTreeMap<LinkId, stall::Stall>,
+    /// Wills published or discarded, in order.
+    wills: Vec<WillMoment>,
 }
 
 impl World {
@@ -160,6 +177,7 @@ impl World {
             stats: Stats::default(),
             broker_events: None,
             stalls: BTreeMap::new(),
+            wills: Vec::new(),
         }
     }
 
@@ -229,6 +247,76 @@ impl World {
     /// When the next event happens.
     pub fn next_event_time(&self) -> Option<Instant> {
         self.queue.peek_time()
+    }
+    /// Wills the brokers published or discarded so far, in order.
+    pub fn wills(&self) -> &[WillMoment] {
+        &self.wills
+    }
+
+    /// A copy of the world without its trace's entries (hash and count kept):
+    /// cheap to keep, and it goes on exactly as this world would.
+    pub(crate) fn checkpoint(&self) -> World {
+        World {
+            trace: self.trace.without_entries(),
+            ..self.clone_without_trace()
+        }
+    }
+
+    /// A clone whose trace records nothing (a replay that only needs the
+    /// world's state: the trace changes nothing else).
+    pub(crate) fn clone_without_trace(&self) -> World {
+        // Cloning the entries only to drop them would cost what the checkpoint
+        // saves: the trace is swapped out for the clone.
+        World {
+            now: self.now,
+            seed: self.seed,
+            queue: self.queue.clone(),
+            nodes: self.nodes.clone(),
+            links: self.links.clone(),
+            faults: self.faults.clone(),
+            trace: Trace::new(TraceMode::Off),
+            next_conn: self.next_conn,
+            conns: self.conns.clone(),
+            timers: self.timers.clone(),
+            woke: self.woke.clone(),
+            names: self.names.clone(),
+            held: self.held.clone(),
+            inbox: self.inbox.clone(),
+            stats: self.stats,
+            broker_events: self.broker_events.clone(),
+            stalls: self.stalls.clone(),
+            wills: self.wills.clone(),
+        }
+    }
+
+    /// Puts back the trace entries a [`World::checkpoint`] left out.
+    pub(crate) fn prepend_trace(&mut self, earlier: &[TraceEntry]) {
+        self.trace.prepend(earlier);
+    }
+
+    /// Takes out of the queue the actions due at exactly `at` that were
+    /// scheduled (by the scenario or the page) and not yet applied, in order:
+    /// what a fork replaces with its change.
+    pub fn cancel_actions_at(&mut self, at: Instant) -> Vec<Action> {
+        self.queue
+            .take_at(at, |e| matches!(e, Ev::Action(_)))
+            .into_iter()
+            .filter_map(|e| match e {
+                Ev::Action(a) => Some(*a),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The actions due at exactly `at` still waiting to be applied.
+    pub fn actions_at(&self, at: Instant) -> Vec<&Action> {
+        self.queue
+            .at(at)
+            .filter_map(|e| match e {
+                Ev::Action(a) => Some(&**a),
+                _ => None,
+            })
+            .collect()
     }
 
     // ---- running ----

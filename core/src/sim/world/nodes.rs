@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use crate::broker::Output;
+use crate::broker::{BrokerEvent, Output};
 use crate::client::{Client, ClientEvent, ConnectionState, DisconnectReason, Transmit};
 use crate::codec::{AnyPacket, Packet};
 use crate::time::Instant;
@@ -42,6 +42,19 @@ impl World {
                 }
                 Output::Log(line) => self.log(node, line.text),
                 Output::Event(e) => {
+                    let will = match &e {
+                        BrokerEvent::WillPublished { client_id, .. } => Some((client_id, true)),
+                        BrokerEvent::WillDiscarded { client_id } => Some((client_id, false)),
+                        _ => None,
+                    };
+                    if let Some((client_id, published)) = will {
+                        self.wills.push(super::WillMoment {
+                            time: self.now,
+                            broker: node,
+                            client_id: client_id.clone(),
+                            published,
+                        });
+                    }
                     if let Some(v) = &mut self.broker_events {
                         v.push((self.now, node, e));
                     }
