@@ -11,6 +11,7 @@ pub mod glossary;
 mod live5;
 mod notes;
 mod scenario_text;
+mod timeline;
 mod topics;
 mod views;
 
@@ -19,6 +20,7 @@ pub use checker::{ck, severity_text, statement_text, Ck};
 pub use classroom::{c, class_error, Class};
 pub use live5::{l5, props_error, s5, Live5, State5};
 pub use scenario_text::{hex_error, scenario_comments, scenario_error, share_error};
+pub use timeline::{change_text, mark_class, mark_text, tl, Tl};
 pub use topics::{tt, Topics};
 pub use views::{link_state, vw, Vw};
 

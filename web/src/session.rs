@@ -10,8 +10,9 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use mqttlab_core::broker::CloseReason;
-use mqttlab_core::sim::node::{App, MosquittoCli, Node};
+use mqttlab_core::sim::node::{App, Node};
 use mqttlab_core::sim::note::{PacketCause, PacketNote};
+use mqttlab_core::sim::replay::{Input, Timeline};
 use mqttlab_core::sim::scenario::ast::ActionSpec;
 use mqttlab_core::sim::scenario::build::fault_rule;
 use mqttlab_core::sim::scenario::{self, Scenario, ScenarioError};
@@ -85,8 +86,11 @@ pub fn seed_for(sc: &Scenario, seed: Option<u64>) -> u64 {
 
 /// A world and its views.
 pub struct Session {
-    world: World,
+    /// The world, its inputs and its checkpoints (a scrub rebuilds any moment).
+    timeline: Timeline,
     seen: usize,
+    /// For each trace entry read, how many diagram rows there were before it.
+    entry_rows: Vec<u32>,
     lanes: Vec<String>,
     lane_of: BTreeMap<String, usize>,
     rows: Rows,
@@ -95,6 +99,8 @@ pub struct Session {
     row_v5: Vec<bool>,
     log: Vec<LogLine>,
     terminals: BTreeMap<String, Vec<String>>,
+    /// When each terminal line was printed (µs), line for line.
+    terminal_times: BTreeMap<String, Vec<u64>>,
     on_the_way: OnTheWay,
     /// In-flight and queued counts per session, sampled as the world runs.
     sampler: SessionSampler,
@@ -176,8 +182,9 @@ impl Session {
             .collect();
         let terminals = clients.iter().map(|c| (c.clone(), Vec::new())).collect();
         let mut s = Session {
-            world,
+            timeline: Timeline::new(world),
             seen: 0,
+            entry_rows: Vec::new(),
             lanes,
             lane_of,
             rows: Rows::default(),
@@ -185,6 +192,7 @@ impl Session {
             row_v5: Vec::new(),
             log: Vec::new(),
             terminals,
+            terminal_times: BTreeMap::new(),
             on_the_way: OnTheWay::default(),
             sampler: SessionSampler::new(CHART_TICK),
         };
@@ -195,8 +203,8 @@ impl Session {
     /// What the charts draw now: payload values and message rates from the
     /// trace, session load from the samples (core's `sim::series`, one place).
     pub fn charts(&self) -> ChartData {
-        let entries = self.world.trace().entries();
-        let now = self.world.now();
+        let entries = self.world().trace().entries();
+        let now = self.world().now();
         // About sixty bars across whatever time has passed, in whole seconds.
         let window = Duration::from_secs((now.as_micros() / 60_000_000).max(1));
         let (inflight, queued) = self.sampler.series();
@@ -232,17 +240,35 @@ impl Session {
             .expects
             .last()
             .ok_or_else(|| format!("'{line}' is not an expectation"))?;
-        Ok(scenario::expect::check(e, &self.world).passed)
+        Ok(scenario::expect::check(e, self.world()).passed)
     }
 
     /// The world.
     pub fn world(&self) -> &World {
-        &self.world
+        self.timeline.world()
+    }
+
+    /// The world's timeline: what was done to it, and its checkpoints.
+    pub fn timeline(&self) -> &Timeline {
+        &self.timeline
     }
 
     /// Virtual time now.
     pub fn now(&self) -> Instant {
-        self.world.now()
+        self.world().now()
+    }
+
+    /// How many diagram rows there were before trace entry `entry` (all of
+    /// them for an entry not read yet).
+    pub fn rows_before_entry(&self, entry: usize) -> usize {
+        self.entry_rows
+            .get(entry)
+            .map_or(self.rows.len(), |&n| n as usize)
+    }
+
+    /// When each line of `node`'s terminal was printed (µs).
+    pub fn terminal_times(&self, node: &str) -> &[u64] {
+        self.terminal_times.get(node).map_or(&[], Vec::as_slice)
     }
 
     /// Lifeline names, in drawing order.
@@ -283,14 +309,14 @@ impl Session {
 
     /// Runs the world until `t` (events due at `t` included).
     pub fn run_until(&mut self, t: Instant) {
-        self.sampler.run_toward(&mut self.world, t, u64::MAX);
+        self.sampler.run_toward(&mut self.timeline, t, u64::MAX);
         self.sync();
     }
 
     /// Runs toward `t` but at most `max_events` events, so that the page can draw
     /// and answer between slices of a long run. Returns whether it reached `t`.
     pub fn run_toward(&mut self, t: Instant, max_events: u64) -> bool {
-        let done = self.sampler.run_toward(&mut self.world, t, max_events);
+        let done = self.sampler.run_toward(&mut self.timeline, t, max_events);
         self.sync();
         done
     }
@@ -300,9 +326,9 @@ impl Session {
     pub fn step_packet(&mut self, limit: Instant) -> bool {
         let before = self.rows.len();
         while self.rows.len() == before {
-            match self.world.next_event_time() {
+            match self.world().next_event_time() {
                 Some(t) if t <= limit => {
-                    self.world.step();
+                    self.timeline.step();
                     self.sync();
                 }
                 _ => return false,
@@ -316,43 +342,45 @@ impl Session {
     /// would, and returned.
     pub fn command(&mut self, node: &str, line: &str) -> Result<(), String> {
         let id = self.client_index(node)?;
-        let now = self.world.now();
         if line.trim() == INTERRUPT {
             // A shell echoes ^C under what the program printed, then prompts again.
             self.echo(node, INTERRUPT);
-            self.world
-                .schedule(now, Action::Stop(id))
-                .map_err(|e| e.to_string())?;
+            self.input(Input::Act(Action::Stop(id)))
         } else {
             self.echo(node, &format!("{node}$ {line}"));
-            let rng = self.world.command_rng(id).map_err(|e| e.to_string())?;
-            match MosquittoCli::parse(line, rng) {
-                Ok(cli) => self
-                    .world
-                    .schedule(
-                        now,
-                        Action::Run {
-                            node: id,
-                            app: Box::new(App::Cli(cli)),
-                        },
-                    )
-                    .map_err(|e| e.to_string())?,
-                Err(e) => {
-                    let text = e.to_string();
-                    self.echo(node, &text);
-                    return Err(text);
-                }
+            let result = self.input(Input::Command {
+                node: id,
+                line: line.to_string(),
+            });
+            if let Err(text) = &result {
+                self.echo(node, text);
             }
+            result
         }
-        // Let what happens at this very instant (the CONNECT) show at once.
-        self.run_until(now);
-        Ok(())
+    }
+
+    /// Applies an input now (after what is left of the current instant) and
+    /// shows at once what it sets off at this very instant (the CONNECT).
+    pub fn apply_input(&mut self, input: Input) -> Result<(), String> {
+        self.input(input)
+    }
+
+    fn input(&mut self, input: Input) -> Result<(), String> {
+        let result = self.timeline.input(input).map_err(|e| e.to_string());
+        self.sync();
+        result
     }
 
     /// A control pressed on a node.
     pub fn control(&mut self, node: &str, control: Control) -> Result<(), String> {
+        let input = self.control_input(node, control)?;
+        self.input(input)
+    }
+
+    /// The input a control pressed on `node` is.
+    pub fn control_input(&self, node: &str, control: Control) -> Result<Input, String> {
         let id = self
-            .world
+            .world()
             .node_id(node)
             .ok_or_else(|| format!("no node named '{node}'"))?;
         let action = match control {
@@ -363,51 +391,52 @@ impl Session {
             Control::Heal => Action::Heal(id),
             Control::Restart => Action::Restart(id),
         };
-        let now = self.world.now();
-        self.world
-            .schedule(now, action)
-            .map_err(|e| e.to_string())?;
-        self.run_until(now);
-        Ok(())
+        Ok(Input::Act(action))
     }
 
     /// New settings for the link between client `node` and its broker, from now
     /// on (frames already on their way keep their arrival time).
     pub fn set_link(&mut self, node: &str, settings: LinkSettings) -> Result<(), String> {
+        let input = self.link_input(node, settings)?;
+        self.input(input)
+    }
+
+    /// The input new link settings for `node` are.
+    pub fn link_input(&self, node: &str, settings: LinkSettings) -> Result<Input, String> {
         let id = self.client_index(node)?;
-        let mut params = self.world.link_params(id).cloned().unwrap_or_default();
+        let mut params = self.world().link_params(id).cloned().unwrap_or_default();
         params.latency = std::time::Duration::from_millis(settings.latency_ms);
         params.loss_ppm = (settings.loss_pct.clamp(0.0, 100.0) * 10_000.0).round() as u32;
-        let now = self.world.now();
-        self.world
-            .schedule(now, Action::SetLink { node: id, params })
-            .map_err(|e| e.to_string())?;
-        self.run_until(now);
-        Ok(())
+        Ok(Input::Act(Action::SetLink { node: id, params }))
     }
 
     /// Arms a fault rule now, written as the scenario language's `fault` line
     /// (`drop next PUBACK to sensor1`; the word `fault` may be left out). An
     /// error names the column of the typed text.
     pub fn fault(&mut self, line: &str) -> Result<(), String> {
+        let input = self.fault_input(line, self.now())?;
+        self.input(input)
+    }
+
+    /// The input a typed fault rule armed at `at` is.
+    pub fn fault_input(&self, line: &str, at: Instant) -> Result<Input, String> {
         let typed = line.trim();
         let rule = typed
             .strip_prefix("fault ")
             .map(str::trim_start)
             .unwrap_or(typed);
-        let now = self.world.now();
         // The world's nodes are declared first, so the rule can name them.
         let mut text = String::new();
-        for n in self.world.nodes() {
+        for n in self.world().nodes() {
             match n {
                 Node::Broker(b) => text += &format!("broker {}\n", b.name),
                 Node::Client(c) => {
-                    let broker = self.world.node(c.broker).map_or("", |b| b.name());
+                    let broker = self.world().node(c.broker).map_or("", |b| b.name());
                     text += &format!("client {} -> {broker}\n", c.name);
                 }
             }
         }
-        let lead = format!("at {}us fault ", now.as_micros());
+        let lead = format!("at {}us fault ", at.as_micros());
         let last_line = text.lines().count() + 1;
         text += &lead;
         text += rule;
@@ -431,29 +460,48 @@ impl Session {
         let Some(ActionSpec::Fault(spec)) = sc.actions.last().map(|a| &a.action) else {
             return Err(format!("'{typed}' is not a fault rule"));
         };
-        let rule = fault_rule(&self.world, spec).map_err(|e| e.message)?;
-        self.world
-            .schedule(now, Action::Fault(Box::new(rule)))
-            .map_err(|e| e.to_string())?;
-        self.run_until(now);
-        Ok(())
+        let rule = fault_rule(self.world(), spec).map_err(|e| e.message)?;
+        Ok(Input::Act(Action::Fault(Box::new(rule))))
+    }
+
+    /// The input a command line typed into `node` is (`^C`: Ctrl-C).
+    pub fn command_input(&self, node: &str, line: &str) -> Result<Input, String> {
+        let id = self.client_index(node)?;
+        Ok(if line.trim() == INTERRUPT {
+            Input::Act(Action::Stop(id))
+        } else {
+            Input::Command {
+                node: id,
+                line: line.to_string(),
+            }
+        })
+    }
+
+    /// The input adding an idle client on `broker` is, and the client's name.
+    pub fn add_client_input(&self, broker: &str) -> Result<(Input, String), String> {
+        let b = self
+            .world()
+            .node_id(broker)
+            .filter(|&i| self.world().broker(i).is_some())
+            .ok_or_else(|| format!("no broker named '{broker}'"))?;
+        let name = (1..)
+            .map(|n| format!("client{n}"))
+            .find(|n| self.world().node_id(n).is_none())
+            .unwrap_or_default();
+        let input = Input::AddClient {
+            name: name.clone(),
+            broker: b,
+            params: LinkParams::default(),
+            app: Box::new(App::Idle),
+        };
+        Ok((input, name))
     }
 
     /// Adds an idle client on `broker` (named `client1`, `client2`... whichever is
     /// free), with a lifeline on the right and a terminal to type into.
     pub fn add_client(&mut self, broker: &str) -> Result<String, String> {
-        let b = self
-            .world
-            .node_id(broker)
-            .filter(|&i| self.world.broker(i).is_some())
-            .ok_or_else(|| format!("no broker named '{broker}'"))?;
-        let name = (1..)
-            .map(|n| format!("client{n}"))
-            .find(|n| self.world.node_id(n).is_none())
-            .unwrap_or_default();
-        self.world
-            .add_client(&name, b, LinkParams::default(), App::Idle)
-            .map_err(|e| e.to_string())?;
+        let (input, name) = self.add_client_input(broker)?;
+        self.input(input)?;
         self.lane_of.insert(name.clone(), self.lanes.len());
         self.lanes.push(name.clone());
         self.terminals.insert(name.clone(), Vec::new());
@@ -461,17 +509,25 @@ impl Session {
     }
 
     fn client_index(&self, node: &str) -> Result<NodeId, String> {
-        self.world
+        self.world()
             .node_id(node)
-            .filter(|&i| self.world.client(i).is_some())
+            .filter(|&i| self.world().client(i).is_some())
             .ok_or_else(|| format!("no client node named '{node}'"))
     }
 
     fn echo(&mut self, node: &str, line: &str) {
+        self.echo_at(node, line, self.now().as_micros());
+    }
+
+    fn echo_at(&mut self, node: &str, line: &str, time_us: u64) {
         self.terminals
             .entry(node.to_string())
             .or_default()
             .push(line.to_string());
+        self.terminal_times
+            .entry(node.to_string())
+            .or_default()
+            .push(time_us);
     }
 
     fn lane(&self, node: &str) -> usize {
@@ -483,9 +539,9 @@ impl Session {
         self.lanes
             .iter()
             .position(|l| {
-                self.world
+                self.world()
                     .node_id(l)
-                    .is_some_and(|i| self.world.broker(i).is_some())
+                    .is_some_and(|i| self.world().broker(i).is_some())
             })
             .unwrap_or(0)
     }
@@ -513,7 +569,7 @@ impl Session {
     /// when it did, the broker's the row that left it when it did.
     pub fn checks(&self) -> ChecksView {
         use mqttlab_core::capture::Direction as Way;
-        let entries = self.world.trace().entries();
+        let entries = self.world().trace().entries();
         let report = mqttlab_core::checker::trace::check_trace(entries);
         let mut ends: BTreeMap<(u64, bool), (usize, usize)> = BTreeMap::new();
         for e in entries {
@@ -548,13 +604,14 @@ impl Session {
 
     /// Reads the trace entries not seen yet.
     fn sync(&mut self) {
-        let entries = self.world.trace().entries();
+        let entries = self.timeline.world().trace().entries();
         if self.seen >= entries.len() {
             return;
         }
         let new: Vec<_> = entries[self.seen..].to_vec();
         self.seen = entries.len();
         for e in new {
+            self.entry_rows.push(self.rows.len() as u32);
             let time_us = e.time.as_micros();
             match e.kind {
                 TraceKind::Packet {
@@ -677,7 +734,7 @@ impl Session {
                     let note = RowNote::Fault { rule: label, event };
                     self.push_note(time_us, lane, note);
                 }
-                TraceKind::Terminal { node, text } => self.echo(&node, &text),
+                TraceKind::Terminal { node, text } => self.echo_at(&node, &text, time_us),
             }
         }
     }

@@ -187,22 +187,22 @@ impl SessionSampler {
     /// Runs `world` toward `t` (at most `max_events` events, as
     /// [`World::run_until_limited`]), sampling at each tick it passes; the
     /// world's events are the same as one `run_until_limited` would process.
-    pub fn run_toward(&mut self, world: &mut World, t: Instant, max_events: u64) -> bool {
-        let start = world.stats().events;
+    pub fn run_toward<R: Runs>(&mut self, world: &mut R, t: Instant, max_events: u64) -> bool {
+        let start = world.world().stats().events;
         loop {
-            while self.next <= world.now() {
-                self.sample(world);
+            while self.next <= world.world().now() {
+                self.sample(world.world());
                 self.next += self.every;
             }
-            let used = world.stats().events - start;
+            let used = world.world().stats().events - start;
             let stop = self.next.min(t);
             let reached = world.run_until_limited(stop, max_events.saturating_sub(used));
             if !reached {
                 return false;
             }
             if stop >= t {
-                if self.next <= world.now() {
-                    self.sample(world);
+                if self.next <= world.world().now() {
+                    self.sample(world.world());
                     self.next += self.every;
                 }
                 return true;
@@ -304,5 +304,32 @@ mod tests {
             times.windows(2).all(|w| w[1] - w[0] == 500_000),
             "{times:?}"
         );
+    }
+}
+
+/// What a sampler can drive: a world, or a [`Timeline`](super::replay::Timeline)
+/// that keeps checkpoints as it runs one.
+pub trait Runs {
+    /// The world.
+    fn world(&self) -> &World;
+    /// Runs toward `t`, at most `max_events` events; whether it reached `t`.
+    fn run_until_limited(&mut self, t: Instant, max_events: u64) -> bool;
+}
+
+impl Runs for World {
+    fn world(&self) -> &World {
+        self
+    }
+    fn run_until_limited(&mut self, t: Instant, max_events: u64) -> bool {
+        World::run_until_limited(self, t, max_events)
+    }
+}
+
+impl Runs for super::replay::Timeline {
+    fn world(&self) -> &World {
+        super::replay::Timeline::world(self)
+    }
+    fn run_until_limited(&mut self, t: Instant, max_events: u64) -> bool {
+        super::replay::Timeline::run_until_limited(self, t, max_events)
     }
 }

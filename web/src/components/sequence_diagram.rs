@@ -514,6 +514,10 @@ pub struct SequenceDiagramProps {
     /// the first row (an imported capture).
     #[prop_or(true)]
     pub follow: bool,
+    /// A row marked across the diagram (where a fork parts from its
+    /// original); the diagram opens scrolled to it.
+    #[prop_or_default]
+    pub marked: Option<usize>,
 }
 
 /// The rows to draw for the window `first..last` of `rows`: those in it, and those
@@ -542,6 +546,19 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
 
     let total = props.len.min(props.rows.len());
     let full_height = ROW_HEIGHT * total as f64;
+
+    // A marked row is shown a few rows below the top.
+    {
+        let scroller = scroller.clone();
+        let scroll_top = scroll_top.clone();
+        use_effect_with(props.marked, move |marked| {
+            if let (Some(i), Some(el)) = (marked, scroller.cast::<HtmlElement>()) {
+                let top = (ROW_HEIGHT * (*i as f64 - 4.0)).max(0.0);
+                el.set_scroll_top(top as i32);
+                scroll_top.set(top);
+            }
+        });
+    }
 
     {
         let scroller = scroller.clone();
@@ -643,6 +660,12 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
             if i < last {
                 times += &time_svg(&rows[i], at.y(i));
             }
+            if props.marked == Some(i) {
+                inner += &format!(
+                    r#"<rect class="parts" x="0" y="{}" width="{width}" height="{ROW_HEIGHT}"/>"#,
+                    at.y(i)
+                );
+            }
             inner += &row_svg(&rows[i], at, props.selected == Some(i), props.lang);
         }
     }
@@ -684,6 +707,7 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
 
     html! {
         <div class="sequence-diagram" data-rows={total.to_string()}
+            data-marked={props.marked.map(|i| i.to_string())}
             data-lane-width={geometry.lane_width.to_string()}>
             <div class="lane-heads-clip">
                 <div class="lane-heads" ref={heads_ref} style={format!("width: {width}px")}>{ heads }</div>

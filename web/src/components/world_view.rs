@@ -14,15 +14,19 @@ use crate::components::broker_log::{BrokerLog, LogLine};
 use crate::components::broker_state::broker_state;
 use crate::components::fault_rules::FaultRules;
 use crate::components::findings::{Findings, SharedChecks};
+use crate::components::fork::{ForkPanel, ForkResult};
 use crate::components::packet_inspector::PacketInspector;
 use crate::components::sequence_diagram::{Rows, SequenceDiagram};
 use crate::components::terminal::{Terminal, MAX_LINES};
 use crate::components::time_controls::TimeControls;
+use crate::components::timeline::Timeline;
 use crate::hooks::use_sim::SimHandle;
 use crate::i18n::{t, Lang, Text};
+use crate::route::encode_text;
 use crate::session::Control;
+use crate::sim::fork_link::ForkLink;
 use crate::sim::host::MAX_NODES_SHOWN;
-use crate::sim::protocol::{LinkSettings, NodeCard, NodeRole, Request};
+use crate::sim::protocol::{ForkView, LinkSettings, NodeCard, NodeRole, Request};
 use crate::sim::service;
 
 /// The clock's state, owned by the page.
@@ -280,6 +284,27 @@ fn node_card(lang: Lang, n: &NodeCard, sim: &SimHandle) -> Html {
     }
 }
 
+/// The link to a fork, on the workspace (whose own link says the scenario and
+/// the seed): the page's link with the fork added.
+fn fork_href(view: &ForkView) -> Option<String> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    if !hash.starts_with("#/workspace") {
+        return None;
+    }
+    let (path, query) = hash.split_once('?').unwrap_or((&hash, ""));
+    let mut params: Vec<&str> = query
+        .split('&')
+        .filter(|kv| !kv.is_empty() && !kv.starts_with("fork="))
+        .collect();
+    let link = ForkLink {
+        inputs: view.inputs.clone(),
+        spec: view.spec.clone(),
+    };
+    let fork = format!("fork={}", encode_text(&link.to_text()));
+    params.push(&fork);
+    Some(format!("{path}?{}", params.join("&")))
+}
+
 /// How often, in milliseconds, terminals and the log are redrawn while a run
 /// is going on.
 pub const TEXT_REFRESH_MS: f64 = 250.0;
@@ -299,28 +324,50 @@ pub fn world_view(props: &WorldViewProps) -> Html {
     let sim = &props.handle;
     let text_panels = use_mut_ref(TextPanels::default);
     let m = sim.mirror.borrow();
+    // A scrubbed timeline shows the world as it was then; else the live one.
+    let moment = m.moment.clone();
+    let shown_nodes: Rc<Vec<NodeCard>> = moment
+        .as_ref()
+        .map_or_else(|| m.nodes.clone(), |mo| Rc::new(mo.nodes.clone()));
 
-    let mut nodes = m
-        .nodes
+    let mut nodes = shown_nodes
         .iter()
         .map(|n| node_card(lang, n, sim))
         .collect::<Vec<Html>>();
-    if m.nodes.len() >= MAX_NODES_SHOWN {
+    if shown_nodes.len() >= MAX_NODES_SHOWN {
         nodes.push(html! { <p class="more">{ t(lang, Text::MoreNodes) }</p> });
     }
 
-    let brokers = m
-        .brokers
-        .iter()
-        .map(|b| broker_state(lang, b))
-        .collect::<Html>();
+    let brokers = match &moment {
+        Some(mo) => mo
+            .brokers
+            .iter()
+            .map(|b| broker_state(lang, b))
+            .collect::<Html>(),
+        None => m
+            .brokers
+            .iter()
+            .map(|b| broker_state(lang, b))
+            .collect::<Html>(),
+    };
 
     // While a big world runs, thousands of lines a second reach the terminals and
     // the log; redrawing their 500 lines on every frame would cost the page more
     // than the diagram. So, while busy, they are refreshed a few times a second.
     let now_ms = js_sys::Date::now();
     let fresh = !m.busy || now_ms - text_panels.borrow().at_ms >= TEXT_REFRESH_MS;
-    if fresh {
+    if let Some(mo) = &moment {
+        *text_panels.borrow_mut() = TextPanels {
+            at_ms: 0.0,
+            log: Rc::new(mo.log.clone()),
+            terminals: mo
+                .terminals
+                .iter()
+                .take(MAX_NODES_SHOWN)
+                .map(|(node, lines)| (node.clone(), Rc::new(lines.clone())))
+                .collect(),
+        };
+    } else if fresh {
         *text_panels.borrow_mut() = TextPanels {
             at_ms: now_ms,
             log: Rc::new(m.recent_log().to_vec()),
@@ -366,15 +413,29 @@ pub fn world_view(props: &WorldViewProps) -> Html {
     );
     let faults = Rc::new(m.faults.clone());
     let checks = m.checks.clone();
+    let faults = Rc::new(
+        moment
+            .as_ref()
+            .map_or_else(|| m.faults.clone(), |mo| mo.faults.clone()),
+    );
     let fault_error = m.fault_error.clone();
     let log = panels.log.clone();
     drop(panels);
     let lanes = m.lanes.clone();
     let rows = m.rows.clone();
-    let len = rows.len();
+    let len = moment
+        .as_ref()
+        .map_or(rows.len(), |mo| mo.rows.min(rows.len()));
     let now_us = m.now_us;
     let seed = m.seed;
     let busy = m.busy;
+    let marks = m.marks.clone();
+    let scrub_at = moment.as_ref().map(|mo| mo.at_us);
+    let took = moment
+        .as_ref()
+        .and_then(|mo| m.scrub_ms.map(|ms| (ms, mo.replayed)));
+    let fork = m.fork.clone();
+    let forking = m.fork_asked && fork.is_none();
     drop(m);
     let bytes_of = {
         let mirror = sim.mirror.clone();
@@ -416,17 +477,58 @@ pub fn world_view(props: &WorldViewProps) -> Html {
         let sim = sim.clone();
         Callback::from(move |to_us: u64| sim.send(Request::RunTo { to_us }))
     };
+    let on_scrub = {
+        let sim = sim.clone();
+        let on_clock = props.on_clock.clone();
+        Callback::from(move |to_us: u64| {
+            // Looking back stops the clock; the live world waits where it is.
+            if clock.playing {
+                sim.send(Request::Halt);
+                on_clock.emit(ClockState {
+                    playing: false,
+                    ..clock
+                });
+            }
+            sim.scrub(to_us)
+        })
+    };
+    let on_live = {
+        let sim = sim.clone();
+        let version = use_force_update();
+        Callback::from(move |_| {
+            sim.live();
+            version.force_update();
+        })
+    };
+    let on_fork = {
+        let sim = sim.clone();
+        Callback::from(move |spec| sim.fork(spec))
+    };
+    let on_close_fork = {
+        let sim = sim.clone();
+        let version = use_force_update();
+        Callback::from(move |_| {
+            sim.close_fork();
+            version.force_update();
+        })
+    };
+    let fork_link = fork
+        .as_ref()
+        .and_then(|f| f.as_ref().as_ref().ok().and_then(fork_href));
 
     html! {
         <div class="workspace" data-engine={service::engine().word()} data-busy={busy.to_string()}>
             <div class="controls panel">
                 <TimeControls {lang} {now_us} playing={clock.playing} speed={clock.speed} {seed}
                     {on_toggle} {on_step} {on_speed} {on_jump} on_reset={props.on_reset.clone()} />
+                <Timeline {lang} {now_us} {marks} at_us={scrub_at} {took} {on_scrub} {on_live} />
                 if busy {
                     <span class="busy" role="status">{ t(lang, Text::Running) }</span>
                 }
                 <div class="nodes">{ for nodes }</div>
-                <FaultRules {lang} {clients} active={faults} error={fault_error} {on_arm} />
+                <FaultRules {lang} {clients} active={faults.clone()} error={fault_error} {on_arm} />
+                <ForkPanel {lang} at_us={scrub_at.unwrap_or(now_us)} {now_us} nodes={shown_nodes.clone()}
+                    faults={faults} {forking} {on_fork} />
             </div>
             <DiagramPanel {lang} {lanes} {rows} {len} {bytes_of} {v5_of} {checks} actions={props.exports.clone()}>
                 <div class="panel">
@@ -434,6 +536,9 @@ pub fn world_view(props: &WorldViewProps) -> Html {
                     { brokers }
                 </div>
             </DiagramPanel>
+            if let Some(fork) = fork {
+                <ForkResult {lang} {fork} link={fork_link} on_close={on_close_fork} />
+            }
             <div class="bottom">
                 <div class="terminals">{ terminals }</div>
                 <div class="panel log-panel">

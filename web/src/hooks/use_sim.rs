@@ -11,7 +11,14 @@ use yew::prelude::*;
 use crate::download::download;
 use crate::sim::host::LAB_SEED;
 use crate::sim::mirror::Mirror;
-use crate::sim::protocol::{ExportKind, Reply, Request, WorldSource};
+use crate::sim::protocol::{ExportKind, ForkSpec, Reply, Request, WorldSource};
+
+/// The page's clock, in milliseconds (what a scrub's figure is measured with).
+pub fn perf_now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now())
+}
 use crate::sim::service;
 
 /// Milliseconds between renders caused by updates: one frame when the world
@@ -39,7 +46,8 @@ impl PartialEq for SimHandle {
 }
 
 impl SimHandle {
-    /// Sends a request about the current world.
+    /// Sends a request about the current world. Anything that moves or
+    /// changes the world brings the page back from a scrubbed moment to now.
     pub fn send(&self, request: Request) {
         // A teacher's freeze stops the clock: no request that runs time goes.
         if crate::classroom::student::frozen()
@@ -56,7 +64,51 @@ impl SimHandle {
         ) {
             self.mirror.borrow_mut().awaiting = true;
         }
+        if !matches!(
+            request,
+            Request::Export { .. } | Request::Scrub { .. } | Request::Fork(_) | Request::Halt
+        ) {
+            self.live();
+        }
         service::send(request);
+    }
+
+    /// Shows the world as it was at `to_us`. While the worker rebuilds one
+    /// moment, a drag's later positions wait: only the last is asked for next.
+    pub fn scrub(&self, to_us: u64) {
+        let mut m = self.mirror.borrow_mut();
+        m.scrubbing = true;
+        if m.scrub_asked.is_some() {
+            m.scrub_next = Some(to_us);
+            return;
+        }
+        m.scrub_asked = Some((to_us, perf_now()));
+        drop(m);
+        service::send(Request::Scrub { to_us });
+    }
+
+    /// Back to the live world.
+    pub fn live(&self) {
+        let mut m = self.mirror.borrow_mut();
+        m.moment = None;
+        m.scrubbing = false;
+        m.scrub_next = None;
+    }
+
+    /// Branches the run (the answer shows beside the diagram).
+    pub fn fork(&self, spec: ForkSpec) {
+        let mut m = self.mirror.borrow_mut();
+        m.fork = None;
+        m.fork_asked = true;
+        drop(m);
+        service::send(Request::Fork(Box::new(spec)));
+    }
+
+    /// Closes the fork.
+    pub fn close_fork(&self) {
+        let mut m = self.mirror.borrow_mut();
+        m.fork = None;
+        m.fork_asked = false;
     }
 
     /// Builds a new world in place of the current one.
@@ -114,7 +166,22 @@ pub fn use_sim(world: Option<WorldSource>) -> SimHandle {
                     }
                     return;
                 }
-                if !mirror.borrow_mut().apply(reply) || pending.replace(true) {
+                let moment = matches!(reply, Reply::Moment(_));
+                if !mirror.borrow_mut().apply(reply) {
+                    return;
+                }
+                if moment {
+                    let mut m = mirror.borrow_mut();
+                    // A moment asked for after "back to now" is not shown.
+                    if let Some((_, asked)) = m.scrub_asked.take() {
+                        m.scrub_ms = Some(perf_now() - asked);
+                    }
+                    if let Some(next) = m.scrub_next.take() {
+                        m.scrub_asked = Some((next, perf_now()));
+                        service::send(Request::Scrub { to_us: next });
+                    }
+                }
+                if pending.replace(true) {
                     return;
                 }
                 let pending = pending.clone();

@@ -18,7 +18,8 @@ use crate::hooks::use_sim::use_sim;
 use crate::i18n::{scenario_comments, share_error, t, Lang, Text};
 use crate::route::{decode_text, encode_text, number_param, Page, Route, ShareError};
 use crate::session::seed_for;
-use crate::sim::protocol::{ExportKind, WorldSource};
+use crate::sim::fork_link::ForkLink;
+use crate::sim::protocol::{ExportKind, Request, WorldSource};
 
 /// The scenario a fresh workspace opens with.
 pub const DEFAULT_SCENARIO: &str = "06-last-will.mqtt";
@@ -35,6 +36,8 @@ pub struct WorkspacePageProps {
 struct Loaded {
     source: String,
     seed: Option<u64>,
+    /// A shared fork: the run's inputs and the fork, done once the world is built.
+    fork: Option<ForkLink>,
     /// What was wrong with the shared URL, if anything.
     url_error: Option<ShareError>,
 }
@@ -71,9 +74,16 @@ fn from_route(route: &Route, lang: Lang) -> Loaded {
         url_error = Some(e);
         None
     });
+    let fork = route.params.get("fork").and_then(|p| {
+        let read = decode_text(p)
+            .map_err(|e| e.to_string())
+            .and_then(|text| ForkLink::parse(&text).map_err(|e| e.to_string()));
+        read.map_err(|e| url_error = Some(e)).ok()
+    });
     Loaded {
         source,
         seed,
+        fork,
         url_error,
     }
 }
@@ -124,11 +134,21 @@ pub fn workspace_page(props: &WorkspacePageProps) -> Html {
         }
     };
 
-    // Build the world of the scenario the page opened with.
+    // Build the world of the scenario the page opened with, and a shared fork's
+    // two runs.
     {
         let start = start.clone();
         let loaded = loaded.clone();
-        use_effect_with((), move |_| start(&loaded.source, loaded.seed));
+        let sim = sim.clone();
+        use_effect_with((), move |_| {
+            start(&loaded.source, loaded.seed);
+            if let Some(link) = &loaded.fork {
+                sim.send(Request::Replay {
+                    inputs: link.inputs.clone(),
+                });
+                sim.fork(link.spec.clone());
+            }
+        });
     }
 
     use_clock(sim.clone(), *clock);
@@ -169,8 +189,9 @@ pub fn workspace_page(props: &WorkspacePageProps) -> Html {
     };
 
     let m = sim.mirror.borrow();
-    let results = m
-        .expects
+    // A scrubbed timeline shows the expectations as they stood then.
+    let expects = m.moment.as_ref().map_or(&m.expects, |mo| &mo.expects);
+    let results = expects
         .iter()
         .map(|r| {
             let (class, mark) = match (r.passed, m.ended) {

@@ -6,19 +6,24 @@
 use std::collections::BTreeMap;
 
 use mqttlab_core::broker::{Broker, OutStage};
+use mqttlab_core::sim::marks::{self, Mark};
 use mqttlab_core::sim::node::{App, Node};
+use mqttlab_core::sim::replay::Input;
 use mqttlab_core::sim::scenario::ast::Expect;
 use mqttlab_core::sim::scenario::{self, expect};
+use mqttlab_core::sim::trace::first_difference;
 use mqttlab_core::sim::{LinkParams, World};
 use mqttlab_core::time::Instant;
 
+use crate::components::broker_log::MAX_SHOWN;
+use crate::components::terminal::MAX_LINES;
 use crate::labs;
 use crate::session::Session;
 
 use super::protocol::{
-    BrokerView, ExpectView, ExportKind, FaultView, LinkSettings, LinkState, NodeCard, NodeRole,
-    Reply, Request, SessionV5View, SessionView, SharedGroupView, Update, WorldSource,
-    MAX_SESSIONS_SHOWN, MAX_TOPIC_ROWS_SENT,
+    BrokerView, Change, ExpectView, ExportKind, FaultView, ForkSide, ForkSpec, ForkView,
+    LinkSettings, LinkState, MarkView, Moment, NodeCard, NodeRole, Reply, Request, SessionV5View,
+    SessionView, SharedGroupView, Update, WorldSource, MAX_SESSIONS_SHOWN, MAX_TOPIC_ROWS_SENT,
 };
 use super::sweep_job::SweepJob;
 
@@ -59,6 +64,14 @@ pub struct SimHost {
     last_checks: Option<crate::components::findings::ChecksView>,
     /// A sweep in progress (it runs before the world's own run goes on).
     sweep: Option<SweepJob>,
+    /// What was done to the world from the page, with its time (µs): a fork
+    /// link carries it.
+    inputs: Vec<(u64, Change)>,
+    /// Trace entries and wills already scanned for marks.
+    marked_entries: usize,
+    marked_wills: usize,
+    /// Whether the expectations' marks were sent.
+    marked_expects: bool,
 }
 
 /// `world` plus one check line, parsed into its expectation.
@@ -167,6 +180,11 @@ impl SimHost {
 
     fn act(&mut self, request: Request) -> Vec<Reply> {
         let epoch = self.epoch;
+        if let Some(change) = change_of(&request) {
+            if let Some(s) = &self.session {
+                self.inputs.push((s.now().as_micros(), change));
+            }
+        }
         let Some(s) = self.session.as_mut() else {
             return Vec::new();
         };
@@ -219,8 +237,127 @@ impl SimHost {
                 };
                 return vec![Reply::Exported { epoch, kind, bytes }];
             }
+            Request::Scrub { to_us } => {
+                return vec![Reply::Moment(Box::new(self.moment(to_us)))];
+            }
+            Request::Replay { inputs } => {
+                for (at, change) in inputs {
+                    let Some(s) = self.session.as_mut() else {
+                        break;
+                    };
+                    s.run_until(Instant::from_micros(at));
+                    let _ = apply_change(s, &change);
+                    self.inputs.push((at, change));
+                }
+            }
+            Request::Fork(spec) => {
+                return vec![Reply::Forked(Box::new(self.fork(*spec)))];
+            }
         }
         vec![self.update()]
+    }
+
+    /// The world at `to_us` (at most now), rebuilt from a checkpoint.
+    fn moment(&self, to_us: u64) -> Moment {
+        let Some(s) = self.session.as_ref() else {
+            return Moment::default();
+        };
+        let t = Instant::from_micros(to_us).min(s.now());
+        let past = s.timeline().at(t);
+        let world = &past.world;
+        let at_us = t.as_micros();
+        let upto = |times: &[u64]| times.partition_point(|&x| x <= at_us);
+        let log_times: Vec<u64> = s.log().iter().map(|l| l.time_us).collect();
+        let log_end = upto(&log_times);
+        let log = s.log()[log_end.saturating_sub(MAX_SHOWN)..log_end].to_vec();
+        let terminals = s
+            .terminals()
+            .iter()
+            .map(|(node, lines)| {
+                let end = upto(s.terminal_times(node)).min(lines.len());
+                (
+                    node.clone(),
+                    lines[end.saturating_sub(MAX_LINES)..end].to_vec(),
+                )
+            })
+            .collect();
+        Moment {
+            epoch: self.epoch,
+            at_us,
+            rows: s.rows_before_entry(past.entries.len()),
+            log,
+            terminals,
+            nodes: node_cards(world),
+            brokers: broker_views(world),
+            expects: self
+                .expects
+                .iter()
+                .map(|e| expect_view(expect::check_in(e, world, past.entries)))
+                .collect(),
+            faults: fault_views(world),
+            replayed: past.replayed,
+        }
+    }
+
+    /// Branches the run as `spec` says and runs both sides.
+    fn fork(&mut self, spec: ForkSpec) -> Result<ForkView, String> {
+        let at = Instant::from_micros(spec.at_us);
+        let s = self.session.as_mut().ok_or("no world")?;
+        // A shared link forks at a time its replay has not reached yet.
+        if at > s.now() {
+            s.run_until(at);
+        }
+        let s = self.session.as_ref().ok_or("no world")?;
+        let changes = spec
+            .changes
+            .iter()
+            .map(|c| fork_input(s, c, at))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut branch = s.timeline().fork(at, changes).map_err(|e| e.to_string())?;
+        let until = Instant::from_micros(spec.until_us.max(spec.at_us));
+        branch.run_until(until);
+        let mut original = s.world().clone();
+        original.run_until(until);
+        let (a, b) = (original.trace().entries(), branch.world().trace().entries());
+        let parts = first_difference(a, b);
+        let checks: &[Expect] = match &self.lab {
+            Some(lab) => &lab.checks,
+            None => &self.expects,
+        };
+        let side = |world: mqttlab_core::sim::World| {
+            let wills = world
+                .wills()
+                .iter()
+                .filter(|w| w.time >= at)
+                .map(|w| (w.client_id.clone(), w.published))
+                .collect();
+            let expects = checks
+                .iter()
+                .map(|e| expect_view(expect::check(e, &world)))
+                .collect();
+            let session = Session::new(world);
+            let parts_at = parts.map(|d| session.rows_before_entry(d));
+            let rows = session.rows().clone();
+            ForkSide {
+                lanes: session.lanes().to_vec(),
+                rows,
+                expects,
+                wills,
+                parts_at,
+            }
+        };
+        let parts_us = parts
+            .and_then(|d| a.get(d).or(b.get(d)))
+            .map(|e| e.time.as_micros());
+        let branch_world = branch.world().clone();
+        Ok(ForkView {
+            epoch: self.epoch,
+            spec,
+            parts_us,
+            original: side(original),
+            branch: side(branch_world),
+            inputs: self.inputs.clone(),
+        })
     }
 
     /// Runs one slice of the run in progress and says what changed.
@@ -300,14 +437,7 @@ impl SimHost {
         let expects: Vec<ExpectView> = self
             .expects
             .iter()
-            .map(|e| {
-                let r = expect::check(e, world);
-                ExpectView {
-                    text: r.text,
-                    passed: r.passed,
-                    detail: r.detail,
-                }
-            })
+            .map(|e| expect_view(expect::check(e, world)))
             .collect();
         if self.last_expects.as_ref() != Some(&expects) {
             u.expects = Some(expects.clone());
@@ -319,6 +449,24 @@ impl SimHost {
             self.last_faults = Some(faults);
         }
         u.fault_error = self.fault_error.clone();
+        let mut new: Vec<Mark> = marks::trace_marks(world.trace().entries(), self.marked_entries);
+        self.marked_entries = world.trace().entries().len();
+        new.extend(marks::will_marks(world, self.marked_wills));
+        self.marked_wills = world.wills().len();
+        if u.ended && !self.marked_expects {
+            self.marked_expects = true;
+            if let Some(end) = self.end {
+                new.extend(marks::expectation_marks(&self.expects, world, end));
+            }
+        }
+        new.sort_by_key(|m| m.time);
+        u.marks = new
+            .into_iter()
+            .map(|m| MarkView {
+                time_us: m.time.as_micros(),
+                kind: m.kind,
+            })
+            .collect();
         if let Some(lab) = self.lab.as_mut() {
             while lab
                 .checks
@@ -330,6 +478,68 @@ impl SimHost {
             u.lab_done = lab.done;
         }
         Reply::Update(Box::new(u))
+    }
+}
+
+fn expect_view(r: expect::ExpectResult) -> ExpectView {
+    ExpectView {
+        text: r.text,
+        passed: r.passed,
+        detail: r.detail,
+    }
+}
+
+/// What a request does to the world, as a run's record keeps it.
+fn change_of(request: &Request) -> Option<Change> {
+    Some(match request {
+        Request::Command { node, line } => Change::Command {
+            node: node.clone(),
+            line: line.clone(),
+        },
+        Request::Control { node, control } => Change::Control {
+            node: node.clone(),
+            control: *control,
+        },
+        Request::SetLink { node, settings } => Change::SetLink {
+            node: node.clone(),
+            settings: *settings,
+        },
+        Request::Fault { line } => Change::Fault { line: line.clone() },
+        Request::AddClient { broker } => Change::AddClient {
+            broker: broker.clone(),
+        },
+        _ => return None,
+    })
+}
+
+/// Applies a recorded change to the live session now.
+pub fn apply_change(s: &mut Session, change: &Change) -> Result<(), String> {
+    match change {
+        Change::Command { node, line } => s.command(node, line),
+        Change::Control { node, control } => s.control(node, *control),
+        Change::SetLink { node, settings } => s.set_link(node, *settings),
+        Change::Fault { line } => s.fault(line),
+        Change::AddClient { broker } => s.add_client(broker).map(|_| ()),
+        Change::RemoveFault { rule } => {
+            let input = Input::Act(mqttlab_core::sim::Action::RemoveFault(rule.clone()));
+            s.apply_input(input)
+        }
+        Change::Instead => Ok(()),
+    }
+}
+
+/// The input a fork's change is, at the fork's time `at`.
+fn fork_input(s: &Session, change: &Change, at: Instant) -> Result<Input, String> {
+    match change {
+        Change::Command { node, line } => s.command_input(node, line),
+        Change::Control { node, control } => s.control_input(node, *control),
+        Change::SetLink { node, settings } => s.link_input(node, *settings),
+        Change::Fault { line } => s.fault_input(line, at),
+        Change::RemoveFault { rule } => Ok(Input::Act(mqttlab_core::sim::Action::RemoveFault(
+            rule.clone(),
+        ))),
+        Change::AddClient { broker } => s.add_client_input(broker).map(|(i, _)| i),
+        Change::Instead => Ok(Input::Instead),
     }
 }
 

@@ -8,7 +8,8 @@ use crate::components::sequence_diagram::Rows;
 use crate::components::terminal::MAX_LINES;
 
 use super::protocol::{
-    BrokerView, ChartData, ExpectView, FaultView, NodeCard, NodeRole, Reply, Update,
+    BrokerView, ChartData, ExpectView, FaultView, ForkView, MarkView, Moment, NodeCard, NodeRole,
+    Reply, Update,
 };
 
 /// The page's copy of a world's views.
@@ -57,6 +58,25 @@ pub struct Mirror {
     pub checks: Option<crate::components::findings::SharedChecks>,
     /// The last chart data asked for (`Request::Charts`).
     pub charts: Option<Rc<ChartData>>,
+    /// The timeline's marks so far.
+    pub marks: Rc<Vec<MarkView>>,
+    /// The timeline is scrubbed: the world as it was then (`None`: live).
+    pub moment: Option<Rc<Moment>>,
+    /// The student is scrubbing (a moment that arrives after "back to now" is
+    /// not shown).
+    pub scrubbing: bool,
+    /// A scrub asked for and not answered yet: where to, and when it was asked
+    /// (ms, the page's clock).
+    pub scrub_asked: Option<(u64, f64)>,
+    /// A scrub to ask for once the one in flight is answered (a drag moves
+    /// faster than answers come).
+    pub scrub_next: Option<u64>,
+    /// How long the last scrub took, from asking to the answer, ms.
+    pub scrub_ms: Option<f64>,
+    /// The last fork, or why it could not be made.
+    pub fork: Option<Rc<Result<ForkView, String>>>,
+    /// A fork was asked for (its answer shows until closed).
+    pub fork_asked: bool,
 }
 
 /// Keeps the last `max` items of `v`, in big steps so that trimming is rare.
@@ -108,6 +128,16 @@ impl Mirror {
         match reply {
             Reply::Update(u) if u.epoch == self.epoch => {
                 self.apply_update(*u);
+                true
+            }
+            Reply::Moment(m) if m.epoch == self.epoch => {
+                if self.scrubbing {
+                    self.moment = Some(Rc::new(*m));
+                }
+                true
+            }
+            Reply::Forked(f) if f.as_ref().as_ref().map_or(true, |v| v.epoch == self.epoch) => {
+                self.fork = Some(Rc::new(*f));
                 true
             }
             Reply::Charts { epoch, charts } if epoch == self.epoch => {
@@ -176,6 +206,9 @@ impl Mirror {
         }
         if let Some(expects) = u.expects {
             self.expects = expects;
+        }
+        if !u.marks.is_empty() {
+            Rc::make_mut(&mut self.marks).extend(u.marks);
         }
     }
 }

@@ -13,7 +13,9 @@
 //!   cannot start, a runner on the page's own thread, in slices);
 //! - [`mirror`]: what the page knows of the world, from the updates;
 //! - [`sweep_job`]: a sweep (many runs of one scenario) in slices.
+//! - [`fork_link`]: a fork as a shareable link.
 
+pub mod fork_link;
 pub mod host;
 pub mod mirror;
 pub mod protocol;

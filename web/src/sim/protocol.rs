@@ -6,6 +6,7 @@
 //! last one (rows, log lines, terminal lines) plus the small panels whole when
 //! they changed, so a frame costs what happened since the previous frame.
 
+use mqttlab_core::sim::marks::MarkKind;
 use mqttlab_core::sim::node::AppSummary;
 use mqttlab_core::sim::series::Series;
 use mqttlab_core::sim::sweep::SweepResult;
@@ -124,6 +125,147 @@ pub enum Request {
     },
     /// Stops the sweep in progress.
     CancelSweep,
+    /// Shows the world as it was at this time (a scrub of the timeline): the
+    /// worker rebuilds it from a checkpoint and answers with a [`Moment`]; the
+    /// live world stays where it is.
+    Scrub {
+        /// When, in microseconds (at most the live world's time).
+        to_us: u64,
+    },
+    /// Applies inputs recorded by an earlier run, each at its time (a shared
+    /// fork link rebuilds the run it was forked from).
+    Replay {
+        /// `(time in µs, input)`, in order.
+        inputs: Vec<(u64, Change)>,
+    },
+    /// Branches the run (see [`ForkSpec`]); the answer is [`Reply::Forked`].
+    Fork(Box<ForkSpec>),
+}
+
+/// Something done to the world, as the page says it: what the page records of
+/// a run, and what a fork changes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Change {
+    /// A command line typed into a client's terminal (`^C` too).
+    Command {
+        /// The client node.
+        node: String,
+        /// The line.
+        line: String,
+    },
+    /// A control pressed on a node.
+    Control {
+        /// The node.
+        node: String,
+        /// Which.
+        control: Control,
+    },
+    /// A client's link changed.
+    SetLink {
+        /// The client node.
+        node: String,
+        /// Its new settings.
+        settings: LinkSettings,
+    },
+    /// A fault rule armed, in the scenario language's words.
+    Fault {
+        /// The rule.
+        line: String,
+    },
+    /// The fault rules written this way taken away.
+    RemoveFault {
+        /// The rule as written.
+        rule: String,
+    },
+    /// An idle client added on a broker.
+    AddClient {
+        /// The broker.
+        broker: String,
+    },
+    /// What the world itself does at the fork's instant (a scenario's
+    /// `at 35.6s kill alpine1`) does not happen: the change comes instead.
+    Instead,
+}
+
+/// A fork: the run branched at `at_us`, `changes` applied there, and both the
+/// original and the branch run to `until_us`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForkSpec {
+    /// Where the branch parts, µs. Everything before it is the original's; the
+    /// changes come at it, before the world's own events of that instant.
+    pub at_us: u64,
+    /// What is different.
+    pub changes: Vec<Change>,
+    /// How far both runs go, µs.
+    pub until_us: u64,
+}
+
+/// One mark on the timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MarkView {
+    /// When, µs.
+    pub time_us: u64,
+    /// What.
+    pub kind: MarkKind,
+}
+
+/// The world as it was at an earlier time: what the page shows while the
+/// timeline is scrubbed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Moment {
+    /// Which world.
+    pub epoch: u64,
+    /// When, µs.
+    pub at_us: u64,
+    /// Diagram rows there were then (a prefix of the page's rows).
+    pub rows: usize,
+    /// The broker log's last lines then.
+    pub log: Vec<LogLine>,
+    /// Each terminal's last lines then.
+    pub terminals: Vec<(String, Vec<String>)>,
+    /// The node cards then.
+    pub nodes: Vec<NodeCard>,
+    /// The brokers' state then.
+    pub brokers: Vec<BrokerView>,
+    /// The expectations as they stood then.
+    pub expects: Vec<ExpectView>,
+    /// The fault rules in force then.
+    pub faults: Vec<FaultView>,
+    /// Events run from the checkpoint to rebuild it.
+    pub replayed: u64,
+}
+
+/// One side of a fork.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ForkSide {
+    /// Lifelines.
+    pub lanes: Vec<String>,
+    /// Every diagram row.
+    pub rows: Vec<DiagramRow>,
+    /// The expectations (the scenario's, or the lab's checks) at the end.
+    pub expects: Vec<ExpectView>,
+    /// Wills published (`true`) or discarded after the fork, by client id.
+    pub wills: Vec<(String, bool)>,
+    /// The row where it parts from the other side (the first row made at or
+    /// after the first differing trace entry), if they part.
+    pub parts_at: Option<usize>,
+}
+
+/// Both runs of a fork.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForkView {
+    /// Which world.
+    pub epoch: u64,
+    /// What was forked.
+    pub spec: ForkSpec,
+    /// The original run, then the branch.
+    pub original: ForkSide,
+    /// The branch.
+    pub branch: ForkSide,
+    /// When the two first differ, µs (`None`: they never do).
+    pub parts_us: Option<u64>,
+    /// The inputs of the original run, for a shared link.
+    pub inputs: Vec<(u64, Change)>,
 }
 
 /// Files the worker makes from the trace.
@@ -179,6 +321,10 @@ pub enum Reply {
         /// The series.
         charts: Box<ChartData>,
     },
+    /// The world at an earlier time ([`Request::Scrub`]).
+    Moment(Box<Moment>),
+    /// A fork's two runs ([`Request::Fork`]), or why it could not be made.
+    Forked(Box<Result<ForkView, String>>),
     /// An export is ready.
     Exported {
         /// Of which world.
@@ -251,6 +397,9 @@ pub struct Update {
     /// (sent when a run stops, not after every slice).
     #[serde(default)]
     pub checks: Option<crate::components::findings::ChecksView>,
+    /// New marks for the timeline.
+    #[serde(default)]
+    pub marks: Vec<MarkView>,
 }
 
 /// A fault rule in force, as the world panel lists it.

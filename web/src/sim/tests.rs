@@ -837,3 +837,201 @@ fn the_thermostats_charts_come_through_the_protocol() {
     assert_eq!(charts.inflight.len(), 3);
     assert!(charts.inflight[0].points.len() > 1000);
 }
+
+/// Asks the host for the world at `to_us` and returns it.
+fn scrub(host: &mut SimHost, mirror: &mut Mirror, to_us: u64) -> super::protocol::Moment {
+    mirror.scrubbing = true;
+    for r in host.handle(Request::Scrub { to_us }) {
+        assert!(mirror.apply(r));
+    }
+    (**mirror.moment.as_ref().expect("a moment")).clone()
+}
+
+#[test]
+fn a_scrubbed_moment_shows_what_a_run_stopped_there_shows() {
+    for name in [
+        "06-last-will.mqtt",
+        "05-persistent-session.mqtt",
+        "09-dropped-puback.mqtt",
+    ] {
+        let (mut host, mut mirror) = loaded(scenario(name));
+        drive(&mut host, &mut mirror, Request::RunTo { to_us: 60_000_000 });
+        assert!(!mirror.marks.is_empty(), "{name}: no marks");
+        for to_us in [1_000_000, 19_000_000, 35_600_000, 40_000_000] {
+            let m = scrub(&mut host, &mut mirror, to_us);
+            let (mut fresh, mut fm) = loaded(scenario(name));
+            drive(&mut fresh, &mut fm, Request::RunTo { to_us });
+            assert_eq!(m.at_us, to_us);
+            assert_eq!(m.brokers, *fm.brokers, "{name} at {to_us}: broker state");
+            assert_eq!(m.nodes, *fm.nodes, "{name} at {to_us}: nodes");
+            assert_eq!(m.expects, fm.expects, "{name} at {to_us}: expectations");
+            assert_eq!(m.faults, fm.faults, "{name} at {to_us}: faults");
+            assert_eq!(m.rows, fm.rows.len(), "{name} at {to_us}: rows");
+            assert_eq!(m.log, fm.recent_log(), "{name} at {to_us}: log");
+            for (node, lines) in &m.terminals {
+                let want = fm.terminals.get(node).cloned().unwrap_or_default();
+                assert_eq!(lines, &want, "{name} at {to_us}: {node}'s terminal");
+            }
+        }
+        // The live world did not move.
+        assert_eq!(mirror.now_us, host.session().unwrap().now().as_micros());
+    }
+}
+
+#[test]
+fn a_scrub_after_typed_commands_shows_the_terminals_as_they_were() {
+    let (mut host, mut mirror) = loaded(WorldSource::Lab {
+        id: "last-will".into(),
+        open_at: 1,
+    });
+    command(
+        &mut host,
+        &mut mirror,
+        "sensor1",
+        "mosquitto_pub -h broker -t sensor1/status -m on-line -r --repeat 20 --repeat-delay 5 \
+         --will-topic sensor1/status --will-payload off-line --will-retain",
+    );
+    drive(&mut host, &mut mirror, Request::RunTo { to_us: 12_000_000 });
+    command(
+        &mut host,
+        &mut mirror,
+        "monitor",
+        "mosquitto_sub -h broker -t sensor1/status",
+    );
+    drive(&mut host, &mut mirror, Request::RunTo { to_us: 15_000_000 });
+    let control = Request::Control {
+        node: "sensor1".into(),
+        control: Control::Kill,
+    };
+    drive(&mut host, &mut mirror, control);
+    drive(&mut host, &mut mirror, Request::RunTo { to_us: 20_000_000 });
+    assert_eq!(mirror.terminals["monitor"].last().unwrap(), "off-line");
+
+    let before = scrub(&mut host, &mut mirror, 14_000_000);
+    let monitor = |m: &super::protocol::Moment| {
+        m.terminals
+            .iter()
+            .find(|(n, _)| n == "monitor")
+            .map(|(_, l)| l.clone())
+            .unwrap()
+    };
+    assert_eq!(
+        monitor(&before),
+        [
+            "monitor$ mosquitto_sub -h broker -t sensor1/status",
+            "on-line"
+        ]
+    );
+    assert_eq!(
+        before.brokers[0].wills.len(),
+        1,
+        "{:?}",
+        before.brokers[0].wills
+    );
+    let after = scrub(&mut host, &mut mirror, 16_000_000);
+    assert_eq!(monitor(&after).last().unwrap(), "off-line");
+    assert!(after.brokers[0].wills.is_empty());
+    assert_eq!(
+        before.rows,
+        mirror
+            .rows
+            .borrow()
+            .iter()
+            .filter(|r| r.time_us <= 14_000_000)
+            .count()
+    );
+}
+
+/// Forks the Last Will lab at its kill with Ctrl-C (of `mosquitto_sub`, which
+/// says goodbye) instead.
+#[test]
+fn a_fork_at_the_kill_parts_at_the_disconnect_and_its_link_gives_it_again() {
+    use super::fork_link::ForkLink;
+    use super::protocol::{Change, ForkSpec};
+    let (mut host, mut mirror) = loaded(WorldSource::Lab {
+        id: "last-will".into(),
+        open_at: 1,
+    });
+    command(
+        &mut host,
+        &mut mirror,
+        "sensor1",
+        "mosquitto_sub -h broker -t cmd/sensor1 --will-topic sensor1/status \
+         --will-payload off-line --will-retain",
+    );
+    drive(&mut host, &mut mirror, Request::RunTo { to_us: 12_000_000 });
+    command(
+        &mut host,
+        &mut mirror,
+        "monitor",
+        "mosquitto_sub -h broker -t sensor1/status",
+    );
+    drive(&mut host, &mut mirror, Request::RunTo { to_us: 15_000_000 });
+    let control = Request::Control {
+        node: "sensor1".into(),
+        control: Control::Kill,
+    };
+    drive(&mut host, &mut mirror, control);
+    drive(&mut host, &mut mirror, Request::RunTo { to_us: 20_000_000 });
+
+    let spec = ForkSpec {
+        at_us: 15_000_000,
+        changes: vec![Change::Control {
+            node: "sensor1".into(),
+            control: Control::Disconnect,
+        }],
+        until_us: 20_000_000,
+    };
+    let forked = |host: &mut SimHost, spec: ForkSpec| {
+        let mut replies = host.handle(Request::Fork(Box::new(spec)));
+        match replies.pop() {
+            Some(Reply::Forked(f)) => (*f).expect("a fork"),
+            other => panic!("{other:?}"),
+        }
+    };
+    let view = forked(&mut host, spec.clone());
+    assert_eq!(view.parts_us, Some(15_000_000));
+    let (a, b) = (&view.original, &view.branch);
+    let (pa, pb) = (a.parts_at.unwrap(), b.parts_at.unwrap());
+    // Identical up to the fork, on both sides.
+    assert_eq!(pa, pb);
+    assert_eq!(a.rows[..pa], b.rows[..pb]);
+    let first_packet = |rows: &[crate::components::sequence_diagram::DiagramRow]| {
+        rows.iter()
+            .find(|r| matches!(r.kind, RowKind::Packet { .. }))
+            .map(|r| r.label.clone())
+            .unwrap()
+    };
+    assert_eq!(first_packet(&a.rows[pa..]), "TCP FIN");
+    assert_eq!(first_packet(&b.rows[pb..]), "DISCONNECT");
+    assert_eq!(a.wills, [(a.wills[0].0.clone(), true)]);
+    assert_eq!(b.wills, [(a.wills[0].0.clone(), false)]);
+    // The lab's last check (the monitor receives "off-line") holds in one only.
+    assert!(a.expects.last().unwrap().passed);
+    assert!(!b.expects.last().unwrap().passed);
+    // The live world did not move.
+    assert_eq!(host.session().unwrap().now().as_micros(), 20_000_000);
+
+    // The link: a fresh page replays the inputs and forks again.
+    let link = ForkLink {
+        inputs: view.inputs.clone(),
+        spec,
+    };
+    let read = ForkLink::parse(&link.to_text()).unwrap();
+    assert_eq!(read, link);
+    let (mut other, mut om) = loaded(WorldSource::Lab {
+        id: "last-will".into(),
+        open_at: 1,
+    });
+    drive(
+        &mut other,
+        &mut om,
+        Request::Replay {
+            inputs: read.inputs,
+        },
+    );
+    let again = forked(&mut other, read.spec);
+    assert_eq!(again.original.rows, view.original.rows);
+    assert_eq!(again.branch.rows, view.branch.rows);
+    assert_eq!(again.parts_us, view.parts_us);
+}

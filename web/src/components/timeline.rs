@@ -1,0 +1,135 @@
+//! The timeline under the time controls: the run from 0 to now, its notable
+//! moments marked (connections, kills, fault rules, wills, expectations), and a
+//! slider that shows the whole world as it was at any moment (the worker
+//! rebuilds it from a checkpoint; the figure says how long that took).
+
+use std::rc::Rc;
+
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::components::sequence_diagram::format_time;
+use crate::i18n::{mark_class, mark_text, tl, Lang, Tl};
+use crate::sim::protocol::MarkView;
+
+/// Marks drawn at most: one per slot and kind, so a world of thousands of
+/// sensors connecting draws a band, not thousands of buttons.
+pub const MARK_SLOTS: u64 = 300;
+
+/// Properties of [`Timeline`].
+#[derive(Properties, PartialEq)]
+pub struct TimelineProps {
+    /// The language.
+    pub lang: Lang,
+    /// The live world's time, µs.
+    pub now_us: u64,
+    /// The marks so far.
+    pub marks: Rc<Vec<MarkView>>,
+    /// The moment shown, if scrubbed (µs).
+    pub at_us: Option<u64>,
+    /// How long the last moment took to show (ms), and the events replayed.
+    #[prop_or_default]
+    pub took: Option<(f64, u64)>,
+    /// Show the world at this time.
+    pub on_scrub: Callback<u64>,
+    /// Back to now.
+    pub on_live: Callback<()>,
+}
+
+/// The marks worth a button: the first of each kind in each slot.
+pub fn thinned(marks: &[MarkView], now_us: u64) -> Vec<&MarkView> {
+    let span = now_us.max(1);
+    let mut seen = std::collections::BTreeSet::new();
+    marks
+        .iter()
+        .filter(|m| m.time_us <= now_us)
+        .filter(|m| seen.insert((m.time_us * MARK_SLOTS / span, mark_class(&m.kind))))
+        .collect()
+}
+
+/// The timeline.
+#[function_component(Timeline)]
+pub fn timeline(props: &TimelineProps) -> Html {
+    let lang = props.lang;
+    let now = props.now_us;
+    let span = now.max(1) as f64;
+    let on_input = {
+        let cb = props.on_scrub.clone();
+        Callback::from(move |e: InputEvent| {
+            let v = e.target_unchecked_into::<HtmlInputElement>().value();
+            if let Ok(us) = v.parse::<f64>() {
+                cb.emit(us.max(0.0) as u64);
+            }
+        })
+    };
+    let marks = thinned(&props.marks, now)
+        .into_iter()
+        .map(|m| {
+            let left = format!("left: {:.3}%", m.time_us as f64 * 100.0 / span);
+            let title = format!("{} s: {}", format_time(m.time_us), mark_text(lang, &m.kind));
+            let cb = props.on_scrub.clone();
+            let t = m.time_us;
+            html! {
+                <button class={classes!("mark", mark_class(&m.kind))} style={left} {title}
+                    data-time={t.to_string()} aria-label={mark_text(lang, &m.kind)}
+                    onclick={Callback::from(move |_: MouseEvent| cb.emit(t))}></button>
+            }
+        })
+        .collect::<Html>();
+    let value = props.at_us.unwrap_or(now).min(now);
+    let live = props.on_live.reform(|_: MouseEvent| ());
+    html! {
+        <div class={classes!("timeline", props.at_us.is_some().then_some("scrubbed"))} id="timeline"
+            data-now={now.to_string()}>
+            <span class="timeline-label">{ tl(lang, Tl::Timeline) }</span>
+            <div class="timeline-track">
+                <div class="timeline-marks">{ marks }</div>
+                <input id="scrub" type="range" min="0" max={now.to_string()} step="1000"
+                    value={value.to_string()} title={tl(lang, Tl::ScrubHelp)}
+                    aria-label={tl(lang, Tl::Timeline)} oninput={on_input} />
+            </div>
+            if let Some(at) = props.at_us {
+                <span id="scrub-at" class="scrub-at" data-at={at.to_string()}>
+                    { format!("{} {} s", tl(lang, Tl::Showing), format_time(at)) }
+                    if let Some((ms, events)) = props.took {
+                        <span id="scrub-took" class="took" data-ms={format!("{ms:.1}")}>
+                            { format!(" · {} {ms:.0} ms ({events} {})", tl(lang, Tl::RebuiltIn), tl(lang, Tl::EventsReplayed)) }
+                        </span>
+                    }
+                </span>
+                <button id="live" onclick={live}>{ tl(lang, Tl::BackToLive) }</button>
+            }
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mqttlab_core::sim::marks::MarkKind;
+
+    fn connect(t: u64, node: &str) -> MarkView {
+        MarkView {
+            time_us: t,
+            kind: MarkKind::Connected { node: node.into() },
+        }
+    }
+
+    #[test]
+    fn marks_are_thinned_per_slot_and_kind_but_never_dropped_across_kinds() {
+        let mut marks: Vec<MarkView> = (0..1000).map(|i| connect(i, &format!("s{i}"))).collect();
+        marks.push(MarkView {
+            time_us: 500,
+            kind: MarkKind::Fault {
+                label: "drop next PUBACK".into(),
+            },
+        });
+        let shown = thinned(&marks, 300_000);
+        // 1000 connections within the first 1 ms of a 300 ms run: one slot.
+        assert_eq!(shown.len(), 2);
+        let spread: Vec<MarkView> = (0..1000).map(|i| connect(i * 300, "s")).collect();
+        assert_eq!(thinned(&spread, 300_000).len(), MARK_SLOTS as usize);
+        // A mark past now (a scrubbed-back view keeps them) is not drawn.
+        assert!(thinned(&[connect(10, "a")], 5).is_empty());
+    }
+}
