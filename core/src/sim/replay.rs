@@ -472,7 +472,7 @@ mod tests {
                 Instant::from_millis(1_500),
                 Input::Command {
                     node: s,
-                    line: "mosquitto_pub -t s/st -m on-line -r --repeat 20 --repeat-delay 5 \
+                    line: "mosquitto_pub -h broker -t s/st -m on-line -r --repeat 20 --repeat-delay 5 \
                            --will-topic s/st --will-payload off-line --will-retain"
                         .into(),
                 },
@@ -481,14 +481,14 @@ mod tests {
                 Instant::from_millis(2_000),
                 Input::Command {
                     node: m,
-                    line: "mosquitto_sub -q 3 -t x".into(),
+                    line: "mosquitto_sub -h broker -q 3 -t x".into(),
                 },
             ),
             (
                 Instant::from_millis(12_250),
                 Input::Command {
                     node: m,
-                    line: "mosquitto_sub -t s/st".into(),
+                    line: "mosquitto_sub -h broker -t s/st".into(),
                 },
             ),
             (
