@@ -74,11 +74,14 @@ fn from_route(route: &Route, lang: Lang) -> Loaded {
         url_error = Some(e);
         None
     });
-    let fork = route.params.get("fork").and_then(|p| {
-        let read = decode_text(p)
-            .map_err(|e| e.to_string())
-            .and_then(|text| ForkLink::parse(&text).map_err(|e| e.to_string()));
-        read.map_err(|e| url_error = Some(e)).ok()
+    // A fork link that does not decode says so; one that decodes but does not
+    // read as a fork opens the scenario without it.
+    let fork = route.params.get("fork").and_then(|p| match decode_text(p) {
+        Ok(text) => ForkLink::parse(&text).ok(),
+        Err(e) => {
+            url_error = Some(e);
+            None
+        }
     });
     Loaded {
         source,
