@@ -226,6 +226,33 @@ impl SessionSampler {
     }
 }
 
+/// What a sampler can drive: a world, or a [`Timeline`](super::replay::Timeline)
+/// that keeps checkpoints as it runs one.
+pub trait Runs {
+    /// The world.
+    fn world(&self) -> &World;
+    /// Runs toward `t`, at most `max_events` events; whether it reached `t`.
+    fn run_until_limited(&mut self, t: Instant, max_events: u64) -> bool;
+}
+
+impl Runs for World {
+    fn world(&self) -> &World {
+        self
+    }
+    fn run_until_limited(&mut self, t: Instant, max_events: u64) -> bool {
+        World::run_until_limited(self, t, max_events)
+    }
+}
+
+impl Runs for super::replay::Timeline {
+    fn world(&self) -> &World {
+        super::replay::Timeline::world(self)
+    }
+    fn run_until_limited(&mut self, t: Instant, max_events: u64) -> bool {
+        super::replay::Timeline::run_until_limited(self, t, max_events)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,32 +331,5 @@ mod tests {
             times.windows(2).all(|w| w[1] - w[0] == 500_000),
             "{times:?}"
         );
-    }
-}
-
-/// What a sampler can drive: a world, or a [`Timeline`](super::replay::Timeline)
-/// that keeps checkpoints as it runs one.
-pub trait Runs {
-    /// The world.
-    fn world(&self) -> &World;
-    /// Runs toward `t`, at most `max_events` events; whether it reached `t`.
-    fn run_until_limited(&mut self, t: Instant, max_events: u64) -> bool;
-}
-
-impl Runs for World {
-    fn world(&self) -> &World {
-        self
-    }
-    fn run_until_limited(&mut self, t: Instant, max_events: u64) -> bool {
-        World::run_until_limited(self, t, max_events)
-    }
-}
-
-impl Runs for super::replay::Timeline {
-    fn world(&self) -> &World {
-        super::replay::Timeline::world(self)
-    }
-    fn run_until_limited(&mut self, t: Instant, max_events: u64) -> bool {
-        super::replay::Timeline::run_until_limited(self, t, max_events)
     }
 }

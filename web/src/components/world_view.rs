@@ -411,7 +411,6 @@ pub fn world_view(props: &WorldViewProps) -> Html {
             .map(|n| n.name.clone())
             .collect(),
     );
-    let faults = Rc::new(m.faults.clone());
     let checks = m.checks.clone();
     let faults = Rc::new(
         moment
