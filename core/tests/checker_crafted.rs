@@ -486,7 +486,9 @@ fn cases() -> Vec<Case> {
             S::RetainOnRetained,
             "MQTT-3.3.1-8",
             |k| {
-                k.client(1, "p").c(1, publish("t", "r", 0, 0, true, false));
+                k.client(1, "p")
+                    .c(1, publish("t", "r", 0, 0, true, false))
+                    .wait(2);
                 k.subscriber(0, "s", "t", 0)
                     .b(0, publish("t", "r", 0, 0, false, false));
             },

@@ -63,6 +63,8 @@ pub struct Msg {
     pub at: PacketRef,
     /// Connections it was delivered to.
     pub delivered: BTreeSet<usize>,
+    /// When the server acknowledged it (PUBACK, or PUBCOMP for QoS 2), if it did.
+    pub acked_ns: Option<u64>,
 }
 
 /// What the checker knows of the broker's routing.
@@ -79,6 +81,9 @@ pub struct Routing {
     /// Deliveries of the last second, whatever they were matched to (a will
     /// is published just before its connection's end is seen).
     pub recent: std::collections::VecDeque<(usize, String, Vec<u8>, u64)>,
+    /// A client's QoS 1/2 message waiting for the server's acknowledgement:
+    /// (connection, packet identifier) to its index.
+    pub unacked: BTreeMap<(usize, u16), usize>,
     /// Wills discarded on DISCONNECT: (topic, payload, time, close).
     pub discarded: Vec<(String, Vec<u8>, u64, PacketRef)>,
     next_seq: u64,
@@ -163,6 +168,10 @@ impl Checker {
                 };
                 let new = new_message || m.qospid.pid().is_none();
                 if new {
+                    if let Some(pid) = m.qospid.pid() {
+                        let i = self.routing.messages.len();
+                        self.routing.unacked.insert((at.conn, pid.get()), i);
+                    }
                     self.routing.add(Msg {
                         conn: at.conn,
                         topic,
@@ -174,9 +183,14 @@ impl Checker {
                         will: false,
                         at,
                         delivered: BTreeSet::new(),
+                        acked_ns: None,
                     });
                 }
             }
+            (Direction::ToClient, v5::Packet::Puback(a)) => self.acked(at, a.pid.get()),
+            // A QoS 2 message may be routed only when it is released (mosquitto
+            // does so at PUBREL): the PUBCOMP says it was.
+            (Direction::ToClient, v5::Packet::Pubcomp(a)) => self.acked(at, a.pid.get()),
             (Direction::ToServer, v5::Packet::Subscribe(s)) => {
                 let filters: Vec<(String, u8)> = s
                     .topics
@@ -297,6 +311,13 @@ impl Checker {
         }
     }
 
+    /// The server acknowledged a client's message: it had it then.
+    fn acked(&mut self, at: PacketRef, pid: u16) {
+        if let Some(i) = self.routing.unacked.remove(&(at.conn, pid)) {
+            self.routing.messages[i].acked_ns = Some(at.time_ns);
+        }
+    }
+
     fn delivery(&mut self, at: PacketRef, proto: Protocol, m: &v5::Publish, topic: String) {
         let now = at.time_ns;
         let payload = m.payload.to_vec();
@@ -348,7 +369,7 @@ impl Checker {
                 } else if m.retain {
                     let ok = v5 && matching.iter().any(|s| s.rap && o.retain);
                     verdicts.push((Statement::RetainClearOnLive, ok, refs.clone()));
-                } else if fresh && !live {
+                } else if fresh && !live && held_before(o, &matching) {
                     verdicts.push((Statement::RetainOnRetained, false, refs.clone()));
                 } else if live {
                     verdicts.push((Statement::RetainClearOnLive, true, refs.clone()));
@@ -465,6 +486,20 @@ impl Checker {
             self.judge(st, ok, proto, refs);
         }
     }
+}
+
+/// Whether the server is known to have held `m` before the subscription a
+/// retained copy of it would answer: it acknowledged it before (PUBACK for
+/// QoS 1, PUBCOMP for QoS 2),
+/// or (QoS 0) had it a second before. A message that reached the server at
+/// about the same time as the SUBSCRIBE may have been handled after it, and
+/// its copy be a live one (RETAIN 0 is right then).
+fn held_before(m: &Msg, subs: &[Sub]) -> bool {
+    let since = match (m.qos, m.acked_ns) {
+        (0, _) => Some(m.time_ns + 1_000_000_000),
+        (_, a) => a,
+    };
+    since.is_some_and(|t| subs.iter().any(|s| s.asked_ns > t))
 }
 
 /// `$share/GROUP/FILTER` as (FILTER, true); any other filter as itself.

@@ -64,6 +64,7 @@ impl Checker {
                     will: true,
                     at,
                     delivered,
+                    acked_ns: None,
                 });
             }
         }
