@@ -240,7 +240,7 @@ mod tests {
             (
                 1,
                 7,
-                "unknown fault 'lose' (drop, delay, duplicate, stall)".into()
+                "unknown fault 'lose' (drop, delay, duplicate, stall, wrong-id, set-retain, raise-qos, forget)".into()
             )
         );
         assert_eq!(
