@@ -13,8 +13,8 @@ use std::path::PathBuf;
 
 use mqttlab_core::capture;
 use mqttlab_core::checker::{Checker, Severity, Statement};
-use mqttlab_core::sim::pcap::to_pcap;
-use mqttlab_core::sim::trace::{CloseKind, Fate, TraceEntry, TraceKind};
+use mqttlab_core::sim::pcap::{to_pcap, WireConnection};
+use mqttlab_core::sim::trace::{CloseKind, TraceEntry, TraceKind};
 use mqttlab_core::time::Instant;
 
 // ---- MQTT packets, byte by byte (3.1.1 unless named 5.0) ----
@@ -137,39 +137,16 @@ impl Craft {
         self.us += secs * 1_000_000;
         self
     }
+    fn wire(conn: u64) -> WireConnection {
+        WireConnection::new(&format!("c{conn}"), "broker", conn)
+    }
     /// Opens connection `conn` from client `c{conn}`.
     fn open(&mut self, conn: u64) -> &mut Self {
-        self.push(TraceKind::Open {
-            client: format!("c{conn}"),
-            broker: "broker".into(),
-            conn,
-            client_addr: (format!("10.0.0.{}", conn + 2), 50_000 + conn as u16),
-            broker_addr: ("10.0.0.1".into(), 1883),
-        });
+        self.push(Self::wire(conn).open());
         self
     }
     fn packet(&mut self, conn: u64, to_broker: bool, bytes: Vec<u8>) {
-        let (from, to) = if to_broker {
-            (format!("c{conn}"), "broker".to_string())
-        } else {
-            ("broker".to_string(), format!("c{conn}"))
-        };
-        self.push(TraceKind::Packet {
-            fate: if to_broker {
-                Fate::Delivered
-            } else {
-                Fate::Sent
-            },
-            from,
-            to,
-            conn,
-            to_broker,
-            summary: String::new(),
-            dup: false,
-            v5: false,
-            bytes,
-            note: None,
-        });
+        self.push(Self::wire(conn).packet(to_broker, bytes));
     }
     /// Client `conn` sends.
     fn c(&mut self, conn: u64, bytes: Vec<u8>) -> &mut Self {
@@ -182,24 +159,7 @@ impl Craft {
         self
     }
     fn close(&mut self, conn: u64, by_client: bool, kind: CloseKind) -> &mut Self {
-        let (from, to) = if by_client {
-            (format!("c{conn}"), "broker".to_string())
-        } else {
-            ("broker".to_string(), format!("c{conn}"))
-        };
-        self.push(TraceKind::Close {
-            fate: if by_client {
-                Fate::Delivered
-            } else {
-                Fate::Sent
-            },
-            from,
-            to,
-            conn,
-            kind,
-            to_broker: by_client,
-            reason: None,
-        });
+        self.push(Self::wire(conn).close(by_client, kind));
         self
     }
     /// Opens `conn` as client `id` with a clean session, accepted.

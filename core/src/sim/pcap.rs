@@ -188,6 +188,81 @@ impl Writer {
     }
 }
 
+/// The trace entries a capture of bytes seen on the wire is written from, outside
+/// a simulated world (a recorded bridge, the real-broker page, a crafted stream):
+/// connection `conn` between client `client` at 10.0.0.(conn+2), port
+/// 50000+conn, and `broker` at 10.0.0.1:1883, each packet captured as the
+/// broker's host would (a client's as delivered, the broker's as sent).
+pub struct WireConnection {
+    client: String,
+    broker: String,
+    conn: u64,
+}
+
+impl WireConnection {
+    /// Connection `conn` from `client` to `broker`.
+    pub fn new(client: &str, broker: &str, conn: u64) -> WireConnection {
+        WireConnection {
+            client: client.to_owned(),
+            broker: broker.to_owned(),
+            conn,
+        }
+    }
+
+    /// The connection opening (the capture's three-way handshake).
+    pub fn open(&self) -> TraceKind {
+        TraceKind::Open {
+            client: self.client.clone(),
+            broker: self.broker.clone(),
+            conn: self.conn,
+            client_addr: (
+                format!("10.0.0.{}", self.conn + 2),
+                50_000 + self.conn as u16,
+            ),
+            broker_addr: ("10.0.0.1".into(), 1883),
+        }
+    }
+
+    fn ends(&self, to_broker: bool) -> (Fate, String, String) {
+        if to_broker {
+            (Fate::Delivered, self.client.clone(), self.broker.clone())
+        } else {
+            (Fate::Sent, self.broker.clone(), self.client.clone())
+        }
+    }
+
+    /// One MQTT packet's bytes, towards the broker or from it.
+    pub fn packet(&self, to_broker: bool, bytes: Vec<u8>) -> TraceKind {
+        let (fate, from, to) = self.ends(to_broker);
+        TraceKind::Packet {
+            fate,
+            from,
+            to,
+            conn: self.conn,
+            to_broker,
+            summary: String::new(),
+            dup: false,
+            v5: false,
+            bytes,
+            note: None,
+        }
+    }
+
+    /// The connection closing with `kind`, by the client or by the broker.
+    pub fn close(&self, by_client: bool, kind: CloseKind) -> TraceKind {
+        let (fate, from, to) = self.ends(by_client);
+        TraceKind::Close {
+            fate,
+            from,
+            to,
+            conn: self.conn,
+            kind,
+            to_broker: by_client,
+            reason: None,
+        }
+    }
+}
+
 /// Builds the pcap file for a trace's entries.
 pub fn to_pcap(entries: &[TraceEntry]) -> Vec<u8> {
     let mut w = Writer {

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use mqttlab_core::sim::pcap::to_pcapng;
-use mqttlab_core::sim::trace::{CloseKind, Fate, TraceEntry, TraceKind};
+use mqttlab_core::sim::pcap::{to_pcapng, WireConnection};
+use mqttlab_core::sim::trace::{CloseKind, TraceEntry};
 
 /// What one connection carried, as it went.
 pub(super) struct Recorder {
@@ -47,62 +47,19 @@ impl Recorder {
     pub(super) fn capture(&self, page_closed: bool) -> Vec<u8> {
         let chunks = self.chunks.lock().map(|c| c.clone()).unwrap_or_default();
         let end = self.started.elapsed().as_micros() as u64;
-        let (page, broker) = ("page".to_string(), "broker".to_string());
-        let ends = |to_broker: bool| {
-            if to_broker {
-                (page.clone(), broker.clone())
-            } else {
-                (broker.clone(), page.clone())
-            }
-        };
+        let wire = WireConnection::new("page", "broker", 0);
+        let at = mqttlab_core::time::Instant::from_micros;
         let mut entries = vec![TraceEntry {
-            time: mqttlab_core::time::Instant::from_micros(0),
-            kind: TraceKind::Open {
-                client: page.clone(),
-                broker: broker.clone(),
-                conn: 0,
-                client_addr: ("10.0.0.2".into(), 50_000),
-                broker_addr: ("10.0.0.1".into(), 1883),
-            },
+            time: at(0),
+            kind: wire.open(),
         }];
-        for (at, to_broker, bytes) in chunks {
-            let (from, to) = ends(to_broker);
-            entries.push(TraceEntry {
-                time: mqttlab_core::time::Instant::from_micros(at),
-                kind: TraceKind::Packet {
-                    fate: if to_broker {
-                        Fate::Delivered
-                    } else {
-                        Fate::Sent
-                    },
-                    from,
-                    to,
-                    conn: 0,
-                    to_broker,
-                    summary: String::new(),
-                    dup: false,
-                    v5: false,
-                    bytes,
-                    note: None,
-                },
-            });
-        }
-        let (from, to) = ends(page_closed);
+        entries.extend(chunks.into_iter().map(|(t, to_broker, bytes)| TraceEntry {
+            time: at(t),
+            kind: wire.packet(to_broker, bytes),
+        }));
         entries.push(TraceEntry {
-            time: mqttlab_core::time::Instant::from_micros(end),
-            kind: TraceKind::Close {
-                fate: if page_closed {
-                    Fate::Delivered
-                } else {
-                    Fate::Sent
-                },
-                from,
-                to,
-                conn: 0,
-                kind: CloseKind::Fin,
-                to_broker: page_closed,
-                reason: None,
-            },
+            time: at(end),
+            kind: wire.close(page_closed, CloseKind::Fin),
         });
         to_pcapng(&entries, self.epoch_us)
     }

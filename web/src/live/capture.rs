@@ -7,8 +7,8 @@
 use mqttlab_core::capture::Direction;
 use mqttlab_core::checker::Checker;
 use mqttlab_core::codec::{decode_any, Protocol};
-use mqttlab_core::sim::pcap::to_pcap;
-use mqttlab_core::sim::trace::{Fate, TraceEntry, TraceKind};
+use mqttlab_core::sim::pcap::{to_pcap, WireConnection};
+use mqttlab_core::sim::trace::TraceEntry;
 use mqttlab_core::time::Instant;
 
 use crate::components::findings::ChecksView;
@@ -68,46 +68,19 @@ pub fn checks(
 /// at 10.0.0.1:1883 (a WebSocket bridge's framing is not kept: the MQTT
 /// packets are what the page saw).
 pub fn pcap(rows: &[DiagramRow], bytes: &[std::rc::Rc<Vec<u8>>], client: &str) -> Vec<u8> {
+    let wire = WireConnection::new(client, "broker", 0);
     let mut entries = Vec::new();
-    let mut opened = false;
     for (_, to_broker, time_us, b) in packets(rows, bytes) {
         let time = Instant::from_micros(time_us);
-        if !opened {
-            opened = true;
+        if entries.is_empty() {
             entries.push(TraceEntry {
                 time,
-                kind: TraceKind::Open {
-                    client: client.to_string(),
-                    broker: "broker".into(),
-                    conn: 0,
-                    client_addr: ("10.0.0.2".into(), 50_000),
-                    broker_addr: ("10.0.0.1".into(), 1883),
-                },
+                kind: wire.open(),
             });
         }
-        let (from, to) = if to_broker {
-            (client.to_string(), "broker".to_string())
-        } else {
-            ("broker".to_string(), client.to_string())
-        };
         entries.push(TraceEntry {
             time,
-            kind: TraceKind::Packet {
-                fate: if to_broker {
-                    Fate::Delivered
-                } else {
-                    Fate::Sent
-                },
-                from,
-                to,
-                conn: 0,
-                to_broker,
-                summary: String::new(),
-                dup: false,
-                v5: false,
-                bytes: b.to_vec(),
-                note: None,
-            },
+            kind: wire.packet(to_broker, b.to_vec()),
         });
     }
     to_pcap(&entries)
