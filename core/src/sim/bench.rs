@@ -90,7 +90,7 @@ pub fn scale_world(sensors: u32) -> World {
 }
 
 /// A scenario of `sensors` QoS 1 sensors reporting every second to one broker,
-/// a `mosquitto_sub -t casa/#` and a fault rule: about 100,000 events with
+/// a `mosquitto_sub -h broker1 -t casa/#` and a fault rule: about 100,000 events with
 /// 200 sensors over 100 s, every one of them in the trace. The world
 /// the timeline's scrub is measured on, natively (`core/tests/replay.rs`) and
 /// in the page (`tests/e2e/scrub.test.mjs`).
@@ -103,7 +103,7 @@ pub fn scrub_world_source(sensors: usize, seconds: u64) -> String {
             1 + i % 7
         );
     }
-    s += "at 0s painel: mosquitto_sub -t \"casa/#\" -q 1\n";
+    s += "at 0s painel: mosquitto_sub -h broker1 -t \"casa/#\" -q 1\n";
     s += &format!("at {}s fault drop next PUBACK to s0\n", seconds / 2);
     s += &format!("run {seconds}s\n");
     s
