@@ -4,7 +4,7 @@ use crate::client::{ClientEvent, ConnectOptions};
 use crate::codec::QoS;
 
 use super::super::note::Note;
-use super::{Cx, Effect};
+use super::{subscribed, Cx};
 
 /// A switch driven by messages (`on`/`off`, `1`/`0`, `true`/`false`).
 #[derive(Debug, Clone, PartialEq)]
@@ -40,36 +40,22 @@ impl Actuator {
     }
 
     pub(super) fn start(&mut self, cx: &mut Cx) {
-        cx.effects
-            .push(Effect::Connect(Box::new(self.options.clone())));
+        subscribed::connect(cx, &self.options);
     }
 
     pub(super) fn on_event(&mut self, cx: &mut Cx, ev: &ClientEvent) {
-        match ev {
-            ClientEvent::Connected { .. } => {
-                let _ = cx
-                    .client
-                    .subscribe(cx.now, &[(self.topic.as_str(), self.qos)]);
+        let Some(p) = subscribed::on_event(cx, ev, &self.topic, self.qos) else {
+            return;
+        };
+        if let Some(on) = parse_switch(&p.payload) {
+            if on != self.on {
+                self.on = on;
+                cx.state(Note::Switched { on });
             }
-            ClientEvent::Message(p) => {
-                if let Some(on) = parse_switch(&p.payload) {
-                    if on != self.on {
-                        self.on = on;
-                        cx.state(Note::Switched { on });
-                    }
-                }
-            }
-            ClientEvent::Disconnected { .. } => {
-                *cx.wake = Some(cx.now + core::time::Duration::from_secs(5));
-            }
-            _ => {}
         }
     }
 
     pub(super) fn on_wake(&mut self, cx: &mut Cx) {
-        if cx.client.state() == crate::client::ConnectionState::Disconnected {
-            cx.effects
-                .push(Effect::Connect(Box::new(self.options.clone())));
-        }
+        subscribed::on_wake(cx, &self.options);
     }
 }

@@ -1,13 +1,11 @@
 //! A controller that closes a loop: a thermostat reading a temperature topic and
 //! switching a heater, with a dead band so that it does not chatter.
 
-use core::time::Duration;
-
 use crate::client::{ClientEvent, ConnectOptions};
 use crate::codec::QoS;
 
 use super::super::note::{Note, Reading};
-use super::{Cx, Effect};
+use super::{subscribed, Cx};
 
 /// A thermostat.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,55 +38,43 @@ impl Controller {
     }
 
     pub(super) fn start(&mut self, cx: &mut Cx) {
-        cx.effects
-            .push(Effect::Connect(Box::new(self.options.clone())));
+        subscribed::connect(cx, &self.options);
     }
 
     pub(super) fn on_event(&mut self, cx: &mut Cx, ev: &ClientEvent) {
-        match ev {
-            ClientEvent::Connected { .. } => {
+        let Some(p) = subscribed::on_event(cx, ev, &self.input, QoS::AtMostOnce) else {
+            return;
+        };
+        let Some(t) = core::str::from_utf8(&p.payload)
+            .ok()
+            .and_then(|s| s.trim().parse::<f64>().ok())
+        else {
+            return;
+        };
+        let want = if t < self.setpoint - self.hysteresis {
+            Some(true)
+        } else if t > self.setpoint + self.hysteresis {
+            Some(false)
+        } else {
+            None
+        };
+        if let Some(on) = want {
+            if self.heating != Some(on) {
+                self.heating = Some(on);
+                let cmd = if on { "on" } else { "off" };
+                cx.state(Note::Heater {
+                    reading: Reading(t),
+                    setpoint: Reading(self.setpoint),
+                    on,
+                });
                 let _ = cx
                     .client
-                    .subscribe(cx.now, &[(self.input.as_str(), QoS::AtMostOnce)]);
+                    .publish(cx.now, &self.output, cmd, QoS::AtLeastOnce, true);
             }
-            ClientEvent::Message(p) => {
-                let Some(t) = core::str::from_utf8(&p.payload)
-                    .ok()
-                    .and_then(|s| s.trim().parse::<f64>().ok())
-                else {
-                    return;
-                };
-                let want = if t < self.setpoint - self.hysteresis {
-                    Some(true)
-                } else if t > self.setpoint + self.hysteresis {
-                    Some(false)
-                } else {
-                    None
-                };
-                if let Some(on) = want {
-                    if self.heating != Some(on) {
-                        self.heating = Some(on);
-                        let cmd = if on { "on" } else { "off" };
-                        cx.state(Note::Heater {
-                            reading: Reading(t),
-                            setpoint: Reading(self.setpoint),
-                            on,
-                        });
-                        let _ =
-                            cx.client
-                                .publish(cx.now, &self.output, cmd, QoS::AtLeastOnce, true);
-                    }
-                }
-            }
-            ClientEvent::Disconnected { .. } => *cx.wake = Some(cx.now + Duration::from_secs(5)),
-            _ => {}
         }
     }
 
     pub(super) fn on_wake(&mut self, cx: &mut Cx) {
-        if cx.client.state() == crate::client::ConnectionState::Disconnected {
-            cx.effects
-                .push(Effect::Connect(Box::new(self.options.clone())));
-        }
+        subscribed::on_wake(cx, &self.options);
     }
 }

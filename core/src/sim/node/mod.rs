@@ -14,6 +14,7 @@ mod esp32;
 mod mosquitto_cli;
 mod responder;
 mod sensor;
+mod subscribed;
 mod value;
 
 pub use actuator::Actuator;
