@@ -60,7 +60,7 @@ step "native tests (cargo test --workspace)" 1800 cargo test --workspace --locke
 step "wasm tests of core and web (headless Chromium)" 1500 \
     cargo test --locked --target wasm32-unknown-unknown -p mqttlab-core -p mqttlab-web
 step "release build of the web app (trunk build --release)" 1500 trunk build --release
-step "browser end-to-end tests (node --test, headless Chromium)" 600 \
+step "browser end-to-end tests (node --test, headless Chromium)" 900 \
     node --test --test-reporter=spec tests/e2e/
 
 # Count the tests that the runners report: cargo's and wasm-bindgen-test's

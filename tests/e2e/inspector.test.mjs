@@ -41,7 +41,7 @@ test('bad hex and malformed packets are explained, and the page stays usable', {
   const { page, errors } = await openPage(app.browser, `${app.server.url}#/inspect`, 'pt-BR');
   await page.waitForSelector('#hex');
   await page.fill('#hex', '33 12\n00 0g');
-  assert.match(await page.textContent('#hex-error'), /Isto não são bytes em hexadecimal: not a hex digit: 'g' at line 2, column 5/);
+  assert.match(await page.textContent('#hex-error'), /Isto não são bytes em hexadecimal: 'g' não é um dígito hexadecimal \(linha 2, coluna 5\)/);
 
   await page.click('button.example:text("Um SUBSCRIBE malformado")');
   assert.equal(await page.$('#hex-error'), null);
