@@ -54,6 +54,8 @@ pub struct Conn {
     pub left_ns: Option<u64>,
     /// When a CONNACK accepted it.
     pub accepted_ns: Option<u64>,
+    /// The order among everything seen of the CONNACK that accepted it.
+    pub accepted_seen: Option<u64>,
     /// The session the connection carries.
     pub session: Session,
     /// SUBSCRIBEs and UNSUBSCRIBEs not yet answered.
@@ -76,6 +78,7 @@ impl Checker {
         raw: &AnyPacket,
     ) -> bool {
         let conn = at.conn;
+        let seen = self.seen;
         let c = self.conns.get_mut(&conn).expect("connection exists");
         let s = side(at.direction);
         // An AUTH while the server has sent nothing but AUTHs, on a connection
@@ -200,6 +203,7 @@ impl Checker {
                         let clean = c.connect.as_ref().map(|k| k.clean_start);
                         if first && c.accepted {
                             c.accepted_ns = Some(at.time_ns);
+                            c.accepted_seen = Some(seen);
                             let id = c.connect.as_ref().map(|k| k.client_id.clone());
                             resume = Some((a.session_present, id));
                         }

@@ -150,6 +150,9 @@ pub struct Checker {
     findings: Vec<Finding>,
     coverage: Coverage,
     now: u64,
+    /// Packets and closes seen so far: their order, where times are equal (a
+    /// simulator's instant holds many).
+    seen: u64,
 }
 
 fn side(d: Direction) -> usize {
@@ -210,6 +213,7 @@ impl Checker {
         packet: &AnyPacket,
     ) {
         self.now = self.now.max(time_ns);
+        self.seen += 1;
         let c = self.conns.entry(conn).or_default();
         let at = PacketRef {
             conn,
@@ -244,6 +248,7 @@ impl Checker {
         protocol: Protocol,
     ) {
         self.now = self.now.max(time_ns);
+        self.seen += 1;
         let c = self.conns.entry(conn).or_default();
         let at = PacketRef {
             conn,
@@ -271,6 +276,7 @@ impl Checker {
     /// The connection ended (FIN or RST), closed by `by` (the side that sent it).
     pub fn closed(&mut self, conn: usize, by: Direction, time_ns: u64) {
         self.now = self.now.max(time_ns);
+        self.seen += 1;
         let Some(c) = self.conns.get_mut(&conn) else {
             return;
         };

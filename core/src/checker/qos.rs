@@ -32,6 +32,10 @@ pub struct Flight {
     pub payload: Vec<u8>,
     /// The PUBLISH.
     pub at: PacketRef,
+    /// The message it carries, as [`super::routing`] numbers them (set there):
+    /// a PUBLISH sent again on a resumed session's next connection, or a
+    /// PUBREL, names its message through it.
+    pub msg: Option<usize>,
 }
 
 /// A session's state the checker follows (it moves with a resumed session).
@@ -112,6 +116,7 @@ impl Checker {
                                     topic,
                                     payload,
                                     at,
+                                    msg: None,
                                 },
                             );
                         }
@@ -130,6 +135,7 @@ impl Checker {
                                 topic,
                                 payload,
                                 at,
+                                msg: None,
                             },
                         );
                         if proto == Protocol::V5 {

@@ -65,6 +65,23 @@ pub struct Msg {
     pub delivered: BTreeSet<usize>,
     /// When the server acknowledged it (PUBACK, or PUBCOMP for QoS 2), if it did.
     pub acked_ns: Option<u64>,
+    /// QoS 2: when the client released it (PUBREL). A server may route a QoS 2
+    /// message on its PUBLISH or only on its PUBREL (mosquitto does the
+    /// latter; MQTT 3.1.1 4.3.3 and 5.0 4.3.3 allow either).
+    pub released_ns: Option<u64>,
+    /// Its order among everything the checker saw (see [`Checker`]'s `seen`).
+    pub seen: u64,
+}
+
+impl Msg {
+    /// The latest time the server can have routed it: on arrival, or for a
+    /// released QoS 2 message at its PUBREL.
+    pub fn routed_by(&self) -> u64 {
+        match self.released_ns {
+            Some(t) if self.qos == 2 && !self.will => t,
+            _ => self.time_ns,
+        }
+    }
 }
 
 /// What the checker knows of the broker's routing.
@@ -168,10 +185,12 @@ impl Checker {
                 };
                 let new = new_message || m.qospid.pid().is_none();
                 if new {
+                    let i = self.routing.messages.len();
                     if let Some(pid) = m.qospid.pid() {
-                        let i = self.routing.messages.len();
                         self.routing.unacked.insert((at.conn, pid.get()), i);
+                        self.flight_carries(at, pid.get(), i);
                     }
+                    let seen = self.seen;
                     self.routing.add(Msg {
                         conn: at.conn,
                         topic,
@@ -184,7 +203,16 @@ impl Checker {
                         at,
                         delivered: BTreeSet::new(),
                         acked_ns: None,
+                        released_ns: None,
+                        seen,
                     });
+                }
+            }
+            (Direction::ToServer, v5::Packet::Pubrel(a)) => {
+                if let Some(i) = self.flight_msg(at, a.pid.get()) {
+                    self.routing.messages[i]
+                        .released_ns
+                        .get_or_insert(at.time_ns);
                 }
             }
             (Direction::ToClient, v5::Packet::Puback(a)) => self.acked(at, a.pid.get()),
@@ -302,12 +330,35 @@ impl Checker {
                 let Some(topic) = self.topic_of(at, proto, m) else {
                     return;
                 };
-                if !(new_message || m.qospid.pid().is_none()) {
+                if let (false, Some(pid)) = (new_message, m.qospid.pid()) {
+                    // Sent again (perhaps on a resumed session's next
+                    // connection): the message it carries reached this
+                    // connection too.
+                    if let Some(i) = self.flight_msg(at, pid.get()) {
+                        self.routing.messages[i].delivered.insert(at.conn);
+                    }
                     return;
                 }
                 self.delivery(at, proto, m, topic);
             }
             _ => {}
+        }
+    }
+
+    /// The message the PUBLISH in flight with `pid` from `at`'s sender carries.
+    fn flight_msg(&self, at: PacketRef, pid: u16) -> Option<usize> {
+        let c = self.conns.get(&at.conn)?;
+        c.session.flights[side(at.direction)].get(&pid)?.msg
+    }
+
+    /// Notes that the PUBLISH in flight with `pid` from `at`'s sender carries
+    /// message `i`.
+    fn flight_carries(&mut self, at: PacketRef, pid: u16, i: usize) {
+        let Some(c) = self.conns.get_mut(&at.conn) else {
+            return;
+        };
+        if let Some(f) = c.session.flights[side(at.direction)].get_mut(&pid) {
+            f.msg = Some(i);
         }
     }
 
@@ -400,6 +451,9 @@ impl Checker {
                 recent.push_back((at.conn, topic.clone(), payload.clone(), now));
             }
             self.routing.messages[i].delivered.insert(at.conn);
+            if let Some(pid) = m.qospid.pid() {
+                self.flight_carries(at, pid.get(), i);
+            }
         } else if let Some(d) = self
             .routing
             .discarded
@@ -416,20 +470,25 @@ impl Checker {
         }
     }
 
-    /// Every matching subscriber online when a message came got it: held when
-    /// it did; broken when it did not but got a later QoS 1 or 2 message (or a
-    /// later will), so the broker had moved past it on that connection. A
-    /// message not delivered and followed by nothing is not judged: it may
-    /// still wait in the broker's queue for a client that reads slowly, or a
-    /// partition may have hidden the subscriber (the capture cannot tell).
+    /// Every matching subscriber online while the server routed a message got
+    /// it: held when it did; broken when it did not but got a QoS 1 or 2
+    /// message (or a will) routed after it, so the broker had moved past it
+    /// on that connection. A message not delivered and followed by nothing is
+    /// not judged: it may still wait in the broker's queue for a client that
+    /// reads slowly, or a partition may have hidden the subscriber (the
+    /// capture cannot tell).
+    ///
+    /// The server routes a message between its arrival and [`Msg::routed_by`]
+    /// (a QoS 2 one perhaps only at its PUBREL): a subscriber is judged only
+    /// if it was there, accepted and subscribed, over all of that time, and
+    /// "routed after" means after all of it.
     pub(super) fn routing_finish(&mut self, _end: u64) {
-        // The newest QoS 1/2 message (or will) each connection got.
-        let mut newest: BTreeMap<usize, u64> = BTreeMap::new();
+        // The QoS 1/2 messages (and wills) each connection got: (seq, arrival).
+        let mut got: BTreeMap<usize, Vec<(u64, u64)>> = BTreeMap::new();
         for m in &self.routing.messages {
             if m.qos > 0 || m.will {
                 for c in &m.delivered {
-                    let n = newest.entry(*c).or_default();
-                    *n = (*n).max(m.seq);
+                    got.entry(*c).or_default().push((m.seq, m.time_ns));
                 }
             }
         }
@@ -439,20 +498,24 @@ impl Checker {
             if m.delivered.is_empty() && !m.will {
                 continue;
             }
+            let by = m.routed_by();
             let publisher_id = self
                 .conns
                 .get(&m.conn)
                 .and_then(|c| c.connect.as_ref())
                 .map(|k| k.client_id.clone());
             for (&id, c) in &self.conns {
-                if !c.session.known || !c.accepted || c.accepted_ns.is_none_or(|t| t > m.time_ns) {
+                // Accepted after the message came (in the order seen: a takeover's
+                // will is routed before the new connection's CONNACK, at the
+                // same instant) is not judged.
+                if !c.session.known || !c.accepted || c.accepted_seen.is_none_or(|s| s > m.seen) {
                     continue;
                 }
                 let gone = match (c.closed_at, c.left_ns) {
                     (Some(a), Some(b)) => Some(a.min(b)),
                     (a, b) => a.or(b),
                 };
-                if gone.is_some_and(|t| t < m.time_ns) {
+                if gone.is_some_and(|t| t < by) {
                     continue;
                 }
                 let own = c.connect.as_ref().map(|k| k.client_id.clone()) == publisher_id;
@@ -461,16 +524,20 @@ impl Checker {
                     matches(&s.filter, &m.topic)
                         && (m.will || s.granted.is_some_and(|g| g.min(m.qos) > 0))
                         && s.granted_ns.is_some_and(|g| g < m.time_ns)
-                        && s.until_ns.is_none_or(|u| u > m.time_ns)
+                        && s.until_ns.is_none_or(|u| u > by)
                         && !(s.no_local && own)
                         && !s.shared
                 });
                 if !subscribed {
                     continue;
                 }
-                let got = m.delivered.contains(&id);
-                let passed = newest.get(&id).is_some_and(|n| *n > m.seq);
-                if !got && !passed {
+                let delivered = m.delivered.contains(&id);
+                // A later message, routed after this one was.
+                let passed = got.get(&id).is_some_and(|v| {
+                    v.iter()
+                        .any(|(seq, t)| *seq > m.seq && (by == m.time_ns || *t > by))
+                });
+                if !delivered && !passed {
                     continue;
                 }
                 let st = if m.will {
@@ -479,7 +546,7 @@ impl Checker {
                     Statement::EveryMatchingSubscriber
                 };
                 let proto = c.protocol.unwrap_or(Protocol::V311);
-                verdicts.push((st, got, proto, vec![m.at]));
+                verdicts.push((st, delivered, proto, vec![m.at]));
             }
         }
         for (st, ok, proto, refs) in verdicts {

@@ -989,3 +989,156 @@ fn a_will_published_at_a_takeover_with_the_words_of_an_earlier_one_holds() {
         Tally { held: 2, broken: 0 }
     );
 }
+
+/// Swarm seed 1167: a resumed session's next connection gets the message
+/// left in flight sent again (DUP), then a message with the same words
+/// published anew. The resend carries the first message there, so the
+/// second delivery is the second message's: no one was left out.
+#[test]
+fn a_resend_on_a_resumed_session_carries_its_own_message() {
+    let mut r = Run::new();
+    r.send(0, TO_S, connect("a", false, 60, None))
+        .send(0, TO_C, connack(false))
+        .send(0, TO_S, subscribe(1, &[("t", QoS::AtLeastOnce)]))
+        .send(0, TO_C, suback(1, &[QoS::AtLeastOnce]));
+    r.client(1, "p", None);
+    let q1 = |n| QosPid::AtLeastOnce(pid(n));
+    r.send(1, TO_S, publish("t", "x", q1(1), false, false))
+        .send(1, TO_C, Packet::Puback(pid(1)))
+        .send(0, TO_C, publish("t", "x", q1(6), false, false))
+        .close(0, TO_S);
+    r.send(2, TO_S, connect("a", false, 60, None))
+        .send(2, TO_C, connack(true))
+        .send(2, TO_C, publish("t", "x", q1(6), false, true))
+        .send(2, TO_S, Packet::Puback(pid(6)));
+    // The publisher sends "x" again: a new publication (MQTT-4.3.2), routed again.
+    r.send(1, TO_S, publish("t", "x", q1(2), false, true))
+        .send(1, TO_C, Packet::Puback(pid(2)))
+        .send(2, TO_C, publish("t", "x", q1(7), false, false))
+        .send(2, TO_S, Packet::Puback(pid(7)));
+    r.send(1, TO_S, publish("t", "z", q1(3), false, false))
+        .send(1, TO_C, Packet::Puback(pid(3)))
+        .send(2, TO_C, publish("t", "z", q1(8), false, false))
+        .send(2, TO_S, Packet::Puback(pid(8)));
+    let t = r.t;
+    let rep = r.report(t + 2 * S);
+    assert_eq!(broken(&rep), vec![], "{rep}");
+    let held = rep.coverage.tally[&Statement::EveryMatchingSubscriber].held;
+    assert_eq!(held, 2, "{rep}");
+}
+
+/// Swarm seed 1636: a QoS 2 message whose subscriber left between its
+/// PUBLISH and its PUBREL. mosquitto routes a QoS 2 message on PUBREL (the
+/// standard allows that), so the subscriber was not there to get it, though
+/// it got a QoS 1 message that arrived after the PUBLISH. Judged when the
+/// subscriber stays: a QoS 1 message routed after the PUBREL passes it by.
+#[test]
+fn a_qos2_message_is_routed_by_its_pubrel() {
+    let run = |stays: bool| {
+        let mut r = Run::new();
+        r.client(0, "s", Some("t"))
+            .client(1, "p", None)
+            .client(2, "s2", Some("t"));
+        r.send(
+            1,
+            TO_S,
+            publish("t", "x", QosPid::ExactlyOnce(pid(1)), false, false),
+        )
+        .send(1, TO_C, Packet::Pubrec(pid(1)))
+        .send(
+            1,
+            TO_S,
+            publish("t", "y", QosPid::AtLeastOnce(pid(2)), false, false),
+        )
+        .send(1, TO_C, Packet::Puback(pid(2)))
+        .send(
+            0,
+            TO_C,
+            publish("t", "y", QosPid::AtLeastOnce(pid(1)), false, false),
+        )
+        .send(0, TO_S, Packet::Puback(pid(1)));
+        if !stays {
+            r.close(0, TO_C);
+        }
+        // Routed now: "s2" gets it (and "y" before it).
+        r.send(1, TO_S, Packet::Pubrel(pid(1)))
+            .send(1, TO_C, Packet::Pubcomp(pid(1)))
+            .send(
+                2,
+                TO_C,
+                publish("t", "y", QosPid::AtLeastOnce(pid(1)), false, false),
+            )
+            .send(2, TO_S, Packet::Puback(pid(1)))
+            .send(
+                2,
+                TO_C,
+                publish("t", "x", QosPid::ExactlyOnce(pid(2)), false, false),
+            )
+            .send(2, TO_S, Packet::Pubrec(pid(2)))
+            .send(2, TO_C, Packet::Pubrel(pid(2)))
+            .send(2, TO_S, Packet::Pubcomp(pid(2)));
+        if stays {
+            r.send(
+                1,
+                TO_S,
+                publish("t", "z", QosPid::AtLeastOnce(pid(3)), false, false),
+            )
+            .send(1, TO_C, Packet::Puback(pid(3)))
+            .send(
+                0,
+                TO_C,
+                publish("t", "z", QosPid::AtLeastOnce(pid(2)), false, false),
+            )
+            .send(0, TO_S, Packet::Puback(pid(2)));
+        }
+        let t = r.t;
+        r.report(t + 2 * S)
+    };
+    let rep = run(false);
+    assert_eq!(broken(&rep), vec![], "{rep}");
+    breaks_only(run(true), Statement::EveryMatchingSubscriber);
+}
+
+/// Swarm seed 1727: a takeover of a persistent session that subscribes to
+/// its own will. The old connection's QoS 0 will is routed at the takeover,
+/// before the new connection's CONNACK (the same instant): the session had no
+/// connection then, and a broker may drop a QoS 0 message for it. Its next
+/// connection getting a later QoS 1 message does not make it one left out.
+#[test]
+fn a_will_routed_at_a_takeover_before_the_new_connack() {
+    let mut r = Run::new();
+    r.send(0, TO_S, connect("a", false, 60, will()))
+        .send(0, TO_C, connack(false))
+        .send(0, TO_S, subscribe(1, &[("#", QoS::AtLeastOnce)]))
+        .send(0, TO_C, suback(1, &[QoS::AtLeastOnce]));
+    r.client(1, "s", Some("w")).client(2, "p", None);
+    r.send(3, TO_S, connect("a", false, 60, None));
+    // One instant: the will to "s", the old connection closed, the CONNACK.
+    let t = r.t + 10_000_000;
+    let gone = AnyPacket::V3(publish("w", "gone", QosPid::AtMostOnce, false, false));
+    r.c.packet(1, TO_C, t, None, &gone);
+    r.c.closed(0, TO_C, t);
+    r.c.packet(3, TO_C, t, None, &AnyPacket::V3(connack(true)));
+    r.at(t);
+    r.send(
+        2,
+        TO_S,
+        publish("w", "back", QosPid::AtLeastOnce(pid(1)), false, false),
+    )
+    .send(2, TO_C, Packet::Puback(pid(1)));
+    for c in [1, 3] {
+        r.send(
+            c,
+            TO_C,
+            publish("w", "back", QosPid::AtLeastOnce(pid(1)), false, false),
+        )
+        .send(c, TO_S, Packet::Puback(pid(1)));
+    }
+    let t = r.t;
+    let rep = r.report(t + 2 * S);
+    assert_eq!(broken(&rep), vec![], "{rep}");
+    assert!(rep
+        .coverage
+        .held()
+        .any(|s| s == Statement::WillOnUngracefulClose));
+}

@@ -65,6 +65,8 @@ impl Checker {
                     at,
                     delivered,
                     acked_ns: None,
+                    released_ns: None,
+                    seen: self.seen,
                 });
             }
         }
