@@ -56,7 +56,7 @@ step() {
 
 step "format (cargo fmt --check)" 120 cargo fmt --all -- --check
 step "lints (cargo clippy -D warnings)" 1500 cargo clippy --workspace --all-targets --locked -- -D warnings
-step "native tests (cargo test --workspace)" 1800 cargo test --workspace --locked --no-fail-fast
+step "native tests (cargo test --workspace, two binaries at a time)" 1800 bash scripts/native-tests.sh
 step "wasm tests of core and web (headless Chromium)" 1500 \
     cargo test --locked --target wasm32-unknown-unknown -p mqttlab-core -p mqttlab-web
 step "release build of the web app (trunk build --release)" 1500 trunk build --release
