@@ -36,6 +36,7 @@ fn publish(node: NodeId, topic: &str, qos: QoS) -> Action {
         payload: b"x".to_vec(),
         qos,
         retain: false,
+        properties: Vec::new(),
     }
 }
 
@@ -143,6 +144,7 @@ fn frames_in_flight_keep_their_arrival_and_none_is_overtaken() {
             payload: b"one".to_vec(),
             qos: QoS::AtMostOnce,
             retain: false,
+            properties: Vec::new(),
         },
     )
     .unwrap();
@@ -162,6 +164,7 @@ fn frames_in_flight_keep_their_arrival_and_none_is_overtaken() {
             payload: b"two".to_vec(),
             qos: QoS::AtMostOnce,
             retain: false,
+            properties: Vec::new(),
         },
     )
     .unwrap();
@@ -192,6 +195,7 @@ fn frames_in_flight_keep_their_arrival_and_none_is_overtaken() {
             payload: b"three".to_vec(),
             qos: QoS::AtMostOnce,
             retain: false,
+            properties: Vec::new(),
         },
     )
     .unwrap();

@@ -310,3 +310,95 @@ fn fault_rules_act_on_5_0_packets() {
     });
     assert!(dropped);
 }
+
+/// Every PUBLISH delivered to `node`, as 5.0 packets.
+fn publishes_to(w: &World, node: &str) -> Vec<v5::Publish> {
+    w.trace()
+        .entries()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Packet {
+                fate: Fate::Delivered,
+                to,
+                bytes,
+                v5: true,
+                ..
+            } if to == node => {
+                let p = mqttlab_core::codec::decode_any(
+                    bytes,
+                    usize::MAX,
+                    Some(mqttlab_core::codec::Protocol::V5),
+                );
+                match p {
+                    Ok(Some((AnyPacket::V5(v5::Packet::Publish(p)), _))) => Some(p),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_publish_action_sensors_and_esp32_boards_send_their_with_properties() {
+    use mqttlab_core::codec::properties::{self as p, Property};
+    let src = "broker b\n\
+        sensor s -> b topic t/s every 1s version 5 with content-type text/plain with user-property unit=C with topic-alias 2\n\
+        esp32 e -> b profile esp-idf version 5 topic t/e every 1s qos 1 with user-property unit=%\n\
+        client c -> b version 5\n\
+        client sub -> b\n\
+        at 0s sub: mosquitto_sub -h b -V 5 -t t/# -q 1\n\
+        at 0s connect c\n\
+        at 2s publish c t/c \"x\" qos 1 with message-expiry-interval 60 with correlation-data id-1\n\
+        at 3s wifi-drop e for 25s\n\
+        run 45s\n";
+    let r = scenario::run(src, Some(1)).unwrap();
+    let got = publishes_to(&r.world, "b");
+    // What the devices sent the broker carries what their lines gave.
+    let sensor: Vec<&v5::Publish> = got
+        .iter()
+        .filter(|m| {
+            m.properties
+                .contains(&p::ContentType("text/plain".into()).into())
+        })
+        .collect();
+    assert!(sensor.len() >= 30, "{}", sensor.len());
+    assert!(sensor.iter().all(|m| m.topic_alias() == Some(2)));
+    assert!(sensor.iter().skip(1).all(|m| m.topic.is_none()));
+    let unit_pct = Property::from(p::UserProperty(("unit".into(), "%".into())));
+    let board: Vec<&v5::Publish> = got
+        .iter()
+        .filter(|m| m.topic.as_ref().is_some_and(|t| t.as_str() == "t/e"))
+        .collect();
+    assert!(board.len() >= 20, "{}", board.len());
+    assert!(board.iter().all(|m| m.properties.contains(&unit_pct)));
+    let action: Vec<&v5::Publish> = got
+        .iter()
+        .filter(|m| m.topic.as_ref().is_some_and(|t| t.as_str() == "t/c"))
+        .collect();
+    assert_eq!(action.len(), 1);
+    assert_eq!(
+        action[0].properties,
+        [
+            Property::from(p::MessageExpiryInterval(60)),
+            p::CorrelationData(bytes::Bytes::from_static(b"id-1")).into(),
+        ]
+    );
+    // The board's readings taken while its Wi-Fi was down waited in esp-mqtt's
+    // outbox and went out again with their property.
+    let resent = r
+        .world
+        .trace()
+        .entries()
+        .iter()
+        .filter(|e| format!("{:?}", e.kind).contains("OutboxResend"))
+        .count();
+    assert!(resent > 0, "no outbox resend in the run");
+    let delivered = publishes_to(&r.world, "sub");
+    let to_sub: Vec<&v5::Publish> = delivered
+        .iter()
+        .filter(|m| m.topic.as_ref().is_some_and(|t| t.as_str() == "t/e"))
+        .collect();
+    assert!(to_sub.len() >= board.len() - 1);
+    assert!(to_sub.iter().all(|m| m.properties.contains(&unit_pct)));
+}

@@ -64,6 +64,8 @@ pub enum Action {
         qos: QoS,
         /// RETAIN.
         retain: bool,
+        /// MQTT 5.0 properties (none under 3.1.1: the client refuses them).
+        properties: Vec<crate::codec::properties::Property>,
     },
     /// A client subscribes.
     Subscribe {

@@ -58,6 +58,7 @@ bundled!(
     "32-will-delay.mqtt",
     "33-scram.mqtt",
     "34-session-311-vs-5.mqtt",
+    "35-reading-properties.mqtt",
 );
 
 /// A bundled scenario by file name (with or without `.mqtt`).

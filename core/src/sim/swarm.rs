@@ -146,6 +146,7 @@ impl SwarmPlan {
                     payload: format!("s{seed}-c{i}-{k}@{topic}").into_bytes(),
                     qos,
                     retain,
+                    properties: Vec::new(),
                 },
             ));
         }
@@ -242,6 +243,7 @@ impl SwarmPlan {
                     payload,
                     qos,
                     retain,
+                    ..
                 } => format!(
                     "c{} publishes \"{}\" on {topic} q{qos} r{}",
                     node.get() - 1,

@@ -10,7 +10,9 @@
 //! with no translation as it is. Comments are all that changes: the scenario
 //! runs the same either way.
 
+use mqttlab_core::sim::scenario::errors::PUBLISH_PROPERTIES;
 use mqttlab_core::sim::scenario::{Problem, ScenarioError};
+use mqttlab_core::tools::props::PropertyError;
 
 use super::Lang;
 
@@ -86,6 +88,66 @@ fn problem_pt(p: &Problem) -> String {
             format!("'{word}' não é uma duração (escreva, por exemplo, 5s, 250ms, 1m30s)")
         }
         Problem::NotAQos { word } => format!("o QoS é 0, 1 ou 2, não '{word}'"),
+        Problem::UnknownProperty {
+            word,
+            suggestion: Some(s),
+        } => format!("'{word}' não é uma propriedade (você quis dizer '{s}'?)"),
+        Problem::UnknownProperty { word, .. } => format!(
+            "'{word}' não é uma propriedade; um PUBLISH aceita: {}",
+            PUBLISH_PROPERTIES.join(", ")
+        ),
+        Problem::Property(e) => property_error_pt(e),
+        Problem::NotNameValue { word } => {
+            format!("'{word}' não está na forma NOME=VALOR (escreva, por exemplo, unidade=C)")
+        }
+        Problem::PropertiesNeedV5 { node } => format!(
+            "'{node}' fala MQTT 3.1.1, que não tem propriedades: dê a ele 'version 5'"
+        ),
+        Problem::PropertiesWithoutReadings { node } => format!(
+            "'with' põe propriedades em cada leitura, e '{node}' não faz leituras: dê a ele 'topic TÓPICO every D'"
+        ),
+    }
+}
+
+/// Why a property was refused, in Portuguese (the names stay the protocol's).
+fn property_error_pt(e: &PropertyError) -> String {
+    use mqttlab_core::tools::props::{forbidden_rule, largest_value, property_name, Forbidden};
+    let name = |id: &mqttlab_core::codec::properties::PropertyId| property_name(*id);
+    match e {
+        PropertyError::MissingValue => "falta o valor da propriedade".into(),
+        PropertyError::UnknownCommand => "nenhum pacote tem esse nome".into(),
+        PropertyError::UnknownName => "nenhuma propriedade tem esse nome".into(),
+        PropertyError::NotAllowed(id) => format!("um PUBLISH nunca leva {}", name(id)),
+        PropertyError::NotSupported(id) => {
+            format!(
+                "{} não é dada por quem publica: o broker a define",
+                name(id)
+            )
+        }
+        PropertyError::Silent => "as propriedades desse pacote não podem ser dadas".into(),
+        PropertyError::OutOfRange { id, value } => {
+            format!(
+                "{value} está fora do intervalo de {} (de 0 a {})",
+                name(id),
+                largest_value(*id)
+            )
+        }
+        PropertyError::NotANumber { id, word } => {
+            format!("{} recebe um número, não '{word}'", name(id))
+        }
+        PropertyError::TooLong(id) | PropertyError::DoesNotFit(id) => {
+            format!("o valor é longo demais para {}", name(id))
+        }
+        PropertyError::ForbiddenValue(id) => match forbidden_rule(*id) {
+            Forbidden::ZeroOrOne => format!("{} é 0 ou 1", name(id)),
+            Forbidden::NotZero => format!("{} não pode ser 0", name(id)),
+        },
+        PropertyError::Duplicate(id) => {
+            format!(
+                "{} aparece duas vezes: um PUBLISH a leva uma só vez",
+                name(id)
+            )
+        }
     }
 }
 
@@ -170,6 +232,42 @@ mod tests {
         assert!(
             en.contains(&"'1x' is not a duration (write e.g. 5s, 250ms, 1m30s)".to_string()),
             "{en:?}"
+        );
+    }
+
+    #[test]
+    fn property_errors_are_said_in_portuguese() {
+        let cases = [
+            (
+                "at 1s publish c t x with conten-type a",
+                "'conten-type' não é uma propriedade (você quis dizer 'content-type'?)",
+            ),
+            (
+                "at 1s publish c t x with message-expiry-interval logo",
+                "message-expiry-interval recebe um número, não 'logo'",
+            ),
+            (
+                "at 1s publish c t x with payload-format-indicator 2",
+                "payload-format-indicator é 0 ou 1",
+            ),
+            (
+                "at 1s publish c t x with user-property unidade",
+                "'unidade' não está na forma NOME=VALOR (escreva, por exemplo, unidade=C)",
+            ),
+        ];
+        for (line, want) in cases {
+            let src = format!("broker b\nclient c -> b version 5\n{line}");
+            let e = mqttlab_core::sim::scenario::parse(&src).unwrap_err();
+            assert_eq!(scenario_error(Lang::PtBr, &e.0[0]), want, "{line}");
+            assert_ne!(scenario_error(Lang::En, &e.0[0]), want, "{line}");
+        }
+        let e = mqttlab_core::sim::scenario::parse(
+            "broker b\nsensor s -> b topic t every 1s with content-type a",
+        )
+        .unwrap_err();
+        assert_eq!(
+            scenario_error(Lang::PtBr, &e.0[0]),
+            "'s' fala MQTT 3.1.1, que não tem propriedades: dê a ele 'version 5'"
         );
     }
 

@@ -16,6 +16,7 @@
 use core::time::Duration;
 
 use crate::client::{publish_size, ClientEvent, ConnectOptions, ConnectionState};
+use crate::codec::properties::Property;
 use crate::codec::QoS;
 
 use super::super::note::Note;
@@ -72,6 +73,16 @@ impl Esp32Profile {
     }
 }
 
+/// A QoS 1/2 message esp-mqtt keeps in its outbox while offline.
+#[derive(Debug, Clone, PartialEq)]
+struct Unsent {
+    topic: String,
+    payload: bytes::Bytes,
+    qos: QoS,
+    retain: bool,
+    properties: Vec<Property>,
+}
+
 /// The firmware.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Esp32 {
@@ -90,7 +101,7 @@ pub struct Esp32 {
     pub sketch_reconnect: Option<Duration>,
     /// The switch state driven by the command topic.
     pub switch: Option<bool>,
-    outbox: Vec<(String, bytes::Bytes, QoS, bool)>,
+    outbox: Vec<Unsent>,
     next_reading: Option<crate::time::Instant>,
     reconnect_at: Option<crate::time::Instant>,
 }
@@ -121,9 +132,18 @@ impl Esp32 {
             .push(Effect::Connect(Box::new(self.options.clone())));
     }
 
-    fn publish(&mut self, cx: &mut Cx, topic: &str, payload: bytes::Bytes, qos: QoS, retain: bool) {
+    fn publish(&mut self, cx: &mut Cx, m: Unsent) {
+        let Unsent {
+            topic,
+            payload,
+            qos,
+            retain,
+            properties,
+        } = m;
         match self.profile {
             Esp32Profile::PubSubClient { buffer } => {
+                // PubSubClient speaks 3.1.1 only (the parser allows no
+                // properties on it).
                 let size = publish_size(topic.len(), payload.len(), QoS::AtMostOnce);
                 if size > buffer {
                     cx.print(format!(
@@ -136,13 +156,21 @@ impl Esp32 {
                 }
                 let _ = cx
                     .client
-                    .publish(cx.now, topic, payload, QoS::AtMostOnce, retain);
+                    .publish(cx.now, &topic, payload, QoS::AtMostOnce, retain);
             }
             Esp32Profile::EspIdf => {
                 if cx.client.is_connected() {
-                    let _ = cx.client.publish(cx.now, topic, payload, qos, retain);
+                    let _ = cx
+                        .client
+                        .publish_with(cx.now, &topic, payload, qos, retain, properties);
                 } else if qos != QoS::AtMostOnce {
-                    self.outbox.push((topic.to_owned(), payload, qos, retain));
+                    self.outbox.push(Unsent {
+                        topic,
+                        payload,
+                        qos,
+                        retain,
+                        properties,
+                    });
                 }
             }
         }
@@ -159,12 +187,28 @@ impl Esp32 {
                     };
                     let _ = cx.client.subscribe(cx.now, &[(topic.as_str(), qos)]);
                 }
-                for (t, p, q, r) in core::mem::take(&mut self.outbox) {
-                    cx.state(Note::OutboxResend { topic: t.clone() });
-                    let _ = cx.client.publish(cx.now, &t, p, q, r);
+                for m in core::mem::take(&mut self.outbox) {
+                    cx.state(Note::OutboxResend {
+                        topic: m.topic.clone(),
+                    });
+                    let _ = cx.client.publish_with(
+                        cx.now,
+                        &m.topic,
+                        m.payload,
+                        m.qos,
+                        m.retain,
+                        m.properties,
+                    );
                 }
-                if let Some((t, p)) = self.announce.clone() {
-                    self.publish(cx, &t, p.into_bytes().into(), QoS::AtMostOnce, false);
+                if let Some((topic, p)) = self.announce.clone() {
+                    let announce = Unsent {
+                        topic,
+                        payload: p.into_bytes().into(),
+                        qos: QoS::AtMostOnce,
+                        retain: false,
+                        properties: Vec::new(),
+                    };
+                    self.publish(cx, announce);
                 }
                 self.reconnect_at = None;
                 if self.sensor.is_some() && self.next_reading.is_none() {
@@ -190,12 +234,13 @@ impl Esp32 {
                     // In-flight QoS 1/2 messages stay in the outbox.
                     for o in &cx.client.session().outgoing {
                         let p = &o.publish;
-                        self.outbox.push((
-                            p.topic.as_str().to_owned(),
-                            p.payload.clone(),
-                            p.qos(),
-                            p.retain,
-                        ));
+                        self.outbox.push(Unsent {
+                            topic: p.topic.as_str().to_owned(),
+                            payload: p.payload.clone(),
+                            qos: p.qos(),
+                            retain: p.retain,
+                            properties: o.properties.clone(),
+                        });
                     }
                 }
                 self.reconnect_at = self.reconnect_delay().map(|d| cx.now + d);
@@ -232,14 +277,16 @@ impl Esp32 {
             sensor.mark_started(cx.now);
         }
         let payload = sensor.reading(cx);
-        let (topic, qos, retain, period) = (
-            sensor.topic.clone(),
-            sensor.qos,
-            sensor.retain,
-            sensor.period,
-        );
+        let reading = Unsent {
+            topic: sensor.topic.clone(),
+            payload: payload.into_bytes().into(),
+            qos: sensor.qos,
+            retain: sensor.retain,
+            properties: sensor.properties.clone(),
+        };
+        let period = sensor.period;
         self.sensor = Some(sensor);
-        self.publish(cx, &topic, payload.into_bytes().into(), qos, retain);
+        self.publish(cx, reading);
         self.next_reading = Some(cx.now + period);
         self.arm(cx);
     }

@@ -4,6 +4,7 @@
 use core::time::Duration;
 
 use crate::client::{ClientEvent, ConnectOptions};
+use crate::codec::properties::Property;
 use crate::codec::QoS;
 use crate::time::Instant;
 
@@ -22,6 +23,8 @@ pub struct Sensor {
     pub qos: QoS,
     /// Whether readings are retained.
     pub retain: bool,
+    /// MQTT 5.0 properties on each reading (`with content-type text/plain`).
+    pub properties: Vec<Property>,
     /// How it connects.
     pub options: ConnectOptions,
     /// Wait before reconnecting after a lost connection; `None` never reconnects.
@@ -46,6 +49,7 @@ impl Sensor {
             model,
             qos: QoS::AtMostOnce,
             retain: false,
+            properties: Vec::new(),
             options,
             reconnect: Some(Duration::from_secs(5)),
             last: None,
@@ -100,12 +104,13 @@ impl Sensor {
         }
         let payload = self.reading(cx);
         // A failed publish (bad topic) is reported once on the terminal.
-        if let Err(e) = cx.client.publish(
+        if let Err(e) = cx.client.publish_with(
             cx.now,
             &self.topic,
             payload.into_bytes(),
             self.qos,
             self.retain,
+            self.properties.clone(),
         ) {
             cx.print(format!("publish failed: {e}"));
         }

@@ -61,6 +61,40 @@ pub struct ConnSpec {
     pub scram: Option<(String, String)>,
 }
 
+/// MQTT 5.0 properties given as `with NAME VALUE` (`with content-type
+/// text/plain with user-property unit=C`), for each PUBLISH a line makes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct WithProperties {
+    /// The properties, in the order given.
+    pub list: Vec<crate::codec::properties::Property>,
+    /// The column of the first `with` (0 when none is given), for errors.
+    pub column: usize,
+}
+
+impl WithProperties {
+    /// Whether none was given.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+}
+
+/// `publish NODE TOPIC "PAYLOAD" [qos N] [retain] [with NAME VALUE]...`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishSpec {
+    /// The node.
+    pub node: NameRef,
+    /// Topic.
+    pub topic: String,
+    /// Payload.
+    pub payload: String,
+    /// QoS.
+    pub qos: QoS,
+    /// RETAIN.
+    pub retain: bool,
+    /// MQTT 5.0 properties.
+    pub properties: WithProperties,
+}
+
 /// What kind of node a declaration makes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NodeKind {
@@ -80,6 +114,8 @@ pub enum NodeKind {
         qos: QoS,
         /// RETAIN.
         retain: bool,
+        /// MQTT 5.0 properties on each reading.
+        properties: WithProperties,
     },
     /// `actuator NAME -> BROKER topic T ...`
     Actuator {
@@ -121,6 +157,8 @@ pub enum NodeKind {
         announce: Option<(String, String)>,
         /// The sketch's reconnect delay.
         reconnect: Option<Duration>,
+        /// MQTT 5.0 properties on each reading (esp-mqtt with `version 5`).
+        properties: WithProperties,
     },
 }
 
@@ -245,8 +283,8 @@ pub enum ActionSpec {
     Connect(NameRef, ConnSpec, Option<Duration>),
     /// `disconnect NODE`
     Disconnect(NameRef),
-    /// `publish NODE TOPIC "PAYLOAD" [qos N] [retain]`
-    Publish(NameRef, String, String, QoS, bool),
+    /// `publish NODE TOPIC "PAYLOAD" [qos N] [retain] [with NAME VALUE]...`
+    Publish(PublishSpec),
     /// `subscribe NODE FILTER [qos N]`
     Subscribe(NameRef, String, QoS),
     /// `unsubscribe NODE FILTER`

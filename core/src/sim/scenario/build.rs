@@ -119,6 +119,7 @@ impl Scenario {
                     model,
                     qos,
                     retain,
+                    properties,
                 } => {
                     let mut s = Sensor::new(
                         topic.clone(),
@@ -128,6 +129,7 @@ impl Scenario {
                     );
                     s.qos = *qos;
                     s.retain = *retain;
+                    s.properties = properties.list.clone();
                     (App::Sensor(s), true)
                 }
                 NodeKind::Actuator { topic, qos } => {
@@ -166,12 +168,14 @@ impl Scenario {
                     command,
                     announce,
                     reconnect,
+                    properties,
                 } => {
                     let mut e = Esp32::new(*profile, name);
                     e.options = connect_options(name, &n.conn, profile.keep_alive(), seed);
                     e.sensor = sensor.as_ref().map(|(t, every, m, q)| {
                         let mut s = Sensor::new(t.clone(), *every, m.clone(), e.options.clone());
                         s.qos = *q;
+                        s.properties = properties.list.clone();
                         s
                     });
                     e.command = command.clone();
@@ -247,12 +251,13 @@ impl Scenario {
                     )
                 }
                 ActionSpec::Disconnect(r) => Action::Disconnect(id(&w, r)?),
-                ActionSpec::Publish(r, topic, payload, qos, retain) => Action::Publish {
-                    node: id(&w, r)?,
-                    topic: topic.clone(),
-                    payload: payload.clone().into_bytes(),
-                    qos: *qos,
-                    retain: *retain,
+                ActionSpec::Publish(p) => Action::Publish {
+                    node: id(&w, &p.node)?,
+                    topic: p.topic.clone(),
+                    payload: p.payload.clone().into_bytes(),
+                    qos: p.qos,
+                    retain: p.retain,
+                    properties: p.properties.list.clone(),
                 },
                 ActionSpec::Subscribe(r, filter, qos) => Action::Subscribe {
                     node: id(&w, r)?,
@@ -363,7 +368,7 @@ fn action_node(a: &ActionSpec) -> Option<&NameRef> {
         | ActionSpec::WifiDrop(r, _)
         | ActionSpec::Connect(r, _, _)
         | ActionSpec::Disconnect(r)
-        | ActionSpec::Publish(r, ..)
+        | ActionSpec::Publish(PublishSpec { node: r, .. })
         | ActionSpec::Subscribe(r, ..)
         | ActionSpec::Unsubscribe(r, _) => Some(r),
     }

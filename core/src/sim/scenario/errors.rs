@@ -3,6 +3,8 @@
 
 use core::fmt;
 
+use crate::tools::props::PropertyError;
+
 /// One error in a scenario.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScenarioError {
@@ -55,7 +57,44 @@ pub enum Problem {
         /// As written.
         word: String,
     },
+    /// `with NAME VALUE` naming no property a PUBLISH may be given.
+    UnknownProperty {
+        /// As written.
+        word: String,
+        /// The closest property name.
+        suggestion: Option<String>,
+    },
+    /// `with NAME VALUE` refused by the reader `mosquitto_pub -D publish`
+    /// uses: not on a PUBLISH, a bad number, a forbidden value, given twice...
+    Property(PropertyError),
+    /// `with user-property WORD` where WORD is not `NAME=VALUE`.
+    NotNameValue {
+        /// As written.
+        word: String,
+    },
+    /// `with` properties on a node that does not speak MQTT 5.0.
+    PropertiesNeedV5 {
+        /// The node.
+        node: String,
+    },
+    /// `with` properties on an ESP32 that publishes no readings.
+    PropertiesWithoutReadings {
+        /// The node.
+        node: String,
+    },
 }
+
+/// The property names `with` takes on a PUBLISH, as `mosquitto_pub -D
+/// publish` names them (a unit test keeps it equal to the properties table).
+pub const PUBLISH_PROPERTIES: &[&str] = &[
+    "payload-format-indicator",
+    "message-expiry-interval",
+    "content-type",
+    "response-topic",
+    "correlation-data",
+    "topic-alias",
+    "user-property",
+];
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -94,6 +133,25 @@ impl fmt::Display for Problem {
                 )
             }
             Problem::NotAQos { word } => write!(f, "QoS must be 0, 1 or 2, not '{word}'"),
+            Problem::UnknownProperty { word, suggestion } => {
+                write!(f, "unknown property '{word}'")?;
+                match suggestion {
+                    Some(s) => write!(f, " (did you mean '{s}'?)"),
+                    None => write!(f, "; a PUBLISH takes: {}", PUBLISH_PROPERTIES.join(", ")),
+                }
+            }
+            Problem::Property(e) => write!(f, "{e}"),
+            Problem::NotNameValue { word } => {
+                write!(f, "'{word}' is not NAME=VALUE (write e.g. unit=C)")
+            }
+            Problem::PropertiesNeedV5 { node } => write!(
+                f,
+                "'{node}' speaks MQTT 3.1.1, which has no properties: give it 'version 5'"
+            ),
+            Problem::PropertiesWithoutReadings { node } => write!(
+                f,
+                "'with' puts properties on each reading, and '{node}' makes none: give it 'topic TOPIC every D'"
+            ),
         }
     }
 }
@@ -184,6 +242,14 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_publish_properties_are_the_tools_own() {
+        assert_eq!(
+            crate::tools::props::publish_property_names(),
+            PUBLISH_PROPERTIES
+        );
+    }
 
     #[test]
     fn suggestions_catch_typos_only() {

@@ -198,9 +198,13 @@ impl World {
                 payload,
                 qos,
                 retain,
+                properties,
             } => {
                 let err = match &mut self.nodes[node.index()] {
-                    Node::Client(c) => c.client.publish(now, &topic, payload, qos, retain).err(),
+                    Node::Client(c) => c
+                        .client
+                        .publish_with(now, &topic, payload, qos, retain, properties)
+                        .err(),
                     Node::Broker(_) => None,
                 };
                 if let Some(e) = err {

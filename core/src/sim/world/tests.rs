@@ -68,6 +68,7 @@ fn partitioned_segments_wait_for_the_heal() {
             payload: b"x".to_vec(),
             qos: crate::codec::QoS::AtLeastOnce,
             retain: false,
+            properties: Vec::new(),
         },
     )
     .unwrap();

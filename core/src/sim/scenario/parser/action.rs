@@ -12,6 +12,7 @@ use crate::time::Instant;
 use super::cursor::{Cur, R};
 use super::fault::fault;
 use super::options::{conn_opt, link_opt, LINK_OPTIONS};
+use super::properties::with_property;
 use super::ACTIONS;
 
 pub(super) fn timed(c: &mut Cur, at: Instant) -> R<ActionSpec> {
@@ -113,16 +114,27 @@ pub(super) fn timed(c: &mut Cur, at: Instant) -> R<ActionSpec> {
             let p = c.text("a payload")?;
             let mut qos = QoS::AtMostOnce;
             let mut retain = false;
+            let mut properties = WithProperties::default();
             while !c.at_end() {
+                let col = c.col();
                 if c.eat("qos") {
                     qos = c.qos()?;
                 } else if c.eat("retain") {
                     retain = true;
+                } else if c.eat("with") {
+                    with_property(c, col, &mut properties)?;
                 } else {
-                    return c.err(c.col(), "expected 'qos N' or 'retain'");
+                    return c.err(col, "expected 'qos N', 'retain' or 'with PROPERTY VALUE'");
                 }
             }
-            ActionSpec::Publish(n, t, p, qos, retain)
+            ActionSpec::Publish(PublishSpec {
+                node: n,
+                topic: t,
+                payload: p,
+                qos,
+                retain,
+                properties,
+            })
         }
         "subscribe" => {
             let n = c.name("a node")?;
@@ -275,7 +287,11 @@ mod tests {
         );
         assert_eq!(
             err(&format!("{WORLD}at 1s publish c t x retian")),
-            (3, 21, "expected 'qos N' or 'retain'".into())
+            (
+                3,
+                21,
+                "expected 'qos N', 'retain' or 'with PROPERTY VALUE'".into()
+            )
         );
         let (_, col, msg) = err(&format!("{WORLD}at 1s connect c sticky"));
         assert_eq!(col, 17);

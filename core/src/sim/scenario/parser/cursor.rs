@@ -167,8 +167,9 @@ mod tests {
         assert_eq!(a.at, crate::time::Instant::from_secs(90));
         assert!(matches!(
             &a.action,
-            ActionSpec::Publish(n, t, p, QoS::ExactlyOnce, false)
-                if n.name == "c" && t == "a/b" && p == "x y"
+            ActionSpec::Publish(p)
+                if p.node.name == "c" && p.topic == "a/b" && p.payload == "x y"
+                    && p.qos == QoS::ExactlyOnce && !p.retain && p.properties.is_empty()
         ));
     }
 

@@ -11,6 +11,8 @@ use crate::sim::scenario::lexer::Tok;
 use super::cursor::{Cur, R};
 use super::model::model;
 use super::options::{check_v5_options, conn_opt, link_opt, period};
+use super::properties::with_property;
+use crate::sim::scenario::errors::Problem;
 
 pub(super) fn device(c: &mut Cur, sc: &mut Scenario, kw: &str) -> R<()> {
     let name = c.name("a node name")?;
@@ -38,6 +40,7 @@ pub(super) fn device(c: &mut Cur, sc: &mut Scenario, kw: &str) -> R<()> {
             model: ValueModel::Constant(0.0),
             qos: QoS::AtMostOnce,
             retain: false,
+            properties: WithProperties::default(),
         },
         "actuator" => NodeKind::Actuator {
             topic: String::new(),
@@ -60,6 +63,7 @@ pub(super) fn device(c: &mut Cur, sc: &mut Scenario, kw: &str) -> R<()> {
             command: None,
             announce: None,
             reconnect: None,
+            properties: WithProperties::default(),
         },
     };
     let mut esp_sensor: (Option<String>, Option<Duration>, Option<ValueModel>) = (None, None, None);
@@ -89,6 +93,10 @@ pub(super) fn device(c: &mut Cur, sc: &mut Scenario, kw: &str) -> R<()> {
             }
             (NodeKind::Sensor { retain, .. }, "retain") => {
                 *retain = true;
+                true
+            }
+            (NodeKind::Sensor { properties, .. } | NodeKind::Esp32 { properties, .. }, "with") => {
+                with_property(c, col, properties)?;
                 true
             }
             (NodeKind::Actuator { topic, .. }, "topic") => {
@@ -185,6 +193,30 @@ pub(super) fn device(c: &mut Cur, sc: &mut Scenario, kw: &str) -> R<()> {
         };
         if !handled {
             return c.err(col, format!("'{opt}' is not an option of {kw}"));
+        }
+    }
+    let properties = match &kind {
+        NodeKind::Sensor { properties, .. } | NodeKind::Esp32 { properties, .. } => {
+            Some(properties)
+        }
+        _ => None,
+    };
+    if let Some(p) = properties.filter(|p| !p.is_empty()) {
+        if conn.protocol != Some(crate::codec::Protocol::V5) {
+            return c.fail(
+                p.column,
+                Problem::PropertiesNeedV5 {
+                    node: name.name.clone(),
+                },
+            );
+        }
+        if matches!(kind, NodeKind::Esp32 { .. }) && esp_sensor.0.is_none() {
+            return c.fail(
+                p.column,
+                Problem::PropertiesWithoutReadings {
+                    node: name.name.clone(),
+                },
+            );
         }
     }
     match &mut kind {
@@ -304,6 +336,7 @@ client c -> b");
             command,
             announce,
             reconnect,
+            ..
         } = kinds[4]
         else {
             panic!("{:?}", kinds[4])

@@ -24,6 +24,7 @@ mod expect;
 mod fault;
 mod model;
 mod options;
+mod properties;
 mod resolve;
 
 /// The words a statement starts with (also what the page's editor colours).

@@ -77,6 +77,18 @@ pub(super) fn resolve(sc: &Scenario, errors: &mut Vec<ScenarioError>) {
         match &a.action {
             ActionSpec::Restart(r) => check(r, Some(true), errors),
             ActionSpec::Fault(f) => fault_refs(f, errors),
+            ActionSpec::Publish(p) => {
+                check(&p.node, Some(false), errors);
+                if !p.properties.is_empty() && !speaks_v5(sc, &p.node.name) {
+                    errors.push(ScenarioError::typed(
+                        a.line,
+                        p.properties.column,
+                        Problem::PropertiesNeedV5 {
+                            node: p.node.name.clone(),
+                        },
+                    ));
+                }
+            }
             ActionSpec::Command { node: r, .. }
             | ActionSpec::Kill(r)
             | ActionSpec::HalfOpen(r)
@@ -87,7 +99,6 @@ pub(super) fn resolve(sc: &Scenario, errors: &mut Vec<ScenarioError>) {
             | ActionSpec::WifiDrop(r, _)
             | ActionSpec::Connect(r, _, _)
             | ActionSpec::Disconnect(r)
-            | ActionSpec::Publish(r, ..)
             | ActionSpec::Subscribe(r, ..)
             | ActionSpec::Unsubscribe(r, _) => check(r, Some(false), errors),
         }
@@ -116,6 +127,18 @@ pub(super) fn resolve(sc: &Scenario, errors: &mut Vec<ScenarioError>) {
             | ExpectKind::Switch(r, _) => check(r, Some(false), errors),
         }
     }
+}
+
+/// Whether `node` is declared with `version 5`, or some `connect` line gives it
+/// that version (what a 3.1.1 client publishes carries no properties).
+fn speaks_v5(sc: &Scenario, node: &str) -> bool {
+    let v5 = Some(crate::codec::Protocol::V5);
+    sc.nodes
+        .iter()
+        .any(|n| n.name.name == node && n.conn.protocol == v5)
+        || sc.actions.iter().any(|a| {
+            matches!(&a.action, ActionSpec::Connect(r, conn, _) if r.name == node && conn.protocol == v5)
+        })
 }
 
 #[cfg(test)]
