@@ -1,9 +1,10 @@
 //! `mqttlab broker`: the core's sans-IO broker on real sockets, TCP and MQTT over
 //! WebSocket (subprotocol `mqtt`).
 //!
-//! One task owns the [`Broker`]. Socket tasks send it what happened over a channel;
-//! it feeds the broker with the time since start, drains the outputs, and hands
-//! each connection its bytes in that connection's own queue ([`Backlog`]). With
+//! One task owns the [`Broker`], on a thread of its own (see [`start`]). Socket
+//! tasks send it what happened over a channel; it feeds the broker with the time
+//! since start, drains the outputs, and hands each connection its bytes in that
+//! connection's own queue ([`Backlog`]). With
 //! `-v` the log is printed as `mosquitto -v` prints it: unix seconds, a colon,
 //! the line.
 //!
@@ -276,7 +277,8 @@ pub(crate) struct Running {
     /// The bound WebSocket listener, if any.
     pub ws: Option<SocketAddr>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
-    /// Tells the broker task to shut down (DISCONNECT 0x8B to 5.0 clients).
+    /// Tells the broker task to shut down (DISCONNECT 0x8B to 5.0 clients);
+    /// dropped, it stops the broker task at once.
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -295,7 +297,8 @@ impl Running {
         self.stop();
     }
 
-    /// Stops the listeners and the broker.
+    /// Stops the listeners and the broker (its thread ends when it sees the
+    /// `stop` sender gone).
     pub fn stop(self) {
         for t in self.tasks {
             t.abort();
@@ -372,12 +375,28 @@ pub(crate) async fn start(
     }
     drop(tx);
     let (stop, stopped) = tokio::sync::oneshot::channel();
-    tasks.push(tokio::spawn(drive(
-        Broker::new(config),
-        rx,
-        stopped,
-        verbose,
-    )));
+    let broker = Broker::new(config);
+    // The broker task runs on a thread of its own, not on the runtime's workers.
+    // On a worker, each socket task it woke went to that worker's LIFO slot,
+    // which no other worker may steal from, and waited there until the broker
+    // task yielded: under a flood that is after tokio's budget of 128 pieces
+    // (about 2,000 messages), so an honest subscriber's delivery waited
+    // milliseconds behind an attacker's traffic. Woken from this thread, a
+    // socket task goes to the runtime's shared queue and an idle worker runs it
+    // at once. Its runtime needs only a clock (no sockets): it parks on a
+    // condition variable.
+    let thread = std::thread::Builder::new()
+        .name("mqttlab-broker".into())
+        .spawn(move || {
+            match tokio::runtime::Builder::new_current_thread()
+                .enable_time()
+                .build()
+            {
+                Ok(rt) => rt.block_on(drive(broker, rx, stopped, verbose)),
+                Err(e) => eprintln!("mqttlab broker: no runtime for the broker task: {e}"),
+            }
+        });
+    thread.context("starting the broker thread")?;
     Ok(Running {
         tcp: running_tcp,
         ws: running_ws,
@@ -410,9 +429,13 @@ async fn drive(
                 flush(&mut broker, &mut conns, verbose);
                 continue;
             }
-            Ok(()) = &mut stop => {
-                broker.handle_shutdown(now(start));
-                flush(&mut broker, &mut conns, verbose);
+            told = &mut stop => {
+                // Told to shut down: say so to the clients. The sender dropped
+                // instead: stop at once.
+                if told.is_ok() {
+                    broker.handle_shutdown(now(start));
+                    flush(&mut broker, &mut conns, verbose);
+                }
                 return;
             }
         };
