@@ -26,7 +26,7 @@ bench sim cargo run --release -q -p mqttlab-server -- bench-sim
 bench swarm cargo run --release -q -p mqttlab-server -- swarm --seeds 10000
 bench broker cargo run --release -q -p mqttlab-tests --example broker_load
 # mqttlab broker (release) beside mosquitto under slow, stalled and hostile peers
-# (issue 19): one table, about 2 minutes.
+# (issue 19): one table, 5 interleaved rounds per case, about 8 minutes.
 bench adversarial sh -c 'cargo build --release -q -p mqttlab-server && cargo run --release -q -p mqttlab-tests --example adversarial'
 bench bridge cargo test --release -p mqttlab-server --test bridge_throughput -- --ignored --nocapture
 if [ -z "$only" ] || [[ " $only " == *" web "* ]]; then

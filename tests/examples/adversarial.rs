@@ -3,28 +3,47 @@
 //! for every case, under slow, stalled and hostile peers on loopback. Prints one
 //! table, ours beside mosquitto's: peak memory, an honest QoS 1 publisher's
 //! PUBACK rate, an honest subscriber's latency (p50, p99, and p99 over its value
-//! without an attack) and honest QoS 1/2 messages lost.
+//! without an attack) and honest QoS 1/2 messages lost, then where the CPU went.
 //!
 //! ```text
 //! cargo build --release -p mqttlab-server
-//! cargo run --release -p mqttlab-tests --example adversarial [-- --quick] [-- CASE...]
+//! cargo run --release -p mqttlab-tests --example adversarial [-- --quick] [-- --rounds N] [-- CASE...]
 //! ```
 //!
-//! It asserts nothing: `tests/tests/adversarial.rs` asserts the targets. Every
-//! case is bounded in time (about 6 s per broker) and in count, and stops early
-//! should a broker pass 1.5 GB.
+//! Each case runs in `--rounds` rounds (5; 3 with `--quick`) on each broker, a
+//! no-attack round beside each attack round (see `measure`). It asserts
+//! nothing: `tests/tests/adversarial.rs` asserts the targets. Every round is
+//! bounded in time (about 2 s per broker) and in count, and stops early should
+//! a broker pass 1.5 GB; the whole suite takes about 8 minutes on 2 cores.
 
 use std::time::Duration;
 
 use mqttlab_core::codec::QoS;
 use mqttlab_tests::adversarial::brokers::release_mqttlab;
-use mqttlab_tests::adversarial::{run_case, table, Attack, Kind, Row, Timing};
+use mqttlab_tests::adversarial::{measure, table, Attack, Timing};
 use mqttlab_tests::peers::{have, Peer};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
-    let only: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
+    let rounds = match args.iter().position(|a| a == "--rounds") {
+        Some(i) => args
+            .get(i + 1)
+            .and_then(|n| n.parse().ok())
+            .filter(|&n: &usize| n > 0)
+            .unwrap_or_else(|| {
+                eprintln!("--rounds wants a number above 0");
+                std::process::exit(2)
+            }),
+        None if quick => 3,
+        None => 5,
+    };
+    let only: Vec<&String> = args
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| !a.starts_with("--") && (*i == 0 || args[i - 1] != "--rounds"))
+        .map(|(_, a)| a)
+        .collect();
     if !have(&[Peer::Mosquitto]) {
         std::process::exit(1);
     }
@@ -37,13 +56,13 @@ fn main() {
     let timing = if quick {
         Timing {
             warmup: Duration::from_millis(300),
-            run: Duration::from_secs(1),
+            run: Duration::from_millis(600),
             drain: Duration::from_secs(3),
         }
     } else {
         Timing {
-            warmup: Duration::from_millis(500),
-            run: Duration::from_secs(3),
+            warmup: Duration::from_millis(400),
+            run: Duration::from_millis(1500),
             drain: Duration::from_secs(5),
         }
     };
@@ -69,14 +88,8 @@ fn main() {
             continue;
         }
         eprintln!("[adversarial] {} ...", attack.name());
-        let seed = 0x19_0000 + i as u64;
-        let ours = run_case(Kind::Mqttlab, &bin, attack, timing, seed);
-        let theirs = run_case(Kind::Mosquitto, &bin, attack, timing, seed);
-        rows.push(Row {
-            attack,
-            ours,
-            theirs,
-        });
+        let seed = 0x19_0000 + (i as u64) * 1000;
+        rows.push(measure(attack, &bin, timing, rounds, true, seed));
     }
     println!("{}", table(&rows));
 }

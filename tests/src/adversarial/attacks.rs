@@ -15,6 +15,8 @@ use mqttlab_core::rng::SplitMix64;
 use mqttlab_core::topic::TopicName;
 use socket2::{Domain, Protocol, Socket, Type};
 
+use super::cpu::Tally;
+use super::honest::spawn_counted;
 use super::wire::{addr, encode, publish_packet, Conn, HANDSHAKE};
 
 /// One attack, with its size.
@@ -81,21 +83,25 @@ pub struct Running {
     /// What it did: messages, connections.
     done: Arc<AtomicU64>,
     unit: &'static str,
+    /// CPU time its threads used.
+    cpu: Arc<Tally>,
 }
 
 impl Running {
-    /// Stops the attack, closes its sockets, and says what it did.
-    pub fn stop(self) -> String {
+    /// Stops the attack, closes its sockets, and says what it did and how
+    /// many CPU seconds its threads used.
+    pub fn stop(self) -> (String, f64) {
         self.halt.stop.store(true, Ordering::SeqCst);
         for t in self.threads {
             let _ = t.join();
         }
         drop(self.held);
-        if self.unit.is_empty() {
+        let did = if self.unit.is_empty() {
             String::new()
         } else {
             format!("{} {}", self.done.load(Ordering::SeqCst), self.unit)
-        }
+        };
+        (did, self.cpu.secs())
     }
 }
 
@@ -146,12 +152,14 @@ pub fn start(attack: Attack, port: u16, cap: Arc<AtomicBool>, seed: u64) -> Runn
         cap,
     };
     let done = Arc::new(AtomicU64::new(0));
+    let cpu = Arc::new(Tally::default());
     let mut r = Running {
         halt: halt.clone(),
         threads: Vec::new(),
         held: Vec::new(),
         done: done.clone(),
         unit: "",
+        cpu: cpu.clone(),
     };
     match attack {
         Attack::None => {}
@@ -163,7 +171,9 @@ pub fn start(attack: Attack, port: u16, cap: Arc<AtomicBool>, seed: u64) -> Runn
             r.held.push(sub.tcp);
             r.unit = "msgs flooded";
             r.threads
-                .push(thread::spawn(move || flood(port, qos, &halt, &done)));
+                .push(spawn_counted("atk-flood", cpu.clone(), move || {
+                    flood(port, qos, &halt, &done, &cpu)
+                }));
         }
         Attack::NeverAcks(qos) => {
             let tcp = socket_from(ATTACKER, port, None).expect("attacker connects");
@@ -171,21 +181,22 @@ pub fn start(attack: Attack, port: u16, cap: Arc<AtomicBool>, seed: u64) -> Runn
             sub.handshake("attack-never-acks", true).expect("CONNACK");
             sub.subscribe("#", qos).expect("SUBACK");
             r.unit = "msgs unacked";
-            r.threads.push(thread::spawn(move || {
-                while !halt.is_set() {
-                    match sub.recv(Duration::from_millis(50)) {
-                        Ok(Some(Packet::Publish(_))) => {
-                            done.fetch_add(1, Ordering::Relaxed);
+            r.threads
+                .push(spawn_counted("atk-never-acks", cpu, move || {
+                    while !halt.is_set() {
+                        match sub.recv(Duration::from_millis(50)) {
+                            Ok(Some(Packet::Publish(_))) => {
+                                done.fetch_add(1, Ordering::Relaxed);
+                            }
+                            Ok(_) => {}
+                            Err(_) => return,
                         }
-                        Ok(_) => {}
-                        Err(_) => return,
                     }
-                }
-            }));
+                }));
         }
         Attack::RetainedFlood(topics) => {
             r.unit = "retained sent";
-            r.threads.push(thread::spawn(move || {
+            r.threads.push(spawn_counted("atk-retained", cpu, move || {
                 let Ok(tcp) = socket_from(ATTACKER, port, None) else {
                     return;
                 };
@@ -218,25 +229,26 @@ pub fn start(attack: Attack, port: u16, cap: Arc<AtomicBool>, seed: u64) -> Runn
             let threads = 4;
             for t in 0..threads {
                 let (halt, done) = (halt.clone(), done.clone());
-                r.threads.push(thread::spawn(move || {
-                    for i in (t..sessions).step_by(threads as usize) {
-                        if halt.is_set() {
-                            return;
+                r.threads
+                    .push(spawn_counted("atk-churn", cpu.clone(), move || {
+                        for i in (t..sessions).step_by(threads as usize) {
+                            if halt.is_set() {
+                                return;
+                            }
+                            let Ok(tcp) = socket_from(ATTACKER, port, None) else {
+                                continue;
+                            };
+                            let mut c = Conn::over(tcp);
+                            if c.handshake(&format!("churn-{i}"), false).is_err()
+                                || c.subscribe(&format!("churn/{i}"), QoS::AtLeastOnce)
+                                    .is_err()
+                            {
+                                continue;
+                            }
+                            let _ = c.send(&Packet::Disconnect);
+                            done.fetch_add(1, Ordering::Relaxed);
                         }
-                        let Ok(tcp) = socket_from(ATTACKER, port, None) else {
-                            continue;
-                        };
-                        let mut c = Conn::over(tcp);
-                        if c.handshake(&format!("churn-{i}"), false).is_err()
-                            || c.subscribe(&format!("churn/{i}"), QoS::AtLeastOnce)
-                                .is_err()
-                        {
-                            continue;
-                        }
-                        let _ = c.send(&Packet::Disconnect);
-                        done.fetch_add(1, Ordering::Relaxed);
-                    }
-                }));
+                    }));
             }
         }
         Attack::Garbage(sockets) => {
@@ -245,30 +257,31 @@ pub fn start(attack: Attack, port: u16, cap: Arc<AtomicBool>, seed: u64) -> Runn
             for t in 0..threads {
                 let (halt, done) = (halt.clone(), done.clone());
                 let mine = sockets / threads + u32::from(t < sockets % threads);
-                r.threads.push(thread::spawn(move || {
-                    let mut rng = SplitMix64::new(seed ^ (u64::from(t) << 32));
-                    // Rounds of `mine` sockets open at once, at most 1,000 rounds.
-                    for _ in 0..1000 {
-                        let mut open = Vec::new();
-                        for _ in 0..mine {
-                            if halt.is_set() {
-                                return;
+                r.threads
+                    .push(spawn_counted("atk-garbage", cpu.clone(), move || {
+                        let mut rng = SplitMix64::new(seed ^ (u64::from(t) << 32));
+                        // Rounds of `mine` sockets open at once, at most 1,000 rounds.
+                        for _ in 0..1000 {
+                            let mut open = Vec::new();
+                            for _ in 0..mine {
+                                if halt.is_set() {
+                                    return;
+                                }
+                                if let Ok(mut s) = socket_from(GARBAGE_SRC, port, None) {
+                                    let len = 256 + (rng.next_u32() % 1792) as usize;
+                                    let bytes: Vec<u8> =
+                                        (0..len).map(|_| rng.next_u32() as u8).collect();
+                                    s.set_write_timeout(Some(Duration::from_millis(100))).ok();
+                                    let _ = s.write(&bytes);
+                                    done.fetch_add(1, Ordering::Relaxed);
+                                    open.push(s);
+                                }
                             }
-                            if let Ok(mut s) = socket_from(GARBAGE_SRC, port, None) {
-                                let len = 256 + (rng.next_u32() % 1792) as usize;
-                                let bytes: Vec<u8> =
-                                    (0..len).map(|_| rng.next_u32() as u8).collect();
-                                s.set_write_timeout(Some(Duration::from_millis(100))).ok();
-                                let _ = s.write(&bytes);
-                                done.fetch_add(1, Ordering::Relaxed);
-                                open.push(s);
-                            }
+                            // Give the broker a moment with all of them open.
+                            thread::sleep(Duration::from_millis(10));
+                            drop(open);
                         }
-                        // Give the broker a moment with all of them open.
-                        thread::sleep(Duration::from_millis(10));
-                        drop(open);
-                    }
-                }));
+                    }));
             }
         }
         Attack::BigConnect(sockets) => {
@@ -286,21 +299,22 @@ pub fn start(attack: Attack, port: u16, cap: Arc<AtomicBool>, seed: u64) -> Runn
                     }
                 }
             }
-            r.threads.push(thread::spawn(move || {
-                let mut buf = [0u8; 64];
-                while !halt.is_set() {
-                    let mut alive = 0;
-                    for s in open.iter_mut() {
-                        // A socket the broker closed reads end-of-stream.
-                        let closed = matches!(s.read(&mut buf), Ok(0));
-                        if !closed && s.write(b"a").is_ok() {
-                            alive += 1;
+            r.threads
+                .push(spawn_counted("atk-big-connect", cpu, move || {
+                    let mut buf = [0u8; 64];
+                    while !halt.is_set() {
+                        let mut alive = 0;
+                        for s in open.iter_mut() {
+                            // A socket the broker closed reads end-of-stream.
+                            let closed = matches!(s.read(&mut buf), Ok(0));
+                            if !closed && s.write(b"a").is_ok() {
+                                alive += 1;
+                            }
                         }
+                        done.store(alive, Ordering::Relaxed);
+                        thread::sleep(Duration::from_millis(100));
                     }
-                    done.store(alive, Ordering::Relaxed);
-                    thread::sleep(Duration::from_millis(100));
-                }
-            }));
+                }));
         }
         Attack::Idle(sockets) => {
             r.unit = "opened";
@@ -318,7 +332,7 @@ pub fn start(attack: Attack, port: u16, cap: Arc<AtomicBool>, seed: u64) -> Runn
 /// One publisher sending 1 KB messages on `flood/x` at `qos` as fast as the
 /// broker takes them (at most 5 million), answering PUBREC with PUBREL and
 /// ignoring PUBACK and PUBCOMP: an attacker does not wait for them.
-fn flood(port: u16, qos: QoS, halt: &Halt, done: &AtomicU64) {
+fn flood(port: u16, qos: QoS, halt: &Halt, done: &AtomicU64, cpu: &Arc<Tally>) {
     let Ok(tcp) = socket_from(ATTACKER, port, None) else {
         return;
     };
@@ -330,7 +344,7 @@ fn flood(port: u16, qos: QoS, halt: &Halt, done: &AtomicU64) {
     // The reader: PUBREL for every PUBREC, so QoS 2 messages are released.
     let reader = {
         let (halt, writer) = (halt.clone(), writer.clone());
-        thread::spawn(move || {
+        spawn_counted("atk-flood-acks", cpu.clone(), move || {
             while !halt.is_set() {
                 match c.recv(Duration::from_millis(50)) {
                     Ok(Some(Packet::Pubrec(id))) => {

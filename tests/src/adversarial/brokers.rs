@@ -1,7 +1,7 @@
 //! The two brokers under test, each started fresh for every case with its default
 //! limits (as a new user runs it), and their memory as the kernel reports it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -29,6 +29,20 @@ impl Kind {
     }
 }
 
+/// `program` run in a session of its own (by util-linux's `setsid`, which
+/// execs it in place: the child's pid is the broker's). With the kernel's
+/// autogroup scheduling (on by default) a session is a scheduling group of its
+/// own, so the broker gets its own share of the CPU, as a broker on its own
+/// machine would, instead of sharing the load generator's share thread by
+/// thread with its attackers and honest clients. Both brokers are run so.
+fn own_session(program: &Path) -> Command {
+    let mut cmd = Command::new(SETSID);
+    cmd.arg(program);
+    cmd
+}
+
+const SETSID: &str = "/usr/bin/setsid";
+
 /// A broker process on a loopback port, killed on drop, whose memory is sampled
 /// every 20 ms while it runs.
 pub struct Broker {
@@ -44,6 +58,7 @@ pub struct Broker {
     /// Set by the sampler when the broker's memory passed the safety cap: the
     /// case stops early, so one runaway broker cannot take the machine down.
     pub over_cap: Arc<AtomicBool>,
+    started: std::time::Instant,
 }
 
 /// Memory above which a case is stopped early (the figure then reads `>= cap`).
@@ -60,7 +75,7 @@ pub fn status_kb(pid: u32, field: &str) -> Option<u64> {
 
 impl Broker {
     /// Starts `kind` on a free port; `mqttlab` is the `mqttlab` binary to run.
-    pub fn start(kind: Kind, mqttlab: &std::path::Path) -> Broker {
+    pub fn start(kind: Kind, mqttlab: &Path) -> Broker {
         let port = free_port();
         let conf = std::env::temp_dir().join(format!(
             "mqttlab-adversarial-{}-{port}.conf",
@@ -70,7 +85,7 @@ impl Broker {
             Kind::Mqttlab => {
                 // No configuration file: its defaults are what is measured.
                 std::fs::write(&conf, "").expect("write conf");
-                Command::new(mqttlab)
+                own_session(mqttlab)
                     .args(["broker", "--tcp", &format!("127.0.0.1:{port}")])
                     .stdin(Stdio::null())
                     .stdout(Stdio::null())
@@ -85,7 +100,7 @@ impl Broker {
                     format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"),
                 )
                 .expect("write conf");
-                Command::new(MOSQUITTO)
+                own_session(Path::new(MOSQUITTO))
                     .args(["-c", &conf.to_string_lossy()])
                     .stdin(Stdio::null())
                     .stdout(Stdio::null())
@@ -101,18 +116,21 @@ impl Broker {
         let over_cap = Arc::new(AtomicBool::new(false));
         let sampler = {
             let (stop, peak, over) = (stop_sampling.clone(), peak_kb.clone(), over_cap.clone());
-            std::thread::spawn(move || {
-                while !stop.load(Ordering::Relaxed) {
-                    let Some(rss) = status_kb(pid, "VmRSS") else {
-                        return;
-                    };
-                    peak.fetch_max(rss, Ordering::Relaxed);
-                    if rss > SAFETY_CAP_KB {
-                        over.store(true, Ordering::Relaxed);
+            std::thread::Builder::new()
+                .name("rss-sampler".into())
+                .spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        let Some(rss) = status_kb(pid, "VmRSS") else {
+                            return;
+                        };
+                        peak.fetch_max(rss, Ordering::Relaxed);
+                        if rss > SAFETY_CAP_KB {
+                            over.store(true, Ordering::Relaxed);
+                        }
+                        std::thread::sleep(Duration::from_millis(20));
                     }
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-            })
+                })
+                .expect("spawn the sampler")
         };
         Broker {
             kind,
@@ -123,7 +141,14 @@ impl Broker {
             stop_sampling,
             peak_kb,
             over_cap,
+            started: std::time::Instant::now(),
         }
+    }
+
+    /// Seconds since it started listening, and the CPU seconds it used meanwhile.
+    pub fn cpu(&self) -> (f64, f64) {
+        let cpu = super::cpu::process_secs(self.child.id()).unwrap_or(0.0);
+        (self.started.elapsed().as_secs_f64(), cpu)
     }
 
     /// The peak resident set so far, in kB: the kernel's VmHWM, or the highest

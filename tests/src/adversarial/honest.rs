@@ -20,10 +20,12 @@ use bytes::Bytes;
 use mqttlab_core::codec::{Packet, QoS, QosPid};
 use mqttlab_core::topic::TopicName;
 
+use super::cpu::{thread_secs, Tally};
 use super::wire::{publish_packet, Conn};
 
-/// How often the latency publisher sends.
-const LAT_PERIOD: Duration = Duration::from_millis(5);
+/// How often the latency publisher sends: 500 samples a second, so that a
+/// round of a second or two has a p99 that is not one unlucky sample.
+const LAT_PERIOD: Duration = Duration::from_millis(2);
 /// Unacknowledged QoS 1 messages the load publisher keeps.
 const WINDOW: usize = 20;
 
@@ -43,6 +45,8 @@ pub struct Honest {
     pub dup_qos2: u32,
     /// What went wrong for an honest client (refused, disconnected...).
     pub errors: Vec<String>,
+    /// CPU seconds the honest clients' threads used.
+    pub cpu_secs: f64,
 }
 
 impl Honest {
@@ -74,11 +78,16 @@ impl Honest {
 /// subscriber then waits up to `drain` for what is still on its way), and returns
 /// what they saw.
 pub fn run(port: u16, run: Duration, drain: Duration) -> Honest {
+    let cpu = Arc::new(Tally::default());
+    let my_cpu = thread_secs();
     let errors = Arc::new(Mutex::new(Vec::new()));
     let origin = Instant::now();
     let sending = Arc::new(AtomicBool::new(true));
     let sub_done = Arc::new(AtomicBool::new(false));
     let sent_total = Arc::new(AtomicU32::new(0));
+    // Set by the latency publisher once it has seen `sending` off: no number
+    // is sent after it, so `sent_total` is final.
+    let sent_all = Arc::new(AtomicBool::new(false));
 
     // The subscriber first, so nothing is published before it subscribed.
     let mut sub = match Conn::open(port, "honest-sub", true)
@@ -100,18 +109,17 @@ pub fn run(port: u16, run: Duration, drain: Duration) -> Honest {
     };
 
     let load = {
-        let (sending, note) = (sending.clone(), note.clone());
-        thread::spawn(move || load_publisher(port, &sending, note))
+        let (sending, note, cpu) = (sending.clone(), note.clone(), cpu.clone());
+        spawn_counted("honest-load", cpu, move || {
+            load_publisher(port, &sending, note)
+        })
     };
     let lat_pub = {
-        let (sending, sub_done, sent_total, note) = (
-            sending.clone(),
-            sub_done.clone(),
-            sent_total.clone(),
-            note.clone(),
-        );
-        thread::spawn(move || {
-            latency_publisher(port, origin, &sending, &sub_done, &sent_total, note)
+        let (sending, sub_done, note) = (sending.clone(), sub_done.clone(), note.clone());
+        let (sent_total, sent_all) = (sent_total.clone(), sent_all.clone());
+        spawn_counted("honest-lat-pub", cpu.clone(), move || {
+            let counts = (&*sent_total, &*sent_all);
+            latency_publisher(port, origin, &sending, &sub_done, counts, note)
         })
     };
 
@@ -126,8 +134,11 @@ pub fn run(port: u16, run: Duration, drain: Duration) -> Honest {
             drain_end = Some(Instant::now() + drain);
         }
         if let Some(end) = drain_end {
+            // Read before the total: a message counted after `sent_all` could
+            // otherwise be missed.
+            let final_total = sent_all.load(Ordering::SeqCst);
             let all = sent_total.load(Ordering::SeqCst) as usize;
-            if Instant::now() >= end || got[0].len() + got[1].len() >= all {
+            if Instant::now() >= end || (final_total && got[0].len() + got[1].len() >= all) {
                 break;
             }
         }
@@ -177,7 +188,21 @@ pub fn run(port: u16, run: Duration, drain: Duration) -> Honest {
         sent[0].saturating_sub(got[0].len() as u32),
         sent[1].saturating_sub(got[1].len() as u32),
     ];
-    let errors = errors.lock().unwrap().clone();
+    let mut errors = errors.lock().unwrap().clone();
+    // Which numbers are missing, and when the last one was sent: a message
+    // stuck at the end of a run is not the same fault as one dropped midway.
+    let total = sent[0] + sent[1];
+    let missing: Vec<u32> = (0..total)
+        .filter(|seq| !got[(seq % 2) as usize].contains(seq))
+        .collect();
+    if !missing.is_empty() {
+        errors.push(format!(
+            "honest-sub: {} of {total} numbered messages missing (even QoS 1, odd QoS 2): {:?}",
+            missing.len(),
+            &missing[..missing.len().min(10)]
+        ));
+    }
+    cpu.add_since(my_cpu);
     Honest {
         pubacks,
         puback_secs,
@@ -186,7 +211,26 @@ pub fn run(port: u16, run: Duration, drain: Duration) -> Honest {
         lost,
         dup_qos2,
         errors,
+        cpu_secs: cpu.secs(),
     }
+}
+
+/// Runs `f` on a thread named `name` (as `top -H` shows it), adding the CPU
+/// time it used to `cpu` when it ends.
+pub(super) fn spawn_counted<T: Send + 'static>(
+    name: &str,
+    cpu: Arc<Tally>,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> thread::JoinHandle<T> {
+    thread::Builder::new()
+        .name(name.into())
+        .spawn(move || {
+            let from = thread_secs();
+            let r = f();
+            cpu.add_since(from);
+            r
+        })
+        .expect("spawn a thread")
 }
 
 /// The QoS 1 load publisher: PUBACKs received while `sending`, and over how long.
@@ -239,7 +283,7 @@ fn latency_publisher(
     origin: Instant,
     sending: &AtomicBool,
     sub_done: &AtomicBool,
-    sent_total: &AtomicU32,
+    (sent_total, sent_all): (&AtomicU32, &AtomicBool),
     note: impl Fn(&str, &dyn std::fmt::Display),
 ) -> [u32; 2] {
     let mut sent = [0u32; 2];
@@ -254,7 +298,9 @@ fn latency_publisher(
     let (mut seq, mut pid) = (0u32, 0u16);
     let mut next = Instant::now();
     while !sub_done.load(Ordering::SeqCst) {
-        if sending.load(Ordering::SeqCst) && Instant::now() >= next {
+        if !sending.load(Ordering::SeqCst) {
+            sent_all.store(true, Ordering::SeqCst);
+        } else if Instant::now() >= next {
             // No catching up in a burst after a stall: one message per period.
             next = (next + LAT_PERIOD).max(Instant::now());
             let qos = if seq % 2 == 0 {
