@@ -132,6 +132,12 @@ impl Broker {
         })
     }
 
+    /// Whether `conn` is open here: opened and not yet closed by either side
+    /// (packets arriving on a connection that is not are ignored).
+    pub fn has_connection(&self, conn: ConnId) -> bool {
+        self.conns.contains_key(&conn)
+    }
+
     /// Every open connection, by id.
     pub fn connections(&self) -> Vec<ConnectionInfo> {
         self.conns

@@ -293,6 +293,9 @@ pub enum PacketCause {
     WifiDown,
     /// Its connection no longer exists on the client.
     NoConnection,
+    /// The broker had closed its connection (at a keep-alive timeout, a
+    /// takeover, a restart): a closed socket's data is never read.
+    BrokerClosed,
     /// Too large for the client library's buffer, discarded unread.
     TooBig {
         /// Its size in bytes.
@@ -320,6 +323,7 @@ impl fmt::Display for PacketCause {
             PacketCause::ClientGone => f.write_str("the client is gone (half-open connection)"),
             PacketCause::WifiDown => f.write_str("the client's Wi-Fi is down"),
             PacketCause::NoConnection => f.write_str("no such connection on the client any more"),
+            PacketCause::BrokerClosed => f.write_str("the broker had closed this connection"),
             PacketCause::TooBig { len } => write!(
                 f,
                 "{len} bytes do not fit the client library's buffer: discarded"

@@ -311,6 +311,7 @@ fn cause_pt(c: &PacketCause) -> String {
         PacketCause::ClientGone => "o cliente sumiu (conexão semiaberta)".into(),
         PacketCause::WifiDown => "o Wi-Fi do cliente está fora".into(),
         PacketCause::NoConnection => "a conexão não existe mais no cliente".into(),
+        PacketCause::BrokerClosed => "o broker já tinha fechado esta conexão".into(),
         PacketCause::TooBig { len } => {
             format!("{len} bytes não cabem no buffer da biblioteca do cliente: descartado")
         }

@@ -49,6 +49,16 @@ impl World {
         match dir {
             Dir::ToBroker => {
                 let broker = self.links[link.index()].broker;
+                // Data reaching a connection the broker has closed (held by a
+                // partition, say, and let through after its keep-alive
+                // timeout) is never read: dropped, not delivered.
+                if let Node::Broker(b) = &self.nodes[broker.index()] {
+                    if !b.broker.has_connection(conn) {
+                        let why = PacketCause::BrokerClosed;
+                        self.drop_packet(link, conn, dir, &packet, bytes, why);
+                        return;
+                    }
+                }
                 self.stats.packets_delivered += 1;
                 let len = bytes.len();
                 if self.trace.enabled() {

@@ -134,3 +134,63 @@ fn a_bad_id_in_an_action_is_an_error_not_a_panic() {
     w.schedule(Instant::ZERO, Action::Kill(c)).unwrap();
     w.run_until(Instant::from_secs(1));
 }
+
+/// Swarm seed 301: segments held by a partition reach the broker after it
+/// closed the connection at its keep-alive timeout. The broker never reads
+/// them (a closed socket's data is not read): the trace says so, and no
+/// checker or diagram takes them for packets the broker handled.
+#[test]
+fn segments_reaching_a_connection_the_broker_closed_are_dropped() {
+    use crate::sim::note::PacketCause;
+    use crate::sim::trace::{Fate, TraceKind};
+    let mut w = World::new(1, TraceMode::Full);
+    let b = w.add_broker("b", BrokerConfig::default()).unwrap();
+    let n = w
+        .add_client("c", b, LinkParams::default(), App::Idle)
+        .unwrap();
+    let o = crate::client::ConnectOptions::new("c").keep_alive(5);
+    w.schedule(Instant::ZERO, Action::Connect(n, Box::new(o), None))
+        .unwrap();
+    w.schedule(Instant::from_secs(1), Action::Partition(n))
+        .unwrap();
+    w.schedule(
+        Instant::from_secs(2),
+        Action::Publish {
+            node: n,
+            topic: "t".into(),
+            payload: b"x".to_vec(),
+            qos: crate::codec::QoS::AtLeastOnce,
+            retain: false,
+            properties: Vec::new(),
+        },
+    )
+    .unwrap();
+    // The broker closes at 1.5 x 5 s after the CONNECT; the heal comes later.
+    w.schedule(Instant::from_secs(10), Action::Heal(n)).unwrap();
+    w.run_until(Instant::from_secs(11));
+    let closed_at = Instant::from_millis(7_500);
+    let mut late = Vec::new();
+    for e in w.trace().entries() {
+        if let TraceKind::Packet {
+            fate,
+            to_broker: true,
+            summary,
+            note,
+            ..
+        } = &e.kind
+        {
+            if e.time > closed_at && *fate != Fate::Sent {
+                let cause = note.as_ref().and_then(|n| n.cause.clone());
+                late.push((*fate, summary.clone(), cause));
+            }
+        }
+    }
+    assert!(
+        late.iter().any(|(_, s, _)| s.starts_with("PUBLISH")),
+        "{late:?}"
+    );
+    for (fate, summary, cause) in late {
+        assert_eq!(fate, Fate::Dropped, "{summary}");
+        assert_eq!(cause, Some(PacketCause::BrokerClosed), "{summary}");
+    }
+}
