@@ -298,3 +298,34 @@ fn differential_log_of_errors_and_takeover_against_mosquitto() {
     assert!(want.len() > 30, "{want:#?}");
     assert_eq!(got, want);
 }
+
+/// A subscriber that comes between a QoS 2 PUBLISH and its PUBREL gets the
+/// message: the broker routes it at the PUBREL.
+fn qos2_routed_at_pubrel(port: u16) {
+    let (mut p, r) = Raw::connect(port, connect("q2pub"));
+    assert_eq!(r, accepted(false));
+    p.send(publish("q2/t", "x", QoS::ExactlyOnce, 1));
+    assert_eq!(p.recv(), Some(Packet::Pubrec(Pid::FIRST)));
+    let (mut late, r) = Raw::connect(port, connect("q2late"));
+    assert_eq!(r, accepted(false));
+    subscribe(&mut late, "q2/t", QoS::AtMostOnce);
+    p.send(Packet::Pubrel(Pid::FIRST));
+    assert_eq!(p.recv(), Some(Packet::Pubcomp(Pid::FIRST)));
+    assert_eq!(payload(late.recv()), "x");
+}
+
+/// What the specification checker relies on (swarm seed 1636, a subscriber
+/// taken over between a QoS 2 PUBLISH and its PUBREL is not left out): a
+/// broker may route a QoS 2 message only at its PUBREL, and mosquitto 2.0.11
+/// does, as ours does.
+#[test]
+fn a_qos2_message_is_routed_at_its_pubrel_on_mosquitto_and_ours() {
+    let (_ours, port) = mqttlab_broker("");
+    qos2_routed_at_pubrel(port);
+    if !have(&[Peer::Mosquitto]) {
+        return;
+    }
+    let (_real, port, conf) = start_mosquitto_verbose("raw-q2", WAIT);
+    qos2_routed_at_pubrel(port);
+    let _ = std::fs::remove_file(conf);
+}
