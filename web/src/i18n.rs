@@ -10,6 +10,8 @@ mod classroom;
 pub mod glossary;
 mod live5;
 mod notes;
+mod plural;
+mod scenario_errors;
 mod scenario_text;
 mod timeline;
 mod topics;
@@ -19,7 +21,9 @@ pub use capture::{capture_note, file_error};
 pub use checker::{ck, severity_text, statement_text, Ck};
 pub use classroom::{c, class_error, Class};
 pub use live5::{l5, props_error, s5, Live5, State5};
-pub use scenario_text::{hex_error, scenario_comments, scenario_error, share_error};
+pub use plural::{count, Noun};
+pub use scenario_errors::{fault_refused, scenario_error};
+pub use scenario_text::{hex_error, scenario_comments, share_error};
 pub use timeline::{change_text, mark_class, mark_text, tl, Tl};
 pub use topics::{tt, Topics};
 pub use views::{link_state, vw, Vw};
@@ -94,7 +98,6 @@ pub enum Text {
     InspectorTree,
     InspectorEmpty,
     InspectorBytes,
-    Bytes,
     InspectTitle,
     InspectIntro,
     HexLabel,
@@ -136,7 +139,12 @@ pub enum Text {
     Kill,
     KillHelp,
     Disconnect,
-    DisconnectHelp,
+    /// Ctrl-C on a program whose SIGINT handler disconnects (mosquitto_sub).
+    CtrlCDisconnects,
+    /// Ctrl-C on a program with no SIGINT handler (mosquitto_pub).
+    CtrlCAborts,
+    /// Ctrl-C where no program runs.
+    CtrlCNothing,
     HalfOpen,
     HalfOpenHelp,
     Partition,
@@ -278,9 +286,6 @@ pub enum Text {
     CaptureDrop,
     CaptureNothingUploaded,
     CaptureReading,
-    CaptureFrames,
-    CaptureMqttPackets,
-    CaptureConnections,
     CaptureStreamsTitle,
     CaptureLoadedIn,
     CaptureStopped,
@@ -336,8 +341,6 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         (InspectorEmpty, PtBr) => "Ainda não há bytes para dissecar.",
         (InspectorBytes, En) => "Packet bytes",
         (InspectorBytes, PtBr) => "Bytes do pacote",
-        (Bytes, En) => "bytes",
-        (Bytes, PtBr) => "bytes",
         (InspectTitle, En) => "Inspect MQTT bytes",
         (InspectTitle, PtBr) => "Inspecionar bytes MQTT",
         (InspectIntro, En) => {
@@ -430,8 +433,12 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         (KillHelp, PtBr) => "Fecha a conexão sem DISCONNECT, como se o programa caísse: o testamento dispara",
         (Disconnect, En) => "Ctrl-C",
         (Disconnect, PtBr) => "Ctrl-C",
-        (DisconnectHelp, En) => "Stop the program cleanly: it sends DISCONNECT, so no will",
-        (DisconnectHelp, PtBr) => "Para o programa de forma limpa: ele envia DISCONNECT, então sem testamento",
+        (CtrlCDisconnects, En) => "Ctrl-C: the program sends DISCONNECT, then exits, so no will",
+        (CtrlCDisconnects, PtBr) => "Ctrl-C: o programa envia DISCONNECT e depois termina, então sem testamento",
+        (CtrlCAborts, En) => "Ctrl-C: this program has no Ctrl-C handler: it dies and the system closes its socket without DISCONNECT, so the will is published",
+        (CtrlCAborts, PtBr) => "Ctrl-C: este programa não trata o Ctrl-C: ele morre e o sistema fecha o socket sem DISCONNECT, então o testamento é publicado",
+        (CtrlCNothing, En) => "Ctrl-C: no program is running here",
+        (CtrlCNothing, PtBr) => "Ctrl-C: nenhum programa está rodando aqui",
         (HalfOpen, En) => "Half-open",
         (HalfOpen, PtBr) => "Semiaberta",
         (HalfOpenHelp, En) => "The device vanishes silently (power cut): only keepalive can notice",
@@ -724,12 +731,6 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         (CaptureNothingUploaded, PtBr) => "O arquivo é lido no seu navegador: nada é enviado.",
         (CaptureReading, En) => "Reading…",
         (CaptureReading, PtBr) => "Lendo…",
-        (CaptureFrames, En) => "frames",
-        (CaptureFrames, PtBr) => "quadros",
-        (CaptureMqttPackets, En) => "MQTT packets",
-        (CaptureMqttPackets, PtBr) => "pacotes MQTT",
-        (CaptureConnections, En) => "TCP connections",
-        (CaptureConnections, PtBr) => "conexões TCP",
         (CaptureStreamsTitle, En) => "TCP connections",
         (CaptureStreamsTitle, PtBr) => "Conexões TCP",
         (CaptureLoadedIn, En) => "read in",

@@ -15,7 +15,7 @@ use mqttlab_core::sim::note::{PacketCause, PacketNote};
 use mqttlab_core::sim::replay::{Input, Timeline};
 use mqttlab_core::sim::scenario::ast::ActionSpec;
 use mqttlab_core::sim::scenario::build::fault_rule;
-use mqttlab_core::sim::scenario::{self, Scenario, ScenarioError};
+use mqttlab_core::sim::scenario::{self, Expected, Problem, Scenario, ScenarioError};
 use mqttlab_core::sim::series::{self, SessionSampler};
 use mqttlab_core::sim::trace::{CloseKind, Fate};
 use mqttlab_core::sim::{Action, LinkParams, NodeId, TraceKind, TraceMode, World};
@@ -33,12 +33,35 @@ pub const CHART_TICK: Duration = Duration::from_millis(250);
 /// Points per topic a value chart keeps.
 pub const CHART_POINTS: usize = 5_000;
 
+/// Why a typed fault rule was refused: each problem, with its column in the
+/// typed text when it is on that text. Its `Display` is English; the page words
+/// it with `i18n::fault_refused`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaultRefused(pub Vec<(Option<usize>, Problem)>);
+
+impl std::fmt::Display for FaultRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, (column, problem)) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            match column {
+                Some(c) => write!(f, "column {c}: {problem}")?,
+                None => write!(f, "{problem}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
 /// What a student can do to a node from the world panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Control {
     /// Close the socket without DISCONNECT (the will fires).
     Kill,
-    /// Ctrl-C: DISCONNECT, then exit.
+    /// Ctrl-C: what the node's program does on SIGINT
+    /// ([`mqttlab_core::tools::CtrlC`]): mosquitto_sub sends DISCONNECT and
+    /// exits; mosquitto_pub dies and its socket closes without one.
     Disconnect,
     /// The host vanishes silently; only keepalive notices.
     HalfOpen,
@@ -414,12 +437,14 @@ impl Session {
     /// (`drop next PUBACK to sensor1`; the word `fault` may be left out). An
     /// error names the column of the typed text.
     pub fn fault(&mut self, line: &str) -> Result<(), String> {
-        let input = self.fault_input(line, self.now())?;
+        let input = self
+            .fault_input(line, self.now())
+            .map_err(|e| e.to_string())?;
         self.input(input)
     }
 
     /// The input a typed fault rule armed at `at` is.
-    pub fn fault_input(&self, line: &str, at: Instant) -> Result<Input, String> {
+    pub fn fault_input(&self, line: &str, at: Instant) -> Result<Input, FaultRefused> {
         let typed = line.trim();
         let rule = typed
             .strip_prefix("fault ")
@@ -441,26 +466,30 @@ impl Session {
         text += &lead;
         text += rule;
         let sc = scenario::parse(&text).map_err(|errors| {
-            errors
-                .0
-                .iter()
-                .map(|e| {
-                    if e.line == last_line {
-                        let shift =
-                            lead.chars().count() + typed.chars().count() - rule.chars().count();
-                        let column = e.column.saturating_sub(shift).max(1);
-                        format!("column {column}: {}", e.message)
-                    } else {
-                        e.message.clone()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("; ")
+            FaultRefused(
+                errors
+                    .0
+                    .into_iter()
+                    .map(|e| {
+                        let column = (e.line == last_line).then(|| {
+                            let shift =
+                                lead.chars().count() + typed.chars().count() - rule.chars().count();
+                            e.column.saturating_sub(shift).max(1)
+                        });
+                        (column, e.problem)
+                    })
+                    .collect(),
+            )
         })?;
         let Some(ActionSpec::Fault(spec)) = sc.actions.last().map(|a| &a.action) else {
-            return Err(format!("'{typed}' is not a fault rule"));
+            let missing = Problem::Missing {
+                what: Expected::Fault,
+                at_end: true,
+            };
+            return Err(FaultRefused(vec![(None, missing)]));
         };
-        let rule = fault_rule(self.world(), spec).map_err(|e| e.message)?;
+        let rule =
+            fault_rule(self.world(), spec).map_err(|e| FaultRefused(vec![(None, e.problem)]))?;
         Ok(Input::Act(Action::Fault(Box::new(rule))))
     }
 

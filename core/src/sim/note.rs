@@ -248,6 +248,9 @@ impl fmt::Display for Note {
                 if *on { "on" } else { "off" }
             ),
             Note::Answered { topic } => write!(f, "answered on {topic}"),
+            Note::ReadsAgain { client, packets: 1 } => {
+                write!(f, "{client} reads again: 1 packet had waited for it")
+            }
             Note::ReadsAgain { client, packets } => write!(
                 f,
                 "{client} reads again: {packets} packets had waited for it"

@@ -199,6 +199,19 @@ pub enum InputError {
 pub const EXIT_TIMED_OUT: i32 = 27;
 /// What the shell reports for a program killed by Ctrl-C (128 + SIGINT).
 pub const EXIT_INTERRUPTED: i32 = 130;
+
+/// What Ctrl-C (SIGINT) does to a running program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum CtrlC {
+    /// It sends DISCONNECT, then exits (mosquitto_sub's SIGINT handler): the
+    /// broker discards the will.
+    Disconnect,
+    /// It dies at once and the system closes its socket without DISCONNECT
+    /// (mosquitto_pub and mosquitto_rr 2.0.11 install no SIGINT handler): the
+    /// will is published.
+    Abort,
+}
 /// `exit(-1)` as the shell sees it: `mosquitto_sub` interrupted (or timed out)
 /// before its first CONNACK.
 pub const EXIT_MINUS_ONE: i32 = 255;
@@ -373,15 +386,25 @@ impl Tool {
         }
     }
 
-    /// Ctrl-C (SIGINT).
+    /// What Ctrl-C does to this tool (see [`CtrlC`]).
+    pub fn ctrl_c(&self) -> CtrlC {
+        match self.kind {
+            Kind::Sub(_) => CtrlC::Disconnect,
+            Kind::Pub(_) | Kind::Rr(_) => CtrlC::Abort,
+        }
+    }
+
+    /// Ctrl-C (SIGINT), as [`Tool::ctrl_c`] says.
     pub fn handle_interrupt(&mut self, now: Instant) {
         if self.io.exit.is_some() {
             return;
         }
-        match &mut self.kind {
-            Kind::Pub(p) => p.on_interrupt(&mut self.io, now),
-            Kind::Sub(s) => s.on_interrupt(&mut self.io, now),
-            Kind::Rr(r) => r.on_interrupt(&mut self.io, now),
+        match (self.ctrl_c(), &mut self.kind) {
+            (CtrlC::Disconnect, Kind::Sub(s)) => s.on_interrupt(&mut self.io, now),
+            _ => {
+                self.io.actions.push_back(Action::Abort);
+                self.io.finish(EXIT_INTERRUPTED);
+            }
         }
     }
 

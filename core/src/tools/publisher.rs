@@ -17,7 +17,7 @@ use crate::time::Instant;
 
 use super::cli::{MessageSource, PubArgs};
 use super::io::{Io, Timer, RECONNECT_DELAY};
-use super::{Action, InputError, TransportError, EXIT_INTERRUPTED};
+use super::{Action, InputError, TransportError};
 
 #[derive(Debug, Clone)]
 pub(super) struct Publisher {
@@ -269,11 +269,6 @@ impl Publisher {
     /// the real tool). Beware of checking it with `mosquitto_pub ... &` and `kill
     /// -INT`: a non-interactive shell starts background jobs with SIGINT
     /// ignored, so that pub carries on and ends with DISCONNECT.
-    pub fn on_interrupt(&mut self, io: &mut Io, _now: Instant) {
-        io.actions.push_back(Action::Abort);
-        io.finish(EXIT_INTERRUPTED);
-    }
-
     pub fn on_timer(&mut self, io: &mut Io, _now: Instant, t: Timer) {
         match t {
             Timer::Repeat if io.connected => self.publish_message(io),

@@ -12,7 +12,7 @@ use crate::time::Instant;
 use super::cli::{MessageSource, RrArgs};
 use super::debug::reason_string;
 use super::io::{Io, Timer};
-use super::{format, Action, InputError, TransportError, EXIT_INTERRUPTED, EXIT_TIMED_OUT};
+use super::{format, Action, InputError, TransportError, EXIT_TIMED_OUT};
 
 /// `MOSQ_ERR_CONN_LOST`, what `mosquitto_loop` returns when the broker goes.
 const EXIT_CONN_LOST: i32 = 7;
@@ -193,11 +193,6 @@ impl Requester {
     }
 
     /// rr sets no SIGINT handler: Ctrl-C kills it.
-    pub fn on_interrupt(&mut self, io: &mut Io, _now: Instant) {
-        io.actions.push_back(Action::Abort);
-        io.finish(EXIT_INTERRUPTED);
-    }
-
     pub fn on_timer(&mut self, io: &mut Io, _now: Instant, t: Timer) {
         if t == Timer::Alarm {
             // my_signal_handler: SIGALRM disconnects and reports the timeout.

@@ -7,7 +7,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::components::sequence_diagram::{format_time, Rows, SequenceDiagram};
-use crate::components::world_view::control_label;
+use crate::components::world_view::{control_help, control_label};
 use crate::i18n::{change_text, t, tl, Lang, Tl};
 use crate::session::Control;
 use crate::sim::protocol::{
@@ -100,6 +100,7 @@ pub fn fork_panel(props: &ForkPanelProps) -> Html {
     let kind_ref = use_node_ref();
     let arg_ref = use_node_ref();
     let instead_ref = use_node_ref();
+    let picked = use_state(|| None::<(String, String)>);
     let onsubmit = {
         let (node_ref, kind_ref, arg_ref, instead_ref) = (
             node_ref.clone(),
@@ -153,6 +154,33 @@ pub fn fork_panel(props: &ForkPanelProps) -> Html {
         .iter()
         .map(|c| html! { <option value={c.word()}>{ t(lang, control_label(*c)) }</option> })
         .collect::<Html>();
+    // What the chosen control does to the chosen node's program (Ctrl-C is not
+    // the same for every tool).
+    let what = (*picked)
+        .as_ref()
+        .map(|(node, kind)| (node.as_str(), kind.as_str()))
+        .or_else(|| {
+            props
+                .nodes
+                .first()
+                .map(|n| (n.name.as_str(), CONTROLS[0].word()))
+        })
+        .and_then(|(node, kind)| {
+            let control = Control::from_word(kind)?;
+            let card = props.nodes.iter().find(|n| n.name == node)?;
+            Some(t(lang, control_help(control, card.ctrl_c)))
+        });
+    let on_pick = {
+        let (node_ref, kind_ref, picked) = (node_ref.clone(), kind_ref.clone(), picked.clone());
+        Callback::from(move |_: Event| {
+            let value = |r: &NodeRef| {
+                r.cast::<HtmlSelectElement>()
+                    .map(|s| s.value())
+                    .unwrap_or_default()
+            };
+            picked.set(Some((value(&node_ref), value(&kind_ref))));
+        })
+    };
     let faults = props
         .faults
         .iter()
@@ -166,8 +194,8 @@ pub fn fork_panel(props: &ForkPanelProps) -> Html {
                 <span id="fork-at" data-at={props.at_us.to_string()}>
                     { format!("{} {} s", tl(lang, Tl::ForkAt), format_time(props.at_us)) }
                 </span>
-                <select id="fork-node" ref={node_ref}>{ nodes }</select>
-                <select id="fork-change" ref={kind_ref}>
+                <select id="fork-node" ref={node_ref} onchange={on_pick.clone()}>{ nodes }</select>
+                <select id="fork-change" ref={kind_ref} onchange={on_pick}>
                     { controls }
                     <option value="command">{ tl(lang, Tl::ChangeCommand) }</option>
                     <option value="loss">{ tl(lang, Tl::ChangeLoss) }</option>
@@ -189,6 +217,9 @@ pub fn fork_panel(props: &ForkPanelProps) -> Html {
                     <span class="busy" role="status">{ tl(lang, Tl::Forking) }</span>
                 }
             </form>
+            if let Some(what) = what {
+                <p class="help" id="fork-what">{ what }</p>
+            }
         </div>
     }
 }

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use mqttlab_core::codec::{dissect_as, Field, Protocol};
 use yew::prelude::*;
 
-use crate::i18n::{t, Lang, Text};
+use crate::i18n::{count, t, Lang, Noun, Text};
 
 /// Bytes shown per row of the hex view, as Wireshark's bytes pane does.
 pub const BYTES_PER_ROW: usize = 16;
@@ -171,7 +171,7 @@ pub fn packet_inspector(props: &PacketInspectorProps) -> Html {
                 }
             </section>
             <section class="hex" aria-label={t(lang, Text::InspectorBytes)}>
-                <h3>{ format!("{} ({} {})", t(lang, Text::InspectorBytes), props.bytes.len(), t(lang, Text::Bytes)) }</h3>
+                <h3>{ format!("{} ({})", t(lang, Text::InspectorBytes), count(lang, props.bytes.len() as u64, Noun::Byte)) }</h3>
                 <div class="hex-view">{ hex_rows }</div>
             </section>
         </div>

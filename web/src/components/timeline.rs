@@ -9,7 +9,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::components::sequence_diagram::format_time;
-use crate::i18n::{mark_class, mark_text, tl, Lang, Tl};
+use crate::i18n::{count, mark_class, mark_text, tl, Lang, Noun, Tl};
 use crate::sim::protocol::MarkView;
 
 /// Marks drawn at most: one per slot and kind, so a world of thousands of
@@ -93,7 +93,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
                     { format!("{} {} s", tl(lang, Tl::Showing), format_time(at)) }
                     if let Some((ms, events)) = props.took {
                         <span id="scrub-took" class="took" data-ms={format!("{ms:.1}")}>
-                            { format!(" · {} {ms:.0} ms ({events} {})", tl(lang, Tl::RebuiltIn), tl(lang, Tl::EventsReplayed)) }
+                            { format!(" · {} {ms:.0} ms ({})", tl(lang, Tl::RebuiltIn), count(lang, events, Noun::EventReplayed)) }
                         </span>
                     }
                 </span>

@@ -14,7 +14,7 @@ use std::rc::Rc;
 use mqttlab_core::broker::{sparkline_points, TopicRow};
 use yew::prelude::*;
 
-use crate::i18n::{tt, Lang, Topics};
+use crate::i18n::{count, tt, Lang, Noun, Topics};
 
 /// The sparkline's box, in CSS pixels.
 const SPARK_W: f64 = 64.0;
@@ -76,7 +76,7 @@ fn value_cell(lang: Lang, r: &TopicRow) -> Html {
         return Html::default();
     };
     let text = if r.binary {
-        format!("({} {})", r.last_len, tt(lang, Topics::Bytes))
+        format!("({})", count(lang, r.last_len as u64, Noun::Byte))
     } else if r.last_len > last.len() {
         format!("{last}…")
     } else {
@@ -133,14 +133,12 @@ pub fn topic_tree_view(props: &TopicTreeProps) -> Html {
             };
             let counts = if r.children > 0 {
                 format!(
-                    "{} {} · {} {}",
-                    r.topics,
-                    tt(lang, Topics::TopicsWord),
-                    r.messages,
-                    tt(lang, Topics::Messages)
+                    "{} · {}",
+                    count(lang, r.topics as u64, Noun::Topic),
+                    count(lang, r.messages, Noun::Msg)
                 )
             } else {
-                format!("{} {}", r.count, tt(lang, Topics::Messages))
+                count(lang, r.count, Noun::Msg)
             };
             let name = if r.name.is_empty() {
                 "\u{2205}".to_owned()
@@ -168,10 +166,10 @@ pub fn topic_tree_view(props: &TopicTreeProps) -> Html {
         <div class="topic-tree">
             <ul class="topic-rows">{ items }</ul>
             if more > 0 {
-                <p class="more">{ format!("+{more} {}", tt(lang, Topics::MoreRows)) }</p>
+                <p class="more">{ format!("+{}", count(lang, more as u64, Noun::LevelNotDrawn)) }</p>
             }
             if props.untracked > 0 {
-                <p class="more">{ format!("+{} {}", props.untracked, tt(lang, Topics::Untracked)) }</p>
+                <p class="more">{ format!("+{}", count(lang, props.untracked, Noun::MessageNotShown)) }</p>
             }
         </div>
     }

@@ -9,7 +9,27 @@ use std::f64::consts::PI;
 use yew::prelude::*;
 
 use crate::i18n::{link_state, vw, Lang, Vw};
+use mqttlab_core::sim::node::AppSummary;
+
 use crate::sim::protocol::{LinkState, NodeCard, NodeRole};
+
+/// What runs on a client node, as the topology colours it.
+enum ProgramState {
+    /// A program (a tool, a device's firmware) runs.
+    Running,
+    /// The host is up and runs nothing: its program ended or was killed.
+    Ended,
+    /// The host itself is gone (half-open).
+    HostGone,
+}
+
+fn program_state(n: &NodeCard) -> ProgramState {
+    match (&n.role, &n.what) {
+        (NodeRole::Client { alive: false, .. }, _) => ProgramState::HostGone,
+        (_, None | Some(AppSummary::Idle)) => ProgramState::Ended,
+        _ => ProgramState::Running,
+    }
+}
 
 /// Properties of [`Topology`].
 #[derive(Properties, PartialEq)]
@@ -156,11 +176,24 @@ pub fn topology(props: &TopologyProps) -> Html {
                     <rect x={format!("{:.1}", x - 34.0)} y={format!("{:.1}", y - 20.0)} width="68" height="40" rx="6"
                         fill="#0072b2" stroke={if is_sel { "#222" } else { "#0072b2" }} stroke-width="3" />
                 },
-                NodeRole::Client { alive, .. } => html! {
-                    <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="18"
-                        fill={if alive { "#56b4e9" } else { "#bbbbbb" }}
-                        stroke={if is_sel { "#222" } else { "#ffffff" }} stroke-width="3" />
-                },
+                NodeRole::Client { .. } => {
+                    // Filled while a program runs; hollow once it ended or was
+                    // killed (the host is still there); grey when the host is gone.
+                    let (fill, ring) = match program_state(n) {
+                        ProgramState::Running => ("#56b4e9", "#ffffff"),
+                        ProgramState::Ended => ("#ffffff", "#56b4e9"),
+                        ProgramState::HostGone => ("#bbbbbb", "#ffffff"),
+                    };
+                    html! {
+                        <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="18" {fill}
+                            stroke={if is_sel { "#222" } else { ring }} stroke-width="3" />
+                    }
+                }
+            };
+            let program = match program_state(n) {
+                ProgramState::Running => "running",
+                ProgramState::Ended => "none",
+                ProgramState::HostGone => "host-gone",
             };
             let label_y = match n.role {
                 NodeRole::Broker => y + 5.0,
@@ -171,7 +204,7 @@ pub fn topology(props: &TopologyProps) -> Html {
                 NodeRole::Client { .. } => "#222222",
             };
             Some(html! {
-                <g class={classes!("topo-node", is_sel.then_some("selected"))} data-node={name} {onclick}>
+                <g class={classes!("topo-node", is_sel.then_some("selected"))} data-node={name} data-program={program} {onclick}>
                     <title>{ n.address.clone() }</title>
                     { shape }
                     <text x={format!("{x:.1}")} y={format!("{label_y:.1}")} text-anchor="middle"

@@ -7,6 +7,7 @@
 use std::rc::Rc;
 
 use mqttlab_core::codec::Protocol;
+use mqttlab_core::tools::CtrlC;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -71,10 +72,15 @@ pub fn control_label(c: Control) -> Text {
     }
 }
 
-fn control_help(c: Control) -> Text {
+/// What a control does to a node, given what Ctrl-C does to its program.
+pub fn control_help(c: Control, ctrl_c: Option<CtrlC>) -> Text {
     match c {
         Control::Kill => Text::KillHelp,
-        Control::Disconnect => Text::DisconnectHelp,
+        Control::Disconnect => match ctrl_c {
+            Some(CtrlC::Disconnect) => Text::CtrlCDisconnects,
+            Some(CtrlC::Abort) => Text::CtrlCAborts,
+            None => Text::CtrlCNothing,
+        },
         Control::HalfOpen => Text::HalfOpenHelp,
         Control::Partition => Text::PartitionHelp,
         Control::Heal => Text::HealHelp,
@@ -267,7 +273,7 @@ fn node_card(lang: Lang, n: &NodeCard, sim: &SimHandle) -> Html {
         .into_iter()
         .map(|c| {
             html! {
-                <button class={classes!("ctl", c.word())} title={t(lang, control_help(c))}
+                <button class={classes!("ctl", c.word())} title={t(lang, control_help(c, n.ctrl_c))}
                     data-node={name.clone()} data-control={c.word()}
                     onclick={act(c)}>{ t(lang, control_label(c)) }</button>
             }
@@ -417,7 +423,7 @@ pub fn world_view(props: &WorldViewProps) -> Html {
             .as_ref()
             .map_or_else(|| m.faults.clone(), |mo| mo.faults.clone()),
     );
-    let fault_error = m.fault_error.clone();
+    let fault_error = m.fault_error.as_ref().map(|e| e.get(lang).to_owned());
     let log = panels.log.clone();
     drop(panels);
     let lanes = m.lanes.clone();

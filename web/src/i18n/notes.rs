@@ -210,7 +210,11 @@ fn note_pt(n: &Note) -> String {
         ),
         Note::Answered { topic } => format!("respondeu em {topic}"),
         Note::ReadsAgain { client, packets } => {
-            format!("{client} volta a ler: {packets} pacotes esperavam por ele")
+            if *packets == 1 {
+                format!("{client} volta a ler: 1 pacote esperava por ele")
+            } else {
+                format!("{client} volta a ler: {packets} pacotes esperavam por ele")
+            }
         }
         Note::LibraryConnected(p) => format!("MQTT conectado ({})", p.name()),
         Note::OutboxResend { topic } => format!("fila de saída: reenviando {topic}"),

@@ -21,8 +21,6 @@ pub enum Tl {
     Showing,
     /// "rebuilt in".
     RebuiltIn,
-    /// "events replayed".
-    EventsReplayed,
     /// The fork panel's heading.
     WhatIf,
     /// The fork panel's help.
@@ -86,8 +84,6 @@ pub fn tl(lang: Lang, text: Tl) -> &'static str {
         (Showing, PtBr) => "mostrando t =",
         (RebuiltIn, En) => "rebuilt in",
         (RebuiltIn, PtBr) => "reconstruído em",
-        (EventsReplayed, En) => "events replayed",
-        (EventsReplayed, PtBr) => "eventos repetidos",
         (WhatIf, En) => "What if…",
         (WhatIf, PtBr) => "E se…",
         (WhatIfHelp, En) => "Branch the run at this moment, change one thing, and run both: the two diagrams side by side, the first difference marked.",

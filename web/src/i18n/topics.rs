@@ -19,22 +19,12 @@ pub enum Topics {
     Retained,
     /// The retained mark's tooltip.
     RetainedHelp,
-    /// "messages" after a count.
-    Messages,
-    /// "topics" after a count.
-    TopicsWord,
-    /// A binary payload: "bytes" after its length.
-    Bytes,
     /// Expand a level.
     Expand,
     /// Collapse a level.
     Collapse,
-    /// More topics than the tree keeps.
-    Untracked,
     /// The sparkline's tooltip.
     SparklineHelp,
-    /// More rows than are drawn.
-    MoreRows,
 }
 
 /// `s` in `lang`.
@@ -54,21 +44,11 @@ pub fn tt(lang: Lang, s: Topics) -> &'static str {
         (Retained, PtBr) => "retida",
         (RetainedHelp, En) => "The last message on this topic was retained: a new subscriber gets it at once",
         (RetainedHelp, PtBr) => "A última mensagem deste tópico foi retida: um novo assinante a recebe na hora",
-        (Messages, En) => "msgs",
-        (Messages, PtBr) => "msgs",
-        (TopicsWord, En) => "topics",
-        (TopicsWord, PtBr) => "tópicos",
-        (Bytes, En) => "bytes",
-        (Bytes, PtBr) => "bytes",
         (Expand, En) => "Expand",
         (Expand, PtBr) => "Expandir",
         (Collapse, En) => "Collapse",
         (Collapse, PtBr) => "Recolher",
-        (Untracked, En) => "messages on topics beyond the tree's limit, not shown",
-        (Untracked, PtBr) => "mensagens em tópicos além do limite da árvore, não mostradas",
         (SparklineHelp, En) => "The last numeric values, oldest on the left",
         (SparklineHelp, PtBr) => "Os últimos valores numéricos, o mais antigo à esquerda",
-        (MoreRows, En) => "more levels not drawn",
-        (MoreRows, PtBr) => "níveis a mais não desenhados",
     }
 }

@@ -12,7 +12,7 @@ use crate::i18n::Lang;
 use crate::session::{Control, Session};
 
 /// A sentence in both languages.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 pub struct Bilingual {
     /// English.
     pub en: String,

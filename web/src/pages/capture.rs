@@ -20,7 +20,7 @@ use crate::components::broker_state::broker_state;
 use crate::components::findings::{ChecksView, Findings, SharedChecks};
 use crate::components::packet_inspector::PacketInspector;
 use crate::components::sequence_diagram::{DiagramRow, RowKind, RowNote, Rows, SequenceDiagram};
-use crate::i18n::{file_error, t, Lang, Text};
+use crate::i18n::{count, file_error, t, Lang, Noun, Text};
 use crate::sim::host::payload_text;
 use crate::sim::protocol::{BrokerView, SessionView};
 
@@ -331,11 +331,11 @@ pub fn capture_page(props: &CapturePageProps) -> Html {
                         data-load-ms={format!("{:.0}", l.took_ms)}>
                         <strong>{ &l.name }</strong>
                         { format!(
-                            " · {} · {} {} · {} {} · {} {} · {} {:.0} ms",
+                            " · {} · {} · {} · {} · {} {:.0} ms",
                             match c.format { mqttlab_core::capture::Format::Pcap => "pcap", mqttlab_core::capture::Format::PcapNg => "pcapng" },
-                            c.frames, t(lang, Text::CaptureFrames),
-                            l.mqtt, t(lang, Text::CaptureMqttPackets),
-                            c.streams.len(), t(lang, Text::CaptureConnections),
+                            count(lang, c.frames as u64, Noun::Frame),
+                            count(lang, l.mqtt as u64, Noun::MqttPacket),
+                            count(lang, c.streams.len() as u64, Noun::TcpConnection),
                             t(lang, Text::CaptureLoadedIn), l.took_ms,
                         ) }
                     </p>

@@ -17,7 +17,8 @@ use mqttlab_core::time::Instant;
 
 use crate::components::broker_log::MAX_SHOWN;
 use crate::components::terminal::MAX_LINES;
-use crate::labs;
+use crate::i18n::{fault_refused, Lang};
+use crate::labs::{self, Bilingual};
 use crate::session::Session;
 
 use super::protocol::{
@@ -58,7 +59,7 @@ pub struct SimHost {
     last_brokers: Option<Vec<BrokerView>>,
     last_expects: Option<Vec<ExpectView>>,
     last_faults: Option<Vec<FaultView>>,
-    fault_error: Option<String>,
+    fault_error: Option<Bilingual>,
     /// The trace length the checker last saw, and what it said.
     checked_len: u64,
     last_checks: Option<crate::components::findings::ChecksView>,
@@ -224,7 +225,16 @@ impl SimHost {
                 let _ = s.set_link(&node, settings);
             }
             Request::Fault { line } => {
-                self.fault_error = s.fault(&line).err();
+                self.fault_error = match s.fault_input(&line, s.now()) {
+                    Err(refused) => Some(Bilingual {
+                        en: fault_refused(Lang::En, &refused),
+                        pt: fault_refused(Lang::PtBr, &refused),
+                    }),
+                    Ok(input) => s.apply_input(input).err().map(|e| Bilingual {
+                        en: e.clone(),
+                        pt: e,
+                    }),
+                };
             }
             Request::AddClient { broker } => {
                 let _ = s.add_client(&broker);
@@ -534,7 +544,7 @@ fn fork_input(s: &Session, change: &Change, at: Instant) -> Result<Input, String
         Change::Command { node, line } => s.command_input(node, line),
         Change::Control { node, control } => s.control_input(node, *control),
         Change::SetLink { node, settings } => s.link_input(node, *settings),
-        Change::Fault { line } => s.fault_input(line, at),
+        Change::Fault { line } => s.fault_input(line, at).map_err(|e| e.to_string()),
         Change::RemoveFault { rule } => Ok(Input::Act(mqttlab_core::sim::Action::RemoveFault(
             rule.clone(),
         ))),
@@ -590,6 +600,7 @@ fn node_cards(world: &World) -> Vec<NodeCard> {
             Node::Broker(b) => NodeCard {
                 name: b.name.clone(),
                 what: None,
+                ctrl_c: None,
                 address: format!("{}:{}", b.ip, b.port()),
                 role: NodeRole::Broker,
             },
@@ -606,6 +617,7 @@ fn node_cards(world: &World) -> Vec<NodeCard> {
                 NodeCard {
                     name: c.name.clone(),
                     what: Some(c.app.summary()),
+                    ctrl_c: c.app.ctrl_c(),
                     address: c.ip.clone(),
                     role: NodeRole::Client {
                         alive: c.alive,

@@ -53,7 +53,7 @@ pub struct Mirror {
     /// Fault rules in force.
     pub faults: Vec<FaultView>,
     /// Why the last fault rule typed was refused.
-    pub fault_error: Option<String>,
+    pub fault_error: Option<crate::labs::Bilingual>,
     /// The specification checker's findings and coverage, as of the last stop.
     pub checks: Option<crate::components::findings::SharedChecks>,
     /// The last chart data asked for (`Request::Charts`).

@@ -10,6 +10,7 @@ use mqttlab_core::sim::marks::MarkKind;
 use mqttlab_core::sim::node::AppSummary;
 use mqttlab_core::sim::series::Series;
 use mqttlab_core::sim::sweep::SweepResult;
+use mqttlab_core::tools::CtrlC;
 use serde::{Deserialize, Serialize};
 
 use crate::components::broker_log::LogLine;
@@ -392,7 +393,7 @@ pub struct Update {
     pub faults: Option<Vec<FaultView>>,
     /// Why the last fault rule typed was not armed (`None`: it was, or none was
     /// typed).
-    pub fault_error: Option<String>,
+    pub fault_error: Option<crate::labs::Bilingual>,
     /// The specification checker's findings and coverage, when they changed
     /// (sent when a run stops, not after every slice).
     #[serde(default)]
@@ -419,6 +420,10 @@ pub struct NodeCard {
     /// What runs there (`mosquitto_sub -t x`, a sensor...), as data the page
     /// puts in words; `None` for a broker.
     pub what: Option<AppSummary>,
+    /// What Ctrl-C would do to what runs there (`None`: nothing runs, or a
+    /// broker).
+    #[serde(default)]
+    pub ctrl_c: Option<CtrlC>,
     /// Its address (`172.17.0.2`, or `ip:port` for a broker).
     pub address: String,
     /// Broker or client, with what a client's card shows.

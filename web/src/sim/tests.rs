@@ -466,8 +466,13 @@ fn a_bad_fault_rule_says_where_and_arms_nothing() {
         },
     );
     let error = mirror.fault_error.clone().expect("refused");
-    assert!(error.starts_with("column 11:"), "{error}");
-    assert!(error.contains("PUBACK"), "suggests the right word: {error}");
+    assert!(error.en.starts_with("column 11:"), "{error:?}");
+    assert!(
+        error.en.contains("PUBACK"),
+        "suggests the right word: {error:?}"
+    );
+    assert!(error.pt.starts_with("coluna 11:"), "{error:?}");
+    assert!(error.pt.contains("você quis dizer 'PUBACK'"), "{error:?}");
     assert!(mirror.faults.is_empty());
     drive(
         &mut host,
@@ -477,7 +482,11 @@ fn a_bad_fault_rule_says_where_and_arms_nothing() {
         },
     );
     let error = mirror.fault_error.clone().expect("refused");
-    assert!(error.contains("nobody"), "{error}");
+    assert!(error.pt.contains("nobody"), "{error:?}");
+    assert!(
+        error.pt.starts_with("coluna 21: nenhum nó se chama"),
+        "{error:?}"
+    );
     // A good rule clears the error.
     drive(
         &mut host,

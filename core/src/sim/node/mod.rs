@@ -199,6 +199,17 @@ impl App {
         }
     }
 
+    /// What Ctrl-C would do to what runs here: the tools what mosquitto's do
+    /// ([`crate::tools::Tool::ctrl_c`]); any other program leaves gracefully;
+    /// `None` when nothing runs.
+    pub fn ctrl_c(&self) -> Option<crate::tools::CtrlC> {
+        match self {
+            App::Idle => None,
+            App::Cli(a) => Some(a.ctrl_c()),
+            _ => Some(crate::tools::CtrlC::Disconnect),
+        }
+    }
+
     /// Ctrl-C: the tools do what mosquitto's do; any other program leaves
     /// gracefully (DISCONNECT) and exits.
     pub fn interrupt(&mut self, cx: &mut Cx) {

@@ -107,6 +107,11 @@ impl MosquittoCli {
         self.pump(cx);
     }
 
+    /// What Ctrl-C does to the running tool.
+    pub fn ctrl_c(&self) -> crate::tools::CtrlC {
+        self.tool.ctrl_c()
+    }
+
     pub(super) fn on_interrupt(&mut self, cx: &mut Cx) {
         let connected = cx.client.is_connected();
         self.tool.handle_interrupt(cx.now);

@@ -273,7 +273,14 @@ impl Scenario {
             let scheduled = w.schedule(a.at, action);
             scheduled.map_err(|e| match node {
                 Some(r) => at(r)(e),
-                None => ScenarioError::new(a.line, 1, e.to_string()),
+                None => ScenarioError::new(
+                    a.line,
+                    1,
+                    Problem::World {
+                        name: None,
+                        error: e,
+                    },
+                ),
             })?;
         }
         Ok(w)
@@ -337,19 +344,35 @@ fn id(w: &World, r: &NameRef) -> Result<NodeId, ScenarioError> {
             name: r.name.clone(),
             suggestion: None,
         };
-        ScenarioError::typed(r.line, r.column, problem)
+        ScenarioError::new(r.line, r.column, problem)
     })
 }
 
 /// A world's refusal, as an error at the name it is about.
 fn at(r: &NameRef) -> impl Fn(WorldError) -> ScenarioError + '_ {
-    move |e| ScenarioError::new(r.line, r.column, format!("'{}': {e}", r.name))
+    move |error| {
+        ScenarioError::new(
+            r.line,
+            r.column,
+            Problem::World {
+                name: Some(r.name.clone()),
+                error,
+            },
+        )
+    }
 }
 
 fn fault_error(f: &FaultSpec, e: WorldError) -> ScenarioError {
     match f.from.iter().chain(f.to.iter()).next() {
         Some(r) => at(r)(e),
-        None => ScenarioError::new(0, 0, e.to_string()),
+        None => ScenarioError::new(
+            0,
+            0,
+            Problem::World {
+                name: None,
+                error: e,
+            },
+        ),
     }
 }
 
@@ -388,8 +411,8 @@ mod tests {
         r.name = "ghost".into();
         let e = sc.build(1, TraceMode::Off).unwrap_err();
         assert_eq!(
-            (e.line, e.column, e.message.as_str()),
-            (3, 12, "unknown node 'ghost'")
+            (e.line, e.column, e.problem.to_string()),
+            (3, 12, "unknown node 'ghost'".to_string())
         );
         let mut sc = parse("broker b\nclient c -> b\nfault drop PUBACK to c").unwrap();
         sc.faults[0].to.as_mut().unwrap().name = "ghost".into();

@@ -1,9 +1,9 @@
-//! Scenario errors: where (line and column, both from 1) and what, in words a
-//! student can act on.
+//! Scenario errors: where (line and column, both from 1) and what ([`Problem`],
+//! typed data a front end words in its language).
 
 use core::fmt;
 
-use crate::tools::props::PropertyError;
+pub use super::problem::Problem;
 
 /// One error in a scenario.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,168 +12,17 @@ pub struct ScenarioError {
     pub line: usize,
     /// Column (in characters), from 1.
     pub column: usize,
-    /// What is wrong, in core's English.
-    pub message: String,
-    /// The same as data, for the errors a student meets most (a front end says
-    /// these in its own language); `None` for the others.
-    pub problem: Option<Problem>,
-}
-
-/// What is wrong, as data: the common mistakes of a scenario.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Problem {
-    /// A name no line declares, and the declared one it is likely a typo of.
-    UnknownNode {
-        /// As written.
-        name: String,
-        /// The closest declared name.
-        suggestion: Option<String>,
-    },
-    /// A line starting with a word that is no statement.
-    UnknownStatement {
-        /// As written.
-        word: String,
-        /// The closest statement.
-        suggestion: Option<String>,
-        /// Every statement, when no suggestion is close.
-        all: &'static [&'static str],
-    },
-    /// An action after `at T` that is none.
-    UnknownAction {
-        /// As written.
-        word: String,
-        /// The closest action.
-        suggestion: Option<String>,
-        /// Every action, when no suggestion is close.
-        all: &'static [&'static str],
-    },
-    /// Not a duration.
-    NotADuration {
-        /// As written.
-        word: String,
-    },
-    /// Not a QoS.
-    NotAQos {
-        /// As written.
-        word: String,
-    },
-    /// `with NAME VALUE` naming no property a PUBLISH may be given.
-    UnknownProperty {
-        /// As written.
-        word: String,
-        /// The closest property name.
-        suggestion: Option<String>,
-    },
-    /// `with NAME VALUE` refused by the reader `mosquitto_pub -D publish`
-    /// uses: not on a PUBLISH, a bad number, a forbidden value, given twice...
-    Property(PropertyError),
-    /// `with user-property WORD` where WORD is not `NAME=VALUE`.
-    NotNameValue {
-        /// As written.
-        word: String,
-    },
-    /// `with` properties on a node that does not speak MQTT 5.0.
-    PropertiesNeedV5 {
-        /// The node.
-        node: String,
-    },
-    /// `with` properties on an ESP32 that publishes no readings.
-    PropertiesWithoutReadings {
-        /// The node.
-        node: String,
-    },
-}
-
-/// The property names `with` takes on a PUBLISH, as `mosquitto_pub -D
-/// publish` names them (a unit test keeps it equal to the properties table).
-pub const PUBLISH_PROPERTIES: &[&str] = &[
-    "payload-format-indicator",
-    "message-expiry-interval",
-    "content-type",
-    "response-topic",
-    "correlation-data",
-    "topic-alias",
-    "user-property",
-];
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Problem::UnknownNode { name, suggestion } => {
-                write!(f, "unknown node '{name}'")?;
-                match suggestion {
-                    Some(s) => write!(f, " (did you mean '{s}'?)"),
-                    None => Ok(()),
-                }
-            }
-            Problem::UnknownStatement {
-                word,
-                suggestion: Some(s),
-                ..
-            } => write!(f, "unknown statement '{word}' (did you mean '{s}'?)"),
-            Problem::UnknownStatement { word, all, .. } => write!(
-                f,
-                "unknown statement '{word}'; a line starts with one of: {}",
-                all.join(", ")
-            ),
-            Problem::UnknownAction {
-                word,
-                suggestion: Some(s),
-                ..
-            } => write!(f, "unknown action '{word}' (did you mean '{s}'?)"),
-            Problem::UnknownAction { word, all, .. } => write!(
-                f,
-                "unknown action '{word}'; write 'NODE: COMMAND' or one of: {}",
-                all.join(", ")
-            ),
-            Problem::NotADuration { word } => {
-                write!(
-                    f,
-                    "'{word}' is not a duration (write e.g. 5s, 250ms, 1m30s)"
-                )
-            }
-            Problem::NotAQos { word } => write!(f, "QoS must be 0, 1 or 2, not '{word}'"),
-            Problem::UnknownProperty { word, suggestion } => {
-                write!(f, "unknown property '{word}'")?;
-                match suggestion {
-                    Some(s) => write!(f, " (did you mean '{s}'?)"),
-                    None => write!(f, "; a PUBLISH takes: {}", PUBLISH_PROPERTIES.join(", ")),
-                }
-            }
-            Problem::Property(e) => write!(f, "{e}"),
-            Problem::NotNameValue { word } => {
-                write!(f, "'{word}' is not NAME=VALUE (write e.g. unit=C)")
-            }
-            Problem::PropertiesNeedV5 { node } => write!(
-                f,
-                "'{node}' speaks MQTT 3.1.1, which has no properties: give it 'version 5'"
-            ),
-            Problem::PropertiesWithoutReadings { node } => write!(
-                f,
-                "'with' puts properties on each reading, and '{node}' makes none: give it 'topic TOPIC every D'"
-            ),
-        }
-    }
+    /// What is wrong, as data (its `Display` is core's English).
+    pub problem: Problem,
 }
 
 impl ScenarioError {
     /// An error at a position.
-    pub fn new(line: usize, column: usize, message: impl Into<String>) -> Self {
+    pub fn new(line: usize, column: usize, problem: Problem) -> Self {
         ScenarioError {
             line,
             column,
-            message: message.into(),
-            problem: None,
-        }
-    }
-
-    /// An error at a position that is one of the typed [`Problem`]s.
-    pub fn typed(line: usize, column: usize, problem: Problem) -> Self {
-        ScenarioError {
-            line,
-            column,
-            message: problem.to_string(),
-            problem: Some(problem),
+            problem,
         }
     }
 }
@@ -183,7 +32,7 @@ impl fmt::Display for ScenarioError {
         write!(
             f,
             "line {}, column {}: {}",
-            self.line, self.column, self.message
+            self.line, self.column, self.problem
         )
     }
 }
@@ -247,7 +96,7 @@ mod tests {
     fn the_publish_properties_are_the_tools_own() {
         assert_eq!(
             crate::tools::props::publish_property_names(),
-            PUBLISH_PROPERTIES
+            super::super::problem::PUBLISH_PROPERTIES
         );
     }
 
@@ -256,7 +105,14 @@ mod tests {
         assert_eq!(suggest("sensr1", ["sensor1", "sub1"]), Some("sensor1"));
         assert_eq!(suggest("xyz", ["sensor1", "sub1"]), None);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
-        let e = ScenarioError::new(4, 12, "unknown node 'sensr1' (did you mean 'sensor1'?)");
+        let e = ScenarioError::new(
+            4,
+            12,
+            Problem::UnknownNode {
+                name: "sensr1".into(),
+                suggestion: Some("sensor1".into()),
+            },
+        );
         assert_eq!(
             e.to_string(),
             "line 4, column 12: unknown node 'sensr1' (did you mean 'sensor1'?)"

@@ -6,7 +6,7 @@
 //! `at 5s sub1: mosquitto_sub ...` everything after the colon is kept as raw text
 //! for the command-line parser, which does its own quoting.
 
-use super::errors::ScenarioError;
+use super::errors::{Problem, ScenarioError};
 
 /// What a token is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,11 +64,7 @@ pub fn lex_line(line_no: usize, line: &str) -> Result<Vec<Token>, ScenarioError>
             loop {
                 match chars.get(i) {
                     None => {
-                        return Err(ScenarioError::new(
-                            line_no,
-                            column,
-                            "this string has no closing quote",
-                        ))
+                        return Err(ScenarioError::new(line_no, column, Problem::UnclosedQuote))
                     }
                     Some('"') => {
                         i += 1;
@@ -82,7 +78,7 @@ pub fn lex_line(line_no: usize, line: &str) -> Result<Vec<Token>, ScenarioError>
                                 return Err(ScenarioError::new(
                                     line_no,
                                     column,
-                                    "this string has no closing quote",
+                                    Problem::UnclosedQuote,
                                 ))
                             }
                         }

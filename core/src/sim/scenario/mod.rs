@@ -108,15 +108,18 @@ pub mod ast;
 pub mod build;
 pub mod errors;
 pub mod expect;
+pub mod expected;
 pub mod lexer;
 pub mod params;
 pub mod parser;
+pub mod problem;
 pub mod units;
 
 pub use ast::Scenario;
-pub use errors::{Problem, ScenarioError, ScenarioErrors};
+pub use errors::{ScenarioError, ScenarioErrors};
 pub use expect::ExpectResult;
 pub use parser::{parse, parse_with};
+pub use problem::{Expected, Incomplete, ModelForm, Problem, Vocabulary};
 
 use super::trace::TraceMode;
 use super::world::World;

@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 
-use super::errors::ScenarioError;
+use super::errors::{Problem, ScenarioError};
 use super::lexer::{lex_line, Tok};
 
 /// A declared variable.
@@ -55,7 +55,7 @@ pub(super) fn read_param(line_no: usize, raw: &str) -> Result<Option<Param>, Sce
                 return Err(ScenarioError::new(
                     line_no,
                     t.column,
-                    "expected the variable's name here (param qos 0 1 2)",
+                    Problem::VariableNameMissing { at_end: false },
                 ))
             }
         },
@@ -63,7 +63,7 @@ pub(super) fn read_param(line_no: usize, raw: &str) -> Result<Option<Param>, Sce
             return Err(ScenarioError::new(
                 line_no,
                 end_col,
-                "expected the variable's name and its values (param qos 0 1 2)",
+                Problem::VariableNameMissing { at_end: true },
             ))
         }
     };
@@ -71,7 +71,7 @@ pub(super) fn read_param(line_no: usize, raw: &str) -> Result<Option<Param>, Sce
         return Err(ScenarioError::new(
             line_no,
             col,
-            format!("'{name}' is not a variable name: a letter, then letters, digits or '_'"),
+            Problem::BadVariableName { name },
         ));
     }
     let mut values = Vec::new();
@@ -82,7 +82,7 @@ pub(super) fn read_param(line_no: usize, raw: &str) -> Result<Option<Param>, Sce
                 return Err(ScenarioError::new(
                     line_no,
                     t.column,
-                    "a variable's values are words or quoted strings",
+                    Problem::BadVariableValue,
                 ))
             }
         }
@@ -91,7 +91,7 @@ pub(super) fn read_param(line_no: usize, raw: &str) -> Result<Option<Param>, Sce
         return Err(ScenarioError::new(
             line_no,
             end_col,
-            format!("'{name}' needs at least one value (param {name} 0 1 2)"),
+            Problem::VariableWithoutValues { name },
         ));
     }
     Ok(Some(Param {

@@ -6,6 +6,7 @@ use crate::client::cli::parse_command_line;
 use crate::codec::QoS;
 use crate::sim::scenario::ast::*;
 use crate::sim::scenario::errors::{suggest, Problem};
+use crate::sim::scenario::expected::{Expected, Vocabulary};
 use crate::sim::scenario::lexer::{Tok, Token};
 use crate::time::Instant;
 
@@ -14,6 +15,31 @@ use super::fault::fault;
 use super::options::{conn_opt, link_opt, LINK_OPTIONS};
 use super::properties::with_property;
 use super::ACTIONS;
+
+/// The words a `connect` action takes.
+const CONNECT_OPTIONS: &[&str] = &[
+    "id",
+    "keepalive",
+    "persistent",
+    "clean",
+    "user",
+    "will",
+    "version",
+    "session-expiry",
+    "receive-maximum",
+    "topic-alias-maximum",
+    "reconnect",
+];
+
+/// A word that is none of `all`, with the closest if it is likely a typo.
+pub(super) fn unknown(what: Vocabulary, word: &str, all: &[&'static str]) -> Problem {
+    Problem::UnknownWord {
+        what,
+        word: word.to_owned(),
+        suggestion: suggest(word, all.iter().copied()).map(str::to_owned),
+        all: all.to_vec(),
+    }
+}
 
 pub(super) fn timed(c: &mut Cur, at: Instant) -> R<ActionSpec> {
     if let Some(Token {
@@ -25,9 +51,8 @@ pub(super) fn timed(c: &mut Cur, at: Instant) -> R<ActionSpec> {
         column,
     }) = c.toks.get(c.pos)
     {
-        if let Err(e) = parse_command_line(text) {
-            let msg = e.to_string().replace('\n', " ");
-            return c.err(*text_column, msg);
+        if let Err(error) = parse_command_line(text) {
+            return c.fail(*text_column, Problem::BadCommand { error });
         }
         return Ok(ActionSpec::Command {
             node: NameRef {
@@ -38,12 +63,12 @@ pub(super) fn timed(c: &mut Cur, at: Instant) -> R<ActionSpec> {
             line: text.clone(),
         });
     }
-    let (a, col) = c.word("an action such as 'kill sensor1' or 'sub1: mosquitto_sub ...'")?;
+    let (a, col) = c.word(Expected::Action)?;
     let spec = match a.as_str() {
-        "kill" => ActionSpec::Kill(c.name("a node")?),
-        "halfopen" => ActionSpec::HalfOpen(c.name("a node")?),
+        "kill" => ActionSpec::Kill(c.name(Expected::Node)?),
+        "halfopen" => ActionSpec::HalfOpen(c.name(Expected::Node)?),
         "partition" => {
-            let n = c.name("a node")?;
+            let n = c.name(Expected::Node)?;
             let d = if c.eat("for") {
                 Some(c.duration()?)
             } else {
@@ -51,51 +76,40 @@ pub(super) fn timed(c: &mut Cur, at: Instant) -> R<ActionSpec> {
             };
             ActionSpec::Partition(n, d)
         }
-        "heal" => ActionSpec::Heal(c.name("a node")?),
+        "heal" => ActionSpec::Heal(c.name(Expected::Node)?),
         "link" => {
-            let n = c.name("a node")?;
+            let n = c.name(Expected::Node)?;
             let mut change = LinkChange::default();
             while !c.at_end() {
-                let (opt, oc) = c.word("a link option")?;
+                let (opt, oc) = c.word(Expected::LinkOption)?;
                 if link_opt(c, &opt, &mut change)? {
                     continue;
                 }
-                return match suggest(&opt, LINK_OPTIONS.iter().copied()) {
-                    Some(s) => c.err(
-                        oc,
-                        format!("unknown link option '{opt}' (did you mean '{s}'?)"),
-                    ),
-                    None => c.err(
-                        oc,
-                        format!("unknown link option '{opt}' ({})", LINK_OPTIONS.join(", ")),
-                    ),
-                };
+                return c.fail(oc, unknown(Vocabulary::LinkOption, &opt, LINK_OPTIONS));
             }
             if change.is_empty() {
-                return c.err(
+                return c.fail(
                     c.end_col,
-                    format!(
-                        "say what changes: link {} latency 300ms loss 10% (options: {})",
-                        n.name,
-                        LINK_OPTIONS.join(", ")
-                    ),
+                    Problem::LinkChangesNothing {
+                        node: n.name.clone(),
+                    },
                 );
             }
             ActionSpec::Link(n, change)
         }
-        "restart" => ActionSpec::Restart(c.name("a broker")?),
-        "stop" | "ctrl-c" => ActionSpec::Stop(c.name("a node")?),
+        "restart" => ActionSpec::Restart(c.name(Expected::Broker)?),
+        "stop" | "ctrl-c" => ActionSpec::Stop(c.name(Expected::Node)?),
         "wifi-drop" => {
-            let n = c.name("a node")?;
+            let n = c.name(Expected::Node)?;
             c.keyword("for")?;
             ActionSpec::WifiDrop(n, c.duration()?)
         }
         "connect" => {
-            let n = c.name("a node")?;
+            let n = c.name(Expected::Node)?;
             let mut conn = ConnSpec::default();
             let mut reconnect = None;
             while !c.at_end() {
-                let (opt, oc) = c.word("a connect option")?;
+                let (opt, oc) = c.word(Expected::ConnectOption)?;
                 if conn_opt(c, &opt, &mut conn)? {
                     continue;
                 }
@@ -103,15 +117,18 @@ pub(super) fn timed(c: &mut Cur, at: Instant) -> R<ActionSpec> {
                     reconnect = Some(c.duration()?);
                     continue;
                 }
-                return c.err(oc, format!("unknown connect option '{opt}' (id, keepalive, persistent, clean, user, will, version, session-expiry, receive-maximum, topic-alias-maximum, reconnect)"));
+                return c.fail(
+                    oc,
+                    unknown(Vocabulary::ConnectOption, &opt, CONNECT_OPTIONS),
+                );
             }
             ActionSpec::Connect(n, conn, reconnect)
         }
-        "disconnect" => ActionSpec::Disconnect(c.name("a node")?),
+        "disconnect" => ActionSpec::Disconnect(c.name(Expected::Node)?),
         "publish" => {
-            let n = c.name("a node")?;
+            let n = c.name(Expected::Node)?;
             let t = c.topic(false)?;
-            let p = c.text("a payload")?;
+            let p = c.text(Expected::Payload)?;
             let mut qos = QoS::AtMostOnce;
             let mut retain = false;
             let mut properties = WithProperties::default();
@@ -124,7 +141,12 @@ pub(super) fn timed(c: &mut Cur, at: Instant) -> R<ActionSpec> {
                 } else if c.eat("with") {
                     with_property(c, col, &mut properties)?;
                 } else {
-                    return c.err(col, "expected 'qos N', 'retain' or 'with PROPERTY VALUE'");
+                    return c.fail(
+                        col,
+                        Problem::NoneOf {
+                            words: &["qos N", "retain", "with PROPERTY VALUE"],
+                        },
+                    );
                 }
             }
             ActionSpec::Publish(PublishSpec {
@@ -137,7 +159,7 @@ pub(super) fn timed(c: &mut Cur, at: Instant) -> R<ActionSpec> {
             })
         }
         "subscribe" => {
-            let n = c.name("a node")?;
+            let n = c.name(Expected::Node)?;
             let f = c.topic(true)?;
             let q = if c.eat("qos") {
                 c.qos()?
@@ -147,7 +169,7 @@ pub(super) fn timed(c: &mut Cur, at: Instant) -> R<ActionSpec> {
             ActionSpec::Subscribe(n, f, q)
         }
         "unsubscribe" => {
-            let n = c.name("a node")?;
+            let n = c.name(Expected::Node)?;
             ActionSpec::Unsubscribe(n, c.topic(true)?)
         }
         "fault" => {

@@ -3,7 +3,10 @@
 use crate::broker::{Access, AclRule, AclSubject, BrokerConfig};
 use crate::sim::link::LinkParams;
 use crate::sim::scenario::ast::*;
-use crate::sim::scenario::errors::suggest;
+use crate::sim::scenario::errors::Problem;
+use crate::sim::scenario::expected::{Expected, Vocabulary};
+
+use super::action::unknown;
 
 use super::cursor::{Cur, R};
 
@@ -39,57 +42,50 @@ pub(super) const BROKER_OPTIONS: &[&str] = &[
 ];
 
 pub(super) fn broker(c: &mut Cur, sc: &mut Scenario) -> R<()> {
-    let name = c.name("a broker name")?;
+    let name = c.name(Expected::BrokerName)?;
     let mut cfg = BrokerConfig::default();
     while !c.at_end() {
-        let (opt, col) = c.word("a broker option")?;
+        let (opt, col) = c.word(Expected::BrokerOption)?;
         match opt.as_str() {
-            "port" => cfg.listener_port = c.number("a port number")?,
+            "port" => cfg.listener_port = c.number(Expected::Port)?,
             "user" => {
-                let u = c.text("a user name")?;
-                let p = c.text("a password")?;
+                let u = c.text(Expected::UserName)?;
+                let p = c.text(Expected::Password)?;
                 cfg.users.insert(u, p.into_bytes());
             }
             "no-anonymous" => cfg.allow_anonymous = false,
-            "reject-id" => cfg.rejected_client_ids.push(c.text("a client id")?),
-            "max-connections" => cfg.max_connections = Some(c.number("a number")?),
-            "max-queued" => cfg.max_queued_messages = c.number("a number")?,
+            "reject-id" => cfg.rejected_client_ids.push(c.text(Expected::ClientId)?),
+            "max-connections" => cfg.max_connections = Some(c.number(Expected::Number)?),
+            "max-queued" => cfg.max_queued_messages = c.number(Expected::Number)?,
             "queue-qos0" => cfg.queue_qos0 = true,
             "resend-timeout" => cfg.resend_timeout = Some(c.duration()?),
-            "max-packet" => cfg.max_packet_size = c.number("a size in bytes")?,
-            "max-queued-bytes" => cfg.max_queued_bytes = c.number("a size in bytes")?,
-            "max-inflight" => cfg.max_inflight_messages = c.number("a number")?,
-            "max-inflight-bytes" => cfg.max_inflight_bytes = c.number("a size in bytes")?,
-            "max-retained" => cfg.max_retained_messages = c.number("a number")?,
-            "max-retained-bytes" => cfg.max_retained_bytes = c.number("a size in bytes")?,
-            "max-subscriptions" => cfg.max_subscriptions_per_client = c.number("a number")?,
-            "max-topic-length" => cfg.max_topic_length = c.number("a size in bytes")?,
-            "max-topic-levels" => cfg.max_topic_levels = c.number("a number")?,
-            "max-per-address" => cfg.max_connections_per_address = c.number("a number")?,
+            "max-packet" => cfg.max_packet_size = c.number(Expected::Bytes)?,
+            "max-queued-bytes" => cfg.max_queued_bytes = c.number(Expected::Bytes)?,
+            "max-inflight" => cfg.max_inflight_messages = c.number(Expected::Number)?,
+            "max-inflight-bytes" => cfg.max_inflight_bytes = c.number(Expected::Bytes)?,
+            "max-retained" => cfg.max_retained_messages = c.number(Expected::Number)?,
+            "max-retained-bytes" => cfg.max_retained_bytes = c.number(Expected::Bytes)?,
+            "max-subscriptions" => cfg.max_subscriptions_per_client = c.number(Expected::Number)?,
+            "max-topic-length" => cfg.max_topic_length = c.number(Expected::Bytes)?,
+            "max-topic-levels" => cfg.max_topic_levels = c.number(Expected::Number)?,
+            "max-per-address" => cfg.max_connections_per_address = c.number(Expected::Number)?,
             "hold-acks" => cfg.hold_acks = true,
             "v5-only" => cfg.v5.only = true,
             "receive-maximum" => {
                 let col = c.col();
-                cfg.v5.receive_maximum = c.number("a number from 1 to 65535")?;
+                cfg.v5.receive_maximum = c.number(Expected::OneTo65535)?;
                 if cfg.v5.receive_maximum == 0 {
-                    return c.err(col, "Receive Maximum 0 is a protocol error (MQTT 5.0 §3.2.2.3.3): write 1 to 65535");
+                    return c.fail(col, Problem::ReceiveMaximumZero);
                 }
             }
-            "topic-alias-maximum" => cfg.v5.topic_alias_maximum = c.number("a number")?,
-            "server-keepalive" => {
-                cfg.v5.server_keep_alive = Some(c.number("a keep alive in seconds")?)
-            }
+            "topic-alias-maximum" => cfg.v5.topic_alias_maximum = c.number(Expected::Number)?,
+            "server-keepalive" => cfg.v5.server_keep_alive = Some(c.number(Expected::KeepAlive)?),
             "maximum-qos" => {
                 let col = c.col();
-                cfg.v5.maximum_qos = match c.number::<u8>("a QoS, 0 or 1")? {
+                cfg.v5.maximum_qos = match c.number::<u8>(Expected::BrokerQos)? {
                     0 => crate::codec::QoS::AtMostOnce,
                     1 => crate::codec::QoS::AtLeastOnce,
-                    _ => {
-                        return c.err(
-                            col,
-                            "a broker's Maximum QoS is 0 or 1 (2 is the default, unannounced)",
-                        )
-                    }
+                    _ => return c.fail(col, Problem::BrokerMaximumQos),
                 };
             }
             "no-retain" => cfg.v5.retain_available = false,
@@ -100,8 +96,8 @@ pub(super) fn broker(c: &mut Cur, sc: &mut Scenario) -> R<()> {
                 cfg.sys_interval = (!d.is_zero()).then_some(d);
             }
             "scram-user" => {
-                let u = c.text("a user name")?;
-                let p = c.text("a password")?;
+                let u = c.text(Expected::UserName)?;
+                let p = c.text(Expected::Password)?;
                 // mqttlab broker draws a random salt; a scenario replays, so
                 // its salt follows from the broker's and the user's names.
                 let salt = scram_salt(&name.name, &u);
@@ -109,12 +105,9 @@ pub(super) fn broker(c: &mut Cur, sc: &mut Scenario) -> R<()> {
                     .add_scram_user(&u, p.as_bytes(), &salt, SCRAM_ITERATIONS);
             }
             other => {
-                return c.err(
+                return c.fail(
                     col,
-                    format!(
-                        "unknown broker option '{other}' (options: {})",
-                        BROKER_OPTIONS.join(", ")
-                    ),
+                    unknown(Vocabulary::BrokerOption, other, BROKER_OPTIONS),
                 )
             }
         }
@@ -157,23 +150,13 @@ pub(super) const ACL_ACCESS: &[&str] = &["read", "write", "readwrite", "deny"];
 /// rules are checked in the order written, the first that speaks deciding
 /// (`broker/acl.rs`).
 pub(super) fn acl(c: &mut Cur) -> R<AclSpec> {
-    let broker = c.name("a broker name")?;
-    let (kind, kc) = c.word("who the rule is for: user NAME, client ID or anyone")?;
+    let broker = c.name(Expected::BrokerName)?;
+    let (kind, kc) = c.word(Expected::AclSubject)?;
     let who = match kind.as_str() {
-        "user" => AclSubject::User(c.text("a user name")?),
-        "client" | "clientid" => AclSubject::Client(c.text("a client id")?),
+        "user" => AclSubject::User(c.text(Expected::UserName)?),
+        "client" | "clientid" => AclSubject::Client(c.text(Expected::ClientId)?),
         "anyone" => AclSubject::Anyone,
-        other => {
-            let hint = suggest(other, ACL_SUBJECTS.iter().copied())
-                .map(|s| format!(" (did you mean '{s}'?)"))
-                .unwrap_or_default();
-            return c.err(
-                kc,
-                format!(
-                    "an ACL rule is for 'user NAME', 'client ID' or 'anyone', not '{other}'{hint}"
-                ),
-            );
-        }
+        other => return c.fail(kc, unknown(Vocabulary::AclSubject, other, ACL_SUBJECTS)),
     };
     let example = |who: &AclSubject| {
         let w = match who {
@@ -186,16 +169,13 @@ pub(super) fn acl(c: &mut Cur) -> R<AclSpec> {
     let tc = c.col();
     match c.peek_word() {
         Some("topic") => c.pos += 1,
-        Some("pattern") => {
-            return c.err(
-                tc,
-                "'pattern' rules (with %c and %u) are not supported; write 'topic' with the user or client named",
-            )
-        }
+        Some("pattern") => return c.fail(tc, Problem::AclPattern),
         _ => {
-            return c.err(
+            return c.fail(
                 tc,
-                format!("expected 'topic', as in mosquitto's acl_file: {}", example(&who)),
+                Problem::AclTopicMissing {
+                    example: example(&who),
+                },
             )
         }
     }
@@ -205,15 +185,7 @@ pub(super) fn acl(c: &mut Cur) -> R<AclSpec> {
         // A misspelt access word followed by a filter, not a one-word filter.
         None if c.toks.len() > c.pos + 1 => {
             let w = c.peek_word().unwrap_or_default();
-            let hint = suggest(w, ACL_ACCESS.iter().copied())
-                .map(|s| format!(" (did you mean '{s}'?)"))
-                .unwrap_or_default();
-            return c.err(
-                ac,
-                format!(
-                    "unknown access '{w}'{hint}; write read, write, readwrite or deny, then the topic"
-                ),
-            );
+            return c.fail(ac, unknown(Vocabulary::Access, w, ACL_ACCESS));
         }
         None => None,
     };
@@ -222,8 +194,15 @@ pub(super) fn acl(c: &mut Cur) -> R<AclSpec> {
     }
     let fc = c.col();
     let filter = c.topic(true)?;
-    let filter = crate::topic::TopicFilter::new(&filter)
-        .or_else(|e| c.err(fc, format!("'{filter}' is not a valid topic: {e}")))?;
+    let filter = crate::topic::TopicFilter::new(&filter).or_else(|error| {
+        c.fail(
+            fc,
+            Problem::BadTopic {
+                topic: filter.clone(),
+                error,
+            },
+        )
+    })?;
     c.finish()?;
     Ok(AclSpec {
         broker,
@@ -302,7 +281,7 @@ mod tests {
         let (line, col, msg) = err("broker b prot 1884");
         assert_eq!((line, col), (1, 10));
         assert!(
-            msg.starts_with("unknown broker option 'prot' (options: port,"),
+            msg.starts_with("unknown broker option 'prot' (port, user,"),
             "{msg}"
         );
         assert_eq!(

@@ -6,6 +6,7 @@ use core::time::Duration;
 use crate::codec::QoS;
 use crate::sim::scenario::ast::*;
 use crate::sim::scenario::errors::{Problem, ScenarioError};
+use crate::sim::scenario::expected::Expected;
 use crate::sim::scenario::lexer::{Tok, Token};
 use crate::sim::scenario::units::parse_duration;
 use crate::time::Instant;
@@ -21,11 +22,8 @@ pub(super) struct Cur<'a> {
 pub(super) type R<T> = Result<T, ScenarioError>;
 
 impl<'a> Cur<'a> {
-    pub(super) fn err<T>(&self, column: usize, msg: impl Into<String>) -> R<T> {
-        Err(ScenarioError::new(self.line, column, msg))
-    }
     pub(super) fn fail<T>(&self, column: usize, problem: Problem) -> R<T> {
-        Err(ScenarioError::typed(self.line, column, problem))
+        Err(ScenarioError::new(self.line, column, problem))
     }
     pub(super) fn col(&self) -> usize {
         self.toks.get(self.pos).map_or(self.end_col, |t| t.column)
@@ -47,7 +45,20 @@ impl<'a> Cur<'a> {
             false
         }
     }
-    pub(super) fn word(&mut self, what: &str) -> R<(String, usize)> {
+    /// "Expected WHAT" where the cursor is: at the next token, or past the end.
+    fn missing<T>(&self, what: Expected) -> R<T> {
+        match self.toks.get(self.pos) {
+            Some(t) => self.fail(
+                t.column,
+                Problem::Missing {
+                    what,
+                    at_end: false,
+                },
+            ),
+            None => self.fail(self.end_col, Problem::Missing { what, at_end: true }),
+        }
+    }
+    pub(super) fn word(&mut self, what: Expected) -> R<(String, usize)> {
         match self.toks.get(self.pos) {
             Some(Token {
                 tok: Tok::Word(w),
@@ -56,23 +67,23 @@ impl<'a> Cur<'a> {
                 self.pos += 1;
                 Ok((w.clone(), *column))
             }
-            Some(t) => self.err(t.column, format!("expected {what} here")),
-            None => self.err(
-                self.end_col,
-                format!("expected {what} at the end of the line"),
+            _ => self.missing(what),
+        }
+    }
+    pub(super) fn keyword(&mut self, kw: &'static str) -> R<()> {
+        match self.word(Expected::Word(kw))? {
+            (w, _) if w == kw => Ok(()),
+            (w, c) => self.fail(
+                c,
+                Problem::WrongWord {
+                    expected: kw,
+                    found: w,
+                },
             ),
         }
     }
-    pub(super) fn keyword(&mut self, kw: &str) -> R<()> {
-        let col = self.col();
-        match self.word(&format!("'{kw}'")) {
-            Ok((w, _)) if w == kw => Ok(()),
-            Ok((w, c)) => self.err(c, format!("expected '{kw}', found '{w}'")),
-            Err(_) => self.err(col, format!("expected '{kw}'")),
-        }
-    }
     /// A quoted string, or a bare word.
-    pub(super) fn text(&mut self, what: &str) -> R<String> {
+    pub(super) fn text(&mut self, what: Expected) -> R<String> {
         match self.toks.get(self.pos) {
             Some(Token {
                 tok: Tok::Str(s) | Tok::Word(s),
@@ -81,14 +92,10 @@ impl<'a> Cur<'a> {
                 self.pos += 1;
                 Ok(s.clone())
             }
-            Some(t) => self.err(t.column, format!("expected {what} here")),
-            None => self.err(
-                self.end_col,
-                format!("expected {what} at the end of the line"),
-            ),
+            _ => self.missing(what),
         }
     }
-    pub(super) fn name(&mut self, what: &str) -> R<NameRef> {
+    pub(super) fn name(&mut self, what: Expected) -> R<NameRef> {
         let (name, column) = self.word(what)?;
         Ok(NameRef {
             name,
@@ -97,7 +104,7 @@ impl<'a> Cur<'a> {
         })
     }
     pub(super) fn duration(&mut self) -> R<Duration> {
-        let (w, c) = self.word("a duration such as 5s or 250ms")?;
+        let (w, c) = self.word(Expected::Duration)?;
         parse_duration(&w).map_or_else(
             || self.fail(c, Problem::NotADuration { word: w.clone() }),
             Ok,
@@ -106,20 +113,27 @@ impl<'a> Cur<'a> {
     pub(super) fn time(&mut self) -> R<Instant> {
         Ok(Instant::ZERO + self.duration()?)
     }
-    pub(super) fn number<T: core::str::FromStr>(&mut self, what: &str) -> R<T> {
+    pub(super) fn number<T: core::str::FromStr>(&mut self, what: Expected) -> R<T> {
         let (w, c) = self.word(what)?;
-        w.parse::<T>()
-            .or_else(|_| self.err(c, format!("'{w}' is not {what}")))
+        w.parse::<T>().or_else(|_| {
+            self.fail(
+                c,
+                Problem::NotA {
+                    word: w.clone(),
+                    what,
+                },
+            )
+        })
     }
-    pub(super) fn float(&mut self, what: &str) -> R<f64> {
+    pub(super) fn float(&mut self, what: Expected) -> R<f64> {
         let (w, c) = self.word(what)?;
         match w.parse::<f64>() {
             Ok(v) if v.is_finite() => Ok(v),
-            _ => self.err(c, format!("'{w}' is not {what}")),
+            _ => self.fail(c, Problem::NotA { word: w, what }),
         }
     }
     pub(super) fn qos(&mut self) -> R<QoS> {
-        let (w, c) = self.word("a QoS (0, 1 or 2)")?;
+        let (w, c) = self.word(Expected::Qos)?;
         w.parse::<u8>()
             .ok()
             .and_then(QoS::from_u8)
@@ -127,7 +141,11 @@ impl<'a> Cur<'a> {
     }
     pub(super) fn topic(&mut self, filter: bool) -> R<String> {
         let col = self.col();
-        let t = self.text(if filter { "a topic filter" } else { "a topic" })?;
+        let t = self.text(if filter {
+            Expected::TopicFilter
+        } else {
+            Expected::Topic
+        })?;
         let check = if filter {
             crate::topic::validate_filter(&t)
         } else {
@@ -135,20 +153,20 @@ impl<'a> Cur<'a> {
         };
         match check {
             Ok(()) => Ok(t),
-            Err(e) => self.err(col, format!("'{t}' is not a valid topic: {e}")),
+            Err(error) => self.fail(col, Problem::BadTopic { topic: t, error }),
         }
     }
     pub(super) fn finish(&self) -> R<()> {
         match self.toks.get(self.pos) {
             None => Ok(()),
             Some(t) => {
-                let what = match &t.tok {
+                let token = match &t.tok {
                     Tok::Word(w) => format!("'{w}'"),
                     Tok::Str(s) => format!("\"{s}\""),
                     Tok::Arrow => "'->'".into(),
                     Tok::Command { node, .. } => format!("'{node}:'"),
                 };
-                self.err(t.column, format!("unexpected {what}"))
+                self.fail(t.column, Problem::Unexpected { token })
             }
         }
     }

@@ -8,28 +8,32 @@ use crate::sim::node::{Esp32Profile, ValueModel};
 use crate::sim::scenario::ast::*;
 use crate::sim::scenario::lexer::Tok;
 
+use crate::sim::scenario::errors::Problem;
+use crate::sim::scenario::expected::{Expected, Incomplete, Vocabulary};
+
+use super::action::unknown;
 use super::cursor::{Cur, R};
 use super::model::model;
 use super::options::{check_v5_options, conn_opt, link_opt, period};
 use super::properties::with_property;
-use crate::sim::scenario::errors::Problem;
+
+fn arrow(statement: &str, name: &str) -> Problem {
+    Problem::ArrowMissing {
+        statement: statement.to_owned(),
+        name: name.to_owned(),
+    }
+}
 
 pub(super) fn device(c: &mut Cur, sc: &mut Scenario, kw: &str) -> R<()> {
-    let name = c.name("a node name")?;
+    let name = c.name(Expected::NodeName)?;
     if !c.at_end() && !matches!(c.toks.get(c.pos).map(|t| &t.tok), Some(Tok::Arrow)) {
-        return c.err(
-            c.col(),
-            format!("expected '->' and a broker: {kw} {} -> broker1", name.name),
-        );
+        return c.fail(c.col(), arrow(kw, &name.name));
     }
     if c.at_end() {
-        return c.err(
-            c.end_col,
-            format!("expected '->' and a broker: {kw} {} -> broker1", name.name),
-        );
+        return c.fail(c.end_col, arrow(kw, &name.name));
     }
     c.pos += 1;
-    let broker = c.name("a broker name")?;
+    let broker = c.name(Expected::BrokerName)?;
     let mut link = LinkChange::default();
     let mut conn = ConnSpec::default();
     let mut kind = match kw {
@@ -70,7 +74,7 @@ pub(super) fn device(c: &mut Cur, sc: &mut Scenario, kw: &str) -> R<()> {
     let mut have_profile = false;
     let mut esp_qos = QoS::AtMostOnce;
     while !c.at_end() {
-        let (opt, col) = c.word("an option")?;
+        let (opt, col) = c.word(Expected::DeviceOption)?;
         if link_opt(c, &opt, &mut link)? || conn_opt(c, &opt, &mut conn)? {
             continue;
         }
@@ -116,11 +120,11 @@ pub(super) fn device(c: &mut Cur, sc: &mut Scenario, kw: &str) -> R<()> {
                 true
             }
             (NodeKind::Controller { setpoint, .. }, "setpoint") => {
-                *setpoint = c.float("a temperature")?;
+                *setpoint = c.float(Expected::Temperature)?;
                 true
             }
             (NodeKind::Controller { hysteresis, .. }, "hysteresis") => {
-                *hysteresis = c.float("a number")?;
+                *hysteresis = c.float(Expected::Number)?;
                 true
             }
             (NodeKind::Responder { topic, .. }, "topic") => {
@@ -128,7 +132,7 @@ pub(super) fn device(c: &mut Cur, sc: &mut Scenario, kw: &str) -> R<()> {
                 true
             }
             (NodeKind::Responder { reply, .. }, "reply") => {
-                *reply = c.text("the answer's payload")?;
+                *reply = c.text(Expected::ReplyPayload)?;
                 true
             }
             (NodeKind::Responder { qos, .. }, "qos") => {
@@ -136,17 +140,19 @@ pub(super) fn device(c: &mut Cur, sc: &mut Scenario, kw: &str) -> R<()> {
                 true
             }
             (NodeKind::Esp32 { profile, .. }, "profile") => {
-                let (p, pc) = c.word("a profile")?;
+                let (p, pc) = c.word(Expected::Profile)?;
                 *profile = match p.as_str() {
                     "pubsubclient" => Esp32Profile::PubSubClient { buffer: 256 },
                     "pubsubclient-128" => Esp32Profile::PubSubClient { buffer: 128 },
                     "esp-idf" => Esp32Profile::EspIdf,
                     other => {
-                        return c.err(
+                        return c.fail(
                             pc,
-                            format!(
-                            "unknown profile '{other}' (pubsubclient, pubsubclient-128, esp-idf)"
-                        ),
+                            unknown(
+                                Vocabulary::Profile,
+                                other,
+                                &["pubsubclient", "pubsubclient-128", "esp-idf"],
+                            ),
                         )
                     }
                 };
@@ -181,7 +187,7 @@ pub(super) fn device(c: &mut Cur, sc: &mut Scenario, kw: &str) -> R<()> {
             }
             (NodeKind::Esp32 { announce, .. }, "announce") => {
                 let t = c.topic(false)?;
-                let p = c.text("a payload")?;
+                let p = c.text(Expected::Payload)?;
                 *announce = Some((t, p));
                 true
             }
@@ -192,7 +198,13 @@ pub(super) fn device(c: &mut Cur, sc: &mut Scenario, kw: &str) -> R<()> {
             _ => false,
         };
         if !handled {
-            return c.err(col, format!("'{opt}' is not an option of {kw}"));
+            return c.fail(
+                col,
+                Problem::NotAnOptionOf {
+                    option: opt,
+                    statement: kw.to_owned(),
+                },
+            );
         }
     }
     let properties = match &kind {
@@ -222,29 +234,21 @@ pub(super) fn device(c: &mut Cur, sc: &mut Scenario, kw: &str) -> R<()> {
     match &mut kind {
         NodeKind::Sensor { topic, every, .. } => {
             if topic.is_empty() || every.is_zero() {
-                return c.err(
-                    c.end_col,
-                    "a sensor needs 'topic TOPIC' and 'every DURATION'",
-                );
+                return c.fail(c.end_col, Problem::Incomplete(Incomplete::Sensor));
             }
         }
         NodeKind::Actuator { topic, .. } if topic.is_empty() => {
-            return c.err(c.end_col, "an actuator needs 'topic TOPIC'");
+            return c.fail(c.end_col, Problem::Incomplete(Incomplete::Actuator));
         }
         NodeKind::Responder { topic, .. } if topic.is_empty() => {
-            return c.err(c.end_col, "a responder needs 'topic FILTER reply PAYLOAD'");
+            return c.fail(c.end_col, Problem::Incomplete(Incomplete::Responder));
         }
         NodeKind::Responder { .. } => match conn.protocol {
             // Request/response is MQTT 5.0's: it speaks 5.0 unless told otherwise,
             // and cannot be told otherwise.
             None => conn.protocol = Some(crate::codec::Protocol::V5),
             Some(crate::codec::Protocol::V5) => {}
-            Some(_) => {
-                return c.err(
-                    c.end_col,
-                    "a responder answers on a request's Response Topic, which only MQTT 5.0 has: leave out 'version'",
-                )
-            }
+            Some(_) => return c.fail(c.end_col, Problem::ResponderNeedsV5),
         },
         NodeKind::Controller {
             input,
@@ -252,10 +256,7 @@ pub(super) fn device(c: &mut Cur, sc: &mut Scenario, kw: &str) -> R<()> {
             setpoint,
             ..
         } if input.is_empty() || output.is_empty() || setpoint.is_nan() => {
-            return c.err(
-                c.end_col,
-                "a controller needs 'input TOPIC output TOPIC setpoint VALUE'",
-            );
+            return c.fail(c.end_col, Problem::Incomplete(Incomplete::Controller));
         }
         NodeKind::Esp32 {
             sensor, profile, ..
@@ -263,28 +264,17 @@ pub(super) fn device(c: &mut Cur, sc: &mut Scenario, kw: &str) -> R<()> {
             if matches!(profile, Esp32Profile::PubSubClient { .. })
                 && conn.protocol == Some(crate::codec::Protocol::V5)
             {
-                return c.err(
-                    c.end_col,
-                    "PubSubClient speaks MQTT 3.1.1 only: 'version 5' needs profile esp-idf",
-                );
+                return c.fail(c.end_col, Problem::PubSubClientV5);
             }
             if !have_profile {
-                return c.err(
-                    c.end_col,
-                    "an esp32 needs 'profile pubsubclient|pubsubclient-128|esp-idf'",
-                );
+                return c.fail(c.end_col, Problem::Incomplete(Incomplete::Esp32Profile));
             }
             match esp_sensor {
                 (Some(t), Some(e), m) => {
                     *sensor = Some((t, e, m.unwrap_or(ValueModel::Constant(0.0)), esp_qos))
                 }
                 (None, None, None) => {}
-                _ => {
-                    return c.err(
-                        c.end_col,
-                        "an esp32 sensor needs both 'topic TOPIC' and 'every DURATION'",
-                    )
-                }
+                _ => return c.fail(c.end_col, Problem::Incomplete(Incomplete::Esp32Sensor)),
             }
         }
         _ => {}

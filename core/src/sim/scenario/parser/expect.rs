@@ -5,10 +5,12 @@
 use crate::codec::reason_codes::SubackReasonCode;
 use crate::codec::PacketType;
 use crate::sim::scenario::ast::*;
-use crate::sim::scenario::errors::suggest;
+use crate::sim::scenario::errors::{suggest, Problem};
+use crate::sim::scenario::expected::{Expected, Vocabulary};
 use crate::sim::scenario::lexer::Tok;
 use crate::time::Instant;
 
+use super::action::unknown;
 use super::cursor::{Cur, R};
 
 pub(super) fn window(c: &mut Cur, last_at: Instant, e: &mut Expect) -> R<bool> {
@@ -26,7 +28,7 @@ pub(super) fn window(c: &mut Cur, last_at: Instant, e: &mut Expect) -> R<bool> {
     } else if c.eat("once") {
         e.count = Count::Exactly(1);
     } else if c.eat("times") {
-        e.count = Count::Exactly(c.number("a count")?);
+        e.count = Count::Exactly(c.number(Expected::Count)?);
     } else {
         return Ok(false);
     }
@@ -36,43 +38,27 @@ pub(super) fn window(c: &mut Cur, last_at: Instant, e: &mut Expect) -> R<bool> {
 /// `with PROPERTY VALUE` after `receives`: an MQTT 5.0 property the message
 /// carries.
 fn property_match(c: &mut Cur) -> R<PropertyMatch> {
-    let (w, wc) = c.word("a property: user-property, response-topic, correlation-data, message-expiry, subscription-id or content-type")?;
+    let (w, wc) = c.word(Expected::Property)?;
     Ok(match w.as_str() {
         "user-property" => {
-            let (kv, kc) = c.word("NAME=VALUE")?;
+            let (kv, kc) = c.word(Expected::NameValue)?;
             match kv.split_once('=') {
                 Some((k, v)) if !k.is_empty() => PropertyMatch::UserProperty(k.into(), v.into()),
-                _ => {
-                    return c.err(
-                        kc,
-                        format!("'{kv}' is not NAME=VALUE (write e.g. sala=101)"),
-                    )
-                }
+                _ => return c.fail(kc, Problem::NotNameValue { word: kv }),
             }
         }
         "response-topic" => PropertyMatch::ResponseTopic(c.topic(false)?),
-        "correlation-data" => PropertyMatch::CorrelationData(c.text("the correlation data")?),
-        "message-expiry" => PropertyMatch::MessageExpiry(c.number("a number of seconds")?),
-        "subscription-id" => PropertyMatch::SubscriptionId(c.number("a subscription identifier")?),
-        "content-type" => PropertyMatch::ContentType(c.text("a content type")?),
-        other => {
-            let hint = suggest(other, PROPERTY_MATCHES.iter().copied())
-                .map(|s| format!(" (did you mean '{s}'?)"))
-                .unwrap_or_default();
-            return c.err(
-                wc,
-                format!(
-                    "unknown property '{other}'{hint} ({})",
-                    PROPERTY_MATCHES.join(", ")
-                ),
-            );
-        }
+        "correlation-data" => PropertyMatch::CorrelationData(c.text(Expected::CorrelationData)?),
+        "message-expiry" => PropertyMatch::MessageExpiry(c.number(Expected::Seconds)?),
+        "subscription-id" => PropertyMatch::SubscriptionId(c.number(Expected::SubscriptionId)?),
+        "content-type" => PropertyMatch::ContentType(c.text(Expected::ContentType)?),
+        other => return c.fail(wc, unknown(Vocabulary::Property, other, PROPERTY_MATCHES)),
     })
 }
 
 /// A packet summary to expect starts with a packet type's name, as the diagram
 /// labels do: `PUBACK m1`, `PUBLISH d1 q1 m1 topico`, `CONNECT`, `CONNECT c1 k60 ...`.
-fn check_summary(summary: &str) -> Result<(), String> {
+fn check_summary(summary: &str) -> Result<(), Problem> {
     let names: Vec<&str> = (1..=15u8)
         .filter_map(PacketType::from_nibble_v5)
         .map(PacketType::name)
@@ -81,31 +67,21 @@ fn check_summary(summary: &str) -> Result<(), String> {
     if names.contains(&first) {
         return Ok(());
     }
-    let hint = suggest(&first.to_ascii_uppercase(), names.iter().copied())
-        .map(|s| format!(" (did you mean '{s}'?)"))
-        .unwrap_or_else(|| format!(" (one of {})", names.join(", ")));
-    Err(format!(
-        "a packet summary starts with its type, as the diagram writes it: '{first}' is not one{hint}"
-    ))
-}
-
-/// The MQTT 5.0 SUBACK reason codes, as `0x00 Granted QoS 0, ...`.
-fn suback_v5_codes() -> String {
-    SubackReasonCode::ALL
-        .iter()
-        .map(|r| format!("{:#04x} {r}", r.as_u8()))
-        .collect::<Vec<_>>()
-        .join(", ")
+    Err(Problem::BadSummary {
+        first: first.to_owned(),
+        suggestion: suggest(&first.to_ascii_uppercase(), names.iter().copied()),
+        all: names,
+    })
 }
 
 /// `NODE`, or `NODE+NODE+...` for what several nodes receive between them.
 fn nodes(c: &mut Cur) -> R<(NameRef, Vec<NameRef>)> {
-    let first = c.name("a node name or 'packet'")?;
+    let first = c.name(Expected::NodeOrPacket)?;
     let mut names = Vec::new();
     let mut column = first.column;
     for part in first.name.split('+') {
         if part.is_empty() {
-            return c.err(column, "a list of nodes is NAME+NAME, with no empty name");
+            return c.fail(column, Problem::EmptyNodeInList);
         }
         names.push(NameRef {
             name: part.to_owned(),
@@ -136,26 +112,31 @@ pub(super) fn expect(c: &mut Cur, last_at: Instant, text: &str) -> R<Expect> {
     };
     if c.eat("packet") {
         let col = c.col();
-        let summary = c.text("a packet summary such as \"PUBACK m1\"")?;
-        if let Err(msg) = check_summary(&summary) {
-            return c.err(col, msg);
+        let summary = c.text(Expected::PacketSummary)?;
+        if let Err(p) = check_summary(&summary) {
+            return c.fail(col, p);
         }
         let mut from = None;
         let mut to = None;
         let mut bytes = None;
         while !c.at_end() {
             if c.eat("from") {
-                from = Some(c.name("a node")?);
+                from = Some(c.name(Expected::Node)?);
             } else if c.eat("to") {
-                to = Some(c.name("a node")?);
+                to = Some(c.name(Expected::Node)?);
             } else if c.eat("bytes") {
-                bytes = Some(c.number("a number of bytes")?);
+                bytes = Some(c.number(Expected::Bytes)?);
             } else if c.eat("never") {
                 e.count = Count::Never;
             } else if !window(c, last_at, &mut e)? {
-                return c.err(
+                return c.fail(
                     c.col(),
-                    "expected from, to, bytes, within, after, before, between, once, times or never",
+                    Problem::NoneOf {
+                        words: &[
+                            "from", "to", "bytes", "within", "after", "before", "between", "once",
+                            "times", "never",
+                        ],
+                    },
                 );
             }
         }
@@ -168,14 +149,9 @@ pub(super) fn expect(c: &mut Cur, last_at: Instant, text: &str) -> R<Expect> {
         return Ok(e);
     }
     let (node, others) = nodes(c)?;
-    let (verb, vc) = c.word(
-        "what to expect (receives, output, prints, refused, suback, connected, state, log, retained)",
-    )?;
+    let (verb, vc) = c.word(Expected::Expectation)?;
     if let (Some(other), false) = (others.first(), verb == "receives" || verb == "never") {
-        return c.err(
-            other.column - 1,
-            format!("only 'receives' counts for several nodes ('{verb}' is about one)"),
-        );
+        return c.fail(other.column - 1, Problem::SeveralNodes { verb });
     }
     e.kind = match verb.as_str() {
         "receives" | "never" => {
@@ -199,17 +175,19 @@ pub(super) fn expect(c: &mut Cur, last_at: Instant, text: &str) -> R<Expect> {
                 } else if c.eat("with") {
                     with.push(property_match(c)?);
                 } else if !window(c, last_at, &mut e)? {
-                    return c.err(
+                    return c.fail(
                         c.col(),
-                        "expected on, with, within, after, before, between, once or times",
+                        Problem::NoneOf {
+                            words: &[
+                                "on", "with", "within", "after", "before", "between", "once",
+                                "times",
+                            ],
+                        },
                     );
                 }
             }
             if payload.is_none() && topic.is_none() && e.count != Count::Never {
-                return c.err(
-                    c.end_col,
-                    "say what is received: a \"payload\", 'on TOPIC', or both",
-                );
+                return c.fail(c.end_col, Problem::ReceivesWhat);
             }
             ExpectKind::Receives {
                 node,
@@ -222,20 +200,25 @@ pub(super) fn expect(c: &mut Cur, last_at: Instant, text: &str) -> R<Expect> {
         "output" => {
             let mut lines = Vec::new();
             while !c.at_end() {
-                lines.push(c.text("a quoted line")?);
+                lines.push(c.text(Expected::QuotedLine)?);
             }
             ExpectKind::Output(node, lines)
         }
         "prints" => {
-            let l = c.text("a quoted line")?;
+            let l = c.text(Expected::QuotedLine)?;
             while !c.at_end() {
                 if !window(c, last_at, &mut e)? {
-                    return c.err(c.col(), "expected within, after, before or between");
+                    return c.fail(
+                        c.col(),
+                        Problem::NoneOf {
+                            words: &["within", "after", "before", "between"],
+                        },
+                    );
                 }
             }
             ExpectKind::Prints(node, l)
         }
-        "refused" => ExpectKind::Refused(node, c.number("a CONNACK code (1 to 5)")?),
+        "refused" => ExpectKind::Refused(node, c.number(Expected::ConnackCode)?),
         "suback" => {
             let mut codes = Vec::new();
             while let Some(w) = c.peek_word() {
@@ -243,15 +226,7 @@ pub(super) fn expect(c: &mut Cur, last_at: Instant, text: &str) -> R<Expect> {
                 if let Some(hex) = w.strip_prefix("0x") {
                     match u8::from_str_radix(hex, 16).ok().filter(|_| hex.len() == 2) {
                         Some(n) if SubackReasonCode::from_u8(n).is_some() => codes.push(n),
-                        _ => {
-                            return c.err(
-                                col,
-                                format!(
-                                    "{w} is not an MQTT 5.0 SUBACK reason code ({})",
-                                    suback_v5_codes()
-                                ),
-                            )
-                        }
+                        _ => return c.fail(col, Problem::NotASubackReason { word: w.to_owned() }),
                     }
                     c.pos += 1;
                     continue;
@@ -259,28 +234,26 @@ pub(super) fn expect(c: &mut Cur, last_at: Instant, text: &str) -> R<Expect> {
                 match w.parse::<u8>() {
                     Ok(n @ (0 | 1 | 2 | 128)) => codes.push(n),
                     _ if w.chars().all(|ch| ch.is_ascii_digit()) => {
-                        return c.err(
-                            col,
-                            format!("a SUBACK return code is 0, 1, 2 or 128 (failure), not {w} (MQTT 5.0 reason codes are written in hex: 0x87)"),
-                        )
+                        return c.fail(col, Problem::NotASubackCode { word: w.to_owned() })
                     }
                     _ => break,
                 }
                 c.pos += 1;
             }
             if codes.is_empty() {
-                return c.err(
-                    c.col(),
-                    "expected the SUBACK's return codes, one per filter: 0, 1, 2 or 128 (failure), or MQTT 5.0 reason codes in hex (0x00, 0x87...)",
-                );
+                return c.fail(c.col(), Problem::SubackCodesMissing);
             }
             while !c.at_end() {
                 if c.eat("never") {
                     e.count = Count::Never;
                 } else if !window(c, last_at, &mut e)? {
-                    return c.err(
+                    return c.fail(
                         c.col(),
-                        "expected within, after, before, between, once, times or never",
+                        Problem::NoneOf {
+                            words: &[
+                                "within", "after", "before", "between", "once", "times", "never",
+                            ],
+                        },
                     );
                 }
             }
@@ -289,20 +262,22 @@ pub(super) fn expect(c: &mut Cur, last_at: Instant, text: &str) -> R<Expect> {
         "connected" => ExpectKind::Connected(node, true),
         "disconnected" => ExpectKind::Connected(node, false),
         "state" => {
-            let (s, sc) = c.word("on or off")?;
+            let (s, sc) = c.word(Expected::OnOff)?;
             match s.as_str() {
                 "on" => ExpectKind::Switch(node, true),
                 "off" => ExpectKind::Switch(node, false),
-                _ => return c.err(sc, "a state is 'on' or 'off'"),
+                _ => return c.fail(sc, Problem::NotOnOff { word: s }),
             }
         }
         "log" => {
-            let l = c.text("a quoted log text")?;
+            let l = c.text(Expected::QuotedLogText)?;
             while !c.at_end() {
                 if !window(c, last_at, &mut e)? {
-                    return c.err(
+                    return c.fail(
                         c.col(),
-                        "expected within, after, before, between, once or times",
+                        Problem::NoneOf {
+                            words: &["within", "after", "before", "between", "once", "times"],
+                        },
                     );
                 }
             }
@@ -313,12 +288,12 @@ pub(super) fn expect(c: &mut Cur, last_at: Instant, text: &str) -> R<Expect> {
             let p = if c.eat("none") {
                 None
             } else {
-                Some(c.text("a payload or 'none'")?)
+                Some(c.text(Expected::PayloadOrNone)?)
             };
             ExpectKind::Retained(node, t, p)
         }
         other => {
-            let verbs = [
+            const VERBS: &[&str] = &[
                 "receives",
                 "never",
                 "output",
@@ -331,16 +306,7 @@ pub(super) fn expect(c: &mut Cur, last_at: Instant, text: &str) -> R<Expect> {
                 "log",
                 "retained",
             ];
-            return match suggest(other, verbs) {
-                Some(s) => c.err(
-                    vc,
-                    format!("unknown expectation '{other}' (did you mean '{s}'?)"),
-                ),
-                None => c.err(
-                    vc,
-                    format!("unknown expectation '{other}' ({})", verbs.join(", ")),
-                ),
-            };
+            return c.fail(vc, unknown(Vocabulary::Expectation, other, VERBS));
         }
     };
     c.finish()?;
@@ -461,14 +427,14 @@ mod tests {
         );
         assert_eq!(
             err(&format!("{WORLD}expect c state maybe")),
-            (3, 16, "a state is 'on' or 'off'".into())
+            (3, 16, "a state is 'on' or 'off', not 'maybe'".into())
         );
         assert_eq!(
             err(&format!("{WORLD}expect packet \"PUBACK\" via b")),
             (
                 3,
                 24,
-                "expected from, to, bytes, within, after, before, between, once, times or never"
+                "expected 'from', 'to', 'bytes', 'within', 'after', 'before', 'between', 'once', 'times' or 'never'"
                     .into()
             )
         );
@@ -545,7 +511,7 @@ mod tests {
         );
         assert_eq!(
             err(&format!("{WORLD}expect packet \"PUBLISH\" bytes many")),
-            (3, 31, "'many' is not a number of bytes".into())
+            (3, 31, "'many' is not a size in bytes".into())
         );
     }
 

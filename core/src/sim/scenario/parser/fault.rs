@@ -5,13 +5,15 @@
 use crate::codec::PacketType;
 use crate::sim::fault::{FaultAction, Misbehaviour, DEFAULT_STALL_WINDOW};
 use crate::sim::scenario::ast::*;
-use crate::sim::scenario::errors::suggest;
+use crate::sim::scenario::errors::{suggest, Problem};
+use crate::sim::scenario::expected::{Expected, Vocabulary};
 use crate::time::Instant;
 
+use super::action::unknown;
 use super::cursor::{Cur, R};
 
 pub(super) fn packet_type(c: &mut Cur) -> R<Option<PacketType>> {
-    let (w, col) = c.word("a packet type such as PUBACK")?;
+    let (w, col) = c.word(Expected::PacketType)?;
     let upper = w.to_ascii_uppercase();
     if upper == "ANY" || upper == "PACKET" {
         return Ok(None);
@@ -27,29 +29,23 @@ pub(super) fn packet_type(c: &mut Cur) -> R<Option<PacketType>> {
         .filter_map(PacketType::from_nibble_v5)
         .map(PacketType::name)
         .collect();
-    if let Some(kw) = suggest(&w, ["next", "every"]) {
-        return c.err(
-            col,
-            format!("unknown packet type '{w}' (did you mean '{kw}'?)"),
-        );
-    }
-    match suggest(&upper, names.iter().copied()) {
-        Some(s) => c.err(
-            col,
-            format!("unknown packet type '{w}' (did you mean '{s}'?)"),
-        ),
-        None => c.err(
-            col,
-            format!(
-                "unknown packet type '{w}' (one of {} or ANY)",
-                names.join(", ")
-            ),
-        ),
-    }
+    let suggestion =
+        suggest(&w, ["next", "every"]).or_else(|| suggest(&upper, names.iter().copied()));
+    let mut all = names;
+    all.push("ANY");
+    c.fail(
+        col,
+        Problem::UnknownWord {
+            what: Vocabulary::PacketType,
+            word: w.clone(),
+            suggestion: suggestion.map(str::to_owned),
+            all,
+        },
+    )
 }
 
 pub(super) fn fault(c: &mut Cur, start: Instant, label: &str) -> R<FaultSpec> {
-    let (a, col) = c.word("drop, delay, duplicate or stall")?;
+    let (a, col) = c.word(Expected::Fault)?;
     if a == "stall" {
         return stall(c, start, label);
     }
@@ -71,18 +67,22 @@ pub(super) fn fault(c: &mut Cur, start: Instant, label: &str) -> R<FaultSpec> {
     };
     let mut delay = None;
     while !c.at_end() {
-        let (opt, oc) = c.word("to, from, by, for, after or times")?;
+        let (opt, oc) = c.word(Expected::FaultOption)?;
         match opt.as_str() {
-            "to" => spec.to = Some(c.name("a node")?),
-            "from" => spec.from = Some(c.name("a node")?),
+            "to" => spec.to = Some(c.name(Expected::Node)?),
+            "from" => spec.from = Some(c.name(Expected::Node)?),
             "by" => delay = Some(c.duration()?),
             "for" => spec.duration = Some(c.duration()?),
             "after" => spec.start = c.time()?,
-            "times" => spec.count = Some(c.number("a count")?),
+            "times" => spec.count = Some(c.number(Expected::Count)?),
             other => {
-                return c.err(
+                return c.fail(
                     oc,
-                    format!("unknown fault option '{other}' (to, from, by, for, after, times)"),
+                    unknown(
+                        Vocabulary::FaultOption,
+                        other,
+                        &["to", "from", "by", "for", "after", "times"],
+                    ),
                 )
             }
         }
@@ -98,12 +98,25 @@ pub(super) fn fault(c: &mut Cur, start: Instant, label: &str) -> R<FaultSpec> {
         "duplicate" => FaultAction::Duplicate,
         "delay" => match delay {
             Some(d) => FaultAction::Delay(d),
-            None => return c.err(c.end_col, "a delay needs 'by DURATION'"),
+            None => return c.fail(c.end_col, Problem::DelayWithoutBy),
         },
         other => {
-            return c.err(
+            return c.fail(
                 col,
-                format!("unknown fault '{other}' (drop, delay, duplicate, stall, wrong-id, set-retain, raise-qos, forget)"),
+                unknown(
+                    Vocabulary::Fault,
+                    other,
+                    &[
+                        "drop",
+                        "delay",
+                        "duplicate",
+                        "stall",
+                        "wrong-id",
+                        "set-retain",
+                        "raise-qos",
+                        "forget",
+                    ],
+                ),
             )
         }
     };
@@ -112,7 +125,7 @@ pub(super) fn fault(c: &mut Cur, start: Instant, label: &str) -> R<FaultSpec> {
 
 /// `fault stall NODE [window BYTES] [for D] [after T]`: NODE stops reading.
 fn stall(c: &mut Cur, start: Instant, label: &str) -> R<FaultSpec> {
-    let node = c.name("the client that stops reading")?;
+    let node = c.name(Expected::StallingClient)?;
     let mut spec = FaultSpec {
         label: label.trim_start_matches("fault ").to_owned(),
         action: FaultAction::Stall {
@@ -126,19 +139,19 @@ fn stall(c: &mut Cur, start: Instant, label: &str) -> R<FaultSpec> {
         count: None,
     };
     while !c.at_end() {
-        let (opt, oc) = c.word("window, for or after")?;
+        let (opt, oc) = c.word(Expected::StallOption)?;
         match opt.as_str() {
             "window" => {
                 spec.action = FaultAction::Stall {
-                    window: c.number("a receive window in bytes")?,
+                    window: c.number(Expected::ReceiveWindow)?,
                 }
             }
             "for" => spec.duration = Some(c.duration()?),
             "after" => spec.start = c.time()?,
             other => {
-                return c.err(
+                return c.fail(
                     oc,
-                    format!("unknown stall option '{other}' (window, for, after)"),
+                    unknown(Vocabulary::StallOption, other, &["window", "for", "after"]),
                 )
             }
         }

@@ -5,7 +5,8 @@
 use crate::time::Instant;
 
 use super::ast::*;
-use super::errors::{suggest, Problem, ScenarioErrors};
+use super::errors::{suggest, Problem, ScenarioError, ScenarioErrors};
+use super::expected::Expected;
 use super::lexer::{lex_line, Tok};
 use super::params::{self, Binding};
 use action::timed;
@@ -45,6 +46,8 @@ pub const STATEMENTS: &[&str] = &[
     "param",
 ];
 
+pub use options::LINK_OPTIONS;
+
 /// The actions an `at T` line can take (also what the page's editor colours).
 pub const ACTIONS: &[&str] = &[
     "kill",
@@ -79,10 +82,10 @@ pub fn parse_with(src: &str, binding: &Binding) -> Result<Scenario, ScenarioErro
     let declared = params::declared(src);
     for (name, _) in binding {
         if declared.iter().all(|p| p.name != *name) {
-            errors.push(super::errors::ScenarioError::new(
+            errors.push(ScenarioError::new(
                 1,
                 1,
-                format!("the scenario declares no variable '{name}' (param {name} ...)"),
+                Problem::UndeclaredVariable { name: name.clone() },
             ));
         }
     }
@@ -92,13 +95,9 @@ pub fn parse_with(src: &str, binding: &Binding) -> Result<Scenario, ScenarioErro
         let is_param = original.trim_start().starts_with("param ") || original.trim() == "param";
         if is_param {
             match params::read_param(line_no, original) {
-                Ok(Some(p)) if sc.params.iter().any(|q| q.name == p.name) => {
-                    errors.push(super::errors::ScenarioError::new(
-                        line_no,
-                        1,
-                        format!("'{}' is declared twice", p.name),
-                    ))
-                }
+                Ok(Some(p)) if sc.params.iter().any(|q| q.name == p.name) => errors.push(
+                    ScenarioError::new(line_no, 1, Problem::VariableTwice { name: p.name }),
+                ),
                 Ok(Some(p)) => sc.params.push(p),
                 Ok(None) => {}
                 Err(e) => errors.push(e),
@@ -144,13 +143,8 @@ pub fn parse_with(src: &str, binding: &Binding) -> Result<Scenario, ScenarioErro
 
 fn statement(c: &mut Cur, sc: &mut Scenario, last_at: &mut Instant, raw: &str) -> R<()> {
     let (kw, col) = match c.toks.first().map(|t| &t.tok) {
-        Some(Tok::Word(_)) => c.word("a statement")?,
-        _ => {
-            return c.err(
-                c.col(),
-                "a line starts with a statement such as 'broker', 'at' or 'expect'",
-            )
-        }
+        Some(Tok::Word(_)) => c.word(Expected::Statement)?,
+        _ => return c.fail(c.col(), Problem::NoStatement),
     };
     match kw.as_str() {
         "broker" => broker(c, sc),
@@ -188,7 +182,7 @@ fn statement(c: &mut Cur, sc: &mut Scenario, last_at: &mut Instant, raw: &str) -
             c.finish()
         }
         "seed" => {
-            sc.seed = Some(c.number("a whole number")?);
+            sc.seed = Some(c.number(Expected::WholeNumber)?);
             c.finish()
         }
         other => c.fail(
@@ -219,7 +213,7 @@ pub(super) mod testing {
             Ok(_) => panic!("parsed, but should not have:\n{src}"),
             Err(e) => {
                 let first = &e.0[0];
-                (first.line, first.column, first.message.clone())
+                (first.line, first.column, first.problem.to_string())
             }
         }
     }

@@ -2,25 +2,32 @@
 //! `steps(EVERY,V1,...)`, `count(START,STEP)`, `heated(HEATER,START,AMBIENT,RATE)`.
 
 use crate::sim::node::ValueModel;
-use crate::sim::scenario::errors::ScenarioError;
+use crate::sim::scenario::errors::{Problem, ScenarioError};
+use crate::sim::scenario::expected::{Expected, ModelForm};
 use crate::sim::scenario::units::parse_duration;
 
 use super::cursor::{Cur, R};
 
 pub(super) fn model(c: &mut Cur) -> R<ValueModel> {
     let col = c.col();
-    let mut text = c.text("a value model such as sine(20, 5, 600s)")?;
+    let mut text = c.text(Expected::ValueModel)?;
     // Students write `sine(20, 5, 600s)` with spaces: the arguments go on until the
     // word that closes the parenthesis.
     while text.contains('(') && !text.ends_with(')') && c.peek_word().is_some() {
         text.push(' ');
-        text.push_str(&c.text("the rest of the value model")?);
+        text.push_str(&c.text(Expected::ValueModelRest)?);
     }
-    let bad = |m: &str| Err(ScenarioError::new(c.line, col, m.to_owned()));
+    let bad = |form: ModelForm| {
+        Err(ScenarioError::new(
+            c.line,
+            col,
+            Problem::BadValueModel(form),
+        ))
+    };
     let (name, args) = match text.split_once('(') {
         Some((n, rest)) => match rest.strip_suffix(')') {
             Some(a) => (n, a),
-            None => return bad("a value model's arguments end with ')', e.g. sine(20, 5, 600s)"),
+            None => return bad(ModelForm::Unclosed),
         },
         None => (text.as_str(), ""),
     };
@@ -31,10 +38,12 @@ pub(super) fn model(c: &mut Cur) -> R<ValueModel> {
         .collect();
     let num = |s: &str| s.parse::<f64>().ok().filter(|v| v.is_finite());
     match (name, args.as_slice()) {
-        ("constant", [v]) => num(v).map_or_else(|| bad("constant(VALUE)"), |v| Ok(ValueModel::Constant(v))),
+        ("constant", [v]) => {
+            num(v).map_or_else(|| bad(ModelForm::Constant), |v| Ok(ValueModel::Constant(v)))
+        }
         ("walk", [s, st]) => match (num(s), num(st)) {
             (Some(start), Some(step)) => Ok(ValueModel::Walk { start, step }),
-            _ => bad("walk(START, STEP)"),
+            _ => bad(ModelForm::Walk),
         },
         ("sine", [m, a, p]) => match (num(m), num(a), parse_duration(p)) {
             (Some(mean), Some(amplitude), Some(period)) => Ok(ValueModel::Sine {
@@ -42,18 +51,18 @@ pub(super) fn model(c: &mut Cur) -> R<ValueModel> {
                 amplitude,
                 period,
             }),
-            _ => bad("sine(MEAN, AMPLITUDE, PERIOD), e.g. sine(20,5,600s)"),
+            _ => bad(ModelForm::Sine),
         },
         ("steps", [every, values @ ..]) if !values.is_empty() => {
             let vals: Option<Vec<f64>> = values.iter().map(|v| num(v)).collect();
             match (parse_duration(every), vals) {
                 (Some(every), Some(values)) => Ok(ValueModel::Steps { every, values }),
-                _ => bad("steps(EVERY, V1, V2, ...), e.g. steps(60s,18,22)"),
+                _ => bad(ModelForm::Steps),
             }
         }
         ("count", [s, st]) => match (num(s), num(st)) {
             (Some(start), Some(step)) => Ok(ValueModel::Count { start, step }),
-            _ => bad("count(START, STEP)"),
+            _ => bad(ModelForm::Count),
         },
         ("heated", [h, s, a, r]) => match (num(s), num(a), num(r)) {
             (Some(start), Some(ambient), Some(rate)) => Ok(ValueModel::Heated {
@@ -62,9 +71,9 @@ pub(super) fn model(c: &mut Cur) -> R<ValueModel> {
                 ambient,
                 rate,
             }),
-            _ => bad("heated(HEATER, START, AMBIENT, RATE)"),
+            _ => bad(ModelForm::Heated),
         },
-        _ => bad("unknown value model; use constant(V), walk(START,STEP), sine(MEAN,AMP,PERIOD), steps(EVERY,V1,V2,...), count(START,STEP) or heated(HEATER,START,AMBIENT,RATE)"),
+        _ => bad(ModelForm::Unknown),
     }
 }
 
@@ -135,7 +144,8 @@ mod tests {
             (
                 2,
                 38,
-                "sine(MEAN, AMPLITUDE, PERIOD), e.g. sine(20,5,600s)".into()
+                "write the value model as sine(MEAN, AMPLITUDE, PERIOD), e.g. sine(20, 5, 600s)"
+                    .into()
             )
         );
         assert_eq!(
@@ -154,7 +164,7 @@ mod tests {
         );
         assert_eq!(
             err("broker b\nsensor s -> b topic t every 1s model constant(inf)"),
-            (2, 38, "constant(VALUE)".into())
+            (2, 38, "write the value model as constant(VALUE)".into())
         );
     }
 }

@@ -8,6 +8,10 @@ use crate::codec::{Protocol, QoS};
 use crate::sim::scenario::ast::*;
 use crate::sim::scenario::units::{parse_percent, parse_rate};
 
+use crate::sim::scenario::errors::Problem;
+use crate::sim::scenario::expected::{Expected, Vocabulary};
+
+use super::action::unknown;
 use super::cursor::{Cur, R};
 
 /// A publishing period: at least a millisecond.
@@ -15,13 +19,13 @@ pub(super) fn period(c: &mut Cur) -> R<Duration> {
     let col = c.col();
     let d = c.duration()?;
     if d < Duration::from_millis(1) {
-        return c.err(col, "a period must be at least 1ms");
+        return c.fail(col, Problem::PeriodTooShort);
     }
     Ok(d)
 }
 
-pub(super) const LINK_OPTIONS: &[&str] =
-    &["latency", "jitter", "bandwidth", "loss", "rto", "retries"];
+/// The words a link change takes (on a device line and in `at T link`).
+pub const LINK_OPTIONS: &[&str] = &["latency", "jitter", "bandwidth", "loss", "rto", "retries"];
 
 /// One link option, if `opt` names one: its value is read and recorded in `link`.
 pub(super) fn link_opt(c: &mut Cur, opt: &str, link: &mut LinkChange) -> R<bool> {
@@ -31,35 +35,30 @@ pub(super) fn link_opt(c: &mut Cur, opt: &str, link: &mut LinkChange) -> R<bool>
         "rto" => link.rto = Some(c.duration()?),
         "retries" => {
             let col = c.col();
-            let n: u32 = c.number("a number")?;
+            let n: u32 = c.number(Expected::Number)?;
             if n > crate::sim::link::MAX_RETRANSMITS {
-                return c.err(col, "TCP gives up after at most 15 retransmissions");
+                return c.fail(
+                    col,
+                    Problem::TooManyRetries {
+                        max: crate::sim::link::MAX_RETRANSMITS,
+                    },
+                );
             }
             link.max_retransmits = Some(n);
         }
         "loss" => {
-            let (w, wc) = c.word("a percentage such as 1%")?;
+            let (w, wc) = c.word(Expected::Percentage)?;
             link.loss_ppm = match parse_percent(&w) {
                 Some(p) => Some(p),
-                None => {
-                    return c.err(
-                        wc,
-                        format!("'{w}' is not a percentage (write e.g. 1% or 0.5%)"),
-                    )
-                }
+                None => return c.fail(wc, Problem::NotAPercentage { word: w }),
             };
         }
         "bandwidth" => {
-            let (w, wc) = c.word("a rate such as 1mbit")?;
+            let (w, wc) = c.word(Expected::Rate)?;
             link.bandwidth_bps = match parse_rate(&w) {
                 Some(r) => Some(Some(r)),
                 None if w == "unlimited" => Some(None),
-                None => {
-                    return c.err(
-                        wc,
-                        format!("'{w}' is not a rate (write e.g. 56kbit, 1mbit or unlimited)"),
-                    )
-                }
+                None => return c.fail(wc, Problem::NotARate { word: w }),
             };
         }
         _ => return Ok(false),
@@ -69,14 +68,14 @@ pub(super) fn link_opt(c: &mut Cur, opt: &str, link: &mut LinkChange) -> R<bool>
 
 pub(super) fn conn_opt(c: &mut Cur, opt: &str, conn: &mut ConnSpec) -> R<bool> {
     match opt {
-        "id" => conn.id = Some(c.text("a client id")?),
-        "keepalive" => conn.keep_alive = Some(c.number("a keep alive in seconds")?),
+        "id" => conn.id = Some(c.text(Expected::ClientId)?),
+        "keepalive" => conn.keep_alive = Some(c.number(Expected::KeepAlive)?),
         "persistent" => conn.persistent = true,
         "clean" => conn.persistent = false,
         "user" => {
-            let u = c.text("a user name")?;
+            let u = c.text(Expected::UserName)?;
             let p = if c.eat("pass") {
-                Some(c.text("a password")?)
+                Some(c.text(Expected::Password)?)
             } else {
                 None
             };
@@ -84,7 +83,7 @@ pub(super) fn conn_opt(c: &mut Cur, opt: &str, conn: &mut ConnSpec) -> R<bool> {
         }
         "will" => {
             let topic = c.topic(false)?;
-            let payload = c.text("the will's payload")?;
+            let payload = c.text(Expected::WillPayload)?;
             let mut w = WillSpec {
                 topic,
                 payload,
@@ -103,35 +102,32 @@ pub(super) fn conn_opt(c: &mut Cur, opt: &str, conn: &mut ConnSpec) -> R<bool> {
             conn.will = Some(w);
         }
         "version" => {
-            let (w, wc) = c.word("a protocol version: 5, 311 or 31")?;
+            let (w, wc) = c.word(Expected::ProtocolVersion)?;
             conn.protocol = Some(match w.as_str() {
                 "5" | "5.0" | "mqttv5" => Protocol::V5,
                 "311" | "3.1.1" | "mqttv311" => Protocol::V311,
                 "31" | "3.1" | "mqttv31" => Protocol::V31,
                 other => {
-                    return c.err(
+                    return c.fail(
                         wc,
-                        format!("unknown protocol version '{other}' (5, 311 or 31)"),
+                        unknown(Vocabulary::ProtocolVersion, other, &["5", "311", "31"]),
                     )
                 }
             });
         }
-        "session-expiry" => conn.session_expiry = Some(c.number("a number of seconds")?),
+        "session-expiry" => conn.session_expiry = Some(c.number(Expected::Seconds)?),
         "receive-maximum" => {
             let col = c.col();
-            let n: u16 = c.number("a number from 1 to 65535")?;
+            let n: u16 = c.number(Expected::OneTo65535)?;
             if n == 0 {
-                return c.err(
-                    col,
-                    "Receive Maximum 0 is a protocol error: write 1 to 65535",
-                );
+                return c.fail(col, Problem::ReceiveMaximumZero);
             }
             conn.receive_maximum = Some(n);
         }
-        "topic-alias-maximum" => conn.topic_alias_maximum = Some(c.number("a number")?),
+        "topic-alias-maximum" => conn.topic_alias_maximum = Some(c.number(Expected::Number)?),
         "scram" => {
-            let u = c.text("a user name")?;
-            let p = c.text("a password")?;
+            let u = c.text(Expected::UserName)?;
+            let p = c.text(Expected::Password)?;
             conn.scram = Some((u, p));
         }
         _ => return Ok(false),
@@ -149,10 +145,9 @@ pub(super) fn check_v5_options(c: &Cur, conn: &ConnSpec) -> R<()> {
         ("scram", conn.scram.is_some()),
     ];
     match v5_only.iter().find(|(_, given)| *given) {
-        Some((word, _)) if conn.protocol != Some(Protocol::V5) => c.err(
-            c.end_col,
-            format!("'{word}' is an MQTT 5.0 property: it needs 'version 5'"),
-        ),
+        Some((option, _)) if conn.protocol != Some(Protocol::V5) => {
+            c.fail(c.end_col, Problem::NeedsVersion5 { option })
+        }
         _ => Ok(()),
     }
 }

@@ -8,7 +8,9 @@
 
 use crate::codec::properties::Holder;
 use crate::sim::scenario::ast::WithProperties;
-use crate::sim::scenario::errors::{suggest, Problem, PUBLISH_PROPERTIES};
+use crate::sim::scenario::errors::{suggest, Problem};
+use crate::sim::scenario::expected::Expected;
+use crate::sim::scenario::problem::PUBLISH_PROPERTIES;
 use crate::tools::props::{check_properties, publish_property, PropertyError};
 
 use super::cursor::{Cur, R};
@@ -21,20 +23,20 @@ pub(super) fn with_property(c: &mut Cur, with_col: usize, props: &mut WithProper
     if props.list.is_empty() {
         props.column = with_col;
     }
-    let (word, name_col) = c.word("a property such as content-type or user-property")?;
+    let (word, name_col) = c.word(Expected::PublishProperty)?;
     let name = SHORT_NAMES
         .iter()
         .find(|(short, _)| *short == word)
         .map_or(word.as_str(), |(_, long)| long);
     let value_col = c.col();
     let (key, value) = if name == "user-property" {
-        let kv = c.text("NAME=VALUE")?;
+        let kv = c.text(Expected::NameValue)?;
         match kv.split_once('=') {
             Some((k, v)) if !k.is_empty() => (Some(k.to_owned()), v.to_owned()),
             _ => return c.fail(value_col, Problem::NotNameValue { word: kv }),
         }
     } else {
-        (None, c.text("the property's value")?)
+        (None, c.text(Expected::PropertyValue)?)
     };
     let property = match publish_property(name, key.as_deref(), &value) {
         Ok(p) => p,
@@ -82,7 +84,7 @@ mod tests {
             problem,
             ..
         } = e.0[0].clone();
-        (line, column, problem.expect("a typed problem"))
+        (line, column, problem)
     }
 
     #[test]

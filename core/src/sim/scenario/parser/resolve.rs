@@ -13,10 +13,10 @@ pub(super) fn resolve(sc: &Scenario, errors: &mut Vec<ScenarioError>) {
             errors.push(ScenarioError::new(
                 n.name.line,
                 n.name.column,
-                format!(
-                    "node '{}' is declared twice (first on line {first})",
-                    n.name.name
-                ),
+                Problem::NodeTwice {
+                    name: n.name.name.clone(),
+                    first_line: *first,
+                },
             ));
             continue;
         }
@@ -34,7 +34,7 @@ pub(super) fn resolve(sc: &Scenario, errors: &mut Vec<ScenarioError>) {
             None => {
                 let suggestion =
                     suggest(&r.name, declared.iter().map(|(d, _, _)| *d)).map(str::to_owned);
-                errors.push(ScenarioError::typed(
+                errors.push(ScenarioError::new(
                     r.line,
                     r.column,
                     Problem::UnknownNode {
@@ -46,15 +46,13 @@ pub(super) fn resolve(sc: &Scenario, errors: &mut Vec<ScenarioError>) {
             Some((_, is_broker, _)) => {
                 if let Some(want) = want_broker {
                     if want != *is_broker {
-                        let what = if want {
-                            "a broker"
-                        } else {
-                            "a client-side node"
-                        };
                         errors.push(ScenarioError::new(
                             r.line,
                             r.column,
-                            format!("'{}' is not {what}", r.name),
+                            Problem::WrongKind {
+                                name: r.name.clone(),
+                                broker_needed: want,
+                            },
                         ));
                     }
                 }
@@ -80,7 +78,7 @@ pub(super) fn resolve(sc: &Scenario, errors: &mut Vec<ScenarioError>) {
             ActionSpec::Publish(p) => {
                 check(&p.node, Some(false), errors);
                 if !p.properties.is_empty() && !speaks_v5(sc, &p.node.name) {
-                    errors.push(ScenarioError::typed(
+                    errors.push(ScenarioError::new(
                         a.line,
                         p.properties.column,
                         Problem::PropertiesNeedV5 {
