@@ -46,7 +46,7 @@ fn swarm_seeds_hash_the_same_twice_in_the_browser() {
 /// speed line: the figure is printed to the test log.
 #[wasm_bindgen_test]
 fn speed_world_in_the_browser() {
-    let mut w = mqttlab_core::sim::bench::speed_world(50);
+    let mut w = mqttlab_core::sim::bench::speed_world(50, mqttlab_core::sim::TraceMode::Off);
     let start = js_sys::Date::now();
     w.run_until(mqttlab_core::time::Instant::from_secs(120));
     let ms = (js_sys::Date::now() - start).max(1.0);

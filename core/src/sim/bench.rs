@@ -15,9 +15,10 @@ use super::trace::TraceMode;
 use super::world::World;
 
 /// `clients` clients on links with latency and jitter: half publish a QoS 1
-/// reading every second, half subscribe to all of them. No trace is kept.
-pub fn speed_world(clients: usize) -> World {
-    let mut w = World::new(1, TraceMode::Off);
+/// reading every second, half subscribe to all of them. `mode` is the trace it
+/// keeps (`Off` for the speed figure, `Full` for the trace's cost).
+pub fn speed_world(clients: usize, mode: TraceMode) -> World {
+    let mut w = World::new(1, mode);
     w.forget_received();
     let b = w
         .add_broker("broker", BrokerConfig::default())
@@ -60,9 +61,9 @@ pub fn speed_world(clients: usize) -> World {
 }
 
 /// `sensors` sensors publishing a QoS 0 reading every 10 s, powering up over the
-/// first 10 s. No trace is kept.
-pub fn scale_world(sensors: u32) -> World {
-    let mut w = World::new(2, TraceMode::Off);
+/// first 10 s, with the trace `mode` keeps.
+pub fn scale_world(sensors: u32, mode: TraceMode) -> World {
+    let mut w = World::new(2, mode);
     w.forget_received();
     let b = w
         .add_broker("broker", BrokerConfig::default())

@@ -1,13 +1,15 @@
 //! `mqttlab bench-sim`: how fast the simulator runs, and how far it scales.
 //!
 //! - speed: 50 clients exchanging QoS 1 messages over links with latency and
-//!   jitter, no trace kept; packets delivered per second of CPU;
+//!   jitter, with no trace and then with the full trace the lab keeps; packets
+//!   delivered per second of wall clock, and what the trace costs;
 //! - scale: 10,000 sensors publishing every 10 s for one simulated hour.
 
 use std::time::Instant as WallClock;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use mqttlab_core::sim::bench::{scale_world, speed_world};
+use mqttlab_core::sim::{TraceMode, World};
 use mqttlab_core::time::Instant;
 
 /// Flags of `mqttlab bench-sim`.
@@ -19,44 +21,115 @@ pub struct BenchSimArgs {
     /// Simulated seconds of the scale run.
     #[arg(long, default_value_t = 3600)]
     pub seconds: u64,
+    /// The trace the scale run keeps.
+    #[arg(long, value_enum, default_value_t = Keep::Off)]
+    pub scale_trace: Keep,
     /// Skip the scale run.
     #[arg(long)]
     pub speed_only: bool,
+    /// Skip the speed runs.
+    #[arg(long)]
+    pub scale_only: bool,
+}
+
+/// A trace mode on the command line.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Keep {
+    /// No trace.
+    Off,
+    /// Every entry hashed, none kept.
+    Hash,
+    /// Every entry kept, as the lab keeps them.
+    Full,
+}
+
+impl From<Keep> for TraceMode {
+    fn from(k: Keep) -> Self {
+        match k {
+            Keep::Off => TraceMode::Off,
+            Keep::Hash => TraceMode::HashOnly,
+            Keep::Full => TraceMode::Full,
+        }
+    }
+}
+
+/// A run's figures.
+struct Figures {
+    delivered: u64,
+    events: u64,
+    entries: u64,
+    secs: f64,
+}
+
+fn timed(mut w: World, until: Instant) -> Figures {
+    let t = WallClock::now();
+    w.run_until(until);
+    let secs = t.elapsed().as_secs_f64();
+    let s = w.stats();
+    let f = Figures {
+        delivered: s.packets_delivered,
+        events: s.events,
+        entries: w.trace().len(),
+        secs,
+    };
+    // Dropping a full trace is not part of the run.
+    drop(w);
+    f
+}
+
+/// The process's peak resident memory in MB (Linux), if known.
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
 }
 
 /// Runs the benchmark; returns the exit code.
 pub fn run(args: BenchSimArgs) -> i32 {
-    let mut w = speed_world(50);
-    let t = WallClock::now();
-    w.run_until(Instant::from_secs(120));
-    let cpu = t.elapsed().as_secs_f64();
-    let s = w.stats();
-    println!(
-        "speed: 50 clients, QoS 1 fan-out, 120 s simulated: {} packets delivered, {} events in {:.3} s (wall clock, one thread) = {:.0} packets/s, {:.0} events/s, {:.0}x real time",
-        s.packets_delivered,
-        s.events,
-        cpu,
-        s.packets_delivered as f64 / cpu,
-        s.events as f64 / cpu,
-        120.0 / cpu
-    );
+    if !args.scale_only {
+        let until = Instant::from_secs(120);
+        let off = timed(speed_world(50, TraceMode::Off), until);
+        println!(
+            "speed: 50 clients, QoS 1 fan-out, 120 s simulated, no trace: {} packets delivered, {} events in {:.3} s (wall clock, one thread) = {:.0} packets/s, {:.0} events/s, {:.0}x real time",
+            off.delivered,
+            off.events,
+            off.secs,
+            off.delivered as f64 / off.secs,
+            off.events as f64 / off.secs,
+            120.0 / off.secs
+        );
+        let full = timed(speed_world(50, TraceMode::Full), until);
+        println!(
+            "speed with the full trace: {} entries kept in {:.3} s = {:.0} packets/s; the trace costs {:+.0} %",
+            full.entries,
+            full.secs,
+            full.delivered as f64 / full.secs,
+            (full.secs / off.secs - 1.0) * 100.0
+        );
+    }
     if args.speed_only {
         return 0;
     }
-    let mut w = scale_world(args.sensors);
-    let t = WallClock::now();
-    w.run_until(Instant::from_secs(args.seconds));
-    let cpu = t.elapsed().as_secs_f64();
-    let s = w.stats();
+    let mode = TraceMode::from(args.scale_trace);
+    let s = timed(
+        scale_world(args.sensors, mode),
+        Instant::from_secs(args.seconds),
+    );
     println!(
-        "scale: {} sensors every 10 s for {} s simulated: {} packets delivered, {} events in {:.2} s (wall clock, one thread; {:.0} packets/s, {:.0}x real time)",
+        "scale: {} sensors every 10 s for {} s simulated, trace {:?}: {} packets delivered, {} events, {} trace entries in {:.2} s (wall clock, one thread; {:.0} packets/s, {:.0}x real time)",
         args.sensors,
         args.seconds,
-        s.packets_delivered,
+        args.scale_trace,
+        s.delivered,
         s.events,
-        cpu,
-        s.packets_delivered as f64 / cpu,
-        args.seconds as f64 / cpu
+        s.entries,
+        s.secs,
+        s.delivered as f64 / s.secs,
+        args.seconds as f64 / s.secs
     );
+    if let Some(mb) = peak_rss_mb() {
+        println!("peak resident memory: {mb:.0} MB");
+    }
     0
 }
