@@ -35,6 +35,9 @@ impl World {
         // The world tells the broker what each connection's socket took (all of
         // it, unless a slow-consumer fault stalls the client: `stall.rs`).
         config.socket_feedback = true;
+        // Log lines only ever reach the trace: without one, the broker need
+        // not word them (a line per packet, most of a traceless run's work).
+        config.log &= self.trace.enabled();
         let port = config.listener_port;
         self.nodes.push(Node::Broker(Box::new(BrokerNode::new(
             name.into(),
