@@ -22,6 +22,8 @@ mod mixed;
 mod properties;
 #[path = "broker/qos.rs"]
 mod qos;
+#[path = "broker/rate_limit.rs"]
+mod rate_limit;
 #[path = "broker/retained.rs"]
 mod retained;
 #[path = "broker/sessions.rs"]

@@ -283,3 +283,117 @@ fn garbage_floods_and_reconnect_loops_from_one_student_reach_no_one_else() {
             .is_some());
     });
 }
+
+/// The class's rate limit (`max_message_rate`, core `broker/rate.rs`): a
+/// student flooding its own progress topic, which the teacher's console
+/// subscribes to, is cut off after the burst (DISCONNECT 0x96), its will tells
+/// the console it left, and an honest student's report still reaches the
+/// console at once. Prints the figures.
+#[test]
+fn a_flooding_student_is_cut_off_and_the_console_stays_quick() {
+    use mqttlab_core::broker::RateLimit;
+    bounded(async {
+        let (_serve, class) = start("sala");
+        let room = Room::new("sala").unwrap();
+        let (t, _) = Peer::connect(&class.addr, "lab", teacher(&class, &class.token)).await;
+        let mut t = t.unwrap();
+        t.subscribe(&[&room.teacher_filter()]).await;
+        let honest_id = student_id([1; 16]);
+        let (honest, _) = Peer::connect(&class.addr, "lab", student(&class, &honest_id)).await;
+        let mut honest = honest.unwrap();
+        let flood_id = student_id([2; 16]);
+        let options = student(&class, &flood_id)
+            .will(
+                &room.presence(&flood_id),
+                Presence::Offline.encode(),
+                mqttlab_core::codec::QoS::AtLeastOnce,
+                true,
+            )
+            .unwrap();
+        let (flood, _) = Peer::connect(&class.addr, "lab", options).await;
+        let mut flood = flood.unwrap();
+
+        // The console's latency for an honest report, quiet.
+        let report = |i: usize| format!("last-will {} 3", i % 4);
+        let mut quiet = Vec::new();
+        for i in 0..5 {
+            let sent = std::time::Instant::now();
+            honest
+                .publish_nowait(&room.progress(&honest_id), report(i).as_bytes(), true)
+                .await;
+            t.message(Duration::from_secs(5), |topic, _| {
+                topic == room.progress(&honest_id)
+            })
+            .await
+            .expect("the console hears the honest student");
+            quiet.push(sent.elapsed());
+        }
+
+        // 5,000 reports as fast as the socket takes them.
+        let flood_started = std::time::Instant::now();
+        for i in 0..5000 {
+            flood
+                .publish_qos0(&room.progress(&flood_id), report(i).as_bytes(), true)
+                .await;
+        }
+        let code = flood.disconnected_by_server(Duration::from_secs(10)).await;
+        assert_eq!(code, Some(0x96), "DISCONNECT 0x96 Message rate too high");
+        let flood_for = flood_started.elapsed();
+
+        // Meanwhile and after, the honest student's reports are as quick.
+        let mut during = Vec::new();
+        for i in 0..5 {
+            let sent = std::time::Instant::now();
+            honest
+                .publish_nowait(&room.progress(&honest_id), report(i + 1).as_bytes(), true)
+                .await;
+            t.message(Duration::from_secs(5), |topic, _| {
+                topic == room.progress(&honest_id)
+            })
+            .await
+            .expect("the console still hears the honest student");
+            during.push(sent.elapsed());
+        }
+        // The flooder's will: the console sees it leave.
+        assert!(t
+            .message(Duration::from_secs(5), |topic, p| topic
+                == room.presence(&flood_id)
+                && p == b"offline")
+            .await
+            .is_some());
+        // What of the flood reached the console: the burst, and what 20 a
+        // second refilled while it ran.
+        let mut reached = 0;
+        while t
+            .message(Duration::from_millis(300), |topic, _| {
+                topic == room.progress(&flood_id)
+            })
+            .await
+            .is_some()
+        {
+            reached += 1;
+        }
+        let limit = RateLimit::CLASSROOM;
+        let most = limit.burst as u64
+            + (flood_for.as_secs_f64() * f64::from(limit.per_second)).ceil() as u64
+            + 1;
+        let ms = |v: &[Duration]| {
+            v.iter()
+                .map(|d| format!("{:.1}", d.as_secs_f64() * 1000.0))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        eprintln!(
+            "classroom flood: 5000 reports sent in {flood_for:?}, cut off with 0x96; {reached} reached the console (at most {most}); \
+             honest report to the console, quiet: [{}] ms, after the flood: [{}] ms",
+            ms(&quiet),
+            ms(&during)
+        );
+        assert!(
+            (1..=most).contains(&reached),
+            "{reached} of the flood reached the console"
+        );
+        let worst = during.iter().max().unwrap();
+        assert!(*worst < Duration::from_millis(500), "{worst:?}");
+    });
+}

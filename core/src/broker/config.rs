@@ -119,6 +119,11 @@ pub struct BrokerConfig {
     /// value, count and recent numbers (`topic_tree.rs`), for a view to draw.
     /// Off by default (a load test need not pay for it).
     pub topic_tree: bool,
+    /// How fast one connection may publish (`max_message_rate`,
+    /// `max_message_burst`): a token bucket per connection; a PUBLISH beyond
+    /// it closes the connection, DISCONNECT 0x96 for a 5.0 client (`rate.rs`).
+    /// `None` (the default, as mosquitto, which has no such limit): unlimited.
+    pub max_message_rate: Option<super::RateLimit>,
 }
 
 impl Default for BrokerConfig {
@@ -154,6 +159,7 @@ impl Default for BrokerConfig {
             seed: 0,
             sys_interval: None,
             topic_tree: false,
+            max_message_rate: None,
         }
     }
 }

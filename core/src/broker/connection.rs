@@ -77,6 +77,9 @@ pub(crate) struct Connection {
     pub owed: super::flow::OwedAcks,
     /// What the transport has not taken yet.
     pub unsent: super::limits::Unsent,
+    /// Its PUBLISH token bucket, from its first PUBLISH on, when
+    /// [`max_message_rate`](super::BrokerConfig::max_message_rate) is set.
+    pub bucket: Option<super::rate::Bucket>,
 }
 
 impl Connection {
@@ -98,6 +101,7 @@ impl Connection {
             scheduled: None,
             owed: Default::default(),
             unsent: Default::default(),
+            bucket: None,
         }
     }
 

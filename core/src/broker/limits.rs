@@ -48,6 +48,7 @@
 //! | `max_packet_size` | connection closed as the header arrives | DISCONNECT 0x95 Packet too large |
 //! | `max_connections_per_address` | socket closed as it opens, before CONNECT | CONNACK 0x9F Connection rate exceeded |
 //! | `max_connections` | CONNACK 3 (server unavailable) | CONNACK 0x97 Quota exceeded |
+//! | `max_message_rate`, `max_message_burst` (`rate.rs`) | connection closed | DISCONNECT 0x96 Message rate too high |
 
 use std::collections::VecDeque;
 
@@ -73,6 +74,8 @@ pub enum Limit {
     TopicLevels,
     /// `max_connections_per_address`: the socket was closed as it opened.
     ConnectionsPerAddress,
+    /// `max_message_rate`: a connection published faster (`rate.rs`).
+    MessageRate,
 }
 
 impl Limit {
@@ -86,6 +89,7 @@ impl Limit {
             Limit::TopicLength => "max_topic_length",
             Limit::TopicLevels => "max_topic_levels",
             Limit::ConnectionsPerAddress => "max_connections_per_address",
+            Limit::MessageRate => "max_message_rate",
         }
     }
 
@@ -100,6 +104,7 @@ impl Limit {
             // 0x8F for a SUBSCRIBE filter, 0x90 for a PUBLISH topic name.
             Limit::TopicLength | Limit::TopicLevels => Some(0x90),
             Limit::ConnectionsPerAddress => Some(0x9F),
+            Limit::MessageRate => Some(0x96),
         }
     }
 }
@@ -119,6 +124,8 @@ pub struct BrokerStats {
     pub topics_refused: u64,
     /// Sockets closed as they opened for `max_connections_per_address`.
     pub connections_refused: u64,
+    /// Connections closed for publishing faster than `max_message_rate`.
+    pub rate_limited: u64,
 }
 
 /// What a connection's transport has not taken yet, as far as the broker
@@ -293,6 +300,10 @@ impl Broker {
             Limit::TopicLength => self.config.max_topic_length,
             Limit::TopicLevels => self.config.max_topic_levels,
             Limit::ConnectionsPerAddress => self.config.max_connections_per_address,
+            Limit::MessageRate => self
+                .config
+                .max_message_rate
+                .map_or(0, |r| r.per_second as usize),
         };
         match limit {
             Limit::Queued => {}
@@ -323,6 +334,12 @@ impl Broker {
                     format!("Client connection from {client_id} denied: {word} ({max}) reached.")
                 });
             }
+            Limit::MessageRate => {
+                self.stats.rate_limited += 1;
+                self.log(now, || {
+                    format!("Client {client_id} disconnected: {word} ({max}/s) exceeded.")
+                });
+            }
         }
         let conn = self.sessions.get(client_id).and_then(|s| s.conn);
         let known = self.sessions.contains_key(client_id);
@@ -349,6 +366,38 @@ impl Broker {
         self.stats.topics_refused += 1;
         self.limit_reached(now, &name, limit, Some(topic));
         self.end_connection(now, conn, CloseReason::Limit(limit));
+    }
+
+    /// Takes a token from `conn`'s PUBLISH bucket (`rate.rs`). `false` when
+    /// there was none: the connection has been closed, a 5.0 client told
+    /// DISCONNECT 0x96 first, and the PUBLISH must not be handled.
+    pub(super) fn admit_publish(&mut self, now: Instant, conn: ConnId) -> bool {
+        let Some(limit) = self.config.max_message_rate else {
+            return true;
+        };
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return false;
+        };
+        if c.bucket
+            .get_or_insert_with(|| super::rate::Bucket::full(now, limit))
+            .take(now, limit)
+        {
+            return true;
+        }
+        let name = c.log_name().to_owned();
+        let why = format!(
+            "more than {} PUBLISH a second (max_message_rate, burst {})",
+            limit.per_second, limit.burst
+        );
+        self.send_disconnect(
+            now,
+            conn,
+            crate::codec::reason_codes::DisconnectReasonCode::MessageRateTooHigh,
+            Some(why),
+        );
+        self.limit_reached(now, &name, Limit::MessageRate, None);
+        self.end_connection(now, conn, CloseReason::Limit(Limit::MessageRate));
+        false
     }
 
     /// Whether a new connection from `peer` is one too many from its address;

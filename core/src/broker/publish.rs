@@ -22,6 +22,9 @@ impl Broker {
         client_id: &str,
         p: v5::Publish,
     ) {
+        if !self.admit_publish(now, conn) {
+            return;
+        }
         let topic = match self.resolve_alias(conn, &p) {
             Ok(t) => t,
             Err(why) => {

@@ -18,6 +18,10 @@
 //! queue_qos0_messages true
 //! max_connections 50
 //! max_connections_per_address 20   # sockets from one IP; more are closed at once (default 0: none)
+//! max_message_rate 20          # PUBLISH a second per connection, a token bucket; beyond it the
+//!                              # connection closes (5.0: DISCONNECT 0x96). Default 0: none, as
+//!                              # mosquitto 2.0.11, which has no such option (core broker/rate.rs)
+//! max_message_burst 200        # the bucket: how many at once (default ten seconds' worth)
 //! max_packet_size 65536
 //! max_retained_messages 10000  # topics with a retained message (default 0: no limit)
 //! max_retained_bytes 10485760  # their payload bytes (default 0: no limit)
@@ -107,6 +111,20 @@ fn parse_line(w: &[&str], c: &mut BrokerConfig) -> anyhow::Result<()> {
         "max_topic_length" => c.max_topic_length = number(w.get(1))?,
         "max_topic_levels" => c.max_topic_levels = number(w.get(1))?,
         "max_connections_per_address" => c.max_connections_per_address = number(w.get(1))?,
+        "max_message_rate" => {
+            let n: u32 = number(w.get(1))?;
+            c.max_message_rate = (n > 0).then(|| mqttlab_core::broker::RateLimit::new(n));
+        }
+        "max_message_burst" => {
+            let n: u32 = number(w.get(1))?;
+            let Some(limit) = c.max_message_rate else {
+                bail!("max_message_burst needs a max_message_rate on a line before it");
+            };
+            if n == 0 {
+                bail!("max_message_burst must be at least 1");
+            }
+            c.max_message_rate = Some(limit.with_burst(n));
+        }
         "max_connections" => {
             let n: i64 = number(w.get(1))?;
             c.max_connections = usize::try_from(n).ok();
@@ -323,6 +341,35 @@ mod tests {
         assert_eq!(c.max_connections_per_address, 2);
         assert!(!BrokerConfig::default().hold_acks, "off unless asked");
         assert!(parse("max_queued_bytes lots\n", BrokerConfig::default()).is_err());
+    }
+
+    #[test]
+    fn message_rate_words() {
+        use mqttlab_core::broker::RateLimit;
+        let rate = |text: &str| parse(text, BrokerConfig::default()).map(|c| c.max_message_rate);
+        assert_eq!(rate("").unwrap(), None, "none unless asked, as mosquitto");
+        assert_eq!(
+            rate("max_message_rate 20\n").unwrap(),
+            Some(RateLimit {
+                per_second: 20,
+                burst: 200
+            })
+        );
+        assert_eq!(
+            rate("max_message_rate 5\nmax_message_burst 12\n").unwrap(),
+            Some(RateLimit {
+                per_second: 5,
+                burst: 12
+            })
+        );
+        assert_eq!(rate("max_message_rate 0\n").unwrap(), None);
+        let e = rate("max_message_burst 12\n").unwrap_err();
+        assert!(
+            format!("{e:#}").contains("needs a max_message_rate"),
+            "{e:#}"
+        );
+        assert!(rate("max_message_rate 5\nmax_message_burst 0\n").is_err());
+        assert!(rate("max_message_rate fast\n").is_err());
     }
 
     #[test]

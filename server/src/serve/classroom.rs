@@ -4,7 +4,7 @@
 //! `GET /classroom.json` telling a served page which room this server holds.
 
 use axum::response::IntoResponse;
-use mqttlab_core::broker::BrokerConfig;
+use mqttlab_core::broker::{BrokerConfig, RateLimit};
 use mqttlab_core::classroom::Room;
 
 /// The letters of a room code: no 0/O, 1/I/L, so that it reads aloud and
@@ -53,11 +53,14 @@ impl Classroom {
     }
 
     /// `config` with the room's users and access rules: no anonymous client, the
-    /// teacher by token, students by code.
+    /// teacher by token, students by code; and, unless the configuration file
+    /// set one, the class's message rate limit, so that one page's flood is cut
+    /// off before it reaches the teacher's console at flood rate.
     pub fn configure(&self, config: &mut BrokerConfig) {
         config.allow_anonymous = false;
         config.users = self.room.users(&self.token, &self.code);
         config.acl = Some(self.room.acl());
+        config.max_message_rate.get_or_insert(RateLimit::CLASSROOM);
     }
 
     /// The body of `GET /classroom.json`: the room's name only (the code is
@@ -99,5 +102,13 @@ mod tests {
         assert!(!config.allow_anonymous);
         assert_eq!(config.users["teacher"], a.token.as_bytes());
         assert_eq!(config.users["student"], a.code.as_bytes());
+        assert_eq!(config.max_message_rate, Some(RateLimit::CLASSROOM));
+        // A file's own limit stays.
+        let mut config = BrokerConfig {
+            max_message_rate: Some(RateLimit::new(5)),
+            ..BrokerConfig::default()
+        };
+        a.configure(&mut config);
+        assert_eq!(config.max_message_rate, Some(RateLimit::new(5)));
     }
 }

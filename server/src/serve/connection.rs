@@ -22,6 +22,9 @@ use super::upstream::Upstream;
 const UPSTREAM_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long to wait for a page to take a close frame before giving up on it.
 const CLOSE_SEND_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long what an upstream sent before it closed may take to reach the page,
+/// once writing to it failed.
+const UPSTREAM_DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
 /// A close frame's reason is at most 123 bytes (RFC 6455 §5.5: 125 less the code).
 const MAX_CLOSE_REASON: usize = 123;
 
@@ -246,13 +249,11 @@ impl Connection {
             loop {
                 match next_data(&mut page_rx).await {
                     Ok(Data::Binary(bytes)) => {
-                        if let Err(e) = up_write.write_all(&bytes).await {
-                            return End::UpstreamError(format!("writing: {e}"));
-                        }
+                        up_write.write_all(&bytes).await?;
                         traffic.carried(true, &bytes);
                     }
                     Ok(Data::Other) => traffic.record(&traffic.to_upstream, 0),
-                    Err(end) => return end,
+                    Err(end) => return Ok::<End, std::io::Error>(end),
                 }
             }
         };
@@ -275,9 +276,20 @@ impl Connection {
                 }
             }
         };
+        let mut upstream_to_page = std::pin::pin!(upstream_to_page);
         tokio::select! {
-            end = page_to_upstream => end,
-            end = upstream_to_page => end,
+            end = page_to_upstream => match end {
+                Ok(end) => end,
+                // The broker closed its side while the page was still
+                // writing (a flood cut off by its rate limit): what it sent
+                // before closing, its DISCONNECT with the reason code, still
+                // goes to the page, then the page hears that it closed.
+                Err(e) => match tokio::time::timeout(UPSTREAM_DRAIN_TIMEOUT, &mut upstream_to_page).await {
+                    Ok(end) => end,
+                    Err(_) => End::UpstreamError(format!("writing: {e}")),
+                },
+            },
+            end = &mut upstream_to_page => end,
             () = traffic.idle(self.limits.idle_timeout) => End::Idle,
         }
     }

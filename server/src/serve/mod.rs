@@ -132,6 +132,11 @@ pub struct ServeArgs {
     /// the page's Captures tab or Wireshark.
     #[arg(long, value_name = "DIR")]
     pub record: Option<PathBuf>,
+    /// A configuration file for --broker, in `mqttlab broker -c`'s words
+    /// (limits, `max_message_rate`, `sys_interval`...). With --classroom the
+    /// room's users and access rules replace any the file gives.
+    #[arg(long, value_name = "FILE", requires = "own_broker")]
+    pub broker_config: Option<PathBuf>,
     /// Print --broker's log, worded as `mosquitto -v`.
     #[arg(long, requires = "own_broker")]
     pub broker_verbose: bool,
@@ -197,6 +202,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             sys_interval: Some(crate::broker::config::DEFAULT_SYS_INTERVAL),
             ..Default::default()
         };
+        if let Some(file) = &args.broker_config {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("--broker-config: reading {}", file.display()))?;
+            config = crate::broker::config::parse(&text, config)
+                .with_context(|| format!("--broker-config {}", file.display()))?;
+        }
         if let Some(c) = &classroom {
             c.configure(&mut config);
         }

@@ -127,6 +127,16 @@ impl Peer {
         }
     }
 
+    /// Sends what the client queued; a socket the server closed (a flood cut
+    /// off) takes nothing more, and that is no failure.
+    async fn try_flush(&mut self) {
+        while let Some(t) = self.client.poll_transmit() {
+            if self.ws.send(Message::Binary(t.bytes.into())).await.is_err() {
+                return;
+            }
+        }
+    }
+
     /// Reads one WebSocket message and returns the client's events (messages
     /// and acknowledgements are also kept), or how the socket closed.
     async fn read_once(&mut self, within: Duration) -> Result<Vec<ClientEvent>, Outcome> {
@@ -193,13 +203,24 @@ impl Peer {
         self.ack(PacketType::Puback, pid.get()).await[0]
     }
 
-    /// Publishes at QoS 1 without waiting for the PUBACK.
+    /// Publishes at QoS 1 without waiting for the PUBACK (nor failing if the
+    /// server has closed the socket).
     pub async fn publish_nowait(&mut self, topic: &str, payload: &[u8], retain: bool) {
         let now = self.now();
         let _ = self
             .client
             .publish(now, topic, payload.to_vec(), QoS::AtLeastOnce, retain);
-        self.flush().await;
+        self.try_flush().await;
+    }
+
+    /// Publishes at QoS 0: nothing to wait for, and no in-flight window
+    /// (a QoS 1 flood would stop at the broker's Receive Maximum, 20).
+    pub async fn publish_qos0(&mut self, topic: &str, payload: &[u8], retain: bool) {
+        let now = self.now();
+        let _ = self
+            .client
+            .publish(now, topic, payload.to_vec(), QoS::AtMostOnce, retain);
+        self.try_flush().await;
     }
 
     /// Subscribes at QoS 1; the SUBACK's reason codes.
@@ -239,6 +260,28 @@ impl Peer {
     /// Sends raw bytes on the socket (garbage, for the tests).
     pub async fn send_raw(&mut self, bytes: Vec<u8>) {
         let _ = self.ws.send(Message::Binary(bytes.into())).await;
+    }
+
+    /// Waits for the broker's DISCONNECT (MQTT 5.0); its reason code, `None`
+    /// if the socket closed without one or nothing came within `within`.
+    pub async fn disconnected_by_server(&mut self, within: Duration) -> Option<u8> {
+        let deadline = StdInstant::now() + within;
+        while StdInstant::now() < deadline {
+            match self.read_once(Duration::from_millis(200)).await {
+                Err(_) => return None,
+                Ok(events) => {
+                    for e in events {
+                        if let ClientEvent::Disconnected {
+                            reason: mqttlab_core::client::DisconnectReason::ByServer(code),
+                        } = e
+                        {
+                            return Some(code);
+                        }
+                    }
+                }
+            }
+        }
+        None
     }
 
     /// Waits for the socket to close; its close code.

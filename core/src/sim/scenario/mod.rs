@@ -22,7 +22,7 @@
 //!             | "max-queued-bytes" BYTES | "max-inflight" N | "max-inflight-bytes" BYTES
 //!             | "max-retained" N | "max-retained-bytes" BYTES | "max-subscriptions" N
 //!             | "max-topic-length" BYTES | "max-topic-levels" N | "max-per-address" N
-//!             | "hold-acks" ;
+//!             | "hold-acks" | "max-message-rate" N [ "burst" N ] ;
 //! acl         = "acl" BROKER ( "user" NAME | "client" ID | "anyone" )
 //!               "topic" [ "read" | "write" | "readwrite" | "deny" ] FILTER ;
 //!

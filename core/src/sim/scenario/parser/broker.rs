@@ -39,6 +39,7 @@ pub(super) const BROKER_OPTIONS: &[&str] = &[
     "no-retain",
     "sys-interval",
     "scram-user",
+    "max-message-rate",
 ];
 
 pub(super) fn broker(c: &mut Cur, sc: &mut Scenario) -> R<()> {
@@ -94,6 +95,28 @@ pub(super) fn broker(c: &mut Cur, sc: &mut Scenario) -> R<()> {
             "sys-interval" => {
                 let d = c.duration()?;
                 cfg.sys_interval = (!d.is_zero()).then_some(d);
+            }
+            // `max_message_rate` and `max_message_burst` (`broker/rate.rs`):
+            // `max-message-rate 20` or `max-message-rate 20 burst 5`.
+            "max-message-rate" => {
+                let col = c.col();
+                let n: u32 = c.number("PUBLISH packets a second")?;
+                if n == 0 {
+                    return c.err(
+                        col,
+                        "a message rate of 0 allows nothing: leave the option out for no limit",
+                    );
+                }
+                let mut limit = crate::broker::RateLimit::new(n);
+                if c.eat("burst") {
+                    let col = c.col();
+                    let b: u32 = c.number("a burst size")?;
+                    if b == 0 {
+                        return c.err(col, "a burst of 0 allows nothing: at least 1");
+                    }
+                    limit = limit.with_burst(b);
+                }
+                cfg.max_message_rate = Some(limit);
             }
             "scram-user" => {
                 let u = c.text(Expected::UserName)?;
@@ -251,6 +274,27 @@ mod tests {
             Some(std::time::Duration::from_secs(10))
         );
         assert_eq!(cfg("broker b sys-interval 0s"), None, "0 turns it off");
+    }
+
+    #[test]
+    fn max_message_rate_is_a_token_bucket() {
+        use crate::broker::RateLimit;
+        let cfg = |src: &str| {
+            let sc = ok(src);
+            let NodeKind::Broker(cfg) = &sc.nodes[0].kind else {
+                panic!("not a broker")
+            };
+            cfg.max_message_rate
+        };
+        assert_eq!(cfg("broker b"), None);
+        assert_eq!(
+            cfg("broker b max-message-rate 20"),
+            Some(RateLimit::new(20))
+        );
+        assert_eq!(
+            cfg("broker b max-message-rate 2 burst 3 port 1884"),
+            Some(RateLimit::new(2).with_burst(3))
+        );
     }
 
     #[test]
