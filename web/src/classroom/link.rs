@@ -30,6 +30,12 @@ pub enum LinkEvent {
         /// Whether it came as a retained message (on subscribing).
         retained: bool,
     },
+    /// The broker took a PUBLISH this link sent: its PUBACK, with a code
+    /// under 0x80 (0x10 when nobody subscribes).
+    Published {
+        /// The identifier [`Link::publish`] returned.
+        pid: u16,
+    },
     /// The broker refused something: a PUBACK or SUBACK with a code of 0x80 or
     /// more (0x87 not authorized).
     Denied {
@@ -198,9 +204,13 @@ impl Link {
                         payload: m.payload.to_vec(),
                         retained: m.retain,
                     }),
-                    ClientEvent::Acknowledged { packet, codes, .. } => {
+                    ClientEvent::Acknowledged {
+                        packet, codes, pid, ..
+                    } => {
                         if let Some(&code) = codes.iter().find(|&&c| c >= 0x80) {
                             events.push(LinkEvent::Denied { packet, code });
+                        } else if packet == PacketType::Puback {
+                            events.push(LinkEvent::Published { pid: pid.get() });
                         }
                     }
                     ClientEvent::Disconnected { reason }
@@ -234,16 +244,19 @@ impl Link {
         self.pending.borrow_mut().extend(events);
     }
 
-    /// Publishes at QoS 1 (so that a refusal comes back as PUBACK 0x87).
-    pub fn publish(self: &Rc<Self>, topic: &str, payload: Vec<u8>, retain: bool) {
+    /// Publishes at QoS 1 (so that a refusal comes back as PUBACK 0x87, and
+    /// its taking as [`LinkEvent::Published`] with the identifier returned).
+    pub fn publish(self: &Rc<Self>, topic: &str, payload: Vec<u8>, retain: bool) -> Option<u16> {
         let now = self.now();
         let r = self
             .client
             .borrow_mut()
             .publish(now, topic, payload, QoS::AtLeastOnce, retain);
-        if r.is_ok() {
+        let pid = r.ok().flatten().map(|p| p.get());
+        if pid.is_some() {
             self.pump(now);
         }
+        pid
     }
 
     /// Subscribes at QoS 1.

@@ -295,6 +295,7 @@ fn on_event(e: LinkEvent) {
             with_session(|s| s.view.denied = Some(ClassError::Denied { packet, code }));
             changed();
         }
+        LinkEvent::Published { .. } => {}
         LinkEvent::Message { topic, payload, .. } => on_message(&topic, &payload),
         LinkEvent::Closed { code, reason } => {
             let joined = with_session(|s| {

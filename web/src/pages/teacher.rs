@@ -45,7 +45,10 @@ struct Console {
     connected: bool,
     error: Option<ClassError>,
     frozen: bool,
-    pushed: Option<Push>,
+    /// The last push the broker took, and for whom (`None`: everyone).
+    pushed: Option<(Push, Option<String>)>,
+    /// Pushes sent and not yet acknowledged, by packet identifier.
+    sending: std::collections::BTreeMap<u16, (Push, Option<String>)>,
     retry: Option<Timeout>,
 }
 
@@ -91,11 +94,21 @@ fn open(console: &Shared, room: Room, token: String, redraw: Rc<dyn Fn()>) {
                 LinkEvent::Denied { packet, code } => {
                     s.error = Some(ClassError::Denied { packet, code })
                 }
+                // "Sent:" once the broker took the push (its PUBACK), for
+                // everyone or for one student alike: a push to one comes back
+                // to no subscription of the console's.
+                LinkEvent::Published { pid } => {
+                    if let Some(p) = s.sending.remove(&pid) {
+                        s.pushed = Some(p);
+                    }
+                }
                 LinkEvent::Message { topic, payload, .. } => match room2.read(&topic, &payload) {
                     Some(Ok(Incoming::ToStudent(ToStudent::Clock(k)))) => {
                         s.frozen = k == Clock::Frozen
                     }
-                    Some(Ok(Incoming::ToStudent(ToStudent::Push(p)))) => s.pushed = Some(p),
+                    // The push every student holds (retained), also after the
+                    // console is reloaded.
+                    Some(Ok(Incoming::ToStudent(ToStudent::Push(p)))) => s.pushed = Some((p, None)),
                     _ => {
                         if let Some(r) = s.roster.as_mut() {
                             let _ = r.handle_message(&topic, &payload);
@@ -258,16 +271,18 @@ pub fn teacher_page(props: &TeacherPageProps) -> Html {
                 return;
             };
             note.set(None);
-            let s = console.borrow();
-            let (Some(link), Some(roster)) = (&s.link, &s.roster) else {
+            let mut s = console.borrow_mut();
+            let (Some(link), Some(roster)) = (s.link.clone(), &s.roster) else {
                 return;
             };
-            let room = roster.room();
-            let target = sel(&target_sel);
-            if target.is_empty() {
-                link.publish(&room.push_all(), push.encode(), true);
-            } else {
-                link.publish(&room.push_to(&target), push.encode(), false);
+            let room = roster.room().clone();
+            let target = Some(sel(&target_sel)).filter(|t| !t.is_empty());
+            let pid = match &target {
+                None => link.publish(&room.push_all(), push.encode(), true),
+                Some(id) => link.publish(&room.push_to(id), push.encode(), false),
+            };
+            if let Some(pid) = pid {
+                s.sending.insert(pid, (push, target));
             }
         })
     };
@@ -301,7 +316,7 @@ pub fn teacher_page(props: &TeacherPageProps) -> Html {
     let shown_lab: Option<Lab> = (*answers_lab)
         .clone()
         .or_else(|| match &s.pushed {
-            Some(Push::Lab { id, .. }) => Some(id.clone()),
+            Some((Push::Lab { id, .. }, _)) => Some(id.clone()),
             _ => None,
         })
         .and_then(|id| labs::find(&id))
@@ -367,8 +382,13 @@ pub fn teacher_page(props: &TeacherPageProps) -> Html {
             if note.is_some() {
                 <p class="verdict error">{ c(lang, Class::NoWorld) }</p>
             }
-            if let Some(p) = &s.pushed {
-                <p id="pushed" class="pushed">{ format!("{} {}", c(lang, Class::Pushed), String::from_utf8_lossy(&p.encode()).lines().next().unwrap_or("")) }</p>
+            if let Some((p, to)) = &s.pushed {
+                <p id="pushed" class="pushed" data-to={to.clone().unwrap_or_default()}>
+                    { format!("{} {} → {}", c(lang, Class::Pushed), push_label(lang, p),
+                        to.as_ref().map_or_else(|| c(lang, Class::Everyone).to_string(), |id| {
+                            roster.and_then(|r| r.student(id)).and_then(|st| st.name.clone()).unwrap_or_else(|| id.clone())
+                        })) }
+                </p>
             }
             <div class="push-row">
                 <button id="freeze-button" class={classes!(s.frozen.then_some("frozen"))} onclick={clock} disabled={!s.connected}>
@@ -481,5 +501,19 @@ pub fn teacher_page(props: &TeacherPageProps) -> Html {
             }
             { chart.unwrap_or_default() }
         </section>
+    }
+}
+
+/// What a push opens, in words: the lab's title and step, the scenario's
+/// name, or "my own world".
+fn push_label(lang: Lang, push: &Push) -> String {
+    match push {
+        Push::Lab { id, step } => {
+            let title =
+                labs::find(id).map_or_else(|| id.clone(), |l| l.title.get(lang).to_string());
+            format!("{title} · {} {step}", c(lang, Class::Step))
+        }
+        Push::Scenario { name } => name.clone(),
+        Push::World { .. } => c(lang, Class::PushWorld).to_string(),
     }
 }
