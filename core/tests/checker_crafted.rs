@@ -110,6 +110,86 @@ fn disconnect() -> Vec<u8> {
     vec![0xe0, 0]
 }
 
+// ---- MQTT 5.0 packets ----
+
+/// A property with a four-byte value (Message Expiry 0x02, Session Expiry
+/// 0x11, Will Delay 0x18).
+fn prop4(id: u8, v: u32) -> Vec<u8> {
+    let mut out = vec![id];
+    out.extend_from_slice(&v.to_be_bytes());
+    out
+}
+
+/// A property with a two-byte value (Topic Alias Maximum 0x22, Topic Alias 0x23).
+fn prop2(id: u8, v: u16) -> Vec<u8> {
+    let mut out = vec![id];
+    out.extend_from_slice(&v.to_be_bytes());
+    out
+}
+
+fn props(p: &[u8]) -> Vec<u8> {
+    assert!(p.len() < 128);
+    let mut out = vec![p.len() as u8];
+    out.extend_from_slice(p);
+    out
+}
+
+/// 5.0 CONNECT: client id, Clean Start, properties, and a will (topic,
+/// payload, QoS, will properties).
+fn connect5(id: &str, clean: bool, p: &[u8], will: Option<(&str, &str, u8, &[u8])>) -> Vec<u8> {
+    let mut flags = if clean { 0x02 } else { 0 };
+    if let Some((_, _, q, _)) = will {
+        flags |= 0x04 | (q << 3);
+    }
+    let mut body = string("MQTT");
+    body.push(5);
+    body.push(flags);
+    body.extend_from_slice(&60u16.to_be_bytes());
+    body.extend(props(p));
+    body.extend(string(id));
+    if let Some((t, m, _, wp)) = will {
+        body.extend(props(wp));
+        body.extend(string(t));
+        body.extend(string(m));
+    }
+    packet(0x10, &body)
+}
+
+/// 5.0 CONNACK with Topic Alias Maximum 10.
+fn connack5(session_present: bool) -> Vec<u8> {
+    let mut body = vec![u8::from(session_present), 0];
+    body.extend(props(&prop2(0x22, 10)));
+    packet(0x20, &body)
+}
+
+fn publish5(topic: &str, payload: &str, qos: u8, pid: u16, p: &[u8]) -> Vec<u8> {
+    let mut body = string(topic);
+    if qos > 0 {
+        body.extend_from_slice(&pid.to_be_bytes());
+    }
+    body.extend(props(p));
+    body.extend_from_slice(payload.as_bytes());
+    packet(0x30 | (qos << 1), &body)
+}
+
+fn subscribe5(pid: u16, filter: &str, q: u8) -> Vec<u8> {
+    let mut body = pid.to_be_bytes().to_vec();
+    body.push(0);
+    body.extend(string(filter));
+    body.push(q);
+    packet(0x82, &body)
+}
+
+fn suback5(pid: u16, code: u8) -> Vec<u8> {
+    let mut body = pid.to_be_bytes().to_vec();
+    body.extend_from_slice(&[0, code]);
+    packet(0x90, &body)
+}
+
+fn disconnect5(reason: u8) -> Vec<u8> {
+    packet(0xe0, &[reason, 0])
+}
+
 // ---- a capture at the broker ----
 
 /// Events of connections to one broker (10.0.0.1:1883), 10 ms apart unless
@@ -167,6 +247,18 @@ impl Craft {
         self.open(conn)
             .c(conn, connect(id, true, 60, None))
             .b(conn, connack(false, 0))
+    }
+    /// Opens `conn` as 5.0 client `id` with a clean session, accepted.
+    fn client5(&mut self, conn: u64, id: &str) -> &mut Self {
+        self.open(conn)
+            .c(conn, connect5(id, true, &[], None))
+            .b(conn, connack5(false))
+    }
+    /// ... and subscribed to `filter` at QoS `q`, granted.
+    fn subscriber5(&mut self, conn: u64, id: &str, filter: &str, q: u8) -> &mut Self {
+        self.client5(conn, id)
+            .c(conn, subscribe5(1, filter, q))
+            .b(conn, suback5(1, q))
     }
     /// ... and subscribed to `filter` at QoS `q`, granted.
     fn subscriber(&mut self, conn: u64, id: &str, filter: &str, q: u8) -> &mut Self {
@@ -532,6 +624,143 @@ fn cases() -> Vec<Case> {
                     .c(0, packet(0x32, b"\x00\x01t\x00\x02\x002"))
                     .b(0, packet(0x40, &[0, 1]))
                     .b(0, packet(0x40, &[0, 2]));
+            },
+        ),
+        case(
+            "v5-expired-message-delivered",
+            S::ExpiredNotDelivered,
+            "MQTT-3.3.2-5",
+            |k| {
+                k.subscriber5(0, "s", "t", 1).client5(1, "p");
+                k.c(1, publish5("t", "x", 1, 1, &prop4(0x02, 2)))
+                    .b(1, puback(1))
+                    .wait(5);
+                k.b(0, publish5("t", "x", 1, 1, &[])).c(0, puback(1));
+            },
+        ),
+        case(
+            "v5-message-expiry-not-reduced",
+            S::ExpiryReduced,
+            "MQTT-3.3.2-6",
+            |k| {
+                k.subscriber5(0, "s", "t", 1).client5(1, "p");
+                k.c(1, publish5("t", "x", 1, 1, &prop4(0x02, 60)))
+                    .b(1, puback(1))
+                    .wait(10);
+                k.b(0, publish5("t", "x", 1, 1, &prop4(0x02, 60)))
+                    .c(0, puback(1));
+            },
+        ),
+        case(
+            "v5-expired-session-resumed",
+            S::SessionExpired,
+            "MQTT-4.1.0-2",
+            |k| {
+                k.open(0)
+                    .c(0, connect5("a", true, &prop4(0x11, 2), None))
+                    .b(0, connack5(false))
+                    .c(0, disconnect5(0))
+                    .close(0, true, CloseKind::Fin)
+                    .wait(5);
+                k.open(1)
+                    .c(1, connect5("a", false, &prop4(0x11, 2), None))
+                    .b(1, connack5(true));
+            },
+        ),
+        case(
+            "v5-topic-alias-carried-forward",
+            S::AliasNotCarriedForward,
+            "MQTT-3.3.2-7",
+            |k| {
+                k.client5(0, "a")
+                    .c(0, publish5("t", "1", 1, 1, &prop2(0x23, 1)))
+                    .b(0, puback(1))
+                    .c(0, disconnect5(0))
+                    .close(0, true, CloseKind::Fin);
+                k.client5(1, "a")
+                    .c(1, publish5("", "2", 1, 1, &prop2(0x23, 1)))
+                    .b(1, puback(1));
+            },
+        ),
+        // The codec refuses Topic Alias 0 as malformed, naming the statement.
+        case("v5-topic-alias-zero", None, "MQTT-3.3.2-8", |k| {
+            k.client5(0, "a")
+                .c(0, publish5("t", "1", 0, 0, &prop2(0x23, 0)));
+        }),
+        case(
+            "v5-topic-alias-refused",
+            S::ServerAcceptsAliases,
+            "MQTT-3.3.2-12",
+            |k| {
+                k.client5(0, "a")
+                    .c(0, publish5("t", "1", 0, 0, &prop2(0x23, 3)))
+                    .b(0, disconnect5(0x94))
+                    .close(0, false, CloseKind::Fin);
+            },
+        ),
+        case(
+            "v5-share-name-without-filter",
+            S::ShareNameSyntax,
+            "MQTT-4.8.2-2",
+            |k| {
+                k.client5(0, "a")
+                    .c(0, subscribe5(1, "$share/g", 0))
+                    .b(0, suback5(1, 0));
+            },
+        ),
+        case(
+            "v5-shared-delivery-above-granted-qos",
+            S::SharedGrantedQos,
+            "MQTT-4.8.2-3",
+            |k| {
+                k.subscriber5(0, "s", "$share/g/t", 0).client5(1, "p");
+                k.c(1, publish5("t", "1", 1, 1, &[])).b(1, puback(1));
+                k.b(0, publish5("t", "1", 1, 1, &[])).c(0, puback(1));
+            },
+        ),
+        case(
+            "v5-delayed-will-not-published",
+            S::WillOnUngracefulClose,
+            "MQTT-3.1.2-8",
+            |k| {
+                k.subscriber5(0, "s", "w", 1);
+                let will: &[u8] = &prop4(0x18, 2);
+                k.open(1)
+                    .c(
+                        1,
+                        connect5("d", true, &prop4(0x11, 60), Some(("w", "gone", 1, will))),
+                    )
+                    .b(1, connack5(false))
+                    .close(1, true, CloseKind::Reset)
+                    .wait(5);
+                // A later message on the will's topic reaches the subscriber.
+                k.client5(2, "p")
+                    .c(2, publish5("w", "back", 1, 1, &[]))
+                    .b(2, puback(1))
+                    .b(0, publish5("w", "back", 1, 1, &[]))
+                    .c(0, puback(1));
+            },
+        ),
+        case(
+            "v5-delayed-will-after-return",
+            S::WillDelayCancelled,
+            "MQTT-3.1.3-9",
+            |k| {
+                k.subscriber5(0, "s", "w", 0);
+                let will: &[u8] = &prop4(0x18, 10);
+                k.open(1)
+                    .c(
+                        1,
+                        connect5("d", true, &prop4(0x11, 60), Some(("w", "gone", 0, will))),
+                    )
+                    .b(1, connack5(false))
+                    .close(1, true, CloseKind::Reset)
+                    .wait(2);
+                k.open(2)
+                    .c(2, connect5("d", false, &prop4(0x11, 60), None))
+                    .b(2, connack5(true))
+                    .wait(10);
+                k.b(0, publish5("w", "gone", 0, 0, &[]));
             },
         ),
     ]

@@ -57,3 +57,40 @@ fn a_json_export_reads_as_its_trace() {
         "line 2: the trace entry's \"to\" is missing or unreadable"
     );
 }
+
+/// The MQTT 5.0 statements judged since issue 14's labs, each held (and never
+/// broken) in the bundled run of the lab that shows it: the passing side of
+/// the crafted captures in `checker_crafted.rs`.
+#[test]
+fn the_5_0_statements_hold_in_their_labs_runs() {
+    for (name, ids) in [
+        ("25-session-expiry-gone", &["MQTT-4.1.0-2"][..]),
+        ("34-session-311-vs-5", &["MQTT-4.1.0-2"]),
+        ("26-message-expiry", &["MQTT-3.3.2-5", "MQTT-3.3.2-6"]),
+        (
+            "35-reading-properties",
+            &[
+                "MQTT-3.3.2-5",
+                "MQTT-3.3.2-6",
+                "MQTT-3.3.2-8",
+                "MQTT-3.3.2-12",
+            ],
+        ),
+        ("28-topic-alias", &["MQTT-3.3.2-8", "MQTT-3.3.2-12"]),
+        ("29-shared-queue", &["MQTT-4.8.2-2", "MQTT-4.8.2-3"]),
+        ("32-will-delay", &["MQTT-3.1.2-8", "MQTT-3.1.3-9"]),
+    ] {
+        let b = bundled::find(name).unwrap();
+        let report = scenario::run(b.source, None).unwrap();
+        let r = check_trace(report.world.trace().entries());
+        for id in ids {
+            let t = r.coverage.by_id.get(id).copied().unwrap_or_default();
+            assert!(
+                t.held > 0 && t.broken == 0,
+                "{name}: {id} held {} broken {}\n{r}",
+                t.held,
+                t.broken
+            );
+        }
+    }
+}

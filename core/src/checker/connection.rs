@@ -62,6 +62,14 @@ pub struct Conn {
     pub requests: BTreeMap<u16, Request>,
     /// 5.0 Topic Aliases set each way.
     pub aliases: [BTreeMap<u16, String>; 2],
+    /// 5.0: the Session Expiry Interval (the CONNECT's, or the client's
+    /// DISCONNECT's), seconds; 0 when not given.
+    pub session_expiry: u32,
+    /// A resumed session (Session Present 1): when its previous connection
+    /// closed and when this one's CONNECT came.
+    pub resumed_after: Option<(u64, u64)>,
+    /// The client's PUBLISHes with Topic Aliases the server has yet to answer.
+    pub alias_questions: Vec<super::alias::AliasQuestion>,
 }
 
 pub(super) fn prop<T>(props: &[Property], f: impl Fn(&Property) -> Option<T>) -> Option<T> {
@@ -141,14 +149,26 @@ impl Checker {
                             _ => None,
                         })
                         .unwrap_or(0);
+                        c.session_expiry =
+                            super::expiry::session_expiry(&k.properties).unwrap_or(0);
                     }
                 }
                 if matches!(p, v5::Packet::Pingreq) {
                     c.pings.push(at);
                 }
                 if let v5::Packet::Disconnect(d) = p {
+                    if let Some(e) = d
+                        .properties
+                        .as_deref()
+                        .and_then(super::expiry::session_expiry)
+                    {
+                        c.session_expiry = e;
+                    }
                     c.disconnect[0] = Some(d.reason.map_or(0, |r| r.as_u8()));
                     c.left_ns.get_or_insert(at.time_ns);
+                }
+                if let (true, v5::Packet::Connect(k)) = (first, p) {
+                    self.will_reconnect(&k.client_id, k.clean_start, at);
                 }
                 if first {
                     self.judge(Statement::FirstPacketConnect, is_connect, proto, vec![at]);
@@ -247,6 +267,9 @@ impl Checker {
                         vec![at],
                     );
                 }
+                if let (Some((sp, _)), v5::Packet::Connack(_)) = (&resume, p) {
+                    self.session_expiry_connack(conn, at, *sp);
+                }
                 match resume {
                     Some((true, id)) => self.resume_session(conn, id),
                     Some((false, _)) => {
@@ -274,8 +297,12 @@ impl Checker {
             })
             .map(|(i, _)| *i);
         if let Some(f) = from {
-            let s = core::mem::take(&mut self.conns.get_mut(&f).expect("exists").session);
-            self.conns.get_mut(&conn).expect("exists").session = s;
+            let old = self.conns.get_mut(&f).expect("exists");
+            let s = core::mem::take(&mut old.session);
+            let away = old.closed_at;
+            let c = self.conns.get_mut(&conn).expect("exists");
+            c.session = s;
+            c.resumed_after = away.zip(c.connect_at.map(|r| r.time_ns));
         }
     }
 

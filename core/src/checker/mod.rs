@@ -12,7 +12,9 @@
 //! The rules live in files named for their concept: [`connection`] (CONNECT,
 //! CONNACK, DISCONNECT, PINGREQ, 5.0 limits), [`qos`] (packet identifiers and
 //! the QoS 1 and 2 exchanges), [`routing`] (subscriptions, deliveries, RETAIN,
-//! order), [`keepalive`] and [`will`].
+//! order, shared subscriptions), [`keepalive`], [`will`] (delayed wills too),
+//! [`alias`] (5.0 Topic Aliases) and [`expiry`] (5.0 session and message
+//! expiry).
 //!
 //! ```
 //! use mqttlab_core::capture::Direction;
@@ -27,7 +29,9 @@
 //! assert!(report.must_broken());
 //! ```
 
+pub mod alias;
 pub mod connection;
+pub mod expiry;
 pub mod keepalive;
 pub mod qos;
 pub mod routing;
@@ -263,6 +267,16 @@ impl Checker {
         } else {
             error.kind.rule()
         };
+        // A statement the checker also judges (Topic Alias 0 is MQTT-3.3.2-8
+        // either way) counts as broken in the coverage.
+        let level = |p: Protocol| (p == Protocol::V5) == (protocol == Protocol::V5);
+        for (s, _) in Statement::with_id(id)
+            .into_iter()
+            .filter(|(_, p)| level(*p))
+        {
+            self.coverage.tally.entry(s).or_default().broken += 1;
+            self.coverage.by_id.entry(id).or_default().broken += 1;
+        }
         self.findings.push(Finding {
             statement: None,
             id,
@@ -300,9 +314,12 @@ impl Checker {
         for conn in open {
             self.pings_close(conn, end);
             self.requests_close(conn, end, false);
+            self.alias_close(conn, true);
         }
+        self.wills_due(end);
         self.routing_finish(end);
-        self.will_finish();
+        self.will_finish(end);
+        self.expiry_finish();
         Report {
             findings: self.findings,
             coverage: self.coverage,
@@ -310,10 +327,12 @@ impl Checker {
     }
 
     fn on_packet(&mut self, at: PacketRef, protocol: Protocol, p: &v5::Packet, raw: &AnyPacket) {
+        self.wills_due(at.time_ns);
         let go_on = self.connection_packet(at, protocol, p, raw);
         if !go_on {
             return;
         }
+        self.alias_answer(at, p);
         self.keepalive_packet(at, protocol);
         let new_message = self.qos_packet(at, protocol, p);
         self.routing_packet(at, protocol, p, new_message);
@@ -323,6 +342,12 @@ impl Checker {
         self.pings_close(conn, time_ns);
         self.requests_close(conn, time_ns, true);
         self.qos_close(conn);
+        let by_client = self
+            .conns
+            .get(&conn)
+            .is_some_and(|c| c.closed_by_client || c.disconnect[0].is_some());
+        self.alias_close(conn, by_client);
+        self.wills_due(time_ns);
         self.will_close(conn, time_ns);
     }
 

@@ -65,6 +65,8 @@ pub struct Msg {
     pub delivered: BTreeSet<usize>,
     /// When the server acknowledged it (PUBACK, or PUBCOMP for QoS 2), if it did.
     pub acked_ns: Option<u64>,
+    /// 5.0: its Message Expiry Interval as the server received it, seconds.
+    pub expiry: Option<u32>,
     /// QoS 2: when the client released it (PUBREL). A server may route a QoS 2
     /// message on its PUBLISH or only on its PUBREL (mosquitto does the
     /// latter; MQTT 3.1.1 4.3.3 and 5.0 4.3.3 allow either).
@@ -103,6 +105,11 @@ pub struct Routing {
     pub unacked: BTreeMap<(usize, u16), usize>,
     /// Wills discarded on DISCONNECT: (topic, payload, time, close).
     pub discarded: Vec<(String, Vec<u8>, u64, PacketRef)>,
+    /// 5.0 wills waiting for their Will Delay Interval.
+    pub delayed: Vec<super::will::DelayedWill>,
+    /// 5.0 delayed wills cancelled by their client's return: (topic,
+    /// payload, time, the returning CONNECT).
+    pub cancelled: Vec<(String, Vec<u8>, u64, PacketRef)>,
     next_seq: u64,
 }
 
@@ -147,6 +154,11 @@ impl Checker {
         let c = self.conns.get_mut(&at.conn)?;
         let s = side(at.direction);
         let alias = m.topic_alias();
+        if let (Some(a), 0) = (alias, s) {
+            let known = c.aliases[0].contains_key(&a);
+            self.alias_from_client(at, m, a, known);
+        }
+        let c = self.conns.get_mut(&at.conn)?;
         let topic = match (m.topic.as_ref(), alias) {
             (Some(t), Some(a)) => {
                 c.aliases[s].insert(a, t.as_str().to_string());
@@ -205,6 +217,7 @@ impl Checker {
                         acked_ns: None,
                         released_ns: None,
                         seen,
+                        expiry: super::expiry::message_expiry(&m.properties),
                     });
                 }
             }
@@ -240,6 +253,13 @@ impl Checker {
                 }
                 c.requests
                     .insert(s.pid.get(), Request::Subscribe(filters, at));
+                if proto == Protocol::V5 {
+                    for t in &s.topics {
+                        if let Some(ok) = share_name_ok(t.filter.as_str()) {
+                            self.judge(Statement::ShareNameSyntax, ok, proto, vec![at]);
+                        }
+                    }
+                }
             }
             (Direction::ToServer, v5::Packet::Unsubscribe(u)) => {
                 let c = self.conns.get_mut(&at.conn).expect("exists");
@@ -386,6 +406,7 @@ impl Checker {
             .filter(|s| s.asked_ns <= now)
             .cloned()
             .collect();
+        let mut expiry_origin = None;
         let mut verdicts: Vec<(Statement, bool, Vec<PacketRef>)> = Vec::new();
         if known {
             let otime = origin
@@ -404,7 +425,14 @@ impl Checker {
                 if !granted.is_empty() {
                     let ok = granted.iter().any(|g| (*g).min(o.qos) == q)
                         || (q <= o.qos && granted.iter().any(|g| q <= *g) && granted.len() > 1);
-                    verdicts.push((Statement::DeliveryQos, ok, refs.clone()));
+                    // A shared subscription's member: §4.8.2 states the same rule.
+                    let shared = matching.iter().all(|s| s.shared || s.granted.is_none());
+                    let st = if shared && v5 {
+                        Statement::SharedGrantedQos
+                    } else {
+                        Statement::DeliveryQos
+                    };
+                    verdicts.push((st, ok, refs.clone()));
                 }
                 let live = matching.iter().any(|s| live_at(s, o.time_ns));
                 let fresh = o.retain && matching.iter().any(|s| s.asked_ns >= o.time_ns);
@@ -450,6 +478,9 @@ impl Checker {
                 }
                 recent.push_back((at.conn, topic.clone(), payload.clone(), now));
             }
+            if v5 && !self.routing.messages[i].delivered.contains(&at.conn) {
+                expiry_origin = Some(i);
+            }
             self.routing.messages[i].delivered.insert(at.conn);
             if let Some(pid) = m.qospid.pid() {
                 self.flight_carries(at, pid.get(), i);
@@ -461,12 +492,22 @@ impl Checker {
             .find(|d| d.0 == topic && d.1 == payload && d.2 <= now)
         {
             verdicts.push((Statement::NoWillAfterDisconnect, false, vec![at, d.3]));
+        } else if let Some(d) = self
+            .routing
+            .cancelled
+            .iter()
+            .find(|d| d.0 == topic && d.1 == payload && d.2 <= now)
+        {
+            verdicts.push((Statement::WillDelayCancelled, false, vec![at, d.3]));
         } else {
             // Perhaps a will whose connection's end is seen just after.
             self.routing.orphans.push((at.conn, topic, payload, now));
         }
         for (st, ok, refs) in verdicts {
             self.judge(st, ok, proto, refs);
+        }
+        if let Some(i) = expiry_origin {
+            self.expiry_delivery(at, m, i);
         }
     }
 
@@ -567,6 +608,20 @@ fn held_before(m: &Msg, subs: &[Sub]) -> bool {
         (_, a) => a,
     };
     since.is_some_and(|t| subs.iter().any(|s| s.asked_ns > t))
+}
+
+/// MQTT-4.8.2-2 on a 5.0 filter: `None` if it is no shared subscription (or
+/// one with an empty ShareName, MQTT-4.8.2-1's); else whether its ShareName
+/// holds no `+` or `#` and is followed by `/` and a topic filter.
+fn share_name_ok(f: &str) -> Option<bool> {
+    let rest = f.strip_prefix("$share/")?;
+    if rest.is_empty() || rest.starts_with('/') {
+        return None;
+    }
+    Some(match rest.split_once('/') {
+        Some((name, filter)) => !name.contains(['+', '#']) && !filter.is_empty(),
+        None => false,
+    })
 }
 
 /// `$share/GROUP/FILTER` as (FILTER, true); any other filter as itself.

@@ -189,6 +189,39 @@ statements! {
     /// 5.0: the client keeps to the server's Maximum Packet Size.
     ClientMaximumPacketSize "§3.2.2" "MQTT-3.2.2-15" Must "§3.2.2" "§3.2.2.3.6"
         "a client sends no packet larger than the server's Maximum Packet Size";
+    /// 5.0: a copy whose Message Expiry Interval passed before its delivery
+    /// started is deleted, not delivered.
+    ExpiredNotDelivered "§3.3.2" "MQTT-3.3.2-5" Must "§3.3.2" "§3.3.2.3.3"
+        "a message whose Message Expiry Interval passed before its delivery to a subscriber started is not delivered to that subscriber";
+    /// 5.0: a forwarded message's Message Expiry Interval is the received one
+    /// less the time it waited in the server.
+    ExpiryReduced "§3.3.2" "MQTT-3.3.2-6" Must "§3.3.2" "§3.3.2.3.3"
+        "a message the server sends carries its Message Expiry Interval less the time it waited in the server";
+    /// 5.0: the server discards a session once the connection is closed and
+    /// its Session Expiry Interval has passed.
+    SessionExpired "§4.1" "MQTT-4.1.0-2" Must "§4.1" "§4.1"
+        "a session whose Session Expiry Interval passed after its connection closed is discarded: resuming it gets Session Present 0";
+    /// 5.0: a receiver carries no Topic Alias from one connection to another.
+    AliasNotCarriedForward "§3.3.2" "MQTT-3.3.2-7" Must "§3.3.2" "§3.3.2.3.4"
+        "the server carries no Topic Alias from one connection to the next: a PUBLISH naming only an alias set on an earlier connection is refused";
+    /// 5.0: no PUBLISH carries Topic Alias 0 (a broken one is malformed: the
+    /// codec names the same number).
+    AliasNotZero "§3.3.2" "MQTT-3.3.2-8" Must "§3.3.2" "§3.3.2.3.4"
+        "no PUBLISH carries Topic Alias 0";
+    /// 5.0: the server accepts every Topic Alias up to the maximum its CONNACK gave.
+    ServerAcceptsAliases "§3.3.2" "MQTT-3.3.2-12" Must "§3.3.2" "§3.3.2.3.4"
+        "the server accepts every Topic Alias from 1 to the Topic Alias Maximum its CONNACK gave";
+    /// 5.0: a shared subscription's ShareName.
+    ShareNameSyntax "§4.8" "MQTT-4.8.2-2" Must "§4.8" "§4.8.2"
+        "a shared subscription's ShareName holds no '/', '+' or '#' and is followed by '/' and a topic filter";
+    /// 5.0: a message sent to a shared subscription's member respects the QoS
+    /// granted to it (as MQTT-3.8.4-8 for others).
+    SharedGrantedQos "§4.8" "MQTT-4.8.2-3" Must "§4.8" "§4.8.2"
+        "a message sent to a member of a shared subscription respects the QoS granted to that member";
+    /// 5.0: a will whose client reconnects to its session within the Will
+    /// Delay Interval is not published.
+    WillDelayCancelled "§3.1.3" "MQTT-3.1.3-9" Must "§3.1.3" "§3.1.3.2.2"
+        "a will whose client reconnects to its session before the Will Delay Interval passed is not published";
     /// A QoS 1 or 2 exchange left open when the connection ended (a note: the
     /// session may finish it later).
     ExchangeOpenAtClose "§4.3" "§4.3" Note "§4.3" "§4.3"

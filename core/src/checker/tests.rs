@@ -919,6 +919,17 @@ fn statement_numbers_are_the_standards() {
         (S::ServerMaximumPacketSize, v5, "MQTT-3.1.2-24"),
         (S::ClientMaximumPacketSize, v5, "MQTT-3.2.2-15"),
         (S::UnsubackForUnsubscribe, v5, "MQTT-3.10.4-4"),
+        // 5.0 only, checked against the OASIS text of §3.3.2.3.3-4, §4.1,
+        // §4.8.2 and §3.1.3.2.2.
+        (S::ExpiredNotDelivered, v5, "MQTT-3.3.2-5"),
+        (S::ExpiryReduced, v5, "MQTT-3.3.2-6"),
+        (S::AliasNotCarriedForward, v5, "MQTT-3.3.2-7"),
+        (S::AliasNotZero, v5, "MQTT-3.3.2-8"),
+        (S::ServerAcceptsAliases, v5, "MQTT-3.3.2-12"),
+        (S::SessionExpired, v5, "MQTT-4.1.0-2"),
+        (S::ShareNameSyntax, v5, "MQTT-4.8.2-2"),
+        (S::SharedGrantedQos, v5, "MQTT-4.8.2-3"),
+        (S::WillDelayCancelled, v5, "MQTT-3.1.3-9"),
     ] {
         assert_eq!(s.id(p), id, "{s:?} at {p:?}");
         assert!(Statement::with_id(id).contains(&(s, p)));
@@ -1141,4 +1152,56 @@ fn a_will_routed_at_a_takeover_before_the_new_connack() {
         .coverage
         .held()
         .any(|s| s == Statement::WillOnUngracefulClose));
+}
+
+/// MQTT-3.3.2-7 held: a client names only alias 1, set on its previous
+/// connection; the server refuses it (DISCONNECT 0x94), or closes on it.
+#[test]
+fn an_alias_of_an_earlier_connection_is_refused() {
+    use crate::codec::reason_codes::DisconnectReasonCode;
+    for refusal in [true, false] {
+        let mut r = Run::new();
+        let max = || vec![Property::TopicAliasMaximum(TopicAliasMaximum(5))];
+        let alias = || vec![Property::TopicAlias(TopicAlias(1))];
+        r.send5(0, TO_S, connect5(vec![]))
+            .send5(0, TO_C, connack5(max()))
+            .send5(
+                0,
+                TO_S,
+                publish5(
+                    publish("t", "1", QosPid::AtLeastOnce(pid(1)), false, false),
+                    alias(),
+                ),
+            )
+            .send(0, TO_C, Packet::Puback(pid(1)))
+            .close(0, TO_S)
+            .at(S)
+            .send5(1, TO_S, connect5(vec![]))
+            .send5(1, TO_C, connack5(max()));
+        let v5::Packet::Publish(mut m) = publish5(
+            publish("t", "2", QosPid::AtLeastOnce(pid(2)), false, false),
+            alias(),
+        ) else {
+            unreachable!()
+        };
+        m.topic = None;
+        r.send5(1, TO_S, v5::Packet::Publish(m));
+        if refusal {
+            r.send5(
+                1,
+                TO_C,
+                v5::Packet::Disconnect(v5::Disconnect {
+                    reason: DisconnectReasonCode::from_u8(0x94),
+                    properties: None,
+                }),
+            );
+        }
+        r.close(1, TO_C);
+        let rep = r.report(2 * S);
+        assert!(!rep.must_broken(), "{rep}");
+        let t = rep.coverage.tally[&Statement::AliasNotCarriedForward];
+        assert_eq!((t.held, t.broken), (1, 0), "refusal {refusal}");
+        let t = rep.coverage.tally[&Statement::ServerAcceptsAliases];
+        assert_eq!((t.held, t.broken), (1, 0), "refusal {refusal}");
+    }
 }

@@ -86,6 +86,31 @@ pub fn statement_text(lang: Lang, s: Statement) -> &'static str {
             "o cliente não envia pacote maior que o Maximum Packet Size do servidor"
         }
         ExchangeOpenAtClose => "uma troca QoS 1 ou 2 ainda estava aberta quando a conexão terminou",
+        ExpiredNotDelivered => {
+            "uma mensagem cujo Message Expiry Interval passou antes de começar a entrega a um assinante não é entregue a ele"
+        }
+        ExpiryReduced => {
+            "a mensagem que o servidor envia leva o Message Expiry Interval menos o tempo que esperou no servidor"
+        }
+        SessionExpired => {
+            "a sessão cujo Session Expiry Interval passou depois de a conexão fechar é descartada: retomá-la dá Session Present 0"
+        }
+        AliasNotCarriedForward => {
+            "o servidor não leva Topic Alias de uma conexão para a seguinte: um PUBLISH só com um alias criado numa conexão anterior é recusado"
+        }
+        AliasNotZero => "nenhum PUBLISH leva Topic Alias 0",
+        ServerAcceptsAliases => {
+            "o servidor aceita todo Topic Alias de 1 até o Topic Alias Maximum que o seu CONNACK deu"
+        }
+        ShareNameSyntax => {
+            "o ShareName de uma assinatura compartilhada não tem '/', '+' nem '#' e é seguido de '/' e um filtro de tópico"
+        }
+        SharedGrantedQos => {
+            "a mensagem enviada a um membro de uma assinatura compartilhada respeita o QoS concedido a ele"
+        }
+        WillDelayCancelled => {
+            "o testamento (will) de um cliente que volta à sessão antes do Will Delay Interval passar não é publicado"
+        }
     }
 }
 
