@@ -99,24 +99,14 @@ pub(super) fn broker(c: &mut Cur, sc: &mut Scenario) -> R<()> {
             // `max_message_rate` and `max_message_burst` (`broker/rate.rs`):
             // `max-message-rate 20` or `max-message-rate 20 burst 5`.
             "max-message-rate" => {
-                let col = c.col();
-                let n: u32 = c.number("PUBLISH packets a second")?;
-                if n == 0 {
-                    return c.err(
-                        col,
-                        "a message rate of 0 allows nothing: leave the option out for no limit",
-                    );
-                }
+                // 0 is no limit, as in the configuration file; a burst of 0
+                // is 1 (`RateLimit::with_burst`).
+                let n: u32 = c.number(Expected::Number)?;
                 let mut limit = crate::broker::RateLimit::new(n);
                 if c.eat("burst") {
-                    let col = c.col();
-                    let b: u32 = c.number("a burst size")?;
-                    if b == 0 {
-                        return c.err(col, "a burst of 0 allows nothing: at least 1");
-                    }
-                    limit = limit.with_burst(b);
+                    limit = limit.with_burst(c.number(Expected::Number)?);
                 }
-                cfg.max_message_rate = Some(limit);
+                cfg.max_message_rate = (n > 0).then_some(limit);
             }
             "scram-user" => {
                 let u = c.text(Expected::UserName)?;
@@ -295,6 +285,7 @@ mod tests {
             cfg("broker b max-message-rate 2 burst 3 port 1884"),
             Some(RateLimit::new(2).with_burst(3))
         );
+        assert_eq!(cfg("broker b max-message-rate 0"), None, "0: no limit");
     }
 
     #[test]
