@@ -1205,3 +1205,45 @@ fn an_alias_of_an_earlier_connection_is_refused() {
         assert_eq!((t.held, t.broken), (1, 0), "refusal {refusal}");
     }
 }
+
+/// Swarm seed 10214: a retained will sits on "w"; a new subscriber gets it
+/// with RETAIN 1; then another connection of the same client, with the same
+/// will, is taken over and its will goes out live (RETAIN 0) just before its
+/// close is seen. That live copy is not a retained copy sent without RETAIN.
+#[test]
+fn a_takeover_will_with_the_words_of_a_retained_one_is_live() {
+    let retained_will = || {
+        Some(LastWill {
+            topic: TopicName::new("w").unwrap(),
+            message: Bytes::from_static(b"gone"),
+            qos: QoS::AtMostOnce,
+            retain: true,
+        })
+    };
+    let mut r = Run::new();
+    r.send(0, TO_S, connect("a", false, 10, retained_will()))
+        .send(0, TO_C, connack(false))
+        .close(0, TO_C);
+    r.send(1, TO_S, connect("a", false, 10, retained_will()))
+        .send(1, TO_C, connack(true));
+    let t = r.t + 2 * S;
+    r.at(t);
+    r.send(2, TO_S, connect("s", true, 60, None))
+        .send(2, TO_C, connack(false))
+        .send(2, TO_S, subscribe(1, &[("w", QoS::AtMostOnce)]))
+        .send(2, TO_C, suback(1, &[QoS::AtMostOnce]))
+        .send(
+            2,
+            TO_C,
+            publish("w", "gone", QosPid::AtMostOnce, true, false),
+        );
+    // The takeover, one instant: the will to "s", the close, the CONNACK.
+    r.send(3, TO_S, connect("a", false, 10, retained_will()));
+    let t = r.t + 10_000_000;
+    let live = AnyPacket::V3(publish("w", "gone", QosPid::AtMostOnce, false, false));
+    r.c.packet(2, TO_C, t, None, &live);
+    r.c.closed(1, TO_C, t);
+    r.c.packet(3, TO_C, t, None, &AnyPacket::V3(connack(true)));
+    let rep = r.report(t + S);
+    assert_eq!(broken(&rep), vec![], "{rep}");
+}
