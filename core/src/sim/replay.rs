@@ -52,6 +52,13 @@ use super::world::World;
 /// figures on a 100,000-event world).
 pub const CHECKPOINT_EVERY: u64 = 1_000;
 
+/// Checkpoints kept at most. When a run outgrows them, every other one is
+/// dropped (the first, the world as built, stays) and the interval doubles:
+/// memory stays bounded however long the run, and a scrub replays at most
+/// the interval's events, which grows with the run (a 1,000,000-event run
+/// keeps one every 4,000 events).
+pub const MAX_CHECKPOINTS: usize = 256;
+
 /// Something done to the world from outside, at the time it is recorded with.
 #[derive(Debug, Clone)]
 pub enum Input {
@@ -133,6 +140,7 @@ pub struct Timeline {
     inputs: Vec<(Instant, Input)>,
     checkpoints: Vec<Checkpoint>,
     every: u64,
+    max: usize,
 }
 
 /// Applies `input` to `w` at `at` (the world's clock is at or before `at`, and
@@ -181,6 +189,12 @@ impl Timeline {
 
     /// The same, with a checkpoint every `every` events (benchmarks compare).
     pub fn with_interval(world: World, every: u64) -> Timeline {
+        Timeline::with_limits(world, every, MAX_CHECKPOINTS)
+    }
+
+    /// The same, with a checkpoint every `every` events at first and at most
+    /// `max` of them (at least 2) kept.
+    pub fn with_limits(world: World, every: u64, max: usize) -> Timeline {
         let first = Checkpoint {
             world: world.checkpoint(),
             inputs: 0,
@@ -190,6 +204,7 @@ impl Timeline {
             inputs: Vec::new(),
             checkpoints: vec![first],
             every: every.max(1),
+            max: max.max(2),
         }
     }
 
@@ -220,6 +235,11 @@ impl Timeline {
         self.checkpoints.len()
     }
 
+    /// Events between checkpoints now (it doubles each time they are thinned).
+    pub fn checkpoint_interval(&self) -> u64 {
+        self.every
+    }
+
     /// When each checkpoint was taken.
     pub fn checkpoint_times(&self) -> Vec<Instant> {
         self.checkpoints.iter().map(|c| c.world.now()).collect()
@@ -239,7 +259,21 @@ impl Timeline {
                 world: self.live.checkpoint(),
                 inputs: self.inputs.len(),
             });
+            if self.checkpoints.len() > self.max {
+                self.thin();
+            }
         }
+    }
+
+    /// Keeps every other checkpoint (the first always) and doubles the
+    /// interval, so that the ones kept stay about evenly spread.
+    fn thin(&mut self) {
+        let mut k = 0;
+        self.checkpoints.retain(|_| {
+            k += 1;
+            k % 2 == 1
+        });
+        self.every = self.every.saturating_mul(2);
     }
 
     /// Events left before the next checkpoint is due.
@@ -448,6 +482,54 @@ mod tests {
                 "{}",
                 b.name
             );
+        }
+    }
+
+    #[test]
+    fn checkpoints_stay_within_their_cap_and_scrubbing_still_equals_a_fresh_run() {
+        let b = crate::sim::bundled::find("22-slow-consumer.mqtt").unwrap();
+        let sc = scenario::parse(b.source).unwrap();
+        let end = sc.end_time();
+        let (every, max) = (20, 8);
+        let mut live = Timeline::with_limits(sc.build(1, TraceMode::Full).unwrap(), every, max);
+        let mut most = 0;
+        // Event by event, so that the bound is seen to hold all along.
+        while live.now() < end {
+            if live.step().is_none() {
+                break;
+            }
+            most = most.max(live.checkpoints());
+            assert!(
+                live.checkpoints() <= max,
+                "{} at {:?}",
+                live.checkpoints(),
+                live.now()
+            );
+        }
+        live.run_until(end);
+        let events = live.world().stats().events;
+        // Without the cap this run would keep events / every checkpoints.
+        assert!(events / every > 4 * max as u64, "{events} events");
+        assert_eq!(most, max);
+        // Thinned more than once: the interval doubled each time, and a moment
+        // anywhere in the run is rebuilt with at most that many events.
+        let interval = live.checkpoint_interval();
+        assert!(interval >= every * 4, "{interval}");
+        assert!(interval % every == 0 && (interval / every).is_power_of_two());
+        let times = live.checkpoint_times();
+        assert_eq!(times[0], Instant::ZERO);
+        assert!(times.windows(2).all(|p| p[0] <= p[1]));
+        let e = end.as_micros();
+        for t in [0, e / 5, e / 3, e / 2, 3 * e / 4, e - 1, e].map(Instant::from_micros) {
+            let past = live.at(t);
+            let want = fresh(b.source, t);
+            assert!(
+                past.replayed <= interval,
+                "{} events replayed",
+                past.replayed
+            );
+            assert_eq!(past.entries, want.trace().entries(), "at {t:?}: trace");
+            assert_eq!(state(&past.world), state(&want), "at {t:?}: state");
         }
     }
 
