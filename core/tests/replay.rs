@@ -6,14 +6,14 @@
 
 use std::time::Instant as Clock;
 
-use mqttlab_core::sim::bench::scrub_world_source;
+use mqttlab_core::sim::bench::{scrub_world_source, SCRUB_SECONDS, SCRUB_SENSORS};
 use mqttlab_core::sim::replay::{Timeline, CHECKPOINT_EVERY};
 use mqttlab_core::sim::{scenario, TraceMode};
 use mqttlab_core::time::Instant;
 
 #[test]
 fn replay_cost() {
-    let source = scrub_world_source(200, 100);
+    let source = scrub_world_source(SCRUB_SENSORS, SCRUB_SECONDS);
     let sc = scenario::parse(&source).unwrap();
     let end = sc.end_time();
     let clock = Clock::now();

@@ -133,6 +133,7 @@ mod rate;
 mod retained;
 mod session;
 mod state;
+pub mod state_text;
 mod subscribe;
 mod subscriptions;
 mod sys;

@@ -90,11 +90,18 @@ pub fn scale_world(sensors: u32, mode: TraceMode) -> World {
     w
 }
 
+/// The scrub world's sensors and seconds: 200 sensors for 100 s make a little
+/// over 100,000 events.
+pub const SCRUB_SENSORS: usize = 200;
+/// See [`SCRUB_SENSORS`].
+pub const SCRUB_SECONDS: u64 = 100;
+
 /// A scenario of `sensors` QoS 1 sensors reporting every second to one broker,
 /// a `mosquitto_sub -h broker1 -t casa/#` and a fault rule: about 100,000 events with
 /// 200 sensors over 100 s, every one of them in the trace. The world
 /// the timeline's scrub is measured on, natively (`core/tests/replay.rs`) and
-/// in the page (`tests/e2e/scrub.test.mjs`).
+/// in the page (`tests/e2e/timetravel.test.mjs`; `mqttlab bench-sim
+/// --scrub-world` prints it).
 pub fn scrub_world_source(sensors: usize, seconds: u64) -> String {
     let mut s = String::from("# A hundred thousand events to scrub through\nbroker broker1\n");
     s += "client painel -> broker1 latency 2ms\n";

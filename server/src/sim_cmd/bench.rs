@@ -8,7 +8,9 @@
 use std::time::Instant as WallClock;
 
 use clap::{Args, ValueEnum};
-use mqttlab_core::sim::bench::{scale_world, speed_world};
+use mqttlab_core::sim::bench::{
+    scale_world, scrub_world_source, speed_world, SCRUB_SECONDS, SCRUB_SENSORS,
+};
 use mqttlab_core::sim::{TraceMode, World};
 use mqttlab_core::time::Instant;
 
@@ -30,6 +32,10 @@ pub struct BenchSimArgs {
     /// Skip the speed runs.
     #[arg(long)]
     pub scale_only: bool,
+    /// Print the scenario of the 100,000-event world the timeline's scrub is
+    /// measured on (`core/tests/replay.rs`, the browser test) and exit.
+    #[arg(long)]
+    pub scrub_world: bool,
 }
 
 /// A trace mode on the command line.
@@ -87,6 +93,10 @@ fn peak_rss_mb() -> Option<f64> {
 
 /// Runs the benchmark; returns the exit code.
 pub fn run(args: BenchSimArgs) -> i32 {
+    if args.scrub_world {
+        print!("{}", scrub_world_source(SCRUB_SENSORS, SCRUB_SECONDS));
+        return 0;
+    }
     if !args.scale_only {
         let until = Instant::from_secs(120);
         let off = timed(speed_world(50, TraceMode::Off), until);

@@ -3,5 +3,6 @@
 
 pub mod bench;
 pub mod run;
+pub mod state;
 pub mod swarm;
 pub mod sweep;

@@ -1,5 +1,8 @@
 //! `mqttlab run FILE --seed N [--log] [--trace out.json] [--pcap out.pcap]`: runs a
 //! scenario (a file, or the name of a bundled one) and checks its expectations.
+//! `--until T --state` stops it at any moment and prints what each broker held
+//! then, in the words of the page's broker-state panel (what a scrubbed
+//! timeline in the page must show for the same scenario, seed and time).
 
 use std::path::PathBuf;
 use std::time::Instant as WallClock;
@@ -9,7 +12,12 @@ use mqttlab_core::sim::bundled;
 use mqttlab_core::sim::node::Node;
 use mqttlab_core::sim::pcap::{to_pcap, EPOCH_SECS};
 use mqttlab_core::sim::scenario;
+use mqttlab_core::sim::scenario::units::parse_duration;
 use mqttlab_core::sim::trace::TraceKind;
+use mqttlab_core::sim::TraceMode;
+use mqttlab_core::time::Instant;
+
+use super::state;
 
 /// Flags of `mqttlab run`.
 #[derive(Args, Debug)]
@@ -36,6 +44,21 @@ pub struct RunArgs {
     /// List the bundled scenarios.
     #[arg(long)]
     pub list: bool,
+    /// Stop at this virtual time (`30s`, `35.6s`, `1500ms`) instead of the
+    /// scenario's end; the expectations, which are about the whole run, are
+    /// then not checked.
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub until: Option<Instant>,
+    /// Print each broker's sessions (subscriptions, in flight, queued),
+    /// retained messages and pending wills when the run stops.
+    #[arg(long)]
+    pub state: bool,
+}
+
+fn parse_time(s: &str) -> Result<Instant, String> {
+    parse_duration(s)
+        .map(|d| Instant::from_micros(d.as_micros() as u64))
+        .ok_or_else(|| format!("'{s}' is not a time (30s, 35.6s, 1500ms)"))
 }
 
 /// Runs the command; returns the process exit code (0 all expectations held, 1 one
@@ -70,7 +93,13 @@ pub fn run(args: RunArgs) -> i32 {
         },
     };
     let started = WallClock::now();
-    let report = match scenario::run(&source, args.seed) {
+    let ran = scenario::parse(&source).and_then(|sc| {
+        let seed = args.seed.or(sc.seed).unwrap_or(0);
+        let until = args.until.unwrap_or_else(|| sc.end_time());
+        sc.run_to(seed, TraceMode::Full, until)
+            .map_err(|e| scenario::ScenarioErrors(vec![e]))
+    });
+    let mut report = match ran {
         Ok(r) => r,
         Err(errors) => {
             for e in &errors.0 {
@@ -80,6 +109,9 @@ pub fn run(args: RunArgs) -> i32 {
         }
     };
     let cpu = started.elapsed();
+    if args.until.is_some() {
+        report.results.clear();
+    }
     let w = &report.world;
     let title = scenario::parse(&source)
         .ok()
@@ -121,6 +153,9 @@ pub fn run(args: RunArgs) -> i32 {
                 println!("  {line}");
             }
         }
+    }
+    if args.state {
+        print!("{}", state::render(w));
     }
     if report.truncated {
         println!(

@@ -123,6 +123,7 @@ pub use problem::{Expected, Incomplete, ModelForm, Problem, Vocabulary};
 
 use super::trace::TraceMode;
 use super::world::World;
+use crate::time::Instant;
 
 /// A finished run: the world as it ended, and each expectation's result.
 #[derive(Debug)]
@@ -151,8 +152,19 @@ impl RunReport {
 impl Scenario {
     /// Builds, runs to the end and checks every expectation.
     pub fn run(&self, seed: u64, mode: TraceMode) -> Result<RunReport, ScenarioError> {
+        self.run_to(seed, mode, self.end_time())
+    }
+
+    /// Builds, runs to `until` (the end or any other moment) and checks every
+    /// expectation as it stands then.
+    pub fn run_to(
+        &self,
+        seed: u64,
+        mode: TraceMode,
+        until: Instant,
+    ) -> Result<RunReport, ScenarioError> {
         let mut world = self.build(seed, mode)?;
-        let truncated = !world.run_until_limited(self.end_time(), MAX_EVENTS);
+        let truncated = !world.run_until_limited(until, MAX_EVENTS);
         let results = self
             .expects
             .iter()
