@@ -14,31 +14,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { appUnderTest, artifacts, root } from './harness.mjs';
+import { appUnderTest, artifacts, mqttlabBin, root } from './harness.mjs';
 
 const app = appUnderTest();
-
-/** The mqttlab binary: $MQTTLAB_BIN, else target/debug/mqttlab, built when older than the sources. */
-function mqttlabBin() {
-  if (process.env.MQTTLAB_BIN) return process.env.MQTTLAB_BIN;
-  const targetDir = process.env.CARGO_TARGET_DIR
-    ? path.resolve(root, process.env.CARGO_TARGET_DIR)
-    : path.join(root, 'target');
-  const bin = path.join(targetDir, 'debug', 'mqttlab');
-  const newest = (dir) =>
-    Math.max(
-      0,
-      ...fs.readdirSync(dir, { withFileTypes: true }).map((e) =>
-        e.isDirectory() ? newest(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).mtimeMs,
-      ),
-    );
-  const sources = Math.max(...['server/src', 'core/src', 'static/sweeps'].map((d) => newest(path.join(root, d))));
-  if (!fs.existsSync(bin) || fs.statSync(bin).mtimeMs < sources) {
-    const r = spawnSync('cargo', ['build', '-p', 'mqttlab-server'], { cwd: root, stdio: 'inherit', timeout: 900_000 });
-    if (r.status !== 0) throw new Error('cargo build -p mqttlab-server failed');
-  }
-  return bin;
-}
 
 async function open(locale, hash, viewport = { width: 1366, height: 900 }) {
   const context = await app.browser.newContext({ locale, viewport });

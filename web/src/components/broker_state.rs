@@ -69,7 +69,8 @@ pub fn broker_state(lang: Lang, broker: &BrokerView) -> Html {
         .map(|s| {
             let online = s.online;
             html! {
-                <tr data-client={s.client_id.clone()}>
+                <tr data-client={s.client_id.clone()} data-online={online.to_string()}
+                    data-clean={s.clean.to_string()} data-dropped={s.dropped.to_string()}>
                     <td class="mono" data-label={t(lang, Text::ClientIdColumn)}>{ &s.client_id }</td>
                     <td data-label={t(lang, Text::Session)}>
                         <span class={classes!("status", if online { "online" } else { "offline" })}>

@@ -444,11 +444,18 @@ fn row_svg(row: &DiagramRow, at: Place, selected: bool, lang: Lang) -> String {
     s
 }
 
-fn lifelines_svg(g: Geometry, lanes: usize, top: f64, bottom: f64) -> String {
-    (0..lanes)
-        .map(|i| {
+/// The lifelines, each named (`data-lane`) so that a view can pick one out
+/// (the topology does, when its node is clicked).
+fn lifelines_svg(g: Geometry, lanes: &[String], top: f64, bottom: f64) -> String {
+    lanes
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
             let x = g.lane_x(i);
-            format!(r#"<line class="lifeline" x1="{x}" y1="{top}" x2="{x}" y2="{bottom}"/>"#)
+            format!(
+                r#"<line class="lifeline" data-lane="{}" x1="{x}" y1="{top}" x2="{x}" y2="{bottom}"/>"#,
+                escape(name)
+            )
         })
         .collect()
 }
@@ -470,7 +477,7 @@ pub fn export_svg(lanes: &[String], rows: &[DiagramRow], lang: Lang) -> String {
             escape(name)
         );
     }
-    s += &lifelines_svg(g, lanes.len(), head - 6.0, height);
+    s += &lifelines_svg(g, lanes, head - 6.0, height);
     s += &format!(r#"<g transform="translate(0 {head})">"#);
     for (i, row) in rows.iter().enumerate() {
         let at = Place {
@@ -645,7 +652,7 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
     let y0 = ROW_HEIGHT * first as f64;
     let window_height = ROW_HEIGHT * (last - first) as f64;
 
-    let mut inner = lifelines_svg(geometry, lanes, 0.0, window_height);
+    let mut inner = lifelines_svg(geometry, &props.lanes, 0.0, window_height);
     let mut times = String::new();
     {
         let rows = props.rows.borrow();

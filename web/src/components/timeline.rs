@@ -36,6 +36,27 @@ pub struct TimelineProps {
     pub on_live: Callback<()>,
 }
 
+/// Each kind of mark (its class, as [`mark_class`] names it), the glyph it is
+/// drawn with and its name in the legend, in the legend's order. Glyphs from
+/// the basic shapes every font has (Debian's Chromium has no emoji font).
+pub const MARK_KINDS: [(&str, &str, Tl); 7] = [
+    ("connect", "▲", Tl::MarkConnect),
+    ("refused", "✕", Tl::MarkRefused),
+    ("event", "▼", Tl::MarkEvent),
+    ("fault", "◆", Tl::MarkFault),
+    ("will", "●", Tl::MarkWill),
+    ("expect-ok", "✓", Tl::MarkExpectOk),
+    ("expect-fail", "✗", Tl::MarkExpectFail),
+];
+
+/// The glyph of a mark's class.
+pub fn mark_glyph(class: &str) -> &'static str {
+    MARK_KINDS
+        .iter()
+        .find(|(c, _, _)| *c == class)
+        .map_or("|", |(_, g, _)| *g)
+}
+
 /// The marks worth a button: the first of each kind in each slot.
 pub fn thinned(marks: &[MarkView], now_us: u64) -> Vec<&MarkView> {
     let span = now_us.max(1);
@@ -69,10 +90,27 @@ pub fn timeline(props: &TimelineProps) -> Html {
             let title = format!("{} s: {}", format_time(m.time_us), mark_text(lang, &m.kind));
             let cb = props.on_scrub.clone();
             let t = m.time_us;
+            let class = mark_class(&m.kind);
             html! {
-                <button class={classes!("mark", mark_class(&m.kind))} style={left} {title}
+                <button class={classes!("mark", class)} style={left} {title}
                     data-time={t.to_string()} aria-label={mark_text(lang, &m.kind)}
-                    onclick={Callback::from(move |_: MouseEvent| cb.emit(t))}></button>
+                    onclick={Callback::from(move |_: MouseEvent| cb.emit(t))}>
+                    <span class="glyph" aria-hidden="true">{ mark_glyph(class) }</span>
+                </button>
+            }
+        })
+        .collect::<Html>();
+    // The legend names the kinds this run has marks of.
+    let present: std::collections::BTreeSet<&str> =
+        props.marks.iter().map(|m| mark_class(&m.kind)).collect();
+    let legend = MARK_KINDS
+        .iter()
+        .filter(|(c, _, _)| present.contains(c))
+        .map(|(class, glyph, name)| {
+            html! {
+                <li class={classes!("legend-item", *class)}>
+                    <span class="glyph" aria-hidden="true">{ *glyph }</span>{ format!(" {}", tl(lang, *name)) }
+                </li>
             }
         })
         .collect::<Html>();
@@ -98,6 +136,9 @@ pub fn timeline(props: &TimelineProps) -> Html {
                     }
                 </span>
                 <button id="live" onclick={live}>{ tl(lang, Tl::BackToLive) }</button>
+            }
+            if !present.is_empty() {
+                <ul class="timeline-legend" aria-label={tl(lang, Tl::Legend)}>{ legend }</ul>
             }
         </div>
     }
@@ -131,5 +172,43 @@ mod tests {
         assert_eq!(thinned(&spread, 300_000).len(), MARK_SLOTS as usize);
         // A mark past now (a scrubbed-back view keeps them) is not drawn.
         assert!(thinned(&[connect(10, "a")], 5).is_empty());
+    }
+
+    #[test]
+    fn every_kind_of_mark_has_a_glyph_and_a_name_in_both_languages() {
+        let kinds = [
+            MarkKind::Connected { node: "a".into() },
+            MarkKind::Refused { node: "a".into() },
+            MarkKind::Event {
+                node: "a".into(),
+                note: mqttlab_core::sim::note::Note::Killed,
+            },
+            MarkKind::Fault { label: "x".into() },
+            MarkKind::Will {
+                broker: "b".into(),
+                client: "a".into(),
+                published: true,
+            },
+            MarkKind::Expectation {
+                index: 0,
+                text: "t".into(),
+                passed: true,
+            },
+            MarkKind::Expectation {
+                index: 0,
+                text: "t".into(),
+                passed: false,
+            },
+        ];
+        let mut glyphs = std::collections::BTreeSet::new();
+        for k in &kinds {
+            let g = mark_glyph(mark_class(k));
+            assert_ne!(g, "|", "{k:?}");
+            glyphs.insert(g);
+        }
+        assert_eq!(glyphs.len(), kinds.len(), "one glyph per kind");
+        for (_, _, name) in MARK_KINDS {
+            assert_ne!(tl(Lang::En, name), tl(Lang::PtBr, name));
+        }
     }
 }

@@ -1,13 +1,16 @@
 //! A picture of the world: brokers, the devices around them, and each client's
 //! link drawn in its state (up, lossy, cut, half-open, partitioned), with its
-//! latency and loss on hover. Clicking a node picks out its lifeline, its card
-//! and its terminal on the page.
+//! latency and loss on hover. As the run plays, each packet the diagram draws
+//! also travels along its link here, a dot from sender to receiver (red if it
+//! was lost, orange if a resend). Clicking a node picks out its lifeline (head
+//! and line), its card and its terminal on the page.
 
 use std::collections::BTreeMap;
 use std::f64::consts::PI;
 
 use yew::prelude::*;
 
+use crate::components::sequence_diagram::{RowKind, Rows};
 use crate::i18n::{link_state, vw, Lang, Vw};
 use mqttlab_core::sim::node::AppSummary;
 
@@ -31,6 +34,14 @@ fn program_state(n: &NodeCard) -> ProgramState {
     }
 }
 
+/// Packets drawn moving at most (the newest), so that a fast run does not
+/// fill the picture with dots.
+pub const MAX_MOVING: usize = 24;
+
+/// How far back in virtual time a packet still moves: the newest rows of the
+/// last second and a half.
+pub const MOVING_WINDOW_US: u64 = 1_500_000;
+
 /// Properties of [`Topology`].
 #[derive(Properties, PartialEq)]
 pub struct TopologyProps {
@@ -38,6 +49,72 @@ pub struct TopologyProps {
     pub lang: Lang,
     /// The nodes, as their cards show them.
     pub nodes: std::rc::Rc<Vec<NodeCard>>,
+    /// The diagram's lifelines (node names).
+    #[prop_or_default]
+    pub lanes: std::rc::Rc<Vec<String>>,
+    /// The diagram's rows: the packets that move.
+    #[prop_or_default]
+    pub rows: Rows,
+    /// How many rows (the picture redraws as the diagram grows).
+    #[prop_or_default]
+    pub len: usize,
+    /// The world's time, µs.
+    #[prop_or_default]
+    pub now_us: u64,
+}
+
+/// A packet on its way: the diagram row, where it leaves and where it goes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Moving {
+    /// Its row in the diagram (the dot's key: it moves once).
+    pub row: usize,
+    /// From (x, y) to (x, y).
+    pub from: (f64, f64),
+    /// Where it goes.
+    pub to: (f64, f64),
+    /// `packet`, with `dropped` or `dup`.
+    pub class: &'static str,
+}
+
+/// The packets to draw moving at `now_us`: the newest packet rows of the
+/// last [`MOVING_WINDOW_US`], at most [`MAX_MOVING`], between nodes the
+/// picture has.
+pub fn moving(
+    rows: &[crate::components::sequence_diagram::DiagramRow],
+    lanes: &[String],
+    at: &BTreeMap<String, (f64, f64)>,
+    now_us: u64,
+) -> Vec<Moving> {
+    let since = now_us.saturating_sub(MOVING_WINDOW_US);
+    let mut out: Vec<Moving> = rows
+        .iter()
+        .enumerate()
+        .rev()
+        .take_while(|(_, r)| r.time_us >= since)
+        .filter_map(|(row, r)| match r.kind {
+            RowKind::Packet {
+                from,
+                to,
+                dropped,
+                dup,
+            } => Some(Moving {
+                row,
+                from: *at.get(lanes.get(from)?)?,
+                to: *at.get(lanes.get(to)?)?,
+                class: if dropped {
+                    "dropped"
+                } else if dup {
+                    "dup"
+                } else {
+                    "ok"
+                },
+            }),
+            RowKind::Note { .. } => None,
+        })
+        .take(MAX_MOVING)
+        .collect();
+    out.reverse();
+    out
 }
 
 const WIDTH: f64 = 760.0;
@@ -213,15 +290,33 @@ pub fn topology(props: &TopologyProps) -> Html {
             })
         })
         .collect::<Html>();
-    // The node picked out elsewhere on the page: its lifeline's head, its card,
-    // its terminal.
+    let packets = moving(
+        &props.rows.borrow()[..props.len.min(props.rows.len())],
+        &props.lanes,
+        &at,
+        props.now_us,
+    )
+    .into_iter()
+    .map(|p| {
+        let ((x1, y1), (x2, y2)) = (p.from, p.to);
+        // It starts where it left and slides (CSS) to where it goes.
+        let style = format!("--dx: {:.1}px; --dy: {:.1}px", x2 - x1, y2 - y1);
+        html! {
+            <circle key={p.row} class={classes!("packet", p.class)} data-row={p.row.to_string()}
+                cx={format!("{x1:.1}")} cy={format!("{y1:.1}")} r="6" {style} />
+        }
+    })
+    .collect::<Html>();
+    // The node picked out elsewhere on the page: its lifeline (head and line),
+    // its card, its terminal.
     let highlight = selected
         .as_ref()
         .map(|n| {
             let n = n.replace(['"', '\\'], "");
             format!(
                 ".node-card[data-node=\"{n}\"], .terminal[data-node=\"{n}\"] {{ outline: 3px solid #0072b2; outline-offset: 2px; }}\n\
-                 .lane-head[title=\"{n}\"] {{ background: #cfe6f5; font-weight: bold; }}"
+                 .lane-head[title=\"{n}\"] {{ background: #cfe6f5; font-weight: bold; }}\n\
+                 .seq-rows .lifeline[data-lane=\"{n}\"] {{ stroke: #0072b2; stroke-width: 3; stroke-dasharray: none; }}"
             )
         })
         .unwrap_or_default();
@@ -256,11 +351,71 @@ pub fn topology(props: &TopologyProps) -> Html {
                 <rect width="100%" height="100%" fill="#ffffff" />
                 { legend }
                 { links }
+                <g class="packets">{ packets }</g>
                 { nodes }
             </svg>
             if let Some(n) = selected.as_ref() {
                 <p class="topo-selected">{ format!("{} {n}", vw(lang, Vw::Selected)) }</p>
             }
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::components::sequence_diagram::{DiagramRow, RowNote};
+
+    fn packet(time_us: u64, from: usize, to: usize, dropped: bool) -> DiagramRow {
+        DiagramRow {
+            time_us,
+            label: "PUBLISH".into(),
+            kind: RowKind::Packet {
+                from,
+                to,
+                dropped,
+                dup: false,
+            },
+            fault: None,
+            sent: None,
+        }
+    }
+
+    #[test]
+    fn the_newest_packets_of_the_last_moments_move_between_nodes_drawn() {
+        let lanes = vec!["s".to_string(), "broker".to_string(), "gone".to_string()];
+        let at: BTreeMap<String, (f64, f64)> = [
+            ("s".to_string(), (10.0, 20.0)),
+            ("broker".to_string(), (100.0, 200.0)),
+        ]
+        .into_iter()
+        .collect();
+        let mut rows = vec![packet(1_000_000, 0, 1, false)];
+        rows.push(DiagramRow {
+            time_us: 9_000_000,
+            label: String::new(),
+            kind: RowKind::Note {
+                lane: 0,
+                note: RowNote::TcpConnect,
+            },
+            fault: None,
+            sent: None,
+        });
+        rows.push(packet(9_500_000, 1, 0, true));
+        rows.push(packet(9_600_000, 2, 1, false));
+        rows.push(packet(10_000_000, 0, 1, false));
+        let m = moving(&rows, &lanes, &at, 10_000_000);
+        // Not the one from 9 s before, not the note, not the node not drawn.
+        assert_eq!(m.iter().map(|p| p.row).collect::<Vec<_>>(), [2, 4]);
+        assert_eq!(
+            (m[0].from, m[0].to, m[0].class),
+            ((100.0, 200.0), (10.0, 20.0), "dropped")
+        );
+        let many: Vec<DiagramRow> = (0..100)
+            .map(|i| packet(9_000_000 + i, 0, 1, false))
+            .collect();
+        let m = moving(&many, &lanes, &at, 9_000_100);
+        assert_eq!(m.len(), MAX_MOVING);
+        assert_eq!(m.last().unwrap().row, 99);
     }
 }

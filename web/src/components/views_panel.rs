@@ -69,8 +69,16 @@ pub fn views_panel(props: &ViewsPanelProps) -> Html {
         .collect::<Html>();
     let body = match *tab {
         Tab::Topology => {
-            let nodes = props.handle.mirror.borrow().nodes.clone();
-            html! { <Topology {lang} {nodes} /> }
+            let m = props.handle.mirror.borrow();
+            let (nodes, lanes, rows, len, now_us) = (
+                m.nodes.clone(),
+                m.lanes.clone(),
+                m.rows.clone(),
+                m.rows.len(),
+                m.now_us,
+            );
+            drop(m);
+            html! { <Topology {lang} {nodes} {lanes} {rows} {len} {now_us} /> }
         }
         Tab::Charts => html! { <ChartsPanel {lang} handle={props.handle.clone()} /> },
         Tab::Sweep if props.has_params => html! {

@@ -290,17 +290,22 @@ fn node_card(lang: Lang, n: &NodeCard, sim: &SimHandle) -> Html {
     }
 }
 
-/// The link to a fork, on the workspace (whose own link says the scenario and
-/// the seed): the page's link with the fork added.
+/// The link to a fork: on the workspace (whose own link says the scenario and
+/// the seed) the page's link with the fork added; on a lab, the lab's link
+/// with the fork (which carries every step done, so the lab opens at its
+/// start and replays them).
 fn fork_href(view: &ForkView) -> Option<String> {
     let hash = web_sys::window()?.location().hash().ok()?;
-    if !hash.starts_with("#/workspace") {
+    let lab = hash.starts_with("#/lab/");
+    if !hash.starts_with("#/workspace") && !lab {
         return None;
     }
     let (path, query) = hash.split_once('?').unwrap_or((&hash, ""));
     let mut params: Vec<&str> = query
         .split('&')
-        .filter(|kv| !kv.is_empty() && !kv.starts_with("fork="))
+        .filter(|kv| {
+            !kv.is_empty() && !kv.starts_with("fork=") && (!lab || !kv.starts_with("step="))
+        })
         .collect();
     let link = ForkLink {
         inputs: view.inputs.clone(),
@@ -440,6 +445,7 @@ pub fn world_view(props: &WorldViewProps) -> Html {
         .as_ref()
         .and_then(|mo| m.scrub_ms.map(|ms| (ms, mo.replayed)));
     let fork = m.fork.clone();
+    let forked = fork.is_some();
     let forking = m.fork_asked && fork.is_none();
     drop(m);
     let bytes_of = {
@@ -522,7 +528,8 @@ pub fn world_view(props: &WorldViewProps) -> Html {
         .and_then(|f| f.as_ref().as_ref().ok().and_then(fork_href));
 
     html! {
-        <div class="workspace" data-engine={service::engine().word()} data-busy={busy.to_string()}>
+        <div class={classes!("workspace", forked.then_some("forked"))} data-engine={service::engine().word()}
+            data-busy={busy.to_string()}>
             <div class="controls panel">
                 <TimeControls {lang} {now_us} playing={clock.playing} speed={clock.speed} {seed}
                     {on_toggle} {on_step} {on_speed} {on_jump} on_reset={props.on_reset.clone()} />

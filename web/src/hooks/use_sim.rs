@@ -104,6 +104,15 @@ impl SimHandle {
         service::send(Request::Fork(Box::new(spec)));
     }
 
+    /// Forks a lab's run at step `step`'s action, as the step's "what if" says.
+    pub fn lab_fork(&self, step: usize) {
+        let mut m = self.mirror.borrow_mut();
+        m.fork = None;
+        m.fork_asked = true;
+        drop(m);
+        service::send(Request::LabFork { step });
+    }
+
     /// Closes the fork.
     pub fn close_fork(&self) {
         let mut m = self.mirror.borrow_mut();

@@ -67,6 +67,22 @@ pub enum Tl {
     ForkFailed,
     /// Forking...
     Forking,
+    /// The legend of the marks.
+    Legend,
+    /// Mark kind: a connection accepted.
+    MarkConnect,
+    /// Mark kind: a connection refused.
+    MarkRefused,
+    /// Mark kind: a program stopped, a host or link changed.
+    MarkEvent,
+    /// Mark kind: a fault rule.
+    MarkFault,
+    /// Mark kind: a will published or discarded.
+    MarkWill,
+    /// Mark kind: an expectation met.
+    MarkExpectOk,
+    /// Mark kind: an expectation failed.
+    MarkExpectFail,
 }
 
 /// A timeline or fork string in `lang`.
@@ -130,6 +146,22 @@ pub fn tl(lang: Lang, text: Tl) -> &'static str {
         (ForkFailed, PtBr) => "Não foi possível ramificar:",
         (Forking, En) => "running both…",
         (Forking, PtBr) => "rodando as duas…",
+        (Legend, En) => "What the marks mean",
+        (Legend, PtBr) => "O que as marcas indicam",
+        (MarkConnect, En) => "connected",
+        (MarkConnect, PtBr) => "conectou",
+        (MarkRefused, En) => "refused",
+        (MarkRefused, PtBr) => "recusada",
+        (MarkEvent, En) => "stopped, killed or link changed",
+        (MarkEvent, PtBr) => "parado, derrubado ou enlace mudou",
+        (MarkFault, En) => "fault rule",
+        (MarkFault, PtBr) => "regra de falha",
+        (MarkWill, En) => "will",
+        (MarkWill, PtBr) => "testamento",
+        (MarkExpectOk, En) => "expectation met",
+        (MarkExpectOk, PtBr) => "expectativa cumprida",
+        (MarkExpectFail, En) => "expectation failed",
+        (MarkExpectFail, PtBr) => "expectativa falhou",
     }
 }
 

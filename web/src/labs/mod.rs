@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::i18n::Lang;
 use crate::session::{Control, Session};
+use crate::sim::protocol::Change;
 
 /// A sentence in both languages.
 #[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
@@ -64,6 +65,55 @@ pub struct Step {
     /// The index of the right option.
     #[serde(default)]
     pub answer: Option<usize>,
+    /// A fork the step offers once done: the run branched where the step's
+    /// action was done, with something else done there.
+    #[serde(default)]
+    pub what_if: Option<WhatIf>,
+}
+
+/// "What if…" on a lab step: the lab's world forked at the moment the step's
+/// action (its command, control or fault rule) was done, with `changes` there
+/// instead, both runs side by side.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct WhatIf {
+    /// The question the button asks.
+    pub text: Bilingual,
+    /// What the fork does instead, one change per line in a fork link's words
+    /// (`control sensor1 disconnect`, `command monitor mosquitto_sub ...`,
+    /// `link sensor1 20 10`; [`crate::sim::fork_link`]).
+    pub changes: Vec<String>,
+    /// What to look at once both runs are there.
+    pub note: Bilingual,
+}
+
+impl WhatIf {
+    /// The changes, read.
+    pub fn parsed(&self) -> Result<Vec<Change>, String> {
+        self.changes
+            .iter()
+            .map(|c| crate::sim::fork_link::parse_change(c))
+            .collect()
+    }
+}
+
+/// What a step does to the world, as the page records it (what a fork of the
+/// step finds its moment by).
+pub fn step_change(step: &Step) -> Option<Change> {
+    match (&step.terminal, &step.command, &step.control, &step.fault) {
+        (Some(node), Some(line), _, _) => Some(Change::Command {
+            node: node.clone(),
+            line: line.clone(),
+        }),
+        (_, _, Some(control), _) => {
+            let (word, node) = control.split_once(' ')?;
+            Some(Change::Control {
+                node: node.trim().to_string(),
+                control: Control::from_word(word)?,
+            })
+        }
+        (_, _, _, Some(rule)) => Some(Change::Fault { line: rule.clone() }),
+        _ => None,
+    }
 }
 
 /// A question a sweep lab asks before its sweep runs.
@@ -327,6 +377,23 @@ mod tests {
                     "{id} step {}: a command needs its terminal",
                     n + 1
                 );
+                // A "what if" forks where the step's action was done: it needs one,
+                // and changes a fork link can carry.
+                if let Some(w) = &step.what_if {
+                    assert!(
+                        step_change(step).is_some(),
+                        "{id} step {}: 'what if' with no action",
+                        n + 1
+                    );
+                    let changes = w
+                        .parsed()
+                        .unwrap_or_else(|e| panic!("{id} step {}: {e}", n + 1));
+                    assert!(
+                        !changes.is_empty(),
+                        "{id} step {}: 'what if' changes nothing",
+                        n + 1
+                    );
+                }
                 // Without -h the tools connect to localhost, the terminal's own
                 // node, which runs no broker (core/src/sim/world/hosts.rs).
                 if let Some(cmd) = step

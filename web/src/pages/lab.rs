@@ -18,10 +18,11 @@ use crate::components::terminal::Terminal;
 use crate::components::world_view::{control_label, ClockState, WorldView};
 use crate::hooks::use_clock::use_clock;
 use crate::hooks::use_sim::use_sim;
-use crate::i18n::{t, vw, Lang, Text, Vw};
+use crate::i18n::{t, tl, vw, Lang, Text, Tl, Vw};
 use crate::labs::{self, progress, Lab, Step};
-use crate::route::{number_param, Page, Route};
+use crate::route::{decode_text, number_param, Page, Route};
 use crate::session::Control;
+use crate::sim::fork_link::ForkLink;
 use crate::sim::protocol::{Request, WorldSource};
 
 /// Properties of [`LabPage`].
@@ -202,6 +203,25 @@ fn lab_runner(props: &LabRunnerProps) -> Html {
         playing: false,
         speed: 1.0,
     });
+    // A fork link from a lab (`#/lab/ID?fork=...`): the steps the student did
+    // are its inputs, replayed once the world is built, then the fork.
+    {
+        let sim = sim.clone();
+        let fork = props
+            .route
+            .params
+            .get("fork")
+            .and_then(|p| decode_text(p).ok())
+            .and_then(|text| ForkLink::parse(&text).ok());
+        use_effect_with((), move |_| {
+            if let Some(link) = fork {
+                sim.send(Request::Replay {
+                    inputs: link.inputs.clone(),
+                });
+                sim.fork(link.spec);
+            }
+        });
+    }
     let guesses = use_state(|| vec![None::<usize>; lab.steps.len()]);
     let steps_ref = use_node_ref();
     let hints = use_state(|| vec![false; lab.steps.len()]);
@@ -363,6 +383,19 @@ fn lab_runner(props: &LabRunnerProps) -> Html {
                 </div>
             }
         });
+        // Once the step is done: "what if" something else had been done then.
+        let what_if = step.what_if.as_ref().filter(|_| state == "done").map(|w| {
+            let sim = sim.clone();
+            let onclick = Callback::from(move |_: MouseEvent| sim.lab_fork(i));
+            html! {
+                <div class="what-if">
+                    <button class="what-if-run" id={format!("what-if-{}", i + 1)} {onclick}>
+                        { format!("{} {}", tl(lang, Tl::WhatIf), w.text.get(lang)) }
+                    </button>
+                    <p>{ w.note.get(lang) }</p>
+                </div>
+            }
+        });
         html! {
             <li class={classes!("step", state)} id={format!("step-{}", i + 1)} key={format!("step-{}", i + 1)}>
                 <div class="step-head">
@@ -377,6 +410,7 @@ fn lab_runner(props: &LabRunnerProps) -> Html {
                     { predict.unwrap_or_default() }
                     { run_button.unwrap_or_default() }
                     { hint.unwrap_or_default() }
+                    { what_if.unwrap_or_default() }
                 }
             </li>
         }

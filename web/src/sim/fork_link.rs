@@ -120,7 +120,8 @@ fn number<T: std::str::FromStr>(s: &str) -> Result<T, String> {
     s.parse().map_err(|_| format!("'{s}' is not a number"))
 }
 
-fn parse_change(text: &str) -> Result<Change, String> {
+/// One change in a fork link's words (`control alpine1 disconnect`).
+pub fn parse_change(text: &str) -> Result<Change, String> {
     let (word, rest) = text.split_once(' ').unwrap_or((text, ""));
     let (node, arg) = rest.split_once(' ').unwrap_or((rest, ""));
     let need_node = || {

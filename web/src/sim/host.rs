@@ -5,7 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use mqttlab_core::broker::{Broker, OutStage};
+use mqttlab_core::broker::state_text::{self, ms_until};
+use mqttlab_core::broker::Broker;
 use mqttlab_core::sim::marks::{self, Mark};
 use mqttlab_core::sim::node::{App, Node};
 use mqttlab_core::sim::replay::Input;
@@ -35,6 +36,9 @@ pub const EVENTS_PER_SLICE: u64 = 4_000;
 /// The seed every lab runs with, so that a class sees the same thing.
 pub const LAB_SEED: u64 = 1;
 
+/// How far past a lab step's fork both runs go (at least).
+pub const LAB_FORK_HORIZON_US: u64 = 10_000_000;
+
 /// A guided lab being done: its step checks, parsed once.
 struct LabRun {
     checks: Vec<Expect>,
@@ -49,6 +53,8 @@ pub struct SimHost {
     expects: Vec<Expect>,
     end: Option<Instant>,
     lab: Option<LabRun>,
+    /// The lab's id, when the world is a lab's.
+    lab_id: Option<String>,
     /// Where a run in slices is going.
     target: Option<Instant>,
     sent_rows: usize,
@@ -168,12 +174,17 @@ impl SimHost {
                     .iter()
                     .map(|s| parse_check(&lab.world, &s.check))
                     .collect::<Result<Vec<_>, _>>()?;
-                // A shared link that opens at step N replays the N-1 steps before it.
+                // A shared link that opens at step N replays the N-1 steps before it,
+                // recorded as the student's own (a fork of them finds their time).
                 for step in lab.steps.iter().take(open_at.saturating_sub(1)) {
+                    if let Some(change) = labs::step_change(step) {
+                        self.inputs.push((session.now().as_micros(), change));
+                    }
                     labs::perform(&mut session, step)?;
                 }
                 self.session = Some(session);
                 self.lab = Some(LabRun { checks, done: 0 });
+                self.lab_id = Some(id);
             }
         }
         Ok(())
@@ -263,6 +274,10 @@ impl SimHost {
             Request::Fork(spec) => {
                 return vec![Reply::Forked(Box::new(self.fork(*spec)))];
             }
+            Request::LabFork { step } => {
+                let forked = self.lab_fork_spec(step).and_then(|spec| self.fork(spec));
+                return vec![Reply::Forked(Box::new(forked))];
+            }
         }
         vec![self.update()]
     }
@@ -307,6 +322,37 @@ impl SimHost {
             faults: fault_views(world),
             replayed: past.replayed,
         }
+    }
+
+    /// The fork a lab step offers: at the last time its action was done, with
+    /// its "what if" changes, both runs going on for [`LAB_FORK_HORIZON_US`]
+    /// (or to now, if the run went further).
+    fn lab_fork_spec(&self, step: usize) -> Result<ForkSpec, String> {
+        let s = self.session.as_ref().ok_or("no world")?;
+        let id = self.lab_id.as_deref().ok_or("not a lab")?;
+        let lab = labs::find(id).ok_or_else(|| format!("there is no lab '{id}'"))?;
+        let step_def = lab
+            .steps
+            .get(step)
+            .ok_or_else(|| format!("the lab has no step {}", step + 1))?;
+        let what_if = step_def
+            .what_if
+            .as_ref()
+            .ok_or_else(|| format!("step {} has no 'what if'", step + 1))?;
+        let action = labs::step_change(step_def)
+            .ok_or_else(|| format!("step {} does nothing to fork at", step + 1))?;
+        let at_us = self
+            .inputs
+            .iter()
+            .rev()
+            .find(|(_, c)| *c == action)
+            .map(|(at, _)| *at)
+            .ok_or_else(|| format!("step {} was not done in this run", step + 1))?;
+        Ok(ForkSpec {
+            at_us,
+            changes: what_if.parsed()?,
+            until_us: s.now().as_micros().max(at_us + LAB_FORK_HORIZON_US),
+        })
     }
 
     /// Branches the run as `spec` says and runs both sides.
@@ -636,21 +682,8 @@ fn node_cards(world: &World) -> Vec<NodeCard> {
         .collect()
 }
 
-/// A payload as the broker-state panel shows it (also an imported capture's).
-pub(crate) fn payload_text(bytes: &[u8]) -> String {
-    match std::str::from_utf8(bytes) {
-        Ok(s) if s.chars().all(|c| !c.is_control()) => format!("\"{s}\""),
-        _ => format!("({} bytes)", bytes.len()),
-    }
-}
-
-fn stage(s: OutStage) -> &'static str {
-    match s {
-        OutStage::AwaitPuback => "→ PUBACK?",
-        OutStage::AwaitPubrec => "→ PUBREC?",
-        OutStage::AwaitPubcomp => "→ PUBCOMP?",
-    }
-}
+// A payload as the broker-state panel shows it (also an imported capture's).
+pub(crate) use mqttlab_core::broker::state_text::payload_text;
 
 fn broker_views(world: &World) -> Vec<BrokerView> {
     world
@@ -661,11 +694,6 @@ fn broker_views(world: &World) -> Vec<BrokerView> {
             Node::Client(_) => None,
         })
         .collect()
-}
-
-/// Milliseconds from `now` to `at` (0 when past).
-fn ms_until(now: Instant, at: Instant) -> u64 {
-    at.as_micros().saturating_sub(now.as_micros()) / 1000
 }
 
 /// The 5.0 part of a session's row: for a session whose connection speaks 5.0,
@@ -702,7 +730,6 @@ fn session_v5(
 pub fn broker_view(name: &str, broker: &Broker, now: Instant) -> BrokerView {
     let sessions = broker.sessions();
     let conns = broker.connections();
-    let join = |items: Vec<String>, sep: &str| items.join(sep);
     let (topics, untracked_topics) = broker.topic_tree().map_or((Vec::new(), 0), |t| {
         let mut rows = t.rows();
         let cut = rows.len().saturating_sub(MAX_TOPIC_ROWS_SENT);
@@ -719,35 +746,9 @@ pub fn broker_view(name: &str, broker: &Broker, now: Instant) -> BrokerView {
                 client_id: s.client_id.clone(),
                 online: s.conn.is_some(),
                 clean: s.clean,
-                subscriptions: join(
-                    s.subscriptions
-                        .iter()
-                        .map(|(f, q)| format!("{f} (QoS {q})"))
-                        .collect(),
-                    ", ",
-                ),
-                inflight: join(
-                    s.inflight
-                        .iter()
-                        .map(|i| format!("m{} {} q{} {}", i.pid, i.topic, i.qos, stage(i.stage)))
-                        .collect(),
-                    "; ",
-                ),
-                queued: join(
-                    s.queued
-                        .iter()
-                        .map(|m| {
-                            let mut q =
-                                format!("{} {} q{}", m.topic, payload_text(&m.payload), m.qos);
-                            // A 5.0 Message Expiry Interval: the seconds it has left.
-                            if let Some(at) = m.expires_at {
-                                q += &format!(" exp {}s", ms_until(now, at).div_ceil(1000));
-                            }
-                            q
-                        })
-                        .collect(),
-                    "; ",
-                ),
+                subscriptions: state_text::subscriptions_line(s),
+                inflight: state_text::inflight_line(s),
+                queued: state_text::queued_line(s, now),
                 dropped: s.dropped,
                 v5: session_v5(s, &conns, now),
             })
@@ -762,24 +763,13 @@ pub fn broker_view(name: &str, broker: &Broker, now: Instant) -> BrokerView {
                 next: g.next,
             })
             .collect(),
-        retained: broker
-            .retained()
-            .map(|m| format!("{} {} (QoS {})", m.topic, payload_text(&m.payload), m.qos))
-            .collect(),
+        retained: broker.retained().map(state_text::retained_line).collect(),
         topics,
         untracked_topics,
         wills: broker
             .pending_wills()
             .into_iter()
-            .map(|(client, w)| {
-                format!(
-                    "{client}: {} {} (QoS {}{})",
-                    w.topic,
-                    payload_text(&w.message),
-                    w.qos,
-                    if w.retain { ", retain" } else { "" }
-                )
-            })
+            .map(|(client, w)| state_text::will_line(&client, &w))
             .collect(),
     }
 }

@@ -141,6 +141,13 @@ pub enum Request {
     },
     /// Branches the run (see [`ForkSpec`]); the answer is [`Reply::Forked`].
     Fork(Box<ForkSpec>),
+    /// Branches a lab's run where step `step` (from 0) had its action done,
+    /// with the step's "what if" changes there instead
+    /// ([`crate::labs::WhatIf`]); the answer is [`Reply::Forked`].
+    LabFork {
+        /// The step, from 0.
+        step: usize,
+    },
 }
 
 /// Something done to the world, as the page says it: what the page records of

@@ -1044,3 +1044,69 @@ fn a_fork_at_the_kill_parts_at_the_disconnect_and_its_link_gives_it_again() {
     assert_eq!(again.branch.rows, view.branch.rows);
     assert_eq!(again.parts_us, view.parts_us);
 }
+
+/// The Last Will lab's own "what if" on its kill step: its steps done by the
+/// page's requests, the fork is made where the kill was pressed, with Ctrl-C on
+/// the lab's `mosquitto_pub` instead, which (like the real 2.0.11) sends no
+/// DISCONNECT: the runs part at the kill's note and the will goes out in both.
+#[test]
+fn a_lab_step_forks_its_world_where_its_action_was_done() {
+    let lab = labs::find("last-will").unwrap();
+    let (mut host, mut mirror) = loaded(WorldSource::Lab {
+        id: "last-will".into(),
+        open_at: 1,
+    });
+    // Before its step is done, there is nothing to fork at.
+    match host.handle(Request::LabFork { step: 2 }).pop() {
+        Some(Reply::Forked(f)) => assert!(f.as_ref().as_ref().unwrap_err().contains("not done")),
+        other => panic!("{other:?}"),
+    }
+    let mut kill_us = 0;
+    for step in &lab.steps {
+        if step.control.is_some() {
+            kill_us = host.session().unwrap().now().as_micros();
+        }
+        let request = match labs::step_change(step).unwrap() {
+            super::protocol::Change::Command { node, line } => Request::Command { node, line },
+            super::protocol::Change::Control { node, control } => {
+                Request::Control { node, control }
+            }
+            other => panic!("{other:?}"),
+        };
+        drive(&mut host, &mut mirror, request);
+        let by_us = mqttlab_core::sim::scenario::units::parse_duration(step.run.as_deref().unwrap())
+            .unwrap()
+            .as_micros() as u64;
+        drive(&mut host, &mut mirror, Request::Advance { by_us });
+    }
+    assert!(kill_us > 0);
+    let view = match host.handle(Request::LabFork { step: 2 }).pop() {
+        Some(Reply::Forked(f)) => (*f).expect("a fork"),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(view.spec.at_us, kill_us);
+    assert_eq!(view.parts_us, Some(kill_us));
+    let (a, b) = (&view.original, &view.branch);
+    let note = |rows: &[crate::components::sequence_diagram::DiagramRow]| {
+        rows.iter()
+            .find_map(|r| match &r.kind {
+                RowKind::Note {
+                    note: RowNote::Sim(n),
+                    ..
+                } => Some(n.clone()),
+                _ => None,
+            })
+            .unwrap()
+    };
+    assert_eq!(note(&a.rows[a.parts_at.unwrap()..]), Note::Killed);
+    assert_eq!(note(&b.rows[b.parts_at.unwrap()..]), Note::Aborted);
+    assert!(a.wills.iter().all(|(_, published)| *published) && !a.wills.is_empty());
+    assert_eq!(a.wills, b.wills);
+    // A step without a "what if" says so.
+    match host.handle(Request::LabFork { step: 0 }).pop() {
+        Some(Reply::Forked(f)) => {
+            assert!(f.as_ref().as_ref().unwrap_err().contains("no 'what if'"))
+        }
+        other => panic!("{other:?}"),
+    }
+}

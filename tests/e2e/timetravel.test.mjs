@@ -1,0 +1,403 @@
+// Issue 16's time travel in headless Chromium:
+//  - scrub: a bundled scenario run to its end, then the timeline dragged back to
+//    three moments; each time the broker state on the page (sessions with their
+//    subscriptions, messages in flight and queued, retained messages, wills)
+//    equals what `mqttlab run NAME --seed 1 --until T --state` prints for a
+//    fresh native run stopped there;
+//  - the scrub's time in the page on the 100,000-event world
+//    (`mqttlab bench-sim --scrub-world`), printed (the native figure is
+//    `core/tests/replay.rs`'s);
+//  - fork: the Last Will world with its will left by a `mosquitto_sub` (which,
+//    unlike mosquitto_pub 2.0.11, says goodbye with DISCONNECT on Ctrl-C)
+//    forked at the kill into a clean disconnect: the two diagrams part exactly
+//    there, FIN in one and DISCONNECT in the other, the will published in one
+//    and discarded in the other; the Last Will lab's own "what if" (Ctrl-C on
+//    its mosquitto_pub, which sends no DISCONNECT: the will goes out in both),
+//    and its link opening the same fork again;
+//  - the topology: packets move along the links as the run plays, and a click
+//    on a node picks out its lifeline in the diagram.
+// Screenshots: tests/artifacts/timeline-*.png, fork-*.png, topology-moving-*.png.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { appUnderTest, artifacts, mqttlabBin, root } from './harness.mjs';
+
+const app = appUnderTest();
+
+/** One page per language for the whole file (made at first use); each test loads its own URL. */
+const pages = {};
+after(async () => {
+  for (const p of Object.values(pages)) await p.context.close();
+});
+
+async function open(locale, hash) {
+  if (!pages[locale]) {
+    const context = await app.browser.newContext({ locale, viewport: { width: 1366, height: 900 } });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(String(e)));
+    pages[locale] = { page, errors, context };
+  }
+  const { page, errors } = pages[locale];
+  errors.length = 0;
+  await page.goto('about:blank');
+  await page.goto(`${app.server.url}${hash}`);
+  return { page, errors };
+}
+
+async function shot(page, name, selector) {
+  fs.mkdirSync(artifacts, { recursive: true });
+  const file = path.join(artifacts, name);
+  if (selector) await page.locator(selector).screenshot({ path: file });
+  else await page.screenshot({ path: file, fullPage: true });
+}
+
+function mqttlab(args) {
+  const r = spawnSync(mqttlabBin(), args, { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, `mqttlab ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** `mqttlab run --state`'s blocks, as { broker: { sessions, retained, wills } }. */
+function nativeState(stdout) {
+  const brokers = {};
+  let broker;
+  let session;
+  const keys = { subscriptions: 'subscriptions', 'in flight': 'inflight', queued: 'queued' };
+  for (const line of stdout.split('\n')) {
+    let m;
+    if ((m = line.match(/^(\S+) at \d+\.\d{3}s:$/))) {
+      broker = brokers[m[1]] = { sessions: [], retained: [], wills: [] };
+      session = undefined;
+    } else if (!broker) {
+      continue;
+    } else if ((m = line.match(/^ {2}session (.+): (online|offline), (clean|persistent)(?:, (\d+) dropped)?$/))) {
+      session = {
+        id: m[1],
+        online: m[2] === 'online',
+        clean: m[3] === 'clean',
+        dropped: Number(m[4] ?? 0),
+        subscriptions: '',
+        inflight: '',
+        queued: '',
+      };
+      broker.sessions.push(session);
+    } else if ((m = line.match(/^ {4}(subscriptions|in flight|queued): (.*)$/)) && session) {
+      session[keys[m[1]]] = m[2];
+    } else if ((m = line.match(/^ {2}retained: (.*)$/))) {
+      broker.retained.push(m[1]);
+    } else if ((m = line.match(/^ {2}will: (.*)$/))) {
+      broker.wills.push(m[1]);
+    } else {
+      broker = undefined;
+    }
+  }
+  return brokers;
+}
+
+/** The broker-state panel as the page shows it, in the same shape. */
+const pageState = (page) =>
+  page.$$eval('.broker-state[data-broker]', (panels) =>
+    Object.fromEntries(
+      panels.map((b) => {
+        // A cell's own text, without the counts or 5.0 lines added after it.
+        const own = (td) =>
+          [...td.childNodes]
+            .filter((n) => n.nodeType === Node.TEXT_NODE)
+            .map((n) => n.textContent)
+            .join('');
+        const sessions = [...b.querySelectorAll('tr[data-client]')].map((tr) => {
+          const td = tr.querySelectorAll('td');
+          return {
+            id: tr.dataset.client,
+            online: tr.dataset.online === 'true',
+            clean: tr.dataset.clean === 'true',
+            dropped: Number(tr.dataset.dropped),
+            subscriptions: own(td[2]),
+            inflight: own(td[3]),
+            queued: own(td[4]),
+          };
+        });
+        const items = (sel) => [...b.querySelectorAll(sel)].map((li) => li.textContent);
+        return [b.dataset.broker, { sessions, retained: items('ul.retained > li'), wills: items('ul.wills > li') }];
+      }),
+    ),
+  );
+
+/** Runs the page's world to `seconds` with the Go-to field and waits until it is there. */
+async function runTo(page, seconds, timeout = 30_000) {
+  await page.waitForSelector('#jump');
+  await page.fill('#jump', `${seconds}s`);
+  await page.click('form.jump button');
+  await page.waitForFunction(
+    (us) => Number(document.querySelector('#timeline')?.dataset.now) >= us && document.querySelector('.workspace')?.dataset.busy === 'false',
+    seconds * 1e6,
+    { timeout },
+  );
+}
+
+/**
+ * Moves the timeline's slider to `us` as a drag does, and waits until the page
+ * shows that moment; returns the page's own "rebuilt in" figure (the worker's
+ * round trip) and the time until the moment was on screen, both in ms.
+ */
+const scrubTo = (page, us) =>
+  page.evaluate(
+    (us) =>
+      new Promise((resolve, reject) => {
+        const slider = document.querySelector('#scrub');
+        const t0 = performance.now();
+        slider.value = String(us);
+        slider.dispatchEvent(new Event('input', { bubbles: true }));
+        const give_up = t0 + 20_000;
+        const poll = () => {
+          const at = document.querySelector('#scrub-at');
+          const took = document.querySelector('#scrub-took');
+          if (at && Number(at.dataset.at) === us && took) {
+            resolve({ shownMs: performance.now() - t0, workerMs: Number(took.dataset.ms) });
+          } else if (performance.now() > give_up) {
+            reject(new Error(`the moment ${us} µs never showed (${at?.dataset.at})`));
+          } else {
+            requestAnimationFrame(poll);
+          }
+        };
+        requestAnimationFrame(poll);
+      }),
+    us,
+  );
+
+/** Bundled scenarios, run to their end, then scrubbed back to these moments (s). */
+const MOMENTS = [
+  // A browser tab stalls from 5 s to 25 s: in the stall its QoS 1 alarms wait
+  // in flight and its QoS 0 readings are dropped; before it, and after it.
+  ['22-slow-consumer', 30, [15.3, 3, 27.5]],
+  // A persistent session away: its QoS 1 message queued.
+  ['05-persistent-session', 50, [35]],
+  // A retained "on-line" and the will the broker holds; then the will published.
+  ['06-last-will', 45, [30, 40]],
+];
+
+test('scrub: moments of three bundled scenarios equal mqttlab run --until T --state', { timeout: 120_000 }, async () => {
+  let page;
+  let errors;
+  const seen = new Set();
+  for (const [name, end, moments] of MOMENTS) {
+    ({ page, errors } = await open('en-US', `#/workspace?bundled=${name}&seed=1`));
+    await runTo(page, end);
+    for (const seconds of moments) {
+      const us = Math.round(seconds * 1e6);
+      const { workerMs } = await scrubTo(page, us);
+      const want = nativeState(mqttlab(['run', name, '--seed', '1', '--until', `${seconds}s`, '--state']));
+      assert.ok(Object.keys(want).length > 0, 'mqttlab printed a state');
+      const got = await pageState(page);
+      assert.deepEqual(got, want, `${name}: the broker state at ${seconds} s`);
+      const all = Object.values(want);
+      const sessions = all.flatMap((b) => b.sessions);
+      const count = (f) => sessions.map(f).reduce((a, b) => a + b, 0);
+      const held = {
+        sessions: sessions.length,
+        'in flight': count((s) => s.inflight.split('; ').filter(Boolean).length),
+        queued: count((s) => s.queued.split('; ').filter(Boolean).length),
+        dropped: count((s) => s.dropped),
+        retained: all.flatMap((b) => b.retained).length,
+        wills: all.flatMap((b) => b.wills).length,
+      };
+      for (const [k, v] of Object.entries(held)) if (v > 0) seen.add(k);
+      console.log(`${name} scrubbed to ${seconds} s (${workerMs} ms): ${JSON.stringify(held)}, equal to mqttlab run --until`);
+    }
+    assert.deepEqual(errors, [], name);
+  }
+  // Every part of the broker state was compared non-empty at least once.
+  assert.deepEqual([...seen].sort(), ['dropped', 'in flight', 'queued', 'retained', 'sessions', 'wills']);
+  // The marks read as marks: a glyph each, spread along the track, and a legend.
+  const marks = await page.$$eval('#timeline button.mark', (els) =>
+    els.map((e) => ({ glyph: e.querySelector('.glyph')?.textContent, x: e.getBoundingClientRect().x, w: e.getBoundingClientRect().width, title: e.title })),
+  );
+  assert.ok(marks.length >= 4, JSON.stringify(marks));
+  assert.ok(marks.every((m) => m.glyph && m.w > 0 && m.title), JSON.stringify(marks));
+  assert.ok(new Set(marks.map((m) => Math.round(m.x))).size > 2, 'marks are spread along the time axis');
+  const legend = await page.$$eval('.timeline-legend li', (els) => els.map((e) => e.textContent.trim()));
+  assert.ok(['connected', 'will', 'expectation met'].every((w) => legend.some((l) => l.includes(w))), JSON.stringify(legend));
+  await shot(page, 'timeline-en-US.png', '.controls');
+  await page.click('#live');
+  await page.waitForSelector('#scrub-at', { state: 'detached' });
+  assert.deepEqual(errors, []);
+});
+
+test('scrub time in the page on the 100,000-event world', { timeout: 240_000 }, async () => {
+  const source = mqttlab(['bench-sim', '--scrub-world']);
+  const encoded = Buffer.from(source).toString('base64url');
+  const { page, errors } = await open('en-US', `#/workspace?seed=1&scenario=${encoded}`);
+  const t0 = Date.now();
+  await runTo(page, 100, 200_000);
+  const runMs = Date.now() - t0;
+  const rows = Number(await page.getAttribute('.diagram-panel .sequence-diagram', 'data-rows'));
+  const samples = [];
+  const n = 12;
+  for (let k = 0; k < n; k++) {
+    // Spread over the run, on the slider's 1 ms steps, away from checkpoints.
+    const us = Math.round(((2 * k + 1) / (2 * n)) * 100_000) * 1000 + 7000 * (k % 3);
+    samples.push(await scrubTo(page, us));
+  }
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const worker = samples.map((s) => s.workerMs);
+  const shown = samples.map((s) => s.shownMs);
+  console.log(
+    `100,000-event world (${rows} diagram rows) run to 100 s in the page in ${runMs} ms; ` +
+      `scrub over ${n} moments: rebuilt (worker round trip) mean ${mean(worker).toFixed(1)} ms, worst ${Math.max(...worker).toFixed(1)} ms; ` +
+      `on screen mean ${mean(shown).toFixed(1)} ms, worst ${Math.max(...shown).toFixed(1)} ms ` +
+      `(native, core/tests/replay.rs: 12.7 ms mean)`,
+  );
+  assert.ok(rows > 50_000, `${rows} rows`);
+  // Rebuilt from checkpoints, not replayed from the start (which takes seconds
+  // here: 1.6 s natively). The issue's "on screen in under 100 ms" is printed
+  // above, not asserted: on a loaded machine the page's drawing varies tenfold.
+  assert.ok(mean(worker) < 1000, `scrub rebuilt, mean ${mean(worker)} ms`);
+  assert.deepEqual(errors, []);
+});
+
+/** The Last Will world of the course with the will left by mosquitto_sub. */
+const SUB_WILL = [
+  '# Last Will, the will left by mosquitto_sub (which sends DISCONNECT on Ctrl-C)',
+  'broker broker1',
+  'client alpine1 -> broker1 latency 1ms',
+  'client alpine2 -> broker1 latency 1ms',
+  'at 6.5s alpine1: mosquitto_sub -h broker1 -t "cmd/alpine1" --will-topic "sensor1/status" --will-payload "off-line" --will-retain',
+  'at 18.2s alpine2: mosquitto_sub -h broker1 -t "sensor1/status"',
+  'at 35.6s kill alpine1',
+  'expect alpine2 receives "off-line" on sensor1/status',
+  'run 45s',
+].join('\n');
+
+/** Each side of a fork: the first packet label at or after its marked row, and its wills. */
+const forkSides = (page) =>
+  page.$$eval('.fork-side', (sides) =>
+    sides.map((side) => {
+      const parts = side.querySelector('rect.parts')?.getBoundingClientRect();
+      const labels = [...side.querySelectorAll('svg.seq-rows text.label')]
+        .map((t) => ({ y: t.getBoundingClientRect().y, text: t.textContent }))
+        .sort((a, b) => a.y - b.y);
+      return {
+        id: side.id,
+        partsAt: side.dataset.partsAt,
+        before: parts ? labels.filter((l) => l.y < parts.y).map((l) => l.text) : [],
+        next: parts ? labels.find((l) => l.y >= parts.y)?.text : undefined,
+        wills: [...side.querySelectorAll('ul.wills li')].map((li) => li.className),
+        expects: [...side.querySelectorAll('ul.expects li')].map((li) => li.className),
+      };
+    }),
+  );
+
+for (const locale of ['en-US', 'pt-BR']) {
+  test(`fork (${locale}): the Last Will world at the kill, a clean disconnect instead`, { timeout: 90_000 }, async () => {
+    const encoded = Buffer.from(SUB_WILL).toString('base64url');
+    const { page, errors } = await open(locale, `#/workspace?seed=1&scenario=${encoded}`);
+    await runTo(page, 45);
+    // The kill's mark takes the timeline there.
+    // (The will's mark, a millisecond later, lies over it: a click on this one.)
+    await page.$eval('#timeline button.mark.event[data-time="35600000"]', (b) => b.click());
+    await page.waitForSelector('#scrub-at[data-at="35600000"]');
+    assert.equal(await page.getAttribute('#fork-at', 'data-at'), '35600000');
+    await page.selectOption('#fork-node', 'alpine1');
+    await page.selectOption('#fork-change', 'disconnect');
+    await page.check('#fork-instead');
+    await page.click('#fork-run');
+    await page.waitForSelector('#fork-result .fork-side', { timeout: 30_000 });
+    assert.equal(await page.getAttribute('#fork-parts', 'data-us'), '35600000');
+    const [original, branch] = await forkSides(page);
+    assert.equal(original.id, 'fork-original');
+    assert.equal(original.partsAt, branch.partsAt, 'both runs are the same up to the fork');
+    assert.deepEqual(original.before, branch.before);
+    assert.ok(original.before.length > 0, 'rows before the fork are in view');
+    // They part exactly at the kill: FIN in one, DISCONNECT in the other.
+    assert.equal(original.next, 'TCP FIN');
+    assert.equal(branch.next, 'DISCONNECT');
+    assert.deepEqual(original.wills, ['will published']);
+    assert.deepEqual(branch.wills, ['will discarded']);
+    assert.deepEqual(original.expects, ['expect ok']);
+    assert.deepEqual(branch.expects, ['expect fail']);
+    console.log(`fork (${locale}): parts at 35.600 s, ${original.before.length} packets shown alike before it; FIN and the will in one, DISCONNECT and no will in the other`);
+    // The fork is a link.
+    const href = await page.getAttribute('#fork-link', 'href');
+    assert.match(href, /^#\/workspace\?.*fork=/);
+    await shot(page, `fork-${locale}.png`, '#fork-result');
+    await shot(page, `timeline-${locale}-scrubbed.png`, '#timeline');
+    assert.deepEqual(errors, []);
+  });
+}
+
+test('the Last Will lab\'s "what if" (pt-BR): Ctrl-C on mosquitto_pub instead of the kill, and its link', { timeout: 90_000 }, async () => {
+  const { page, errors } = await open('pt-BR', '#/lab/last-will');
+  await page.waitForSelector('#step-1.current');
+  const type = async (node, command) => {
+    const input = page.locator(`.terminal[data-node="${node}"] input`);
+    await input.fill(command);
+    await input.press('Enter');
+  };
+  const runStep = async (n) => {
+    await page.click(`#step-${n} button.run-step`);
+    await page.waitForSelector(`#step-${n} .check.ok`, { timeout: 10_000 });
+  };
+  await type('sensor1', (await page.textContent('#step-1 code.command')).trim());
+  await runStep(1);
+  await type('monitor', (await page.textContent('#step-2 code.command')).trim());
+  await runStep(2);
+  assert.equal(await page.$('#what-if-3'), null, 'no fork before the kill');
+  await page.click('#step-3 button.step-control');
+  await runStep(3);
+  await page.click('#what-if-3');
+  await page.waitForSelector('#fork-result .fork-side', { timeout: 30_000 });
+  // The page says why the will goes out in both runs.
+  assert.match(await page.textContent('#step-3 .what-if p'), /mosquitto_pub 2\.0\.11 não trata o Ctrl-C/);
+  const [original, branch] = await forkSides(page);
+  assert.deepEqual(original.before, branch.before);
+  assert.equal(original.next, 'TCP FIN');
+  assert.equal(branch.next, 'TCP FIN', 'mosquitto_pub sends no DISCONNECT on Ctrl-C');
+  assert.deepEqual(original.wills, ['will published']);
+  assert.deepEqual(branch.wills, ['will published']);
+  const parts = await page.getAttribute('#fork-parts', 'data-us');
+  const href = await page.getAttribute('#fork-link', 'href');
+  assert.match(href, /^#\/lab\/last-will\?fork=/);
+  await shot(page, 'fork-lab-pt-BR.png');
+  // The link opens the lab with the same two runs.
+  await open('pt-BR', href);
+  await page.waitForSelector('#fork-result .fork-side', { timeout: 30_000 });
+  assert.equal(await page.getAttribute('#fork-parts', 'data-us'), parts);
+  const [o2, b2] = await forkSides(page);
+  assert.equal(o2.next, 'TCP FIN');
+  assert.equal(b2.next, 'TCP FIN');
+  assert.deepEqual(errors, []);
+});
+
+test('topology (en-US): packets move along the links, a click picks out the lifeline', { timeout: 60_000 }, async () => {
+  const { page, errors } = await open('en-US', '#/workspace?bundled=06-last-will&seed=1');
+  await page.waitForSelector('#view-topology');
+  await page.click('#view-topology');
+  await page.waitForSelector('#topology-svg');
+  await runTo(page, 19);
+  // Play at 1x: the retained "on-line" and the next publishes travel.
+  await page.click('#play');
+  const moving = await (
+    await page.waitForFunction(
+      () => {
+        const c = document.querySelector('#topology-svg circle.packet');
+        return c && { animation: getComputedStyle(c).animationName, dx: c.style.getPropertyValue('--dx') };
+      },
+      null,
+      { timeout: 15_000 },
+    )
+  ).jsonValue();
+  assert.equal(moving.animation, 'topo-packet');
+  assert.match(moving.dx, /px$/);
+  await shot(page, 'topology-moving-en-US.png', '#topology-svg');
+  await page.click('#play');
+  await page.click('#topology-svg .topo-node[data-node="alpine2"]');
+  const stroke = await page.$eval('svg.seq-rows .lifeline[data-lane="alpine2"]', (l) => getComputedStyle(l).strokeWidth);
+  const other = await page.$eval('svg.seq-rows .lifeline[data-lane="broker1"]', (l) => getComputedStyle(l).strokeWidth);
+  assert.equal(stroke, '3px');
+  assert.notEqual(other, '3px');
+  assert.deepEqual(errors, []);
+});
