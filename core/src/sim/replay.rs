@@ -515,7 +515,7 @@ mod tests {
         // anywhere in the run is rebuilt with at most that many events.
         let interval = live.checkpoint_interval();
         assert!(interval >= every * 4, "{interval}");
-        assert!(interval % every == 0 && (interval / every).is_power_of_two());
+        assert!(interval.is_multiple_of(every) && (interval / every).is_power_of_two());
         let times = live.checkpoint_times();
         assert_eq!(times[0], Instant::ZERO);
         assert!(times.windows(2).all(|p| p[0] <= p[1]));
