@@ -41,7 +41,7 @@ function overlaps(list) {
   return found;
 }
 
-for (const [name, end] of [['17-lossy-link', '60s'], ['13-qos2-duplicate', '30s'], ['09-dropped-puback', '30s']]) {
+for (const [name, end] of [['17-lossy-link', '60s'], ['13-qos2-duplicate', '30s'], ['09-dropped-puback', '30s'], ['33-scram', '5s']]) {
   test(`${name}: no two words of the diagram overlap, at 1366 and 390 px`, { timeout: 90_000 }, async () => {
     const context = await app.browser.newContext({ locale: 'pt-BR', viewport: { width: 1366, height: 768 } });
     const page = await context.newPage();

@@ -54,10 +54,13 @@ test('the workspace in Portuguese: no English sentence a student reads', { timeo
   await page.waitForSelector('#faults-active li');
   await english(page, seen);
   await screenshot(page, 'workspace-pt-BR.png');
-  // A scenario error, in the page's words around the scenario language's.
-  await page.fill('#scenario', 'broker b\nclient c -> bb\nat 1x c: mosquitto_sub -h b -t a');
+  // Scenario errors, the common and the rarer ones, in the page's words around
+  // the scenario language's.
+  await page.fill('#scenario', 'broker b\nclient c -> bb\nat 1x c: mosquitto_sub -h b -t a\n' +
+    'at 1s link c\nexpect c state maybe\nbroker b2 maximum-qos 2\nsensor s -> b topic t\n' +
+    'fault delay PUBACK to c\nat 2s c: mosquitto_sub --nope\nacl b user u topic reed a/#');
   await page.click('#run-scenario');
-  await page.waitForSelector('#scenario-errors li');
+  await page.waitForFunction(() => document.querySelectorAll('#scenario-errors li').length >= 9);
   await english(page, seen);
   assert.deepEqual([...seen], [], 'English on the Portuguese workspace');
   assert.deepEqual(errors, []);
