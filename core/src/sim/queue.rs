@@ -5,6 +5,10 @@ use std::collections::BTreeMap;
 
 use crate::time::Instant;
 
+/// Where a pushed event waits: what [`EventQueue::cancel`] takes to remove it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ticket(Instant, u64);
+
 /// A priority queue keyed by `(time, sequence number)`.
 #[derive(Debug, Clone)]
 pub struct EventQueue<E> {
@@ -23,9 +27,16 @@ impl<E> Default for EventQueue<E> {
 
 impl<E> EventQueue<E> {
     /// Schedules `event` at `at`, after everything already scheduled for `at`.
-    pub fn push(&mut self, at: Instant, event: E) {
-        self.items.insert((at, self.next_seq), event);
+    pub fn push(&mut self, at: Instant, event: E) -> Ticket {
+        let key = (at, self.next_seq);
+        self.items.insert(key, event);
         self.next_seq += 1;
+        Ticket(key.0, key.1)
+    }
+
+    /// Takes out an event pushed earlier, if it still waits.
+    pub fn cancel(&mut self, ticket: Ticket) -> Option<E> {
+        self.items.remove(&(ticket.0, ticket.1))
     }
 
     /// The time of the next event.
@@ -78,5 +89,17 @@ mod tests {
         q.push(Instant::from_secs(1), "b");
         let order: Vec<_> = std::iter::from_fn(|| q.pop().map(|(_, e)| e)).collect();
         assert_eq!(order, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn a_cancelled_event_never_comes_and_the_others_keep_their_order() {
+        let mut q = EventQueue::default();
+        q.push(Instant::from_secs(1), "a");
+        let b = q.push(Instant::from_secs(1), "b");
+        q.push(Instant::from_secs(1), "c");
+        assert_eq!(q.cancel(b), Some("b"));
+        assert_eq!(q.cancel(b), None);
+        let order: Vec<_> = std::iter::from_fn(|| q.pop().map(|(_, e)| e)).collect();
+        assert_eq!(order, ["a", "c"]);
     }
 }

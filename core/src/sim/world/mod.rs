@@ -46,7 +46,7 @@ use super::id::{LinkId, NodeId};
 use super::link::{Dir, Link, LinkParams};
 use super::node::{BrokerNode, ClientNode, Node};
 use super::note::PacketNote;
-use super::queue::EventQueue;
+use super::queue::{EventQueue, Ticket};
 use super::trace::{CloseKind, Trace, TraceEntry, TraceMode};
 
 mod actions;
@@ -142,7 +142,10 @@ pub struct World {
     trace: Trace,
     next_conn: u64,
     conns: BTreeMap<ConnId, ConnMeta>,
-    timers: Vec<Option<Instant>>,
+    /// Each node's next deadline, and its wake in the queue (taken out when the
+    /// deadline moves: a wake for a deadline gone would only be skipped, and a
+    /// broker's earliest keep-alive moves with every packet).
+    timers: Vec<Option<(Instant, Ticket)>>,
     woke: Vec<Option<Instant>>,
     names: BTreeMap<String, NodeId>,
     held: Vec<(LinkId, Ev)>,
@@ -379,7 +382,7 @@ impl World {
                 kind,
             } => self.on_close(link, conn, dir, kind),
             Ev::Wake { node, at } => {
-                if self.timers[node.index()] == Some(at) {
+                if self.timers[node.index()].map(|(t, _)| t) == Some(at) {
                     self.timers[node.index()] = None;
                     self.woke[node.index()] = Some(self.now);
                     self.on_wake(node);
@@ -422,8 +425,10 @@ impl World {
             },
             Node::Client(_) => None,
         };
-        if next != self.timers[node.index()] {
-            self.timers[node.index()] = next;
+        if next != self.timers[node.index()].map(|(t, _)| t) {
+            if let Some((_, queued)) = self.timers[node.index()].take() {
+                self.queue.cancel(queued);
+            }
             if let Some(at) = next {
                 // A deadline that is already due right after this node woke would
                 // wake it again at the same instant forever: a microsecond later
@@ -433,7 +438,8 @@ impl World {
                 } else {
                     at.max(self.now)
                 };
-                self.queue.push(due, Ev::Wake { node, at });
+                let ticket = self.queue.push(due, Ev::Wake { node, at });
+                self.timers[node.index()] = Some((at, ticket));
             }
         }
     }
