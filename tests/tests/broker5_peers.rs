@@ -635,3 +635,82 @@ fn mosquitto_2_0_11_sends_no_keep_alive_disconnect_we_send_0x8d() {
     assert!(after >= Duration::from_millis(1500), "{after:?}");
     assert_eq!(heard(their_port).0, None);
 }
+
+/// A QoS 1 message with a Message Expiry Interval of 2 s is sent to a
+/// subscriber whose session outlives its connection (60 s), which drops the
+/// connection before its PUBACK; it comes back 3.5 s later, after the message
+/// expired. Delivery had started, so the standard asks for the PUBLISH again,
+/// DUP 1 (MQTT-4.4.0-1; MQTT-3.3.2-5 deletes only a copy not yet sent): ours
+/// sends it; mosquitto 2.0.11 drops it
+/// (`db__message_write_inflight_out_single` skips an expired message). The
+/// checker follows the standard (`core/src/checker/expiry.rs` judges no DUP
+/// resend).
+#[test]
+fn mosquitto_2_0_11_drops_an_expired_message_already_sent_we_resend_it() {
+    use mqttlab_core::codec::v5;
+    use std::io::Write;
+    let Some((_ours, port, _theirs, their_port)) = both_brokers() else {
+        return;
+    };
+    // 5.0 CONNECT, keep alive 60, Session Expiry Interval 60.
+    let connect = |id: &str, clean: bool| {
+        let mut body = vec![
+            0,
+            4,
+            b'M',
+            b'Q',
+            b'T',
+            b'T',
+            5,
+            if clean { 2 } else { 0 },
+            0,
+            60,
+        ];
+        body.extend_from_slice(&[5, 0x11, 0, 0, 0, 60]);
+        body.extend_from_slice(&(id.len() as u16).to_be_bytes());
+        body.extend_from_slice(id.as_bytes());
+        let mut out = vec![0x10, body.len() as u8];
+        out.extend(body);
+        out
+    };
+    let resent = |port: u16| {
+        let id = format!("expiry-sub-{port}");
+        let mut sub = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let mut bytes = connect(&id, true);
+        // SUBSCRIBE m1, no properties, exp/t at QoS 1.
+        bytes.extend_from_slice(&[0x82, 11, 0, 1, 0, 0, 5, b'e', b'x', b'p', b'/', b't', 1]);
+        sub.write_all(&bytes).unwrap();
+        let (p, _) = raw::read(&mut sub, Duration::from_millis(500));
+        assert!(
+            matches!(p[..], [v5::Packet::Connack(_), v5::Packet::Suback(_)]),
+            "{p:?}"
+        );
+        // PUBLISH q1 m1 exp/t "short", Message Expiry Interval 2.
+        let mut publish = connect(&format!("expiry-pub-{port}"), true);
+        publish.extend_from_slice(&[0x32, 20, 0, 5, b'e', b'x', b'p', b'/', b't', 0, 1]);
+        publish.extend_from_slice(&[5, 0x02, 0, 0, 0, 2]);
+        publish.extend_from_slice(b"short");
+        let (p, _) = raw::exchange(port, &publish, Duration::from_millis(500));
+        assert!(
+            p.iter().any(|p| matches!(p, v5::Packet::Puback(_))),
+            "{p:?}"
+        );
+        let (p, _) = raw::read(&mut sub, Duration::from_millis(500));
+        assert!(
+            matches!(&p[..], [v5::Packet::Publish(m)] if !m.dup && &m.payload[..] == b"short"),
+            "{p:?}"
+        );
+        // Gone without its PUBACK; back once the message has expired.
+        drop(sub);
+        std::thread::sleep(Duration::from_millis(3500));
+        let (p, _) = raw::exchange(port, &connect(&id, false), Duration::from_millis(1500));
+        assert!(
+            matches!(p.first(), Some(v5::Packet::Connack(a)) if a.session_present),
+            "{p:?}"
+        );
+        p.iter()
+            .any(|p| matches!(p, v5::Packet::Publish(m) if m.dup && &m.payload[..] == b"short"))
+    };
+    assert!(resent(port), "ours sends the started delivery again");
+    assert!(!resent(their_port), "mosquitto 2.0.11 drops it");
+}

@@ -12,7 +12,8 @@
 //! not judged here: the standard asks for that resend even if the message
 //! expired meanwhile (MQTT-4.4.0-1). mosquitto 2.0.11 drops it instead
 //! (`db__message_write_inflight_out_single`), a difference pinned in
-//! `tests/tests/expired_inflight_resend.rs`.
+//! `tests/tests/broker5_peers.rs`
+//! (`mosquitto_2_0_11_drops_an_expired_message_already_sent_we_resend_it`).
 
 use super::routing::Msg;
 use super::{Checker, PacketRef, Statement};
