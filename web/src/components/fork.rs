@@ -155,16 +155,11 @@ pub fn fork_panel(props: &ForkPanelProps) -> Html {
         .map(|c| html! { <option value={c.word()}>{ t(lang, control_label(*c)) }</option> })
         .collect::<Html>();
     // What the chosen control does to the chosen node's program (Ctrl-C is not
-    // the same for every tool).
+    // the same for every tool), once the student has picked them (before that
+    // the selects may show what the browser restored, not what was rendered).
     let what = (*picked)
         .as_ref()
         .map(|(node, kind)| (node.as_str(), kind.as_str()))
-        .or_else(|| {
-            props
-                .nodes
-                .first()
-                .map(|n| (n.name.as_str(), CONTROLS[0].word()))
-        })
         .and_then(|(node, kind)| {
             let control = Control::from_word(kind)?;
             let card = props.nodes.iter().find(|n| n.name == node)?;
