@@ -219,7 +219,12 @@ pub fn teacher_page(props: &TeacherPageProps) -> Html {
     let lab_sel = use_node_ref();
     let step_in = use_node_ref();
     let scen_sel = use_node_ref();
-    let target_sel = use_node_ref();
+    // Who a push is for ("" everyone), held here and drawn into the select:
+    // left to the DOM, the select's chosen <option> node was rewritten by
+    // the next roster's draw into a student's, so a push "for everyone"
+    // went to one student (the 30-page browser test: one page opened the
+    // lab, 29 waited for ever).
+    let target = use_state(String::new);
     let answers_lab = use_state(|| None::<String>);
     let note = use_state(|| None::<String>);
 
@@ -229,12 +234,12 @@ pub fn teacher_page(props: &TeacherPageProps) -> Html {
 
     let push = {
         let console = console.clone();
-        let (kind, lab_sel, step_in, scen_sel, target_sel, note) = (
+        let (kind, lab_sel, step_in, scen_sel, target, note) = (
             kind.clone(),
             lab_sel.clone(),
             step_in.clone(),
             scen_sel.clone(),
-            target_sel.clone(),
+            target.clone(),
             note.clone(),
         );
         Callback::from(move |_: MouseEvent| {
@@ -276,7 +281,7 @@ pub fn teacher_page(props: &TeacherPageProps) -> Html {
                 return;
             };
             let room = roster.room().clone();
-            let target = Some(sel(&target_sel)).filter(|t| !t.is_empty());
+            let target = Some((*target).clone()).filter(|t| !t.is_empty());
             let pid = match &target {
                 None => link.publish(&room.push_all(), push.encode(), true),
                 Some(id) => link.publish(&room.push_to(id), push.encode(), false),
@@ -306,6 +311,15 @@ pub fn teacher_page(props: &TeacherPageProps) -> Html {
         Callback::from(move |e: Event| {
             if let Some(i) = e.target_dyn_into::<HtmlInputElement>() {
                 kind.set(i.value());
+            }
+        })
+    };
+
+    let on_target = {
+        let target = target.clone();
+        Callback::from(move |e: Event| {
+            if let Some(sel) = e.target_dyn_into::<HtmlSelectElement>() {
+                target.set(sel.value());
             }
         })
     };
@@ -370,10 +384,12 @@ pub fn teacher_page(props: &TeacherPageProps) -> Html {
             }
             <div class="push-row">
                 <label>{ c(lang, Class::PushTo) }
-                    <select id="push-target" ref={target_sel}>
-                        <option value="">{ c(lang, Class::Everyone) }</option>
+                    <select id="push-target" onchange={on_target}>
+                        <option key="" value="" selected={target.is_empty()}>{ c(lang, Class::Everyone) }</option>
                         { for students.iter().map(|st| html! {
-                            <option value={st.id.clone()}>{ st.name.clone().unwrap_or_else(|| st.id.clone()) }</option>
+                            <option key={st.id.clone()} value={st.id.clone()} selected={*target == st.id}>
+                                { st.name.clone().unwrap_or_else(|| st.id.clone()) }
+                            </option>
                         }) }
                     </select>
                 </label>
