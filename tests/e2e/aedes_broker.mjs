@@ -1,14 +1,16 @@
 // A third-party MQTT broker with a WebSocket listener, for the end-to-end tests:
 // aedes (npm) behind a `ws` server on 127.0.0.1. Usage:
-//   node tests/e2e/aedes_broker.mjs PORT
-// Prints `ready PORT` once listening. Any user name and password are accepted
+//   node tests/e2e/aedes_broker.mjs PORT [5.0]
+// With `5.0` it runs aedes 2.0.0-beta.1 (npm alias `aedes5`), the first aedes that
+// speaks MQTT 5.0; without, aedes 1.2.0, which speaks 3.1.1 only and refuses a 5.0
+// CONNECT. Prints `ready PORT` once listening. Any user name and password are accepted
 // except the user name `wrong`, which is refused with CONNACK 4 (bad user name or
 // password), so a test can show a refusal.
 import { createServer } from 'node:http';
-import { Aedes } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 
 const port = Number(process.argv[2] ?? 0);
+const { Aedes } = await import(process.argv[3] === '5.0' ? 'aedes5' : 'aedes');
 const aedes = await Aedes.createBroker();
 aedes.authenticate = (client, username, password, callback) => {
   if (username === 'wrong') {

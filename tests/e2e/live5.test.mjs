@@ -7,7 +7,9 @@
 //     0x10 and a SUBACK's refusal are shown by name; the inspector names every
 //     property. Screenshots at 1366x768.
 //  b. aedes 1.2.0 over WebSocket refuses 5.0 (a 3.1.1 CONNACK 1): the page says
-//     so in words, and the same page connects with 3.1.1.
+//     so in words, and the same page connects with 3.1.1; aedes 2.0.0-beta.1, the
+//     first aedes with 5.0, takes the page's 5.0 CONNECT, and user properties go
+//     both ways between the page and MQTT.js through it.
 //  c. through `mqttlab serve --bridge` to mosquitto 2.0.11: the page's user
 //     properties as `mosquitto_sub -V 5 -F %P` prints them.
 // Every server is started here on a free loopback port and killed at the end.
@@ -92,9 +94,9 @@ async function serve(...extra) {
   return { port, url: `http://127.0.0.1:${port}/`, child };
 }
 
-async function aedes() {
+async function aedes(version = '') {
   const port = await freePort();
-  start(process.execPath, [path.join(root, 'tests', 'e2e', 'aedes_broker.mjs'), String(port)]);
+  start(process.execPath, [path.join(root, 'tests', 'e2e', 'aedes_broker.mjs'), String(port), version]);
   await waitForPort(port, 'aedes');
   return port;
 }
@@ -274,6 +276,47 @@ test('aedes over WebSocket refuses MQTT 5.0 (CONNACK 1, 3.1.1 form); the page sa
     await page.click('#connect');
     await page.waitForSelector('#conn-state.connected', { timeout: WAIT });
     assert.deepEqual(errors, []);
+  }
+});
+
+test('aedes 2.0.0-beta.1 over WebSocket speaks 5.0: user properties from the page reach MQTT.js, and back', { timeout: 120_000 }, async () => {
+  const port = await aedes('5.0');
+  const server = await serve();
+  try {
+    const { page, errors } = await open(`${server.url}#/connect`, 'en-US');
+    await page.fill('#broker-url', `ws://127.0.0.1:${port}/`);
+    await page.selectOption('#mqtt-version', '5');
+    await page.fill('#client-id', 'page5-aedes5');
+    await page.click('#connect');
+    await page.waitForSelector('#conn-state.connected', { timeout: WAIT });
+    const connack = (await arrows(page)).find((a) => a.startsWith('CONNACK'));
+    assert.match(connack, /0x00/, connack);
+
+    const { c: js } = await peer(`ws://127.0.0.1:${port}/`, 'mqttjs-aedes5');
+    const got = new Promise((resolve) => js.on('message', (topic, payload, packet) => resolve({ topic, payload: String(payload), packet })));
+    await new Promise((resolve, reject) => js.subscribe('aedes5/#', { qos: 1 }, (e) => (e ? reject(e) : resolve())));
+    await page.fill('#pub-topic', 'aedes5/sala');
+    await page.fill('#pub-message', '22.0');
+    await page.selectOption('#pub-qos', '1');
+    await page.fill('#pub-user-props', 'sala=101\nsensor=t2');
+    await page.click('#publish');
+    const m = await got;
+    assert.equal(m.topic, 'aedes5/sala');
+    assert.equal(m.payload, '22.0');
+    assert.deepEqual({ ...m.packet.properties.userProperties }, { sala: '101', sensor: 't2' });
+    await waitForArrow(page, /^PUBACK/);
+
+    await page.fill('#sub-filter', 'back5/#');
+    await page.selectOption('#sub-qos', '1');
+    await page.click('#subscribe');
+    await waitForArrow(page, /^SUBACK/);
+    js.publish('back5/y', 'from MQTT.js via aedes', { qos: 1, properties: { userProperties: { origem: 'mqttjs', broker: 'aedes' } } });
+    await waitForLog(page, /back5\/y: .*User Property: origem=mqttjs; User Property: broker=aedes/);
+    await screenshot(page, 'live5-aedes5-en-US.png');
+    js.end(true);
+    assert.deepEqual(errors, []);
+  } finally {
+    server.child.kill('SIGKILL');
   }
 });
 
