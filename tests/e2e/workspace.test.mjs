@@ -187,11 +187,12 @@ test('a fault rule typed while the world runs drops the next PUBACK; a misspelt 
   const scenario = 'broker broker\nclient pub1 -> broker\n';
   const { page, errors } = await openPage(app.browser, `${app.server.url}#/workspace?scenario=${b64url(scenario)}&seed=1`, 'pt-BR');
   await page.waitForSelector('.node-card[data-node="pub1"]');
-  // Misspelt: the page says where, in the scenario language's words, and arms nothing.
+  // Misspelt: the page says where, in its own language (the rule's words stay the
+  // scenario language's), and arms nothing.
   await page.fill('#fault', 'drop next PUBAK to pub1');
   await page.press('#fault', 'Enter');
   await page.waitForSelector('#fault-error');
-  assert.match(await page.textContent('#fault-error'), /column 11: .*PUBACK/);
+  assert.match(await page.textContent('#fault-error'), /^coluna 11: 'PUBAK' .*'PUBACK'/);
   assert.equal(await page.isVisible('#faults-active'), false);
   // Right: the rule is listed until it has acted.
   await page.fill('#fault', 'drop next PUBACK to pub1');
