@@ -112,11 +112,13 @@ impl Roster {
         }
     }
 
-    /// Every student heard from, by display name (then identifier): an order
-    /// that does not depend on who spoke first.
+    /// Every student heard from: those connected first, each part by display
+    /// name (then identifier), an order that does not depend on who spoke first.
     pub fn students(&self) -> Vec<&Student> {
         let mut v: Vec<&Student> = self.students.values().collect();
-        v.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
+        // Those connected first: after a break, or a load test, the teacher
+        // looks for who is here, not through everyone who ever joined.
+        v.sort_by(|a, b| (!a.online, &a.name, &a.id).cmp(&(!b.online, &b.name, &b.id)));
         v
     }
 
@@ -217,6 +219,21 @@ mod tests {
         r.handle_message(&room.presence(&ids[0]), &Presence::Offline.encode())
             .unwrap();
         assert_eq!(r.online(), 3);
+        // Duda left: those here come first, then those gone.
+        let names: Vec<_> = r
+            .students()
+            .iter()
+            .map(|s| s.name.clone().unwrap())
+            .collect();
+        assert_eq!(names, ["Ana", "Bia", "Caio", "Duda"]);
+        r.handle_message(&room.presence(&ids[1]), &Presence::Offline.encode())
+            .unwrap();
+        let names: Vec<_> = r
+            .students()
+            .iter()
+            .map(|s| s.name.clone().unwrap())
+            .collect();
+        assert_eq!(names, ["Bia", "Caio", "Ana", "Duda"]);
         assert_eq!(r.handle_message("sensor1/status", b"on"), Ok(false));
         assert_eq!(
             r.handle_message(&room.push_all(), b"lab last-will 2"),
