@@ -179,12 +179,13 @@ mod tests {
                 Ok(true)
             );
         }
-        let names: Vec<_> = r
-            .students()
-            .iter()
-            .map(|s| s.name.clone().unwrap())
-            .collect();
-        assert_eq!(names, ["Ana", "Bia", "Caio", "Duda"]);
+        let names = |r: &Roster| -> Vec<String> {
+            r.students()
+                .iter()
+                .map(|s| s.name.clone().unwrap())
+                .collect()
+        };
+        assert_eq!(names(&r), ["Ana", "Bia", "Caio", "Duda"]);
         for (id, done) in ids.iter().zip([2, 1, 2, 0]) {
             let p = Progress {
                 lab: "last-will".into(),
@@ -220,20 +221,10 @@ mod tests {
             .unwrap();
         assert_eq!(r.online(), 3);
         // Duda left: those here come first, then those gone.
-        let names: Vec<_> = r
-            .students()
-            .iter()
-            .map(|s| s.name.clone().unwrap())
-            .collect();
-        assert_eq!(names, ["Ana", "Bia", "Caio", "Duda"]);
+        assert_eq!(names(&r), ["Ana", "Bia", "Caio", "Duda"]);
         r.handle_message(&room.presence(&ids[1]), &Presence::Offline.encode())
             .unwrap();
-        let names: Vec<_> = r
-            .students()
-            .iter()
-            .map(|s| s.name.clone().unwrap())
-            .collect();
-        assert_eq!(names, ["Bia", "Caio", "Ana", "Duda"]);
+        assert_eq!(names(&r), ["Bia", "Caio", "Ana", "Duda"]);
         assert_eq!(r.handle_message("sensor1/status", b"on"), Ok(false));
         assert_eq!(
             r.handle_message(&room.push_all(), b"lab last-will 2"),
