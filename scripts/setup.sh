@@ -111,8 +111,12 @@ setup_test() {
     need_cmd mosquitto || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
     need_cmd mosquitto_pub || missing+=(mosquitto-clients)
     need_cmd tshark || missing+=(tshark)
+    # scripts/native-tests.sh reads cargo's list of test binaries with jq and
+    # prints each one's output whole under flock.
+    need_cmd jq || missing+=(jq)
+    need_cmd flock || missing+=(util-linux)
     if [ "${#missing[@]}" -gt 0 ]; then
-        install_step "${missing[*]} (Debian)" "headless browser tests, a real broker and its clients to test against, pcap decoding" \
+        install_step "${missing[*]} (Debian)" "headless browser tests, a real broker and its clients to test against, pcap decoding, the test runner's tools" \
             apt_install "${missing[@]}"
     fi
 
