@@ -12,11 +12,10 @@
 //     keeps working. Screenshots of the console and presenter mode, both languages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
+import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { root, dist, launchBrowser, screenshot } from './harness.mjs';
+import { root, dist, launchBrowser, screenshot, mqttlabBin } from './harness.mjs';
 
 // The machine may be shared and slow: waits are generous, and pages are
 // waited for together.
@@ -25,27 +24,6 @@ const STUDENTS = 30;
 const children = [];
 let browser;
 let server;
-
-function newest(dir) {
-  let t = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-function mqttlabBin() {
-  if (process.env.MQTTLAB_BIN) return process.env.MQTTLAB_BIN;
-  const targetDir = process.env.CARGO_TARGET_DIR ? path.resolve(root, process.env.CARGO_TARGET_DIR) : path.join(root, 'target');
-  const bin = path.join(targetDir, 'debug', 'mqttlab');
-  const sources = Math.max(...['server/src', 'core/src'].map((d) => newest(path.join(root, d))));
-  if (!fs.existsSync(bin) || fs.statSync(bin).mtimeMs < sources) {
-    const r = spawnSync('cargo', ['build', '-p', 'mqttlab-server'], { cwd: root, stdio: 'inherit', timeout: 900_000 });
-    if (r.status !== 0) throw new Error('cargo build -p mqttlab-server failed');
-  }
-  return bin;
-}
 
 function freePort() {
   return new Promise((resolve, reject) => {
