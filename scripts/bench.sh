@@ -3,7 +3,7 @@
 # figures depend on the machine, and a busy machine gives lower ones.
 #
 #   scripts/bench.sh            everything (about 10 minutes on 2 cores)
-#   scripts/bench.sh codec sim  only some: codec wasm-codec sim swarm broker adversarial bridge web
+#   scripts/bench.sh codec sim  only some: codec wasm-codec sim swarm broker adversarial bridge web page
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=setup.sh
@@ -32,4 +32,14 @@ bench bridge cargo test --release -p mqttlab-server --test bridge_throughput -- 
 if [ -z "$only" ] || [[ " $only " == *" web "* ]]; then
     printf '\n[bench] ==> web: trunk build --release, then node tests/bench/web_figures.mjs\n'
     trunk build --release && node tests/bench/web_figures.mjs
+fi
+# The simulator in the page beside LabOverWire's mqtt5-wasm 2.1.9 in-tab broker (issue 17):
+# tests/bench/mqtt5-wasm is a Cargo project of its own (the workspace and CI never
+# build it); its first build fetches and compiles mqtt5-wasm (about 15 minutes on 2 cores).
+if [ -z "$only" ] || [[ " $only " == *" page "* ]]; then
+    printf '\n[bench] ==> page: tests/bench/mqtt5-wasm (wasm32, wasm-bindgen), then node tests/bench/page_bench.mjs\n'
+    pb=tests/bench/mqtt5-wasm
+    (cd "$pb" && cargo build --release --target wasm32-unknown-unknown) &&
+        wasm-bindgen --target web --out-dir "$pb/www/pkg" "$pb/target/wasm32-unknown-unknown/release/mqttlab_pagebench.wasm" &&
+        node tests/bench/page_bench.mjs
 fi

@@ -21,15 +21,15 @@ const types = {
   '.json': 'application/json',
 };
 
-/** Serves dist/ on 127.0.0.1 at a free port; resolves to { url, close }. */
-export async function serveDist() {
-  if (!fs.existsSync(path.join(dist, 'index.html'))) {
-    throw new Error(`no ${dist}/index.html: run 'trunk build --release' first`);
+/** Serves `dir` (dist/ unless given) on 127.0.0.1 at a free port; resolves to { url, close }. */
+export async function serveDist(dir = dist) {
+  if (!fs.existsSync(path.join(dir, 'index.html'))) {
+    throw new Error(`no ${dir}/index.html: run 'trunk build --release' first`);
   }
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://localhost');
-    let file = path.normalize(path.join(dist, decodeURIComponent(url.pathname)));
-    if (!file.startsWith(dist)) {
+    let file = path.normalize(path.join(dir, decodeURIComponent(url.pathname)));
+    if (!file.startsWith(dir)) {
       res.writeHead(403).end();
       return;
     }
