@@ -10,78 +10,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { root, dist, launchBrowser, openPage, screenshot } from './harness.mjs';
+import { root, dist, launchBrowser, openPage, screenshot, mqttlabBin, freePort, waitForPort } from './harness.mjs';
 
 const WAIT = 15_000;
 const children = [];
 let browser;
-
-/** Newest modification time of the files under `dir`, in ms. */
-function newest(dir) {
-  let t = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-/**
- * The mqttlab binary: $MQTTLAB_BIN, else $CARGO_TARGET_DIR/debug/mqttlab (relative
- * to the repository when relative), else target/debug/mqttlab; built with
- * `cargo build -p mqttlab-server` when missing or older than the sources.
- */
-let binCache;
-function mqttlabBin() {
-  binCache ??= findMqttlab();
-  return binCache;
-}
-
-function findMqttlab() {
-  if (process.env.MQTTLAB_BIN) return process.env.MQTTLAB_BIN;
-  const targetDir = process.env.CARGO_TARGET_DIR
-    ? path.resolve(root, process.env.CARGO_TARGET_DIR)
-    : path.join(root, 'target');
-  const bin = path.join(targetDir, 'debug', 'mqttlab');
-  const sources = Math.max(...['server/src', 'core/src'].map((d) => newest(path.join(root, d))));
-  if (!fs.existsSync(bin) || fs.statSync(bin).mtimeMs < sources) {
-    const r = spawnSync('cargo', ['build', '-p', 'mqttlab-server'], { cwd: root, stdio: 'inherit', timeout: 900_000 });
-    if (r.status !== 0) throw new Error('cargo build -p mqttlab-server failed');
-  }
-  return bin;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Resolves once something accepts TCP connections on 127.0.0.1:port. */
-async function waitForPort(port, what, timeout = WAIT) {
-  const t0 = Date.now();
-  for (;;) {
-    const ok = await new Promise((resolve) => {
-      const c = net.connect(port, '127.0.0.1');
-      c.once('connect', () => {
-        c.destroy();
-        resolve(true);
-      });
-      c.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() - t0 > timeout) throw new Error(`${what} did not listen on port ${port} within ${timeout} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Starts a child process that the `after` hook kills; its output is kept for failures. */
 function start(cmd, args) {

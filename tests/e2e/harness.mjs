@@ -2,6 +2,7 @@
 // loopback and drive Debian's Chromium with playwright-core. Nothing is downloaded.
 import http from 'node:http';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { before, after } from 'node:test';
@@ -111,8 +112,19 @@ export function appUnderTest() {
   return app;
 }
 
-/** The mqttlab binary: $MQTTLAB_BIN, else target/debug/mqttlab, built when older than the sources. */
+/**
+ * The mqttlab binary: $MQTTLAB_BIN, else $CARGO_TARGET_DIR/debug/mqttlab (relative
+ * to the repository when relative), else target/debug/mqttlab; built with `cargo
+ * build -p mqttlab-server` when missing or older than the sources. Looked up once
+ * per test file.
+ */
+let mqttlabBinFound;
 export function mqttlabBin() {
+  mqttlabBinFound ??= findMqttlab();
+  return mqttlabBinFound;
+}
+
+function findMqttlab() {
   if (process.env.MQTTLAB_BIN) return process.env.MQTTLAB_BIN;
   const targetDir = process.env.CARGO_TARGET_DIR
     ? path.resolve(root, process.env.CARGO_TARGET_DIR)
@@ -131,4 +143,34 @@ export function mqttlabBin() {
     if (r.status !== 0) throw new Error('cargo build -p mqttlab-server failed');
   }
   return bin;
+}
+
+/** A TCP port free on 127.0.0.1 just now (the kernel's choice). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once something accepts TCP connections on 127.0.0.1:port; `what` names it if nothing does in time. */
+export async function waitForPort(port, what, timeout = 15_000) {
+  const t0 = Date.now();
+  for (;;) {
+    const ok = await new Promise((resolve) => {
+      const c = net.connect(port, '127.0.0.1');
+      c.once('connect', () => {
+        c.destroy();
+        resolve(true);
+      });
+      c.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() - t0 > timeout) throw new Error(`${what} did not listen on port ${port} within ${timeout} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

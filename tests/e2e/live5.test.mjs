@@ -15,68 +15,15 @@
 // Every server is started here on a free loopback port and killed at the end.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import mqtt from 'mqtt';
-import { root, dist, launchBrowser, screenshot } from './harness.mjs';
+import { root, dist, launchBrowser, screenshot, mqttlabBin, freePort, waitForPort } from './harness.mjs';
 
 const WAIT = 15_000;
 const children = [];
 let browser;
-
-function newest(dir) {
-  let t = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-/** The mqttlab binary, as connect.test.mjs finds (and if need be builds) it. */
-let binCache;
-function mqttlabBin() {
-  if (binCache) return binCache;
-  if (process.env.MQTTLAB_BIN) return (binCache = process.env.MQTTLAB_BIN);
-  const targetDir = process.env.CARGO_TARGET_DIR ? path.resolve(root, process.env.CARGO_TARGET_DIR) : path.join(root, 'target');
-  const bin = path.join(targetDir, 'debug', 'mqttlab');
-  const sources = Math.max(...['server/src', 'core/src'].map((d) => newest(path.join(root, d))));
-  if (!fs.existsSync(bin) || fs.statSync(bin).mtimeMs < sources) {
-    const r = spawnSync('cargo', ['build', '-p', 'mqttlab-server'], { cwd: root, stdio: 'inherit', timeout: 900_000 });
-    if (r.status !== 0) throw new Error('cargo build -p mqttlab-server failed');
-  }
-  return (binCache = bin);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port, what, timeout = WAIT) {
-  const t0 = Date.now();
-  for (;;) {
-    const ok = await new Promise((resolve) => {
-      const c = net.connect(port, '127.0.0.1');
-      c.once('connect', () => {
-        c.destroy();
-        resolve(true);
-      });
-      c.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() - t0 > timeout) throw new Error(`${what} did not listen on port ${port} within ${timeout} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function start(cmd, args) {
   const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });

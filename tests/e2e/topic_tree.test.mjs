@@ -9,28 +9,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { root, serveDist, launchBrowser, openPage, screenshot } from './harness.mjs';
+import { root, serveDist, launchBrowser, openPage, screenshot, mqttlabBin } from './harness.mjs';
 
 const WAIT = 15_000;
 const children = [];
 let browser;
 let app;
-
-function mqttlabBin() {
-  if (process.env.MQTTLAB_BIN) return process.env.MQTTLAB_BIN;
-  const targetDir = process.env.CARGO_TARGET_DIR
-    ? path.resolve(root, process.env.CARGO_TARGET_DIR)
-    : path.join(root, 'target');
-  const bin = path.join(targetDir, 'debug', 'mqttlab');
-  if (!fs.existsSync(bin)) {
-    const r = spawnSync('cargo', ['build', '-p', 'mqttlab-server'], { cwd: root, stdio: 'inherit', timeout: 900_000 });
-    if (r.status !== 0) throw new Error('cargo build -p mqttlab-server failed');
-  }
-  return bin;
-}
 
 /** `mqttlab broker -v` on kernel-chosen loopback ports, once it logs them. */
 async function broker(conf) {
