@@ -97,15 +97,19 @@ async fn run(class: Class, pid: Option<u32>, students: usize) {
     let joined_at = Instant::now();
     let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel::<()>(students);
     let (got_tx, mut got_rx) = tokio::sync::mpsc::channel::<Instant>(students);
+    // Set once every student got the push (or the test gave up): until then
+    // each stays connected, so no will of one that left slows the others'.
+    let (done_tx, done_rx) = tokio::sync::watch::channel(false);
     let go = std::sync::Arc::new(tokio::sync::Semaphore::new(25));
     let mut tasks = Vec::new();
     for i in 0..students {
-        let (class, room, ready_tx, got_tx, go) = (
+        let (class, room, ready_tx, got_tx, go, mut done_rx) = (
             class.clone(),
             room.clone(),
             ready_tx.clone(),
             got_tx.clone(),
             go.clone(),
+            done_rx.clone(),
         );
         tasks.push(tokio::spawn(async move {
             let mut b = [0u8; 16];
@@ -153,8 +157,10 @@ async fn run(class: Class, pid: Option<u32>, students: usize) {
             if got.is_some() {
                 got_tx.send(Instant::now()).await.unwrap();
             }
-            // Stay connected until the test ends.
-            peer.message(Duration::from_secs(5), |_, _| false).await;
+            drop(got_tx);
+            // Stay connected until every student got it.
+            let _ = done_rx.wait_for(|done| *done).await;
+            drop(peer);
         }));
     }
     drop((ready_tx, got_tx));
@@ -179,6 +185,7 @@ async fn run(class: Class, pid: Option<u32>, students: usize) {
     latencies.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let after = pid.map(memory_kib);
+    done_tx.send_replace(true);
     println!(
         "classroom load: {students} students joined over the WebSocket bridge in {:.1} s; \
          push to everyone: first {:.1} ms, median {:.1} ms, p99 {:.1} ms, last student {:.1} ms",
