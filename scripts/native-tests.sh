@@ -21,6 +21,7 @@ trap 'rm -rf "$work"' EXIT
 
 # Build everything first, as cargo test does, and list the test executables:
 # manifest, target name, target kind, executable.
+build_t0=$(date +%s)
 cargo test --workspace --locked --no-run --message-format=json-render-diagnostics \
     >"$work/build.json" || exit 101
 jq -r 'select(.reason == "compiler-artifact" and .profile.test and .executable != null)
@@ -30,6 +31,8 @@ jq -r 'select(.reason == "compiler-artifact" and .profile.test and .executable !
 # here rather than by each test process.
 cargo build -p mqttlab-server --bin mqttlab --locked --quiet || exit 101
 export MQTTLAB_BIN="${CARGO_TARGET_DIR:-$root/target}/debug/mqttlab"
+printf '[native] built %s test binaries in %ss\n' "$(wc -l <"$work/all.tsv")" "$(($(date +%s) - build_t0))"
+run_t0=$(date +%s)
 export CARGO="${CARGO:-$(command -v cargo)}"
 
 awk -F'\t' -v re="$alone" '$2 !~ re' "$work/all.tsv" >"$work/parallel.tsv"
@@ -45,8 +48,12 @@ run_one() {
     out="$work/out.$name.$kind.$$.$RANDOM"
     rel=${src#"$dir"/}
     case "$kind" in lib | bin) rel="unittests $rel" ;; esac
+    local t0 t1
+    t0=$(date +%s.%N)
     (cd "$dir" && CARGO_MANIFEST_DIR="$dir" "$exe" "$@") >"$out" 2>&1
     local rc=$?
+    t1=$(date +%s.%N)
+    printf '%s\t%s: %s\n' "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')" "$(basename "$dir")" "$rel" >>"$work/times"
     {
         printf '     Running %s (%s)\n' "$rel" "${exe#"$root"/}"
         cat "$out"
@@ -60,9 +67,15 @@ export work root
 
 tr '\n' '\0' <"$work/parallel.tsv" | xargs -0 -P "$jobs" -I{} bash -c 'run_one "$@"' _ {} "$@"
 while IFS= read -r line; do run_one "$line" "$@"; done <"$work/alone.tsv"
+printf '[native] ran them in %ss\n' "$(($(date +%s) - run_t0))"
 
 printf '   Doc-tests\n'
+doc_t0=$(date +%s)
 cargo test --workspace --locked --doc -- "$@" || echo "doc-tests" >>"$work/failed"
+printf '%s\tdoc-tests (built and run)\n' "$(($(date +%s) - doc_t0))" >>"$work/times"
+
+printf '\nnative test binaries, wall time each (%s at a time; the slowest 20):\n' "$jobs"
+sort -t$'\t' -k1,1 -rn "$work/times" | head -20 | awk -F'\t' '{ printf "  %7.1f s  %s\n", $1, $2 }'
 
 if [ -s "$work/failed" ]; then
     printf '\nnative tests failed in:\n'

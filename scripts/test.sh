@@ -60,8 +60,8 @@ step "native tests (cargo test --workspace, two binaries at a time)" 1800 bash s
 step "wasm tests of core and web (headless Chromium)" 1500 \
     cargo test --locked --target wasm32-unknown-unknown -p mqttlab-core -p mqttlab-web
 step "release build of the web app (trunk build --release)" 1500 trunk build --release
-step "browser end-to-end tests (node --test, headless Chromium)" 900 \
-    node --test --test-concurrency=2 --test-reporter=spec tests/e2e/
+step "browser end-to-end tests (node --test, headless Chromium, two files at a time)" 900 \
+    bash scripts/e2e-tests.sh
 
 # Count the tests that the runners report: cargo's and wasm-bindgen-test's
 # "test result:" lines and node's "ℹ pass/fail" lines.
