@@ -229,7 +229,7 @@ impl Broker {
         cn.client_id = Some(client_id.clone());
         cn.username = c.username.clone();
         cn.keep_alive = keep_alive;
-        cn.will = c.will.clone();
+        cn.will = c.will.clone().map(Box::new);
         cn.peer_limits = limits;
         cn.session_expiry = session_expiry;
         cn.touch(now);

@@ -107,9 +107,13 @@ impl Broker {
         if !self.config.hold_acks {
             return None;
         }
-        let c = self.conns.get_mut(&conn)?;
-        let seq = c.owed.next_seq;
-        c.owed.next_seq += 1;
+        let owed = self
+            .conns
+            .get_mut(&conn)?
+            .owed
+            .get_or_insert_with(Default::default);
+        let seq = owed.next_seq;
+        owed.next_seq += 1;
         Some((conn, seq))
     }
 
@@ -126,8 +130,11 @@ impl Broker {
         waiting: usize,
     ) {
         let owe = match (hold, self.conns.get_mut(&conn)) {
-            (Some((_, seq)), Some(c)) if waiting > 0 || !c.owed.acks.is_empty() => {
-                c.owed.acks.push_back(OwedAck {
+            (Some((_, seq)), Some(c))
+                if waiting > 0 || c.owed.as_ref().is_some_and(|o| !o.acks.is_empty()) =>
+            {
+                let owed = c.owed.get_or_insert_with(Default::default);
+                owed.acks.push_back(OwedAck {
                     seq,
                     ack: ack.clone(),
                     waiting,
@@ -147,12 +154,14 @@ impl Broker {
         let Some(c) = self.conns.get_mut(&conn) else {
             return; // the publisher left; it resends on reconnection
         };
-        if let Some(a) = c.owed.acks.iter_mut().find(|a| a.seq == seq) {
-            a.waiting = a.waiting.saturating_sub(1);
-        }
         let mut ready = Vec::new();
-        while c.owed.acks.front().is_some_and(|a| a.waiting == 0) {
-            ready.extend(c.owed.acks.pop_front().map(|a| a.ack));
+        if let Some(owed) = c.owed.as_mut() {
+            if let Some(a) = owed.acks.iter_mut().find(|a| a.seq == seq) {
+                a.waiting = a.waiting.saturating_sub(1);
+            }
+            while owed.acks.front().is_some_and(|a| a.waiting == 0) {
+                ready.extend(owed.acks.pop_front().map(|a| a.ack));
+            }
         }
         let Some(name) = c.client_id.clone() else {
             return;

@@ -207,7 +207,10 @@ pub enum Output {
 pub struct Broker {
     config: BrokerConfig,
     rng: SplitMix64,
-    conns: BTreeMap<ConnId, Connection>,
+    /// Boxed: a `Connection` is over 500 bytes, and a B-tree's leaves are kept
+    /// about half full, so inline each open socket cost twice that (an idle
+    /// socket about 1 KB here alone; see `connection.rs`).
+    conns: BTreeMap<ConnId, Box<Connection>>,
     sessions: BTreeMap<String, Session>,
     subs: SubscriptionStore,
     retained: RetainedStore,
@@ -308,7 +311,7 @@ impl Broker {
         if let Some(grace) = self.config.connect_timeout {
             c.timers.set(Timer::Connect, now + grace);
         }
-        self.conns.insert(conn, c);
+        self.conns.insert(conn, Box::new(c));
         self.reschedule(conn);
     }
 
@@ -760,7 +763,7 @@ impl Broker {
                     });
                 } else {
                     let ends = session_ends.flatten();
-                    self.will_or_delay(now, client_id, c.username.clone(), will, ends);
+                    self.will_or_delay(now, client_id, c.username.clone(), *will, ends);
                 }
             }
         }

@@ -152,10 +152,19 @@ impl Broker {
                 protocol: c.protocol,
                 receive_maximum: c.peer_limits.receive_maximum,
                 topic_alias_maximum: c.peer_limits.topic_alias_maximum,
-                aliases_in: c.aliases_in.iter().map(|(a, t)| (*a, t.clone())).collect(),
+                aliases_in: c
+                    .aliases
+                    .iter()
+                    .flat_map(|x| &x.inbound)
+                    .map(|(a, t)| (*a, t.clone()))
+                    .collect(),
                 aliases_out: {
-                    let mut v: Vec<(u16, TopicName)> =
-                        c.aliases_out.iter().map(|(t, a)| (*a, t.clone())).collect();
+                    let mut v: Vec<(u16, TopicName)> = c
+                        .aliases
+                        .iter()
+                        .flat_map(|x| &x.outbound)
+                        .map(|(t, a)| (*a, t.clone()))
+                        .collect();
                     v.sort();
                     v
                 },
@@ -199,7 +208,7 @@ impl Broker {
         self.conns
             .values()
             .filter_map(|c| {
-                let w = c.will.clone()?;
+                let w = c.will.as_deref()?.clone();
                 Some((
                     c.client_id.clone()?,
                     LastWill {

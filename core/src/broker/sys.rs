@@ -137,6 +137,15 @@ fn load_counts(t: &Traffic, dropped: u64) -> [u64; 9] {
     ]
 }
 
+/// `v` as mosquitto's `%.2f` prints a load average (never negative), in
+/// integers: the float formatter is tens of kilobytes of code that nothing
+/// else in a running broker uses, and a broker's resident memory counts the
+/// pages of its program it has run.
+fn two_decimals(v: f64) -> String {
+    let hundredths = libm::round(v.max(0.0) * 100.0) as u64;
+    format!("{}.{:02}", hundredths / 100, hundredths % 100)
+}
+
 /// The periods of the load averages: topic suffix and seconds.
 const PERIODS: [(&str, f64); 3] = [("1min", 60.0), ("5min", 300.0), ("15min", 900.0)];
 
@@ -393,7 +402,7 @@ impl Broker {
                 };
                 if let Some(v) = publish {
                     let topic = format!("$SYS/broker/load/{name}/{suffix}");
-                    self.sys_publish(now, &topic, format!("{v:.2}"));
+                    self.sys_publish(now, &topic, two_decimals(v));
                 }
             }
         }
@@ -418,5 +427,25 @@ impl Broker {
         // No client has the empty identifier (one is assigned), so No Local
         // keeps no subscriber from it.
         self.route(now, "", msg);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::two_decimals;
+
+    #[test]
+    fn load_averages_print_as_percent_2f() {
+        let mut rng = crate::rng::SplitMix64::new(19);
+        for i in 0..20_000u64 {
+            // Rates per minute from nothing to a flood, and their damped values.
+            let scale = [1.0, 100.0, 1e4, 1e7][(i % 4) as usize];
+            let v = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * scale;
+            assert_eq!(two_decimals(v), format!("{v:.2}"), "{v:e}");
+        }
+        assert_eq!(two_decimals(0.0), "0.00");
+        assert_eq!(two_decimals(0.004), "0.00");
+        assert_eq!(two_decimals(0.006), "0.01");
+        assert_eq!(two_decimals(1234.5678), "1234.57");
     }
 }

@@ -35,12 +35,14 @@ impl Broker {
             (Some(0), _) => Err("topic alias 0"),
             (Some(a), _) if a > max => Err("a topic alias above the Topic Alias Maximum"),
             (Some(a), Some(t)) => {
-                c.aliases_in.insert(a, t.clone());
+                let aliases = c.aliases.get_or_insert_with(Default::default);
+                aliases.inbound.insert(a, t.clone());
                 Ok(t.clone())
             }
             (Some(a), None) => c
-                .aliases_in
-                .get(&a)
+                .aliases
+                .as_ref()
+                .and_then(|x| x.inbound.get(&a))
                 .cloned()
                 .ok_or("a topic alias that was never set"),
         }
@@ -56,16 +58,17 @@ impl Broker {
             return None;
         }
         let topic = p.topic.clone()?;
-        if let Some(&a) = c.aliases_out.get(&topic) {
+        let aliases = c.aliases.get_or_insert_with(Default::default);
+        if let Some(&a) = aliases.outbound.get(&topic) {
             p.topic = None;
             p.properties.push(TopicAlias(a).into());
             return None;
         }
-        let next = u16::try_from(c.aliases_out.len() + 1).ok()?;
+        let next = u16::try_from(aliases.outbound.len() + 1).ok()?;
         if next > max {
             return None;
         }
-        c.aliases_out.insert(topic, next);
+        aliases.outbound.insert(topic, next);
         p.properties.push(TopicAlias(next).into());
         Some(next)
     }
@@ -75,6 +78,8 @@ impl Broker {
         let (Some(a), Some(c)) = (alias, self.conns.get_mut(&conn)) else {
             return;
         };
-        c.aliases_out.retain(|_, v| *v != a);
+        if let Some(x) = c.aliases.as_mut() {
+            x.outbound.retain(|_, v| *v != a);
+        }
     }
 }

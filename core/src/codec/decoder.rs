@@ -30,7 +30,8 @@ pub struct Decoder {
     buf: BytesMut,
     max_packet_size: usize,
     consumed: u64,
-    poisoned: Option<DecodeError>,
+    /// Boxed: a broker keeps a decoder per open socket, and an error is rare.
+    poisoned: Option<Box<DecodeError>>,
     protocol: Option<Protocol>,
 }
 
@@ -139,13 +140,13 @@ impl Decoder {
         F: Fn(&[u8], usize) -> Result<Option<FixedHeader>, DecodeError>,
     {
         if let Some(e) = &self.poisoned {
-            return Err(e.clone());
+            return Err((**e).clone());
         }
         let header = match check(&self.buf, self.max_packet_size) {
             Ok(Some(h)) => h,
             Ok(None) => return Ok(None),
             Err(e) => {
-                self.poisoned = Some(e.clone());
+                self.poisoned = Some(Box::new(e.clone()));
                 return Err(e);
             }
         };
