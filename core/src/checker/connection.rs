@@ -273,7 +273,9 @@ impl Checker {
                 match resume {
                     Some((true, id)) => self.resume_session(conn, id),
                     Some((false, _)) => {
+                        let id = self.new_session_id();
                         self.conns.get_mut(&conn).expect("exists").session = Session {
+                            id,
                             known: true,
                             ..Session::default()
                         };
@@ -303,7 +305,16 @@ impl Checker {
             let c = self.conns.get_mut(&conn).expect("exists");
             c.session = s;
             c.resumed_after = away.zip(c.connect_at.map(|r| r.time_ns));
+        } else {
+            let id = self.new_session_id();
+            self.conns.get_mut(&conn).expect("exists").session.id = id;
         }
+    }
+
+    /// A number no session has had.
+    fn new_session_id(&mut self) -> u64 {
+        self.sessions += 1;
+        self.sessions
     }
 
     /// At the close: a refused connection that the server sent nothing more on

@@ -157,6 +157,8 @@ pub struct Checker {
     /// Packets and closes seen so far: their order, where times are equal (a
     /// simulator's instant holds many).
     seen: u64,
+    /// Sessions numbered so far.
+    sessions: u64,
 }
 
 fn side(d: Direction) -> usize {

@@ -41,6 +41,10 @@ pub struct Flight {
 /// A session's state the checker follows (it moves with a resumed session).
 #[derive(Debug, Clone, Default)]
 pub struct Session {
+    /// Its number (1, 2, ...; 0 before a CONNACK began or resumed one): the
+    /// identity a delivery is remembered by, since a session outlives its
+    /// connections.
+    pub id: u64,
     /// Whether it was seen from its start (CONNACK Session Present 0), so that
     /// what is missing from it is known to be missing.
     pub known: bool,

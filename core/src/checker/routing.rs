@@ -63,6 +63,9 @@ pub struct Msg {
     pub at: PacketRef,
     /// Connections it was delivered to.
     pub delivered: BTreeSet<usize>,
+    /// Sessions it was delivered to (see [`super::qos::Session::id`]): a
+    /// delivery on a resumed session's next connection is not a first one.
+    pub sessions: BTreeSet<u64>,
     /// When the server acknowledged it (PUBACK, or PUBCOMP for QoS 2), if it did.
     pub acked_ns: Option<u64>,
     /// 5.0: its Message Expiry Interval as the server received it, seconds.
@@ -86,6 +89,28 @@ impl Msg {
     }
 }
 
+/// A delivery (a server's PUBLISH that is not one sent again) as the checker
+/// remembers it for a while: a will is published just before its
+/// connection's end is seen, so a delivery of its words may be seen before
+/// the will is known.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// The connection it went to.
+    pub conn: usize,
+    /// That connection's session.
+    pub session: u64,
+    /// Topic.
+    pub topic: String,
+    /// Payload.
+    pub payload: Vec<u8>,
+    /// When it was seen.
+    pub time_ns: u64,
+    /// The message it was taken to carry, if any, and whether it was the
+    /// first to bring that message to the connection and to the session (so
+    /// that a will claiming it can take it back).
+    pub msg: Option<(usize, bool, bool)>,
+}
+
 /// What the checker knows of the broker's routing.
 #[derive(Debug, Clone, Default)]
 pub struct Routing {
@@ -95,11 +120,12 @@ pub struct Routing {
     pub by_content: BTreeMap<(String, Vec<u8>), Vec<usize>>,
     /// Last sequence number delivered per (subscriber, publisher, topic, QoS).
     pub last_seq: BTreeMap<(usize, usize, String, u8), u64>,
-    /// Deliveries of no message seen: (connection, topic, payload, time).
-    pub orphans: Vec<(usize, String, Vec<u8>, u64)>,
-    /// Deliveries of the last second, whatever they were matched to (a will
-    /// is published just before its connection's end is seen).
-    pub recent: std::collections::VecDeque<(usize, String, Vec<u8>, u64)>,
+    /// Deliveries of no message seen, until a will claims them.
+    pub orphans: Vec<Delivery>,
+    /// Deliveries of the last second, whatever they were matched to, until a
+    /// will claims them (a will is published just before its connection's
+    /// end is seen).
+    pub recent: std::collections::VecDeque<Delivery>,
     /// A client's QoS 1/2 message waiting for the server's acknowledgement:
     /// (connection, packet identifier) to its index.
     pub unacked: BTreeMap<(usize, u16), usize>,
@@ -131,23 +157,62 @@ impl Routing {
         });
         self.next_seq += 1;
     }
-
-    /// The message a delivery to `conn` carries: the oldest with its content
-    /// not yet delivered there, else the newest.
-    fn origin(&self, topic: &str, payload: &[u8], now: u64, conn: usize) -> Option<usize> {
-        let v = self
-            .by_content
-            .get(&(topic.to_string(), payload.to_vec()))?;
-        let ready = |i: &usize| self.messages[*i].time_ns <= now;
-        v.iter()
-            .copied()
-            .filter(ready)
-            .find(|&i| !self.messages[i].delivered.contains(&conn))
-            .or_else(|| v.iter().copied().rfind(ready))
-    }
 }
 
 impl Checker {
+    /// The message a delivery to `conn` (RETAIN as `retain`) carries, among
+    /// those with its topic and payload that the server had by `now`.
+    ///
+    /// Words alone do not tell two messages apart (a client's will has the
+    /// same words each time), so the checker takes the one the server could
+    /// have sent there: a message the connection's session was subscribed to
+    /// when it was routed (or, for a copy with RETAIN 1, a retained one), and
+    /// that the session has not had yet; one routed while this connection
+    /// was already accepted (which the server had to send it then) before one
+    /// that may have waited in the session (oldest first in each); else the
+    /// newest it could have sent (a copy for a second matching subscription),
+    /// else the newest of all.
+    fn origin(
+        &self,
+        topic: &str,
+        payload: &[u8],
+        now: u64,
+        conn: usize,
+        retain: bool,
+    ) -> Option<usize> {
+        let v = self
+            .routing
+            .by_content
+            .get(&(topic.to_string(), payload.to_vec()))?;
+        let c = self.conns.get(&conn)?;
+        let msgs = &self.routing.messages;
+        let ready: Vec<usize> = v
+            .iter()
+            .copied()
+            .filter(|i| msgs[*i].time_ns <= now)
+            .collect();
+        let possible = |i: &usize| {
+            let m = &msgs[*i];
+            (retain && m.retain)
+                || !c.session.known
+                || c.session.subs.iter().any(|s| {
+                    matches(&s.filter, &m.topic)
+                        && s.asked_ns <= m.routed_by()
+                        && s.until_ns.is_none_or(|u| u >= m.time_ns)
+                })
+        };
+        let new_here = |i: &usize| {
+            let m = &msgs[*i];
+            !m.delivered.contains(&conn) && !m.sessions.contains(&c.session.id)
+        };
+        let live = |i: &usize| c.accepted_seen.is_some_and(|a| a <= msgs[*i].seen);
+        let first = |f: &dyn Fn(&usize) -> bool| ready.iter().copied().find(|i| f(i));
+        first(&|i| possible(i) && new_here(i) && live(i))
+            .or_else(|| first(&|i| possible(i) && new_here(i)))
+            .or_else(|| ready.iter().copied().rfind(possible))
+            .or_else(|| ready.last().copied())
+    }
+
     /// Resolves a PUBLISH's topic through the connection's aliases, judging
     /// the 5.0 Topic Alias Maximum.
     fn topic_of(&mut self, at: PacketRef, proto: Protocol, m: &v5::Publish) -> Option<String> {
@@ -214,6 +279,7 @@ impl Checker {
                         will: false,
                         at,
                         delivered: BTreeSet::new(),
+                        sessions: BTreeSet::new(),
                         acked_ns: None,
                         released_ns: None,
                         seen,
@@ -355,7 +421,10 @@ impl Checker {
                     // connection): the message it carries reached this
                     // connection too.
                     if let Some(i) = self.flight_msg(at, pid.get()) {
-                        self.routing.messages[i].delivered.insert(at.conn);
+                        let session = self.conns.get(&at.conn).map_or(0, |c| c.session.id);
+                        let m = &mut self.routing.messages[i];
+                        m.delivered.insert(at.conn);
+                        m.sessions.insert(session);
                     }
                     return;
                 }
@@ -393,8 +462,9 @@ impl Checker {
         let now = at.time_ns;
         let payload = m.payload.to_vec();
         let q = qos_u8(m.qospid.qos());
-        let origin = self.routing.origin(&topic, &payload, now, at.conn);
+        let origin = self.origin(&topic, &payload, now, at.conn, m.retain);
         let c = self.conns.get(&at.conn).expect("exists");
+        let session = c.session.id;
         let known = c.session.known;
         let v5 = proto == Protocol::V5;
         let live_at = |s: &Sub, t: u64| s.asked_ns <= t && s.until_ns.is_none_or(|u| t < u);
@@ -483,17 +553,29 @@ impl Checker {
             // It may also be a will with the same words as an earlier message
             // whose connection's end is seen just after (a takeover publishes
             // the old connection's will, then closes it).
-            if !m.dup {
-                let recent = &mut self.routing.recent;
-                while recent.front().is_some_and(|r| r.3 + 1_000_000_000 < now) {
-                    recent.pop_front();
-                }
-                recent.push_back((at.conn, topic.clone(), payload.clone(), now));
-            }
-            if v5 && !self.routing.messages[i].delivered.contains(&at.conn) {
+            let o = &mut self.routing.messages[i];
+            if v5 && !o.delivered.contains(&at.conn) {
                 expiry_origin = Some(i);
             }
-            self.routing.messages[i].delivered.insert(at.conn);
+            let to_conn = o.delivered.insert(at.conn);
+            let to_session = o.sessions.insert(session);
+            if !m.dup {
+                let recent = &mut self.routing.recent;
+                while recent
+                    .front()
+                    .is_some_and(|r| r.time_ns + 1_000_000_000 < now)
+                {
+                    recent.pop_front();
+                }
+                recent.push_back(Delivery {
+                    conn: at.conn,
+                    session,
+                    topic: topic.clone(),
+                    payload: payload.clone(),
+                    time_ns: now,
+                    msg: Some((i, to_conn, to_session)),
+                });
+            }
             if let Some(pid) = m.qospid.pid() {
                 self.flight_carries(at, pid.get(), i);
             }
@@ -513,7 +595,14 @@ impl Checker {
             verdicts.push((Statement::WillDelayCancelled, false, vec![at, d.3]));
         } else {
             // Perhaps a will whose connection's end is seen just after.
-            self.routing.orphans.push((at.conn, topic, payload, now));
+            self.routing.orphans.push(Delivery {
+                conn: at.conn,
+                session,
+                topic,
+                payload,
+                time_ns: now,
+                msg: None,
+            });
         }
         for (st, ok, refs) in verdicts {
             self.judge(st, ok, proto, refs);

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use super::routing::Msg;
+use super::routing::{Delivery, Msg};
 use super::{Checker, PacketRef, Statement};
 use crate::capture::Direction;
 use crate::codec::properties::Property;
@@ -94,15 +94,39 @@ impl Checker {
     }
 
     /// A will is due at `time_ns`: the server has it to publish from then on.
+    /// The deliveries of its words since its client's last packet that no
+    /// message explained, or that were taken for an older message with the
+    /// same words, are this will's (the server publishes a will just before
+    /// its connection's end is seen): it claims them, and an older message
+    /// loses them.
     fn publish_will(&mut self, w: DelayedWill, time_ns: u64) {
-        let delivered: BTreeSet<usize> = self
-            .routing
-            .orphans
-            .iter()
-            .chain(self.routing.recent.iter())
-            .filter(|o| o.1 == w.topic && o.2 == w.payload && o.3 >= w.since)
-            .map(|o| o.0)
-            .collect();
+        let mine =
+            |d: &Delivery| d.topic == w.topic && d.payload == w.payload && d.time_ns >= w.since;
+        let (claimed, orphans): (Vec<Delivery>, Vec<Delivery>) =
+            core::mem::take(&mut self.routing.orphans)
+                .into_iter()
+                .partition(|d| mine(d));
+        self.routing.orphans = orphans;
+        let (recent, kept): (Vec<Delivery>, Vec<Delivery>) =
+            core::mem::take(&mut self.routing.recent)
+                .into_iter()
+                .partition(|d| mine(d));
+        self.routing.recent = kept.into();
+        let mut delivered = BTreeSet::new();
+        let mut sessions = BTreeSet::new();
+        for d in claimed.iter().chain(&recent) {
+            delivered.insert(d.conn);
+            sessions.insert(d.session);
+            if let Some((j, to_conn, to_session)) = d.msg {
+                let m = &mut self.routing.messages[j];
+                if to_conn {
+                    m.delivered.remove(&d.conn);
+                }
+                if to_session {
+                    m.sessions.remove(&d.session);
+                }
+            }
+        }
         self.routing.add(Msg {
             conn: w.conn,
             topic: w.topic,
@@ -114,6 +138,7 @@ impl Checker {
             will: true,
             at: w.at,
             delivered,
+            sessions,
             acked_ns: None,
             released_ns: None,
             seen: self.seen,
