@@ -329,3 +329,51 @@ fn a_qos2_message_is_routed_at_its_pubrel_on_mosquitto_and_ours() {
     qos2_routed_at_pubrel(port);
     let _ = std::fs::remove_file(conf);
 }
+
+/// A QoS 1 PUBLISH sent again (DUP 1, same packet id) after the broker's
+/// PUBACK, on the publisher's next connection: a new publication (MQTT 3.1.1
+/// §4.3.2, MQTT-4.3.2-2: after its PUBACK the receiver treats a PUBLISH with
+/// the same identifier as new, whatever its DUP), so a subscriber that came
+/// between the two copies gets the second, and one there all along gets both.
+fn qos1_sent_again_after_its_puback(port: u16) {
+    let (mut early, r) = Raw::connect(port, connect("q1early"));
+    assert_eq!(r, accepted(false));
+    subscribe(&mut early, "q1/t", QoS::AtLeastOnce);
+    let mut c = connect("q1pub");
+    c.clean_session = false;
+    let (mut p, r) = Raw::connect(port, c.clone());
+    assert_eq!(r, accepted(false));
+    p.send(publish("q1/t", "x", QoS::AtLeastOnce, 1));
+    assert_eq!(p.recv(), Some(Packet::Puback(Pid::FIRST)));
+    assert_eq!(payload(early.recv()), "x");
+    let (mut late, r) = Raw::connect(port, connect("q1late"));
+    assert_eq!(r, accepted(false));
+    subscribe(&mut late, "q1/t", QoS::AtLeastOnce);
+    // The publisher's connection goes; it comes back and sends it again.
+    drop(p);
+    let (mut p, r) = Raw::connect(port, c);
+    assert_eq!(r, accepted(true));
+    let Packet::Publish(mut again) = publish("q1/t", "x", QoS::AtLeastOnce, 1) else {
+        unreachable!()
+    };
+    again.dup = true;
+    p.send(Packet::Publish(again));
+    assert_eq!(p.recv(), Some(Packet::Puback(Pid::FIRST)));
+    assert_eq!(payload(late.recv()), "x");
+    assert_eq!(payload(early.recv()), "x");
+}
+
+/// What the specification checker relies on (swarm seed 3695: the same
+/// words twice, a subscriber that came between gets only the second):
+/// mosquitto 2.0.11 and ours route the copy sent again as a new message.
+#[test]
+fn a_qos1_publish_sent_again_after_its_puback_is_new_on_mosquitto_and_ours() {
+    let (_ours, port) = mqttlab_broker("");
+    qos1_sent_again_after_its_puback(port);
+    if !have(&[Peer::Mosquitto]) {
+        return;
+    }
+    let (_real, port, conf) = start_mosquitto_verbose("raw-q1again", WAIT);
+    qos1_sent_again_after_its_puback(port);
+    let _ = std::fs::remove_file(conf);
+}
