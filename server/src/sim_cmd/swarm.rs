@@ -6,6 +6,7 @@ use std::time::Instant as WallClock;
 
 use clap::Args;
 use mqttlab_core::sim::swarm::{run_seed, SwarmPlan};
+use mqttlab_core::sim::TraceMode;
 
 /// Flags of `mqttlab swarm`.
 #[derive(Args, Debug)]
@@ -22,6 +23,10 @@ pub struct SwarmArgs {
     /// Print every seed's plan (always printed when a single seed runs).
     #[arg(long)]
     pub verbose: bool,
+    /// Write the first seed's whole trace as JSON to FILE (what the page
+    /// exports; `mqttlab check FILE` reads it), then run the seeds as usual.
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<std::path::PathBuf>,
 }
 
 /// Runs the swarm; returns the exit code (0 no violation, 1 otherwise).
@@ -30,6 +35,21 @@ pub fn run(args: SwarmArgs) -> i32 {
     let mut events = 0u64;
     let mut guarantees = 0u64;
     let end = args.start.saturating_add(args.seeds);
+    if let Some(path) = &args.trace {
+        let plan = SwarmPlan::new(args.start);
+        let mut w = match plan.build(TraceMode::Full) {
+            Ok(w) => w,
+            Err(e) => {
+                eprintln!("seed {}: the plan cannot be built: {e}", args.start);
+                return 2;
+            }
+        };
+        w.run_until(plan.end);
+        if let Err(e) = std::fs::write(path, w.trace().to_json()) {
+            eprintln!("cannot write {}: {e}", path.display());
+            return 2;
+        }
+    }
     for seed in args.start..end {
         if args.verbose || args.seeds == 1 {
             print!("{}", SwarmPlan::new(seed).describe());
