@@ -28,7 +28,6 @@ use crate::session::Control;
 use crate::sim::fork_link::ForkLink;
 use crate::sim::host::MAX_NODES_SHOWN;
 use crate::sim::protocol::{ForkView, LinkSettings, NodeCard, NodeRole, Request};
-use crate::sim::service;
 
 /// The clock's state, owned by the page.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -528,7 +527,7 @@ pub fn world_view(props: &WorldViewProps) -> Html {
         .and_then(|f| f.as_ref().as_ref().ok().and_then(fork_href));
 
     html! {
-        <div class={classes!("workspace", forked.then_some("forked"))} data-engine={service::engine().word()}
+        <div class={classes!("workspace", forked.then_some("forked"))}
             data-busy={busy.to_string()}>
             <div class="controls panel">
                 <TimeControls {lang} {now_us} playing={clock.playing} speed={clock.speed} {seed}

@@ -1,59 +1,25 @@
 //! The page's end of the simulation: one worker for the page's whole life, and
 //! the listener (the mounted workspace or lab) its replies go to.
 //!
-//! If the worker does not answer its first request in [`WORKER_TIMEOUT_MS`] (no
-//! worker support, `sim_worker.js` not served), the world runs on the page's own
-//! thread instead, with the same code in the same slices: slower to scroll
-//! while a big world runs, but never missing.
+//! The world runs only in the worker: every browser the lab supports has web
+//! workers, so the page carries none of the simulator (issue 17: the page's own
+//! wasm is what the browser must fetch before the lab is interactive).
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use gloo_timers::callback::Timeout;
 use gloo_worker::{Spawnable, WorkerBridge};
 
 use super::protocol::{Reply, Request};
-use super::runner::{receive, Runner, SharedRunner};
 use super::worker::SimWorker;
 
 /// The worker's script, next to the page (trunk names it after the binary).
 pub const WORKER_SCRIPT: &str = "sim_worker.js";
 
-/// How long the worker may take to answer its first request.
-pub const WORKER_TIMEOUT_MS: u32 = 10_000;
-
-/// Where the world runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Engine {
-    /// In the web worker.
-    Worker,
-    /// On the page's thread (no worker could start).
-    Page,
-}
-
-impl Engine {
-    /// `worker` or `page`, for the DOM and the tests.
-    pub fn word(self) -> &'static str {
-        match self {
-            Engine::Worker => "worker",
-            Engine::Page => "page",
-        }
-    }
-}
-
-enum Transport {
-    Worker(WorkerBridge<SimWorker>),
-    Page(SharedRunner),
-}
-
 type Listener = Rc<dyn Fn(Reply)>;
 
 struct Service {
-    transport: Transport,
-    /// The worker has answered once: it works.
-    answered: bool,
-    /// The last `Load`, to send again if the worker never answers.
-    last_load: Option<Request>,
+    bridge: WorkerBridge<SimWorker>,
     listener: Option<Listener>,
     /// Where a sweep's replies go (the sweep panel), beside the world's.
     sweep_listener: Option<Listener>,
@@ -64,17 +30,14 @@ thread_local! {
     static SERVICE: RefCell<Option<Service>> = const { RefCell::new(None) };
 }
 
-fn deliver(reply: Reply, from_worker: bool) {
+fn deliver(reply: Reply) {
     let sweep = matches!(
         reply,
         Reply::SweepProgress { .. } | Reply::SweepDone { .. } | Reply::SweepFailed { .. }
     );
     let listener = SERVICE.with(|s| {
-        let mut s = s.borrow_mut();
-        let s = s.as_mut()?;
-        if from_worker {
-            s.answered = true;
-        }
+        let s = s.borrow();
+        let s = s.as_ref()?;
         if sweep {
             s.sweep_listener.clone()
         } else {
@@ -86,21 +49,10 @@ fn deliver(reply: Reply, from_worker: bool) {
     }
 }
 
-fn page_runner() -> SharedRunner {
-    // Replies are delivered as tasks of their own, as a worker's would be.
-    Runner::shared(Rc::new(|reply: Reply| {
-        Timeout::new(0, move || deliver(reply, false)).forget();
-    }))
-}
-
 fn spawn() -> Service {
-    let bridge = SimWorker::spawner()
-        .callback(|reply| deliver(reply, true))
-        .spawn(WORKER_SCRIPT);
+    let bridge = SimWorker::spawner().callback(deliver).spawn(WORKER_SCRIPT);
     Service {
-        transport: Transport::Worker(bridge),
-        answered: false,
-        last_load: None,
+        bridge,
         listener: None,
         sweep_listener: None,
         next_epoch: 1,
@@ -111,23 +63,6 @@ fn with_service<R>(f: impl FnOnce(&mut Service) -> R) -> R {
     SERVICE.with(|s| f(s.borrow_mut().get_or_insert_with(spawn)))
 }
 
-/// Falls back to the page's thread if the worker still has not answered.
-fn watchdog() {
-    Timeout::new(WORKER_TIMEOUT_MS, || {
-        let load = with_service(|s| {
-            if s.answered || !matches!(s.transport, Transport::Worker(_)) {
-                return None;
-            }
-            s.transport = Transport::Page(page_runner());
-            s.last_load.clone()
-        });
-        if let Some(load) = load {
-            send(load);
-        }
-    })
-    .forget();
-}
-
 /// Starts the worker now, while the page loads, so that its script is fetched
 /// with the rest of the app: opened later (offline in class), a lab still runs.
 pub fn start() {
@@ -136,25 +71,7 @@ pub fn start() {
 
 /// Sends a request to the world.
 pub fn send(request: Request) {
-    let (page, first) = with_service(|s| {
-        let first = matches!(request, Request::Load { .. }) && s.last_load.is_none();
-        if matches!(request, Request::Load { .. }) {
-            s.last_load = Some(request.clone());
-        }
-        match &s.transport {
-            Transport::Worker(bridge) => {
-                bridge.send(request.clone());
-                (None, first && !s.answered)
-            }
-            Transport::Page(runner) => (Some(runner.clone()), false),
-        }
-    });
-    if let Some(runner) = page {
-        receive(&runner, request);
-    }
-    if first {
-        watchdog();
-    }
+    with_service(|s| s.bridge.send(request));
 }
 
 /// A number for the next world, never used before on this page.
@@ -199,12 +116,4 @@ pub fn unlisten_sweep(listener: &Listener) {
     if mine {
         send(Request::CancelSweep);
     }
-}
-
-/// Where the world runs now.
-pub fn engine() -> Engine {
-    with_service(|s| match s.transport {
-        Transport::Worker(_) => Engine::Worker,
-        Transport::Page(_) => Engine::Page,
-    })
 }
