@@ -1,25 +1,19 @@
-//! Guided labs: the TOML files of `static/labs/`, embedded in the app, and the
+//! Guided labs: the TOML files of `static/labs/`, read at build time
+//! (`build.rs`) into [`model`]'s types and embedded in the app, and the
 //! student's progress through them.
 //!
 //! The file format is described in `static/labs/README.md`.
 
+pub mod model;
 pub mod progress;
 
+pub use model::{Bilingual, Lab, Question, Step, SweepLab, WhatIf};
+
 use mqttlab_core::sim::scenario::units::parse_duration;
-use serde::Deserialize;
 
 use crate::i18n::Lang;
 use crate::session::{Control, Session};
 use crate::sim::protocol::Change;
-
-/// A sentence in both languages.
-#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
-pub struct Bilingual {
-    /// English.
-    pub en: String,
-    /// Brazilian Portuguese.
-    pub pt: String,
-}
 
 impl Bilingual {
     /// The sentence in `lang`.
@@ -29,61 +23,6 @@ impl Bilingual {
             Lang::PtBr => &self.pt,
         }
     }
-}
-
-/// One step of a lab.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Step {
-    /// What to do.
-    pub text: Bilingual,
-    /// The terminal to type into.
-    #[serde(default)]
-    pub terminal: Option<String>,
-    /// The command to type there.
-    #[serde(default)]
-    pub command: Option<String>,
-    /// A control to press instead (`kill sensor1`).
-    #[serde(default)]
-    pub control: Option<String>,
-    /// Or a fault rule to arm in the Fault rule field (`stall aba for 20s`).
-    #[serde(default)]
-    pub fault: Option<String>,
-    /// How long the clock runs after the action (`12s`).
-    #[serde(default)]
-    pub run: Option<String>,
-    /// The expectation that says the step is done.
-    pub check: String,
-    /// A hint.
-    #[serde(default)]
-    pub hint: Option<Bilingual>,
-    /// A question asked before the action.
-    #[serde(default)]
-    pub predict: Option<Bilingual>,
-    /// Its options.
-    #[serde(default)]
-    pub options: Vec<Bilingual>,
-    /// The index of the right option.
-    #[serde(default)]
-    pub answer: Option<usize>,
-    /// A fork the step offers once done: the run branched where the step's
-    /// action was done, with something else done there.
-    #[serde(default)]
-    pub what_if: Option<WhatIf>,
-}
-
-/// "What if…" on a lab step: the lab's world forked at the moment the step's
-/// action (its command, control or fault rule) was done, with `changes` there
-/// instead, both runs side by side.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct WhatIf {
-    /// The question the button asks.
-    pub text: Bilingual,
-    /// What the fork does instead, one change per line in a fork link's words
-    /// (`control sensor1 disconnect`, `command monitor mosquitto_sub ...`,
-    /// `link sensor1 20 10`; [`crate::sim::fork_link`]).
-    pub changes: Vec<String>,
-    /// What to look at once both runs are there.
-    pub note: Bilingual,
 }
 
 impl WhatIf {
@@ -116,64 +55,11 @@ pub fn step_change(step: &Step) -> Option<Change> {
     }
 }
 
-/// A question a sweep lab asks before its sweep runs.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Question {
-    /// The question.
-    pub predict: Bilingual,
-    /// Its options.
-    pub options: Vec<Bilingual>,
-    /// The index of the right one (the tests check the sweep agrees).
-    pub answer: usize,
-}
-
-/// A lab whose experiment is a sweep: predictions, then the sweep, then its
-/// table and chart.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct SweepLab {
-    /// The bundled sweep (`static/sweeps/NAME.mqtt`).
-    pub name: String,
-    /// Seeds per combination.
-    pub seeds: u64,
-    /// Asked before it runs.
-    pub questions: Vec<Question>,
-}
-
 impl SweepLab {
     /// The sweep's scenario.
     pub fn source(&self) -> Option<&'static str> {
         mqttlab_core::sim::sweep::bundled::find(&self.name).map(|b| b.source)
     }
-}
-
-/// A guided lab.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Lab {
-    /// Stable id, for progress and URLs.
-    pub id: String,
-    /// Whether the course text has this experiment.
-    #[serde(default)]
-    pub course: bool,
-    /// The scenario the lab's world starts from (none for a sweep lab).
-    #[serde(default)]
-    pub world: String,
-    /// Title.
-    pub title: Bilingual,
-    /// What the student will learn.
-    pub goal: Bilingual,
-    /// The steps, in order (none for a sweep lab).
-    #[serde(default)]
-    pub steps: Vec<Step>,
-    /// A sweep lab's sweep and questions.
-    #[serde(default)]
-    pub sweep: Option<SweepLab>,
-    /// What happened and why, shown at the end.
-    pub explanation: Bilingual,
-    /// The normative statements the lab lets a student see (`MQTT-3.1.2-8`,
-    /// numbered at the level of the lab's connections): each is judged and
-    /// held by the time its steps are done (tested below).
-    #[serde(default)]
-    pub statements: Vec<String>,
 }
 
 impl Lab {
@@ -187,32 +73,15 @@ impl Lab {
     }
 }
 
-#[derive(Deserialize)]
-struct Index {
-    labs: Vec<String>,
-}
+/// Every lab in teaching order, as `build.rs` read them from their TOML files
+/// (a file that does not parse, or that `index.toml` does not list, fails the
+/// build), in bincode.
+const LABS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/labs.bincode"));
 
-include!(concat!(env!("OUT_DIR"), "/lab_files.rs"));
-
-const INDEX: &str = include_str!("../../../static/labs/index.toml");
-
-/// Every lab, in teaching order. A file that does not parse is a bug caught by the
-/// tests below, so here it is skipped rather than breaking the page.
+/// Every lab, in teaching order.
 pub fn all() -> Vec<Lab> {
-    let order = toml::from_str::<Index>(INDEX)
-        .map(|i| i.labs)
-        .unwrap_or_default();
-    let mut labs: Vec<Lab> = FILES
-        .iter()
-        .filter_map(|(_, text)| toml::from_str::<Lab>(text).ok())
-        .collect();
-    labs.sort_by_key(|l| {
-        order
-            .iter()
-            .position(|id| *id == l.id)
-            .unwrap_or(usize::MAX)
-    });
-    labs
+    // Written by build.rs from these same types: it always reads back.
+    bincode::deserialize(LABS).unwrap_or_default()
 }
 
 /// The lab with this id.
@@ -248,7 +117,12 @@ pub fn perform(session: &mut Session, step: &Step) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
+    use super::model::Index;
     use super::*;
+
+    include!(concat!(env!("OUT_DIR"), "/lab_files.rs"));
+
+    const INDEX: &str = include_str!("../../../static/labs/index.toml");
 
     /// Every lab can be completed by doing exactly what its steps say, and no
     /// step's check holds before its action: the checks test what the step teaches.
@@ -423,6 +297,13 @@ mod tests {
                 }
             }
         }
+        // What the app embeds is exactly what the files say, in index order.
+        let mut parsed: Vec<Lab> = FILES
+            .iter()
+            .map(|(_, text)| toml::from_str(text).expect("parses"))
+            .collect();
+        parsed.sort_by_key(|l| order.iter().position(|id| *id == l.id));
+        assert_eq!(all(), parsed);
         assert_eq!(all().len(), FILES.len());
         for id in &order {
             assert!(
