@@ -59,6 +59,12 @@ pub const CHECKPOINT_EVERY: u64 = 1_000;
 /// keeps one every 4,000 events).
 pub const MAX_CHECKPOINTS: usize = 256;
 
+/// Node copies all checkpoints may hold together. A checkpoint copies every node
+/// (about 1.3 KB each: a 1,000-sensor world's 256 checkpoints filled 336 MB of the
+/// page's worker), so a world of more than 256 nodes keeps fewer of them, further
+/// apart (a 10,000-sensor world keeps 6), and its scrubs replay more events.
+pub const CHECKPOINT_NODE_BUDGET: usize = 64 * 1024;
+
 /// Something done to the world from outside, at the time it is recorded with.
 #[derive(Debug, Clone)]
 pub enum Input {
@@ -259,7 +265,8 @@ impl Timeline {
                 world: self.live.checkpoint(),
                 inputs: self.inputs.len(),
             });
-            if self.checkpoints.len() > self.max {
+            let budget = (CHECKPOINT_NODE_BUDGET / self.live.nodes().len().max(1)).max(2);
+            while self.checkpoints.len() > self.max.min(budget) {
                 self.thin();
             }
         }
@@ -483,6 +490,27 @@ mod tests {
                 b.name
             );
         }
+    }
+
+    #[test]
+    fn a_world_of_many_nodes_keeps_fewer_checkpoints() {
+        // 1,000 sensors: at most 65 checkpoints (65,536 node copies), however
+        // small the interval; without the budget this run would keep 256.
+        let world = crate::sim::bench::scale_world(1_000, TraceMode::Off);
+        let nodes = world.nodes().len();
+        let mut live = Timeline::with_interval(world, 10);
+        live.run_until(Instant::from_secs(30));
+        let events = live.world().stats().events;
+        assert!(events / 10 > 2 * MAX_CHECKPOINTS as u64, "{events} events");
+        assert!(live.checkpoints() * nodes <= CHECKPOINT_NODE_BUDGET);
+        assert!(live.checkpoints() >= CHECKPOINT_NODE_BUDGET / nodes / 2);
+        // A moment is still rebuilt exactly: the same broker state as the live run's.
+        let t = Instant::from_secs(17);
+        let mut fresh = crate::sim::bench::scale_world(1_000, TraceMode::Off);
+        fresh.run_until(t);
+        let past = live.at(t);
+        assert!(past.replayed <= live.checkpoint_interval());
+        assert_eq!(past.world.stats(), fresh.stats());
     }
 
     #[test]
