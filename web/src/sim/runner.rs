@@ -10,6 +10,10 @@ use gloo_timers::callback::Timeout;
 use super::host::SimHost;
 use super::protocol::{Reply, Request};
 
+/// How long a slice may go on (ms of wall clock) before its update is sent and
+/// requests that came meanwhile (pause, a command) are answered.
+const SLICE_MS: f64 = 40.0;
+
 /// A host and where its replies go.
 pub struct Runner {
     host: SimHost,
@@ -54,7 +58,9 @@ fn schedule(runner: &SharedRunner) {
         let reply = {
             let mut r = runner.borrow_mut();
             r.scheduled = false;
-            r.host.slice()
+            let start = js_sys::Date::now();
+            r.host
+                .slice_while(&|| js_sys::Date::now() - start < SLICE_MS)
         };
         if let Some(reply) = reply {
             let out = runner.borrow().out.clone();
