@@ -1,14 +1,23 @@
 // Figures for the browser lab, measured in headless Chromium on the trunk-built
-// dist/: bundle size, time from load to interactive, how fast the wasm core runs
-// a world, and frame times while scrolling a diagram of 100,000 packets.
+// dist/: bundle size, time from load to interactive, how fast the app runs and
+// shows a world of 100,000 packets end to end (and where that time goes: the
+// worker's slices, the page's work), frame times while scrolling its diagram, and
+// the scale world of issue 17 in the page (memory of the page and of the worker,
+// frame times, a screenshot of the diagram while it runs).
 //
 //   node tests/bench/web_figures.mjs          (after `trunk build --release`)
+//   node tests/bench/web_figures.mjs scale    (the scale world only)
+//   DIST=/path/to/dist node tests/bench/web_figures.mjs   (another build)
+//   SCALE_SENSORS=10000 SCALE_SECONDS=3600 SCALE_BUDGET_S=120   the scale world's size and time bound
 //
 // A benchmark, not a test: it prints figures and fails only if the page breaks.
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { serveDist, launchBrowser, openPage, dist } from '../e2e/harness.mjs';
+import { serveDist, launchBrowser, openPage, dist as built, artifacts } from '../e2e/harness.mjs';
+
+// DIST=DIR measures another build (an A/B against main's, on the same machine at once).
+const dist = process.env.DIST ? path.resolve(process.env.DIST) : built;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
@@ -32,9 +41,18 @@ const total = sum((f) => /\.wasm$/.test(f) || /\.js$/.test(f));
 console.log(`first load (html, page js and wasm, css): ${(firstLoad / KB).toFixed(0)} KB gzipped (target at most 200 KB)`);
 console.log(`page and worker (js and wasm): ${(total / KB).toFixed(0)} KB gzipped (target at most 400 KB)`);
 
-const server = await serveDist();
+const server = await serveDist(dist);
 const browser = await launchBrowser();
 try {
+  if (process.argv[2] !== 'scale') await appFigures();
+  await scaleWorld(browser);
+} finally {
+  await browser.close();
+  await server.close();
+}
+
+/** Load time, the 100,000-packet world end to end and where its time goes, scrolling it. */
+async function appFigures() {
   // 2. Load to interactive: navigation start until the labs list is rendered by wasm.
   const loads = [];
   for (let i = 0; i < 5; i++) {
@@ -87,6 +105,10 @@ try {
       `${during.long.length} long tasks (>50 ms), longest ${during.long.length ? Math.max(...during.long).toFixed(0) : 0} ms`,
   );
 
+  // 3b. Where that time goes: the same run again, under Chromium's tracing; each
+  // thread's top-level tasks added up (the worker's are its slices).
+  await traceBreakdown(browser, url);
+
   // 4. Scroll the whole diagram, top to bottom, one step per animation frame.
   const frames = await page.evaluate(async () => {
     const el = document.querySelector('.seq-scroll');
@@ -112,7 +134,143 @@ try {
   const drawn = await page.$$eval('svg.seq-rows text.time', (els) => els.length);
   console.log(`rows in the DOM while scrolling: ${drawn}`);
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
-} finally {
-  await browser.close();
-  await server.close();
+}
+
+/** Runs `url`'s world to 500 s again under tracing and prints each thread's busy time. */
+async function traceBreakdown(browser, url) {
+  const { page, context } = await openPage(browser, url);
+  await page.waitForSelector('#jump');
+  await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline'] });
+  const t0 = Date.now();
+  await page.fill('#jump', '500s');
+  await page.click('form.jump button');
+  await page.waitForFunction(() => Number(document.querySelector('.sequence-diagram').dataset.rows) > 100000, null, { timeout: 300_000 });
+  const ms = Date.now() - t0;
+  const trace = JSON.parse((await browser.stopTracing()).toString());
+  await context.close();
+  const events = trace.traceEvents ?? trace;
+  const names = new Map();
+  for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args.name);
+  const busy = (thread, name) =>
+    events.filter((e) => e.ph === 'X' && e.name === name && names.get(`${e.pid}:${e.tid}`) === thread).map((e) => e.dur / 1000);
+  const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+  const slices = busy('DedicatedWorker thread', 'TimerFire');
+  const page_ = (n) => sum(busy('CrRendererMain', n)).toFixed(0);
+  console.log(
+    `where the ${ms} ms went (traced run): worker busy ${sum(busy('DedicatedWorker thread', 'RunTask')).toFixed(0)} ms, ` +
+      `${slices.length} slices (median ${median(slices).toFixed(1)} ms, longest ${Math.max(...slices).toFixed(0)} ms); ` +
+      `page busy ${page_('RunTask')} ms: messages ${page_('HandlePostMessage')} ms, timers ${page_('TimerFire')} ms, ` +
+      `style+layout ${(Number(page_('UpdateLayoutTree')) + Number(page_('Layout'))).toFixed(0)} ms, paint ${page_('Paint')} ms`,
+  );
+}
+
+/**
+ * A CDP `send` into the page's worker (a browser session attached to it: Playwright
+ * gives sessions to pages only).
+ */
+async function workerSession(browser) {
+  const b = await browser.newBrowserCDPSession();
+  const { targetInfos } = await b.send('Target.getTargets');
+  const w = targetInfos.find((t) => t.type === 'worker');
+  if (!w) throw new Error('the page has no worker');
+  const { sessionId } = await b.send('Target.attachToTarget', { targetId: w.targetId, flatten: false });
+  let id = 0;
+  const waiting = new Map();
+  b.on('Target.receivedMessageFromTarget', (e) => {
+    if (e.sessionId !== sessionId) return;
+    const m = JSON.parse(e.message);
+    waiting.get(m.id)?.(m);
+    waiting.delete(m.id);
+  });
+  return (method, params = {}) =>
+    new Promise((resolve, reject) => {
+      const i = ++id;
+      waiting.set(i, (m) => (m.error ? reject(new Error(m.error.message)) : resolve(m.result)));
+      b.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: i, method, params }) }).catch(reject);
+    });
+}
+
+/** A target's memory in MB: its wasm linear memory (every WebAssembly.Memory) and its JS heap. */
+async function memoryMb(send) {
+  const proto = await send('Runtime.evaluate', { expression: 'WebAssembly.Memory.prototype' });
+  const all = await send('Runtime.queryObjects', { prototypeObjectId: proto.result.objectId });
+  const wasm = await send('Runtime.callFunctionOn', {
+    objectId: all.objects.objectId,
+    functionDeclaration: 'function () { return this.reduce((s, m) => s + m.buffer.byteLength, 0); }',
+    returnByValue: true,
+  });
+  const heap = await send('Runtime.getHeapUsage');
+  return { wasm: wasm.result.value / 2 ** 20, js: heap.usedSize / 2 ** 20 };
+}
+
+/**
+ * The scale world in the page: SCALE_SENSORS sensors each publishing every 10 s
+ * for SCALE_SECONDS of virtual time, run to its end or for SCALE_BUDGET_S of wall
+ * clock, whichever comes first. Memory of page and worker every 2 s, frame gaps
+ * on the page's thread, a screenshot of the diagram halfway through the budget.
+ */
+async function scaleWorld(browser) {
+  const sensors = Number(process.env.SCALE_SENSORS ?? 10000);
+  const seconds = Number(process.env.SCALE_SECONDS ?? 3600);
+  const budget = Number(process.env.SCALE_BUDGET_S ?? 120) * 1000;
+  const lines = [`# The scale world: ${sensors} sensors every 10 s for ${seconds} s`, 'broker b'];
+  for (let i = 0; i < sensors; i++) lines.push(`sensor s${i} -> b topic casa/sensor${i}/temperatura every 10s model sine(20,5,600s)`);
+  lines.push(`run ${seconds}s`);
+  const url = `${server.url}#/workspace?scenario=${Buffer.from(lines.join('\n')).toString('base64url')}&seed=1`;
+  const { page, errors, context } = await openPage(browser, url);
+  await page.waitForSelector('#jump', { timeout: 120_000 });
+  const pageSend = await context.newCDPSession(page);
+  const workerSend = await workerSession(browser);
+  const memory = async () => ({ page: await memoryMb((m, p) => pageSend.send(m, p)), worker: await memoryMb(workerSend) });
+  const before = await memory();
+  await page.evaluate(() => {
+    window.__frames = [];
+    let last = performance.now();
+    const tick = (now) => {
+      window.__frames.push(now - last);
+      last = now;
+      if (!window.__stopFrames) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  const t0 = Date.now();
+  await page.fill('#jump', `${seconds}s`);
+  await page.click('form.jump button');
+  const samples = [];
+  let shot = false;
+  let done = false;
+  const fmt = (m) => `${(m.wasm + m.js).toFixed(0)} MB (wasm ${m.wasm.toFixed(0)}, JS ${m.js.toFixed(0)})`;
+  while (Date.now() - t0 < budget) {
+    await new Promise((r) => setTimeout(r, 2000));
+    const state = await page.evaluate(() => ({
+      rows: Number(document.querySelector('.sequence-diagram')?.dataset.rows ?? 0),
+      clock: document.querySelector('#clock')?.textContent ?? '',
+    }));
+    const m = await memory();
+    samples.push({ s: (Date.now() - t0) / 1000, ...state, ...m });
+    console.log(`  scale world at ${((Date.now() - t0) / 1000).toFixed(0)} s: ${state.clock}, ${state.rows} rows; page ${fmt(m.page)}, worker ${fmt(m.worker)}`);
+    if (!shot && Date.now() - t0 > budget / 2) {
+      fs.mkdirSync(artifacts, { recursive: true });
+      await page.locator('.sequence-diagram').screenshot({ path: path.join(artifacts, 'scale-diagram.png') });
+      shot = true;
+    }
+    if (state.clock.startsWith(`t = ${seconds}.`)) {
+      done = true;
+      break;
+    }
+  }
+  const wall = (Date.now() - t0) / 1000;
+  const frames = await page.evaluate(() => {
+    window.__stopFrames = true;
+    return window.__frames;
+  });
+  const peak = (who) => Math.max(...samples.map((x) => x[who].wasm + x[who].js));
+  console.log(
+    `scale world (${sensors} sensors every 10 s, ${seconds} s): ${done ? `ran to its end in ${wall.toFixed(1)} s` : `not done after ${wall.toFixed(0)} s (${samples.at(-1)?.clock})`}; ` +
+      `memory before ${fmt(before.page)} page, ${fmt(before.worker)} worker; peak page ${peak('page').toFixed(0)} MB, worker ${peak('worker').toFixed(0)} MB; ` +
+      `frame gap median ${median(frames).toFixed(1)} ms, p95 ${pct(frames, 0.95).toFixed(1)} ms, max ${Math.max(...frames).toFixed(0)} ms; ` +
+      `screenshot tests/artifacts/scale-diagram.png`,
+  );
+  if (errors.length) throw new Error(`page errors in the scale world: ${errors.join('; ')}`);
+  await context.close();
 }
