@@ -384,3 +384,32 @@ async fn ws_conn(stream: TcpStream, broker: mpsc::Sender<ToBroker>, handshake: O
     let _ = send(&broker, ToBroker::Closed { conn, error }).await;
     writer.abort();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every open TCP connection, idle or not, is one task as large as its
+    /// future: with 2,000 idle sockets (the adversarial suite) each byte here
+    /// is 2 kB of the broker's memory. Announcing the connection from the
+    /// accept loop and spawning only [`tcp_loop`]'s part (with the connection's
+    /// id and backlog as arguments) made the task 128 bytes larger, not
+    /// smaller (heaptrack on 5,000 idle sockets: 512 bytes a task instead of
+    /// 384: tokio pads a task to 128-byte steps, so a few bytes more can cost
+    /// 128). The future is 272 bytes in a release build and 288 in a test
+    /// build. A task that grows should be made smaller, or this bound raised
+    /// knowingly.
+    #[tokio::test]
+    async fn a_connection_task_stays_small() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let client = TcpStream::connect(addr).await.unwrap();
+        let (stream, _) = listener.accept().await.unwrap();
+        let (tx, _rx) = mpsc::channel(1);
+        let task = tcp_conn(stream, tx);
+        let size = std::mem::size_of_val(&task);
+        eprintln!("tcp_conn future: {size} bytes");
+        assert!(size <= 288, "a connection's task is {size} bytes");
+        drop((task, client));
+    }
+}
