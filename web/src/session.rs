@@ -180,6 +180,8 @@ fn close_marker(kind: CloseKind) -> &'static [u8] {
 impl Session {
     /// Wraps a freshly built world.
     pub fn new(world: World) -> Session {
+        /// More clients than this and the brokers are drawn first.
+        const MANY_CLIENTS: usize = 16;
         // Clients on both sides of the brokers, as the course text draws
         // "Cliente A | Broker | Cliente B".
         let brokers: Vec<String> = world
@@ -194,7 +196,14 @@ impl Session {
             .filter(|n| n.as_client().is_some())
             .map(|n| n.name().to_string())
             .collect();
-        let half = clients.len().div_ceil(2);
+        // A world of many clients (a building of sensors) puts its brokers
+        // first: in the middle, the lifeline every arrow goes to would be
+        // thousands of lanes off the screen.
+        let half = if clients.len() > MANY_CLIENTS {
+            0
+        } else {
+            clients.len().div_ceil(2)
+        };
         let mut lanes = clients[..half].to_vec();
         lanes.extend(brokers);
         lanes.extend_from_slice(&clients[half..]);
@@ -790,6 +799,15 @@ mod tests {
     fn the_broker_sits_between_the_clients() {
         let s = Session::new(world(&["sensor1", "monitor"]));
         assert_eq!(s.lanes(), ["sensor1", "broker", "monitor"]);
+    }
+
+    #[test]
+    fn many_clients_come_after_the_broker() {
+        let names: Vec<String> = (0..17).map(|i| format!("s{i}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let s = Session::new(world(&names));
+        assert_eq!(s.lanes()[..3], ["broker", "s0", "s1"]);
+        assert_eq!(s.lanes().len(), 18);
     }
 
     #[test]
