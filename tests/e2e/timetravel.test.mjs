@@ -26,25 +26,43 @@ import { appUnderTest, artifacts, mqttlabBin, root } from './harness.mjs';
 
 const app = appUnderTest();
 
-/** One page per language for the whole file (made at first use); each test loads its own URL. */
-const pages = {};
+/**
+ * One page for the whole file: the app is loaded once, and each test goes to
+ * its page by the URL's fragment, as a link in the app does (the simulation
+ * worker and the compiled wasm stay), in the language it asks for (the
+ * header's switch).
+ */
+let shared;
 after(async () => {
-  for (const p of Object.values(pages)) await p.context.close();
+  await shared?.context.close();
 });
 
 async function open(locale, hash) {
-  if (!pages[locale]) {
-    const context = await app.browser.newContext({ locale, viewport: { width: 1366, height: 900 } });
+  if (!shared) {
+    const context = await app.browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 900 } });
     const page = await context.newPage();
     const errors = [];
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     page.on('pageerror', (e) => errors.push(String(e)));
-    pages[locale] = { page, errors, context };
+    await page.goto(`${app.server.url}#/labs`);
+    shared = { page, errors, context };
   }
-  const { page, errors } = pages[locale];
+  const { page, errors } = shared;
   errors.length = 0;
-  await page.goto('about:blank');
-  await page.goto(`${app.server.url}${hash}`);
+  // Through the labs page, so that the page asked for mounts afresh (a
+  // fragment of the same page only rewrites its parameters).
+  await page.evaluate(() => {
+    location.hash = '#/labs';
+  });
+  await page.waitForSelector('.labs-page');
+  const tag = locale === 'pt-BR' ? 'pt-BR' : 'en';
+  if ((await page.getAttribute('.app', 'lang')) !== tag) {
+    await page.click(`button.lang[lang="${tag}"]`);
+    await page.waitForSelector(`.app[lang="${tag}"]`);
+  }
+  await page.evaluate((h) => {
+    location.hash = h;
+  }, hash);
   return { page, errors };
 }
 
@@ -142,7 +160,8 @@ async function runTo(page, seconds, timeout = 30_000) {
 /**
  * Moves the timeline's slider to `us` as a drag does, and waits until the page
  * shows that moment; returns the page's own "rebuilt in" figure (the worker's
- * round trip) and the time until the moment was on screen, both in ms.
+ * round trip) and the time from the input event to the first animation frame
+ * after the DOM shows the moment (its panels, with the figure), both in ms.
  */
 const scrubTo = (page, us) =>
   page.evaluate(
@@ -227,6 +246,9 @@ test('scrub: moments of three bundled scenarios equal mqttlab run --until T --st
   assert.deepEqual(errors, []);
 });
 
+/** What the mean time for a moment to reach the screen must stay under (ms). */
+const ON_SCREEN_BOUND_MS = 2_000;
+
 test('scrub time in the page on the 100,000-event world', { timeout: 240_000 }, async () => {
   const source = mqttlab(['bench-sim', '--scrub-world']);
   const encoded = Buffer.from(source).toString('base64url');
@@ -249,13 +271,18 @@ test('scrub time in the page on the 100,000-event world', { timeout: 240_000 }, 
     `100,000-event world (${rows} diagram rows) run to 100 s in the page in ${runMs} ms; ` +
       `scrub over ${n} moments: rebuilt (worker round trip) mean ${mean(worker).toFixed(1)} ms, worst ${Math.max(...worker).toFixed(1)} ms; ` +
       `on screen mean ${mean(shown).toFixed(1)} ms, worst ${Math.max(...shown).toFixed(1)} ms ` +
+      `(the page's own part, on screen less rebuilt: mean ${(mean(shown) - mean(worker)).toFixed(1)} ms) ` +
       `(native, core/tests/replay.rs: 12.7 ms mean)`,
   );
   assert.ok(rows > 50_000, `${rows} rows`);
   // Rebuilt from checkpoints, not replayed from the start (which takes seconds
-  // here: 1.6 s natively). The issue's "on screen in under 100 ms" is printed
-  // above, not asserted: on a loaded machine the page's drawing varies tenfold.
+  // here: 1.6 s natively).
   assert.ok(mean(worker) < 1000, `scrub rebuilt, mean ${mean(worker)} ms`);
+  // On screen: the issue asks for under 100 ms, printed above. On a loaded
+  // machine the figure follows the load (the same build measured 283 and 603
+  // ms mean at load averages of 50 and 96 on 2 cores), so the bound only
+  // catches a page that stops drawing moments in reasonable time.
+  assert.ok(mean(shown) < ON_SCREEN_BOUND_MS, `scrub on screen, mean ${mean(shown).toFixed(1)} ms`);
   assert.deepEqual(errors, []);
 });
 
@@ -296,9 +323,18 @@ for (const locale of ['en-US', 'pt-BR']) {
     const encoded = Buffer.from(SUB_WILL).toString('base64url');
     const { page, errors } = await open(locale, `#/workspace?seed=1&scenario=${encoded}`);
     await runTo(page, 45);
-    // The kill's mark takes the timeline there.
-    // (The will's mark, a millisecond later, lies over it: a click on this one.)
-    await page.$eval('#timeline button.mark.event[data-time="35600000"]', (b) => b.click());
+    // The kill's mark and the will's, a millisecond apart, stand one above
+    // the other: neither covers the other, and each takes a real click (the
+    // will's first, then the kill's, where the fork goes).
+    const kill = page.locator('#timeline button.mark.event[data-time="35600000"]');
+    const will = page.locator('#timeline button.mark.will');
+    const [k, w] = [await kill.boundingBox(), await will.boundingBox()];
+    const apart = k.y + k.height <= w.y || w.y + w.height <= k.y || k.x + k.width <= w.x || w.x + w.width <= k.x;
+    assert.ok(apart, `the kill's mark ${JSON.stringify(k)} and the will's ${JSON.stringify(w)} overlap`);
+    assert.ok(Math.abs(k.x - w.x) < 2, 'stacked at the same time, not pushed along the axis');
+    await will.click();
+    await page.waitForSelector(`#scrub-at[data-at="${await will.getAttribute('data-time')}"]`);
+    await kill.click();
     await page.waitForSelector('#scrub-at[data-at="35600000"]');
     assert.equal(await page.getAttribute('#fork-at', 'data-at'), '35600000');
     await page.selectOption('#fork-node', 'alpine1');

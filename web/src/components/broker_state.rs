@@ -127,6 +127,7 @@ pub fn broker_state(lang: Lang, broker: &BrokerView) -> Html {
             if sessions.is_empty() {
                 <p class="empty">{ t(lang, Text::NoneYet) }</p>
             } else {
+                <div class="sessions">
                 <table>
                     <thead><tr>
                         <th>{ t(lang, Text::ClientIdColumn) }</th><th>{ t(lang, Text::Session) }</th>
@@ -134,6 +135,7 @@ pub fn broker_state(lang: Lang, broker: &BrokerView) -> Html {
                     </tr></thead>
                     <tbody>{ session_rows }</tbody>
                 </table>
+                </div>
                 if broker.more_sessions > 0 {
                     <p class="more">{ format!("+{} {}", broker.more_sessions, t(lang, Text::MoreSessions)) }</p>
                 }

@@ -238,6 +238,12 @@ pub fn format_time(us: u64) -> String {
     format!("{}.{:03}", us / 1_000_000, (us % 1_000_000) / 1_000)
 }
 
+/// Where a diagram with row `marked` marked scrolls to: the row four rows
+/// below the top.
+pub fn marked_scroll_top(marked: usize) -> f64 {
+    (ROW_HEIGHT * (marked as f64 - 4.0)).max(0.0)
+}
+
 /// The rows `first..last` to draw for a viewport at `scroll_top` of `height` pixels.
 pub fn visible_range(total: usize, scroll_top: f64, height: f64) -> (usize, usize) {
     let first = (scroll_top / ROW_HEIGHT).floor().max(0.0) as usize;
@@ -552,17 +558,23 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
     let auto_top = use_mut_ref(|| None::<i32>);
 
     let total = props.len.min(props.rows.len());
-    let full_height = ROW_HEIGHT * total as f64;
+    // A marked row is shown a few rows below the top, however few rows follow
+    // it: the scroll area leaves room below the last row for that, so that
+    // two diagrams side by side (a fork's) show their marked rows level.
+    let marked_top = props.marked.map(marked_scroll_top);
+    let full_height = marked_top.map_or(ROW_HEIGHT * total as f64, |top| {
+        (ROW_HEIGHT * total as f64).max(top + *viewport)
+    });
 
-    // A marked row is shown a few rows below the top.
     {
         let scroller = scroller.clone();
         let scroll_top = scroll_top.clone();
-        use_effect_with(props.marked, move |marked| {
-            if let (Some(i), Some(el)) = (marked, scroller.cast::<HtmlElement>()) {
-                let top = (ROW_HEIGHT * (*i as f64 - 4.0)).max(0.0);
-                el.set_scroll_top(top as i32);
-                scroll_top.set(top);
+        let viewport = viewport.clone();
+        use_effect_with(marked_top.map(|t| t as i32), move |top| {
+            if let (Some(top), Some(el)) = (*top, scroller.cast::<HtmlElement>()) {
+                viewport.set(el.client_height() as f64);
+                el.set_scroll_top(top);
+                scroll_top.set(f64::from(top));
             }
         });
     }

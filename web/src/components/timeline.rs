@@ -5,6 +5,8 @@
 
 use std::rc::Rc;
 
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -15,6 +17,16 @@ use crate::sim::protocol::MarkView;
 /// Marks drawn at most: one per slot and kind, so a world of thousands of
 /// sensors connecting draws a band, not thousands of buttons.
 pub const MARK_SLOTS: u64 = 300;
+
+/// The width of a mark's button, in CSS pixels (0.9rem): marks closer than this
+/// along the track go on rows above one another.
+pub const MARK_WIDTH_PX: f64 = 14.4;
+
+/// Rows of marks at most; a mark that finds no free row goes on the top one.
+pub const MARK_ROWS: usize = 3;
+
+/// The track's width in CSS pixels before it has been measured.
+const TRACK_PX_GUESS: f64 = 1000.0;
 
 /// Properties of [`Timeline`].
 #[derive(Properties, PartialEq)]
@@ -68,12 +80,66 @@ pub fn thinned(marks: &[MarkView], now_us: u64) -> Vec<&MarkView> {
         .collect()
 }
 
+/// The row each mark goes on (0: on the axis, 1 above it...), given the
+/// track's width in pixels: in time order, each takes the lowest row where it
+/// clears the mark before it by a button's width, so that marks a millisecond
+/// apart (a kill and the will it sends) stand one above the other, each
+/// visible and clickable.
+pub fn stack(times_us: &[u64], now_us: u64, track_px: f64) -> Vec<usize> {
+    let span = now_us.max(1) as f64;
+    let mut right = [f64::NEG_INFINITY; MARK_ROWS];
+    times_us
+        .iter()
+        .map(|&t| {
+            let x = t as f64 * track_px / span;
+            let row = right
+                .iter()
+                .position(|&r| x - r >= MARK_WIDTH_PX)
+                .unwrap_or(MARK_ROWS - 1);
+            right[row] = x;
+            row
+        })
+        .collect()
+}
+
 /// The timeline.
 #[function_component(Timeline)]
 pub fn timeline(props: &TimelineProps) -> Html {
     let lang = props.lang;
     let now = props.now_us;
     let span = now.max(1) as f64;
+    // The marks' track, measured (and again when the window changes size).
+    let track = use_node_ref();
+    let track_px = use_state(|| 0.0f64);
+    {
+        let track = track.clone();
+        let track_px = track_px.clone();
+        use_effect_with((), move |_| {
+            let measure = move || {
+                if let Some(el) = track.cast::<web_sys::HtmlElement>() {
+                    let w = f64::from(el.client_width());
+                    if w > 0.0 && w != *track_px {
+                        track_px.set(w);
+                    }
+                }
+            };
+            measure();
+            let listener = Closure::<dyn Fn()>::new(measure);
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ =
+                    w.add_event_listener_with_callback("resize", listener.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(w) = window {
+                    let _ = w.remove_event_listener_with_callback(
+                        "resize",
+                        listener.as_ref().unchecked_ref(),
+                    );
+                }
+            }
+        });
+    }
     let on_input = {
         let cb = props.on_scrub.clone();
         Callback::from(move |e: InputEvent| {
@@ -83,16 +149,29 @@ pub fn timeline(props: &TimelineProps) -> Html {
             }
         })
     };
-    let marks = thinned(&props.marks, now)
+    let shown = thinned(&props.marks, now);
+    let times: Vec<u64> = shown.iter().map(|m| m.time_us).collect();
+    let px = if *track_px > 0.0 {
+        *track_px
+    } else {
+        TRACK_PX_GUESS
+    };
+    let rows = stack(&times, now, px);
+    let mark_rows = rows.iter().max().map_or(1, |r| r + 1);
+    let marks = shown
         .into_iter()
-        .map(|m| {
-            let left = format!("left: {:.3}%", m.time_us as f64 * 100.0 / span);
+        .zip(rows)
+        .map(|(m, row)| {
+            let style = format!(
+                "left: {:.3}%; --row: {row}",
+                m.time_us as f64 * 100.0 / span
+            );
             let title = format!("{} s: {}", format_time(m.time_us), mark_text(lang, &m.kind));
             let cb = props.on_scrub.clone();
             let t = m.time_us;
             let class = mark_class(&m.kind);
             html! {
-                <button class={classes!("mark", class)} style={left} {title}
+                <button class={classes!("mark", class)} {style} {title} data-row={row.to_string()}
                     data-time={t.to_string()} aria-label={mark_text(lang, &m.kind)}
                     onclick={Callback::from(move |_: MouseEvent| cb.emit(t))}>
                     <span class="glyph" aria-hidden="true">{ mark_glyph(class) }</span>
@@ -120,8 +199,8 @@ pub fn timeline(props: &TimelineProps) -> Html {
         <div class={classes!("timeline", props.at_us.is_some().then_some("scrubbed"))} id="timeline"
             data-now={now.to_string()}>
             <span class="timeline-label">{ tl(lang, Tl::Timeline) }</span>
-            <div class="timeline-track">
-                <div class="timeline-marks">{ marks }</div>
+            <div class="timeline-track" style={format!("--mark-rows: {mark_rows}")}>
+                <div class="timeline-marks" ref={track}>{ marks }</div>
                 <input id="scrub" type="range" min="0" max={now.to_string()} step="1000"
                     value={value.to_string()} title={tl(lang, Tl::ScrubHelp)}
                     aria-label={tl(lang, Tl::Timeline)} oninput={on_input} />
@@ -172,6 +251,28 @@ mod tests {
         assert_eq!(thinned(&spread, 300_000).len(), MARK_SLOTS as usize);
         // A mark past now (a scrubbed-back view keeps them) is not drawn.
         assert!(thinned(&[connect(10, "a")], 5).is_empty());
+    }
+
+    #[test]
+    fn marks_closer_than_a_button_stack_and_others_stay_on_the_axis() {
+        // A 45 s run on a 1000 px track: 1 px is 45 ms.
+        let now = 45_000_000;
+        // The kill at 35.600 s and its will a millisecond later stand one
+        // above the other; a connect far before stays on the axis.
+        assert_eq!(
+            stack(&[6_500_000, 35_600_000, 35_601_000], now, 1000.0),
+            [0, 0, 1]
+        );
+        // A third mark on the same spot goes a row higher; a fourth has no
+        // row left and shares the top one.
+        assert_eq!(stack(&[10, 20, 30, 40], now, 1000.0), [0, 1, 2, 2]);
+        // Once past a button's width, the axis is free again.
+        let apart = (MARK_WIDTH_PX * 45_000.0) as u64 + 1;
+        assert_eq!(stack(&[0, 1_000, apart], now, 1000.0), [0, 1, 0]);
+        // The same marks on a phone's narrower track need more rows.
+        let times = [0, 700_000, 1_400_000];
+        assert_eq!(stack(&times, now, 1000.0), [0, 0, 0]);
+        assert_eq!(stack(&times, now, 300.0), [0, 1, 2]);
     }
 
     #[test]

@@ -27,7 +27,7 @@ use crate::route::encode_text;
 use crate::session::Control;
 use crate::sim::fork_link::ForkLink;
 use crate::sim::host::MAX_NODES_SHOWN;
-use crate::sim::protocol::{ForkView, LinkSettings, NodeCard, NodeRole, Request};
+use crate::sim::protocol::{BrokerView, ForkView, LinkSettings, NodeCard, NodeRole, Request};
 
 /// The clock's state, owned by the page.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -178,13 +178,13 @@ fn typed_number(e: &Event) -> Option<f64> {
 }
 
 /// One node's card: what runs there, its state, its controls and its link.
-fn node_card(lang: Lang, n: &NodeCard, sim: &SimHandle) -> Html {
+fn node_card(lang: Lang, n: &NodeCard, send: &Callback<Request>) -> Html {
     let name = n.name.clone();
     let act = |control: Control| {
-        let sim = sim.clone();
+        let send = send.clone();
         let node = name.clone();
         Callback::from(move |_: MouseEvent| {
-            sim.send(Request::Control {
+            send.emit(Request::Control {
                 node: node.clone(),
                 control,
             })
@@ -192,10 +192,10 @@ fn node_card(lang: Lang, n: &NodeCard, sim: &SimHandle) -> Html {
     };
     let (state, controls, extra, link_row) = match &n.role {
         NodeRole::Broker => {
-            let sim = sim.clone();
+            let send = send.clone();
             let broker = name.clone();
             let add = Callback::from(move |_: MouseEvent| {
-                sim.send(Request::AddClient {
+                send.emit(Request::AddClient {
                     broker: broker.clone(),
                 })
             });
@@ -223,12 +223,12 @@ fn node_card(lang: Lang, n: &NodeCard, sim: &SimHandle) -> Html {
                 t(lang, Text::Offline)
             };
             let set = |f: fn(LinkSettings, f64) -> LinkSettings| {
-                let sim = sim.clone();
+                let send = send.clone();
                 let node = name.clone();
                 let link = *link;
                 Callback::from(move |e: Event| {
                     if let Some(x) = typed_number(&e) {
-                        sim.send(Request::SetLink {
+                        send.emit(Request::SetLink {
                             node: node.clone(),
                             settings: f(link, x),
                         });
@@ -289,6 +289,60 @@ fn node_card(lang: Lang, n: &NodeCard, sim: &SimHandle) -> Html {
     }
 }
 
+/// What a line typed into `node`'s terminal sends.
+fn command_to(send: &Callback<Request>, node: String) -> Callback<String> {
+    send.reform(move |line: String| Request::Command {
+        node: node.clone(),
+        line,
+    })
+}
+
+/// Properties of [`NodeCards`].
+#[derive(Properties, PartialEq)]
+struct NodeCardsProps {
+    lang: Lang,
+    /// The nodes shown (the live world's, or a scrubbed moment's).
+    nodes: Rc<Vec<NodeCard>>,
+    /// Sends what a control asks to the world.
+    send: Callback<Request>,
+}
+
+/// The node cards: drawn again only when a card changed (a world of hundreds
+/// of sensors has hundreds of cards, and most frames change none).
+#[function_component(NodeCards)]
+fn node_cards(props: &NodeCardsProps) -> Html {
+    let lang = props.lang;
+    let mut cards = props
+        .nodes
+        .iter()
+        .map(|n| node_card(lang, n, &props.send))
+        .collect::<Vec<Html>>();
+    if props.nodes.len() >= MAX_NODES_SHOWN {
+        cards.push(html! { <p class="more">{ t(lang, Text::MoreNodes) }</p> });
+    }
+    html! { <div class="nodes">{ for cards }</div> }
+}
+
+/// Properties of [`BrokerStates`].
+#[derive(Properties, PartialEq)]
+struct BrokerStatesProps {
+    lang: Lang,
+    /// The brokers' state (the live world's, or a scrubbed moment's).
+    brokers: Rc<Vec<BrokerView>>,
+}
+
+/// The brokers' state panel: drawn again only when a broker's state changed.
+#[function_component(BrokerStates)]
+fn broker_states(props: &BrokerStatesProps) -> Html {
+    let lang = props.lang;
+    html! {
+        <div class="panel">
+            <h3>{ t(lang, Text::BrokerState) }</h3>
+            { for props.brokers.iter().map(|b| broker_state(lang, b)) }
+        </div>
+    }
+}
+
 /// The link to a fork: on the workspace (whose own link says the scenario and
 /// the seed) the page's link with the fork added; on a lab, the lab's link
 /// with the fork (which carries every step done, so the lab opens at its
@@ -333,33 +387,25 @@ pub fn world_view(props: &WorldViewProps) -> Html {
     let lang = props.lang;
     let sim = &props.handle;
     let text_panels = use_mut_ref(TextPanels::default);
+    // What the student does goes to the world through one callback for the
+    // view's whole life, so that the panels it is given to compare equal from
+    // one frame to the next and are not drawn again for nothing.
+    let send = {
+        let sim = sim.clone();
+        use_memo(Rc::as_ptr(&sim.mirror) as usize, move |_| {
+            Callback::from(move |r: Request| sim.send(r))
+        })
+    };
+    let send = (*send).clone();
     let m = sim.mirror.borrow();
     // A scrubbed timeline shows the world as it was then; else the live one.
     let moment = m.moment.clone();
     let shown_nodes: Rc<Vec<NodeCard>> = moment
         .as_ref()
-        .map_or_else(|| m.nodes.clone(), |mo| Rc::new(mo.nodes.clone()));
-
-    let mut nodes = shown_nodes
-        .iter()
-        .map(|n| node_card(lang, n, sim))
-        .collect::<Vec<Html>>();
-    if shown_nodes.len() >= MAX_NODES_SHOWN {
-        nodes.push(html! { <p class="more">{ t(lang, Text::MoreNodes) }</p> });
-    }
-
-    let brokers = match &moment {
-        Some(mo) => mo
-            .brokers
-            .iter()
-            .map(|b| broker_state(lang, b))
-            .collect::<Html>(),
-        None => m
-            .brokers
-            .iter()
-            .map(|b| broker_state(lang, b))
-            .collect::<Html>(),
-    };
+        .map_or_else(|| m.nodes.clone(), |mo| mo.nodes.clone());
+    let brokers = moment
+        .as_ref()
+        .map_or_else(|| m.brokers.clone(), |mo| mo.brokers.clone());
 
     // While a big world runs, thousands of lines a second reach the terminals and
     // the log; redrawing their 500 lines on every frame would cost the page more
@@ -369,13 +415,8 @@ pub fn world_view(props: &WorldViewProps) -> Html {
     if let Some(mo) = &moment {
         *text_panels.borrow_mut() = TextPanels {
             at_ms: 0.0,
-            log: Rc::new(mo.log.clone()),
-            terminals: mo
-                .terminals
-                .iter()
-                .take(MAX_NODES_SHOWN)
-                .map(|(node, lines)| (node.clone(), Rc::new(lines.clone())))
-                .collect(),
+            log: mo.log.clone(),
+            terminals: mo.terminals.iter().take(MAX_NODES_SHOWN).cloned().collect(),
         };
     } else if fresh {
         *text_panels.borrow_mut() = TextPanels {
@@ -392,6 +433,22 @@ pub fn world_view(props: &WorldViewProps) -> Html {
                 .collect(),
         };
     }
+    // One callback per terminal, kept while the terminals are the same ones.
+    let names: Vec<String> = text_panels
+        .borrow()
+        .terminals
+        .iter()
+        .map(|(node, _)| node.clone())
+        .collect();
+    let commands = {
+        let send = send.clone();
+        use_memo(names, move |names| {
+            names
+                .iter()
+                .map(|n| (n.clone(), command_to(&send, n.clone())))
+                .collect::<std::collections::BTreeMap<_, _>>()
+        })
+    };
     let panels = text_panels.borrow();
     let terminals = panels
         .terminals
@@ -399,14 +456,10 @@ pub fn world_view(props: &WorldViewProps) -> Html {
         .filter(|(node, _)| props.docked.as_deref() != Some(node.as_str()))
         .map(|(node, lines)| {
             let running = m.running(node);
-            let sim = sim.clone();
-            let who = node.clone();
-            let on_command = Callback::from(move |line: String| {
-                sim.send(Request::Command {
-                    node: who.clone(),
-                    line,
-                })
-            });
+            let on_command = commands
+                .get(node)
+                .cloned()
+                .unwrap_or_else(|| command_to(&send, node.clone()));
             html! {
                 <Terminal node={node.clone()} lines={lines.clone()} {on_command} {running} {lang}
                     placeholder={t(lang, Text::TerminalPlaceholder)} />
@@ -422,11 +475,9 @@ pub fn world_view(props: &WorldViewProps) -> Html {
             .collect(),
     );
     let checks = m.checks.clone();
-    let faults = Rc::new(
-        moment
-            .as_ref()
-            .map_or_else(|| m.faults.clone(), |mo| mo.faults.clone()),
-    );
+    let faults = moment
+        .as_ref()
+        .map_or_else(|| Rc::new(m.faults.clone()), |mo| mo.faults.clone());
     let fault_error = m.fault_error.as_ref().map(|e| e.get(lang).to_owned());
     let log = panels.log.clone();
     drop(panels);
@@ -480,8 +531,11 @@ pub fn world_view(props: &WorldViewProps) -> Html {
         Callback::from(move |_| sim.send(Request::StepPacket))
     };
     let on_arm = {
-        let sim = sim.clone();
-        Callback::from(move |line: String| sim.send(Request::Fault { line }))
+        let send = send.clone();
+        (*use_memo((), move |_| {
+            send.reform(|line: String| Request::Fault { line })
+        }))
+        .clone()
     };
     let on_jump = {
         let sim = sim.clone();
@@ -512,7 +566,7 @@ pub fn world_view(props: &WorldViewProps) -> Html {
     };
     let on_fork = {
         let sim = sim.clone();
-        Callback::from(move |spec| sim.fork(spec))
+        (*use_memo((), move |_| Callback::from(move |spec| sim.fork(spec)))).clone()
     };
     let on_close_fork = {
         let sim = sim.clone();
@@ -536,16 +590,13 @@ pub fn world_view(props: &WorldViewProps) -> Html {
                 if busy {
                     <span class="busy" role="status">{ t(lang, Text::Running) }</span>
                 }
-                <div class="nodes">{ for nodes }</div>
+                <NodeCards {lang} nodes={shown_nodes.clone()} send={send.clone()} />
                 <FaultRules {lang} {clients} active={faults.clone()} error={fault_error} {on_arm} />
                 <ForkPanel {lang} at_us={scrub_at.unwrap_or(now_us)} {now_us} nodes={shown_nodes.clone()}
                     faults={faults} {forking} {on_fork} />
             </div>
             <DiagramPanel {lang} {lanes} {rows} {len} {bytes_of} {v5_of} {checks} actions={props.exports.clone()}>
-                <div class="panel">
-                    <h3>{ t(lang, Text::BrokerState) }</h3>
-                    { brokers }
-                </div>
+                <BrokerStates {lang} {brokers} />
             </DiagramPanel>
             if let Some(fork) = fork {
                 <ForkResult {lang} {fork} link={fork_link} on_close={on_close_fork} />

@@ -189,6 +189,12 @@ pub fn use_sim(world: Option<WorldSource>) -> SimHandle {
                         m.scrub_asked = Some((next, perf_now()));
                         service::send(Request::Scrub { to_us: next });
                     }
+                    drop(m);
+                    // The student is waiting for this moment: it is drawn at
+                    // once, not at the next render tick.
+                    *version.borrow_mut() += 1;
+                    force.force_update();
+                    return;
                 }
                 if pending.replace(true) {
                     return;

@@ -4,6 +4,7 @@
 //! [`SimHost::slice`] between them.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use mqttlab_core::broker::state_text::{self, ms_until};
 use mqttlab_core::broker::Broker;
@@ -297,18 +298,19 @@ impl SimHost {
         let past = s.timeline().at(t);
         let world = &past.world;
         let at_us = t.as_micros();
-        let upto = |times: &[u64]| times.partition_point(|&x| x <= at_us);
-        let log_times: Vec<u64> = s.log().iter().map(|l| l.time_us).collect();
-        let log_end = upto(&log_times);
+        let log_end = s.log().partition_point(|l| l.time_us <= at_us);
         let log = s.log()[log_end.saturating_sub(MAX_SHOWN)..log_end].to_vec();
         let terminals = s
             .terminals()
             .iter()
             .map(|(node, lines)| {
-                let end = upto(s.terminal_times(node)).min(lines.len());
+                let end = s
+                    .terminal_times(node)
+                    .partition_point(|&x| x <= at_us)
+                    .min(lines.len());
                 (
                     node.clone(),
-                    lines[end.saturating_sub(MAX_LINES)..end].to_vec(),
+                    Rc::new(lines[end.saturating_sub(MAX_LINES)..end].to_vec()),
                 )
             })
             .collect();
@@ -316,16 +318,16 @@ impl SimHost {
             epoch: self.epoch,
             at_us,
             rows: s.rows_before_entry(past.entries.len()),
-            log,
+            log: Rc::new(log),
             terminals,
-            nodes: node_cards(world),
-            brokers: broker_views(world),
+            nodes: Rc::new(node_cards(world)),
+            brokers: Rc::new(broker_views(world)),
             expects: self
                 .expects
                 .iter()
                 .map(|e| expect_view(expect::check_in(e, world, past.entries)))
                 .collect(),
-            faults: fault_views(world),
+            faults: Rc::new(fault_views(world)),
             replayed: past.replayed,
         }
     }

@@ -11,6 +11,8 @@ use mqttlab_core::sim::node::AppSummary;
 use mqttlab_core::sim::series::Series;
 use mqttlab_core::sim::sweep::SweepResult;
 use mqttlab_core::tools::CtrlC;
+use std::rc::Rc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::components::broker_log::LogLine;
@@ -218,7 +220,8 @@ pub struct MarkView {
 }
 
 /// The world as it was at an earlier time: what the page shows while the
-/// timeline is scrubbed.
+/// timeline is scrubbed. Its panels are shared (`Rc`), so that the page draws
+/// them without copying them at every frame.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Moment {
     /// Which world.
@@ -228,17 +231,17 @@ pub struct Moment {
     /// Diagram rows there were then (a prefix of the page's rows).
     pub rows: usize,
     /// The broker log's last lines then.
-    pub log: Vec<LogLine>,
+    pub log: Rc<Vec<LogLine>>,
     /// Each terminal's last lines then.
-    pub terminals: Vec<(String, Vec<String>)>,
+    pub terminals: Vec<(String, Rc<Vec<String>>)>,
     /// The node cards then.
-    pub nodes: Vec<NodeCard>,
+    pub nodes: Rc<Vec<NodeCard>>,
     /// The brokers' state then.
-    pub brokers: Vec<BrokerView>,
+    pub brokers: Rc<Vec<BrokerView>>,
     /// The expectations as they stood then.
     pub expects: Vec<ExpectView>,
     /// The fault rules in force then.
-    pub faults: Vec<FaultView>,
+    pub faults: Rc<Vec<FaultView>>,
     /// Events run from the checkpoint to rebuild it.
     pub replayed: u64,
 }

@@ -871,15 +871,15 @@ fn a_scrubbed_moment_shows_what_a_run_stopped_there_shows() {
             let (mut fresh, mut fm) = loaded(scenario(name));
             drive(&mut fresh, &mut fm, Request::RunTo { to_us });
             assert_eq!(m.at_us, to_us);
-            assert_eq!(m.brokers, *fm.brokers, "{name} at {to_us}: broker state");
-            assert_eq!(m.nodes, *fm.nodes, "{name} at {to_us}: nodes");
+            assert_eq!(*m.brokers, *fm.brokers, "{name} at {to_us}: broker state");
+            assert_eq!(*m.nodes, *fm.nodes, "{name} at {to_us}: nodes");
             assert_eq!(m.expects, fm.expects, "{name} at {to_us}: expectations");
-            assert_eq!(m.faults, fm.faults, "{name} at {to_us}: faults");
+            assert_eq!(*m.faults, fm.faults, "{name} at {to_us}: faults");
             assert_eq!(m.rows, fm.rows.len(), "{name} at {to_us}: rows");
-            assert_eq!(m.log, fm.recent_log(), "{name} at {to_us}: log");
+            assert_eq!(m.log[..], *fm.recent_log(), "{name} at {to_us}: log");
             for (node, lines) in &m.terminals {
                 let want = fm.terminals.get(node).cloned().unwrap_or_default();
-                assert_eq!(lines, &want, "{name} at {to_us}: {node}'s terminal");
+                assert_eq!(**lines, want, "{name} at {to_us}: {node}'s terminal");
             }
         }
         // The live world did not move.
@@ -921,7 +921,7 @@ fn a_scrub_after_typed_commands_shows_the_terminals_as_they_were() {
         m.terminals
             .iter()
             .find(|(n, _)| n == "monitor")
-            .map(|(_, l)| l.clone())
+            .map(|(_, l)| (**l).clone())
             .unwrap()
     };
     assert_eq!(
