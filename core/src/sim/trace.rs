@@ -41,6 +41,15 @@ impl Fnv64 {
     }
 }
 
+/// Text written to the hash as it is formatted: an entry's line is hashed
+/// without being built as a `String` first (the same bytes, so the same hash).
+impl fmt::Write for Fnv64 {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.write(s.as_bytes());
+        Ok(())
+    }
+}
+
 /// What happened to a packet or a TCP segment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fate {
@@ -180,7 +189,8 @@ pub fn fmt_time(t: Instant) -> String {
 
 impl fmt::Display for TraceEntry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ", fmt_time(self.time))?;
+        let us = self.time.as_micros();
+        write!(f, "{}.{:06} ", us / 1_000_000, us % 1_000_000)?;
         match &self.kind {
             TraceKind::Open {
                 client,
@@ -283,7 +293,8 @@ impl Trace {
             return;
         }
         let e = TraceEntry { time, kind };
-        self.hash.write(e.to_string().as_bytes());
+        // Writing to the hash cannot fail, and an entry's Display never does.
+        let _ = fmt::Write::write_fmt(&mut self.hash, format_args!("{e}"));
         self.hash.write(b"\n");
         if let TraceKind::Packet { bytes, .. } = &e.kind {
             self.hash.write(bytes);
