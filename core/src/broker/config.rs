@@ -108,6 +108,13 @@ pub struct BrokerConfig {
     pub log: bool,
     /// Whether [`Output::Event`](super::Output::Event)s are produced.
     pub events: bool,
+    /// With `events`, only the wills' ([`BrokerEvent::WillPublished`] and
+    /// [`BrokerEvent::WillDiscarded`]): a driver that only marks wills (the
+    /// simulator keeping no broker events) is spared an event per message.
+    ///
+    /// [`BrokerEvent::WillPublished`]: super::BrokerEvent::WillPublished
+    /// [`BrokerEvent::WillDiscarded`]: super::BrokerEvent::WillDiscarded
+    pub will_events_only: bool,
     /// Seed for the generator behind assigned client identifiers.
     pub seed: u64,
     /// How often the `$SYS/broker/...` topics are published (mosquitto's
@@ -156,6 +163,7 @@ impl Default for BrokerConfig {
             enhanced_auth: Default::default(),
             log: true,
             events: true,
+            will_events_only: false,
             seed: 0,
             sys_interval: None,
             topic_tree: false,

@@ -45,7 +45,7 @@ impl Broker {
         });
         shared.retain(|(client_id, _)| self.may_read(client_id, &msg.topic));
         let n = receivers.len() + shared.len();
-        self.event(BrokerEvent::Published {
+        self.message_event(|| BrokerEvent::Published {
             client_id: publisher.to_owned(),
             topic: msg.topic.clone(),
             qos: msg.qos,
@@ -237,7 +237,7 @@ impl Broker {
         dup: bool,
     ) -> bool {
         let mut publish = msg.to_publish(pid, dup, now);
-        self.event(BrokerEvent::Delivered {
+        self.message_event(|| BrokerEvent::Delivered {
             client_id: client_id.to_owned(),
             topic: msg.topic.clone(),
             qos: publish.qospid.qos(),
@@ -275,7 +275,7 @@ impl Broker {
         s.holds.pushed(hold);
         s.push_queued(msg);
         let queued = s.queue.len();
-        self.event(BrokerEvent::Queued {
+        self.message_event(|| BrokerEvent::Queued {
             client_id: client_id.to_owned(),
             topic,
             queued,
@@ -417,7 +417,7 @@ impl Broker {
 
     fn completed(&mut self, now: Instant, client_id: &str, done: Option<Outgoing>) {
         if let Some(o) = done {
-            self.event(BrokerEvent::Acknowledged {
+            self.message_event(|| BrokerEvent::Acknowledged {
                 client_id: client_id.to_owned(),
                 pid: o.pid,
                 qos: o.msg.qos,

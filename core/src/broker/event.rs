@@ -318,3 +318,15 @@ pub enum BrokerEvent {
         reason: CloseReason,
     },
 }
+
+impl BrokerEvent {
+    /// Whether it is a will published or discarded (what
+    /// [`BrokerConfig::will_events_only`](super::BrokerConfig::will_events_only)
+    /// keeps).
+    pub fn is_will(&self) -> bool {
+        matches!(
+            self,
+            BrokerEvent::WillPublished { .. } | BrokerEvent::WillDiscarded { .. }
+        )
+    }
+}

@@ -275,6 +275,13 @@ impl Broker {
         self.topics.get_or_insert_with(TopicTree::new);
     }
 
+    /// Reports every event from now on, not only the wills'
+    /// ([`BrokerConfig::will_events_only`]).
+    pub fn report_every_event(&mut self) {
+        self.config.events = true;
+        self.config.will_events_only = false;
+    }
+
     /// Every topic routed, if [`BrokerConfig::topic_tree`] is on.
     pub fn topic_tree(&self) -> Option<&TopicTree> {
         self.topics.as_ref()
@@ -590,8 +597,16 @@ impl Broker {
     }
 
     fn event(&mut self, e: BrokerEvent) {
-        if self.config.events {
+        if self.config.events && (!self.config.will_events_only || e.is_will()) {
             self.out.push_back(Output::Event(e));
+        }
+    }
+
+    /// An event of every message (published, delivered, acknowledged): built
+    /// only when someone takes it.
+    fn message_event(&mut self, e: impl FnOnce() -> BrokerEvent) {
+        if self.config.events && !self.config.will_events_only {
+            self.out.push_back(Output::Event(e()));
         }
     }
 

@@ -38,6 +38,8 @@ impl World {
         // Log lines only ever reach the trace: without one, the broker need
         // not word them (a line per packet, most of a traceless run's work).
         config.log &= self.trace.enabled();
+        // The world marks wills; other events only matter when it keeps them.
+        config.will_events_only = self.broker_events.is_none();
         let port = config.listener_port;
         self.nodes.push(Node::Broker(Box::new(BrokerNode::new(
             name.into(),
@@ -160,6 +162,12 @@ impl World {
     /// Keeps every broker event (for the swarm's invariants).
     pub fn record_broker_events(&mut self) {
         self.broker_events = Some(Vec::new());
+        for n in &mut self.nodes {
+            if let Node::Broker(b) = n {
+                b.config.will_events_only = false;
+                b.broker.report_every_event();
+            }
+        }
     }
 
     /// Has every broker keep the tree of the topics it routes (the broker state
