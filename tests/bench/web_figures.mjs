@@ -140,7 +140,7 @@ async function appFigures() {
 async function traceBreakdown(browser, url) {
   const { page, context } = await openPage(browser, url);
   await page.waitForSelector('#jump');
-  await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline'] });
+  await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline'] });
   const t0 = Date.now();
   await page.fill('#jump', '500s');
   await page.click('form.jump button');
