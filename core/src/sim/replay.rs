@@ -60,9 +60,10 @@ pub const CHECKPOINT_EVERY: u64 = 1_000;
 pub const MAX_CHECKPOINTS: usize = 256;
 
 /// Node copies all checkpoints may hold together. A checkpoint copies every node
-/// (about 1.3 KB each: a 1,000-sensor world's 256 checkpoints filled 336 MB of the
-/// page's worker), so a world of more than 256 nodes keeps fewer of them, further
-/// apart (a 10,000-sensor world keeps 6), and its scrubs replay more events.
+/// (about 4.8 KB each in the page's worker: a 1,000-sensor world's 65 checkpoints
+/// take 315 MB), so a world of more than 256 nodes keeps fewer of them, further
+/// apart (a 10,000-sensor world keeps 6, about 300 MB), and its scrubs replay more
+/// events.
 pub const CHECKPOINT_NODE_BUDGET: usize = 64 * 1024;
 
 /// Something done to the world from outside, at the time it is recorded with.
