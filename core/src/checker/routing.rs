@@ -169,7 +169,9 @@ impl Checker {
     /// when it was routed (or, for a copy with RETAIN 1, a retained one), and
     /// that the session has not had yet; one routed while this connection
     /// was already accepted (which the server had to send it then) before one
-    /// that may have waited in the session (oldest first in each); else the
+    /// that may have waited in the session, and in each one routed after the
+    /// subscription's SUBACK before one that came with the SUBSCRIBE (oldest
+    /// first in each); else the
     /// newest it could have sent (a copy for a second matching subscription),
     /// else the newest of all.
     fn origin(
@@ -201,13 +203,28 @@ impl Checker {
                         && s.until_ns.is_none_or(|u| u >= m.time_ns)
                 })
         };
+        // A subscription the server had certainly taken before the message
+        // came (its SUBACK was sent before): a message at the instant of the
+        // SUBSCRIBE may have been routed before it and not sent here at all.
+        let sure = |i: &usize| {
+            let m = &msgs[*i];
+            (retain && m.retain)
+                || !c.session.known
+                || c.session.subs.iter().any(|s| {
+                    matches(&s.filter, &m.topic)
+                        && s.granted_ns.is_some_and(|g| g < m.time_ns)
+                        && s.until_ns.is_none_or(|u| u >= m.time_ns)
+                })
+        };
         let new_here = |i: &usize| {
             let m = &msgs[*i];
             !m.delivered.contains(&conn) && !m.sessions.contains(&c.session.id)
         };
         let live = |i: &usize| c.accepted_seen.is_some_and(|a| a <= msgs[*i].seen);
         let first = |f: &dyn Fn(&usize) -> bool| ready.iter().copied().find(|i| f(i));
-        first(&|i| possible(i) && new_here(i) && live(i))
+        first(&|i| sure(i) && new_here(i) && live(i))
+            .or_else(|| first(&|i| possible(i) && new_here(i) && live(i)))
+            .or_else(|| first(&|i| sure(i) && new_here(i)))
             .or_else(|| first(&|i| possible(i) && new_here(i)))
             .or_else(|| ready.iter().copied().rfind(possible))
             .or_else(|| ready.last().copied())
