@@ -193,29 +193,28 @@ impl Checker {
             .copied()
             .filter(|i| msgs[*i].time_ns <= now)
             .collect();
-        let possible = |i: &usize| {
+        // Whether the connection's session could have had message `i`: it was
+        // subscribed when the message was routed. `sure`: the server had
+        // certainly taken the subscription before the message came (its SUBACK
+        // was sent before); a message at the instant of the SUBSCRIBE may have
+        // been routed before it and not sent here at all.
+        let could = |i: &usize, sure: bool| {
             let m = &msgs[*i];
             (retain && m.retain)
                 || !c.session.known
                 || c.session.subs.iter().any(|s| {
+                    let taken = if sure {
+                        s.granted_ns.is_some_and(|g| g < m.time_ns)
+                    } else {
+                        s.asked_ns <= m.routed_by()
+                    };
                     matches(&s.filter, &m.topic)
-                        && s.asked_ns <= m.routed_by()
+                        && taken
                         && s.until_ns.is_none_or(|u| u >= m.time_ns)
                 })
         };
-        // A subscription the server had certainly taken before the message
-        // came (its SUBACK was sent before): a message at the instant of the
-        // SUBSCRIBE may have been routed before it and not sent here at all.
-        let sure = |i: &usize| {
-            let m = &msgs[*i];
-            (retain && m.retain)
-                || !c.session.known
-                || c.session.subs.iter().any(|s| {
-                    matches(&s.filter, &m.topic)
-                        && s.granted_ns.is_some_and(|g| g < m.time_ns)
-                        && s.until_ns.is_none_or(|u| u >= m.time_ns)
-                })
-        };
+        let possible = |i: &usize| could(i, false);
+        let sure = |i: &usize| could(i, true);
         let new_here = |i: &usize| {
             let m = &msgs[*i];
             !m.delivered.contains(&conn) && !m.sessions.contains(&c.session.id)
