@@ -220,6 +220,7 @@ async function scaleWorld(browser) {
   const { page, errors, context } = await openPage(browser, url);
   await page.waitForSelector('#jump', { timeout: 120_000 });
   const pageSend = await context.newCDPSession(page);
+  await pageSend.send('Performance.enable');
   const workerSend = await workerSession(browser);
   const memory = async () => ({ page: await memoryMb((m, p) => pageSend.send(m, p)), worker: await memoryMb(workerSend) });
   const before = await memory();
@@ -240,18 +241,50 @@ async function scaleWorld(browser) {
   let shot = false;
   let done = false;
   const fmt = (m) => `${(m.wasm + m.js).toFixed(0)} MB (wasm ${m.wasm.toFixed(0)}, JS ${m.js.toFixed(0)})`;
+  // A call that does not answer in 20 s names itself (the page's thread, or
+  // the DevTools protocol's) instead of hanging the benchmark.
+  const bounded = (what, p) =>
+    Promise.race([p, new Promise((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer in 20 s`)), 20_000))]);
   while (Date.now() - t0 < budget) {
     await new Promise((r) => setTimeout(r, 2000));
-    const state = await page.evaluate(() => ({
-      rows: Number(document.querySelector('.sequence-diagram')?.dataset.rows ?? 0),
+    const asked = Date.now();
+    const state = await bounded('the page', page.evaluate(() => ({
+      rows: Number(document.querySelector('.filter-count') ? document.querySelector('.diagram-filter').dataset.total : document.querySelector('.sequence-diagram')?.dataset.rows ?? 0),
       clock: document.querySelector('#clock')?.textContent ?? '',
-    }));
-    const m = await memory();
+    })));
+    const answered = Date.now() - asked;
+    // The worker answers DevTools between its slices: a worker that does not
+    // answer is named, and the run goes on.
+    const m = { page: await bounded('the page\'s memory call', memoryMb((x, p) => pageSend.send(x, p))) };
+    const wAsked = Date.now();
+    m.worker = await bounded('the worker\'s memory call', memoryMb(workerSend)).catch((e) => {
+      console.log(`  ${e.message}`);
+      return { wasm: NaN, js: NaN };
+    });
+    const workerMs = Date.now() - wAsked;
+    const metrics = Object.fromEntries((await bounded('Performance.getMetrics', pageSend.send('Performance.getMetrics'))).metrics.map((x) => [x.name, x.value]));
     samples.push({ s: (Date.now() - t0) / 1000, ...state, ...m });
-    console.log(`  scale world at ${((Date.now() - t0) / 1000).toFixed(0)} s: ${state.clock}, ${state.rows} rows; page ${fmt(m.page)}, worker ${fmt(m.worker)}`);
-    if (!shot && Date.now() - t0 > budget / 2) {
+    console.log(
+      `  scale world at ${((Date.now() - t0) / 1000).toFixed(0)} s: ${state.clock}, ${state.rows} rows; page ${fmt(m.page)}, worker ${fmt(m.worker)}; ` +
+        `page answered in ${answered} ms, worker in ${workerMs} ms, DOM nodes ${metrics.Nodes}, page JS heap (getMetrics) ${(metrics.JSHeapUsedSize / 2 ** 20).toFixed(0)} MB`,
+    );
+    if (!shot && Date.now() - t0 > budget / 4) {
       fs.mkdirSync(artifacts, { recursive: true });
-      await page.locator('.sequence-diagram').screenshot({ path: path.join(artifacts, 'scale-diagram.png') });
+      await page.locator('.diagram-panel').screenshot({ path: path.join(artifacts, 'scale-diagram.png') });
+      // The diagram stays usable while it runs: one sensor's rows, then the zoomed-out view.
+      if (await page.$('#filter-node')) {
+        await page.fill('#filter-node', 's42');
+        await page.press('#filter-node', 'Enter');
+        await page.waitForFunction(() => Number(document.querySelector('.diagram-filter').dataset.shown) < Number(document.querySelector('.diagram-filter').dataset.total), null, { timeout: 20_000 });
+        await page.locator('.diagram-panel').screenshot({ path: path.join(artifacts, 'scale-filter.png') });
+        await page.fill('#filter-node', '');
+        await page.press('#filter-node', 'Enter');
+        await page.click('#diagram-zoom');
+        await page.waitForSelector('.diagram-summary tr.bucket', { timeout: 20_000 });
+        await page.locator('.diagram-panel').screenshot({ path: path.join(artifacts, 'scale-summary.png') });
+        await page.click('#diagram-zoom');
+        console.log('  screenshots while it runs: tests/artifacts/scale-diagram.png, scale-filter.png (node s42), scale-summary.png (zoomed out)');
+      }
       shot = true;
     }
     if (state.clock.startsWith(`t = ${seconds}.`)) {
@@ -264,7 +297,7 @@ async function scaleWorld(browser) {
     window.__stopFrames = true;
     return window.__frames;
   });
-  const peak = (who) => Math.max(...samples.map((x) => x[who].wasm + x[who].js));
+  const peak = (who) => Math.max(...samples.map((x) => x[who].wasm + x[who].js).filter((x) => !Number.isNaN(x)));
   console.log(
     `scale world (${sensors} sensors every 10 s, ${seconds} s): ${done ? `ran to its end in ${wall.toFixed(1)} s` : `not done after ${wall.toFixed(0)} s (${samples.at(-1)?.clock})`}; ` +
       `memory before ${fmt(before.page)} page, ${fmt(before.worker)} worker; peak page ${peak('page').toFixed(0)} MB, worker ${peak('worker').toFixed(0)} MB; ` +

@@ -7,6 +7,7 @@
 mod capture;
 mod checker;
 mod classroom;
+mod diagram_view;
 pub mod glossary;
 mod live5;
 mod notes;
@@ -20,6 +21,7 @@ mod views;
 pub use capture::{capture_note, file_error};
 pub use checker::{ck, severity_text, statement_text, Ck};
 pub use classroom::{c, class_error, Class};
+pub use diagram_view::{dv, grouped, lost, rows_of, Dv};
 pub use live5::{l5, props_error, s5, Live5, State5};
 pub use plural::{count, Noun};
 pub use scenario_errors::{fault_refused, scenario_error};

@@ -117,9 +117,10 @@ pub struct Session {
     lanes: Vec<String>,
     lane_of: BTreeMap<String, usize>,
     rows: Rows,
-    row_bytes: Vec<Option<Rc<Vec<u8>>>>,
-    /// Whether each row's packet is MQTT 5.0's.
-    row_v5: Vec<bool>,
+    /// For each row, the trace entry of its packet, plus one (0: a note or a
+    /// TCP event). Its bytes are read from the trace when asked for, not kept
+    /// twice.
+    row_entry: Vec<u32>,
     log: Vec<LogLine>,
     terminals: BTreeMap<String, Vec<String>>,
     /// When each terminal line was printed (µs), line for line.
@@ -220,8 +221,7 @@ impl Session {
             lanes,
             lane_of,
             rows: Rows::default(),
-            row_bytes: Vec::new(),
-            row_v5: Vec::new(),
+            row_entry: Vec::new(),
             log: Vec::new(),
             terminals,
             terminal_times: BTreeMap::new(),
@@ -320,13 +320,23 @@ impl Session {
 
     /// The bytes of the packet a row shows, if it shows one.
     pub fn row_bytes(&self, row: usize) -> Option<Rc<Vec<u8>>> {
-        self.row_bytes.get(row).cloned().flatten()
+        match &self.row_packet(row)?.kind {
+            TraceKind::Packet { bytes, .. } => Some(Rc::new(bytes.clone())),
+            _ => None,
+        }
+    }
+
+    /// The trace entry of the packet a row shows.
+    fn row_packet(&self, row: usize) -> Option<&mqttlab_core::sim::trace::TraceEntry> {
+        let k = (*self.row_entry.get(row)? as usize).checked_sub(1)?;
+        self.world().trace().entries().get(k)
     }
 
     /// Whether diagram row `row`'s packet is MQTT 5.0's (its bytes are read at
     /// level 5).
     pub fn row_v5(&self, row: usize) -> bool {
-        self.row_v5.get(row).copied().unwrap_or(false)
+        self.row_packet(row)
+            .is_some_and(|e| matches!(e.kind, TraceKind::Packet { v5: true, .. }))
     }
 
     /// Broker log lines so far.
@@ -584,10 +594,10 @@ impl Session {
             .unwrap_or(0)
     }
 
-    fn push_row(&mut self, row: DiagramRow, bytes: Option<Rc<Vec<u8>>>) {
+    /// Adds a row; `entry` is the trace entry of its packet, if it shows one.
+    fn push_row(&mut self, row: DiagramRow, entry: Option<usize>) {
         self.rows.push(row);
-        self.row_bytes.push(bytes);
-        self.row_v5.push(false);
+        self.row_entry.push(entry.map_or(0, |k| k as u32 + 1));
     }
 
     fn push_note(&mut self, time_us: u64, lane: usize, note: RowNote) {
@@ -647,8 +657,10 @@ impl Session {
             return;
         }
         let new: Vec<_> = entries[self.seen..].to_vec();
+        let base = self.seen;
         self.seen = entries.len();
-        for e in new {
+        for (k, e) in new.into_iter().enumerate() {
+            let entry = base + k;
             self.entry_rows.push(self.rows.len() as u32);
             let time_us = e.time.as_micros();
             match e.kind {
@@ -672,7 +684,6 @@ impl Session {
                     conn,
                     summary,
                     dup,
-                    v5,
                     bytes,
                     note,
                     ..
@@ -694,10 +705,7 @@ impl Session {
                         fault: note,
                         sent,
                     };
-                    self.push_row(row, Some(Rc::new(bytes)));
-                    if let Some(last) = self.row_v5.last_mut() {
-                        *last = v5;
-                    }
+                    self.push_row(row, Some(entry));
                 }
                 // The broker's keepalive timer (1.5 × the client's keep alive
                 // without a packet) is drawn on its lifeline when it closes the

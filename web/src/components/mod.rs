@@ -3,6 +3,7 @@
 pub mod broker_log;
 pub mod broker_state;
 pub mod charts_panel;
+pub mod diagram_filter;
 pub mod fault_rules;
 pub mod findings;
 pub mod fork;

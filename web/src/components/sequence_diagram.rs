@@ -204,25 +204,57 @@ pub struct SentAt {
 
 /// Diagram rows shared between whoever appends them and the diagram, which reads
 /// only the rows in view: a frame copies nothing, however long the run.
+///
+/// It may hold a window of the rows only (the simulation page's, whose rows
+/// stay in the worker): then its first row is not row 0.
 #[derive(Debug, Clone, Default)]
-pub struct Rows(Rc<RefCell<Vec<DiagramRow>>>);
+pub struct Rows(Rc<RefCell<RowStore>>);
+
+#[derive(Debug, Default)]
+struct RowStore {
+    first: usize,
+    rows: Vec<DiagramRow>,
+}
 
 impl Rows {
     /// Appends a row.
     pub fn push(&self, row: DiagramRow) {
-        self.0.borrow_mut().push(row);
+        self.0.borrow_mut().rows.push(row);
     }
-    /// How many rows there are.
+    /// Where the rows held end: how many rows there are, for a store that holds
+    /// them all.
     pub fn len(&self) -> usize {
-        self.0.borrow().len()
+        let s = self.0.borrow();
+        s.first + s.rows.len()
     }
-    /// Whether there are none.
+    /// Whether it holds none.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-    /// Reads the rows.
+    /// The index of the first row held.
+    pub fn first(&self) -> usize {
+        self.0.borrow().first
+    }
+    /// The rows held (from [`Rows::first`]).
     pub fn borrow(&self) -> Ref<'_, Vec<DiagramRow>> {
-        self.0.borrow()
+        Ref::map(self.0.borrow(), |s| &s.rows)
+    }
+    /// Row `i`, if it is held.
+    pub fn get(&self, i: usize) -> Option<Ref<'_, DiagramRow>> {
+        Ref::filter_map(self.0.borrow(), |s| s.rows.get(i.checked_sub(s.first)?)).ok()
+    }
+    /// Holds `rows` as the rows from `first` on: after the ones held if they
+    /// start where those end, else in their place. Returns whether they
+    /// were appended.
+    pub fn put(&self, first: usize, rows: Vec<DiagramRow>) -> bool {
+        let mut s = self.0.borrow_mut();
+        if first == s.first + s.rows.len() {
+            s.rows.extend(rows);
+            true
+        } else {
+            *s = RowStore { first, rows };
+            false
+        }
     }
 }
 
@@ -453,9 +485,22 @@ fn row_svg(row: &DiagramRow, at: Place, selected: bool, lang: Lang) -> String {
 /// The lifelines, each named (`data-lane`) so that a view can pick one out
 /// (the topology does, when its node is clicked).
 fn lifelines_svg(g: Geometry, lanes: &[String], top: f64, bottom: f64) -> String {
+    lifelines_in(g, lanes, 0..lanes.len(), top, bottom)
+}
+
+/// The lifelines of `range` only (a world of thousands of lanes draws those in view).
+fn lifelines_in(
+    g: Geometry,
+    lanes: &[String],
+    range: std::ops::Range<usize>,
+    top: f64,
+    bottom: f64,
+) -> String {
     lanes
         .iter()
         .enumerate()
+        .skip(range.start)
+        .take(range.len())
         .map(|(i, name)| {
             let x = g.lane_x(i);
             format!(
@@ -531,14 +576,58 @@ pub struct SequenceDiagramProps {
     /// original); the diagram opens scrolled to it.
     #[prop_or_default]
     pub marked: Option<usize>,
+    /// `rows` holds only a window of the `len` rows: this asks for the one in
+    /// view, `(first, count, follow)` (following the newest rows, `first` is 0).
+    #[prop_or_default]
+    pub on_window: Option<Callback<(usize, usize, bool)>>,
 }
 
-/// The rows to draw for the window `first..last` of `rows`: those in it, and those
-/// just below it whose arrow starts in it (or above it).
-fn drawn_rows(rows: &[DiagramRow], first: usize, last: usize) -> Vec<usize> {
-    let mut drawn: Vec<usize> = (first..last).collect();
-    let below = last..(last + LOOKAHEAD).min(rows.len());
-    drawn.extend(below.filter(|&i| rows[i].sent.is_some_and(|s| s.row < last)));
+/// The tallest the scroll area gets, in pixels (browsers cap an element's
+/// height near 33 million): beyond it, a pixel of scroll is more than a pixel
+/// of rows.
+pub const MAX_SCROLL_PX: f64 = 15_000_000.0;
+
+/// The height of the scroll area for `total` rows.
+pub fn scroll_height(total: usize) -> f64 {
+    (ROW_HEIGHT * total as f64).min(MAX_SCROLL_PX)
+}
+
+/// The rows `first..last` to draw for a viewport at `scroll_top` of `height`
+/// pixels, and where (in the scroll area) the first is drawn. Rows taller in all
+/// than [`MAX_SCROLL_PX`] are spread over it: the top of the scroll area is the
+/// first row, its bottom the last.
+pub fn window_at(total: usize, scroll_top: f64, height: f64) -> (usize, usize, f64) {
+    let natural = ROW_HEIGHT * total as f64;
+    if natural <= MAX_SCROLL_PX {
+        let (first, last) = visible_range(total, scroll_top, height);
+        return (first, last, ROW_HEIGHT * first as f64);
+    }
+    let in_view = (height / ROW_HEIGHT).ceil() as usize + 1;
+    let span = (MAX_SCROLL_PX - height).max(1.0);
+    let hidden = total.saturating_sub(in_view) as f64;
+    let top = ((scroll_top / span).clamp(0.0, 1.0) * hidden).floor() as usize;
+    let first = top.saturating_sub(OVERSCAN);
+    let last = (top + in_view + OVERSCAN).min(total);
+    (first, last, scroll_top - ROW_HEIGHT * (top - first) as f64)
+}
+
+/// The lanes `first..last` in view between `left` and `left + width` pixels.
+fn lanes_in_view(g: Geometry, lanes: usize, left: f64, width: f64) -> std::ops::Range<usize> {
+    let first = ((left - TIME_WIDTH) / g.lane_width).floor().max(0.0) as usize;
+    let last = ((left + width) / g.lane_width).ceil() as usize + 2;
+    first.min(lanes)..last.min(lanes)
+}
+
+/// The rows to draw for the window `first..last` of `total` rows: those in it
+/// that `rows` holds, and those just below it whose arrow starts in it (or
+/// above it).
+fn drawn_rows(rows: &Rows, total: usize, first: usize, last: usize) -> Vec<usize> {
+    let mut drawn: Vec<usize> = (first..last).filter(|&i| rows.get(i).is_some()).collect();
+    let below = last..(last + LOOKAHEAD).min(total);
+    drawn.extend(below.filter(|&i| {
+        rows.get(i)
+            .is_some_and(|r| r.sent.is_some_and(|s| s.row < last))
+    }));
     drawn
 }
 
@@ -557,13 +646,18 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
     // the student scrolling up, even if rows arrived in between.
     let auto_top = use_mut_ref(|| None::<i32>);
 
-    let total = props.len.min(props.rows.len());
+    let scroll_left = use_state(|| 0.0f64);
+    let total = if props.on_window.is_some() {
+        props.len
+    } else {
+        props.len.min(props.rows.len())
+    };
     // A marked row is shown a few rows below the top, however few rows follow
     // it: the scroll area leaves room below the last row for that, so that
     // two diagrams side by side (a fork's) show their marked rows level.
     let marked_top = props.marked.map(marked_scroll_top);
-    let full_height = marked_top.map_or(ROW_HEIGHT * total as f64, |top| {
-        (ROW_HEIGHT * total as f64).max(top + *viewport)
+    let full_height = marked_top.map_or(scroll_height(total), |top| {
+        scroll_height(total).max(top + *viewport)
     });
 
     {
@@ -637,9 +731,13 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
         let scroll_top = scroll_top.clone();
         let viewport = viewport.clone();
         let follow = follow.clone();
+        let scroll_left = scroll_left.clone();
         Callback::from(move |_: Event| {
             if let Some(el) = scroller.cast::<HtmlElement>() {
                 let top = el.scroll_top() as f64;
+                if f64::from(el.scroll_left()) != *scroll_left {
+                    scroll_left.set(f64::from(el.scroll_left()));
+                }
                 let h = el.client_height() as f64;
                 // The lifeline names move sideways with the rows.
                 if let Some(heads) = heads_ref.cast::<HtmlElement>() {
@@ -660,16 +758,41 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
     let lanes = props.lanes.len().max(1);
     let geometry = Geometry::fit(*available, lanes);
     let width = geometry.width(lanes);
-    let (first, last) = visible_range(total, *scroll_top, *viewport);
-    let y0 = ROW_HEIGHT * first as f64;
+    let (first, last, y0) = window_at(total, *scroll_top, *viewport);
     let window_height = ROW_HEIGHT * (last - first) as f64;
+    // The window of rows to ask for: the newest while following, else the one
+    // in view, in steps of OVERSCAN rows.
+    let want = props.on_window.as_ref().map(|_| {
+        let count = (*viewport / ROW_HEIGHT).ceil() as usize + 1 + 3 * OVERSCAN;
+        if *follow.borrow() {
+            (0, count, true)
+        } else {
+            (first - first % OVERSCAN, count, false)
+        }
+    });
+    {
+        let on_window = props.on_window.clone();
+        use_effect_with(want, move |want| {
+            if let (Some(cb), Some(w)) = (on_window, *want) {
+                cb.emit(w);
+            }
+        });
+    }
+    let shown_lanes = lanes_in_view(geometry, lanes, *scroll_left, (*available).max(800.0));
 
-    let mut inner = lifelines_svg(geometry, &props.lanes, 0.0, window_height);
+    let mut inner = lifelines_in(
+        geometry,
+        &props.lanes,
+        shown_lanes.clone(),
+        0.0,
+        window_height,
+    );
     let mut times = String::new();
     {
-        let rows = props.rows.borrow();
-        let rows = &rows[..total];
-        for i in drawn_rows(rows, first, last) {
+        for i in drawn_rows(&props.rows, total, first, last) {
+            let Some(row) = props.rows.get(i) else {
+                continue;
+            };
             let at = Place {
                 index: i,
                 first,
@@ -677,7 +800,7 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
                 lanes,
             };
             if i < last {
-                times += &time_svg(&rows[i], at.y(i));
+                times += &time_svg(&row, at.y(i));
             }
             if props.marked == Some(i) {
                 inner += &format!(
@@ -685,7 +808,7 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
                     at.y(i)
                 );
             }
-            inner += &row_svg(&rows[i], at, props.selected == Some(i), props.lang);
+            inner += &row_svg(&row, at, props.selected == Some(i), props.lang);
         }
     }
     let svg = Html::from_html_unchecked(AttrValue::from(format!(
@@ -702,7 +825,7 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
             if let Some(el) = scroller.cast::<HtmlElement>() {
                 let rect = el.get_bounding_client_rect();
                 let y = e.client_y() as f64 - rect.top() + el.scroll_top() as f64;
-                let i = (y / ROW_HEIGHT).floor();
+                let i = first as f64 + ((y - y0) / ROW_HEIGHT).floor();
                 if i >= 0.0 && (i as usize) < total {
                     on_select.emit(i as usize);
                 }
@@ -714,6 +837,8 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
         .lanes
         .iter()
         .enumerate()
+        .skip(shown_lanes.start)
+        .take(shown_lanes.len())
         .map(|(i, name)| {
             let style = format!(
                 "left: {}px; width: {}px",
@@ -890,16 +1015,56 @@ mod tests {
         assert!(svg.contains(r#"y2="44.6""#), "{svg}");
         assert!(svg.contains("PUBLISH q0 t (6.002 → 6.003)"), "{svg}");
         // Only the rows in view and the arrows that start in view are drawn.
-        let mut rows = vec![packet("A", 0, 1, false); 30];
-        rows[25].sent = Some(SentAt { time_us: 0, row: 5 });
+        let mut list = vec![packet("A", 0, 1, false); 30];
+        list[25].sent = Some(SentAt { time_us: 0, row: 5 });
+        let rows = Rows::default();
+        rows.put(0, list.clone());
         assert_eq!(
-            drawn_rows(&rows, 0, 10),
+            drawn_rows(&rows, 30, 0, 10),
             [(0..10).collect::<Vec<_>>(), vec![25]].concat()
         );
         assert_eq!(
-            drawn_rows(&rows, 10, 20),
+            drawn_rows(&rows, 30, 10, 20),
             [(10..20).collect::<Vec<_>>(), vec![25]].concat()
         );
-        assert_eq!(drawn_rows(&rows, 26, 30), (26..30).collect::<Vec<_>>());
+        assert_eq!(drawn_rows(&rows, 30, 26, 30), (26..30).collect::<Vec<_>>());
+        // A window of the rows (the simulation page's): only the rows it holds.
+        let window = Rows::default();
+        window.put(20, list[20..].to_vec());
+        assert_eq!(window.len(), 30);
+        assert_eq!(window.first(), 20);
+        assert!(window.get(19).is_none() && window.get(20).is_some());
+        assert_eq!(
+            drawn_rows(&window, 1_000, 15, 24),
+            (20..24).chain([25]).collect::<Vec<_>>()
+        );
+        // Rows that start where the window ends extend it; others replace it.
+        assert!(window.put(30, vec![packet("B", 0, 1, false)]));
+        assert_eq!((window.first(), window.len()), (20, 31));
+        assert!(!window.put(5, vec![packet("C", 0, 1, false)]));
+        assert_eq!((window.first(), window.len()), (5, 6));
+    }
+
+    #[test]
+    fn millions_of_rows_fit_the_scroll_area() {
+        // Few rows: one pixel of scroll is one pixel of rows.
+        assert_eq!(scroll_height(100), 3_000.0);
+        let (first, last, y0) = window_at(100, 300.0, 600.0);
+        assert_eq!((first, y0), (0, 0.0));
+        assert!(last >= 30);
+        // 3.6 million rows are 108 million pixels: spread over the cap, the top
+        // shows the first row and the bottom the last.
+        let total = 3_600_000;
+        assert_eq!(scroll_height(total), MAX_SCROLL_PX);
+        let (first, _, y0) = window_at(total, 0.0, 600.0);
+        assert_eq!((first, y0), (0, 0.0));
+        let (_, last, y0) = window_at(total, MAX_SCROLL_PX - 600.0, 600.0);
+        assert_eq!(last, total);
+        assert!(y0 <= MAX_SCROLL_PX - 600.0);
+        let (first, last, _) = window_at(total, (MAX_SCROLL_PX - 600.0) / 2.0, 600.0);
+        assert!(
+            first.abs_diff(total / 2) < 100 && last > first,
+            "{first}..{last}"
+        );
     }
 }

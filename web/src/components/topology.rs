@@ -290,23 +290,23 @@ pub fn topology(props: &TopologyProps) -> Html {
             })
         })
         .collect::<Html>();
-    let packets = moving(
-        &props.rows.borrow()[..props.len.min(props.rows.len())],
-        &props.lanes,
-        &at,
-        props.now_us,
-    )
-    .into_iter()
-    .map(|p| {
-        let ((x1, y1), (x2, y2)) = (p.from, p.to);
-        // It starts where it left and slides (CSS) to where it goes.
-        let style = format!("--dx: {:.1}px; --dy: {:.1}px", x2 - x1, y2 - y1);
-        html! {
-            <circle key={p.row} class={classes!("packet", p.class)} data-row={p.row.to_string()}
-                cx={format!("{x1:.1}")} cy={format!("{y1:.1}")} r="6" {style} />
-        }
-    })
-    .collect::<Html>();
+    // The rows may be a window of them (the newest, while the diagram follows).
+    let first = props.rows.first();
+    let held = props.rows.borrow();
+    let end = props.len.saturating_sub(first).min(held.len());
+    let packets = moving(&held[..end], &props.lanes, &at, props.now_us)
+        .into_iter()
+        .map(|mut p| {
+            p.row += first;
+            let ((x1, y1), (x2, y2)) = (p.from, p.to);
+            // It starts where it left and slides (CSS) to where it goes.
+            let style = format!("--dx: {:.1}px; --dy: {:.1}px", x2 - x1, y2 - y1);
+            html! {
+                <circle key={p.row} class={classes!("packet", p.class)} data-row={p.row.to_string()}
+                    cx={format!("{x1:.1}")} cy={format!("{y1:.1}")} r="6" {style} />
+            }
+        })
+        .collect::<Html>();
     // The node picked out elsewhere on the page: its lifeline (head and line),
     // its card, its terminal.
     let highlight = selected

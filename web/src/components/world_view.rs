@@ -13,6 +13,7 @@ use yew::prelude::*;
 
 use crate::components::broker_log::{BrokerLog, LogLine};
 use crate::components::broker_state::broker_state;
+use crate::components::diagram_filter::{DiagramFilter, DiagramSummary};
 use crate::components::fault_rules::FaultRules;
 use crate::components::findings::{Findings, SharedChecks};
 use crate::components::fork::{ForkPanel, ForkResult};
@@ -27,7 +28,10 @@ use crate::route::encode_text;
 use crate::session::Control;
 use crate::sim::fork_link::ForkLink;
 use crate::sim::host::MAX_NODES_SHOWN;
-use crate::sim::protocol::{BrokerView, ForkView, LinkSettings, NodeCard, NodeRole, Request};
+use crate::sim::protocol::{
+    BrokerView, ForkView, LinkSettings, NodeCard, NodeRole, Request, RowFilter, RowView,
+};
+use crate::sim::service;
 
 /// The clock's state, owned by the page.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -114,6 +118,16 @@ pub struct DiagramPanelProps {
     /// the inspector, each finding's packets selecting their rows.
     #[prop_or_default]
     pub checks: Option<SharedChecks>,
+    /// `rows` holds only the window in view: this asks the worker for it
+    /// ([`SequenceDiagramProps::on_window`](crate::components::sequence_diagram::SequenceDiagramProps)).
+    #[prop_or_default]
+    pub on_window: Option<Callback<(usize, usize, bool)>>,
+    /// Above the diagram (its filter).
+    #[prop_or_default]
+    pub tools: Html,
+    /// Shown instead of the rows (the zoomed-out summary).
+    #[prop_or_default]
+    pub summary: Option<Html>,
 }
 
 /// The sequence diagram beside the packet inspector of the arrow clicked: the
@@ -134,7 +148,7 @@ pub fn diagram_panel(props: &DiagramPanelProps) -> Html {
     // The diagram may cut a long label to fit between two lifelines; the inspector
     // shows it whole.
     let label = (*selected)
-        .and_then(|i| props.rows.borrow().get(i).map(|r| r.label.clone()))
+        .and_then(|i| props.rows.get(i).map(|r| r.label.clone()))
         .filter(|l| !l.is_empty());
     html! {
         <>
@@ -143,8 +157,14 @@ pub fn diagram_panel(props: &DiagramPanelProps) -> Html {
                     <h3>{ t(lang, Text::SequenceDiagram) }</h3>
                     { props.actions.clone() }
                 </div>
-                <SequenceDiagram lanes={props.lanes.clone()} rows={props.rows.clone()} len={props.len}
-                    selected={*selected} on_select={on_select.clone()} {lang} />
+                { props.tools.clone() }
+                if let Some(summary) = props.summary.clone() {
+                    { summary }
+                } else {
+                    <SequenceDiagram lanes={props.lanes.clone()} rows={props.rows.clone()} len={props.len}
+                        selected={*selected} on_select={on_select.clone()} {lang}
+                        on_window={props.on_window.clone()} />
+                }
             </div>
             <div class="side">
                 <div class="panel">
@@ -387,6 +407,12 @@ pub fn world_view(props: &WorldViewProps) -> Html {
     let lang = props.lang;
     let sim = &props.handle;
     let text_panels = use_mut_ref(TextPanels::default);
+    let row_view = use_mut_ref(|| RowView {
+        count: 60,
+        follow: true,
+        ..RowView::default()
+    });
+    let redraw = use_force_update();
     // What the student does goes to the world through one callback for the
     // view's whole life, so that the panels it is given to compare equal from
     // one frame to the next and are not drawn again for nothing.
@@ -485,7 +511,9 @@ pub fn world_view(props: &WorldViewProps) -> Html {
     let rows = m.rows.clone();
     let len = moment
         .as_ref()
-        .map_or(rows.len(), |mo| mo.rows.min(rows.len()));
+        .map_or(m.rows_shown, |mo| mo.shown.min(m.rows_shown));
+    let (rows_shown, rows_total) = (m.rows_shown, m.rows_total);
+    let buckets = m.buckets.clone();
     let now_us = m.now_us;
     let seed = m.seed;
     let busy = m.busy;
@@ -506,6 +534,51 @@ pub fn world_view(props: &WorldViewProps) -> Html {
         let mirror = sim.mirror.clone();
         Some(Callback::from(move |i: usize| mirror.borrow().row_v5(i)))
     };
+
+    // The diagram's rows stay in the worker: the page says which it shows
+    // (the window in view, the filter, the zoomed-out summary).
+    let on_window = {
+        let view = row_view.clone();
+        Callback::from(move |(first, count, follow): (usize, usize, bool)| {
+            let mut v = view.borrow_mut();
+            (v.first, v.count, v.follow) = (first, count, follow);
+            service::send(Request::View(v.clone()));
+        })
+    };
+    let shown_view = row_view.borrow().clone();
+    let zoomed = shown_view.zoom;
+    let tools = {
+        let on_filter = {
+            let view = row_view.clone();
+            let redraw = redraw.clone();
+            Callback::from(move |filter: RowFilter| {
+                // The window stays where the diagram is; its scroll area then
+                // takes the filtered rows' height, and it says its window again.
+                let mut v = view.borrow_mut();
+                v.filter = filter;
+                service::send(Request::View(v.clone()));
+                redraw.force_update();
+            })
+        };
+        let on_zoom = {
+            let view = row_view.clone();
+            let redraw = redraw.clone();
+            Callback::from(move |zoom: bool| {
+                let mut v = view.borrow_mut();
+                v.zoom = zoom;
+                service::send(Request::View(v.clone()));
+                redraw.force_update();
+            })
+        };
+        html! {
+            <DiagramFilter {lang} filter={shown_view.filter.clone()} zoom={zoomed}
+                shown={rows_shown} total={rows_total} lanes={lanes.clone()} {on_filter} {on_zoom} />
+        }
+    };
+    let summary = zoomed.then(|| {
+        let buckets = buckets.unwrap_or_default();
+        html! { <DiagramSummary {lang} lanes={lanes.clone()} {buckets} /> }
+    });
 
     let clock = props.clock;
     let on_toggle = {
@@ -595,7 +668,8 @@ pub fn world_view(props: &WorldViewProps) -> Html {
                 <ForkPanel {lang} at_us={scrub_at.unwrap_or(now_us)} {now_us} nodes={shown_nodes.clone()}
                     faults={faults} {forking} {on_fork} />
             </div>
-            <DiagramPanel {lang} {lanes} {rows} {len} {bytes_of} {v5_of} {checks} actions={props.exports.clone()}>
+            <DiagramPanel {lang} lanes={lanes.clone()} {rows} {len} {bytes_of} {v5_of} {checks} actions={props.exports.clone()}
+                on_window={Some(on_window)} {tools} {summary}>
                 <BrokerStates {lang} {brokers} />
             </DiagramPanel>
             if let Some(fork) = fork {

@@ -144,6 +144,7 @@ fn mime(kind: ExportKind) -> &'static str {
     match kind {
         ExportKind::Json => "application/json",
         ExportKind::Pcap => "application/vnd.tcpdump.pcap",
+        ExportKind::Svg { .. } => "image/svg+xml",
     }
 }
 

@@ -9,10 +9,8 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::components::scenario_editor::ScenarioEditor;
-use crate::components::sequence_diagram::export_svg;
 use crate::components::views_panel::ViewsPanel;
 use crate::components::world_view::{ClockState, WorldView};
-use crate::download::download;
 use crate::hooks::use_clock::use_clock;
 use crate::hooks::use_sim::use_sim;
 use crate::i18n::{scenario_comments, share_error, t, Lang, Text};
@@ -235,11 +233,13 @@ pub fn workspace_page(props: &WorkspacePageProps) -> Html {
         let sim = sim.clone();
         let stem = stem.clone();
         let onclick = Callback::from(move |_: MouseEvent| match kind {
-            "svg" => {
-                let m = sim.mirror.borrow();
-                let svg = export_svg(&m.lanes, &m.rows.borrow(), lang);
-                let _ = download(&format!("{stem}.svg"), "image/svg+xml", svg.as_bytes());
-            }
+            // The rows are in the worker: it draws the picture.
+            "svg" => sim.export(
+                ExportKind::Svg {
+                    pt: lang == Lang::PtBr,
+                },
+                format!("{stem}.svg"),
+            ),
             "pcap" => sim.export(ExportKind::Pcap, format!("{stem}.pcap")),
             _ => sim.export(ExportKind::Json, format!("{stem}-trace.json")),
         });

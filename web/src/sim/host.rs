@@ -28,11 +28,16 @@ use super::protocol::{
     LinkSettings, LinkState, MarkView, Moment, NodeCard, NodeRole, Reply, Request, SessionV5View,
     SessionView, SharedGroupView, Update, WorldSource, MAX_SESSIONS_SHOWN, MAX_TOPIC_ROWS_SENT,
 };
+use super::row_view::RowViews;
 use super::sweep_job::SweepJob;
 
 /// Events per slice: a few milliseconds of work for the core in wasm, so that
 /// a request (pause, a command) waits at most that long.
 pub const EVENTS_PER_SLICE: u64 = 4_000;
+
+/// During a run, the node cards and the brokers' panels are made every this
+/// many updates (about three times a second at 40 ms a slice).
+pub const PANELS_EVERY: u64 = 8;
 
 /// The seed every lab runs with, so that a class sees the same thing.
 pub const LAB_SEED: u64 = 1;
@@ -58,8 +63,11 @@ pub struct SimHost {
     lab_id: Option<String>,
     /// Where a run in slices is going.
     target: Option<Instant>,
-    sent_rows: usize,
+    /// What the page's diagram shows, and what it was sent of the rows.
+    views: RowViews,
     sent_log: usize,
+    /// Updates made (the panels are made every [`PANELS_EVERY`] during a run).
+    updates: u64,
     sent_lanes: usize,
     sent_terminal: BTreeMap<String, usize>,
     last_nodes: Option<Vec<NodeCard>>,
@@ -146,15 +154,27 @@ impl SimHost {
                     .into_iter()
                     .collect()
             }
+            // Said before a world is built too (the page's diagram mounts first):
+            // it holds for the worlds to come.
+            Request::View(view) => {
+                self.views.set(view);
+                return match self.session {
+                    Some(_) => vec![self.update()],
+                    None => Vec::new(),
+                };
+            }
             other => other,
         };
         let Request::Load { epoch, world } = request else {
             return self.act(request);
         };
         let sweep = self.sweep.take();
+        // The page's diagram stays: what it shows of the rows too.
+        let views = self.views.carry();
         *self = SimHost {
             epoch,
             sweep,
+            views,
             ..SimHost::default()
         };
         match self.load(world) {
@@ -208,7 +228,10 @@ impl SimHost {
             return Vec::new();
         };
         match request {
-            Request::Load { .. } | Request::Sweep { .. } | Request::CancelSweep => {
+            Request::Load { .. }
+            | Request::Sweep { .. }
+            | Request::CancelSweep
+            | Request::View(_) => {
                 unreachable!("handled by handle()")
             }
             Request::Charts => {
@@ -262,6 +285,11 @@ impl SimHost {
                 let bytes = match kind {
                     ExportKind::Json => trace.to_json().into_bytes(),
                     ExportKind::Pcap => mqttlab_core::sim::pcap::to_pcap(trace.entries()),
+                    ExportKind::Svg { pt } => {
+                        let lang = if pt { Lang::PtBr } else { Lang::En };
+                        crate::components::sequence_diagram::export_svg(s.lanes(), &s.rows(), lang)
+                            .into_bytes()
+                    }
                 };
                 return vec![Reply::Exported { epoch, kind, bytes }];
             }
@@ -290,7 +318,7 @@ impl SimHost {
     }
 
     /// The world at `to_us` (at most now), rebuilt from a checkpoint.
-    fn moment(&self, to_us: u64) -> Moment {
+    fn moment(&mut self, to_us: u64) -> Moment {
         let Some(s) = self.session.as_ref() else {
             return Moment::default();
         };
@@ -314,10 +342,13 @@ impl SimHost {
                 )
             })
             .collect();
+        let rows = s.rows_before_entry(past.entries.len());
+        let shown = self.views.shown_before(&s.rows(), s.lanes(), rows);
         Moment {
             epoch: self.epoch,
             at_us,
-            rows: s.rows_before_entry(past.entries.len()),
+            rows,
+            shown,
             log: Rc::new(log),
             terminals,
             nodes: Rc::new(node_cards(world)),
@@ -484,22 +515,24 @@ impl SimHost {
             u.lanes = Some(s.lanes().to_vec());
         }
         let rows = s.rows();
-        u.rows = rows[self.sent_rows..].to_vec();
-        u.bytes = (self.sent_rows..rows.len())
-            .map(|i| s.row_bytes(i).map(|b| b.to_vec()))
-            .collect();
-        u.v5 = (self.sent_rows..rows.len()).map(|i| s.row_v5(i)).collect();
-        self.sent_rows = rows.len();
+        // Which lanes are brokers': only the zoomed-out diagram asks.
+        let brokers: Vec<bool> = match self.views.view() {
+            Some(v) if v.zoom => s
+                .lanes()
+                .iter()
+                .map(|l| world.node_id(l).is_some_and(|i| world.broker(i).is_some()))
+                .collect(),
+            _ => Vec::new(),
+        };
+        u.rows_total = rows.len();
+        (u.rows_shown, u.rows, u.buckets) = self.views.update(
+            &rows,
+            s.lanes(),
+            &brokers,
+            &|i| s.row_bytes(i).map(|b| b.to_vec()),
+            &|i| s.row_v5(i),
+        );
         drop(rows);
-        u.log = s.log()[self.sent_log..].to_vec();
-        self.sent_log = s.log().len();
-        for (node, lines) in s.terminals() {
-            let sent = self.sent_terminal.entry(node.clone()).or_default();
-            u.terminal
-                .extend(lines[*sent..].iter().map(|l| (node.clone(), l.clone())));
-            *sent = lines.len();
-        }
-
         // The checker reads the whole trace: once a run stops, not per slice.
         if self.target.is_none() && !self.checks_due && world.trace().len() != self.checked_len {
             self.checked_len = world.trace().len();
@@ -509,15 +542,35 @@ impl SimHost {
                 self.last_checks = Some(checks);
             }
         }
-        let nodes = node_cards(world);
-        if self.last_nodes.as_ref() != Some(&nodes) {
-            u.nodes = Some(nodes.clone());
-            self.last_nodes = Some(nodes);
-        }
-        let brokers = broker_views(world);
-        if self.last_brokers.as_ref() != Some(&brokers) {
-            u.brokers = Some(brokers.clone());
-            self.last_brokers = Some(brokers);
+        // While a run goes on, the log's and the terminals' new lines (the last
+        // 500), the node cards and the brokers' panels (100 sessions, 600 topic
+        // rows: about 100 KB for a big world) are made and sent every
+        // PANELS_EVERY updates; when it stops, at once.
+        self.updates += 1;
+        if self.target.is_none() || self.updates % PANELS_EVERY == 1 {
+            // The page keeps the last lines of the log and of each terminal: of
+            // what is new, only those are sent.
+            let log = s.log();
+            u.log = log[self.sent_log.max(log.len().saturating_sub(MAX_SHOWN))..].to_vec();
+            self.sent_log = log.len();
+            for (node, lines) in s.terminals() {
+                let sent = self.sent_terminal.entry(node.clone()).or_default();
+                let from = (*sent).max(lines.len().saturating_sub(MAX_LINES));
+                u.terminal
+                    .extend(lines[from..].iter().map(|l| (node.clone(), l.clone())));
+                *sent = lines.len();
+            }
+
+            let nodes = node_cards(world);
+            if self.last_nodes.as_ref() != Some(&nodes) {
+                u.nodes = Some(nodes.clone());
+                self.last_nodes = Some(nodes);
+            }
+            let brokers = broker_views(world);
+            if self.last_brokers.as_ref() != Some(&brokers) {
+                u.brokers = Some(brokers.clone());
+                self.last_brokers = Some(brokers);
+            }
         }
         let expects: Vec<ExpectView> = self
             .expects

@@ -31,10 +31,19 @@ pub struct Mirror {
     pub awaiting: bool,
     /// Lifelines.
     pub lanes: Rc<Vec<String>>,
-    /// Every diagram row.
+    /// The diagram rows the page shows (a window of them, once the diagram
+    /// said which: the rows stay in the worker).
     pub rows: Rows,
+    /// Diagram rows in all.
+    pub rows_total: usize,
+    /// Rows that pass the diagram's filter.
+    pub rows_shown: usize,
+    /// Each held row's index among all rows (empty: the same as its position).
+    index: Vec<u32>,
     bytes: Vec<Option<Rc<Vec<u8>>>>,
     v5: Vec<bool>,
+    /// The zoomed-out diagram, when asked for.
+    pub buckets: Option<Rc<Vec<super::protocol::BucketRow>>>,
     /// The last broker log lines (the whole log is in the JSON export).
     pub log: Vec<LogLine>,
     /// The terminals: of every client a student types into, and of any node
@@ -96,14 +105,26 @@ impl Mirror {
         }
     }
 
-    /// The packet bytes of diagram row `row`.
+    /// The packet bytes of the row shown at `row` (if it is held).
     pub fn row_bytes(&self, row: usize) -> Option<Rc<Vec<u8>>> {
-        self.bytes.get(row).cloned().flatten()
+        let k = row.checked_sub(self.rows.first())?;
+        self.bytes.get(k).cloned().flatten()
     }
 
-    /// Whether diagram row `row`'s packet is MQTT 5.0's.
+    /// Whether the packet of the row shown at `row` is MQTT 5.0's.
     pub fn row_v5(&self, row: usize) -> bool {
-        self.v5.get(row).copied().unwrap_or(false)
+        row.checked_sub(self.rows.first())
+            .and_then(|k| self.v5.get(k).copied())
+            .unwrap_or(false)
+    }
+
+    /// The index among all rows of the row shown at `row` (if it is held).
+    pub fn row_index(&self, row: usize) -> Option<usize> {
+        let k = row.checked_sub(self.rows.first())?;
+        if self.index.is_empty() {
+            return (k < self.bytes.len()).then_some(row);
+        }
+        self.index.get(k).map(|&i| i as usize)
     }
 
     /// Whether a command typed into `node`'s terminal is still running there (its
@@ -167,12 +188,22 @@ impl Mirror {
         if let Some(lanes) = u.lanes {
             self.lanes = Rc::new(lanes);
         }
-        for row in u.rows {
-            self.rows.push(row);
+        self.rows_total = u.rows_total;
+        self.rows_shown = u.rows_shown;
+        if let Some(w) = u.rows {
+            if !self.rows.put(w.first, w.rows) {
+                self.bytes.clear();
+                self.v5.clear();
+                self.index.clear();
+            }
+            self.bytes
+                .extend(w.bytes.into_iter().map(|b| b.map(Rc::new)));
+            self.v5.extend(w.v5);
+            self.index.extend(w.index);
         }
-        self.bytes
-            .extend(u.bytes.into_iter().map(|b| b.map(Rc::new)));
-        self.v5.extend(u.v5);
+        if let Some(b) = u.buckets {
+            self.buckets = Some(Rc::new(b));
+        }
         self.log.extend(u.log);
         keep_last(&mut self.log, MAX_SHOWN);
         for (node, line) in u.terminal {

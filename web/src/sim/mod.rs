@@ -12,6 +12,7 @@
 //! - [`service`]: the page's end, one worker for the page's life (or, if a worker
 //!   cannot start, a runner on the page's own thread, in slices);
 //! - [`mirror`]: what the page knows of the world, from the updates;
+//! - [`row_view`]: which rows the diagram shows (a filter, a window, a summary);
 //! - [`sweep_job`]: a sweep (many runs of one scenario) in slices.
 //! - [`fork_link`]: a fork as a shareable link.
 
@@ -19,6 +20,7 @@ pub mod fork_link;
 pub mod host;
 pub mod mirror;
 pub mod protocol;
+pub mod row_view;
 pub mod runner;
 pub mod service;
 pub mod sweep_job;

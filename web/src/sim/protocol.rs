@@ -143,6 +143,9 @@ pub enum Request {
     },
     /// Branches the run (see [`ForkSpec`]); the answer is [`Reply::Forked`].
     Fork(Box<ForkSpec>),
+    /// Says which diagram rows the page shows (see [`RowView`]): updates then
+    /// carry that window, not every row. Until a page says, every row is sent.
+    View(RowView),
     /// Branches a lab's run where step `step` (from 0) had its action done,
     /// with the step's "what if" changes there instead
     /// ([`crate::labs::WhatIf`]); the answer is [`Reply::Forked`].
@@ -230,6 +233,9 @@ pub struct Moment {
     pub at_us: u64,
     /// Diagram rows there were then (a prefix of the page's rows).
     pub rows: usize,
+    /// Of them, rows that pass the page's filter.
+    #[serde(default)]
+    pub shown: usize,
     /// The broker log's last lines then.
     pub log: Rc<Vec<LogLine>>,
     /// Each terminal's last lines then.
@@ -286,6 +292,83 @@ pub enum ExportKind {
     Json,
     /// The packets as a pcap Wireshark opens.
     Pcap,
+    /// The whole sequence diagram as an SVG picture, its notes in Portuguese
+    /// (`pt`) or English.
+    Svg {
+        /// Notes in Brazilian Portuguese.
+        pt: bool,
+    },
+}
+
+/// Which diagram rows pass: a node (the packet's sender or receiver, or the
+/// lifeline a note stands on) and a topic filter (`casa/#`, matched against
+/// the topic in a PUBLISH's label). Empty: any.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowFilter {
+    /// A node's name.
+    pub node: String,
+    /// A topic filter, MQTT wildcards allowed.
+    pub topic: String,
+}
+
+impl RowFilter {
+    /// Whether it lets every row through.
+    pub fn is_empty(&self) -> bool {
+        self.node.is_empty() && self.topic.is_empty()
+    }
+}
+
+/// The rows the page shows: a window of the rows that pass `filter`, or
+/// (`zoom`) a zoomed-out summary of all of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowView {
+    /// Which rows.
+    pub filter: RowFilter,
+    /// The first row of the window, counted among the rows that pass.
+    pub first: usize,
+    /// Rows in the window.
+    pub count: usize,
+    /// The window follows the newest rows (`first` is then ignored).
+    pub follow: bool,
+    /// Counts per time bucket and lane pair instead of rows.
+    pub zoom: bool,
+}
+
+/// A window of diagram rows, with what the inspector needs of each.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RowWindow {
+    /// The position of its first row among the rows shown (those that pass the
+    /// filter). A window that starts where the page's ends extends it.
+    pub first: usize,
+    /// The rows. With a filter, an arrow's `sent.row` counts rows shown.
+    pub rows: Vec<DiagramRow>,
+    /// Each row's index among all rows (empty: no filter, `first + i`).
+    #[serde(default)]
+    pub index: Vec<u32>,
+    /// The packet bytes of each row (`None` for notes and TCP events).
+    pub bytes: Vec<Option<Vec<u8>>>,
+    /// Whether each row's packet is MQTT 5.0's (dissected at level 5).
+    pub v5: Vec<bool>,
+}
+
+/// One line of the zoomed-out diagram: the packets of one kind between two
+/// lifelines in one stretch of time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BucketRow {
+    /// Where the stretch starts, µs.
+    pub from_us: u64,
+    /// Where it ends, µs.
+    pub to_us: u64,
+    /// The sender's lifeline (`None`: clients, many of them).
+    pub from: Option<usize>,
+    /// The receiver's lifeline (`None`: clients, many of them).
+    pub to: Option<usize>,
+    /// The packet type (`PUBLISH`, `TCP FIN`; empty for notes).
+    pub what: String,
+    /// How many rows.
+    pub count: u64,
+    /// How many of them were lost.
+    pub dropped: u64,
 }
 
 /// What the worker tells the page.
@@ -377,13 +460,16 @@ pub struct Update {
     pub busy: bool,
     /// Lifeline names, when they changed (first update, a client added).
     pub lanes: Option<Vec<String>>,
-    /// New diagram rows.
-    pub rows: Vec<DiagramRow>,
-    /// The packet bytes of each new row (`None` for notes and TCP events).
-    pub bytes: Vec<Option<Vec<u8>>>,
-    /// Whether each new row's packet is MQTT 5.0's (dissected at level 5).
+    /// Diagram rows in all.
+    pub rows_total: usize,
+    /// Rows that pass the page's filter ([`RowView`]).
+    pub rows_shown: usize,
+    /// Rows: the new ones (the page has not said what it shows), or the
+    /// window it shows when that changed.
+    pub rows: Option<RowWindow>,
+    /// The zoomed-out diagram, when the page asked for it and it changed.
     #[serde(default)]
-    pub v5: Vec<bool>,
+    pub buckets: Option<Vec<BucketRow>>,
     /// New broker log lines.
     pub log: Vec<LogLine>,
     /// New terminal lines, `(node, line)`, in order.

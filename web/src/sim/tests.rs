@@ -1110,3 +1110,232 @@ fn a_lab_step_forks_its_world_where_its_action_was_done() {
         other => panic!("{other:?}"),
     }
 }
+
+/// 200 sensors every second for a minute: more rows than the page is sent whole.
+fn many_rows() -> (String, SimHost, Mirror, Session) {
+    let source = "broker b\n".to_string()
+        + &(0..200)
+            .map(|i| format!("sensor s{i} -> b topic casa/s{i}/t every 1s\n"))
+            .collect::<String>();
+    let world = WorldSource::Scenario {
+        source: source.clone(),
+        seed: Some(3),
+    };
+    let (host, mirror) = loaded(world);
+    let (direct, _) = Session::from_scenario(&source, Some(3)).unwrap();
+    (source, host, mirror, direct)
+}
+
+fn view(first: usize, count: usize, follow: bool) -> super::protocol::RowView {
+    super::protocol::RowView {
+        first,
+        count,
+        follow,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_page_that_shows_a_window_holds_only_that_window() {
+    let (_, mut host, mut mirror, mut direct) = many_rows();
+    drive(&mut host, &mut mirror, Request::View(view(0, 40, true)));
+    drive(&mut host, &mut mirror, Request::RunTo { to_us: 60_000_000 });
+    direct.run_until(Instant::from_micros(60_000_000));
+    let all = direct.rows().clone();
+    assert!(
+        all.len() > super::row_view::ALL_ROWS_UP_TO,
+        "{} rows",
+        all.len()
+    );
+    assert_eq!(mirror.rows_total, all.len());
+    assert_eq!(mirror.rows_shown, all.len());
+    // Following: the newest 40 rows, with their bytes.
+    assert_eq!(mirror.rows.first(), all.len() - 40);
+    assert_eq!(*mirror.rows.borrow(), all[all.len() - 40..]);
+    let last = all.len() - 1;
+    assert_eq!(mirror.row_bytes(last), direct.row_bytes(last));
+    assert!(mirror.row_bytes(last).is_some());
+    assert_eq!(mirror.row_bytes(10), None, "row 10 is not held");
+
+    // Scrolled up: the rows asked for, and nothing else.
+    drive(
+        &mut host,
+        &mut mirror,
+        Request::View(view(5_000, 30, false)),
+    );
+    assert_eq!(mirror.rows.first(), 5_000);
+    assert_eq!(*mirror.rows.borrow(), all[5_000..5_030]);
+    for i in 5_000..5_030 {
+        assert_eq!(mirror.row_bytes(i), direct.row_bytes(i), "row {i}");
+        assert_eq!(mirror.row_v5(i), direct.row_v5(i), "row {i}");
+        assert_eq!(mirror.row_index(i), Some(i));
+    }
+    // The same window again sends no rows.
+    match host.handle(Request::View(view(5_000, 30, false))).pop() {
+        Some(Reply::Update(u)) => assert_eq!(u.rows, None),
+        other => panic!("{other:?}"),
+    }
+    // The trace is the one a session run directly makes.
+    assert_eq!(
+        direct.world().trace().hash(),
+        host.session().unwrap().world().trace().hash()
+    );
+}
+
+#[test]
+fn an_update_of_a_big_run_stays_small_once_the_page_shows_a_window() {
+    let (_, mut host, mut mirror, _) = many_rows();
+    drive(&mut host, &mut mirror, Request::View(view(0, 60, true)));
+    let mut bytes = 0;
+    for r in host.handle(Request::RunTo { to_us: 60_000_000 }) {
+        mirror.apply(r);
+    }
+    let mut windowed = 0;
+    while host.busy() {
+        let r = host.slice().unwrap();
+        // Up to ALL_ROWS_UP_TO rows the page is sent every row; past it, the window.
+        if mirror.rows_shown > super::row_view::ALL_ROWS_UP_TO {
+            if let Reply::Update(u) = &r {
+                assert!(u.rows.as_ref().is_none_or(|w| w.rows.len() <= 60));
+                assert!(u.log.len() <= crate::components::broker_log::MAX_SHOWN);
+            }
+            bytes += bincode::serialize(&r).unwrap().len();
+            windowed += 1;
+        }
+        mirror.apply(r);
+    }
+    assert!(windowed > 0);
+    assert!(mirror.rows.borrow().len() <= 60);
+    // 60 rows, the log's last lines and now and then the panels, not the rows
+    // of a slice's 4,000 events.
+    let mean = bytes / windowed;
+    assert!(mean < 64 * 1024, "updates of {mean} bytes on average");
+}
+
+#[test]
+fn the_filter_keeps_a_node_s_rows_or_a_topic_s() {
+    let (_, mut host, mut mirror, mut direct) = many_rows();
+    drive(&mut host, &mut mirror, Request::RunTo { to_us: 30_000_000 });
+    direct.run_until(Instant::from_micros(30_000_000));
+    let all = direct.rows().clone();
+    let lane = direct.lanes().iter().position(|l| l == "s7").unwrap();
+    let on = |r: &crate::components::sequence_diagram::DiagramRow| match r.kind {
+        RowKind::Packet { from, to, .. } => from == lane || to == lane,
+        RowKind::Note { lane: l, .. } => l == lane,
+    };
+    let want: Vec<usize> = (0..all.len()).filter(|&i| on(&all[i])).collect();
+    let mut v = view(0, 1_000, false);
+    v.filter.node = "s7".into();
+    drive(&mut host, &mut mirror, Request::View(v.clone()));
+    assert_eq!(mirror.rows_shown, want.len());
+    assert_eq!(mirror.rows_total, all.len());
+    assert!(want.len() > 30, "{} rows of s7", want.len());
+    for (k, &i) in want.iter().enumerate() {
+        let shown = mirror.rows.get(k).expect("held");
+        assert_eq!(
+            (shown.time_us, &shown.label),
+            (all[i].time_us, &all[i].label)
+        );
+        assert_eq!(mirror.row_index(k), Some(i));
+        assert_eq!(mirror.row_bytes(k), direct.row_bytes(i));
+    }
+    // A topic filter with a wildcard: s7's readings only.
+    v.filter.node.clear();
+    v.filter.topic = "casa/+/t".into();
+    drive(&mut host, &mut mirror, Request::View(v.clone()));
+    let publishes = all
+        .iter()
+        .filter(|r| r.label.starts_with("PUBLISH"))
+        .count();
+    assert_eq!(mirror.rows_shown, publishes);
+    v.filter.topic = "casa/s7/#".into();
+    drive(&mut host, &mut mirror, Request::View(v.clone()));
+    assert_eq!(
+        mirror.rows_shown,
+        want.iter()
+            .filter(|&&i| all[i].label.starts_with("PUBLISH"))
+            .count()
+    );
+    assert!(mirror
+        .rows
+        .borrow()
+        .iter()
+        .all(|r| r.label.ends_with(" casa/s7/t")));
+    // Rows that come later are counted as they come.
+    drive(&mut host, &mut mirror, Request::RunTo { to_us: 40_000_000 });
+    assert_eq!(mirror.rows_shown, 40, "one reading a second of s7 for 40 s");
+}
+
+#[test]
+fn the_zoomed_out_diagram_counts_every_row_once() {
+    let (_, mut host, mut mirror, mut direct) = many_rows();
+    let mut v = view(0, 60, true);
+    v.zoom = true;
+    drive(&mut host, &mut mirror, Request::View(v));
+    drive(&mut host, &mut mirror, Request::RunTo { to_us: 60_000_000 });
+    direct.run_until(Instant::from_micros(60_000_000));
+    let buckets = mirror.buckets.clone().expect("the summary");
+    let counted: u64 = buckets.iter().map(|b| b.count).sum();
+    assert_eq!(counted as usize, direct.rows().len());
+    // 200 sensors: the clients are one end; the broker is named.
+    let b = direct.lanes().iter().position(|l| l == "b").unwrap();
+    let publish: Vec<_> = buckets.iter().filter(|x| x.what == "PUBLISH").collect();
+    assert!(!publish.is_empty());
+    assert!(publish.iter().all(|x| x.from.is_none() && x.to == Some(b)));
+    assert!(buckets.iter().all(|x| x.to_us - x.from_us == 1_000_000));
+    assert!(buckets.len() < 1_000, "{} lines", buckets.len());
+}
+
+#[test]
+fn a_moment_counts_the_rows_that_pass_the_filter() {
+    let (_, mut host, mut mirror, _) = many_rows();
+    drive(&mut host, &mut mirror, Request::RunTo { to_us: 20_000_000 });
+    let mut v = view(0, 100, true);
+    v.filter.node = "s3".into();
+    drive(&mut host, &mut mirror, Request::View(v));
+    let m = match host.handle(Request::Scrub { to_us: 10_000_000 }).pop() {
+        Some(Reply::Moment(m)) => m,
+        other => panic!("{other:?}"),
+    };
+    // s3: its TCP connect, CONNECT, CONNACK and a reading a second.
+    assert!(
+        m.shown > 5 && m.shown < 20,
+        "{} rows of s3 by 10 s",
+        m.shown
+    );
+    assert!(m.rows > 10 * m.shown);
+}
+
+#[test]
+fn the_svg_export_is_made_in_the_worker() {
+    let (mut host, mut mirror) = loaded(scenario("01-pubsub-basic.mqtt"));
+    drive(&mut host, &mut mirror, Request::RunTo { to_us: 30_000_000 });
+    let svg = match host
+        .handle(Request::Export {
+            kind: ExportKind::Svg { pt: true },
+        })
+        .pop()
+    {
+        Some(Reply::Exported { bytes, .. }) => String::from_utf8(bytes).unwrap(),
+        other => panic!("{other:?}"),
+    };
+    assert!(svg.starts_with("<svg"), "{}", &svg[..40]);
+    assert!(svg.contains("PUBLISH"));
+}
+
+#[test]
+fn a_view_said_before_the_world_holds_for_it() {
+    let mut host = SimHost::new();
+    let mut mirror = Mirror::new(1);
+    assert!(host.handle(Request::View(view(0, 40, true))).is_empty());
+    let (source, _, _, mut direct) = many_rows();
+    let world = WorldSource::Scenario {
+        source,
+        seed: Some(3),
+    };
+    drive(&mut host, &mut mirror, Request::Load { epoch: 1, world });
+    drive(&mut host, &mut mirror, Request::RunTo { to_us: 60_000_000 });
+    direct.run_until(Instant::from_micros(60_000_000));
+    assert_eq!(mirror.rows_total, direct.rows().len());
+    assert_eq!(mirror.rows.borrow().len(), 40);
+}
