@@ -7,7 +7,11 @@
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=setup.sh
-source scripts/setup.sh test || exit 1
+if [ -z "$*" ] || [[ " $* " == *" broker "* ]]; then
+    source scripts/setup.sh bench || exit 1 # rumqttd too
+else
+    source scripts/setup.sh test || exit 1
+fi
 set +e
 export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
 
@@ -24,7 +28,10 @@ bench codec cargo bench -p mqttlab-core --bench codec
 bench wasm-codec cargo test --release --target wasm32-unknown-unknown -p mqttlab-core --test wasm_codec_bench -- --nocapture
 bench sim cargo run --release -q -p mqttlab-server -- bench-sim
 bench swarm cargo run --release -q -p mqttlab-server -- swarm --seeds 10000
-bench broker cargo run --release -q -p mqttlab-tests --example broker_load
+# mqttlab broker (release) beside mosquitto 2.0.11 and rumqttd 0.20 (setup.sh
+# bench installs it), fresh brokers per row, interleaved rounds; medians and
+# ratios at the end.
+bench broker sh -c 'cargo build --release -q -p mqttlab-server && cargo run --release -q -p mqttlab-tests --example broker_load'
 # mqttlab broker (release) beside mosquitto under slow, stalled and hostile peers
 # (issue 19): one table, 5 interleaved rounds per case, about 8 minutes.
 bench adversarial sh -c 'cargo build --release -q -p mqttlab-server && cargo run --release -q -p mqttlab-tests --example adversarial'

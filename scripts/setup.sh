@@ -6,6 +6,9 @@
 #   scripts/setup.sh test    all of that plus the test peers (Chromium and
 #                            chromedriver, mosquitto and its clients, tshark,
 #                            npm and PyPI test peers)
+#   scripts/setup.sh bench   all of that plus rumqttd 0.20, the broker that
+#                            `scripts/bench.sh broker` measures ours against
+#                            (not a test peer: CI never installs it)
 #
 # Idempotent: a second run finds everything and installs nothing. Every tool comes
 # from a package registry (crates.io, npm, PyPI, Debian); nothing is downloaded
@@ -127,9 +130,29 @@ setup_test() {
     fi
 }
 
+# rumqttd 0.20.0 (crates.io; the version issue 17 was measured with), built
+# without TLS and WebSocket into ~/.cache (outside every worktree's target/, so
+# one build serves them all and `cargo clean` keeps it). RUMQTTD_BIN names it
+# for tests/examples/broker_load.rs. Not --locked: rumqttd's own lock file pins
+# metrics 0.22.1, which rustc 1.95 refuses (E0521); 0.22.4 builds.
+RUMQTTD_VERSION=0.20.0
+RUMQTTD_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/mqttlab-bench/rumqttd-$RUMQTTD_VERSION"
+export RUMQTTD_BIN="$RUMQTTD_ROOT/bin/rumqttd"
+setup_rumqttd() {
+    if [ ! -x "$RUMQTTD_BIN" ]; then
+        install_step "rumqttd $RUMQTTD_VERSION (crates.io)" "the broker that 'scripts/bench.sh broker' compares ours with; a build of several minutes, once" \
+            env CARGO_TARGET_DIR="$RUMQTTD_ROOT/build" cargo install rumqttd --version "$RUMQTTD_VERSION" \
+            --no-default-features --quiet --root "$RUMQTTD_ROOT"
+        rm -rf "$RUMQTTD_ROOT/build"
+    fi
+}
+
 setup_common
-if [ "$setup_mode" = test ]; then
+if [ "$setup_mode" = test ] || [ "$setup_mode" = bench ]; then
     setup_test
+fi
+if [ "$setup_mode" = bench ]; then
+    setup_rumqttd
 fi
 
 if [ "${#setup_installed[@]}" -eq 0 ]; then
