@@ -19,13 +19,12 @@
 use std::cell::{Ref, RefCell};
 use std::rc::Rc;
 
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
 use mqttlab_core::sim::note::{FaultEvent, Note, PacketNote};
 
+use crate::hooks::use_window_resize::use_window_resize;
 use crate::i18n::{packet_note, row_note, Lang};
 
 /// Height of one row, in CSS pixels.
@@ -699,27 +698,10 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
         let scroller = scroller.clone();
         let available = available.clone();
         let viewport = viewport.clone();
-        use_effect_with((), move |_| {
-            let measure = move || {
-                if let Some(el) = scroller.cast::<HtmlElement>() {
-                    available.set(el.client_width() as f64);
-                    viewport.set(el.client_height() as f64);
-                }
-            };
-            measure();
-            let listener = Closure::<dyn Fn()>::new(measure);
-            let window = web_sys::window();
-            if let Some(w) = &window {
-                let _ =
-                    w.add_event_listener_with_callback("resize", listener.as_ref().unchecked_ref());
-            }
-            move || {
-                if let Some(w) = window {
-                    let _ = w.remove_event_listener_with_callback(
-                        "resize",
-                        listener.as_ref().unchecked_ref(),
-                    );
-                }
+        use_window_resize(move || {
+            if let Some(el) = scroller.cast::<HtmlElement>() {
+                available.set(el.client_width() as f64);
+                viewport.set(el.client_height() as f64);
             }
         });
     }

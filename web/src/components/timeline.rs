@@ -5,12 +5,11 @@
 
 use std::rc::Rc;
 
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::components::sequence_diagram::format_time;
+use crate::hooks::use_window_resize::use_window_resize;
 use crate::i18n::{count, mark_class, mark_text, tl, Lang, Noun, Tl};
 use crate::sim::protocol::MarkView;
 
@@ -114,28 +113,11 @@ pub fn timeline(props: &TimelineProps) -> Html {
     {
         let track = track.clone();
         let track_px = track_px.clone();
-        use_effect_with((), move |_| {
-            let measure = move || {
-                if let Some(el) = track.cast::<web_sys::HtmlElement>() {
-                    let w = f64::from(el.client_width());
-                    if w > 0.0 && w != *track_px {
-                        track_px.set(w);
-                    }
-                }
-            };
-            measure();
-            let listener = Closure::<dyn Fn()>::new(measure);
-            let window = web_sys::window();
-            if let Some(w) = &window {
-                let _ =
-                    w.add_event_listener_with_callback("resize", listener.as_ref().unchecked_ref());
-            }
-            move || {
-                if let Some(w) = window {
-                    let _ = w.remove_event_listener_with_callback(
-                        "resize",
-                        listener.as_ref().unchecked_ref(),
-                    );
+        use_window_resize(move || {
+            if let Some(el) = track.cast::<web_sys::HtmlElement>() {
+                let w = f64::from(el.client_width());
+                if w > 0.0 && w != *track_px {
+                    track_px.set(w);
                 }
             }
         });

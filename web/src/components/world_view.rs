@@ -29,7 +29,7 @@ use crate::session::Control;
 use crate::sim::fork_link::ForkLink;
 use crate::sim::host::MAX_NODES_SHOWN;
 use crate::sim::protocol::{
-    BrokerView, ForkView, LinkSettings, NodeCard, NodeRole, Request, RowFilter, RowView,
+    BrokerView, Change, ForkView, LinkSettings, NodeCard, NodeRole, Request, RowFilter, RowView,
 };
 use crate::sim::service;
 
@@ -204,10 +204,10 @@ fn node_card(lang: Lang, n: &NodeCard, send: &Callback<Request>) -> Html {
         let send = send.clone();
         let node = name.clone();
         Callback::from(move |_: MouseEvent| {
-            send.emit(Request::Control {
+            send.emit(Request::Change(Change::Control {
                 node: node.clone(),
                 control,
-            })
+            }))
         })
     };
     let (state, controls, extra, link_row) = match &n.role {
@@ -215,9 +215,9 @@ fn node_card(lang: Lang, n: &NodeCard, send: &Callback<Request>) -> Html {
             let send = send.clone();
             let broker = name.clone();
             let add = Callback::from(move |_: MouseEvent| {
-                send.emit(Request::AddClient {
+                send.emit(Request::Change(Change::AddClient {
                     broker: broker.clone(),
-                })
+                }))
             });
             (
                 n.address.clone(),
@@ -248,10 +248,10 @@ fn node_card(lang: Lang, n: &NodeCard, send: &Callback<Request>) -> Html {
                 let link = *link;
                 Callback::from(move |e: Event| {
                     if let Some(x) = typed_number(&e) {
-                        send.emit(Request::SetLink {
+                        send.emit(Request::Change(Change::SetLink {
                             node: node.clone(),
                             settings: f(link, x),
-                        });
+                        }));
                     }
                 })
             };
@@ -311,9 +311,11 @@ fn node_card(lang: Lang, n: &NodeCard, send: &Callback<Request>) -> Html {
 
 /// What a line typed into `node`'s terminal sends.
 fn command_to(send: &Callback<Request>, node: String) -> Callback<String> {
-    send.reform(move |line: String| Request::Command {
-        node: node.clone(),
-        line,
+    send.reform(move |line: String| {
+        Request::Change(Change::Command {
+            node: node.clone(),
+            line,
+        })
     })
 }
 
@@ -606,7 +608,7 @@ pub fn world_view(props: &WorldViewProps) -> Html {
     let on_arm = {
         let send = send.clone();
         (*use_memo((), move |_| {
-            send.reform(|line: String| Request::Fault { line })
+            send.reform(|line: String| Request::Change(Change::Fault { line }))
         }))
         .clone()
     };

@@ -2,3 +2,4 @@
 
 pub mod use_clock;
 pub mod use_sim;
+pub mod use_window_resize;

@@ -9,6 +9,8 @@ pub mod progress;
 
 pub use model::{Bilingual, Lab, Question, Step, SweepLab, WhatIf};
 
+use std::sync::OnceLock;
+
 use mqttlab_core::sim::scenario::units::parse_duration;
 
 use crate::i18n::Lang;
@@ -78,15 +80,17 @@ impl Lab {
 /// build), in bincode.
 const LABS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/labs.bincode"));
 
-/// Every lab, in teaching order.
-pub fn all() -> Vec<Lab> {
+/// Every lab, in teaching order: read once, on the first call (the teacher's
+/// roster names a lab per student at every redraw).
+pub fn all() -> &'static [Lab] {
+    static ALL: OnceLock<Vec<Lab>> = OnceLock::new();
     // Written by build.rs from these same types: it always reads back.
-    bincode::deserialize(LABS).unwrap_or_default()
+    ALL.get_or_init(|| bincode::deserialize(LABS).unwrap_or_default())
 }
 
 /// The lab with this id.
-pub fn find(id: &str) -> Option<Lab> {
-    all().into_iter().find(|l| l.id == id)
+pub fn find(id: &str) -> Option<&'static Lab> {
+    all().iter().find(|l| l.id == id)
 }
 
 /// Does what a step asks (types its command or presses its control) and runs the

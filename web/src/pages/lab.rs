@@ -23,7 +23,7 @@ use crate::labs::{self, progress, Lab, Step};
 use crate::route::{decode_text, number_param, Page, Route};
 use crate::session::Control;
 use crate::sim::fork_link::ForkLink;
-use crate::sim::protocol::{Request, WorldSource};
+use crate::sim::protocol::{Change, Request, WorldSource};
 
 /// Properties of [`LabPage`].
 #[derive(Properties, PartialEq)]
@@ -51,9 +51,9 @@ pub fn lab_page(props: &LabPageProps) -> Html {
         };
     };
     if lab.sweep.is_some() {
-        return html! { <SweepLabRunner {lang} lab={Rc::new(lab)} /> };
+        return html! { <SweepLabRunner {lang} lab={Rc::new(lab.clone())} /> };
     }
-    html! { <LabRunner {lang} lab={Rc::new(lab)} route={props.route.clone()} /> }
+    html! { <LabRunner {lang} lab={Rc::new(lab.clone())} route={props.route.clone()} /> }
 }
 
 #[derive(Properties)]
@@ -313,7 +313,7 @@ fn lab_runner(props: &LabRunnerProps) -> Html {
                     let sim = sim.clone();
                     let line = rule.clone();
                     let onclick = Callback::from(move |_: MouseEvent| {
-                        sim.send(Request::Fault { line: line.clone() })
+                        sim.send(Request::Change(Change::Fault { line: line.clone() }))
                     });
                     html! {
                         <p class="action">{ format!("{} ", t(lang, Text::ArmRule)) }<code class="command fault">{ rule }</code>
@@ -430,10 +430,10 @@ fn lab_runner(props: &LabRunnerProps) -> Html {
             let sim = sim.clone();
             let node = node.clone();
             Callback::from(move |line: String| {
-                sim.send(Request::Command {
+                sim.send(Request::Change(Change::Command {
                     node: node.clone(),
                     line,
-                })
+                }))
             })
         };
         html! {
@@ -454,7 +454,7 @@ fn lab_runner(props: &LabRunnerProps) -> Html {
     }
 
     html! {
-        <div class="lab-page">
+        <div class="lab-page" data-lab={lab.id.clone()}>
             <aside class="lab panel">
                 <a class="back" href={format!("#{}", Page::Labs.path())}>{ t(lang, Text::BackToLabs) }</a>
                 <h2>{ lab.title.get(lang) }</h2>
@@ -558,10 +558,10 @@ fn control_button(
         let sim = sim.clone();
         let node = node.to_string();
         Callback::from(move |_: MouseEvent| {
-            sim.send(Request::Control {
+            sim.send(Request::Change(Change::Control {
                 node: node.clone(),
                 control,
-            })
+            }))
         })
     };
     html! {

@@ -20,7 +20,7 @@ pub fn labs_page(props: &LabsPageProps) -> Html {
     let lang = props.lang;
     let done = progress::load();
     let cards = labs::all()
-        .into_iter()
+        .iter()
         .map(|lab| {
             let steps = lab.step_count();
             let n = done.get(&lab.id).copied().unwrap_or(0).min(steps);

@@ -327,14 +327,14 @@ pub fn teacher_page(props: &TeacherPageProps) -> Html {
     let presenter = props.presenter;
     let students = roster.map(Roster::students).unwrap_or_default();
     // The lab whose answers show: chosen, else the one pushed, else the first.
-    let shown_lab: Option<Lab> = (*answers_lab)
+    let shown_lab: Option<&Lab> = (*answers_lab)
         .clone()
         .or_else(|| match &s.pushed {
             Some((Push::Lab { id, .. }, _)) => Some(id.clone()),
             _ => None,
         })
         .and_then(|id| labs::find(&id))
-        .or_else(|| labs.first().cloned());
+        .or_else(|| labs.first());
 
     let header = html! {
         <div class="console-head">

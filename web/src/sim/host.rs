@@ -255,17 +255,7 @@ impl SimHost {
                 let limit = s.now() + std::time::Duration::from_secs(3_600);
                 s.step_packet(limit);
             }
-            Request::Command { node, line } => {
-                // Errors are printed on the node's terminal, as a shell would.
-                let _ = s.command(&node, &line);
-            }
-            Request::Control { node, control } => {
-                let _ = s.control(&node, control);
-            }
-            Request::SetLink { node, settings } => {
-                let _ = s.set_link(&node, settings);
-            }
-            Request::Fault { line } => {
+            Request::Change(Change::Fault { line }) => {
                 self.fault_error = match s.fault_input(&line, s.now()) {
                     Err(refused) => Some(Bilingual {
                         en: fault_refused(Lang::En, &refused),
@@ -277,8 +267,10 @@ impl SimHost {
                     }),
                 };
             }
-            Request::AddClient { broker } => {
-                let _ = s.add_client(&broker);
+            Request::Change(change) => {
+                // A command's errors are printed on the node's terminal, as a
+                // shell would; a control or link a node does not have is ignored.
+                let _ = apply_change(s, &change);
             }
             Request::Export { kind } => {
                 let trace = s.world().trace();
@@ -629,25 +621,11 @@ fn expect_view(r: expect::ExpectResult) -> ExpectView {
 
 /// What a request does to the world, as a run's record keeps it.
 fn change_of(request: &Request) -> Option<Change> {
-    Some(match request {
-        Request::Command { node, line } => Change::Command {
-            node: node.clone(),
-            line: line.clone(),
-        },
-        Request::Control { node, control } => Change::Control {
-            node: node.clone(),
-            control: *control,
-        },
-        Request::SetLink { node, settings } => Change::SetLink {
-            node: node.clone(),
-            settings: *settings,
-        },
-        Request::Fault { line } => Change::Fault { line: line.clone() },
-        Request::AddClient { broker } => Change::AddClient {
-            broker: broker.clone(),
-        },
-        _ => return None,
-    })
+    match request {
+        Request::Change(Change::Instead) => None,
+        Request::Change(change) => Some(change.clone()),
+        _ => None,
+    }
 }
 
 /// Applies a recorded change to the live session now.

@@ -74,38 +74,11 @@ pub enum Request {
     Halt,
     /// Runs until the next diagram row.
     StepPacket,
-    /// A command line typed into a client's terminal.
-    Command {
-        /// The client node.
-        node: String,
-        /// `mosquitto_pub ...`, `mosquitto_sub ...` or `^C`.
-        line: String,
-    },
-    /// A control pressed on a node.
-    Control {
-        /// The node.
-        node: String,
-        /// What was pressed.
-        control: Control,
-    },
-    /// Changes the link between a client and its broker from now on.
-    SetLink {
-        /// The client node.
-        node: String,
-        /// Its new settings.
-        settings: LinkSettings,
-    },
-    /// Arms a fault rule now, in the scenario language's words
-    /// (`drop next PUBACK to sensor1`).
-    Fault {
-        /// The rule.
-        line: String,
-    },
-    /// Adds an idle client (a terminal to type commands into) on a broker.
-    AddClient {
-        /// The broker node.
-        broker: String,
-    },
+    /// Something done to the world now: a command typed, a control pressed, a
+    /// link changed, a fault rule armed or taken away, a client added. The
+    /// worker records it as the run's input at the world's time. A fork's
+    /// [`Change::Instead`] does nothing here.
+    Change(Change),
     /// Asks for the trace as a file.
     Export {
         /// Which file.

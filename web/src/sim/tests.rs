@@ -9,7 +9,7 @@ use mqttlab_core::time::Instant;
 
 use super::host::{SimHost, EVENTS_PER_SLICE};
 use super::mirror::Mirror;
-use super::protocol::{ExportKind, LinkSettings, NodeRole, Reply, Request, WorldSource};
+use super::protocol::{Change, ExportKind, LinkSettings, NodeRole, Reply, Request, WorldSource};
 use crate::components::sequence_diagram::{RowKind, RowNote};
 use crate::labs;
 use crate::session::{Control, Session};
@@ -39,7 +39,11 @@ fn drive(host: &mut SimHost, mirror: &mut Mirror, request: Request) -> usize {
 /// Types `line` into `node`'s terminal.
 fn command(host: &mut SimHost, mirror: &mut Mirror, node: &str, line: &str) {
     let (node, line) = (node.to_string(), line.to_string());
-    drive(host, mirror, Request::Command { node, line });
+    drive(
+        host,
+        mirror,
+        Request::Change(Change::Command { node, line }),
+    );
 }
 
 fn loaded(world: WorldSource) -> (SimHost, Mirror) {
@@ -185,10 +189,10 @@ fn commands_controls_and_steps_reach_the_world() {
     drive(
         &mut host,
         &mut mirror,
-        Request::Control {
+        Request::Change(Change::Control {
             node: "a".into(),
             control: Control::Kill,
-        },
+        }),
     );
     let a = mirror.nodes.iter().find(|n| n.name == "a").unwrap();
     assert!(
@@ -220,7 +224,11 @@ fn a_client_added_while_running_gets_a_lifeline_and_a_terminal() {
     );
     let lanes = mirror.lanes.len();
     let broker = mirror.nodes[0].name.clone();
-    drive(&mut host, &mut mirror, Request::AddClient { broker });
+    drive(
+        &mut host,
+        &mut mirror,
+        Request::Change(Change::AddClient { broker }),
+    );
     assert_eq!(mirror.lanes.len(), lanes + 1);
     let name = mirror.lanes.last().unwrap().clone();
     assert_eq!(name, "client1");
@@ -260,10 +268,10 @@ fn a_slower_link_shows_in_the_card_and_in_the_diagram() {
     drive(
         &mut host,
         &mut mirror,
-        Request::SetLink {
+        Request::Change(Change::SetLink {
             node: "a".into(),
             settings,
-        },
+        }),
     );
     let a = mirror.nodes.iter().find(|n| n.name == "a").unwrap();
     assert!(matches!(a.role, NodeRole::Client { link, .. } if link == settings));
@@ -305,7 +313,7 @@ fn a_lab_opened_at_a_step_replays_the_steps_before_it() {
 
 #[test]
 fn a_lab_is_completed_through_the_protocol() {
-    for lab in labs::all().into_iter().filter(|l| l.sweep.is_none()) {
+    for lab in labs::all().iter().filter(|l| l.sweep.is_none()) {
         let (mut host, mut mirror) = loaded(WorldSource::Lab {
             id: lab.id.clone(),
             open_at: 1,
@@ -319,17 +327,17 @@ fn a_lab_is_completed_through_the_protocol() {
                 drive(
                     &mut host,
                     &mut mirror,
-                    Request::Fault { line: line.clone() },
+                    Request::Change(Change::Fault { line: line.clone() }),
                 );
             }
             if let Some((word, node)) = step.control.as_deref().and_then(|c| c.split_once(' ')) {
                 drive(
                     &mut host,
                     &mut mirror,
-                    Request::Control {
+                    Request::Change(Change::Control {
                         node: node.to_string(),
                         control: Control::from_word(word).unwrap(),
-                    },
+                    }),
                 );
             }
             if let Some(d) = step
@@ -416,9 +424,9 @@ fn a_fault_rule_typed_while_running_drops_the_next_puback() {
     drive(
         &mut host,
         &mut mirror,
-        Request::Fault {
+        Request::Change(Change::Fault {
             line: "fault drop next PUBACK to a".into(),
-        },
+        }),
     );
     assert_eq!(mirror.fault_error, None);
     assert_eq!(mirror.faults.len(), 1, "{:?}", mirror.faults);
@@ -461,9 +469,9 @@ fn a_bad_fault_rule_says_where_and_arms_nothing() {
     drive(
         &mut host,
         &mut mirror,
-        Request::Fault {
+        Request::Change(Change::Fault {
             line: "drop next PUBAK to a".into(),
-        },
+        }),
     );
     let error = mirror.fault_error.clone().expect("refused");
     assert!(error.en.starts_with("column 11:"), "{error:?}");
@@ -477,9 +485,9 @@ fn a_bad_fault_rule_says_where_and_arms_nothing() {
     drive(
         &mut host,
         &mut mirror,
-        Request::Fault {
+        Request::Change(Change::Fault {
             line: "drop next PUBACK to nobody".into(),
-        },
+        }),
     );
     let error = mirror.fault_error.clone().expect("refused");
     assert!(error.pt.contains("nobody"), "{error:?}");
@@ -491,9 +499,9 @@ fn a_bad_fault_rule_says_where_and_arms_nothing() {
     drive(
         &mut host,
         &mut mirror,
-        Request::Fault {
+        Request::Change(Change::Fault {
             line: "delay PUBREC by 5s".into(),
-        },
+        }),
     );
     assert_eq!(mirror.fault_error, None);
     assert_eq!(mirror.faults.len(), 1);
@@ -558,7 +566,11 @@ fn a_topic_named_d1_is_no_resend_and_a_duplicated_publish_is() {
     assert_eq!(dups(&mirror), Vec::<String>::new());
 
     let line = "duplicate next PUBLISH from a".to_string();
-    drive(&mut host, &mut mirror, Request::Fault { line });
+    drive(
+        &mut host,
+        &mut mirror,
+        Request::Change(Change::Fault { line }),
+    );
     command(
         &mut host,
         &mut mirror,
@@ -577,7 +589,11 @@ fn a_fault_on_client10_is_drawn_on_client10_not_client1() {
         world("broker broker\nclient client1 -> broker\nclient client10 -> broker\n");
     assert_eq!(*mirror.lanes, ["client1", "broker", "client10"]);
     let line = "drop next PUBACK to client10".to_string();
-    drive(&mut host, &mut mirror, Request::Fault { line });
+    drive(
+        &mut host,
+        &mut mirror,
+        Request::Change(Change::Fault { line }),
+    );
     command(
         &mut host,
         &mut mirror,
@@ -612,7 +628,11 @@ fn a_fault_on_client10_is_drawn_on_client10_not_client1() {
     );
     // A rule that names no node is drawn on the broker's lifeline.
     let line = "delay PUBREC by 5s".to_string();
-    drive(&mut host, &mut mirror, Request::Fault { line });
+    drive(
+        &mut host,
+        &mut mirror,
+        Request::Change(Change::Fault { line }),
+    );
     let (lane, _) = notes(&mirror).pop().unwrap();
     assert_eq!(lane, 1);
 }
@@ -629,7 +649,11 @@ fn the_keepalive_note_comes_from_the_brokers_close_reason() {
     );
     advance(&mut host, &mut mirror, 2);
     let (node, control) = ("a".to_string(), Control::HalfOpen);
-    drive(&mut host, &mut mirror, Request::Control { node, control });
+    drive(
+        &mut host,
+        &mut mirror,
+        Request::Change(Change::Control { node, control }),
+    );
     advance(&mut host, &mut mirror, 30);
     let expired: Vec<(u64, usize, RowNote)> = mirror
         .rows
@@ -908,10 +932,10 @@ fn a_scrub_after_typed_commands_shows_the_terminals_as_they_were() {
         "mosquitto_sub -h broker -t sensor1/status",
     );
     drive(&mut host, &mut mirror, Request::RunTo { to_us: 15_000_000 });
-    let control = Request::Control {
+    let control = Request::Change(Change::Control {
         node: "sensor1".into(),
         control: Control::Kill,
-    };
+    });
     drive(&mut host, &mut mirror, control);
     drive(&mut host, &mut mirror, Request::RunTo { to_us: 20_000_000 });
     assert_eq!(mirror.terminals["monitor"].last().unwrap(), "off-line");
@@ -956,7 +980,7 @@ fn a_scrub_after_typed_commands_shows_the_terminals_as_they_were() {
 #[test]
 fn a_fork_at_the_kill_parts_at_the_disconnect_and_its_link_gives_it_again() {
     use super::fork_link::ForkLink;
-    use super::protocol::{Change, ForkSpec};
+    use super::protocol::ForkSpec;
     let (mut host, mut mirror) = loaded(WorldSource::Lab {
         id: "last-will".into(),
         open_at: 1,
@@ -976,10 +1000,10 @@ fn a_fork_at_the_kill_parts_at_the_disconnect_and_its_link_gives_it_again() {
         "mosquitto_sub -h broker -t sensor1/status",
     );
     drive(&mut host, &mut mirror, Request::RunTo { to_us: 15_000_000 });
-    let control = Request::Control {
+    let control = Request::Change(Change::Control {
         node: "sensor1".into(),
         control: Control::Kill,
-    };
+    });
     drive(&mut host, &mut mirror, control);
     drive(&mut host, &mut mirror, Request::RunTo { to_us: 20_000_000 });
 
@@ -1066,13 +1090,12 @@ fn a_lab_step_forks_its_world_where_its_action_was_done() {
         if step.control.is_some() {
             kill_us = host.session().unwrap().now().as_micros();
         }
-        let request = match labs::step_change(step).unwrap() {
-            super::protocol::Change::Command { node, line } => Request::Command { node, line },
-            super::protocol::Change::Control { node, control } => {
-                Request::Control { node, control }
-            }
-            other => panic!("{other:?}"),
-        };
+        let change = labs::step_change(step).unwrap();
+        assert!(
+            matches!(change, Change::Command { .. } | Change::Control { .. }),
+            "{change:?}"
+        );
+        let request = Request::Change(change);
         drive(&mut host, &mut mirror, request);
         let by_us = mqttlab_core::sim::scenario::units::parse_duration(step.run.as_deref().unwrap())
             .unwrap()
