@@ -14,7 +14,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 jobs=${E2E_TEST_JOBS:-2}
 # The files that took longest in the last CI runs (the table below says which
 # they are now), started first; the others follow in name order.
-longest=(labs_all classroom timetravel)
+longest=(labs_all_1 labs_all_2 classroom timetravel)
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -135,7 +135,7 @@ const checks = {
 };
 
 // In one language: what is checked here (terminals, labels, the inspector's fields)
-// does not depend on it, and labs_all.test.mjs does every lab in both.
+// does not depend on it, and labs_all_*.test.mjs do every lab in both.
 for (const [id, check] of Object.entries(checks)) {
   for (const locale of ['en-US']) {
     test(`${id}, ${locale}: done in the browser, and what it teaches is on the page`, { timeout: 120_000 }, async () => {

@@ -9,16 +9,20 @@
 // log, tool output and the Wireshark-style tree excepted). Screenshots:
 // tests/artifacts/lab-<id>-<width>-<locale>.png at the end, and
 // lab-<id>-step2-1366-<locale>.png (step 1's rows, step 2 and its terminal).
-import { test } from 'node:test';
+//
+// The labs are shared out between the files labs_all_N.test.mjs (`labsAll(part,
+// parts)`), so that the two e2e runners share them. Each file keeps one browser
+// and one page per language: a lab is opened by its link from the lab before it
+// (`#/lab/ID`, as a student follows one), not by loading the app again, which
+// took about 1.5 s of the machine's two cores per lab and language.
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { appUnderTest, artifacts, root } from './harness.mjs';
+import { launchBrowser, serveDist, artifacts, root } from './harness.mjs';
 import { englishSentences, readableTexts } from './words.mjs';
 
-const app = appUnderTest();
-
-const labs = fs
+export const labs = fs
   .readFileSync(path.join(root, 'static', 'labs', 'index.toml'), 'utf8')
   .match(/labs\s*=\s*\[([^\]]*)\]/)[1]
   .match(/"([^"]+)"/g)
@@ -52,6 +56,12 @@ async function doStep(page, n) {
   if (run) await run.click().catch(() => {});
   await page.waitForSelector(`${step} .check.ok`, { timeout: 20_000 });
 }
+
+// Resolves once the page has drawn two frames: the resize event of a new
+// viewport has been handled (the diagram measures its width on it) and the page
+// drawn again with what that changed.
+const settled = (page) =>
+  page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
 
 // The three widths, each with its height: a laptop, a tablet, a phone.
 const WIDTHS = [
@@ -92,19 +102,17 @@ async function assertInView(page, id, n) {
 // At the end a screenshot at each width; at 1366 also one before step 2 (step 1's
 // rows, step 2 and its terminal).
 async function completeLab(id, locale, { checkWords }) {
-  const context = await app.browser.newContext({ locale, viewport: WIDE });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${app.server.url}#/lab/${id}`);
-  await page.waitForSelector('#step-1.current');
+  const { page, errors } = pages[locale];
+  errors.length = 0;
+  await page.setViewportSize(WIDE);
+  await page.goto(`${server.url}#/lab/${id}`);
+  await page.waitForSelector(`.lab-page[data-lab="${id}"] #step-1.current`);
   const steps = await page.$$eval('ol.steps li.step', (els) => els.length);
   const english = new Set();
   fs.mkdirSync(artifacts, { recursive: true });
   for (let n = 1; n <= steps; n++) {
     await page.setViewportSize(WIDE);
-    await page.waitForTimeout(50);
+    await settled(page);
     // After a step done at a narrower width the page was scrolled there: a student
     // at 1366 px would be where the page put them, so bring the step back first.
     // After a step done at 1366 px the page itself must keep the next one in view.
@@ -128,20 +136,43 @@ async function completeLab(id, locale, { checkWords }) {
   await page.waitForSelector('#lab-complete');
   for (const viewport of WIDTHS) {
     await page.setViewportSize(viewport);
-    await page.waitForTimeout(100);
+    await settled(page);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= viewport.width, `${id} done, at ${viewport.width} px: page ${width} px wide`);
     await page.screenshot({ path: path.join(artifacts, `lab-${id}-${viewport.width}-${locale}.png`) });
   }
   assert.deepEqual(errors, []);
-  await context.close();
   return [...english];
 }
 
-for (const id of labs) {
-  test(`${id}: done end to end in English and Portuguese, its steps at 1366, 820 and 390 px`, { timeout: 240_000 }, async () => {
-    await completeLab(id, 'en-US', {});
-    const english = await completeLab(id, 'pt-BR', { checkWords: true });
-    assert.deepEqual(english, [], `English in the Portuguese ${id} lab`);
+let server;
+let browser;
+// locale -> { page, errors }: one page per language, kept from lab to lab.
+const pages = {};
+
+/** The tests of every `parts`-th lab from the `part`-th (from 1), for one file. */
+export function labsAll(part, parts) {
+  before(async () => {
+    server = await serveDist();
+    browser = await launchBrowser();
+    for (const locale of ['en-US', 'pt-BR']) {
+      const context = await browser.newContext({ locale, viewport: WIDE });
+      const page = await context.newPage();
+      const errors = [];
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      page.on('pageerror', (e) => errors.push(String(e)));
+      pages[locale] = { page, errors };
+    }
   });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  for (const id of labs.filter((_, i) => i % parts === part - 1)) {
+    test(`${id}: done end to end in English and Portuguese, its steps at 1366, 820 and 390 px`, { timeout: 240_000 }, async () => {
+      await completeLab(id, 'en-US', {});
+      const english = await completeLab(id, 'pt-BR', { checkWords: true });
+      assert.deepEqual(english, [], `English in the Portuguese ${id} lab`);
+    });
+  }
 }

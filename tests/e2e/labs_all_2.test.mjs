@@ -1,0 +1,5 @@
+// Every guided lab in both languages at three widths, part 2 of 2: the labs at
+// even places in static/labs/index.toml (tests/e2e/labs_all.mjs says what is checked).
+import { labsAll } from './labs_all.mjs';
+
+labsAll(2, 2);
