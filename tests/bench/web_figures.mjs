@@ -131,7 +131,7 @@ async function appFigures() {
   console.log(
     `scrolling ${rows} rows in 600 jumps: frame time median ${median(frames).toFixed(1)} ms, p95 ${pct(frames, 0.95).toFixed(1)} ms, max ${Math.max(...frames).toFixed(1)} ms`,
   );
-  const drawn = await page.$$eval('svg.seq-rows text.time', (els) => els.length);
+  const drawn = await page.$$eval('svg.seq-times text.time', (els) => els.length);
   console.log(`rows in the DOM while scrolling: ${drawn}`);
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
 }
