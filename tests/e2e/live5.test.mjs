@@ -48,11 +48,22 @@ async function aedes(version = '') {
   return port;
 }
 
+// mosquitto 2.0.11 with its -v log (on stderr, in child.output).
 async function mosquitto() {
   const port = await freePort();
-  const child = start('/usr/sbin/mosquitto', ['-p', String(port)]);
+  const child = start('/usr/sbin/mosquitto', ['-v', '-p', String(port)]);
   await waitForPort(port, `mosquitto (${child.output})`);
-  return port;
+  return { port, child };
+}
+
+// Resolves once the child's output so far matches `re`; fails, with the output,
+// if the child exits or nothing matches in `timeout` ms.
+async function waitForOutput(child, re, what, timeout = WAIT) {
+  const t0 = Date.now();
+  while (!re.test(child.output)) {
+    if (child.exitCode !== null || Date.now() - t0 > timeout) throw new Error(`${what}: ${child.output}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 before(async () => {
@@ -268,7 +279,7 @@ test('aedes 2.0.0-beta.1 over WebSocket speaks 5.0: user properties from the pag
 });
 
 test("through mqttlab serve --bridge to mosquitto 2.0.11: the page's user properties as mosquitto_sub -V 5 prints them", { timeout: 120_000 }, async () => {
-  const mport = await mosquitto();
+  const { port: mport, child: broker } = await mosquitto();
   const server = await serve('--bridge', `local=127.0.0.1:${mport}`);
   const { page, errors } = await open(`${server.url}#/connect`, 'pt-BR');
   await page.waitForFunction(() => document.querySelector('#broker-url')?.value.endsWith('/mqtt/local'), null, { timeout: WAIT });
@@ -283,8 +294,9 @@ test("through mqttlab serve --bridge to mosquitto 2.0.11: the page's user proper
   let out = '';
   sub.stdout.on('data', (d) => (out += d));
   const exited = new Promise((r) => sub.on('exit', r));
-  // mosquitto_sub's SUBSCRIBE must be in before the page publishes.
-  await new Promise((r) => setTimeout(r, 500));
+  // mosquitto_sub's SUBSCRIBE must be in before the page publishes: the broker
+  // has answered it (its log names the filter, then the SUBACK).
+  await waitForOutput(broker, /\tmosq5\/# \(QoS 0\)[^]*Sending SUBACK to /, "mosquitto's SUBACK to mosquitto_sub");
   await page.fill('#pub-topic', 'mosq5/sala');
   await page.fill('#pub-message', 'ola');
   await page.fill('#pub-user-props', 'sala=101\nandar=2');
