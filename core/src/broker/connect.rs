@@ -185,7 +185,7 @@ impl Broker {
                 self.log(now, || {
                     format!("Client {client_id} already connected, closing old connection.")
                 });
-                self.event(BrokerEvent::SessionTakenOver {
+                self.event(|| BrokerEvent::SessionTakenOver {
                     client_id: client_id.clone(),
                     old,
                     new: conn,
@@ -264,7 +264,7 @@ impl Broker {
                 properties,
             }),
         );
-        self.event(BrokerEvent::ClientConnected {
+        self.event(|| BrokerEvent::ClientConnected {
             conn,
             client_id: client_id.clone(),
             clean_session: c.clean_start,
@@ -322,10 +322,11 @@ impl Broker {
         let Some(s) = self.sessions.get(client_id) else {
             return;
         };
-        self.event(BrokerEvent::SessionResumed {
+        let (inflight, queued) = (s.outgoing.len(), s.queue.len());
+        self.event(|| BrokerEvent::SessionResumed {
             client_id: client_id.to_owned(),
-            inflight: s.outgoing.len(),
-            queued: s.queue.len(),
+            inflight,
+            queued,
         });
         self.resend(now, conn, client_id, None, ResendReason::SessionResumed);
         self.drain_queue(now, client_id);
@@ -372,7 +373,7 @@ impl Broker {
             _ => "disconnected due to protocol error.",
         };
         self.log(now, || format!("Client <unknown> {why}"));
-        self.event(BrokerEvent::ConnectionRefused { conn, code: v3 });
+        self.event(|| BrokerEvent::ConnectionRefused { conn, code: v3 });
         self.end_connection(now, conn, CloseReason::Refused(v3));
     }
 

@@ -31,7 +31,7 @@ impl Broker {
         } else if msg.retain {
             let change = self.retained.store(&msg);
             if change != super::RetainChange::Nothing {
-                self.event(BrokerEvent::RetainedChanged {
+                self.event(|| BrokerEvent::RetainedChanged {
                     topic: msg.topic.clone(),
                     change,
                 });
@@ -90,7 +90,7 @@ impl Broker {
             .and_then(|s| s.username.as_deref());
         let ok = acl.may_read(client_id, username, topic);
         if !ok {
-            self.event(BrokerEvent::DeliveryDenied {
+            self.event(|| BrokerEvent::DeliveryDenied {
                 client_id: client_id.to_owned(),
                 topic: topic.clone(),
             });
@@ -106,19 +106,19 @@ impl Broker {
         };
         let conn = s.conn;
         if msg.is_expired(now) {
-            return self.event(BrokerEvent::Expired {
+            return self.event(|| BrokerEvent::Expired {
                 client_id: client_id.to_owned(),
                 topic: msg.topic,
             });
         }
         if conn.is_none() && msg.qos == QoS::AtMostOnce && !self.config.queue_qos0 {
-            return self.event(BrokerEvent::Dropped {
+            return self.event(|| BrokerEvent::Dropped {
                 client_id: client_id.to_owned(),
                 topic: msg.topic,
                 reason: DropReason::Qos0Offline,
             });
         }
-        let unsent = conn.and_then(|c| self.conns.get(&c)).map(|c| &c.unsent);
+        let unsent = conn.and_then(|c| self.conns.get(&c)).map(|c| c.unsent());
         let peer = self.peer_window(s);
         match (self.config.admit(s, &msg, unsent, peer), conn) {
             (Admit::Send, Some(conn)) if msg.qos == QoS::AtMostOnce => {
@@ -172,7 +172,7 @@ impl Broker {
                 format!("Outgoing messages are being dropped for client {client_id}.")
             });
         }
-        self.event(BrokerEvent::Dropped {
+        self.event(|| BrokerEvent::Dropped {
             client_id: client_id.to_owned(),
             topic: msg.topic,
             reason,
@@ -187,7 +187,7 @@ impl Broker {
         let unsent = s
             .conn
             .and_then(|c| self.conns.get(&c))
-            .map_or(0, |c| c.unsent.qos0().0);
+            .map_or(0, |c| c.unsent().qos0().0);
         if s.queue.is_empty() && unsent == 0 {
             s.dropping = false;
         }
@@ -199,7 +199,7 @@ impl Broker {
             return;
         };
         let Some(pid) = s.outgoing.alloc_pid() else {
-            return self.event(BrokerEvent::Dropped {
+            return self.event(|| BrokerEvent::Dropped {
                 client_id: client_id.to_owned(),
                 topic: msg.topic,
                 reason: DropReason::NoPacketId,
@@ -307,7 +307,7 @@ impl Broker {
             }
             if msg.is_expired(now) {
                 // Expired while queued: never delivered (MQTT-3.3.2-5).
-                self.event(BrokerEvent::Expired {
+                self.event(|| BrokerEvent::Expired {
                     client_id: client_id.to_owned(),
                     topic: msg.topic,
                 });
@@ -327,7 +327,7 @@ impl Broker {
         let Some(c) = self.conns.get_mut(&conn) else {
             return;
         };
-        c.unsent.sent(n);
+        c.sent(n);
         if let Some(id) = c.client_id.clone() {
             self.backlog_cleared(&id);
         }
@@ -366,7 +366,7 @@ impl Broker {
                 self.send_publish(now, conn, client_id, &o.msg, Some(o.pid), true);
                 PacketType::Publish
             };
-            self.event(BrokerEvent::Resent {
+            self.event(|| BrokerEvent::Resent {
                 client_id: client_id.to_owned(),
                 packet,
                 pid: o.pid,

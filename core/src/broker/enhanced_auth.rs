@@ -394,7 +394,7 @@ impl Broker {
                 }
             }
             Ok(Answer::Success { data, username }) => {
-                self.event(BrokerEvent::Authenticated {
+                self.event(|| BrokerEvent::Authenticated {
                     conn,
                     client_id: name.to_owned(),
                     method: method.clone(),
@@ -436,7 +436,7 @@ impl Broker {
         failure: AuthFailure,
         from_connect: bool,
     ) {
-        self.event(BrokerEvent::AuthenticationFailed {
+        self.event(|| BrokerEvent::AuthenticationFailed {
             conn,
             client_id: name.to_owned(),
             failure: failure.clone(),
@@ -469,7 +469,7 @@ impl Broker {
             };
             self.log(now, || format!("Client <unknown> {why}"));
             let v3 = crate::codec::convert::connack_code_v3(code);
-            self.event(BrokerEvent::ConnectionRefused { conn, code: v3 });
+            self.event(|| BrokerEvent::ConnectionRefused { conn, code: v3 });
             self.end_connection(now, conn, CloseReason::Refused(v3));
         } else if protocol {
             self.protocol_error(now, conn, failure.to_string(), failure.rule(), false);

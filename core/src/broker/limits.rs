@@ -143,6 +143,14 @@ pub(crate) struct Unsent {
 }
 
 impl Unsent {
+    /// Nothing transmitted.
+    pub const NOTHING: Unsent = Unsent {
+        out: 0,
+        sent: 0,
+        qos0: VecDeque::new(),
+        qos0_bytes: 0,
+    };
+
     /// A packet of `len` bytes was transmitted; a QoS 0 PUBLISH gives its
     /// payload length.
     pub fn transmitted(&mut self, len: usize, qos0_payload: Option<usize>) {
@@ -343,7 +351,7 @@ impl Broker {
         }
         let conn = self.sessions.get(client_id).and_then(|s| s.conn);
         let known = self.sessions.contains_key(client_id);
-        self.event(BrokerEvent::LimitReached {
+        self.event(|| BrokerEvent::LimitReached {
             conn,
             client_id: known.then(|| client_id.to_owned()),
             limit,
@@ -379,7 +387,7 @@ impl Broker {
             return false;
         };
         if c.bucket
-            .get_or_insert_with(|| super::rate::Bucket::full(now, limit))
+            .get_or_insert_with(|| Box::new(super::rate::Bucket::full(now, limit)))
             .take(now, limit)
         {
             return true;

@@ -307,7 +307,7 @@ impl Broker {
     ) {
         self.log(now, || log::new_connection(&peer, listener_port));
         self.traffic.sockets += 1;
-        self.event(BrokerEvent::ConnectionOpened {
+        self.event(|| BrokerEvent::ConnectionOpened {
             conn,
             peer: peer.clone(),
         });
@@ -596,9 +596,16 @@ impl Broker {
         }
     }
 
-    fn event(&mut self, e: BrokerEvent) {
-        if self.config.events && (!self.config.will_events_only || e.is_will()) {
-            self.out.push_back(Output::Event(e));
+    /// Queues an event; it is only built when events are on (`mqttlab broker`
+    /// turns them off: a flood of garbage sockets or of dropped messages would
+    /// otherwise copy an address, a client id or a topic into an event each
+    /// time, only to drop it).
+    fn event(&mut self, e: impl FnOnce() -> BrokerEvent) {
+        if self.config.events {
+            let e = e();
+            if !self.config.will_events_only || e.is_will() {
+                self.out.push_back(Output::Event(e));
+            }
         }
     }
 
@@ -611,8 +618,8 @@ impl Broker {
     }
 
     fn decode_error(&mut self, now: Instant, conn: ConnId, e: DecodeError) {
-        let ip = self.conns[&conn].peer.ip.clone();
         if let DecodeErrorKind::UnsupportedProtocol { name, level } = &e.kind {
+            let ip = self.conns[&conn].peer.ip.clone();
             if let Some(code) = e.connack_code() {
                 self.log(now, || {
                     format!("Invalid protocol version {level} in CONNECT from {ip}.")
@@ -627,7 +634,7 @@ impl Broker {
                         properties: Vec::new(),
                     }),
                 );
-                self.event(BrokerEvent::ConnectionRefused { conn, code });
+                self.event(|| BrokerEvent::ConnectionRefused { conn, code });
             } else {
                 self.log(now, || {
                     format!("Invalid protocol \"{name}\" in CONNECT from {ip}.")
@@ -717,7 +724,7 @@ impl Broker {
         };
         self.send_disconnect(now, conn, code, Some(reason.clone()));
         self.log(now, || format!("Client {name} disconnected due to {what}."));
-        self.event(BrokerEvent::ProtocolError {
+        self.event(|| BrokerEvent::ProtocolError {
             conn,
             client_id,
             reason: reason.clone(),
@@ -773,7 +780,7 @@ impl Broker {
             }
             if let Some(will) = c.will {
                 if reason.is_graceful() {
-                    self.event(BrokerEvent::WillDiscarded {
+                    self.event(|| BrokerEvent::WillDiscarded {
                         client_id: client_id.clone(),
                     });
                 } else {
@@ -788,9 +795,10 @@ impl Broker {
                 reason: reason.clone(),
             });
         }
-        self.event(BrokerEvent::Disconnected {
+        let client_id = c.client_id;
+        self.event(|| BrokerEvent::Disconnected {
             conn,
-            client_id: c.client_id,
+            client_id,
             graceful: reason.is_graceful(),
             reason,
         });
@@ -810,7 +818,7 @@ impl Broker {
                 self.log(now, || format!("Expiring client {id} due to timeout."));
                 self.discard_session(now, &id);
                 self.traffic.clients_expired += 1;
-                self.event(BrokerEvent::SessionExpired { client_id: id });
+                self.event(|| BrokerEvent::SessionExpired { client_id: id });
             }
         }
     }

@@ -97,7 +97,7 @@ impl Broker {
                     log::publish_details(&p, topic.as_str())
                 )
             });
-            self.event(BrokerEvent::PublishDenied {
+            self.event(|| BrokerEvent::PublishDenied {
                 client_id: client_id.to_owned(),
                 topic: topic.clone(),
             });
@@ -171,7 +171,7 @@ impl Broker {
                         .is_some_and(|s| s.incoming.receive(pid, allowed.then_some(msg)))
                 };
                 if !fresh {
-                    self.event(BrokerEvent::DuplicateQos2 {
+                    self.event(|| BrokerEvent::DuplicateQos2 {
                         client_id: client_id.to_owned(),
                         pid,
                     });

@@ -168,7 +168,7 @@ impl Broker {
                     v.sort();
                     v
                 },
-                unsent_bytes: c.unsent.bytes(),
+                unsent_bytes: c.unsent().bytes(),
             })
             .collect()
     }

@@ -91,7 +91,7 @@ impl Broker {
                 granted_code(q)
             };
             codes.push(code);
-            self.event(BrokerEvent::Subscribed {
+            self.event(|| BrokerEvent::Subscribed {
                 client_id: client_id.to_owned(),
                 filter: t.filter.clone(),
                 requested: qos,
@@ -151,7 +151,7 @@ impl Broker {
             } else {
                 UnsubackReasonCode::NoSubscriptionExisted
             });
-            self.event(BrokerEvent::Unsubscribed {
+            self.event(|| BrokerEvent::Unsubscribed {
                 client_id: client_id.to_owned(),
                 filter: f.clone(),
                 existed,

@@ -84,7 +84,7 @@ impl Broker {
                     }
                     _ => None,
                 };
-                c.unsent.transmitted(bytes.len(), qos0);
+                c.transmitted(bytes.len(), qos0);
             }
         }
         self.traffic.count_sent(&packet, bytes.len());

@@ -53,7 +53,7 @@ impl Broker {
     pub(super) fn cancel_delayed_will(&mut self, client_id: &str) {
         if let Some(w) = self.delayed_wills.remove(client_id) {
             self.will_schedule.remove(&(w.at, client_id.to_owned()));
-            self.event(BrokerEvent::WillDiscarded {
+            self.event(|| BrokerEvent::WillDiscarded {
                 client_id: client_id.to_owned(),
             });
         }
@@ -90,7 +90,7 @@ impl Broker {
                 return;
             }
         }
-        self.event(BrokerEvent::WillPublished {
+        self.event(|| BrokerEvent::WillPublished {
             client_id: client_id.to_owned(),
             topic: will.topic.clone(),
             qos: will.qos,

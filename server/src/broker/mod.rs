@@ -33,7 +33,7 @@ use mqttlab_core::broker::{Broker, BrokerConfig, ConnId, Output, PeerAddr};
 use mqttlab_core::time::Instant;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::mpsc;
 
 /// Options of `mqttlab broker`.
 #[derive(Args, Debug, Clone)]
@@ -101,26 +101,24 @@ pub(crate) const PIECES_AHEAD: usize = 4;
 /// The queue is a plain `VecDeque` behind a lock rather than a channel: an
 /// empty one allocates nothing, where a tokio channel costs every connection,
 /// idle or not, about a kilobyte (its first block of slots and its padded
-/// state).
+/// state). Its tasks wait on two `AtomicWaker`s (24 bytes each) rather than
+/// tokio `Notify`s (32 bytes each, three of them): every open socket has a
+/// `Backlog`, and it is 104 bytes (a 128-byte allocation), where it was 176.
 #[derive(Debug, Default)]
 pub(crate) struct Backlog {
     /// What the broker task handed over and the socket task has not taken yet.
     queue: std::sync::Mutex<std::collections::VecDeque<ToConn>>,
-    /// Signalled by the broker task after each push.
-    queued: Notify,
-    /// Woken by the broker task after each push and after handling a piece: a
-    /// TCP connection's one task waits on it with its socket's readiness (see
-    /// `sockets::tcp_loop`; a `Notify`'s future would make every connection's
-    /// task larger).
+    /// The task that writes: a TCP connection's one task (which also reads,
+    /// see `sockets::TcpConn`), a WebSocket's writer. Woken by the broker task
+    /// after each push and after handling a piece.
     pub waker: futures_util::task::AtomicWaker,
+    /// A WebSocket's reader while it waits for its writer or for the broker
+    /// task: woken after each write and after each piece handled.
+    reader: futures_util::task::AtomicWaker,
     /// Bytes (plus [`PER_MESSAGE`] each) handed to the writer and not written yet.
     waiting: AtomicUsize,
-    /// Signalled by the writer after each write.
-    drained: Notify,
     /// Pieces the reader sent that the broker task has not handled yet.
     unhandled: AtomicUsize,
-    /// Signalled by the broker task after handling a piece.
-    handled: Notify,
 }
 
 impl Backlog {
@@ -136,14 +134,15 @@ impl Backlog {
     pub fn written(&self, n: usize, messages: usize) {
         self.waiting
             .fetch_sub(n + messages * PER_MESSAGE, Ordering::Relaxed);
-        self.drained.notify_one();
-    }
-    pub async fn drained(&self) {
-        self.drained.notified().await;
+        self.reader.wake();
     }
     /// Whether the reader must wait for the broker task.
     pub fn too_far_ahead(&self) -> bool {
         self.unhandled.load(Ordering::Relaxed) >= PIECES_AHEAD
+    }
+    /// Whether the reader must wait, for the writer or for the broker task.
+    pub fn must_wait(&self) -> bool {
+        self.too_much_waiting() || self.too_far_ahead()
     }
     /// The reader sends a piece.
     pub fn sending(&self) {
@@ -152,11 +151,18 @@ impl Backlog {
     /// The broker task handled a piece.
     pub fn handled(&self) {
         self.unhandled.fetch_sub(1, Ordering::Relaxed);
-        self.handled.notify_one();
+        self.reader.wake();
         self.waker.wake();
     }
-    pub async fn caught_up(&self) {
-        self.handled.notified().await;
+    /// A WebSocket's reader: ready once it need not wait any more (see
+    /// [`Backlog::must_wait`]).
+    pub fn poll_may_read(&self, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        self.reader.register(cx.waker());
+        if self.must_wait() {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
     }
 }
 
@@ -170,7 +176,6 @@ impl Backlog {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push_back(msg);
-        self.queued.notify_one();
         self.waker.wake();
     }
     /// Whether something waits in the queue.
@@ -182,14 +187,17 @@ impl Backlog {
             .is_empty()
     }
     /// Takes what waits (at least one message, waiting for it): the bytes, up to
-    /// about `batch` of them, and whether a Close came.
+    /// about `batch` of them, and whether a Close came. For one task only (it
+    /// takes [`Backlog::waker`]).
     pub async fn next_batch(&self, batch: usize) -> (Vec<Vec<u8>>, bool) {
-        loop {
-            if let Some(b) = self.try_batch(batch) {
-                return b;
+        std::future::poll_fn(|cx| {
+            self.waker.register(cx.waker());
+            match self.try_batch(batch) {
+                Some(b) => std::task::Poll::Ready(b),
+                None => std::task::Poll::Pending,
             }
-            self.queued.notified().await;
-        }
+        })
+        .await
     }
     /// What [`Backlog::next_batch`] takes, or `None` when nothing waits.
     pub fn try_batch(&self, batch: usize) -> Option<(Vec<Vec<u8>>, bool)> {

@@ -3,7 +3,7 @@
 //! is a reader task and a writer task.
 //!
 //! An idle connection costs what its task holds and little more: one task whose
-//! future is 272 bytes, its [`Backlog`] (an empty queue allocates nothing), no
+//! future is [`TcpConn`] (at most 144 bytes: a 256-byte task), its [`Backlog`] (an empty queue allocates nothing), no
 //! read or write buffer of its own. With 2,000 idle sockets (the adversarial
 //! suite's case) `mqttlab broker` peaked at 14.5 MB with a reader task, a writer
 //! task and a tokio channel per connection, and at 9.7 MB (mosquitto 2.0.11:
@@ -18,7 +18,7 @@ use std::time::Duration;
 use futures_util::future::Either;
 use futures_util::{SinkExt, StreamExt};
 use mqttlab_core::broker::{ConnId, PeerAddr};
-use tokio::io::AsyncWriteExt;
+use tokio::io::AsyncWrite;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
@@ -75,27 +75,36 @@ fn next_conn() -> ConnId {
     ConnId(NEXT_CONN.fetch_add(1, Ordering::Relaxed))
 }
 
-fn peer_of(stream: &TcpStream) -> (PeerAddr, u16) {
-    let peer = stream
-        .peer_addr()
-        .map(|a| PeerAddr::new(a.ip().to_string(), a.port()))
-        .unwrap_or_else(|_| PeerAddr::new("unknown", 0));
-    let local = stream.local_addr().map_or(0, |a| a.port());
-    (peer, local)
+/// Where a connection comes from, as the broker logs it, and the port it
+/// came to: what `accept` returned and the listener's port, so that a new
+/// connection costs no `getpeername`/`getsockname` (a flood of connections
+/// is a case of the adversarial suite).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Origin {
+    peer: std::net::SocketAddr,
+    local_port: u16,
+}
+
+impl Origin {
+    fn peer(self) -> PeerAddr {
+        PeerAddr::new(self.peer.ip().to_string(), self.peer.port())
+    }
 }
 
 /// Accepts connections on `listener`, each served by `serve` in a task of its own.
 async fn accept<F, Fut>(listener: TcpListener, broker: mpsc::Sender<ToBroker>, serve: F)
 where
-    F: Fn(TcpStream, mpsc::Sender<ToBroker>) -> Fut,
+    F: Fn(TcpStream, Origin, mpsc::Sender<ToBroker>) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    let local_port = listener.local_addr().map_or(0, |a| a.port());
     loop {
-        let Ok((stream, _)) = listener.accept().await else {
+        let Ok((stream, peer)) = listener.accept().await else {
             continue;
         };
         let _ = stream.set_nodelay(true);
-        tokio::spawn(serve(stream, broker.clone()));
+        let origin = Origin { peer, local_port };
+        tokio::spawn(serve(stream, origin, broker.clone()));
     }
 }
 
@@ -126,138 +135,240 @@ async fn open(
 
 /// Accepts MQTT over TCP.
 pub(super) async fn accept_tcp(listener: TcpListener, broker: mpsc::Sender<ToBroker>) {
-    accept(listener, broker, tcp_conn).await;
+    accept(listener, broker, TcpConn::new).await;
 }
 
-async fn tcp_conn(mut stream: TcpStream, broker: mpsc::Sender<ToBroker>) {
-    let (peer, local_port) = peer_of(&stream);
-    let Some((conn, backlog)) = open(&broker, peer, local_port).await else {
-        return;
-    };
-    match tcp_loop(&stream, &broker, conn, &backlog).await {
-        // The broker closed the connection: what it sent is written.
-        Ending::BrokerClosed => {
-            let _ = stream.shutdown().await;
+/// A message to the broker task that waited for room in its channel (rare:
+/// only while the broker task is behind), boxed so that it costs nothing to a
+/// connection that is not sending one.
+type Pending = Pin<Box<dyn Future<Output = Result<(), ()>> + Send>>;
+
+/// One TCP connection's task: it tells the broker task about the connection,
+/// then reads and writes the socket until one side closes it, then closes it
+/// or reports it closed. Reading pauses while more than
+/// [`super::PAUSE_READING_ABOVE`] bytes wait to be written, or while the
+/// broker task has [`super::PIECES_AHEAD`] pieces from this connection to
+/// handle; writing goes on meanwhile.
+///
+/// A `Future` written by hand rather than an `async fn`: every open socket,
+/// idle or not, is one task as large as its future, and tokio sizes a task in
+/// 128-byte steps. The `async fn` was 272 bytes (a 384-byte task: with 2,000
+/// idle sockets, 768 kB); this is 96 (a 256-byte task), since it keeps each
+/// thing once where the `async fn` kept its arguments, its locals and the
+/// state of whichever future it awaited side by side.
+struct TcpConn {
+    stream: TcpStream,
+    broker: mpsc::Sender<ToBroker>,
+    conn: ConnId,
+    backlog: Arc<Backlog>,
+    /// What is being written; grown on the first write, not before: an idle
+    /// connection keeps no buffer.
+    out: Vec<u8>,
+    /// How much of `out` is written, and how many messages it holds.
+    pos: u32,
+    messages: u32,
+    /// A message to the broker task waiting for room; nothing else happens
+    /// until it is sent.
+    sending: Option<Pending>,
+    phase: Phase,
+    /// The broker closed the connection: what it sent is written, then the
+    /// socket is shut down.
+    closing: bool,
+    /// Whether reading has the first turn, when both reading and writing can go on.
+    turn: bool,
+}
+
+/// Where a [`TcpConn`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Reading and writing.
+    Open,
+    /// Shutting the socket down.
+    ShuttingDown,
+    /// Done once `sending` is (the broker task was told it closed, or is gone).
+    Done,
+}
+
+impl TcpConn {
+    fn new(stream: TcpStream, origin: Origin, broker: mpsc::Sender<ToBroker>) -> TcpConn {
+        let (peer, local_port) = (origin.peer(), origin.local_port);
+        let conn = next_conn();
+        // Its queue is unbounded, but what the broker puts in it is bounded by
+        // the session's limits, and reading pauses while too much waits (see
+        // `super`).
+        let backlog = Arc::new(Backlog::default());
+        let mut c = TcpConn {
+            stream,
+            broker,
+            conn,
+            backlog: backlog.clone(),
+            out: Vec::new(),
+            pos: 0,
+            messages: 0,
+            sending: None,
+            phase: Phase::Open,
+            closing: false,
+            turn: false,
+        };
+        c.send(ToBroker::Opened {
+            conn,
+            peer,
+            local_port,
+            backlog,
+        });
+        c
+    }
+
+    /// Sends `msg` to the broker task: at once when its channel has room, else
+    /// later (see [`TcpConn::sending`]). When the broker task has stopped, the
+    /// connection ends.
+    fn send(&mut self, msg: ToBroker) {
+        match self.broker.try_send(msg) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Closed(_)) => self.broker_gone(),
+            Err(mpsc::error::TrySendError::Full(msg)) => {
+                let broker = self.broker.clone();
+                self.sending = Some(Box::pin(
+                    async move { broker.send(msg).await.map_err(drop) },
+                ));
+            }
         }
-        Ending::BrokerGone => {}
-        Ending::Closed { error } => {
-            let _ = send(&broker, ToBroker::Closed { conn, error }).await;
+    }
+
+    fn broker_gone(&mut self) {
+        self.sending = None;
+        self.phase = Phase::Done;
+    }
+
+    /// The peer closed the connection (`error`: a socket error, as opposed to
+    /// an orderly close or a reset, which mosquitto reports as one).
+    fn peer_closed(&mut self, error: bool) {
+        let conn = self.conn;
+        self.phase = Phase::Done;
+        self.send(ToBroker::Closed { conn, error });
+    }
+
+    /// Once `out` is written: reports it, and takes the next batch if any
+    /// (after the broker's Close, shuts down instead). Returns whether there
+    /// is something to write.
+    fn refill(&mut self) -> bool {
+        loop {
+            if (self.pos as usize) < self.out.len() {
+                return true;
+            }
+            if self.messages > 0 {
+                let (n, messages) = (self.out.len(), self.messages as usize);
+                self.backlog.written(n, messages);
+                let conn = self.conn;
+                self.send(ToBroker::Sent { conn, n });
+            }
+            self.out.clear();
+            (self.pos, self.messages) = (0, 0);
+            if self.closing {
+                if self.phase == Phase::Open {
+                    self.phase = Phase::ShuttingDown;
+                }
+                return false;
+            }
+            let Some((parts, close)) = self.backlog.try_batch(BATCH) else {
+                return false;
+            };
+            parts.iter().for_each(|p| self.out.extend_from_slice(p));
+            self.messages = parts.len() as u32;
+            self.closing = close;
+        }
+    }
+
+    /// Waits for the socket or the backlog, and does what it can: one read or
+    /// one write, or takes a batch. Pending when there is nothing to do.
+    fn step(&mut self, cx: &mut std::task::Context<'_>) -> Poll<()> {
+        let writing = self.refill();
+        if self.sending.is_some() || self.phase != Phase::Open {
+            return Poll::Ready(());
+        }
+        self.backlog.waker.register(cx.waker());
+        if !writing && self.backlog.has_queued() {
+            return Poll::Ready(());
+        }
+        let reading = !self.backlog.must_wait();
+        self.turn = !self.turn;
+        // Reading and writing take turns when both can go on.
+        for read in [self.turn, !self.turn] {
+            if read && reading {
+                if let Poll::Ready(r) = self.stream.poll_read_ready(cx) {
+                    self.readable(r);
+                    return Poll::Ready(());
+                }
+            } else if !read && writing {
+                if let Poll::Ready(r) = self.stream.poll_write_ready(cx) {
+                    self.writable(r);
+                    return Poll::Ready(());
+                }
+            }
+        }
+        Poll::Pending
+    }
+
+    fn writable(&mut self, ready: std::io::Result<()>) {
+        let pos = self.pos as usize;
+        let written = ready.and_then(|()| match self.stream.try_write(&self.out[pos..]) {
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Ok(0),
+            w => w,
+        });
+        match written {
+            // At most BATCH plus one packet: a u32.
+            Ok(n) => self.pos += n as u32,
+            // A write error is reported as a socket error.
+            Err(_) => self.peer_closed(true),
+        }
+    }
+
+    fn readable(&mut self, ready: std::io::Result<()>) {
+        match ready.and_then(|()| read_some(&self.stream)) {
+            Ok(None) => {}
+            Ok(Some(bytes)) if bytes.is_empty() => self.peer_closed(false),
+            Ok(Some(bytes)) => {
+                self.backlog.sending();
+                let conn = self.conn;
+                self.send(ToBroker::Bytes { conn, bytes });
+            }
+            // mosquitto reports a reset like an orderly close.
+            Err(e) => self.peer_closed(!matches!(
+                e.kind(),
+                std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe
+            )),
         }
     }
 }
 
-/// How a connection's task ends.
-enum Ending {
-    /// The broker closed the connection (nothing to report).
-    BrokerClosed,
-    /// The broker task stopped.
-    BrokerGone,
-    /// The peer closed the connection (`error`: a socket error, as opposed to an
-    /// orderly close or a reset, which mosquitto reports as one).
-    Closed { error: bool },
-}
+impl Future for TcpConn {
+    type Output = ();
 
-/// Reads and writes `stream` in one task until one side closes it. Reading pauses
-/// while more than [`super::PAUSE_READING_ABOVE`] bytes wait to be written, or
-/// while the broker task has [`super::PIECES_AHEAD`] pieces from this connection
-/// to handle; writing goes on meanwhile.
-async fn tcp_loop(
-    stream: &TcpStream,
-    broker: &mpsc::Sender<ToBroker>,
-    conn: ConnId,
-    backlog: &Backlog,
-) -> Ending {
-    // What is being written, from `pos` on, and how many messages it holds.
-    // Grown on the first write, not before: an idle connection keeps no buffer.
-    let mut out = Vec::new();
-    let (mut pos, mut messages) = (0, 0);
-    let mut closing = false;
-    let mut turn = false;
-    loop {
-        if pos == out.len() {
-            if messages > 0 {
-                let _ = report_written(broker, backlog, conn, out.len(), messages).await;
-            }
-            out.clear();
-            (pos, messages) = (0, 0);
-            if closing {
-                return Ending::BrokerClosed;
-            }
-            if let Some((parts, close)) = backlog.try_batch(BATCH) {
-                parts.iter().for_each(|p| out.extend_from_slice(p));
-                messages = parts.len();
-                closing = close;
+    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        loop {
+            if let Some(sending) = &mut this.sending {
+                match sending.as_mut().poll(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(Ok(())) => this.sending = None,
+                    Poll::Ready(Err(())) => this.broker_gone(),
+                }
                 continue;
             }
-        }
-        let writing = pos < out.len();
-        turn = !turn;
-        // Polled by hand rather than with `select!` over the socket's and the
-        // backlog's futures: this task is as large as what it awaits, and every
-        // idle connection pays that size (744 bytes with `select!`).
-        let event = std::future::poll_fn(|cx| {
-            backlog.waker.register(cx.waker());
-            if !writing && backlog.has_queued() {
-                return Poll::Ready(Event::Queued);
+            match this.phase {
+                Phase::Open => {
+                    if this.step(cx).is_pending() {
+                        return Poll::Pending;
+                    }
+                }
+                Phase::ShuttingDown => {
+                    let _ = std::task::ready!(Pin::new(&mut this.stream).poll_shutdown(cx));
+                    return Poll::Ready(());
+                }
+                Phase::Done => return Poll::Ready(()),
             }
-            let reading = !(backlog.too_much_waiting() || backlog.too_far_ahead());
-            // Reading and writing take turns when both can go on.
-            for read in [turn, !turn] {
-                if read && reading {
-                    if let Poll::Ready(r) = stream.poll_read_ready(cx) {
-                        return Poll::Ready(Event::Readable(r));
-                    }
-                } else if !read && writing {
-                    if let Poll::Ready(r) = stream.poll_write_ready(cx) {
-                        return Poll::Ready(Event::Writable(r));
-                    }
-                }
-            }
-            Poll::Pending
-        })
-        .await;
-        match event {
-            Event::Queued => {}
-            Event::Writable(r) => {
-                let written = r.and_then(|()| match stream.try_write(&out[pos..]) {
-                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Ok(0),
-                    w => w,
-                });
-                match written {
-                    Ok(n) => pos += n,
-                    // A write error is reported as a socket error.
-                    Err(_) => return Ending::Closed { error: true },
-                }
-            }
-            Event::Readable(r) => match r.and_then(|()| read_some(stream)) {
-                Ok(None) => {}
-                Ok(Some(bytes)) if bytes.is_empty() => return Ending::Closed { error: false },
-                Ok(Some(bytes)) => {
-                    backlog.sending();
-                    if send(broker, ToBroker::Bytes { conn, bytes }).await.is_err() {
-                        return Ending::BrokerGone;
-                    }
-                }
-                // mosquitto reports a reset like an orderly close.
-                Err(e) => {
-                    return Ending::Closed {
-                        error: !matches!(
-                            e.kind(),
-                            std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe
-                        ),
-                    }
-                }
-            },
         }
     }
-}
-
-/// What woke a TCP connection's task.
-enum Event {
-    /// The broker task handed something over.
-    Queued,
-    Readable(std::io::Result<()>),
-    Writable(std::io::Result<()>),
 }
 
 thread_local! {
@@ -287,8 +398,8 @@ pub(super) async fn accept_ws(
     broker: mpsc::Sender<ToBroker>,
     handshake: Option<Duration>,
 ) {
-    accept(listener, broker, move |stream, broker| {
-        ws_conn(stream, broker, handshake)
+    accept(listener, broker, move |stream, origin, broker| {
+        ws_conn(stream, origin, broker, handshake)
     })
     .await;
 }
@@ -312,8 +423,13 @@ fn choose_mqtt(req: &Request, mut resp: Response) -> Result<Response, ErrorRespo
     Ok(resp)
 }
 
-async fn ws_conn(stream: TcpStream, broker: mpsc::Sender<ToBroker>, handshake: Option<Duration>) {
-    let (peer, local_port) = peer_of(&stream);
+async fn ws_conn(
+    stream: TcpStream,
+    origin: Origin,
+    broker: mpsc::Sender<ToBroker>,
+    handshake: Option<Duration>,
+) {
+    let (peer, local_port) = (origin.peer(), origin.local_port);
     let accepting = tokio_tungstenite::accept_hdr_async(stream, choose_mqtt);
     let accepted = match handshake {
         Some(d) => tokio::time::timeout(d, accepting).await.ok(),
@@ -352,10 +468,9 @@ async fn ws_conn(stream: TcpStream, broker: mpsc::Sender<ToBroker>, handshake: O
         true
     });
     let error = loop {
-        if backlog.too_much_waiting() || backlog.too_far_ahead() {
+        if backlog.must_wait() {
             tokio::select! {
-                _ = backlog.drained() => continue,
-                _ = backlog.caught_up() => continue,
+                () = std::future::poll_fn(|cx| backlog.poll_may_read(cx)) => continue,
                 w = &mut writer => match w {
                     Ok(true) => return,
                     _ => break true,
@@ -391,25 +506,27 @@ mod tests {
 
     /// Every open TCP connection, idle or not, is one task as large as its
     /// future: with 2,000 idle sockets (the adversarial suite) each byte here
-    /// is 2 kB of the broker's memory. Announcing the connection from the
-    /// accept loop and spawning only [`tcp_loop`]'s part (with the connection's
-    /// id and backlog as arguments) made the task 128 bytes larger, not
-    /// smaller (heaptrack on 5,000 idle sockets: 512 bytes a task instead of
-    /// 384: tokio pads a task to 128-byte steps, so a few bytes more can cost
-    /// 128). The future is 272 bytes in a release build and 288 in a test
-    /// build. A task that grows should be made smaller, or this bound raised
-    /// knowingly.
+    /// is 2 kB of the broker's memory, and tokio sizes a task in 128-byte
+    /// steps (heaptrack on 5,000 idle sockets: a 384-byte task for a 272-byte
+    /// `async fn`; 512 bytes when the accept loop announced the connection and
+    /// spawned only the loop). [`TcpConn`] is a `Future` written by hand to
+    /// stay at most 144 bytes, which makes a 256-byte task. A connection that
+    /// grows should be made smaller, or this bound raised knowingly.
     #[tokio::test]
     async fn a_connection_task_stays_small() {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let client = TcpStream::connect(addr).await.unwrap();
-        let (stream, _) = listener.accept().await.unwrap();
+        let (stream, peer) = listener.accept().await.unwrap();
         let (tx, _rx) = mpsc::channel(1);
-        let task = tcp_conn(stream, tx);
+        let origin = Origin {
+            peer,
+            local_port: addr.port(),
+        };
+        let task = TcpConn::new(stream, origin, tx);
         let size = std::mem::size_of_val(&task);
-        eprintln!("tcp_conn future: {size} bytes");
-        assert!(size <= 288, "a connection's task is {size} bytes");
+        eprintln!("TcpConn: {size} bytes");
+        assert!(size <= 144, "a connection's task is {size} bytes");
         drop((task, client));
     }
 }
