@@ -14,7 +14,7 @@ impl World {
     pub(super) fn on_syn(&mut self, link: LinkId, conn: ConnId) {
         let broker = self.links[link.index()].broker;
         let client = self.links[link.index()].client;
-        let Some(meta) = self.conns.get(&conn).cloned() else {
+        let Some(meta) = self.conn_meta(conn).cloned() else {
             return;
         };
         let ip = self.links[link.index()].client_ip.clone();
@@ -36,12 +36,14 @@ impl World {
         self.pump_broker(broker);
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn on_frame(
         &mut self,
         link: LinkId,
         conn: ConnId,
         dir: Dir,
         packet: AnyPacket,
+        summary: Option<String>,
         bytes: Vec<u8>,
         note: Option<PacketNote>,
     ) {
@@ -55,14 +57,15 @@ impl World {
                 if let Node::Broker(b) = &self.nodes[broker.index()] {
                     if !b.broker.has_connection(conn) {
                         let why = PacketCause::BrokerClosed;
-                        self.drop_packet(link, conn, dir, &packet, bytes, why);
+                        self.drop_packet(link, conn, dir, &packet, summary, bytes, why);
                         return;
                     }
                 }
                 self.stats.packets_delivered += 1;
                 let len = bytes.len();
                 if self.trace.enabled() {
-                    self.trace_packet(Fate::Delivered, link, conn, dir, &packet, bytes, note);
+                    let at = (link, conn, dir);
+                    self.trace_packet(Fate::Delivered, at, &packet, summary, bytes, note);
                 }
                 if let Node::Broker(b) = &mut self.nodes[broker.index()] {
                     b.broker.handle_frame(now, conn, packet, len);
@@ -87,12 +90,13 @@ impl World {
                     None
                 };
                 if let Some(why) = refuse {
-                    self.drop_packet(link, conn, dir, &packet, bytes, why);
+                    self.drop_packet(link, conn, dir, &packet, summary, bytes, why);
                     return;
                 }
                 self.stats.packets_delivered += 1;
                 if self.trace.enabled() {
-                    self.trace_packet(Fate::Delivered, link, conn, dir, &packet, bytes, note);
+                    let at = (link, conn, dir);
+                    self.trace_packet(Fate::Delivered, at, &packet, summary, bytes, note);
                 }
                 let Node::Client(c) = &mut self.nodes[node.index()] else {
                     return;

@@ -72,7 +72,7 @@ enum Ev {
         conn: ConnId,
         dir: Dir,
         /// Boxed: a 5.0 packet is large, and the event stays small.
-        packet: Box<AnyPacket>,
+        packet: Box<InFlight>,
         bytes: Vec<u8>,
         /// Boxed: rare, and the event stays small.
         note: Option<Box<PacketNote>>,
@@ -92,6 +92,15 @@ enum Ev {
     Unstall {
         link: LinkId,
     },
+}
+
+/// A packet on its way, with the one-line summary its `sent` trace entry
+/// wrote: the entry of its arrival (or loss) reuses it instead of formatting
+/// the packet again (`None` when no trace is kept).
+#[derive(Debug, Clone)]
+struct InFlight {
+    packet: AnyPacket,
+    summary: Option<String>,
 }
 
 /// Counters for benchmarks and summaries.
@@ -141,7 +150,9 @@ pub struct World {
     faults: Vec<FaultRule>,
     trace: Trace,
     next_conn: u64,
-    conns: BTreeMap<ConnId, ConnMeta>,
+    /// Every connection opened, by id: `ConnId(n)` is `conns[n - 1]` (ids are
+    /// handed out in order from 1 and never reused).
+    conns: Vec<ConnMeta>,
     /// Each node's next deadline, and its wake in the queue (taken out when the
     /// deadline moves: a wake for a deadline gone would only be skipped, and a
     /// broker's earliest keep-alive moves with every packet).
@@ -171,7 +182,7 @@ impl World {
             faults: Vec::new(),
             trace: Trace::new(mode),
             next_conn: 1,
-            conns: BTreeMap::new(),
+            conns: Vec::new(),
             timers: Vec::new(),
             woke: Vec::new(),
             names: BTreeMap::new(),
@@ -322,6 +333,12 @@ impl World {
             .collect()
     }
 
+    /// A connection's link and port.
+    fn conn_meta(&self, conn: ConnId) -> Option<&ConnMeta> {
+        let i = usize::try_from(conn.0.checked_sub(1)?).ok()?;
+        self.conns.get(i)
+    }
+
     // ---- running ----
 
     /// Applies the next event; returns its time, or `None` if nothing is left.
@@ -374,7 +391,11 @@ impl World {
                 packet,
                 bytes,
                 note,
-            } => self.on_frame(link, conn, dir, *packet, bytes, note.map(|n| *n)),
+            } => {
+                let InFlight { packet, summary } = *packet;
+                let note = note.map(|n| *n);
+                self.on_frame(link, conn, dir, packet, summary, bytes, note)
+            }
             Ev::Close {
                 link,
                 conn,

@@ -6,7 +6,7 @@ use core::time::Duration;
 use crate::broker::CloseReason;
 use crate::codec::{v5, AnyPacket, Packet, QosPid};
 
-use super::{ConnMeta, Ev, World};
+use super::{ConnMeta, Ev, InFlight, World};
 use crate::broker::ConnId;
 use crate::sim::fault::{FaultAction, Misbehaviour};
 use crate::sim::id::{LinkId, NodeId};
@@ -31,7 +31,8 @@ impl World {
         let conn = ConnId(self.next_conn);
         self.next_conn += 1;
         let port = self.links[link.index()].ephemeral_port();
-        self.conns.insert(conn, ConnMeta { link, port });
+        debug_assert_eq!(self.conns.len() as u64 + 1, conn.0);
+        self.conns.push(ConnMeta { link, port });
         self.links[link.index()].conn = Some(conn);
         self.stats.connections += 1;
         self.transmit(
@@ -85,7 +86,7 @@ impl World {
             match action {
                 FaultAction::Drop => {
                     let why = PacketCause::DroppedByFault { rule: label };
-                    self.drop_packet(link, conn, dir, &packet, bytes, why);
+                    self.drop_packet(link, conn, dir, &packet, None, bytes, why);
                     return;
                 }
                 FaultAction::Delay(d) => {
@@ -106,8 +107,11 @@ impl World {
                 }
             }
         }
-        if self.trace.enabled() {
-            self.trace_packet(Fate::Sent, link, conn, dir, &packet, bytes.clone(), None);
+        // The summary is made once, for this entry and its arrival's.
+        let summary = self.trace.enabled().then(|| packet.to_string());
+        if let Some(s) = &summary {
+            let (at, b) = ((link, conn, dir), bytes.clone());
+            self.trace_packet(Fate::Sent, at, &packet, Some(s.clone()), b, None);
         }
         let copy = duplicate.then(|| {
             let mut p = packet.clone();
@@ -136,7 +140,7 @@ impl World {
                 link,
                 conn,
                 dir,
-                packet: Box::new(packet),
+                packet: Box::new(InFlight { packet, summary }),
                 bytes,
                 note,
             },
@@ -148,10 +152,9 @@ impl World {
             if self.trace.enabled() {
                 self.trace_packet(
                     Fate::Sent,
-                    link,
-                    conn,
-                    dir,
+                    (link, conn, dir),
                     &p,
+                    None,
                     b.clone(),
                     Some(PacketNote::cause(PacketCause::DuplicateMade)),
                 );
@@ -164,7 +167,10 @@ impl World {
                     link,
                     conn,
                     dir,
-                    packet: Box::new(p),
+                    packet: Box::new(InFlight {
+                        packet: p,
+                        summary: None,
+                    }),
                     bytes: b,
                     note: Some(Box::new(PacketNote::cause(PacketCause::Duplicate))),
                 },
@@ -281,19 +287,22 @@ impl World {
     }
 
     /// A packet lost on the way: counted, and traced with why.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn drop_packet(
         &mut self,
         link: LinkId,
         conn: ConnId,
         dir: Dir,
         packet: &AnyPacket,
+        summary: Option<String>,
         bytes: Vec<u8>,
         why: PacketCause,
     ) {
         self.stats.packets_dropped += 1;
         if self.trace.enabled() {
             let note = Some(PacketNote::cause(why));
-            self.trace_packet(Fate::Dropped, link, conn, dir, packet, bytes, note);
+            let at = (link, conn, dir);
+            self.trace_packet(Fate::Dropped, at, packet, summary, bytes, note);
         }
     }
 }

@@ -28,13 +28,13 @@ impl World {
             match out {
                 Output::Transmit(t) => {
                     let conn = t.conn;
-                    if let Some(meta) = self.conns.get(&conn) {
+                    if let Some(meta) = self.conn_meta(conn) {
                         let link = meta.link;
                         self.broker_transmit(node, link, conn, t.packet, t.bytes);
                     }
                 }
                 Output::Close { conn, reason } => {
-                    if let Some(meta) = self.conns.get(&conn) {
+                    if let Some(meta) = self.conn_meta(conn) {
                         let link = meta.link;
                         let (dir, fin) = (Dir::ToClient, CloseKind::Fin);
                         self.send_close_because(link, conn, dir, fin, Some(reason));

@@ -16,14 +16,14 @@ impl World {
         self.nodes[node.index()].name().to_owned()
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Traces a packet at `(link, conn, dir)`; `summary` is its one-line
+    /// summary if already made (its `sent` entry's), else it is made here.
     pub(super) fn trace_packet(
         &mut self,
         fate: Fate,
-        link: LinkId,
-        conn: ConnId,
-        dir: Dir,
+        (link, conn, dir): (LinkId, ConnId, Dir),
         packet: &AnyPacket,
+        summary: Option<String>,
         bytes: Vec<u8>,
         note: Option<PacketNote>,
     ) {
@@ -34,7 +34,7 @@ impl World {
             to: self.name(to),
             conn: conn.0,
             to_broker: dir == Dir::ToBroker,
-            summary: packet.to_string(),
+            summary: summary.unwrap_or_else(|| packet.to_string()),
             dup: match packet {
                 AnyPacket::V3(Packet::Publish(p)) => p.dup,
                 AnyPacket::V5(v5::Packet::Publish(p)) => p.dup,
