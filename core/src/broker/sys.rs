@@ -40,7 +40,9 @@ use crate::topic::TopicName;
 
 use super::{Broker, Message};
 
-/// The version `$SYS/broker/version` names.
+/// The mosquitto the simulated broker is, as `$SYS/broker/version` names it
+/// and its `-v` log's "starting" and "terminating" lines do: the one the
+/// interop tests run against.
 pub const SYS_VERSION: &str = "mosquitto version 2.0.11";
 
 /// What the broker has received and sent since it started: the counters

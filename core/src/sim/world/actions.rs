@@ -5,7 +5,7 @@ use core::time::Duration;
 use crate::client::{Client, ConnectionState};
 
 use super::{Ev, World};
-use crate::broker::ConnId;
+use crate::broker::{ConnId, SYS_VERSION};
 use crate::sim::action::Action;
 use crate::sim::id::{LinkId, WorldError};
 use crate::sim::link::Dir;
@@ -132,7 +132,7 @@ impl World {
                 self.state(node, Note::LinkChanged(changes));
             }
             Action::Restart(node) => {
-                self.log(node, "mosquitto version 2.0.18 terminating".into());
+                self.log(node, format!("{SYS_VERSION} terminating"));
                 let links: Vec<(LinkId, ConnId)> = self
                     .links
                     .iter()
@@ -147,7 +147,7 @@ impl World {
                     b.restart();
                 }
                 let port = self.broker(node).map_or(1883, |b| b.port());
-                self.log(node, "mosquitto version 2.0.18 starting".into());
+                self.log(node, format!("{SYS_VERSION} starting"));
                 self.log(node, format!("Opening ipv4 listen socket on port {port}."));
                 self.reschedule(node);
             }

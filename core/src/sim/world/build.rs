@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::broker::BrokerConfig;
+use crate::broker::{BrokerConfig, SYS_VERSION};
 use crate::client::Client;
 use crate::rng::SplitMix64;
 use crate::time::Instant;
@@ -50,7 +50,7 @@ impl World {
         self.woke.push(None);
         self.names.insert(name.into(), id);
         for line in [
-            "mosquitto version 2.0.18 starting".to_owned(),
+            format!("{SYS_VERSION} starting"),
             "Using default config.".to_owned(),
             format!("Opening ipv4 listen socket on port {port}."),
         ] {
