@@ -3,6 +3,8 @@
 //!
 //! - `labs.bincode`: every lab, in `index.toml`'s order, in the types of
 //!   `src/labs/model.rs`, which the app reads back ([`all`](src/labs/mod.rs));
+//! - `lab_cards.bincode`: their cards, what the labs list shows (the page's first
+//!   load carries these, not the labs' steps);
 //! - `lab_files.rs`: the files' text, for the tests that check them.
 //!
 //! A file that does not parse, whose name is not its id, or that `index.toml`
@@ -69,6 +71,9 @@ fn main() {
     std::fs::write(out.join("lab_files.rs"), files).expect("write lab_files.rs");
     let bytes = bincode::serialize(&labs).expect("labs serialize");
     std::fs::write(out.join("labs.bincode"), bytes).expect("write labs.bincode");
+    let cards: Vec<model::Card> = labs.iter().map(model::Lab::card).collect();
+    let bytes = bincode::serialize(&cards).expect("cards serialize");
+    std::fs::write(out.join("lab_cards.bincode"), bytes).expect("write lab_cards.bincode");
 }
 
 fn read(path: &Path) -> String {

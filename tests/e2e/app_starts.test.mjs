@@ -49,3 +49,31 @@ test('a Portuguese browser gets Portuguese, and the switch changes language', { 
   assert.equal(await page.getAttribute('.app', 'lang'), 'en');
   assert.deepEqual(errors, []);
 });
+
+test('the first load is the labs list; every other page comes from the pages module, in the language chosen before', { timeout: 60_000 }, async () => {
+  const { page, errors, context } = await openPage(app.browser, `${app.server.url}#/labs`, 'en-US');
+  const fetched = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  await page.waitForSelector('.lab-card');
+  // Once the list is drawn, the pages module is fetched (and starts the simulation
+  // worker: labs.test.mjs opens a lab offline).
+  await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/app_pages_bg.wasm')));
+  await page.waitForLoadState('networkidle');
+  fetched.length = 0;
+  await page.click('button[lang="pt-BR"]');
+  assert.equal(await page.getAttribute('.app', 'lang'), 'pt-BR');
+  await page.click('#nav-topics');
+  await page.waitForSelector('#verdict');
+  assert.match(await page.textContent('#verdict'), /Entregue/);
+  // The shell removed itself: one frame, its Portuguese tab active.
+  assert.equal(await page.locator('.app').count(), 1);
+  assert.equal(await page.locator('#pages-loading').count(), 0);
+  assert.match(await page.textContent('#nav-topics'), /Tópicos/);
+  // Back to the list: the app's own labs page, with nothing fetched again.
+  await page.goBack();
+  await page.waitForSelector('.lab-card');
+  assert.equal(await page.locator('.app').count(), 1);
+  assert.deepEqual(fetched.filter((p) => /\.(js|wasm)$/.test(p)), []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -1,12 +1,12 @@
-//! The page: header with navigation, presenter mode and the language switch, then
-//! the open page.
+//! The whole app: every page in the [`Frame`], the student's class bar, and the
+//! simulation worker started with it.
 
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::classroom::student::{self, Status};
-use crate::i18n::{c, t, Class, Lang, Text};
+use crate::components::frame::{use_document_lang, Frame};
+use crate::hooks::use_route::use_route;
+use crate::i18n::{c, Class, Lang};
 use crate::pages::capture::CapturePage;
 use crate::pages::connect::ConnectPage;
 use crate::pages::inspect::InspectPage;
@@ -16,14 +16,36 @@ use crate::pages::labs::LabsPage;
 use crate::pages::teacher::TeacherPage;
 use crate::pages::topics::TopicsPage;
 use crate::pages::workspace::WorkspacePage;
-use crate::route::{Page, Route};
+use crate::route::Page;
 
-/// The whole lab.
+/// Properties of [`App`]: how the page starts.
+#[derive(Properties, PartialEq)]
+pub struct AppProps {
+    /// The language the page opens in.
+    pub lang: Lang,
+    /// Whether presenter mode is on.
+    #[prop_or_default]
+    pub presenter: bool,
+}
+
+impl Default for AppProps {
+    /// The browser's language, presenter mode off.
+    fn default() -> Self {
+        AppProps {
+            lang: Lang::detect(),
+            presenter: false,
+        }
+    }
+}
+
+/// The whole lab: every page. The page's first load is the smaller
+/// [`crate::shell`], which mounts this app (from the pages module) when the
+/// student opens anything but the labs list.
 #[function_component(App)]
-pub fn app() -> Html {
-    let lang = use_state(Lang::detect);
-    let route = use_state(Route::current);
-    let presenter = use_state(|| false);
+pub fn app(props: &AppProps) -> Html {
+    let lang = use_state(|| props.lang);
+    let route = use_route();
+    let presenter = use_state(|| props.presenter);
     // Bumped by a teacher's push, so that the page it opens starts afresh even
     // when the same page is already open.
     let generation = use_state(|| 0u32);
@@ -49,48 +71,10 @@ pub fn app() -> Html {
     }
     let class_view = student::view();
 
-    // Screen readers and the browser's own translation offer read <html lang>.
-    use_effect_with(*lang, |lang| {
-        if let Some(html) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.document_element())
-        {
-            let _ = html.set_attribute("lang", lang.tag());
-        }
-    });
+    use_document_lang(*lang);
 
     // The simulation worker is fetched and started with the page.
     use_effect_with((), |_| crate::sim::service::start());
-
-    // Links, back/forward and edited fragments switch pages.
-    {
-        let route = route.clone();
-        use_effect_with((), move |_| {
-            let listener = Closure::<dyn Fn()>::new(move || {
-                let next = Route::current();
-                // Pages rewrite their own parameters (seed, step) in place; only a
-                // new page re-mounts.
-                if next.page != route.page {
-                    route.set(next);
-                }
-            });
-            let window = web_sys::window();
-            if let Some(w) = &window {
-                let _ = w.add_event_listener_with_callback(
-                    "hashchange",
-                    listener.as_ref().unchecked_ref(),
-                );
-            }
-            move || {
-                if let Some(w) = window {
-                    let _ = w.remove_event_listener_with_callback(
-                        "hashchange",
-                        listener.as_ref().unchecked_ref(),
-                    );
-                }
-            }
-        });
-    }
 
     // A page opens at its top, not at the scroll position of the one before
     // (a long list of labs).
@@ -100,39 +84,13 @@ pub fn app() -> Html {
         }
     });
 
-    let switcher = Lang::ALL
-        .iter()
-        .map(|&l| {
-            let lang_state = lang.clone();
-            let onclick = Callback::from(move |_| lang_state.set(l));
-            let class = if *lang == l { "lang active" } else { "lang" };
-            html! {
-                <button class={class} lang={l.tag()} aria-pressed={(*lang == l).to_string()} {onclick}>
-                    { l.name() }
-                </button>
-            }
-        })
-        .collect::<Html>();
-
-    let nav = Page::NAV
-        .iter()
-        .map(|p| {
-            let active = route.page.is_under(p);
-            let class = classes!("tab", active.then_some("active"));
-            let current = active.then_some("page");
-            let path = p.path();
-            html! {
-                <a {class} href={format!("#{path}")} aria-current={current}
-                    id={format!("nav-{}", path.trim_start_matches('/'))}>
-                    { t(*lang, p.title()) }
-                </a>
-            }
-        })
-        .collect::<Html>();
-
-    let toggle_presenter = {
+    let on_lang = {
+        let lang = lang.clone();
+        Callback::from(move |l| lang.set(l))
+    };
+    let on_presenter = {
         let presenter = presenter.clone();
-        Callback::from(move |_| presenter.set(!*presenter))
+        Callback::from(move |()| presenter.set(!*presenter))
     };
 
     let r = (*route).clone();
@@ -177,22 +135,9 @@ pub fn app() -> Html {
     });
 
     html! {
-        <div class={classes!("app", presenter.then_some("presenter"))} lang={lang.tag()}>
-            <header>
-                <h1>{ "MQTT Lab" }</h1>
-                <p class="tagline">{ t(*lang, Text::Tagline) }</p>
-                <button id="presenter" class="lang" aria-pressed={presenter.to_string()}
-                    title={t(*lang, Text::PresenterHelp)} onclick={toggle_presenter}>
-                    { t(*lang, Text::Presenter) }
-                </button>
-                <nav class="langs" aria-label={t(*lang, Text::Language)}>{ switcher }</nav>
-                <span id="core-version" class="version">
-                    { format!("{} {}", t(*lang, Text::CoreVersion), mqttlab_core::VERSION) }
-                </span>
-            </header>
-            <nav class="tabs">{ nav }</nav>
-            { class_bar.unwrap_or_default() }
-            <main>{ body }</main>
-        </div>
+        <Frame lang={*lang} {on_lang} presenter={*presenter} {on_presenter} page={r.page.clone()}
+            bar={class_bar.unwrap_or_default()}>
+            { body }
+        </Frame>
     }
 }

@@ -87,6 +87,10 @@ impl Lang {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Text {
     Tagline,
+    /// The shell waits for the pages module (a page other than the labs list).
+    PagesLoading,
+    /// The pages module could not be fetched.
+    PagesFailed,
     CoreVersion,
     MatcherTitle,
     MatcherIntro,
@@ -311,6 +315,10 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         (Tagline, PtBr) => {
             "Um broker MQTT, clientes e uma rede que você pode pausar, quebrar e repetir."
         }
+        (PagesLoading, En) => "Loading the page…",
+        (PagesLoading, PtBr) => "Carregando a página…",
+        (PagesFailed, En) => "The page could not be loaded: check the connection and reload.",
+        (PagesFailed, PtBr) => "Não foi possível carregar a página: verifique a conexão e recarregue.",
         (CoreVersion, En) => "core",
         (CoreVersion, PtBr) => "núcleo",
         (MatcherTitle, En) => "Does this subscription receive this topic?",

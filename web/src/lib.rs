@@ -1,4 +1,6 @@
-//! MQTT Lab's browser app (yew). `main.rs` only mounts [`App`]; the components live
+//! MQTT Lab's browser app (yew). The page's first load (`main.rs`) mounts the
+//! [`shell`] (the labs list); the pages module (`bin/app_pages.rs`) mounts [`App`],
+//! every page; the simulation worker is `bin/sim_worker.rs`. The components live
 //! in `components/`, one file each, and every string the student reads comes from
 //! [`i18n`] in English and Brazilian Portuguese.
 
@@ -14,6 +16,7 @@ pub mod live;
 pub mod pages;
 pub mod route;
 pub mod session;
+pub mod shell;
 pub mod sim;
 
-pub use app::App;
+pub use app::{App, AppProps};

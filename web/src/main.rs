@@ -1,5 +1,7 @@
-//! Entry point of the browser lab: mounts [`mqttlab_web::App`] on the page.
+//! The page's first load: mounts the [`shell`](mqttlab_web::shell) (the frame and
+//! the labs list), which loads the pages module (`bin/app_pages.rs`) for
+//! everything else.
 
 fn main() {
-    yew::Renderer::<mqttlab_web::App>::new().render();
+    mqttlab_web::shell::start();
 }

@@ -180,10 +180,16 @@ pub fn join(code: &str, name: &str) -> Result<(), ClassError> {
 
 /// Joins again after a reload, if this tab had joined.
 pub fn rejoin() {
-    let saved = session_storage().and_then(|s| s.get_item(KEY_JOIN).ok().flatten());
-    if let Some((code, name)) = saved.as_deref().and_then(|j| j.split_once('\n')) {
-        let _ = join(code, name);
+    if let Some((code, name)) = saved_join() {
+        let _ = join(&code, &name);
     }
+}
+
+/// The class code and name this tab joined with and has not left, if any.
+pub fn saved_join() -> Option<(String, String)> {
+    let saved = session_storage()?.get_item(KEY_JOIN).ok()??;
+    let (code, name) = saved.split_once('\n')?;
+    Some((code.to_string(), name.to_string()))
 }
 
 /// Leaves the class (DISCONNECT: no will, but the presence says offline).

@@ -7,6 +7,7 @@ pub mod diagram_filter;
 pub mod fault_rules;
 pub mod findings;
 pub mod fork;
+pub mod frame;
 pub mod packet_inspector;
 pub mod scenario_editor;
 pub mod scenario_highlight;

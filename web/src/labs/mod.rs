@@ -7,7 +7,7 @@
 pub mod model;
 pub mod progress;
 
-pub use model::{Bilingual, Lab, Question, Step, SweepLab, WhatIf};
+pub use model::{Bilingual, Card, Lab, Question, Step, SweepLab, WhatIf};
 
 use std::sync::OnceLock;
 
@@ -64,17 +64,6 @@ impl SweepLab {
     }
 }
 
-impl Lab {
-    /// How many steps progress counts: a sweep lab's one is its sweep.
-    pub fn step_count(&self) -> usize {
-        if self.sweep.is_some() {
-            1
-        } else {
-            self.steps.len()
-        }
-    }
-}
-
 /// Every lab in teaching order, as `build.rs` read them from their TOML files
 /// (a file that does not parse, or that `index.toml` does not list, fails the
 /// build), in bincode.
@@ -86,6 +75,16 @@ pub fn all() -> &'static [Lab] {
     static ALL: OnceLock<Vec<Lab>> = OnceLock::new();
     // Written by build.rs from these same types: it always reads back.
     ALL.get_or_init(|| bincode::deserialize(LABS).unwrap_or_default())
+}
+
+/// Every lab's card, in teaching order (`build.rs` writes them apart from the
+/// labs, so that the labs list, the page's first load, carries no lab's steps).
+const CARDS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/lab_cards.bincode"));
+
+/// Every lab's card, in teaching order.
+pub fn cards() -> Vec<Card> {
+    // Written by build.rs from these same types: it always reads back.
+    bincode::deserialize(CARDS).unwrap_or_default()
 }
 
 /// The lab with this id.
@@ -127,6 +126,25 @@ mod tests {
     include!(concat!(env!("OUT_DIR"), "/lab_files.rs"));
 
     const INDEX: &str = include_str!("../../../static/labs/index.toml");
+
+    /// The labs list's cards are the labs', in the same order, a sweep lab
+    /// counting its sweep as its one step.
+    #[test]
+    fn the_cards_are_the_labs() {
+        let labs = all();
+        let cards = cards();
+        assert_eq!(cards.len(), labs.len());
+        assert!(!cards.is_empty());
+        for (card, lab) in cards.iter().zip(&labs) {
+            assert_eq!(card, &lab.card());
+            let steps = if lab.sweep.is_some() {
+                1
+            } else {
+                lab.steps.len()
+            };
+            assert_eq!(card.steps, steps, "{}", lab.id);
+        }
+    }
 
     /// Every lab can be completed by doing exactly what its steps say, and no
     /// step's check holds before its action: the checks test what the step teaches.

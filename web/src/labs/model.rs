@@ -122,6 +122,44 @@ pub struct Lab {
     pub statements: Vec<String>,
 }
 
+/// What the labs list shows of a lab (its card): the page's first load carries
+/// these, and the labs' texts come with the pages module.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Card {
+    /// The lab's id.
+    pub id: String,
+    /// Whether the course text has this experiment.
+    pub course: bool,
+    /// Title.
+    pub title: Bilingual,
+    /// What the student will learn.
+    pub goal: Bilingual,
+    /// How many steps progress counts: a sweep lab's one is its sweep.
+    pub steps: usize,
+}
+
+impl Lab {
+    /// How many steps progress counts: a sweep lab's one is its sweep.
+    pub fn step_count(&self) -> usize {
+        if self.sweep.is_some() {
+            1
+        } else {
+            self.steps.len()
+        }
+    }
+
+    /// The lab's card in the labs list.
+    pub fn card(&self) -> Card {
+        Card {
+            id: self.id.clone(),
+            course: self.course,
+            title: self.title.clone(),
+            goal: self.goal.clone(),
+            steps: self.step_count(),
+        }
+    }
+}
+
 /// `static/labs/index.toml`: the labs in teaching order.
 #[derive(Debug, Deserialize)]
 pub struct Index {

@@ -19,10 +19,10 @@ pub struct LabsPageProps {
 pub fn labs_page(props: &LabsPageProps) -> Html {
     let lang = props.lang;
     let done = progress::load();
-    let cards = labs::all()
-        .iter()
+    let cards = labs::cards()
+        .into_iter()
         .map(|lab| {
-            let steps = lab.step_count();
+            let steps = lab.steps;
             let n = done.get(&lab.id).copied().unwrap_or(0).min(steps);
             let href = format!("#{}", Page::Lab(lab.id.clone()).path());
             html! {
