@@ -135,7 +135,7 @@ mod tests {
         let cards = cards();
         assert_eq!(cards.len(), labs.len());
         assert!(!cards.is_empty());
-        for (card, lab) in cards.iter().zip(&labs) {
+        for (card, lab) in cards.iter().zip(labs) {
             assert_eq!(card, &lab.card());
             let steps = if lab.sweep.is_some() {
                 1
