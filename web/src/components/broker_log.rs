@@ -20,8 +20,12 @@ pub struct LogLine {
 /// Properties of [`BrokerLog`].
 #[derive(Properties, PartialEq)]
 pub struct BrokerLogProps {
-    /// Every line so far.
+    /// The last lines.
     pub lines: Rc<Vec<LogLine>>,
+    /// The number of the first of them in the run (each line's key: a line
+    /// shown before is not built again).
+    #[prop_or_default]
+    pub first: usize,
     /// Show the broker's name on each line (worlds with more than one broker).
     #[prop_or_default]
     pub show_broker: bool,
@@ -36,7 +40,7 @@ pub fn broker_log(props: &BrokerLogProps) -> Html {
     let pane = use_node_ref();
     {
         let pane = pane.clone();
-        use_effect_with(props.lines.len(), move |_| {
+        use_effect_with((props.first, props.lines.len()), move |_| {
             if let Some(el) = pane.cast::<web_sys::HtmlElement>() {
                 el.set_scroll_top(el.scroll_height());
             }
@@ -45,14 +49,15 @@ pub fn broker_log(props: &BrokerLogProps) -> Html {
     let skip = props.lines.len().saturating_sub(MAX_SHOWN);
     let lines = props.lines[skip..]
         .iter()
-        .map(|l| {
+        .enumerate()
+        .map(|(i, l)| {
             let prefix = if props.show_broker {
                 format!("{} {}: ", format_time(l.time_us), l.broker)
             } else {
                 format!("{}: ", format_time(l.time_us))
             };
             html! {
-                <div class="log-line"><span class="stamp">{ prefix }</span>{ &l.text }</div>
+                <div class="log-line" key={props.first + skip + i}><span class="stamp">{ prefix }</span>{ &l.text }</div>
             }
         })
         .collect::<Html>();

@@ -16,8 +16,12 @@ use crate::i18n::{t, Lang, Text};
 pub struct TerminalProps {
     /// The node whose terminal this is (the prompt shows it).
     pub node: AttrValue,
-    /// Everything printed so far, commands included.
+    /// What it printed (its last lines), commands included.
     pub lines: Rc<Vec<String>>,
+    /// The number of the first of them among all it printed (each line's key:
+    /// a line shown before is not built again).
+    #[prop_or_default]
+    pub first: usize,
     /// A command line was entered (`^C` for an interrupt).
     pub on_command: Callback<String>,
     /// Placeholder for the empty input.
@@ -48,7 +52,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
     // Keep the newest line in view.
     {
         let screen = screen.clone();
-        use_effect_with(props.lines.len(), move |_| {
+        use_effect_with((props.first, props.lines.len()), move |_| {
             if let Some(el) = screen.cast::<web_sys::HtmlElement>() {
                 el.set_scroll_top(el.scroll_height());
             }
@@ -109,9 +113,11 @@ pub fn terminal(props: &TerminalProps) -> Html {
     // A subscriber on a busy topic prints without end; the page keeps the newest
     // lines so that layout stays cheap (the trace keeps them all).
     let skip = props.lines.len().saturating_sub(MAX_LINES);
+    let first = props.first + skip;
     let lines = props.lines[skip..]
         .iter()
-        .map(|l| html! { <div class="line">{ l }</div> })
+        .enumerate()
+        .map(|(i, l)| html! { <div class="line" key={first + i}>{ l }</div> })
         .collect::<Html>();
     let earlier =
         (skip > 0).then(|| html! { <div class="earlier">{ format!("… {skip} …") }</div> });

@@ -61,6 +61,9 @@ pub struct TopologyProps {
     /// The world's time, µs.
     #[prop_or_default]
     pub now_us: u64,
+    /// A still picture (a scrubbed moment): no packets move.
+    #[prop_or_default]
+    pub still: bool,
 }
 
 /// A packet on its way: the diagram row, where it leaves and where it goes.
@@ -171,11 +174,24 @@ pub fn layout(nodes: &[NodeCard]) -> BTreeMap<String, (f64, f64)> {
     at
 }
 
-/// The topology picture.
-#[function_component(Topology)]
-pub fn topology(props: &TopologyProps) -> Html {
+/// Properties of the picture's links and of its nodes.
+#[derive(Properties, PartialEq)]
+struct GraphProps {
+    lang: Lang,
+    nodes: std::rc::Rc<Vec<NodeCard>>,
+    /// The node picked out.
+    #[prop_or_default]
+    selected: Option<String>,
+    /// A node was clicked.
+    #[prop_or_default]
+    on_select: Callback<String>,
+}
+
+/// Each client's link, in its state: drawn again only when a node changed,
+/// not at every frame or moment that moves only the packets.
+#[function_component(TopoLinks)]
+fn topo_links(props: &GraphProps) -> Html {
     let lang = props.lang;
-    let selected = use_state(|| None::<String>);
     let at = layout(&props.nodes);
     let links = props
         .nodes
@@ -224,6 +240,14 @@ pub fn topology(props: &TopologyProps) -> Html {
             NodeRole::Broker => None,
         })
         .collect::<Html>();
+    html! { <g class="topo-links">{ links }</g> }
+}
+
+/// The nodes, each a button that picks it out: drawn again only when a node
+/// or the choice changed.
+#[function_component(TopoNodes)]
+fn topo_nodes(props: &GraphProps) -> Html {
+    let at = layout(&props.nodes);
     let nodes = props
         .nodes
         .iter()
@@ -231,7 +255,7 @@ pub fn topology(props: &TopologyProps) -> Html {
             let (x, y) = at.get(&n.name).copied()?;
             let name = n.name.clone();
             let onclick = {
-                let selected = selected.clone();
+                let on_select = props.on_select.clone();
                 let name = name.clone();
                 Callback::from(move |_: MouseEvent| {
                     if let Some(card) = web_sys::window()
@@ -244,10 +268,10 @@ pub fn topology(props: &TopologyProps) -> Html {
                     {
                         card.scroll_into_view_with_bool(false);
                     }
-                    selected.set(Some(name.clone()));
+                    on_select.emit(name.clone());
                 })
             };
-            let is_sel = selected.as_deref() == Some(n.name.as_str());
+            let is_sel = props.selected.as_deref() == Some(n.name.as_str());
             let shape = match n.role {
                 NodeRole::Broker => html! {
                     <rect x={format!("{:.1}", x - 34.0)} y={format!("{:.1}", y - 20.0)} width="68" height="40" rx="6"
@@ -290,10 +314,25 @@ pub fn topology(props: &TopologyProps) -> Html {
             })
         })
         .collect::<Html>();
-    // The rows may be a window of them (the newest, while the diagram follows).
+    html! { <g class="topo-nodes">{ nodes }</g> }
+}
+
+/// The topology picture.
+#[function_component(Topology)]
+pub fn topology(props: &TopologyProps) -> Html {
+    let lang = props.lang;
+    let selected = use_state(|| None::<String>);
+    let on_select = {
+        let selected = selected.clone();
+        use_callback((), move |name: String, _| selected.set(Some(name)))
+    };
+    let at = layout(&props.nodes);
+    // The rows may be a window of them (the newest, while the diagram
+    // follows). A still picture (a scrubbed moment) moves none.
     let first = props.rows.first();
     let held = props.rows.borrow();
-    let end = props.len.saturating_sub(first).min(held.len());
+    let len = if props.still { 0 } else { props.len };
+    let end = len.saturating_sub(first).min(held.len());
     let packets = moving(&held[..end], &props.lanes, &at, props.now_us)
         .into_iter()
         .map(|mut p| {
@@ -350,9 +389,9 @@ pub fn topology(props: &TopologyProps) -> Html {
                 font-family="sans-serif">
                 <rect width="100%" height="100%" fill="#ffffff" />
                 { legend }
-                { links }
+                <TopoLinks {lang} nodes={props.nodes.clone()} />
                 <g class="packets">{ packets }</g>
-                { nodes }
+                <TopoNodes {lang} nodes={props.nodes.clone()} selected={(*selected).clone()} {on_select} />
             </svg>
             if let Some(n) = selected.as_ref() {
                 <p class="topo-selected">{ format!("{} {n}", vw(lang, Vw::Selected)) }</p>

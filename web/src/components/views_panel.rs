@@ -69,16 +69,19 @@ pub fn views_panel(props: &ViewsPanelProps) -> Html {
         .collect::<Html>();
     let body = match *tab {
         Tab::Topology => {
+            // The world shown: a scrubbed moment's, else the live one. A
+            // moment is a still picture: no packets move.
             let m = props.handle.mirror.borrow();
             let (nodes, lanes, rows, len, now_us) = (
-                m.nodes.clone(),
+                m.shown_nodes(),
                 m.lanes.clone(),
                 m.rows.clone(),
                 m.rows.len(),
-                m.now_us,
+                m.shown_time_us(),
             );
+            let still = m.moment.is_some();
             drop(m);
-            html! { <Topology {lang} {nodes} {lanes} {rows} {len} {now_us} /> }
+            html! { <Topology {lang} {nodes} {lanes} {rows} {len} {now_us} {still} /> }
         }
         Tab::Charts => html! { <ChartsPanel {lang} handle={props.handle.clone()} /> },
         Tab::Sweep if props.has_params => html! {

@@ -19,7 +19,7 @@ use crate::components::findings::{Findings, SharedChecks};
 use crate::components::fork::{ForkPanel, ForkResult};
 use crate::components::packet_inspector::PacketInspector;
 use crate::components::sequence_diagram::{Rows, SequenceDiagram};
-use crate::components::terminal::{Terminal, MAX_LINES};
+use crate::components::terminal::Terminal;
 use crate::components::time_controls::TimeControls;
 use crate::components::timeline::Timeline;
 use crate::hooks::use_sim::SimHandle;
@@ -29,7 +29,8 @@ use crate::session::Control;
 use crate::sim::fork_link::ForkLink;
 use crate::sim::host::MAX_NODES_SHOWN;
 use crate::sim::protocol::{
-    BrokerView, Change, ForkView, LinkSettings, NodeCard, NodeRole, Request, RowFilter, RowView,
+    BrokerView, Change, ForkView, Lines, LinkSettings, NodeCard, NodeRole, Request, RowFilter,
+    RowView,
 };
 use crate::sim::service;
 
@@ -399,8 +400,8 @@ pub const TEXT_REFRESH_MS: f64 = 250.0;
 #[derive(Default)]
 struct TextPanels {
     at_ms: f64,
-    log: Rc<Vec<LogLine>>,
-    terminals: Vec<(String, Rc<Vec<String>>)>,
+    log: Lines<LogLine>,
+    terminals: Vec<(String, Lines<String>)>,
 }
 
 /// The world on screen.
@@ -428,36 +429,26 @@ pub fn world_view(props: &WorldViewProps) -> Html {
     let m = sim.mirror.borrow();
     // A scrubbed timeline shows the world as it was then; else the live one.
     let moment = m.moment.clone();
-    let shown_nodes: Rc<Vec<NodeCard>> = moment
-        .as_ref()
-        .map_or_else(|| m.nodes.clone(), |mo| mo.nodes.clone());
-    let brokers = moment
-        .as_ref()
-        .map_or_else(|| m.brokers.clone(), |mo| mo.brokers.clone());
+    let shown_nodes = m.shown_nodes();
+    let brokers = m.shown_brokers();
 
     // While a big world runs, thousands of lines a second reach the terminals and
     // the log; redrawing their 500 lines on every frame would cost the page more
     // than the diagram. So, while busy, they are refreshed a few times a second.
+    // A moment's are drawn at once.
     let now_ms = js_sys::Date::now();
-    let fresh = !m.busy || now_ms - text_panels.borrow().at_ms >= TEXT_REFRESH_MS;
-    if let Some(mo) = &moment {
+    let fresh =
+        moment.is_some() || !m.busy || now_ms - text_panels.borrow().at_ms >= TEXT_REFRESH_MS;
+    if fresh {
         *text_panels.borrow_mut() = TextPanels {
-            at_ms: 0.0,
-            log: mo.log.clone(),
-            terminals: mo.terminals.iter().take(MAX_NODES_SHOWN).cloned().collect(),
-        };
-    } else if fresh {
-        *text_panels.borrow_mut() = TextPanels {
-            at_ms: now_ms,
-            log: Rc::new(m.recent_log().to_vec()),
+            at_ms: if moment.is_some() { 0.0 } else { now_ms },
+            log: m.shown_log(),
+            // The live world's terminals, each as it was at the moment shown.
             terminals: m
                 .terminals
-                .iter()
+                .keys()
                 .take(MAX_NODES_SHOWN)
-                .map(|(node, lines)| {
-                    let shown = &lines[lines.len().saturating_sub(MAX_LINES)..];
-                    (node.clone(), Rc::new(shown.to_vec()))
-                })
+                .map(|node| (node.clone(), m.shown_terminal(node)))
                 .collect(),
         };
     }
@@ -489,8 +480,8 @@ pub fn world_view(props: &WorldViewProps) -> Html {
                 .cloned()
                 .unwrap_or_else(|| command_to(&send, node.clone()));
             html! {
-                <Terminal node={node.clone()} lines={lines.clone()} {on_command} {running} {lang}
-                    placeholder={t(lang, Text::TerminalPlaceholder)} />
+                <Terminal key={node.clone()} node={node.clone()} lines={lines.lines.clone()} first={lines.first}
+                    {on_command} {running} {lang} placeholder={t(lang, Text::TerminalPlaceholder)} />
             }
         })
         .collect::<Html>();
@@ -503,17 +494,13 @@ pub fn world_view(props: &WorldViewProps) -> Html {
             .collect(),
     );
     let checks = m.checks.clone();
-    let faults = moment
-        .as_ref()
-        .map_or_else(|| Rc::new(m.faults.clone()), |mo| mo.faults.clone());
+    let faults = m.shown_faults();
     let fault_error = m.fault_error.as_ref().map(|e| e.get(lang).to_owned());
     let log = panels.log.clone();
     drop(panels);
     let lanes = m.lanes.clone();
     let rows = m.rows.clone();
-    let len = moment
-        .as_ref()
-        .map_or(m.rows_shown, |mo| mo.shown.min(m.rows_shown));
+    let len = m.shown_rows();
     let (rows_shown, rows_total) = (m.rows_shown, m.rows_total);
     let buckets = m.buckets.clone();
     let now_us = m.now_us;
@@ -681,7 +668,7 @@ pub fn world_view(props: &WorldViewProps) -> Html {
                 <div class="terminals">{ terminals }</div>
                 <div class="panel log-panel">
                     <h3>{ t(lang, Text::BrokerLog) }</h3>
-                    <BrokerLog lines={log} />
+                    <BrokerLog lines={log.lines} first={log.first} />
                 </div>
             </div>
         </div>

@@ -37,6 +37,9 @@ pub struct SimHandle {
     /// Bumped on every update, so that components re-render when it moved.
     pub version: u64,
     exports: Rc<RefCell<Vec<(ExportKind, String)>>>,
+    /// Draws the page that holds the world again (all of it: a lab's docked
+    /// terminal too, not only the world view).
+    redraw: Callback<()>,
 }
 
 impl PartialEq for SimHandle {
@@ -83,16 +86,21 @@ impl SimHandle {
             return;
         }
         m.scrub_asked = Some((to_us, perf_now()));
+        let have = m.held_moment();
         drop(m);
-        service::send(Request::Scrub { to_us });
+        service::send(Request::Scrub { to_us, have });
     }
 
-    /// Back to the live world.
+    /// Back to the live world, drawn at once.
     pub fn live(&self) {
         let mut m = self.mirror.borrow_mut();
-        m.moment = None;
+        let was = m.moment.take().is_some();
         m.scrubbing = false;
         m.scrub_next = None;
+        drop(m);
+        if was {
+            self.redraw.emit(());
+        }
     }
 
     /// Branches the run (the answer shows beside the diagram).
@@ -156,10 +164,19 @@ pub fn use_sim(world: Option<WorldSource>) -> SimHandle {
     let version = use_mut_ref(|| 0u64);
     let exports = use_mut_ref(Vec::<(ExportKind, String)>::new);
     let force = use_force_update();
+    let redraw = {
+        let version = version.clone();
+        let force = force.clone();
+        Callback::from(move |()| {
+            *version.borrow_mut() += 1;
+            force.force_update();
+        })
+    };
     let handle = SimHandle {
         mirror: mirror.clone(),
         version: *version.borrow(),
         exports: exports.clone(),
+        redraw,
     };
     {
         let handle = handle.clone();
@@ -188,7 +205,8 @@ pub fn use_sim(world: Option<WorldSource>) -> SimHandle {
                     }
                     if let Some(next) = m.scrub_next.take() {
                         m.scrub_asked = Some((next, perf_now()));
-                        service::send(Request::Scrub { to_us: next });
+                        let have = m.held_moment();
+                        service::send(Request::Scrub { to_us: next, have });
                     }
                     drop(m);
                     // The student is waiting for this moment: it is drawn at

@@ -418,13 +418,8 @@ fn lab_runner(props: &LabRunnerProps) -> Html {
     let finished = done >= lab.steps.len();
     let docked = docked_terminal(&lab.steps, done);
     let dock = docked.as_ref().map(|node| {
-        let lines = sim
-            .mirror
-            .borrow()
-            .terminals
-            .get(node)
-            .cloned()
-            .unwrap_or_default();
+        // As the rest of the world, it shows the moment the timeline shows.
+        let lines = sim.mirror.borrow().shown_terminal(node);
         let running = sim.mirror.borrow().running(node);
         let on_command = {
             let sim = sim.clone();
@@ -438,7 +433,7 @@ fn lab_runner(props: &LabRunnerProps) -> Html {
         };
         html! {
             <li class="docked" key={format!("dock-{node}")}>
-                <Terminal node={node.clone()} lines={Rc::new(lines)} {on_command} {running} {lang}
+                <Terminal node={node.clone()} lines={lines.lines} first={lines.first} {on_command} {running} {lang}
                     placeholder={t(lang, Text::TerminalPlaceholder)} />
             </li>
         }

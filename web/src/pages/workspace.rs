@@ -191,7 +191,7 @@ pub fn workspace_page(props: &WorkspacePageProps) -> Html {
 
     let m = sim.mirror.borrow();
     // A scrubbed timeline shows the expectations as they stood then.
-    let expects = m.moment.as_ref().map_or(&m.expects, |mo| &mo.expects);
+    let expects = m.moment.as_ref().map_or(&m.expects, |mo| &*mo.expects);
     let results = expects
         .iter()
         .map(|r| {

@@ -25,8 +25,9 @@ use crate::session::Session;
 
 use super::protocol::{
     BrokerView, Change, ExpectView, ExportKind, FaultView, ForkSide, ForkSpec, ForkView,
-    LinkSettings, LinkState, MarkView, Moment, NodeCard, NodeRole, Reply, Request, SessionV5View,
-    SessionView, SharedGroupView, Update, WorldSource, MAX_SESSIONS_SHOWN, MAX_TOPIC_ROWS_SENT,
+    LinesUpdate, LinkSettings, LinkState, MarkView, MomentUpdate, NodeCard, NodeRole, Reply,
+    Request, SessionV5View, SessionView, SharedGroupView, Update, WorldSource, MAX_SESSIONS_SHOWN,
+    MAX_TOPIC_ROWS_SENT, MOMENT_LINES,
 };
 use super::row_view::RowViews;
 use super::sweep_job::SweepJob;
@@ -93,6 +94,33 @@ pub struct SimHost {
     marked_wills: usize,
     /// Whether the expectations' marks were sent.
     marked_expects: bool,
+    /// The last moment sent: the page holds it, and the next scrub's answer is
+    /// a change of it.
+    last_moment: Option<SentMoment>,
+    /// Moments sent so far (numbers the next one).
+    moments_sent: u64,
+}
+
+/// What the page was last sent of a moment: the windows of lines it holds and
+/// its panels.
+struct SentMoment {
+    seq: u64,
+    log: std::ops::Range<usize>,
+    terminals: BTreeMap<String, std::ops::Range<usize>>,
+    nodes: Rc<Vec<NodeCard>>,
+    brokers: Rc<Vec<BrokerView>>,
+    expects: Rc<Vec<ExpectView>>,
+    faults: Rc<Vec<FaultView>>,
+}
+
+/// `new` if it differs from what was sent (`None`: the page has it already).
+fn changed<T: PartialEq>(new: &Rc<T>, sent: Option<&Rc<T>>) -> Option<Rc<T>> {
+    (sent.map(|s| **s != **new) != Some(false)).then(|| new.clone())
+}
+
+/// The last [`MOMENT_LINES`] of lines numbered `..end`.
+fn window(end: usize) -> std::ops::Range<usize> {
+    end.saturating_sub(MOMENT_LINES)..end
 }
 
 /// `world` plus one check line, parsed into its expectation.
@@ -285,8 +313,8 @@ impl SimHost {
                 };
                 return vec![Reply::Exported { epoch, kind, bytes }];
             }
-            Request::Scrub { to_us } => {
-                return vec![Reply::Moment(Box::new(self.moment(to_us)))];
+            Request::Scrub { to_us, have } => {
+                return vec![Reply::Moment(Box::new(self.moment(to_us, have)))];
             }
             Request::Replay { inputs } => {
                 for (at, change) in inputs {
@@ -309,50 +337,73 @@ impl SimHost {
         vec![self.update()]
     }
 
-    /// The world at `to_us` (at most now), rebuilt from a checkpoint.
-    fn moment(&mut self, to_us: u64) -> Moment {
+    /// The world at `to_us` (at most now), rebuilt from a checkpoint, as a
+    /// change of the moment the page holds (`have`) if that is the last one
+    /// sent.
+    fn moment(&mut self, to_us: u64, have: Option<u64>) -> MomentUpdate {
         let Some(s) = self.session.as_ref() else {
-            return Moment::default();
+            return MomentUpdate::default();
         };
         let t = Instant::from_micros(to_us).min(s.now());
         let past = s.timeline().at(t);
         let world = &past.world;
         let at_us = t.as_micros();
-        let log_end = s.log().partition_point(|l| l.time_us <= at_us);
-        let log = s.log()[log_end.saturating_sub(MAX_SHOWN)..log_end].to_vec();
-        let terminals = s
+        let sent = self.last_moment.take().filter(|m| have == Some(m.seq));
+        let log = window(s.log().partition_point(|l| l.time_us <= at_us));
+        let terminals: BTreeMap<String, std::ops::Range<usize>> = s
             .terminals()
             .iter()
-            .map(|(node, lines)| {
+            .filter_map(|(node, lines)| {
                 let end = s
                     .terminal_times(node)
                     .partition_point(|&x| x <= at_us)
                     .min(lines.len());
-                (
-                    node.clone(),
-                    Rc::new(lines[end.saturating_sub(MAX_LINES)..end].to_vec()),
-                )
+                (end > 0).then(|| (node.clone(), window(end)))
             })
             .collect();
         let rows = s.rows_before_entry(past.entries.len());
         let shown = self.views.shown_before(&s.rows(), s.lanes(), rows);
-        Moment {
-            epoch: self.epoch,
-            at_us,
-            rows,
-            shown,
-            log: Rc::new(log),
+        let now = SentMoment {
+            seq: self.moments_sent + 1,
+            log: log.clone(),
             terminals,
             nodes: Rc::new(node_cards(world)),
             brokers: Rc::new(broker_views(world)),
-            expects: self
-                .expects
-                .iter()
-                .map(|e| expect_view(expect::check_in(e, world, past.entries)))
-                .collect(),
+            expects: Rc::new(
+                self.expects
+                    .iter()
+                    .map(|e| expect_view(expect::check_in(e, world, past.entries)))
+                    .collect(),
+            ),
             faults: Rc::new(fault_views(world)),
+        };
+        let update = MomentUpdate {
+            epoch: self.epoch,
+            seq: now.seq,
+            base: sent.as_ref().map(|m| m.seq),
+            at_us,
+            rows,
+            shown,
+            log: (sent.as_ref().map(|m| &m.log) != Some(&log))
+                .then(|| LinesUpdate::between(sent.as_ref().map(|m| m.log.clone()), log, s.log())),
+            terminals: now
+                .terminals
+                .iter()
+                .map(|(node, want)| {
+                    let held = sent.as_ref().and_then(|m| m.terminals.get(node)).cloned();
+                    let all = &s.terminals()[node];
+                    (node.clone(), LinesUpdate::between(held, want.clone(), all))
+                })
+                .collect(),
+            nodes: changed(&now.nodes, sent.as_ref().map(|m| &m.nodes)),
+            brokers: changed(&now.brokers, sent.as_ref().map(|m| &m.brokers)),
+            expects: changed(&now.expects, sent.as_ref().map(|m| &m.expects)),
+            faults: changed(&now.faults, sent.as_ref().map(|m| &m.faults)),
             replayed: past.replayed,
-        }
+        };
+        self.moments_sent = now.seq;
+        self.last_moment = Some(now);
+        update
     }
 
     /// The fork a lab step offers: at the last time its action was done, with

@@ -8,8 +8,8 @@ use crate::components::sequence_diagram::Rows;
 use crate::components::terminal::MAX_LINES;
 
 use super::protocol::{
-    BrokerView, ChartData, ExpectView, FaultView, ForkView, MarkView, Moment, NodeCard, NodeRole,
-    Reply, Update,
+    BrokerView, ChartData, ExpectView, FaultView, ForkView, Lines, MarkView, Moment, NodeCard,
+    NodeRole, Reply, Update,
 };
 
 /// The page's copy of a world's views.
@@ -46,9 +46,13 @@ pub struct Mirror {
     pub buckets: Option<Rc<Vec<super::protocol::BucketRow>>>,
     /// The last broker log lines (the whole log is in the JSON export).
     pub log: Vec<LogLine>,
+    /// The number of the first of them (lines dropped before it).
+    log_first: usize,
     /// The terminals: of every client a student types into, and of any node
     /// that printed something (its last lines).
     pub terminals: BTreeMap<String, Vec<String>>,
+    /// The number of each terminal's first line kept.
+    terminal_first: BTreeMap<String, usize>,
     /// The nodes.
     pub nodes: Rc<Vec<NodeCard>>,
     /// The brokers' state.
@@ -71,6 +75,9 @@ pub struct Mirror {
     pub marks: Rc<Vec<MarkView>>,
     /// The timeline is scrubbed: the world as it was then (`None`: live).
     pub moment: Option<Rc<Moment>>,
+    /// The last moment the worker sent, shown or not: the next one comes as a
+    /// change of it.
+    held_moment: Option<Rc<Moment>>,
     /// The student is scrubbing (a moment that arrives after "back to now" is
     /// not shown).
     pub scrubbing: bool,
@@ -89,9 +96,23 @@ pub struct Mirror {
 }
 
 /// Keeps the last `max` items of `v`, in big steps so that trimming is rare.
-fn keep_last<T>(v: &mut Vec<T>, max: usize) {
+/// Returns how many it dropped.
+fn keep_last<T>(v: &mut Vec<T>, max: usize) -> usize {
     if v.len() > 2 * max {
-        v.drain(..v.len() - max);
+        let n = v.len() - max;
+        v.drain(..n);
+        n
+    } else {
+        0
+    }
+}
+
+/// The last `max` of `lines`, whose first is line number `first`.
+fn last_lines<T: Clone>(lines: &[T], first: usize, max: usize) -> Lines<T> {
+    let skip = lines.len().saturating_sub(max);
+    Lines {
+        first: first + skip,
+        lines: Rc::new(lines[skip..].to_vec()),
     }
 }
 
@@ -128,9 +149,9 @@ impl Mirror {
     }
 
     /// Whether a command typed into `node`'s terminal is still running there (its
-    /// terminal shows no prompt until it ends).
+    /// terminal shows no prompt until it ends), in the world shown.
     pub fn running(&self, node: &str) -> bool {
-        self.nodes.iter().any(|n| {
+        self.shown_nodes().iter().any(|n| {
             n.name == node
                 && matches!(
                     n.what,
@@ -144,6 +165,70 @@ impl Mirror {
         &self.log[self.log.len().saturating_sub(MAX_SHOWN)..]
     }
 
+    /// The moment the page holds (the last one the worker sent), which the
+    /// next scrub names.
+    pub fn held_moment(&self) -> Option<u64> {
+        self.held_moment.as_ref().map(|m| m.seq)
+    }
+
+    // What the page shows: the scrubbed moment's world, else the live one.
+    // Every panel (cards, diagram, topology, terminals wherever they are
+    // docked, log) reads the world through these, so that all of it follows
+    // the timeline.
+
+    /// The node cards shown.
+    pub fn shown_nodes(&self) -> Rc<Vec<NodeCard>> {
+        self.moment
+            .as_ref()
+            .map_or_else(|| self.nodes.clone(), |m| m.nodes.clone())
+    }
+
+    /// How many diagram rows are shown (of those that pass the diagram's
+    /// filter).
+    pub fn shown_rows(&self) -> usize {
+        self.moment
+            .as_ref()
+            .map_or(self.rows_shown, |m| m.shown.min(self.rows_shown))
+    }
+
+    /// The time shown, µs.
+    pub fn shown_time_us(&self) -> u64 {
+        self.moment.as_ref().map_or(self.now_us, |m| m.at_us)
+    }
+
+    /// The log lines shown.
+    pub fn shown_log(&self) -> Lines<LogLine> {
+        match &self.moment {
+            Some(m) => m.log.clone(),
+            None => last_lines(&self.log, self.log_first, MAX_SHOWN),
+        }
+    }
+
+    /// The lines `node`'s terminal shows.
+    pub fn shown_terminal(&self, node: &str) -> Lines<String> {
+        match &self.moment {
+            Some(m) => m.terminal(node),
+            None => self.terminals.get(node).map_or_else(Lines::default, |l| {
+                let first = self.terminal_first.get(node).copied().unwrap_or(0);
+                last_lines(l, first, MAX_LINES)
+            }),
+        }
+    }
+
+    /// The fault rules shown.
+    pub fn shown_faults(&self) -> Rc<Vec<FaultView>> {
+        self.moment
+            .as_ref()
+            .map_or_else(|| Rc::new(self.faults.clone()), |m| m.faults.clone())
+    }
+
+    /// The brokers' state shown.
+    pub fn shown_brokers(&self) -> Rc<Vec<BrokerView>> {
+        self.moment
+            .as_ref()
+            .map_or_else(|| self.brokers.clone(), |m| m.brokers.clone())
+    }
+
     /// Applies a reply. Returns whether it was about this world.
     pub fn apply(&mut self, reply: Reply) -> bool {
         match reply {
@@ -152,8 +237,10 @@ impl Mirror {
                 true
             }
             Reply::Moment(m) if m.epoch == self.epoch => {
+                let m = Rc::new(m.apply(self.held_moment.as_deref()));
+                self.held_moment = Some(m.clone());
                 if self.scrubbing {
-                    self.moment = Some(Rc::new(*m));
+                    self.moment = Some(m);
                 }
                 true
             }
@@ -205,11 +292,14 @@ impl Mirror {
             self.buckets = Some(Rc::new(b));
         }
         self.log.extend(u.log);
-        keep_last(&mut self.log, MAX_SHOWN);
+        self.log_first += keep_last(&mut self.log, MAX_SHOWN);
         for (node, line) in u.terminal {
-            let lines = self.terminals.entry(node).or_default();
+            let lines = self.terminals.entry(node.clone()).or_default();
             lines.push(line);
-            keep_last(lines, MAX_LINES);
+            let dropped = keep_last(lines, MAX_LINES);
+            if dropped > 0 {
+                *self.terminal_first.entry(node).or_default() += dropped;
+            }
         }
         if let Some(nodes) = u.nodes {
             for n in &nodes {

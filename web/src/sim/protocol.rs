@@ -107,6 +107,10 @@ pub enum Request {
     Scrub {
         /// When, in microseconds (at most the live world's time).
         to_us: u64,
+        /// The moment the page holds ([`MomentUpdate::seq`]), if any: the
+        /// answer then carries only what differs from it.
+        #[serde(default)]
+        have: Option<u64>,
     },
     /// Applies inputs recorded by an earlier run, each at its time (a shared
     /// fork link rebuilds the run it was forked from).
@@ -195,34 +199,198 @@ pub struct MarkView {
     pub kind: MarkKind,
 }
 
+/// Lines a scrubbed moment shows at most in the log and in each terminal: the
+/// panels show a dozen at a time, and every line is a node for the page to
+/// build at every moment (the live view keeps [`crate::components::broker_log::MAX_SHOWN`]).
+pub const MOMENT_LINES: usize = 100;
+
+/// The last lines of a panel at a moment: the run's lines `first..first +
+/// lines.len()`, numbered from the first line the run printed (the page keys
+/// them by that number, so that a line shown at two moments is built once).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Lines<T> {
+    /// The number of the first line.
+    pub first: usize,
+    /// The lines.
+    pub lines: Rc<Vec<T>>,
+}
+
+impl<T> Default for Lines<T> {
+    fn default() -> Self {
+        Lines {
+            first: 0,
+            lines: Rc::new(Vec::new()),
+        }
+    }
+}
+
+/// A window `first..end` of a panel's lines, as a change of the window the
+/// page holds: the lines it holds that are in the new window are kept, and
+/// only the others are sent (`before` them and `after` them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinesUpdate<T> {
+    /// The number of the window's first line.
+    pub first: usize,
+    /// One past the number of its last line.
+    pub end: usize,
+    /// The lines from `first` up to the first line kept.
+    pub before: Vec<T>,
+    /// The lines from after the last line kept up to `end`.
+    pub after: Vec<T>,
+}
+
+impl<T: Clone> LinesUpdate<T> {
+    /// The window `want` of `all`, as a change of `held` (the window the page
+    /// holds, if any).
+    pub fn between(
+        held: Option<std::ops::Range<usize>>,
+        want: std::ops::Range<usize>,
+        all: &[T],
+    ) -> Self {
+        let kept = held
+            .map(|h| h.start.max(want.start)..h.end.min(want.end))
+            .filter(|k| k.start < k.end)
+            .unwrap_or(want.end..want.end);
+        LinesUpdate {
+            first: want.start,
+            end: want.end,
+            before: all[want.start..kept.start].to_vec(),
+            after: all[kept.end..want.end].to_vec(),
+        }
+    }
+
+    /// The window it stands for, given the lines the page holds.
+    pub fn apply(self, held: Option<&Lines<T>>) -> Lines<T> {
+        let kept_from = self.first + self.before.len();
+        let kept_to = self.end - self.after.len();
+        let mut lines = self.before;
+        if kept_from < kept_to {
+            if let Some(h) = held {
+                let from = kept_from.saturating_sub(h.first).min(h.lines.len());
+                let to = kept_to.saturating_sub(h.first).min(h.lines.len());
+                lines.extend_from_slice(&h.lines[from..to]);
+            }
+        }
+        lines.extend(self.after);
+        Lines {
+            first: self.first,
+            lines: Rc::new(lines),
+        }
+    }
+}
+
 /// The world as it was at an earlier time: what the page shows while the
-/// timeline is scrubbed. Its panels are shared (`Rc`), so that the page draws
-/// them without copying them at every frame.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// timeline is scrubbed, put together from [`MomentUpdate`]s. Its panels are
+/// shared (`Rc`), so that the page draws them without copying them at every
+/// frame, and a panel that did not change from one moment to the next is the
+/// same `Rc` (its component is not drawn again).
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Moment {
-    /// Which world.
-    pub epoch: u64,
+    /// Which moment ([`MomentUpdate::seq`]).
+    pub seq: u64,
     /// When, µs.
     pub at_us: u64,
     /// Diagram rows there were then (a prefix of the page's rows).
     pub rows: usize,
     /// Of them, rows that pass the page's filter.
-    #[serde(default)]
     pub shown: usize,
     /// The broker log's last lines then.
-    pub log: Rc<Vec<LogLine>>,
-    /// Each terminal's last lines then.
-    pub terminals: Vec<(String, Rc<Vec<String>>)>,
+    pub log: Lines<LogLine>,
+    /// The last lines then of each terminal that had printed any.
+    pub terminals: Vec<(String, Lines<String>)>,
     /// The node cards then.
     pub nodes: Rc<Vec<NodeCard>>,
     /// The brokers' state then.
     pub brokers: Rc<Vec<BrokerView>>,
     /// The expectations as they stood then.
-    pub expects: Vec<ExpectView>,
+    pub expects: Rc<Vec<ExpectView>>,
     /// The fault rules in force then.
     pub faults: Rc<Vec<FaultView>>,
     /// Events run from the checkpoint to rebuild it.
     pub replayed: u64,
+}
+
+impl Moment {
+    /// The lines `node`'s terminal showed then (none if it had printed none).
+    pub fn terminal(&self, node: &str) -> Lines<String> {
+        self.terminals
+            .iter()
+            .find(|(n, _)| n == node)
+            .map(|(_, l)| l.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// A moment as the worker sends it: what differs from the moment the page
+/// holds (the scrub's [`Request::Scrub::have`]), so that a moment costs the
+/// message and the page what changed. `None` is "as in the moment held".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MomentUpdate {
+    /// Which world.
+    pub epoch: u64,
+    /// Numbers this moment (the page names it in its next scrub).
+    pub seq: u64,
+    /// The moment this one is a change of (`None`: it is whole).
+    pub base: Option<u64>,
+    /// When, µs.
+    pub at_us: u64,
+    /// Diagram rows there were then.
+    pub rows: usize,
+    /// Of them, rows that pass the page's filter.
+    #[serde(default)]
+    pub shown: usize,
+    /// The broker log's last lines then.
+    pub log: Option<LinesUpdate<LogLine>>,
+    /// The terminals' last lines then, of those that had printed any.
+    pub terminals: Vec<(String, LinesUpdate<String>)>,
+    /// The node cards then.
+    pub nodes: Option<Rc<Vec<NodeCard>>>,
+    /// The brokers' state then.
+    pub brokers: Option<Rc<Vec<BrokerView>>>,
+    /// The expectations as they stood then.
+    pub expects: Option<Rc<Vec<ExpectView>>>,
+    /// The fault rules in force then.
+    pub faults: Option<Rc<Vec<FaultView>>>,
+    /// Events run from the checkpoint to rebuild it.
+    pub replayed: u64,
+}
+
+impl MomentUpdate {
+    /// The moment it stands for, given the one the page holds (which must be
+    /// its `base`, if it has one).
+    pub fn apply(self, held: Option<&Moment>) -> Moment {
+        // The worker sends a change only of the moment the page named, and the
+        // page holds every moment it is sent: a base it does not hold cannot
+        // come (what is not sent would read as empty).
+        let held = held.filter(|h| Some(h.seq) == self.base);
+        fn pick<T: Default>(new: Option<Rc<T>>, old: Option<&Rc<T>>) -> Rc<T> {
+            new.or_else(|| old.cloned()).unwrap_or_default()
+        }
+        Moment {
+            seq: self.seq,
+            at_us: self.at_us,
+            rows: self.rows,
+            shown: self.shown,
+            log: self.log.map_or_else(
+                || held.map(|h| h.log.clone()).unwrap_or_default(),
+                |u| u.apply(held.map(|h| &h.log)),
+            ),
+            terminals: self
+                .terminals
+                .into_iter()
+                .map(|(node, u)| {
+                    let old = held.and_then(|h| h.terminals.iter().find(|(n, _)| *n == node));
+                    let lines = u.apply(old.map(|(_, l)| l));
+                    (node, lines)
+                })
+                .collect(),
+            nodes: pick(self.nodes, held.map(|h| &h.nodes)),
+            brokers: pick(self.brokers, held.map(|h| &h.brokers)),
+            expects: pick(self.expects, held.map(|h| &h.expects)),
+            faults: pick(self.faults, held.map(|h| &h.faults)),
+            replayed: self.replayed,
+        }
+    }
 }
 
 /// One side of a fork.
@@ -389,7 +557,7 @@ pub enum Reply {
         charts: Box<ChartData>,
     },
     /// The world at an earlier time ([`Request::Scrub`]).
-    Moment(Box<Moment>),
+    Moment(Box<MomentUpdate>),
     /// A fork's two runs ([`Request::Fork`]), or why it could not be made.
     Forked(Box<Result<ForkView, String>>),
     /// An export is ready.

@@ -9,7 +9,10 @@ use mqttlab_core::time::Instant;
 
 use super::host::{SimHost, EVENTS_PER_SLICE};
 use super::mirror::Mirror;
-use super::protocol::{Change, ExportKind, LinkSettings, NodeRole, Reply, Request, WorldSource};
+use super::protocol::{
+    Change, ExportKind, Lines, LinesUpdate, LinkSettings, NodeRole, Reply, Request, WorldSource,
+    MOMENT_LINES,
+};
 use crate::components::sequence_diagram::{RowKind, RowNote};
 use crate::labs;
 use crate::session::{Control, Session};
@@ -874,7 +877,8 @@ fn the_thermostats_charts_come_through_the_protocol() {
 /// Asks the host for the world at `to_us` and returns it.
 fn scrub(host: &mut SimHost, mirror: &mut Mirror, to_us: u64) -> super::protocol::Moment {
     mirror.scrubbing = true;
-    for r in host.handle(Request::Scrub { to_us }) {
+    let have = mirror.held_moment();
+    for r in host.handle(Request::Scrub { to_us, have }) {
         assert!(mirror.apply(r));
     }
     (**mirror.moment.as_ref().expect("a moment")).clone()
@@ -897,18 +901,116 @@ fn a_scrubbed_moment_shows_what_a_run_stopped_there_shows() {
             assert_eq!(m.at_us, to_us);
             assert_eq!(*m.brokers, *fm.brokers, "{name} at {to_us}: broker state");
             assert_eq!(*m.nodes, *fm.nodes, "{name} at {to_us}: nodes");
-            assert_eq!(m.expects, fm.expects, "{name} at {to_us}: expectations");
+            assert_eq!(*m.expects, fm.expects, "{name} at {to_us}: expectations");
             assert_eq!(*m.faults, fm.faults, "{name} at {to_us}: faults");
             assert_eq!(m.rows, fm.rows.len(), "{name} at {to_us}: rows");
-            assert_eq!(m.log[..], *fm.recent_log(), "{name} at {to_us}: log");
-            for (node, lines) in &m.terminals {
-                let want = fm.terminals.get(node).cloned().unwrap_or_default();
-                assert_eq!(**lines, want, "{name} at {to_us}: {node}'s terminal");
+            fn last<T: Clone>(v: &[T]) -> Vec<T> {
+                v[v.len().saturating_sub(MOMENT_LINES)..].to_vec()
+            }
+            assert_eq!(
+                *m.log.lines,
+                last(fm.recent_log()),
+                "{name} at {to_us}: log"
+            );
+            for (node, lines) in &fm.terminals {
+                assert_eq!(
+                    *m.terminal(node).lines,
+                    last(lines),
+                    "{name} at {to_us}: {node}'s terminal"
+                );
+            }
+            for (node, _) in &m.terminals {
+                assert!(fm.terminals.contains_key(node), "{name} at {to_us}: {node}");
             }
         }
         // The live world did not move.
         assert_eq!(mirror.now_us, host.session().unwrap().now().as_micros());
     }
+}
+
+#[test]
+fn a_window_of_lines_sent_as_a_change_of_the_one_held_is_that_window() {
+    let all: Vec<u32> = (0..50).collect();
+    let windows = [
+        0..0,
+        0..10,
+        5..15,
+        10..20,
+        12..14,
+        30..40,
+        20..45,
+        0..50,
+        49..50,
+    ];
+    for held in windows.iter().cloned().map(Some).chain([None]) {
+        for want in windows.iter().cloned() {
+            let lines = held.clone().map(|h| Lines {
+                first: h.start,
+                lines: std::rc::Rc::new(all[h].to_vec()),
+            });
+            let u = LinesUpdate::between(held.clone(), want.clone(), &all);
+            // Only what the page does not hold is sent.
+            let overlap = held.clone().map_or(0, |h| {
+                h.end.min(want.end).saturating_sub(h.start.max(want.start))
+            });
+            assert_eq!(u.before.len() + u.after.len(), want.len() - overlap);
+            let got = u.apply(lines.as_ref());
+            assert_eq!(got.first, want.start, "{held:?} -> {want:?}");
+            assert_eq!(*got.lines, all[want.clone()], "{held:?} -> {want:?}");
+        }
+    }
+}
+
+/// A moment after another is sent as what changed: the cards, brokers and
+/// lines the page holds are not sent again, and what the page puts together
+/// equals the moment sent whole.
+#[test]
+fn a_moment_is_sent_as_a_change_of_the_one_the_page_holds() {
+    let (mut host, mut mirror) = loaded(scenario("22-slow-consumer.mqtt"));
+    drive(&mut host, &mut mirror, Request::RunTo { to_us: 30_000_000 });
+    let ask = |host: &mut SimHost, to_us: u64, have: Option<u64>| match host
+        .handle(Request::Scrub { to_us, have })
+        .pop()
+    {
+        Some(Reply::Moment(u)) => *u,
+        other => panic!("{other:?}"),
+    };
+    let mut held: Option<super::protocol::Moment> = None;
+    let mut sizes = Vec::new();
+    for to_us in [
+        15_300_000, 15_301_000, 15_400_000, 3_000_000, 27_500_000, 27_500_000,
+    ] {
+        let update = ask(&mut host, to_us, held.as_ref().map(|m| m.seq));
+        // The same moment asked of a host that sent none: whole.
+        let (mut fresh, mut fm) = loaded(scenario("22-slow-consumer.mqtt"));
+        drive(&mut fresh, &mut fm, Request::RunTo { to_us: 30_000_000 });
+        let whole = ask(&mut fresh, to_us, None);
+        assert_eq!(whole.base, None);
+        sizes.push((
+            bincode::serialize(&update).unwrap().len(),
+            bincode::serialize(&whole).unwrap().len(),
+        ));
+        assert_eq!(update.base, held.as_ref().map(|m| m.seq));
+        let got = update.apply(held.as_ref());
+        let want = whole.apply(None);
+        assert_eq!(
+            super::protocol::Moment {
+                seq: 0,
+                ..got.clone()
+            },
+            super::protocol::Moment { seq: 0, ..want },
+            "at {to_us}"
+        );
+        held = Some(got);
+    }
+    // 1 ms later: the same cards, and the log and terminals moved by a few lines.
+    assert!(sizes[1].0 * 4 < sizes[1].1, "{sizes:?}");
+    // The same moment again: nothing but its time.
+    assert!(sizes[5].0 * 10 < sizes[5].1, "{sizes:?}");
+    // A page that names no moment gets it whole.
+    let update = ask(&mut host, 3_000_000, None);
+    assert_eq!(update.base, None);
+    assert!(update.nodes.is_some() && update.brokers.is_some() && update.log.is_some());
 }
 
 #[test]
@@ -941,13 +1043,7 @@ fn a_scrub_after_typed_commands_shows_the_terminals_as_they_were() {
     assert_eq!(mirror.terminals["monitor"].last().unwrap(), "off-line");
 
     let before = scrub(&mut host, &mut mirror, 14_000_000);
-    let monitor = |m: &super::protocol::Moment| {
-        m.terminals
-            .iter()
-            .find(|(n, _)| n == "monitor")
-            .map(|(_, l)| (**l).clone())
-            .unwrap()
-    };
+    let monitor = |m: &super::protocol::Moment| (*m.terminal("monitor").lines).clone();
     assert_eq!(
         monitor(&before),
         [
@@ -1316,7 +1412,13 @@ fn a_moment_counts_the_rows_that_pass_the_filter() {
     let mut v = view(0, 100, true);
     v.filter.node = "s3".into();
     drive(&mut host, &mut mirror, Request::View(v));
-    let m = match host.handle(Request::Scrub { to_us: 10_000_000 }).pop() {
+    let m = match host
+        .handle(Request::Scrub {
+            to_us: 10_000_000,
+            have: None,
+        })
+        .pop()
+    {
         Some(Reply::Moment(m)) => m,
         other => panic!("{other:?}"),
     };
