@@ -175,15 +175,19 @@ pub fn matches(filter: &str, name: &str) -> bool {
 }
 
 /// A validated topic name: no wildcards, no U+0000, 1 to 65,535 bytes.
+///
+/// Shared, not copied, when cloned: a broker clones a message's topic for
+/// every subscriber it goes to (the copy it keeps in flight, the PUBLISH it
+/// encodes), which as a `String` was an allocation and a copy each.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct TopicName(String);
+pub struct TopicName(std::sync::Arc<str>);
 
 impl TopicName {
     /// Validates `s` as a topic name.
     pub fn new(s: impl Into<String>) -> Result<Self, TopicError> {
         let s = s.into();
         validate_name(&s)?;
-        Ok(Self(s))
+        Ok(Self(s.into()))
     }
 
     /// The topic as text.
