@@ -167,8 +167,16 @@ impl Backlog {
 }
 
 impl Backlog {
-    /// The broker task hands `msg` to the socket task.
+    /// The broker task hands `msg` to the socket task and wakes it.
     fn push(&self, msg: ToConn) {
+        self.push_quietly(msg);
+        self.wake();
+    }
+    /// [`Backlog::push`] without waking the socket task: the broker task hands
+    /// a connection everything one batch of input made for it, then wakes it
+    /// once ([`Backlog::wake`]), so that it writes it all in one write and a
+    /// socket task is not woken (nor a runtime thread unparked) per packet.
+    fn push_quietly(&self, msg: ToConn) {
         if let ToConn::Bytes(b) = &msg {
             self.add(b.len());
         }
@@ -176,6 +184,9 @@ impl Backlog {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push_back(msg);
+    }
+    /// Wakes the socket task after [`Backlog::push_quietly`].
+    fn wake(&self) {
         self.waker.wake();
     }
     /// Whether something waits in the queue.
@@ -451,34 +462,72 @@ async fn drive(
             return;
         };
         let t = now(start);
-        match msg {
-            ToBroker::Opened {
-                conn,
-                peer,
-                local_port,
-                backlog,
-            } => {
-                conns.insert(conn, ConnHandle { backlog });
-                broker.handle_connection_opened_on(t, conn, peer, local_port);
+        let mut read = handle(&mut broker, &mut conns, t, msg);
+        // What else is already waiting is handled before anything is flushed
+        // (up to a bound, so that replies do not wait behind a long run and
+        // what waits to be flushed stays small): a connection then gets one
+        // batch, one wake and one write for everything these pieces made for
+        // it.
+        for _ in 1..BATCH_PIECES {
+            if read >= BATCH_BYTES {
+                break;
             }
-            ToBroker::Bytes { conn, bytes } => {
-                broker.handle_bytes(t, conn, &bytes);
-                if let Some(h) = conns.get(&conn) {
-                    h.backlog.handled();
-                }
-            }
-            ToBroker::Sent { conn, n } => broker.handle_sent(t, conn, n),
-            ToBroker::Closed { conn, error } => {
-                conns.remove(&conn);
-                if error {
-                    broker.handle_connection_error(t, conn);
-                } else {
-                    broker.handle_connection_closed(t, conn);
-                }
+            match rx.try_recv() {
+                Ok(msg) => read += handle(&mut broker, &mut conns, t, msg),
+                Err(_) => break,
             }
         }
         flush(&mut broker, &mut conns, verbose);
     }
+}
+
+/// How many pieces from the socket tasks the broker task handles before it
+/// hands over what they made.
+const BATCH_PIECES: usize = 32;
+
+/// How many bytes read from sockets the broker task handles before it hands
+/// over what they made: one PUBLISH can make a copy for every subscriber, and
+/// those copies wait in the broker's output until the flush (with 32 pieces
+/// of QoS 0 bursts to 50 subscribers, `broker_load`'s fan-out peaked at 27 MB
+/// instead of 15).
+const BATCH_BYTES: usize = 2048;
+
+/// One piece from a socket task, fed to the broker; how many bytes it read.
+fn handle(
+    broker: &mut Broker,
+    conns: &mut BTreeMap<ConnId, ConnHandle>,
+    t: Instant,
+    msg: ToBroker,
+) -> usize {
+    let mut read = 0;
+    match msg {
+        ToBroker::Opened {
+            conn,
+            peer,
+            local_port,
+            backlog,
+        } => {
+            conns.insert(conn, ConnHandle { backlog });
+            broker.handle_connection_opened_on(t, conn, peer, local_port);
+        }
+        ToBroker::Bytes { conn, bytes } => {
+            read = bytes.len();
+            broker.handle_bytes(t, conn, &bytes);
+            if let Some(h) = conns.get(&conn) {
+                h.backlog.handled();
+            }
+        }
+        ToBroker::Sent { conn, n } => broker.handle_sent(t, conn, n),
+        ToBroker::Closed { conn, error } => {
+            conns.remove(&conn);
+            if error {
+                broker.handle_connection_error(t, conn);
+            } else {
+                broker.handle_connection_closed(t, conn);
+            }
+        }
+    }
+    read
 }
 
 /// The broker task's end of a connection. Dropping it (the broker closed the
@@ -493,12 +542,25 @@ impl Drop for ConnHandle {
     }
 }
 
+/// Hands every connection what the broker made for it, waking each socket
+/// task once.
 fn flush(broker: &mut Broker, conns: &mut BTreeMap<ConnId, ConnHandle>, verbose: bool) {
+    // The connections handed something, in the order first handed (a
+    // connection's transmits are usually consecutive, so the last one is
+    // checked first).
+    let mut woken: Vec<std::sync::Arc<Backlog>> = Vec::new();
+    let mut last = None;
     while let Some(out) = broker.poll_output() {
         match out {
             Output::Transmit(t) => {
                 if let Some(h) = conns.get(&t.conn) {
-                    h.backlog.push(ToConn::Bytes(t.bytes));
+                    h.backlog.push_quietly(ToConn::Bytes(t.bytes));
+                    if last != Some(t.conn) {
+                        last = Some(t.conn);
+                        if !woken.iter().any(|b| std::sync::Arc::ptr_eq(b, &h.backlog)) {
+                            woken.push(h.backlog.clone());
+                        }
+                    }
                 }
             }
             Output::Close { conn, .. } => {
@@ -512,5 +574,8 @@ fn flush(broker: &mut Broker, conns: &mut BTreeMap<ConnId, ConnHandle>, verbose:
             }
             Output::Event(_) => {}
         }
+    }
+    for b in woken {
+        b.wake();
     }
 }
