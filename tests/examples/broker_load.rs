@@ -224,7 +224,10 @@ impl Conn {
         c.send(&Packet::Connect(Connect {
             protocol: Protocol::V311,
             clean_session: true,
-            keep_alive: 0,
+            // Not 0: rumqttd 0.20 refuses a CONNECT without keep alive
+            // (`Error::ZeroKeepAlive`, link/remote.rs). Every row ends well
+            // within 60 s.
+            keep_alive: 60,
             client_id: id.into(),
             will: None,
             login: None,
@@ -495,7 +498,9 @@ fn main() {
                 .is_none_or(|f| name.contains(f.as_str()))
         })
         .collect();
-    let mut kinds: Vec<(&'static str, fn() -> Broker)> = vec![
+    /// A broker's name and how to start it.
+    type Kind = (&'static str, fn() -> Broker);
+    let mut kinds: Vec<Kind> = vec![
         ("mqttlab", start_mqttlab),
         ("mosquitto", start_mosquitto),
         ("rumqttd", start_rumqttd),
