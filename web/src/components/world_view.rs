@@ -129,6 +129,11 @@ pub struct DiagramPanelProps {
     /// Shown instead of the rows (the zoomed-out summary).
     #[prop_or_default]
     pub summary: Option<Html>,
+    /// Where the row of an index among all rows is shown, when the diagram's
+    /// rows can be filtered (a finding names its packets by index; the diagram
+    /// selects by position). Without it, a row is shown at its index.
+    #[prop_or_default]
+    pub shown_of: Option<Callback<usize, Option<usize>>>,
 }
 
 /// The sequence diagram beside the packet inspector of the arrow clicked: the
@@ -140,6 +145,18 @@ pub fn diagram_panel(props: &DiagramPanelProps) -> Html {
     let on_select = {
         let selected = selected.clone();
         Callback::from(move |i: usize| selected.set(Some(i)))
+    };
+    // A finding's packet is selected where the diagram shows it; one the
+    // filter hides selects nothing rather than the row at its index.
+    let on_finding = {
+        let selected = selected.clone();
+        let shown_of = props.shown_of.clone();
+        Callback::from(move |i: usize| {
+            selected.set(match &shown_of {
+                Some(shown_of) => shown_of.emit(i),
+                None => Some(i),
+            })
+        })
     };
     let inspected = (*selected).and_then(|i| props.bytes_of.emit(i));
     let v5 = (*selected)
@@ -180,7 +197,7 @@ pub fn diagram_panel(props: &DiagramPanelProps) -> Html {
                     }
                 </div>
                 if let Some(checks) = props.checks.clone() {
-                    <Findings {lang} {checks} {on_select} />
+                    <Findings {lang} {checks} on_select={on_finding} />
                 }
                 { props.children.clone() }
             </div>
@@ -523,6 +540,10 @@ pub fn world_view(props: &WorldViewProps) -> Html {
         let mirror = sim.mirror.clone();
         Some(Callback::from(move |i: usize| mirror.borrow().row_v5(i)))
     };
+    let shown_of = {
+        let mirror = sim.mirror.clone();
+        Some(Callback::from(move |i: usize| mirror.borrow().shown_row(i)))
+    };
 
     // The diagram's rows stay in the worker: the page says which it shows
     // (the window in view, the filter, the zoomed-out summary).
@@ -658,7 +679,7 @@ pub fn world_view(props: &WorldViewProps) -> Html {
                     faults={faults} {forking} {on_fork} />
             </div>
             <DiagramPanel {lang} lanes={lanes.clone()} {rows} {len} {bytes_of} {v5_of} {checks} actions={props.exports.clone()}
-                on_window={Some(on_window)} {tools} {summary}>
+                on_window={Some(on_window)} {tools} {summary} {shown_of}>
                 <BrokerStates {lang} {brokers} />
             </DiagramPanel>
             if let Some(fork) = fork {

@@ -148,6 +148,18 @@ impl Mirror {
         self.index.get(k).map(|&i| i as usize)
     }
 
+    /// Where the row of index `i` among all rows is shown: its position among
+    /// the rows that pass the diagram's filter, if the page holds it. Without a
+    /// filter a row is shown at its own index. A finding names its packets by
+    /// their index among all rows; the diagram selects by position.
+    pub fn shown_row(&self, i: usize) -> Option<usize> {
+        if self.rows_shown == self.rows_total {
+            return Some(i);
+        }
+        let k = self.index.binary_search(&u32::try_from(i).ok()?).ok()?;
+        Some(self.rows.first() + k)
+    }
+
     /// Whether a command typed into `node`'s terminal is still running there (its
     /// terminal shows no prompt until it ends), in the world shown.
     pub fn running(&self, node: &str) -> bool {

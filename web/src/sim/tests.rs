@@ -1288,6 +1288,7 @@ fn a_page_that_shows_a_window_holds_only_that_window() {
         assert_eq!(mirror.row_bytes(i), direct.row_bytes(i), "row {i}");
         assert_eq!(mirror.row_v5(i), direct.row_v5(i), "row {i}");
         assert_eq!(mirror.row_index(i), Some(i));
+        assert_eq!(mirror.shown_row(i), Some(i));
     }
     // The same window again sends no rows.
     match host.handle(Request::View(view(5_000, 30, false))).pop() {
@@ -1356,8 +1357,12 @@ fn the_filter_keeps_a_node_s_rows_or_a_topic_s() {
             (all[i].time_us, &all[i].label)
         );
         assert_eq!(mirror.row_index(k), Some(i));
+        assert_eq!(mirror.shown_row(i), Some(k));
         assert_eq!(mirror.row_bytes(k), direct.row_bytes(i));
     }
+    // A finding's packet the filter hides is shown nowhere, not at its index.
+    let hidden = (0..all.len()).find(|i| !want.contains(i)).unwrap();
+    assert_eq!(mirror.shown_row(hidden), None);
     // A topic filter with a wildcard: s7's readings only.
     v.filter.node.clear();
     v.filter.topic = "casa/+/t".into();
