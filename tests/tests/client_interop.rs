@@ -670,10 +670,16 @@ fn our_sub_reconnects_and_resubscribes_after_a_broker_restart() {
     }
     let mut b = Mosquitto::start();
     let port = b.port();
-    let mut sub = ready_sub(true, &b, &["-t", "topico", "-q", "1", "-k", "5"]);
+    let args = ["-t", "topico", "-q", "1", "-k", "5"];
+    let mut sub = ready_sub(true, &b, &args);
+    let mut real = ready_sub(false, &b, &args);
     b.restart(Duration::from_millis(1500));
-    // Resubscribed on the new broker (mosquitto_sub does the same).
-    sub.wait_line(T, |l| l.starts_with("Subscribed (mid"));
+    // Resubscribed on the new broker, as mosquitto_sub does, and with the
+    // packet id after the first SUBSCRIBE's: libmosquitto does not start its
+    // ids again on a reconnect.
+    let again = sub.wait_line(T, subscribed);
+    assert_eq!(again, real.wait_line(T, subscribed));
+    assert_eq!(again, "Subscribed (mid: 2): 1");
     let mut p = theirs(
         "mosquitto_pub",
         &[
@@ -691,6 +697,7 @@ fn our_sub_reconnects_and_resubscribes_after_a_broker_restart() {
     );
     assert!(p.wait(T).success());
     sub.wait_line(T, |l| l == "topico de volta");
+    real.wait_line(T, |l| l == "topico de volta");
 }
 
 #[test]

@@ -72,9 +72,16 @@ pub struct Session {
 }
 
 impl Session {
-    /// Forgets everything (a clean session).
+    /// Forgets everything (a clean session) but where the next packet id is
+    /// looked for: libmosquitto's `last_mid` lives as long as its client, so
+    /// `mosquitto_sub`'s SUBSCRIBE after a reconnect is mid 2, not 1 again
+    /// (`mosquitto_sub -d` against a restarted mosquitto 2.0.11;
+    /// `tests/tests/client_interop.rs` compares the two).
     pub fn clear(&mut self) {
-        *self = Session::default();
+        *self = Session {
+            next_pid: self.next_pid,
+            ..Session::default()
+        };
     }
 
     /// Whether `pid` is used by an outgoing message or a pending request.
@@ -191,5 +198,17 @@ mod tests {
         // One free id: found (the search is bounded, not endless).
         s.next_pid = Pid::new(39_990);
         assert_eq!(s.allocate_pid().map(Pid::get), Some(40_000));
+    }
+
+    #[test]
+    fn a_clean_session_forgets_its_messages_not_where_ids_go_on() {
+        let mut s = Session::default();
+        assert_eq!(s.allocate_pid().map(Pid::get), Some(1));
+        s.push_outgoing(qos1(2));
+        s.requests
+            .push((Pid::new(1).unwrap(), PendingRequest::Subscribe(1)));
+        s.clear();
+        assert!(s.outgoing.is_empty() && s.requests.is_empty());
+        assert_eq!(s.allocate_pid().map(Pid::get), Some(2));
     }
 }
