@@ -40,19 +40,53 @@ const SUGGESTED: usize = 200;
 #[function_component(DiagramFilter)]
 pub fn diagram_filter(props: &DiagramFilterProps) -> Html {
     let lang = props.lang;
-    let field = |which: &'static str| {
+    // The two fields are not bound to the filter in force: the page redraws
+    // with every update of a running world, and a bound field would lose what
+    // a student is typing and has not yet entered. A change enters what both
+    // fields show; a filter changed from elsewhere (Clear) is written into the
+    // field it changed, and only that one.
+    let node_field = use_node_ref();
+    let topic_field = use_node_ref();
+    let entered = {
         let on_filter = props.on_filter.clone();
-        let filter = props.filter.clone();
-        Callback::from(move |e: Event| {
-            let v = e.target_unchecked_into::<HtmlInputElement>().value();
-            let mut f = filter.clone();
-            match which {
-                "node" => f.node = v.trim().to_string(),
-                _ => f.topic = v.trim().to_string(),
-            }
-            on_filter.emit(f);
+        let (node_field, topic_field) = (node_field.clone(), topic_field.clone());
+        Callback::from(move |_: Event| {
+            let text = |field: &NodeRef| {
+                field
+                    .cast::<HtmlInputElement>()
+                    .map(|i| i.value().trim().to_string())
+                    .unwrap_or_default()
+            };
+            on_filter.emit(RowFilter {
+                node: text(&node_field),
+                topic: text(&topic_field),
+            });
         })
     };
+    {
+        let (node_field, topic_field) = (node_field.clone(), topic_field.clone());
+        let written = use_mut_ref(|| None::<RowFilter>);
+        use_effect_with(props.filter.clone(), move |filter| {
+            let before = written.replace(Some(filter.clone()));
+            let write = |field: &NodeRef, now: &str, was: Option<&str>| {
+                if was != Some(now) {
+                    if let Some(input) = field.cast::<HtmlInputElement>() {
+                        input.set_value(now);
+                    }
+                }
+            };
+            write(
+                &node_field,
+                &filter.node,
+                before.as_ref().map(|f| f.node.as_str()),
+            );
+            write(
+                &topic_field,
+                &filter.topic,
+                before.as_ref().map(|f| f.topic.as_str()),
+            );
+        });
+    }
     let clear = {
         let on_filter = props.on_filter.clone();
         Callback::from(move |_: MouseEvent| on_filter.emit(RowFilter::default()))
@@ -71,13 +105,13 @@ pub fn diagram_filter(props: &DiagramFilterProps) -> Html {
     html! {
         <div class="diagram-filter" data-shown={props.shown.to_string()} data-total={props.total.to_string()}>
             <label>{ dv(lang, Dv::Node) }
-                <input id="filter-node" list="filter-nodes" value={props.filter.node.clone()}
-                    placeholder={dv(lang, Dv::AnyNode)} onchange={field("node")} />
+                <input id="filter-node" list="filter-nodes" ref={node_field}
+                    placeholder={dv(lang, Dv::AnyNode)} onchange={entered.clone()} />
             </label>
             <datalist id="filter-nodes">{ options }</datalist>
             <label>{ dv(lang, Dv::Topic) }
-                <input id="filter-topic" value={props.filter.topic.clone()}
-                    placeholder={dv(lang, Dv::AnyTopic)} onchange={field("topic")} />
+                <input id="filter-topic" ref={topic_field}
+                    placeholder={dv(lang, Dv::AnyTopic)} onchange={entered} />
             </label>
             if !props.filter.is_empty() {
                 <button class="filter-clear" onclick={clear}>{ dv(lang, Dv::Clear) }</button>
