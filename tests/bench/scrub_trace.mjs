@@ -12,47 +12,13 @@
 // A benchmark, not a test: it prints figures and fails only if the page breaks.
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { serveDist, launchBrowser, openPage, dist as built, mqttlabBin, root } from '../e2e/harness.mjs';
+import { serveDist, launchBrowser, openPage, dist as built, mqttlabBin, root, scrubTo } from '../e2e/harness.mjs';
 
 const dist = process.env.DIST ? path.resolve(process.env.DIST) : built;
 const source = spawnSync(mqttlabBin(), ['bench-sim', '--scrub-world'], { cwd: root, encoding: 'utf8' }).stdout;
 const server = await serveDist(dist);
 const browser = await launchBrowser();
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-
-/** The same measure as timetravel.test.mjs's scrubTo. */
-const scrubTo = (page, us) =>
-  page.evaluate(
-    (us) =>
-      new Promise((resolve, reject) => {
-        const slider = document.querySelector('#scrub');
-        let built = 0;
-        const count = (records) => {
-          for (const r of records) built += r.type === 'childList' ? r.addedNodes.length : 1;
-        };
-        const observer = new MutationObserver(count);
-        observer.observe(document.body, { childList: true, subtree: true, characterData: true, attributes: true });
-        const t0 = performance.now();
-        slider.value = String(us);
-        slider.dispatchEvent(new Event('input', { bubbles: true }));
-        const poll = () => {
-          const at = document.querySelector('#scrub-at');
-          const took = document.querySelector('#scrub-took');
-          if (at && Number(at.dataset.at) === us && took) {
-            const shownMs = performance.now() - t0;
-            count(observer.takeRecords());
-            observer.disconnect();
-            resolve({ shownMs, workerMs: Number(took.dataset.ms), built });
-          } else if (performance.now() - t0 > 20_000) {
-            reject(new Error(`the moment ${us} never showed`));
-          } else {
-            requestAnimationFrame(poll);
-          }
-        };
-        requestAnimationFrame(poll);
-      }),
-    us,
-  );
 
 try {
   const url = `${server.url}#/workspace?seed=1&scenario=${Buffer.from(source).toString('base64url')}`;

@@ -174,3 +174,47 @@ export async function waitForPort(port, what, timeout = 15_000) {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Moves the timeline's slider to `us` as a drag does, and waits until the page
+ * shows that moment; returns the page's own "rebuilt in" figure (the worker's
+ * round trip), the time from the input event to the first animation frame
+ * after the DOM shows the moment (its panels, with the figure), both in ms,
+ * and how much of the page was built again for it: elements and text nodes
+ * added, and texts and attributes changed (a figure the machine's load does
+ * not move).
+ */
+export const scrubTo = (page, us) =>
+  page.evaluate(
+    (us) =>
+      new Promise((resolve, reject) => {
+        const slider = document.querySelector('#scrub');
+        let built = 0;
+        const count = (records) => {
+          for (const r of records) built += r.type === 'childList' ? r.addedNodes.length : 1;
+        };
+        const observer = new MutationObserver(count);
+        observer.observe(document.body, { childList: true, subtree: true, characterData: true, attributes: true });
+        const t0 = performance.now();
+        slider.value = String(us);
+        slider.dispatchEvent(new Event('input', { bubbles: true }));
+        const give_up = t0 + 20_000;
+        const poll = () => {
+          const at = document.querySelector('#scrub-at');
+          const took = document.querySelector('#scrub-took');
+          if (at && Number(at.dataset.at) === us && took) {
+            const shownMs = performance.now() - t0;
+            count(observer.takeRecords());
+            observer.disconnect();
+            resolve({ shownMs, workerMs: Number(took.dataset.ms), built });
+          } else if (performance.now() > give_up) {
+            observer.disconnect();
+            reject(new Error(`the moment ${us} µs never showed (${at?.dataset.at})`));
+          } else {
+            requestAnimationFrame(poll);
+          }
+        };
+        requestAnimationFrame(poll);
+      }),
+    us,
+  );
