@@ -207,7 +207,7 @@ impl Broker {
         let session = self
             .sessions
             .entry(client_id.clone())
-            .or_insert_with(|| Session::new(client_id.clone(), session_expiry));
+            .or_insert_with(|| Box::new(Session::new(client_id.clone(), session_expiry)));
         session.clean = session_expiry == 0;
         session.expiry_interval = session_expiry;
         session.conn = Some(conn);

@@ -77,3 +77,17 @@ impl Session {
         Some(msg)
     }
 }
+
+#[cfg(test)]
+mod size_tests {
+    /// The broker keeps one boxed `Session` per stored session, offline ones
+    /// too (10,000 persistent sessions are an adversarial suite case): a field
+    /// that makes every session larger should be boxed, or this bound raised
+    /// knowingly.
+    #[test]
+    fn a_session_stays_small() {
+        let size = core::mem::size_of::<super::Session>();
+        eprintln!("Session: {size} bytes");
+        assert!(size <= 256, "Session is {size} bytes");
+    }
+}
