@@ -189,61 +189,166 @@ pub fn fmt_time(t: Instant) -> String {
 
 impl fmt::Display for TraceEntry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let us = self.time.as_micros();
-        write!(f, "{}.{:06} ", us / 1_000_000, us % 1_000_000)?;
-        match &self.kind {
-            TraceKind::Open {
-                client,
-                broker,
-                conn,
-                client_addr,
-                broker_addr,
-            } => write!(
-                f,
-                "tcp open #{conn} {client} {}:{} -> {broker} {}:{}",
-                client_addr.0, client_addr.1, broker_addr.0, broker_addr.1
-            ),
-            TraceKind::Close {
-                fate,
-                from,
-                to,
-                conn,
-                kind,
-                ..
-            } => {
-                let k = match kind {
-                    CloseKind::Fin => "FIN",
-                    CloseKind::Reset => "RST",
-                };
-                write!(f, "tcp {k} {} #{conn} {from} -> {to}", fate.word())
-            }
-            TraceKind::Packet {
-                fate,
-                from,
-                to,
-                conn,
-                summary,
-                bytes,
-                note,
-                ..
-            } => {
-                write!(
-                    f,
-                    "{} #{conn} {from} -> {to} {summary} ({} bytes)",
-                    fate.word(),
-                    bytes.len()
-                )?;
-                if let Some(n) = note {
-                    write!(f, " [{n}]")?;
-                }
-                Ok(())
-            }
-            TraceKind::Log { node, text } => write!(f, "log {node}: {text}"),
-            TraceKind::State { node, note } => write!(f, "state {node}: {note}"),
-            TraceKind::Fault { label, event, .. } => write!(f, "fault \"{label}\": {event}"),
-            TraceKind::Terminal { node, text } => write!(f, "term {node}: {text}"),
-        }
+        write_line(self, f)
     }
+}
+
+/// Where an entry's line goes: a formatter (the entry's `Display`) or the
+/// hash. One function writes both, so the hashed bytes are the text's; it
+/// writes numbers and words itself, without the formatting machinery's
+/// padding checks, which cost most of what keeping a trace cost (a packet's
+/// line was 1,600 instructions to hash, on the speed world).
+trait Line {
+    fn text(&mut self, s: &str) -> fmt::Result;
+    fn args(&mut self, a: fmt::Arguments<'_>) -> fmt::Result;
+    /// `n` in decimal.
+    fn num(&mut self, n: u64) -> fmt::Result {
+        let mut buf = [0u8; 20];
+        let mut i = buf.len();
+        let mut n = n;
+        loop {
+            i -= 1;
+            buf[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        self.text(ascii(&buf[i..]))
+    }
+    /// `12.000500`: seconds, then the microseconds in six digits.
+    fn time(&mut self, t: Instant) -> fmt::Result {
+        let us = t.as_micros();
+        self.num(us / 1_000_000)?;
+        let mut frac = *b".000000";
+        let mut r = us % 1_000_000;
+        for d in frac[1..].iter_mut().rev() {
+            *d = b'0' + (r % 10) as u8;
+            r /= 10;
+        }
+        self.text(ascii(&frac))
+    }
+}
+
+/// Digits and a dot made above: ASCII, so UTF-8.
+fn ascii(b: &[u8]) -> &str {
+    core::str::from_utf8(b).unwrap_or_default()
+}
+
+impl Line for fmt::Formatter<'_> {
+    fn text(&mut self, s: &str) -> fmt::Result {
+        self.write_str(s)
+    }
+    fn args(&mut self, a: fmt::Arguments<'_>) -> fmt::Result {
+        self.write_fmt(a)
+    }
+}
+
+impl Line for Fnv64 {
+    fn text(&mut self, s: &str) -> fmt::Result {
+        self.write(s.as_bytes());
+        Ok(())
+    }
+    fn args(&mut self, a: fmt::Arguments<'_>) -> fmt::Result {
+        fmt::Write::write_fmt(self, a)
+    }
+}
+
+/// An entry's canonical line.
+fn write_line(e: &TraceEntry, out: &mut impl Line) -> fmt::Result {
+    out.time(e.time)?;
+    out.text(" ")?;
+    match &e.kind {
+        TraceKind::Open {
+            client,
+            broker,
+            conn,
+            client_addr,
+            broker_addr,
+        } => {
+            out.text("tcp open #")?;
+            out.num(*conn)?;
+            for (i, (node, (ip, port))) in [(client, client_addr), (broker, broker_addr)]
+                .into_iter()
+                .enumerate()
+            {
+                out.text(if i == 0 { " " } else { " -> " })?;
+                out.text(node)?;
+                out.text(" ")?;
+                out.text(ip)?;
+                out.text(":")?;
+                out.num(u64::from(*port))?;
+            }
+            Ok(())
+        }
+        TraceKind::Close {
+            fate,
+            from,
+            to,
+            conn,
+            kind,
+            ..
+        } => {
+            out.text(match kind {
+                CloseKind::Fin => "tcp FIN ",
+                CloseKind::Reset => "tcp RST ",
+            })?;
+            out.text(fate.word())?;
+            out.text(" #")?;
+            out.num(*conn)?;
+            ends(out, from, to)
+        }
+        TraceKind::Packet {
+            fate,
+            from,
+            to,
+            conn,
+            summary,
+            bytes,
+            note,
+            ..
+        } => {
+            out.text(fate.word())?;
+            out.text(" #")?;
+            out.num(*conn)?;
+            ends(out, from, to)?;
+            out.text(" ")?;
+            out.text(summary)?;
+            out.text(" (")?;
+            out.num(bytes.len() as u64)?;
+            out.text(" bytes)")?;
+            if let Some(n) = note {
+                out.args(format_args!(" [{n}]"))?;
+            }
+            Ok(())
+        }
+        TraceKind::Log { node, text } => said(out, "log ", node, text),
+        TraceKind::State { node, note } => {
+            out.text("state ")?;
+            out.text(node)?;
+            out.args(format_args!(": {note}"))
+        }
+        TraceKind::Fault { label, event, .. } => {
+            out.args(format_args!("fault \"{label}\": {event}"))
+        }
+        TraceKind::Terminal { node, text } => said(out, "term ", node, text),
+    }
+}
+
+/// ` from -> to`
+fn ends(out: &mut impl Line, from: &str, to: &str) -> fmt::Result {
+    out.text(" ")?;
+    out.text(from)?;
+    out.text(" -> ")?;
+    out.text(to)
+}
+
+/// `log node: text`
+fn said(out: &mut impl Line, what: &str, node: &str, text: &str) -> fmt::Result {
+    out.text(what)?;
+    out.text(node)?;
+    out.text(": ")?;
+    out.text(text)
 }
 
 /// How much of the trace is kept.
@@ -293,8 +398,8 @@ impl Trace {
             return;
         }
         let e = TraceEntry { time, kind };
-        // Writing to the hash cannot fail, and an entry's Display never does.
-        let _ = fmt::Write::write_fmt(&mut self.hash, format_args!("{e}"));
+        // Writing to the hash cannot fail.
+        let _ = write_line(&e, &mut self.hash);
         self.hash.write(b"\n");
         if let TraceKind::Packet { bytes, .. } = &e.kind {
             self.hash.write(bytes);
