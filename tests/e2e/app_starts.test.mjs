@@ -2,7 +2,7 @@
 // core's own topic matcher (compiled to wasm) as a student types.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, screenshot, workspaceVersion, appUnderTest } from './harness.mjs';
+import { openPage, screenshot, workspaceVersion, appUnderTest, workerServing } from './harness.mjs';
 
 const app = appUnderTest();
 
@@ -57,12 +57,16 @@ test('the first load is the labs list; every other page comes from the pages mod
   await page.goto(`${app.server.url}#/labs`);
   await page.waitForSelector('.lab-card');
   // Once the list is drawn, the pages module is fetched, and it starts the
-  // simulation worker (labs.test.mjs opens a lab offline).
+  // simulation worker, which runs the same module (labs.test.mjs opens a lab
+  // offline); no other wasm is fetched.
   const until = async (cond) => {
     for (let i = 0; i < 300 && !cond(); i++) await page.waitForTimeout(100);
     assert.ok(cond(), JSON.stringify(fetched));
   };
-  await until(() => fetched.includes('/app_pages_bg.wasm') && fetched.includes('/sim_worker_bg.wasm'));
+  await until(() => fetched.includes('/app_pages_bg.wasm'));
+  await workerServing(page);
+  const wasm = new Set(fetched.filter((p) => p.endsWith('.wasm') && !p.startsWith('/mqttlab-web')));
+  assert.deepEqual([...wasm], ['/app_pages_bg.wasm']);
   const loaded = fetched.length;
   await page.click('button[lang="pt-BR"]');
   assert.equal(await page.getAttribute('.app', 'lang'), 'pt-BR');

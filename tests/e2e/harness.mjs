@@ -87,6 +87,23 @@ export async function screenshot(page, name) {
 }
 
 /** The workspace version from Cargo.toml: what the page must show as the core's version. */
+/**
+ * Waits (bounded) until the page's simulation worker serves worlds: the worker
+ * imports the pages module (app_pages.js, one module for the pages and the
+ * worker) and, once it has compiled and initialised it, gloo-worker's registrar
+ * sets the worker's onmessage.
+ */
+export async function workerServing(page, timeoutMs = 30_000) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    for (const w of page.workers()) {
+      if (await w.evaluate(() => self.onmessage !== null).catch(() => false)) return;
+    }
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`no simulation worker serving after ${timeoutMs} ms (workers: ${page.workers().map((w) => w.url()).join(', ')})`);
+}
+
 export function workspaceVersion() {
   const toml = fs.readFileSync(path.join(root, 'Cargo.toml'), 'utf8');
   const m = toml.match(/\[workspace\.package\][^[]*?version\s*=\s*"([^"]+)"/);

@@ -1,6 +1,6 @@
 //! MQTT Lab's browser app (yew). The page's first load (`main.rs`) mounts the
 //! [`shell`] (the labs list); the pages module (`bin/app_pages.rs`) mounts [`App`],
-//! every page; the simulation worker is `bin/sim_worker.rs`. The components live
+//! every page, and is also the simulation worker's code. The components live
 //! in `components/`, one file each, and every string the student reads comes from
 //! [`i18n`] in English and Brazilian Portuguese.
 

@@ -2,8 +2,9 @@
 //!
 //! A world of thousands of nodes can need seconds of work to reach a time; run
 //! on the page's own thread it would freeze scrolling and typing. So the world
-//! lives in a web worker (`src/bin/sim_worker.rs`, built by trunk as
-//! `sim_worker.js`), and the page keeps only a [`mirror::Mirror`] of what it draws:
+//! lives in a web worker (which runs the pages module, `src/bin/app_pages.rs`,
+//! built by trunk as `app_pages.js`), and the page keeps only a
+//! [`mirror::Mirror`] of what it draws:
 //!
 //! - [`protocol`]: the messages, plain data;
 //! - [`host`]: the worker's side, a `Session` answering requests (native-testable);

@@ -2,19 +2,22 @@
 //! the listener (the mounted workspace or lab) its replies go to.
 //!
 //! The world runs only in the worker: every browser the lab supports has web
-//! workers, so the page carries none of the simulator (issue 17: the page's own
-//! wasm is what the browser must fetch before the lab is interactive).
+//! workers, so the page's thread runs none of the simulator. The worker runs the
+//! pages module's code (issue 17: one download for the pages and the worker,
+//! whose code is mostly the same; the first load, the shell, carries neither).
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo_worker::{Spawnable, WorkerBridge};
+use wasm_bindgen::JsValue;
 
 use super::protocol::{Reply, Request};
 use super::worker::SimWorker;
 
-/// The worker's script, next to the page (trunk names it after the binary).
-pub const WORKER_SCRIPT: &str = "sim_worker.js";
+/// The module the worker runs, next to the page: the pages module
+/// (`src/bin/app_pages.rs`), whose code the worker shares (one download).
+pub const WORKER_MODULE: &str = "app_pages.js";
 
 type Listener = Rc<dyn Fn(Reply)>;
 
@@ -49,8 +52,29 @@ fn deliver(reply: Reply) {
     }
 }
 
+/// The worker's script: a classic worker that imports the pages module (an ES
+/// module) by its absolute address, initialises it and serves the worlds. A blob,
+/// as gloo-worker's own `spawn` makes, so that dist/ has no extra file.
+fn worker_loader() -> Result<String, JsValue> {
+    let href = web_sys::window().ok_or("no window")?.location().href()?;
+    let module = web_sys::Url::new_with_base(WORKER_MODULE, &href)?.href();
+    let script = format!(
+        "import({module:?}).then(async (m) => {{ await m.default(); m.serve_worlds(); }});"
+    );
+    let parts = js_sys::Array::of1(&script.into());
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/javascript");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    web_sys::Url::create_object_url_with_blob(&blob)
+}
+
 fn spawn() -> Service {
-    let bridge = SimWorker::spawner().callback(deliver).spawn(WORKER_SCRIPT);
+    // The page's own address is a valid URL base and the blob is plain text: a
+    // failure here is a browser without blob workers, which the lab needs.
+    let loader = worker_loader().expect("the simulation worker's loader");
+    let bridge = SimWorker::spawner()
+        .callback(deliver)
+        .spawn_with_loader(&loader);
     Service {
         bridge,
         listener: None,

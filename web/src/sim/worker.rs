@@ -1,4 +1,4 @@
-//! The web worker the world runs in (registered by `src/bin/sim_worker.rs`).
+//! The web worker the world runs in (registered by `serve_worlds` in `src/bin/app_pages.rs`).
 
 use std::cell::Cell;
 use std::rc::Rc;
