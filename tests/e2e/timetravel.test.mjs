@@ -254,15 +254,16 @@ test('scrub time in the page on the 100,000-event world', { timeout: 240_000 }, 
   const t0 = Date.now();
   await runTo(page, 100, 200_000);
   const runMs = Date.now() - t0;
-  // Once a run stops, the checker reads its whole trace (seconds of the
-  // worker's time here, a task of its own): a scrub asked meanwhile waits for
-  // it. The first scrub is that wait; the figures below are the ones after it.
   const rows = Number(await page.getAttribute('.diagram-panel .sequence-diagram', 'data-rows'));
-  await scrubTo(page, 1_000_000);
+  // The first scrub right after the run: the specification checker read the
+  // trace as the run went on, so its findings wait for nothing here (its one
+  // pass over the whole trace when the run stopped made this scrub wait
+  // seconds). It counts among the jumps.
+  const first = await scrubTo(page, 1_000_000);
   const n = 12;
   // Moments far apart, spread over the run on the slider's 1 ms steps, away
   // from checkpoints; then a drag, 20 ms a step.
-  const jumps = [];
+  const jumps = [first];
   for (let k = 0; k < n; k++) jumps.push(await scrubTo(page, Math.round(((2 * k + 1) / (2 * n)) * 100_000) * 1000 + 7000 * (k % 3)));
   const drag = [];
   for (let k = 0; k < n; k++) drag.push(await scrubTo(page, 50_000_000 + 20_000 * k));
@@ -276,12 +277,23 @@ test('scrub time in the page on the 100,000-event world', { timeout: 240_000 }, 
       `DOM built mean ${mean(samples.map((s) => s.built)).toFixed(0)}`
     );
   };
+  const rest = [...jumps.slice(1), ...drag].map((s) => s.shownMs).sort((a, b) => a - b);
+  const median = rest[Math.floor(rest.length / 2)];
   console.log(
     `100,000-event world (${rows} diagram rows) run to 100 s in the page in ${runMs} ms; ` +
-      `${n} moments far apart: ${figures(jumps)}; ${n} moments of a drag: ${figures(drag)} ` +
+      `first scrub after the run: on screen ${first.shownMs.toFixed(1)} ms (worker round trip ${first.workerMs.toFixed(1)} ms, ` +
+      `DOM built ${first.built}), the others' median ${median.toFixed(1)} ms; ` +
+      `${n + 1} moments far apart (the first included): ${figures(jumps)}; ${n} moments of a drag: ${figures(drag)} ` +
       `(native rebuild, core/tests/replay.rs: 12.7 ms mean)`,
   );
   assert.ok(rows > 50_000, `${rows} rows`);
+  // The first scrub is one like the others, not seconds behind them (the
+  // bound is loose: two e2e files at once on two loaded cores took 227-322 ms
+  // a scrub).
+  assert.ok(
+    first.shownMs <= Math.max(4 * median, 500),
+    `the first scrub after the run took ${first.shownMs.toFixed(1)} ms on screen, the others' median ${median.toFixed(1)} ms`,
+  );
   // Rebuilt from checkpoints, not replayed from the start (which takes seconds
   // here: 1.6 s natively).
   assert.ok(mean(jumps.map((s) => s.workerMs)) < 1000, 'scrub rebuilt from checkpoints');

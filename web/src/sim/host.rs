@@ -76,13 +76,8 @@ pub struct SimHost {
     last_expects: Option<Vec<ExpectView>>,
     last_faults: Option<Vec<FaultView>>,
     fault_error: Option<Bilingual>,
-    /// The trace length the checker last saw, and what it said.
+    /// The trace length the checker's view was last made at, and what it said.
     checked_len: u64,
-    /// A run in slices has just ended and the checker has not read it yet: it
-    /// reads the whole trace (1.6 s of the worker's time after a 100,000-packet
-    /// run), so it gets a slice of its own and the run's last rows reach the
-    /// page first.
-    checks_due: bool,
     last_checks: Option<crate::components::findings::ChecksView>,
     /// A sweep in progress (it runs before the world's own run goes on).
     sweep: Option<SweepJob>,
@@ -153,8 +148,7 @@ impl SimHost {
 
     /// Whether a run is still going: call [`SimHost::slice`] again.
     pub fn busy(&self) -> bool {
-        self.sweep.is_some()
-            || (self.session.is_some() && (self.target.is_some() || self.checks_due))
+        self.sweep.is_some() || (self.session.is_some() && self.target.is_some())
     }
 
     /// Answers one request.
@@ -517,16 +511,16 @@ impl SimHost {
             }
             return Some(reply);
         }
-        if self.checks_due {
-            self.checks_due = false;
-            return Some(self.update());
-        }
         let target = self.target?;
         let s = self.session.as_mut()?;
         loop {
-            if s.run_toward(target, EVENTS_PER_SLICE) {
+            let reached = s.run_toward(target, EVENTS_PER_SLICE);
+            // The checker keeps pace with the run, so that when it stops its
+            // findings cost only the run's end, not a pass over the whole trace
+            // that a scrub asked then would wait for.
+            s.check_more();
+            if reached {
                 self.target = None;
-                self.checks_due = true;
                 break;
             }
             if !more() {
@@ -538,6 +532,16 @@ impl SimHost {
 
     /// What changed since the last update.
     fn update(&mut self) -> Reply {
+        // The checker's view is made when a run stops, not per slice: ending its
+        // report (a copy of the checker, then every message weighed against
+        // the subscribers) costs a pass over the run's messages.
+        let checks = match self.session.as_mut() {
+            Some(s) if self.target.is_none() && s.world().trace().len() != self.checked_len => {
+                self.checked_len = s.world().trace().len();
+                Some(s.checks())
+            }
+            _ => None,
+        };
         let Some(s) = self.session.as_ref() else {
             return Reply::Failed {
                 epoch: self.epoch,
@@ -576,10 +580,7 @@ impl SimHost {
             &|i| s.row_v5(i),
         );
         drop(rows);
-        // The checker reads the whole trace: once a run stops, not per slice.
-        if self.target.is_none() && !self.checks_due && world.trace().len() != self.checked_len {
-            self.checked_len = world.trace().len();
-            let checks = s.checks();
+        if let Some(checks) = checks {
             if self.last_checks.as_ref() != Some(&checks) {
                 u.checks = Some(checks.clone());
                 self.last_checks = Some(checks);

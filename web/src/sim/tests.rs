@@ -1307,7 +1307,7 @@ fn an_update_of_a_big_run_stays_small_once_the_page_shows_a_window() {
     let (_, mut host, mut mirror, _) = many_rows();
     drive(&mut host, &mut mirror, Request::View(view(0, 60, true)));
     let mut bytes = 0;
-    for r in host.handle(Request::RunTo { to_us: 60_000_000 }) {
+    for r in host.handle(Request::RunTo { to_us: 120_000_000 }) {
         mirror.apply(r);
     }
     let mut windowed = 0;
