@@ -8,7 +8,7 @@
 //  - the topology: each link drawn in its state (up, lossy, cut, half-open,
 //    partitioned), latency and loss in its title, a click picks out the node's
 //    card, terminal and lifeline.
-// Screenshots: tests/artifacts/sweep-*.png, chart-thermostat-*.png, topology-*.png.
+// Screenshots: tests/artifacts/sweep-*.png, chart-thermostat-*.png, topology-*.png (and at 390 px).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -147,6 +147,28 @@ for (const locale of ['en-US', 'pt-BR']) {
     const lane = await page.$eval('.lane-head[title="lossy"]', (el) => getComputedStyle(el).fontWeight);
     assert.equal(lane, '700');
     await shot(page, `topology-${locale}.png`, '.views-panel');
+    // The legend's five states, each whole and apart from the others, on a
+    // laptop and on a phone (pt-BR's "semiaberto (half-open)" once ran into
+    // "particionado").
+    for (const width of [1366, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      const legend = await page.$$eval('.topology-legend li', (els) => {
+        const panel = els[0].closest('.topology').getBoundingClientRect();
+        return els.map((e) => {
+          const r = e.getBoundingClientRect();
+          return { text: e.textContent.trim(), x: r.x, y: r.y, right: r.right, bottom: r.bottom, inside: r.x >= panel.x - 0.5 && r.right <= panel.right + 0.5 };
+        });
+      });
+      assert.equal(legend.length, 5);
+      for (const [i, a] of legend.entries()) {
+        assert.ok(a.inside, `${width} px: "${a.text}" is cut off`);
+        for (const b of legend.slice(i + 1)) {
+          const apart = a.right <= b.x + 0.5 || b.right <= a.x + 0.5 || a.bottom <= b.y + 0.5 || b.bottom <= a.y + 0.5;
+          assert.ok(apart, `${width} px: "${a.text}" overlaps "${b.text}"`);
+        }
+      }
+      if (width === 390) await shot(page, `topology-390-${locale}.png`, '.views-panel');
+    }
     assert.deepEqual(errors, []);
     await context.close();
   });

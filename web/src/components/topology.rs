@@ -174,6 +174,33 @@ pub fn layout(nodes: &[NodeCard]) -> BTreeMap<String, (f64, f64)> {
     at
 }
 
+/// The part of the plane the nodes and their names take (x, y, width, height),
+/// with a margin: the picture shows that, not the whole plane. A world of one
+/// broker fills the middle third of it, and on a phone the whole plane shrank
+/// its names to 6 px.
+fn frame(nodes: &[NodeCard], at: &BTreeMap<String, (f64, f64)>) -> (f64, f64, f64, f64) {
+    const MARGIN: f64 = 12.0;
+    let boxes = nodes.iter().filter_map(|n| {
+        let (x, y) = *at.get(&n.name)?;
+        // A 13 px name is about 8 px a letter; a client's sits under its circle.
+        let half = (n.name.chars().count() as f64 * 4.0).max(34.0);
+        let (top, bottom) = match n.role {
+            NodeRole::Broker => (y - 22.0, y + 22.0),
+            NodeRole::Client { .. } => (y - 20.0, y + 40.0),
+        };
+        Some((x - half, top, x + half, bottom))
+    });
+    let (x0, y0, x1, y1) = boxes.fold(
+        (f64::MAX, f64::MAX, f64::MIN, f64::MIN),
+        |(a, b, c, d), (x0, y0, x1, y1)| (a.min(x0), b.min(y0), c.max(x1), d.max(y1)),
+    );
+    if x0 > x1 {
+        return (0.0, 0.0, WIDTH, HEIGHT);
+    }
+    let (x0, y0) = ((x0 - MARGIN).floor(), (y0 - MARGIN).floor());
+    (x0, y0, (x1 + MARGIN).ceil() - x0, (y1 + MARGIN).ceil() - y0)
+}
+
 /// Properties of the picture's links and of its nodes.
 #[derive(Properties, PartialEq)]
 struct GraphProps {
@@ -367,28 +394,31 @@ pub fn topology(props: &TopologyProps) -> Html {
         LinkState::Partitioned,
     ]
     .into_iter()
-    .enumerate()
-    .map(|(i, s)| {
+    .map(|s| {
         let (class, colour, dash) = stroke(s);
-        let x = 14.0 + i as f64 * 148.0;
+        // A list beside the picture, not text inside it: it wraps on a narrow
+        // screen and in longer words (pt-BR's "semiaberto (half-open)" ran into
+        // "particionado" at fixed places in the SVG), and is not shrunk with it.
         html! {
-            <g class={classes!("legend", class)}>
-                <line x1={format!("{x}")} y1="18" x2={format!("{}", x + 30.0)} y2="18" stroke={colour}
-                    stroke-width="3" stroke-dasharray={dash} />
-                <text x={format!("{}", x + 36.0)} y="22" font-size="12" fill="#333">{ link_state(lang, s) }</text>
-            </g>
+            <li class={classes!("legend-item", class)}>
+                <svg width="30" height="8" viewBox="0 0 30 8" aria-hidden="true">
+                    <line x1="0" y1="4" x2="30" y2="4" stroke={colour} stroke-width="3" stroke-dasharray={dash} />
+                </svg>
+                { link_state(lang, s) }
+            </li>
         }
     })
     .collect::<Html>();
+    let (fx, fy, fw, fh) = frame(&props.nodes, &at);
     html! {
         <div class="topology">
             <style>{ highlight }</style>
             <p class="help">{ vw(lang, Vw::TopologyHelp) }</p>
-            <svg id="topology-svg" xmlns="http://www.w3.org/2000/svg" width={WIDTH.to_string()}
-                height={HEIGHT.to_string()} viewBox={format!("0 0 {WIDTH} {HEIGHT}")}
+            <ul class="topology-legend">{ legend }</ul>
+            <svg id="topology-svg" xmlns="http://www.w3.org/2000/svg" width={fw.to_string()}
+                height={fh.to_string()} viewBox={format!("{fx} {fy} {fw} {fh}")}
                 font-family="sans-serif">
-                <rect width="100%" height="100%" fill="#ffffff" />
-                { legend }
+                <rect x={fx.to_string()} y={fy.to_string()} width={fw.to_string()} height={fh.to_string()} fill="#ffffff" />
                 <TopoLinks {lang} nodes={props.nodes.clone()} />
                 <g class="packets">{ packets }</g>
                 <TopoNodes {lang} nodes={props.nodes.clone()} selected={(*selected).clone()} {on_select} />
@@ -404,6 +434,7 @@ pub fn topology(props: &TopologyProps) -> Html {
 mod tests {
     use super::*;
     use crate::components::sequence_diagram::{DiagramRow, RowNote};
+    use crate::sim::protocol::LinkSettings;
 
     fn packet(time_us: u64, from: usize, to: usize, dropped: bool) -> DiagramRow {
         DiagramRow {
@@ -418,6 +449,57 @@ mod tests {
             fault: None,
             sent: None,
         }
+    }
+
+    fn node(name: &str, broker: Option<&str>) -> NodeCard {
+        NodeCard {
+            name: name.into(),
+            what: None,
+            ctrl_c: None,
+            address: String::new(),
+            role: match broker {
+                None => NodeRole::Broker,
+                Some(b) => NodeRole::Client {
+                    alive: true,
+                    connected: true,
+                    link: LinkSettings {
+                        latency_ms: 1,
+                        loss_pct: 0.0,
+                    },
+                    interactive: true,
+                    broker: b.into(),
+                    state: LinkState::Up,
+                },
+            },
+        }
+    }
+
+    #[test]
+    fn the_picture_is_framed_on_its_nodes_and_their_names() {
+        let mut nodes = vec![node("broker1", None)];
+        nodes.extend(
+            ["ok", "lossy", "a-long-sensor-name", "island"].map(|n| node(n, Some("broker1"))),
+        );
+        let at = layout(&nodes);
+        let (x, y, w, h) = frame(&nodes, &at);
+        // One broker: its clients' circle, not the whole plane, so a phone
+        // shows the names at about half their size rather than a quarter.
+        assert!(w < WIDTH * 0.7, "{w}");
+        for n in &nodes {
+            let (nx, ny) = at[&n.name];
+            let half = n.name.len() as f64 * 4.0;
+            assert!(
+                x <= nx - half && nx + half <= x + w,
+                "{} at {nx}: {x} + {w}",
+                n.name
+            );
+            assert!(
+                y <= ny - 18.0 && ny + 34.0 <= y + h,
+                "{} at {ny}: {y} + {h}",
+                n.name
+            );
+        }
+        assert_eq!(frame(&[], &BTreeMap::new()), (0.0, 0.0, WIDTH, HEIGHT));
     }
 
     #[test]
