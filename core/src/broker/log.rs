@@ -5,6 +5,7 @@
 use core::fmt;
 
 use crate::codec::{v5, Protocol};
+use crate::decimal;
 use crate::time::Instant;
 
 use super::PeerAddr;
@@ -25,23 +26,41 @@ impl fmt::Display for LogLine {
     }
 }
 
-/// `(d0, q1, r0, m1, 'topico', ... (8 bytes))`
-pub(crate) fn publish_details(p: &v5::Publish, topic: &str) -> String {
-    format!(
-        "(d{}, q{}, r{}, m{}, '{}', ... ({} bytes))",
-        u8::from(p.dup),
-        p.qospid.qos().as_u8(),
-        u8::from(p.retain),
-        p.qospid.pid().map_or(0, |m| m.get()),
-        topic,
-        p.payload.len()
-    )
+/// `(d0, q1, r0, m1, 'topico', ... (8 bytes))`, appended.
+fn push_publish_details(s: &mut String, p: &v5::Publish, topic: &str) {
+    // Written piece by piece: a line per PUBLISH in and out, so `format!`'s
+    // machinery was a large part of what a trace cost.
+    s.push_str("(d");
+    decimal::push(s, u64::from(p.dup));
+    s.push_str(", q");
+    decimal::push(s, u64::from(p.qospid.qos().as_u8()));
+    s.push_str(", r");
+    decimal::push(s, u64::from(p.retain));
+    s.push_str(", m");
+    decimal::push(s, u64::from(p.qospid.pid().map_or(0, |m| m.get())));
+    s.push_str(", '");
+    s.push_str(topic);
+    s.push_str("', ... (");
+    decimal::push(s, p.payload.len() as u64);
+    s.push_str(" bytes))");
 }
 
-/// `Sending PUBLISH to id (d0, q1, r0, m1, 'topico', ... (8 bytes))`, with the
-/// topic the PUBLISH is for (it may carry an alias instead).
+/// `{head} {name} (d0, q1, r0, m1, 'topico', ... (8 bytes))`, with the topic
+/// the PUBLISH is for (it may carry an alias instead): `Sending PUBLISH to id
+/// (...)`, `Received PUBLISH from id (...)`.
+pub(crate) fn publish_line(head: &str, name: &str, p: &v5::Publish, topic: &str) -> String {
+    let mut s = String::with_capacity(head.len() + name.len() + topic.len() + 48);
+    s.push_str(head);
+    s.push(' ');
+    s.push_str(name);
+    s.push(' ');
+    push_publish_details(&mut s, p, topic);
+    s
+}
+
+/// `Sending PUBLISH to id (d0, q1, r0, m1, 'topico', ... (8 bytes))`.
 pub(crate) fn sending_publish(name: &str, p: &v5::Publish, topic: &str) -> String {
-    format!("Sending PUBLISH to {name} {}", publish_details(p, topic))
+    publish_line("Sending PUBLISH to", name, p, topic)
 }
 
 /// `New connection from 172.17.0.2:40156 on port 1883.`
@@ -121,9 +140,19 @@ pub(crate) fn sending(name: &str, packet: &v5::Packet, v5: bool) -> Option<Strin
         }
         v5::Packet::Publish(p) => match &p.topic {
             Some(t) => sending_publish(name, p, t.as_str()),
-            None => format!("Sending PUBLISH to {name} {}", publish_details(p, "")),
+            None => sending_publish(name, p, ""),
         },
-        v5::Packet::Puback(a) => format!("Sending PUBACK to {name} (m{}, rc{})", a.pid, rc(a)),
+        v5::Packet::Puback(a) => {
+            let mut s = String::with_capacity(name.len() + 32);
+            s.push_str("Sending PUBACK to ");
+            s.push_str(name);
+            s.push_str(" (m");
+            decimal::push(&mut s, u64::from(a.pid.get()));
+            s.push_str(", rc");
+            decimal::push(&mut s, u64::from(rc(a)));
+            s.push(')');
+            s
+        }
         v5::Packet::Pubrec(a) => format!("Sending PUBREC to {name} (m{}, rc{})", a.pid, rc(a)),
         v5::Packet::Pubrel(a) => format!("Sending PUBREL to {name} (m{})", a.pid),
         v5::Packet::Pubcomp(a) => format!("Sending PUBCOMP to {name} (m{})", a.pid),

@@ -92,10 +92,7 @@ impl Broker {
             // mosquitto acknowledges a denied publish so the client does not resend
             // it forever, and delivers nothing.
             self.log(now, || {
-                format!(
-                    "Denied PUBLISH from {client_id} {}",
-                    log::publish_details(&p, topic.as_str())
-                )
+                log::publish_line("Denied PUBLISH from", client_id, &p, topic.as_str())
             });
             self.event(|| BrokerEvent::PublishDenied {
                 client_id: client_id.to_owned(),
@@ -103,10 +100,7 @@ impl Broker {
             });
         } else {
             self.log(now, || {
-                format!(
-                    "Received PUBLISH from {client_id} {}",
-                    log::publish_details(&p, topic.as_str())
-                )
+                log::publish_line("Received PUBLISH from", client_id, &p, topic.as_str())
             });
         }
         let msg = Message::from_publish(&p, topic, now);

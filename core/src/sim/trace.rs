@@ -203,18 +203,7 @@ trait Line {
     fn args(&mut self, a: fmt::Arguments<'_>) -> fmt::Result;
     /// `n` in decimal.
     fn num(&mut self, n: u64) -> fmt::Result {
-        let mut buf = [0u8; 20];
-        let mut i = buf.len();
-        let mut n = n;
-        loop {
-            i -= 1;
-            buf[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        self.text(ascii(&buf[i..]))
+        self.text(crate::decimal::digits(n, &mut [0; 20]))
     }
     /// `12.000500`: seconds, then the microseconds in six digits.
     fn time(&mut self, t: Instant) -> fmt::Result {
@@ -226,13 +215,9 @@ trait Line {
             *d = b'0' + (r % 10) as u8;
             r /= 10;
         }
-        self.text(ascii(&frac))
+        // A dot and digits: ASCII.
+        self.text(core::str::from_utf8(&frac).unwrap_or_default())
     }
-}
-
-/// Digits and a dot made above: ASCII, so UTF-8.
-fn ascii(b: &[u8]) -> &str {
-    core::str::from_utf8(b).unwrap_or_default()
 }
 
 impl Line for fmt::Formatter<'_> {
