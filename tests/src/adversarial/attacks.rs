@@ -83,11 +83,33 @@ pub struct Running {
     /// What it did: messages, connections.
     done: Arc<AtomicU64>,
     unit: &'static str,
+    /// How much work the attack has in all (sessions, retained topics), when
+    /// it is a finite amount: the case waits for it before it reads the
+    /// broker's peak memory, so that brokers are compared holding the same.
+    goal: Option<u64>,
     /// CPU time its threads used.
     cpu: Arc<Tally>,
 }
 
 impl Running {
+    /// Waits, at most `limit`, until a finite attack has done all its work
+    /// (every session stored, every retained topic sent), so that a faster
+    /// broker is not measured holding more than a slower one. Returns
+    /// whether it finished; an attack without a goal has nothing to wait for.
+    pub fn finish(&self, limit: Duration) -> bool {
+        let Some(goal) = self.goal else {
+            return true;
+        };
+        let end = std::time::Instant::now() + limit;
+        while self.done.load(Ordering::Relaxed) < goal {
+            if self.halt.is_set() || std::time::Instant::now() >= end {
+                return false;
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
+        true
+    }
+
     /// Stops the attack, closes its sockets, and says what it did and how
     /// many CPU seconds its threads used.
     pub fn stop(self) -> (String, f64) {
@@ -159,6 +181,7 @@ pub fn start(attack: Attack, port: u16, cap: Arc<AtomicBool>, seed: u64) -> Runn
         held: Vec::new(),
         done: done.clone(),
         unit: "",
+        goal: None,
         cpu: cpu.clone(),
     };
     match attack {
@@ -196,6 +219,7 @@ pub fn start(attack: Attack, port: u16, cap: Arc<AtomicBool>, seed: u64) -> Runn
         }
         Attack::RetainedFlood(topics) => {
             r.unit = "retained sent";
+            r.goal = Some(u64::from(topics));
             r.threads.push(spawn_counted("atk-retained", cpu, move || {
                 let Ok(tcp) = socket_from(ATTACKER, port, None) else {
                     return;
@@ -226,6 +250,7 @@ pub fn start(attack: Attack, port: u16, cap: Arc<AtomicBool>, seed: u64) -> Runn
         }
         Attack::SessionChurn(sessions) => {
             r.unit = "sessions";
+            r.goal = Some(u64::from(sessions));
             let threads = 4;
             for t in 0..threads {
                 let (halt, done) = (halt.clone(), done.clone());
