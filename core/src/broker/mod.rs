@@ -341,6 +341,26 @@ impl Broker {
             return;
         };
         self.traffic.bytes_received += bytes.len() as u64;
+        // The first byte a client sends must start a CONNECT (MQTT-3.1.0-1):
+        // refused on that byte, as mosquitto does, before anything is buffered,
+        // so a socket sending garbage costs no buffer and no wait for the rest
+        // of a packet it announces. (The reserved types 0 and 15 are the
+        // decoder's to refuse, as before.)
+        if c.client_id.is_none() && c.decoder.position() == 0 && c.decoder.buffered() == 0 {
+            if let Some(t) = bytes
+                .first()
+                .and_then(|b| PacketType::from_nibble(b >> 4))
+                .filter(|&t| t != PacketType::Connect)
+            {
+                return self.protocol_error(
+                    now,
+                    conn,
+                    format!("the first packet must be CONNECT, not {t}"),
+                    "MQTT-3.1.0-1",
+                    false,
+                );
+            }
+        }
         c.decoder.push(bytes);
         loop {
             let Some(c) = self.conns.get_mut(&conn) else {
