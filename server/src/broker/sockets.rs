@@ -148,7 +148,8 @@ type Pending = Pin<Box<dyn Future<Output = Result<(), ()>> + Send>>;
 /// or reports it closed. Reading pauses while more than
 /// [`super::PAUSE_READING_ABOVE`] bytes wait to be written, or while the
 /// broker task has [`super::PIECES_AHEAD`] pieces from this connection to
-/// handle; writing goes on meanwhile.
+/// handle (each at most [`super::READ_PIECE`] bytes); writing goes on
+/// meanwhile.
 ///
 /// A `Future` written by hand rather than an `async fn`: every open socket,
 /// idle or not, is one task as large as its future, and tokio sizes a task in
@@ -375,7 +376,8 @@ thread_local! {
     /// One read buffer per runtime thread rather than one per connection: an
     /// idle connection then costs its tasks and little more (2,000 idle sockets
     /// kept 32 MiB of per-connection buffers).
-    static READ_BUF: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0; 16 * 1024]);
+    /// At most one turn's bytes, [`super::READ_PIECE`], are read at a time.
+    static READ_BUF: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0; super::READ_PIECE]);
 }
 
 /// Reads what a readable socket has: the bytes (empty at end of stream), or
