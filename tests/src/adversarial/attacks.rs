@@ -110,6 +110,12 @@ impl Running {
         true
     }
 
+    /// How many sockets it holds open (the idle ones, the never-reading
+    /// subscriber's).
+    pub fn held(&self) -> usize {
+        self.held.len()
+    }
+
     /// Stops the attack, closes its sockets, and says what it did and how
     /// many CPU seconds its threads used.
     pub fn stop(self) -> (String, f64) {

@@ -158,6 +158,29 @@ impl Broker {
         status_kb(self.child.id(), "VmHWM").map_or(sampled, |hwm| hwm.max(sampled))
     }
 
+    /// How many file descriptors the broker has open (its sockets among them),
+    /// `None` once it is gone.
+    pub fn open_fds(&self) -> Option<usize> {
+        let dir = std::fs::read_dir(format!("/proc/{}/fd", self.child.id())).ok()?;
+        Some(dir.count())
+    }
+
+    /// Waits until the broker has at least `n` file descriptors open, at most
+    /// `within`; returns how many it had at the end. A socket the kernel
+    /// completed is in the listener's backlog until the broker accepts it, and
+    /// only then costs the broker memory: a figure read before the broker has
+    /// accepted every socket of an attack says less than the attack costs.
+    pub fn wait_for_fds(&self, n: usize, within: Duration) -> usize {
+        let until = std::time::Instant::now() + within;
+        loop {
+            let open = self.open_fds().unwrap_or(0);
+            if open >= n || std::time::Instant::now() >= until {
+                return open;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Whether the process still runs.
     pub fn alive(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))

@@ -65,11 +65,23 @@ pub struct Figures {
 /// How long a finite attack may go on after the honest clients are done.
 const FINISH_LIMIT: Duration = Duration::from_secs(60);
 
+/// How long a broker may take to accept the idle sockets of [`Attack::Idle`].
+const IDLE_ACCEPT_WITHIN: Duration = Duration::from_secs(20);
+
 /// Runs one round of `attack` on a fresh broker of `kind` (`mqttlab` is the
 /// binary to run).
 pub fn run_case(kind: Kind, mqttlab: &Path, attack: Attack, timing: Timing, seed: u64) -> Figures {
     let mut broker = brokers::Broker::start(kind, mqttlab);
+    let fds_before = broker.open_fds().unwrap_or(0);
     let running = attacks::start(attack, broker.port, broker.over_cap.clone(), seed);
+    let mut accepted = None;
+    if let Attack::Idle(_) = attack {
+        // Every idle socket accepted before anything is measured, on both
+        // brokers (each may take its time on a loaded machine).
+        let want = fds_before + running.held();
+        let open = broker.wait_for_fds(want, IDLE_ACCEPT_WITHIN);
+        accepted = Some(open.saturating_sub(fds_before));
+    }
     std::thread::sleep(timing.warmup);
     let honest = honest::run(broker.port, timing.run, timing.drain);
     let (wall, broker_cpu) = broker.cpu();
@@ -79,6 +91,9 @@ pub fn run_case(kind: Kind, mqttlab: &Path, attack: Attack, timing: Timing, seed
     let (mut attack_did, attack_cpu) = running.stop();
     if !finished {
         attack_did.push_str(&format!(" (not all in {} s more)", FINISH_LIMIT.as_secs()));
+    }
+    if let Some(n) = accepted {
+        attack_did += &format!(", {n} accepted");
     }
     let peak_kb = broker.peak_kb();
     let alive = broker.alive();
