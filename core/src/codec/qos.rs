@@ -33,7 +33,12 @@ impl QoS {
 
 impl fmt::Display for QoS {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.as_u8())
+        // Digits written directly: a summary per packet in the trace, and
+        // `core::fmt`'s integer padding cost more than the digit.
+        f.write_str(crate::decimal::digits(
+            u64::from(self.as_u8()),
+            &mut [0; 20],
+        ))
     }
 }
 
@@ -63,7 +68,7 @@ impl Pid {
 
 impl fmt::Display for Pid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
+        f.write_str(crate::decimal::digits(u64::from(self.get()), &mut [0; 20]))
     }
 }
 
