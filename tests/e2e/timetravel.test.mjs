@@ -287,11 +287,12 @@ test('scrub time in the page on the 100,000-event world', { timeout: 240_000 }, 
       `(native rebuild, core/tests/replay.rs: 12.7 ms mean)`,
   );
   assert.ok(rows > 50_000, `${rows} rows`);
-  // The first scrub is one like the others, not seconds behind them (the
-  // bound is loose: two e2e files at once on two loaded cores took 227-322 ms
-  // a scrub).
+  // The first scrub is one like the others, not seconds behind them (it
+  // waited 1.5-3.5 s for the checker under load). The bound is loose: it also
+  // enters scrub mode, and two e2e files at once on two loaded cores gave it
+  // 259-370 ms, 1.5-2.9x the others' median.
   assert.ok(
-    first.shownMs <= Math.max(4 * median, 500),
+    first.shownMs <= Math.max(4 * median, 1000),
     `the first scrub after the run took ${first.shownMs.toFixed(1)} ms on screen, the others' median ${median.toFixed(1)} ms`,
   );
   // Rebuilt from checkpoints, not replayed from the start (which takes seconds
