@@ -4,7 +4,7 @@
 use yew::prelude::*;
 
 use crate::classroom::student::{self, Status};
-use crate::components::frame::{use_document_lang, Frame};
+use crate::components::frame::{use_frame_settings, Frame, FrameSettings};
 use crate::hooks::use_route::use_route;
 use crate::i18n::{c, Class, Lang};
 use crate::pages::capture::CapturePage;
@@ -43,9 +43,13 @@ impl Default for AppProps {
 /// student opens anything but the labs list.
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
-    let lang = use_state(|| props.lang);
+    let FrameSettings {
+        lang,
+        presenter,
+        on_lang,
+        on_presenter,
+    } = use_frame_settings(props.lang, props.presenter);
     let route = use_route();
-    let presenter = use_state(|| props.presenter);
     // Bumped by a teacher's push, so that the page it opens starts afresh even
     // when the same page is already open.
     let generation = use_state(|| 0u32);
@@ -71,8 +75,6 @@ pub fn app(props: &AppProps) -> Html {
     }
     let class_view = student::view();
 
-    use_document_lang(*lang);
-
     // The simulation worker is fetched and started with the page.
     use_effect_with((), |_| crate::sim::service::start());
 
@@ -84,58 +86,49 @@ pub fn app(props: &AppProps) -> Html {
         }
     });
 
-    let on_lang = {
-        let lang = lang.clone();
-        Callback::from(move |l| lang.set(l))
-    };
-    let on_presenter = {
-        let presenter = presenter.clone();
-        Callback::from(move |()| presenter.set(!*presenter))
-    };
-
     let r = (*route).clone();
     let body = match &r.page {
-        Page::Topics => html! { <TopicsPage lang={*lang} /> },
-        Page::Inspect => html! { <InspectPage lang={*lang} /> },
-        Page::Connect => html! { <ConnectPage lang={*lang} /> },
-        Page::Capture => html! { <CapturePage lang={*lang} /> },
-        Page::Labs => html! { <LabsPage lang={*lang} /> },
+        Page::Topics => html! { <TopicsPage lang={lang} /> },
+        Page::Inspect => html! { <InspectPage lang={lang} /> },
+        Page::Connect => html! { <ConnectPage lang={lang} /> },
+        Page::Capture => html! { <CapturePage lang={lang} /> },
+        Page::Labs => html! { <LabsPage lang={lang} /> },
         Page::Lab(id) => {
-            html! { <LabPage lang={*lang} id={id.clone()} route={r.clone()} key={format!("{id}-{}", *generation)} /> }
+            html! { <LabPage lang={lang} id={id.clone()} route={r.clone()} key={format!("{id}-{}", *generation)} /> }
         }
         Page::Workspace => {
-            html! { <WorkspacePage lang={*lang} route={r.clone()} key={format!("ws-{}", *generation)} /> }
+            html! { <WorkspacePage lang={lang} route={r.clone()} key={format!("ws-{}", *generation)} /> }
         }
-        Page::Join => html! { <JoinPage lang={*lang} view={class_view.clone()} /> },
+        Page::Join => html! { <JoinPage lang={lang} view={class_view.clone()} /> },
         Page::Teacher => {
-            html! { <TeacherPage lang={*lang} route={r.clone()} presenter={*presenter} /> }
+            html! { <TeacherPage lang={lang} route={r.clone()} {presenter} /> }
         }
     };
     let class_bar = (!matches!(class_view.status, Status::Out)).then(|| {
         let state = match &class_view.status {
-            Status::Joined => c(*lang, Class::Joined).to_string(),
-            Status::Joining => c(*lang, Class::Joining).to_string(),
-            Status::Away => c(*lang, Class::Away).to_string(),
-            Status::Failed(e) => crate::i18n::class_error(*lang, e),
+            Status::Joined => c(lang, Class::Joined).to_string(),
+            Status::Joining => c(lang, Class::Joining).to_string(),
+            Status::Away => c(lang, Class::Away).to_string(),
+            Status::Failed(e) => crate::i18n::class_error(lang, e),
             Status::Out => String::new(),
         };
         html! {
             <div id="class-bar" class={classes!("class-bar", matches!(class_view.status, Status::Away | Status::Failed(_)).then_some("away"))}
                 data-status={format!("{:?}", class_view.status)}>
-                <a href="#/join">{ format!("{} “{}”", c(*lang, Class::ClassLabel), class_view.room.clone().unwrap_or_default()) }</a>
-                { format!(" · {} {} · {state}", c(*lang, Class::YouAre), class_view.name) }
+                <a href="#/join">{ format!("{} “{}”", c(lang, Class::ClassLabel), class_view.room.clone().unwrap_or_default()) }</a>
+                { format!(" · {} {} · {state}", c(lang, Class::YouAre), class_view.name) }
                 if class_view.frozen {
-                    <strong id="frozen-banner" class="frozen">{ format!(" · {}", c(*lang, Class::Frozen)) }</strong>
+                    <strong id="frozen-banner" class="frozen">{ format!(" · {}", c(lang, Class::Frozen)) }</strong>
                 }
                 if let Some(e) = &class_view.denied {
-                    <span class="verdict error">{ format!(" · {}", crate::i18n::class_error(*lang, e)) }</span>
+                    <span class="verdict error">{ format!(" · {}", crate::i18n::class_error(lang, e)) }</span>
                 }
             </div>
         }
     });
 
     html! {
-        <Frame lang={*lang} {on_lang} presenter={*presenter} {on_presenter} page={r.page.clone()}
+        <Frame lang={lang} {on_lang} {presenter} {on_presenter} page={r.page.clone()}
             bar={class_bar.unwrap_or_default()}>
             { body }
         </Frame>

@@ -18,7 +18,7 @@ use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
 use crate::classroom::student;
-use crate::components::frame::{use_document_lang, Frame};
+use crate::components::frame::{use_frame_settings, Frame, FrameSettings};
 use crate::hooks::use_route::use_route;
 use crate::i18n::{t, Lang, Text};
 use crate::pages::labs::LabsPage;
@@ -62,17 +62,20 @@ fn open_pages(lang: Lang, presenter: bool, failed: UseStateHandle<bool>) {
 /// on its way.
 #[function_component(Shell)]
 pub fn shell() -> Html {
-    let lang = use_state(Lang::detect);
-    let presenter = use_state(|| false);
+    let FrameSettings {
+        lang,
+        presenter,
+        on_lang,
+        on_presenter,
+    } = use_frame_settings(Lang::detect(), false);
     let route = use_route();
     let failed = use_state(|| false);
-    use_document_lang(*lang);
 
     // The labs list is all the shell draws; a student in a class needs the
     // class bar, which is the app's.
     let leaving = route.page != Page::Labs || student::saved_join().is_some();
     {
-        let (lang, presenter, failed) = (*lang, *presenter, failed.clone());
+        let failed = failed.clone();
         use_effect_with(leaving, move |&leaving| {
             if leaving {
                 open_pages(lang, presenter, failed);
@@ -82,23 +85,15 @@ pub fn shell() -> Html {
         });
     }
 
-    let on_lang = {
-        let lang = lang.clone();
-        Callback::from(move |l| lang.set(l))
-    };
-    let on_presenter = {
-        let presenter = presenter.clone();
-        Callback::from(move |()| presenter.set(!*presenter))
-    };
     let body = if *failed {
-        html! { <p id="pages-failed" class="verdict error" role="alert">{ t(*lang, Text::PagesFailed) }</p> }
+        html! { <p id="pages-failed" class="verdict error" role="alert">{ t(lang, Text::PagesFailed) }</p> }
     } else if leaving {
-        html! { <p id="pages-loading" class="loading">{ t(*lang, Text::PagesLoading) }</p> }
+        html! { <p id="pages-loading" class="loading">{ t(lang, Text::PagesLoading) }</p> }
     } else {
-        html! { <LabsPage lang={*lang} /> }
+        html! { <LabsPage lang={lang} /> }
     };
     html! {
-        <Frame lang={*lang} {on_lang} presenter={*presenter} {on_presenter} page={route.page.clone()}>
+        <Frame lang={lang} {on_lang} {presenter} {on_presenter} page={route.page.clone()}>
             { body }
         </Frame>
     }

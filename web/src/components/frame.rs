@@ -90,7 +90,7 @@ pub fn frame(props: &FrameProps) -> Html {
 /// Keeps `<html lang>` on the page's language (screen readers and the browser's
 /// own translation offer read it).
 #[hook]
-pub fn use_document_lang(lang: Lang) {
+fn use_document_lang(lang: Lang) {
     use_effect_with(lang, |lang| {
         if let Some(html) = web_sys::window()
             .and_then(|w| w.document())
@@ -99,4 +99,40 @@ pub fn use_document_lang(lang: Lang) {
             let _ = html.set_attribute("lang", lang.tag());
         }
     });
+}
+
+/// The language and presenter mode a page's [`Frame`] shows, and the callbacks
+/// its buttons call. The first-load shell and the whole app hold them alike.
+pub struct FrameSettings {
+    /// The language.
+    pub lang: Lang,
+    /// Whether presenter mode is on.
+    pub presenter: bool,
+    /// For [`FrameProps::on_lang`].
+    pub on_lang: Callback<Lang>,
+    /// For [`FrameProps::on_presenter`].
+    pub on_presenter: Callback<()>,
+}
+
+/// Holds a frame's language (kept on `<html lang>` too) and presenter mode,
+/// starting from `lang` and `presenter`.
+#[hook]
+pub fn use_frame_settings(lang: Lang, presenter: bool) -> FrameSettings {
+    let lang = use_state(|| lang);
+    let presenter = use_state(|| presenter);
+    use_document_lang(*lang);
+    let on_lang = {
+        let lang = lang.clone();
+        Callback::from(move |l| lang.set(l))
+    };
+    let on_presenter = {
+        let presenter = presenter.clone();
+        Callback::from(move |()| presenter.set(!*presenter))
+    };
+    FrameSettings {
+        lang: *lang,
+        presenter: *presenter,
+        on_lang,
+        on_presenter,
+    }
 }
