@@ -118,12 +118,16 @@ fn an_upstream_that_was_not_named_is_refused() {
         let (status, _, body) = serve.get("/mqtt/elsewhere");
         assert_eq!(status, 404);
         assert!(String::from_utf8_lossy(&body).contains("no upstream named 'elsewhere'"));
-        let (status, content_type, body) = serve.get("/mqtt/");
-        assert_eq!((status, content_type.as_str()), (200, "application/json"));
-        assert_eq!(
-            String::from_utf8_lossy(&body),
-            r#"{"subprotocol":"mqtt","upstreams":[{"name":"local","path":"/mqtt/local"}]}"#
-        );
+        // The list, at the path the page asks (dist/ holds an empty one).
+        for path in ["/mqtt/", "/bridges.json"] {
+            let (status, content_type, body) = serve.get(path);
+            assert_eq!((status, content_type.as_str()), (200, "application/json"));
+            assert_eq!(
+                String::from_utf8_lossy(&body),
+                r#"{"subprotocol":"mqtt","upstreams":[{"name":"local","path":"/mqtt/local"}]}"#,
+                "{path}"
+            );
+        }
     });
 }
 

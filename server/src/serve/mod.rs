@@ -12,7 +12,10 @@
 //!   be an MQTT CONNECT. A page served by this server reaches it with
 //!   ``new WebSocket(`ws://${location.host}/mqtt/local`, ["mqtt"])``.
 //! - `http://127.0.0.1:8080/mqtt/`: the upstream names as JSON,
-//!   `{"subprotocol":"mqtt","upstreams":[{"name":"local","path":"/mqtt/local"}]}`.
+//!   `{"subprotocol":"mqtt","upstreams":[{"name":"local","path":"/mqtt/local"}]}`;
+//!   also at `/bridges.json`, which the page asks for: `dist/` holds that file
+//!   with no upstreams, so a page served by a static server finds none, without
+//!   a 404.
 //!
 //! See [`bridge`] for the checks, limits and close codes.
 
@@ -318,12 +321,14 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The routes: the bridge under `/mqtt/`, files everywhere else.
+/// The routes: the bridge under `/mqtt/` (its list at `/bridges.json` too),
+/// files everywhere else.
 fn router(bridge: Arc<Bridge>, dist: &std::path::Path, classroom: Option<String>) -> Router {
     let mut router = Router::new()
         .route("/mqtt/{name}", any(bridge::handle))
         .route("/mqtt", any(bridge::list))
         .route("/mqtt/", any(bridge::list))
+        .route("/bridges.json", any(bridge::list))
         .with_state(bridge);
     if let Some(json) = classroom {
         router = router.merge(

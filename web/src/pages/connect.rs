@@ -5,8 +5,9 @@
 //! subscribes to `#` and `$SYS/#`).
 //!
 //! Nothing is sent anywhere until the student presses Connect, except one request
-//! to the server that served the page: `GET /mqtt/`, which `mqttlab serve` answers
-//! with the brokers it bridges, offered as ready-made addresses.
+//! to the server that served the page: `GET bridges.json`, which `mqttlab serve`
+//! answers with the brokers it bridges, offered as ready-made addresses (`dist/`
+//! holds the file with none, for any other server).
 
 use std::rc::Rc;
 
@@ -189,8 +190,9 @@ fn qos_select(id: &'static str, r: &NodeRef) -> Html {
     }
 }
 
-/// Asks the page's own server which brokers it bridges (`mqttlab serve` answers
-/// `GET /mqtt/` with JSON); `None` for any other server.
+/// Asks the page's own server which brokers it bridges: `bridges.json` beside
+/// the page, which `mqttlab serve` answers with its list and any other server
+/// with the file in `dist/` (no brokers). `None` if there is no such file.
 async fn fetch_upstreams() -> Option<Vec<String>> {
     let window = web_sys::window()?;
     let location = window.location();
@@ -200,7 +202,9 @@ async fn fetch_upstreams() -> Option<Vec<String>> {
     }
     let host = location.host().ok()?;
     let scheme = if protocol == "https:" { "wss" } else { "ws" };
-    let resp = JsFuture::from(window.fetch_with_str("/mqtt/")).await.ok()?;
+    let resp = JsFuture::from(window.fetch_with_str("bridges.json"))
+        .await
+        .ok()?;
     let resp: web_sys::Response = resp.dyn_into().ok()?;
     if !resp.ok() {
         return None;
