@@ -1,7 +1,7 @@
 // The diagram of a big world stays usable: its rows stay in the worker and the
 // page holds the window in view (scrolled to the middle of 12,000 rows, the rows
 // there are drawn); a node or a topic filter keeps only its rows, with their
-// count; the zoomed-out view counts every row once. In Portuguese, then the
+// count (a node's between its lifeline and those it talks to, side by side); the zoomed-out view counts every row once. In Portuguese, then the
 // words in English. Screenshots: tests/artifacts/diagram-filter-*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -50,16 +50,28 @@ test('a big diagram: the window in view, filters by node and topic, the zoomed-o
   const middle = await times(page);
   assert.ok(middle.length > 10, `${middle.length} rows drawn in the middle`);
 
-  // One sensor: its TCP connect, CONNECT, CONNACK and a reading a second.
-  await page.fill('#filter-node', 's7');
+  // One sensor far to the right (lifeline 151 of 201): its TCP connect,
+  // CONNECT, CONNACK and a reading a second, drawn between its lifeline and the
+  // broker's, side by side: every arrow starts and ends in view.
+  await page.fill('#filter-node', 's150');
   await page.press('#filter-node', 'Enter');
   await page.waitForFunction(() => Number(document.querySelector('.diagram-filter').dataset.shown) < 100, null, { timeout: 10_000 });
   const node = await shownOf(page);
   assert.equal(node.total, total);
-  assert.ok(node.shown >= 60 && node.shown <= 66, `${node.shown} rows of s7`);
+  assert.ok(node.shown >= 60 && node.shown <= 66, `${node.shown} rows of s150`);
   await page.waitForFunction(() => document.querySelectorAll('svg.seq-rows text.label').length > 5, null, { timeout: 10_000 });
   const drawn = await labels(page);
-  assert.ok(drawn.every((l) => !l.startsWith('PUBLISH') || l.includes('casa/s7/t')), drawn.join(' | '));
+  assert.ok(drawn.every((l) => !l.startsWith('PUBLISH') || l.includes('casa/s150/t')), drawn.join(' | '));
+  assert.deepEqual(await page.$$eval('.lane-head', (hs) => hs.map((h) => h.textContent)), ['b', 's150']);
+  const outside = await page.$eval('.seq-scroll', (el) => {
+    const box = el.getBoundingClientRect();
+    return [...el.querySelectorAll('svg.seq-rows line.arrow')]
+      .map((l) => l.getBoundingClientRect())
+      .filter((r) => r.left < box.left || r.right > box.right)
+      .map((r) => `${Math.round(r.left)}..${Math.round(r.right)} outside ${Math.round(box.left)}..${Math.round(box.right)}`);
+  });
+  assert.deepEqual(outside, []);
+  assert.ok((await page.$$('svg.seq-rows line.arrow')).length > 5);
   await screenshot(page, 'diagram-filter-node-pt-BR.png');
 
   // A topic filter with a wildcard, no node: every reading; then s12's only.

@@ -579,6 +579,36 @@ pub struct SequenceDiagramProps {
     /// view, `(first, count, follow)` (following the newest rows, `first` is 0).
     #[prop_or_default]
     pub on_window: Option<Callback<(usize, usize, bool)>>,
+    /// The lifelines drawn, as indices into `lanes` in their order (a node
+    /// filter's: its node's and those of the rows it keeps); `None`: all. A row
+    /// on a lane not drawn is not drawn either.
+    #[prop_or_default]
+    pub only_lanes: Option<Rc<Vec<usize>>>,
+}
+
+/// The names of the lanes `only` (indices into `lanes`; any beyond it left
+/// out), and where each of `lanes` is drawn (`None`: it is not).
+fn lane_subset(lanes: &[String], only: &[usize]) -> (Vec<String>, Vec<Option<usize>>) {
+    let mut names = Vec::with_capacity(only.len());
+    let mut at = vec![None; lanes.len()];
+    for &lane in only {
+        if let (Some(name), Some(slot @ None)) = (lanes.get(lane), at.get_mut(lane)) {
+            *slot = Some(names.len());
+            names.push(name.clone());
+        }
+    }
+    (names, at)
+}
+
+/// `row` with its lanes where they are drawn; `None` if one of them is not.
+fn moved(row: &DiagramRow, at: &[Option<usize>]) -> Option<DiagramRow> {
+    let place = |lane: usize| at.get(lane).copied().flatten();
+    let mut row = row.clone();
+    match &mut row.kind {
+        RowKind::Packet { from, to, .. } => (*from, *to) = (place(*from)?, place(*to)?),
+        RowKind::Note { lane, .. } => *lane = place(*lane)?,
+    }
+    Some(row)
 }
 
 /// The tallest the scroll area gets, in pixels (browsers cap an element's
@@ -737,7 +767,16 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
         })
     };
 
-    let lanes = props.lanes.len().max(1);
+    // A filtered diagram draws the lanes of its node only, side by side: a
+    // far lane's arrows start in view.
+    let (lane_names, lane_at) = match &props.only_lanes {
+        Some(only) => {
+            let (names, at) = lane_subset(&props.lanes, only);
+            (Rc::new(names), Some(at))
+        }
+        None => (props.lanes.clone(), None),
+    };
+    let lanes = lane_names.len().max(1);
     let geometry = Geometry::fit(*available, lanes);
     let width = geometry.width(lanes);
     let (first, last, y0) = window_at(total, *scroll_top, *viewport);
@@ -764,7 +803,7 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
 
     let mut inner = lifelines_in(
         geometry,
-        &props.lanes,
+        &lane_names,
         shown_lanes.clone(),
         0.0,
         window_height,
@@ -772,9 +811,17 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
     let mut times = String::new();
     {
         for i in drawn_rows(&props.rows, total, first, last) {
-            let Some(row) = props.rows.get(i) else {
+            let Some(found) = props.rows.get(i) else {
                 continue;
             };
+            let moved_row = match &lane_at {
+                None => None,
+                Some(at) => match moved(&found, at) {
+                    Some(row) => Some(row),
+                    None => continue,
+                },
+            };
+            let row: &DiagramRow = moved_row.as_ref().unwrap_or(&found);
             let at = Place {
                 index: i,
                 first,
@@ -782,7 +829,7 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
                 lanes,
             };
             if i < last {
-                times += &time_svg(&row, at.y(i));
+                times += &time_svg(row, at.y(i));
             }
             if props.marked == Some(i) {
                 inner += &format!(
@@ -790,7 +837,7 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
                     at.y(i)
                 );
             }
-            inner += &row_svg(&row, at, props.selected == Some(i), props.lang);
+            inner += &row_svg(row, at, props.selected == Some(i), props.lang);
         }
     }
     let svg = Html::from_html_unchecked(AttrValue::from(format!(
@@ -815,8 +862,7 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
         })
     };
 
-    let heads = props
-        .lanes
+    let heads = lane_names
         .iter()
         .enumerate()
         .skip(shown_lanes.start)
@@ -938,6 +984,17 @@ mod tests {
         let en = export_svg(&lanes, &rows, Lang::En);
         assert!(en.contains(">network healed</text>"));
         assert!(en.contains("delayed by fault &quot;delay PUBREC by 5s&quot;"));
+    }
+
+    #[test]
+    fn a_filtered_diagram_draws_its_lanes_side_by_side() {
+        let lanes: Vec<String> = ["b", "s0", "s1", "s2"].map(String::from).to_vec();
+        let (names, at) = lane_subset(&lanes, &[0, 3, 9, 3]);
+        assert_eq!(names, ["b", "s2"]);
+        assert_eq!(at, [Some(0), None, None, Some(1)]);
+        let far = moved(&packet("PUBLISH q0 t", 3, 0, false), &at).expect("drawn");
+        assert!(matches!(far.kind, RowKind::Packet { from: 1, to: 0, .. }));
+        assert!(moved(&packet("PUBLISH q0 t", 1, 0, false), &at).is_none());
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::components::fault_rules::FaultRules;
 use crate::components::findings::{Findings, SharedChecks};
 use crate::components::fork::{ForkPanel, ForkResult};
 use crate::components::packet_inspector::PacketInspector;
-use crate::components::sequence_diagram::{Rows, SequenceDiagram};
+use crate::components::sequence_diagram::{RowKind, Rows, SequenceDiagram};
 use crate::components::terminal::Terminal;
 use crate::components::time_controls::TimeControls;
 use crate::components::timeline::Timeline;
@@ -92,6 +92,25 @@ pub fn control_help(c: Control, ctrl_c: Option<CtrlC>) -> Text {
     }
 }
 
+/// The lanes a diagram filtered on `node` draws: the node's, and those of the
+/// rows held that involve it (the page holds every row of a filter that keeps
+/// up to [`ALL_ROWS_UP_TO`](crate::sim::row_view::ALL_ROWS_UP_TO), else the
+/// window in view), in their order. `None`: no node, or none of that name.
+pub fn filter_lanes(lanes: &[String], rows: &Rows, node: &str) -> Option<Rc<Vec<usize>>> {
+    let node = node.trim();
+    let lane = lanes.iter().position(|l| !node.is_empty() && l == node)?;
+    let mut on = std::collections::BTreeSet::from([lane]);
+    for row in rows.borrow().iter() {
+        match row.kind {
+            RowKind::Packet { from, to, .. } if from == lane || to == lane => {
+                on.extend([from, to]);
+            }
+            _ => {}
+        }
+    }
+    Some(Rc::new(on.into_iter().collect()))
+}
+
 /// Properties of [`DiagramPanel`].
 #[derive(Properties, PartialEq)]
 pub struct DiagramPanelProps {
@@ -134,6 +153,9 @@ pub struct DiagramPanelProps {
     /// selects by position). Without it, a row is shown at its index.
     #[prop_or_default]
     pub shown_of: Option<Callback<usize, Option<usize>>>,
+    /// The lifelines the diagram draws ([`SequenceDiagramProps::only_lanes`](crate::components::sequence_diagram::SequenceDiagramProps)).
+    #[prop_or_default]
+    pub only_lanes: Option<Rc<Vec<usize>>>,
 }
 
 /// The sequence diagram beside the packet inspector of the arrow clicked: the
@@ -181,7 +203,7 @@ pub fn diagram_panel(props: &DiagramPanelProps) -> Html {
                 } else {
                     <SequenceDiagram lanes={props.lanes.clone()} rows={props.rows.clone()} len={props.len}
                         selected={*selected} on_select={on_select.clone()} {lang}
-                        on_window={props.on_window.clone()} />
+                        on_window={props.on_window.clone()} only_lanes={props.only_lanes.clone()} />
                 }
             </div>
             <div class="side">
@@ -585,6 +607,7 @@ pub fn world_view(props: &WorldViewProps) -> Html {
                 shown={rows_shown} total={rows_total} lanes={lanes.clone()} {on_filter} {on_zoom} />
         }
     };
+    let only_lanes = filter_lanes(&lanes, &rows, &shown_view.filter.node);
     let summary = zoomed.then(|| {
         let buckets = buckets.unwrap_or_default();
         html! { <DiagramSummary {lang} lanes={lanes.clone()} {buckets} /> }
@@ -679,7 +702,7 @@ pub fn world_view(props: &WorldViewProps) -> Html {
                     faults={faults} {forking} {on_fork} />
             </div>
             <DiagramPanel {lang} lanes={lanes.clone()} {rows} {len} {bytes_of} {v5_of} {checks} actions={props.exports.clone()}
-                on_window={Some(on_window)} {tools} {summary} {shown_of}>
+                on_window={Some(on_window)} {tools} {summary} {shown_of} {only_lanes}>
                 <BrokerStates {lang} {brokers} />
             </DiagramPanel>
             if let Some(fork) = fork {
