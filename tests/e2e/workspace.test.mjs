@@ -210,3 +210,27 @@ test('a fault rule typed while the world runs drops the next PUBACK; a misspelt 
   await screenshot(page, 'workspace-fault-pt-BR.png');
   assert.deepEqual(errors, []);
 });
+
+test('a scenario of 10,000 sensors: the editor colours the lines in view only, and they follow its scroll', { timeout: 120_000 }, async () => {
+  const lines = ['# 10,000 sensors', 'broker b'];
+  for (let i = 0; i < 10_000; i++) lines.push(`sensor s${i} -> b topic casa/sensor${i}/temperatura every 10s`);
+  lines.push('run 60s');
+  const { page, errors, context } = await openPage(app.browser, `${app.server.url}#/workspace?scenario=${b64url(lines.join('\n'))}&seed=1`, 'pt-BR');
+  await page.waitForSelector('#jump', { timeout: 90_000 });
+  // Coloured whole, the 10,003 lines were 160,000 nodes; now a window of them.
+  const coloured = () => page.$$eval('pre.colours span.kw', (els) => els.length);
+  assert.ok((await coloured()) <= 200, `${await coloured()} coloured keywords`);
+  assert.equal(await page.$eval('pre.colours', (el) => el.textContent), `${lines.join('\n')}\n`);
+  // Scrolled to the middle: the lines there are coloured, under their numbers.
+  await page.$eval('#scenario', (el) => { el.scrollTop = el.scrollHeight / 2; el.dispatchEvent(new Event('scroll')); });
+  await page.waitForFunction(() => [...document.querySelectorAll('pre.colours span.kw')].some((s) => s.nextSibling?.textContent.startsWith(' s5000 ')), null, { timeout: 10_000 });
+  const view = await page.$eval('#scenario', (el) => el.getBoundingClientRect().toJSON());
+  const line = await page.evaluate(() => {
+    const kw = [...document.querySelectorAll('pre.colours span.kw')].find((s) => s.nextSibling?.textContent.startsWith(' s5000 '));
+    return kw.getBoundingClientRect().toJSON();
+  });
+  assert.ok(line.top >= view.top - 30 && line.bottom <= view.bottom + 30 * 20, `s5000 at ${line.top} in ${view.top}..${view.bottom}`);
+  await page.locator('.scenario-panel').screenshot({ path: path.join(artifacts, 'editor-10000-pt-BR.png') });
+  assert.deepEqual(errors, []);
+  await context.close();
+});

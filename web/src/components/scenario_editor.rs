@@ -23,42 +23,42 @@ pub struct ScenarioEditorProps {
     pub on_run: Callback<()>,
 }
 
-/// The editor.
-#[function_component(ScenarioEditor)]
-pub fn scenario_editor(props: &ScenarioEditorProps) -> Html {
-    let lang = props.lang;
-    let gutter = use_node_ref();
-    let colours = use_node_ref();
-    let oninput = props
-        .on_edit
-        .reform(|e: InputEvent| e.target_unchecked_into::<HtmlTextAreaElement>().value());
-    let onscroll = {
-        let gutter = gutter.clone();
-        let colours = colours.clone();
-        Callback::from(move |e: Event| {
-            let area = e.target_unchecked_into::<HtmlTextAreaElement>();
-            if let Some(g) = gutter.cast::<web_sys::HtmlElement>() {
-                g.set_scroll_top(area.scroll_top());
-            }
-            if let Some(c) = colours.cast::<web_sys::HtmlElement>() {
-                c.set_scroll_top(area.scroll_top());
-                c.set_scroll_left(area.scroll_left());
-            }
-        })
-    };
-    let lines = props.source.lines().count().max(1);
-    let numbers = (1..=lines)
-        .map(|n| {
-            let bad = props.errors.iter().any(|e| e.line == n);
-            html! { <div class={classes!(bad.then_some("err"))}>{ n }</div> }
-        })
-        .collect::<Html>();
-    // The same text, coloured, under a textarea whose own letters are clear.
-    let coloured = props
-        .source
-        .split('\n')
+/// Lines coloured around the one at the top of the textarea. A long scenario is
+/// plain text beyond them: the 10,000-sensor world has 10,001 lines, and
+/// coloured whole they were 160,000 DOM nodes that the page built again on every
+/// redraw.
+const WINDOW: usize = 200;
+/// The coloured lines move in steps of this many, so that scrolling redraws the
+/// editor only now and then.
+const STEP: usize = 50;
+
+/// The byte where line `n` (from 0) of `text` starts, or its end.
+fn line_start(text: &str, n: usize) -> usize {
+    match n.checked_sub(1) {
+        None => 0,
+        Some(k) => text
+            .match_indices('\n')
+            .nth(k)
+            .map_or(text.len(), |(i, _)| i + 1),
+    }
+}
+
+/// The first coloured line when line `top` is at the top of the textarea: from
+/// `STEP` to `2 * STEP` lines above it are coloured and `WINDOW - 2 * STEP` or
+/// more from it down (the editor shows some 15 lines, 12 in presenter mode).
+fn window_start(top: usize) -> usize {
+    top.saturating_sub(STEP) / STEP * STEP
+}
+
+/// `text` with lines `first..first + WINDOW` coloured, under a textarea whose
+/// own letters are clear; a line ends in a newline, the last one too.
+fn coloured(text: &str, first: usize) -> Html {
+    let (a, b) = (line_start(text, first), line_start(text, first + WINDOW));
+    let lines = text[a..b]
+        .split_inclusive('\n')
         .map(|line| {
-            let pieces = highlight(line)
+            let body = line.strip_suffix('\n').unwrap_or(line);
+            let pieces = highlight(body)
                 .into_iter()
                 .map(|(span, text)| match span {
                     Span::Plain => html! { { text } },
@@ -68,6 +68,62 @@ pub fn scenario_editor(props: &ScenarioEditorProps) -> Html {
             html! { <>{ pieces }{ "\n" }</> }
         })
         .collect::<Html>();
+    html! { <>{ &text[..a] }{ lines }{ format!("{}\n", &text[b..]) }</> }
+}
+
+/// Line numbers 1 to `lines`, one a line; the lines in `bad` (sorted) marked.
+fn numbers(lines: usize, bad: &[usize]) -> Html {
+    let mut out = Vec::new();
+    let mut run = String::new();
+    for n in 1..=lines {
+        if bad.binary_search(&n).is_ok() {
+            out.push(html! { { std::mem::take(&mut run) } });
+            out.push(html! { <span class="err">{ n }</span> });
+            run.push('\n');
+        } else {
+            run.push_str(&format!("{n}\n"));
+        }
+    }
+    out.push(html! { { run } });
+    out.into_iter().collect()
+}
+
+/// The editor.
+#[function_component(ScenarioEditor)]
+pub fn scenario_editor(props: &ScenarioEditorProps) -> Html {
+    let lang = props.lang;
+    let gutter = use_node_ref();
+    let colours = use_node_ref();
+    let first = use_state_eq(|| 0usize);
+    let lines = props.source.lines().count().max(1);
+    let oninput = props
+        .on_edit
+        .reform(|e: InputEvent| e.target_unchecked_into::<HtmlTextAreaElement>().value());
+    let onscroll = {
+        let gutter = gutter.clone();
+        let colours = colours.clone();
+        let first = first.clone();
+        Callback::from(move |e: Event| {
+            let area = e.target_unchecked_into::<HtmlTextAreaElement>();
+            if let Some(g) = gutter.cast::<web_sys::HtmlElement>() {
+                g.set_scroll_top(area.scroll_top());
+            }
+            if let Some(c) = colours.cast::<web_sys::HtmlElement>() {
+                c.set_scroll_top(area.scroll_top());
+                c.set_scroll_left(area.scroll_left());
+            }
+            let pitch = f64::from(area.scroll_height().max(1)) / lines as f64;
+            first.set(window_start(
+                (f64::from(area.scroll_top()) / pitch) as usize,
+            ));
+        })
+    };
+    let mut bad: Vec<usize> = props.errors.iter().map(|e| e.line).collect();
+    bad.sort_unstable();
+    let numbers = use_memo((lines, bad), |(lines, bad)| numbers(*lines, bad));
+    let coloured = use_memo((props.source.clone(), *first), |(text, first)| {
+        coloured(text, *first)
+    });
     let errors = props
         .errors
         .iter()
@@ -77,9 +133,9 @@ pub fn scenario_editor(props: &ScenarioEditorProps) -> Html {
     html! {
         <div class="scenario-editor">
             <div class="editor-body">
-                <div class="gutter" ref={gutter} aria-hidden="true">{ numbers }</div>
+                <div class="gutter" ref={gutter} aria-hidden="true">{ (*numbers).clone() }</div>
                 <div class="code">
-                    <pre class="colours" ref={colours} aria-hidden="true">{ coloured }</pre>
+                    <pre class="colours" ref={colours} aria-hidden="true">{ (*coloured).clone() }</pre>
                     <textarea id="scenario" spellcheck="false" wrap="off" value={props.source.clone()}
                         aria-label={t(lang, Text::Scenario)} {oninput} {onscroll} />
                 </div>
@@ -89,5 +145,29 @@ pub fn scenario_editor(props: &ScenarioEditorProps) -> Html {
             }
             <button id="run-scenario" class="primary" onclick={run}>{ t(lang, Text::RunScenario) }</button>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_starts_and_the_coloured_window() {
+        let text = "a\nbb\n\nccc";
+        assert_eq!(line_start(text, 0), 0);
+        assert_eq!(line_start(text, 1), 2);
+        assert_eq!(line_start(text, 2), 5);
+        assert_eq!(line_start(text, 3), 6);
+        assert_eq!(line_start(text, 4), text.len());
+        assert_eq!(line_start(text, 99), text.len());
+        // The line at the top is coloured, with a step or more above it and
+        // the rest of the window below.
+        for top in [0, 1, 49, 50, 99, 100, 5_000, 10_000] {
+            let first = window_start(top);
+            assert_eq!(first % STEP, 0);
+            assert!(first <= top && (top < STEP || top - first >= STEP), "{top}");
+            assert!(first + WINDOW >= top + WINDOW - 2 * STEP, "{top}");
+        }
     }
 }

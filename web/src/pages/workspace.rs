@@ -94,7 +94,7 @@ fn from_route(route: &Route, lang: Lang) -> Loaded {
 pub fn workspace_page(props: &WorkspacePageProps) -> Html {
     let lang = props.lang;
     let loaded = use_memo((), |_| from_route(&props.route, lang));
-    let source = use_state(|| loaded.source.clone());
+    let source = use_state(|| AttrValue::from(loaded.source.clone()));
     let errors = use_state(Vec::<ScenarioError>::new);
     let scenario = use_state(|| None::<Rc<Scenario>>);
     let sim = use_sim(None);
@@ -154,17 +154,19 @@ pub fn workspace_page(props: &WorkspacePageProps) -> Html {
 
     use_clock(sim.clone(), *clock);
 
+    // The editor's callbacks stay the same while its text does, so that the
+    // world's updates do not draw it again.
     let on_edit = {
         let source = source.clone();
-        Callback::from(move |text: String| source.set(text))
+        use_callback((), move |text: String, ()| source.set(text.into()))
     };
     let on_run = {
         let start = start.clone();
-        let source = source.clone();
         let sim = sim.clone();
-        Callback::from(move |_| {
+        // `start` reads the clock's speed: a new speed makes a new callback.
+        use_callback(((*source).clone(), *clock), move |(), (text, _)| {
             let seed = sim.mirror.borrow().seed;
-            start(&source, Some(seed))
+            start(text, Some(seed))
         })
     };
     let on_reset = {
@@ -184,7 +186,7 @@ pub fn workspace_page(props: &WorkspacePageProps) -> Html {
             if let Some(b) = mqttlab_core::sim::bundled::find(&name) {
                 let text = scenario_comments(b.source, lang);
                 start(&text, None);
-                source.set(text);
+                source.set(text.into());
             }
         })
     };
@@ -286,7 +288,7 @@ pub fn workspace_page(props: &WorkspacePageProps) -> Html {
                     <ul id="expectations">{ results }</ul>
                 </div>
             </div>
-            <ViewsPanel {lang} handle={sim.clone()} source={AttrValue::from((*source).clone())}
+            <ViewsPanel {lang} handle={sim.clone()} source={(*source).clone()}
                 {has_params} stem={AttrValue::from(stem.clone())} />
         </div>
     }
