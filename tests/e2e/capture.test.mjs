@@ -61,6 +61,9 @@ test('a capture opens as a diagram with lifelines per client id, in English and 
     assert.ok(at >= 0, JSON.stringify(rows));
     await page.click('.seq-rows g:has(title:text-is("PUBLISH q1 m1 lab/qos/1")) text');
     await page.waitForSelector('.packet-inspector li.field');
+    // That row was in view (the diagram is as tall as the screen allows): the
+    // click did not scroll it, and the first row is still whole at the top.
+    assert.equal(await page.$eval('.seq-scroll', (el) => el.scrollTop), 0);
     const fields = await page.$$eval('.packet-inspector li.field', (els) => els.map((e) => e.textContent.trim()));
     assert.ok(fields.includes('Topic: lab/qos/1'), JSON.stringify(fields));
     assert.match(await page.textContent('.capture-open'), locale === 'pt-BR' ? /nada é enviado/ : /nothing is uploaded/);
