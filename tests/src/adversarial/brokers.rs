@@ -165,16 +165,22 @@ impl Broker {
         Some(dir.count())
     }
 
-    /// Waits until the broker has at least `n` file descriptors open, at most
+    /// Waits until the broker has at least `n` file descriptors open, or its
+    /// count has not moved for a second (a descriptor it had open at start,
+    /// such as its configuration file, may since have closed), at most
     /// `within`; returns how many it had at the end. A socket the kernel
     /// completed is in the listener's backlog until the broker accepts it, and
     /// only then costs the broker memory: a figure read before the broker has
     /// accepted every socket of an attack says less than the attack costs.
     pub fn wait_for_fds(&self, n: usize, within: Duration) -> usize {
-        let until = std::time::Instant::now() + within;
+        let start = std::time::Instant::now();
+        let (mut last, mut since) = (0, start);
         loop {
             let open = self.open_fds().unwrap_or(0);
-            if open >= n || std::time::Instant::now() >= until {
+            if open != last {
+                (last, since) = (open, std::time::Instant::now());
+            }
+            if open >= n || since.elapsed() >= Duration::from_secs(1) || start.elapsed() >= within {
                 return open;
             }
             std::thread::sleep(Duration::from_millis(20));
