@@ -65,6 +65,23 @@ fn y_range<'a>(points: impl Iterator<Item = &'a (u64, f64)>) -> (f64, f64) {
     (lo, hi + pad)
 }
 
+/// Pixels of the chart's height that are not its plot: the margins, the
+/// caption and the x axis's labels (what `ChartBuilder` is given below).
+const NOT_PLOT_PX: f64 = 12.0 * 2.0 + 24.0 + 36.0;
+
+/// The top of a y range from `lo` to `hi` raised so that the legend, `rows`
+/// lines in the plot's upper left corner, sits above every value: a legend
+/// drawn over the data hides the very line a student is reading.
+fn with_legend_room(lo: f64, hi: f64, rows: usize, frame: &Frame) -> f64 {
+    if rows == 0 {
+        return hi;
+    }
+    let plot_px = (f64::from(frame.size.1) - NOT_PLOT_PX).max(1.0);
+    let legend_px = rows as f64 * 17.0 + 14.0;
+    let share = (legend_px / plot_px).min(0.6);
+    lo + (hi - lo) / (1.0 - share)
+}
+
 /// Values over virtual time: `lines` as lines, `bands` (0/1 states such as a
 /// heater) as shaded spans where they are 1, on the same time axis, from 0 to
 /// `until_us`.
@@ -89,6 +106,7 @@ fn draw_time_chart(
     root.fill(&WHITE).map_err(e)?;
     let x_max = (until_us as f64 / 1e6).max(1.0);
     let (y_lo, y_hi) = y_range(lines.iter().flat_map(|s| s.points.iter()));
+    let y_hi = with_legend_room(y_lo, y_hi, lines.len() + bands.len(), frame);
     let mut chart = ChartBuilder::on(&root)
         .caption(frame.title, text_style(16))
         .margin(12)
@@ -278,7 +296,10 @@ fn draw_sweep_chart(
         .margin(12)
         .x_label_area_size(36)
         .y_label_area_size(52)
-        .build_cartesian_2d(-0.3f64..(n as f64 - 0.7), 0f64..hi.max(1.0))
+        .build_cartesian_2d(
+            -0.3f64..(n as f64 - 0.7),
+            0f64..with_legend_room(0.0, hi.max(1.0), lines.len(), frame),
+        )
         .map_err(e)?;
     let labels = xs.clone();
     chart
@@ -351,6 +372,75 @@ mod tests {
         assert!(svg.contains("casa/sala/temperatura") && svg.contains("casa/sala/aquecedor"));
         assert!(svg.contains("<polyline"), "a line");
         assert!(svg.matches("<rect").count() > 3, "heater-on spans");
+    }
+
+    /// The bottom edge of the legend's box (its border is the one grey
+    /// `#B4B4B4` rectangle) and the smallest y of any data line's point (the
+    /// lines 2 px wide; the legend's own sample lines, inside its box, are
+    /// not data).
+    fn legend_bottom_and_top_point(svg: &str) -> (f64, f64) {
+        let attr = |el: &str, name: &str| -> f64 {
+            let at = el.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+            el[at..].split('"').next().unwrap().parse().unwrap()
+        };
+        let legend = svg
+            .split('<')
+            .find(|el| el.starts_with("rect") && el.contains("#B4B4B4"))
+            .expect("a legend box");
+        let (x0, y0) = (attr(legend, "x"), attr(legend, "y"));
+        let (x1, y1) = (x0 + attr(legend, "width"), y0 + attr(legend, "height"));
+        let inside = |&(x, y): &(f64, f64)| (x0..=x1).contains(&x) && (y0..=y1).contains(&y);
+        let top = svg
+            .split('<')
+            .filter(|el| el.starts_with("polyline") && el.contains("stroke-width=\"2\""))
+            .map(|el| {
+                let at = el.find(" points=\"").unwrap() + 9;
+                el[at..]
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .split_whitespace()
+                    .map(|p| {
+                        let (x, y) = p.split_once(',').unwrap();
+                        (x.parse::<f64>().unwrap(), y.parse::<f64>().unwrap())
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .filter(|pts| !pts.iter().all(inside))
+            .flatten()
+            .map(|(_, y)| y)
+            .fold(f64::MAX, f64::min);
+        assert!(top < f64::MAX, "no data line");
+        (y1, top)
+    }
+
+    #[test]
+    fn the_legend_sits_above_every_line() {
+        let src = mqttlab_core::sim::bundled::find("12-thermostat")
+            .unwrap()
+            .source;
+        let r = mqttlab_core::sim::scenario::run(src, Some(1)).unwrap();
+        let v = mqttlab_core::sim::series::values(r.world.trace().entries(), 10_000);
+        let (bands, lines): (Vec<Series>, Vec<Series>) = v.into_iter().partition(|s| s.binary);
+        for size in [(640, 360), (900, 320), (360, 260)] {
+            let frame = Frame { size, ..FRAME };
+            let svg = time_chart(&frame, &lines, &bands, 600_000_000);
+            let (bottom, top) = legend_bottom_and_top_point(&svg);
+            assert!(
+                top > bottom,
+                "{size:?}: a line reaches y={top}, under the legend down to {bottom}"
+            );
+        }
+        let src = "param qos 0 1 2\nparam loss 0% 20%\nbroker b\n\
+                   sensor s -> b topic t every 1s model count(1,1) qos $qos loss $loss retries 1\n\
+                   client c -> b\nat 0s c: mosquitto_sub -h b -q 2 -t t\nrun 30s\n";
+        let r = sweep::run(src, 1, 1).unwrap();
+        let svg = sweep_chart(&FRAME, &r, SweepMetric::PacketsPerDelivered);
+        let (bottom, top) = legend_bottom_and_top_point(&svg);
+        assert!(
+            top > bottom,
+            "sweep: a line reaches y={top}, under the legend down to {bottom}"
+        );
     }
 
     #[test]
