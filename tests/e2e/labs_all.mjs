@@ -2,9 +2,10 @@
 // terminal named, press the control button, arm the fault rule, answer, run), in
 // both languages, its steps done in turn at 1366, 820 and 390 px (one page per
 // language, resized: the three widths in one run keep the whole e2e step short):
-// every check turns green, the page never scrolls sideways, and at 1366×768 the open
+// every check turns green, the page never scrolls sideways, at 1366×768 the open
 // step, its docked terminal and the diagram with its newest row are in one viewport
-// at every step. In Portuguese, no
+// at every step, and at 390 px a step that opens is on screen with its terminal,
+// the diagram a tap away. In Portuguese, no
 // text a student reads is an English sentence (commands, packet names, the broker's
 // log, tool output and the Wireshark-style tree excepted). Screenshots:
 // tests/artifacts/lab-<id>-<width>-<locale>.png at the end, and
@@ -95,6 +96,27 @@ async function assertInView(page, id, n) {
   if (newest) assert.ok(newest.inside, `${id} step ${n}: newest row '${newest.text}' not in view ${JSON.stringify(newest)}`);
 }
 
+// On a phone, once a step passes: the next one and the terminal docked under it
+// are on screen (the step's top first, if both do not fit), and the diagram is
+// one tap away (the button under the terminal brings it into view).
+async function assertPhone(page, id, n, viewport) {
+  await page.waitForSelector(`#step-${n}.current`);
+  await settled(page);
+  const step = await page.$eval(`#step-${n}`, (el) => el.getBoundingClientRect().toJSON());
+  assert.ok(step.top >= 0 && step.top < viewport.height / 2, `${id} step ${n} at 390 px: the step is not on screen ${JSON.stringify(step)}`);
+  const dock = await page.$('li.docked');
+  if (!dock) return;
+  const docked = await dock.evaluate((el) => el.getBoundingClientRect().toJSON());
+  assert.ok(
+    docked.bottom <= viewport.height + 1 || docked.bottom - step.top > viewport.height,
+    `${id} step ${n} at 390 px: its terminal is below the screen ${JSON.stringify(docked)}`,
+  );
+  await page.click('li.docked button.to-diagram');
+  await settled(page);
+  const diagram = await page.$eval('.diagram-panel', (el) => el.getBoundingClientRect().toJSON());
+  assert.ok(diagram.top >= -2 && diagram.top < viewport.height / 3, `${id} step ${n} at 390 px: the diagram button scrolled to ${JSON.stringify(diagram)}`);
+}
+
 // The lab done end to end in one language: before each step the page is at 1366×768
 // and the step, its terminal and the newest rows must be in view; the step itself
 // is then done at 1366, 820 and 390 px in turn (step 1 at 1366, step 2 at 820, step
@@ -131,6 +153,7 @@ async function completeLab(id, locale, { checkWords }) {
     await doStep(page, n);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= viewport.width, `${id} step ${n} at ${viewport.width} px: page ${width} px wide`);
+    if (viewport.width === 390 && n < steps) await assertPhone(page, id, n + 1, viewport);
     if (checkWords) for (const t of englishSentences(await readableTexts(page))) english.add(t);
   }
   await page.waitForSelector('#lab-complete');

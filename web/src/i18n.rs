@@ -195,6 +195,8 @@ pub enum Text {
     LabsIntro,
     NoSuchLab,
     BackToLabs,
+    /// Under a lab's docked terminal on a narrow screen: down to the diagram.
+    ToDiagram,
     RunFor,
     TypeIn,
     Press,
@@ -547,6 +549,8 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         (NoSuchLab, PtBr) => "Não existe roteiro chamado",
         (BackToLabs, En) => "← All labs",
         (BackToLabs, PtBr) => "← Todos os roteiros",
+        (ToDiagram, En) => "↓ Sequence diagram",
+        (ToDiagram, PtBr) => "↓ Diagrama de sequência",
         (RunFor, En) => "Run",
         (RunFor, PtBr) => "Executar",
         (TypeIn, En) => "Type in the terminal of",

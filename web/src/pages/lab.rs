@@ -431,10 +431,20 @@ fn lab_runner(props: &LabRunnerProps) -> Html {
                 }))
             })
         };
+        // On a narrow screen the diagram is below the steps: one tap away.
+        let to_diagram = Callback::from(|_: MouseEvent| {
+            if let Some(d) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.query_selector(".lab-page .diagram-panel").ok().flatten())
+            {
+                d.scroll_into_view();
+            }
+        });
         html! {
             <li class="docked" key={format!("dock-{node}")}>
                 <Terminal node={node.clone()} lines={lines.lines} first={lines.first} {on_command} {running} {lang}
                     placeholder={t(lang, Text::TerminalPlaceholder)} />
+                <button class="to-diagram" onclick={to_diagram}>{ t(lang, Text::ToDiagram) }</button>
             </li>
         }
     });
@@ -570,7 +580,8 @@ fn control_button(
     }
 }
 
-/// Scrolls the steps so that step `number` and the terminal docked under it show.
+/// Scrolls the steps so that step `number` and the terminal docked under it show
+/// (with the button under it to the diagram, on a narrow screen).
 fn show_open_step(ol: &web_sys::Element, number: usize, move_page: bool) {
     let Some(step) = ol.query_selector(&format!("#step-{number}")).ok().flatten() else {
         return;
@@ -585,14 +596,35 @@ fn show_open_step(ol: &web_sys::Element, number: usize, move_page: bool) {
                 |d| d.get_bounding_client_rect().bottom(),
             ) - view.top();
             // The bottom of the terminal at the bottom of the area, unless that
-            // would hide the step's first line.
-            let by = (bottom - view.height() + 4.0).min(top - 2.0);
+            // would hide the step's first line under the link back to the list
+            // (which stays at the top of the area).
+            let back = aside
+                .query_selector("a.back")
+                .ok()
+                .flatten()
+                .map_or(0.0, |b| b.get_bounding_client_rect().bottom() - view.top());
+            let by = (bottom - view.height() + 4.0).min(top - back.max(0.0) - 2.0);
             aside.set_scroll_top(aside.scroll_top() + by.round() as i32);
         }
+        // A narrow screen: the page scrolls, only if the step or its terminal
+        // is out of view, by the same rule.
         _ if move_page => {
-            let options = web_sys::ScrollIntoViewOptions::new();
-            options.set_block(web_sys::ScrollLogicalPosition::Nearest);
-            step.scroll_into_view_with_scroll_into_view_options(&options);
+            let Some(window) = web_sys::window() else {
+                return;
+            };
+            let height = window
+                .inner_height()
+                .ok()
+                .and_then(|h| h.as_f64())
+                .unwrap_or(0.0);
+            let top = step.get_bounding_client_rect().top();
+            let bottom = ol.query_selector("li.docked").ok().flatten().map_or_else(
+                || step.get_bounding_client_rect().bottom(),
+                |d| d.get_bounding_client_rect().bottom(),
+            );
+            if top < 0.0 || bottom > height {
+                window.scroll_by_with_x_and_y(0.0, (bottom - height + 4.0).min(top - 2.0).round());
+            }
         }
         _ => {}
     }
