@@ -602,8 +602,8 @@ fn show_open_step(ol: &web_sys::Element, number: usize, move_page: bool) {
                 .query_selector("a.back")
                 .ok()
                 .flatten()
-                .map_or(0.0, |b| b.get_bounding_client_rect().bottom() - view.top());
-            let by = (bottom - view.height() + 4.0).min(top - back.max(0.0) - 2.0);
+                .map_or(0.0, |b| b.get_bounding_client_rect().height());
+            let by = (bottom - view.height() + 4.0).min(top - back - 2.0);
             aside.set_scroll_top(aside.scroll_top() + by.round() as i32);
         }
         // A narrow screen: the page scrolls, only if the step or its terminal
