@@ -72,7 +72,7 @@ impl Lab {
             match o {
                 Output::Transmit(t) => {
                     assert!(matches!(t.packet, AnyPacket::V5(_)));
-                    sent.push(t.bytes)
+                    sent.push(t.bytes.to_vec())
                 }
                 Output::Log(l) => self.log.push(l.text),
                 Output::Event(e) => self.events.push(e),

@@ -52,6 +52,9 @@ impl Broker {
             retain: msg.retain,
             receivers: n,
         });
+        // The copies share their PUBLISH's encoding where they are the same
+        // packet (encoding.rs).
+        self.encodings.begin();
         for (client_id, m) in receivers.into_iter().chain(shared) {
             let copy = Message {
                 qos: msg.qos.min(m.qos),
@@ -63,6 +66,7 @@ impl Broker {
             };
             self.deliver(now, &client_id, copy);
         }
+        self.encodings.end();
         n
     }
 

@@ -121,6 +121,7 @@ mod connect;
 mod connection;
 mod delivery;
 mod disconnect;
+mod encoding;
 mod enhanced_auth;
 mod event;
 mod flow;
@@ -179,8 +180,9 @@ pub struct Transmit {
     pub conn: ConnId,
     /// The packet, at the receiver's protocol level.
     pub packet: AnyPacket,
-    /// Its bytes on the wire.
-    pub bytes: Vec<u8>,
+    /// Its bytes on the wire: the copies of one message's PUBLISH share one
+    /// buffer where their bytes are the same (`encoding.rs`).
+    pub bytes: bytes::Bytes,
 }
 
 /// What the broker asks its driver to do, or tells it.
@@ -240,6 +242,8 @@ pub struct Broker {
     sys: sys::SysTree,
     /// Every topic routed, with [`BrokerConfig::topic_tree`].
     topics: Option<TopicTree>,
+    /// The PUBLISH encodings the copies of the message being routed share.
+    encodings: encoding::SharedEncodings,
 }
 
 impl Broker {
@@ -263,6 +267,7 @@ impl Broker {
             traffic: Traffic::default(),
             sys: sys::SysTree::default(),
             topics: config.topic_tree.then(TopicTree::new),
+            encodings: encoding::SharedEncodings::default(),
             config,
         }
     }

@@ -49,13 +49,12 @@ impl Broker {
                 Err(_) => return false,
             }
         };
-        let mut bytes = Vec::new();
         // The broker only builds packets the wire can carry (topics and payloads
         // come from decoded packets); should encoding still fail, nothing is sent
         // rather than half a packet.
-        if packet.encode(&mut bytes).is_err() {
+        let Ok(mut bytes) = self.encodings.encode(&packet) else {
             return false;
-        }
+        };
         let too_large = |b: &[u8]| limit.is_some_and(|max| b.len() as u64 > u64::from(max));
         if too_large(&bytes) {
             // Not a PUBLISH: what may go is the Reason String and User
@@ -67,10 +66,11 @@ impl Broker {
             let Some(slim) = without_problem_information(p) else {
                 return false;
             };
-            bytes.clear();
-            if slim.encode(&mut bytes).is_err() || too_large(&bytes) {
+            let mut own = Vec::new();
+            if slim.encode(&mut own).is_err() || too_large(&own) {
                 return false;
             }
+            bytes = own.into();
             packet = AnyPacket::V5(slim);
         }
         if self.config.socket_feedback {

@@ -400,7 +400,7 @@ fn an_mqtt5_connect_gets_a_5_0_connack_as_bytes_and_as_a_packet() {
             .out
             .iter()
             .filter_map(|o| match o {
-                mqttlab_core::broker::Output::Transmit(t) => Some(t.bytes.clone()),
+                mqttlab_core::broker::Output::Transmit(t) => Some(t.bytes.to_vec()),
                 _ => None,
             })
             .collect();

@@ -206,17 +206,17 @@ fn properties_cross_to_5_0_receivers_unchanged_and_in_order_and_not_to_3_1_1() {
     let to3 = lab.publishes_to(s3);
     assert_eq!(to3.len(), 1);
     assert_eq!(to3[0].topic.as_str(), "req/x");
-    let wire: Vec<&Vec<u8>> = lab
+    let wire: Vec<&[u8]> = lab
         .out
         .iter()
         .filter_map(|o| match o {
-            Output::Transmit(t) if t.conn == s3 => Some(&t.bytes),
+            Output::Transmit(t) if t.conn == s3 => Some(&t.bytes[..]),
             _ => None,
         })
         .collect();
     let mut plain = Vec::new();
     Packet::Publish(to3[0].clone()).encode(&mut plain).unwrap();
-    assert_eq!(wire, [&plain]);
+    assert_eq!(wire, [&plain[..]]);
 }
 
 #[test]

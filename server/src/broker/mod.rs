@@ -30,6 +30,7 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
+use bytes::Bytes;
 use clap::Args;
 use mqttlab_core::broker::{Broker, BrokerConfig, ConnId, Output, PeerAddr};
 use mqttlab_core::time::Instant;
@@ -219,7 +220,7 @@ impl Backlog {
     /// Takes what waits (at least one message, waiting for it): the bytes, up to
     /// about `batch` of them, and whether a Close came. For one task only (it
     /// takes [`Backlog::waker`]).
-    pub async fn next_batch(&self, batch: usize) -> (Vec<Vec<u8>>, bool) {
+    pub async fn next_batch(&self, batch: usize) -> (Vec<Bytes>, bool) {
         std::future::poll_fn(|cx| {
             self.waker.register(cx.waker());
             match self.try_batch(batch) {
@@ -230,7 +231,7 @@ impl Backlog {
         .await
     }
     /// What [`Backlog::next_batch`] takes, or `None` when nothing waits.
-    pub fn try_batch(&self, batch: usize) -> Option<(Vec<Vec<u8>>, bool)> {
+    pub fn try_batch(&self, batch: usize) -> Option<(Vec<Bytes>, bool)> {
         let mut q = self
             .queue
             .lock()
@@ -262,7 +263,9 @@ impl Backlog {
 /// What the broker task tells a socket task.
 #[derive(Debug)]
 pub(crate) enum ToConn {
-    Bytes(Vec<u8>),
+    /// A packet's bytes: the copies of one message share them where they are
+    /// the same (the core's `broker/encoding.rs`).
+    Bytes(Bytes),
     Close,
 }
 

@@ -10,11 +10,13 @@
 //! 9.7 MB) with one task, polled by hand, and a plain queue.
 
 use std::future::Future;
+use std::io::IoSlice;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::Poll;
 use std::time::Duration;
 
+use bytes::Bytes;
 use futures_util::future::Either;
 use futures_util::{SinkExt, StreamExt};
 use mqttlab_core::broker::{ConnId, PeerAddr};
@@ -32,6 +34,10 @@ use super::{Backlog, ToBroker};
 
 /// A writer takes up to this many bytes from its channel for one write.
 const BATCH: usize = 64 * 1024;
+
+/// At most this many packets go in one `writev` (the kernel takes up to
+/// 1,024): 256 QoS 0 PUBLISHes of 64 bytes are about 20 KB a call.
+const WRITEV_SLICES: usize = 256;
 
 /// After a write of `n` bytes: the reader may go on, the broker is told.
 fn report_written<'a>(
@@ -162,12 +168,13 @@ struct TcpConn {
     broker: mpsc::Sender<ToBroker>,
     conn: ConnId,
     backlog: Arc<Backlog>,
-    /// What is being written; grown on the first write, not before: an idle
-    /// connection keeps no buffer.
-    out: Vec<u8>,
-    /// How much of `out` is written, and how many messages it holds.
+    /// The batch being written, the packets' own buffers (no copy: the
+    /// copies of one message share theirs), written with one `writev`; an
+    /// idle connection keeps nothing here.
+    out: Vec<Bytes>,
+    /// The first packet of `out` not wholly written, and how much of it is.
+    first: u32,
     pos: u32,
-    messages: u32,
     /// A message to the broker task waiting for room; nothing else happens
     /// until it is sent.
     sending: Option<Pending>,
@@ -204,8 +211,8 @@ impl TcpConn {
             conn,
             backlog: backlog.clone(),
             out: Vec::new(),
+            first: 0,
             pos: 0,
-            messages: 0,
             sending: None,
             phase: Phase::Open,
             closing: false,
@@ -254,17 +261,19 @@ impl TcpConn {
     /// is something to write.
     fn refill(&mut self) -> bool {
         loop {
-            if (self.pos as usize) < self.out.len() {
+            if (self.first as usize) < self.out.len() {
                 return true;
             }
-            if self.messages > 0 {
-                let (n, messages) = (self.out.len(), self.messages as usize);
-                self.backlog.written(n, messages);
+            if !self.out.is_empty() {
+                let n = self.out.iter().map(Bytes::len).sum();
+                self.backlog.written(n, self.out.len());
                 let conn = self.conn;
                 self.send(ToBroker::Sent { conn, n });
             }
-            self.out.clear();
-            (self.pos, self.messages) = (0, 0);
+            // Each packet's buffer goes (the last copy of a message frees it),
+            // and the list: an idle connection keeps nothing.
+            self.out = Vec::new();
+            (self.first, self.pos) = (0, 0);
             if self.closing {
                 if self.phase == Phase::Open {
                     self.phase = Phase::ShuttingDown;
@@ -274,8 +283,7 @@ impl TcpConn {
             let Some((parts, close)) = self.backlog.try_batch(BATCH) else {
                 return false;
             };
-            parts.iter().for_each(|p| self.out.extend_from_slice(p));
-            self.messages = parts.len() as u32;
+            self.out = parts;
             self.closing = close;
         }
     }
@@ -311,14 +319,31 @@ impl TcpConn {
     }
 
     fn writable(&mut self, ready: std::io::Result<()>) {
-        let pos = self.pos as usize;
-        let written = ready.and_then(|()| match self.stream.try_write(&self.out[pos..]) {
+        let (first, pos) = (self.first as usize, self.pos as usize);
+        let mut slices = [IoSlice::new(&[]); WRITEV_SLICES];
+        let mut k = 0;
+        for (slice, part) in slices.iter_mut().zip(&self.out[first..]) {
+            *slice = IoSlice::new(if k == 0 { &part[pos..] } else { part });
+            k += 1;
+        }
+        let written = ready.and_then(|()| match self.stream.try_write_vectored(&slices[..k]) {
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Ok(0),
             w => w,
         });
         match written {
-            // At most BATCH plus one packet: a u32.
-            Ok(n) => self.pos += n as u32,
+            Ok(mut n) => {
+                // Past the packets written whole, into the one written in part.
+                while let Some(part) = self.out.get(self.first as usize) {
+                    let left = part.len() - self.pos as usize;
+                    if n < left {
+                        // Within one packet of at most 256 MB: a u32.
+                        self.pos += n as u32;
+                        break;
+                    }
+                    n -= left;
+                    (self.first, self.pos) = (self.first + 1, 0);
+                }
+            }
             // A write error is reported as a socket error.
             Err(_) => self.peer_closed(true),
         }
@@ -448,7 +473,7 @@ async fn ws_conn(
     let mut writer = tokio::spawn(async move {
         loop {
             let (parts, close) = written.next_batch(BATCH).await;
-            let n: usize = parts.iter().map(Vec::len).sum();
+            let n: usize = parts.iter().map(Bytes::len).sum();
             let messages = parts.len();
             // One WebSocket message per packet, flushed together.
             for p in parts {

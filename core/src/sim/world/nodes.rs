@@ -30,7 +30,7 @@ impl World {
                     let conn = t.conn;
                     if let Some(meta) = self.conn_meta(conn) {
                         let link = meta.link;
-                        self.broker_transmit(node, link, conn, t.packet, t.bytes);
+                        self.broker_transmit(node, link, conn, t.packet, t.bytes.into());
                     }
                 }
                 Output::Close { conn, reason } => {
