@@ -8,6 +8,7 @@
 //! is, the one whose turn it is (its session keeps the message).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::codec::QoS;
 use crate::topic::{TopicFilter, TopicName};
@@ -58,20 +59,22 @@ pub struct Matched {
 /// 10,000 persistent sessions each subscribed to a topic of its own
 /// (the adversarial suite's case) the leaves were 3.4 MB, the entries are
 /// 0.4 MB. Adding a subscriber moves the ones after it, as mosquitto walks its
-/// list of them to find a client's own.
+/// list of them to find a client's own. Each client identifier is shared
+/// (`Arc<str>`), so that a match hands it to the delivery without copying it:
+/// a message to fifty subscribers made fifty `String`s.
 #[derive(Debug, Clone, Default)]
-struct Subscribers(Vec<(String, SubOptions)>);
+struct Subscribers(Vec<(Arc<str>, SubOptions)>);
 
 impl Subscribers {
     fn find(&self, client_id: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(c, _)| c.as_str().cmp(client_id))
+        self.0.binary_search_by(|(c, _)| (**c).cmp(client_id))
     }
     /// Adds or replaces `client_id`'s options; the ones replaced, if any.
     fn insert(&mut self, client_id: &str, opts: SubOptions) -> Option<SubOptions> {
         match self.find(client_id) {
             Ok(i) => Some(std::mem::replace(&mut self.0[i].1, opts)),
             Err(i) => {
-                self.0.insert(i, (client_id.to_owned(), opts));
+                self.0.insert(i, (client_id.into(), opts));
                 None
             }
         }
@@ -98,7 +101,7 @@ impl Subscribers {
         self.0.len()
     }
     /// Each subscriber with its options, in client identifier order.
-    fn iter(&self) -> impl Iterator<Item = (&String, &SubOptions)> {
+    fn iter(&self) -> impl Iterator<Item = (&Arc<str>, &SubOptions)> {
         self.0.iter().map(|(c, o)| (c, o))
     }
 }
@@ -106,7 +109,7 @@ impl Subscribers {
 /// A shared subscription's members, in the order they joined.
 #[derive(Debug, Clone, Default)]
 struct Group {
-    members: Vec<(String, SubOptions)>,
+    members: Vec<(Arc<str>, SubOptions)>,
     /// Where the next round-robin turn starts.
     next: usize,
 }
@@ -118,7 +121,7 @@ impl Group {
         &mut self,
         key: &str,
         connected: &impl Fn(&str) -> bool,
-    ) -> Option<(String, Matched)> {
+    ) -> Option<(Arc<str>, Matched)> {
         let n = self.members.len();
         if n == 0 {
             return None;
@@ -170,13 +173,13 @@ impl SubscriptionStore {
                 .shared
                 .entry(filter.as_str().to_owned())
                 .or_insert_with(|| (inner, Group::default()));
-            match group.members.iter_mut().find(|(c, _)| c == client_id) {
+            match group.members.iter_mut().find(|(c, _)| **c == *client_id) {
                 Some((_, o)) => {
                     *o = opts;
                     true
                 }
                 None => {
-                    group.members.push((client_id.to_owned(), opts));
+                    group.members.push((client_id.into(), opts));
                     false
                 }
             }
@@ -200,7 +203,7 @@ impl SubscriptionStore {
             return self
                 .shared
                 .get(filter.as_str())
-                .is_some_and(|(_, g)| g.members.iter().any(|(c, _)| c == client_id));
+                .is_some_and(|(_, g)| g.members.iter().any(|(c, _)| **c == *client_id));
         }
         let clients = if filter.has_wildcards() {
             self.wild.get(filter)
@@ -249,7 +252,7 @@ impl SubscriptionStore {
         let Some((_, g)) = self.shared.get_mut(key) else {
             return false;
         };
-        let Some(i) = g.members.iter().position(|(c, _)| c == client_id) else {
+        let Some(i) = g.members.iter().position(|(c, _)| **c == *client_id) else {
             return false;
         };
         g.members.remove(i);
@@ -284,8 +287,8 @@ impl SubscriptionStore {
 
     /// The clients whose non-shared subscriptions match `topic`, published by
     /// `publisher` (No Local leaves the publisher's own out), each once.
-    pub fn matches(&self, topic: &TopicName, publisher: &str) -> BTreeMap<String, Matched> {
-        let mut out: BTreeMap<String, Matched> = BTreeMap::new();
+    pub fn matches(&self, topic: &TopicName, publisher: &str) -> BTreeMap<Arc<str>, Matched> {
+        let mut out: BTreeMap<Arc<str>, Matched> = BTreeMap::new();
         let exact = self.exact.get(topic.as_str()).into_iter();
         let wild = self
             .wild
@@ -294,7 +297,7 @@ impl SubscriptionStore {
             .map(|(_, c)| c);
         for clients in exact.chain(wild) {
             for (client, o) in clients.iter() {
-                if o.no_local && client == publisher {
+                if o.no_local && **client == *publisher {
                     continue;
                 }
                 let m = out.entry(client.clone()).or_insert(Matched {
@@ -323,7 +326,7 @@ impl SubscriptionStore {
         &mut self,
         topic: &TopicName,
         connected: impl Fn(&str) -> bool,
-    ) -> Vec<(String, Matched)> {
+    ) -> Vec<(Arc<str>, Matched)> {
         self.shared
             .iter_mut()
             .filter(|(_, (inner, _))| inner.matches(topic))
@@ -337,7 +340,7 @@ impl SubscriptionStore {
         &mut self,
         key: &str,
         connected: impl Fn(&str) -> bool,
-    ) -> Option<(String, Matched)> {
+    ) -> Option<(Arc<str>, Matched)> {
         let (_, g) = self.shared.get_mut(key)?;
         g.take_turn(key, &connected)
     }
@@ -353,7 +356,7 @@ impl SubscriptionStore {
             .iter()
             .filter_map(|(f, c)| c.get(client_id).map(|o| (f.clone(), o.qos)));
         let shared = self.shared.iter().filter_map(|(k, (_, g))| {
-            let (_, o) = g.members.iter().find(|(c, _)| c == client_id)?;
+            let (_, o) = g.members.iter().find(|(c, _)| **c == *client_id)?;
             Some((TopicFilter::new(k.as_str()).ok()?, o.qos))
         });
         let mut all: Vec<_> = exact.chain(wild).chain(shared).collect();
@@ -367,7 +370,7 @@ impl SubscriptionStore {
         self.shared
             .iter()
             .map(|(k, (_, g))| {
-                let members: Vec<String> = g.members.iter().map(|(c, _)| c.clone()).collect();
+                let members: Vec<String> = g.members.iter().map(|(c, _)| c.to_string()).collect();
                 let next = (!members.is_empty()).then(|| members[g.next % members.len()].clone());
                 (k.clone(), members, next)
             })
@@ -429,7 +432,7 @@ mod tests {
         s.subscribe("b", f("+/x"), SubOptions::qos(QoS::AtMostOnce));
         s.subscribe("c", f("$SYS/#"), SubOptions::qos(QoS::AtMostOnce));
         let m = s.matches(&n("$SYS/x"), "");
-        assert_eq!(m.keys().collect::<Vec<_>>(), ["c"]);
+        assert_eq!(m.keys().map(|k| &**k).collect::<Vec<_>>(), ["c"]);
     }
 
     #[test]
@@ -474,15 +477,21 @@ mod tests {
         s.subscribe("w", f("t/#"), SubOptions::qos(QoS::AtMostOnce));
         let all = |_: &str| true;
         let picks: Vec<String> = (0..4)
-            .map(|_| s.pick_shared(&n("t/1"), all)[0].0.clone())
+            .map(|_| s.pick_shared(&n("t/1"), all)[0].0.to_string())
             .collect();
         assert_eq!(picks, ["x", "y", "z", "x"]);
         // y is offline: its turn passes to z.
         let picks = s.pick_shared(&n("t/1"), |c| c != "y");
-        assert_eq!(picks[0].0, "z");
+        assert_eq!(&*picks[0].0, "z");
         assert!(s.pick_shared(&n("u"), all).is_empty());
         // The non-shared subscriber is not a member.
-        assert_eq!(s.matches(&n("t/1"), "").keys().collect::<Vec<_>>(), ["w"]);
+        assert_eq!(
+            s.matches(&n("t/1"), "")
+                .keys()
+                .map(|k| &**k)
+                .collect::<Vec<_>>(),
+            ["w"]
+        );
         s.remove_client("x");
         assert_eq!(s.count_of("x"), 0);
         assert_eq!(s.len(), 3);
