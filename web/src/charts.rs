@@ -359,14 +359,21 @@ mod tests {
         size: (640, 360),
     };
 
-    #[test]
-    fn the_thermostat_chart_has_a_line_and_heater_bands() {
+    /// The bundled thermostat's series, run with seed 1: its lines (the room
+    /// temperature) and its bands (the heater's on and off).
+    fn thermostat_series() -> (Vec<Series>, Vec<Series>) {
         let src = mqttlab_core::sim::bundled::find("12-thermostat")
             .unwrap()
             .source;
         let r = mqttlab_core::sim::scenario::run(src, Some(1)).unwrap();
         let v = mqttlab_core::sim::series::values(r.world.trace().entries(), 10_000);
         let (bands, lines): (Vec<Series>, Vec<Series>) = v.into_iter().partition(|s| s.binary);
+        (lines, bands)
+    }
+
+    #[test]
+    fn the_thermostat_chart_has_a_line_and_heater_bands() {
+        let (lines, bands) = thermostat_series();
         let svg = time_chart(&FRAME, &lines, &bands, 600_000_000);
         assert!(svg.starts_with("<svg"), "{}", &svg[..100.min(svg.len())]);
         assert!(svg.contains("casa/sala/temperatura") && svg.contains("casa/sala/aquecedor"));
@@ -416,12 +423,7 @@ mod tests {
 
     #[test]
     fn the_legend_sits_above_every_line() {
-        let src = mqttlab_core::sim::bundled::find("12-thermostat")
-            .unwrap()
-            .source;
-        let r = mqttlab_core::sim::scenario::run(src, Some(1)).unwrap();
-        let v = mqttlab_core::sim::series::values(r.world.trace().entries(), 10_000);
-        let (bands, lines): (Vec<Series>, Vec<Series>) = v.into_iter().partition(|s| s.binary);
+        let (lines, bands) = thermostat_series();
         for size in [(640, 360), (900, 320), (360, 260)] {
             let frame = Frame { size, ..FRAME };
             let svg = time_chart(&frame, &lines, &bands, 600_000_000);
