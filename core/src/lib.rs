@@ -17,7 +17,6 @@ pub mod checker;
 pub mod classroom;
 pub mod client;
 pub mod codec;
-mod decimal;
 pub mod hex;
 pub mod rng;
 pub mod sim;

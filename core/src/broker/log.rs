@@ -5,7 +5,6 @@
 use core::fmt;
 
 use crate::codec::{v5, Protocol};
-use crate::decimal;
 use crate::time::Instant;
 
 use super::PeerAddr;
@@ -26,22 +25,27 @@ impl fmt::Display for LogLine {
     }
 }
 
+/// Appends `n` in decimal (`itoa`: no `core::fmt` machinery per number).
+fn push_num(s: &mut String, n: u64) {
+    s.push_str(itoa::Buffer::new().format(n));
+}
+
 /// `(d0, q1, r0, m1, 'topico', ... (8 bytes))`, appended.
 fn push_publish_details(s: &mut String, p: &v5::Publish, topic: &str) {
     // Written piece by piece: a line per PUBLISH in and out, so `format!`'s
     // machinery was a large part of what a trace cost.
     s.push_str("(d");
-    decimal::push(s, u64::from(p.dup));
+    push_num(s, u64::from(p.dup));
     s.push_str(", q");
-    decimal::push(s, u64::from(p.qospid.qos().as_u8()));
+    push_num(s, u64::from(p.qospid.qos().as_u8()));
     s.push_str(", r");
-    decimal::push(s, u64::from(p.retain));
+    push_num(s, u64::from(p.retain));
     s.push_str(", m");
-    decimal::push(s, u64::from(p.qospid.pid().map_or(0, |m| m.get())));
+    push_num(s, u64::from(p.qospid.pid().map_or(0, |m| m.get())));
     s.push_str(", '");
     s.push_str(topic);
     s.push_str("', ... (");
-    decimal::push(s, p.payload.len() as u64);
+    push_num(s, p.payload.len() as u64);
     s.push_str(" bytes))");
 }
 
@@ -147,9 +151,9 @@ pub(crate) fn sending(name: &str, packet: &v5::Packet, v5: bool) -> Option<Strin
             s.push_str("Sending PUBACK to ");
             s.push_str(name);
             s.push_str(" (m");
-            decimal::push(&mut s, u64::from(a.pid.get()));
+            push_num(&mut s, u64::from(a.pid.get()));
             s.push_str(", rc");
-            decimal::push(&mut s, u64::from(rc(a)));
+            push_num(&mut s, u64::from(rc(a)));
             s.push(')');
             s
         }

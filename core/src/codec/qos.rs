@@ -35,10 +35,7 @@ impl fmt::Display for QoS {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Digits written directly: a summary per packet in the trace, and
         // `core::fmt`'s integer padding cost more than the digit.
-        f.write_str(crate::decimal::digits(
-            u64::from(self.as_u8()),
-            &mut [0; 20],
-        ))
+        f.write_str(itoa::Buffer::new().format(self.as_u8()))
     }
 }
 
@@ -68,7 +65,7 @@ impl Pid {
 
 impl fmt::Display for Pid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(crate::decimal::digits(u64::from(self.get()), &mut [0; 20]))
+        f.write_str(itoa::Buffer::new().format(self.get()))
     }
 }
 

@@ -203,7 +203,7 @@ trait Line {
     fn args(&mut self, a: fmt::Arguments<'_>) -> fmt::Result;
     /// `n` in decimal.
     fn num(&mut self, n: u64) -> fmt::Result {
-        self.text(crate::decimal::digits(n, &mut [0; 20]))
+        self.text(itoa::Buffer::new().format(n))
     }
     /// `12.000500`: seconds, then the microseconds in six digits.
     fn time(&mut self, t: Instant) -> fmt::Result {
